@@ -1,0 +1,45 @@
+// e2e helpers: free ports and child processes (servers from build/native/bin) that tests start and stop.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { ROOT } from './browser.mjs';
+
+export const BIN = join(ROOT, 'build', 'native', 'bin');
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.unref();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+// Starts `cmd args`, resolves once a line of its output matches `ready` (regex), rejects after timeoutMs.
+// The returned object has .output (all lines so far) and .stop() (SIGTERM, then SIGKILL after 5 s).
+export function startProcess(cmd, args, { ready, timeoutMs = 30000, env = {}, tag = cmd } = {}) {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = { child, output: [], exited: null };
+  const exited = new Promise((res) => child.on('exit', (code, sig) => { proc.exited = { code, sig }; res(); }));
+  proc.stop = async () => {
+    if (proc.exited) return proc.exited;
+    child.kill('SIGTERM');
+    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited; clearTimeout(t);
+    return proc.exited;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { proc.stop(); reject(new Error(`${tag}: not ready after ${timeoutMs} ms\n${proc.output.slice(-20).join('\n')}`)); }, timeoutMs);
+    const onLine = (line) => {
+      proc.output.push(line);
+      if (process.env.LIVESCOPE_E2E_VERBOSE) console.log(`[${tag}] ${line}`);
+      if (ready && ready.test(line)) { clearTimeout(timer); resolve(proc); }
+    };
+    for (const stream of [child.stdout, child.stderr]) {
+      let buf = '';
+      stream.on('data', (d) => { buf += d; let i; while ((i = buf.indexOf('\n')) >= 0) { onLine(buf.slice(0, i)); buf = buf.slice(i + 1); } });
+    }
+    child.on('exit', (code) => { clearTimeout(timer); if (!ready || !proc.output.some((l) => ready.test(l))) reject(new Error(`${tag} exited (${code}) before ready\n${proc.output.slice(-20).join('\n')}`)); });
+    if (!ready) { clearTimeout(timer); resolve(proc); }
+  });
+}
