@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ROOT } from './browser.mjs';
 
-export const BIN = join(ROOT, 'build', 'native', 'bin');
+// LIVESCOPE_BIN overrides where server binaries are taken from (a developer's own build dir).
+export const BIN = process.env.LIVESCOPE_BIN || join(ROOT, 'build', 'native', 'bin');
 
 export function freePort() {
   return new Promise((resolve, reject) => {
