@@ -13,7 +13,7 @@ PACKAGES=(
   emscripten binaryen nodejs
   nlohmann-json3-dev doctest-dev libboost-dev libssl-dev
   clang libclang-rt-14-dev
-  ffmpeg chromium fonts-dejavu-core brotli dpkg-dev
+  ffmpeg chromium fonts-dejavu-core brotli dpkg-dev python3-fonttools
 )
 IMGUI_VERSION=1.86
 FFMPEG_SERIES=5.1
