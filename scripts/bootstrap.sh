@@ -14,6 +14,7 @@ PACKAGES=(
   nlohmann-json3-dev doctest-dev libboost-dev libssl-dev
   clang libclang-rt-14-dev
   ffmpeg chromium fonts-dejavu-core brotli dpkg-dev python3-fonttools
+  libavformat-dev libavcodec-dev libswresample-dev libavutil-dev
 )
 IMGUI_VERSION=1.86
 FFMPEG_SERIES=5.1
