@@ -1,0 +1,117 @@
+// Page-side app: frame loop body for one widget (WebGL2 clear, ImGui overlay) and its exported C API.
+//
+// [SECTION] App lifetime and frame
+// [SECTION] C API for web/runtime (ls_page_*)
+#include "page_app.h"
+
+#include "imgui_impl_livescope.h"
+
+#include <GLES3/gl3.h>
+#include <backends/imgui_impl_opengl3.h>
+#include <cstdio>
+#include <imgui.h>
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten/emscripten.h>
+#define LS_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
+#else
+#define LS_EXPORT extern "C"
+#endif
+
+namespace livescope {
+
+//-----------------------------------------------------------------------------
+// [SECTION] App lifetime and frame
+//-----------------------------------------------------------------------------
+
+PageApp* PageAppCreate(const PageAppConfig& config) {
+  auto* app = new PageApp();
+  app->Config = config;
+  ImGuiContext* previous = ImGui::GetCurrentContext();
+  app->Imgui = ImGui::CreateContext();
+  ImGui::SetCurrentContext(app->Imgui);
+  ImGui::StyleColorsDark();
+  ImGui_ImplLivescope_Init();
+  app->GlReady = ImGui_ImplOpenGL3_Init("#version 300 es");
+  if (previous != nullptr) ImGui::SetCurrentContext(previous);
+  return app;
+}
+
+void PageAppDestroy(PageApp* app) {
+  if (app == nullptr) return;
+  ImGui::SetCurrentContext(app->Imgui);
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplLivescope_Shutdown();
+  ImGui::DestroyContext(app->Imgui);
+  delete app;
+}
+
+void PageAppResize(PageApp* app, int css_width, int css_height, float device_pixel_ratio) {
+  app->Config.CanvasWidth = css_width;
+  app->Config.CanvasHeight = css_height;
+  app->Config.DevicePixelRatio = device_pixel_ratio > 0.0f ? device_pixel_ratio : 1.0f;
+}
+
+void PageAppFrame(PageApp* app, double now) {
+  ImGui::SetCurrentContext(app->Imgui);
+  if (app->StartTime < 0.0) app->StartTime = now;
+  const PageAppConfig& c = app->Config;
+  const int fb_w = static_cast<int>(static_cast<float>(c.CanvasWidth) * c.DevicePixelRatio);
+  const int fb_h = static_cast<int>(static_cast<float>(c.CanvasHeight) * c.DevicePixelRatio);
+
+  ImGui_ImplOpenGL3_NewFrame();
+  ImGui_ImplLivescope_NewFrame(static_cast<float>(c.CanvasWidth), static_cast<float>(c.CanvasHeight), c.DevicePixelRatio, now);
+  ImGui::NewFrame();
+
+  // Status panel: fixed place (top left) so the e2e test knows where text must appear.
+  ImGui::SetNextWindowPos(ImVec2(16.0f, 16.0f));
+  ImGui::SetNextWindowBgAlpha(0.0f);
+  ImGui::Begin("##status", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoInputs | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
+  ImGui::TextUnformatted("livescope");
+  ImGui::Text("frame %llu", static_cast<unsigned long long>(app->FrameCount));
+  ImGui::End();
+
+  ImGui::Render();
+  glViewport(0, 0, fb_w, fb_h);
+  glClearColor(app->ClearColor[0], app->ClearColor[1], app->ClearColor[2], app->ClearColor[3]);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  app->FrameCount++;
+}
+
+} // namespace livescope
+
+//-----------------------------------------------------------------------------
+// [SECTION] C API for web/runtime (ls_page_*). Handles are PageApp pointers owned by the glue.
+//-----------------------------------------------------------------------------
+
+using livescope::PageApp;
+
+// The WebGL edge (web/emlib/library_livescope_webgl.js): creates and makes current this instance's
+// WebGL2 context on Module.canvas. Returns a handle > 0, or 0 when WebGL2 is unavailable.
+extern "C" int ls_glue_webgl2_create(int preserve_drawing_buffer);
+
+// Returns null when no WebGL2 context can be had; the glue then shows its fallback message.
+LS_EXPORT PageApp* ls_page_create(int css_width, int css_height, float device_pixel_ratio, int preserve_drawing_buffer) {
+  if (ls_glue_webgl2_create(preserve_drawing_buffer) <= 0) {
+    std::fprintf(stderr, "livescope: WebGL2 is not available\n");
+    return nullptr;
+  }
+  livescope::PageAppConfig config;
+  config.CanvasWidth = css_width;
+  config.CanvasHeight = css_height;
+  config.DevicePixelRatio = device_pixel_ratio;
+  PageApp* app = livescope::PageAppCreate(config);
+  if (!app->GlReady) std::fprintf(stderr, "livescope: WebGL2 renderer init failed\n");
+  return app;
+}
+LS_EXPORT void ls_page_destroy(PageApp* app) { livescope::PageAppDestroy(app); }
+LS_EXPORT void ls_page_resize(PageApp* app, int w, int h, float dpr) { livescope::PageAppResize(app, w, h, dpr); }
+LS_EXPORT void ls_page_frame(PageApp* app, double now_ms) { livescope::PageAppFrame(app, now_ms / 1000.0); }
+LS_EXPORT double ls_page_frame_count(PageApp* app) { return static_cast<double>(app->FrameCount); }
+LS_EXPORT void ls_page_pointer_move(PageApp* app, float x, float y) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerMove(x, y); }
+LS_EXPORT void ls_page_pointer_button(PageApp* app, int button, int down) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerButton(button, down != 0); }
+LS_EXPORT void ls_page_pointer_leave(PageApp* app) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerLeave(); }
+LS_EXPORT void ls_page_text(PageApp* app, const char* utf8) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnText(utf8); }
+LS_EXPORT void ls_page_key(PageApp* app, int imgui_key, int down) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnKey(static_cast<ImGuiKey>(imgui_key), down != 0); }
+LS_EXPORT void ls_page_focus(PageApp* app, int focused) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnFocus(focused != 0); }

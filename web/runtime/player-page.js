@@ -1,0 +1,21 @@
+// Boot script of the standalone player page (shell/player.html): starts one widget on the page's canvas.
+(function () {
+  'use strict';
+  const status = document.getElementById('livescope-status');
+  const params = new URLSearchParams(location.search);
+  async function boot() {
+    const canvas = document.getElementById('livescope-canvas');
+    const widget = new LivescopeWidget(canvas, { preserveDrawingBuffer: params.has('debug') });
+    (window.livescopeWidgets = window.livescopeWidgets || []).push(widget);
+    try {
+      await widget.start();
+      status.textContent = 'ready';
+      document.documentElement.dataset.livescope = 'ready';
+    } catch (e) {
+      status.textContent = String(e.message || e);
+      document.documentElement.dataset.livescope = 'error';
+    }
+  }
+  // The Emscripten module script loads async; every async script has run by 'load'.
+  if (document.readyState === 'complete') boot(); else window.addEventListener('load', boot);
+})();

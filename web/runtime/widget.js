@@ -1,0 +1,94 @@
+// livescope page runtime: one LivescopeWidget per widget element. Owns the canvas, the page wasm module
+// instance (WebGL2 + ImGui), the frame loop and DOM input forwarding. No state outside the instance.
+(function (global) {
+  'use strict';
+
+  // Folder this script was loaded from; wasm and worker files are found relative to it.
+  const SCRIPT_BASE = (() => {
+    const s = global.document && global.document.currentScript;
+    return s && s.src ? s.src.replace(/[^/]*$/, '') : './';
+  })();
+
+  class LivescopeWidget {
+    // canvas: an HTMLCanvasElement the widget owns. options: { baseUrl, preserveDrawingBuffer, onError }
+    constructor(canvas, options = {}) {
+      this.canvas = canvas;
+      this.options = options;
+      this.baseUrl = options.baseUrl || SCRIPT_BASE;
+      this.module = null;
+      this.app = 0;
+      this.running = false;
+      this._raf = 0;
+      this._listeners = [];
+    }
+
+    // Loads the page module and starts the frame loop. Resolves once the first frame is drawn.
+    async start() {
+      const factory = global.createLivescopePage;
+      if (typeof factory !== 'function') throw new Error('livescope: livescope_page.js is not loaded');
+      this.module = await factory({
+        canvas: this.canvas,
+        locateFile: (path) => this.baseUrl + path,
+        print: (t) => console.log('[livescope]', t),
+        printErr: (t) => console.warn('[livescope]', t),
+      });
+      const { w, h, dpr } = this._measure();
+      this.app = this.module._ls_page_create(w, h, dpr, this.options.preserveDrawingBuffer ? 1 : 0);
+      if (!this.app) {
+        const err = new Error('livescope: WebGL2 is not available in this browser');
+        if (this.options.onError) this.options.onError(err);
+        throw err;
+      }
+      this._bindInput();
+      this.running = true;
+      return new Promise((resolve) => {
+        const frame = (t) => {
+          if (!this.running) return;
+          this._resizeIfNeeded();
+          this.module._ls_page_frame(this.app, t);
+          if (resolve) { resolve(); resolve = null; }
+          this._raf = global.requestAnimationFrame(frame);
+        };
+        this._raf = global.requestAnimationFrame(frame);
+      });
+    }
+
+    get frameCount() { return this.app ? this.module._ls_page_frame_count(this.app) : 0; }
+
+    destroy() {
+      this.running = false;
+      global.cancelAnimationFrame(this._raf);
+      for (const [el, type, fn, opts] of this._listeners) el.removeEventListener(type, fn, opts);
+      this._listeners = [];
+      if (this.app) { this.module._ls_page_destroy(this.app); this.app = 0; }
+    }
+
+    _measure() {
+      const rect = this.canvas.getBoundingClientRect();
+      const dpr = global.devicePixelRatio || 1;
+      return { w: Math.max(1, Math.round(rect.width)), h: Math.max(1, Math.round(rect.height)), dpr };
+    }
+
+    _resizeIfNeeded() {
+      const { w, h, dpr } = this._measure();
+      const fw = Math.round(w * dpr), fh = Math.round(h * dpr);
+      if (this.canvas.width !== fw || this.canvas.height !== fh || this._dpr !== dpr) {
+        this.canvas.width = fw; this.canvas.height = fh; this._dpr = dpr;
+        this.module._ls_page_resize(this.app, w, h, dpr);
+      }
+    }
+
+    _on(el, type, fn, opts) { el.addEventListener(type, fn, opts); this._listeners.push([el, type, fn, opts]); }
+
+    _bindInput() {
+      const c = this.canvas, m = this.module;
+      const pos = (e) => { const r = c.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+      this._on(c, 'pointermove', (e) => { const [x, y] = pos(e); m._ls_page_pointer_move(this.app, x, y); });
+      this._on(c, 'pointerdown', (e) => { const [x, y] = pos(e); m._ls_page_pointer_move(this.app, x, y); m._ls_page_pointer_button(this.app, e.button, 1); });
+      this._on(c, 'pointerup', (e) => { m._ls_page_pointer_button(this.app, e.button, 0); });
+      this._on(c, 'pointerleave', () => m._ls_page_pointer_leave(this.app));
+    }
+  }
+
+  global.LivescopeWidget = LivescopeWidget;
+})(globalThis);
