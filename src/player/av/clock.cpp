@@ -1,0 +1,124 @@
+// A/V sync core: clocks, target delay, late-frame drop and the per-refresh video scheduler.
+#include <livescope/player/av/clock.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace livescope {
+
+void ClockSet(Clock& clock, double pts, double now, int serial)
+{
+    clock.Pts = pts;
+    clock.LastUpdated = now;
+    clock.PtsDrift = pts - now;
+    clock.Serial = serial;
+}
+
+double ClockGet(const Clock& clock, double now)
+{
+    // Value advances at Speed since LastUpdated: Pts + (now - LastUpdated) * Speed.
+    return clock.PtsDrift + now - (now - clock.LastUpdated) * (1.0 - clock.Speed);
+}
+
+bool ClockIsCurrent(const Clock& clock, int current_serial)
+{
+    return clock.Serial >= 0 && clock.Serial == current_serial;
+}
+
+void ClockSetSpeed(Clock& clock, double speed, double now)
+{
+    if (!std::isfinite(speed) || speed < 0.0)
+        return;
+    ClockSet(clock, ClockGet(clock, now), now, clock.Serial);
+    clock.Speed = speed;
+}
+
+double ComputeTargetDelay(double frame_delay, double diff, const SyncParams& params)
+{
+    if (!std::isfinite(frame_delay) || frame_delay < 0.0)
+        frame_delay = 0.0;
+    if (!std::isfinite(diff) || std::fabs(diff) >= params.NoSyncThreshold)
+        return frame_delay;
+    // The threshold scales with the frame duration, within [min, max].
+    const double threshold = std::max(params.SyncThresholdMin, std::min(params.SyncThresholdMax, frame_delay));
+    if (diff <= -threshold)
+        return std::max(0.0, frame_delay + diff);   // video behind: shorten (to 0: catch up by dropping)
+    if (diff >= threshold && frame_delay > params.FrameDupThreshold)
+        return frame_delay + diff;                  // video ahead, long frame: stretch by the difference
+    if (diff >= threshold)
+        return 2.0 * frame_delay;                   // video ahead, short frame: show it twice as long
+    return frame_delay;
+}
+
+bool ShouldDropFrame(double now, double frame_timer, double frame_duration, bool has_later_frame)
+{
+    return has_later_frame && now > frame_timer + frame_duration;
+}
+
+double FrameDuration(double pts, double next_pts, double fallback_duration, double max_frame_duration)
+{
+    const double d = next_pts - pts;
+    if (!std::isfinite(d) || d <= 0.0 || d > max_frame_duration)
+        return std::isfinite(fallback_duration) && fallback_duration > 0.0 ? fallback_duration : 0.0;
+    return d;
+}
+
+FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameInfo& candidate, const FrameInfo* later,
+                                 const Clock& master, int current_serial)
+{
+    FrameDecision out;
+    if (candidate.Serial != current_serial) {
+        ++sched.Dropped;
+        out.Action = FrameAction::Drop;
+        return out;
+    }
+    // First frame, or first frame after a discontinuity: show at once and restart the timer.
+    if (!sched.HasShown || sched.Shown.Serial != candidate.Serial) {
+        sched.FrameTimer = now;
+        sched.Shown = candidate;
+        sched.ShownAt = now;
+        sched.HasShown = true;
+        out.Action = FrameAction::Show;
+        return out;
+    }
+    // Late against the master clock: the candidate's whole slot is already in the past. Skip it
+    // while a later frame can take its place (stream-time form of the late-frame rule).
+    if (later != nullptr && sched.FrameDrop && later->Serial == current_serial && ClockIsCurrent(master, current_serial)) {
+        const double duration = FrameDuration(candidate.Pts, later->Pts, candidate.Duration, sched.MaxFrameDuration);
+        if (ShouldDropFrame(ClockGet(master, now), candidate.Pts, duration, true)) {
+            ++sched.Dropped;
+            out.Action = FrameAction::Drop;
+            return out;
+        }
+    }
+    const double last_duration = FrameDuration(sched.Shown.Pts, candidate.Pts, sched.Shown.Duration, sched.MaxFrameDuration);
+    double diff = NAN;
+    if (ClockIsCurrent(master, current_serial))
+        diff = sched.Shown.Pts + (now - sched.ShownAt) - ClockGet(master, now);
+    const double delay = ComputeTargetDelay(last_duration, diff, sched.Params);
+    if (now < sched.FrameTimer + delay) {
+        out.Action = FrameAction::Wait;
+        out.WaitTime = sched.FrameTimer + delay - now;
+        return out;
+    }
+    sched.FrameTimer += delay;
+    if (delay > 0.0 && now - sched.FrameTimer > sched.Params.SyncThresholdMax)
+        sched.FrameTimer = now;  // far behind (stall, tab in background): resynchronise the timer
+    if (later != nullptr && sched.FrameDrop && later->Serial == current_serial) {
+        const double duration = FrameDuration(candidate.Pts, later->Pts, candidate.Duration, sched.MaxFrameDuration);
+        if (ShouldDropFrame(now, sched.FrameTimer, duration, true)) {
+            // The candidate's slot is over already; it counts as shown for timing, but is not drawn.
+            sched.Shown = candidate;
+            sched.ShownAt = now;
+            ++sched.Dropped;
+            out.Action = FrameAction::Drop;
+            return out;
+        }
+    }
+    sched.Shown = candidate;
+    sched.ShownAt = now;
+    out.Action = FrameAction::Show;
+    return out;
+}
+
+} // namespace livescope

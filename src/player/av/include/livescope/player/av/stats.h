@@ -1,0 +1,77 @@
+// Playback statistics: one plain struct, one accumulator with fixed sliding windows, and JSON for the JS side.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+namespace livescope {
+
+// A snapshot of what the player is doing, for the stats overlay and the JS side.
+struct PlaybackStats
+{
+    double Latency = 0.0;           // seconds, now minus PROGRAM-DATE-TIME of the frame on screen
+    double TargetLatency = 0.0;     // seconds, the latency controller's current target
+    double BufferAhead = 0.0;       // seconds of media buffered past the playhead
+    double PlaybackRate = 1.0;      // current rate (catch-up > 1)
+    double DecodedFps = 0.0;        // frames per second decoded, over the sliding window
+    double DroppedFps = 0.0;        // frames per second dropped, over the sliding window
+    double Bitrate = 0.0;           // bits per second of media received, over the sliding window
+    double DecodeMsPerFrame = 0.0;  // milliseconds, mean decode time per frame over the window
+    int VariantIndex = -1;          // index of the variant playing; -1 = none
+    double VariantBandwidth = 0.0;  // bits per second, the variant's declared BANDWIDTH
+    int Width = 0;                  // pixels, last decoded frame
+    int Height = 0;                 // pixels, last decoded frame
+    uint64_t FramesDecoded = 0;     // since start
+    uint64_t FramesDropped = 0;     // since start
+    int Stalls = 0;                 // since start
+};
+
+// Sums of events over a sliding window of fixed buckets (no allocation).
+class RateWindow
+{
+public:
+    static constexpr int kBuckets = 20;
+    explicit RateWindow(double window = 2.0); // seconds
+    void Add(double now, double amount, double weight = 1.0);
+    double Sum(double now) const;       // sum of amounts in the window
+    double WeightSum(double now) const; // sum of weights in the window
+    double PerSecond(double now) const; // Sum / covered span (seconds)
+    void Clear();
+
+private:
+    void Advance(double now);
+    int64_t BucketIndex(double now) const;
+    double BucketSpan = 0.1;              // seconds
+    std::array<double, kBuckets> Amount{};
+    std::array<double, kBuckets> Weight{};
+    int64_t Head = INT64_MIN;             // bucket index of the newest bucket
+    double FirstEvent = -1.0;             // seconds, host time of the first event ever (short runs)
+};
+
+// The one place the player reports into. All methods take host time in seconds.
+class StatsAccumulator
+{
+public:
+    explicit StatsAccumulator(double window = 2.0); // seconds
+    void OnFrameDecoded(double now, double decode_ms, int width, int height);
+    void OnFrameDropped(double now);
+    void OnMediaBytes(double now, uint64_t bytes);      // bytes of media received (bitrate)
+    void OnStall();
+    void SetVariant(int index, double bandwidth);       // bandwidth: bits per second
+    void SetPlayback(double latency, double target_latency, double buffer_ahead, double rate);
+    PlaybackStats Snapshot(double now) const;
+
+private:
+    PlaybackStats Current;
+    RateWindow Decoded;
+    RateWindow Dropped;
+    RateWindow Bytes;
+    RateWindow DecodeMs;
+};
+
+nlohmann::json StatsToJson(const PlaybackStats& stats);
+
+} // namespace livescope

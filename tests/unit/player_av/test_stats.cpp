@@ -1,0 +1,62 @@
+// Tests for the stats accumulator and its JSON form (src/player/av/stats.cpp).
+#include <doctest/doctest.h>
+#include <livescope/player/av/stats.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+using namespace livescope;
+
+TEST_CASE("decoded and dropped fps come from a sliding window that forgets old frames" * doctest::test_suite("stats-fps"))
+{
+    StatsAccumulator acc(2.0);
+    double now = 0.0;
+    for (int i = 0; i < 300; ++i) { // 10 s at 30 fps, every 10th dropped
+        now = i / 30.0;
+        acc.OnFrameDecoded(now, 4.0, 1280, 720);
+        if (i % 10 == 0)
+            acc.OnFrameDropped(now);
+    }
+    PlaybackStats s = acc.Snapshot(now);
+    CHECK(s.DecodedFps == doctest::Approx(30.0).epsilon(0.06));
+    CHECK(s.DroppedFps == doctest::Approx(3.0).epsilon(0.2));
+    CHECK(s.DecodeMsPerFrame == doctest::Approx(4.0));
+    CHECK(s.FramesDecoded == 300);
+    CHECK(s.FramesDropped == 30);
+    CHECK(s.Width == 1280);
+    CHECK(s.Height == 720);
+    // 5 s later with nothing decoded the window is empty.
+    s = acc.Snapshot(now + 5.0);
+    CHECK(s.DecodedFps == 0.0);
+    CHECK(s.DecodeMsPerFrame == 0.0);
+}
+
+TEST_CASE("bitrate is bits per second of media bytes over the window" * doctest::test_suite("stats-bitrate"))
+{
+    StatsAccumulator acc(2.0);
+    for (int i = 0; i <= 40; ++i)
+        acc.OnMediaBytes(i * 0.25, 62500); // 250 kB/s = 2 Mbit/s
+    acc.SetVariant(2, 2.5e6);
+    PlaybackStats s = acc.Snapshot(10.0);
+    CHECK(s.Bitrate == doctest::Approx(2.0e6).epsilon(0.15));
+    CHECK(s.VariantIndex == 2);
+    CHECK(s.VariantBandwidth == 2.5e6);
+}
+
+TEST_CASE("stats serialise to JSON with finite numbers only" * doctest::test_suite("stats-json"))
+{
+    StatsAccumulator acc;
+    acc.SetPlayback(1.4, 1.0, NAN, 1.1);
+    acc.OnStall();
+    acc.OnFrameDecoded(0.0, INFINITY, 640, 360);
+    nlohmann::json j = StatsToJson(acc.Snapshot(0.5));
+    CHECK(j["latency"].get<double>() == doctest::Approx(1.4));
+    CHECK(j["buffer"].get<double>() == 0.0);
+    CHECK(j["rate"].get<double>() == doctest::Approx(1.1));
+    CHECK(j["stalls"].get<int>() == 1);
+    CHECK(j["width"].get<int>() == 640);
+    CHECK(j["framesDecoded"].get<uint64_t>() == 1);
+    const std::string text = j.dump();
+    CHECK(text.find("null") == std::string::npos);
+    CHECK(nlohmann::json::parse(text) == j);
+}
