@@ -5,7 +5,11 @@
   const params = new URLSearchParams(location.search);
   async function boot() {
     const canvas = document.getElementById('livescope-canvas');
-    const widget = new LivescopeWidget(canvas, { preserveDrawingBuffer: params.has('debug') });
+    const widget = new LivescopeWidget(canvas, {
+      preserveDrawingBuffer: params.has('debug'),
+      src: params.get('src') || '', room: params.get('room') || '', title: params.get('title') || '',
+      latency: params.get('latency') ? Number(params.get('latency')) : undefined,
+    });
     (window.livescopeWidgets = window.livescopeWidgets || []).push(widget);
     try {
       await widget.start();

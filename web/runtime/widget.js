@@ -9,9 +9,19 @@
     return s && s.src ? s.src.replace(/[^/]*$/, '') : './';
   })();
 
+  // Plugins extend every widget: web/runtime/playback.js (video/audio) and room.js (relay + overlay).
+  // A plugin is a factory (widget) => { start?(), frame?(nowMs), destroy?() }; start() runs once the page
+  // module and its app exist (widget.module, widget.app), frame() runs before each rendered frame.
+  const PLUGINS = [];
+
   class LivescopeWidget {
-    // canvas: an HTMLCanvasElement the widget owns. options: { baseUrl, preserveDrawingBuffer, onError }
+    static registerPlugin(name, factory) { PLUGINS.push({ name, factory }); }
+
+    // canvas: an HTMLCanvasElement the widget owns. options: { baseUrl, preserveDrawingBuffer, onError,
+    // src, room, title, ... } (plugins read the options they need). events: an EventTarget for widget events.
     constructor(canvas, options = {}) {
+      this.plugins = {};
+      this.events = options.events || new EventTarget();
       this.canvas = canvas;
       this.options = options;
       this.baseUrl = options.baseUrl || SCRIPT_BASE;
@@ -40,11 +50,16 @@
         throw err;
       }
       this._bindInput();
+      for (const { name, factory } of PLUGINS) {
+        try { this.plugins[name] = factory(this) || {}; await (this.plugins[name].start && this.plugins[name].start()); }
+        catch (e) { console.warn(`[livescope] plugin ${name} failed to start:`, e); }
+      }
       this.running = true;
       return new Promise((resolve) => {
         const frame = (t) => {
           if (!this.running) return;
           this._resizeIfNeeded();
+          for (const name in this.plugins) { const p = this.plugins[name]; if (p.frame) p.frame(t); }
           this.module._ls_page_frame(this.app, t);
           if (resolve) { resolve(); resolve = null; }
           this._raf = global.requestAnimationFrame(frame);
@@ -60,6 +75,8 @@
       global.cancelAnimationFrame(this._raf);
       for (const [el, type, fn, opts] of this._listeners) el.removeEventListener(type, fn, opts);
       this._listeners = [];
+      for (const name in this.plugins) { const p = this.plugins[name]; if (p.destroy) p.destroy(); }
+      this.plugins = {};
       if (this.app) { this.module._ls_page_destroy(this.app); this.app = 0; }
     }
 
@@ -77,6 +94,9 @@
         this.module._ls_page_resize(this.app, w, h, dpr);
       }
     }
+
+    // Dispatches a widget event (ready, playing, waiting, error, viewers, comment, heart, ended).
+    emit(type, detail) { this.events.dispatchEvent(new CustomEvent(type, { detail })); }
 
     _on(el, type, fn, opts) { el.addEventListener(type, fn, opts); this._listeners.push([el, type, fn, opts]); }
 

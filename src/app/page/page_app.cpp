@@ -5,6 +5,8 @@
 #include "page_app.h"
 
 #include "imgui_impl_livescope.h"
+#include "interaction.h"
+#include "playback.h"
 
 #include <GLES3/gl3.h>
 #include <backends/imgui_impl_opengl3.h>
@@ -33,6 +35,8 @@ PageApp* PageAppCreate(const PageAppConfig& config) {
   ImGui::StyleColorsDark();
   ImGui_ImplLivescope_Init();
   app->GlReady = ImGui_ImplOpenGL3_Init("#version 300 es");
+  app->Playback = PagePlaybackCreate(app);
+  app->Interaction = PageInteractionCreate(app);
   if (previous != nullptr) ImGui::SetCurrentContext(previous);
   return app;
 }
@@ -40,6 +44,8 @@ PageApp* PageAppCreate(const PageAppConfig& config) {
 void PageAppDestroy(PageApp* app) {
   if (app == nullptr) return;
   ImGui::SetCurrentContext(app->Imgui);
+  PageInteractionDestroy(app->Interaction);
+  PagePlaybackDestroy(app->Playback);
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplLivescope_Shutdown();
   ImGui::DestroyContext(app->Imgui);
@@ -63,18 +69,24 @@ void PageAppFrame(PageApp* app, double now) {
   ImGui_ImplLivescope_NewFrame(static_cast<float>(c.CanvasWidth), static_cast<float>(c.CanvasHeight), c.DevicePixelRatio, now);
   ImGui::NewFrame();
 
-  // Status panel: fixed place (top left) so the e2e test knows where text must appear.
-  ImGui::SetNextWindowPos(ImVec2(16.0f, 16.0f));
-  ImGui::SetNextWindowBgAlpha(0.0f);
-  ImGui::Begin("##status", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoInputs | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
-  ImGui::TextUnformatted("livescope");
-  ImGui::Text("frame %llu", static_cast<unsigned long long>(app->FrameCount));
-  ImGui::End();
-
+  if (app->ShowStatus) {
+    // Status panel: fixed place (top left) so the e2e test knows where text must appear.
+    ImGui::SetNextWindowPos(ImVec2(16.0f, 16.0f));
+    ImGui::SetNextWindowBgAlpha(0.0f);
+    ImGui::Begin("##status", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoInputs | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
+    ImGui::TextUnformatted("livescope");
+    ImGui::Text("frame %llu", static_cast<unsigned long long>(app->FrameCount));
+    ImGui::End();
+  }
+  PageInteractionDraw(app->Interaction, now, static_cast<float>(c.CanvasWidth), static_cast<float>(c.CanvasHeight));
+  PagePlaybackDrawUi(app->Playback, now);
   ImGui::Render();
+
+  // Draw order: clear, video, overlay.
   glViewport(0, 0, fb_w, fb_h);
   glClearColor(app->ClearColor[0], app->ClearColor[1], app->ClearColor[2], app->ClearColor[3]);
   glClear(GL_COLOR_BUFFER_BIT);
+  PagePlaybackRender(app->Playback, now, fb_w, fb_h);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   app->FrameCount++;
 }
@@ -109,6 +121,7 @@ LS_EXPORT void ls_page_destroy(PageApp* app) { livescope::PageAppDestroy(app); }
 LS_EXPORT void ls_page_resize(PageApp* app, int w, int h, float dpr) { livescope::PageAppResize(app, w, h, dpr); }
 LS_EXPORT void ls_page_frame(PageApp* app, double now_ms) { livescope::PageAppFrame(app, now_ms / 1000.0); }
 LS_EXPORT double ls_page_frame_count(PageApp* app) { return static_cast<double>(app->FrameCount); }
+LS_EXPORT void ls_page_show_status(PageApp* app, int show) { app->ShowStatus = show != 0; }
 LS_EXPORT void ls_page_pointer_move(PageApp* app, float x, float y) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerMove(x, y); }
 LS_EXPORT void ls_page_pointer_button(PageApp* app, int button, int down) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerButton(button, down != 0); }
 LS_EXPORT void ls_page_pointer_leave(PageApp* app) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerLeave(); }

@@ -1,0 +1,17 @@
+// Page-side playback: video frames from the worker, A/V sync against the audio clock, WebGL2 YUV drawing.
+#pragma once
+
+namespace livescope {
+
+struct PageApp;
+struct PagePlayback; // defined in playback.cpp
+
+PagePlayback* PagePlaybackCreate(PageApp* app);
+void PagePlaybackDestroy(PagePlayback* playback);
+// Called each frame before the overlay: picks the frame to show (A/V sync) and draws it letterboxed.
+// `fb_width`/`fb_height` are framebuffer pixels.
+void PagePlaybackRender(PagePlayback* playback, double now, int fb_width, int fb_height);
+// Called inside the ImGui frame: debug/stats panel and fatal-error message on the canvas.
+void PagePlaybackDrawUi(PagePlayback* playback, double now);
+
+} // namespace livescope
