@@ -12,7 +12,8 @@ say() { printf '[ffmpeg-wasm] %s\n' "$*"; }
 
 # Decoders, parsers and demuxers the widget plays. HEVC is in: it costs under 600 KB of wasm
 # (measured figure in README.md, "Sizes").
-DECODERS=h264,hevc,aac
+DECODERS=${LIVESCOPE_FFMPEG_DECODERS:-h264,hevc,aac}   # override only to measure a codec's cost
+PARSERS=${LIVESCOPE_FFMPEG_PARSERS:-h264,hevc,aac}
 CONFIGURE_FLAGS=(
   --target-os=none --arch=x86_32 --enable-cross-compile --disable-asm --disable-everything
   --cc=emcc --cxx=em++ --ar=emar --ranlib=emranlib --nm=emnm
@@ -20,7 +21,7 @@ CONFIGURE_FLAGS=(
   --disable-autodetect --disable-network --disable-pthreads --disable-runtime-cpudetect
   --disable-avdevice --disable-avfilter --disable-swscale --disable-postproc
   --enable-avcodec --enable-avformat --enable-avutil --enable-swresample
-  --enable-decoder=$DECODERS --enable-parser=h264,hevc,aac
+  --enable-decoder=$DECODERS --enable-parser=$PARSERS
   --enable-demuxer=mov,mpegts
   --extra-cflags=-O3 --extra-cxxflags=-O3
 )
@@ -44,4 +45,4 @@ else
   touch "$out/.done"
   say "built in $(( $(date +%s) - start )) s"
 fi
-ln -sfn "ffmpeg-wasm-$key" "$DEPS/ffmpeg-wasm"
+if [ -z "${LIVESCOPE_FFMPEG_DECODERS:-}" ]; then ln -sfn "ffmpeg-wasm-$key" "$DEPS/ffmpeg-wasm"; else echo "$out"; fi
