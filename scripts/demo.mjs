@@ -1,52 +1,66 @@
-// Live demo launcher: starts the dev origin and relay (when built) and a static server for build/wasm
-// (the widget dist) and examples/, prints the URLs, and stops everything on Ctrl-C.
+// Live demo launcher: starts the dev origin and the relay (when built), the demo web server (widget dist,
+// example pages, iframe player page, oEmbed) and optional audience bots; prints the URLs; Ctrl-C stops all.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { serveStatic } from '../tests/e2e/lib/static.mjs';
 import { startProcess, BIN } from '../tests/e2e/lib/procs.mjs';
-import { ROOT } from '../tests/e2e/lib/browser.mjs';
+import { startDemoServer } from './demo-server.mjs';
 
 const { values: opts } = parseArgs({ options: {
   port: { type: 'string', default: '8080' },
   'origin-port': { type: 'string', default: '8081' },
   'relay-port': { type: 'string', default: '8082' },
   audience: { type: 'string', default: '0' },
+  title: { type: 'string', default: 'livescope live demo' },
 } });
 
 const procs = [];
 async function startIfBuilt(name, args, ready) {
   const bin = join(BIN, name);
-  if (!existsSync(bin)) { console.log(`(${name} not built yet; skipped)`); return null; }
+  if (!existsSync(bin)) { console.log(`(${name} is not built; skipped)`); return null; }
   const p = await startProcess(bin, args, { ready, timeoutMs: 60000, tag: name });
   procs.push(p);
-  return p;
+  return p.output.map((l) => l.match(ready)).find(Boolean)[1];
 }
 
-const origin = await startIfBuilt('livescope-origin', ['--port', opts['origin-port']], /ready (http\S+)/);
-const relay = await startIfBuilt('livescope-relay', ['--port', opts['relay-port']], /listening on (ws\S+)/);
-const streamUrl = origin ? origin.output.map((l) => l.match(/ready (http\S+)/)).find(Boolean)[1] : '';
-const relayUrl = relay ? relay.output.map((l) => l.match(/listening on (ws\S+)/)).find(Boolean)[1] : '';
-
-const web = await serveStatic(join(ROOT, 'build', 'wasm'), {
-  port: Number(opts.port), routes: { '/examples/': '../../examples' },
-});
-const q = new URLSearchParams();
-if (streamUrl) q.set('src', streamUrl);
-if (relayUrl) q.set('room', `${relayUrl}#demo`);
-console.log('\nlivescope demo is running:');
-console.log(`  player page   ${web.url}/livescope_page.html${q.size ? '?' + q : ''}`);
-if (streamUrl) console.log(`  LL-HLS stream ${streamUrl}`);
-if (relayUrl) console.log(`  relay         ${relayUrl}`);
-console.log('Ctrl-C stops the demo.');
-
 let stopping = false;
-async function stop() {
+async function stop(code = 0) {
   if (stopping) return; stopping = true;
   console.log('\nstopping…');
   await Promise.all(procs.map((p) => p.stop()));
-  await web.close();
-  process.exit(0);
+  if (web) await web.close();
+  process.exit(code);
 }
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+process.on('SIGINT', () => stop(0));
+process.on('SIGTERM', () => stop(0));
+
+let web = null;
+try {
+  const streamUrl = await startIfBuilt('livescope-origin', ['--port', opts['origin-port']], /ready (http\S+)/);
+  const relayUrl = await startIfBuilt('livescope-relay', ['--port', opts['relay-port']], /listening on (ws\S+)/);
+  web = await startDemoServer({ port: Number(opts.port), streamUrl, relayUrl, title: opts.title });
+  const audience = Number(opts.audience) || 0;
+  if (audience > 0 && relayUrl) {
+    const bots = join(BIN, 'livescope-audience');
+    if (existsSync(bots)) {
+      for (const room of ['demo', 'blog', 'card-a', 'card-b']) {
+        procs.push(await startProcess(bots, ['--url', relayUrl, '--room', room, '--count', String(audience)], { tag: 'audience' }));
+      }
+    } else console.log('(livescope-audience is not built; --audience ignored)');
+  }
+  const q = new URLSearchParams();
+  if (streamUrl) q.set('src', streamUrl);
+  if (relayUrl) q.set('room', `${relayUrl}#demo`);
+  q.set('title', opts.title);
+  console.log('\nlivescope demo is running:');
+  console.log(`  blog article  ${web.url}/examples/blog.html`);
+  console.log(`  post cards    ${web.url}/examples/post-card.html`);
+  console.log(`  player page   ${web.url}/embed/player.html?${q}`);
+  console.log(`  oEmbed        ${web.url}/oembed?format=json&url=${encodeURIComponent(`${web.url}/examples/blog.html`)}`);
+  if (streamUrl) console.log(`  LL-HLS        ${streamUrl}`);
+  if (relayUrl) console.log(`  relay         ${relayUrl}`);
+  console.log('Ctrl-C stops the demo.');
+} catch (e) {
+  console.error(`demo failed to start: ${e.message}`);
+  await stop(1);
+}

@@ -14,6 +14,19 @@
   // module and its app exist (widget.module, widget.app), frame() runs before each rendered frame.
   const PLUGINS = [];
 
+  // One compile per wasm URL per page: every widget instantiates the same WebAssembly.Module.
+  const COMPILED = new Map();
+  function compileOnce(url) {
+    if (!COMPILED.has(url)) {
+      const p = (WebAssembly.compileStreaming
+        ? WebAssembly.compileStreaming(fetch(url, { credentials: 'same-origin' }))
+        : fetch(url).then((r) => r.arrayBuffer()).then((b) => WebAssembly.compile(b)));
+      p.catch(() => COMPILED.delete(url));
+      COMPILED.set(url, p);
+    }
+    return COMPILED.get(url);
+  }
+
   class LivescopeWidget {
     static registerPlugin(name, factory) { PLUGINS.push({ name, factory }); }
 
@@ -39,6 +52,12 @@
       this.module = await factory({
         canvas: this.canvas,
         locateFile: (path) => this.baseUrl + path,
+        instantiateWasm: (imports, receive) => {
+          compileOnce(this.baseUrl + 'livescope_page.wasm')
+            .then((mod) => WebAssembly.instantiate(mod, imports).then((inst) => receive(inst, mod)))
+            .catch((e) => { if (this.options.onError) this.options.onError(e); console.error('[livescope] wasm', e); });
+          return {};
+        },
         print: (t) => console.log('[livescope]', t),
         printErr: (t) => console.warn('[livescope]', t),
       });

@@ -1,0 +1,245 @@
+// livescope embed loader: <script src=".../livescope.js" async> mounts every <live-scope> element and every
+// <div class="livescope" data-src>, now and later. Each widget gets a Shadow DOM; the heavy runtime (wasm,
+// worker) loads only when a widget scrolls near the viewport. Keep this file small: it is on every page.
+//
+// [SECTION] config and strings
+// [SECTION] runtime loading
+// [SECTION] Mount (one widget's shadow DOM, lazy start, controls)
+// [SECTION] <live-scope> element and div.livescope
+(function () {
+  'use strict';
+  if (!window.customElements || customElements.get('live-scope')) return; // old browser, or loaded twice
+
+  //---------------------------------------------------------------------------
+  // [SECTION] config and strings
+  //---------------------------------------------------------------------------
+  const SCRIPT = document.currentScript;
+  const BASE = ((SCRIPT && SCRIPT.src) || location.href).replace(/[^/]*$/, '');
+  const ATTRS = ['src', 'room', 'title', 'aspect', 'muted', 'autoplay', 'latency', 'lang', 'token', 'hearts', 'comments', 'poster'];
+  const STRINGS = {
+    en: { video: 'Live video. Tap to send a heart.', sound: 'Tap for sound', mute: 'Mute', fullscreen: 'Full screen',
+      exitFullscreen: 'Exit full screen', heart: 'Send a heart', compose: 'Ask a question', send: 'Send', live: 'LIVE',
+      comments: 'Comments', viewers: 'viewers', joined: 'joined', loading: 'Loading live video…', error: 'Playback error' },
+    fr: { video: 'Vidéo en direct. Touchez pour envoyer un cœur.', sound: 'Touchez pour le son', mute: 'Couper le son',
+      fullscreen: 'Plein écran', exitFullscreen: 'Quitter le plein écran', heart: 'Envoyer un cœur',
+      compose: 'Poser une question', send: 'Envoyer', live: 'EN DIRECT', comments: 'Commentaires', viewers: 'spectateurs',
+      joined: 'a rejoint', loading: 'Chargement de la vidéo en direct…', error: 'Erreur de lecture' },
+  };
+  function pickLang(attr) {
+    for (const l of [attr, ...(navigator.languages || [navigator.language])]) {
+      const k = String(l || '').toLowerCase().split('-')[0];
+      if (STRINGS[k]) return k;
+    }
+    return 'en';
+  }
+  function readOptions(host) {
+    const o = {};
+    for (const a of ATTRS) {
+      const v = host.hasAttribute(a) ? host.getAttribute(a) : host.getAttribute('data-' + a);
+      if (v !== null) o[a] = v;
+    }
+    const off = (v) => v === 'off' || v === 'false' || v === '0';
+    o.lang = pickLang(o.lang);
+    o.strings = STRINGS[o.lang];
+    o.aspect = o.aspect === '16:9' ? '16:9' : '9:16';
+    o.autoplay = !('autoplay' in o) || !off(o.autoplay);
+    o.startMuted = 'muted' in o && !off(o.muted);
+    o.hearts = !off(o.hearts); o.comments = !off(o.comments);
+    o.latency = o.latency ? Number(o.latency) : undefined;
+    o.numberFormat = new Intl.NumberFormat(o.lang, { notation: 'compact', maximumFractionDigits: 1 });
+    return o;
+  }
+
+  //---------------------------------------------------------------------------
+  // [SECTION] runtime loading (once per page, in order)
+  //---------------------------------------------------------------------------
+  const RUNTIME = ['widget.js', 'playback.js', 'room.js', 'livescope_page.js'];
+  let runtime = null;
+  function loadRuntime() {
+    if (!runtime) {
+      runtime = RUNTIME.reduce((p, file) => p.then(() => new Promise((resolve, reject) => {
+        const s = document.createElement('script');
+        s.src = BASE + file; s.async = false;
+        s.onload = resolve; s.onerror = () => reject(new Error('livescope: cannot load ' + BASE + file));
+        document.head.appendChild(s);
+      })), Promise.resolve());
+      runtime.catch(() => { runtime = null; });
+    }
+    return runtime;
+  }
+
+  const CSS = `
+:host{display:block;position:relative;width:100%;contain:content}
+.box{position:relative;width:100%;margin:0 auto;background:#0b0d14;border-radius:12px;overflow:hidden;color:#fff;font:14px/1.3 system-ui,sans-serif}
+.box.portrait{aspect-ratio:9/16;max-width:calc(85vh * 9 / 16)}
+.box.landscape{aspect-ratio:16/9}
+.box:fullscreen{max-width:none;border-radius:0}
+canvas,img.poster{position:absolute;inset:0;width:100%;height:100%;display:block}
+canvas{touch-action:manipulation;outline:none}
+canvas:focus-visible{box-shadow:inset 0 0 0 3px #7cf}
+img.poster{object-fit:cover}
+.controls{position:absolute;top:8px;right:8px;display:flex;gap:6px}
+button{font:inherit;color:#fff;background:rgba(0,0,0,.55);border:1px solid rgba(255,255,255,.35);border-radius:16px;padding:5px 10px;cursor:pointer}
+button:focus-visible{outline:3px solid #7cf;outline-offset:1px}
+button[hidden]{display:none}
+.msg{position:absolute;left:0;right:0;top:45%;text-align:center;padding:0 16px;text-shadow:0 1px 3px #000}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`;
+  let sheet = null;
+  function adoptStyles(shadow) {
+    // Constructable stylesheets need no 'unsafe-inline' under a strict CSP; <style> is the fallback.
+    try {
+      if (!sheet) { sheet = new CSSStyleSheet(); sheet.replaceSync(CSS); }
+      shadow.adoptedStyleSheets = [sheet];
+    } catch (e) {
+      const st = document.createElement('style'); st.textContent = CSS; shadow.appendChild(st);
+    }
+  }
+
+  //---------------------------------------------------------------------------
+  // [SECTION] Mount: one widget's shadow DOM, lazy start, controls
+  //---------------------------------------------------------------------------
+  const el = (tag, props, parent) => { const e = Object.assign(document.createElement(tag), props); if (parent) parent.appendChild(e); return e; };
+
+  class Mount {
+    constructor(host) {
+      this.host = host;
+      this.opts = readOptions(host);
+      this.widget = null;
+      this.state = { paused: !this.opts.autoplay, muted: true, volume: 1 }; // autoplay is always muted
+      const shadow = host.shadowRoot || host.attachShadow({ mode: 'open' });
+      adoptStyles(shadow);
+      const S = this.opts.strings;
+      const box = this.box = el('div', { className: 'box ' + (this.opts.aspect === '16:9' ? 'landscape' : 'portrait') }, shadow);
+      box.setAttribute('part', 'box');
+      box.setAttribute('lang', this.opts.lang);
+      if (this.opts.poster) el('img', { className: 'poster', src: this.opts.poster, alt: '' }, box);
+      this.canvas = el('canvas', { tabIndex: 0 }, box);
+      this.canvas.setAttribute('role', 'img');
+      this.canvas.setAttribute('aria-label', (this.opts.title ? this.opts.title + '. ' : '') + S.video);
+      const controls = el('div', { className: 'controls' }, box);
+      this.soundBtn = el('button', { type: 'button', className: 'sound', textContent: S.sound }, controls);
+      this.soundBtn.setAttribute('aria-label', S.sound);
+      this.fsBtn = el('button', { type: 'button', className: 'fullscreen', textContent: '⛶' }, controls);
+      this.fsBtn.setAttribute('aria-label', S.fullscreen);
+      this.msg = el('div', { className: 'msg', textContent: S.loading }, box);
+      this.msg.setAttribute('role', 'status');
+      this.soundBtn.addEventListener('click', () => this.setMuted(!this.state.muted));
+      this.fsBtn.addEventListener('click', () => this.toggleFullscreen());
+      this._onFs = () => this.fsBtn.setAttribute('aria-label', document.fullscreenElement === box ? S.exitFullscreen : S.fullscreen);
+      document.addEventListener('fullscreenchange', this._onFs);
+      // The first gesture inside the widget unlocks audio, unless the publisher asked for muted.
+      this._unlock = () => { if (!this.opts.startMuted && this.state.muted) this.setMuted(false); };
+      box.addEventListener('pointerdown', this._unlock, { once: true });
+      // Lazy: load the runtime when the widget comes within 300px of the viewport.
+      if ('IntersectionObserver' in window) {
+        this.io = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) { this.io.disconnect(); this.start(); } }, { rootMargin: '300px' });
+        this.io.observe(host);
+      } else this.start();
+    }
+
+    async start() {
+      if (this.widget || this.destroyed) return;
+      try {
+        await loadRuntime();
+        if (this.destroyed) return;
+        const w = this.widget = new window.LivescopeWidget(this.canvas, Object.assign({}, this.opts, {
+          baseUrl: BASE, events: this.host, muted: this.state.muted, paused: this.state.paused,
+          container: this.box, debug: this.host.hasAttribute('debug'), preserveDrawingBuffer: this.host.hasAttribute('debug'),
+          onError: (e) => this.fail(e),
+        }));
+        this.host.addEventListener('playing', () => { this.msg.textContent = ''; const p = this.box.querySelector('.poster'); if (p) p.remove(); });
+        this.host.addEventListener('error', (e) => { if (e.detail) this.msg.textContent = (e.detail.message || this.opts.strings.error); });
+        await w.start();
+        this.applyState();
+        if (!this.opts.src) this.msg.textContent = '';
+        w.emit('ready', {});
+      } catch (e) { this.fail(e); }
+    }
+
+    fail(e) {
+      this.msg.textContent = this.opts.strings.error + ': ' + (e && e.message ? e.message : e);
+      this.host.dispatchEvent(new CustomEvent('error', { detail: { code: 'load', message: String(e && e.message || e) } }));
+    }
+
+    get playback() { return this.widget && this.widget.plugins.playback; }
+
+    applyState() {
+      const p = this.playback;
+      this.soundBtn.hidden = !this.state.muted;
+      this.soundBtn.textContent = this.opts.strings.sound;
+      if (!p) return;
+      if (p.setMuted) p.setMuted(this.state.muted);
+      if (p.setVolume) p.setVolume(this.state.volume);
+      if (this.state.paused) { if (p.pause) p.pause(); } else if (p.play) p.play();
+    }
+
+    setMuted(m) { this.state.muted = !!m; this.applyState(); }
+    setVolume(v) { this.state.volume = Math.min(1, Math.max(0, Number(v) || 0)); this.applyState(); }
+    play() { this.state.paused = false; this.applyState(); if (!this.widget) this.start(); return Promise.resolve(); }
+    pause() { this.state.paused = true; this.applyState(); }
+
+    stats() {
+      const w = this.widget, out = { latency: NaN, buffer: NaN, fps: NaN, droppedFrames: 0, bitrate: NaN, variant: '', viewers: NaN, hearts: 0 };
+      if (!w) return out;
+      for (const name of ['playback', 'room']) {
+        const p = w.plugins[name];
+        if (p && typeof p.stats === 'function') Object.assign(out, p.stats());
+      }
+      return out;
+    }
+
+    toggleFullscreen() {
+      if (document.fullscreenElement) document.exitFullscreen();
+      else if (this.box.requestFullscreen) this.box.requestFullscreen().catch(() => {});
+    }
+
+    destroy() {
+      this.destroyed = true;
+      if (this.io) this.io.disconnect();
+      document.removeEventListener('fullscreenchange', this._onFs);
+      if (this.widget) this.widget.destroy();
+      this.widget = null;
+    }
+  }
+
+  //---------------------------------------------------------------------------
+  // [SECTION] <live-scope> element and div.livescope (same API, shaped like HTMLMediaElement)
+  //---------------------------------------------------------------------------
+  const API = {
+    play: { value() { return this._ls ? this._ls.play() : Promise.resolve(); } },
+    pause: { value() { if (this._ls) this._ls.pause(); } },
+    paused: { get() { return this._ls ? this._ls.state.paused : true; } },
+    muted: { get() { return this._ls ? this._ls.state.muted : true; }, set(v) { if (this._ls) this._ls.setMuted(v); } },
+    volume: { get() { return this._ls ? this._ls.state.volume : 1; }, set(v) { if (this._ls) this._ls.setVolume(v); } },
+    stats: { get() { return this._ls ? this._ls.stats() : null; } },
+  };
+
+  class LiveScopeElement extends HTMLElement {
+    connectedCallback() { if (!this._ls) this._ls = new Mount(this); }
+    disconnectedCallback() { if (this._ls) { this._ls.destroy(); this._ls = null; } }
+  }
+  Object.defineProperties(LiveScopeElement.prototype, API);
+  customElements.define('live-scope', LiveScopeElement);
+
+  // CMSs strip unknown tags: <div class="livescope" data-src="..."> mounts the same widget.
+  function mountDivs(root) {
+    const list = root.matches && root.matches('div.livescope[data-src]') ? [root] : [];
+    if (root.querySelectorAll) list.push(...root.querySelectorAll('div.livescope[data-src]'));
+    for (const d of list) if (!d._ls) { Object.defineProperties(d, API); d._ls = new Mount(d); }
+  }
+  function unmountDivs(root) {
+    const list = root._ls && !(root instanceof LiveScopeElement) ? [root] : [];
+    if (root.querySelectorAll) for (const d of root.querySelectorAll('div.livescope')) if (d._ls) list.push(d);
+    for (const d of list) { d._ls.destroy(); d._ls = null; }
+  }
+  const boot = () => {
+    mountDivs(document);
+    new MutationObserver((records) => {
+      for (const r of records) {
+        r.addedNodes.forEach((n) => n.nodeType === 1 && mountDivs(n));
+        r.removedNodes.forEach((n) => n.nodeType === 1 && !n.isConnected && unmountDivs(n));
+      }
+    }).observe(document.documentElement, { childList: true, subtree: true });
+  };
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot); else boot();
+})();
