@@ -1,0 +1,783 @@
+// HlsSession implementation: playlist loop (blocking reloads, delta updates, staleness), preload hints,
+// in-order media hand-out, throughput estimation and variant switching at independent parts.
+//
+// [SECTION] Names
+// [SECTION] State
+// [SECTION] Requests
+// [SECTION] Playlists
+// [SECTION] Hints
+// [SECTION] Media pump
+// [SECTION] ABR and switching
+// [SECTION] Public API
+#include "hls_session.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace livescope {
+
+// [SECTION] Names
+
+const char* HlsRequestKindName(HlsRequestKind kind) {
+  switch (kind) {
+    case HlsRequestKind::Multivariant: return "multivariant";
+    case HlsRequestKind::MediaPlaylist: return "playlist";
+    case HlsRequestKind::Map: return "map";
+    case HlsRequestKind::Part: return "part";
+    case HlsRequestKind::Segment: return "segment";
+    case HlsRequestKind::PreloadPart: return "preload-part";
+  }
+  return "?";
+}
+
+const char* HlsEventName(HlsEvent event) {
+  switch (event) {
+    case HlsEvent::MultivariantLoaded: return "MultivariantLoaded";
+    case HlsEvent::PlaylistLoaded: return "PlaylistLoaded";
+    case HlsEvent::PlaylistUpdated: return "PlaylistUpdated";
+    case HlsEvent::PlaylistUnchanged: return "PlaylistUnchanged";
+    case HlsEvent::PlaylistStale: return "PlaylistStale";
+    case HlsEvent::DeltaMergeFailed: return "DeltaMergeFailed";
+    case HlsEvent::BlockingMiss: return "BlockingMiss";
+    case HlsEvent::StartPointChosen: return "StartPointChosen";
+    case HlsEvent::HintRequested: return "HintRequested";
+    case HlsEvent::HintUsed: return "HintUsed";
+    case HlsEvent::HintCancelled: return "HintCancelled";
+    case HlsEvent::VariantSwitchStarted: return "VariantSwitchStarted";
+    case HlsEvent::VariantSwitched: return "VariantSwitched";
+    case HlsEvent::MediaLoaded: return "MediaLoaded";
+    case HlsEvent::MediaSkipped: return "MediaSkipped";
+    case HlsEvent::FellBehind: return "FellBehind";
+    case HlsEvent::RequestFailed: return "RequestFailed";
+    case HlsEvent::ParseFailed: return "ParseFailed";
+    case HlsEvent::EndOfStream: return "EndOfStream";
+  }
+  return "?";
+}
+
+// [SECTION] State
+
+namespace {
+constexpr double kNever = std::numeric_limits<double>::infinity();
+
+struct Request {
+  HlsLoadRequest R;
+  double IssuedAt = 0.0;
+  double FirstByteAt = -1.0;
+  int Status = 0;
+  std::vector<uint8_t> Body;
+  size_t Delivered = 0;     // bytes already handed out (media) or consumed
+  int64_t SkipBytes = 0;    // bytes to drop (server ignored our Range)
+  bool Complete = false;
+  int Rendition = 0;        // generation of the rendition that issued it
+  // Hint bookkeeping
+  bool Listed = false;
+  double ListedAt = -1.0;
+  size_t BytesAtListed = 0;
+};
+
+struct Item { // the media position being handed out
+  HlsPosition Pos;
+  HlsRequestKind Kind = HlsRequestKind::Part;
+  std::string Uri;
+  std::optional<HlsByteRange> Range;
+  std::optional<HlsMap> Map;
+  bool Independent = false;
+  int64_t DiscontinuitySeq = 0;
+  std::optional<double> ProgramDateTime;
+  double Duration = 0.0;
+  int Retries = 0;
+};
+
+struct Rendition {
+  int Generation = 0;
+  int Variant = -1;
+  std::string Url;
+  bool HavePlaylist = false;
+  HlsPlaylist Pl;
+  uint64_t PlaylistReq = 0;
+  double LastLoadStart = 0.0;
+  double LastChange = 0.0;
+  double NextReloadAt = kNever;
+  bool NoSkipNext = false;
+  bool StaleReported = false;
+};
+
+bool SameMap(const std::optional<HlsMap>& a, const std::optional<HlsMap>& b) {
+  if (!a || !b) return !a && !b;
+  return *a == *b;
+}
+} // namespace
+
+struct HlsSession::Impl {
+  HlsSessionConfig Cfg;
+  HlsStats& St;
+  bool& Ended;
+  std::map<uint64_t, Request> Reqs;
+  uint64_t NextId = 1;
+  std::vector<HlsLoadRequest> OutRequests;
+  std::vector<uint64_t> OutCancels;
+  std::vector<HlsMediaChunk> OutMedia;
+  std::vector<HlsEventRecord> OutEvents;
+  std::string StartUrl;
+  bool Started = false;
+  uint64_t MultivariantReq = 0;
+  double MultivariantRetryAt = kNever;
+  std::optional<HlsPlaylist> Mv;
+  Rendition Active;
+  std::optional<Rendition> Pending;
+  int NextGeneration = 1;
+  bool Positioned = false;
+  HlsPosition Cursor;
+  std::optional<Item> Cur;
+  uint64_t CurReq = 0, MapReq = 0;
+  std::optional<HlsMap> DeliveredMap;
+  bool MapStarted = false;
+  bool ManualVariant = false;
+  double LastSwitchAt = -kNever;
+  double FirstChangeAt = -1.0, AgeIntegral = 0.0, LastAgeMark = 0.0;
+  HlsBandwidthEstimator Bw;
+
+  Impl(HlsSessionConfig cfg, HlsStats& st, bool& ended) : Cfg(cfg), St(st), Ended(ended) {}
+
+  bool LowLatency(const HlsPlaylist& pl) const { return IsLowLatency(pl, Cfg.LowLatency); }
+
+  void Event(HlsEvent e, double now, std::string detail = {}) { OutEvents.push_back({e, now, std::move(detail)}); }
+
+  // [SECTION] Requests
+
+  uint64_t Issue(HlsRequestKind kind, const std::string& url, std::optional<HlsRequestRange> range, double now, int generation) {
+    HlsLoadRequest r;
+    r.Id = NextId++;
+    r.Kind = kind;
+    r.Url = url;
+    r.Range = range;
+    Request q;
+    q.R = r;
+    q.IssuedAt = now;
+    q.Rendition = generation;
+    Reqs.emplace(r.Id, q);
+    OutRequests.push_back(r);
+    St.Requests++;
+    return r.Id;
+  }
+
+  void Cancel(uint64_t id) {
+    if (id == 0) return;
+    if (Reqs.erase(id)) OutCancels.push_back(id);
+  }
+
+  Request* Find(uint64_t id) {
+    auto it = Reqs.find(id);
+    return it == Reqs.end() ? nullptr : &it->second;
+  }
+
+  // [SECTION] Playlists
+
+  void RequestPlaylist(Rendition& rd, double now, bool blocking) {
+    const HlsPlaylist* pl = rd.HavePlaylist ? &rd.Pl : nullptr;
+    std::string url = rd.Url;
+    HlsPosition expect;
+    bool is_blocking = false;
+    if (pl && blocking && pl->ServerControl.CanBlockReload && !pl->EndList) {
+      const bool ll = LowLatency(*pl);
+      expect = NextPosition(*pl, ll);
+      const HlsSkipRequest skip = rd.NoSkipNext ? HlsSkipRequest::No : ChooseSkip(*pl, now - rd.LastLoadStart);
+      url = BuildReloadUrl(rd.Url, expect.Msn, ll ? expect.Part : -1, skip);
+      is_blocking = true;
+      St.BlockingRequests++;
+    } else if (pl && !rd.NoSkipNext) {
+      const HlsSkipRequest skip = ChooseSkip(*pl, now - rd.LastLoadStart);
+      if (skip != HlsSkipRequest::No) url = BuildReloadUrl(rd.Url, std::nullopt, -1, skip);
+    }
+    rd.NoSkipNext = false;
+    rd.PlaylistReq = Issue(HlsRequestKind::MediaPlaylist, url, std::nullopt, now, rd.Generation);
+    Request& q = Reqs[rd.PlaylistReq];
+    q.R.Blocking = is_blocking;
+    q.R.Expect = expect;
+    OutRequests.back().Blocking = is_blocking;
+    OutRequests.back().Expect = expect;
+    rd.LastLoadStart = now;
+    rd.NextReloadAt = kNever;
+  }
+
+  Rendition* RenditionFor(int generation) {
+    if (Active.Generation == generation) return &Active;
+    if (Pending && Pending->Generation == generation) return &*Pending;
+    return nullptr;
+  }
+
+  void OnMultivariantBody(const std::string& text, double now) {
+    HlsParseResult pr = ParsePlaylist(text, StartUrl);
+    if (!pr.Ok) {
+      St.Errors++;
+      Event(HlsEvent::ParseFailed, now, "line " + std::to_string(pr.Error.Line) + ": " + pr.Error.Reason);
+      MultivariantRetryAt = now + Cfg.RetryDelay;
+      return;
+    }
+    if (pr.Playlist.Kind == HlsPlaylistKind::Media) {
+      Active = Rendition{};
+      Active.Generation = NextGeneration++;
+      Active.Url = StartUrl;
+      OnMediaPlaylist(Active, std::move(pr.Playlist), false, HlsPosition{}, now);
+      return;
+    }
+    if (pr.Playlist.Variants.empty()) {
+      St.Errors++;
+      Event(HlsEvent::ParseFailed, now, "line 0: multivariant playlist has no playable variant");
+      return;
+    }
+    Mv = std::move(pr.Playlist);
+    int v = Cfg.StartVariant;
+    if (v < 0 || v >= static_cast<int>(Mv->Variants.size())) v = 0;
+    Active = Rendition{};
+    Active.Generation = NextGeneration++;
+    Active.Variant = v;
+    Active.Url = Mv->Variants[static_cast<size_t>(v)].Uri;
+    St.CurrentVariant = v;
+    Event(HlsEvent::MultivariantLoaded, now, std::to_string(Mv->Variants.size()) + " variants, playing " + std::to_string(v));
+    RequestPlaylist(Active, now, false);
+  }
+
+  void OnPlaylistFailed(Rendition& rd, double now) {
+    rd.PlaylistReq = 0;
+    rd.NoSkipNext = true;
+    rd.NextReloadAt = now + Cfg.RetryDelay;
+  }
+
+  void OnMediaPlaylistBody(Rendition& rd, const Request& q, const std::string& text, double now) {
+    rd.PlaylistReq = 0;
+    HlsParseResult pr = ParsePlaylist(text, rd.Url);
+    if (!pr.Ok || pr.Playlist.Kind != HlsPlaylistKind::Media) {
+      St.Errors++;
+      Event(HlsEvent::ParseFailed, now, pr.Ok ? "line 0: expected a media playlist" : "line " + std::to_string(pr.Error.Line) + ": " + pr.Error.Reason);
+      OnPlaylistFailed(rd, now);
+      return;
+    }
+    OnMediaPlaylist(rd, std::move(pr.Playlist), q.R.Blocking, q.R.Expect, now);
+  }
+
+  void OnMediaPlaylist(Rendition& rd, HlsPlaylist pl, bool blocking, HlsPosition expect, double now) {
+    St.PlaylistLoads++;
+    if (pl.Skip) {
+      St.DeltaUpdates++;
+      if (!rd.HavePlaylist) {
+        St.DeltaMergeFailures++;
+        Event(HlsEvent::DeltaMergeFailed, now, "no previous playlist");
+        rd.NoSkipNext = true;
+        RequestPlaylist(rd, now, false);
+        return;
+      }
+      HlsMergeResult m = MergePlaylistUpdate(rd.Pl, pl);
+      if (!m.Ok) {
+        St.DeltaMergeFailures++;
+        Event(HlsEvent::DeltaMergeFailed, now, m.Reason);
+        rd.NoSkipNext = true;
+        RequestPlaylist(rd, now, false);
+        return;
+      }
+      pl = std::move(m.Playlist);
+    }
+    const bool first = !rd.HavePlaylist;
+    bool changed = first;
+    if (!first) {
+      const bool ll = LowLatency(pl);
+      const HlsPosition a = NextPosition(rd.Pl, ll), b = NextPosition(pl, ll);
+      changed = b.Msn > a.Msn || (b.Msn == a.Msn && b.Part > a.Part) || pl.EndList != rd.Pl.EndList ||
+                pl.PreloadHints.size() != rd.Pl.PreloadHints.size() ||
+                (!pl.PreloadHints.empty() && !rd.Pl.PreloadHints.empty() && pl.PreloadHints[0].Uri != rd.Pl.PreloadHints[0].Uri);
+    }
+    if (blocking && !PlaylistHas(pl, expect)) {
+      St.BlockingMisses++;
+      Event(HlsEvent::BlockingMiss, now, "asked for msn " + std::to_string(expect.Msn) + " part " + std::to_string(expect.Part));
+    }
+    rd.Pl = std::move(pl);
+    rd.HavePlaylist = true;
+    const bool is_active = &rd == &Active;
+    if (changed) {
+      if (is_active) {
+        if (FirstChangeAt < 0) { FirstChangeAt = now; LastAgeMark = now; }
+        else { AgeIntegral += (now - rd.LastChange) * (now - rd.LastChange) / 2.0; }
+        St.PlaylistChanges++;
+      }
+      rd.LastChange = now;
+      rd.StaleReported = false;
+    }
+    Event(first ? HlsEvent::PlaylistLoaded : (changed ? HlsEvent::PlaylistUpdated : HlsEvent::PlaylistUnchanged), now,
+          std::to_string(rd.Pl.Segments.size()) + " segments");
+    if (is_active && !Positioned) {
+      const bool ll = LowLatency(rd.Pl);
+      HlsStartPoint sp = ComputeStartPoint(rd.Pl, ll);
+      if (sp.Ok) {
+        Positioned = true;
+        Cursor = sp.Position;
+        Event(HlsEvent::StartPointChosen, now, "msn " + std::to_string(Cursor.Msn) + " part " + std::to_string(Cursor.Part) + ", " + std::to_string(sp.Distance) + " s from the edge");
+      }
+    }
+    if (is_active) UpdateHints(now);
+    // Next reload.
+    if (!rd.Pl.EndList) {
+      if (rd.Pl.ServerControl.CanBlockReload) RequestPlaylist(rd, now, true);
+      else rd.NextReloadAt = rd.LastLoadStart + ReloadDelay(rd.Pl, changed);
+    }
+    if (is_active) IssueHint(now);
+  }
+
+  // [SECTION] Hints
+
+  static int64_t RangeStart(const std::optional<HlsRequestRange>& r) { return r ? r->Offset : 0; }
+
+  bool ListedInActive(const Request& q) const {
+    for (const HlsSegment& s : Active.Pl.Segments) {
+      for (const HlsPart& p : s.Parts) {
+        if (p.Uri == q.R.Url && (p.Range ? p.Range->Offset : 0) == RangeStart(q.R.Range)) return true;
+      }
+    }
+    return false;
+  }
+
+  bool MatchesHint(const Request& q, const HlsPreloadHint& h) const {
+    return q.R.Url == h.Uri && RangeStart(q.R.Range) == h.ByteRangeStart;
+  }
+
+  const HlsPreloadHint* PartHint() const {
+    for (const HlsPreloadHint& h : Active.Pl.PreloadHints) if (h.Type == HlsHintType::Part) return &h;
+    return nullptr;
+  }
+
+  void UpdateHints(double now) {
+    const HlsPreloadHint* hint = PartHint();
+    std::vector<uint64_t> cancel;
+    for (auto& [id, q] : Reqs) {
+      if (q.R.Kind != HlsRequestKind::PreloadPart || q.Listed) continue;
+      if (ListedInActive(q)) {
+        q.Listed = true;
+        q.ListedAt = now;
+        q.BytesAtListed = q.Body.size();
+        if (q.FirstByteAt >= 0) { St.HintLeadSum += now - q.FirstByteAt; St.HintLeadCount++; }
+        continue;
+      }
+      if (hint && MatchesHint(q, *hint)) continue;
+      if (id == CurReq) continue;
+      cancel.push_back(id);
+    }
+    for (uint64_t id : cancel) {
+      Cancel(id);
+      St.HintsCancelled++;
+      Event(HlsEvent::HintCancelled, now, "not referenced by the update");
+    }
+  }
+
+  void IssueHint(double now) {
+    if (!LowLatency(Active.Pl) || Active.Pl.EndList) return;
+    const HlsPreloadHint* hint = PartHint();
+    if (!hint) return;
+    for (const auto& [id, q] : Reqs) {
+      if (q.R.Kind == HlsRequestKind::PreloadPart && MatchesHint(q, *hint)) return;
+      if ((q.R.Kind == HlsRequestKind::Part) && MatchesHint(q, *hint)) return;
+    }
+    HlsRequestRange range{hint->ByteRangeStart, hint->ByteRangeLength};
+    const bool ranged = hint->ByteRangeStart != 0 || hint->ByteRangeLength.has_value();
+    Issue(HlsRequestKind::PreloadPart, hint->Uri, ranged ? std::optional<HlsRequestRange>(range) : std::nullopt, now, Active.Generation);
+    St.HintsRequested++;
+    Event(HlsEvent::HintRequested, now, hint->Uri);
+  }
+
+  // [SECTION] Media pump
+
+  const HlsSegment* FindSegment(const HlsPlaylist& pl, int64_t msn) const {
+    for (const HlsSegment& s : pl.Segments) if (s.Msn == msn) return &s;
+    return nullptr;
+  }
+
+  // Fills `out` for `pos` in `pl`. Returns 1 ready, 0 wait, -1 move on to `skip_to` (gap or parts
+  // exhausted; `gap` tells which), -2 the position left the playlist.
+  int Describe(const HlsPlaylist& pl, const HlsPosition& pos, Item& out, HlsPosition* skip_to = nullptr, bool* gap = nullptr) const {
+    HlsPosition dummy;
+    bool dummy_gap = false;
+    if (!skip_to) skip_to = &dummy;
+    if (!gap) gap = &dummy_gap;
+    *gap = false;
+    const HlsSegment* s = FindSegment(pl, pos.Msn);
+    if (!s) {
+      if (pl.Segments.empty() || pos.Msn < pl.Segments.front().Msn) return pl.Segments.empty() ? 0 : -2;
+      return 0;
+    }
+    out = Item{};
+    out.Pos = pos;
+    out.Map = s->Map;
+    out.DiscontinuitySeq = s->DiscontinuitySeq;
+    if (pos.Part < 0 || (s->Parts.empty() && s->IsComplete() && pos.Part == 0)) {
+      if (!s->IsComplete()) return 0;
+      if (s->Gap) { *skip_to = After({pos.Msn, -1}, pl); *gap = true; return -1; }
+      out.Pos.Part = -1;
+      out.Kind = HlsRequestKind::Segment;
+      out.Uri = s->Uri;
+      out.Range = s->Range;
+      out.Independent = true;
+      out.ProgramDateTime = s->ProgramDateTime;
+      out.Duration = s->Duration;
+      return 1;
+    }
+    if (pos.Part >= static_cast<int>(s->Parts.size())) {
+      if (!s->IsComplete()) return 0;
+      *skip_to = {pos.Msn + 1, 0};
+      return -1;
+    }
+    const HlsPart& p = s->Parts[static_cast<size_t>(pos.Part)];
+    if (p.Gap) { *skip_to = {pos.Msn, pos.Part + 1}; *gap = true; return -1; }
+    out.Kind = HlsRequestKind::Part;
+    out.Uri = p.Uri;
+    out.Range = p.Range;
+    out.Independent = p.Independent || pos.Part == 0;
+    double offset = 0.0;
+    for (int j = 0; j < pos.Part; j++) offset += s->Parts[static_cast<size_t>(j)].Duration;
+    if (s->ProgramDateTime) out.ProgramDateTime = *s->ProgramDateTime + offset;
+    out.Duration = p.Duration;
+    return 1;
+  }
+
+  HlsPosition After(const HlsPosition& pos, const HlsPlaylist& pl) const {
+    if (pos.Part < 0) return {pos.Msn + 1, LowLatency(pl) ? 0 : -1};
+    return {pos.Msn, pos.Part + 1};
+  }
+
+  void Emit(Request& q, const Item& it, bool init, bool last, double now) {
+    (void)now;
+    size_t avail = q.Body.size();
+    if (!init && it.Range && q.Body.size() > static_cast<size_t>(it.Range->Length)) avail = static_cast<size_t>(it.Range->Length);
+    if (avail <= q.Delivered && !last) return;
+    HlsMediaChunk c;
+    c.Bytes.assign(q.Body.begin() + static_cast<std::ptrdiff_t>(q.Delivered), q.Body.begin() + static_cast<std::ptrdiff_t>(std::max(avail, q.Delivered)));
+    c.IsInit = init;
+    c.Msn = it.Pos.Msn;
+    c.Part = it.Pos.Part;
+    c.Independent = it.Independent;
+    c.First = q.Delivered == 0;
+    c.Last = last;
+    c.DiscontinuitySeq = it.DiscontinuitySeq;
+    c.ProgramDateTime = it.ProgramDateTime;
+    c.Duration = it.Duration;
+    c.Variant = Active.Variant;
+    St.MediaBytes += static_cast<int64_t>(c.Bytes.size());
+    q.Delivered = std::max(avail, q.Delivered);
+    OutMedia.push_back(std::move(c));
+  }
+
+  // Uses a hinted request for the current item when one matches, else issues a fresh request.
+  uint64_t AcquireMediaRequest(const Item& it, double now) {
+    const int64_t start = it.Range ? it.Range->Offset : 0;
+    for (auto& [id, q] : Reqs) {
+      if (q.R.Kind == HlsRequestKind::PreloadPart && q.R.Url == it.Uri && RangeStart(q.R.Range) == start) {
+        St.HintsUsed++;
+        if (!q.Listed) { q.Listed = true; q.ListedAt = now; q.BytesAtListed = q.Body.size(); if (q.FirstByteAt >= 0) { St.HintLeadSum += now - q.FirstByteAt; St.HintLeadCount++; } }
+        Event(HlsEvent::HintUsed, now, it.Uri);
+        return id;
+      }
+    }
+    std::optional<HlsRequestRange> range;
+    if (it.Range) range = HlsRequestRange{it.Range->Offset, it.Range->Length};
+    return Issue(it.Kind, it.Uri, range, now, Active.Generation);
+  }
+
+  void MaybeSwitchAt(double now) {
+    if (!Pending || !Pending->HavePlaylist || !Positioned) return;
+    Item probe;
+    const int d = Describe(Pending->Pl, Cursor, probe);
+    const bool behind = d == -2;
+    if (!(d == 1 && probe.Independent) && !behind) return;
+    // Switch: the old rendition's playlist and hints are dropped.
+    Cancel(Active.PlaylistReq);
+    std::vector<uint64_t> hints;
+    for (const auto& [id, q] : Reqs) if (q.Rendition == Active.Generation && id != CurReq && id != MapReq) hints.push_back(id);
+    for (uint64_t id : hints) Cancel(id);
+    Active = std::move(*Pending);
+    Pending.reset();
+    St.CurrentVariant = Active.Variant;
+    St.VariantSwitches++;
+    LastSwitchAt = now;
+    if (behind) {
+      HlsStartPoint sp = ComputeStartPoint(Active.Pl, LowLatency(Active.Pl));
+      if (sp.Ok) Cursor = sp.Position;
+    }
+    Event(HlsEvent::VariantSwitched, now, "variant " + std::to_string(Active.Variant) + " at msn " + std::to_string(Cursor.Msn) + " part " + std::to_string(Cursor.Part));
+    if (Active.PlaylistReq == 0 && Active.NextReloadAt == kNever && !Active.Pl.EndList) RequestPlaylist(Active, now, true);
+    IssueHint(now);
+  }
+
+  void Pump(double now) {
+    if (!Active.HavePlaylist || !Positioned || Ended) return;
+    for (int guard = 0; guard < 10000; guard++) {
+      if (!Cur) {
+        MaybeSwitchAt(now);
+        Item it;
+        HlsPosition skip_to;
+        bool gap = false;
+        const int d = Describe(Active.Pl, Cursor, it, &skip_to, &gap);
+        if (d == 0) {
+          if (Active.Pl.EndList && (Active.Pl.Segments.empty() || Cursor.Msn > Active.Pl.Segments.back().Msn)) {
+            Ended = true;
+            Event(HlsEvent::EndOfStream, now);
+          }
+          return;
+        }
+        if (d == -1) {
+          if (gap) Event(HlsEvent::MediaSkipped, now, "gap at msn " + std::to_string(Cursor.Msn) + " part " + std::to_string(Cursor.Part));
+          Cursor = skip_to;
+          continue;
+        }
+        if (d == -2) {
+          HlsStartPoint sp = ComputeStartPoint(Active.Pl, LowLatency(Active.Pl));
+          Event(HlsEvent::FellBehind, now, "msn " + std::to_string(Cursor.Msn) + " left the playlist");
+          if (!sp.Ok) return;
+          Cursor = sp.Position;
+          continue;
+        }
+        Cur = it;
+        MapStarted = false;
+      }
+      // Init segment first when the map changes.
+      if (Cur->Map && !SameMap(Cur->Map, DeliveredMap)) {
+        if (MapReq == 0) {
+          std::optional<HlsRequestRange> range;
+          if (Cur->Map->Range) range = HlsRequestRange{Cur->Map->Range->Offset, Cur->Map->Range->Length};
+          MapReq = Issue(HlsRequestKind::Map, Cur->Map->Uri, range, now, Active.Generation);
+        }
+        Request* mq = Find(MapReq);
+        if (!mq) { MapReq = 0; return; }
+        Item map_item = *Cur;
+        map_item.Range = Cur->Map->Range;
+        Emit(*mq, map_item, true, false, now);
+        if (!mq->Complete) return;
+        HlsMediaChunk end;
+        end.IsInit = true; end.Last = true; end.Msn = Cur->Pos.Msn; end.Part = Cur->Pos.Part; end.Variant = Active.Variant;
+        end.DiscontinuitySeq = Cur->DiscontinuitySeq;
+        OutMedia.push_back(std::move(end));
+        DeliveredMap = Cur->Map;
+        Reqs.erase(MapReq);
+        MapReq = 0;
+      }
+      if (CurReq == 0) CurReq = AcquireMediaRequest(*Cur, now);
+      Request* q = Find(CurReq);
+      if (!q) { CurReq = 0; return; }
+      const bool range_full = Cur->Range && q->Body.size() >= static_cast<size_t>(Cur->Range->Length);
+      const bool done = q->Complete || range_full;
+      Emit(*q, *Cur, false, done, now);
+      if (!done) return;
+      // Finished: sample throughput (time to first byte excluded; hinted parts from their listing).
+      double t0 = q->FirstByteAt;
+      double bytes = static_cast<double>(q->Body.size());
+      if (q->R.Kind == HlsRequestKind::PreloadPart && q->ListedAt > t0) { t0 = q->ListedAt; bytes -= static_cast<double>(q->BytesAtListed); }
+      if (t0 >= 0 && now - t0 > 0.002 && bytes >= 2048) Bw.AddSample(bytes, now - t0);
+      St.ThroughputEstimate = Bw.Estimate();
+      if (Cur->Kind == HlsRequestKind::Segment) St.SegmentsLoaded++; else St.PartsLoaded++;
+      Event(HlsEvent::MediaLoaded, now, q->R.Url);
+      if (!q->Complete) Cancel(CurReq); else Reqs.erase(CurReq);
+      CurReq = 0;
+      Cursor = After(Cur->Pos, Active.Pl);
+      Cur.reset();
+      ConsiderAbr(now);
+    }
+  }
+
+  void OnMediaFailed(double now) {
+    Cancel(CurReq);
+    CurReq = 0;
+    if (!Cur) return;
+    if (++Cur->Retries > Cfg.MaxMediaRetries || Cur->Kind == HlsRequestKind::Part) {
+      // Parts are not retried: by then the next one is due. Skip it.
+      Event(HlsEvent::MediaSkipped, now, "failed: " + Cur->Uri);
+      Cursor = After(Cur->Pos, Active.Pl);
+      Cur.reset();
+    }
+  }
+
+  // [SECTION] ABR and switching
+
+  void ConsiderAbr(double now) {
+    if (!Mv || ManualVariant || !Cfg.AutoAbr || Pending || Mv->Variants.size() < 2) return;
+    if (now - LastSwitchAt < Cfg.MinSwitchInterval || Bw.Samples < 3) return;
+    const int target = ChooseVariant(Mv->Variants, Active.Variant, Bw.Estimate());
+    if (target >= 0 && target != Active.Variant) BeginSwitch(target, now);
+  }
+
+  void BeginSwitch(int variant, double now) {
+    if (!Mv || variant < 0 || variant >= static_cast<int>(Mv->Variants.size())) return;
+    if (Pending) { Cancel(Pending->PlaylistReq); Pending.reset(); }
+    if (variant == Active.Variant) return;
+    Rendition rd;
+    rd.Generation = NextGeneration++;
+    rd.Variant = variant;
+    rd.Url = Mv->Variants[static_cast<size_t>(variant)].Uri;
+    // EXT-X-RENDITION-REPORT tells where the other rendition is: ask for exactly that (answers at once).
+    const HlsRenditionReport* report = nullptr;
+    for (const HlsRenditionReport& r : Active.Pl.RenditionReports) if (r.Uri == rd.Url) report = &r;
+    std::string url = rd.Url;
+    HlsPosition expect;
+    bool blocking = false;
+    if (report && report->LastMsn && Active.Pl.ServerControl.CanBlockReload) {
+      const bool ll = LowLatency(Active.Pl) && report->LastPart.has_value();
+      expect = {*report->LastMsn, ll ? static_cast<int>(*report->LastPart) : -1};
+      url = BuildReloadUrl(rd.Url, expect.Msn, expect.Part, HlsSkipRequest::No);
+      blocking = true;
+      St.BlockingRequests++;
+    }
+    rd.PlaylistReq = Issue(HlsRequestKind::MediaPlaylist, url, std::nullopt, now, rd.Generation);
+    Reqs[rd.PlaylistReq].R.Blocking = blocking;
+    Reqs[rd.PlaylistReq].R.Expect = expect;
+    OutRequests.back().Blocking = blocking;
+    OutRequests.back().Expect = expect;
+    rd.LastLoadStart = now;
+    Pending = std::move(rd);
+    Event(HlsEvent::VariantSwitchStarted, now, "to variant " + std::to_string(variant) + (report ? " via rendition report" : ""));
+  }
+
+  // [SECTION] Public API helpers
+
+  void Complete(uint64_t id, double now) {
+    Request* q = Find(id);
+    if (!q) return;
+    q->Complete = true;
+    if (q->R.Kind == HlsRequestKind::Multivariant) {
+      const std::string text(q->Body.begin(), q->Body.end());
+      Reqs.erase(id);
+      MultivariantReq = 0;
+      OnMultivariantBody(text, now);
+    } else if (q->R.Kind == HlsRequestKind::MediaPlaylist) {
+      Rendition* rd = RenditionFor(q->Rendition);
+      const Request copy = *q;
+      Reqs.erase(id);
+      if (rd && rd->PlaylistReq == id) OnMediaPlaylistBody(*rd, copy, std::string(copy.Body.begin(), copy.Body.end()), now);
+    }
+    Pump(now);
+  }
+
+  void Fail(uint64_t id, const std::string& reason, double now) {
+    Request* q = Find(id);
+    if (!q) return;
+    St.Errors++;
+    Event(HlsEvent::RequestFailed, now, std::string(HlsRequestKindName(q->R.Kind)) + " " + q->R.Url + ": " + reason);
+    const HlsRequestKind kind = q->R.Kind;
+    const int generation = q->Rendition;
+    Cancel(id);
+    if (kind == HlsRequestKind::Multivariant) {
+      MultivariantReq = 0;
+      MultivariantRetryAt = now + Cfg.RetryDelay;
+    } else if (kind == HlsRequestKind::MediaPlaylist) {
+      if (Rendition* rd = RenditionFor(generation); rd && rd->PlaylistReq == id) OnPlaylistFailed(*rd, now);
+    } else if (id == MapReq) {
+      MapReq = 0;
+      if (Cur) Cur->Retries++;
+      if (Cur && Cur->Retries > Cfg.MaxMediaRetries) { DeliveredMap = Cur->Map; }
+    } else if (id == CurReq) {
+      OnMediaFailed(now);
+    }
+    Pump(now);
+  }
+};
+
+// [SECTION] Public API
+
+HlsSession::HlsSession(HlsSessionConfig config) : P(std::make_unique<Impl>(config, StatsData, EndedFlag)) {}
+HlsSession::~HlsSession() = default;
+
+void HlsSession::Start(const std::string& url, double now) {
+  P->StartUrl = url;
+  P->Started = true;
+  P->MultivariantReq = P->Issue(HlsRequestKind::Multivariant, url, std::nullopt, now, 0);
+}
+
+void HlsSession::Tick(double now) {
+  Impl& p = *P;
+  if (!p.Started) return;
+  if (p.MultivariantReq == 0 && !p.Mv && !p.Active.HavePlaylist && now >= p.MultivariantRetryAt) {
+    p.MultivariantRetryAt = kNever;
+    p.MultivariantReq = p.Issue(HlsRequestKind::Multivariant, p.StartUrl, std::nullopt, now, 0);
+  }
+  for (Rendition* rd : {&p.Active, p.Pending ? &*p.Pending : nullptr}) {
+    if (!rd || rd->Url.empty()) continue;
+    if (rd->PlaylistReq == 0 && now >= rd->NextReloadAt) p.RequestPlaylist(*rd, now, true);
+    if (rd->HavePlaylist && IsPlaylistStale(rd->Pl, rd->LastChange, now) && !rd->StaleReported) {
+      rd->StaleReported = true;
+      p.Event(HlsEvent::PlaylistStale, now, "unchanged for " + std::to_string(now - rd->LastChange) + " s");
+      // A blocking request that has waited this long is not going to be answered: reload without directives.
+      Request* q = p.Find(rd->PlaylistReq);
+      if (q && q->R.Blocking) {
+        p.Cancel(rd->PlaylistReq);
+        rd->PlaylistReq = 0;
+        rd->NoSkipNext = true;
+        p.RequestPlaylist(*rd, now, false);
+      }
+    }
+  }
+  if (p.Active.HavePlaylist) {
+    StatsData.PlaylistAge = now - p.Active.LastChange;
+    if (p.FirstChangeAt >= 0 && now > p.FirstChangeAt) {
+      const double age = now - p.Active.LastChange;
+      StatsData.PlaylistAgeAverage = (p.AgeIntegral + age * age / 2.0) / (now - p.FirstChangeAt);
+    }
+  }
+  p.Pump(now);
+}
+
+double HlsSession::NextWakeup() const {
+  const Impl& p = *P;
+  double t = p.MultivariantReq == 0 && !p.Mv && !p.Active.HavePlaylist ? p.MultivariantRetryAt : kNever;
+  for (const Rendition* rd : {&p.Active, p.Pending ? &*p.Pending : nullptr}) {
+    if (!rd || rd->Url.empty()) continue;
+    if (rd->PlaylistReq == 0) t = std::min(t, rd->NextReloadAt);
+    if (rd->HavePlaylist && !rd->StaleReported && !rd->Pl.EndList) {
+      t = std::min(t, rd->LastChange + 1.5 * (rd->Pl.TargetDuration > 0 ? rd->Pl.TargetDuration : 1.0) + 1e-3);
+    }
+  }
+  return t;
+}
+
+std::vector<HlsLoadRequest> HlsSession::TakeRequests() { return std::exchange(P->OutRequests, {}); }
+std::vector<uint64_t> HlsSession::TakeCancellations() { return std::exchange(P->OutCancels, {}); }
+std::vector<HlsMediaChunk> HlsSession::TakeMedia() { return std::exchange(P->OutMedia, {}); }
+std::vector<HlsEventRecord> HlsSession::TakeEvents() { return std::exchange(P->OutEvents, {}); }
+
+void HlsSession::OnResponse(uint64_t id, int status, double now) {
+  Request* q = P->Find(id);
+  if (!q) return;
+  q->Status = status;
+  if (status >= 400 || status < 100) {
+    P->Fail(id, "HTTP " + std::to_string(status), now);
+    return;
+  }
+  if (status == 200 && q->R.Range && q->R.Range->Offset > 0) q->SkipBytes = q->R.Range->Offset;
+}
+
+void HlsSession::OnData(uint64_t id, const uint8_t* bytes, size_t size, double now) {
+  Request* q = P->Find(id);
+  if (!q || size == 0) return;
+  if (q->FirstByteAt < 0) {
+    q->FirstByteAt = now;
+    if (q->Listed && q->R.Kind == HlsRequestKind::PreloadPart) { StatsData.HintLeadSum += q->ListedAt - now; StatsData.HintLeadCount++; }
+  }
+  if (q->SkipBytes > 0) {
+    const size_t skip = std::min(size, static_cast<size_t>(q->SkipBytes));
+    q->SkipBytes -= static_cast<int64_t>(skip);
+    bytes += skip;
+    size -= skip;
+  }
+  if (q->Body.size() + size > (256u << 20)) { P->Fail(id, "response too large", now); return; }
+  q->Body.insert(q->Body.end(), bytes, bytes + size);
+  const bool media = q->R.Kind == HlsRequestKind::Part || q->R.Kind == HlsRequestKind::Segment ||
+                     q->R.Kind == HlsRequestKind::PreloadPart || q->R.Kind == HlsRequestKind::Map;
+  if (media) P->Pump(now);
+}
+
+void HlsSession::OnComplete(uint64_t id, double now) { P->Complete(id, now); }
+void HlsSession::OnError(uint64_t id, const std::string& reason, double now) { P->Fail(id, reason, now); }
+
+void HlsSession::SelectVariant(int variant, double now) {
+  P->ManualVariant = variant >= 0;
+  if (variant >= 0) P->BeginSwitch(variant, now);
+}
+
+const HlsPlaylist* HlsSession::Multivariant() const { return P->Mv ? &*P->Mv : nullptr; }
+const HlsPlaylist* HlsSession::MediaPlaylist() const { return P->Active.HavePlaylist ? &P->Active.Pl : nullptr; }
+
+} // namespace livescope

@@ -1,0 +1,172 @@
+// HlsSession: the LL-HLS client engine as a pure, I/O-free state machine that the caller polls (mpv style).
+//
+// [SECTION] Requests the caller performs
+// [SECTION] Media handed out
+// [SECTION] Events and stats
+// [SECTION] HlsSession
+//
+// The caller (the probe's Beast client, the browser Worker's fetch()) owns all I/O and the clock:
+//   session.Start(url, now);
+//   loop: perform TakeRequests(), abort TakeCancellations(), feed OnResponse/OnData/OnComplete/OnError,
+//         call Tick(now) at NextWakeup() at the latest, and consume TakeMedia() and TakeEvents().
+// Thread: an HlsSession is used from one thread at a time; it holds no globals and never blocks.
+// Times are seconds on any monotonic clock the caller chooses; the session never reads a clock.
+#pragma once
+
+#include "m3u8.h"
+#include "playlist_logic.h"
+
+#include <cstdint>
+#include <deque>
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace livescope {
+
+// [SECTION] Requests the caller performs
+
+enum class HlsRequestKind {
+  Multivariant,  // the URL given to Start() (may turn out to be a media playlist)
+  MediaPlaylist, // a variant's media playlist, possibly a blocking reload with delivery directives
+  Map,           // EXT-X-MAP init segment
+  Part,          // an EXT-X-PART
+  Segment,       // a whole media segment
+  PreloadPart,   // the EXT-X-PRELOAD-HINT TYPE=PART, requested before the playlist lists it
+};
+const char* HlsRequestKindName(HlsRequestKind kind);
+
+struct HlsRequestRange {
+  int64_t Offset = 0;                // bytes
+  std::optional<int64_t> Length;     // bytes; absent = to the end of the resource ("bytes=N-")
+};
+
+struct HlsLoadRequest {
+  uint64_t Id = 0; // unique per session, never 0
+  HlsRequestKind Kind = HlsRequestKind::MediaPlaylist;
+  std::string Url;
+  std::optional<HlsRequestRange> Range;
+  bool Blocking = false;        // carries _HLS_msn: the server holds the response until it has Expect
+  HlsPosition Expect;           // for blocking playlist requests: the position asked for
+};
+
+// [SECTION] Media handed out
+
+struct HlsMediaChunk {
+  std::vector<uint8_t> Bytes;
+  bool IsInit = false;                   // EXT-X-MAP data (precedes the media that uses it)
+  int64_t Msn = 0;
+  int Part = -1;                         // -1 = whole segment
+  bool Independent = false;              // the part/segment starts with an independent frame
+  bool First = false, Last = false;      // first / last chunk of this part, segment or map
+  int64_t DiscontinuitySeq = 0;
+  std::optional<double> ProgramDateTime; // epoch seconds of the part's start, when known
+  double Duration = 0.0;                 // seconds, of the whole part or segment
+  int Variant = -1;                      // index in the multivariant playlist; -1 without one
+};
+
+// [SECTION] Events and stats
+
+enum class HlsEvent {
+  MultivariantLoaded,  // fired when the multivariant playlist was parsed and a variant chosen
+  PlaylistLoaded,      // fired when the first media playlist of a rendition was parsed
+  PlaylistUpdated,     // fired when a reload brought new segments or parts
+  PlaylistUnchanged,   // fired when a reload brought nothing new
+  PlaylistStale,       // fired when a live playlist has not changed for 1.5 x target duration
+  DeltaMergeFailed,    // fired when an EXT-X-SKIP update could not be merged (a full reload follows)
+  BlockingMiss,        // fired when a blocking reload came back without the part it asked for
+  StartPointChosen,    // fired when the start position was computed from the first playlist
+  HintRequested,       // fired when a preload-hint part request is issued
+  HintUsed,            // fired when a hinted request turns out to be the part the playlist lists
+  HintCancelled,       // fired when a hinted request is cancelled because the update does not list it
+  VariantSwitchStarted,// fired when ABR (or SelectVariant) starts loading another variant's playlist
+  VariantSwitched,     // fired when media switches to the new variant (at an independent part)
+  MediaLoaded,         // fired when a part or segment was fully handed out
+  MediaSkipped,        // fired when a GAP part/segment or a failed one is skipped
+  FellBehind,          // fired when the position fell off the playlist and playback jumps to the start point
+  RequestFailed,       // fired when a request fails (HTTP >= 400 or transport error)
+  ParseFailed,         // fired when a playlist does not parse (the detail has "line N: reason")
+  EndOfStream,         // fired when an ENDLIST playlist has been handed out completely
+};
+const char* HlsEventName(HlsEvent event);
+
+struct HlsEventRecord {
+  HlsEvent Type;
+  double Time = 0.0; // seconds, caller's clock
+  std::string Detail;
+};
+
+struct HlsStats {
+  int64_t Requests = 0, Errors = 0;
+  int64_t PlaylistLoads = 0, PlaylistChanges = 0, BlockingRequests = 0, BlockingMisses = 0;
+  int64_t DeltaUpdates = 0, DeltaMergeFailures = 0;
+  int64_t HintsRequested = 0, HintsUsed = 0, HintsCancelled = 0;
+  int64_t HintLeadCount = 0;
+  double HintLeadSum = 0.0;            // seconds; lead = playlist listing time - first byte time
+  int64_t PartsLoaded = 0, SegmentsLoaded = 0, MediaBytes = 0;
+  double PlaylistAge = 0.0;            // seconds since the playlist last changed (at the last Tick)
+  double PlaylistAgeAverage = 0.0;     // seconds, time-weighted over the session
+  double ThroughputEstimate = 0.0;     // bits per second
+  int CurrentVariant = -1;
+  int64_t VariantSwitches = 0;
+};
+
+struct HlsSessionConfig {
+  bool LowLatency = true;         // load parts when the playlist has EXT-X-PART-INF
+  bool AutoAbr = true;            // switch variants from the throughput estimate
+  int StartVariant = -1;          // -1 = the first listed variant
+  double MinSwitchInterval = 4.0; // seconds between ABR switches
+  double RetryDelay = 0.5;        // seconds before re-requesting a failed playlist
+  int MaxMediaRetries = 2;
+};
+
+// [SECTION] HlsSession
+
+class HlsSession {
+public:
+  explicit HlsSession(HlsSessionConfig config = {});
+  ~HlsSession();
+  HlsSession(const HlsSession&) = delete;
+  HlsSession& operator=(const HlsSession&) = delete;
+
+  // Begins with `url` (multivariant or media playlist). Queues the first request.
+  void Start(const std::string& url, double now);
+  // Runs timers (reloads, retries, staleness). Call at NextWakeup() at the latest, or any time.
+  void Tick(double now);
+  // Earliest time Tick() has work; +infinity when only responses can make progress.
+  double NextWakeup() const;
+
+  // Requests to perform now; ownership moves to the caller. Perform them concurrently.
+  std::vector<HlsLoadRequest> TakeRequests();
+  // Ids of requests to abort; later callbacks for them are ignored.
+  std::vector<uint64_t> TakeCancellations();
+
+  // Response callbacks for request `id` (unknown or cancelled ids are ignored).
+  void OnResponse(uint64_t id, int status, double now);                // headers arrived (HTTP status)
+  void OnData(uint64_t id, const uint8_t* bytes, size_t size, double now); // a body chunk; bytes are copied
+  void OnComplete(uint64_t id, double now);                             // body finished
+  void OnError(uint64_t id, const std::string& reason, double now);     // transport failure
+
+  // In-order media chunks ready so far; ownership moves to the caller.
+  std::vector<HlsMediaChunk> TakeMedia();
+  std::vector<HlsEventRecord> TakeEvents();
+
+  // Pins a variant (disables ABR); -1 re-enables ABR. Takes effect at the next independent part.
+  void SelectVariant(int variant, double now);
+
+  const HlsStats& Stats() const { return StatsData; }
+  const HlsPlaylist* Multivariant() const;
+  const HlsPlaylist* MediaPlaylist() const; // the rendition being played, or null before the first load
+  bool Ended() const { return EndedFlag; }
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> P;
+  HlsStats StatsData;
+  bool EndedFlag = false;
+};
+
+} // namespace livescope

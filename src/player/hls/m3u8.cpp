@@ -1,0 +1,794 @@
+// M3U8 parser: text plus base URL in, HlsPlaylist out; errors are values with a line number and a reason.
+//
+// [SECTION] Small helpers: numbers, dates, URLs
+// [SECTION] Attribute lists
+// [SECTION] Parser state
+// [SECTION] Tag handlers
+// [SECTION] ParsePlaylist
+#include "m3u8.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+namespace livescope {
+
+// [SECTION] Small helpers: numbers, dates, URLs
+
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// decimal-integer: 1-19 digits, no sign.
+std::optional<int64_t> ParseInteger(std::string_view s) {
+  if (s.empty() || s.size() > 18) return std::nullopt;
+  int64_t v = 0;
+  for (char c : s) {
+    if (!IsDigit(c)) return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+// decimal-floating-point (optionally signed): digits with one optional '.', finite.
+std::optional<double> ParseFloat(std::string_view s, bool allow_negative) {
+  if (s.empty() || s.size() > 64) return std::nullopt;
+  size_t i = 0;
+  if (s[0] == '-') {
+    if (!allow_negative) return std::nullopt;
+    i = 1;
+  }
+  bool digits = false, dot = false;
+  for (size_t k = i; k < s.size(); k++) {
+    if (IsDigit(s[k])) digits = true;
+    else if (s[k] == '.' && !dot) dot = true;
+    else return std::nullopt;
+  }
+  if (!digits) return std::nullopt;
+  std::string tmp(s);
+  char* end = nullptr;
+  double v = std::strtod(tmp.c_str(), &end);
+  if (end != tmp.c_str() + tmp.size() || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2 ? 1 : 0;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+bool HasScheme(std::string_view s) {
+  if (s.empty() || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) return false;
+  for (size_t i = 1; i < s.size(); i++) {
+    const char c = s[i];
+    if (c == ':') return i > 1; // a single letter is a Windows drive, not a scheme
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '+' || c == '-' || c == '.')) return false;
+  }
+  return false;
+}
+
+std::string RemoveDotSegments(std::string_view path) {
+  const bool absolute = !path.empty() && path[0] == '/';
+  std::vector<std::string_view> out;
+  size_t leading_up = 0;
+  size_t i = absolute ? 1 : 0;
+  bool trailing_slash = false;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    const std::string_view seg = path.substr(i, j - i);
+    if (seg == ".") {
+      trailing_slash = true;
+    } else if (seg == "..") {
+      if (!out.empty()) out.pop_back();
+      else if (!absolute) leading_up++;
+      trailing_slash = true;
+    } else {
+      out.push_back(seg);
+      trailing_slash = false;
+    }
+    i = j + 1;
+  }
+  std::string r = absolute ? "/" : "";
+  for (size_t k = 0; k < leading_up; k++) r += "../";
+  for (size_t k = 0; k < out.size(); k++) {
+    r += out[k];
+    if (k + 1 < out.size()) r += '/';
+  }
+  if (trailing_slash && !r.empty() && r.back() != '/') r += '/';
+  return r;
+}
+
+} // namespace
+
+HlsUrlResult ResolveUrl(std::string_view base, std::string_view ref) {
+  HlsUrlResult r;
+  if (ref.empty()) { r.Reason = "empty URI"; return r; }
+  for (char c : ref) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == ' ') { r.Reason = "invalid character in URI '" + std::string(ref.substr(0, 80)) + "'"; return r; }
+  }
+  if (HasScheme(ref)) { r.Ok = true; r.Url = std::string(ref); return r; }
+  if (base.empty()) { r.Reason = "cannot resolve relative URI '" + std::string(ref.substr(0, 80)) + "' without a base URL"; return r; }
+  // Split base into prefix (scheme://authority) and path (without query/fragment).
+  std::string_view prefix, path = base;
+  if (HasScheme(base)) {
+    const size_t colon = base.find(':');
+    std::string_view rest = base.substr(colon + 1);
+    if (rest.substr(0, 2) == "//") {
+      size_t end = rest.find_first_of("/?#", 2);
+      if (end == std::string_view::npos) end = rest.size();
+      prefix = base.substr(0, colon + 1 + end);
+      path = rest.substr(end);
+    } else {
+      prefix = base.substr(0, colon + 1);
+      path = rest;
+    }
+  }
+  const size_t q = path.find_first_of("?#");
+  if (q != std::string_view::npos) path = path.substr(0, q);
+  if (ref.substr(0, 2) == "//") {
+    const size_t colon = base.find(':');
+    if (!HasScheme(base)) { r.Reason = "network-path URI '" + std::string(ref.substr(0, 80)) + "' needs a base URL with a scheme"; return r; }
+    r.Ok = true; r.Url = std::string(base.substr(0, colon + 1)) + std::string(ref); return r;
+  }
+  std::string_view ref_path = ref, ref_rest;
+  const size_t rq = ref.find_first_of("?#");
+  if (rq != std::string_view::npos) { ref_path = ref.substr(0, rq); ref_rest = ref.substr(rq); }
+  std::string merged;
+  if (ref_path.empty()) merged = std::string(path);
+  else if (ref_path[0] == '/') merged = std::string(ref_path);
+  else {
+    const size_t slash = path.rfind('/');
+    merged = (slash == std::string_view::npos ? std::string() : std::string(path.substr(0, slash + 1))) + std::string(ref_path);
+    if (!prefix.empty() && (merged.empty() || merged[0] != '/')) merged = "/" + merged;
+  }
+  r.Ok = true;
+  r.Url = std::string(prefix) + RemoveDotSegments(merged) + std::string(ref_rest);
+  return r;
+}
+
+std::optional<double> ParseIsoDateTime(std::string_view s) {
+  // YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM|+HHMM|+HH]
+  auto num = [&](size_t pos, size_t n) -> int {
+    if (pos + n > s.size()) return -1;
+    int v = 0;
+    for (size_t i = pos; i < pos + n; i++) { if (!IsDigit(s[i])) return -1; v = v * 10 + (s[i] - '0'); }
+    return v;
+  };
+  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':') return std::nullopt;
+  const int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), se = num(17, 2);
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60) return std::nullopt;
+  size_t i = 19;
+  double frac = 0.0;
+  if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
+    i++;
+    double scale = 0.1;
+    const size_t start = i;
+    while (i < s.size() && IsDigit(s[i])) { frac += (s[i] - '0') * scale; scale *= 0.1; i++; }
+    if (i == start) return std::nullopt;
+  }
+  double offset = 0.0;
+  if (i < s.size()) {
+    if (s[i] == 'Z' || s[i] == 'z') { i++; }
+    else if (s[i] == '+' || s[i] == '-') {
+      const double sign = s[i] == '-' ? -1.0 : 1.0;
+      i++;
+      const int oh = num(i, 2);
+      if (oh < 0) return std::nullopt;
+      i += 2;
+      int om = 0;
+      if (i < s.size() && s[i] == ':') i++;
+      if (i < s.size()) { om = num(i, 2); if (om < 0) return std::nullopt; i += 2; }
+      offset = sign * (oh * 3600.0 + om * 60.0);
+    } else return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+  const double days = static_cast<double>(DaysFromCivil(y, mo, d));
+  return days * 86400.0 + h * 3600.0 + mi * 60.0 + se + frac - offset;
+}
+
+// [SECTION] Attribute lists
+
+namespace {
+
+struct Attr {
+  std::string Name;
+  std::string Value;
+  bool Quoted = false;
+};
+
+struct AttrList {
+  std::vector<Attr> Items;
+  const Attr* Find(std::string_view name) const {
+    for (const Attr& a : Items) if (a.Name == name) return &a;
+    return nullptr;
+  }
+};
+
+// Returns an empty string on success, else the reason.
+std::string ParseAttributes(std::string_view s, size_t max_attrs, AttrList& out) {
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t eq = i;
+    while (eq < s.size() && s[eq] != '=' && s[eq] != ',') eq++;
+    if (eq >= s.size() || s[eq] != '=') return "attribute '" + std::string(s.substr(i, std::min<size_t>(eq - i, 40))) + "' has no value";
+    Attr a;
+    a.Name = std::string(s.substr(i, eq - i));
+    if (a.Name.empty()) return "empty attribute name";
+    for (char c : a.Name) {
+      if (!((c >= 'A' && c <= 'Z') || IsDigit(c) || c == '-')) return "invalid attribute name '" + a.Name.substr(0, 40) + "'";
+    }
+    i = eq + 1;
+    if (i < s.size() && s[i] == '"') {
+      const size_t close = s.find('"', i + 1);
+      if (close == std::string_view::npos) return "unterminated quoted string in attribute " + a.Name;
+      a.Value = std::string(s.substr(i + 1, close - i - 1));
+      a.Quoted = true;
+      i = close + 1;
+      if (i < s.size() && s[i] != ',') return "unexpected character after quoted value of " + a.Name;
+    } else {
+      size_t end = s.find(',', i);
+      if (end == std::string_view::npos) end = s.size();
+      a.Value = std::string(s.substr(i, end - i));
+      if (a.Value.empty()) return "attribute " + a.Name + " has an empty value";
+      i = end;
+    }
+    if (out.Find(a.Name)) return "duplicate attribute " + a.Name;
+    out.Items.push_back(std::move(a));
+    if (out.Items.size() > max_attrs) return "attribute list too long (more than " + std::to_string(max_attrs) + " attributes)";
+    if (i < s.size()) i++; // the comma
+  }
+  return {};
+}
+
+// "<n>[@<o>]"
+bool ParseByteRangeSpec(std::string_view s, int64_t& length, std::optional<int64_t>& offset) {
+  const size_t at = s.find('@');
+  auto n = ParseInteger(s.substr(0, at));
+  if (!n) return false;
+  length = *n;
+  offset.reset();
+  if (at != std::string_view::npos) {
+    auto o = ParseInteger(s.substr(at + 1));
+    if (!o) return false;
+    offset = *o;
+  }
+  return true;
+}
+
+// [SECTION] Parser state
+
+struct Parser {
+  const HlsParseLimits& Limits;
+  HlsPlaylist Pl;
+  HlsParseError Err;
+  bool Failed = false;
+  int Line = 0;
+
+  bool SeenMultivariantTag = false, SeenMediaTag = false;
+  int MultivariantTagLine = 0, MediaTagLine = 0;
+  bool SeenVersion = false, SeenTargetDuration = false, SeenMediaSequence = false, SeenDiscSequence = false;
+  bool SeenPartInf = false, SeenPlaylistType = false;
+  int FirstPartLine = 0, SkipLine = 0;
+  // Pending segment state (tags that apply to the next URI line)
+  bool HaveExtinf = false;
+  int ExtinfLine = 0;
+  double PendingDuration = 0.0;
+  std::string PendingTitle;
+  bool PendingDiscontinuity = false;
+  std::optional<double> PendingPdt;
+  bool PendingGap = false;
+  bool HavePendingRange = false;
+  int64_t PendingRangeLength = 0;
+  std::optional<int64_t> PendingRangeOffset;
+  std::optional<HlsMap> CurrentMap;
+  std::vector<HlsPart> PendingParts;
+  std::string LastPartUri; // for implicit part byte-range offsets
+  int64_t LastPartEnd = -1;
+  // Multivariant pending
+  bool HaveStreamInf = false;
+  int StreamInfLine = 0;
+  HlsVariant PendingVariant;
+  int64_t DiscSeq = 0;
+
+  explicit Parser(const HlsParseLimits& limits) : Limits(limits) {}
+
+  bool Fail(std::string reason, int line = -1) {
+    if (!Failed) {
+      Failed = true;
+      Err.Line = line < 0 ? Line : line;
+      Err.Reason = std::move(reason);
+    }
+    return false;
+  }
+
+  bool MarkMultivariant() {
+    if (!SeenMultivariantTag) { SeenMultivariantTag = true; MultivariantTagLine = Line; }
+    if (SeenMediaTag) return Fail("multivariant tag in a media playlist (media tag at line " + std::to_string(MediaTagLine) + ")");
+    return true;
+  }
+  bool MarkMedia() {
+    if (!SeenMediaTag) { SeenMediaTag = true; MediaTagLine = Line; }
+    if (SeenMultivariantTag) return Fail("media playlist tag in a multivariant playlist (multivariant tag at line " + std::to_string(MultivariantTagLine) + ")");
+    return true;
+  }
+
+  bool Attrs(std::string_view value, AttrList& out) {
+    std::string reason = ParseAttributes(value, Limits.MaxAttributes, out);
+    if (!reason.empty()) return Fail(reason);
+    return true;
+  }
+
+  bool Resolve(std::string_view ref, std::string& out) {
+    HlsUrlResult r = ResolveUrl(Pl.Url, ref);
+    if (!r.Ok) return Fail("unresolvable URI: " + r.Reason);
+    out = std::move(r.Url);
+    return true;
+  }
+
+  bool Require(const AttrList& a, const char* tag, const char* name, const Attr*& out) {
+    out = a.Find(name);
+    if (!out) return Fail(std::string(tag) + " is missing required attribute " + name);
+    return true;
+  }
+
+  bool Int(const Attr& a, int64_t& out) {
+    auto v = ParseInteger(a.Value);
+    if (!v || a.Quoted) return Fail("attribute " + a.Name + " is not a decimal integer: '" + a.Value.substr(0, 40) + "'");
+    out = *v;
+    return true;
+  }
+  bool Float(const Attr& a, double& out, bool allow_negative = false) {
+    auto v = ParseFloat(a.Value, allow_negative);
+    if (!v || a.Quoted) return Fail("attribute " + a.Name + " is not a valid " + (allow_negative ? "" : "non-negative ") + "number: '" + a.Value.substr(0, 40) + "'");
+    out = *v;
+    return true;
+  }
+  bool Bool(const Attr& a, bool& out) {
+    if (a.Value == "YES") out = true;
+    else if (a.Value == "NO") out = false;
+    else return Fail("attribute " + a.Name + " must be YES or NO");
+    return true;
+  }
+  bool QuotedString(const Attr& a, std::string& out) {
+    if (!a.Quoted) return Fail("attribute " + a.Name + " must be a quoted string");
+    out = a.Value;
+    return true;
+  }
+
+  bool ApplyPart(HlsPart& p, const AttrList& a, bool has_range, int64_t len, std::optional<int64_t> off) {
+    if (has_range) {
+      int64_t o = 0;
+      if (off) o = *off;
+      else if (LastPartEnd >= 0 && LastPartUri == p.Uri) o = LastPartEnd;
+      else return Fail("EXT-X-PART BYTERANGE without an offset must follow a part of the same resource");
+      p.Range = HlsByteRange{o, len};
+      LastPartUri = p.Uri;
+      LastPartEnd = o + len;
+    } else {
+      LastPartUri = p.Uri;
+      LastPartEnd = -1;
+    }
+    (void)a;
+    return true;
+  }
+
+  // [SECTION] Tag handlers
+
+  bool Tag(std::string_view name, std::string_view value, bool has_value) {
+    AttrList a;
+    const Attr* at = nullptr;
+    if (name == "#EXTM3U") return true;
+    if (name == "#EXT-X-VERSION") {
+      if (SeenVersion) return Fail("duplicate EXT-X-VERSION");
+      SeenVersion = true;
+      auto v = ParseInteger(value);
+      if (!v || *v > 1000) return Fail("EXT-X-VERSION is not a decimal integer");
+      Pl.Version = static_cast<int>(*v);
+      return true;
+    }
+    if (name == "#EXT-X-INDEPENDENT-SEGMENTS") { Pl.IndependentSegments = true; return true; }
+    if (name == "#EXT-X-START") {
+      if (!Attrs(value, a) || !Require(a, "EXT-X-START", "TIME-OFFSET", at)) return false;
+      HlsStart st;
+      if (!Float(*at, st.TimeOffset, true)) return false;
+      if (const Attr* p = a.Find("PRECISE"); p && !Bool(*p, st.Precise)) return false;
+      Pl.Start = st;
+      return true;
+    }
+    // ---- media segment / media playlist tags
+    if (name == "#EXTINF") {
+      if (!MarkMedia()) return false;
+      if (!has_value) return Fail("EXTINF has no duration");
+      const size_t comma = value.find(',');
+      const std::string_view dur = value.substr(0, comma);
+      if (!dur.empty() && dur[0] == '-') return Fail("negative EXTINF duration");
+      auto d = ParseFloat(dur, false);
+      if (!d) return Fail("EXTINF duration is not a finite non-negative number: '" + std::string(dur.substr(0, 40)) + "'");
+      HaveExtinf = true;
+      ExtinfLine = Line;
+      PendingDuration = *d;
+      PendingTitle = comma == std::string_view::npos ? std::string() : std::string(value.substr(comma + 1));
+      return true;
+    }
+    if (name == "#EXT-X-TARGETDURATION") {
+      if (!MarkMedia()) return false;
+      if (SeenTargetDuration) return Fail("duplicate EXT-X-TARGETDURATION");
+      SeenTargetDuration = true;
+      auto v = ParseInteger(value);
+      if (!v) return Fail("EXT-X-TARGETDURATION is not a decimal integer");
+      Pl.TargetDuration = static_cast<double>(*v);
+      return true;
+    }
+    if (name == "#EXT-X-MEDIA-SEQUENCE" || name == "#EXT-X-DISCONTINUITY-SEQUENCE") {
+      if (!MarkMedia()) return false;
+      const bool msn = name == "#EXT-X-MEDIA-SEQUENCE";
+      bool& seen = msn ? SeenMediaSequence : SeenDiscSequence;
+      if (seen) return Fail("duplicate " + std::string(name.substr(1)));
+      seen = true;
+      if (!Pl.Segments.empty() || HaveExtinf || !PendingParts.empty()) return Fail(std::string(name.substr(1)) + " after the first media segment");
+      auto v = ParseInteger(value);
+      if (!v) return Fail(std::string(name.substr(1)) + " is not a decimal integer");
+      (msn ? Pl.MediaSequence : Pl.DiscontinuitySequence) = *v;
+      if (!msn) DiscSeq = *v;
+      return true;
+    }
+    if (name == "#EXT-X-DISCONTINUITY") { if (!MarkMedia()) return false; PendingDiscontinuity = true; return true; }
+    if (name == "#EXT-X-PROGRAM-DATE-TIME") {
+      if (!MarkMedia()) return false;
+      auto t = ParseIsoDateTime(value);
+      if (!t) return Fail("EXT-X-PROGRAM-DATE-TIME is not an ISO 8601 date-time: '" + std::string(value.substr(0, 40)) + "'");
+      PendingPdt = *t;
+      return true;
+    }
+    if (name == "#EXT-X-MAP") {
+      if (!MarkMedia()) return false;
+      if (!Attrs(value, a) || !Require(a, "EXT-X-MAP", "URI", at)) return false;
+      HlsMap m;
+      std::string uri;
+      if (!QuotedString(*at, uri) || !Resolve(uri, m.Uri)) return false;
+      if (const Attr* br = a.Find("BYTERANGE")) {
+        int64_t len = 0;
+        std::optional<int64_t> off;
+        if (!br->Quoted || !ParseByteRangeSpec(br->Value, len, off)) return Fail("EXT-X-MAP BYTERANGE must be a quoted \"<n>[@<o>]\"");
+        m.Range = HlsByteRange{off.value_or(0), len};
+      }
+      CurrentMap = std::move(m);
+      return true;
+    }
+    if (name == "#EXT-X-BYTERANGE") {
+      if (!MarkMedia()) return false;
+      if (!ParseByteRangeSpec(value, PendingRangeLength, PendingRangeOffset)) return Fail("EXT-X-BYTERANGE must be <n>[@<o>]");
+      HavePendingRange = true;
+      return true;
+    }
+    if (name == "#EXT-X-KEY") {
+      if (!MarkMedia()) return false;
+      if (!Attrs(value, a) || !Require(a, "EXT-X-KEY", "METHOD", at)) return false;
+      if (at->Value != "NONE") return Fail("unsupported encryption: EXT-X-KEY METHOD=" + at->Value.substr(0, 40) + " (only METHOD=NONE is supported)");
+      return true;
+    }
+    if (name == "#EXT-X-GAP") { if (!MarkMedia()) return false; PendingGap = true; return true; }
+    if (name == "#EXT-X-ENDLIST") { if (!MarkMedia()) return false; Pl.EndList = true; return true; }
+    if (name == "#EXT-X-PLAYLIST-TYPE") {
+      if (!MarkMedia()) return false;
+      if (SeenPlaylistType) return Fail("duplicate EXT-X-PLAYLIST-TYPE");
+      SeenPlaylistType = true;
+      if (value != "EVENT" && value != "VOD") return Fail("EXT-X-PLAYLIST-TYPE must be EVENT or VOD");
+      Pl.PlaylistType = std::string(value);
+      return true;
+    }
+    if (name == "#EXT-X-DATERANGE") {
+      if (!MarkMedia()) return false;
+      if (!Attrs(value, a) || !Require(a, "EXT-X-DATERANGE", "ID", at)) return false;
+      HlsDateRange dr;
+      if (!QuotedString(*at, dr.Id)) return false;
+      if (const Attr* c = a.Find("CLASS"); c && !QuotedString(*c, dr.Class)) return false;
+      if (const Attr* sd = a.Find("START-DATE")) {
+        dr.StartDate = ParseIsoDateTime(sd->Value);
+        if (!sd->Quoted || !dr.StartDate) return Fail("EXT-X-DATERANGE START-DATE is not a quoted ISO 8601 date-time");
+      }
+      if (const Attr* du = a.Find("DURATION")) { double d = 0; if (!Float(*du, d)) return false; dr.Duration = d; }
+      for (const Attr& x : a.Items) dr.Attributes.emplace_back(x.Name, x.Value);
+      Pl.DateRanges.push_back(std::move(dr));
+      return true;
+    }
+    // ---- LL-HLS
+    if (name == "#EXT-X-PART-INF") {
+      if (!MarkMedia()) return false;
+      if (SeenPartInf) return Fail("duplicate EXT-X-PART-INF");
+      SeenPartInf = true;
+      if (!Attrs(value, a) || !Require(a, "EXT-X-PART-INF", "PART-TARGET", at)) return false;
+      double t = 0;
+      if (!Float(*at, t)) return false;
+      if (t <= 0) return Fail("EXT-X-PART-INF PART-TARGET must be positive");
+      Pl.PartTarget = t;
+      return true;
+    }
+    if (name == "#EXT-X-PART") {
+      if (!MarkMedia()) return false;
+      if (FirstPartLine == 0) FirstPartLine = Line;
+      if (!Attrs(value, a)) return false;
+      const Attr* du = nullptr;
+      if (!Require(a, "EXT-X-PART", "DURATION", du) || !Require(a, "EXT-X-PART", "URI", at)) return false;
+      HlsPart p;
+      std::string uri;
+      if (!Float(*du, p.Duration) || !QuotedString(*at, uri) || !Resolve(uri, p.Uri)) return false;
+      if (const Attr* x = a.Find("INDEPENDENT"); x && !Bool(*x, p.Independent)) return false;
+      if (const Attr* x = a.Find("GAP"); x && !Bool(*x, p.Gap)) return false;
+      bool has_range = false;
+      int64_t len = 0;
+      std::optional<int64_t> off;
+      if (const Attr* br = a.Find("BYTERANGE")) {
+        if (!br->Quoted || !ParseByteRangeSpec(br->Value, len, off)) return Fail("EXT-X-PART BYTERANGE must be a quoted \"<n>[@<o>]\"");
+        has_range = true;
+      }
+      if (!ApplyPart(p, a, has_range, len, off)) return false;
+      PendingParts.push_back(std::move(p));
+      if (PendingParts.size() > 10000) return Fail("too many EXT-X-PART tags in one segment");
+      return true;
+    }
+    if (name == "#EXT-X-PRELOAD-HINT") {
+      if (!MarkMedia()) return false;
+      if (!Attrs(value, a)) return false;
+      const Attr* ty = nullptr;
+      if (!Require(a, "EXT-X-PRELOAD-HINT", "TYPE", ty) || !Require(a, "EXT-X-PRELOAD-HINT", "URI", at)) return false;
+      HlsPreloadHint h;
+      if (ty->Value == "PART") h.Type = HlsHintType::Part;
+      else if (ty->Value == "MAP") h.Type = HlsHintType::Map;
+      else return Fail("EXT-X-PRELOAD-HINT TYPE must be PART or MAP");
+      for (const HlsPreloadHint& o : Pl.PreloadHints) {
+        if (o.Type == h.Type) return Fail("more than one EXT-X-PRELOAD-HINT of TYPE=" + ty->Value);
+      }
+      std::string uri;
+      if (!QuotedString(*at, uri) || !Resolve(uri, h.Uri)) return false;
+      if (const Attr* s = a.Find("BYTERANGE-START"); s && !Int(*s, h.ByteRangeStart)) return false;
+      if (const Attr* l = a.Find("BYTERANGE-LENGTH")) { int64_t v = 0; if (!Int(*l, v)) return false; h.ByteRangeLength = v; }
+      Pl.PreloadHints.push_back(std::move(h));
+      return true;
+    }
+    if (name == "#EXT-X-SERVER-CONTROL") {
+      if (!MarkMedia()) return false;
+      if (Pl.HasServerControl) return Fail("duplicate EXT-X-SERVER-CONTROL");
+      Pl.HasServerControl = true;
+      if (!Attrs(value, a)) return false;
+      HlsServerControl& sc = Pl.ServerControl;
+      double d = 0;
+      if (const Attr* x = a.Find("CAN-BLOCK-RELOAD"); x && !Bool(*x, sc.CanBlockReload)) return false;
+      if (const Attr* x = a.Find("CAN-SKIP-DATERANGES"); x && !Bool(*x, sc.CanSkipDateRanges)) return false;
+      if (const Attr* x = a.Find("HOLD-BACK")) { if (!Float(*x, d)) return false; sc.HoldBack = d; }
+      if (const Attr* x = a.Find("PART-HOLD-BACK")) { if (!Float(*x, d)) return false; sc.PartHoldBack = d; }
+      if (const Attr* x = a.Find("CAN-SKIP-UNTIL")) { if (!Float(*x, d)) return false; sc.CanSkipUntil = d; }
+      if (sc.CanSkipDateRanges && !sc.CanSkipUntil) return Fail("CAN-SKIP-DATERANGES requires CAN-SKIP-UNTIL");
+      return true;
+    }
+    if (name == "#EXT-X-SKIP") {
+      if (!MarkMedia()) return false;
+      if (Pl.Skip) return Fail("duplicate EXT-X-SKIP");
+      if (!Pl.Segments.empty() || HaveExtinf) return Fail("EXT-X-SKIP after the first media segment");
+      SkipLine = Line;
+      if (!Attrs(value, a) || !Require(a, "EXT-X-SKIP", "SKIPPED-SEGMENTS", at)) return false;
+      HlsSkip sk;
+      if (!Int(*at, sk.SkippedSegments)) return false;
+      if (const Attr* r = a.Find("RECENTLY-REMOVED-DATERANGES")) {
+        std::string v;
+        if (!QuotedString(*r, v)) return false;
+        size_t i = 0;
+        while (i <= v.size()) {
+          size_t j = v.find('\t', i);
+          if (j == std::string::npos) j = v.size();
+          if (j > i) sk.RecentlyRemovedDateRanges.push_back(v.substr(i, j - i));
+          i = j + 1;
+        }
+      }
+      Pl.Skip = std::move(sk);
+      return true;
+    }
+    if (name == "#EXT-X-RENDITION-REPORT") {
+      if (!MarkMedia()) return false;
+      if (!Attrs(value, a) || !Require(a, "EXT-X-RENDITION-REPORT", "URI", at)) return false;
+      HlsRenditionReport rr;
+      std::string uri;
+      if (!QuotedString(*at, uri) || !Resolve(uri, rr.Uri)) return false;
+      int64_t v = 0;
+      if (const Attr* x = a.Find("LAST-MSN")) { if (!Int(*x, v)) return false; rr.LastMsn = v; }
+      if (const Attr* x = a.Find("LAST-PART")) { if (!Int(*x, v)) return false; rr.LastPart = v; }
+      Pl.RenditionReports.push_back(std::move(rr));
+      return true;
+    }
+    // ---- multivariant
+    if (name == "#EXT-X-STREAM-INF" || name == "#EXT-X-I-FRAME-STREAM-INF") {
+      if (!MarkMultivariant()) return false;
+      const bool iframe = name == "#EXT-X-I-FRAME-STREAM-INF";
+      if (HaveStreamInf) return Fail("EXT-X-STREAM-INF at line " + std::to_string(StreamInfLine) + " has no URI line");
+      if (!Attrs(value, a) || !Require(a, iframe ? "EXT-X-I-FRAME-STREAM-INF" : "EXT-X-STREAM-INF", "BANDWIDTH", at)) return false;
+      HlsVariant v;
+      v.IFrameOnly = iframe;
+      if (!Int(*at, v.Bandwidth)) return false;
+      int64_t n = 0;
+      if (const Attr* x = a.Find("AVERAGE-BANDWIDTH")) { if (!Int(*x, n)) return false; v.AverageBandwidth = n; }
+      if (const Attr* x = a.Find("CODECS"); x && !QuotedString(*x, v.Codecs)) return false;
+      if (const Attr* x = a.Find("RESOLUTION")) {
+        const size_t xpos = x->Value.find('x');
+        auto w = ParseInteger(std::string_view(x->Value).substr(0, xpos));
+        auto h = xpos == std::string::npos ? std::nullopt : ParseInteger(std::string_view(x->Value).substr(xpos + 1));
+        if (!w || !h || *w > 100000 || *h > 100000) return Fail("RESOLUTION must be <width>x<height>");
+        v.Resolution = HlsResolution{static_cast<int>(*w), static_cast<int>(*h)};
+      }
+      if (const Attr* x = a.Find("FRAME-RATE")) { double f = 0; if (!Float(*x, f)) return false; v.FrameRate = f; }
+      if (const Attr* x = a.Find("AUDIO"); x && !QuotedString(*x, v.Audio)) return false;
+      if (const Attr* x = a.Find("VIDEO"); x && !QuotedString(*x, v.Video)) return false;
+      if (const Attr* x = a.Find("SUBTITLES"); x && !QuotedString(*x, v.Subtitles)) return false;
+      if (const Attr* x = a.Find("CLOSED-CAPTIONS")) v.ClosedCaptions = x->Value;
+      if (iframe) {
+        const Attr* u = nullptr;
+        std::string uri;
+        if (!Require(a, "EXT-X-I-FRAME-STREAM-INF", "URI", u) || !QuotedString(*u, uri) || !Resolve(uri, v.Uri)) return false;
+        Pl.IFrameVariants.push_back(std::move(v));
+      } else {
+        HaveStreamInf = true;
+        StreamInfLine = Line;
+        PendingVariant = std::move(v);
+      }
+      return true;
+    }
+    if (name == "#EXT-X-MEDIA") {
+      if (!MarkMultivariant()) return false;
+      if (!Attrs(value, a)) return false;
+      HlsMedia m;
+      const Attr* ty = nullptr; const Attr* gid = nullptr; const Attr* nm = nullptr;
+      if (!Require(a, "EXT-X-MEDIA", "TYPE", ty) || !Require(a, "EXT-X-MEDIA", "GROUP-ID", gid) || !Require(a, "EXT-X-MEDIA", "NAME", nm)) return false;
+      m.Type = ty->Value;
+      if (m.Type != "AUDIO" && m.Type != "VIDEO" && m.Type != "SUBTITLES" && m.Type != "CLOSED-CAPTIONS") return Fail("EXT-X-MEDIA TYPE must be AUDIO, VIDEO, SUBTITLES or CLOSED-CAPTIONS");
+      if (!QuotedString(*gid, m.GroupId) || !QuotedString(*nm, m.Name)) return false;
+      if (const Attr* x = a.Find("LANGUAGE"); x && !QuotedString(*x, m.Language)) return false;
+      if (const Attr* x = a.Find("CHANNELS"); x && !QuotedString(*x, m.Channels)) return false;
+      if (const Attr* x = a.Find("DEFAULT"); x && !Bool(*x, m.Default)) return false;
+      if (const Attr* x = a.Find("AUTOSELECT"); x && !Bool(*x, m.Autoselect)) return false;
+      if (const Attr* x = a.Find("URI")) {
+        if (m.Type == "CLOSED-CAPTIONS") return Fail("EXT-X-MEDIA TYPE=CLOSED-CAPTIONS must not have a URI");
+        std::string uri;
+        if (!QuotedString(*x, uri) || !Resolve(uri, m.Uri)) return false;
+      } else if (m.Type == "SUBTITLES") {
+        return Fail("EXT-X-MEDIA TYPE=SUBTITLES requires a URI");
+      }
+      Pl.Media.push_back(std::move(m));
+      return true;
+    }
+    return true; // unknown tags are ignored, as the spec requires
+  }
+
+  bool UriLine(std::string_view line) {
+    if (HaveStreamInf) {
+      HaveStreamInf = false;
+      if (!Resolve(line, PendingVariant.Uri)) return false;
+      Pl.Variants.push_back(std::move(PendingVariant));
+      PendingVariant = HlsVariant{};
+      return true;
+    }
+    if (SeenMultivariantTag) return Fail("URI line without EXT-X-STREAM-INF");
+    if (!HaveExtinf) return Fail("media segment URI without EXTINF");
+    if (Pl.Segments.size() >= Limits.MaxSegments) return Fail("too many media segments");
+    HlsSegment s;
+    if (!Resolve(line, s.Uri)) return false;
+    s.Duration = PendingDuration;
+    s.Title = std::move(PendingTitle);
+    FinishEntry(s);
+    if (HavePendingRange) {
+      int64_t off = 0;
+      if (PendingRangeOffset) off = *PendingRangeOffset;
+      else {
+        const HlsSegment* prev = Pl.Segments.empty() ? nullptr : &Pl.Segments.back();
+        if (!prev || !prev->Range || prev->Uri != s.Uri) return Fail("EXT-X-BYTERANGE without an offset must follow a sub-range of the same resource");
+        off = prev->Range->Offset + prev->Range->Length;
+      }
+      s.Range = HlsByteRange{off, PendingRangeLength};
+    }
+    HaveExtinf = false;
+    HavePendingRange = false;
+    PendingGap = false;
+    Pl.Segments.push_back(std::move(s));
+    return true;
+  }
+
+  // Shared by full segments and the trailing parts entry: numbering, discontinuity, date, map, parts.
+  void FinishEntry(HlsSegment& s) {
+    s.Msn = Pl.MediaSequence + (Pl.Skip ? Pl.Skip->SkippedSegments : 0) + static_cast<int64_t>(Pl.Segments.size());
+    s.Discontinuity = PendingDiscontinuity;
+    if (s.Discontinuity) DiscSeq++;
+    s.DiscontinuitySeq = DiscSeq;
+    if (PendingPdt) s.ProgramDateTime = PendingPdt;
+    else if (!Pl.Segments.empty() && !s.Discontinuity && Pl.Segments.back().ProgramDateTime) {
+      s.ProgramDateTime = *Pl.Segments.back().ProgramDateTime + Pl.Segments.back().Duration;
+    }
+    s.Gap = PendingGap;
+    s.Map = CurrentMap;
+    s.Parts = std::move(PendingParts);
+    PendingParts.clear();
+    PendingDiscontinuity = false;
+    PendingPdt.reset();
+  }
+
+  bool Finish() {
+    if (HaveExtinf) return Fail("EXTINF has no URI line (truncated playlist?)", ExtinfLine);
+    if (HaveStreamInf) return Fail("EXT-X-STREAM-INF has no URI line (truncated playlist?)", StreamInfLine);
+    if (SeenMultivariantTag) {
+      Pl.Kind = HlsPlaylistKind::Multivariant;
+      return true;
+    }
+    Pl.Kind = HlsPlaylistKind::Media;
+    if (!SeenTargetDuration) return Fail("missing EXT-X-TARGETDURATION (not a media playlist, or truncated)", 0);
+    if (FirstPartLine && !SeenPartInf) return Fail("EXT-X-PART without EXT-X-PART-INF", FirstPartLine);
+    if (Pl.Skip && !(Pl.HasServerControl && Pl.ServerControl.CanSkipUntil)) return Fail("EXT-X-SKIP without EXT-X-SERVER-CONTROL CAN-SKIP-UNTIL", SkipLine);
+    if (!PendingParts.empty()) {
+      HlsSegment s;
+      for (const HlsPart& p : PendingParts) s.Duration += p.Duration;
+      FinishEntry(s);
+      Pl.Segments.push_back(std::move(s));
+    }
+    return true;
+  }
+};
+
+} // namespace
+
+// [SECTION] ParsePlaylist
+
+HlsParseResult ParsePlaylist(std::string_view text, std::string_view base_url, const HlsParseLimits& limits) {
+  HlsParseResult result;
+  Parser p(limits);
+  p.Pl.Url = std::string(base_url);
+  if (text.size() > limits.MaxBytes) {
+    result.Error = {0, "playlist too large (" + std::to_string(text.size()) + " bytes)"};
+    return result;
+  }
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  size_t pos = 0;
+  bool first = true;
+  while (pos < text.size() || first) {
+    p.Line++;
+    size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (line.size() > limits.MaxLineBytes) { p.Fail("line too long (" + std::to_string(line.size()) + " bytes)"); break; }
+    for (char c : line) {
+      const auto u = static_cast<unsigned char>(c);
+      if (u == 0 || (u < 0x20 && c != '\t' && c != '\r')) { p.Fail("binary data (control character 0x" + std::string(1, "0123456789abcdef"[u >> 4]) + std::string(1, "0123456789abcdef"[u & 15]) + ")"); break; }
+    }
+    if (p.Failed) break;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    if (first) {
+      first = false;
+      if (line != "#EXTM3U") { p.Fail("missing #EXTM3U header"); break; }
+      continue;
+    }
+    if (line.empty()) continue;
+    if (line[0] == '#') {
+      if (line.substr(0, 4) != "#EXT") continue; // comment
+      const size_t colon = line.find(':');
+      const std::string_view name = line.substr(0, colon);
+      const std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+      if (!p.Tag(name, value, colon != std::string_view::npos)) break;
+    } else {
+      while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+      if (!p.UriLine(line)) break;
+    }
+    if (pos > text.size()) break;
+  }
+  if (!p.Failed) p.Finish();
+  if (p.Failed) {
+    result.Error = p.Err;
+    return result;
+  }
+  result.Ok = true;
+  result.Playlist = std::move(p.Pl);
+  return result;
+}
+
+} // namespace livescope

@@ -1,0 +1,337 @@
+// Unit tests for the M3U8 parser: one case per tag, table-driven edge cases and rejected input.
+#include <doctest/doctest.h>
+
+#include "player/hls/m3u8.h"
+
+#include <cmath>
+#include <string>
+
+using namespace livescope;
+
+namespace {
+const char* kBase = "http://127.0.0.1:8080/live/720p/index.m3u8";
+
+HlsPlaylist MustParse(const std::string& text, const char* base = kBase) {
+  HlsParseResult r = ParsePlaylist(text, base);
+  INFO("line " << r.Error.Line << ": " << r.Error.Reason);
+  REQUIRE(r.Ok);
+  return r.Playlist;
+}
+
+HlsParseError MustFail(const std::string& text) {
+  HlsParseResult r = ParsePlaylist(text, kBase);
+  REQUIRE_FALSE(r.Ok);
+  CHECK_FALSE(r.Error.Reason.empty());
+  return r.Error;
+}
+
+std::string Media(const std::string& body) { return "#EXTM3U\n#EXT-X-TARGETDURATION:2\n" + body; }
+} // namespace
+
+TEST_CASE("multivariant: EXT-X-STREAM-INF carries bandwidth, codecs, resolution, frame rate and audio") {
+  HlsPlaylist pl = MustParse(
+      "#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=2500000,AVERAGE-BANDWIDTH=2000000,CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=1280x720,FRAME-RATE=29.970,AUDIO=\"aud\"\n"
+      "720p/index.m3u8\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360\nhttp://cdn.example/360p.m3u8\n",
+      "http://127.0.0.1:8080/live/master.m3u8");
+  CHECK(pl.Kind == HlsPlaylistKind::Multivariant);
+  CHECK(pl.IndependentSegments);
+  REQUIRE(pl.Variants.size() == 2);
+  const HlsVariant& v = pl.Variants[0];
+  CHECK(v.Uri == "http://127.0.0.1:8080/live/720p/index.m3u8");
+  CHECK(v.Bandwidth == 2500000);
+  CHECK(v.AverageBandwidth == 2000000);
+  CHECK(v.Codecs == "avc1.64001f,mp4a.40.2");
+  REQUIRE(v.Resolution);
+  CHECK(v.Resolution->Width == 1280);
+  CHECK(v.Resolution->Height == 720);
+  CHECK(*v.FrameRate == doctest::Approx(29.97));
+  CHECK(v.Audio == "aud");
+  CHECK(pl.Variants[1].Uri == "http://cdn.example/360p.m3u8");
+}
+
+TEST_CASE("multivariant: EXT-X-MEDIA renditions are kept with their group and resolved URI") {
+  HlsPlaylist pl = MustParse(
+      "#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES,AUTOSELECT=YES,URI=\"audio/en.m3u8\"\n"
+      "#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\",NAME=\"CC1\",INSTREAM-ID=\"CC1\"\n"
+      "#EXT-X-STREAM-INF:BANDWIDTH=1000,AUDIO=\"aud\"\nv.m3u8\n",
+      "http://h/live/master.m3u8");
+  REQUIRE(pl.Media.size() == 2);
+  CHECK(pl.Media[0].Type == "AUDIO");
+  CHECK(pl.Media[0].GroupId == "aud");
+  CHECK(pl.Media[0].Name == "English");
+  CHECK(pl.Media[0].Default);
+  CHECK(pl.Media[0].Uri == "http://h/live/audio/en.m3u8");
+  CHECK(pl.Media[1].Uri.empty());
+}
+
+TEST_CASE("multivariant: EXT-X-I-FRAME-STREAM-INF is kept but not playable") {
+  HlsPlaylist pl = MustParse("#EXTM3U\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=90000,URI=\"iframe.m3u8\"\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nv.m3u8\n", "http://h/a/m.m3u8");
+  REQUIRE(pl.IFrameVariants.size() == 1);
+  CHECK(pl.IFrameVariants[0].IFrameOnly);
+  CHECK(pl.IFrameVariants[0].Uri == "http://h/a/iframe.m3u8");
+  CHECK(pl.Variants.size() == 1);
+}
+
+TEST_CASE("EXT-X-START gives a signed time offset and PRECISE") {
+  HlsPlaylist pl = MustParse(Media("#EXT-X-START:TIME-OFFSET=-4.5,PRECISE=YES\n#EXTINF:2,\na.ts\n"));
+  REQUIRE(pl.Start);
+  CHECK(pl.Start->TimeOffset == doctest::Approx(-4.5));
+  CHECK(pl.Start->Precise);
+}
+
+TEST_CASE("media: EXTINF, TARGETDURATION, MEDIA-SEQUENCE number the segments") {
+  HlsPlaylist pl = MustParse("#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:41\n#EXTINF:5.5,first\nseg41.ts\n#EXTINF:6\nseg42.ts\n");
+  CHECK(pl.Kind == HlsPlaylistKind::Media);
+  CHECK(pl.Version == 9);
+  CHECK(pl.TargetDuration == 6);
+  CHECK(pl.MediaSequence == 41);
+  REQUIRE(pl.Segments.size() == 2);
+  CHECK(pl.Segments[0].Msn == 41);
+  CHECK(pl.Segments[0].Duration == doctest::Approx(5.5));
+  CHECK(pl.Segments[0].Title == "first");
+  CHECK(pl.Segments[0].Uri == "http://127.0.0.1:8080/live/720p/seg41.ts");
+  CHECK(pl.Segments[1].Msn == 42);
+}
+
+TEST_CASE("media: EXT-X-DISCONTINUITY and DISCONTINUITY-SEQUENCE give each segment its serial") {
+  HlsPlaylist pl = MustParse(Media("#EXT-X-DISCONTINUITY-SEQUENCE:7\n#EXTINF:2,\na.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:2,\nb.ts\n#EXTINF:2,\nc.ts\n"));
+  CHECK(pl.DiscontinuitySequence == 7);
+  CHECK(pl.Segments[0].DiscontinuitySeq == 7);
+  CHECK_FALSE(pl.Segments[0].Discontinuity);
+  CHECK(pl.Segments[1].Discontinuity);
+  CHECK(pl.Segments[1].DiscontinuitySeq == 8);
+  CHECK(pl.Segments[2].DiscontinuitySeq == 8);
+}
+
+TEST_CASE("media: EXT-X-PROGRAM-DATE-TIME is epoch seconds and is extrapolated to later segments") {
+  HlsPlaylist pl = MustParse(Media("#EXT-X-PROGRAM-DATE-TIME:2024-01-02T03:04:05.500Z\n#EXTINF:2,\na.ts\n#EXTINF:2,\nb.ts\n"));
+  REQUIRE(pl.Segments[0].ProgramDateTime);
+  CHECK(*pl.Segments[0].ProgramDateTime == doctest::Approx(1704164645.5));
+  CHECK(*pl.Segments[1].ProgramDateTime == doctest::Approx(1704164647.5));
+}
+
+TEST_CASE("media: EXT-X-MAP with BYTERANGE applies to the following segments") {
+  HlsPlaylist pl = MustParse(Media("#EXT-X-MAP:URI=\"init.mp4\",BYTERANGE=\"720@0\"\n#EXTINF:2,\na.m4s\n#EXT-X-MAP:URI=\"init2.mp4\"\n#EXTINF:2,\nb.m4s\n"));
+  REQUIRE(pl.Segments[0].Map);
+  CHECK(pl.Segments[0].Map->Uri == "http://127.0.0.1:8080/live/720p/init.mp4");
+  REQUIRE(pl.Segments[0].Map->Range);
+  CHECK(pl.Segments[0].Map->Range->Length == 720);
+  CHECK(pl.Segments[1].Map->Uri == "http://127.0.0.1:8080/live/720p/init2.mp4");
+  CHECK_FALSE(pl.Segments[1].Map->Range);
+}
+
+TEST_CASE("media: EXT-X-BYTERANGE resolves implicit offsets from the previous sub-range") {
+  HlsPlaylist pl = MustParse(Media("#EXTINF:2,\n#EXT-X-BYTERANGE:1000@500\nall.ts\n#EXTINF:2,\n#EXT-X-BYTERANGE:300\nall.ts\n"));
+  CHECK(pl.Segments[0].Range->Offset == 500);
+  CHECK(pl.Segments[1].Range->Offset == 1500);
+  CHECK(pl.Segments[1].Range->Length == 300);
+}
+
+TEST_CASE("media: EXT-X-KEY METHOD=NONE is accepted, anything else is unsupported encryption") {
+  MustParse(Media("#EXT-X-KEY:METHOD=NONE\n#EXTINF:2,\na.ts\n"));
+  HlsParseError e = MustFail(Media("#EXT-X-KEY:METHOD=AES-128,URI=\"k.key\"\n#EXTINF:2,\na.ts\n"));
+  CHECK(e.Line == 3);
+  CHECK(e.Reason.find("unsupported encryption") != std::string::npos);
+  CHECK(MustFail(Media("#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"k\"\n")).Reason.find("unsupported encryption") != std::string::npos);
+}
+
+TEST_CASE("media: EXT-X-GAP marks the segment") {
+  HlsPlaylist pl = MustParse(Media("#EXT-X-GAP\n#EXTINF:2,\na.ts\n#EXTINF:2,\nb.ts\n"));
+  CHECK(pl.Segments[0].Gap);
+  CHECK_FALSE(pl.Segments[1].Gap);
+}
+
+TEST_CASE("media: EXT-X-ENDLIST and EXT-X-PLAYLIST-TYPE") {
+  HlsPlaylist pl = MustParse(Media("#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:2,\na.ts\n#EXT-X-ENDLIST\n"));
+  CHECK(pl.EndList);
+  CHECK(pl.PlaylistType == "VOD");
+  MustFail(Media("#EXT-X-PLAYLIST-TYPE:LIVE\n"));
+}
+
+TEST_CASE("media: EXT-X-DATERANGE keeps id, class, start date, duration and all attributes") {
+  HlsPlaylist pl = MustParse(Media("#EXT-X-DATERANGE:ID=\"ad1\",CLASS=\"com.x\",START-DATE=\"2024-01-01T00:00:00Z\",DURATION=15.0,X-COM-FOO=\"bar\"\n#EXTINF:2,\na.ts\n"));
+  REQUIRE(pl.DateRanges.size() == 1);
+  CHECK(pl.DateRanges[0].Id == "ad1");
+  CHECK(pl.DateRanges[0].Class == "com.x");
+  CHECK(*pl.DateRanges[0].StartDate == doctest::Approx(1704067200.0));
+  CHECK(*pl.DateRanges[0].Duration == doctest::Approx(15.0));
+  CHECK(pl.DateRanges[0].Attributes.size() == 5);
+}
+
+TEST_CASE("LL-HLS: EXT-X-PART-INF and EXT-X-PART, with trailing parts in a final entry without a URI") {
+  HlsPlaylist pl = MustParse(Media(
+      "#EXT-X-PART-INF:PART-TARGET=0.2\n#EXT-X-MEDIA-SEQUENCE:10\n"
+      "#EXT-X-PART:DURATION=0.2,URI=\"p10.0.m4s\",INDEPENDENT=YES\n#EXT-X-PART:DURATION=0.2,URI=\"p10.1.m4s\"\n"
+      "#EXTINF:0.4,\ns10.m4s\n"
+      "#EXT-X-PART:DURATION=0.2,URI=\"p11.0.m4s\",INDEPENDENT=YES\n#EXT-X-PART:DURATION=0.2,URI=\"gap.m4s\",GAP=YES\n"));
+  CHECK(*pl.PartTarget == doctest::Approx(0.2));
+  REQUIRE(pl.Segments.size() == 2);
+  CHECK(pl.Segments[0].Parts.size() == 2);
+  CHECK(pl.Segments[0].Parts[0].Independent);
+  CHECK_FALSE(pl.Segments[0].Parts[1].Independent);
+  const HlsSegment& tail = pl.Segments[1];
+  CHECK_FALSE(tail.IsComplete());
+  CHECK(tail.Msn == 11);
+  CHECK(tail.Parts.size() == 2);
+  CHECK(tail.Parts[1].Gap);
+  CHECK(tail.Duration == doctest::Approx(0.4));
+}
+
+TEST_CASE("LL-HLS: EXT-X-PART BYTERANGE with implicit offsets") {
+  HlsPlaylist pl = MustParse(Media("#EXT-X-PART-INF:PART-TARGET=0.2\n#EXT-X-PART:DURATION=0.2,URI=\"s.m4s\",BYTERANGE=\"100@0\"\n#EXT-X-PART:DURATION=0.2,URI=\"s.m4s\",BYTERANGE=\"50\"\n"));
+  CHECK(pl.Segments[0].Parts[1].Range->Offset == 100);
+  CHECK(pl.Segments[0].Parts[1].Range->Length == 50);
+}
+
+TEST_CASE("LL-HLS: EXT-X-PRELOAD-HINT of TYPE PART and MAP with byte ranges") {
+  HlsPlaylist pl = MustParse(Media("#EXT-X-PART-INF:PART-TARGET=0.2\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"next.m4s\",BYTERANGE-START=400,BYTERANGE-LENGTH=100\n#EXT-X-PRELOAD-HINT:TYPE=MAP,URI=\"init.mp4\"\n"));
+  REQUIRE(pl.PreloadHints.size() == 2);
+  CHECK(pl.PreloadHints[0].Type == HlsHintType::Part);
+  CHECK(pl.PreloadHints[0].ByteRangeStart == 400);
+  CHECK(*pl.PreloadHints[0].ByteRangeLength == 100);
+  CHECK(pl.PreloadHints[1].Type == HlsHintType::Map);
+  CHECK_FALSE(pl.PreloadHints[1].ByteRangeLength);
+}
+
+TEST_CASE("LL-HLS: EXT-X-SERVER-CONTROL attributes") {
+  HlsPlaylist pl = MustParse(Media("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,HOLD-BACK=6,PART-HOLD-BACK=0.6,CAN-SKIP-UNTIL=12,CAN-SKIP-DATERANGES=YES\n"));
+  CHECK(pl.HasServerControl);
+  CHECK(pl.ServerControl.CanBlockReload);
+  CHECK(*pl.ServerControl.HoldBack == 6);
+  CHECK(*pl.ServerControl.PartHoldBack == doctest::Approx(0.6));
+  CHECK(*pl.ServerControl.CanSkipUntil == 12);
+  CHECK(pl.ServerControl.CanSkipDateRanges);
+}
+
+TEST_CASE("LL-HLS: EXT-X-SKIP numbers the first listed segment after the skipped ones") {
+  HlsPlaylist pl = MustParse(Media("#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=12\n#EXT-X-MEDIA-SEQUENCE:100\n#EXT-X-SKIP:SKIPPED-SEGMENTS=3,RECENTLY-REMOVED-DATERANGES=\"a\tb\"\n#EXTINF:2,\ns103.ts\n"));
+  REQUIRE(pl.Skip);
+  CHECK(pl.Skip->SkippedSegments == 3);
+  CHECK(pl.Skip->RecentlyRemovedDateRanges == std::vector<std::string>{"a", "b"});
+  CHECK(pl.Segments[0].Msn == 103);
+}
+
+TEST_CASE("LL-HLS: EXT-X-RENDITION-REPORT") {
+  HlsPlaylist pl = MustParse(Media("#EXTINF:2,\na.ts\n#EXT-X-RENDITION-REPORT:URI=\"../360p/index.m3u8\",LAST-MSN=42,LAST-PART=3\n"));
+  REQUIRE(pl.RenditionReports.size() == 1);
+  CHECK(pl.RenditionReports[0].Uri == "http://127.0.0.1:8080/live/360p/index.m3u8");
+  CHECK(*pl.RenditionReports[0].LastMsn == 42);
+  CHECK(*pl.RenditionReports[0].LastPart == 3);
+}
+
+TEST_CASE("unknown tags and comments are ignored") {
+  HlsPlaylist pl = MustParse(Media("# a comment\n#EXT-X-FUTURE-TAG:FOO=1\n#EXTINF:2,\na.ts\n"));
+  CHECK(pl.Segments.size() == 1);
+}
+
+TEST_CASE("CRLF line endings and a UTF-8 BOM are accepted") {
+  HlsPlaylist pl = MustParse("\xEF\xBB\xBF#EXTM3U\r\n#EXT-X-TARGETDURATION:2\r\n#EXTINF:2,\r\na.ts\r\n");
+  CHECK(pl.Segments[0].Uri == "http://127.0.0.1:8080/live/720p/a.ts");
+}
+
+TEST_CASE("negative cases the spec requires a client to reject are rejected with a line number") {
+  struct Row { const char* Name; std::string Text; int Line; const char* Needle; };
+  const Row rows[] = {
+      {"missing header", "#EXT-X-TARGETDURATION:2\n", 1, "EXTM3U"},
+      {"empty input", "", 1, "EXTM3U"},
+      {"duplicate PART-INF", Media("#EXT-X-PART-INF:PART-TARGET=0.2\n#EXT-X-PART-INF:PART-TARGET=0.2\n"), 4, "duplicate EXT-X-PART-INF"},
+      {"duplicate SERVER-CONTROL", Media("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES\n"), 4, "duplicate EXT-X-SERVER-CONTROL"},
+      {"PART without PART-INF", Media("#EXT-X-PART:DURATION=0.2,URI=\"p.m4s\"\n"), 3, "without EXT-X-PART-INF"},
+      {"duplicate TARGETDURATION", Media("#EXT-X-TARGETDURATION:2\n"), 3, "duplicate"},
+      {"missing TARGETDURATION", "#EXTM3U\n#EXTINF:2,\na.ts\n", 0, "TARGETDURATION"},
+      {"truncated after EXTINF", Media("#EXTINF:2,\n"), 3, "truncated"},
+      {"truncated STREAM-INF", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n", 2, "truncated"},
+      {"negative duration", Media("#EXTINF:-1,\na.ts\n"), 3, "negative"},
+      {"NaN duration", Media("#EXTINF:nan,\na.ts\n"), 3, "EXTINF"},
+      {"inf duration", Media("#EXTINF:inf,\na.ts\n"), 3, "EXTINF"},
+      {"NaN part duration", Media("#EXT-X-PART-INF:PART-TARGET=0.2\n#EXT-X-PART:DURATION=NaN,URI=\"p\"\n"), 4, "DURATION"},
+      {"STREAM-INF without BANDWIDTH", "#EXTM3U\n#EXT-X-STREAM-INF:CODECS=\"x\"\nv.m3u8\n", 2, "BANDWIDTH"},
+      {"mixed playlist", "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n", 3, "multivariant"},
+      {"URI without EXTINF", Media("a.ts\n"), 3, "without EXTINF"},
+      {"unterminated quote", Media("#EXT-X-MAP:URI=\"init.mp4\n"), 3, "unterminated"},
+      {"duplicate attribute", Media("#EXT-X-MAP:URI=\"a\",URI=\"b\"\n"), 3, "duplicate attribute"},
+      {"attribute without value", Media("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD\n"), 3, "no value"},
+      {"two PART hints", Media("#EXT-X-PART-INF:PART-TARGET=0.2\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"a\"\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"b\"\n"), 5, "more than one"},
+      {"bad hint type", Media("#EXT-X-PRELOAD-HINT:TYPE=SEGMENT,URI=\"a\"\n"), 3, "TYPE"},
+      {"SKIP without CAN-SKIP-UNTIL", Media("#EXT-X-SKIP:SKIPPED-SEGMENTS=2\n"), 3, "CAN-SKIP-UNTIL"},
+      {"MEDIA-SEQUENCE after a segment", Media("#EXTINF:2,\na.ts\n#EXT-X-MEDIA-SEQUENCE:4\n"), 5, "after the first"},
+      {"bad date", Media("#EXT-X-PROGRAM-DATE-TIME:yesterday\n"), 3, "ISO 8601"},
+      {"implicit byterange with no previous", Media("#EXTINF:2,\n#EXT-X-BYTERANGE:100\na.ts\n"), 5, "BYTERANGE"},
+      {"binary garbage", std::string("#EXTM3U\n\x01\x02\xff\x00zz", 13), 2, "binary"},
+      {"unresolvable URI", Media("#EXTINF:2,\nbad uri with spaces\n"), 4, "unresolvable"},
+      {"zero PART-TARGET", Media("#EXT-X-PART-INF:PART-TARGET=0\n"), 3, "positive"},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.Name);
+    HlsParseResult r = ParsePlaylist(row.Text, kBase);
+    CHECK_FALSE(r.Ok);
+    CHECK(r.Error.Line == row.Line);
+    CHECK(r.Error.Reason.find(row.Needle) != std::string::npos);
+  }
+}
+
+TEST_CASE("a relative URI without a base URL is a clear error, not a crash") {
+  HlsParseResult r = ParsePlaylist(Media("#EXTINF:2,\na.ts\n"), "");
+  REQUIRE_FALSE(r.Ok);
+  CHECK(r.Error.Reason.find("without a base URL") != std::string::npos);
+}
+
+TEST_CASE("huge attribute lists and overlong lines are rejected") {
+  std::string attrs = "#EXT-X-DATERANGE:ID=\"x\"";
+  for (int i = 0; i < 400; i++) attrs += ",X-A" + std::to_string(i) + "=1";
+  HlsParseError e = MustFail(Media(attrs + "\n"));
+  CHECK(e.Reason.find("too long") != std::string::npos);
+  std::string line(70000, 'a');
+  CHECK(MustFail(Media("#EXTINF:2,\n" + line + "\n")).Reason.find("line too long") != std::string::npos);
+}
+
+TEST_CASE("every prefix of a valid LL-HLS playlist parses or fails cleanly") {
+  const std::string full = Media(
+      "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=0.6\n#EXT-X-PART-INF:PART-TARGET=0.2\n#EXT-X-MAP:URI=\"init.mp4\"\n"
+      "#EXT-X-PROGRAM-DATE-TIME:2024-01-01T00:00:00Z\n#EXT-X-PART:DURATION=0.2,URI=\"a.0.m4s\",INDEPENDENT=YES\n#EXTINF:2.0,\na.m4s\n"
+      "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"b.0.m4s\"\n#EXT-X-RENDITION-REPORT:URI=\"../360p/index.m3u8\",LAST-MSN=1,LAST-PART=0\n");
+  int ok = 0;
+  for (size_t n = 0; n <= full.size(); n++) {
+    HlsParseResult r = ParsePlaylist(std::string_view(full).substr(0, n), kBase);
+    if (r.Ok) ok++;
+    else CHECK_FALSE(r.Error.Reason.empty());
+  }
+  CHECK(ok > 0);
+}
+
+TEST_CASE("ResolveUrl handles absolute, network-path, absolute-path, relative and dot segments") {
+  struct Row { const char* Base; const char* Ref; const char* Want; };
+  const Row rows[] = {
+      {"http://h:1/a/b/c.m3u8", "d.ts", "http://h:1/a/b/d.ts"},
+      {"http://h:1/a/b/c.m3u8", "../x/d.ts", "http://h:1/a/x/d.ts"},
+      {"http://h:1/a/b/c.m3u8", "./d.ts?x=1", "http://h:1/a/b/d.ts?x=1"},
+      {"http://h:1/a/b/c.m3u8?q=2", "/root.ts", "http://h:1/root.ts"},
+      {"http://h:1/a/c.m3u8", "//other/x.ts", "http://other/x.ts"},
+      {"http://h:1/a/c.m3u8", "https://z/y.ts", "https://z/y.ts"},
+      {"http://h:1", "x.ts", "http://h:1/x.ts"},
+      {"/tmp/live/index.m3u8", "seg1.ts", "/tmp/live/seg1.ts"},
+      {"fixtures/a.m3u8", "../b/c.ts", "b/c.ts"},
+      {"index.m3u8", "seg.ts", "seg.ts"},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.Ref);
+    HlsUrlResult r = ResolveUrl(row.Base, row.Ref);
+    REQUIRE(r.Ok);
+    CHECK(r.Url == row.Want);
+  }
+  CHECK_FALSE(ResolveUrl("http://h/a", "").Ok);
+  CHECK_FALSE(ResolveUrl("http://h/a", "a\x01" "b").Ok);
+  CHECK_FALSE(ResolveUrl("", "rel.ts").Ok);
+}
+
+TEST_CASE("ParseIsoDateTime accepts offsets and fractions, rejects junk") {
+  CHECK(*ParseIsoDateTime("1970-01-01T00:00:00Z") == 0.0);
+  CHECK(*ParseIsoDateTime("1970-01-01T01:00:00+01:00") == 0.0);
+  CHECK(*ParseIsoDateTime("2000-03-01T00:00:00.25Z") == doctest::Approx(951868800.25));
+  CHECK(*ParseIsoDateTime("1970-01-01T00:00:00-0130") == doctest::Approx(5400.0));
+  CHECK_FALSE(ParseIsoDateTime("2000-13-01T00:00:00Z"));
+  CHECK_FALSE(ParseIsoDateTime("2000-01-01"));
+  CHECK_FALSE(ParseIsoDateTime("2000-01-01T00:00:00Zjunk"));
+}
