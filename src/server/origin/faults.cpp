@@ -1,0 +1,145 @@
+// Pure fault plan: query parsing, per-request consumption and mdat corruption.
+#include "faults.h"
+
+#include "fmp4.h"
+
+#include <charconv>
+
+namespace livescope {
+
+namespace {
+
+bool ParseU32(std::string_view text, uint32_t& value)
+{
+    if (text.empty() || text.size() > 9)
+        return false;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+    return result.ec == std::errc() && result.ptr == text.data() + text.size();
+}
+
+template <typename Bytes>
+bool CorruptBytes(Bytes& fragment)
+{
+    size_t offset = 0, length = 0;
+    if (!FindMdatPayload(reinterpret_cast<const uint8_t*>(fragment.data()), fragment.size(), offset, length) || length == 0)
+        return false;
+    for (size_t i = offset + length / 2; i < offset + length; i += 97)
+        fragment[i] = static_cast<typename Bytes::value_type>(fragment[i] ^ 0x5a);
+    return true;
+}
+
+} // namespace
+
+bool FaultPlan::Configure(std::string_view query, std::string& error)
+{
+    FaultPlan next = *this;
+    uint32_t count = 1;
+    bool have_delay = false, have_status = false;
+    uint32_t delay = 0, status = 0;
+    while (!query.empty())
+    {
+        const size_t amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        if (pair.empty())
+            continue;
+        const size_t eq = pair.find('=');
+        const std::string_view key = pair.substr(0, eq);
+        const std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+        uint32_t number = 0;
+        if (key == "clear")
+        {
+            next = FaultPlan{};
+            continue;
+        }
+        if (!ParseU32(value, number))
+        {
+            error = "fault '" + std::string(key) + "' needs a non-negative integer";
+            return false;
+        }
+        if (key == "drop")
+            next.DropLeft = number;
+        else if (key == "corrupt")
+            next.CorruptLeft = number;
+        else if (key == "count")
+            count = number;
+        else if (key == "delay_ms")
+        {
+            if (number > 60000)
+            {
+                error = "delay_ms must be at most 60000";
+                return false;
+            }
+            have_delay = true;
+            delay = number;
+        }
+        else if (key == "status")
+        {
+            if (number < 400 || number > 599)
+            {
+                error = "status must be 400..599";
+                return false;
+            }
+            have_status = true;
+            status = number;
+        }
+        else
+        {
+            error = "unknown fault '" + std::string(key) + "'";
+            return false;
+        }
+    }
+    if (have_delay)
+    {
+        next.DelayMs = delay;
+        next.DelayLeft = delay > 0 ? count : 0;
+    }
+    if (have_status)
+    {
+        next.Status = int(status);
+        next.StatusLeft = count;
+    }
+    *this = next;
+    return true;
+}
+
+FaultAction FaultPlan::Next()
+{
+    FaultAction action;
+    if (DelayLeft > 0)
+    {
+        DelayLeft--;
+        action.DelayMs = DelayMs;
+    }
+    if (DropLeft > 0)
+    {
+        DropLeft--;
+        action.Drop = true;
+        return action;
+    }
+    if (StatusLeft > 0)
+    {
+        StatusLeft--;
+        action.Status = Status;
+        return action;
+    }
+    if (CorruptLeft > 0)
+    {
+        CorruptLeft--;
+        action.Corrupt = true;
+    }
+    return action;
+}
+
+bool FaultPlan::Idle() const { return DropLeft == 0 && CorruptLeft == 0 && DelayLeft == 0 && StatusLeft == 0; }
+
+std::string FaultPlan::DescribeJson() const
+{
+    return "{\"drop\":" + std::to_string(DropLeft) + ",\"corrupt\":" + std::to_string(CorruptLeft) + ",\"delay\":{\"ms\":" + std::to_string(DelayMs) +
+           ",\"left\":" + std::to_string(DelayLeft) + "},\"status\":{\"code\":" + std::to_string(Status) + ",\"left\":" + std::to_string(StatusLeft) + "}}";
+}
+
+bool CorruptMdat(std::vector<uint8_t>& fragment) { return CorruptBytes(fragment); }
+bool CorruptMdat(std::string& fragment) { return CorruptBytes(fragment); }
+
+} // namespace livescope

@@ -1,0 +1,452 @@
+// Pure LL-HLS origin state and playlist text (RFC 8216bis): window bookkeeping, rendering, blocking decisions.
+// [SECTION] Query and URIs
+// [SECTION] LiveRendition
+// [SECTION] Rendering
+// [SECTION] Request decisions
+#include "live_playlist.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+
+namespace livescope {
+
+// [SECTION] Query and URIs
+
+namespace {
+
+bool ParseU64(std::string_view text, uint64_t& value)
+{
+    if (text.empty() || text.size() > 19)
+        return false;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), value);
+    return result.ec == std::errc() && result.ptr == text.data() + text.size();
+}
+
+} // namespace
+
+bool ParsePlaylistQuery(std::string_view query, PlaylistRequest& out, std::string& error)
+{
+    out = PlaylistRequest{};
+    while (!query.empty())
+    {
+        const size_t amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        const size_t eq = pair.find('=');
+        const std::string_view key = pair.substr(0, eq);
+        const std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+        if (key == "_HLS_msn")
+        {
+            if (!ParseU64(value, out.Msn))
+            {
+                error = "_HLS_msn is not a decimal integer";
+                return false;
+            }
+            out.HasMsn = true;
+        }
+        else if (key == "_HLS_part")
+        {
+            if (!ParseU64(value, out.Part))
+            {
+                error = "_HLS_part is not a decimal integer";
+                return false;
+            }
+            out.HasPart = true;
+        }
+        else if (key == "_HLS_skip")
+        {
+            if (value == "YES")
+                out.Skip = SkipMode::Yes;
+            else if (value == "v2")
+                out.Skip = SkipMode::V2;
+            else
+            {
+                error = "_HLS_skip must be YES or v2";
+                return false;
+            }
+        }
+    }
+    if (out.HasPart && !out.HasMsn)
+    {
+        error = "_HLS_part without _HLS_msn";
+        return false;
+    }
+    return true;
+}
+
+std::string PartUri(std::string_view session, uint64_t number) { return "part-" + std::string(session) + "-" + std::to_string(number) + ".m4s"; }
+std::string SegmentUri(std::string_view session, uint64_t msn) { return "seg-" + std::string(session) + "-" + std::to_string(msn) + ".m4s"; }
+std::string InitUri(std::string_view session, uint32_t init_id) { return "init-" + std::string(session) + "-" + std::to_string(init_id) + ".mp4"; }
+
+MediaUri ParseMediaUri(std::string_view name, std::string_view session)
+{
+    MediaUri uri;
+    struct Form
+    {
+        std::string_view Prefix;
+        std::string_view Suffix;
+        MediaUri::Kind UriKind;
+    };
+    for (const Form& form : {Form{"part-", ".m4s", MediaUri::Kind::Part}, Form{"seg-", ".m4s", MediaUri::Kind::Segment},
+                             Form{"init-", ".mp4", MediaUri::Kind::Init}})
+    {
+        if (name.size() <= form.Prefix.size() + form.Suffix.size() + session.size() + 1 || name.substr(0, form.Prefix.size()) != form.Prefix ||
+            name.substr(name.size() - form.Suffix.size()) != form.Suffix)
+            continue;
+        std::string_view middle = name.substr(form.Prefix.size(), name.size() - form.Prefix.size() - form.Suffix.size());
+        if (middle.substr(0, session.size()) != session || middle[session.size()] != '-')
+            return uri;
+        uint64_t number = 0;
+        if (!ParseU64(middle.substr(session.size() + 1), number))
+            return uri;
+        if (form.UriKind == MediaUri::Kind::Init && number > 0xffffffffu)
+            return uri;
+        uri.UriKind = form.UriKind;
+        uri.Number = number;
+        return uri;
+    }
+    return uri;
+}
+
+std::string FormatProgramDateTime(int64_t unix_ms)
+{
+    const int64_t seconds = unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000;
+    const int millis = int(unix_ms - seconds * 1000);
+    const std::time_t t = std::time_t(seconds);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char text[96];
+    std::snprintf(text, sizeof(text), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                  tm.tm_min, tm.tm_sec, millis);
+    return text;
+}
+
+// [SECTION] LiveRendition
+
+LiveRendition::LiveRendition(LiveWindowConfig config) : WindowConfig(config)
+{
+    if (!(WindowConfig.PartTarget > 0.0))
+        WindowConfig.PartTarget = 0.2;
+    if (WindowConfig.SegmentTarget < WindowConfig.PartTarget)
+        WindowConfig.SegmentTarget = WindowConfig.PartTarget;
+    WindowConfig.WindowSegments = std::max<size_t>(WindowConfig.WindowSegments, 1);
+    WindowConfig.PartWindowSegments = std::max<size_t>(WindowConfig.PartWindowSegments, 1);
+}
+
+int LiveRendition::TargetDuration() const { return std::max(1, int(std::ceil(WindowConfig.SegmentTarget - 1e-6))); }
+double LiveRendition::CanSkipUntil() const { return 6.0 * TargetDuration(); }
+double LiveRendition::PartHoldBack() const { return 3.0 * WindowConfig.PartTarget; }
+
+uint64_t LiveRendition::AdvancePartLimit() const
+{
+    // RFC 8216bis: 3 / PART-TARGET when PART-TARGET < 1 s, else 3.
+    return WindowConfig.PartTarget < 1.0 ? uint64_t(std::ceil(3.0 / WindowConfig.PartTarget - 1e-6)) : 3;
+}
+
+SharedBytes LiveRendition::FindInit(uint32_t init_id) const
+{
+    for (const InitEntry& entry : Inits)
+        if (entry.Id == init_id)
+            return entry.Bytes;
+    return nullptr;
+}
+
+const LiveSegment* LiveRendition::FindSegment(uint64_t msn) const
+{
+    if (Window.empty() || msn < Window.front().Msn || msn > Window.back().Msn)
+        return nullptr;
+    return &Window[size_t(msn - Window.front().Msn)];
+}
+
+const LivePart* LiveRendition::FindPart(uint64_t number) const
+{
+    for (auto it = Window.rbegin(); it != Window.rend(); ++it)
+    {
+        if (it->Parts.empty() || number < it->Parts.front().Number)
+            continue;
+        const uint64_t index = number - it->Parts.front().Number;
+        return index < it->Parts.size() ? &it->Parts[size_t(index)] : nullptr;
+    }
+    return nullptr;
+}
+
+size_t LiveRendition::CompleteSegmentCount() const
+{
+    size_t count = 0;
+    for (const LiveSegment& segment : Window)
+        count += segment.Complete ? 1 : 0;
+    return count;
+}
+
+bool LiveRendition::LastPosition(uint64_t& msn, uint64_t& part_index) const
+{
+    if (Window.empty() || Window.back().Parts.empty())
+        return false;
+    msn = Window.back().Msn;
+    part_index = Window.back().Parts.size() - 1;
+    return true;
+}
+
+void LiveRendition::SetInit(SharedBytes bytes, uint32_t init_id)
+{
+    if (!bytes)
+        return;
+    CloseOpenSegment();
+    if (!Window.empty())
+        PendingDiscontinuity = true;
+    CurrentInit = bytes;
+    CurrentInitIdValue = init_id;
+    Inits.push_back(InitEntry{init_id, std::move(bytes)});
+    Trim();
+}
+
+void LiveRendition::CloseOpenSegment()
+{
+    if (!Window.empty())
+        Window.back().Complete = true;
+    Trim();
+}
+
+void LiveRendition::StartSegment(int64_t pdt_ms)
+{
+    if (!Window.empty())
+        Window.back().Complete = true;
+    LiveSegment segment;
+    segment.Msn = NextMsn++;
+    segment.ProgramDateTimeMs = pdt_ms;
+    segment.Discontinuity = PendingDiscontinuity;
+    segment.InitId = CurrentInitIdValue;
+    PendingDiscontinuity = false;
+    Window.push_back(std::move(segment));
+    Trim();
+}
+
+void LiveRendition::AddPart(SharedBytes bytes, double duration, bool independent, int64_t pdt_ms)
+{
+    if (!CurrentInit || !bytes)
+        return;
+    const double target = WindowConfig.SegmentTarget;
+    const double part_target = WindowConfig.PartTarget;
+    bool start = Window.empty() || Window.back().Complete;
+    if (!start && independent && Window.back().Duration >= target - part_target / 2.0)
+        start = true;
+    // Safety net: EXTINF rounded to an integer must never exceed the target duration.
+    if (!start && Window.back().Duration + duration > TargetDuration() + 0.49)
+        start = true;
+    if (start)
+        StartSegment(pdt_ms);
+    LiveSegment& segment = Window.back();
+    segment.ByteSize += bytes->size();
+    segment.Duration += duration;
+    segment.Parts.push_back(LivePart{NextPart++, duration, independent, std::move(bytes)});
+}
+
+void LiveRendition::Trim()
+{
+    size_t complete = CompleteSegmentCount();
+    while (complete > WindowConfig.WindowSegments && !Window.empty() && Window.front().Complete)
+    {
+        complete--;
+        if (Window.front().Discontinuity)
+            DiscontinuitySeq++; // its EXT-X-DISCONTINUITY tag leaves the playlist
+        Window.pop_front();
+    }
+    // Drop init segments no segment refers to (keep the current one).
+    Inits.erase(std::remove_if(Inits.begin(), Inits.end(),
+                               [&](const InitEntry& entry) {
+                                   if (entry.Id == CurrentInitIdValue)
+                                       return false;
+                                   for (const LiveSegment& segment : Window)
+                                       if (segment.InitId == entry.Id)
+                                           return false;
+                                   return true;
+                               }),
+                Inits.end());
+}
+
+// [SECTION] Rendering
+
+namespace {
+
+// Appends `value` with a fixed number of decimals.
+void AppendFixed(std::string& out, double value, int decimals)
+{
+    char text[64];
+    std::snprintf(text, sizeof(text), "%.*f", decimals, value);
+    out += text;
+}
+
+} // namespace
+
+std::string RenderMediaPlaylist(const LiveRendition& rendition, std::string_view session, SkipMode skip,
+                                const std::vector<RenditionReport>& reports)
+{
+    const LiveWindowConfig& config = rendition.Config();
+    const std::deque<LiveSegment>& window = rendition.Segments();
+    std::string out;
+    out.reserve(4096);
+    out += "#EXTM3U\n#EXT-X-VERSION:9\n";
+    out += "#EXT-X-TARGETDURATION:" + std::to_string(rendition.TargetDuration()) + "\n";
+    out += "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES";
+    out += ",CAN-SKIP-UNTIL=";
+    AppendFixed(out, rendition.CanSkipUntil(), 3);
+    out += ",PART-HOLD-BACK=";
+    AppendFixed(out, rendition.PartHoldBack(), 3);
+    out += "\n";
+    out += "#EXT-X-PART-INF:PART-TARGET=";
+    AppendFixed(out, config.PartTarget, 3);
+    out += "\n";
+    out += "#EXT-X-MEDIA-SEQUENCE:" + std::to_string(window.empty() ? 0 : window.front().Msn) + "\n";
+    out += "#EXT-X-DISCONTINUITY-SEQUENCE:" + std::to_string(rendition.DiscontinuitySequence()) + "\n";
+
+    // Delta update: skip the oldest segments while what remains still spans at least CAN-SKIP-UNTIL.
+    size_t skipped = 0;
+    if (skip != SkipMode::None && !window.empty())
+    {
+        std::vector<double> tail(window.size() + 1, 0.0); // tail[i]: seconds from the start of segment i to the end
+        for (size_t i = window.size(); i-- > 0;)
+            tail[i] = tail[i + 1] + window[i].Duration;
+        while (skipped + 1 < window.size() && window[skipped].Complete && tail[skipped + 1] >= rendition.CanSkipUntil())
+            skipped++;
+        if (skipped > 0)
+            out += "#EXT-X-SKIP:SKIPPED-SEGMENTS=" + std::to_string(skipped) + "\n";
+    }
+
+    const size_t parts_from = window.size() > config.PartWindowSegments ? window.size() - config.PartWindowSegments : 0;
+    uint32_t map_id = 0;
+    bool map_written = false;
+    for (size_t i = skipped; i < window.size(); i++)
+    {
+        const LiveSegment& segment = window[i];
+        if (segment.Discontinuity)
+            out += "#EXT-X-DISCONTINUITY\n";
+        if (!map_written || segment.InitId != map_id)
+        {
+            out += "#EXT-X-MAP:URI=\"" + InitUri(session, segment.InitId) + "\"\n";
+            map_id = segment.InitId;
+            map_written = true;
+        }
+        out += "#EXT-X-PROGRAM-DATE-TIME:" + FormatProgramDateTime(segment.ProgramDateTimeMs) + "\n";
+        if (i >= parts_from)
+        {
+            for (const LivePart& part : segment.Parts)
+            {
+                out += "#EXT-X-PART:DURATION=";
+                AppendFixed(out, part.Duration, 5);
+                out += ",URI=\"" + PartUri(session, part.Number) + "\"";
+                if (part.Independent)
+                    out += ",INDEPENDENT=YES";
+                out += "\n";
+            }
+        }
+        if (segment.Complete)
+        {
+            out += "#EXTINF:";
+            AppendFixed(out, segment.Duration, 5);
+            out += ",\n";
+            out += SegmentUri(session, segment.Msn) + "\n";
+        }
+    }
+    if (rendition.HasInit())
+        out += "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"" + PartUri(session, rendition.NextPartNumber()) + "\"\n";
+    for (const RenditionReport& report : reports)
+        out += "#EXT-X-RENDITION-REPORT:URI=\"" + report.Uri + "\",LAST-MSN=" + std::to_string(report.LastMsn) +
+               ",LAST-PART=" + std::to_string(report.LastPart) + "\n";
+    return out;
+}
+
+std::string RenderMultivariantPlaylist(const std::vector<VariantEntry>& variants)
+{
+    std::string out = "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-INDEPENDENT-SEGMENTS\n";
+    for (const VariantEntry& variant : variants)
+    {
+        out += "#EXT-X-STREAM-INF:BANDWIDTH=" + std::to_string(variant.Bandwidth);
+        if (variant.Width > 0 && variant.Height > 0)
+            out += ",RESOLUTION=" + std::to_string(variant.Width) + "x" + std::to_string(variant.Height);
+        if (variant.FrameRate > 0.0)
+            {
+            out += ",FRAME-RATE=";
+            AppendFixed(out, variant.FrameRate, 3);
+        }
+        if (!variant.Codecs.empty())
+            out += ",CODECS=\"" + variant.Codecs + "\"";
+        out += "\n" + variant.Uri + "\n";
+    }
+    return out;
+}
+
+// [SECTION] Request decisions
+
+namespace {
+
+// True when the playlist already contains segment `msn` (complete), or part `part` of it when has_part.
+bool PlaylistContains(const LiveRendition& rendition, uint64_t msn, bool has_part, uint64_t part)
+{
+    const std::deque<LiveSegment>& window = rendition.Segments();
+    if (window.empty())
+        return false;
+    if (msn < window.front().Msn)
+        return true;
+    const LiveSegment* segment = rendition.FindSegment(msn);
+    if (!segment)
+        return false;
+    if (!has_part)
+        return segment->Complete;
+    if (part < segment->Parts.size())
+        return true;
+    // A part index past the end of a finished segment means part 0 of the next one.
+    return segment->Complete && msn < window.back().Msn && !window[size_t(msn + 1 - window.front().Msn)].Parts.empty();
+}
+
+} // namespace
+
+RequestVerdict DecidePlaylistRequest(const LiveRendition& rendition, const PlaylistRequest& request, std::string& reason)
+{
+    if (request.HasPart && !request.HasMsn)
+    {
+        reason = "_HLS_part without _HLS_msn";
+        return RequestVerdict::BadRequest;
+    }
+    if (!request.HasMsn)
+        return RequestVerdict::Serve;
+    uint64_t last_msn = 0, last_part = 0;
+    if (!rendition.LastPosition(last_msn, last_part))
+        return RequestVerdict::Hold; // nothing yet: wait for the first part
+    if (request.Msn > last_msn + 2)
+    {
+        reason = "_HLS_msn is more than two segments past the last one";
+        return RequestVerdict::BadRequest;
+    }
+    if (request.HasPart && request.Msn == last_msn && request.Part > last_part + rendition.AdvancePartLimit())
+    {
+        reason = "_HLS_part is beyond the advance part limit";
+        return RequestVerdict::BadRequest;
+    }
+    return PlaylistContains(rendition, request.Msn, request.HasPart, request.Part) ? RequestVerdict::Serve : RequestVerdict::Hold;
+}
+
+RequestVerdict DecidePartRequest(const LiveRendition& rendition, uint64_t number)
+{
+    if (rendition.FindPart(number))
+        return RequestVerdict::Serve;
+    const uint64_t next = rendition.NextPartNumber();
+    if (number >= next && number - next < rendition.AdvancePartLimit())
+        return RequestVerdict::Hold;
+    return RequestVerdict::NotFound;
+}
+
+RequestVerdict DecideSegmentRequest(const LiveRendition& rendition, uint64_t msn)
+{
+    const LiveSegment* segment = rendition.FindSegment(msn);
+    if (segment)
+        return segment->Complete ? RequestVerdict::Serve : RequestVerdict::Hold;
+    const std::deque<LiveSegment>& window = rendition.Segments();
+    if (!window.empty() && msn == window.back().Msn + 1)
+        return RequestVerdict::Hold; // the next segment: a client polling ahead
+    return RequestVerdict::NotFound;
+}
+
+} // namespace livescope

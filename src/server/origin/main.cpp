@@ -1,0 +1,104 @@
+// livescope-origin: the live LL-HLS dev origin (ffmpeg test source or file or camera in, CMAF LL-HLS out).
+#include "origin_server.h"
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace {
+
+const char* const UsageText =
+    "usage: livescope-origin [options]\n"
+    "  --port N            TCP port (0 = pick one; default 8080)\n"
+    "  --host ADDR         bind address (default 127.0.0.1)\n"
+    "  --part-ms N         part (fragment) duration in ms (default 200)\n"
+    "  --segment-ms N      segment duration and keyframe interval in ms (default 2000)\n"
+    "  --source SRC        testsrc | file:PATH | v4l2:/dev/video0 (default testsrc)\n"
+    "  --renditions LIST   comma list of 1080p,720p,540p,360p,240p (default 720p,360p)\n"
+    "  --window N          complete segments kept per rendition (default 10)\n"
+    "  --fps N             frames per second (default 30)\n"
+    "  --ffmpeg PATH       ffmpeg binary (default ffmpeg from PATH)\n"
+    "  --ffmpeg-loglevel L ffmpeg -loglevel (default warning)\n"
+    "Prints 'livescope-origin listening on URL' at start and 'livescope-origin ready URL/live/master.m3u8' once\n"
+    "every rendition has a full segment. Faults: GET /control/faults?drop=N&corrupt=N&delay_ms=M&status=S&count=N|clear=1\n";
+
+bool ParseInt(std::string_view text, int& value, int low, int high)
+{
+    int parsed = 0;
+    const auto result = std::from_chars(text.data(), text.data() + text.size(), parsed);
+    if (result.ec != std::errc() || result.ptr != text.data() + text.size() || parsed < low || parsed > high)
+        return false;
+    value = parsed;
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    livescope::OriginOptions options;
+    options.Port = 8080;
+    std::string renditions = "720p,360p";
+    for (int i = 1; i < argc; i++)
+    {
+        const std::string_view arg = argv[i];
+        if (arg == "--help" || arg == "-h")
+        {
+            std::fputs(UsageText, stdout);
+            return 0;
+        }
+        if (i + 1 >= argc)
+        {
+            std::fprintf(stderr, "livescope-origin: %s needs a value\n%s", argv[i], UsageText);
+            return 2;
+        }
+        const std::string_view value = argv[++i];
+        int number = 0;
+        bool ok = true;
+        if (arg == "--port")
+        {
+            ok = ParseInt(value, number, 0, 65535);
+            options.Port = uint16_t(number);
+        }
+        else if (arg == "--host")
+            options.Host = value;
+        else if (arg == "--part-ms")
+            ok = ParseInt(value, options.Encoder.PartMs, 1, 100000);
+        else if (arg == "--segment-ms")
+            ok = ParseInt(value, options.Encoder.SegmentMs, 1, 100000);
+        else if (arg == "--fps")
+            ok = ParseInt(value, options.Encoder.FrameRate, 1, 120);
+        else if (arg == "--window")
+        {
+            ok = ParseInt(value, number, 3, 1000);
+            options.WindowSegments = size_t(number);
+        }
+        else if (arg == "--source")
+            options.Encoder.Source = value;
+        else if (arg == "--renditions")
+            renditions = value;
+        else if (arg == "--ffmpeg")
+            options.Encoder.FfmpegPath = value;
+        else if (arg == "--ffmpeg-loglevel")
+            options.Encoder.LogLevel = value;
+        else
+        {
+            std::fprintf(stderr, "livescope-origin: unknown option %s\n%s", argv[i - 1], UsageText);
+            return 2;
+        }
+        if (!ok)
+        {
+            std::fprintf(stderr, "livescope-origin: bad value for %s: %s\n", argv[i - 1], argv[i]);
+            return 2;
+        }
+    }
+    std::string error;
+    if (!livescope::ParseRenditionList(renditions, options.Encoder.Renditions, error))
+    {
+        std::fprintf(stderr, "livescope-origin: error: %s\n", error.c_str());
+        return 2;
+    }
+    return livescope::RunOrigin(options);
+}

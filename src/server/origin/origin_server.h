@@ -1,0 +1,23 @@
+// The livescope-origin edge: Boost.Beast HTTP server, ffmpeg child process and the glue to the pure live window.
+#pragma once
+#include "encoder_args.h"
+
+#include <cstdint>
+#include <string>
+
+namespace livescope {
+
+struct OriginOptions
+{
+    std::string Host = "127.0.0.1";
+    uint16_t Port = 0;           // 0 = pick one
+    EncoderConfig Encoder;
+    size_t WindowSegments = 10;  // complete segments kept per rendition
+    int MaxEncoderFailures = 3;  // consecutive ffmpeg runs that produce nothing before giving up
+};
+
+// Runs the origin until SIGINT/SIGTERM (returns 0) or a fatal error (returns non-zero, reason on stderr).
+// Thread: blocks the calling thread, which runs the single-threaded io_context; ffmpeg is forked from it.
+int RunOrigin(const OriginOptions& options);
+
+} // namespace livescope

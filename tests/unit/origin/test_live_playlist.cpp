@@ -1,0 +1,269 @@
+// Tests for the origin's live window, playlist text and request decisions (src/server/origin/live_playlist.h).
+#include "live_playlist.h"
+
+#include <doctest/doctest.h>
+
+using namespace livescope;
+
+namespace {
+
+constexpr int64_t T0 = 1764000000000; // ms, 2025-11-24T16:00:00.000Z
+
+SharedBytes Payload(uint8_t fill, size_t size = 10) { return std::make_shared<const std::vector<uint8_t>>(size, fill); }
+
+// Feeds `parts` parts of 0.2 s with a keyframe every 10 (2 s segments).
+void Feed(LiveRendition& rendition, int parts, int first = 0)
+{
+    for (int i = first; i < first + parts; i++)
+        rendition.AddPart(Payload(uint8_t(i)), 0.2, i % 10 == 0, T0 + int64_t(i) * 200);
+}
+
+LiveRendition Started(LiveWindowConfig config = {})
+{
+    LiveRendition rendition(config);
+    rendition.SetInit(Payload(0xee), 1);
+    return rendition;
+}
+
+size_t Count(const std::string& text, const std::string& needle)
+{
+    size_t count = 0;
+    for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1))
+        count++;
+    return count;
+}
+
+} // namespace
+
+TEST_CASE("live window: keyframe parts start segments and part numbers run on")
+{
+    LiveRendition rendition = Started();
+    Feed(rendition, 25);
+    REQUIRE(rendition.Segments().size() == 3);
+    CHECK(rendition.CompleteSegmentCount() == 2);
+    CHECK(rendition.Segments()[0].Msn == 0);
+    CHECK(rendition.Segments()[0].Duration == doctest::Approx(2.0));
+    CHECK(rendition.Segments()[0].ProgramDateTimeMs == T0);
+    CHECK(rendition.Segments()[1].ProgramDateTimeMs == T0 + 2000);
+    CHECK(rendition.Segments()[2].Parts.size() == 5);
+    CHECK(rendition.NextPartNumber() == 25);
+    uint64_t msn = 0, part = 0;
+    REQUIRE(rendition.LastPosition(msn, part));
+    CHECK(msn == 2);
+    CHECK(part == 4);
+    REQUIRE(rendition.FindPart(13) != nullptr);
+    CHECK((*rendition.FindPart(13)->Bytes)[0] == 13);
+    CHECK(rendition.FindPart(25) == nullptr);
+}
+
+TEST_CASE("live window: parts before the first init are ignored")
+{
+    LiveRendition rendition;
+    Feed(rendition, 5);
+    CHECK(rendition.Segments().empty());
+    CHECK_FALSE(rendition.HasInit());
+}
+
+TEST_CASE("live window: slides, keeps WindowSegments complete segments and frees the rest")
+{
+    LiveWindowConfig config;
+    config.WindowSegments = 3;
+    LiveRendition rendition = Started(config);
+    Feed(rendition, 65);
+    CHECK(rendition.CompleteSegmentCount() == 3);
+    CHECK(rendition.Segments().front().Msn == 3);
+    CHECK(rendition.FindSegment(2) == nullptr);
+    CHECK(rendition.FindPart(29) == nullptr);
+    CHECK(rendition.FindPart(30) != nullptr);
+}
+
+TEST_CASE("live window: a new init closes the segment and tags a discontinuity")
+{
+    LiveWindowConfig config;
+    config.WindowSegments = 2;
+    LiveRendition rendition = Started(config);
+    Feed(rendition, 15);
+    rendition.SetInit(Payload(0xdd), 2);
+    CHECK(rendition.Segments().back().Complete);
+    CHECK(rendition.Segments().back().Duration == doctest::Approx(1.0));
+    Feed(rendition, 5);
+    CHECK(rendition.Segments().back().Discontinuity);
+    CHECK(rendition.Segments().back().InitId == 2);
+    CHECK(rendition.FindInit(1) != nullptr);
+
+    const std::string text = RenderMediaPlaylist(rendition, "s", SkipMode::None, {});
+    CHECK(Count(text, "#EXT-X-DISCONTINUITY\n") == 1);
+    CHECK(text.find("#EXT-X-MAP:URI=\"init-s-1.mp4\"") < text.find("#EXT-X-DISCONTINUITY\n"));
+    CHECK(text.find("#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI=\"init-s-2.mp4\"") != std::string::npos);
+
+    // Once the discontinuity segment slides out, the sequence counts it and the old init is freed.
+    Feed(rendition, 40, 5);
+    CHECK(rendition.DiscontinuitySequence() == 1);
+    CHECK(rendition.FindInit(1) == nullptr);
+    CHECK(RenderMediaPlaylist(rendition, "s", SkipMode::None, {}).find("#EXT-X-DISCONTINUITY-SEQUENCE:1\n") != std::string::npos);
+}
+
+TEST_CASE("media playlist: carries every LL-HLS server tag for a given state")
+{
+    LiveRendition rendition = Started();
+    Feed(rendition, 32);
+    const std::string text = RenderMediaPlaylist(rendition, "abc", SkipMode::None, {RenditionReport{"../360p/index.m3u8", 3, 1}});
+    CHECK(text.rfind("#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:2\n", 0) == 0);
+    CHECK(text.find("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=12.000,PART-HOLD-BACK=0.600\n") != std::string::npos);
+    CHECK(text.find("#EXT-X-PART-INF:PART-TARGET=0.200\n") != std::string::npos);
+    CHECK(text.find("#EXT-X-MEDIA-SEQUENCE:0\n") != std::string::npos);
+    CHECK(text.find("#EXT-X-MAP:URI=\"init-abc-1.mp4\"\n") != std::string::npos);
+    CHECK(text.find("#EXT-X-PROGRAM-DATE-TIME:2025-11-24T16:00:00.000Z\n") != std::string::npos);
+    CHECK(text.find("#EXT-X-PROGRAM-DATE-TIME:2025-11-24T16:00:02.000Z\n") != std::string::npos);
+    CHECK(Count(text, "#EXTINF:2.00000,\n") == 3);
+    CHECK(text.find("seg-abc-2.m4s\n") != std::string::npos);
+    // Parts are listed for the last three segments (two complete, one open) only: 10 + 10 + 2.
+    CHECK(Count(text, "#EXT-X-PART:") == 22);
+    CHECK(text.find("part-abc-9.m4s") == std::string::npos);
+    CHECK(text.find("#EXT-X-PART:DURATION=0.20000,URI=\"part-abc-10.m4s\",INDEPENDENT=YES\n") != std::string::npos);
+    CHECK(text.find("#EXT-X-PART:DURATION=0.20000,URI=\"part-abc-31.m4s\"\n") != std::string::npos);
+    CHECK(text.find("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part-abc-32.m4s\"\n") != std::string::npos);
+    CHECK(text.find("#EXT-X-RENDITION-REPORT:URI=\"../360p/index.m3u8\",LAST-MSN=3,LAST-PART=1\n") != std::string::npos);
+    CHECK(text.find("#EXT-X-SKIP") == std::string::npos);
+    // The open segment has parts but no EXTINF yet.
+    CHECK(text.find("seg-abc-3.m4s") == std::string::npos);
+}
+
+TEST_CASE("media playlist: delta updates skip old segments but keep CAN-SKIP-UNTIL at the end")
+{
+    LiveRendition rendition = Started();
+    Feed(rendition, 105); // 10 complete segments (0..9) and an open one with 5 parts
+    const std::string full = RenderMediaPlaylist(rendition, "s", SkipMode::None, {});
+    const std::string delta = RenderMediaPlaylist(rendition, "s", SkipMode::Yes, {});
+    // Remaining after the skip must span >= 12 s: segments 4..9 (12 s) + 1 s open => skip 0..3.
+    CHECK(delta.find("#EXT-X-SKIP:SKIPPED-SEGMENTS=4\n") != std::string::npos);
+    CHECK(delta.find("#EXT-X-MEDIA-SEQUENCE:0\n") != std::string::npos);
+    CHECK(delta.find("seg-s-3.m4s") == std::string::npos);
+    CHECK(delta.find("seg-s-4.m4s") != std::string::npos);
+    CHECK(full.find("seg-s-0.m4s") != std::string::npos);
+    // The init segment is still named after the skip.
+    CHECK(delta.find("#EXT-X-SKIP:SKIPPED-SEGMENTS=4\n#EXT-X-MAP:URI=\"init-s-1.mp4\"\n") != std::string::npos);
+    CHECK(delta.size() < full.size());
+    CHECK(RenderMediaPlaylist(rendition, "s", SkipMode::V2, {}).find("SKIPPED-SEGMENTS=4") != std::string::npos);
+
+    // A short playlist has nothing old enough to skip.
+    LiveRendition young = Started();
+    Feed(young, 40);
+    CHECK(RenderMediaPlaylist(young, "s", SkipMode::Yes, {}).find("#EXT-X-SKIP") == std::string::npos);
+}
+
+TEST_CASE("multivariant playlist: lists renditions with bandwidth, resolution and codecs")
+{
+    const std::string text = RenderMultivariantPlaylist({VariantEntry{"720p/index.m3u8", 2300000, 1280, 720, 30.0, "avc1.42c01f,mp4a.40.2"},
+                                                         VariantEntry{"360p/index.m3u8", 800000, 640, 360, 30.0, "avc1.42c01e,mp4a.40.2"}});
+    CHECK(text.find("#EXT-X-STREAM-INF:BANDWIDTH=2300000,RESOLUTION=1280x720,FRAME-RATE=30.000,CODECS=\"avc1.42c01f,mp4a.40.2\"\n720p/index.m3u8\n") !=
+          std::string::npos);
+    CHECK(text.find("360p/index.m3u8") != std::string::npos);
+    CHECK(text.find("#EXT-X-INDEPENDENT-SEGMENTS") != std::string::npos);
+}
+
+TEST_CASE("playlist query: _HLS_msn, _HLS_part and _HLS_skip parse; bad values are errors")
+{
+    PlaylistRequest request;
+    std::string error;
+    REQUIRE(ParsePlaylistQuery("_HLS_msn=12&_HLS_part=3&_HLS_skip=YES&x=1", request, error));
+    CHECK(request.HasMsn);
+    CHECK(request.Msn == 12);
+    CHECK(request.HasPart);
+    CHECK(request.Part == 3);
+    CHECK(request.Skip == SkipMode::Yes);
+    REQUIRE(ParsePlaylistQuery("_HLS_skip=v2", request, error));
+    CHECK(request.Skip == SkipMode::V2);
+    CHECK_FALSE(request.HasMsn);
+    CHECK_FALSE(ParsePlaylistQuery("_HLS_msn=abc", request, error));
+    CHECK_FALSE(ParsePlaylistQuery("_HLS_msn=-1", request, error));
+    CHECK_FALSE(ParsePlaylistQuery("_HLS_part=2", request, error));
+    CHECK(error == "_HLS_part without _HLS_msn");
+    CHECK_FALSE(ParsePlaylistQuery("_HLS_skip=no", request, error));
+    REQUIRE(ParsePlaylistQuery("", request, error));
+    CHECK_FALSE(request.HasMsn);
+}
+
+TEST_CASE("blocking reload: serve what exists, hold the next part, reject what is too far ahead")
+{
+    LiveRendition rendition = Started();
+    std::string reason;
+    PlaylistRequest request;
+    request.HasMsn = true;
+    CHECK(DecidePlaylistRequest(rendition, request, reason) == RequestVerdict::Hold); // nothing yet
+    Feed(rendition, 23); // segments 0, 1 complete; segment 2 open with parts 0..2
+
+    auto decide = [&](uint64_t msn, bool has_part, uint64_t part) {
+        PlaylistRequest r;
+        r.HasMsn = true;
+        r.Msn = msn;
+        r.HasPart = has_part;
+        r.Part = part;
+        return DecidePlaylistRequest(rendition, r, reason);
+    };
+    CHECK(decide(1, false, 0) == RequestVerdict::Serve);
+    CHECK(decide(2, false, 0) == RequestVerdict::Hold); // segment 2 is not complete
+    CHECK(decide(2, true, 2) == RequestVerdict::Serve);
+    CHECK(decide(2, true, 3) == RequestVerdict::Hold); // the hinted part
+    CHECK(decide(3, true, 0) == RequestVerdict::Hold);
+    CHECK(decide(4, false, 0) == RequestVerdict::Hold); // last msn + 2 is still allowed
+    CHECK(decide(5, false, 0) == RequestVerdict::BadRequest);
+    CHECK(reason.find("two segments") != std::string::npos);
+    CHECK(decide(2, true, 2 + rendition.AdvancePartLimit() + 1) == RequestVerdict::BadRequest);
+    CHECK(decide(1, true, 10) == RequestVerdict::Serve); // past the end of segment 1 = part 0 of segment 2
+    CHECK(decide(0, true, 99) == RequestVerdict::Serve);
+
+    PlaylistRequest plain;
+    CHECK(DecidePlaylistRequest(rendition, plain, reason) == RequestVerdict::Serve);
+    PlaylistRequest part_only;
+    part_only.HasPart = true;
+    CHECK(DecidePlaylistRequest(rendition, part_only, reason) == RequestVerdict::BadRequest);
+
+    // The held request becomes servable when the part arrives.
+    Feed(rendition, 1, 23);
+    CHECK(decide(2, true, 3) == RequestVerdict::Serve);
+}
+
+TEST_CASE("part and segment requests: serve, hold the hinted part, 404 the rest")
+{
+    LiveRendition rendition = Started();
+    Feed(rendition, 13);
+    CHECK(DecidePartRequest(rendition, 12) == RequestVerdict::Serve);
+    CHECK(DecidePartRequest(rendition, 13) == RequestVerdict::Hold);
+    CHECK(DecidePartRequest(rendition, 13 + rendition.AdvancePartLimit()) == RequestVerdict::NotFound);
+    CHECK(DecideSegmentRequest(rendition, 0) == RequestVerdict::Serve);
+    CHECK(DecideSegmentRequest(rendition, 1) == RequestVerdict::Hold);
+    CHECK(DecideSegmentRequest(rendition, 2) == RequestVerdict::Hold);
+    CHECK(DecideSegmentRequest(rendition, 3) == RequestVerdict::NotFound);
+
+    LiveWindowConfig config;
+    config.WindowSegments = 2;
+    LiveRendition small = Started(config);
+    Feed(small, 45);
+    CHECK(DecidePartRequest(small, 0) == RequestVerdict::NotFound);
+    CHECK(DecideSegmentRequest(small, 0) == RequestVerdict::NotFound);
+}
+
+TEST_CASE("media URIs: round-trip, and other sessions' names are invalid")
+{
+    MediaUri uri = ParseMediaUri(PartUri("19a", 42), "19a");
+    CHECK(uri.UriKind == MediaUri::Kind::Part);
+    CHECK(uri.Number == 42);
+    uri = ParseMediaUri(SegmentUri("19a", 7), "19a");
+    CHECK(uri.UriKind == MediaUri::Kind::Segment);
+    CHECK(uri.Number == 7);
+    uri = ParseMediaUri(InitUri("19a", 3), "19a");
+    CHECK(uri.UriKind == MediaUri::Kind::Init);
+    CHECK(uri.Number == 3);
+    CHECK(ParseMediaUri(PartUri("19b", 42), "19a").UriKind == MediaUri::Kind::Invalid);
+    CHECK(ParseMediaUri("part-19a-.m4s", "19a").UriKind == MediaUri::Kind::Invalid);
+    CHECK(ParseMediaUri("part-19a-1x.m4s", "19a").UriKind == MediaUri::Kind::Invalid);
+    CHECK(ParseMediaUri("../../etc/passwd", "19a").UriKind == MediaUri::Kind::Invalid);
+    CHECK(ParseMediaUri("", "19a").UriKind == MediaUri::Kind::Invalid);
+}
+
+TEST_CASE("program date time: formats UTC with milliseconds")
+{
+    CHECK(FormatProgramDateTime(0) == "1970-01-01T00:00:00.000Z");
+    CHECK(FormatProgramDateTime(T0 + 1234) == "2025-11-24T16:00:01.234Z");
+}
