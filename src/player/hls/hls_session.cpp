@@ -207,7 +207,7 @@ struct HlsSession::Impl {
     return nullptr;
   }
 
-  void OnMultivariantBody(const std::string& text, double now) {
+  void OnMultivariantBody(const std::string& text, double issued_at, double now) {
     HlsParseResult pr = ParsePlaylist(text, StartUrl);
     if (!pr.Ok) {
       St.Errors++;
@@ -219,6 +219,7 @@ struct HlsSession::Impl {
       Active = Rendition{};
       Active.Generation = NextGeneration++;
       Active.Url = StartUrl;
+      Active.LastLoadStart = issued_at;
       OnMediaPlaylist(Active, std::move(pr.Playlist), false, HlsPosition{}, now);
       return;
     }
@@ -640,9 +641,10 @@ struct HlsSession::Impl {
     q->Complete = true;
     if (q->R.Kind == HlsRequestKind::Multivariant) {
       const std::string text(q->Body.begin(), q->Body.end());
+      const double issued_at = q->IssuedAt;
       Reqs.erase(id);
       MultivariantReq = 0;
-      OnMultivariantBody(text, now);
+      OnMultivariantBody(text, issued_at, now);
     } else if (q->R.Kind == HlsRequestKind::MediaPlaylist) {
       Rendition* rd = RenditionFor(q->Rendition);
       const Request copy = *q;

@@ -1,0 +1,411 @@
+// Unit tests for HlsSession, driven with fake responses and a fake clock (no I/O).
+#include <doctest/doctest.h>
+
+#include "player/hls/hls_session.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+using namespace livescope;
+
+namespace {
+const std::string kRoot = "http://127.0.0.1:9/live/";
+const std::string kMaster = kRoot + "master.m3u8";
+const std::string kV0 = kRoot + "720p/index.m3u8";
+const std::string kV1 = kRoot + "360p/index.m3u8";
+
+// LL playlist for a rendition dir: segments [first, first+n) of 4 parts (0.5 s; even parts independent),
+// `tail` trailing parts of segment first+n, and a preload hint for the next part.
+std::string LivePl(int first, int n, int tail, bool hint = true, const std::string& extra = "", bool block = true) {
+  std::string s = "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:2\n#EXT-X-PART-INF:PART-TARGET=0.5\n";
+  if (block) s += "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.0,CAN-SKIP-UNTIL=12\n";
+  s += extra;
+  s += "#EXT-X-MEDIA-SEQUENCE:" + std::to_string(first) + "\n#EXT-X-MAP:URI=\"init.mp4\"\n";
+  auto part = [](int m, int p) {
+    return "#EXT-X-PART:DURATION=0.5,URI=\"p" + std::to_string(m) + "." + std::to_string(p) + ".m4s\"" + (p % 2 == 0 ? ",INDEPENDENT=YES" : "") + "\n";
+  };
+  for (int m = first; m < first + n; m++) {
+    for (int p = 0; p < 4; p++) s += part(m, p);
+    s += "#EXTINF:2.0,\ns" + std::to_string(m) + ".m4s\n";
+  }
+  for (int p = 0; p < tail; p++) s += part(first + n, p);
+  if (hint) {
+    const int m = first + n, p = tail;
+    s += "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"p" + std::to_string(m) + "." + std::to_string(p) + ".m4s\"\n";
+  }
+  return s;
+}
+
+struct Harness {
+  HlsSession S;
+  double Now = 0.0;
+  std::vector<HlsLoadRequest> Open;
+  std::vector<uint64_t> Cancelled;
+  std::vector<HlsMediaChunk> Media;
+  std::vector<HlsEventRecord> Events;
+
+  explicit Harness(HlsSessionConfig cfg = {}) : S(cfg) {}
+
+  void Pull() {
+    for (HlsLoadRequest& r : S.TakeRequests()) Open.push_back(std::move(r));
+    for (uint64_t id : S.TakeCancellations()) {
+      Cancelled.push_back(id);
+      Open.erase(std::remove_if(Open.begin(), Open.end(), [&](const HlsLoadRequest& r) { return r.Id == id; }), Open.end());
+    }
+    for (HlsMediaChunk& c : S.TakeMedia()) Media.push_back(std::move(c));
+    for (HlsEventRecord& e : S.TakeEvents()) Events.push_back(std::move(e));
+  }
+  const HlsLoadRequest* Find(HlsRequestKind kind, const std::string& url_part = "") const {
+    for (const HlsLoadRequest& r : Open) if (r.Kind == kind && r.Url.find(url_part) != std::string::npos) return &r;
+    return nullptr;
+  }
+  HlsLoadRequest Take(HlsRequestKind kind, const std::string& url_part = "") {
+    const HlsLoadRequest* r = Find(kind, url_part);
+    REQUIRE_MESSAGE(r, "no open ", HlsRequestKindName(kind), " request matching '", url_part, "'");
+    HlsLoadRequest copy = *r;
+    Open.erase(Open.begin() + (r - Open.data()));
+    return copy;
+  }
+  void Data(uint64_t id, const std::string& bytes) {
+    S.OnData(id, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), Now);
+    Pull();
+  }
+  void Respond(const HlsLoadRequest& r, const std::string& body, int status = 200) {
+    S.OnResponse(r.Id, status, Now);
+    Pull();
+    if (status >= 400) return;
+    Data(r.Id, body);
+    S.OnComplete(r.Id, Now);
+    Pull();
+  }
+  int Count(HlsEvent e) const { return static_cast<int>(std::count_if(Events.begin(), Events.end(), [&](const HlsEventRecord& r) { return r.Type == e; })); }
+  std::string MediaText(bool init) const {
+    std::string s;
+    for (const HlsMediaChunk& c : Media) if (c.IsInit == init) s.append(c.Bytes.begin(), c.Bytes.end());
+    return s;
+  }
+};
+
+// Starts on a media playlist URL and answers the first load plus the init segment.
+void Boot(Harness& h, const std::string& pl) {
+  h.S.Start(kV0, h.Now);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Multivariant), pl);
+  h.Respond(h.Take(HlsRequestKind::Map, "init.mp4"), "INIT");
+}
+} // namespace
+
+TEST_CASE("session: the first request is the start URL") {
+  Harness h;
+  h.S.Start(kMaster, 0.0);
+  h.Pull();
+  REQUIRE(h.Open.size() == 1);
+  CHECK(h.Open[0].Kind == HlsRequestKind::Multivariant);
+  CHECK(h.Open[0].Url == kMaster);
+  CHECK(h.Open[0].Id != 0);
+}
+
+TEST_CASE("session: a multivariant playlist leads to the first variant's media playlist only") {
+  Harness h;
+  h.S.Start(kMaster, 0.0);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Multivariant),
+            "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2000000\n720p/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=600000\n360p/index.m3u8\n");
+  REQUIRE(h.Open.size() == 1);
+  CHECK(h.Open[0].Kind == HlsRequestKind::MediaPlaylist);
+  CHECK(h.Open[0].Url == kV0);
+  CHECK_FALSE(h.Open[0].Blocking);
+  CHECK(h.S.Stats().CurrentVariant == 0);
+  CHECK(h.Count(HlsEvent::MultivariantLoaded) == 1);
+}
+
+TEST_CASE("session: the blocking reload and the preload-hint part are requested together") {
+  Harness h;
+  h.S.Start(kV0, 0.0);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 2));
+  const HlsLoadRequest* pl = h.Find(HlsRequestKind::MediaPlaylist);
+  REQUIRE(pl);
+  CHECK(pl->Blocking);
+  CHECK(pl->Url == kV0 + "?_HLS_msn=13&_HLS_part=2&_HLS_skip=YES");
+  CHECK(pl->Expect == HlsPosition{13, 2});
+  const HlsLoadRequest* hint = h.Find(HlsRequestKind::PreloadPart);
+  REQUIRE(hint);
+  CHECK(hint->Url == kRoot + "720p/p13.2.m4s");
+  CHECK(h.S.Stats().HintsRequested == 1);
+  // Start point: edge 7.0 s, PART-HOLD-BACK 1.0 -> 6.0 s = msn 13 part 0; the init segment comes first.
+  CHECK(h.Count(HlsEvent::StartPointChosen) == 1);
+  CHECK(h.Find(HlsRequestKind::Map, "init.mp4"));
+  CHECK_FALSE(h.Find(HlsRequestKind::Part)); // parts wait for the init segment
+}
+
+TEST_CASE("session: media bytes stream out as they arrive, init first, in order") {
+  Harness h;
+  Boot(h, LivePl(10, 3, 2));
+  CHECK(h.MediaText(true) == "INIT");
+  HlsLoadRequest p0 = h.Take(HlsRequestKind::Part, "p13.0.m4s");
+  h.S.OnResponse(p0.Id, 200, h.Now);
+  h.Data(p0.Id, "aa");
+  REQUIRE_FALSE(h.Media.empty());
+  CHECK(h.MediaText(false) == "aa"); // before completion
+  const HlsMediaChunk& c = h.Media.back();
+  CHECK(c.Msn == 13);
+  CHECK(c.Part == 0);
+  CHECK(c.Independent);
+  CHECK(c.First);
+  CHECK_FALSE(c.Last);
+  h.Data(p0.Id, "bb");
+  h.S.OnComplete(p0.Id, h.Now);
+  h.Pull();
+  CHECK(h.MediaText(false) == "aabb");
+  CHECK(h.Media.back().Last);
+  CHECK(h.S.Stats().PartsLoaded == 1);
+  // The next part is requested once the previous one is complete.
+  CHECK(h.Find(HlsRequestKind::Part, "p13.1.m4s"));
+}
+
+TEST_CASE("session: a hinted part's bytes are held until the previous part is complete") {
+  Harness h;
+  Boot(h, LivePl(10, 3, 2));
+  HlsLoadRequest hint = h.Take(HlsRequestKind::PreloadPart, "p13.2.m4s");
+  h.S.OnResponse(hint.Id, 200, h.Now);
+  h.Now = 0.1;
+  h.Data(hint.Id, "HH");
+  CHECK(h.MediaText(false).empty());
+  // The playlist update lists p13.2 (the hinted part): the hint becomes that part, no new request.
+  h.Now = 0.4;
+  HlsLoadRequest pl = h.Take(HlsRequestKind::MediaPlaylist);
+  h.Respond(pl, LivePl(10, 3, 3));
+  CHECK(h.S.Stats().HintLeadCount == 1);
+  CHECK(h.S.Stats().HintLeadSum == doctest::Approx(0.3));
+  h.Respond(h.Take(HlsRequestKind::Part, "p13.0.m4s"), "00");
+  CHECK(h.MediaText(false) == "00");
+  h.Respond(h.Take(HlsRequestKind::Part, "p13.1.m4s"), "11");
+  CHECK(h.MediaText(false) == "0011HH");
+  CHECK_FALSE(h.Find(HlsRequestKind::Part, "p13.2.m4s"));
+  h.S.OnComplete(hint.Id, h.Now);
+  h.Pull();
+  CHECK(h.S.Stats().HintsUsed == 1);
+  CHECK(h.S.Stats().PartsLoaded == 3);
+  // The new hint (p13.3) is already in flight.
+  CHECK(h.Find(HlsRequestKind::PreloadPart, "p13.3.m4s"));
+}
+
+TEST_CASE("session: a hinted request the update does not reference is cancelled and discarded") {
+  Harness h;
+  Boot(h, LivePl(10, 3, 2));
+  HlsLoadRequest hint = h.Take(HlsRequestKind::PreloadPart, "p13.2.m4s");
+  h.Data(hint.Id, "XX");
+  // The server moved on with different names: p13.2 is not listed.
+  std::string pl = LivePl(10, 3, 2, false) + "#EXT-X-PART:DURATION=0.5,URI=\"other.m4s\"\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"other2.m4s\"\n";
+  h.Respond(h.Take(HlsRequestKind::MediaPlaylist), pl);
+  CHECK(std::find(h.Cancelled.begin(), h.Cancelled.end(), hint.Id) != h.Cancelled.end());
+  CHECK(h.S.Stats().HintsCancelled == 1);
+  CHECK(h.Count(HlsEvent::HintCancelled) == 1);
+  CHECK(h.Find(HlsRequestKind::PreloadPart, "other2.m4s"));
+  h.Respond(h.Take(HlsRequestKind::Part, "p13.0"), "a");
+  h.Respond(h.Take(HlsRequestKind::Part, "p13.1"), "b");
+  h.Respond(h.Take(HlsRequestKind::Part, "other.m4s"), "c");
+  CHECK(h.MediaText(false) == "abc"); // the cancelled hint's bytes never appear
+}
+
+TEST_CASE("session: a delta update is merged, and an unmergeable one triggers a full reload") {
+  Harness h;
+  Boot(h, LivePl(10, 6, 0));
+  HlsLoadRequest pl = h.Take(HlsRequestKind::MediaPlaylist);
+  CHECK(pl.Url.find("_HLS_skip=YES") != std::string::npos);
+  // Good delta: skips 10..13 (held), lists 14, 15, and a part of 16.
+  std::string delta = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=1.0,CAN-SKIP-UNTIL=12\n"
+                      "#EXT-X-MEDIA-SEQUENCE:10\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXT-X-SKIP:SKIPPED-SEGMENTS=4\n#EXTINF:2.0,\ns14.m4s\n#EXTINF:2.0,\ns15.m4s\n"
+                      "#EXT-X-PART:DURATION=0.5,URI=\"p16.0.m4s\",INDEPENDENT=YES\n";
+  h.Respond(pl, delta);
+  REQUIRE(h.S.MediaPlaylist());
+  CHECK(h.S.MediaPlaylist()->Segments.size() == 7);
+  CHECK(h.S.Stats().DeltaUpdates == 1);
+  CHECK(h.S.Stats().DeltaMergeFailures == 0);
+  // Bad delta: claims to skip segments we never had.
+  HlsLoadRequest pl2 = h.Take(HlsRequestKind::MediaPlaylist);
+  std::string bad = delta;
+  bad.replace(bad.find("MEDIA-SEQUENCE:10"), 17, "MEDIA-SEQUENCE:90");
+  h.Respond(pl2, bad);
+  CHECK(h.S.Stats().DeltaMergeFailures == 1);
+  const HlsLoadRequest* full = h.Find(HlsRequestKind::MediaPlaylist);
+  REQUIRE(full);
+  CHECK(full->Url.find("_HLS_skip") == std::string::npos);
+}
+
+TEST_CASE("session: a blocking reload answered without the asked part counts as a miss") {
+  Harness h;
+  Boot(h, LivePl(10, 3, 2));
+  HlsLoadRequest pl = h.Take(HlsRequestKind::MediaPlaylist);
+  h.Respond(pl, LivePl(10, 3, 2));
+  CHECK(h.S.Stats().BlockingMisses == 1);
+  CHECK(h.Count(HlsEvent::BlockingMiss) == 1);
+  CHECK(h.Count(HlsEvent::PlaylistUnchanged) == 1);
+}
+
+TEST_CASE("session: without blocking support, reloads follow the target duration rule") {
+  Harness h;
+  Boot(h, LivePl(10, 3, 0, false, "", false));
+  CHECK_FALSE(h.Find(HlsRequestKind::MediaPlaylist));
+  CHECK(h.S.NextWakeup() == doctest::Approx(2.0));
+  h.Now = 2.0;
+  h.S.Tick(h.Now);
+  h.Pull();
+  HlsLoadRequest pl = h.Take(HlsRequestKind::MediaPlaylist);
+  CHECK(pl.Url == kV0);
+  h.Now = 2.1;
+  h.Respond(pl, LivePl(10, 3, 0, false, "", false)); // unchanged: half the target duration
+  CHECK(h.S.NextWakeup() == doctest::Approx(3.0));
+}
+
+TEST_CASE("session: a stale blocking reload is replaced by a plain reload after 1.5 x target duration") {
+  Harness h;
+  Boot(h, LivePl(10, 3, 2));
+  HlsLoadRequest pl = h.Take(HlsRequestKind::MediaPlaylist);
+  CHECK(h.S.NextWakeup() == doctest::Approx(3.0).epsilon(0.01));
+  h.Now = 3.01;
+  h.S.Tick(h.Now);
+  h.Pull();
+  CHECK(h.Count(HlsEvent::PlaylistStale) == 1);
+  CHECK(std::find(h.Cancelled.begin(), h.Cancelled.end(), pl.Id) != h.Cancelled.end());
+  const HlsLoadRequest* plain = h.Find(HlsRequestKind::MediaPlaylist);
+  REQUIRE(plain);
+  CHECK(plain->Url == kV0);
+  CHECK_FALSE(plain->Blocking);
+}
+
+TEST_CASE("session: a failed playlist request is retried after the retry delay") {
+  Harness h;
+  h.S.Start(kV0, 0.0);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Multivariant), "", 503);
+  CHECK(h.S.Stats().Errors == 1);
+  CHECK(h.Open.empty());
+  CHECK(h.S.NextWakeup() == doctest::Approx(0.5));
+  h.Now = 0.5;
+  h.S.Tick(h.Now);
+  h.Pull();
+  CHECK(h.Find(HlsRequestKind::Multivariant));
+}
+
+TEST_CASE("session: a playlist that does not parse is an event with the line number, not a crash") {
+  Harness h;
+  h.S.Start(kV0, 0.0);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Multivariant), "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-KEY:METHOD=AES-128,URI=\"k\"\n");
+  REQUIRE(h.Count(HlsEvent::ParseFailed) == 1);
+  const auto it = std::find_if(h.Events.begin(), h.Events.end(), [](const HlsEventRecord& e) { return e.Type == HlsEvent::ParseFailed; });
+  CHECK(it->Detail.find("line 3: unsupported encryption") == 0);
+}
+
+TEST_CASE("session: a GAP part is skipped without a request") {
+  Harness h;
+  std::string pl = LivePl(10, 3, 0, false);
+  pl += "#EXT-X-PART:DURATION=0.5,URI=\"p13.0.m4s\",INDEPENDENT=YES\n#EXT-X-PART:DURATION=0.5,URI=\"gap.m4s\",GAP=YES\n#EXT-X-PART:DURATION=0.5,URI=\"p13.2.m4s\",INDEPENDENT=YES\n";
+  Boot(h, pl);
+  h.Respond(h.Take(HlsRequestKind::Part, "p13.0"), "a");
+  CHECK_FALSE(h.Find(HlsRequestKind::Part, "gap.m4s"));
+  h.Respond(h.Take(HlsRequestKind::Part, "p13.2"), "c");
+  CHECK(h.MediaText(false) == "ac");
+  CHECK(h.Count(HlsEvent::MediaSkipped) == 1);
+}
+
+TEST_CASE("session: program date-time and discontinuity serials travel with the chunks") {
+  Harness h;
+  Boot(h, LivePl(10, 3, 2, true, "#EXT-X-DISCONTINUITY-SEQUENCE:4\n"));
+  // PDT is not set in LivePl; make a playlist that has it.
+  Harness h2;
+  std::string pl = LivePl(10, 3, 2);
+  pl.insert(pl.find("#EXT-X-PART:"), "#EXT-X-PROGRAM-DATE-TIME:2024-01-01T00:00:00Z\n");
+  Boot(h2, pl);
+  h2.Respond(h2.Take(HlsRequestKind::Part, "p13.0"), "a");
+  h2.Respond(h2.Take(HlsRequestKind::Part, "p13.1"), "b");
+  REQUIRE(h2.Media.back().ProgramDateTime);
+  CHECK(*h2.Media.back().ProgramDateTime == doctest::Approx(1704067200.0 + 6.5));
+  h.Respond(h.Take(HlsRequestKind::Part, "p13.0"), "a");
+  CHECK(h.Media.back().DiscontinuitySeq == 4);
+  CHECK(h.Media.back().Duration == doctest::Approx(0.5));
+}
+
+TEST_CASE("session: byte-range parts ask for ranges, and a server that ignores Range is handled") {
+  Harness h;
+  std::string pl = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-MAP:URI=\"init.mp4\",BYTERANGE=\"4@0\"\n"
+                   "#EXT-X-PART:DURATION=0.5,URI=\"s0.m4s\",BYTERANGE=\"3@0\",INDEPENDENT=YES\n#EXT-X-PART:DURATION=0.5,URI=\"s0.m4s\",BYTERANGE=\"3\"\n"
+                   "#EXTINF:1.0,\n#EXT-X-BYTERANGE:6@0\ns0.m4s\n#EXT-X-ENDLIST\n";
+  h.S.Start(kV0, 0.0);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Multivariant), pl);
+  HlsLoadRequest map = h.Take(HlsRequestKind::Map);
+  REQUIRE(map.Range);
+  CHECK(*map.Range->Length == 4);
+  h.Respond(map, "INIT");
+  HlsLoadRequest p0 = h.Take(HlsRequestKind::Part);
+  REQUIRE(p0.Range);
+  CHECK(p0.Range->Offset == 0);
+  h.Respond(p0, "abc");
+  HlsLoadRequest p1 = h.Take(HlsRequestKind::Part);
+  CHECK(p1.Range->Offset == 3);
+  h.Respond(p1, "abcdef"); // 200 with the whole file: the first 3 bytes are dropped
+  CHECK(h.MediaText(false) == "abcdef");
+  CHECK(h.S.Ended());
+  CHECK(h.Count(HlsEvent::EndOfStream) == 1);
+}
+
+TEST_CASE("session: switching variants uses the rendition report and happens at an independent part") {
+  HlsSessionConfig cfg;
+  cfg.AutoAbr = false;
+  Harness h(cfg);
+  h.S.Start(kMaster, 0.0);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Multivariant),
+            "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2000000\n720p/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=600000\n360p/index.m3u8\n");
+  h.Respond(h.Take(HlsRequestKind::MediaPlaylist, "720p"), LivePl(10, 3, 2, true, "") + "#EXT-X-RENDITION-REPORT:URI=\"../360p/index.m3u8\",LAST-MSN=13,LAST-PART=1\n");
+  h.Respond(h.Take(HlsRequestKind::Map, "720p/init.mp4"), "I7");
+  h.Respond(h.Take(HlsRequestKind::Part, "720p/p13.0"), "a");
+  h.S.SelectVariant(1, h.Now);
+  h.Pull();
+  const HlsLoadRequest* sw = h.Find(HlsRequestKind::MediaPlaylist, "360p");
+  REQUIRE(sw);
+  CHECK(sw->Url == kV1 + "?_HLS_msn=13&_HLS_part=1");
+  CHECK(sw->Blocking);
+  h.Respond(*sw, LivePl(10, 3, 3));
+  // The cursor is at 13.1 which is not independent: 13.1 still comes from 720p, then 13.2 from 360p.
+  h.Respond(h.Take(HlsRequestKind::Part, "720p/p13.1"), "b");
+  CHECK(h.S.Stats().CurrentVariant == 1);
+  CHECK(h.Count(HlsEvent::VariantSwitched) == 1);
+  CHECK_FALSE(h.Find(HlsRequestKind::MediaPlaylist, "720p")); // old rendition's playlist is no longer loaded
+  CHECK(h.Find(HlsRequestKind::MediaPlaylist, "360p"));
+  h.Respond(h.Take(HlsRequestKind::Map, "360p/init.mp4"), "I3");
+  h.Respond(h.Take(HlsRequestKind::Part, "360p/p13.2"), "c");
+  CHECK(h.MediaText(false) == "abc");
+  CHECK(h.MediaText(true) == "I7I3");
+  CHECK(h.Media.back().Variant == 1);
+}
+
+TEST_CASE("session: ABR estimates throughput without time to first byte and switches down") {
+  HlsSessionConfig cfg;
+  cfg.MinSwitchInterval = 0.0;
+  Harness h(cfg);
+  h.S.Start(kMaster, 0.0);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Multivariant),
+            "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=8000000\n720p/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=600000\n360p/index.m3u8\n");
+  h.Respond(h.Take(HlsRequestKind::MediaPlaylist, "720p"), LivePl(10, 6, 0, false, "#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=3.0\n", false));
+  h.Respond(h.Take(HlsRequestKind::Map), "I");
+  const std::string chunk(10000, 'x');
+  for (int i = 0; i < 3; i++) {
+    HlsLoadRequest r = h.Take(HlsRequestKind::Part);
+    h.S.OnResponse(r.Id, 200, h.Now);
+    h.Now += 5.0; // long time to first byte: excluded
+    h.Data(r.Id, chunk);
+    h.Now += 0.1; // 10 kB in 0.1 s after the first byte = 0.8 Mbit/s... measured from the first chunk
+    h.Data(r.Id, chunk);
+    h.S.OnComplete(r.Id, h.Now);
+    h.Pull();
+  }
+  CHECK(h.S.Stats().ThroughputEstimate == doctest::Approx(1.6e6).epsilon(0.01));
+  CHECK(h.Count(HlsEvent::VariantSwitchStarted) == 1);
+  CHECK(h.Find(HlsRequestKind::MediaPlaylist, "360p"));
+}
