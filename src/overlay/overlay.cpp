@@ -1,0 +1,313 @@
+// Overlay drawing with Dear ImGui ImDrawList primitives, and font loading (see overlay.h).
+//
+// [SECTION] fonts
+// [SECTION] helpers
+// [SECTION] header and viewer counter
+// [SECTION] comments
+// [SECTION] compose box
+// [SECTION] hearts
+// [SECTION] OverlayDraw
+#include "overlay/overlay.h"
+
+#include "overlay/font/overlay_font_data.h"
+#include "overlay/format.h"
+#include "overlay/utf8.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <numbers>
+#include <string>
+
+namespace livescope {
+
+// [SECTION] fonts
+
+// Keep in sync with the subset's --unicodes in CMakeLists.txt. Immutable; the atlas keeps a pointer.
+constexpr ImWchar kOverlayGlyphRanges[] = {
+    0x0020, 0x007E, 0x00A0, 0x017F, 0x2010, 0x2027, 0x2030, 0x203A,
+    0x20AC, 0x20AC, 0x2665, 0x2665, 0xFFFD, 0xFFFD, 0,
+};
+
+ImFont* OverlayLoadFonts(ImGuiIO& io, float dpi_scale, float base_size)
+{
+    if (!(dpi_scale > 0.0f) || !std::isfinite(dpi_scale))
+        dpi_scale = 1.0f;
+    ImFontConfig cfg;
+    cfg.FontDataOwnedByAtlas = false;
+    cfg.OversampleH = 2;
+    cfg.OversampleV = 1;
+    cfg.PixelSnapH = false;
+    std::snprintf(cfg.Name, sizeof(cfg.Name), "DejaVu Sans subset, %.0fpx", static_cast<double>(base_size * dpi_scale));
+    // ImGui takes a non-const pointer but never writes through it when it does not own the data.
+    void* data = const_cast<unsigned char*>(kOverlayFontData);
+    ImFont* font = io.Fonts->AddFontFromMemoryTTF(data, static_cast<int>(kOverlayFontDataSize), base_size * dpi_scale, &cfg,
+                                                  kOverlayGlyphRanges);
+    if (font != nullptr)
+        font->Scale = 1.0f / dpi_scale;
+    return font;
+}
+
+std::size_t OverlayFontDataSize() { return kOverlayFontDataSize; }
+
+// [SECTION] helpers
+
+namespace {
+
+constexpr float kPi = std::numbers::pi_v<float>;
+
+ImU32 Col(OverlayRgb rgb, float alpha)
+{
+    const auto a = static_cast<unsigned>(std::clamp(alpha, 0.0f, 1.0f) * 255.0f + 0.5f);
+    return IM_COL32((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF, a);
+}
+
+struct DrawCtx {
+    ImDrawList* Dl = nullptr;
+    ImFont* Font = nullptr;
+    float FontSize = 16.0f; // pixels
+    ImVec2 Origin;          // pixels, draw-list coordinates of the overlay's top-left
+};
+
+float Measure(const DrawCtx& c, std::string_view s, float size)
+{
+    if (s.empty())
+        return 0.0f;
+    return c.Font->CalcTextSizeA(size, 1e9f, 0.0f, s.data(), s.data() + s.size()).x;
+}
+
+void Text(const DrawCtx& c, float x, float y, std::string_view s, ImU32 col, float size, bool shadow = true)
+{
+    if (s.empty())
+        return;
+    const ImVec2 p(c.Origin.x + x, c.Origin.y + y);
+    if (shadow) {
+        const auto a = static_cast<unsigned>((col >> IM_COL32_A_SHIFT) & 0xFF) * 3 / 5;
+        c.Dl->AddText(c.Font, size, ImVec2(p.x + 1.0f, p.y + 1.0f), IM_COL32(0, 0, 0, a), s.data(), s.data() + s.size());
+    }
+    c.Dl->AddText(c.Font, size, p, col, s.data(), s.data() + s.size());
+}
+
+// `s` cut at a code point boundary, with "…" appended, so it fits `width`.
+std::string Ellipsize(const DrawCtx& c, std::string_view s, float width, float size)
+{
+    if (Measure(c, s, size) <= width)
+        return std::string(s);
+    const std::string_view dots = "\xE2\x80\xA6";
+    std::size_t end = s.size();
+    while (end > 0 && Measure(c, s.substr(0, end), size) + Measure(c, dots, size) > width)
+        end = Utf8Prev(s, end);
+    return std::string(s.substr(0, end)).append(dots);
+}
+
+ImVec2 At(const DrawCtx& c, float x, float y) { return ImVec2(c.Origin.x + x, c.Origin.y + y); }
+
+void FillHeart(const DrawCtx& c, const Overlay& o, float cx, float cy, float size, ImU32 col)
+{
+    for (const OverlayPoint& p : o.HeartShape)
+        c.Dl->PathLineTo(ImVec2(cx + p.X * size, cy + p.Y * size));
+    c.Dl->PathFillConvex(col); // a fan from the tip (point 0) covers the heart exactly
+}
+
+// [SECTION] header and viewer counter
+
+void DrawEye(const DrawCtx& c, float cx, float cy, float w, ImU32 col)
+{
+    const float h = w * 0.36f; // half-height of the almond
+    const float r = (w * w * 0.25f + h * h) / (2.0f * h); // radius of each arc through the corners
+    const float half = std::asin(std::min(1.0f, (w * 0.5f) / r));
+    c.Dl->PathArcTo(ImVec2(cx, cy + (r - h)), r, -kPi * 0.5f - half, -kPi * 0.5f + half, 10);
+    c.Dl->PathArcTo(ImVec2(cx, cy - (r - h)), r, kPi * 0.5f - half, kPi * 0.5f + half, 10);
+    c.Dl->PathStroke(col, ImDrawFlags_Closed, std::max(1.0f, w * 0.09f));
+    c.Dl->AddCircleFilled(ImVec2(cx, cy), h * 0.55f, col, 12);
+}
+
+void DrawHeader(const DrawCtx& c, const Overlay& o)
+{
+    const OverlayLayout& l = o.Layout;
+    const OverlayState& s = o.State;
+    const float fs = c.FontSize;
+    // Shade behind the header for legibility over bright video.
+    c.Dl->AddRectFilledMultiColor(At(c, 0, 0), At(c, o.Width, l.Header.Bottom() + 2.5f * fs), IM_COL32(0, 0, 0, 110),
+                                  IM_COL32(0, 0, 0, 110), IM_COL32(0, 0, 0, 0), IM_COL32(0, 0, 0, 0));
+    float x = l.Header.X;
+    const float y = l.Header.Y;
+    const float h = l.Header.H;
+    if (s.IsLive) {
+        const float tw = Measure(c, s.Strings.Live, fs * 0.85f);
+        const float bw = tw + fs;
+        c.Dl->AddRectFilled(At(c, x, y), At(c, x + bw, y + h), IM_COL32(232, 28, 60, 235), h * 0.2f);
+        Text(c, x + 0.5f * fs, y + (h - fs * 0.85f) * 0.5f, s.Strings.Live, IM_COL32_WHITE, fs * 0.85f, false);
+        x += bw + 0.5f * fs;
+        const std::string elapsed = FormatElapsed(o.Now - s.StartTime);
+        Text(c, x, y + (h - fs) * 0.5f, elapsed, IM_COL32(255, 255, 255, 235), fs);
+        x += Measure(c, elapsed, fs) + 0.75f * fs;
+    }
+    const float title_w = l.Viewers.X - x - 0.5f * fs;
+    if (!s.Title.empty() && title_w > fs)
+        Text(c, x, y + (h - fs) * 0.5f, Ellipsize(c, s.Title, title_w, fs), IM_COL32_WHITE, fs);
+
+    // Viewer counter: eye + compact live count (pulsing on change), total underneath.
+    const float pulse = OverlayViewerPulse(o);
+    const float bump = pulse < 1.0f ? std::sin(pulse * kPi) : 0.0f;
+    const float count_size = s.ReducedMotion ? fs : fs * (1.0f + 0.25f * bump);
+    const std::string live = FormatCompactCount(s.ViewersLive);
+    const float lw = Measure(c, live, count_size);
+    const float right = l.Viewers.Right();
+    const float eye_w = 1.2f * fs;
+    const ImU32 count_col = Col(bump > 0.0f ? 0xFFD54A : 0xFFFFFF, 1.0f);
+    Text(c, right - lw, y + (h - count_size) * 0.5f, live, count_col, count_size);
+    DrawEye(c, c.Origin.x + right - lw - 0.4f * fs - eye_w * 0.5f, c.Origin.y + y + h * 0.5f, eye_w, count_col);
+    const std::string total = FormatCompactCount(s.ViewersTotal) + " " + s.Strings.TotalViewers;
+    const float small = fs * 0.75f;
+    Text(c, right - Measure(c, total, small), y + h + 0.15f * fs, total, IM_COL32(255, 255, 255, 170), small);
+}
+
+// [SECTION] comments
+
+void DrawComments(const DrawCtx& c, Overlay& o)
+{
+    const OverlayLayout& l = o.Layout;
+    if (l.Comments.W <= 0.0f || l.Comments.H <= 0.0f)
+        return;
+    CommentLayoutParams p;
+    p.Width = l.Comments.W;
+    p.Height = l.Comments.H;
+    p.LineHeight = c.FontSize * 1.2f;
+    p.EntryGap = c.FontSize * 0.3f;
+    p.PinnedPadding = c.FontSize * 0.45f;
+    p.PinnedGap = c.FontSize * 0.5f;
+    p.JoinedText = o.State.Strings.Joined;
+    p.PinnedLabel = o.State.Strings.Pinned;
+    const float fs = c.FontSize;
+    const TextMeasureFn measure = [&c, fs](std::string_view s) { return Measure(c, s, fs); };
+    LayoutComments(o.State.Comments, o.State.HasPinned ? &o.State.Pinned : nullptr, o.Now, p, measure, o.Comments);
+
+    // Bottom shade behind the stream.
+    const float shade_top = l.Comments.Y + o.Comments.StreamTop - fs;
+    c.Dl->AddRectFilledMultiColor(At(c, 0, shade_top), At(c, o.Width, o.Height), IM_COL32(0, 0, 0, 0), IM_COL32(0, 0, 0, 0),
+                                  IM_COL32(0, 0, 0, 120), IM_COL32(0, 0, 0, 120));
+    const OverlayRect& pr = o.Comments.PinnedRect;
+    if (pr.H > 0.0f)
+        c.Dl->AddRectFilled(At(c, l.Comments.X + pr.X, l.Comments.Y + pr.Y), At(c, l.Comments.X + pr.Right(), l.Comments.Y + pr.Bottom()),
+                            IM_COL32(0, 0, 0, 150), fs * 0.4f);
+    const float top_bound = l.Comments.Y + pr.Bottom();
+    for (const TextRun& r : o.Comments.Runs) {
+        const bool pinned = r.Role == TextRunRole::PinnedLabel || r.Role == TextRunRole::PinnedAuthor || r.Role == TextRunRole::PinnedBody;
+        float alpha = r.Alpha;
+        // Lines scrolling towards the pinned card fade out over one line height.
+        const float y = l.Comments.Y + r.Y;
+        if (!pinned && pr.H > 0.0f && y < top_bound + p.LineHeight)
+            alpha *= std::clamp((y - top_bound) / p.LineHeight, 0.0f, 1.0f);
+        const float size = r.Role == TextRunRole::PinnedLabel ? fs * 0.85f : fs;
+        Text(c, l.Comments.X + r.X, y + (fs - size), r.Text, Col(r.Rgb, alpha), size);
+    }
+}
+
+// [SECTION] compose box
+
+void DrawCompose(const DrawCtx& c, const Overlay& o)
+{
+    const OverlayLayout& l = o.Layout;
+    if (l.Compose.W <= 0.0f)
+        return;
+    const float fs = c.FontSize;
+    const bool focused = o.Focus == OverlayFocus::Compose;
+    const OverlayRect& b = l.Compose;
+    c.Dl->AddRectFilled(At(c, b.X, b.Y), At(c, b.Right(), b.Bottom()), IM_COL32(0, 0, 0, focused ? 170 : 110), b.H * 0.5f);
+    c.Dl->AddRect(At(c, b.X, b.Y), At(c, b.Right(), b.Bottom()), IM_COL32(255, 255, 255, focused ? 220 : 90), b.H * 0.5f, 0,
+                  focused ? 2.0f : 1.0f);
+
+    // Send button and the remaining-characters counter.
+    const OverlayRect& sb = l.SendButton;
+    const bool can_send = o.Compose.Text.find_first_not_of(' ') != std::string::npos;
+    const float send_w = Measure(c, o.State.Strings.Send, fs);
+    Text(c, sb.X + (sb.W - send_w) * 0.5f, sb.Y + (sb.H - fs) * 0.5f, o.State.Strings.Send,
+         can_send ? IM_COL32(255, 213, 74, 255) : IM_COL32(255, 255, 255, 110), fs, false);
+    const std::size_t remaining = ComposeRemaining(o.Compose);
+    const std::string counter = std::to_string(remaining);
+    const float small = fs * 0.75f;
+    const float counter_w = Measure(c, counter, small);
+    const float counter_x = sb.X - counter_w - 0.3f * fs;
+    if (focused || !o.Compose.Text.empty())
+        Text(c, counter_x, b.Y + (b.H - small) * 0.5f, counter, remaining < 20 ? IM_COL32(255, 90, 90, 255) : IM_COL32(255, 255, 255, 150),
+             small, false);
+
+    // Text from the model, scrolled so its end (the caret) stays visible.
+    const float tx = b.X + 0.6f * b.H;
+    const float avail = std::max(0.0f, counter_x - 0.3f * fs - tx);
+    const float ty = b.Y + (b.H - fs) * 0.5f;
+    if (o.Compose.Text.empty()) {
+        if (!focused)
+            Text(c, tx, ty, Ellipsize(c, o.State.Strings.Placeholder, avail, fs), IM_COL32(255, 255, 255, 140), fs, false);
+    } else {
+        std::string_view t = o.Compose.Text;
+        std::size_t start = 0;
+        while (start < t.size() && Measure(c, t.substr(start), fs) > avail)
+            start = Utf8Next(t, start);
+        t = t.substr(start);
+        Text(c, tx, ty, t, IM_COL32_WHITE, fs, false);
+    }
+    if (focused && std::fmod(o.Now, 1.0) < 0.6) {
+        const float cx = tx + std::min(avail, Measure(c, o.Compose.Text, fs)) + 1.0f;
+        c.Dl->AddLine(At(c, cx, ty), At(c, cx, ty + fs), IM_COL32_WHITE, 1.5f);
+    }
+}
+
+// [SECTION] hearts
+
+void DrawHearts(const DrawCtx& c, Overlay& o)
+{
+    const OverlayLayout& l = o.Layout;
+    if (!o.State.HeartsEnabled)
+        return;
+    // Heart button (focusable: a ring shows keyboard focus).
+    const OverlayRect& hb = l.HeartButton;
+    const ImVec2 hc = At(c, hb.X + hb.W * 0.5f, hb.Y + hb.H * 0.5f);
+    c.Dl->AddCircleFilled(hc, hb.W * 0.5f, IM_COL32(0, 0, 0, 120), 24);
+    if (o.Focus == OverlayFocus::HeartButton)
+        c.Dl->AddCircle(hc, hb.W * 0.5f + 2.0f, IM_COL32_WHITE, 24, 2.0f);
+    FillHeart(c, o, hc.x, hc.y, hb.W * 0.5f, Col(o.State.OwnRgb, 1.0f));
+
+    HeartsSample(o.Hearts, o.Now, o.HeartSamples);
+    const ImVec2 e = At(c, l.HeartEmitter.X, l.HeartEmitter.Y);
+    for (const HeartSample& s : o.HeartSamples) {
+        if (s.Alpha <= 0.0f || s.Scale <= 0.0f)
+            continue;
+        FillHeart(c, o, e.x + s.X * l.HeartRise, e.y + s.Y * l.HeartRise, l.HeartSize * s.Scale, Col(s.Rgb, s.Alpha));
+    }
+}
+
+} // namespace
+
+// [SECTION] OverlayDraw
+
+void OverlayDraw(Overlay& o, ImDrawList* draw_list, const ImVec2& origin, const ImVec2& size, ImFont* font)
+{
+    if (draw_list == nullptr)
+        return;
+    if (font == nullptr)
+        font = ImGui::GetFont();
+    if (font == nullptr)
+        return;
+    DrawCtx c;
+    c.Dl = draw_list;
+    c.Font = font;
+    c.FontSize = font->FontSize * font->Scale;
+    c.Origin = origin;
+    o.FontSize = c.FontSize;
+    o.Width = size.x;
+    o.Height = size.y;
+    o.Layout = OverlayComputeLayout(size.x, size.y, c.FontSize, o.State);
+
+    draw_list->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
+    if (o.State.CommentsEnabled)
+        DrawComments(c, o);
+    DrawHeader(c, o);
+    if (o.State.CommentsEnabled)
+        DrawCompose(c, o);
+    DrawHearts(c, o);
+    draw_list->PopClipRect();
+}
+
+} // namespace livescope

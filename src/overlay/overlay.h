@@ -1,0 +1,34 @@
+// Overlay drawing with Dear ImGui: hearts, comment stream, compose box, header and viewer counter,
+// all as ImDrawList primitives (no textures besides the font atlas), plus font loading.
+//
+// Several overlays can coexist, each in its own ImGui context; nothing here touches a global. The
+// draw list must be one of the current context's lists (its font atlas texture is bound).
+#pragma once
+
+#include "overlay/overlay_core.h"
+
+#include <imgui.h>
+
+#include <cstddef>
+
+namespace livescope {
+
+// Adds the embedded DejaVu Sans subset (Latin-1, Latin Extended-A, punctuation, U+2665) to io.Fonts
+// at base_size * dpi_scale pixels, with FontDataOwnedByAtlas = false (the bytes are static), and
+// sets the font's Scale to 1 / dpi_scale so layout stays in CSS pixels. Returns the font (owned by
+// the atlas), or nullptr if the atlas refused it. The app builds the atlas texture afterwards.
+ImFont* OverlayLoadFonts(ImGuiIO& io, float dpi_scale, float base_size = 16.0f);
+
+// Bytes of the embedded font subset.
+std::size_t OverlayFontDataSize();
+
+// Draws the overlay over the `size` area at `origin` (pixels, draw-list coordinates). `font` null
+// means ImGui::GetFont() of the current context. Call after OverlayNewFrame; updates o.Layout to the
+// font's size, so input hit-tests and OverlayComposeRect match what was drawn.
+void OverlayDraw(Overlay& o, ImDrawList* draw_list, const ImVec2& origin, const ImVec2& size, ImFont* font = nullptr);
+
+// The compose box in overlay coordinates (add the canvas position for the page): the hidden <input>
+// glue places its element here. Zero-sized when comments are disabled.
+inline OverlayRect OverlayComposeRect(const Overlay& o) { return o.Layout.Compose; }
+
+} // namespace livescope

@@ -1,0 +1,104 @@
+// Overlay core: the one struct holding all of an overlay's state, its frame step and its input entry
+// points, plus the pure screen layout. No ImGui here; overlay.h draws it.
+//
+// Threading: all functions run on the page's main thread. Several overlays may coexist; nothing is
+// shared between them.
+//
+// Order per frame: input calls (any time) -> OverlayNewFrame -> OverlayDraw (overlay.h) ->
+// OverlayTakeActions.
+#pragma once
+
+#include "compose.h"
+#include "overlay_state.h"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace livescope {
+
+// Where everything goes, in pixels relative to the overlay's top-left corner.
+struct OverlayLayout {
+    float Unit = 16.0f;        // pixels, the font size everything scales with
+    float Pad = 12.0f;         // pixels, margin from the edges
+    OverlayRect Header;        // top strip: LIVE badge, elapsed time, title; viewers at the right
+    OverlayRect Viewers;       // the viewer counter, right end of the header
+    OverlayRect Comments;      // comment stream (pinned card on top), lower left
+    OverlayRect Compose;       // the compose box (text field + counter + send button)
+    OverlayRect SendButton;    // inside Compose, at its right end
+    OverlayRect HeartButton;   // round, lower right
+    OverlayPoint HeartEmitter; // where hearts start (top centre of the heart button)
+    float HeartRise = 200.0f;  // pixels, how far hearts rise
+    float HeartSize = 24.0f;   // pixels, nominal heart width
+};
+
+OverlayLayout OverlayComputeLayout(float width, float height, float font_size, const OverlayState& s);
+
+enum class OverlayFocus {
+    None,
+    HeartButton, // Enter or Space sends a heart
+    Compose,     // text goes to the compose model; Enter submits
+};
+
+enum class OverlayKey {
+    Enter,
+    Backspace,
+    Escape, // leaves the compose box / heart button
+    Tab,    // moves focus: heart button -> compose -> none
+    Space,
+};
+
+struct OverlayConfig {
+    std::uint64_t Seed = 1;      // hearts PRNG seed
+    float FontSize = 16.0f;      // pixels, the default layout unit before the first draw
+};
+
+struct Overlay {
+    OverlayState State;          // written by the app
+    ComposeModel Compose;
+    HeartsSim Hearts;
+    OverlayFocus Focus = OverlayFocus::None;
+    OverlayActions Actions;
+    OverlayLayout Layout;        // computed by OverlayNewFrame from the last size; read by input calls
+    float Width = 0.0f;          // pixels, size given to the last OverlayNewFrame
+    float Height = 0.0f;         // pixels
+    float FontSize = 16.0f;      // pixels
+    double Now = 0.0;            // seconds, overlay clock, of the last OverlayNewFrame
+    std::uint64_t LastViewers = 0;
+    double ViewerPulseStart = -1e9; // seconds, when the live count last changed
+    bool ViewersSeen = false;
+    // Scratch reused by the drawing code to avoid per-frame allocations.
+    std::vector<HeartSample> HeartSamples;
+    std::vector<OverlayPoint> HeartShape; // unit outline, from HeartOutline
+    CommentLayout Comments;
+};
+
+void OverlayInit(Overlay& o, const OverlayConfig& cfg = {});
+
+// Steps the overlay to `now` (seconds, any monotonic clock shared with the State's times) for a
+// `width` x `height` pixel area: drains State.HeartBatches, advances the hearts, computes the layout,
+// notices viewer-count changes.
+void OverlayNewFrame(Overlay& o, double now, float width, float height);
+
+// Other viewers' hearts (also reachable by queueing into State.HeartBatches).
+void OverlayAddHeartBatch(Overlay& o, std::span<const HeartCount> counts, double window_ms, double now);
+
+// Appends a comment or join line, keeping at most `max_kept` entries.
+void OverlayAddComment(Overlay& o, CommentEntry entry, std::size_t max_kept = 100);
+
+// Input, in pixels relative to the overlay's top-left corner. Returns true when the overlay used it.
+// A tap on the compose box focuses it; a tap on the heart button or anywhere else on the video
+// sends a heart (when hearts are enabled) and blurs the compose box.
+bool OverlayOnPointerDown(Overlay& o, float x, float y);
+bool OverlayOnKeyText(Overlay& o, std::string_view utf8); // typed text; used only while composing
+bool OverlayOnKey(Overlay& o, OverlayKey key);
+void OverlaySetFocus(Overlay& o, OverlayFocus focus);
+void OverlaySendHeart(Overlay& o);                       // as a tap on the heart button
+
+// 0..1 progress of the viewer-count pulse animation (1 = idle).
+float OverlayViewerPulse(const Overlay& o);
+
+// Returns and clears the actions accumulated since the last call.
+OverlayActions OverlayTakeActions(Overlay& o);
+
+} // namespace livescope

@@ -1,0 +1,150 @@
+// Headless Dear ImGui smoke test for src/overlay/overlay.h: a context, the font atlas, one frame with
+// no renderer; the draw list must hold hearts lower right and comments lower left.
+#include <doctest/doctest.h>
+
+#include "overlay/overlay.h"
+
+#include <vector>
+
+using namespace livescope;
+
+namespace {
+
+constexpr float kW = 960.0f, kH = 540.0f;
+constexpr OverlayRgb kBatchRgb = 0x10E0F0;  // other viewers' hearts
+constexpr OverlayRgb kAuthorRgb = 0xF01080; // a comment author
+
+struct Ctx {
+    ImGuiContext* Context = nullptr;
+    ImFont* Font = nullptr;
+    Ctx()
+    {
+        Context = ImGui::CreateContext();
+        ImGui::SetCurrentContext(Context);
+        ImGuiIO& io = ImGui::GetIO();
+        io.IniFilename = nullptr; // no files
+        io.LogFilename = nullptr;
+        io.DisplaySize = ImVec2(kW, kH);
+        io.DeltaTime = 1.0f / 60.0f;
+        io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;
+        Font = OverlayLoadFonts(io, 1.0f);
+        unsigned char* pixels = nullptr;
+        int w = 0, h = 0;
+        io.Fonts->GetTexDataAsAlpha8(&pixels, &w, &h);
+    }
+    ~Ctx() { ImGui::DestroyContext(Context); }
+    Ctx(const Ctx&) = delete;
+    Ctx& operator=(const Ctx&) = delete;
+};
+
+struct Box {
+    int Count = 0;
+    float MinX = 1e9f, MinY = 1e9f, MaxX = -1e9f, MaxY = -1e9f;
+};
+
+// Bounding box of the vertices whose colour (alpha ignored) is `rgb`.
+Box VerticesOf(const ImDrawData* dd, OverlayRgb rgb)
+{
+    const ImU32 want = IM_COL32((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF, 0);
+    Box b;
+    for (int i = 0; i < dd->CmdListsCount; ++i)
+        for (const ImDrawVert& v : dd->CmdLists[i]->VtxBuffer)
+            if ((v.col & ~IM_COL32_A_MASK) == want) {
+                ++b.Count;
+                b.MinX = std::min(b.MinX, v.pos.x);
+                b.MinY = std::min(b.MinY, v.pos.y);
+                b.MaxX = std::max(b.MaxX, v.pos.x);
+                b.MaxY = std::max(b.MaxY, v.pos.y);
+            }
+    return b;
+}
+
+void Populate(Overlay& o)
+{
+    OverlayInit(o, OverlayConfig{ 77, 16.0f });
+    o.State.Title = "Cr\xC3\xA8me br\xC3\xBBl\xC3\xA9" "e live";
+    o.State.ViewersLive = 1234;
+    o.State.ViewersTotal = 56789;
+    o.State.StartTime = 0.0;
+    o.State.OwnRgb = 0xFF3B5C;
+    OverlayAddComment(o, CommentEntry{ CommentKind::Message, "\xC5\x81ukasz", kAuthorRgb, "Dzie\xC5\x84 dobry! \xE2\x99\xA5", 9.5 });
+    OverlayAddComment(o, CommentEntry{ CommentKind::Join, "Ana", 0x00FF00, "", 9.6 });
+    o.State.HasPinned = true;
+    o.State.Pinned = PinnedQuestion{ "host", 0xFFFFFF, "What next?" };
+    const HeartCount counts[] = { { kBatchRgb, 20 } };
+    OverlayAddHeartBatch(o, counts, 200.0, 9.0);
+}
+
+} // namespace
+
+TEST_SUITE("overlay/imgui") {
+
+TEST_CASE("the embedded font is a small subset with Latin Extended-A and a heart")
+{
+    Ctx ctx;
+    REQUIRE(ctx.Font != nullptr);
+    CHECK(OverlayFontDataSize() > 10000);
+    CHECK(OverlayFontDataSize() < 120000);
+    CHECK(ctx.Font->FindGlyphNoFallback(0x0142) != nullptr); // ł
+    CHECK(ctx.Font->FindGlyphNoFallback(0x00E9) != nullptr); // é
+    CHECK(ctx.Font->FindGlyphNoFallback(0x2665) != nullptr); // ♥
+    CHECK(ctx.Font->FindGlyphNoFallback(0x4E2D) == nullptr); // not CJK
+}
+
+TEST_CASE("a headless frame draws hearts lower right and comments lower left")
+{
+    Ctx ctx;
+    Overlay o;
+    Populate(o);
+    ImGui::NewFrame();
+    OverlayNewFrame(o, 10.0, kW, kH);
+    OverlayDraw(o, ImGui::GetBackgroundDrawList(), ImVec2(0, 0), ImVec2(kW, kH), ctx.Font);
+    ImGui::Render();
+    const ImDrawData* dd = ImGui::GetDrawData();
+    REQUIRE(dd != nullptr);
+    CHECK(dd->TotalVtxCount > 0);
+
+    const Box hearts = VerticesOf(dd, kBatchRgb);
+    CHECK(hearts.Count >= 20 * 12);
+    CHECK(hearts.MinX > kW * 0.6f);
+    CHECK(hearts.MinY > kH * 0.2f);
+    CHECK(hearts.MaxY <= kH);
+
+    const Box comment = VerticesOf(dd, kAuthorRgb);
+    CHECK(comment.Count > 0);
+    CHECK(comment.MaxX < kW * 0.5f);
+    CHECK(comment.MinY > kH * 0.5f);
+
+    const Box own_button = VerticesOf(dd, 0xFF3B5C);
+    CHECK(own_button.MinX > kW * 0.8f);
+    CHECK(own_button.MinY > kH * 0.8f);
+
+    const OverlayRect box = OverlayComposeRect(o);
+    CHECK(box.W > 0.0f);
+    CHECK(box.Bottom() <= kH);
+}
+
+TEST_CASE("two overlays in two ImGui contexts draw independently")
+{
+    Ctx a;
+    Ctx b;
+    Overlay oa, ob;
+    Populate(oa);
+    Populate(ob);
+    ob.State.HeartsEnabled = false;
+    for (Ctx* c : { &a, &b }) {
+        ImGui::SetCurrentContext(c->Context);
+        Overlay& o = c == &a ? oa : ob;
+        ImGui::NewFrame();
+        OverlayNewFrame(o, 10.0, kW, kH);
+        OverlayDraw(o, ImGui::GetBackgroundDrawList(), ImVec2(0, 0), ImVec2(kW, kH));
+        ImGui::Render();
+    }
+    ImGui::SetCurrentContext(a.Context);
+    CHECK(VerticesOf(ImGui::GetDrawData(), kBatchRgb).Count > 0);
+    ImGui::SetCurrentContext(b.Context);
+    CHECK(VerticesOf(ImGui::GetDrawData(), kBatchRgb).Count == 0);
+    CHECK(VerticesOf(ImGui::GetDrawData(), kAuthorRgb).Count > 0);
+}
+
+}
