@@ -1,0 +1,451 @@
+// FFmpeg decoders: H.264/HEVC into a fixed pool of I420 buffers, AAC through swresample to float PCM.
+#include <livescope/player/decode/decoders.h>
+#include <livescope/player/av/latency.h>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavutil/channel_layout.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
+#include <libswresample/swresample.h>
+}
+
+#include <cmath>
+#include <string>
+
+// [SECTION] Shared helpers
+// [SECTION] VideoDecoder
+// [SECTION] AudioDecoder
+
+namespace livescope {
+
+// [SECTION] Shared helpers -----------------------------------------------------------------------
+
+namespace {
+
+constexpr AVRational kMicros = {1, 1000000};
+
+std::string AvErr(int err)
+{
+    char buf[AV_ERROR_MAX_STRING_SIZE] = {};
+    av_strerror(err, buf, sizeof(buf));
+    return buf;
+}
+
+int64_t ToMicros(double seconds)
+{
+    return std::isfinite(seconds) ? static_cast<int64_t>(std::llround(seconds * 1e6)) : AV_NOPTS_VALUE;
+}
+
+double FromMicros(int64_t us) { return us == AV_NOPTS_VALUE ? NAN : static_cast<double>(us) * 1e-6; }
+
+// A reference to the demuxed packet with timestamps rescaled to microseconds (the decoders'
+// pkt_timebase), so that frames come out in seconds whatever the container's time base.
+int RefPacketMicros(AVPacket* dst, const DemuxedPacket& src)
+{
+    av_packet_unref(dst);
+    const int err = av_packet_ref(dst, src.Packet);
+    if (err < 0)
+        return err;
+    dst->pts = ToMicros(src.Pts);
+    dst->dts = ToMicros(src.Dts);
+    dst->duration = src.Duration > 0.0 ? ToMicros(src.Duration) : 0;
+    dst->time_base = kMicros;
+    return 0;
+}
+
+// Opens a decoder for `par`, accepting only `allowed` codec ids. Ctx is freed on failure.
+DecodeStatus OpenCodec(AVCodecContext*& ctx, const AVCodecParameters* par, std::initializer_list<AVCodecID> allowed, int threads)
+{
+    avcodec_free_context(&ctx);
+    bool ok = false;
+    for (AVCodecID id : allowed)
+        ok = ok || par->codec_id == id;
+    const char* name = avcodec_get_name(par->codec_id);
+    if (!ok)
+        return {DecodeCode::UnsupportedCodec, std::string("codec not supported: ") + name};
+    const AVCodec* codec = avcodec_find_decoder(par->codec_id);
+    if (codec == nullptr)
+        return {DecodeCode::UnsupportedCodec, std::string("decoder not in this build: ") + name};
+    ctx = avcodec_alloc_context3(codec);
+    if (ctx == nullptr)
+        return {DecodeCode::OutOfMemory, "codec context"};
+    int err = avcodec_parameters_to_context(ctx, par);
+    if (err >= 0) {
+        ctx->pkt_timebase = kMicros;
+        ctx->thread_count = threads > 0 ? threads : 1;
+        err = avcodec_open2(ctx, codec, nullptr);
+    }
+    if (err < 0) {
+        avcodec_free_context(&ctx);
+        return {DecodeCode::Internal, std::string("cannot open ") + name + ": " + AvErr(err)};
+    }
+    return {};
+}
+
+} // namespace
+
+// [SECTION] VideoDecoder -------------------------------------------------------------------------
+
+struct VideoDecoder::Impl
+{
+    struct Slot
+    {
+        std::vector<uint8_t> Buffer;
+        VideoFrame Frame;
+        bool InUse = false;
+    };
+
+    VideoDecoderConfig Config;
+    AVCodecContext* Ctx = nullptr;
+    AVFrame* Frame = nullptr;
+    AVPacket* Pkt = nullptr;
+    bool Held = false;        // Frame holds a decoded picture waiting for a free slot
+    int Generation = -1;
+    int Serial = 0;
+    std::vector<Slot> Pool;
+    int InUse = 0;
+    int Allocations = 0;
+
+    explicit Impl(const VideoDecoderConfig& config) : Config(config)
+    {
+        if (Config.PoolSize < 1)
+            Config.PoolSize = 1;
+        Pool.resize(static_cast<size_t>(Config.PoolSize));
+        for (size_t i = 0; i < Pool.size(); ++i)
+            Pool[i].Frame.PoolIndex = static_cast<int>(i);
+        Frame = av_frame_alloc();
+        Pkt = av_packet_alloc();
+    }
+    ~Impl()
+    {
+        avcodec_free_context(&Ctx);
+        av_frame_free(&Frame);
+        av_packet_free(&Pkt);
+    }
+
+    DecodeStatus CopyToSlot(const VideoFrame*& out)
+    {
+        const auto fmt = static_cast<AVPixelFormat>(Frame->format);
+        if (fmt != AV_PIX_FMT_YUV420P && fmt != AV_PIX_FMT_YUVJ420P) {
+            const char* name = av_get_pix_fmt_name(fmt);
+            av_frame_unref(Frame);
+            Held = false;
+            return {DecodeCode::UnsupportedCodec, std::string("pixel format not supported: ") + (name != nullptr ? name : "?")};
+        }
+        Slot* slot = nullptr;
+        for (Slot& s : Pool)
+            if (!s.InUse) {
+                slot = &s;
+                break;
+            }
+        if (slot == nullptr) {
+            Held = true;
+            return {DecodeCode::PoolExhausted, "all pooled frames are held by the caller"};
+        }
+        const int w = Frame->width;
+        const int h = Frame->height;
+        const int cw = (w + 1) / 2;
+        const int ch = (h + 1) / 2;
+        const int ys = (w + 31) & ~31;
+        const int cs = (cw + 31) & ~31;
+        const size_t need = static_cast<size_t>(ys) * static_cast<size_t>(h) + 2 * static_cast<size_t>(cs) * static_cast<size_t>(ch);
+        VideoFrame& f = slot->Frame;
+        if (slot->Buffer.size() != need || f.Width != w || f.Height != h) {
+            slot->Buffer.assign(need, 0);
+            ++Allocations;
+        }
+        uint8_t* y = slot->Buffer.data();
+        uint8_t* u = y + static_cast<size_t>(ys) * static_cast<size_t>(h);
+        uint8_t* v = u + static_cast<size_t>(cs) * static_cast<size_t>(ch);
+        av_image_copy_plane(y, ys, Frame->data[0], Frame->linesize[0], w, h);
+        av_image_copy_plane(u, cs, Frame->data[1], Frame->linesize[1], cw, ch);
+        av_image_copy_plane(v, cs, Frame->data[2], Frame->linesize[2], cw, ch);
+        f.Planes[0] = y;
+        f.Planes[1] = u;
+        f.Planes[2] = v;
+        f.Strides[0] = ys;
+        f.Strides[1] = cs;
+        f.Strides[2] = cs;
+        f.Width = w;
+        f.Height = h;
+        f.Pts = FromMicros(Frame->best_effort_timestamp);
+        f.Duration = Frame->pkt_duration > 0 ? FromMicros(Frame->pkt_duration) : 0.0;
+        f.Serial = Serial;
+        f.Keyframe = Frame->key_frame != 0;
+        switch (Frame->colorspace) {
+        case AVCOL_SPC_BT709: f.Matrix = ColorMatrix::Bt709; break;
+        case AVCOL_SPC_BT470BG:
+        case AVCOL_SPC_SMPTE170M:
+        case AVCOL_SPC_FCC:
+        case AVCOL_SPC_SMPTE240M: f.Matrix = ColorMatrix::Bt601; break;
+        default: f.Matrix = h >= 720 ? ColorMatrix::Bt709 : ColorMatrix::Bt601; break;
+        }
+        f.Range = (Frame->color_range == AVCOL_RANGE_JPEG || fmt == AV_PIX_FMT_YUVJ420P) ? ColorRange::Full : ColorRange::Limited;
+        slot->InUse = true;
+        ++InUse;
+        av_frame_unref(Frame);
+        Held = false;
+        out = &f;
+        return {};
+    }
+};
+
+VideoDecoder::VideoDecoder(const VideoDecoderConfig& config) : P(std::make_unique<Impl>(config)) {}
+VideoDecoder::~VideoDecoder() = default;
+
+DecodeStatus VideoDecoder::SendPacket(const DemuxedPacket& packet)
+{
+    Impl& s = *P;
+    if (packet.Params == nullptr || packet.Packet == nullptr)
+        return {DecodeCode::NotConfigured, "packet without stream parameters"};
+    if (packet.Kind != MediaKind::Video)
+        return {DecodeCode::UnsupportedCodec, "not a video packet"};
+    if (s.Ctx == nullptr || s.Generation != packet.ParamsGeneration) {
+        DecodeStatus st = OpenCodec(s.Ctx, packet.Params, {AV_CODEC_ID_H264, AV_CODEC_ID_HEVC}, s.Config.Threads);
+        if (!st.IsOk())
+            return st;
+        s.Generation = packet.ParamsGeneration;
+        s.Serial = packet.Serial;
+    }
+    if (packet.Serial != s.Serial) {
+        Flush();
+        s.Serial = packet.Serial;
+    }
+    int err = RefPacketMicros(s.Pkt, packet);
+    if (err >= 0)
+        err = avcodec_send_packet(s.Ctx, s.Pkt);
+    av_packet_unref(s.Pkt);
+    if (err == AVERROR(EAGAIN))
+        return {DecodeCode::Internal, "receive frames before sending more packets"};
+    if (err < 0)
+        return {DecodeCode::DecodeError, "video packet rejected: " + AvErr(err)};
+    return {};
+}
+
+DecodeStatus VideoDecoder::SendEndOfStream()
+{
+    if (P->Ctx == nullptr)
+        return {DecodeCode::NotConfigured, "no stream"};
+    const int err = avcodec_send_packet(P->Ctx, nullptr);
+    if (err < 0 && err != AVERROR_EOF)
+        return {DecodeCode::DecodeError, AvErr(err)};
+    return {};
+}
+
+DecodeStatus VideoDecoder::ReceiveFrame(const VideoFrame*& out)
+{
+    Impl& s = *P;
+    out = nullptr;
+    if (s.Ctx == nullptr)
+        return {DecodeCode::NeedMore, {}};
+    if (!s.Held) {
+        const int err = avcodec_receive_frame(s.Ctx, s.Frame);
+        if (err == AVERROR(EAGAIN))
+            return {DecodeCode::NeedMore, {}};
+        if (err == AVERROR_EOF)
+            return {DecodeCode::EndOfStream, {}};
+        if (err < 0)
+            return {DecodeCode::DecodeError, "video decode: " + AvErr(err)};
+        s.Held = true;
+    }
+    return s.CopyToSlot(out);
+}
+
+void VideoDecoder::ReleaseFrame(const VideoFrame* frame)
+{
+    if (frame == nullptr || frame->PoolIndex < 0 || frame->PoolIndex >= static_cast<int>(P->Pool.size()))
+        return;
+    auto& slot = P->Pool[static_cast<size_t>(frame->PoolIndex)];
+    if (&slot.Frame != frame || !slot.InUse)
+        return;
+    slot.InUse = false;
+    --P->InUse;
+}
+
+void VideoDecoder::Flush()
+{
+    if (P->Held) {
+        av_frame_unref(P->Frame);
+        P->Held = false;
+    }
+    if (P->Ctx != nullptr)
+        avcodec_flush_buffers(P->Ctx);
+}
+
+int VideoDecoder::FramesInUse() const { return P->InUse; }
+int VideoDecoder::PoolAllocations() const { return P->Allocations; }
+
+// [SECTION] AudioDecoder -------------------------------------------------------------------------
+
+struct AudioDecoder::Impl
+{
+    AudioDecoderConfig Config;
+    AVCodecContext* Ctx = nullptr;
+    AVFrame* Frame = nullptr;
+    AVPacket* Pkt = nullptr;
+    SwrContext* Swr = nullptr;
+    int InRate = 0;
+    int InFormat = -1;
+    AVChannelLayout InLayout{};
+    int Generation = -1;
+    int Serial = 0;
+    double Rate = 1.0;
+
+    explicit Impl(const AudioDecoderConfig& config) : Config(config)
+    {
+        if (Config.OutChannels != 1)
+            Config.OutChannels = 2;
+        if (Config.OutRate < 8000 || Config.OutRate > 192000)
+            Config.OutRate = 48000;
+        Frame = av_frame_alloc();
+        Pkt = av_packet_alloc();
+    }
+    ~Impl()
+    {
+        avcodec_free_context(&Ctx);
+        av_frame_free(&Frame);
+        av_packet_free(&Pkt);
+        swr_free(&Swr);
+        av_channel_layout_uninit(&InLayout);
+    }
+
+    void ApplyRate()
+    {
+        if (Swr == nullptr)
+            return;
+        const ResampleCompensation c = ResampleCompensationForRate(Rate, Config.OutRate * 60);
+        if (Rate == 1.0)
+            swr_set_compensation(Swr, 0, 0);
+        else
+            swr_set_compensation(Swr, c.SampleDelta, c.Distance);
+    }
+
+    DecodeStatus EnsureSwr()
+    {
+        if (Swr != nullptr && InRate == Frame->sample_rate && InFormat == Frame->format &&
+            av_channel_layout_compare(&InLayout, &Frame->ch_layout) == 0)
+            return {};
+        swr_free(&Swr);
+        AVChannelLayout out_layout{};
+        av_channel_layout_default(&out_layout, Config.OutChannels);
+        int err = swr_alloc_set_opts2(&Swr, &out_layout, AV_SAMPLE_FMT_FLT, Config.OutRate, &Frame->ch_layout,
+                                      static_cast<AVSampleFormat>(Frame->format), Frame->sample_rate, 0, nullptr);
+        av_channel_layout_uninit(&out_layout);
+        if (err >= 0)
+            err = swr_init(Swr);
+        if (err < 0) {
+            swr_free(&Swr);
+            return {DecodeCode::Internal, "swresample init: " + AvErr(err)};
+        }
+        InRate = Frame->sample_rate;
+        InFormat = Frame->format;
+        av_channel_layout_uninit(&InLayout);
+        av_channel_layout_copy(&InLayout, &Frame->ch_layout);
+        ApplyRate();
+        return {};
+    }
+};
+
+AudioDecoder::AudioDecoder(const AudioDecoderConfig& config) : P(std::make_unique<Impl>(config)) {}
+AudioDecoder::~AudioDecoder() = default;
+
+DecodeStatus AudioDecoder::SendPacket(const DemuxedPacket& packet)
+{
+    Impl& s = *P;
+    if (packet.Params == nullptr || packet.Packet == nullptr)
+        return {DecodeCode::NotConfigured, "packet without stream parameters"};
+    if (packet.Kind != MediaKind::Audio)
+        return {DecodeCode::UnsupportedCodec, "not an audio packet"};
+    if (s.Ctx == nullptr || s.Generation != packet.ParamsGeneration) {
+        DecodeStatus st = OpenCodec(s.Ctx, packet.Params, {AV_CODEC_ID_AAC}, 1);
+        if (!st.IsOk())
+            return st;
+        s.Generation = packet.ParamsGeneration;
+        s.Serial = packet.Serial;
+    }
+    if (packet.Serial != s.Serial) {
+        Flush();
+        s.Serial = packet.Serial;
+    }
+    int err = RefPacketMicros(s.Pkt, packet);
+    if (err >= 0)
+        err = avcodec_send_packet(s.Ctx, s.Pkt);
+    av_packet_unref(s.Pkt);
+    if (err == AVERROR(EAGAIN))
+        return {DecodeCode::Internal, "receive samples before sending more packets"};
+    if (err < 0)
+        return {DecodeCode::DecodeError, "audio packet rejected: " + AvErr(err)};
+    return {};
+}
+
+DecodeStatus AudioDecoder::SendEndOfStream()
+{
+    if (P->Ctx == nullptr)
+        return {DecodeCode::NotConfigured, "no stream"};
+    const int err = avcodec_send_packet(P->Ctx, nullptr);
+    if (err < 0 && err != AVERROR_EOF)
+        return {DecodeCode::DecodeError, AvErr(err)};
+    return {};
+}
+
+DecodeStatus AudioDecoder::ReceiveSamples(AudioChunk& out)
+{
+    Impl& s = *P;
+    out.Frames = 0;
+    if (s.Ctx == nullptr)
+        return {DecodeCode::NeedMore, {}};
+    const int err = avcodec_receive_frame(s.Ctx, s.Frame);
+    if (err == AVERROR(EAGAIN))
+        return {DecodeCode::NeedMore, {}};
+    if (err == AVERROR_EOF)
+        return {DecodeCode::EndOfStream, {}};
+    if (err < 0)
+        return {DecodeCode::DecodeError, "audio decode: " + AvErr(err)};
+    DecodeStatus st = s.EnsureSwr();
+    if (!st.IsOk()) {
+        av_frame_unref(s.Frame);
+        return st;
+    }
+    if (s.Rate != 1.0)
+        s.ApplyRate(); // keeps the compensation from running out
+    const int64_t delay_us = swr_get_delay(s.Swr, 1000000);
+    const int cap = swr_get_out_samples(s.Swr, s.Frame->nb_samples) + 32;
+    const size_t need = static_cast<size_t>(cap) * static_cast<size_t>(s.Config.OutChannels);
+    if (out.Samples.size() < need)
+        out.Samples.resize(need);
+    uint8_t* dst = reinterpret_cast<uint8_t*>(out.Samples.data());
+    const int n = swr_convert(s.Swr, &dst, cap, const_cast<const uint8_t**>(s.Frame->extended_data), s.Frame->nb_samples);
+    const double pts = FromMicros(s.Frame->best_effort_timestamp);
+    av_frame_unref(s.Frame);
+    if (n < 0)
+        return {DecodeCode::Internal, "swresample: " + AvErr(n)};
+    out.Frames = n;
+    out.Channels = s.Config.OutChannels;
+    out.Rate = s.Config.OutRate;
+    out.Pts = pts - static_cast<double>(delay_us) * 1e-6;
+    out.Serial = s.Serial;
+    return {};
+}
+
+void AudioDecoder::Flush()
+{
+    if (P->Ctx != nullptr)
+        avcodec_flush_buffers(P->Ctx);
+    if (P->Swr != nullptr) {
+        swr_free(&P->Swr); // drops buffered samples; re-created on the next frame
+        P->InRate = 0;
+    }
+}
+
+void AudioDecoder::SetRateFactor(double rate)
+{
+    if (!std::isfinite(rate) || rate < 0.5 || rate > 2.0)
+        return;
+    P->Rate = rate;
+    P->ApplyRate();
+}
+
+double AudioDecoder::RateFactor() const { return P->Rate; }
+
+} // namespace livescope

@@ -1,0 +1,405 @@
+// Tests for the push-fed demuxer and the FFmpeg decoders on clips made by the ffmpeg CLI (src/player/decode).
+#include <doctest/doctest.h>
+#include <livescope/player/decode/container_scan.h>
+#include <livescope/player/decode/decoders.h>
+#include <livescope/player/decode/demuxer.h>
+
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <string>
+#include <vector>
+
+using namespace livescope;
+
+namespace {
+
+std::vector<uint8_t> ReadMedia(const char* name)
+{
+    std::ifstream f(std::string(LIVESCOPE_TEST_MEDIA) + "/" + name, std::ios::binary);
+    REQUIRE(f.good());
+    return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+struct Outcome
+{
+    int VideoFrames = 0;
+    int Width = 0;
+    int Height = 0;
+    ColorMatrix Matrix = ColorMatrix::Bt601;
+    ColorRange Range = ColorRange::Full;
+    std::vector<uint8_t> FirstY, FirstU, FirstV;  // tight planes of the first frame
+    std::vector<double> VideoPts;
+    std::vector<int> Serials;
+    std::vector<float> Left;                      // left channel of all audio
+    int AudioRate = 0;
+    int DemuxErrors = 0;
+    int DecodeErrors = 0;
+    int Unsupported = 0;
+    std::string LastReason;
+};
+
+struct Player
+{
+    Demuxer Demux;
+    VideoDecoder Video;
+    AudioDecoder Audio;
+    AudioChunk Chunk;
+    Outcome Out;
+
+    void TakeFrames()
+    {
+        for (;;) {
+            const VideoFrame* f = nullptr;
+            DecodeStatus st = Video.ReceiveFrame(f);
+            if (st.Code == DecodeCode::DecodeError) {
+                ++Out.DecodeErrors;
+                continue;
+            }
+            if (!st.IsOk())
+                break;
+            if (Out.VideoFrames == 0) {
+                Out.Width = f->Width;
+                Out.Height = f->Height;
+                Out.Matrix = f->Matrix;
+                Out.Range = f->Range;
+                for (int p = 0; p < 3; ++p) {
+                    const int w = p == 0 ? f->Width : (f->Width + 1) / 2;
+                    const int h = p == 0 ? f->Height : (f->Height + 1) / 2;
+                    auto& dst = p == 0 ? Out.FirstY : p == 1 ? Out.FirstU : Out.FirstV;
+                    for (int y = 0; y < h; ++y)
+                        dst.insert(dst.end(), f->Planes[p] + y * f->Strides[p], f->Planes[p] + y * f->Strides[p] + w);
+                }
+            }
+            ++Out.VideoFrames;
+            Out.VideoPts.push_back(f->Pts);
+            Out.Serials.push_back(f->Serial);
+            Video.ReleaseFrame(f);
+        }
+        for (;;) {
+            DecodeStatus st = Audio.ReceiveSamples(Chunk);
+            if (st.Code == DecodeCode::DecodeError) {
+                ++Out.DecodeErrors;
+                continue;
+            }
+            if (!st.IsOk())
+                break;
+            Out.AudioRate = Chunk.Rate;
+            for (int i = 0; i < Chunk.Frames; ++i)
+                Out.Left.push_back(Chunk.Samples[static_cast<size_t>(i * Chunk.Channels)]);
+        }
+    }
+
+    void Drain()
+    {
+        for (;;) {
+            DemuxedPacket pkt;
+            DecodeStatus st = Demux.ReadPacket(pkt);
+            if (st.Code == DecodeCode::NeedMore || st.Code == DecodeCode::EndOfStream)
+                return;
+            if (!st.IsOk()) {
+                ++Out.DemuxErrors;
+                Out.LastReason = st.Reason;
+                continue;
+            }
+            DecodeStatus sent = pkt.Kind == MediaKind::Video ? Video.SendPacket(pkt) : Audio.SendPacket(pkt);
+            if (sent.Code == DecodeCode::DecodeError)
+                ++Out.DecodeErrors;
+            else if (sent.Code == DecodeCode::UnsupportedCodec) {
+                ++Out.Unsupported;
+                Out.LastReason = sent.Reason;
+            }
+            TakeFrames();
+        }
+    }
+
+    // Pushes `bytes` in random chunk sizes (1 byte to 16 KiB), draining after each chunk.
+    void Feed(const std::vector<uint8_t>& bytes, uint32_t seed, int serial)
+    {
+        std::mt19937 rng(seed);
+        std::uniform_int_distribution<size_t> size(1, 16384);
+        size_t pos = 0;
+        while (pos < bytes.size()) {
+            const size_t n = std::min(size(rng), bytes.size() - pos);
+            Demux.Push(std::span<const uint8_t>(bytes.data() + pos, n), serial);
+            pos += n;
+            Drain();
+        }
+    }
+
+    void Finish()
+    {
+        Demux.PushEnd();
+        Drain();
+        if (Video.SendEndOfStream().IsOk() || Audio.SendEndOfStream().IsOk()) {
+            (void)Audio.SendEndOfStream();
+            TakeFrames();
+        }
+    }
+};
+
+double Goertzel(const std::vector<float>& x, size_t begin, size_t n, double freq, double rate)
+{
+    const double w = 2.0 * M_PI * freq / rate;
+    const double c = 2.0 * std::cos(w);
+    double s1 = 0.0, s2 = 0.0;
+    for (size_t i = begin; i < begin + n && i < x.size(); ++i) {
+        const double s0 = x[i] + c * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    return s1 * s1 + s2 * s2 - c * s1 * s2;
+}
+
+void CheckTone(const Outcome& o)
+{
+    REQUIRE(o.AudioRate == 48000);
+    REQUIRE(o.Left.size() > 48000);
+    const size_t n = 24000;
+    const size_t begin = 12000;
+    const double p440 = Goertzel(o.Left, begin, n, 440.0, 48000.0);
+    for (double other : {220.0, 330.0, 550.0, 880.0, 1000.0})
+        CHECK(p440 > 100.0 * Goertzel(o.Left, begin, n, other, 48000.0));
+}
+
+void CheckFirstFrame(const Outcome& o)
+{
+    const std::vector<uint8_t> ref = ReadMedia("first.yuv");
+    const size_t ys = 320 * 240, cs = 160 * 120;
+    REQUIRE(ref.size() == ys + 2 * cs);
+    REQUIRE(o.FirstY.size() == ys);
+    REQUIRE(o.FirstU.size() == cs);
+    // Sampled points on a grid over the colour bars: same decoder, same bytes, so exact.
+    int checked = 0;
+    for (int y = 5; y < 240; y += 23)
+        for (int x = 3; x < 320; x += 17) {
+            CHECK(o.FirstY[static_cast<size_t>(y * 320 + x)] == ref[static_cast<size_t>(y * 320 + x)]);
+            const size_t ci = static_cast<size_t>((y / 2) * 160 + x / 2);
+            CHECK(o.FirstU[ci] == ref[ys + ci]);
+            CHECK(o.FirstV[ci] == ref[ys + cs + ci]);
+            ++checked;
+        }
+    CHECK(checked > 100);
+}
+
+} // namespace
+
+TEST_CASE("fMP4 fed in random chunks decodes every frame, the colour bars and a 440 Hz tone" * doctest::test_suite("decode-fmp4"))
+{
+    DecodeSetLogLevel(-8);
+    const std::vector<uint8_t> clip = ReadMedia("clip.mp4");
+    for (uint32_t seed : {1u, 2u, 3u}) {
+        Player p;
+        p.Feed(clip, seed, 7);
+        p.Finish();
+        CHECK(p.Demux.Container() == ContainerKind::Fmp4);
+        CHECK(p.Out.VideoFrames == 60);
+        CHECK(p.Out.Width == 320);
+        CHECK(p.Out.Height == 240);
+        CHECK(p.Out.Matrix == ColorMatrix::Bt709);
+        CHECK(p.Out.Range == ColorRange::Limited);
+        CHECK(p.Out.DemuxErrors == 0);
+        CHECK(p.Out.DecodeErrors == 0);
+        CHECK(p.Out.Serials.front() == 7);
+        CHECK(p.Out.VideoPts.front() == doctest::Approx(2.0 / 30.0)); // what ffprobe says: no edit list with B-frames
+        // Presentation order: pts rise by one frame (1/30 s).
+        for (size_t i = 1; i < p.Out.VideoPts.size(); ++i)
+            CHECK(p.Out.VideoPts[i] - p.Out.VideoPts[i - 1] == doctest::Approx(1.0 / 30.0).epsilon(0.01));
+        CheckFirstFrame(p.Out);
+        CheckTone(p.Out);
+    }
+}
+
+TEST_CASE("MPEG-TS fed in random chunks decodes every frame, the colour bars and a 440 Hz tone" * doctest::test_suite("decode-ts"))
+{
+    DecodeSetLogLevel(-8);
+    const std::vector<uint8_t> clip = ReadMedia("clip.ts");
+    for (uint32_t seed : {4u, 5u}) {
+        Player p;
+        p.Feed(clip, seed, 1);
+        p.Finish();
+        CHECK(p.Demux.Container() == ContainerKind::Ts);
+        CHECK(p.Out.VideoFrames == 60);
+        CHECK(p.Out.Width == 320);
+        CHECK(p.Out.Height == 240);
+        CHECK(p.Out.DecodeErrors == 0);
+        CheckFirstFrame(p.Out);
+        CheckTone(p.Out);
+    }
+}
+
+TEST_CASE("TS frames come out before the end of the stream, held back by one PES at most" * doctest::test_suite("decode-ts-live"))
+{
+    DecodeSetLogLevel(-8);
+    const std::vector<uint8_t> clip = ReadMedia("clip.ts");
+    Player p;
+    p.Feed(clip, 9, 1); // no PushEnd
+    CHECK(p.Out.VideoFrames >= 50);
+    p.Finish();
+    CHECK(p.Out.VideoFrames == 60);
+}
+
+TEST_CASE("a corrupted fMP4 fragment in the middle does not stop later fragments" * doctest::test_suite("decode-corrupt"))
+{
+    DecodeSetLogLevel(-8);
+    std::vector<uint8_t> clip = ReadMedia("clip.mp4");
+    // Find the fragments (moof boxes) with the scanner.
+    std::vector<size_t> moofs;
+    size_t pos = 0;
+    while (pos < clip.size()) {
+        const Mp4Unit u = ScanMp4Unit(std::span<const uint8_t>(clip.data() + pos, clip.size() - pos));
+        if (u.Kind == Mp4UnitKind::NeedMore)
+            break; // the trailing mfra box
+        REQUIRE(u.Size > 0);
+        if (u.Kind == Mp4UnitKind::Fragment)
+            moofs.push_back(pos);
+        pos += u.Size;
+    }
+    REQUIRE(moofs.size() >= 4); // -g 15 at 30 fps: a fragment per half second
+
+    SUBCASE("a broken box header is skipped to the next moof")
+    {
+        const size_t at = moofs[1];
+        for (size_t i = 0; i < 8; ++i)
+            clip[at + i] = 0xEE;
+        Player p;
+        p.Feed(clip, 11, 1);
+        p.Finish();
+        CHECK(p.Out.DemuxErrors >= 1);
+        CHECK(p.Out.VideoFrames >= 45);   // one fragment (15 frames) lost at most
+        CHECK(p.Out.VideoFrames < 60);
+        CHECK(p.Out.VideoPts.back() - p.Out.VideoPts.front() == doctest::Approx(59.0 / 30.0).epsilon(0.01)); // the last frame
+    }
+    SUBCASE("garbage inside a fragment is an error value and decoding resumes at the next keyframe")
+    {
+        const size_t at = moofs[1] + 40;
+        std::mt19937 rng(5);
+        for (size_t i = 0; i < 3000 && at + i < moofs[2]; ++i)
+            clip[at + i] = static_cast<uint8_t>(rng());
+        Player p;
+        p.Feed(clip, 12, 1);
+        p.Finish();
+        CHECK(p.Out.VideoFrames >= 45);
+        CHECK(p.Out.VideoPts.back() - p.Out.VideoPts.front() == doctest::Approx(59.0 / 30.0).epsilon(0.01)); // the last frame
+    }
+}
+
+TEST_CASE("a new serial re-opens the demuxer and decoders cleanly" * doctest::test_suite("decode-discontinuity"))
+{
+    DecodeSetLogLevel(-8);
+    const std::vector<uint8_t> clip = ReadMedia("clip.mp4");
+    const std::vector<uint8_t> ts = ReadMedia("clip.ts");
+    Player p;
+    // Half of the fMP4, then a discontinuity to TS, then fMP4 again from its init segment.
+    p.Feed(std::vector<uint8_t>(clip.begin(), clip.begin() + static_cast<std::ptrdiff_t>(clip.size() / 2)), 21, 1);
+    const int first = p.Out.VideoFrames;
+    CHECK(first > 0);
+    p.Feed(ts, 22, 2);
+    p.Demux.PushEnd();
+    p.Drain();
+    CHECK(p.Demux.Container() == ContainerKind::Ts);
+    const int second = p.Out.VideoFrames;
+    p.Feed(clip, 23, 3);
+    p.Finish();
+    // Frames still in the decoder's reorder queue at a serial change are stale and dropped.
+    CHECK(second - first >= 56);
+    CHECK(p.Out.VideoFrames - second == 60);
+    CHECK(p.Out.Serials.back() == 3);
+    CHECK(p.Out.DecodeErrors == 0);
+}
+
+TEST_CASE("an unsupported codec and non-media bytes are distinct error values" * doctest::test_suite("decode-errors"))
+{
+    DecodeSetLogLevel(-8);
+    Player p;
+    p.Feed(ReadMedia("mpeg4.mp4"), 31, 1);
+    p.Finish();
+    CHECK(p.Out.Unsupported > 0);
+    CHECK(p.Out.VideoFrames == 0);
+    CHECK(p.Out.LastReason.find("mpeg4") != std::string::npos);
+
+    Demuxer d;
+    std::vector<uint8_t> junk(5000);
+    std::mt19937 rng(3);
+    for (auto& b : junk)
+        b = static_cast<uint8_t>(rng());
+    d.Push(junk, 1);
+    d.PushEnd();
+    int errors = 0;
+    for (int i = 0; i < 10000; ++i) {
+        DemuxedPacket pkt;
+        DecodeStatus st = d.ReadPacket(pkt);
+        if (st.Code == DecodeCode::EndOfStream || st.Code == DecodeCode::NeedMore)
+            break;
+        CHECK_FALSE(st.IsOk());
+        ++errors;
+    }
+    CHECK(errors >= 1);
+    CHECK(errors < 10000);  // no hang
+
+    VideoDecoder v;
+    DemuxedPacket empty;
+    CHECK(v.SendPacket(empty).Code == DecodeCode::NotConfigured);
+}
+
+TEST_CASE("decoded frames come from a fixed pool: exhausting it is an error value, not an allocation" * doctest::test_suite("decode-pool"))
+{
+    DecodeSetLogLevel(-8);
+    const std::vector<uint8_t> clip = ReadMedia("clip.mp4");
+    Demuxer d;
+    VideoDecoderConfig cfg;
+    cfg.PoolSize = 3;
+    VideoDecoder v(cfg);
+    d.Push(clip, 1);
+    d.PushEnd();
+    std::vector<const VideoFrame*> held;
+    int exhausted = 0;
+    int total = 0;
+    for (;;) {
+        DemuxedPacket pkt;
+        DecodeStatus st = d.ReadPacket(pkt);
+        if (!st.IsOk())
+            break;
+        if (pkt.Kind != MediaKind::Video)
+            continue;
+        REQUIRE(v.SendPacket(pkt).IsOk());
+        for (;;) {
+            const VideoFrame* f = nullptr;
+            DecodeStatus r = v.ReceiveFrame(f);
+            if (r.Code == DecodeCode::PoolExhausted) {
+                ++exhausted;
+                CHECK(v.FramesInUse() == 3);
+                for (const VideoFrame* h : held)
+                    v.ReleaseFrame(h);
+                held.clear();
+                continue; // the held picture is delivered on the next call
+            }
+            if (!r.IsOk())
+                break;
+            held.push_back(f);
+            ++total;
+        }
+    }
+    CHECK(exhausted > 0);
+    CHECK(total >= 50);
+    CHECK(v.PoolAllocations() == 3);
+}
+
+TEST_CASE("the audio rate factor resamples to fewer samples for catch-up" * doctest::test_suite("decode-audio-rate"))
+{
+    DecodeSetLogLevel(-8);
+    const std::vector<uint8_t> clip = ReadMedia("clip.mp4");
+    auto samples = [&](double rate) {
+        Player p;
+        p.Audio.SetRateFactor(rate);
+        p.Feed(clip, 41, 1);
+        p.Finish();
+        CHECK(p.Audio.RateFactor() == doctest::Approx(rate));
+        return static_cast<double>(p.Out.Left.size());
+    };
+    const double normal = samples(1.0);
+    const double fast = samples(1.25);
+    CHECK(normal == doctest::Approx(96000).epsilon(0.05));
+    CHECK(fast / normal == doctest::Approx(0.8).epsilon(0.03));
+}
