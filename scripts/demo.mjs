@@ -41,13 +41,12 @@ try {
   web = await startDemoServer({ port: Number(opts.port), streamUrl, relayUrl, title: opts.title });
   const audience = Number(opts.audience) || 0;
   if (audience > 0 && relayUrl) {
-    const bots = join(BIN, 'livescope-audience');
-    if (existsSync(bots)) {
-      for (const room of ['demo', 'blog', 'card-a', 'card-b']) {
-        procs.push(await startProcess(bots, ['--url', relayUrl, '--room', room, '--count', String(audience)], { tag: 'audience' }));
-      }
-    } else console.log('(livescope-audience is not built; --audience ignored)');
-  }
+    const script = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'audience.mjs');
+    for (const room of ['demo', 'blog', 'card-a', 'card-b']) {
+      procs.push(await startProcess(process.execPath, ['--experimental-websocket', '--no-warnings', script,
+        '--url', relayUrl, '--room', room, '--count', String(audience)], { ready: /audience:/, tag: `audience ${room}` }));
+    }
+  } else if (audience > 0) console.log('(no relay: --audience ignored)');
   const q = new URLSearchParams();
   if (streamUrl) q.set('src', streamUrl);
   if (relayUrl) q.set('room', `${relayUrl}#demo`);
