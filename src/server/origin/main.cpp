@@ -21,8 +21,10 @@ const char* const UsageText =
     "  --fps N             frames per second (default 30)\n"
     "  --ffmpeg PATH       ffmpeg binary (default ffmpeg from PATH)\n"
     "  --ffmpeg-loglevel L ffmpeg -loglevel (default warning)\n"
+    "  --print-ffmpeg-args print the ffmpeg command line, one argument per line, and exit\n"
     "Prints 'livescope-origin listening on URL' at start and 'livescope-origin ready URL/live/master.m3u8' once\n"
-    "every rendition has a full segment. Faults: GET /control/faults?drop=N&corrupt=N&delay_ms=M&status=S&count=N|clear=1\n";
+    "every rendition has a full segment. Faults: GET /control/faults?drop=N&corrupt=N&delay_ms=M&status=S&count=N|clear=1;\n"
+    "GET /control/status (JSON), GET /control/restart-encoder (continue after a discontinuity). See docs/origin.md.\n";
 
 bool ParseInt(std::string_view text, int& value, int low, int high)
 {
@@ -41,6 +43,7 @@ int main(int argc, char** argv)
     livescope::OriginOptions options;
     options.Port = 8080;
     std::string renditions = "720p,360p";
+    bool print_args = false;
     for (int i = 1; i < argc; i++)
     {
         const std::string_view arg = argv[i];
@@ -48,6 +51,11 @@ int main(int argc, char** argv)
         {
             std::fputs(UsageText, stdout);
             return 0;
+        }
+        if (arg == "--print-ffmpeg-args")
+        {
+            print_args = true;
+            continue;
         }
         if (i + 1 >= argc)
         {
@@ -99,6 +107,13 @@ int main(int argc, char** argv)
     {
         std::fprintf(stderr, "livescope-origin: error: %s\n", error.c_str());
         return 2;
+    }
+    if (print_args)
+    {
+        // One argument per line: what the origin would run (outputs go to fds 3, 4, ...). Used by tests/bench/origin.sh.
+        for (const std::string& arg : livescope::BuildFfmpegArgs(options.Encoder))
+            std::printf("%s\n", arg.c_str());
+        return 0;
     }
     return livescope::RunOrigin(options);
 }

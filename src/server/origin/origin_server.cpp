@@ -725,6 +725,13 @@ Outcome Origin::EvaluateControl(const PendingRequest& request)
         std::fprintf(stderr, "livescope-origin: faults now %s\n", Faults.DescribeJson().c_str());
         return MakeText(http::status::ok, Faults.DescribeJson() + "\n", "application/json", "no-store");
     }
+    if (request.Path == "/control/restart-encoder")
+    {
+        // For player tests: the encoder restarts and the stream continues after EXT-X-DISCONTINUITY.
+        if (EncoderPid > 0)
+            ::kill(EncoderPid, SIGTERM);
+        return MakeText(http::status::ok, "{\"restarting\":" + std::string(EncoderPid > 0 ? "true" : "false") + "}\n", "application/json", "no-store");
+    }
     if (request.Path == "/control/status")
     {
         std::string body = "{\"session\":\"" + Session + "\",\"encoder_runs\":" + std::to_string(Generation) + ",\"ready\":" +
