@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Decode benchmark (issue 4): H.264 decode fps of a 720p30 and a 1080p30 clip, single-threaded, for
+# FFmpeg's CLI, livescope's decoder natively, and livescope's decoder compiled to wasm under node.
+# Prints figures; never pass/fail. Run from the repo root after build/native and build/wasm are built
+# (override with LIVESCOPE_NATIVE_BUILD / LIVESCOPE_WASM_BUILD).
+set -uo pipefail
+ROOT=$(pwd)
+NATIVE=${LIVESCOPE_NATIVE_BUILD:-$ROOT/build/native}
+WASM=${LIVESCOPE_WASM_BUILD:-$ROOT/build/wasm}
+MEDIA=$ROOT/build/bench-media
+REPEATS=${LIVESCOPE_BENCH_REPEATS:-3}
+export NODE_PATH=/usr/share/nodejs
+mkdir -p "$MEDIA"
+
+# Clips: testsrc2 with temporal noise so the bitrate is that of real video (about 4 and 8 Mbit/s),
+# H.264 High, 2 s GOPs with B-frames, fragmented MP4 as the live stream serves it.
+make_clip() { # name size bitrate
+  local out=$MEDIA/$1.mp4
+  [ -s "$out" ] && return 0
+  echo "[bench decode] generating $out"
+  ffmpeg -v error -y -f lavfi -i "testsrc2=size=$2:rate=30:duration=10,noise=alls=10:allf=t" \
+    -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p -g 60 -b:v "$3" -maxrate "$3" -bufsize "$3" \
+    -an -movflags frag_keyframe+empty_moov+default_base_moof "$out"
+}
+make_clip clip720p 1280x720 4M
+make_clip clip1080p 1920x1080 8M
+
+# ffmpeg -benchmark prints "bench: utime=...s stime=...s rtime=...s"; the frame count comes from -stats.
+ffmpeg_fps() { # clip
+  local best=0 i out frames rtime fps
+  for i in $(seq "$REPEATS"); do
+    out=$(ffmpeg -hide_banner -nostdin -benchmark -threads 1 -i "$1" -an -f null - 2>&1)
+    frames=$(printf '%s\n' "$out" | tr '\r' '\n' | grep -o 'frame= *[0-9]*' | tail -1 | tr -dc '0-9')
+    rtime=$(printf '%s\n' "$out" | grep -o 'rtime=[0-9.]*' | tail -1 | cut -d= -f2)
+    fps=$(awk -v f="${frames:-0}" -v t="${rtime:-0}" 'BEGIN{ if (t > 0) printf "%.1f", f / t; else print 0 }')
+    best=$(awk -v a="$best" -v b="$fps" 'BEGIN{ print (b > a) ? b : a }')
+  done
+  echo "$best"
+}
+
+ours_fps() { # runner... clip -> fps from "fps=N"
+  "$@" 1 "$REPEATS" 2>/dev/null | grep -o 'fps=[0-9.]*' | cut -d= -f2
+}
+
+wasm_runner=""
+if [ -f "$WASM/bin/bench_decode.js" ]; then
+  # package.json says "type": "module"; the Emscripten output is CommonJS, so run a .cjs copy.
+  cp -f "$WASM/bin/bench_decode.js" "$MEDIA/bench_decode.cjs"
+  cp -f "$WASM/bin/bench_decode.wasm" "$MEDIA/bench_decode.wasm"
+  wasm_runner="node --no-experimental-fetch $MEDIA/bench_decode.cjs"
+fi
+
+echo "== decode benchmark: H.264, single thread, best of $REPEATS, $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
+printf '%-10s %14s %14s %14s %12s %12s\n' clip ffmpeg-cli ours-native ours-wasm wasm/native wasm/ffmpeg
+for c in clip720p clip1080p; do
+  clip=$MEDIA/$c.mp4
+  f=$(ffmpeg_fps "$clip")
+  n="n/a"; w="n/a"
+  [ -x "$NATIVE/bin/bench_decode" ] && n=$(ours_fps "$NATIVE/bin/bench_decode" "$clip")
+  [ -n "$wasm_runner" ] && w=$(ours_fps $wasm_runner "$clip")
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a+0 > 0 && b+0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
+  printf '%-10s %14s %14s %14s %12s %12s\n' "$c" "${f:-n/a}" "${n:-n/a}" "${w:-n/a}" "$(ratio "$w" "$n")" "$(ratio "$w" "$f")"
+done
+echo "(fps; reference point: a plain wasm FFmpeg 5.1 build decoded 720p at about 0.45-0.55x native on this 2-core machine)"
