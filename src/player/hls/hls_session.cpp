@@ -569,7 +569,7 @@ struct HlsSession::Impl {
       double t0 = q->FirstByteAt;
       double bytes = static_cast<double>(q->Body.size());
       if (q->R.Kind == HlsRequestKind::PreloadPart && q->ListedAt > t0) { t0 = q->ListedAt; bytes -= static_cast<double>(q->BytesAtListed); }
-      if (t0 >= 0 && now - t0 > 0.002 && bytes >= 2048) Bw.AddSample(bytes, now - t0);
+      if (t0 >= 0 && now - t0 > 0.0005 && bytes >= 2048) Bw.AddSample(bytes, now - t0);
       St.ThroughputEstimate = Bw.Estimate();
       if (Cur->Kind == HlsRequestKind::Segment) St.SegmentsLoaded++; else St.PartsLoaded++;
       Event(HlsEvent::MediaLoaded, now, q->R.Url);
