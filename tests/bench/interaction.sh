@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Benchmark (issue 5, interaction): the overlay's CPU time per frame inside headless Chromium (page wasm
+# module, 1000 hearts + 50 comments), then the reference run beside it: tests/bench/overlay.sh (the same
+# load natively and as wasm under node). Prints figures; never pass/fail. Run from the repo root after
+# the lead's scripts/bench.sh built build/native and build/wasm (LIVESCOPE_WASM overrides the latter).
+set -u
+cd "$(dirname "$0")/../.."
+WASM_DIR=${LIVESCOPE_WASM:-build/wasm}
+FRAMES=${LIVESCOPE_BENCH_FRAMES:-600}
+
+echo "=== interaction: overlay in the browser (${WASM_DIR}, ${FRAMES} frames, 1000 hearts, 50 comments)"
+if [ -f "${WASM_DIR}/livescope_page.wasm" ]; then
+  node tests/bench/interaction/browser_overlay.mjs --wasm "${WASM_DIR}" --frames "${FRAMES}" --hearts 1000 --comments 50 \
+    || echo "interaction bench: the browser run failed"
+else
+  echo "interaction bench: ${WASM_DIR}/livescope_page.wasm missing (build the wasm preset)"
+fi
+
+echo "=== reference: tests/bench/overlay.sh (native and node wasm, same load)"
+if [ -f tests/bench/overlay.sh ]; then
+  bash tests/bench/overlay.sh || echo "interaction bench: the reference run failed"
+else
+  echo "interaction bench: tests/bench/overlay.sh not present yet"
+fi
+exit 0
