@@ -117,7 +117,11 @@ int Follow(double seconds, const std::string& url, bool verbose, HlsSessionConfi
     for (uint64_t id : session.TakeCancellations()) {
       pool.Cancel(id);
       auto it = open.find(id);
-      if (it != open.end()) { print_line(it->second, "cancelled", now, ""); open.erase(it); }
+      if (it != open.end()) {
+        const HlsLoadRequest& r = it->second.R;
+        print_line(it->second, "cancelled", now, r.Blocking ? " blocking=" + std::to_string(r.Expect.Msn) + "." + std::to_string(r.Expect.Part) + " answered=cancelled" : "");
+        open.erase(it);
+      }
     }
   };
 
