@@ -23,7 +23,7 @@ HeartParticle MakeParticle(HeartsSim& sim, OverlayRgb rgb, double spawn, bool ow
     h.SwayPhase = sim.Rng.Range(0.0f, kTwoPi);
     h.SwayAmplitude = p.SwayAmplitude * sim.Rng.Range(0.5f, 1.0f);
     h.SwayFrequency = p.SwayFrequency * sim.Rng.Range(0.7f, 1.3f);
-    h.Drift = p.Drift * sim.Rng.Range(-1.0f, 0.3f);
+    h.Drift = p.Drift * sim.Rng.Range(-1.0f, 0.1f); // mostly leftwards, away from the edge
     h.Size = p.Simple ? 1.0f : sim.Rng.Range(0.8f, 1.1f);
     if (own)
         h.Size = p.Simple ? 1.0f : 1.15f;
@@ -105,25 +105,21 @@ std::size_t HeartsAddBatch(HeartsSim& sim, std::span<const HeartCount> counts, d
     if (take == 0)
         return 0;
 
-    // Per-colour quotas in proportion to the counts (largest remainder, ties to the earlier colour).
-    std::vector<std::size_t> quota(counts.size(), 0);
-    std::vector<std::pair<std::uint64_t, std::size_t>> remainders; // (remainder, index)
-    std::size_t given = 0;
-    for (std::size_t i = 0; i < counts.size(); ++i) {
-        const std::uint64_t scaled = static_cast<std::uint64_t>(counts[i].Count) * take;
-        quota[i] = static_cast<std::size_t>(scaled / total);
-        given += quota[i];
-        remainders.emplace_back(scaled % total, i);
-    }
-    std::stable_sort(remainders.begin(), remainders.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (std::size_t k = 0; given < take && k < remainders.size(); ++k, ++given)
-        ++quota[remainders[k].second];
-
+    // Systematic sampling over the batch's hearts (one pick every total/take hearts, from a random
+    // offset): each colour keeps its share on average, and a rare colour still shows up over time
+    // even when only one heart per batch survives.
     std::vector<OverlayRgb> colours;
     colours.reserve(take);
-    for (std::size_t i = 0; i < counts.size(); ++i)
-        colours.insert(colours.end(), quota[i], counts[i].Rgb);
+    const double step = static_cast<double>(total) / static_cast<double>(take);
+    const double offset = static_cast<double>(sim.Rng.NextFloat()) * step;
+    std::size_t colour = 0;
+    std::uint64_t colour_end = counts.empty() ? 0 : counts[0].Count; // cumulative count, exclusive
+    for (std::size_t k = 0; k < take; ++k) {
+        const double pos = offset + step * static_cast<double>(k);
+        while (colour + 1 < counts.size() && pos >= static_cast<double>(colour_end))
+            colour_end += counts[++colour].Count;
+        colours.push_back(counts[colour].Rgb);
+    }
     for (std::size_t i = colours.size(); i > 1; --i) // Fisher-Yates, so colours interleave
         std::swap(colours[i - 1], colours[static_cast<std::size_t>(sim.Rng.NextU64() % i)]);
 

@@ -28,9 +28,9 @@ struct HeartParams {
     float ScaleInTime = 0.3f;       // seconds to grow from 0 to full size (with a small overshoot)
     float FadeInTime = 0.08f;       // seconds
     float FadeStart = 0.6f;         // fraction of the lifetime after which alpha falls to 0
-    float SwayAmplitude = 0.07f;    // rise heights, peak sideways sway
+    float SwayAmplitude = 0.06f;    // rise heights, peak sideways sway
     float SwayFrequency = 0.8f;     // Hz
-    float Drift = 0.18f;            // rise heights, largest net sideways drift (mostly leftwards)
+    float Drift = 0.25f;            // rise heights, largest net sideways drift (mostly leftwards)
     bool Simple = false;            // straight rise, constant size: the reduced-motion look
 };
 
@@ -97,9 +97,9 @@ void HeartsAddOwn(HeartsSim& sim, OverlayRgb rgb, double now);
 // count at the cap (MaxParticles * window / Lifetime), at least 1, minus what is already pending.
 std::size_t HeartsBatchBudget(const HeartsSim& sim, double window);
 
-// Other viewers' hearts from the relay, counted over `window` seconds. Thinned to the budget in
-// proportion to each colour's count, shuffled, and spread over [now, now + window). Returns the
-// number of hearts scheduled.
+// Other viewers' hearts from the relay, counted over `window` seconds. Thinned to the budget by
+// systematic sampling (each colour keeps its share on average), shuffled, and spread over
+// [now, now + window), one heart per equal slot. Returns the number of hearts scheduled.
 std::size_t HeartsAddBatch(HeartsSim& sim, std::span<const HeartCount> counts, double window, double now);
 
 // Advances to `now`: spawns due pending hearts, removes finished ones, enforces the cap.

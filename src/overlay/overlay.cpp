@@ -88,16 +88,36 @@ void Text(const DrawCtx& c, float x, float y, std::string_view s, ImU32 col, flo
     c.Dl->AddText(c.Font, size, p, col, s.data(), s.data() + s.size());
 }
 
-// `s` cut at a code point boundary, with "…" appended, so it fits `width`.
+// `s` cut at a code point boundary, with "…" appended, so it fits `width`. ImGui's advances are
+// additive (no kerning), so one pass subtracting per-code-point widths is exact.
 std::string Ellipsize(const DrawCtx& c, std::string_view s, float width, float size)
 {
-    if (Measure(c, s, size) <= width)
+    float w = Measure(c, s, size);
+    if (w <= width)
         return std::string(s);
     const std::string_view dots = "\xE2\x80\xA6";
+    const float budget = width - Measure(c, dots, size);
     std::size_t end = s.size();
-    while (end > 0 && Measure(c, s.substr(0, end), size) + Measure(c, dots, size) > width)
-        end = Utf8Prev(s, end);
+    while (end > 0 && w > budget) {
+        const std::size_t prev = Utf8Prev(s, end);
+        w -= Measure(c, s.substr(prev, end - prev), size);
+        end = prev;
+    }
     return std::string(s.substr(0, end)).append(dots);
+}
+
+// The tail of `s` that fits `width`, starting on a code point boundary (the compose box scrolls so
+// its end, where the caret is, stays visible).
+std::string_view TailThatFits(const DrawCtx& c, std::string_view s, float width, float size)
+{
+    float w = Measure(c, s, size);
+    std::size_t start = 0;
+    while (start < s.size() && w > width) {
+        const std::size_t next = Utf8Next(s, start);
+        w -= Measure(c, s.substr(start, next - start), size);
+        start = next;
+    }
+    return s.substr(start);
 }
 
 ImVec2 At(const DrawCtx& c, float x, float y) { return ImVec2(c.Origin.x + x, c.Origin.y + y); }
@@ -241,12 +261,7 @@ void DrawCompose(const DrawCtx& c, const Overlay& o)
         if (!focused)
             Text(c, tx, ty, Ellipsize(c, o.State.Strings.Placeholder, avail, fs), IM_COL32(255, 255, 255, 140), fs, false);
     } else {
-        std::string_view t = o.Compose.Text;
-        std::size_t start = 0;
-        while (start < t.size() && Measure(c, t.substr(start), fs) > avail)
-            start = Utf8Next(t, start);
-        t = t.substr(start);
-        Text(c, tx, ty, t, IM_COL32_WHITE, fs, false);
+        Text(c, tx, ty, TailThatFits(c, o.Compose.Text, avail, fs), IM_COL32_WHITE, fs, false);
     }
     if (focused && std::fmod(o.Now, 1.0) < 0.6) {
         const float cx = tx + std::min(avail, Measure(c, o.Compose.Text, fs)) + 1.0f;
@@ -274,7 +289,9 @@ void DrawHearts(const DrawCtx& c, Overlay& o)
     for (const HeartSample& s : o.HeartSamples) {
         if (s.Alpha <= 0.0f || s.Scale <= 0.0f)
             continue;
-        FillHeart(c, o, e.x + s.X * l.HeartRise, e.y + s.Y * l.HeartRise, l.HeartSize * s.Scale, Col(s.Rgb, s.Alpha));
+        const float size = l.HeartSize * s.Scale;
+        const float x = std::min(e.x + s.X * l.HeartRise, c.Origin.x + o.Width - 0.55f * size); // stay inside the edge
+        FillHeart(c, o, x, e.y + s.Y * l.HeartRise, size, Col(s.Rgb, s.Alpha));
     }
 }
 

@@ -4,6 +4,7 @@
 
 #include "overlay/overlay.h"
 
+#include <string>
 #include <vector>
 
 using namespace livescope;
@@ -145,6 +146,32 @@ TEST_CASE("two overlays in two ImGui contexts draw independently")
     ImGui::SetCurrentContext(b.Context);
     CHECK(VerticesOf(ImGui::GetDrawData(), kBatchRgb).Count == 0);
     CHECK(VerticesOf(ImGui::GetDrawData(), kAuthorRgb).Count > 0);
+}
+
+}
+
+TEST_SUITE("overlay/imgui") {
+
+TEST_CASE("tiny, empty and long-text overlays draw without trouble")
+{
+    Ctx ctx;
+    Overlay o;
+    Populate(o);
+    std::string long_text;
+    for (int i = 0; i < 300; ++i)
+        long_text += "\xC5\x82";
+    o.State.Title = long_text;
+    OverlayOnPointerDown(o, 0.0f, 0.0f); // before any frame: no size yet, ignored
+    for (const ImVec2 size : { ImVec2(0, 0), ImVec2(40, 30), ImVec2(kW, kH) }) {
+        ImGui::NewFrame();
+        OverlayNewFrame(o, 10.0, size.x, size.y);
+        OverlaySetFocus(o, OverlayFocus::Compose);
+        OverlayOnKeyText(o, long_text);
+        OverlayDraw(o, ImGui::GetBackgroundDrawList(), ImVec2(0, 0), size, ctx.Font);
+        ImGui::Render();
+        CHECK(o.Compose.CodePoints == kComposeMaxCodePoints);
+    }
+    CHECK(ImGui::GetDrawData()->TotalVtxCount > 0);
 }
 
 }
