@@ -16,14 +16,17 @@
   const SCRIPT = document.currentScript;
   const BASE = ((SCRIPT && SCRIPT.src) || location.href).replace(/[^/]*$/, '');
   const ATTRS = ['src', 'room', 'title', 'aspect', 'muted', 'autoplay', 'latency', 'lang', 'token', 'hearts', 'comments', 'poster'];
+  // Interface strings. Keys shared with the overlay (src/app/page/interaction.cpp): live, send, placeholder,
+  // joined, pinned, total, sendHeart; the rest label the DOM controls.
   const STRINGS = {
-    en: { video: 'Live video. Tap to send a heart.', sound: 'Tap for sound', mute: 'Mute', fullscreen: 'Full screen',
-      exitFullscreen: 'Exit full screen', heart: 'Send a heart', compose: 'Ask a question', send: 'Send', live: 'LIVE',
-      comments: 'Comments', viewers: 'viewers', joined: 'joined', loading: 'Loading live video…', error: 'Playback error' },
-    fr: { video: 'Vidéo en direct. Touchez pour envoyer un cœur.', sound: 'Touchez pour le son', mute: 'Couper le son',
-      fullscreen: 'Plein écran', exitFullscreen: 'Quitter le plein écran', heart: 'Envoyer un cœur',
-      compose: 'Poser une question', send: 'Envoyer', live: 'EN DIRECT', comments: 'Commentaires', viewers: 'spectateurs',
-      joined: 'a rejoint', loading: 'Chargement de la vidéo en direct…', error: 'Erreur de lecture' },
+    en: { video: 'Live video. Tap to send a heart.', sound: 'Tap for sound', fullscreen: 'Full screen',
+      exitFullscreen: 'Exit full screen', sendHeart: 'Send a heart', placeholder: 'Ask a question…', send: 'Send',
+      live: 'LIVE', comments: 'Comments', joined: 'joined', pinned: 'Pinned', total: 'total',
+      loading: 'Loading live video…', error: 'Playback error' },
+    fr: { video: 'Vidéo en direct. Touchez pour envoyer un cœur.', sound: 'Touchez pour le son', fullscreen: 'Plein écran',
+      exitFullscreen: 'Quitter le plein écran', sendHeart: 'Envoyer un cœur', placeholder: 'Posez une question…',
+      send: 'Envoyer', live: 'EN DIRECT', comments: 'Commentaires', joined: 'a rejoint', pinned: 'Épinglé',
+      total: 'au total', loading: 'Chargement de la vidéo en direct…', error: 'Erreur de lecture' },
   };
   function pickLang(attr) {
     for (const l of [attr, ...(navigator.languages || [navigator.language])]) {
