@@ -1,0 +1,430 @@
+// RelayCore implementation: joins and identity, per-connection limits, moderation, and the per-room batching tick.
+// [SECTION] Identity
+// [SECTION] Connections
+// [SECTION] Input
+// [SECTION] Tick
+#include "relay/relay_core.h"
+#include "relay/token.h"
+
+#include <array>
+#include <cstdio>
+#include <utility>
+
+namespace livescope
+{
+
+//-----------------------------------------------------------------------------
+// [SECTION] Identity
+//-----------------------------------------------------------------------------
+
+namespace
+{
+// A pleasant palette: saturated but soft, all readable on dark video.
+constexpr std::array<const char*, 12> Palette = {
+    "#e85d75", "#f08a5d", "#f9c74f", "#90be6d", "#43aa8b", "#4cc9f0",
+    "#4895ef", "#7b6cf6", "#b5179e", "#f15bb5", "#00bbf9", "#fee440",
+};
+
+uint64_t Fnv1a64(std::string_view text)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const char c : text)
+    {
+        h ^= static_cast<uint8_t>(c);
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+uint64_t Mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+std::string Hex(uint64_t v, int digits)
+{
+    char buf[17];
+    std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
+    return std::string(buf + 16 - digits);
+}
+} // namespace
+
+User RelayCore::GuestFromSeed(uint64_t seed)
+{
+    const uint64_t h = Mix64(seed);
+    User u;
+    u.Id = "g-" + Hex(h, 12);
+    u.Name = "Guest " + std::to_string(1000 + (h >> 20) % 9000);
+    u.Color = Palette[(h >> 40) % Palette.size()];
+    return u;
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Connections
+//-----------------------------------------------------------------------------
+
+RelayCore::RelayCore(RelayConfig config, RoomBus& bus) : Cfg(std::move(config)), Bus(bus), Rng(Cfg.Seed) {}
+
+ConnId RelayCore::Open()
+{
+    const ConnId id = NextConn++;
+    Conns.emplace(id, Connection{std::string(), User{}, Role::Viewer, TokenBucket(Cfg.CommentRate, Cfg.CommentBurst),
+                                 TokenBucket(Cfg.HeartRate, Cfg.HeartBurst), TokenBucket(Cfg.FrameRate, Cfg.FrameBurst), 0, false});
+    Counters.Connections++;
+    return id;
+}
+
+void RelayCore::Close(ConnId id, int64_t now_ms)
+{
+    const auto it = Conns.find(id);
+    if (it == Conns.end())
+        return;
+    Connection& c = it->second;
+    if (c.Joined)
+    {
+        Bus.Leave(c.Room, c.Who.Id);
+        Bus.Publish(c.Room, Presence{PresenceEvent::Left, c.Who});
+        const auto rit = Rooms.find(c.Room);
+        if (rit != Rooms.end())
+        {
+            rit->second->Members.erase(id);
+            if (rit->second->Members.empty())
+                rit->second->EmptySinceMs = now_ms > 0 ? now_ms : 1;
+        }
+    }
+    Conns.erase(it);
+    Counters.Connections--;
+}
+
+RelayCore::Room& RelayCore::RoomFor(const std::string& name, int64_t now_ms)
+{
+    auto& slot = Rooms[name];
+    if (!slot)
+    {
+        slot = std::make_unique<Room>(now_ms);
+        slot->Name = name;
+    }
+    return *slot;
+}
+
+void RelayCore::SendTo(ConnId id, std::string frame)
+{
+    OutQueue.push_back(Outgoing{id, std::make_shared<const std::string>(std::move(frame))});
+    Counters.FramesOut++;
+}
+
+void RelayCore::SendError(ConnId id, ErrorCode code, std::string message)
+{
+    Counters.Errors++;
+    SendTo(id, EncodeServerMessage(ErrorMessage{code, std::move(message)}));
+}
+
+std::vector<Outgoing> RelayCore::TakeOutgoing()
+{
+    std::vector<Outgoing> out;
+    out.swap(OutQueue);
+    return out;
+}
+
+std::vector<CloseRequest> RelayCore::TakeCloses()
+{
+    std::vector<CloseRequest> out;
+    out.swap(CloseQueue);
+    return out;
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Input
+//-----------------------------------------------------------------------------
+
+void RelayCore::Receive(ConnId id, std::string_view frame, int64_t now_ms)
+{
+    const auto it = Conns.find(id);
+    if (it == Conns.end())
+        return;
+    Connection& c = it->second;
+    Counters.FramesIn++;
+    if (!c.Frames.TryTake(now_ms))
+    {
+        // Far beyond any honest client: a flood. Close rather than answer every frame.
+        Counters.Floods++;
+        CloseQueue.push_back(CloseRequest{id, 1008, "flood"});
+        return;
+    }
+    auto decoded = DecodeClientMessage(frame);
+    if (!decoded.Ok())
+    {
+        SendError(id, decoded.Error->Code, decoded.Error->Reason);
+        return;
+    }
+    ClientMessage& m = decoded.Value;
+    if (std::holds_alternative<Ping>(m))
+    {
+        SendTo(id, EncodeServerMessage(Pong{}));
+        return;
+    }
+    if (std::holds_alternative<Pong>(m))
+        return;
+    if (const Join* join = std::get_if<Join>(&m))
+    {
+        HandleJoin(id, c, *join, now_ms);
+        return;
+    }
+    if (!c.Joined)
+    {
+        SendError(id, ErrorCode::NotJoined, std::string("send join before ") + MessageTypeName(m));
+        return;
+    }
+    if (const CommentPost* post = std::get_if<CommentPost>(&m))
+        HandleComment(c, id, *post, now_ms);
+    else if (const HeartsTap* tap = std::get_if<HeartsTap>(&m))
+        HandleHearts(c, id, *tap, now_ms);
+    else
+        HandleModeration(c, id, m);
+}
+
+void RelayCore::HandleJoin(ConnId id, Connection& c, const Join& m, int64_t now_ms)
+{
+    if (c.Joined)
+    {
+        SendError(id, ErrorCode::AlreadyJoined, "this connection already joined room " + c.Room);
+        return;
+    }
+    if (m.Token)
+    {
+        const TokenResult verified = VerifyToken(Cfg.Secret, *m.Token, now_ms / 1000);
+        if (!verified.Ok())
+        {
+            SendError(id, ErrorCode::BadToken, TokenErrorName(verified.Error));
+            return;
+        }
+        if (verified.Claims.Room && *verified.Claims.Room != m.Room)
+        {
+            SendError(id, ErrorCode::BadToken, "token is for another room");
+            return;
+        }
+        const std::string subject = verified.Claims.Subject.value_or(Hex(Fnv1a64(verified.Claims.Name), 12));
+        c.Who.Id = "u-" + subject;
+        c.Who.Name = verified.Claims.Name;
+        c.Who.Color = Palette[Mix64(Fnv1a64(c.Who.Id)) % Palette.size()];
+        c.UserRole = verified.Claims.UserRole;
+    }
+    else
+    {
+        const uint64_t seed = m.ClientId ? Fnv1a64(*m.ClientId) : Rng();
+        c.Who = GuestFromSeed(seed);
+        c.UserRole = Role::Viewer;
+    }
+    c.Joined = true;
+    c.Room = m.Room;
+    Room& room = RoomFor(m.Room, now_ms);
+    room.Members.insert(id);
+    room.EmptySinceMs = 0;
+    Welcome w;
+    w.You = c.Who;
+    w.YourRole = c.UserRole;
+    w.Counts = Bus.Enter(m.Room, c.Who.Id);
+    w.Comments.assign(room.History.begin(), room.History.end());
+    w.Pinned = room.PinnedComment;
+    SendTo(id, EncodeServerMessage(w));
+    Bus.Publish(m.Room, Presence{PresenceEvent::Joined, c.Who});
+}
+
+void RelayCore::HandleComment(Connection& c, ConnId id, const CommentPost& m, int64_t now_ms)
+{
+    Room& room = RoomFor(c.Room, now_ms);
+    if (room.MutedUsers.count(c.Who.Id))
+    {
+        SendError(id, ErrorCode::Muted, "you were muted by the broadcaster");
+        return;
+    }
+    if (!c.Comments.TryTake(now_ms))
+    {
+        SendError(id, ErrorCode::RateLimited, "at most 1 comment per second (burst 3); this one was dropped");
+        return;
+    }
+    Comment out;
+    out.Id = "c-" + std::to_string(NextComment++);
+    out.Author = c.Who;
+    out.Text = m.Text;
+    out.ServerTime = now_ms;
+    out.StreamTime = m.StreamTime;
+    Counters.CommentsAccepted++;
+    Bus.Publish(c.Room, std::move(out));
+}
+
+void RelayCore::HandleHearts(Connection& c, ConnId id, const HeartsTap& m, int64_t now_ms)
+{
+    const int64_t taken = c.Hearts.TakeUpTo(now_ms, m.Count);
+    const int64_t excess = m.Count - taken;
+    if (taken > 0)
+    {
+        Counters.HeartsAccepted += taken;
+        Bus.Publish(c.Room, HeartsEvent{c.Who.Color, taken});
+    }
+    if (excess > 0)
+    {
+        Counters.HeartsExcess += excess;
+        if (now_ms - c.LastHeartErrorMs >= 1000)
+        {
+            c.LastHeartErrorMs = now_ms;
+            SendError(id, ErrorCode::RateLimited, "at most 20 hearts per second; the excess was counted, not shown");
+        }
+    }
+}
+
+void RelayCore::HandleModeration(Connection& c, ConnId id, const ClientMessage& m)
+{
+    if (c.UserRole != Role::Broadcaster)
+    {
+        SendError(id, ErrorCode::Forbidden, std::string("only the broadcaster may ") + MessageTypeName(m));
+        return;
+    }
+    Room& room = RoomFor(c.Room, 0);
+    auto find_comment = [&room](const std::string& comment_id) -> const Comment* {
+        for (const Comment& h : room.History)
+            if (h.Id == comment_id)
+                return &h;
+        return nullptr;
+    };
+    if (const PinRequest* pin = std::get_if<PinRequest>(&m))
+    {
+        const Comment* target = find_comment(pin->CommentId);
+        if (!target)
+        {
+            SendError(id, ErrorCode::NotFound, "no comment " + pin->CommentId + " in the recent history");
+            return;
+        }
+        Bus.Publish(c.Room, Pinned{*target});
+    }
+    else if (std::holds_alternative<UnpinRequest>(m))
+        Bus.Publish(c.Room, Unpinned{});
+    else if (const DeleteRequest* del = std::get_if<DeleteRequest>(&m))
+    {
+        if (!find_comment(del->CommentId))
+        {
+            SendError(id, ErrorCode::NotFound, "no comment " + del->CommentId + " in the recent history");
+            return;
+        }
+        Bus.Publish(c.Room, Deleted{del->CommentId});
+    }
+    else if (const MuteRequest* mute = std::get_if<MuteRequest>(&m))
+        Bus.Publish(c.Room, Muted{mute->UserId});
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Tick
+//-----------------------------------------------------------------------------
+
+void RelayCore::ApplyEvent(Room& room, RoomEvent& event)
+{
+    if (Comment* comment = std::get_if<Comment>(&event))
+    {
+        if (room.MutedUsers.count(comment->Author.Id))
+            return;
+        room.History.push_back(*comment);
+        while (room.History.size() > HistoryComments)
+            room.History.pop_front();
+        room.PendingComments.push_back(std::move(*comment));
+    }
+    else if (const HeartsEvent* hearts = std::get_if<HeartsEvent>(&event))
+        room.Hearts.Add(hearts->Color, hearts->Count);
+    else if (Pinned* pinned = std::get_if<Pinned>(&event))
+    {
+        room.PinnedComment = pinned->Item;
+        room.PendingModeration.push_back(std::move(*pinned));
+    }
+    else if (std::holds_alternative<Unpinned>(event))
+    {
+        room.PinnedComment.reset();
+        room.PendingModeration.push_back(Unpinned{});
+    }
+    else if (Deleted* deleted = std::get_if<Deleted>(&event))
+    {
+        for (auto it = room.History.begin(); it != room.History.end(); ++it)
+        {
+            if (it->Id == deleted->CommentId)
+            {
+                room.History.erase(it);
+                break;
+            }
+        }
+        std::erase_if(room.PendingComments, [&](const Comment& p) { return p.Id == deleted->CommentId; });
+        if (room.PinnedComment && room.PinnedComment->Id == deleted->CommentId)
+        {
+            room.PinnedComment.reset();
+            room.PendingModeration.push_back(Unpinned{});
+        }
+        room.PendingModeration.push_back(std::move(*deleted));
+    }
+    else if (Muted* muted = std::get_if<Muted>(&event))
+    {
+        room.MutedUsers.insert(muted->UserId);
+        room.PendingModeration.push_back(std::move(*muted));
+    }
+    else if (Presence* presence = std::get_if<Presence>(&event))
+    {
+        if (room.PendingPresence.size() < Cfg.MaxPresencePerTick)
+            room.PendingPresence.push_back(std::move(*presence));
+    }
+}
+
+void RelayCore::Tick(int64_t now_ms)
+{
+    for (auto it = Rooms.begin(); it != Rooms.end();)
+    {
+        Room& room = *it->second;
+        std::vector<RoomEvent> events = Bus.Drain(room.Name);
+        for (RoomEvent& e : events)
+            ApplyEvent(room, e);
+
+        std::vector<ServerMessage> messages;
+        int64_t dropped = 0;
+        for (ServerMessage& m : room.PendingModeration)
+            messages.push_back(std::move(m));
+        if (room.PendingComments.size() > Cfg.MaxCommentsPerTick)
+        {
+            // Keep the newest; older ones stay in the history for late joiners but are not fanned out now.
+            dropped = static_cast<int64_t>(room.PendingComments.size() - Cfg.MaxCommentsPerTick);
+            room.PendingComments.erase(room.PendingComments.begin(), room.PendingComments.begin() + dropped);
+        }
+        for (Comment& c : room.PendingComments)
+            messages.push_back(std::move(c));
+        for (Presence& p : room.PendingPresence)
+            messages.push_back(std::move(p));
+        if (auto window = room.Hearts.Flush(now_ms))
+            messages.push_back(std::move(*window));
+        const Viewers counts = Bus.Counts(room.Name);
+        if (!(counts == room.LastSentCounts))
+        {
+            room.LastSentCounts = counts;
+            messages.push_back(counts);
+        }
+        room.PendingModeration.clear();
+        room.PendingComments.clear();
+        room.PendingPresence.clear();
+        Counters.CommentsDropped += dropped;
+
+        if (!messages.empty() && !room.Members.empty())
+        {
+            auto frame = std::make_shared<const std::string>(messages.size() == 1 && dropped == 0
+                                                                  ? EncodeServerMessage(messages[0])
+                                                                  : EncodeServerBatch(messages, dropped));
+            for (const ConnId member : room.Members)
+                OutQueue.push_back(Outgoing{member, frame});
+            Counters.FramesOut += static_cast<int64_t>(room.Members.size());
+        }
+
+        if (room.Members.empty() && room.EmptySinceMs > 0 && now_ms - room.EmptySinceMs > Cfg.EmptyRoomKeepMs)
+            it = Rooms.erase(it);
+        else
+            ++it;
+    }
+}
+
+} // namespace livescope

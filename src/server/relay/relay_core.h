@@ -1,0 +1,143 @@
+// RelayCore: the relay's pure core. Connections, rooms, identity, limits, moderation and the batching tick, no I/O.
+// The network edge (server.h) feeds it frames and the clock, and carries out what it queues.
+#pragma once
+#include "livescope/protocol/messages.h"
+#include "relay/hearts.h"
+#include "relay/rate_limit.h"
+#include "relay/room_bus.h"
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace livescope
+{
+
+using ConnId = uint64_t;
+
+struct RelayConfig
+{
+    int64_t TickMs = 200;            // ms between broadcast frames (and heart windows)
+    double CommentRate = 1.0;        // comments per second per connection
+    double CommentBurst = 3.0;       // comments
+    double HeartRate = 20.0;         // taps per second per connection
+    double HeartBurst = 20.0;        // taps
+    double FrameRate = 50.0;         // frames per second per connection, any type; beyond it the connection is closed
+    double FrameBurst = 100.0;       // frames
+    size_t MaxCommentsPerTick = 20;  // newest kept; the rest are counted as dropped in the batch
+    size_t MaxPresencePerTick = 5;   // presence lines per tick
+    int64_t EmptyRoomKeepMs = 600000; // ms an empty room keeps its history and pin
+    std::string Secret;              // token secret; empty: tokens are refused
+    uint64_t Seed = 0;               // guest names/ids for connections without client_id
+};
+
+// One frame for one connection. Frames fanned out to a room share one string.
+struct Outgoing
+{
+    ConnId Conn = 0;
+    std::shared_ptr<const std::string> Frame;
+};
+
+// A connection the edge must close with a WebSocket close code.
+struct CloseRequest
+{
+    ConnId Conn = 0;
+    uint16_t Code = 1008; // 1008: policy violation
+    std::string Reason;
+};
+
+struct RelayStats
+{
+    int64_t Connections = 0;      // open now
+    int64_t FramesIn = 0;         // frames received
+    int64_t FramesOut = 0;        // frames queued (one per connection per frame)
+    int64_t CommentsAccepted = 0;
+    int64_t HeartsAccepted = 0;   // taps
+    int64_t HeartsExcess = 0;     // taps over the limit, counted and not broadcast
+    int64_t Errors = 0;           // error messages sent
+    int64_t Floods = 0;           // connections closed for flooding
+    int64_t CommentsDropped = 0;  // comments left out of a tick's batch to bound the rate
+};
+
+class RelayCore
+{
+public:
+    RelayCore(RelayConfig config, RoomBus& bus);
+
+    // A new WebSocket connection (not in a room until it sends `join`).
+    ConnId Open();
+    // The connection is gone (closed by either side). Unknown ids are ignored.
+    void Close(ConnId conn, int64_t now_ms);
+    // One text frame from `conn`. `now_ms`: wall clock, ms since the Unix epoch. May queue replies or a close.
+    void Receive(ConnId conn, std::string_view frame, int64_t now_ms);
+    // Drains the bus and queues one frame per connection per room with news (comments, moderation,
+    // presence, hearts window, viewer counts). Call every TickMs.
+    void Tick(int64_t now_ms);
+
+    // What the edge must send or close now; the caller owns the result.
+    std::vector<Outgoing> TakeOutgoing();
+    std::vector<CloseRequest> TakeCloses();
+
+    const RelayStats& Stats() const { return Counters; }
+    const RelayConfig& Config() const { return Cfg; }
+
+    // The name and colour a guest gets from a seed (exposed for tests and docs).
+    static User GuestFromSeed(uint64_t seed);
+
+private:
+    struct Connection
+    {
+        std::string Room;      // empty until joined
+        User Who;
+        Role UserRole = Role::Viewer;
+        TokenBucket Comments;
+        TokenBucket Hearts;
+        TokenBucket Frames;
+        int64_t LastHeartErrorMs = 0; // ms; one rate_limited error per second at most
+        bool Joined = false;
+    };
+    struct Room
+    {
+        std::string Name;
+        std::unordered_set<ConnId> Members;
+        std::deque<Comment> History; // newest last, at most HistoryComments
+        std::optional<Comment> PinnedComment;
+        std::unordered_set<std::string> MutedUsers;
+        HeartAggregator Hearts;
+        std::vector<Comment> PendingComments;
+        std::vector<ServerMessage> PendingModeration;
+        std::vector<Presence> PendingPresence;
+        Viewers LastSentCounts;
+        int64_t EmptySinceMs = 0; // ms; 0 while it has members
+        explicit Room(int64_t now_ms) : Hearts(now_ms) {}
+    };
+
+    void HandleJoin(ConnId id, Connection& c, const Join& m, int64_t now_ms);
+    void HandleComment(Connection& c, ConnId id, const CommentPost& m, int64_t now_ms);
+    void HandleHearts(Connection& c, ConnId id, const HeartsTap& m, int64_t now_ms);
+    void HandleModeration(Connection& c, ConnId id, const ClientMessage& m);
+    void ApplyEvent(Room& room, RoomEvent& event);
+    void SendTo(ConnId id, std::string frame);
+    void SendError(ConnId id, ErrorCode code, std::string message);
+    Room& RoomFor(const std::string& name, int64_t now_ms);
+
+    RelayConfig Cfg;
+    RoomBus& Bus;
+    std::unordered_map<ConnId, Connection> Conns;
+    std::unordered_map<std::string, std::unique_ptr<Room>> Rooms;
+    std::vector<Outgoing> OutQueue;
+    std::vector<CloseRequest> CloseQueue;
+    RelayStats Counters;
+    ConnId NextConn = 1;
+    uint64_t NextComment = 1;
+    std::mt19937_64 Rng;
+};
+
+} // namespace livescope

@@ -1,0 +1,118 @@
+// RoomBus: the driver that carries room events and viewer counts between relay nodes, and its in-process implementation.
+#pragma once
+#include "livescope/protocol/messages.h"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+namespace livescope
+{
+
+// Taps accepted from one connection (after its rate limit).
+struct HeartsEvent
+{
+    std::string Color; // "#rrggbb", the tapper's colour
+    int64_t Count = 0; // taps
+};
+
+// What travels on the bus: comments, accepted taps, moderation and presence. Fired when a local connection's
+// input passes validation, rate limits and permission checks.
+using RoomEvent = std::variant<Comment, HeartsEvent, Pinned, Unpinned, Deleted, Muted, Presence>;
+
+// The bus driver (mpv style: the relay core polls it on its tick; the bus only signals a wakeup).
+// Every member is called on the relay's io thread only. The single-process implementation below is the default;
+// a Redis one (pub/sub for events, sets for counts) lets several relay nodes share rooms.
+class RoomBus
+{
+public:
+    virtual ~RoomBus() = default;
+
+    // Queues `event` for every node serving `room`, this one included. Returns at once; never blocks on I/O.
+    // Events from one node reach each node in publish order. The bus copies what it keeps.
+    virtual void Publish(const std::string& room, RoomEvent event) = 0;
+
+    // Returns, and forgets, the events for `room` that arrived since the last Drain of that room, oldest first.
+    // The caller owns the result.
+    virtual std::vector<RoomEvent> Drain(const std::string& room) = 0;
+
+    // Counts one more live connection of `viewer_key` in `room` and adds the key to the broadcast's unique set.
+    // Returns the counts after the change.
+    virtual Viewers Enter(const std::string& room, const std::string& viewer_key) = 0;
+    // Undoes the live part of one Enter. Returns the counts after the change.
+    virtual Viewers Leave(const std::string& room, const std::string& viewer_key) = 0;
+    // Current counts of `room` over all nodes (zeros for an unknown room).
+    virtual Viewers Counts(const std::string& room) const = 0;
+
+    // Sets the callback run when events arrive for a room whose queue was empty (may be called from another
+    // thread by a networked bus). The owner only schedules a Drain from it. An empty function disables it.
+    virtual void SetWakeup(std::function<void()> wakeup) = 0;
+};
+
+// Single-process bus: events go straight into per-room queues.
+class InProcessRoomBus final : public RoomBus
+{
+public:
+    void Publish(const std::string& room, RoomEvent event) override
+    {
+        auto& state = Rooms[room];
+        const bool was_empty = state.Pending.empty();
+        state.Pending.push_back(std::move(event));
+        if (was_empty && Wakeup)
+            Wakeup();
+    }
+
+    std::vector<RoomEvent> Drain(const std::string& room) override
+    {
+        std::vector<RoomEvent> out;
+        const auto it = Rooms.find(room);
+        if (it == Rooms.end())
+            return out;
+        out.assign(std::make_move_iterator(it->second.Pending.begin()), std::make_move_iterator(it->second.Pending.end()));
+        it->second.Pending.clear();
+        return out;
+    }
+
+    Viewers Enter(const std::string& room, const std::string& viewer_key) override
+    {
+        auto& state = Rooms[room];
+        state.Live++;
+        state.Unique.insert(viewer_key);
+        return Viewers{state.Live, static_cast<int64_t>(state.Unique.size())};
+    }
+
+    Viewers Leave(const std::string& room, const std::string& /*viewer_key*/) override
+    {
+        auto& state = Rooms[room];
+        if (state.Live > 0)
+            state.Live--;
+        return Viewers{state.Live, static_cast<int64_t>(state.Unique.size())};
+    }
+
+    Viewers Counts(const std::string& room) const override
+    {
+        const auto it = Rooms.find(room);
+        if (it == Rooms.end())
+            return Viewers{};
+        return Viewers{it->second.Live, static_cast<int64_t>(it->second.Unique.size())};
+    }
+
+    void SetWakeup(std::function<void()> wakeup) override { Wakeup = std::move(wakeup); }
+
+private:
+    struct RoomState
+    {
+        std::deque<RoomEvent> Pending;
+        int64_t Live = 0; // connections
+        std::unordered_set<std::string> Unique; // viewer keys seen over the broadcast
+    };
+    std::unordered_map<std::string, RoomState> Rooms;
+    std::function<void()> Wakeup;
+};
+
+} // namespace livescope

@@ -1,0 +1,422 @@
+// RelayServer implementation: accept, HTTP upgrade or /healthz, WebSocket sessions with bounded write queues, the tick.
+// [SECTION] Sessions
+// [SECTION] Server state
+// [SECTION] HTTP
+// [SECTION] RelayServer
+#include "relay/server.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <deque>
+#include <unordered_map>
+
+namespace livescope
+{
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+
+namespace
+{
+int64_t WallClockMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+} // namespace
+
+class WsSession;
+
+//-----------------------------------------------------------------------------
+// [SECTION] Server state
+//-----------------------------------------------------------------------------
+
+struct RelayServer::Impl : std::enable_shared_from_this<RelayServer::Impl>
+{
+    Impl(asio::io_context& io, RelayServerOptions options)
+        : Io(io), Options(std::move(options)), Acceptor(io), AcceptRetry(io), TickTimer(io), GraceTimer(io), Core(Options.Core, Bus)
+    {
+    }
+
+    asio::io_context& Io;
+    RelayServerOptions Options;
+    tcp::acceptor Acceptor;
+    asio::steady_timer AcceptRetry;
+    asio::steady_timer TickTimer;
+    asio::steady_timer GraceTimer;
+    InProcessRoomBus Bus;
+    RelayCore Core;
+    std::unordered_map<ConnId, std::shared_ptr<WsSession>> Sessions;
+    std::chrono::steady_clock::time_point NextTick;
+    std::function<void()> ShutdownDone;
+    bool ShuttingDown = false;
+    uint16_t BoundPort = 0;
+
+    void DoAccept();
+    void ScheduleTick();
+    void Flush();
+    void Register(const std::shared_ptr<WsSession>& session);
+    void Unregister(ConnId id);
+    bool OriginAllowed(std::string_view origin) const;
+    void FinishShutdown();
+};
+
+//-----------------------------------------------------------------------------
+// [SECTION] Sessions
+//-----------------------------------------------------------------------------
+
+class WsSession : public std::enable_shared_from_this<WsSession>
+{
+public:
+    WsSession(tcp::socket socket, std::shared_ptr<RelayServer::Impl> server) : Ws(std::move(socket)), Server(std::move(server)) {}
+
+    ConnId Id = 0;
+
+    void Accept(http::request<http::string_body> request)
+    {
+        Ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+        Ws.set_option(websocket::stream_base::decorator([](websocket::response_type& res) { res.set(http::field::server, "livescope-relay"); }));
+        Ws.read_message_max(Server->Options.ReadMessageMax);
+        Ws.text(true);
+        Ws.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
+            if (ec || self->Server->ShuttingDown)
+                return;
+            self->Server->Register(self);
+            self->DoRead();
+        });
+    }
+
+    void Send(const std::shared_ptr<const std::string>& frame)
+    {
+        if (CloseWanted || Dead)
+            return;
+        if (Queue.size() >= Server->Options.MaxQueuedFrames)
+        {
+            Close(websocket::close_code::policy_error, "slow consumer");
+            return;
+        }
+        Queue.push_back(frame);
+        if (!Writing)
+            DoWrite();
+    }
+
+    // Closes once the queued frames are written.
+    void Close(websocket::close_code code, std::string reason)
+    {
+        if (CloseWanted || Dead)
+            return;
+        CloseWanted = true;
+        CloseReason = websocket::close_reason(code, reason);
+        if (!Writing)
+            DoClose();
+    }
+
+private:
+    void DoRead()
+    {
+        Ws.async_read(Buffer, [self = shared_from_this()](beast::error_code ec, size_t bytes) { self->OnRead(ec, bytes); });
+    }
+
+    void OnRead(beast::error_code ec, size_t bytes)
+    {
+        if (ec)
+        {
+            Server->Unregister(Id);
+            return;
+        }
+        const auto data = Buffer.cdata();
+        const std::string_view text(static_cast<const char*>(data.data()), data.size());
+        Server->Core.Receive(Id, text, WallClockMs());
+        Buffer.consume(bytes);
+        Server->Flush();
+        DoRead(); // after a close request too, so the close handshake completes
+    }
+
+    void DoWrite()
+    {
+        Writing = true;
+        Ws.async_write(asio::buffer(*Queue.front()), [self = shared_from_this()](beast::error_code ec, size_t) {
+            self->Queue.pop_front();
+            self->Writing = false;
+            if (ec)
+            {
+                self->Dead = true;
+                self->Queue.clear();
+                return;
+            }
+            if (!self->Queue.empty())
+                self->DoWrite();
+            else if (self->CloseWanted)
+                self->DoClose();
+        });
+    }
+
+    void DoClose()
+    {
+        if (Closing || Dead)
+            return;
+        Closing = true;
+        Ws.async_close(CloseReason, [self = shared_from_this()](beast::error_code) {});
+    }
+
+    websocket::stream<beast::tcp_stream> Ws;
+    beast::flat_buffer Buffer;
+    std::deque<std::shared_ptr<const std::string>> Queue;
+    std::shared_ptr<RelayServer::Impl> Server;
+    websocket::close_reason CloseReason;
+    bool Writing = false;
+    bool CloseWanted = false;
+    bool Closing = false;
+    bool Dead = false;
+};
+
+void RelayServer::Impl::Register(const std::shared_ptr<WsSession>& session)
+{
+    session->Id = Core.Open();
+    Sessions.emplace(session->Id, session);
+}
+
+void RelayServer::Impl::Unregister(ConnId id)
+{
+    const auto it = Sessions.find(id);
+    if (it == Sessions.end())
+        return;
+    Sessions.erase(it);
+    Core.Close(id, WallClockMs());
+    if (ShuttingDown && Sessions.empty())
+        FinishShutdown();
+}
+
+void RelayServer::Impl::Flush()
+{
+    for (const Outgoing& o : Core.TakeOutgoing())
+    {
+        const auto it = Sessions.find(o.Conn);
+        if (it != Sessions.end())
+            it->second->Send(o.Frame);
+    }
+    for (const CloseRequest& c : Core.TakeCloses())
+    {
+        const auto it = Sessions.find(c.Conn);
+        if (it != Sessions.end())
+            it->second->Close(static_cast<websocket::close_code>(c.Code), c.Reason);
+    }
+}
+
+void RelayServer::Impl::ScheduleTick()
+{
+    NextTick += std::chrono::milliseconds(Options.Core.TickMs);
+    const auto now = std::chrono::steady_clock::now();
+    if (NextTick < now)
+        NextTick = now; // fell behind (a long stall): do not burst to catch up
+    TickTimer.expires_at(NextTick);
+    TickTimer.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (ec || self->ShuttingDown)
+            return;
+        self->Core.Tick(WallClockMs());
+        self->Flush();
+        self->ScheduleTick();
+    });
+}
+
+bool RelayServer::Impl::OriginAllowed(std::string_view origin) const
+{
+    if (Options.AllowOrigins.empty())
+        return true;
+    for (const std::string& allowed : Options.AllowOrigins)
+        if (!origin.empty() && origin == allowed)
+            return true;
+    return false;
+}
+
+void RelayServer::Impl::FinishShutdown()
+{
+    GraceTimer.cancel();
+    if (ShutdownDone)
+    {
+        auto done = std::move(ShutdownDone);
+        ShutdownDone = nullptr;
+        done();
+    }
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] HTTP
+//-----------------------------------------------------------------------------
+
+namespace
+{
+class HttpSession : public std::enable_shared_from_this<HttpSession>
+{
+public:
+    HttpSession(tcp::socket socket, std::shared_ptr<RelayServer::Impl> server) : Stream(std::move(socket)), Server(std::move(server)) {}
+
+    void Run()
+    {
+        Parser.emplace();
+        Parser->header_limit(8192);
+        Parser->body_limit(4096);
+        Stream.expires_after(std::chrono::seconds(15));
+        http::async_read(Stream, Buffer, *Parser, [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+    }
+
+private:
+    void OnRead(beast::error_code ec)
+    {
+        if (ec)
+            return;
+        http::request<http::string_body> request = Parser->release();
+        if (websocket::is_upgrade(request))
+        {
+            const auto origin = request[http::field::origin];
+            if (!Server->OriginAllowed(std::string_view(origin.data(), origin.size())))
+            {
+                Respond(request, http::status::forbidden, "origin not allowed\n");
+                return;
+            }
+            Stream.expires_never();
+            std::make_shared<WsSession>(Stream.release_socket(), Server)->Accept(std::move(request));
+            return;
+        }
+        if (request.method() == http::verb::get && request.target() == "/healthz")
+            Respond(request, http::status::ok, "ok\n");
+        else
+            Respond(request, http::status::not_found, "livescope-relay: WebSocket on any path, GET /healthz\n");
+    }
+
+    void Respond(const http::request<http::string_body>& request, http::status status, const char* body)
+    {
+        auto res = std::make_shared<http::response<http::string_body>>(status, request.version());
+        res->set(http::field::server, "livescope-relay");
+        res->set(http::field::content_type, "text/plain");
+        res->keep_alive(false);
+        res->body() = body;
+        res->prepare_payload();
+        http::async_write(Stream, *res, [self = shared_from_this(), res](beast::error_code, size_t) {
+            beast::error_code ignored;
+            self->Stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        });
+    }
+
+    beast::tcp_stream Stream;
+    beast::flat_buffer Buffer;
+    std::optional<http::request_parser<http::string_body>> Parser;
+    std::shared_ptr<RelayServer::Impl> Server;
+};
+} // namespace
+
+void RelayServer::Impl::DoAccept()
+{
+    Acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        if (self->ShuttingDown || !self->Acceptor.is_open())
+            return;
+        if (ec)
+        {
+            // Out of descriptors or similar: back off instead of spinning.
+            self->AcceptRetry.expires_after(std::chrono::milliseconds(50));
+            self->AcceptRetry.async_wait([self](beast::error_code wait_ec) {
+                if (!wait_ec)
+                    self->DoAccept();
+            });
+            return;
+        }
+        beast::error_code opt_ec;
+        socket.set_option(tcp::no_delay(true), opt_ec);
+        std::make_shared<HttpSession>(std::move(socket), self)->Run();
+        self->DoAccept();
+    });
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] RelayServer
+//-----------------------------------------------------------------------------
+
+RelayServer::RelayServer(asio::io_context& io, RelayServerOptions options) : State(std::make_shared<Impl>(io, std::move(options))) {}
+
+RelayServer::~RelayServer()
+{
+    beast::error_code ec;
+    State->ShuttingDown = true;
+    State->Acceptor.close(ec);
+    State->TickTimer.cancel();
+    State->AcceptRetry.cancel();
+    State->GraceTimer.cancel();
+    // Sessions and the state own each other while open; drop the sessions so their sockets close once the
+    // io_context lets go of their handlers.
+    State->Sessions.clear();
+}
+
+bool RelayServer::Start(std::string& error)
+{
+    beast::error_code ec;
+    const auto address = asio::ip::make_address(State->Options.Host, ec);
+    if (ec)
+    {
+        error = "bad --host " + State->Options.Host + ": " + ec.message();
+        return false;
+    }
+    const tcp::endpoint endpoint(address, State->Options.Port);
+    auto& acceptor = State->Acceptor;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec)
+        acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec)
+        acceptor.bind(endpoint, ec);
+    if (!ec)
+        acceptor.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec)
+    {
+        error = "cannot listen on " + State->Options.Host + ":" + std::to_string(State->Options.Port) + ": " + ec.message();
+        return false;
+    }
+    State->BoundPort = acceptor.local_endpoint().port();
+    State->NextTick = std::chrono::steady_clock::now();
+    State->DoAccept();
+    State->ScheduleTick();
+    return true;
+}
+
+uint16_t RelayServer::Port() const
+{
+    return State->BoundPort;
+}
+
+void RelayServer::Shutdown(std::function<void()> done, int64_t grace_ms)
+{
+    auto& s = *State;
+    if (s.ShuttingDown)
+        return;
+    s.ShuttingDown = true;
+    s.ShutdownDone = std::move(done);
+    beast::error_code ec;
+    s.Acceptor.close(ec);
+    s.TickTimer.cancel();
+    s.AcceptRetry.cancel();
+    if (s.Sessions.empty())
+    {
+        s.FinishShutdown();
+        return;
+    }
+    s.GraceTimer.expires_after(std::chrono::milliseconds(grace_ms));
+    s.GraceTimer.async_wait([self = State](beast::error_code wait_ec) {
+        if (!wait_ec)
+            self->FinishShutdown();
+    });
+    const auto sessions = s.Sessions; // Close may not re-enter, but keep iteration safe
+    for (const auto& [id, session] : sessions)
+        session->Close(websocket::close_code::going_away, "relay shutting down");
+}
+
+RelayStats RelayServer::Stats() const
+{
+    return State->Core.Stats();
+}
+
+} // namespace livescope

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Relay benchmark: held WebSocket clients, comment fan-out latency (with a 20 ms-tick reference relay side by side),
+# and per-client message rate while 1,000 clients send hearts. Prints figures; never fails on numbers.
+# Assumes build/native (or $LIVESCOPE_BIN) holds livescope-relay and livescope-relay-bench. Default run < 2 min.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=${LIVESCOPE_BIN:-$ROOT/build/native/bin}
+CONNS=${RELAY_BENCH_CONNECTIONS:-10000}
+FANOUT_RECEIVERS=${RELAY_BENCH_RECEIVERS:-500}
+HEART_CLIENTS=${RELAY_BENCH_HEART_CLIENTS:-1000}
+DURATION=${RELAY_BENCH_DURATION_S:-10}
+say() { printf '[bench relay] %s\n' "$*"; }
+
+for b in livescope-relay livescope-relay-bench; do
+  [ -x "$BIN/$b" ] || { say "missing $BIN/$b (build the native preset first)"; exit 0; }
+done
+# Each side holds one descriptor per client: raise the soft limit as far as the hard limit allows.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+say "open-file limit $(ulimit -n); $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+RELAY_PID=""
+SAMPLER_PID=""
+cleanup() {
+  [ -n "$SAMPLER_PID" ] && kill "$SAMPLER_PID" 2>/dev/null
+  [ -n "$RELAY_PID" ] && kill "$RELAY_PID" 2>/dev/null && wait "$RELAY_PID" 2>/dev/null
+  RELAY_PID=""; SAMPLER_PID=""
+}
+trap cleanup EXIT INT TERM
+
+# start_relay [extra args...]: sets RELAY_PID and PORT.
+start_relay() {
+  local log; log=$(mktemp)
+  "$BIN/livescope-relay" --port 0 "$@" >"$log" 2>&1 &
+  RELAY_PID=$!
+  PORT=""
+  for _ in $(seq 1 100); do
+    PORT=$(sed -n 's#.*listening on ws://127.0.0.1:\([0-9]*\).*#\1#p' "$log" | head -1)
+    [ -n "$PORT" ] && break
+    sleep 0.1
+  done
+  rm -f "$log"
+  [ -n "$PORT" ] || { say "relay did not start"; cleanup; return 1; }
+}
+
+# stop_relay: SIGTERM, report exit status and peak RSS seen by the sampler.
+stop_relay() {
+  kill "$SAMPLER_PID" 2>/dev/null; wait "$SAMPLER_PID" 2>/dev/null; SAMPLER_PID=""
+  kill -TERM "$RELAY_PID"; wait "$RELAY_PID"; local rc=$?
+  say "relay exited with status $rc after SIGTERM; peak RSS $(cat "$PEAK" 2>/dev/null || echo '?') MiB"
+  RELAY_PID=""
+}
+
+# sample_rss: peak VmRSS of the relay (MiB) into $PEAK while it runs.
+PEAK=$(mktemp)
+sample_rss() {
+  echo 0 >"$PEAK"
+  ( peak=0; while kill -0 "$RELAY_PID" 2>/dev/null; do
+      kb=$(awk '/VmRSS/ {print $2}' "/proc/$RELAY_PID/status" 2>/dev/null || echo 0)
+      [ "${kb:-0}" -gt "$peak" ] && peak=$kb && echo $((peak / 1024)) >"$PEAK"
+      sleep 0.5
+    done ) &
+  SAMPLER_PID=$!
+}
+
+say "1/3 held connections: $CONNS clients in one room"
+start_relay && sample_rss && {
+  timeout 90 "$BIN/livescope-relay-bench" connections --port "$PORT" --clients "$CONNS" --hold-s 3 --timeout-s 60
+  stop_relay
+}
+
+say "2/3 fan-out: 100 comments/s from 100 senders to $FANOUT_RECEIVERS receivers, ${DURATION} s; default 200 ms tick vs reference 20 ms tick"
+for tick in 200 20; do
+  label="tick ${tick} ms"; [ "$tick" = 20 ] && label="reference, tick 20 ms"
+  start_relay --tick-ms "$tick" && sample_rss && {
+    timeout 60 "$BIN/livescope-relay-bench" fanout --port "$PORT" --clients "$FANOUT_RECEIVERS" --senders 100 --rate 100 \
+      --duration-s "$DURATION" --label "$label"
+    stop_relay
+  }
+done
+
+say "3/3 hearts: $HEART_CLIENTS clients each sending 5 hearts messages/s (10 taps/s), ${DURATION} s"
+start_relay && sample_rss && {
+  timeout 60 "$BIN/livescope-relay-bench" hearts --port "$PORT" --clients "$HEART_CLIENTS" --duration-s "$DURATION"
+  stop_relay
+}
+rm -f "$PEAK"

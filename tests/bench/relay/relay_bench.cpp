@@ -1,0 +1,424 @@
+// livescope-relay-bench: a one-thread Beast/asio load client for livescope-relay on loopback. Prints figures; never
+// fails on numbers. Every phase is bounded in count and time.
+// [SECTION] Client
+// [SECTION] Modes
+// [SECTION] main
+#include "livescope/protocol/messages.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace livescope
+{
+namespace
+{
+
+int64_t NowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch()).count();
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Client
+//-----------------------------------------------------------------------------
+
+struct BenchClient : std::enable_shared_from_this<BenchClient>
+{
+    explicit BenchClient(asio::io_context& io) : Ws(io) {}
+
+    websocket::stream<beast::tcp_stream> Ws;
+    beast::flat_buffer Buffer;
+    std::deque<std::string> Outbox;
+    bool Writing = false;
+    bool Joined = false;
+    bool Closed = false;
+    int64_t Frames = 0;   // frames received after the welcome
+    int64_t Messages = 0; // messages in those frames (a batch counts its items)
+    std::function<void(BenchClient&, std::string_view)> OnFrame;
+    std::function<void(BenchClient&, bool)> OnJoined; // true: welcome received; false: failed
+
+    void Start(const tcp::endpoint& endpoint, const std::string& room)
+    {
+        auto self = shared_from_this();
+        beast::get_lowest_layer(Ws).expires_after(std::chrono::seconds(30));
+        beast::get_lowest_layer(Ws).async_connect(endpoint, [self, room](beast::error_code ec) {
+            if (ec)
+                return self->Fail();
+            beast::get_lowest_layer(self->Ws).expires_never();
+            self->Ws.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
+            self->Ws.async_handshake("127.0.0.1", "/ws", [self, room](beast::error_code hec) {
+                if (hec)
+                    return self->Fail();
+                self->Send(EncodeClientMessage(Join{room, std::nullopt, std::nullopt}));
+                self->Read();
+            });
+        });
+    }
+
+    void Send(std::string text)
+    {
+        if (Closed)
+            return;
+        Outbox.push_back(std::move(text));
+        if (!Writing)
+            Write();
+    }
+
+    void Close()
+    {
+        if (Closed)
+            return;
+        beast::error_code ec;
+        beast::get_lowest_layer(Ws).socket().close(ec);
+        Closed = true;
+    }
+
+private:
+    void Fail()
+    {
+        const bool was_joined = Joined;
+        Closed = true;
+        if (!was_joined && OnJoined)
+        {
+            auto cb = std::move(OnJoined);
+            OnJoined = nullptr;
+            cb(*this, false);
+        }
+    }
+
+    void Write()
+    {
+        Writing = true;
+        auto self = shared_from_this();
+        Ws.async_write(asio::buffer(Outbox.front()), [self](beast::error_code ec, size_t) {
+            self->Outbox.pop_front();
+            self->Writing = false;
+            if (ec)
+                return self->Fail();
+            if (!self->Outbox.empty())
+                self->Write();
+        });
+    }
+
+    void Read()
+    {
+        auto self = shared_from_this();
+        Ws.async_read(Buffer, [self](beast::error_code ec, size_t bytes) {
+            if (ec)
+                return self->Fail();
+            const auto data = self->Buffer.cdata();
+            const std::string_view text(static_cast<const char*>(data.data()), data.size());
+            if (!self->Joined)
+            {
+                if (text.find("\"type\":\"welcome\"") != std::string_view::npos)
+                {
+                    self->Joined = true;
+                    if (self->OnJoined)
+                    {
+                        auto cb = std::move(self->OnJoined);
+                        self->OnJoined = nullptr;
+                        cb(*self, true);
+                    }
+                }
+            }
+            else
+            {
+                self->Frames++;
+                int64_t items = 0;
+                for (size_t at = text.find("\"type\":"); at != std::string_view::npos; at = text.find("\"type\":", at + 7))
+                    items++;
+                self->Messages += text.rfind("{\"type\":\"batch\"", 0) == 0 ? items - 1 : items;
+                if (self->OnFrame)
+                    self->OnFrame(*self, text);
+            }
+            self->Buffer.consume(bytes);
+            if (!self->Closed)
+                self->Read();
+        });
+    }
+};
+
+// Connects `count` clients to `room`, at most `concurrency` handshakes at a time. Runs `io` until all have
+// joined or failed, or `timeout` passes. Returns the joined ones.
+std::vector<std::shared_ptr<BenchClient>> ConnectMany(asio::io_context& io, const tcp::endpoint& endpoint, const std::string& room,
+                                                      int count, int concurrency, std::chrono::seconds timeout, int& failed,
+                                                      double& seconds)
+{
+    std::vector<std::shared_ptr<BenchClient>> all;
+    all.reserve(static_cast<size_t>(count));
+    int started = 0, finished = 0, joined = 0;
+    failed = 0;
+    std::function<void()> start_next = [&] {
+        if (started >= count)
+            return;
+        auto c = std::make_shared<BenchClient>(io);
+        all.push_back(c);
+        started++;
+        c->OnJoined = [&](BenchClient&, bool ok) {
+            finished++;
+            (ok ? joined : failed)++;
+            start_next();
+        };
+        c->Start(endpoint, room);
+    };
+    const auto t0 = Clock::now();
+    for (int i = 0; i < concurrency && i < count; i++)
+        start_next();
+    const auto deadline = t0 + timeout;
+    while (finished < count && Clock::now() < deadline)
+        io.run_one_for(std::chrono::milliseconds(100));
+    seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    std::vector<std::shared_ptr<BenchClient>> ok;
+    for (auto& c : all)
+    {
+        if (c->Joined && !c->Closed)
+            ok.push_back(c);
+        else
+            c->Close();
+    }
+    failed = count - static_cast<int>(ok.size());
+    return ok;
+}
+
+// Runs `io` for `duration`, calling `every` each `period` (if set).
+void RunFor(asio::io_context& io, std::chrono::milliseconds duration, std::chrono::milliseconds period = std::chrono::milliseconds(0),
+            const std::function<void()>& every = nullptr)
+{
+    const auto end = Clock::now() + duration;
+    auto next = Clock::now();
+    while (Clock::now() < end)
+    {
+        if (every && Clock::now() >= next)
+        {
+            every();
+            next += period;
+        }
+        const auto until = every ? std::min(next, end) : end;
+        io.run_one_until(until);
+    }
+}
+
+double Percentile(std::vector<double>& v, double p)
+{
+    if (v.empty())
+        return 0;
+    std::sort(v.begin(), v.end());
+    const size_t i = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5));
+    return v[i];
+}
+
+void CloseAll(asio::io_context& io, std::vector<std::shared_ptr<BenchClient>>& clients)
+{
+    for (auto& c : clients)
+        c->Close();
+    clients.clear();
+    RunFor(io, std::chrono::milliseconds(300));
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Modes
+//-----------------------------------------------------------------------------
+
+struct Args
+{
+    std::string Mode;
+    uint16_t Port = 0;
+    int Clients = 1000;
+    int Senders = 100;
+    int Rate = 100;        // comments per second (fanout)
+    int DurationS = 10;    // seconds of measurement
+    int Concurrency = 256; // handshakes in flight
+    int HoldS = 3;         // seconds (connections)
+    int TimeoutS = 60;     // seconds to connect everyone
+    int TapsPerMessage = 2;
+    int MessagesPerS = 5;  // hearts messages per client per second
+    std::string Label;
+};
+
+int ModeConnections(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
+{
+    int failed = 0;
+    double seconds = 0;
+    auto clients = ConnectMany(io, ep, "bench-conn", a.Clients, a.Concurrency, std::chrono::seconds(a.TimeoutS), failed, seconds);
+    std::printf("connections%s: %zu of %d joined in %.1f s (%.0f joins/s), %d failed\n", a.Label.c_str(), clients.size(), a.Clients,
+                seconds, static_cast<double>(clients.size()) / std::max(seconds, 1e-9), failed);
+    std::fflush(stdout);
+    RunFor(io, std::chrono::seconds(a.HoldS));
+    size_t open = 0;
+    int64_t frames = 0;
+    for (auto& c : clients)
+    {
+        open += c->Closed ? 0 : 1;
+        frames += c->Frames;
+    }
+    std::printf("connections%s: %zu still open after holding %d s; %.2f frames/s per client while held\n", a.Label.c_str(), open, a.HoldS,
+                clients.empty() ? 0.0 : static_cast<double>(frames) / static_cast<double>(clients.size()) / a.HoldS);
+    std::fflush(stdout);
+    CloseAll(io, clients);
+    return 0;
+}
+
+int ModeFanout(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
+{
+    int failed = 0;
+    double seconds = 0;
+    auto receivers = ConnectMany(io, ep, "bench-fanout", a.Clients, a.Concurrency, std::chrono::seconds(a.TimeoutS), failed, seconds);
+    auto senders = ConnectMany(io, ep, "bench-fanout", a.Senders, a.Concurrency, std::chrono::seconds(a.TimeoutS), failed, seconds);
+    RunFor(io, std::chrono::milliseconds(500)); // let join presence and counts settle
+    std::vector<double> latencies_ms;
+    latencies_ms.reserve(static_cast<size_t>(a.Rate) * static_cast<size_t>(a.DurationS) * receivers.size());
+    const std::string marker = "\"text\":\"t=";
+    for (auto& r : receivers)
+    {
+        r->OnFrame = [&](BenchClient&, std::string_view text) {
+            const int64_t now = NowNs();
+            for (size_t at = text.find(marker); at != std::string_view::npos; at = text.find(marker, at + 1))
+            {
+                const long long sent = std::strtoll(text.data() + at + marker.size(), nullptr, 10);
+                latencies_ms.push_back(static_cast<double>(now - sent) / 1e6);
+            }
+        };
+    }
+    int64_t sent = 0;
+    size_t next_sender = 0;
+    const int period_ms = std::max(1, 1000 / std::max(1, a.Rate));
+    const int64_t total = static_cast<int64_t>(a.Rate) * a.DurationS;
+    RunFor(io, std::chrono::milliseconds(a.DurationS * 1000), std::chrono::milliseconds(period_ms), [&] {
+        if (senders.empty() || sent >= total)
+            return;
+        auto& s = senders[next_sender++ % senders.size()];
+        s->Send(EncodeClientMessage(CommentPost{"t=" + std::to_string(NowNs()), std::nullopt}));
+        sent++;
+    });
+    RunFor(io, std::chrono::milliseconds(1000)); // drain the last ticks
+    const size_t expected = static_cast<size_t>(sent) * receivers.size();
+    const size_t got = latencies_ms.size();
+    const double p50 = Percentile(latencies_ms, 0.50);
+    const double p99 = Percentile(latencies_ms, 0.99);
+    const double pmax = latencies_ms.empty() ? 0.0 : latencies_ms.back();
+    std::printf("fanout%s: %lld comments sent at %d/s by %zu senders to %zu receivers; %zu of %zu deliveries (%.1f%%)\n", a.Label.c_str(),
+                static_cast<long long>(sent), a.Rate, senders.size(), receivers.size(), got, expected,
+                expected ? 100.0 * static_cast<double>(got) / static_cast<double>(expected) : 0.0);
+    std::printf("fanout%s: latency send->receive p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", a.Label.c_str(), p50, p99, pmax);
+    std::fflush(stdout);
+    CloseAll(io, receivers);
+    CloseAll(io, senders);
+    return 0;
+}
+
+int ModeHearts(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
+{
+    int failed = 0;
+    double seconds = 0;
+    auto clients = ConnectMany(io, ep, "bench-hearts", a.Clients, a.Concurrency, std::chrono::seconds(a.TimeoutS), failed, seconds);
+    RunFor(io, std::chrono::milliseconds(500));
+    int64_t hearts_seen = 0; // taps reported in windows, as seen by client 0
+    const std::string count_key = "\"count\":";
+    if (!clients.empty())
+    {
+        clients[0]->OnFrame = [&](BenchClient&, std::string_view text) {
+            for (size_t at = text.find(count_key); at != std::string_view::npos; at = text.find(count_key, at + 1))
+                hearts_seen += std::strtoll(text.data() + at + count_key.size(), nullptr, 10);
+        };
+    }
+    for (auto& c : clients)
+        c->Frames = c->Messages = 0;
+    int64_t taps_sent = 0;
+    const std::string tap = EncodeClientMessage(HeartsTap{a.TapsPerMessage});
+    const int period_ms = std::max(1, 1000 / std::max(1, a.MessagesPerS));
+    RunFor(io, std::chrono::milliseconds(a.DurationS * 1000), std::chrono::milliseconds(period_ms), [&] {
+        for (auto& c : clients)
+        {
+            c->Send(tap);
+            taps_sent += a.TapsPerMessage;
+        }
+    });
+    RunFor(io, std::chrono::milliseconds(600));
+    std::vector<double> frames_per_s, messages_per_s;
+    size_t open = 0;
+    for (auto& c : clients)
+    {
+        open += c->Closed ? 0 : 1;
+        frames_per_s.push_back(static_cast<double>(c->Frames) / a.DurationS);
+        messages_per_s.push_back(static_cast<double>(c->Messages) / a.DurationS);
+    }
+    std::printf("hearts%s: %zu clients sent %lld taps (%d msgs/s each, %d taps per msg); %zu still open\n", a.Label.c_str(), clients.size(),
+                static_cast<long long>(taps_sent), a.MessagesPerS, a.TapsPerMessage, open);
+    std::printf("hearts%s: frames received per client per second p50 %.1f, max %.1f; messages per client per second p50 %.1f, max %.1f\n",
+                a.Label.c_str(), Percentile(frames_per_s, 0.5), frames_per_s.empty() ? 0.0 : frames_per_s.back(),
+                Percentile(messages_per_s, 0.5), messages_per_s.empty() ? 0.0 : messages_per_s.back());
+    std::printf("hearts%s: taps shown to one client %lld of %lld sent (%.1f%%)\n", a.Label.c_str(), static_cast<long long>(hearts_seen),
+                static_cast<long long>(taps_sent), taps_sent ? 100.0 * static_cast<double>(hearts_seen) / static_cast<double>(taps_sent) : 0.0);
+    std::fflush(stdout);
+    CloseAll(io, clients);
+    return 0;
+}
+
+} // namespace
+} // namespace livescope
+
+//-----------------------------------------------------------------------------
+// [SECTION] main
+//-----------------------------------------------------------------------------
+
+int main(int argc, char** argv)
+{
+    using namespace livescope;
+    Args a;
+    if (argc < 2)
+    {
+        std::fprintf(stderr, "usage: livescope-relay-bench connections|fanout|hearts --port N [--clients N] [--senders N] [--rate N]\n"
+                             "       [--duration-s N] [--concurrency N] [--hold-s N] [--timeout-s N] [--label TEXT]\n");
+        return 2;
+    }
+    a.Mode = argv[1];
+    for (int i = 2; i + 1 < argc; i += 2)
+    {
+        const std::string k = argv[i];
+        const char* v = argv[i + 1];
+        if (k == "--port") a.Port = static_cast<uint16_t>(std::atoi(v));
+        else if (k == "--clients") a.Clients = std::atoi(v);
+        else if (k == "--senders") a.Senders = std::atoi(v);
+        else if (k == "--rate") a.Rate = std::atoi(v);
+        else if (k == "--duration-s") a.DurationS = std::max(1, std::atoi(v));
+        else if (k == "--concurrency") a.Concurrency = std::max(1, std::atoi(v));
+        else if (k == "--hold-s") a.HoldS = std::max(1, std::atoi(v));
+        else if (k == "--timeout-s") a.TimeoutS = std::max(1, std::atoi(v));
+        else if (k == "--label") a.Label = std::string(" [") + v + "]";
+        else
+        {
+            std::fprintf(stderr, "unknown option %s\n", k.c_str());
+            return 2;
+        }
+    }
+    asio::io_context io(1);
+    const tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), a.Port);
+    if (a.Mode == "connections")
+        return ModeConnections(io, ep, a);
+    if (a.Mode == "fanout")
+        return ModeFanout(io, ep, a);
+    if (a.Mode == "hearts")
+        return ModeHearts(io, ep, a);
+    std::fprintf(stderr, "unknown mode %s\n", a.Mode.c_str());
+    return 2;
+}
