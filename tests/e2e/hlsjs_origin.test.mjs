@@ -56,7 +56,7 @@ test('origin: blocking playlist requests hold until the part exists; too far ahe
   assert.match(part.headers.get('cache-control'), /immutable/);
 });
 
-test('hls.js in lowLatencyMode plays the origin in Chromium, loading parts', { timeout: 180000 }, async () => {
+test('hls.js in lowLatencyMode plays the origin in Chromium, loading parts, across an encoder restart', { timeout: 240000 }, async () => {
   const dir = join(ARTIFACTS, 'hlsjs_origin');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'index.html'), `<!doctype html><meta charset="utf-8"><title>hls.js x livescope-origin</title>
@@ -112,6 +112,30 @@ test('hls.js in lowLatencyMode plays the origin in Chromium, loading parts', { t
     if (s.errors.length) console.log(`# hls.js non-fatal errors: ${s.errors.join(', ')}`);
     assert.ok(!s.errors.some((e) => e.endsWith(':fatal')), `no fatal hls.js error: ${s.errors.join(', ')}`);
     await page.screenshot({ path: join(ARTIFACTS, 'hlsjs_origin.png') });
+
+    // Encoder restart: the stream goes on after EXT-X-DISCONTINUITY and hls.js keeps playing across it.
+    const runs = (await status()).encoder_runs;
+    assert.equal((await fetch(`${baseUrl}/control/restart-encoder`)).status, 200);
+    const restartDeadline = Date.now() + 30000;
+    const discontinuity = /#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="init-[0-9a-f]+-2\.mp4"/;
+    let playlist = '';
+    while (Date.now() < restartDeadline) {
+      playlist = await (await fetch(`${baseUrl}/live/360p/index.m3u8`)).text();
+      if (discontinuity.test(playlist)) break;
+      await sleep(250);
+    }
+    assert.ok((await status()).encoder_runs > runs, 'the encoder was restarted');
+    assert.match(playlist, discontinuity);
+    const tRestart = await page.evaluate(() => document.getElementById('v').currentTime);
+    let tAfter = tRestart;
+    while (Date.now() < restartDeadline + 30000 && tAfter < tRestart + 5) {
+      await sleep(500);
+      tAfter = await page.evaluate(() => document.getElementById('v').currentTime);
+    }
+    const errs = await page.evaluate(() => stats.errors);
+    assert.ok(tAfter >= tRestart + 5, `playback continued across the discontinuity: ${tRestart} -> ${tAfter}; errors: ${errs.join(', ')}`);
+    assert.ok(!errs.some((e) => e.endsWith(':fatal')), `no fatal hls.js error after the restart: ${errs.join(', ')}`);
+    console.log(`# hls.js across an encoder restart: currentTime ${tRestart.toFixed(2)} -> ${tAfter.toFixed(2)} s`);
   } catch (e) {
     console.log(logs.slice(-40).join('\n'));
     throw e;
@@ -122,7 +146,7 @@ test('hls.js in lowLatencyMode plays the origin in Chromium, loading parts', { t
 });
 
 test('origin: SIGTERM stops it and its ffmpeg child', async () => {
-  const line = origin.output.find((l) => /ffmpeg started \(pid \d+/.test(l));
+  const line = origin.output.filter((l) => /ffmpeg started \(pid \d+/.test(l)).pop();
   const pid = Number(line.match(/pid (\d+)/)[1]);
   assert.doesNotThrow(() => process.kill(pid, 0), 'ffmpeg runs while the origin runs');
   const exited = await origin.stop();

@@ -19,6 +19,7 @@
 #include <boost/beast/http.hpp>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -49,6 +50,17 @@ namespace {
 int64_t WallNowMs()
 {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// RFC 9110 IMF-fixdate, e.g. "Tue, 24 Nov 2026 14:18:51 GMT".
+std::string HttpDate()
+{
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char text[64];
+    std::strftime(text, sizeof(text), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    return text;
 }
 
 using Response = http::response<http::string_body>;
@@ -266,6 +278,7 @@ private:
         response.version(Pending.Version);
         response.keep_alive(Pending.KeepAlive);
         response.set(http::field::server, "livescope-origin");
+        response.set(http::field::date, HttpDate());
         response.set(http::field::access_control_allow_origin, "*");
         response.set(http::field::access_control_allow_methods, "GET, HEAD, OPTIONS");
         response.set(http::field::access_control_allow_headers, "Range, Content-Type, Cache-Control");
