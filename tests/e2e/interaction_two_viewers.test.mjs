@@ -61,6 +61,8 @@ async function openViewer(context, url, tag) {
   const dialogs = [];
   page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss().catch(() => {}); });
   await page.addInitScript(installHelpers);
+  // Two tabs of one browser would be one viewer (one stored client id): give each page its own.
+  await page.addInitScript((id) => localStorage.setItem('livescope.clientId', id), `e2e-viewer-${tag}-${process.pid}`);
   await page.goto(url);
   await page.waitForFunction(() => document.documentElement.dataset.livescope, null, { timeout: 60000 });
   assert.equal(await page.evaluate(() => document.documentElement.dataset.livescope), 'ready', `${tag}: widget did not start`);
@@ -89,7 +91,8 @@ test('two viewers share a room: counts, comments, hearts, safe text, host keys',
     // 1. Both see two viewers (DOM mirror and the widget's state from `viewers` events).
     for (const v of [a, b]) {
       await v.page.waitForFunction(() => document.querySelector('.livescope-viewers')?.dataset.live === '2', null, { timeout: 20000 });
-      assert.equal((await roomState(v.page)).viewers.live, 2, `${v.tag}: viewers event`);
+      await v.page.waitForFunction(() => document.querySelector('.livescope-viewers')?.dataset.total === '2', null, { timeout: 10000 });
+      assert.deepEqual((await roomState(v.page)).viewers, { live: 2, total: 2 }, `${v.tag}: viewers event`);
     }
     const rectsA = (await roomState(a.page)).rects;
     const rectsB = (await roomState(b.page)).rects;
