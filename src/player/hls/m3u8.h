@@ -22,6 +22,7 @@ namespace livescope {
 struct HlsByteRange {
   int64_t Offset = 0; // bytes from the start of the resource (resolved by the parser when implicit)
   int64_t Length = 0; // bytes
+  bool operator==(const HlsByteRange&) const = default;
 };
 
 struct HlsMap {
@@ -29,8 +30,6 @@ struct HlsMap {
   std::optional<HlsByteRange> Range;
   bool operator==(const HlsMap&) const = default;
 };
-
-inline bool operator==(const HlsByteRange& a, const HlsByteRange& b) { return a.Offset == b.Offset && a.Length == b.Length; }
 
 struct HlsPart {
   std::string Uri;        // absolute
