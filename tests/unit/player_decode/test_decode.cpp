@@ -403,3 +403,16 @@ TEST_CASE("the audio rate factor resamples to fewer samples for catch-up" * doct
     CHECK(normal == doctest::Approx(96000).epsilon(0.05));
     CHECK(fast / normal == doctest::Approx(0.8).epsilon(0.03));
 }
+
+TEST_CASE("HEVC in fMP4 decodes too, with its full colour range from the stream" * doctest::test_suite("decode-hevc"))
+{
+    DecodeSetLogLevel(-8);
+    Player p;
+    p.Feed(ReadMedia("hevc.mp4"), 51, 1);
+    p.Finish();
+    CHECK(p.Out.Unsupported == 0);
+    CHECK(p.Out.VideoFrames == 30);
+    CHECK(p.Out.Width == 320);
+    CHECK(p.Out.Height == 240);
+    CHECK(p.Out.Range == ColorRange::Full);
+}
