@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Decode benchmark (issue 4): H.264 decode fps of a 720p30 and a 1080p30 clip, single-threaded, for
-# FFmpeg's CLI, livescope's decoder natively, and livescope's decoder compiled to wasm under node.
+# FFmpeg's CLI, livescope's decoder natively, livescope's decoder compiled to wasm under node, and the
+# same wasm in headless Chromium (tests/bench/decode/browser.mjs; skipped without bench_decode_web).
 # Prints figures; never pass/fail. Run from the repo root after build/native and build/wasm are built
 # (override with LIVESCOPE_NATIVE_BUILD / LIVESCOPE_WASM_BUILD).
 set -uo pipefail
@@ -50,15 +51,23 @@ if [ -f "$WASM/bin/bench_decode.js" ]; then
   wasm_runner="node --no-experimental-fetch $MEDIA/bench_decode.cjs"
 fi
 
+chromium_fps() { # clip
+  [ -f "$WASM/bin/bench_decode_web.js" ] && [ -x /usr/bin/chromium ] || return 0
+  timeout 600 node "$ROOT/tests/bench/decode/browser.mjs" "$WASM/bin" "$1" "$REPEATS" 2>/dev/null | grep -o 'fps=[0-9.]*' | cut -d= -f2
+}
+
 echo "== decode benchmark: H.264, single thread, best of $REPEATS, $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
-printf '%-10s %14s %14s %14s %12s %12s\n' clip ffmpeg-cli ours-native ours-wasm wasm/native wasm/ffmpeg
+printf '%-10s %11s %12s %10s %12s %12s %12s\n' clip ffmpeg-cli ours-native ours-wasm wasm-chromium wasm/native chromium/native
 for c in clip720p clip1080p; do
   clip=$MEDIA/$c.mp4
   f=$(ffmpeg_fps "$clip")
   n="n/a"; w="n/a"
   [ -x "$NATIVE/bin/bench_decode" ] && n=$(ours_fps "$NATIVE/bin/bench_decode" "$clip")
   [ -n "$wasm_runner" ] && w=$(ours_fps $wasm_runner "$clip")
+  b=$(chromium_fps "$clip")
   ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a+0 > 0 && b+0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
-  printf '%-10s %14s %14s %14s %12s %12s\n' "$c" "${f:-n/a}" "${n:-n/a}" "${w:-n/a}" "$(ratio "$w" "$n")" "$(ratio "$w" "$f")"
+  printf '%-10s %11s %12s %10s %12s %12s %12s\n' "$c" "${f:-n/a}" "${n:-n/a}" "${w:-n/a}" "${b:-n/a}" "$(ratio "$w" "$n")" "$(ratio "$b" "$n")"
 done
-echo "(fps; reference point: a plain wasm FFmpeg 5.1 build decoded 720p at about 0.45-0.55x native on this 2-core machine)"
+echo "(fps, best of $REPEATS; ffmpeg-cli: ffmpeg -threads 1 -i clip -an -f null -, native x86 asm; ours-native links"
+echo " Debian's FFmpeg 5.1 (asm too); wasm: build/deps/ffmpeg-wasm, --disable-asm, no SIMD, under node --no-experimental-fetch."
+echo " Reference point: a plain wasm FFmpeg 5.1 build decoded 720p at about 0.45-0.55x native on this 2-core machine.)"
