@@ -416,3 +416,31 @@ TEST_CASE("HEVC in fMP4 decodes too, with its full colour range from the stream"
     CHECK(p.Out.Height == 240);
     CHECK(p.Out.Range == ColorRange::Full);
 }
+
+TEST_CASE("a new init segment with a new codec, on the same serial, re-opens the video decoder" * doctest::test_suite("decode-new-init"))
+{
+    DecodeSetLogLevel(-8);
+    Player p;
+    p.Feed(ReadMedia("clip.mp4"), 61, 4);
+    p.Demux.PushEnd();
+    p.Drain();
+    const int h264 = p.Out.VideoFrames;
+    CHECK(h264 >= 57);
+    p.Feed(ReadMedia("hevc.mp4"), 62, 4);
+    p.Finish();
+    CHECK(p.Out.Unsupported == 0);
+    CHECK(p.Out.VideoFrames - h264 == 30);
+}
+
+TEST_CASE("audio resamples to a requested rate in mono" * doctest::test_suite("decode-audio-mono"))
+{
+    DecodeSetLogLevel(-8);
+    Player p{Demuxer{}, VideoDecoder{}, AudioDecoder{AudioDecoderConfig{44100, 1}}, AudioChunk{}, Outcome{}};
+    p.Feed(ReadMedia("clip.mp4"), 71, 1);
+    p.Finish();
+    CHECK(p.Chunk.Channels == 1);
+    CHECK(p.Out.AudioRate == 44100);
+    CHECK(static_cast<double>(p.Out.Left.size()) == doctest::Approx(88200).epsilon(0.05));
+    const double p440 = Goertzel(p.Out.Left, 11025, 22050, 440.0, 44100.0);
+    CHECK(p440 > 100.0 * Goertzel(p.Out.Left, 11025, 22050, 1000.0, 44100.0));
+}
