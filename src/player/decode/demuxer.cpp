@@ -73,6 +73,7 @@ struct Demuxer::Impl
     int Serial = 0;
     bool SerialSet = false;
     bool Ended = false;
+    bool Boundary = false;  // PushBoundary() since the last UpdateTsSafe()
     int Errors = 0;
 
     // Pushed bytes not yet handed on. Buf[Head..] is live; Head advances, compaction is occasional.
@@ -325,8 +326,12 @@ struct Demuxer::Impl
     void UpdateTsSafe()
     {
         const int64_t end = TsBase + static_cast<int64_t>(Buf.size());
-        if (Ended) {
-            TsSafe = end;
+        if (Ended || Boundary) {
+            // Whole packets only; a partial packet waits for the rest.
+            const int64_t whole = TsScanned + (end - TsScanned) / static_cast<int64_t>(kTsPacketSize) * static_cast<int64_t>(kTsPacketSize);
+            TsSafe = std::max(TsSafe, Ended ? end : whole);
+            TsScanned = std::max(TsScanned, TsSafe);
+            Boundary = false;
             return;
         }
         const std::span<const uint8_t> tail(Buf.data() + (TsScanned - TsBase), static_cast<size_t>(end - TsScanned));
@@ -359,6 +364,8 @@ void Demuxer::Push(std::span<const uint8_t> bytes, int serial)
     P->Buf.insert(P->Buf.end(), bytes.begin(), bytes.end());
 }
 
+void Demuxer::PushBoundary() { P->Boundary = true; }
+
 void Demuxer::PushEnd() { P->Ended = true; }
 
 void Demuxer::Reset()
@@ -373,6 +380,7 @@ void Demuxer::Reset()
     P->TsBase = P->TsRead = P->TsSafe = P->TsScanned = 0;
     P->TsLastErrorPos = -1;
     P->Ended = false;
+    P->Boundary = false;
 }
 
 DecodeStatus Demuxer::ReadPacket(DemuxedPacket& out)

@@ -25,6 +25,7 @@ std::vector<uint8_t> ReadMedia(const char* name)
 struct Outcome
 {
     int VideoFrames = 0;
+    int VideoPackets = 0;
     int Width = 0;
     int Height = 0;
     ColorMatrix Matrix = ColorMatrix::Bt601;
@@ -103,6 +104,8 @@ struct Player
                 Out.LastReason = st.Reason;
                 continue;
             }
+            if (pkt.Kind == MediaKind::Video)
+                ++Out.VideoPackets;
             DecodeStatus sent = pkt.Kind == MediaKind::Video ? Video.SendPacket(pkt) : Audio.SendPacket(pkt);
             if (sent.Code == DecodeCode::DecodeError)
                 ++Out.DecodeErrors;
@@ -443,4 +446,32 @@ TEST_CASE("audio resamples to a requested rate in mono" * doctest::test_suite("d
     CHECK(static_cast<double>(p.Out.Left.size()) == doctest::Approx(88200).epsilon(0.05));
     const double p440 = Goertzel(p.Out.Left, 11025, 22050, 440.0, 44100.0);
     CHECK(p440 > 100.0 * Goertzel(p.Out.Left, 11025, 22050, 1000.0, 44100.0));
+}
+
+TEST_CASE("with part boundaries marked, TS hands out every complete frame at once" * doctest::test_suite("decode-ts-boundary"))
+{
+    DecodeSetLogLevel(-8);
+    const std::vector<uint8_t> clip = ReadMedia("clip.ts");
+    // Offsets of the packets that start a video (unbounded) PES: frame boundaries.
+    std::vector<size_t> starts;
+    for (size_t pos = kTsPacketSize; pos + kTsPacketSize <= clip.size(); pos += kTsPacketSize) {
+        const TsCut cut = ScanTsCut(std::span<const uint8_t>(clip.data(), pos + kTsPacketSize));
+        if (cut.SafeEnd == pos)
+            starts.push_back(pos);
+    }
+    REQUIRE(starts.size() == 60);
+    Player held;
+    Player marked;
+    size_t prev = 0;
+    for (size_t k = 1; k < starts.size(); ++k) {
+        const std::span<const uint8_t> part(clip.data() + prev, starts[k] - prev);
+        held.Demux.Push(part, 1);
+        held.Drain();
+        marked.Demux.Push(part, 1);
+        marked.Demux.PushBoundary();
+        marked.Drain();
+        prev = starts[k];
+        CHECK(marked.Out.VideoPackets == static_cast<int>(k));     // frames 0..k-1 are all out
+        CHECK(held.Out.VideoPackets == static_cast<int>(k) - 1);   // the last one waits for the next PES
+    }
 }

@@ -54,6 +54,9 @@ public:
     // a discontinuity (or a variant switch): everything buffered is dropped and the demuxer
     // re-opens on the new bytes. fMP4 init segments (ftyp+moov) are recognised in the stream.
     void Push(std::span<const uint8_t> bytes, int serial);
+    // The bytes pushed so far end on a frame boundary (e.g. a complete LL-HLS part): MPEG-TS hands
+    // them all out now instead of holding the last PES until the next one starts. No-op for fMP4.
+    void PushBoundary();
     // No more bytes for this serial: lets the demuxer return what it held back at a PES boundary.
     void PushEnd();
     // Drops everything, including the fMP4 init segment.
