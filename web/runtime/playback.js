@@ -1,6 +1,252 @@
-// livescope playback plugin (page side): stub until the playback pipeline lands.
+// livescope playback plugin (page side): starts the Worker, queues its frames, plays its audio through an AudioWorklet,
+// and each refresh lets the page module pick the frame to show against the audio clock (A/V sync) and the latency controller.
+//
+// [SECTION] Plugin and options
+// [SECTION] Audio output (AudioWorklet, ScriptProcessor fallback, mute/unmute)
+// [SECTION] Worker messages
+// [SECTION] Per-refresh: A/V sync, latency control, stats, events
+//
+// Options read from widget.options: src (playlist URL), latency (target seconds; 0 = PART-HOLD-BACK, never
+// below 3 parts), muted (true keeps sound off even after a gesture), debug (the ImGui stats panel),
+// audioTap (test-only dominant-frequency tap on the worklet).
+// Widget events: 'playing' (first frame shown, and again after a stall), 'waiting' (stall), 'error' ({code, message}).
 (function (global) {
   'use strict';
   if (!global.LivescopeWidget) return;
-  global.LivescopeWidget.registerPlugin('playback', () => ({}));
+
+  // [SECTION] Plugin and options ---------------------------------------------------------------
+
+  class Playback {
+    constructor(widget) {
+      this.w = widget; this.m = null; this.app = 0;
+      this.worker = null; this.queue = []; this.serial = 0;
+      this.info = { partTarget: 0, partHoldBack: 0, variant: -1, height: 0 };
+      this.wstats = { bitrate: 0, decodeMsAvg: 0, decodedFrames: 0, errors: 0 };
+      this.audio = null; this.audioClock = null; this.muted = true; this.tap = null;
+      this.rate = 1; this.shown = null; this.shownAt = 0; this.playing = false; this.waiting = false;
+      this.firstFrameMs = NaN; this.startMs = performance.now();
+      this.frameTimes = []; this.dropTimes = []; this.dropped = 0; this.logs = [];
+      this.lastLatencyUpdate = 0; this.latency = NaN; this.fatal = null; this.heapStart = 0;
+      this.listeners = [];
+    }
+
+    async start() {
+      const o = this.w.options;
+      if (!o.src) return;
+      this.m = this.w.module; this.app = this.w.app;
+      this.m._ls_page_show_status(this.app, 0);
+      this.setDebug(!!o.debug);
+      this.heapStart = this.m.HEAPU8.length;
+      Object.defineProperty(this.w, 'stats', { get: () => this.stats(), configurable: true });
+      const base = new URL(this.w.baseUrl, global.location.href).href;
+      await this.startAudio(base).catch((e) => this.log('warn', `audio unavailable: ${e.message || e}`));
+      this.worker = new Worker(base + 'player-worker.js');
+      this.worker.onmessage = (e) => this.onWorker(e.data);
+      this.worker.onerror = (e) => this.fail('worker-failed', `the playback worker failed: ${e.message || 'error'}`);
+      this.worker.postMessage({ type: 'start', src: new URL(o.src, global.location.href).href, baseUrl: base,
+        sampleRate: this.audio ? this.audio.ctx.sampleRate : 48000, channels: 2, latency: Number(o.latency) || 0 });
+      const on = (el, type, fn) => { el.addEventListener(type, fn); this.listeners.push([el, type, fn]); };
+      on(global.document, 'visibilitychange', () => {
+        const visible = global.document.visibilityState !== 'hidden';
+        this.worker.postMessage({ type: 'visible', visible });
+        if (visible) this.dropQueue();
+      });
+      const canvas = this.w.canvas;
+      on(canvas, 'webglcontextlost', (e) => { e.preventDefault(); this.m._ls_playback_gl_lost(this.app); this.log('warn', 'WebGL context lost'); });
+      on(canvas, 'webglcontextrestored', () => { const ok = this.m._ls_playback_gl_restored(this.app); this.log('info', `WebGL context restored (video ${ok ? 'rebuilt' : 'failed'})`); });
+      for (const type of ['pointerdown', 'keydown', 'touchend']) on(canvas, type, () => this.onGesture());
+    }
+
+    destroy() {
+      for (const [el, type, fn] of this.listeners) el.removeEventListener(type, fn);
+      this.listeners = [];
+      if (this.worker) { this.worker.postMessage({ type: 'stop' }); this.worker.terminate(); this.worker = null; }
+      if (this.audio) { this.audio.ctx.close().catch(() => {}); this.audio = null; }
+      if (this.scriptTag) this.scriptTag.remove();
+    }
+
+    setDebug(on) { if (this.m) this.m._ls_playback_set_debug(this.app, on ? 1 : 0); }
+    setAudioTap(on) { this.audioPost({ type: 'tap', on: !!on }); }
+    setMuted(muted) {
+      this.muted = !!muted;
+      if (this.audio) { this.audio.gain.gain.value = this.muted ? 0 : 1; if (!this.muted) this.audio.ctx.resume().catch(() => {}); }
+    }
+
+    log(level, message) {
+      this.logs.push(`${level}: ${message}`);
+      if (this.logs.length > 100) this.logs.shift();
+      (level === 'info' ? console.log : console.warn)('[livescope playback]', message);
+    }
+
+    fail(code, message) {
+      if (this.fatal) return;
+      this.fatal = { code, message };
+      this.log('error', `${code}: ${message}`);
+      const len = this.m.lengthBytesUTF8(message) + 1, ptr = this.m._malloc(len);
+      this.m.stringToUTF8(message, ptr, len);
+      this.m._ls_playback_set_error(this.app, ptr);
+      this.m._free(ptr);
+      this.w.emit('error', { code, message });
+    }
+
+    // [SECTION] Audio output ---------------------------------------------------------------------
+
+    async startAudio(base) {
+      const Ctx = global.AudioContext || global.webkitAudioContext;
+      if (!Ctx) throw new Error('no WebAudio');
+      const ctx = new Ctx({ latencyHint: 'interactive' });
+      const gain = ctx.createGain();
+      gain.gain.value = 0; // starts muted (autoplay rules); a user gesture unmutes
+      gain.connect(ctx.destination);
+      const onMsg = (m) => this.onAudio(m);
+      let node, post;
+      if (ctx.audioWorklet && global.AudioWorkletNode) {
+        await ctx.audioWorklet.addModule(base + 'audio-worklet.js');
+        node = new global.AudioWorkletNode(ctx, 'livescope-audio', { numberOfInputs: 0, outputChannelCount: [2] });
+        node.port.onmessage = (e) => onMsg(e.data);
+        post = (m, t) => node.port.postMessage(m, t || []);
+      } else {
+        if (!global.LivescopeAudioQueue) await new Promise((res, rej) => {
+          const s = global.document.createElement('script');
+          s.src = base + 'audio-worklet.js'; s.onload = res; s.onerror = () => rej(new Error('audio-worklet.js did not load'));
+          global.document.head.appendChild(s); this.scriptTag = s;
+        });
+        const queue = new global.LivescopeAudioQueue(ctx.sampleRate, onMsg);
+        node = ctx.createScriptProcessor(2048, 0, 2);
+        node.onaudioprocess = (e) => queue.render([e.outputBuffer.getChannelData(0), e.outputBuffer.getChannelData(1)]);
+        post = (m) => queue.onMessage(m);
+      }
+      node.connect(gain);
+      this.audio = { ctx, gain, node, post, buffered: 0, underruns: 0, starved: true };
+      if (ctx.state !== 'running') ctx.resume().catch(() => {});
+    }
+
+    audioPost(m, transfer) { if (this.audio) this.audio.post(m, transfer); }
+
+    onGesture() {
+      if (!this.audio) return;
+      this.audio.ctx.resume().catch(() => {});
+      if (this.w.options.muted !== true) this.setMuted(false);
+    }
+
+    onAudio(m) {
+      if (m.type === 'clock') {
+        this.audio.buffered = m.buffered; this.audio.underruns = m.underruns; this.audio.starved = m.starved;
+        if (m.serial === this.serial && Number.isFinite(m.pts) && !m.starved && this.audio.ctx.state === 'running') {
+          this.audioClock = { pts: m.pts, at: performance.now() / 1000 };
+          this.m._ls_playback_clock_set(this.app, m.pts, this.audioClock.at, m.serial, this.rate);
+        }
+      } else if (m.type === 'tap') {
+        this.tap = { frequency: m.frequency, rate: m.rate, streamFrequency: m.frequency / m.rate, rms: m.rms };
+      }
+    }
+
+    // [SECTION] Worker messages ------------------------------------------------------------------
+
+    onWorker(m) {
+      switch (m.type) {
+        case 'frame':
+          if (m.serial > this.serial) this.newSerial(m.serial);
+          if (m.serial < this.serial) { this.release(m.buffer); return; }
+          this.queue.push(m);
+          this.frameTimes.push(performance.now());
+          break;
+        case 'audio':
+          if (m.serial > this.serial) this.newSerial(m.serial);
+          if (m.serial === this.serial) this.audioPost(m, [m.samples.buffer]);
+          break;
+        case 'info': this.info = m; break;
+        case 'stats': this.wstats = m; break;
+        case 'log': this.log(m.level, m.message); break;
+        case 'fatal': this.fail(m.code, m.message); break;
+      }
+    }
+
+    newSerial(serial) {
+      this.serial = serial;
+      this.dropQueue();
+      this.audioPost({ type: 'serial', serial });
+    }
+
+    dropQueue() {
+      for (const f of this.queue) this.release(f.buffer);
+      this.queue = [];
+    }
+
+    release(buffer) { if (this.worker && buffer) this.worker.postMessage({ type: 'release', buffer }, [buffer]); }
+
+    // [SECTION] Per-refresh ------------------------------------------------------------------------
+
+    frame(tMs) {
+      if (!this.worker || this.fatal) return;
+      const m = this.m, app = this.app, now = tMs / 1000;
+      for (let guard = 0; guard < 64 && this.queue.length; guard++) {
+        const c = this.queue[0], l = this.queue[1];
+        const act = m._ls_playback_step(app, now, c.pts, c.duration, c.serial, l ? 1 : 0, l ? l.pts : 0, l ? l.duration : 0, l ? l.serial : 0, this.serial);
+        if (act === 0) break;
+        this.queue.shift();
+        if (act === 1) {
+          const size = c.buffer.byteLength, ptr = m._ls_playback_staging(app, size);
+          m.HEAPU8.set(new Uint8Array(c.buffer), ptr);
+          m._ls_playback_upload(app, c.width, c.height, c.matrix, c.fullRange);
+          this.shown = c; this.shownAt = tMs; this.shownCount = (this.shownCount || 0) + 1;
+          if (!this.playing || this.waiting) {
+            if (!this.playing) this.firstFrameMs = performance.now() - this.startMs;
+            this.playing = true; this.waiting = false;
+            this.w.emit('playing', { firstFrameMs: this.firstFrameMs });
+          }
+        } else { this.dropped++; this.dropTimes.push(performance.now()); }
+        this.release(c.buffer);
+      }
+      // Stall: nothing new on screen for a while after playing started.
+      if (this.playing && !this.waiting && tMs - this.shownAt > 1000 && global.document.visibilityState !== 'hidden') {
+        this.waiting = true;
+        this.w.emit('waiting', {});
+      }
+      if (tMs - this.lastLatencyUpdate >= 250) { this.lastLatencyUpdate = tMs; this.control(now); }
+    }
+
+    control(now) {
+      const m = this.m, app = this.app;
+      this.latency = this.shown && this.shown.pdt ? Date.now() / 1000 - this.shown.pdt : NaN;
+      const clock = m._ls_playback_clock_get(app, now);
+      const last = this.queue.length ? this.queue[this.queue.length - 1] : this.shown;
+      const videoBuffer = last && this.shown ? Math.max(0, last.pts - (Number.isFinite(clock) ? clock : this.shown.pts)) : 0;
+      const buffer = this.audio && this.audioClock ? this.audio.buffered : videoBuffer;
+      if (Number.isFinite(this.latency)) {
+        const rate = m._ls_playback_latency_update(app, now, this.latency, buffer, this.info.partHoldBack || 0,
+          this.info.partTarget || 0, this.waiting ? 1 : 0, Number(this.w.options.latency) || 0);
+        if (m._ls_playback_jump_wanted(app)) {
+          m._ls_playback_on_jump(app, now);
+          this.log('info', `latency ${this.latency.toFixed(2)} s is far above target: jumping to the live edge`);
+          this.worker.postMessage({ type: 'jump' });
+        }
+        if (Math.abs(rate - this.rate) > 0.005) { this.rate = rate; this.worker.postMessage({ type: 'rate', rate }); }
+      }
+      const t = performance.now();
+      this.frameTimes = this.frameTimes.filter((x) => t - x < 2000);
+      this.dropTimes = this.dropTimes.filter((x) => t - x < 2000);
+      const s = this.stats();
+      m._ls_playback_set_stats(app, s.latency || 0, s.buffer, s.decodedFps, s.droppedFps, s.bitrate, s.decodeMs, s.rate, s.variant, s.height);
+      this.bufferNow = buffer;
+    }
+
+    // Stats for JS (widget.stats): seconds, frames per second, bits per second, milliseconds.
+    stats() {
+      return {
+        latency: this.latency, target: this.m ? this.m._ls_playback_target(this.app) : 0, buffer: this.bufferNow || 0,
+        decodedFps: this.frameTimes.length / 2, droppedFps: this.dropTimes.length / 2, dropped: this.dropped,
+        bitrate: this.wstats.bitrate || 0, variant: this.info.variant, height: this.info.height || 0,
+        decodeMs: this.wstats.decodeMsAvg || 0, rate: this.rate, playing: this.playing, waiting: this.waiting,
+        framesShown: this.shownCount || 0, shownPts: this.shown ? this.shown.pts : NaN,
+        firstFrameMs: this.firstFrameMs, errors: this.wstats.errors || 0, serial: this.serial,
+        audio: this.audio ? { state: this.audio.ctx.state, buffered: this.audio.buffered, underruns: this.audio.underruns, muted: this.muted, sampleRate: this.audio.ctx.sampleRate } : null,
+        tap: this.tap, partTarget: this.info.partTarget, partHoldBack: this.info.partHoldBack,
+        stalls: this.m ? this.m._ls_playback_stalls(this.app) : 0,
+        heapBytes: this.m ? this.m.HEAPU8.length : 0, heapStartBytes: this.heapStart, fatal: this.fatal,
+      };
+    }
+  }
+
+  global.LivescopeWidget.registerPlugin('playback', (widget) => new Playback(widget));
 })(globalThis);

@@ -1,0 +1,93 @@
+// Shared helpers for the playback e2e tests and bench: stream sources (dev origin, ffmpeg live HLS), the player page, canvas reads.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../../e2e/lib/browser.mjs';
+import { BIN, startProcess } from '../../e2e/lib/procs.mjs';
+import { serveStatic } from '../../e2e/lib/static.mjs';
+
+// The wasm dist folder (LIVESCOPE_WASM_DIR overrides build/wasm, e.g. a developer's build/devwasm-<you>).
+export const WASM_DIR = process.env.LIVESCOPE_WASM_DIR || join(ROOT, 'build', 'wasm');
+export const ORIGIN_BIN = join(BIN, 'livescope-origin');
+
+// testsrc2's six vertical colour bars, left to right (RGB), as decoded with the ffmpeg CLI.
+export const TESTSRC2_BARS = [[253, 0, 0], [0, 254, 0], [253, 253, 0], [0, 0, 254], [254, 0, 253], [0, 255, 255]];
+
+export function hasFfmpeg() { return spawnSync('ffmpeg', ['-version']).status === 0; }
+
+// The dev origin (light mode: one 360p rendition). Resolves { url, proc, stop }.
+export async function startOrigin(extra = []) {
+  const proc = await startProcess(ORIGIN_BIN, ['--port', '0', '--renditions', '360p', ...extra], { ready: /ready (http\S+)/, timeoutMs: 30000, tag: 'origin' });
+  const line = proc.output.find((l) => /ready (http\S+)/.test(l));
+  return { url: line.match(/ready (http\S+)/)[1], proc, stop: () => proc.stop() };
+}
+
+// A live HLS stream made by the ffmpeg CLI in real time (testsrc2 + 440 Hz sine, 640x360), served over loopback.
+// type 'fmp4' or 'ts'. Resolves { url, stop }.
+export async function startFfmpegLive(type = 'fmp4') {
+  const dir = mkdtempSync(join(tmpdir(), 'livescope-hls-'));
+  const args = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency',
+    '-g', '30', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '6',
+    '-hls_flags', 'delete_segments+program_date_time+independent_segments'];
+  if (type === 'fmp4') args.push('-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4');
+  args.push(join(dir, 'live.m3u8'));
+  const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const srv = await serveStatic(dir);
+  for (let i = 0; i < 100 && !(existsSync(join(dir, 'live.m3u8')) && readFileSync(join(dir, 'live.m3u8'), 'utf8').split('#EXTINF').length > 3); i++)
+    await new Promise((r) => setTimeout(r, 100));
+  return {
+    url: `${srv.url}/live.m3u8`,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => { if (child.exitCode !== null) r(); else child.on('exit', r); setTimeout(r, 3000); });
+      await srv.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Opens the standalone player page on `src`. Returns the page once the widget started.
+export async function openPlayer(browser, wasmUrl, src, extra = '') {
+  const page = await browser.context.newPage();
+  page.logs = [];
+  page.on('console', (m) => page.logs.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => page.logs.push(`[pageerror] ${e.message}`));
+  await page.goto(`${wasmUrl}/livescope_page.html?debug&src=${encodeURIComponent(src)}${extra}`);
+  await page.waitForFunction(() => document.documentElement.dataset.livescope, null, { timeout: 30000 });
+  return page;
+}
+
+export const stats = (page) => page.evaluate(() => window.livescopeWidgets[0].stats);
+
+// Reads the canvas into RGBA bytes inside the page (the context keeps its drawing buffer under ?debug).
+export async function readCanvas(page) {
+  return page.evaluate(() => {
+    const c = document.getElementById('livescope-canvas');
+    const o = document.createElement('canvas');
+    o.width = c.width; o.height = c.height;
+    const g = o.getContext('2d');
+    g.drawImage(c, 0, 0);
+    const d = g.getImageData(0, 0, o.width, o.height);
+    return { w: d.width, h: d.height, px: Array.from(d.data) };
+  });
+}
+export const pixelAt = (img, x, y) => { const i = (Math.round(y) * img.w + Math.round(x)) * 4; return img.px.slice(i, i + 3); };
+
+// Samples testsrc2's six bars in the letterboxed 16:9 picture, four heights per bar (the moving stripe, squares and
+// the origin's clock box cover some of them at any time): a bar matches when at least two samples do.
+export function checkBars(img, tol = 40) {
+  let vw = img.w, vh = Math.round(img.w * 9 / 16);
+  if (vh > img.h) { vh = img.h; vw = Math.round(img.h * 16 / 9); }
+  const x0 = (img.w - vw) / 2, y0 = (img.h - vh) / 2;
+  return TESTSRC2_BARS.map((want, i) => {
+    const got = [0.3, 0.5, 0.62, 0.93].map((fy) => pixelAt(img, x0 + vw * (i + 0.5) / 6, y0 + vh * fy));
+    const hits = got.filter((g) => g.every((v, k) => Math.abs(v - want[k]) <= tol)).length;
+    return { want, got, ok: hits >= 2 };
+  });
+}
+
+export async function withWasmServer() {
+  return serveStatic(WASM_DIR);
+}

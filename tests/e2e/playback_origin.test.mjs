@@ -1,0 +1,79 @@
+// e2e (playback): the widget plays the dev LL-HLS origin in headless Chromium. Picture (testsrc2 bars), sound (440 Hz
+// through the worklet tap), bounded live latency, recovery from dropped/delayed/corrupted parts, and a screenshot.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchBrowser, ARTIFACTS } from './lib/browser.mjs';
+import { WASM_DIR, ORIGIN_BIN, startOrigin, openPlayer, withWasmServer, stats, readCanvas, checkBars } from '../bench/playback/lib.mjs';
+
+const missing = !existsSync(ORIGIN_BIN) ? `${ORIGIN_BIN} is missing (build the native preset)`
+  : !existsSync(join(WASM_DIR, 'livescope_worker.wasm')) ? `${WASM_DIR}/livescope_worker.wasm is missing (build the wasm preset)` : null;
+if (missing) console.log(`playback_origin: SKIPPED: ${missing}`);
+
+async function session(t) {
+  const origin = await startOrigin();
+  const srv = await withWasmServer();
+  const browser = await launchBrowser();
+  t.after(async () => { await browser.close(); await srv.close(); await origin.stop(); });
+  const page = await openPlayer(browser, srv.url, origin.url);
+  t.after(() => { if (t.failed !== false) console.log(page.logs.slice(-40).join('\n')); });
+  await page.waitForFunction(() => window.livescopeWidgets[0].stats && window.livescopeWidgets[0].stats.framesShown > 0, null, { timeout: 30000 });
+  return { origin, page };
+}
+
+// Resolves with the stats once more frames were shown than `count`, or fails after `ms`.
+async function framesAdvance(page, count, ms) {
+  await page.waitForFunction((c) => window.livescopeWidgets[0].stats.framesShown > c, count, { timeout: ms, polling: 100 });
+  return stats(page);
+}
+
+test('plays the dev origin: colour bars, a 440 Hz tone, bounded latency', { skip: missing || false, timeout: 120000 }, async (t) => {
+  const { page } = await session(t);
+  const first = await stats(page);
+  console.log(`playback: first frame ${first.firstFrameMs.toFixed(0)} ms after widget start`);
+  const bars = checkBars(await readCanvas(page));
+  assert.ok(bars.every((b) => b.ok), `colour bars differ: ${JSON.stringify(bars)}`);
+
+  const a = await stats(page);
+  const b = await framesAdvance(page, a.framesShown + 5, 5000);
+  assert.ok(b.shownPts > a.shownPts, `frames did not advance (${a.shownPts} -> ${b.shownPts})`);
+
+  await page.evaluate(() => window.livescopeWidgets[0].plugins.playback.setAudioTap(true));
+  await page.waitForFunction(() => window.livescopeWidgets[0].stats.tap, null, { timeout: 10000 });
+  const tap = (await stats(page)).tap;
+  // Catch-up plays audio faster by resampling, which raises the pitch by the rate: compare the stream's frequency.
+  console.log(`playback: audio tap ${tap.frequency} Hz played at rate ${tap.rate.toFixed(3)} = ${tap.streamFrequency.toFixed(1)} Hz in the stream, rms ${tap.rms.toFixed(3)}`);
+  assert.ok(Math.abs(tap.streamFrequency - 440) <= 12 && tap.rms > 0.01, `dominant frequency ${tap.frequency} Hz at rate ${tap.rate} (rms ${tap.rms})`);
+
+  const series = [];
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(1000);
+    const s = await stats(page);
+    series.push(s.latency);
+  }
+  const s = await stats(page);
+  const target = Math.max(s.target, s.partHoldBack);
+  console.log(`playback: latency over 20 s: ${series.map((x) => x.toFixed(2)).join(' ')} (target ${target.toFixed(2)} s, ` +
+    `${s.decodedFps} fps decoded, ${s.droppedFps} fps dropped, ${s.decodeMs.toFixed(2)} ms/frame, ${(s.bitrate / 1000).toFixed(0)} kbit/s, stalls ${s.stalls})`);
+  assert.ok(series.every((x) => Number.isFinite(x) && x < 10), `latency unbounded: ${series}`);
+  assert.ok(s.latency < 2 * target, `latency ${s.latency.toFixed(2)} s is not under 2 x target ${target.toFixed(2)} s at the end`);
+  await page.screenshot({ path: join(ARTIFACTS, 'playback-origin.png') });
+});
+
+test('keeps playing through dropped, delayed and corrupted parts', { skip: missing || false, timeout: 120000 }, async (t) => {
+  const { origin, page } = await session(t);
+  const control = new URL('/control/faults', origin.url).href;
+  for (const fault of ['drop=2', 'delay_ms=1500&count=2', 'corrupt=2', 'status=503&count=2', 'status=404&count=1']) {
+    const res = await fetch(`${control}?${fault}`);
+    assert.ok(res.ok, `fault ${fault}: HTTP ${res.status}`);
+    await page.waitForTimeout(1500); // let the fault hit the next parts
+    const before = await stats(page);
+    const after = await framesAdvance(page, before.framesShown + 3, 3000).catch(() => null);
+    assert.ok(after, `frames stopped for 3 s after fault ${fault}\n${page.logs.slice(-15).join('\n')}`);
+    console.log(`playback: after ${fault}: frames ${before.framesShown} -> ${after.framesShown}, latency ${after.latency.toFixed(2)} s, errors ${after.errors}`);
+  }
+  const warnings = page.logs.filter((l) => /HTTP|stalled|decode|demux|skipping/.test(l));
+  console.log(`playback: ${warnings.length} logged recoveries, e.g. ${warnings.slice(0, 3).join(' | ')}`);
+  assert.ok(warnings.length > 0, 'no fault was logged with a reason');
+});
