@@ -228,7 +228,7 @@
     const m = widget.module, app = widget.app, canvas = widget.canvas;
     const strings = Object.assign({ sendHeart: 'Send a heart', placeholder: 'Ask a question\u2026', comments: 'Comments' },
       options.strings || {});
-    const state = { viewers: { live: 0, total: 0 }, joined: null, lastError: null, rects: null };
+    const state = { viewers: { live: 0, total: 0 }, joined: null, lastError: null, rects: null, reducedMotion: false, connects: 0 };
     let socket = null, layer = null, log = null, input = null, motion = null, onMotion = null, destroyed = false;
 
     const now = () => global.performance.now();
@@ -267,7 +267,7 @@
       if (destroyed || !widget.app) return;
       let r;
       try { r = JSON.parse(m.UTF8ToString(m._ls_room_poll(app, now()))); } catch (e) { return; }
-      if (r.connect && socket) socket.open();
+      if (r.connect && socket) { state.connects++; socket.open(); }
       if (socket) for (const frame of r.send || []) socket.send(frame);
       for (const ev of r.events || []) handleEvent(ev);
       if (typeof r.text === 'string') input.setText(r.text);
@@ -302,8 +302,8 @@
 
         motion = global.matchMedia ? global.matchMedia('(prefers-reduced-motion: reduce)') : null;
         if (motion) {
-          m._ls_room_set_reduced_motion(app, motion.matches ? 1 : 0);
-          onMotion = () => m._ls_room_set_reduced_motion(app, motion.matches ? 1 : 0);
+          onMotion = () => { state.reducedMotion = motion.matches; m._ls_room_set_reduced_motion(app, motion.matches ? 1 : 0); };
+          onMotion();
           if (motion.addEventListener) motion.addEventListener('change', onMotion);
         }
 
@@ -342,6 +342,11 @@
         if (layer) layer.remove();
       },
       get state() { return state; },
+      // Closes the live socket as a network drop would (tests): the C++ side schedules the reconnect.
+      debugDropConnection() {
+        const ws = socket && socket.ws;
+        if (ws) { socket.ws = null; ws.onopen = ws.onmessage = ws.onclose = null; ws.close(); m._ls_room_socket_close(app, now()); }
+      },
       get log() { return log && log.el; },
     };
   });
