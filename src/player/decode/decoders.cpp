@@ -11,6 +11,7 @@ extern "C" {
 }
 
 #include <cmath>
+#include <initializer_list>
 #include <string>
 
 // [SECTION] Shared helpers

@@ -475,3 +475,31 @@ TEST_CASE("with part boundaries marked, TS hands out every complete frame at onc
         CHECK(held.Out.VideoPackets == static_cast<int>(k) - 1);   // the last one waits for the next PES
     }
 }
+
+TEST_CASE("randomly damaged fMP4 and TS streams never crash or hang, and later data still decodes" * doctest::test_suite("decode-damage"))
+{
+    DecodeSetLogLevel(-8);
+    for (const char* name : {"clip.mp4", "clip.ts"}) {
+        const std::vector<uint8_t> clean = ReadMedia(name);
+        for (uint32_t seed = 100; seed < 112; ++seed) {
+            std::vector<uint8_t> bytes = clean;
+            std::mt19937 rng(seed);
+            // Damage only the first half, past the fMP4 init segment (without which nothing can
+            // decode until a new one comes): bit flips, a zeroed run and a cut-out.
+            const Mp4Unit init = ScanMp4Unit(bytes);
+            const size_t from = init.Kind == Mp4UnitKind::Init ? init.Size : 0;
+            std::uniform_int_distribution<size_t> at(from, bytes.size() / 2);
+            for (int i = 0; i < 40; ++i)
+                bytes[at(rng)] ^= static_cast<uint8_t>(1u << (rng() % 8));
+            const size_t z = at(rng);
+            std::fill(bytes.begin() + static_cast<std::ptrdiff_t>(z), bytes.begin() + static_cast<std::ptrdiff_t>(std::min(z + 500, bytes.size())), 0);
+            const size_t cut = at(rng);
+            bytes.erase(bytes.begin() + static_cast<std::ptrdiff_t>(cut), bytes.begin() + static_cast<std::ptrdiff_t>(cut + 333));
+            Player p;
+            p.Feed(bytes, seed, 1);
+            p.Finish();
+            INFO(std::string(name), " seed ", seed);
+            CHECK(p.Out.VideoFrames >= 25);  // the undamaged second half at least
+        }
+    }
+}
