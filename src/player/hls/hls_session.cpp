@@ -137,6 +137,7 @@ struct HlsSession::Impl {
   double LastSwitchAt = -kNever;
   double FirstChangeAt = -1.0, AgeIntegral = 0.0, LastAgeMark = 0.0;
   HlsBandwidthEstimator Bw;
+  std::map<std::string, double> FirstListed; // part URI + '@' + offset -> arrival of the playlist that first listed it (-1: initial load)
 
   Impl(HlsSessionConfig cfg, HlsStats& st, bool& ended) : Cfg(cfg), St(st), Ended(ended) {}
 
@@ -315,6 +316,7 @@ struct HlsSession::Impl {
         Event(HlsEvent::StartPointChosen, now, "msn " + std::to_string(Cursor.Msn) + " part " + std::to_string(Cursor.Part) + ", " + std::to_string(sp.Distance) + " s from the edge");
       }
     }
+    if (is_active) RecordListing(first, now);
     if (is_active) UpdateHints(now);
     // Next reload.
     if (!rd.Pl.EndList) {
@@ -322,6 +324,20 @@ struct HlsSession::Impl {
       else rd.NextReloadAt = rd.LastLoadStart + ReloadDelay(rd.Pl, changed);
     }
     if (is_active) IssueHint(now);
+  }
+
+  static std::string PartKey(const std::string& uri, int64_t offset) { return uri + "@" + std::to_string(offset); }
+
+  void RecordListing(bool initial, double now) {
+    std::map<std::string, double> next;
+    for (const HlsSegment& s : Active.Pl.Segments) {
+      for (const HlsPart& p : s.Parts) {
+        const std::string key = PartKey(p.Uri, p.Range ? p.Range->Offset : 0);
+        auto it = FirstListed.find(key);
+        next[key] = it != FirstListed.end() ? it->second : (initial ? -1.0 : now);
+      }
+    }
+    FirstListed = std::move(next);
   }
 
   // [SECTION] Hints
@@ -370,7 +386,7 @@ struct HlsSession::Impl {
   }
 
   void IssueHint(double now) {
-    if (!LowLatency(Active.Pl) || Active.Pl.EndList) return;
+    if (!Cfg.UsePreloadHints || !LowLatency(Active.Pl) || Active.Pl.EndList) return;
     const HlsPreloadHint* hint = PartHint();
     if (!hint) return;
     for (const auto& [id, q] : Reqs) {
@@ -572,6 +588,10 @@ struct HlsSession::Impl {
       if (t0 >= 0 && now - t0 > 0.0005 && bytes >= 2048) Bw.AddSample(bytes, now - t0);
       St.ThroughputEstimate = Bw.Estimate();
       if (Cur->Kind == HlsRequestKind::Segment) St.SegmentsLoaded++; else St.PartsLoaded++;
+      if (Cur->Kind == HlsRequestKind::Part) {
+        auto listed = FirstListed.find(PartKey(Cur->Uri, Cur->Range ? Cur->Range->Offset : 0));
+        if (listed != FirstListed.end() && listed->second >= 0) { St.PartEdgeDelaySum += now - listed->second; St.PartEdgeDelayCount++; }
+      }
       Event(HlsEvent::MediaLoaded, now, q->R.Url);
       if (!q->Complete) Cancel(CurReq); else Reqs.erase(CurReq);
       CurReq = 0;

@@ -109,6 +109,8 @@ struct HlsStats {
   int64_t PartsLoaded = 0, SegmentsLoaded = 0, MediaBytes = 0;
   double PlaylistAge = 0.0;            // seconds since the playlist last changed (at the last Tick)
   double PlaylistAgeAverage = 0.0;     // seconds, time-weighted over the session
+  int64_t PartEdgeDelayCount = 0;
+  double PartEdgeDelaySum = 0.0;       // seconds; per part: last byte handed out - arrival of the playlist that first listed it
   double ThroughputEstimate = 0.0;     // bits per second
   int CurrentVariant = -1;
   int64_t VariantSwitches = 0;
@@ -117,6 +119,7 @@ struct HlsStats {
 struct HlsSessionConfig {
   bool LowLatency = true;         // load parts when the playlist has EXT-X-PART-INF
   bool AutoAbr = true;            // switch variants from the throughput estimate
+  bool UsePreloadHints = true;    // request EXT-X-PRELOAD-HINT parts with the blocking reload (false: as hls.js)
   int StartVariant = -1;          // -1 = the first listed variant
   double MinSwitchInterval = 4.0; // seconds between ABR switches
   double RetryDelay = 0.5;        // seconds before re-requesting a failed playlist

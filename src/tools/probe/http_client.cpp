@@ -7,6 +7,7 @@
 #include <boost/beast/http.hpp>
 
 #include <chrono>
+#include <limits>
 #include <sys/socket.h>
 
 namespace livescope {
@@ -158,7 +159,7 @@ void HttpPool::Run(std::shared_ptr<Conn> c) {
     if (ec) { fail("write: " + ec.message()); return; }
     beast::flat_buffer buffer;
     http::response_parser<http::buffer_body> parser;
-    parser.body_limit(boost::none);
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     http::read_header(socket, buffer, parser, ec);
     if (ec) { if (!c->Cancelled) fail("read header: " + ec.message()); return; }
     {

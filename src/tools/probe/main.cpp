@@ -3,7 +3,9 @@
 //   livescope-probe FILE_OR_URL                    parsed playlist as JSON on stdout (exit 0; 2 on a parse
 //                                                  error with "line N: reason" on stderr; 1 on other failures)
 //   livescope-probe --follow SECONDS URL           drive HlsSession with real HTTP; one line per request,
-//     [--verbose] [--no-low-latency] [--variant N] then a summary and a final "summary-json {...}" line
+//     [--verbose] [--no-low-latency] [--no-preload-hints] [--variant N]
+//                                                  then a summary and a final "summary-json {...}" line
+//   livescope-probe --parse-bench ITERATIONS FILE  parser throughput (for tests/bench/hls.sh)
 #include "http_client.h"
 #include "playlist_json.h"
 #include "player/hls/hls_session.h"
@@ -27,7 +29,8 @@ namespace {
 int Usage() {
   std::fprintf(stderr,
                "usage: livescope-probe FILE_OR_URL\n"
-               "       livescope-probe --follow SECONDS [--verbose] [--no-low-latency] [--variant N] URL\n");
+               "       livescope-probe --follow SECONDS [--verbose] [--no-low-latency] [--no-preload-hints] [--variant N] URL\n"
+               "       livescope-probe --parse-bench ITERATIONS FILE   (parser throughput)\n");
   return 1;
 }
 
@@ -59,6 +62,26 @@ int PrintPlaylist(const std::string& source) {
     return 2;
   }
   std::cout << PlaylistToJson(r.Playlist).dump(2) << "\n";
+  return 0;
+}
+
+int ParseBench(int iterations, const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) { std::fprintf(stderr, "livescope-probe: cannot read %s\n", file.c_str()); return 1; }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  HttpPool clock; // only its steady clock
+  size_t segments = 0;
+  const double t0 = clock.Now();
+  for (int i = 0; i < iterations; i++) {
+    HlsParseResult r = ParsePlaylist(text, "http://127.0.0.1/live/index.m3u8");
+    if (!r.Ok) { std::fprintf(stderr, "line %d: %s\n", r.Error.Line, r.Error.Reason.c_str()); return 2; }
+    segments = r.Playlist.Segments.size();
+  }
+  const double dt = clock.Now() - t0;
+  std::printf("parse-bench %s: %zu bytes, %zu segments, %d iterations, %.3f ms per parse, %.1f MB/s\n", file.c_str(), text.size(), segments,
+              iterations, dt / iterations * 1000.0, static_cast<double>(text.size()) * iterations / dt / 1e6);
   return 0;
 }
 
@@ -186,23 +209,25 @@ int Follow(double seconds, const std::string& url, bool verbose, HlsSessionConfi
   drain(end);
   const HlsStats& st = session.Stats();
   const double lead_avg = st.HintLeadCount > 0 ? st.HintLeadSum / static_cast<double>(st.HintLeadCount) : 0.0;
+  const double edge_avg = st.PartEdgeDelayCount > 0 ? st.PartEdgeDelaySum / static_cast<double>(st.PartEdgeDelayCount) : 0.0;
   std::printf("summary: %.1f s, %lld requests, %lld errors (%lld 4xx, %lld 5xx, %lld transport), %lld playlist loads, "
               "%lld/%lld blocking reloads answered with the asked part, average playlist age %.3f s\n",
               end, static_cast<long long>(st.Requests), static_cast<long long>(st.Errors), static_cast<long long>(http4xx),
               static_cast<long long>(http5xx), static_cast<long long>(transport_errors), static_cast<long long>(st.PlaylistLoads),
               static_cast<long long>(blocking_answered), static_cast<long long>(st.BlockingRequests), st.PlaylistAgeAverage);
   std::printf("summary: hinted parts: %lld requested, %lld used, %lld cancelled, average lead %.3f s over %lld; "
-              "media: %lld parts, %lld segments, %lld bytes (+%lld init); throughput estimate %.2f Mbit/s; variant %d\n",
+              "media: %lld parts, %lld segments, %lld bytes (+%lld init); part edge delay %.2f ms over %lld; throughput estimate %.2f Mbit/s; variant %d\n",
               static_cast<long long>(st.HintsRequested), static_cast<long long>(st.HintsUsed), static_cast<long long>(st.HintsCancelled),
               lead_avg, static_cast<long long>(st.HintLeadCount), static_cast<long long>(st.PartsLoaded), static_cast<long long>(st.SegmentsLoaded),
-              static_cast<long long>(media_bytes), static_cast<long long>(init_bytes), st.ThroughputEstimate / 1e6, st.CurrentVariant);
+              static_cast<long long>(media_bytes), static_cast<long long>(init_bytes), edge_avg * 1000.0, static_cast<long long>(st.PartEdgeDelayCount),
+              st.ThroughputEstimate / 1e6, st.CurrentVariant);
   nlohmann::json j{{"duration", end}, {"requests", st.Requests}, {"errors", st.Errors}, {"http4xx", http4xx}, {"http5xx", http5xx},
                    {"transportErrors", transport_errors}, {"playlistLoads", st.PlaylistLoads}, {"playlistChanges", st.PlaylistChanges},
                    {"blockingRequests", st.BlockingRequests}, {"blockingAnswered", blocking_answered}, {"blockingMisses", st.BlockingMisses},
                    {"deltaUpdates", st.DeltaUpdates}, {"deltaMergeFailures", st.DeltaMergeFailures},
                    {"avgPlaylistAge", st.PlaylistAgeAverage}, {"hintsRequested", st.HintsRequested}, {"hintsUsed", st.HintsUsed},
                    {"hintsCancelled", st.HintsCancelled}, {"hintLeadCount", st.HintLeadCount}, {"hintLeadAvg", lead_avg},
-                   {"partsLoaded", st.PartsLoaded}, {"segmentsLoaded", st.SegmentsLoaded}, {"mediaBytes", media_bytes},
+                   {"partEdgeDelayAvg", edge_avg}, {"partEdgeDelayCount", st.PartEdgeDelayCount}, {"partsLoaded", st.PartsLoaded}, {"segmentsLoaded", st.SegmentsLoaded}, {"mediaBytes", media_bytes},
                    {"initBytes", init_bytes}, {"mediaChunks", media_chunks}, {"throughputBps", st.ThroughputEstimate},
                    {"variant", st.CurrentVariant}, {"variantSwitches", st.VariantSwitches}, {"ended", session.Ended()}, {"events", event_counts}};
   std::printf("summary-json %s\n", j.dump().c_str());
@@ -218,6 +243,7 @@ int Follow(double seconds, const std::string& url, bool verbose, HlsSessionConfi
 
 int main(int argc, char** argv) {
   double follow = -1.0;
+  int parse_bench = 0;
   bool verbose = false;
   HlsSessionConfig cfg;
   std::string source;
@@ -227,8 +253,12 @@ int main(int argc, char** argv) {
       char* end = nullptr;
       follow = std::strtod(argv[++i], &end);
       if (*end != '\0' || !std::isfinite(follow) || follow <= 0) return Usage();
+    } else if (a == "--parse-bench" && i + 1 < argc) {
+      parse_bench = std::atoi(argv[++i]);
+      if (parse_bench <= 0) return Usage();
     } else if (a == "--verbose") verbose = true;
     else if (a == "--no-low-latency") cfg.LowLatency = false;
+    else if (a == "--no-preload-hints") cfg.UsePreloadHints = false;
     else if (a == "--variant" && i + 1 < argc) { cfg.StartVariant = std::atoi(argv[++i]); cfg.AutoAbr = false; }
     else if (a == "-h" || a == "--help") { Usage(); return 0; }
     else if (!a.empty() && a[0] == '-' && a != "-") return Usage();
@@ -237,6 +267,7 @@ int main(int argc, char** argv) {
   }
   if (source.empty()) return Usage();
   try {
+    if (parse_bench > 0) return ParseBench(parse_bench, source);
     if (follow > 0) {
       if (!IsHttp(source)) { std::fprintf(stderr, "livescope-probe: --follow needs an http:// URL\n"); return 1; }
       if (source.rfind("https://", 0) == 0) { std::fprintf(stderr, "livescope-probe: https is not supported (use http://)\n"); return 1; }

@@ -409,3 +409,23 @@ TEST_CASE("session: ABR estimates throughput without time to first byte and swit
   CHECK(h.Count(HlsEvent::VariantSwitchStarted) == 1);
   CHECK(h.Find(HlsRequestKind::MediaPlaylist, "360p"));
 }
+
+TEST_CASE("session: with preload hints off (hls.js behaviour) parts wait for the playlist, and the edge delay shows it") {
+  HlsSessionConfig cfg;
+  cfg.UsePreloadHints = false;
+  Harness h(cfg);
+  Boot(h, LivePl(10, 3, 2));
+  CHECK_FALSE(h.Find(HlsRequestKind::PreloadPart));
+  CHECK(h.S.Stats().HintsRequested == 0);
+  h.Respond(h.Take(HlsRequestKind::Part, "p13.0"), "a");
+  h.Respond(h.Take(HlsRequestKind::Part, "p13.1"), "b");
+  CHECK_FALSE(h.Find(HlsRequestKind::Part, "p13.2")); // not listed yet
+  h.Now = 1.0;
+  h.Respond(h.Take(HlsRequestKind::MediaPlaylist), LivePl(10, 3, 3));
+  HlsLoadRequest p2 = h.Take(HlsRequestKind::Part, "p13.2");
+  h.Now = 1.25;
+  h.Respond(p2, "c");
+  CHECK(h.MediaText(false) == "abc");
+  CHECK(h.S.Stats().PartEdgeDelayCount == 1); // parts of the first playlist are not counted
+  CHECK(h.S.Stats().PartEdgeDelaySum == doctest::Approx(0.25));
+}
