@@ -31,7 +31,7 @@ struct RelayConfig
     double HeartBurst = 20.0;        // taps
     double FrameRate = 50.0;         // frames per second per connection, any type; beyond it the connection is closed
     double FrameBurst = 100.0;       // frames
-    size_t MaxCommentsPerTick = 20;  // newest kept; the rest are counted as dropped in the batch
+    size_t MaxCommentsPerTick = 50;  // newest kept; the rest are counted as dropped in the batch
     size_t MaxPresencePerTick = 5;   // presence lines per tick
     int64_t EmptyRoomKeepMs = 600000; // ms an empty room keeps its history and pin
     std::string Secret;              // token secret; empty: tokens are refused

@@ -210,8 +210,8 @@ TEST_CASE("[relay_core] each client gets at most one broadcast frame per tick, h
     h.Tick(T0 + 400);
     for (ConnId c : conns)
         CHECK(h.FrameCount[c] == 1);
-    CHECK(h.Taken<Comment>(conns[0]).size() == 20);
-    CHECK(h.Core.Stats().CommentsDropped == 80);
+    CHECK(h.Taken<Comment>(conns[0]).size() == 50);
+    CHECK(h.Core.Stats().CommentsDropped == 50);
 }
 
 TEST_CASE("[relay_core] messages before join get not_joined and bad frames get their decode error")
