@@ -77,3 +77,33 @@ test('keeps playing through dropped, delayed and corrupted parts', { skip: missi
   console.log(`playback: ${warnings.length} logged recoveries, e.g. ${warnings.slice(0, 3).join(' | ')}`);
   assert.ok(warnings.length > 0, 'no fault was logged with a reason');
 });
+
+test('survives WebGL context loss, and a hidden tab stops video then resumes at the live edge', { skip: missing || false, timeout: 120000 }, async (t) => {
+  const { page } = await session(t);
+  await page.evaluate(() => {
+    window.__loseContext = document.getElementById('livescope-canvas').getContext('webgl2').getExtension('WEBGL_lose_context');
+    window.__loseContext.loseContext();
+  });
+  await page.waitForTimeout(1000);
+  await page.evaluate(() => window.__loseContext.restoreContext());
+  const r = await stats(page);
+  await framesAdvance(page, r.framesShown + 5, 5000);
+  const bars = checkBars(await readCanvas(page));
+  assert.ok(bars.every((b) => b.ok), `colour bars after context restore: ${JSON.stringify(bars)}`);
+
+  const setVisible = (v) => page.evaluate((state) => {
+    Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, v ? 'visible' : 'hidden');
+  await setVisible(false);
+  await page.waitForTimeout(3000);
+  const hidden = await stats(page);
+  assert.equal(hidden.decodedFps, 0, `video still decoded while hidden (${hidden.decodedFps} fps)`);
+  await setVisible(true);
+  const back = await framesAdvance(page, hidden.framesShown + 10, 8000);
+  assert.ok(back.serial > hidden.serial, 'no jump to the live edge on return');
+  await page.waitForTimeout(2000);
+  const s = await stats(page);
+  console.log(`playback: context restored; hidden ${hidden.decodedFps} fps; back at the edge, latency ${s.latency.toFixed(2)} s`);
+  assert.ok(s.latency < 2 * Math.max(s.target, s.partHoldBack) + 1, `latency ${s.latency} s after return`);
+});
