@@ -228,8 +228,8 @@
     const m = widget.module, app = widget.app, canvas = widget.canvas;
     const strings = Object.assign({ sendHeart: 'Send a heart', placeholder: 'Ask a question\u2026', comments: 'Comments' },
       options.strings || {});
-    const state = { viewers: { live: 0, total: 0 }, joined: null, lastError: null, rects: null, reducedMotion: false, connects: 0 };
-    let socket = null, layer = null, log = null, input = null, motion = null, onMotion = null, destroyed = false;
+    const state = { viewers: { live: 0, total: 0 }, joined: null, lastError: null, rects: null, reducedMotion: false, connects: 0, joins: 0 };
+    let socket = null, layer = null, log = null, input = null, motion = null, onMotion = null, destroyed = false, wakeTimer = 0;
 
     const now = () => global.performance.now();
 
@@ -252,6 +252,7 @@
           break;
         case 'joined':
           state.joined = { id: ev.id, name: ev.name, broadcaster: !!ev.broadcaster };
+          state.joins++;
           break;
         case 'room-error':
           state.lastError = { code: ev.code, message: ev.message };
@@ -268,6 +269,8 @@
       let r;
       try { r = JSON.parse(m.UTF8ToString(m._ls_room_poll(app, now()))); } catch (e) { return; }
       if (r.connect && socket) { state.connects++; socket.open(); }
+      // Timers, not only animation frames, drive reconnects: hidden tabs get no frames.
+      if (typeof r.wakeMs === 'number' && !wakeTimer) wakeTimer = global.setTimeout(() => { wakeTimer = 0; flush(); }, r.wakeMs + 5);
       if (socket) for (const frame of r.send || []) socket.send(frame);
       for (const ev of r.events || []) handleEvent(ev);
       if (typeof r.text === 'string') input.setText(r.text);
@@ -335,6 +338,7 @@
       frame() { if (!destroyed) { placeLayer(); flush(); } },
       destroy() {
         destroyed = true;
+        if (wakeTimer) global.clearTimeout(wakeTimer);
         canvas.removeEventListener('pointerdown', onPointerDown);
         if (motion && onMotion && motion.removeEventListener) motion.removeEventListener('change', onMotion);
         if (socket) socket.close();

@@ -195,6 +195,9 @@ const char* Poll(PageInteraction& in, double now) {
   TakeActions(in);
   nlohmann::json out = nlohmann::json::object();
   out["connect"] = in.HasRoom && RoomClientWantsConnect(in.Room, now);
+  // While waiting to reconnect: when to poll again, so hidden tabs (no animation frames) reconnect too.
+  if (in.HasRoom && in.Room.State == RoomConnState::Waiting)
+    out["wakeMs"] = std::max(0.0, (in.Room.NextConnectAt - now) * 1000.0);
   out["send"] = RoomClientTakeOutgoing(in.Room);
   out["events"] = std::move(in.Events);
   in.Events = nlohmann::json::array();
@@ -379,7 +382,7 @@ LS_ROOM_EXPORT int ls_room_compose_submit(PageApp* app) {
 }
 
 // Once per frame (and after input that sends): a JSON object
-//   {connect: bool, send: [frames], events: [{type, ...}], text?: string, focus?: bool,
+//   {connect: bool, wakeMs?: number, send: [frames], events: [{type, ...}], text?: string, focus?: bool,
 //    compose?: [x,y,w,h], heart?: [x,y,w,h], comments?: [x,y,w,h]}   (rects in CSS pixels)
 LS_ROOM_EXPORT const char* ls_room_poll(PageApp* app, double now_ms) {
   PageInteraction* in = In(app);

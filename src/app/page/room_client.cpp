@@ -5,6 +5,7 @@
 #include <livescope/protocol/messages.h>
 
 #include <algorithm>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -28,8 +29,12 @@ RoomUpdate CommentUpdate(RoomUpdateKind kind, const Comment& m) {
   return u;
 }
 
+// The dedupe key: the server id plus the server time, because ids are unique per relay process only,
+// and a restarted relay hands out the same ids again for new comments.
+std::string DedupeKey(const Comment& m) { return m.Id + "@" + std::to_string(m.ServerTime); }
+
 void PushComment(RoomClient& c, const Comment& m) {
-  if (DedupeInsert(c.Seen, m.Id)) c.Updates.push_back(CommentUpdate(RoomUpdateKind::Comment, m));
+  if (DedupeInsert(c.Seen, DedupeKey(m))) c.Updates.push_back(CommentUpdate(RoomUpdateKind::Comment, m));
 }
 
 void FlushPending(RoomClient& c) {

@@ -71,7 +71,7 @@ struct RoomClient {
   RoomClientConfig Config;
   RoomConnState State = RoomConnState::Waiting;
   ReconnectBackoff Backoff;
-  CommentDedupe Seen;
+  CommentDedupe Seen;                   // keys "id@server_time" of comments already handed out
   double NextConnectAt = 0.0;           // seconds, when Waiting ends
   std::vector<std::string> Outgoing;    // text frames for the edge to send, oldest first
   std::vector<RoomUpdate> Updates;      // for the app, oldest first

@@ -11,12 +11,12 @@ using namespace livescope;
 
 namespace {
 
-Comment MakeComment(const std::string& id, const std::string& text) {
+Comment MakeComment(const std::string& id, const std::string& text, int64_t server_time = 1700000000000) {
   Comment c;
   c.Id = id;
   c.Author = User{"u-" + id, "Guest " + id, "#00ff80"};
   c.Text = text;
-  c.ServerTime = 1700000000000;
+  c.ServerTime = server_time;
   return c;
 }
 
@@ -95,6 +95,21 @@ TEST_CASE("room client: a resync welcome after a reconnect shows no comment twic
   // The same comment arriving live again is dropped too.
   RoomClientOnFrame(c, EncodeServerMessage(MakeComment("c4", "four")));
   CHECK(CommentIds(RoomClientTakeUpdates(c)).empty());
+}
+
+TEST_CASE("room client: a restarted relay that reuses comment ids still gets its new comments shown" * doctest::test_suite("room_client")) {
+  RoomClient c = Joined({MakeComment("1", "old one", 1000), MakeComment("2", "old two", 2000)});
+  RoomClientTakeUpdates(c);
+  RoomClientOnClose(c, 5.0);
+  REQUIRE(RoomClientWantsConnect(c, 100.0));
+  RoomClientOnOpen(c);
+  // The new process numbers from 1 again; its history holds one new comment.
+  RoomClientOnFrame(c, WelcomeFrame({MakeComment("1", "new one", 9000)}));
+  RoomClientOnFrame(c, EncodeServerMessage(MakeComment("2", "new two", 9500)));
+  std::vector<std::string> texts;
+  for (const RoomUpdate& u : RoomClientTakeUpdates(c))
+    if (u.Kind == RoomUpdateKind::Comment) texts.push_back(u.Text);
+  CHECK(texts == std::vector<std::string>{"new one", "new two"});
 }
 
 TEST_CASE("room client: ping is answered with pong" * doctest::test_suite("room_client")) {
