@@ -3,7 +3,7 @@
 //   livescope-probe FILE_OR_URL                    parsed playlist as JSON on stdout (exit 0; 2 on a parse
 //                                                  error with "line N: reason" on stderr; 1 on other failures)
 //   livescope-probe --follow SECONDS URL           drive HlsSession with real HTTP; one line per request,
-//     [--verbose] [--no-low-latency] [--no-preload-hints] [--variant N]
+//     [--verbose] [--no-low-latency] [--no-preload-hints] [--variant N (pinned) | --start-variant N (then ABR)]
 //                                                  then a summary and a final "summary-json {...}" line
 //   livescope-probe --parse-bench ITERATIONS FILE  parser throughput (for tests/bench/hls.sh)
 #include "http_client.h"
@@ -29,7 +29,7 @@ namespace {
 int Usage() {
   std::fprintf(stderr,
                "usage: livescope-probe FILE_OR_URL\n"
-               "       livescope-probe --follow SECONDS [--verbose] [--no-low-latency] [--no-preload-hints] [--variant N] URL\n"
+               "       livescope-probe --follow SECONDS [--verbose] [--no-low-latency] [--no-preload-hints] [--variant N | --start-variant N] URL\n"
                "       livescope-probe --parse-bench ITERATIONS FILE   (parser throughput)\n");
   return 1;
 }
@@ -260,6 +260,7 @@ int main(int argc, char** argv) {
     else if (a == "--no-low-latency") cfg.LowLatency = false;
     else if (a == "--no-preload-hints") cfg.UsePreloadHints = false;
     else if (a == "--variant" && i + 1 < argc) { cfg.StartVariant = std::atoi(argv[++i]); cfg.AutoAbr = false; }
+    else if (a == "--start-variant" && i + 1 < argc) cfg.StartVariant = std::atoi(argv[++i]); // ABR stays on
     else if (a == "-h" || a == "--help") { Usage(); return 0; }
     else if (!a.empty() && a[0] == '-' && a != "-") return Usage();
     else if (source.empty()) source = a;
