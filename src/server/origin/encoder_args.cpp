@@ -128,7 +128,9 @@ std::vector<std::string> BuildFfmpegArgs(const EncoderConfig& config)
     }
     args.insert(args.end(), {"-filter_complex", graph});
 
-    const std::string frag_us = std::to_string(config.PartMs * 1000);
+    // One CMAF chunk (moof+mdat) per video frame; the origin groups chunks into parts, so a part can be streamed
+    // to a client while it is still being encoded.
+    const std::string frag_us = std::to_string(1000000 / config.FrameRate);
     for (size_t i = 0; i < count; i++)
     {
         const RenditionSpec& spec = config.Renditions[i];

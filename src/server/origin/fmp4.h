@@ -48,7 +48,8 @@ struct Mp4Error
 // Parses ftyp+moov. Returns false and fills error on malformed input; never throws.
 bool ParseMp4Init(const uint8_t* data, size_t size, Mp4InitInfo& out, Mp4Error& error);
 
-// Parses a fragment (optional styp/prft/sidx, then moof, then mdat) against the init segment's tracks.
+// Parses a fragment (optional styp/prft/sidx, then moof, then mdat) against the init segment's tracks. A moof without
+// the measured track succeeds with SampleCount 0.
 bool ParseMp4Fragment(const uint8_t* data, size_t size, const Mp4InitInfo& init, Mp4FragmentInfo& out, Mp4Error& error);
 
 // Finds the payload of the first mdat box in a fragment. Returns false when there is none.

@@ -203,8 +203,68 @@ void LiveRendition::SetInit(SharedBytes bytes, uint32_t init_id)
     Trim();
 }
 
+void LiveRendition::AppendChunk(const uint8_t* data, size_t size, double duration, bool has_video, bool independent, int64_t pdt_ms)
+{
+    if (!CurrentInit || !data || size == 0)
+        return;
+    if (has_video && independent && Building.Active && Building.HasVideo)
+        CloseOpenPart(); // a keyframe starts a new part
+    if (!Building.Active)
+    {
+        Building = BuildingPart{};
+        Building.Active = true;
+        Building.Number = NextPart;
+    }
+    if (has_video && !Building.HasVideo)
+    {
+        Building.HasVideo = true;
+        Building.Independent = independent;
+        Building.PdtMs = pdt_ms;
+    }
+    Building.Bytes.insert(Building.Bytes.end(), data, data + size);
+    if (has_video)
+        Building.Duration += duration;
+    if (Building.HasVideo && Building.Duration + 1e-4 >= WindowConfig.PartTarget)
+        CloseOpenPart();
+}
+
+void LiveRendition::CloseOpenPart()
+{
+    if (!Building.Active)
+        return;
+    BuildingPart part = std::move(Building);
+    Building = BuildingPart{};
+    if (!part.HasVideo)
+    {
+        NextPart++; // never listed: skip its number so nobody waits for it
+        return;
+    }
+    AddPart(std::make_shared<const std::vector<uint8_t>>(std::move(part.Bytes)), part.Duration, part.Independent, part.PdtMs);
+}
+
+bool LiveRendition::ReadPartBytes(uint64_t number, size_t offset, std::vector<uint8_t>& out, bool& complete) const
+{
+    out.clear();
+    const std::vector<uint8_t>* bytes = nullptr;
+    if (const LivePart* part = FindPart(number))
+    {
+        bytes = part->Bytes.get();
+        complete = true;
+    }
+    else if (IsBuildingPart(number))
+    {
+        bytes = &Building.Bytes;
+        complete = false;
+    }
+    if (!bytes || offset > bytes->size())
+        return false;
+    out.assign(bytes->begin() + std::ptrdiff_t(offset), bytes->end());
+    return true;
+}
+
 void LiveRendition::CloseOpenSegment()
 {
+    CloseOpenPart();
     if (!Window.empty())
         Window.back().Complete = true;
     Trim();
@@ -432,6 +492,8 @@ RequestVerdict DecidePartRequest(const LiveRendition& rendition, uint64_t number
 {
     if (rendition.FindPart(number))
         return RequestVerdict::Serve;
+    if (rendition.IsBuildingPart(number))
+        return RequestVerdict::Stream;
     const uint64_t next = rendition.NextPartNumber();
     if (number >= next && number - next < rendition.AdvancePartLimit())
         return RequestVerdict::Hold;

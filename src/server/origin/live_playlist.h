@@ -97,8 +97,20 @@ public:
     // Appends one part. A new segment starts at an independent part once the open one is long enough, after SetInit,
     // or (safety net) when the open one would outgrow the target duration. Ignored before the first SetInit.
     void AddPart(SharedBytes bytes, double duration, bool independent, int64_t pdt_ms);
-    // Marks the open segment complete (the encoder stopped).
+    // CMAF-chunk path: appends one chunk (one moof+mdat, typically one video frame) to the part being built. A chunk
+    // whose first video sample is a keyframe starts a new part; a part closes (AddPart) once its video duration reaches
+    // PART-TARGET. Chunks without video samples (has_video false) join the part being built. The part being built can
+    // be read (ReadPartBytes) before it closes, so a hinted part can be streamed while it is encoded.
+    void AppendChunk(const uint8_t* data, size_t size, double duration, bool has_video, bool independent, int64_t pdt_ms);
+    // Closes the part being built, if any (a part without video is dropped and its number skipped).
+    void CloseOpenPart();
+    // Marks the open segment complete (the encoder stopped). Closes the part being built first.
     void CloseOpenSegment();
+    // Bytes of part `number` from `offset` on: a complete part (complete = true) or the part being built (complete =
+    // false, more will follow). False when the part is gone, skipped or not started.
+    bool ReadPartBytes(uint64_t number, size_t offset, std::vector<uint8_t>& out, bool& complete) const;
+    // True while part `number` is being built.
+    bool IsBuildingPart(uint64_t number) const { return Building.Active && Building.Number == number; }
 
     const LiveWindowConfig& Config() const { return WindowConfig; }
     const std::deque<LiveSegment>& Segments() const { return Window; }
@@ -129,6 +141,17 @@ private:
         SharedBytes Bytes;
     };
     std::vector<InitEntry> Inits; // init segments still referenced by the window (and the current one)
+    struct BuildingPart
+    {
+        bool Active = false;
+        uint64_t Number = 0;     // the part number it will get (== NextPart)
+        std::vector<uint8_t> Bytes;
+        double Duration = 0.0;   // seconds of video
+        bool HasVideo = false;
+        bool Independent = false; // its first video sample is a keyframe
+        int64_t PdtMs = 0;       // wall time of its first video sample
+    };
+    BuildingPart Building;
     SharedBytes CurrentInit;
     uint32_t CurrentInitIdValue = 0;
     bool PendingDiscontinuity = false;
@@ -164,12 +187,14 @@ std::string RenderMultivariantPlaylist(const std::vector<VariantEntry>& variants
 enum class RequestVerdict
 {
     Serve,      // answer now
+    Stream,     // the part is being built: send what exists now, then the rest as it arrives
     Hold,       // wait for more media (until the hold timeout, then 503)
     BadRequest, // answer 400
     NotFound,   // answer 404
 };
 RequestVerdict DecidePlaylistRequest(const LiveRendition& rendition, const PlaylistRequest& request, std::string& reason);
-// A part request: Serve when it exists, Hold when it is the hinted part (or a little ahead), NotFound otherwise.
+// A part request: Serve when it exists, Stream while it is being built, Hold when it is the hinted part (or a little
+// ahead) and not started, NotFound otherwise.
 RequestVerdict DecidePartRequest(const LiveRendition& rendition, uint64_t number);
 // A full-segment request: Serve when complete, Hold while it is the open segment, NotFound otherwise.
 RequestVerdict DecideSegmentRequest(const LiveRendition& rendition, uint64_t msn);

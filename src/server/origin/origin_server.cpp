@@ -84,10 +84,13 @@ struct Outcome
         Respond,
         Hold,
         Drop,
+        StreamPart, // chunked response of a part still being built (StreamRendition, StreamNumber)
     };
     Kind OutcomeKind = Kind::Respond;
     Response Message;
     uint32_t DelayMs = 0; // ms, fault injection
+    size_t StreamRendition = 0;
+    uint64_t StreamNumber = 0;
 };
 
 class HttpSession;
@@ -122,6 +125,11 @@ public:
     Outcome Evaluate(const PendingRequest& request, bool timed_out);
     void AddWaiter(const std::shared_ptr<HttpSession>& session) { Waiters.push_back(session); }
     double HoldTimeout() const; // seconds
+    // Bytes of a part from `offset` on (see LiveRendition::ReadPartBytes).
+    bool ReadPart(size_t rendition, uint64_t number, size_t offset, std::vector<uint8_t>& out, bool& complete) const
+    {
+        return rendition < Renditions.size() && Renditions[rendition]->Live.ReadPartBytes(number, offset, out, complete);
+    }
     bool Stopping() const { return StoppingFlag; }
 
 private:
@@ -241,6 +249,11 @@ private:
             });
             return;
         }
+        if (outcome.OutcomeKind == Outcome::Kind::StreamPart)
+        {
+            StartStream(outcome.StreamRendition, outcome.StreamNumber);
+            return;
+        }
         if (outcome.DelayMs > 0)
         {
             auto shared = std::make_shared<Outcome>(std::move(outcome));
@@ -273,7 +286,8 @@ private:
         Send(std::move(outcome.Message));
     }
 
-    void Send(Response response)
+    template <typename Message>
+    void SetCommonHeaders(Message& response) const
     {
         response.version(Pending.Version);
         response.keep_alive(Pending.KeepAlive);
@@ -283,6 +297,85 @@ private:
         response.set(http::field::access_control_allow_methods, "GET, HEAD, OPTIONS");
         response.set(http::field::access_control_allow_headers, "Range, Content-Type, Cache-Control");
         response.set(http::field::access_control_expose_headers, "Content-Length, Content-Type, Cache-Control, Age, Date, Last-Modified");
+    }
+
+    // [SECTION] Streaming a part while it is built: chunked transfer, one HTTP chunk per batch of new bytes.
+    void StartStream(size_t rendition, uint64_t number)
+    {
+        StreamRendition = rendition;
+        StreamNumber = number;
+        StreamOffset = 0;
+        StreamHeader = std::make_shared<http::response<http::empty_body>>(http::status::ok, Pending.Version);
+        SetCommonHeaders(*StreamHeader);
+        StreamHeader->set(http::field::content_type, "video/mp4");
+        StreamHeader->set(http::field::cache_control, "public, max-age=31536000, immutable");
+        StreamHeader->chunked(true);
+        StreamSerializer = std::make_shared<http::response_serializer<http::empty_body>>(*StreamHeader);
+        Stream.expires_after(std::chrono::seconds(60));
+        http::async_write_header(Stream, *StreamSerializer, [self = shared_from_this()](beast::error_code ec, size_t) {
+            if (ec)
+            {
+                self->Close();
+                return;
+            }
+            self->PumpStream();
+        });
+    }
+
+    void PumpStream()
+    {
+        bool complete = false;
+        if (!OriginRef->ReadPart(StreamRendition, StreamNumber, StreamOffset, StreamChunk, complete))
+        {
+            Close(); // the part vanished (encoder stopped mid-part): the client sees a truncated response
+            return;
+        }
+        Stream.expires_after(std::chrono::seconds(60));
+        if (!StreamChunk.empty())
+        {
+            asio::async_write(Stream, http::make_chunk(asio::buffer(StreamChunk)), [self = shared_from_this()](beast::error_code ec, size_t) {
+                if (ec)
+                {
+                    self->Close();
+                    return;
+                }
+                self->StreamOffset += self->StreamChunk.size();
+                self->PumpStream();
+            });
+            return;
+        }
+        if (complete)
+        {
+            asio::async_write(Stream, http::make_chunk_last(), [self = shared_from_this()](beast::error_code ec, size_t) {
+                self->StreamHeader.reset();
+                self->StreamSerializer.reset();
+                if (ec || !self->Pending.KeepAlive || self->OriginRef->Stopping())
+                {
+                    self->Close();
+                    return;
+                }
+                self->DoRead();
+            });
+            return;
+        }
+        Stream.expires_never();
+        OriginRef->AddWaiter(shared_from_this());
+        HoldTimer.expires_after(std::chrono::milliseconds(int64_t(OriginRef->HoldTimeout() * 1000)));
+        HoldTimer.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (self->OriginRef->Stopping())
+                return;
+            if (!ec)
+            {
+                self->Close(); // no new bytes for 3 target durations
+                return;
+            }
+            self->PumpStream();
+        });
+    }
+
+    void Send(Response response)
+    {
+        SetCommonHeaders(response);
         const size_t length = response.body().size();
         if (Pending.Head)
             response.body().clear();
@@ -315,6 +408,13 @@ private:
     asio::steady_timer HoldTimer;
     PendingRequest Pending;
     std::shared_ptr<Response> Message;
+    // Streaming state (StartStream/PumpStream).
+    size_t StreamRendition = 0;
+    uint64_t StreamNumber = 0;
+    size_t StreamOffset = 0; // bytes of the part already sent
+    std::vector<uint8_t> StreamChunk;
+    std::shared_ptr<http::response<http::empty_body>> StreamHeader;
+    std::shared_ptr<http::response_serializer<http::empty_body>> StreamSerializer;
 };
 
 } // namespace
@@ -637,7 +737,8 @@ void Origin::OnChunk(size_t index, Fmp4Chunk& chunk)
         return;
     }
     const int64_t now = WallNowMs();
-    if (!HaveAnchor)
+    const bool has_video = info.SampleCount > 0;
+    if (!HaveAnchor && has_video)
     {
         // The first fragment leaves the encoder right after its last frame was produced (-re paces input at real time).
         AnchorWallMs = now - int64_t((info.StartTime + info.Duration) * 1000.0 + 0.5);
@@ -645,7 +746,8 @@ void Origin::OnChunk(size_t index, Fmp4Chunk& chunk)
     }
     GenerationProducedMedia = true;
     state.FragmentsThisGeneration++;
-    state.Live.AddPart(bytes, info.Duration, info.Independent, AnchorWallMs + int64_t(info.StartTime * 1000.0 + 0.5));
+    state.Live.AppendChunk(bytes->data(), bytes->size(), info.Duration, has_video, info.Independent,
+                           AnchorWallMs + int64_t(info.StartTime * 1000.0 + 0.5));
 }
 
 void Origin::NotifyWaiters()
@@ -855,7 +957,20 @@ Outcome Origin::Evaluate(const PendingRequest& request, bool timed_out)
     }
     case MediaUri::Kind::Part:
     {
-        const RequestVerdict verdict = DecidePartRequest(live, uri.Number);
+        RequestVerdict verdict = DecidePartRequest(live, uri.Number);
+        // Stream the part being built over chunked HTTP/1.1; HEAD, HTTP/1.0 and pending faults wait for the whole part.
+        if (verdict == RequestVerdict::Stream && (request.Head || request.Version < 11 || !Faults.Idle()))
+            verdict = RequestVerdict::Hold;
+        if (verdict == RequestVerdict::Stream)
+        {
+            Outcome stream;
+            stream.OutcomeKind = Outcome::Kind::StreamPart;
+            stream.StreamNumber = uri.Number;
+            for (size_t i = 0; i < Renditions.size(); i++)
+                if (Renditions[i].get() == state)
+                    stream.StreamRendition = i;
+            return stream;
+        }
         if (verdict == RequestVerdict::Hold)
             return timed_out ? MakeText(http::status::service_unavailable, "part did not appear in time\n", "text/plain", "no-store") : hold;
         const LivePart* part = live.FindPart(uri.Number);

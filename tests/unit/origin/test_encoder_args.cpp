@@ -47,7 +47,7 @@ TEST_CASE("encoder: the default testsrc command writes one fragmented MP4 per re
     CHECK_FALSE(Has(args, "pipe:5"));
     CHECK(Has(args, "testsrc2=size=1280x720:rate=30"));
     CHECK(Has(args, "sine=frequency=440:sample_rate=48000"));
-    CHECK(After(args, "-frag_duration") == "200000");
+    CHECK(After(args, "-frag_duration") == "33333"); // one CMAF chunk per frame; the origin groups them into parts
     CHECK(Has(args, "keyint=60:min-keyint=60:scenecut=0"));
     CHECK(After(args, "-preset") == "ultrafast");
     CHECK(After(args, "-tune") == "zerolatency");

@@ -267,3 +267,95 @@ TEST_CASE("program date time: formats UTC with milliseconds")
     CHECK(FormatProgramDateTime(0) == "1970-01-01T00:00:00.000Z");
     CHECK(FormatProgramDateTime(T0 + 1234) == "2025-11-24T16:00:01.234Z");
 }
+
+namespace {
+
+// Feeds `frames` one-frame chunks of 1/30 s; every 60th frame is a keyframe. Chunk bytes are the frame index.
+void FeedFrames(LiveRendition& rendition, int frames, int first = 0)
+{
+    for (int i = first; i < first + frames; i++)
+    {
+        const uint8_t byte = uint8_t(i);
+        rendition.AppendChunk(&byte, 1, 1.0 / 30.0, true, i % 60 == 0, T0 + int64_t(i) * 1000 / 30);
+    }
+}
+
+} // namespace
+
+TEST_CASE("chunked parts: one-frame chunks are grouped into parts of PART-TARGET, keyframes start segments")
+{
+    LiveRendition rendition = Started();
+    FeedFrames(rendition, 125);
+    // 125 frames = 20 parts of 6 frames + 5 frames being built.
+    CHECK(rendition.NextPartNumber() == 20);
+    REQUIRE(rendition.Segments().size() == 2);
+    CHECK(rendition.Segments()[0].Parts.size() == 10);
+    CHECK(rendition.Segments()[0].Duration == doctest::Approx(2.0));
+    CHECK(rendition.Segments()[1].Parts.front().Independent);
+    CHECK_FALSE(rendition.Segments()[1].Parts[1].Independent);
+    const LivePart* part = rendition.FindPart(11);
+    REQUIRE(part != nullptr);
+    CHECK(*part->Bytes == std::vector<uint8_t>{66, 67, 68, 69, 70, 71});
+    CHECK(part->Duration == doctest::Approx(0.2));
+    CHECK(rendition.Segments()[1].ProgramDateTimeMs == T0 + 2000);
+    // The part being built is not listed, but it is the preload hint.
+    CHECK(rendition.IsBuildingPart(20));
+    const std::string text = RenderMediaPlaylist(rendition, "s", SkipMode::None, {});
+    CHECK(text.find("part-s-20.m4s\",") == std::string::npos);
+    CHECK(text.find("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part-s-20.m4s\"") != std::string::npos);
+}
+
+TEST_CASE("chunked parts: the part being built can be read as it grows, then as a complete part")
+{
+    LiveRendition rendition = Started();
+    FeedFrames(rendition, 3);
+    CHECK(DecidePartRequest(rendition, 0) == RequestVerdict::Stream);
+    CHECK(DecidePartRequest(rendition, 1) == RequestVerdict::Hold);
+    std::vector<uint8_t> bytes;
+    bool complete = true;
+    REQUIRE(rendition.ReadPartBytes(0, 0, bytes, complete));
+    CHECK_FALSE(complete);
+    CHECK(bytes == std::vector<uint8_t>{0, 1, 2});
+    FeedFrames(rendition, 2, 3);
+    REQUIRE(rendition.ReadPartBytes(0, 3, bytes, complete));
+    CHECK_FALSE(complete);
+    CHECK(bytes == std::vector<uint8_t>{3, 4});
+    FeedFrames(rendition, 1, 5); // the sixth frame closes the part
+    REQUIRE(rendition.ReadPartBytes(0, 5, bytes, complete));
+    CHECK(complete);
+    CHECK(bytes == std::vector<uint8_t>{5});
+    CHECK(DecidePartRequest(rendition, 0) == RequestVerdict::Serve);
+    CHECK_FALSE(rendition.ReadPartBytes(0, 7, bytes, complete)); // offset past the end
+    CHECK_FALSE(rendition.ReadPartBytes(1, 0, bytes, complete)); // not started yet
+}
+
+TEST_CASE("chunked parts: audio-only chunks join the part, a lone one is dropped and its number skipped")
+{
+    LiveRendition rendition = Started();
+    const uint8_t audio = 0xaa;
+    rendition.AppendChunk(&audio, 1, 0.0, false, false, 0);
+    FeedFrames(rendition, 6);
+    REQUIRE(rendition.FindPart(0) != nullptr);
+    CHECK(rendition.FindPart(0)->Bytes->front() == 0xaa);
+    CHECK(rendition.FindPart(0)->Independent);
+    CHECK(rendition.FindPart(0)->Bytes->size() == 7);
+
+    rendition.AppendChunk(&audio, 1, 0.0, false, false, 0);
+    CHECK(rendition.IsBuildingPart(1));
+    rendition.SetInit(Payload(0xdd), 2); // encoder restart: the audio-only part is dropped
+    CHECK_FALSE(rendition.IsBuildingPart(1));
+    CHECK(rendition.FindPart(1) == nullptr);
+    CHECK(rendition.NextPartNumber() == 2);
+    CHECK(DecidePartRequest(rendition, 1) == RequestVerdict::NotFound);
+}
+
+TEST_CASE("chunked parts: a keyframe in the middle of a part closes that part early")
+{
+    LiveRendition rendition = Started();
+    FeedFrames(rendition, 63); // parts 0..9 of segment 0, part 10 (frames 60..62) being built
+    const uint8_t key = 0xff;
+    rendition.AppendChunk(&key, 1, 1.0 / 30.0, true, true, T0 + 2100); // an unexpected keyframe
+    REQUIRE(rendition.FindPart(10) != nullptr);
+    CHECK(rendition.FindPart(10)->Duration == doctest::Approx(0.1));
+    CHECK(rendition.IsBuildingPart(11));
+}
