@@ -312,6 +312,7 @@
 
         layer = doc.createElement('div');
         layer.className = 'livescope-room-layer';
+        if (options.lang) layer.lang = String(options.lang); // screen readers read the log in this language
         layer.style.cssText = 'position:absolute;left:0;top:0;width:0;height:0;pointer-events:none;overflow:hidden;';
         canvas.insertAdjacentElement('afterend', layer);
         log = new RoomLog(layer, strings.comments);
