@@ -64,6 +64,7 @@ struct Request {
   HlsLoadRequest R;
   double IssuedAt = 0.0;
   double FirstByteAt = -1.0;
+  double LastActivityAt = 0.0; // issue time, then each response/data callback
   int Status = 0;
   std::vector<uint8_t> Body;
   size_t Delivered = 0;     // bytes already handed out (media) or consumed
@@ -156,6 +157,7 @@ struct HlsSession::Impl {
     Request q;
     q.R = r;
     q.IssuedAt = now;
+    q.LastActivityAt = now;
     q.Rendition = generation;
     Reqs.emplace(r.Id, q);
     OutRequests.push_back(r);
@@ -601,6 +603,11 @@ struct HlsSession::Impl {
     }
   }
 
+  double Timeout() const {
+    const double td = Active.HavePlaylist && Active.Pl.TargetDuration > 0 ? Active.Pl.TargetDuration : 0.0;
+    return std::max(Cfg.RequestTimeout, 3.0 * td);
+  }
+
   void OnMediaFailed(double now) {
     Cancel(CurReq);
     CurReq = 0;
@@ -732,6 +739,12 @@ void HlsSession::Tick(double now) {
       }
     }
   }
+  // Requests without progress for too long fail (a stalled connection must not stall playback).
+  std::vector<uint64_t> stalled;
+  for (const auto& [id, q] : p.Reqs) {
+    if (!q.Complete && now - q.LastActivityAt >= p.Timeout()) stalled.push_back(id);
+  }
+  for (uint64_t id : stalled) p.Fail(id, "timed out (no progress for " + std::to_string(p.Timeout()) + " s)", now);
   if (p.Active.HavePlaylist) {
     StatsData.PlaylistAge = now - p.Active.LastChange;
     if (p.FirstChangeAt >= 0 && now > p.FirstChangeAt) {
@@ -752,6 +765,9 @@ double HlsSession::NextWakeup() const {
       t = std::min(t, rd->LastChange + 1.5 * (rd->Pl.TargetDuration > 0 ? rd->Pl.TargetDuration : 1.0) + 1e-3);
     }
   }
+  for (const auto& [id, q] : p.Reqs) {
+    if (!q.Complete) t = std::min(t, q.LastActivityAt + p.Timeout());
+  }
   return t;
 }
 
@@ -764,6 +780,7 @@ void HlsSession::OnResponse(uint64_t id, int status, double now) {
   Request* q = P->Find(id);
   if (!q) return;
   q->Status = status;
+  q->LastActivityAt = now;
   if (status >= 400 || status < 100) {
     P->Fail(id, "HTTP " + std::to_string(status), now);
     return;
@@ -774,6 +791,7 @@ void HlsSession::OnResponse(uint64_t id, int status, double now) {
 void HlsSession::OnData(uint64_t id, const uint8_t* bytes, size_t size, double now) {
   Request* q = P->Find(id);
   if (!q || size == 0) return;
+  q->LastActivityAt = now;
   if (q->FirstByteAt < 0) {
     q->FirstByteAt = now;
     if (q->Listed && q->R.Kind == HlsRequestKind::PreloadPart) { StatsData.HintLeadSum += q->ListedAt - now; StatsData.HintLeadCount++; }

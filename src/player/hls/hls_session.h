@@ -124,6 +124,7 @@ struct HlsSessionConfig {
   double MinSwitchInterval = 4.0; // seconds between ABR switches
   double RetryDelay = 0.5;        // seconds before re-requesting a failed playlist
   int MaxMediaRetries = 2;
+  double RequestTimeout = 10.0;   // seconds without progress before a request fails (at least 3 x target duration)
 };
 
 // [SECTION] HlsSession

@@ -429,3 +429,26 @@ TEST_CASE("session: with preload hints off (hls.js behaviour) parts wait for the
   CHECK(h.S.Stats().PartEdgeDelayCount == 1); // parts of the first playlist are not counted
   CHECK(h.S.Stats().PartEdgeDelaySum == doctest::Approx(0.25));
 }
+
+TEST_CASE("session: a media request without progress times out and the part is skipped") {
+  HlsSessionConfig cfg;
+  cfg.RequestTimeout = 7.0; // above 3 x target duration (6 s), so it applies
+  Harness h(cfg);
+  Boot(h, LivePl(10, 3, 2, false, "", false)); // no blocking: only media requests stay open
+  HlsLoadRequest p0 = h.Take(HlsRequestKind::Part, "p12.2");
+  h.S.OnResponse(p0.Id, 200, h.Now);
+  h.Now = 4.0;
+  h.Data(p0.Id, "x"); // progress resets the clock
+  CHECK(h.S.NextWakeup() <= 11.0);
+  h.Now = 10.9;
+  h.S.Tick(h.Now);
+  h.Pull();
+  CHECK(h.S.Stats().Errors == 0);
+  h.Now = 11.0;
+  h.S.Tick(h.Now);
+  h.Pull();
+  CHECK(h.S.Stats().Errors == 1);
+  CHECK(std::find(h.Cancelled.begin(), h.Cancelled.end(), p0.Id) != h.Cancelled.end());
+  CHECK(h.Count(HlsEvent::MediaSkipped) == 1);
+  CHECK(h.Find(HlsRequestKind::Part, "p12.3")); // playback moves on
+}
