@@ -68,6 +68,13 @@ test('heart button, compose box, IME and reduced motion work from the keyboard a
     const composed = await page.evaluate(() => { const w = window.livescopeWidgets[0]; return w.module.UTF8ToString(w.module._ls_room_compose_text(w.app)); });
     assert.equal(composed, 'ñ @home');
 
+    // A tap on the overlay's Send button (under the input) submits too.
+    const sendRect = await page.evaluate(() => window.livescopeWidgets[0].plugins.room.state.rects.sendButton);
+    const cv = await page.locator('#livescope-canvas').boundingBox();
+    await page.mouse.click(cv.x + sendRect[0] + sendRect[2] / 2, cv.y + sendRect[1] + sendRect[3] / 2);
+    assert.equal(await page.inputValue('.livescope-compose-input'), '', 'a tap on Send did not submit');
+    await page.keyboard.type('ñ @home');
+
     // Escape leaves the box; the host field still types.
     await page.keyboard.press('Escape');
     assert.ok(await page.evaluate(() => !document.activeElement.classList.contains('livescope-compose-input')), 'Escape did not leave the compose box');

@@ -147,6 +147,7 @@
     // api: { heart(), focus(which), setText(value) -> bool changed, text(), submit(), flush() }
     constructor(canvas, layer, api, labels) {
       this.canvas = canvas; this.layer = layer; this.api = api; this.composing = false;
+      this.sendRect = null; // [x, y, w, h], CSS px from the canvas' top-left
       this.listeners = [];
       const place = 'position:absolute;left:0;top:0;width:0;height:0;margin:0;padding:0;border:0;opacity:0;' +
         'pointer-events:auto;background:transparent;outline:none;';
@@ -178,6 +179,12 @@
       on(this.input, 'compositionstart', () => { this.composing = true; });
       on(this.input, 'compositionend', () => { this.composing = false; this.sync(); });
       on(this.input, 'input', (e) => { if (e.isComposing || this.composing) api.setText(this.input.value); else this.sync(); });
+      // The overlay draws its Send button inside the compose box, under this input: a tap there sends.
+      on(this.input, 'click', (e) => {
+        const r = this.sendRect, c = this.canvas.getBoundingClientRect();
+        const x = e.clientX - c.left, y = e.clientY - c.top;
+        if (r && x >= r[0] && y >= r[1] && x < r[0] + r[2] && y < r[1] + r[3]) { this.sync(); api.submit(); api.flush(); }
+      });
       on(this.input, 'keydown', (e) => {
         if (e.isComposing || e.keyCode === 229) return; // the IME owns this key
         if (e.key === 'Enter') { e.preventDefault(); this.sync(); api.submit(); api.flush(); }
@@ -275,7 +282,8 @@
       for (const ev of r.events || []) handleEvent(ev);
       if (typeof r.text === 'string') input.setText(r.text);
       if (typeof r.focus === 'boolean') input.setFocus(r.focus);
-      if (r.compose) { input.place(input.input, r.compose); state.rects = { compose: r.compose, heart: r.heart, comments: r.comments }; }
+      if (r.sendButton) input.sendRect = r.sendButton;
+      if (r.compose) { input.place(input.input, r.compose); state.rects = { compose: r.compose, sendButton: r.sendButton, heart: r.heart, comments: r.comments }; }
       if (r.heart) input.place(input.heart, r.heart);
     }
 

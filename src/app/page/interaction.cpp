@@ -211,6 +211,7 @@ const char* Poll(PageInteraction& in, double now) {
   }
   if (in.Active && in.Ov.Width > 0.0f) {
     out["compose"] = Rect(in.Ov.Layout.Compose);
+    out["sendButton"] = Rect(in.Ov.Layout.SendButton);
     out["heart"] = Rect(in.Ov.State.HeartsEnabled ? in.Ov.Layout.HeartButton : OverlayRect{});
     out["comments"] = Rect(in.Ov.Layout.Comments);
   }
@@ -383,7 +384,8 @@ LS_ROOM_EXPORT int ls_room_compose_submit(PageApp* app) {
 
 // Once per frame (and after input that sends): a JSON object
 //   {connect: bool, wakeMs?: number, send: [frames], events: [{type, ...}], text?: string, focus?: bool,
-//    compose?: [x,y,w,h], heart?: [x,y,w,h], comments?: [x,y,w,h]}   (rects in CSS pixels)
+//    compose?: [x,y,w,h], sendButton?: [x,y,w,h], heart?: [x,y,w,h], comments?: [x,y,w,h]}
+// (rects in CSS pixels from the canvas' top-left)
 LS_ROOM_EXPORT const char* ls_room_poll(PageApp* app, double now_ms) {
   PageInteraction* in = In(app);
   if (in == nullptr) return "{}";
