@@ -64,11 +64,9 @@ test('probe follows the dev origin: every blocking reload answered with its part
   assert.ok(s.mediaBytes > 0 && s.initBytes > 0);
 });
 
-// The lead (playlist listing time - first byte of the hinted part) is positive only when the origin
-// streams a part's bytes while it is being encoded. The dev origin answers a hinted part once the part
-// is complete, at the same moment it publishes the playlist, so the lead measures about 0 ms.
-test('probe follows the dev origin: hinted parts begin to arrive before the playlist lists them',
-  { todo: 'needs the origin to stream hinted parts as they are encoded (measured lead is ~0 ms today)' }, async (t) => {
+// The lead (playlist listing time - first byte of the hinted part) is positive because the origin streams a
+// hinted part's bytes while it is being encoded, and the probe requests the hint with the blocking reload.
+test('probe follows the dev origin: hinted parts begin to arrive before the playlist lists them', async (t) => {
     if (!existsSync(ORIGIN)) { t.skip(`${ORIGIN} missing`); return; }
     const { s } = await followOrigin();
     t.diagnostic(`hinted part lead: ${(s.hintLeadAvg * 1000).toFixed(2)} ms average over ${s.hintLeadCount} parts`);

@@ -111,7 +111,9 @@ struct HlsStats {
   double PlaylistAgeAverage = 0.0;     // seconds, time-weighted over the session
   int64_t PartEdgeDelayCount = 0;
   double PartEdgeDelaySum = 0.0;       // seconds; per part: last byte handed out - arrival of the playlist that first listed it
-  double ThroughputEstimate = 0.0;     // bits per second
+  // Bits per second. Samples exclude time to first byte; for hinted parts, which a live origin streams at
+  // the encoding rate, only the bytes that arrive after the playlist lists the part are counted.
+  double ThroughputEstimate = 0.0;
   int CurrentVariant = -1;
   int64_t VariantSwitches = 0;
 };
