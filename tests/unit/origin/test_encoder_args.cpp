@@ -86,4 +86,7 @@ TEST_CASE("encoder: file and camera sources, and bad configurations")
     config.SegmentMs = 1000;
     CHECK(ValidateEncoderConfig(config, error));
     CHECK(Has(BuildFfmpegArgs(config), "keyint=30:min-keyint=30:scenecut=0"));
+    config.FrameRate = 25;
+    REQUIRE(ValidateEncoderConfig(config, error));
+    CHECK(After(BuildFfmpegArgs(config), "-frag_duration") == "40000"); // one chunk per 40 ms frame
 }
