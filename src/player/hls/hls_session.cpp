@@ -569,7 +569,7 @@ struct HlsSession::Impl {
         Emit(*mq, map_item, true, false, now);
         if (!mq->Complete) return;
         HlsMediaChunk end;
-        end.IsInit = true; end.Last = true; end.Msn = Cur->Pos.Msn; end.Part = Cur->Pos.Part; end.Variant = Active.Variant;
+        end.IsInit = true; end.First = mq->Delivered == 0; end.Last = true; end.Msn = Cur->Pos.Msn; end.Part = Cur->Pos.Part; end.Variant = Active.Variant;
         end.DiscontinuitySeq = Cur->DiscontinuitySeq;
         OutMedia.push_back(std::move(end));
         DeliveredMap = Cur->Map;
