@@ -400,12 +400,14 @@ LS_ROOM_EXPORT double ls_room_overlay_ms(PageApp* app) {
 
 // Benchmark load (tests/bench/interaction.sh), never called by the runtime: raises the hearts cap to
 // `hearts`, tops the live hearts up to `hearts` (spawned now, in the palette's colours) and the
-// comment list up to `comments` lines. Call once per frame to hold the load steady.
-LS_ROOM_EXPORT void ls_room_debug_fill(PageApp* app, int hearts, int comments, double now_ms) {
+// comment list up to `comments` lines. Call once per frame to hold the load steady. Returns the live
+// hearts before the top-up (what the previous frame drew).
+LS_ROOM_EXPORT int ls_room_debug_fill(PageApp* app, int hearts, int comments, double now_ms) {
   PageInteraction* in = In(app);
-  if (in == nullptr || !in->Active) return;
+  if (in == nullptr || !in->Active) return 0;
   const double now = now_ms / 1000.0;
   livescope::HeartsSim& h = in->Ov.Hearts;
+  const int live_before = static_cast<int>(h.Live.size());
   const std::size_t want = static_cast<std::size_t>(std::clamp(hearts, 0, 100000));
   h.Normal.MaxParticles = std::max(h.Normal.MaxParticles, want);
   constexpr livescope::OverlayRgb kColours[] = {0xFF3B5C, 0x4FC3F7, 0xFFD54A, 0x81C784, 0xBA68C8};
@@ -419,4 +421,5 @@ LS_ROOM_EXPORT void ls_room_debug_fill(PageApp* app, int hearts, int comments, d
     livescope::AddEntry(*in, std::move(e), livescope::CommentMeta{});
   }
   for (livescope::CommentEntry& e : in->Ov.State.Comments) e.Time = now; // keep them from fading out
+  return live_before;
 }

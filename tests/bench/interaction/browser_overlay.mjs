@@ -25,25 +25,25 @@ try {
   const r = await page.evaluate(({ frames, hearts, comments }) => new Promise((done) => {
     const w = window.livescopeWidgets[0], m = w.module;
     const orig = m._ls_page_frame;
-    const idle = [], loaded = [], overlay = [];
+    const idle = [], loaded = [], overlay = [], lives = [];
     const warmup = 200; // frames to reach a steady heart age mix
     let n = 0;
     m._ls_page_frame = (app, t) => {
       const phase = n < 60 ? 'idle' : n < 60 + warmup ? 'warm' : 'load';
-      if (phase !== 'idle') m._ls_room_debug_fill(app, hearts, comments, t);
+      const live = phase !== 'idle' ? m._ls_room_debug_fill(app, hearts, comments, t) : 0;
       const t0 = performance.now();
       orig(app, t);
       const dt = performance.now() - t0;
       if (phase === 'idle') idle.push(dt);
-      if (phase === 'load') { loaded.push(dt); overlay.push(m._ls_room_overlay_ms(app)); }
+      if (phase === 'load') { loaded.push(dt); overlay.push(m._ls_room_overlay_ms(app)); lives.push(live); }
       n++;
-      if (loaded.length >= frames) { m._ls_page_frame = orig; done({ idle, loaded, overlay, wall: performance.now() }); }
+      if (loaded.length >= frames) { m._ls_page_frame = orig; done({ idle, loaded, overlay, lives }); }
     };
   }), { frames, hearts, comments });
   const q = (a, p) => { const s = [...a].sort((x, y) => x - y); return s[Math.min(s.length - 1, Math.floor(p * s.length))]; };
   const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
   const f = (x) => x.toFixed(3);
-  console.log(`browser overlay (OverlayNewFrame+OverlayDraw, wasm in Chromium): p50 ${f(q(r.overlay, 0.5))} ms, p95 ${f(q(r.overlay, 0.95))} ms, mean ${f(mean(r.overlay))} ms/frame over ${r.overlay.length} frames`);
+  console.log(`browser overlay (OverlayNewFrame+OverlayDraw, wasm in Chromium): p50 ${f(q(r.overlay, 0.5))} ms, p95 ${f(q(r.overlay, 0.95))} ms, mean ${f(mean(r.overlay))} ms/frame over ${r.overlay.length} frames, ${mean(r.lives).toFixed(0)} live hearts (mean)`);
   console.log(`browser ls_page_frame with load (ImGui render + WebGL submit): p50 ${f(q(r.loaded, 0.5))} ms, p95 ${f(q(r.loaded, 0.95))} ms`);
   console.log(`browser ls_page_frame idle (title only, no hearts): p50 ${f(q(r.idle, 0.5))} ms, p95 ${f(q(r.idle, 0.95))} ms`);
   console.log('note: Chromium coarsens performance.now() to 0.1 ms without cross-origin isolation; SwiftShader renders on the CPU.');
