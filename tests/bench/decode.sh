@@ -43,6 +43,29 @@ ours_fps() { # runner... clip -> fps from "fps=N"
   "$@" 1 "$REPEATS" 2>/dev/null | grep -o 'fps=[0-9.]*' | cut -d= -f2
 }
 
+# CPU-time fps, steadier than wall time on a loaded machine: frames * 2 / (cpu(3 runs) - cpu(1 run)),
+# so start-up (node, wasm compile, file read) cancels out. For ffmpeg: frames / (utime + stime).
+cpu_seconds() { # cmd... -> user+sys seconds of the command and its children
+  local TIMEFORMAT='%U %S' t
+  t=$( { time "$@" >/dev/null 2>&1; } 2>&1 | tail -1)
+  awk -v u="${t% *}" -v s="${t#* }" 'BEGIN{ printf "%.3f", u + s }'
+}
+ours_cpu_fps() { # runner... clip
+  local one three frames
+  frames=$("$@" 1 1 2>/dev/null | grep -o 'frames=[0-9]*' | cut -d= -f2)
+  one=$(cpu_seconds "$@" 1 1)
+  three=$(cpu_seconds "$@" 1 3)
+  awk -v f="${frames:-0}" -v a="$one" -v b="$three" 'BEGIN{ if (b > a) printf "%.1f", 2 * f / (b - a); else print "n/a" }'
+}
+ffmpeg_cpu_fps() { # clip
+  local out frames ut st
+  out=$(ffmpeg -hide_banner -nostdin -benchmark -threads 1 -i "$1" -an -f null - 2>&1)
+  frames=$(printf '%s\n' "$out" | tr '\r' '\n' | grep -o 'frame= *[0-9]*' | tail -1 | tr -dc '0-9')
+  ut=$(printf '%s\n' "$out" | grep -o 'utime=[0-9.]*' | tail -1 | cut -d= -f2)
+  st=$(printf '%s\n' "$out" | grep -o 'stime=[0-9.]*' | tail -1 | cut -d= -f2)
+  awk -v f="${frames:-0}" -v u="${ut:-0}" -v s="${st:-0}" 'BEGIN{ if (u + s > 0) printf "%.1f", f / (u + s); else print "n/a" }'
+}
+
 wasm_runner=""
 if [ -f "$WASM/bin/bench_decode.js" ]; then
   # package.json says "type": "module"; the Emscripten output is CommonJS, so run a .cjs copy.
@@ -67,6 +90,17 @@ for c in clip720p clip1080p; do
   b=$(chromium_fps "$clip")
   ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a+0 > 0 && b+0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
   printf '%-10s %11s %12s %10s %12s %12s %12s\n' "$c" "${f:-n/a}" "${n:-n/a}" "${w:-n/a}" "${b:-n/a}" "$(ratio "$w" "$n")" "$(ratio "$b" "$n")"
+done
+echo
+echo "== same, as fps per CPU-second (user+sys; steadier than wall time when other jobs share the cores)"
+printf '%-10s %11s %12s %10s %12s %12s\n' clip ffmpeg-cli ours-native ours-wasm wasm/native wasm/ffmpeg
+for c in clip720p clip1080p; do
+  clip=$MEDIA/$c.mp4
+  f=$(ffmpeg_cpu_fps "$clip")
+  n="n/a"; w="n/a"
+  [ -x "$NATIVE/bin/bench_decode" ] && n=$(ours_cpu_fps "$NATIVE/bin/bench_decode" "$clip")
+  [ -n "$wasm_runner" ] && w=$(ours_cpu_fps $wasm_runner "$clip")
+  printf '%-10s %11s %12s %10s %12s %12s\n' "$c" "${f:-n/a}" "${n:-n/a}" "${w:-n/a}" "$(ratio "$w" "$n")" "$(ratio "$w" "$f")"
 done
 echo "(fps, best of $REPEATS; ffmpeg-cli: ffmpeg -threads 1 -i clip -an -f null -, native x86 asm; ours-native links"
 echo " Debian's FFmpeg 5.1 (asm too); wasm: build/deps/ffmpeg-wasm, --disable-asm, no SIMD, under node --no-experimental-fetch."
