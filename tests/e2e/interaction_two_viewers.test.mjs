@@ -126,6 +126,7 @@ test('two viewers share a room: counts, comments, hearts, safe text, host keys',
     const canvasB = await b.page.locator('#livescope-canvas').boundingBox();
     for (let i = 0; i < 3; i++) await b.page.mouse.click(canvasB.x + canvasB.width / 2, canvasB.y + canvasB.height / 2 + i * 4);
     const seen = await watch;
+    await a.page.screenshot({ path: join(ARTIFACTS, 'interaction-viewer-a-hearts.png') });
     const clickAt = await b.page.evaluate(() => window.__lsClickAt);
     const eventAt = await a.page.evaluate(() => (window.__lsHeartEvents.find((e) => !e.own) || {}).at);
     assert.ok(seen.at !== null, `no hearts appeared on A's canvas within 8 s (${seen.changed} pixels changed)`);
