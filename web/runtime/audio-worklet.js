@@ -32,7 +32,7 @@
     // Fills `outs` (one Float32Array per output channel) and advances the clock.
     render(outs) {
       const n = outs[0].length;
-      let i = 0;
+      let i = 0, rateAcc = 0;
       while (i < n && this.chunks.length) {
         const c = this.chunks[0], ch = c.channels, frames = c.samples.length / ch;
         const take = Math.min(n - i, frames - this.offset);
@@ -40,7 +40,7 @@
           const base = (this.offset + k) * ch;
           for (let o = 0; o < outs.length; o++) outs[o][i + k] = c.samples[base + Math.min(o, ch - 1)];
         }
-        this.offset += take; i += take;
+        this.offset += take; i += take; rateAcc += take * c.rate;
         this.pts = c.pts + this.offset * c.rate / this.sampleRate;
         if (this.offset >= frames) { this.chunks.shift(); this.offset = 0; }
       }
@@ -49,16 +49,18 @@
         if (!this.starved && i === 0) { this.underruns++; this.starved = true; }
       } else this.starved = false;
       this.frame += n;
-      if (this.tap && i > 0) { this.tap.rate = this.chunks.length ? this.chunks[0].rate : this.tap.rate; this.measure(outs[0], i); }
+      if (this.tap && i > 0) this.measure(outs[0], i, rateAcc / i);
       if (this.frame - this.lastReport >= this.sampleRate / 20) {
         this.lastReport = this.frame;
         this.post({ type: 'clock', pts: this.pts, serial: this.serial, buffered: this.buffered(), underruns: this.underruns, starved: this.starved });
       }
     }
     // Dominant frequency by a Goertzel scan (20 Hz steps, then 1 Hz around the peak).
-    measure(x, n) {
+    measure(x, n, rate) {
       const t = this.tap;
-      for (let k = 0; k < n && t.n < t.buf.length; k++) t.buf[t.n++] = x[k];
+      const take = Math.min(n, t.buf.length - t.n);
+      for (let k = 0; k < take; k++) t.buf[t.n++] = x[k];
+      t.rateSum = (t.rateSum || 0) + take * rate; // sample-weighted playback rate over the window
       if (t.n < t.buf.length || this.frame - t.last < this.sampleRate) return;
       t.last = this.frame;
       const power = (f) => {
@@ -72,8 +74,8 @@
       for (let f = best - 20; f <= best + 20; f += 1) { const p = power(f); if (p > bestP) { bestP = p; best = f; } }
       let rms = 0;
       for (let k = 0; k < t.buf.length; k++) rms += t.buf[k] * t.buf[k];
-      this.post({ type: 'tap', frequency: best, rate: t.rate || 1, rms: Math.sqrt(rms / t.buf.length) });
-      t.n = 0;
+      this.post({ type: 'tap', frequency: best, rate: t.rateSum / t.buf.length, rms: Math.sqrt(rms / t.buf.length) });
+      t.n = 0; t.rateSum = 0;
     }
   }
 

@@ -68,6 +68,7 @@ function fatal(code, message) {
 
 function requestJump() {
   state.jumpRequested = true;
+  if (state.engine === 'session') { if (state.running) sessionStart(); return; }
   if (state.abort) state.abort.abort();
 }
 
@@ -278,6 +279,10 @@ async function start(m) {
   state.latency = m.latency || 0;
   state.running = true;
   setInterval(() => { if (state.running) postStats(); }, 500);
+  // The LL-HLS engine: src/player/hls's HlsSession (in wasm) when linked, else the JS adapter below.
+  state.engine = m.engine || (state.mod._ls_worker_hls_start ? 'session' : 'js');
+  log('info', `LL-HLS engine: ${state.engine}`);
+  if (state.engine === 'session') { sessionStart(); return; }
   await resolveVariant();
   while (state.running) {
     try { await playFromLiveEdge(); }
@@ -458,4 +463,107 @@ async function loadUnit(unit, signal, pendingReload) {
   } finally {
     if (pendingReload) pendingReload.catch(() => {});
   }
+}
+
+// [SECTION] HlsSession engine: the wasm LL-HLS state machine decides, fetch() performs ---------
+
+const session = { inflight: new Map(), timer: 0, pumping: false };
+const nowS = () => performance.now() / 1000;
+
+function sessionStart() {
+  const { mod, app } = state;
+  for (const [, req] of session.inflight) req.ctrl.abort();
+  session.inflight.clear();
+  const target = state.latency || state.lastPartHoldBack || 1;
+  state.startPdt = Date.now() / 1000 - target - 0.1; // fast start: show nothing older than the target
+  state.pdtOffset = NaN;
+  state.jumpRequested = false;
+  const len = mod.lengthBytesUTF8(state.src) + 1, ptr = mod._malloc(len);
+  mod.stringToUTF8(state.src, ptr, len);
+  mod._ls_worker_hls_start(app, ptr, nowS());
+  mod._free(ptr);
+  mod._ls_worker_set_rate(app, state.rate);
+  state.serial = mod._ls_worker_hls_serial(app);
+  sessionPump();
+}
+
+// Performs what the session asks for, forwards its events, sends decoded output and re-arms the tick timer.
+function sessionPump() {
+  const { mod, app } = state;
+  if (!state.running || session.pumping) return;
+  session.pumping = true;
+  try {
+    const out = JSON.parse(mod.UTF8ToString(mod._ls_worker_hls_poll(app)));
+    for (const id of out.cancel) { const r = session.inflight.get(id); if (r) { r.ctrl.abort(); session.inflight.delete(id); } }
+    for (const e of out.events) {
+      if (/Failed|Skipped|FellBehind|Stale|Miss/.test(e.type)) { state.errors += /Failed/.test(e.type) ? 1 : 0; log('warn', `hls ${e.type}: ${e.detail}`); }
+      else if (/Loaded$|Switch|StartPoint/.test(e.type) && e.type !== 'MediaLoaded') {
+        log('info', `hls ${e.type}${e.detail ? ': ' + e.detail : ''}`);
+        const info = JSON.parse(mod.UTF8ToString(mod._ls_worker_hls_info(app)));
+        state.lastPartHoldBack = info.partHoldBack;
+        post({ type: 'info', ...info, lowLatency: info.partTarget > 0 });
+      }
+    }
+    state.serial = mod._ls_worker_hls_serial(app);
+    drain();
+    for (const r of out.requests) sessionFetch(r);
+    clearTimeout(session.timer);
+    const wait = Math.min(1, Math.max(0.005, mod._ls_worker_hls_next_wakeup(app) - nowS()));
+    session.timer = setTimeout(() => { if (!state.running) return; mod._ls_worker_hls_tick(app, nowS()); sessionPump(); }, wait * 1000);
+  } finally { session.pumping = false; }
+}
+
+async function sessionFetch(r) {
+  const { mod, app } = state;
+  const ctrl = new AbortController();
+  const req = { ctrl };
+  session.inflight.set(r.id, req);
+  const live = () => session.inflight.get(r.id) === req && state.running;
+  // Blocking playlist reloads and hinted parts are held by the server: allow for that before calling it stalled.
+  const stallMs = /playlist|multivariant/i.test(r.kind) ? 6000 : 4000;
+  let timer = 0, stalled = false;
+  const arm = () => { clearTimeout(timer); timer = setTimeout(() => { stalled = true; ctrl.abort(); }, stallMs); };
+  const headers = {};
+  if (r.offset >= 0) headers.Range = `bytes=${r.offset}-${r.length >= 0 ? r.offset + r.length - 1 : ''}`;
+  const isPlaylist = /playlist|multivariant/i.test(r.kind);
+  let text = '';
+  const dec = isPlaylist ? new TextDecoder() : null;
+  try {
+    arm();
+    const res = await fetch(r.url, { signal: ctrl.signal, cache: 'no-store', headers });
+    if (!live()) return;
+    if (!res.ok) log('warn', `${r.kind} HTTP ${res.status}: ${r.url}`);
+    mod._ls_worker_hls_response(app, r.id, res.status, nowS());
+    sessionPump();
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (!live()) { reader.cancel().catch(() => {}); return; }
+      if (done) break;
+      arm();
+      if (dec) text += dec.decode(value, { stream: true });
+      state.bytes += value.byteLength;
+      state.bytesWindow.push([performance.now(), value.byteLength]);
+      const ptr = mod._ls_worker_input(app, value.byteLength);
+      mod.HEAPU8.set(value, ptr);
+      mod._ls_worker_hls_data(app, r.id, value.byteLength, nowS());
+      sessionPump();
+    }
+    if (dec && /#EXT-X-KEY:METHOD=(?!NONE)/.test(text)) { fatal('encrypted', 'the stream is encrypted (EXT-X-KEY), which livescope does not play'); return; }
+    session.inflight.delete(r.id);
+    mod._ls_worker_hls_complete(app, r.id, nowS());
+  } catch (e) {
+    if (!live()) return;
+    session.inflight.delete(r.id);
+    const reason = stalled ? `stalled: no bytes for ${stallMs} ms` : `network error: ${e.message || e}`;
+    log('warn', `${r.kind} ${reason}: ${r.url}`);
+    state.errors++;
+    const len = mod.lengthBytesUTF8(reason) + 1, ptr = mod._malloc(len);
+    mod.stringToUTF8(reason, ptr, len);
+    mod._ls_worker_hls_error(app, r.id, ptr, nowS());
+    mod._free(ptr);
+  } finally {
+    clearTimeout(timer);
+  }
+  sessionPump();
 }

@@ -3,10 +3,11 @@
 // [SECTION] WorkerApp
 // [SECTION] C API: build info
 // [SECTION] C API: decode pipeline
+// (the LL-HLS session driver's C API, ls_worker_hls_*, is in worker_hls.cpp)
 //
 // Thread: every function is called from the Worker's thread only. Pointers returned stay valid until
 // the next call that feeds, pops or resets.
-#include "worker_decode.h"
+#include "worker_app.h"
 
 #include <cstdio>
 #include <string>
@@ -38,14 +39,6 @@ double WorkerNowMs() {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now().time_since_epoch()).count();
 #endif
 }
-
-struct WorkerApp {
-  std::string InfoJson;              // last answer of ls_worker_info, owned here
-  DecodePipeline Pipeline{WorkerNowMs};
-  std::vector<uint8_t> Input;        // staging buffer JS writes fetched bytes into
-  double VideoInfo[16] = {};         // see ls_worker_video_info
-  double Counters[10] = {};          // see ls_worker_counters
-};
 
 } // namespace livescope
 

@@ -1,0 +1,183 @@
+// Worker LL-HLS driver: src/player/hls's HlsSession polled from JS (fetch() does the I/O), its media chunks fed to the decode pipeline.
+//
+// [SECTION] WorkerHls (session + chunk glue)
+// [SECTION] C API (ls_worker_hls_*)
+//
+// JS performs the requests listed by ls_worker_hls_requests() with fetch() and a streaming body reader, and
+// reports headers, each body chunk (through the ls_worker_input staging buffer), completion or failure.
+// Every callback hands finished media to the pipeline at once, so a part is decoded while it downloads.
+// Thread: the Worker's thread only. Times `now` are seconds on the Worker's monotonic clock.
+#include "worker_app.h"
+
+#include "player/hls/hls_session.h"
+
+#include <cstdio>
+#include <string>
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten/emscripten.h>
+#define LS_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
+#else
+#define LS_EXPORT extern "C"
+#endif
+
+namespace livescope {
+
+// [SECTION] WorkerHls
+
+struct WorkerHls {
+  std::unique_ptr<HlsSession> Session;
+  std::string Url;
+  int Serial = 1;                 // bumped at restarts (jumps), discontinuities and variant switches
+  int64_t LastDiscontinuity = -1;
+  int LastVariant = -2;
+  bool ChunkOpen = false;
+  std::string Json;               // last JSON answer, owned here
+};
+
+WorkerApp::~WorkerApp() { delete Hls; }
+
+namespace {
+
+void AppendEscaped(std::string& out, const std::string& s) {
+  for (char c : s) {
+    if (c == '"' || c == '\\') { out += '\\'; out += c; }
+    else if (static_cast<unsigned char>(c) < 0x20) { char b[8]; std::snprintf(b, sizeof b, "\\u%04x", c); out += b; }
+    else out += c;
+  }
+}
+
+// Moves the session's finished media into the pipeline (chunks in order; First opens, Last closes).
+void PumpMedia(WorkerApp* app) {
+  WorkerHls& h = *app->Hls;
+  for (HlsMediaChunk& c : h.Session->TakeMedia()) {
+    if (c.First) {
+      if (h.ChunkOpen) app->Pipeline.EndChunk(false);
+      if (!c.IsInit) {
+        if ((h.LastDiscontinuity >= 0 && c.DiscontinuitySeq != h.LastDiscontinuity) || (h.LastVariant != -2 && c.Variant != h.LastVariant)) h.Serial++;
+        h.LastDiscontinuity = c.DiscontinuitySeq;
+        h.LastVariant = c.Variant;
+      }
+      const bool is_ts = !c.IsInit && !c.Bytes.empty() && c.Bytes[0] == 0x47;
+      app->Pipeline.BeginChunk(c.IsInit, is_ts, h.Serial, c.ProgramDateTime.value_or(0.0));
+      h.ChunkOpen = true;
+    }
+    app->Pipeline.Feed(c.Bytes.data(), c.Bytes.size());
+    if (c.Last) { app->Pipeline.EndChunk(true); h.ChunkOpen = false; }
+  }
+}
+
+} // namespace
+} // namespace livescope
+
+// [SECTION] C API
+
+using livescope::WorkerApp;
+using livescope::WorkerHls;
+
+// (Re)starts the session on `url` (a jump to the live edge is a restart): new serial, pipeline reset.
+LS_EXPORT void ls_worker_hls_start(WorkerApp* app, const char* url, double now) {
+  if (!app->Hls) app->Hls = new WorkerHls();
+  WorkerHls& h = *app->Hls;
+  if (h.Session) h.Serial++;
+  h.Url = url ? url : "";
+  h.ChunkOpen = false;
+  h.LastDiscontinuity = -1;
+  h.LastVariant = -2;
+  livescope::HlsSessionConfig config;
+  config.AutoAbr = false;        // the lowest variant first; ABR stays off until the page asks (CPU-bound decode)
+  h.Session = std::make_unique<livescope::HlsSession>(config);
+  app->Pipeline.Reset();
+  h.Session->Start(h.Url, now);
+}
+
+LS_EXPORT int ls_worker_hls_serial(WorkerApp* app) { return app->Hls ? app->Hls->Serial : 0; }
+LS_EXPORT void ls_worker_hls_select_variant(WorkerApp* app, int variant, double now) { if (app->Hls && app->Hls->Session) app->Hls->Session->SelectVariant(variant, now); }
+
+LS_EXPORT void ls_worker_hls_tick(WorkerApp* app, double now) {
+  if (!app->Hls || !app->Hls->Session) return;
+  app->Hls->Session->Tick(now);
+  livescope::PumpMedia(app);
+}
+// Seconds (Worker clock) of the next Tick the session needs; a large value when only responses can help.
+LS_EXPORT double ls_worker_hls_next_wakeup(WorkerApp* app) {
+  if (!app->Hls || !app->Hls->Session) return 1e18;
+  const double t = app->Hls->Session->NextWakeup();
+  return t < 1e18 ? t : 1e18;
+}
+
+// JSON: {"requests":[{id,kind,url,offset,length}],"cancel":[ids],"events":[{type,detail}]}. Owned by the app.
+LS_EXPORT const char* ls_worker_hls_poll(WorkerApp* app) {
+  std::string& j = app->Hls->Json;
+  j = "{\"requests\":[";
+  if (!app->Hls || !app->Hls->Session) { j = "{\"requests\":[],\"cancel\":[],\"events\":[]}"; return j.c_str(); }
+  livescope::HlsSession& s = *app->Hls->Session;
+  bool first = true;
+  for (const livescope::HlsLoadRequest& r : s.TakeRequests()) {
+    char head[160];
+    std::snprintf(head, sizeof head, "%s{\"id\":%llu,\"kind\":\"%s\",\"offset\":%lld,\"length\":%lld,\"url\":\"", first ? "" : ",",
+                  static_cast<unsigned long long>(r.Id), livescope::HlsRequestKindName(r.Kind),
+                  static_cast<long long>(r.Range ? r.Range->Offset : -1), static_cast<long long>(r.Range && r.Range->Length ? *r.Range->Length : -1));
+    j += head;
+    livescope::AppendEscaped(j, r.Url);
+    j += "\"}";
+    first = false;
+  }
+  j += "],\"cancel\":[";
+  first = true;
+  for (uint64_t id : s.TakeCancellations()) { j += (first ? "" : ",") + std::to_string(id); first = false; }
+  j += "],\"events\":[";
+  first = true;
+  for (const livescope::HlsEventRecord& e : s.TakeEvents()) {
+    j += first ? "{\"type\":\"" : ",{\"type\":\"";
+    j += livescope::HlsEventName(e.Type);
+    j += "\",\"detail\":\"";
+    livescope::AppendEscaped(j, e.Detail);
+    j += "\"}";
+    first = false;
+  }
+  j += "]}";
+  return j.c_str();
+}
+
+// JSON: the playing rendition's timing and the variant: {partTarget, partHoldBack, holdBack, targetDuration, variant, bandwidth, width, height}.
+LS_EXPORT const char* ls_worker_hls_info(WorkerApp* app) {
+  std::string& j = app->Hls->Json;
+  const livescope::HlsSession& s = *app->Hls->Session;
+  const livescope::HlsPlaylist* m = s.MediaPlaylist();
+  const livescope::HlsPlaylist* mv = s.Multivariant();
+  const int v = s.Stats().CurrentVariant;
+  double bandwidth = 0; int w = 0, hgt = 0;
+  if (mv && v >= 0 && static_cast<size_t>(v) < mv->Variants.size()) {
+    bandwidth = static_cast<double>(mv->Variants[static_cast<size_t>(v)].Bandwidth);
+    if (mv->Variants[static_cast<size_t>(v)].Resolution) { w = mv->Variants[static_cast<size_t>(v)].Resolution->Width; hgt = mv->Variants[static_cast<size_t>(v)].Resolution->Height; }
+  }
+  char buf[320];
+  std::snprintf(buf, sizeof buf, "{\"partTarget\":%g,\"partHoldBack\":%g,\"holdBack\":%g,\"targetDuration\":%g,\"variant\":%d,\"bandwidth\":%g,\"width\":%d,\"height\":%d}",
+                m && m->PartTarget ? *m->PartTarget : 0.0, m && m->ServerControl.PartHoldBack ? *m->ServerControl.PartHoldBack : 0.0,
+                m && m->ServerControl.HoldBack ? *m->ServerControl.HoldBack : 0.0, m ? m->TargetDuration : 0.0, v, bandwidth, w, hgt);
+  j = buf;
+  return j.c_str();
+}
+
+LS_EXPORT void ls_worker_hls_response(WorkerApp* app, double id, int status, double now) {
+  if (!app->Hls || !app->Hls->Session) return;
+  app->Hls->Session->OnResponse(static_cast<uint64_t>(id), status, now);
+  livescope::PumpMedia(app);
+}
+// A body chunk of `size` bytes, already copied into the ls_worker_input staging buffer.
+LS_EXPORT void ls_worker_hls_data(WorkerApp* app, double id, int size, double now) {
+  if (!app->Hls || !app->Hls->Session || size <= 0 || static_cast<size_t>(size) > app->Input.size()) return;
+  app->Hls->Session->OnData(static_cast<uint64_t>(id), app->Input.data(), static_cast<size_t>(size), now);
+  livescope::PumpMedia(app);
+}
+LS_EXPORT void ls_worker_hls_complete(WorkerApp* app, double id, double now) {
+  if (!app->Hls || !app->Hls->Session) return;
+  app->Hls->Session->OnComplete(static_cast<uint64_t>(id), now);
+  livescope::PumpMedia(app);
+}
+LS_EXPORT void ls_worker_hls_error(WorkerApp* app, double id, const char* reason, double now) {
+  if (!app->Hls || !app->Hls->Session) return;
+  app->Hls->Session->OnError(static_cast<uint64_t>(id), reason ? reason : "error", now);
+  livescope::PumpMedia(app);
+}
