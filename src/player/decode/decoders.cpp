@@ -51,6 +51,7 @@ int RefPacketMicros(AVPacket* dst, const DemuxedPacket& src)
     dst->pts = ToMicros(src.Pts);
     dst->dts = ToMicros(src.Dts);
     dst->duration = src.Duration > 0.0 ? ToMicros(src.Duration) : 0;
+    dst->pos = src.Tag; // carried to AVFrame.pkt_pos, through reordering and frame threads
     dst->time_base = kMicros;
     return 0;
 }
@@ -173,6 +174,7 @@ struct VideoDecoder::Impl
         f.Pts = FromMicros(Frame->best_effort_timestamp);
         f.Duration = Frame->pkt_duration > 0 ? FromMicros(Frame->pkt_duration) : 0.0;
         f.Serial = Serial;
+        f.Tag = Frame->pkt_pos;
         f.Keyframe = Frame->key_frame != 0;
         switch (Frame->colorspace) {
         case AVCOL_SPC_BT709: f.Matrix = ColorMatrix::Bt709; break;
@@ -418,6 +420,7 @@ DecodeStatus AudioDecoder::ReceiveSamples(AudioChunk& out)
     uint8_t* dst = reinterpret_cast<uint8_t*>(out.Samples.data());
     const int n = swr_convert(s.Swr, &dst, cap, const_cast<const uint8_t**>(s.Frame->extended_data), s.Frame->nb_samples);
     const double pts = FromMicros(s.Frame->best_effort_timestamp);
+    const int64_t tag = s.Frame->pkt_pos;
     av_frame_unref(s.Frame);
     if (n < 0)
         return {DecodeCode::Internal, "swresample: " + AvErr(n)};
@@ -426,6 +429,7 @@ DecodeStatus AudioDecoder::ReceiveSamples(AudioChunk& out)
     out.Rate = s.Config.OutRate;
     out.Pts = pts - static_cast<double>(delay_us) * 1e-6;
     out.Serial = s.Serial;
+    out.Tag = tag;
     return {};
 }
 

@@ -78,16 +78,22 @@ struct Demuxer::Impl
     int Errors = 0;
 
     // Pushed bytes not yet handed on. Buf[Head..] is live; Head advances, compaction is occasional.
+    // Logical offsets count bytes pushed since the last reset; Buf[0] is at BufBase.
     std::vector<uint8_t> Buf;
     size_t Head = 0;
+    int64_t BufBase = 0;
+
+    // Caller tags: (logical offset where a tag starts, tag), in push order.
+    std::vector<std::pair<int64_t, int64_t>> Tags;
+    int64_t FragTag = 0;  // tag of the fMP4 fragment being demuxed
 
     // fMP4: the init segment, and the fragment being demuxed (a virtual file Init + Frag).
     std::vector<uint8_t> Init;
     std::vector<uint8_t> Frag;
     int64_t VPos = 0;  // bytes, position in the virtual file
 
-    // TS: logical offsets (bytes since the reset) of Buf[0], the read position and the safe end.
-    int64_t TsBase = 0;
+    // TS: logical read position and safe end; the AVIO context's position 0 is at TsOpenOffset.
+    int64_t TsOpenOffset = 0;
     int64_t TsRead = 0;
     int64_t TsSafe = 0;
     int64_t TsScanned = 0;  // logical offset where the next cut scan starts (a packet boundary)
@@ -122,9 +128,21 @@ struct Demuxer::Impl
         if (Head == 0)
             return;
         Buf.erase(Buf.begin(), Buf.begin() + static_cast<std::ptrdiff_t>(Head));
-        if (Kind == ContainerKind::Ts)
-            TsBase += static_cast<int64_t>(Head);
+        BufBase += static_cast<int64_t>(Head);
         Head = 0;
+        // Keep the tag in force at BufBase and every later one.
+        size_t keep = 0;
+        while (keep + 1 < Tags.size() && Tags[keep + 1].first <= BufBase)
+            ++keep;
+        Tags.erase(Tags.begin(), Tags.begin() + static_cast<std::ptrdiff_t>(keep));
+    }
+
+    int64_t TagAt(int64_t offset) const
+    {
+        for (size_t i = Tags.size(); i-- > 0;)
+            if (Tags[i].first <= offset)
+                return Tags[i].second;
+        return Tags.empty() ? 0 : Tags.front().second;
     }
 
     static int ReadCb(void* opaque, uint8_t* dst, int size)
@@ -163,7 +181,7 @@ struct Demuxer::Impl
         if (avail <= 0)
             return AVERROR_EOF;
         const int n = static_cast<int>(std::min<int64_t>(avail, size));
-        std::memcpy(dst, Buf.data() + (TsRead - TsBase), static_cast<size_t>(n));
+        std::memcpy(dst, Buf.data() + (TsRead - BufBase), static_cast<size_t>(n));
         TsRead += n;
         return n;
     }
@@ -189,15 +207,15 @@ struct Demuxer::Impl
         }
         if (whence == AVSEEK_SIZE)
             return AVERROR(ENOSYS);
-        int64_t target = offset;
+        int64_t target = offset + TsOpenOffset;
         if (whence == SEEK_CUR)
             target = TsRead + offset;
         else if (whence != SEEK_SET)
             return AVERROR(ENOSYS);
-        if (target < TsBase || target > TsSafe)
+        if (target < BufBase || target > TsSafe)
             return AVERROR(EINVAL);
         TsRead = target;
-        return TsRead;
+        return TsRead - TsOpenOffset;
     }
 
     // [SECTION] Open/close ---------------------------------------------------------------------------
@@ -278,6 +296,7 @@ struct Demuxer::Impl
             if (unit.Kind == Mp4UnitKind::NeedMore)
                 return {Ended ? DecodeCode::EndOfStream : DecodeCode::NeedMore, {}};
             const uint8_t* begin = Buf.data() + Head;
+            FragTag = TagAt(BufBase + static_cast<int64_t>(Head));
             Head += unit.Size;
             if (unit.Kind == Mp4UnitKind::Corrupt) {
                 ++Errors;
@@ -312,8 +331,7 @@ struct Demuxer::Impl
                 return false;
             if (LooksLikeTs(live)) {
                 Kind = ContainerKind::Ts;
-                TsBase = -static_cast<int64_t>(Head);
-                TsRead = TsSafe = TsScanned = 0;
+                TsRead = TsSafe = TsScanned = BufBase + static_cast<int64_t>(Head);
                 return true;
             }
         }
@@ -326,7 +344,7 @@ struct Demuxer::Impl
 
     void UpdateTsSafe()
     {
-        const int64_t end = TsBase + static_cast<int64_t>(Buf.size());
+        const int64_t end = BufBase + static_cast<int64_t>(Buf.size());
         if (Ended || Boundary) {
             // Whole packets only; a partial packet waits for the rest.
             const int64_t whole = TsScanned + (end - TsScanned) / static_cast<int64_t>(kTsPacketSize) * static_cast<int64_t>(kTsPacketSize);
@@ -335,7 +353,7 @@ struct Demuxer::Impl
             Boundary = false;
             return;
         }
-        const std::span<const uint8_t> tail(Buf.data() + (TsScanned - TsBase), static_cast<size_t>(end - TsScanned));
+        const std::span<const uint8_t> tail(Buf.data() + (TsScanned - BufBase), static_cast<size_t>(end - TsScanned));
         const TsCut cut = ScanTsCut(tail);
         if (cut.SafeEnd > 0) {
             TsSafe = std::max(TsSafe, TsScanned + static_cast<int64_t>(cut.SafeEnd));
@@ -349,7 +367,7 @@ struct Demuxer::Impl
 Demuxer::Demuxer() : P(std::make_unique<Impl>()) {}
 Demuxer::~Demuxer() = default;
 
-void Demuxer::Push(std::span<const uint8_t> bytes, int serial)
+void Demuxer::Push(std::span<const uint8_t> bytes, int serial, int64_t tag)
 {
     if (P->SerialSet && serial != P->Serial) {
         // Discontinuity or variant switch: drop the old bytes, keep the init segment (a new one may follow).
@@ -362,6 +380,8 @@ void Demuxer::Push(std::span<const uint8_t> bytes, int serial)
     P->Ended = false;
     if (P->Kind == ContainerKind::Fmp4 && P->Head > (1u << 20))
         P->Compact();
+    if (P->Tags.empty() || P->Tags.back().second != tag)
+        P->Tags.emplace_back(P->BufBase + static_cast<int64_t>(P->Buf.size()), tag);
     P->Buf.insert(P->Buf.end(), bytes.begin(), bytes.end());
 }
 
@@ -378,7 +398,9 @@ void Demuxer::Reset()
     P->Init.clear();
     P->Frag.clear();
     P->VPos = 0;
-    P->TsBase = P->TsRead = P->TsSafe = P->TsScanned = 0;
+    P->BufBase = P->TsRead = P->TsSafe = P->TsScanned = P->TsOpenOffset = 0;
+    P->Tags.clear();
+    P->FragTag = 0;
     P->TsLastErrorPos = -1;
     P->Ended = false;
     P->Boundary = false;
@@ -401,13 +423,14 @@ DecodeStatus Demuxer::ReadPacket(DemuxedPacket& out)
             if (s.Fmt == nullptr) {
                 if (s.TsSafe <= s.TsRead)
                     return {s.Ended ? DecodeCode::EndOfStream : DecodeCode::NeedMore, {}};
+                s.TsOpenOffset = s.TsRead;
                 DecodeStatus st = s.Open("mpegts", false);
                 if (!st.IsOk()) {
                     ++s.Errors;
                     // Drop what was tried; the next push starts a fresh attempt.
                     s.Head = s.Buf.size();
                     s.Compact();
-                    s.TsRead = s.TsSafe = s.TsScanned = s.TsBase;
+                    s.TsRead = s.TsSafe = s.TsScanned = s.BufBase;
                     return st;
                 }
             }
@@ -425,10 +448,10 @@ DecodeStatus Demuxer::ReadPacket(DemuxedPacket& out)
             // TS: everything safe was consumed. Clear EOF so reading resumes after the next push.
             s.Avio->eof_reached = 0;
             s.Avio->error = 0;
-            if (s.Ended && s.TsRead >= s.TsBase + static_cast<int64_t>(s.Buf.size()))
+            if (s.Ended && s.TsRead >= s.BufBase + static_cast<int64_t>(s.Buf.size()))
                 return {DecodeCode::EndOfStream, {}};
-            if (s.TsRead - s.TsBase > static_cast<int64_t>(kTsTrimThreshold)) {
-                s.Head = static_cast<size_t>(s.TsRead - s.TsBase);
+            if (s.TsRead - s.BufBase > static_cast<int64_t>(kTsTrimThreshold)) {
+                s.Head = static_cast<size_t>(s.TsRead - s.BufBase);
                 s.Compact();
             }
             return {DecodeCode::NeedMore, {}};
@@ -467,6 +490,10 @@ DecodeStatus Demuxer::ReadPacket(DemuxedPacket& out)
         out.Duration = static_cast<double>(s.Pkt->duration) * tb;
         out.Keyframe = (s.Pkt->flags & AV_PKT_FLAG_KEY) != 0;
         out.Serial = s.Serial;
+        if (s.Kind == ContainerKind::Fmp4)
+            out.Tag = s.FragTag;
+        else
+            out.Tag = s.TagAt(s.Pkt->pos >= 0 ? s.Pkt->pos + s.TsOpenOffset : s.TsRead);
         return {};
     }
     return {DecodeCode::Internal, "demuxer made no progress"};
@@ -477,7 +504,7 @@ int Demuxer::Serial() const { return P->Serial; }
 size_t Demuxer::BufferedBytes() const
 {
     if (P->Kind == ContainerKind::Ts)
-        return static_cast<size_t>(P->TsBase + static_cast<int64_t>(P->Buf.size()) - P->TsRead);
+        return static_cast<size_t>(P->BufBase + static_cast<int64_t>(P->Buf.size()) - P->TsRead);
     return P->Live();
 }
 int Demuxer::Errors() const { return P->Errors; }

@@ -4,6 +4,7 @@
 #include <livescope/player/decode/decoders.h>
 #include <livescope/player/decode/demuxer.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -502,4 +503,89 @@ TEST_CASE("randomly damaged fMP4 and TS streams never crash or hang, and later d
             CHECK(p.Out.VideoFrames >= 25);  // the undamaged second half at least
         }
     }
+}
+
+TEST_CASE("push tags come back on packets and frames: the fragment's tag for fMP4, the PES's for TS" * doctest::test_suite("decode-tags"))
+{
+    DecodeSetLogLevel(-8);
+    const std::vector<uint8_t> clip = ReadMedia("clip.mp4");
+    Demuxer d;
+    VideoDecoder v;
+    AudioDecoder a;
+    AudioChunk chunk;
+    std::vector<int64_t> frame_tags;
+    std::vector<int64_t> audio_tags;
+    auto drain = [&] {
+        for (;;) {
+            DemuxedPacket pkt;
+            if (!d.ReadPacket(pkt).IsOk())
+                return;
+            if (pkt.Kind == MediaKind::Video) {
+                REQUIRE(v.SendPacket(pkt).IsOk());
+                const VideoFrame* f = nullptr;
+                while (v.ReceiveFrame(f).IsOk()) {
+                    frame_tags.push_back(f->Tag);
+                    v.ReleaseFrame(f);
+                }
+            } else {
+                REQUIRE(a.SendPacket(pkt).IsOk());
+                while (a.ReceiveSamples(chunk).IsOk())
+                    audio_tags.push_back(chunk.Tag);
+            }
+        }
+    };
+    // Each unit (init = tag 100, fragment k = tag k) pushed in 3 pieces with its tag.
+    size_t pos = 0;
+    int64_t k = 0;
+    while (pos < clip.size()) {
+        const Mp4Unit u = ScanMp4Unit(std::span<const uint8_t>(clip.data() + pos, clip.size() - pos));
+        if (u.Kind == Mp4UnitKind::NeedMore)
+            break;
+        const int64_t tag = u.Kind == Mp4UnitKind::Init ? 100 : ++k;
+        const size_t third = u.Size / 3;
+        d.Push(std::span<const uint8_t>(clip.data() + pos, third), 1, tag);
+        d.Push(std::span<const uint8_t>(clip.data() + pos + third, third), 1, tag);
+        drain();
+        d.Push(std::span<const uint8_t>(clip.data() + pos + 2 * third, u.Size - 2 * third), 1, tag);
+        drain();
+        pos += u.Size;
+    }
+    d.PushEnd();
+    drain();
+    REQUIRE(v.SendEndOfStream().IsOk());
+    const VideoFrame* f = nullptr;
+    while (v.ReceiveFrame(f).IsOk()) {
+        frame_tags.push_back(f->Tag);
+        v.ReleaseFrame(f);
+    }
+    REQUIRE(k == 4);
+    REQUIRE(frame_tags.size() == 60);
+    for (int64_t t = 1; t <= 4; ++t)
+        CHECK(std::count(frame_tags.begin(), frame_tags.end(), t) == 15);  // one GOP per fragment
+    CHECK(std::is_sorted(frame_tags.begin(), frame_tags.end()));
+    REQUIRE_FALSE(audio_tags.empty());
+    CHECK(audio_tags.front() == 1);
+    CHECK(audio_tags.back() == 4);
+
+    // TS: tag = chunk index; packets' tags rise with the stream and stay within the chunks pushed.
+    const std::vector<uint8_t> ts = ReadMedia("clip.ts");
+    Demuxer t;
+    std::vector<int64_t> pkt_tags;
+    std::mt19937 rng(77);
+    int64_t chunk_index = 0;
+    for (size_t at = 0; at < ts.size();) {
+        const size_t n = std::min<size_t>(1000 + rng() % 6000, ts.size() - at);
+        t.Push(std::span<const uint8_t>(ts.data() + at, n), 1, ++chunk_index);
+        at += n;
+        DemuxedPacket pkt;
+        while (t.ReadPacket(pkt).IsOk())
+            if (pkt.Kind == MediaKind::Video) {
+                CHECK(pkt.Tag >= 1);
+                CHECK(pkt.Tag <= chunk_index);
+                pkt_tags.push_back(pkt.Tag);
+            }
+    }
+    CHECK(pkt_tags.size() >= 50);
+    CHECK(std::is_sorted(pkt_tags.begin(), pkt_tags.end()));
+    CHECK(pkt_tags.back() >= chunk_index - 3);
 }

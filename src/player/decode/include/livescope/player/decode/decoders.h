@@ -38,6 +38,7 @@ struct VideoFrame
     ColorMatrix Matrix = ColorMatrix::Bt709;
     ColorRange Range = ColorRange::Limited;
     bool Keyframe = false;
+    int64_t Tag = 0;            // Demuxer::Push() tag of the packet the picture came from
     int PoolIndex = -1;         // slot in the decoder's pool
 };
 
@@ -89,12 +90,13 @@ struct AudioDecoderConfig
 // Decoded, resampled PCM. Samples is reused between calls (no allocation in steady state).
 struct AudioChunk
 {
-    std::vector<float> Samples;  // interleaved, Frames * channels
+    std::vector<float> Samples;  // interleaved; the first Frames * Channels values are valid (capacity is reused)
     int Frames = 0;              // samples per channel
     int Channels = 0;
     int Rate = 0;                // Hz
     double Pts = 0.0;            // seconds, stream time of the first sample (NaN if unknown)
     int Serial = 0;
+    int64_t Tag = 0;             // Demuxer::Push() tag of the packet the samples came from
 };
 
 // Contract: single-threaded. Same send/receive pattern as VideoDecoder.

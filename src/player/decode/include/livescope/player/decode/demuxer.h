@@ -37,6 +37,7 @@ struct DemuxedPacket
     double Duration = 0.0;                       // seconds; 0 if unknown
     bool Keyframe = false;
     int Serial = 0;                              // the serial the bytes were pushed with
+    int64_t Tag = 0;                             // the Push() tag of the bytes the packet (fMP4: its fragment) starts in
 };
 
 // Contract: single-threaded (call from one thread, e.g. the decode worker). Push() never blocks and
@@ -53,7 +54,9 @@ public:
     // Appends bytes (any split: partial parts are fine). A serial different from the current one is
     // a discontinuity (or a variant switch): everything buffered is dropped and the demuxer
     // re-opens on the new bytes. fMP4 init segments (ftyp+moov) are recognised in the stream.
-    void Push(std::span<const uint8_t> bytes, int serial);
+    // `tag` is the caller's label for these bytes (e.g. an index into its table of LL-HLS parts,
+    // to find a frame's PROGRAM-DATE-TIME); it comes back on packets and decoded frames.
+    void Push(std::span<const uint8_t> bytes, int serial, int64_t tag = 0);
     // The bytes pushed so far end on a frame boundary (e.g. a complete LL-HLS part): MPEG-TS hands
     // them all out now instead of holding the last PES until the next one starts. No-op for fMP4.
     void PushBoundary();
