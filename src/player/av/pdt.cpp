@@ -1,0 +1,55 @@
+// Stream time to PROGRAM-DATE-TIME through a fixed ring of part anchors.
+#include <livescope/player/av/pdt.h>
+
+#include <cmath>
+
+namespace livescope {
+
+void PdtMap::Add(int serial, double pts, double pdt)
+{
+    if (!std::isfinite(pts) || !std::isfinite(pdt))
+        return;
+    Ring[static_cast<size_t>(Next)] = PdtAnchor{serial, pts, pdt};
+    Next = (Next + 1) % kCapacity;
+    if (Count < kCapacity)
+        ++Count;
+}
+
+std::optional<double> PdtMap::PdtAt(int serial, double pts) const
+{
+    if (!std::isfinite(pts))
+        return std::nullopt;
+    const PdtAnchor* before = nullptr;
+    const PdtAnchor* after = nullptr;
+    for (int i = 0; i < Count; ++i) {
+        const PdtAnchor& a = Ring[static_cast<size_t>(i)];
+        if (a.Serial != serial)
+            continue;
+        if (a.Pts <= pts) {
+            if (before == nullptr || a.Pts > before->Pts)
+                before = &a;
+        } else if (after == nullptr || a.Pts < after->Pts) {
+            after = &a;
+        }
+    }
+    const PdtAnchor* use = before != nullptr ? before : after;
+    if (use == nullptr)
+        return std::nullopt;
+    return use->Pdt + (pts - use->Pts);
+}
+
+void PdtMap::Clear()
+{
+    Next = 0;
+    Count = 0;
+}
+
+std::optional<double> LiveLatency(const PdtMap& map, double now, int serial, double pts)
+{
+    const std::optional<double> pdt = map.PdtAt(serial, pts);
+    if (!pdt || !std::isfinite(now))
+        return std::nullopt;
+    return now - *pdt;
+}
+
+} // namespace livescope
