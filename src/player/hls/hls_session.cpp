@@ -367,8 +367,14 @@ struct HlsSession::Impl {
   void UpdateHints(double now) {
     const HlsPreloadHint* hint = PartHint();
     std::vector<uint64_t> cancel;
+    std::vector<uint64_t> forget;
     for (auto& [id, q] : Reqs) {
-      if (q.R.Kind != HlsRequestKind::PreloadPart || q.Listed) continue;
+      if (q.R.Kind != HlsRequestKind::PreloadPart) continue;
+      if (q.Listed) {
+        // A hinted part that has left the playlist unused (the position moved on) is dropped.
+        if (id != CurReq && !ListedInActive(q)) forget.push_back(id);
+        continue;
+      }
       if (ListedInActive(q)) {
         q.Listed = true;
         q.ListedAt = now;
@@ -384,6 +390,10 @@ struct HlsSession::Impl {
       Cancel(id);
       St.HintsCancelled++;
       Event(HlsEvent::HintCancelled, now, "not referenced by the update");
+    }
+    for (uint64_t id : forget) {
+      if (Reqs[id].Complete) Reqs.erase(id); // nothing left to abort
+      else Cancel(id);
     }
   }
 

@@ -452,3 +452,14 @@ TEST_CASE("session: a media request without progress times out and the part is s
   CHECK(h.Count(HlsEvent::MediaSkipped) == 1);
   CHECK(h.Find(HlsRequestKind::Part, "p12.3")); // playback moves on
 }
+
+TEST_CASE("session: a listed hinted part that leaves the playlist unused is dropped") {
+  Harness h;
+  Boot(h, LivePl(10, 3, 2));
+  HlsLoadRequest hint = h.Take(HlsRequestKind::PreloadPart, "p13.2");
+  h.Respond(h.Take(HlsRequestKind::MediaPlaylist), LivePl(10, 3, 3)); // lists p13.2: kept
+  CHECK(std::find(h.Cancelled.begin(), h.Cancelled.end(), hint.Id) == h.Cancelled.end());
+  h.Respond(h.Take(HlsRequestKind::MediaPlaylist), LivePl(14, 3, 0)); // segment 13 is gone
+  CHECK(std::find(h.Cancelled.begin(), h.Cancelled.end(), hint.Id) != h.Cancelled.end());
+  CHECK(h.S.Stats().HintsCancelled == 1); // only p13.3, hinted but never listed, counts as a wrong hint
+}
