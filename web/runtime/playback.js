@@ -8,7 +8,7 @@
 //
 // Options read from widget.options: src (playlist URL), latency (target seconds; 0 = PART-HOLD-BACK, never
 // below 3 parts), muted (true keeps sound off even after a gesture), debug (the ImGui stats panel),
-// audioTap (test-only dominant-frequency tap on the worklet).
+// engine ('session': src/player/hls's HlsSession, the default when linked; 'js': the small JS LL-HLS adapter).
 // Widget events: 'playing' (first frame shown, and again after a stall), 'waiting' (stall), 'error' ({code, message}).
 (function (global) {
   'use strict';
@@ -44,7 +44,7 @@
       this.worker.onmessage = (e) => this.onWorker(e.data);
       this.worker.onerror = (e) => this.fail('worker-failed', `the playback worker failed: ${e.message || 'error'}`);
       this.worker.postMessage({ type: 'start', src: new URL(o.src, global.location.href).href, baseUrl: base,
-        sampleRate: this.audio ? this.audio.ctx.sampleRate : 48000, channels: 2, latency: Number(o.latency) || 0 });
+        sampleRate: this.audio ? this.audio.ctx.sampleRate : 48000, channels: 2, latency: Number(o.latency) || 0, engine: o.engine });
       const on = (el, type, fn) => { el.addEventListener(type, fn); this.listeners.push([el, type, fn]); };
       on(global.document, 'visibilitychange', () => {
         const visible = global.document.visibilityState !== 'hidden';
@@ -156,7 +156,7 @@
           if (m.serial === this.serial) this.audioPost(m, [m.samples.buffer]);
           break;
         case 'info': this.info = m; break;
-        case 'stats': this.wstats = m; break;
+        case 'stats': this.wstats = m; if (!this.workerHeapStart) this.workerHeapStart = m.heapBytes; break;
         case 'log': this.log(m.level, m.message); break;
         case 'fatal': this.fail(m.code, m.message); break;
       }
@@ -243,7 +243,7 @@
         audio: this.audio ? { state: this.audio.ctx.state, buffered: this.audio.buffered, underruns: this.audio.underruns, muted: this.muted, sampleRate: this.audio.ctx.sampleRate } : null,
         tap: this.tap, partTarget: this.info.partTarget, partHoldBack: this.info.partHoldBack,
         stalls: this.m ? this.m._ls_playback_stalls(this.app) : 0,
-        heapBytes: this.m ? this.m.HEAPU8.length : 0, heapStartBytes: this.heapStart, fatal: this.fatal,
+        heapBytes: this.m ? this.m.HEAPU8.length : 0, heapStartBytes: this.heapStart, workerHeapBytes: this.wstats.heapBytes || 0, workerHeapStartBytes: this.workerHeapStart || 0, fatal: this.fatal,
       };
     }
   }

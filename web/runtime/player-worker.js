@@ -17,7 +17,7 @@
 //   {type:'frame', buffer, pts, duration, serial, pdt, width, height, matrix, fullRange, decodeMs}  (buffer transferred)
 //   {type:'audio', samples, pts, rate, serial, channels}  (samples: Float32Array, transferred)
 //   {type:'info', partTarget, partHoldBack, targetDuration, variant, bandwidth, width, height, lowLatency}
-//   {type:'stats', bytes, bitrate, errors, decodedFrames, decodeMsAvg, skipped, serial}
+//   {type:'stats', bytes, bitrate, errors, decodedFrames, decodeMsAvg, skipped, serial, heapBytes}
 //   {type:'log', level, message}   every recoverable problem, with its reason
 //   {type:'fatal', code, message}  playback cannot continue (unsupported codec, encryption)
 'use strict';
@@ -262,7 +262,7 @@ function postStats() {
   const recent = state.bytesWindow.reduce((s, [, n]) => s + n, 0);
   const c = new Float64Array(mod.HEAPU8.buffer, mod._ls_worker_counters(app), 8);
   post({ type: 'stats', bytes: state.bytes, bitrate: recent * 8 / 2, errors: state.errors + c[3], decodedFrames: c[0],
-    decodeMsAvg: c[0] ? c[5] / c[0] : 0, skipped: c[4], serial: state.serial });
+    decodeMsAvg: c[0] ? c[5] / c[0] : 0, skipped: c[4], serial: state.serial, heapBytes: mod.HEAPU8.length });
 }
 
 // [SECTION] Loading loop -----------------------------------------------------------------------

@@ -35,7 +35,7 @@ try {
       console.log(`  time to first frame   livescope ${f(s.firstFrameMs, 0)} ms   hls.js ${f(r.firstFrameMs, 0)} ms`);
       console.log(`  latency p50 / p95     livescope ${f(pct(a, 0.5))} / ${f(pct(a, 0.95))} s   hls.js ${f(pct(b, 0.5))} / ${f(pct(b, 0.95))} s${r.error ? ` (hls.js error ${r.error})` : ''}`);
       console.log(`  livescope decode      ${f(s.decodedFps, 1)} fps decoded, ${f(s.droppedFps, 1)} fps dropped, ${f(s.decodeMs)} ms/frame, ${f(s.bitrate / 1000, 0)} kbit/s, stalls ${s.stalls}, errors ${s.errors}`);
-      console.log(`  page wasm heap        ${(s.heapStartBytes / 1048576).toFixed(1)} MiB at start, ${(s.heapBytes / 1048576).toFixed(1)} MiB at end`);
+      console.log(`  wasm heap             page ${(s.heapStartBytes / 1048576).toFixed(1)} -> ${(s.heapBytes / 1048576).toFixed(1)} MiB, worker ${(s.workerHeapStartBytes / 1048576).toFixed(1)} -> ${(s.workerHeapBytes / 1048576).toFixed(1)} MiB (start -> end)`);
     }
   }
 } finally {
