@@ -91,10 +91,18 @@ FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameI
             return out;
         }
     }
-    const double last_duration = FrameDuration(sched.Shown.Pts, candidate.Pts, sched.Shown.Duration, sched.MaxFrameDuration);
+    // Media durations become host durations at the master clock's speed (catch-up plays at 1.1-1.25x).
+    const bool synced = ClockIsCurrent(master, current_serial);
+    const double speed = synced ? master.Speed : 1.0;
+    if (!(speed > 0.0)) {
+        out.Action = FrameAction::Wait; // master paused
+        out.WaitTime = 0.01;
+        return out;
+    }
+    const double last_duration = FrameDuration(sched.Shown.Pts, candidate.Pts, sched.Shown.Duration, sched.MaxFrameDuration) / speed;
     double diff = NAN;
-    if (ClockIsCurrent(master, current_serial))
-        diff = sched.Shown.Pts + (now - sched.ShownAt) - ClockGet(master, now);
+    if (synced)
+        diff = (sched.Shown.Pts + (now - sched.ShownAt) * speed - ClockGet(master, now)) / speed; // host seconds
     const double delay = ComputeTargetDelay(last_duration, diff, sched.Params);
     if (now < sched.FrameTimer + delay) {
         out.Action = FrameAction::Wait;
@@ -105,7 +113,7 @@ FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameI
     if (delay > 0.0 && now - sched.FrameTimer > sched.Params.SyncThresholdMax)
         sched.FrameTimer = now;  // far behind (stall, tab in background): resynchronise the timer
     if (later != nullptr && sched.FrameDrop && later->Serial == current_serial) {
-        const double duration = FrameDuration(candidate.Pts, later->Pts, candidate.Duration, sched.MaxFrameDuration);
+        const double duration = FrameDuration(candidate.Pts, later->Pts, candidate.Duration, sched.MaxFrameDuration) / speed;
         if (ShouldDropFrame(now, sched.FrameTimer, duration, true)) {
             // The candidate's slot is over already; it counts as shown for timing, but is not drawn.
             sched.Shown = candidate;

@@ -88,7 +88,9 @@ struct VideoScheduler
 
 // Decides what to do with `candidate`, the oldest queued frame. `later` is the frame after it, or
 // null. `master` is the master (audio) clock, `current_serial` the serial now playing; frames of
-// another serial are dropped. On Show the scheduler records the candidate as the frame on screen.
+// another serial are dropped. Frame durations are paced at the master's Speed (catch-up), and
+// a master of another serial (no audio yet) leaves pacing to frame durations alone. On Show the
+// scheduler records the candidate as the frame on screen.
 FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameInfo& candidate, const FrameInfo* later,
                                  const Clock& master, int current_serial);
 
