@@ -369,7 +369,7 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event)
     }
     else if (Presence* presence = std::get_if<Presence>(&event))
     {
-        if (room.PendingPresence.size() < Cfg.MaxPresencePerTick)
+        if (room.PendingPresence.size() < Cfg.MaxPresencePerTick && room.Members.size() <= Cfg.PresenceMaxMembers)
             room.PendingPresence.push_back(std::move(*presence));
     }
 }
@@ -400,9 +400,10 @@ void RelayCore::Tick(int64_t now_ms)
         if (auto window = room.Hearts.Flush(now_ms))
             messages.push_back(std::move(*window));
         const Viewers counts = Bus.Counts(room.Name);
-        if (!(counts == room.LastSentCounts))
+        if (!(counts == room.LastSentCounts) && now_ms - room.LastCountsMs >= Cfg.ViewersEveryMs)
         {
             room.LastSentCounts = counts;
+            room.LastCountsMs = now_ms;
             messages.push_back(counts);
         }
         room.PendingModeration.clear();

@@ -33,6 +33,8 @@ struct RelayConfig
     double FrameBurst = 100.0;       // frames
     size_t MaxCommentsPerTick = 50;  // newest kept; the rest are counted as dropped in the batch
     size_t MaxPresencePerTick = 5;   // presence lines per tick
+    size_t PresenceMaxMembers = 500; // rooms larger than this get no presence lines (noise, and a frame per tick)
+    int64_t ViewersEveryMs = 1000;   // ms; viewer counts go out at most this often
     int64_t EmptyRoomKeepMs = 600000; // ms an empty room keeps its history and pin
     std::string Secret;              // token secret; empty: tokens are refused
     uint64_t Seed = 0;               // guest names/ids for connections without client_id
@@ -115,6 +117,7 @@ private:
         std::vector<ServerMessage> PendingModeration;
         std::vector<Presence> PendingPresence;
         Viewers LastSentCounts;
+        int64_t LastCountsMs = 0; // ms; when counts last went out
         int64_t EmptySinceMs = 0; // ms; 0 while it has members
         explicit Room(int64_t now_ms) : Hearts(now_ms) {}
     };

@@ -263,6 +263,8 @@ int ModeConnections(asio::io_context& io, const tcp::endpoint& ep, const Args& a
     std::printf("connections%s: %zu of %d joined in %.1f s (%.0f joins/s), %d failed\n", a.Label.c_str(), clients.size(), a.Clients,
                 seconds, static_cast<double>(clients.size()) / std::max(seconds, 1e-9), failed);
     std::fflush(stdout);
+    for (auto& c : clients)
+        c->Frames = c->Messages = 0;
     RunFor(io, std::chrono::seconds(a.HoldS));
     size_t open = 0;
     int64_t frames = 0;

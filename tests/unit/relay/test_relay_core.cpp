@@ -73,7 +73,7 @@ struct Harness
         for (ServerMessage& m : Inbox[id])
             if (T* t = std::get_if<T>(&m))
                 out.push_back(std::move(*t));
-        Inbox[id].clear();
+        std::erase_if(Inbox[id], [](const ServerMessage& m) { return std::holds_alternative<T>(m); });
         return out;
     }
 
@@ -130,7 +130,7 @@ TEST_CASE("[relay_core] two viewers see 2 live and a comment reaches the other e
     h.Tick(T0 + 200);
     CHECK(h.Taken<Viewers>(a).back() == Viewers{2, 2});
     h.Send(b, CommentPost{"hello", int64_t{T0 - 1500}}, T0 + 250);
-    CHECK(h.Inbox[a].empty()); // batched: nothing until the tick
+    CHECK(h.Taken<Comment>(a).empty()); // batched: nothing until the tick
     h.Tick(T0 + 400);
     h.Tick(T0 + 600);
     const auto comments = h.Taken<Comment>(a);
@@ -305,8 +305,25 @@ TEST_CASE("[relay_core] leaving lowers live but not total and tells the room")
     h.Inbox.clear();
     h.Core.Close(b, T0 + 250);
     h.Tick(T0 + 400);
+    CHECK(h.Taken<Viewers>(a).empty()); // counts go out at most once per second
+    CHECK(h.Taken<Presence>(a).at(0).Event == PresenceEvent::Left);
+    h.Tick(T0 + 1200);
     CHECK(h.Taken<Viewers>(a).at(0) == Viewers{1, 2});
-    h.Tick(T0 + 400);
     h.Core.Close(b, T0 + 450); // twice: ignored
     CHECK(h.Core.Stats().Connections == 1);
+}
+
+TEST_CASE("[relay_core] rooms over the presence cap get no join lines")
+{
+    RelayConfig config = Harness::MakeConfig();
+    config.PresenceMaxMembers = 3;
+    Harness h(config);
+    const ConnId a = h.Joined("r");
+    h.Joined("r");
+    h.Tick(T0 + 200);
+    CHECK(h.Taken<Presence>(a).size() == 2);
+    h.Joined("r");
+    h.Joined("r");
+    h.Tick(T0 + 400);
+    CHECK(h.Taken<Presence>(a).empty());
 }

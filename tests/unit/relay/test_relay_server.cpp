@@ -354,7 +354,10 @@ TEST_CASE("[relay] shutdown sends every client a going-away close frame")
         REQUIRE(c.Connect(relay.Server.Port()));
         REQUIRE(c.JoinRoom("r").has_value());
     }
-    CHECK_FALSE(c.RecvFrame(3s).has_value());
+    for (int i = 0; i < 10 && c.RecvFrame(3s).has_value(); i++)
+    {
+        // frames queued before the close frame (counts, presence)
+    }
     CHECK(c.Closed);
     CHECK(c.CloseCode == static_cast<uint16_t>(websocket::close_code::going_away));
 }
