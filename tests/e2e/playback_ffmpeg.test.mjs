@@ -56,3 +56,37 @@ test('an encrypted playlist is a fatal error with a message', { skip: missing ||
   assert.ok(bright > 30, `no error text drawn at the canvas centre (${bright} bright pixels)`);
   console.log(`playback: fatal ${fatal.code}: ${fatal.message}`);
 });
+
+test('fallbacks: the JS LL-HLS adapter and the ScriptProcessor output play picture and a 440 Hz tone', { skip: missing || false, timeout: 90000 }, async (t) => {
+  const src = await startFfmpegLive('fmp4');
+  const srv = await withWasmServer();
+  const browser = await launchBrowser();
+  t.after(async () => { await browser.close(); await srv.close(); await src.stop(); });
+  // The shell page without src, then a second widget made by hand with the fallback options.
+  const page = await openPlayer(browser, srv.url, '');
+  try {
+    await page.evaluate(async (url) => {
+      const c = document.getElementById('livescope-canvas');
+      window.livescopeWidgets[0].destroy();
+      const w = new LivescopeWidget(c, { src: url, preserveDrawingBuffer: true, engine: 'js', audioOutput: 'script' });
+      window.livescopeWidgets[0] = w;
+      await w.start();
+      w.plugins.playback.setAudioTap(true);
+    }, src.url);
+    await page.waitForFunction(() => window.livescopeWidgets[0].stats && window.livescopeWidgets[0].stats.framesShown > 0, null, { timeout: 30000 });
+    const bars = checkBars(await readCanvas(page));
+    assert.ok(bars.every((b) => b.ok), `colour bars differ: ${JSON.stringify(bars)}`);
+    const readings = [];
+    let ok = false;
+    for (let i = 0; i < 15 && !ok; i++) {
+      await page.waitForTimeout(1000);
+      const r = (await stats(page)).tap;
+      if (!r) continue;
+      readings.push(`${r.frequency} Hz @ ${r.rate.toFixed(3)}x`);
+      ok = Math.abs(r.streamFrequency - 440) <= 12 && r.rms > 0.01;
+    }
+    console.log(`playback (js engine, ScriptProcessor): tap readings ${readings.join(', ')}`);
+    assert.ok(ok, `no 440 Hz tone: ${readings.join(', ')}`);
+    assert.ok(page.logs.some((l) => /LL-HLS engine: js/.test(l)), 'the JS engine was not used');
+  } catch (e) { console.log(page.logs.slice(-30).join('\n')); throw e; }
+});

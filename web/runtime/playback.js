@@ -8,7 +8,7 @@
 //
 // Options read from widget.options: src (playlist URL), latency (target seconds; 0 = PART-HOLD-BACK, never
 // below 3 parts), muted (true keeps sound off even after a gesture), debug (the ImGui stats panel),
-// engine ('session': src/player/hls's HlsSession, the default when linked; 'js': the small JS LL-HLS adapter).
+// audioOutput ('script' forces the ScriptProcessor fallback), engine ('session': src/player/hls's HlsSession, the default when linked; 'js': the small JS LL-HLS adapter).
 // Widget events: 'playing' (first frame shown, and again after a stall), 'waiting' (stall), 'error' ({code, message}).
 (function (global) {
   'use strict';
@@ -100,7 +100,7 @@
       gain.connect(ctx.destination);
       const onMsg = (m) => this.onAudio(m);
       let node, post;
-      if (ctx.audioWorklet && global.AudioWorkletNode) {
+      if (ctx.audioWorklet && global.AudioWorkletNode && this.w.options.audioOutput !== 'script') {
         await ctx.audioWorklet.addModule(base + 'audio-worklet.js');
         node = new global.AudioWorkletNode(ctx, 'livescope-audio', { numberOfInputs: 0, outputChannelCount: [2] });
         node.port.onmessage = (e) => onMsg(e.data);
