@@ -179,7 +179,7 @@
 
     frame(tMs) {
       if (!this.worker || this.fatal) return;
-      const m = this.m, app = this.app, now = tMs / 1000;
+      const m = this.m, app = this.app, now = performance.now() / 1000; // same clock as the audio clock updates
       for (let guard = 0; guard < 64 && this.queue.length; guard++) {
         const c = this.queue[0], l = this.queue[1];
         const act = m._ls_playback_step(app, now, c.pts, c.duration, c.serial, l ? 1 : 0, l ? l.pts : 0, l ? l.duration : 0, l ? l.serial : 0, this.serial);
