@@ -6,7 +6,9 @@
 #include "relay/relay_core.h"
 #include "relay/token.h"
 
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdio>
 #include <utility>
 
@@ -387,14 +389,17 @@ void RelayCore::Tick(int64_t now_ms)
         int64_t dropped = 0;
         for (ServerMessage& m : room.PendingModeration)
             messages.push_back(std::move(m));
-        if (room.PendingComments.size() > Cfg.MaxCommentsPerTick)
+        if (room.PendingComments.size() > Cfg.MaxCommentBacklog)
         {
-            // Keep the newest; older ones stay in the history for late joiners but are not fanned out now.
-            dropped = static_cast<int64_t>(room.PendingComments.size() - Cfg.MaxCommentsPerTick);
+            // A sustained flood of comments: drop the oldest (they stay in the history for late joiners).
+            dropped = static_cast<int64_t>(room.PendingComments.size() - Cfg.MaxCommentBacklog);
             room.PendingComments.erase(room.PendingComments.begin(), room.PendingComments.begin() + dropped);
         }
-        for (Comment& c : room.PendingComments)
-            messages.push_back(std::move(c));
+        const size_t send_now = std::min(room.PendingComments.size(), Cfg.MaxCommentsPerTick);
+        for (size_t i = 0; i < send_now; i++)
+            messages.push_back(std::move(room.PendingComments[i]));
+        // The rest wait for the next tick, so a short stall does not lose comments.
+        room.PendingComments.erase(room.PendingComments.begin(), room.PendingComments.begin() + static_cast<std::ptrdiff_t>(send_now));
         for (Presence& p : room.PendingPresence)
             messages.push_back(std::move(p));
         if (auto window = room.Hearts.Flush(now_ms))
@@ -407,7 +412,6 @@ void RelayCore::Tick(int64_t now_ms)
             messages.push_back(counts);
         }
         room.PendingModeration.clear();
-        room.PendingComments.clear();
         room.PendingPresence.clear();
         Counters.CommentsDropped += dropped;
 

@@ -31,7 +31,8 @@ struct RelayConfig
     double HeartBurst = 20.0;        // taps
     double FrameRate = 50.0;         // frames per second per connection, any type; beyond it the connection is closed
     double FrameBurst = 100.0;       // frames
-    size_t MaxCommentsPerTick = 50;  // newest kept; the rest are counted as dropped in the batch
+    size_t MaxCommentsPerTick = 50;  // comments per broadcast frame; the rest wait for the next tick
+    size_t MaxCommentBacklog = 250;  // comments waiting beyond this are dropped (oldest first) and counted
     size_t MaxPresencePerTick = 5;   // presence lines per tick
     size_t PresenceMaxMembers = 500; // rooms larger than this get no presence lines (noise, and a frame per tick)
     int64_t ViewersEveryMs = 1000;   // ms; viewer counts go out at most this often

@@ -210,8 +210,35 @@ TEST_CASE("[relay_core] each client gets at most one broadcast frame per tick, h
     h.Tick(T0 + 400);
     for (ConnId c : conns)
         CHECK(h.FrameCount[c] == 1);
+    CHECK(h.Taken<Comment>(conns[0]).size() == 50); // the rest wait for the next tick
+    h.Tick(T0 + 600);
+    for (ConnId c : conns)
+        CHECK(h.FrameCount[c] == 2);
     CHECK(h.Taken<Comment>(conns[0]).size() == 50);
-    CHECK(h.Core.Stats().CommentsDropped == 50);
+    CHECK(h.Core.Stats().CommentsDropped == 0);
+}
+
+TEST_CASE("[relay_core] a comment backlog beyond its cap drops the oldest and says how many")
+{
+    RelayConfig config = Harness::MakeConfig();
+    config.MaxCommentsPerTick = 2;
+    config.MaxCommentBacklog = 4;
+    Harness h(config);
+    std::vector<ConnId> conns;
+    for (int i = 0; i < 6; i++)
+        conns.push_back(h.Joined("r"));
+    h.Tick(T0 + 200);
+    for (int i = 0; i < 6; i++)
+        h.Send(conns[static_cast<size_t>(i)], CommentPost{"n" + std::to_string(i), std::nullopt}, T0 + 210);
+    h.Tick(T0 + 400);
+    const auto first = h.Taken<Comment>(conns[0]);
+    REQUIRE(first.size() == 2);
+    CHECK(first[0].Text == "n2"); // n0, n1 dropped
+    CHECK(h.Core.Stats().CommentsDropped == 2);
+    h.Tick(T0 + 600);
+    const auto second = h.Taken<Comment>(conns[0]);
+    REQUIRE(second.size() == 2);
+    CHECK(second[1].Text == "n5");
 }
 
 TEST_CASE("[relay_core] messages before join get not_joined and bad frames get their decode error")
