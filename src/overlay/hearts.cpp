@@ -89,13 +89,13 @@ std::size_t HeartsBatchBudget(const HeartsSim& sim, double window)
     return sim.Pending.size() >= budget ? 0 : budget - sim.Pending.size();
 }
 
-std::size_t HeartsAddBatch(HeartsSim& sim, std::span<const HeartCount> counts, double window, double now)
+std::size_t HeartsAddBatch(HeartsSim& sim, std::span<const HeartColorCount> counts, double window, double now)
 {
     if (!(window > 0.0) || !std::isfinite(window))
         window = 0.2;
     window = std::min(window, 5.0);
     std::uint64_t total = 0;
-    for (const HeartCount& c : counts)
+    for (const HeartColorCount& c : counts)
         total += c.Count;
     if (total == 0)
         return 0;

@@ -16,7 +16,7 @@
 namespace livescope {
 
 // Other viewers' hearts of one colour within one relay batch window.
-struct HeartCount {
+struct HeartColorCount {
     OverlayRgb Rgb = 0xFF3B5C;
     std::uint32_t Count = 0;
 };
@@ -100,7 +100,7 @@ std::size_t HeartsBatchBudget(const HeartsSim& sim, double window);
 // Other viewers' hearts from the relay, counted over `window` seconds. Thinned to the budget by
 // systematic sampling (each colour keeps its share on average), shuffled, and spread over
 // [now, now + window), one heart per equal slot. Returns the number of hearts scheduled.
-std::size_t HeartsAddBatch(HeartsSim& sim, std::span<const HeartCount> counts, double window, double now);
+std::size_t HeartsAddBatch(HeartsSim& sim, std::span<const HeartColorCount> counts, double window, double now);
 
 // Advances to `now`: spawns due pending hearts, removes finished ones, enforces the cap.
 void HeartsUpdate(HeartsSim& sim, double now);

@@ -99,7 +99,7 @@ std::string Ellipsize(const DrawCtx& c, std::string_view s, float width, float s
     const float budget = width - Measure(c, dots, size);
     std::size_t end = s.size();
     while (end > 0 && w > budget) {
-        const std::size_t prev = Utf8Prev(s, end);
+        const std::size_t prev = OverlayUtf8Prev(s, end);
         w -= Measure(c, s.substr(prev, end - prev), size);
         end = prev;
     }
@@ -113,7 +113,7 @@ std::string_view TailThatFits(const DrawCtx& c, std::string_view s, float width,
     float w = Measure(c, s, size);
     std::size_t start = 0;
     while (start < s.size() && w > width) {
-        const std::size_t next = Utf8Next(s, start);
+        const std::size_t next = OverlayUtf8Next(s, start);
         w -= Measure(c, s.substr(start, next - start), size);
         start = next;
     }

@@ -59,7 +59,7 @@ void OverlayInit(Overlay& o, const OverlayConfig& cfg)
     o.ViewersSeen = false;
 }
 
-void OverlayAddHeartBatch(Overlay& o, std::span<const HeartCount> counts, double window_ms, double now)
+void OverlayAddHeartBatch(Overlay& o, std::span<const HeartColorCount> counts, double window_ms, double now)
 {
     if (!o.State.HeartsEnabled)
         return;

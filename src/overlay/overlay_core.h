@@ -81,7 +81,7 @@ void OverlayInit(Overlay& o, const OverlayConfig& cfg = {});
 void OverlayNewFrame(Overlay& o, double now, float width, float height);
 
 // Other viewers' hearts (also reachable by queueing into State.HeartBatches).
-void OverlayAddHeartBatch(Overlay& o, std::span<const HeartCount> counts, double window_ms, double now);
+void OverlayAddHeartBatch(Overlay& o, std::span<const HeartColorCount> counts, double window_ms, double now);
 
 // Appends a comment or join line, keeping at most `max_kept` entries.
 void OverlayAddComment(Overlay& o, CommentEntry entry, std::size_t max_kept = 100);

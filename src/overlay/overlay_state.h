@@ -25,7 +25,7 @@ struct OverlayStrings {
 
 // A batch of other viewers' hearts, queued by the app and consumed by OverlayNewFrame.
 struct OverlayHeartBatch {
-    std::vector<HeartCount> Counts;
+    std::vector<HeartColorCount> Counts;
     double WindowMs = 200.0; // milliseconds the relay aggregated over
 };
 

@@ -128,16 +128,14 @@ void ApplyUpdate(PageInteraction& in, RoomUpdate& u, double now) {
     break;
   }
   case RoomUpdateKind::Hearts: {
-    // A plain array, not std::vector<HeartCount>: the protocol has a different type of the same
-    // name, and vector<HeartCount> member instantiations from both would share mangled names.
     const std::size_t n = u.Hearts.size();
-    std::unique_ptr<HeartCount[]> counts(new HeartCount[n]);
+    std::vector<HeartColorCount> counts(n);
     std::uint64_t total = 0;
     for (std::size_t k = 0; k < n; k++) {
-      counts[k] = HeartCount{u.Hearts[k].Rgb, u.Hearts[k].Count};
+      counts[k] = HeartColorCount{u.Hearts[k].Rgb, u.Hearts[k].Count};
       total += u.Hearts[k].Count;
     }
-    OverlayAddHeartBatch(in.Ov, std::span<const HeartCount>(counts.get(), n), u.WindowMs, now);
+    OverlayAddHeartBatch(in.Ov, std::span<const HeartColorCount>(counts), u.WindowMs, now);
     in.Events.push_back({{"type", "heart"}, {"count", total}, {"own", false}});
     break;
   }

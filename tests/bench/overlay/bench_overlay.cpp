@@ -85,7 +85,7 @@ int main(int argc, char** argv)
     for (int f = -warmup; f < frames; ++f, now += kDt) {
         // Relay batches every 200 ms plus own taps, topped up so `hearts` are live.
         if (f % 12 == 0) {
-            const HeartCount counts[] = { { 0xFF3B5C, 40 }, { 0x4ECDC4, 25 }, { 0xFFE66D, 10 } };
+            const HeartColorCount counts[] = { { 0xFF3B5C, 40 }, { 0x4ECDC4, 25 }, { 0xFFE66D, 10 } };
             OverlayAddHeartBatch(o, counts, 200.0, now);
         }
         while (o.Hearts.Live.size() < hearts)

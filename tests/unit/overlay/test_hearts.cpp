@@ -21,7 +21,7 @@ TEST_SUITE("overlay/hearts") {
 
 TEST_CASE("the same seed and clock give the same hearts, another seed does not")
 {
-    const HeartCount counts[] = { { 0xFF0000, 30 }, { 0x00FF00, 10 } };
+    const HeartColorCount counts[] = { { 0xFF0000, 30 }, { 0x00FF00, 10 } };
     HeartsSim a, b, c;
     HeartsInit(a, 42);
     HeartsInit(b, 42);
@@ -87,7 +87,7 @@ TEST_CASE("a batch is spread over its window, one heart per slot")
 {
     HeartsSim sim;
     HeartsInit(sim, 1);
-    const HeartCount counts[] = { { 0xFF00FF, 20 } };
+    const HeartColorCount counts[] = { { 0xFF00FF, 20 } };
     CHECK(HeartsAddBatch(sim, counts, 0.2, 100.0) == 20);
     CHECK(sim.Live.empty());
     REQUIRE(sim.Pending.size() == 20);
@@ -108,7 +108,7 @@ TEST_CASE("a large batch is thinned in proportion to each colour")
     HeartsInit(sim, 5);
     // Budget: 400 live * 0.2 s / 3.2 s lifetime = 25 hearts per batch.
     CHECK(HeartsBatchBudget(sim, 0.2) == 25);
-    const HeartCount counts[] = { { 0xFF0000, 300 }, { 0x0000FF, 100 } };
+    const HeartColorCount counts[] = { { 0xFF0000, 300 }, { 0x0000FF, 100 } };
     CHECK(HeartsAddBatch(sim, counts, 0.2, 0.0) == 25);
     CHECK(sim.Thinned == 375);
     std::size_t red = 0, blue = 0;
@@ -124,7 +124,7 @@ TEST_CASE("under heavy thinning every colour still appears over many batches")
     HeartsSim sim;
     HeartsInit(sim, 8);
     sim.ReducedMotion = true; // one heart per batch survives
-    const HeartCount counts[] = { { 0xFF0000, 30 }, { 0x00FF00, 12 }, { 0x0000FF, 6 } };
+    const HeartColorCount counts[] = { { 0xFF0000, 30 }, { 0x00FF00, 12 }, { 0x0000FF, 6 } };
     std::size_t seen[3] = { 0, 0, 0 };
     double now = 0.0;
     for (int b = 0; b < 480; ++b, now += 0.2) {
@@ -143,7 +143,7 @@ TEST_CASE("the live cap is honoured under a flood, dropping other hearts before 
     HeartsSim sim;
     HeartsInit(sim, 3);
     sim.Normal.MaxParticles = 50;
-    const HeartCount counts[] = { { 0xFF0000, 100000 } };
+    const HeartColorCount counts[] = { { 0xFF0000, 100000 } };
     double now = 0.0;
     for (int frame = 0; frame < 600; ++frame, now += 1.0 / 60.0) {
         if (frame % 12 == 0)
@@ -162,7 +162,7 @@ TEST_CASE("the live cap is honoured under a flood, dropping other hearts before 
 
 TEST_CASE("reduced motion gives fewer, straight, constant-size hearts")
 {
-    const HeartCount counts[] = { { 0xFF0000, 200 } };
+    const HeartColorCount counts[] = { { 0xFF0000, 200 } };
     HeartsSim normal, reduced;
     HeartsInit(normal, 11);
     HeartsInit(reduced, 11);

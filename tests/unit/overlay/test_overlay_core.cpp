@@ -88,7 +88,7 @@ TEST_CASE("with hearts disabled a tap sends nothing and batches are ignored")
     o.State.HeartsEnabled = false;
     OverlayNewFrame(o, 11.0, 960.0f, 540.0f);
     CHECK_FALSE(OverlayOnPointerDown(o, 600.0f, 200.0f));
-    const HeartCount counts[] = { { 0xFF0000, 10 } };
+    const HeartColorCount counts[] = { { 0xFF0000, 10 } };
     OverlayAddHeartBatch(o, counts, 200.0, 11.0);
     OverlayNewFrame(o, 12.0, 960.0f, 540.0f);
     CHECK(o.Hearts.Live.empty());

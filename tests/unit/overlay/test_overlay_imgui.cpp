@@ -72,7 +72,7 @@ void Populate(Overlay& o)
     OverlayAddComment(o, CommentEntry{ CommentKind::Join, "Ana", 0x00FF00, "", 9.6 });
     o.State.HasPinned = true;
     o.State.Pinned = PinnedQuestion{ "host", 0xFFFFFF, "What next?" };
-    const HeartCount counts[] = { { kBatchRgb, 20 } };
+    const HeartColorCount counts[] = { { kBatchRgb, 20 } };
     OverlayAddHeartBatch(o, counts, 200.0, 9.0);
 }
 
