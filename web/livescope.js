@@ -81,8 +81,9 @@ canvas,img.poster{position:absolute;inset:0;width:100%;height:100%;display:block
 canvas{touch-action:manipulation;outline:none}
 canvas:focus-visible{box-shadow:inset 0 0 0 3px #7cf}
 img.poster{object-fit:cover}
-.controls{position:absolute;top:8px;right:8px;display:flex;gap:6px}
-button{font:inherit;color:#fff;background:rgba(0,0,0,.55);border:1px solid rgba(255,255,255,.35);border-radius:16px;padding:5px 10px;cursor:pointer}
+.controls{position:absolute;top:60px;right:8px;display:flex;gap:6px;align-items:center}
+button{font:inherit;font-size:13px;color:#fff;background:rgba(0,0,0,.55);border:1px solid rgba(255,255,255,.35);border-radius:16px;padding:5px 10px;cursor:pointer;line-height:16px}
+button svg{display:block;width:16px;height:16px}
 button:focus-visible{outline:3px solid #7cf;outline-offset:1px}
 button[hidden]{display:none}
 .msg{position:absolute;left:0;right:0;top:45%;text-align:center;padding:0 16px;text-shadow:0 1px 3px #000}
@@ -101,6 +102,16 @@ button[hidden]{display:none}
   //---------------------------------------------------------------------------
   // [SECTION] Mount: one widget's shadow DOM, lazy start, controls
   //---------------------------------------------------------------------------
+  // A 20x20 stroked SVG icon (DOM-built: no innerHTML, CSP-safe).
+  function icon(d) {
+    const NS = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(NS, 'svg');
+    svg.setAttribute('viewBox', '0 0 20 20'); svg.setAttribute('aria-hidden', 'true');
+    const path = document.createElementNS(NS, 'path');
+    path.setAttribute('d', d); path.setAttribute('fill', 'none'); path.setAttribute('stroke', 'currentColor'); path.setAttribute('stroke-width', '2');
+    svg.appendChild(path);
+    return svg;
+  }
   const el = (tag, props, parent) => { const e = Object.assign(document.createElement(tag), props); if (parent) parent.appendChild(e); return e; };
 
   class Mount {
@@ -109,6 +120,9 @@ button[hidden]{display:none}
       this.opts = readOptions(host);
       this.widget = null;
       this.state = { paused: !this.opts.autoplay, muted: true, volume: 1 }; // autoplay is always muted
+      this.room = { viewers: NaN, total: NaN, hearts: 0 };
+      host.addEventListener('viewers', (e) => { if (e.detail) { this.room.viewers = e.detail.live; this.room.total = e.detail.total; } });
+      host.addEventListener('heart', (e) => { if (e.detail && !e.detail.own) this.room.hearts += e.detail.count || 0; });
       const shadow = host.shadowRoot || host.attachShadow({ mode: 'open' });
       adoptStyles(shadow);
       const S = this.opts.strings;
@@ -122,7 +136,8 @@ button[hidden]{display:none}
       const controls = el('div', { className: 'controls' }, box);
       this.soundBtn = el('button', { type: 'button', className: 'sound', textContent: S.sound }, controls);
       this.soundBtn.setAttribute('aria-label', S.sound);
-      this.fsBtn = el('button', { type: 'button', className: 'fullscreen', textContent: '⛶' }, controls);
+      this.fsBtn = el('button', { type: 'button', className: 'fullscreen' }, controls);
+      this.fsBtn.appendChild(icon('M3 7V3h4M13 3h4v4M17 13v4h-4M7 17H3v-4'));
       this.fsBtn.setAttribute('aria-label', S.fullscreen);
       this.msg = el('div', { className: 'msg', textContent: S.loading }, box);
       this.msg.setAttribute('role', 'status');
@@ -146,7 +161,7 @@ button[hidden]{display:none}
         await loadRuntime();
         if (this.destroyed) return;
         const w = this.widget = new window.LivescopeWidget(this.canvas, Object.assign({}, this.opts, {
-          baseUrl: BASE, events: this.host, muted: this.state.muted, paused: this.state.paused,
+          baseUrl: BASE, events: this.host, muted: this.opts.startMuted, paused: this.state.paused,
           container: this.box, debug: this.host.hasAttribute('debug'), preserveDrawingBuffer: this.host.hasAttribute('debug'),
           onError: (e) => this.fail(e),
         }));
@@ -181,14 +196,15 @@ button[hidden]{display:none}
     play() { this.state.paused = false; this.applyState(); if (!this.widget) this.start(); return Promise.resolve(); }
     pause() { this.state.paused = true; this.applyState(); }
 
+    // latency, buffer (s); fps, droppedFrames; bitrate (bit/s); variant; viewers (live); hearts (received).
     stats() {
-      const w = this.widget, out = { latency: NaN, buffer: NaN, fps: NaN, droppedFrames: 0, bitrate: NaN, variant: '', viewers: NaN, hearts: 0 };
-      if (!w) return out;
-      for (const name of ['playback', 'room']) {
-        const p = w.plugins[name];
-        if (p && typeof p.stats === 'function') Object.assign(out, p.stats());
-      }
-      return out;
+      const p = this.playback && typeof this.playback.stats === 'function' ? this.playback.stats() : null;
+      return {
+        latency: p ? p.latency : NaN, buffer: p ? p.buffer : NaN, fps: p ? p.decodedFps : NaN,
+        droppedFrames: p ? p.dropped : 0, bitrate: p ? p.bitrate : NaN, variant: p ? p.variant : -1,
+        viewers: this.room.viewers, totalViewers: this.room.total, hearts: this.room.hearts,
+        framesShown: p ? p.framesShown : 0, detail: p,
+      };
     }
 
     toggleFullscreen() {

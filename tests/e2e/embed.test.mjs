@@ -28,6 +28,12 @@ async function open(path) {
   return { page, logs, violations };
 }
 
+// Scrolls the widget into view (it starts lazily) and waits until it has shown a frame.
+async function waitPlaying(page, selector, timeout = 60000) {
+  await page.locator(selector).scrollIntoViewIfNeeded();
+  await page.waitForFunction((s) => { const st = document.querySelector(s).stats; return st && st.framesShown > 0; }, selector, { timeout });
+}
+
 // Waits for an element event (fired on <live-scope> or div.livescope) and resolves with its detail.
 const widgetEvent = (page, selector, type, timeout = 45000) => page.evaluate(({ selector, type, timeout }) => new Promise((resolve, reject) => {
   const el = document.querySelector(selector);
@@ -39,8 +45,9 @@ const widgetEvent = (page, selector, type, timeout = 45000) => page.evaluate(({ 
 test('the blog page mounts the widget from the script tag, plays, and reports a finite latency', async () => {
   const { page, logs, violations } = await open('/examples/blog.html');
   try {
-    await page.locator('live-scope').scrollIntoViewIfNeeded();
-    await widgetEvent(page, 'live-scope', 'playing');
+    const playing = widgetEvent(page, 'live-scope', 'playing', 60000);
+    await waitPlaying(page, 'live-scope');
+    await playing; // the element fired 'playing'
     await page.waitForTimeout(1500);
     const stats = await page.evaluate(() => document.querySelector('live-scope').stats);
     console.log(`blog: stats ${JSON.stringify(stats)}`);
@@ -67,17 +74,23 @@ test('the post-card page plays two widgets in two rooms, French labels on the se
   const a = await open('/examples/post-card.html');
   const b = await open('/examples/post-card.html'); // a second viewer of both rooms
   try {
+    await a.page.locator('div.livescope').scrollIntoViewIfNeeded();
+    await a.page.waitForFunction(() => document.querySelector('div.livescope').shadowRoot?.querySelector('.livescope-heart-button'), null, { timeout: 45000 });
     const labels = await a.page.evaluate(() => {
       const root = document.querySelector('div.livescope').shadowRoot;
       return { sound: root.querySelector('button.sound').getAttribute('aria-label'), video: root.querySelector('canvas').getAttribute('aria-label'),
-        fullscreen: root.querySelector('button.fullscreen').getAttribute('aria-label') };
+        fullscreen: root.querySelector('button.fullscreen').getAttribute('aria-label'),
+        heart: root.querySelector('.livescope-heart-button').getAttribute('aria-label'),
+        compose: root.querySelector('.livescope-compose-input').getAttribute('aria-label') };
     });
+    assert.equal(labels.heart, 'Envoyer un cœur');
+    assert.equal(labels.compose, 'Posez une question…');
     assert.equal(labels.sound, 'Touchez pour le son');
     assert.equal(labels.fullscreen, 'Plein écran');
     assert.match(labels.video, /Vidéo en direct/);
     for (const { page } of [a, b]) {
-      await page.evaluate(() => window.scrollTo(0, document.body.scrollHeight));
-      await Promise.all([widgetEvent(page, 'live-scope', 'playing'), widgetEvent(page, 'div.livescope', 'playing')]);
+      await waitPlaying(page, 'div.livescope');
+      await waitPlaying(page, 'live-scope');
     }
     // Each widget shows its own room's viewers: 2 in each room (pages a and b).
     const viewers = await a.page.waitForFunction(() => {
@@ -85,6 +98,16 @@ test('the post-card page plays two widgets in two rooms, French labels on the se
       return s.every((x) => x && x.viewers === 2) ? s.map((x) => x.viewers) : null;
     }, null, { timeout: 20000 }).then((h) => h.jsonValue());
     assert.deepEqual(viewers, [2, 2]);
+    // A comment in room card-a reaches the other viewer's card-a widget and never its card-b widget.
+    const text = `only in card-a ${Date.now()}`;
+    await a.page.locator('live-scope').evaluate((el) => el.shadowRoot.querySelector('.livescope-compose-input').focus());
+    await a.page.keyboard.type(text);
+    await a.page.keyboard.press('Enter');
+    const logText = (sel) => (page) => page.evaluate((s) => document.querySelector(s).shadowRoot.querySelector('[role="log"]')?.textContent || '', sel);
+    await b.page.waitForFunction((t) => (document.querySelector('live-scope').shadowRoot.querySelector('[role="log"]')?.textContent || '').includes(t), text, { timeout: 15000 });
+    await b.page.waitForTimeout(1000);
+    assert.ok(!(await logText('div.livescope')(b.page)).includes(text), 'a card-a comment appeared in card-b');
+    assert.ok(!(await logText('div.livescope')(a.page)).includes(text), 'a card-a comment appeared in card-b');
     await a.page.screenshot({ path: join(ARTIFACTS, 'embed-post-card.png'), fullPage: true });
     assert.deepEqual(a.violations, [], 'CSP violations on the post-card page');
   } catch (e) { console.log(a.logs.join('\n')); throw e; } finally { await a.page.close(); await b.page.close(); }
@@ -127,13 +150,18 @@ test('Tab reaches the heart button and Enter on it sends a heart to the other vi
     for (const { page } of [a, b]) await page.locator('live-scope').scrollIntoViewIfNeeded();
     await widgetEvent(b.page, 'live-scope', 'ready').catch(() => {});
     const got = widgetEvent(b.page, 'live-scope', 'heart', 20000);
-    await a.page.waitForFunction(() => document.querySelector('live-scope').shadowRoot?.querySelector('[data-role="heart"]'), null, { timeout: 30000 });
+    await a.page.waitForFunction(() => document.querySelector('live-scope').shadowRoot?.querySelector('.livescope-heart-button'), null, { timeout: 30000 });
     let focused = '';
     for (let i = 0; i < 12 && focused !== 'heart'; i++) {
       await a.page.keyboard.press('Tab');
-      focused = await a.page.evaluate(() => document.querySelector('live-scope').shadowRoot.activeElement?.dataset.role || '');
+      focused = await a.page.evaluate(() => {
+        const el = document.querySelector('live-scope').shadowRoot.activeElement;
+        return el && el.classList.contains('livescope-heart-button') ? 'heart' : (el ? el.className || el.tagName : '');
+      });
     }
     assert.equal(focused, 'heart', 'Tab never reached the heart button');
+    const label = await a.page.evaluate(() => document.querySelector('live-scope').shadowRoot.querySelector('.livescope-heart-button').getAttribute('aria-label'));
+    assert.equal(label, 'Send a heart');
     await a.page.keyboard.press('Enter');
     const detail = await got;
     assert.ok(detail && detail.count >= 1, `heart event detail ${JSON.stringify(detail)}`);

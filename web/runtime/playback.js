@@ -16,6 +16,17 @@
 
   // [SECTION] Plugin and options ---------------------------------------------------------------
 
+  // Browsers refuse new Worker() on a cross-origin script (widget files on a CDN): then start it from a
+  // same-origin Blob URL that imports the script (the page's CSP needs worker-src blob:).
+  function createWorker(url) {
+    try {
+      return new Worker(url);
+    } catch (e) {
+      const blob = new Blob([`importScripts(${JSON.stringify(url)});`], { type: 'text/javascript' });
+      return new Worker(URL.createObjectURL(blob));
+    }
+  }
+
   class Playback {
     constructor(widget) {
       this.w = widget; this.m = null; this.app = 0;
@@ -28,6 +39,7 @@
       this.frameTimes = []; this.dropTimes = []; this.dropped = 0; this.logs = [];
       this.lastLatencyUpdate = 0; this.latency = NaN; this.fatal = null; this.heapStart = 0;
       this.listeners = [];
+      this.paused = !!widget.options.paused; this.videoActive = true; this.volume = 1;
     }
 
     async start() {
@@ -40,17 +52,14 @@
       Object.defineProperty(this.w, 'stats', { get: () => this.stats(), configurable: true });
       const base = new URL(this.w.baseUrl, global.location.href).href;
       await this.startAudio(base).catch((e) => this.log('warn', `audio unavailable: ${e.message || e}`));
-      this.worker = new Worker(base + 'player-worker.js');
+      this.worker = createWorker(base + 'player-worker.js');
       this.worker.onmessage = (e) => this.onWorker(e.data);
       this.worker.onerror = (e) => this.fail('worker-failed', `the playback worker failed: ${e.message || 'error'}`);
       this.worker.postMessage({ type: 'start', src: new URL(o.src, global.location.href).href, baseUrl: base,
         sampleRate: this.audio ? this.audio.ctx.sampleRate : 48000, channels: 2, latency: Number(o.latency) || 0, engine: o.engine });
       const on = (el, type, fn) => { el.addEventListener(type, fn); this.listeners.push([el, type, fn]); };
-      on(global.document, 'visibilitychange', () => {
-        const visible = global.document.visibilityState !== 'hidden';
-        this.worker.postMessage({ type: 'visible', visible });
-        if (visible) this.dropQueue();
-      });
+      on(global.document, 'visibilitychange', () => this.updateVideoActive());
+      this.updateVideoActive();
       const canvas = this.w.canvas;
       on(canvas, 'webglcontextlost', (e) => { e.preventDefault(); this.m._ls_playback_gl_lost(this.app); this.log('warn', 'WebGL context lost'); });
       on(canvas, 'webglcontextrestored', () => { const ok = this.m._ls_playback_gl_restored(this.app); this.log('info', `WebGL context restored (video ${ok ? 'rebuilt' : 'failed'})`); });
@@ -65,11 +74,35 @@
       if (this.scriptTag) this.scriptTag.remove();
     }
 
+    // Video decodes only while the tab is visible and the widget is not paused; on return it resumes at the
+    // live edge (the worker jumps), as a live player should.
+    updateVideoActive() {
+      const active = global.document.visibilityState !== 'hidden' && !this.paused;
+      if (!this.worker || active === this.videoActive) return;
+      this.videoActive = active;
+      this.worker.postMessage({ type: 'visible', visible: active });
+      if (active) this.dropQueue();
+    }
+
+    // Element API (web/livescope.js): pause stops video decoding and suspends sound; play resumes live.
+    play() {
+      this.paused = false; this.updateVideoActive();
+      if (this.audio) this.audio.ctx.resume().catch(() => {});
+    }
+    pause() {
+      this.paused = true; this.updateVideoActive();
+      if (this.audio) this.audio.ctx.suspend().catch(() => {});
+    }
+    setVolume(v) { this.volume = Math.min(1, Math.max(0, Number(v))); this.setMuted(this.muted); }
+
     setDebug(on) { if (this.m) this.m._ls_playback_set_debug(this.app, on ? 1 : 0); }
     setAudioTap(on) { this.audioPost({ type: 'tap', on: !!on }); }
     setMuted(muted) {
       this.muted = !!muted;
-      if (this.audio) { this.audio.gain.gain.value = this.muted ? 0 : 1; if (!this.muted) this.audio.ctx.resume().catch(() => {}); }
+      if (this.audio) {
+        this.audio.gain.gain.value = this.muted ? 0 : this.volume;
+        if (!this.muted && !this.paused) this.audio.ctx.resume().catch(() => {});
+      }
     }
 
     log(level, message) {

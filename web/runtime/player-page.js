@@ -9,6 +9,9 @@
       preserveDrawingBuffer: params.has('debug'),
       src: params.get('src') || '', room: params.get('room') || '', title: params.get('title') || '',
       latency: params.get('latency') ? Number(params.get('latency')) : undefined,
+      debug: params.has('debug'), muted: params.get('muted') === '1' || params.get('muted') === 'true',
+      engine: params.get('engine') || undefined, audioOutput: params.get('audioOutput') || undefined,
+      lang: params.get('lang') || undefined, token: params.get('token') || undefined,
     });
     (window.livescopeWidgets = window.livescopeWidgets || []).push(widget);
     try {

@@ -126,6 +126,9 @@
       this._on(c, 'pointerdown', (e) => { const [x, y] = pos(e); m._ls_page_pointer_move(this.app, x, y); m._ls_page_pointer_button(this.app, e.button, 1); });
       this._on(c, 'pointerup', (e) => { m._ls_page_pointer_button(this.app, e.button, 0); });
       this._on(c, 'pointerleave', () => m._ls_page_pointer_leave(this.app));
+      // Keep the context restorable, and rebuild the overlay's GL objects when it comes back.
+      this._on(c, 'webglcontextlost', (e) => e.preventDefault());
+      this._on(c, 'webglcontextrestored', () => m._ls_page_gl_restored(this.app));
     }
   }
 
