@@ -5,7 +5,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT/build/wasm"
 printf '%-28s %10s %10s %10s\n' file raw gzip brotli
 total=(0 0 0)
-for f in livescope.js widget.js livescope_page.js livescope_page.wasm livescope_worker.js livescope_worker.wasm worker.js; do
+for f in livescope.js widget.js playback.js room.js player-worker.js audio-worklet.js livescope_page.js livescope_page.wasm livescope_worker.js livescope_worker.wasm; do
   [ -f "$f" ] || continue
   raw=$(stat -c %s "$f"); gz=$(gzip -9c "$f" | wc -c); br=$(brotli -q 11 -c "$f" | wc -c)
   printf '%-28s %10d %10d %10d\n' "$f" "$raw" "$gz" "$br"
