@@ -36,6 +36,7 @@ ctest_tier() { # name build-dir...
   grep -E '^[0-9]+/[0-9]+ Test +#|tests passed|^\s*[0-9]+: \[doctest\] test cases' "$log" | sed 's/^/  /'
   grep -E 'Test +#.*(Failed|Timeout|Exception)' -A0 "$log" >/dev/null && grep -B40 -E '^[0-9]+/[0-9]+ Test +#.*(Failed|Timeout|Exception)' "$log" | tail -80
   local cases_pass cases_fail
+  sed -i 's/\x1b\[[0-9;]*m//g' "$log" # doctest colours its summary when run under node
   cases_pass=$(grep -oE '\[doctest\] test cases: +[0-9]+ \| +[0-9]+ passed' "$log" | awk '{s+=$(NF-1)} END{print s+0}')
   cases_fail=$(grep -oE '\| +[0-9]+ failed \| +[0-9]+ skipped' "$log" | awk '{s+=$2} END{print s+0}')
   printf '  (%d doctest cases passed, %d failed, in %d executables)\n' "$cases_pass" "$cases_fail" "$((pass + fail))"
