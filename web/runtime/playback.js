@@ -8,7 +8,8 @@
 //
 // Options read from widget.options: src (playlist URL), latency (target seconds; 0 = PART-HOLD-BACK, never
 // below 3 parts), muted (true keeps sound off even after a gesture), debug (the ImGui stats panel),
-// audioOutput ('script' forces the ScriptProcessor fallback), engine ('session': src/player/hls's HlsSession, the default when linked; 'js': the small JS LL-HLS adapter).
+// audioOutput ('script' forces the ScriptProcessor fallback). LL-HLS loading is always src/player/hls's HlsSession in the
+// worker (there is no JS engine and no engine option).
 // Widget events: 'playing' (first frame shown, and again after a stall), 'waiting' (stall), 'error' ({code, message}).
 (function (global) {
   'use strict';
@@ -56,7 +57,7 @@
       this.worker.onmessage = (e) => this.onWorker(e.data);
       this.worker.onerror = (e) => this.fail('worker-failed', `the playback worker failed: ${e.message || 'error'}`);
       this.worker.postMessage({ type: 'start', src: new URL(o.src, global.location.href).href, baseUrl: base,
-        sampleRate: this.audio ? this.audio.ctx.sampleRate : 48000, channels: 2, latency: Number(o.latency) || 0, engine: o.engine });
+        sampleRate: this.audio ? this.audio.ctx.sampleRate : 48000, channels: 2, latency: Number(o.latency) || 0 });
       const on = (el, type, fn) => { el.addEventListener(type, fn); this.listeners.push([el, type, fn]); };
       on(global.document, 'visibilitychange', () => this.updateVideoActive());
       this.updateVideoActive();

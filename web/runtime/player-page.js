@@ -10,7 +10,7 @@
       src: params.get('src') || '', room: params.get('room') || '', title: params.get('title') || '',
       latency: params.get('latency') ? Number(params.get('latency')) : undefined,
       debug: params.has('debug'), muted: params.get('muted') === '1' || params.get('muted') === 'true',
-      engine: params.get('engine') || undefined, audioOutput: params.get('audioOutput') || undefined,
+      audioOutput: params.get('audioOutput') || undefined, // LL-HLS is always src/player/hls's HlsSession (no engine choice)
       lang: params.get('lang') || undefined, token: params.get('token') || undefined,
     });
     (window.livescopeWidgets = window.livescopeWidgets || []).push(widget);

@@ -1,10 +1,13 @@
 // livescope playback Worker entry: LL-HLS loading with streaming fetch(), FFmpeg demux/decode in wasm, pooled frames to the page.
 //
 // [SECTION] Messages (page <-> worker)
-// [SECTION] Playlist parsing (a small LL-HLS adapter until src/player/hls's HlsSession is linkable)
-// [SECTION] Streaming loads
 // [SECTION] Decode output (pooled, transferable frame buffers)
-// [SECTION] Loading loop (start point, parts, preload hints, blocking reloads, retries, jumps)
+// [SECTION] Start
+// [SECTION] HlsSession driver (fetch() edge)
+//
+// Playlist parsing and scheduling (start point, parts, preload hints, blocking reloads, retries, ABR) all
+// live in C++ (src/player/hls's HlsSession, through the ls_worker_hls_* C API in src/app/worker/worker_hls.cpp).
+// This file only performs the requests the session lists, with streaming fetch(), and moves decoded output.
 //
 // Messages page -> worker:
 //   {type:'start', src, baseUrl, sampleRate, channels, latency}  begin playing `src`
@@ -25,9 +28,8 @@
 const state = {
   mod: null, app: 0, running: false, src: '', latency: 0, serial: 0,
   pool: [], poolSize: 0, poolMax: 32, frameBytes: 0,
-  rate: 1, visible: true, jumpRequested: false, abort: null,
+  rate: 1, visible: true, jumpRequested: false,
   bytes: 0, bytesWindow: [], errors: 0, lastErrorCount: 0,
-  media: null, variant: null,
   startPdt: 0, pdtOffset: NaN, // epoch seconds: media before startPdt is decoded but not sent (fast start); pdt - pts
 };
 
@@ -55,150 +57,23 @@ self.onmessage = (e) => {
     case 'jump': requestJump(); break;
     case 'stop':
       state.running = false;
-      if (state.abort) state.abort.abort();
+      sessionAbortAll();
       break;
   }
 };
 
 function fatal(code, message) {
   state.running = false;
-  if (state.abort) state.abort.abort();
+  sessionAbortAll();
   post({ type: 'fatal', code, message });
 }
 
 function requestJump() {
   state.jumpRequested = true;
-  if (state.engine === 'session') { if (state.running) sessionStart(); return; }
-  if (state.abort) state.abort.abort();
-}
-
-// [SECTION] Playlist parsing -------------------------------------------------------------------
-
-function attrs(line) {
-  const out = {};
-  const re = /([A-Z0-9-]+)=("[^"]*"|[^,]*)/g;
-  let m;
-  while ((m = re.exec(line))) out[m[1]] = m[2].startsWith('"') ? m[2].slice(1, -1) : m[2];
-  return out;
-}
-
-function parseMultivariant(text, base) {
-  const lines = text.split(/\r?\n/);
-  const variants = [];
-  for (let i = 0; i < lines.length; i++) {
-    if (!lines[i].startsWith('#EXT-X-STREAM-INF:')) continue;
-    const a = attrs(lines[i].slice(18));
-    let j = i + 1;
-    while (j < lines.length && (lines[j].startsWith('#') || !lines[j].trim())) j++;
-    if (j >= lines.length) break;
-    const [w, h] = (a.RESOLUTION || '0x0').split('x').map(Number);
-    variants.push({ url: new URL(lines[j].trim(), base).href, bandwidth: Number(a.BANDWIDTH || 0), width: w, height: h, codecs: a.CODECS || '' });
-  }
-  return variants;
-}
-
-// Media playlist -> { segments: [{msn, url, duration, pdt, disc, parts:[{url, duration, independent, gap, byterange}]}], ... }
-function parseMedia(text, base) {
-  const pl = { targetDuration: 0, mediaSequence: 0, discSequence: 0, partTarget: 0, partHoldBack: 0, holdBack: 0,
-    canBlock: false, map: null, encrypted: false, segments: [], hint: null, ended: false };
-  let pending = { parts: [], pdt: 0, disc: false, map: null, duration: 0 };
-  let pdtNext = 0, msn = -1;
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line) continue;
-    if (line.startsWith('#EXT-X-TARGETDURATION:')) pl.targetDuration = Number(line.slice(22));
-    else if (line.startsWith('#EXT-X-MEDIA-SEQUENCE:')) pl.mediaSequence = Number(line.slice(22));
-    else if (line.startsWith('#EXT-X-DISCONTINUITY-SEQUENCE:')) pl.discSequence = Number(line.slice(30));
-    else if (line.startsWith('#EXT-X-PART-INF:')) pl.partTarget = Number(attrs(line.slice(16))['PART-TARGET'] || 0);
-    else if (line.startsWith('#EXT-X-SERVER-CONTROL:')) {
-      const a = attrs(line.slice(22));
-      pl.partHoldBack = Number(a['PART-HOLD-BACK'] || 0); pl.holdBack = Number(a['HOLD-BACK'] || 0);
-      pl.canBlock = a['CAN-BLOCK-RELOAD'] === 'YES';
-    } else if (line.startsWith('#EXT-X-MAP:')) { pl.map = new URL(attrs(line.slice(11)).URI, base).href; pending.map = pl.map; }
-    else if (line.startsWith('#EXT-X-KEY:')) { if ((attrs(line.slice(11)).METHOD || 'NONE') !== 'NONE') pl.encrypted = true; }
-    else if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) { pending.pdt = Date.parse(line.slice(25)) / 1000; }
-    else if (line === '#EXT-X-DISCONTINUITY') pending.disc = true;
-    else if (line.startsWith('#EXTINF:')) pending.duration = parseFloat(line.slice(8));
-    else if (line.startsWith('#EXT-X-PART:')) {
-      const a = attrs(line.slice(12));
-      pending.parts.push({ url: new URL(a.URI, base).href, duration: Number(a.DURATION || 0), independent: a.INDEPENDENT === 'YES', gap: a.GAP === 'YES', byterange: a.BYTERANGE });
-    } else if (line.startsWith('#EXT-X-PRELOAD-HINT:')) {
-      const a = attrs(line.slice(20));
-      if (a.TYPE === 'PART' && !a['BYTERANGE-START']) pl.hint = new URL(a.URI, base).href;
-    } else if (line === '#EXT-X-ENDLIST') pl.ended = true;
-    else if (!line.startsWith('#')) {
-      msn = msn < 0 ? pl.mediaSequence : msn + 1;
-      const pdt = pending.pdt || pdtNext;
-      pl.segments.push({ msn, url: new URL(line, base).href, duration: pending.duration, pdt, disc: pending.disc, parts: pending.parts, map: pending.map || pl.map, complete: true });
-      pdtNext = pdt ? pdt + pending.duration : 0;
-      pending = { parts: [], pdt: 0, disc: false, map: null, duration: 0 };
-    }
-  }
-  if (pending.parts.length) {
-    msn = msn < 0 ? pl.mediaSequence : msn + 1;
-    const pdt = pending.pdt || pdtNext;
-    pl.segments.push({ msn, url: null, duration: pending.parts.reduce((s, p) => s + p.duration, 0), pdt, disc: pending.disc, parts: pending.parts, map: pending.map || pl.map, complete: false });
-  }
-  return pl;
-}
-
-// [SECTION] Streaming loads --------------------------------------------------------------------
-
-class LoadError extends Error {
-  constructor(message, status) { super(message); this.status = status; }
-}
-
-// Fetches `url`, handing each body chunk to onChunk as it arrives. A connection that delivers no byte for
-// `stallMs` is aborted as stalled. Resolves with the byte count.
-async function streamLoad(url, onChunk, stallMs, signal) {
-  const ctrl = new AbortController();
-  const onOuterAbort = () => ctrl.abort();
-  if (signal) { if (signal.aborted) ctrl.abort(); else signal.addEventListener('abort', onOuterAbort); }
-  let timer = 0, stalled = false;
-  const arm = () => { clearTimeout(timer); timer = setTimeout(() => { stalled = true; ctrl.abort(); }, stallMs); };
-  try {
-    arm();
-    const res = await fetch(url, { signal: ctrl.signal, cache: 'no-store' });
-    if (!res.ok) throw new LoadError(`HTTP ${res.status} for ${url}`, res.status);
-    const reader = res.body.getReader();
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      arm();
-      total += value.byteLength;
-      onChunk(value);
-    }
-    return total;
-  } catch (e) {
-    if (stalled) throw new LoadError(`stalled: no bytes for ${stallMs} ms from ${url}`, 0);
-    if (e instanceof LoadError) throw e;
-    if (signal && signal.aborted) throw new LoadError('aborted', -1);
-    throw new LoadError(`network error for ${url}: ${e.message || e}`, 0);
-  } finally {
-    clearTimeout(timer);
-    if (signal) signal.removeEventListener('abort', onOuterAbort);
-  }
-}
-
-async function fetchText(url, signal, timeoutMs) {
-  let text = '';
-  const dec = new TextDecoder();
-  await streamLoad(url, (c) => { text += dec.decode(c, { stream: true }); }, timeoutMs, signal);
-  return text + dec.decode();
+  if (state.running) sessionStart(); // a jump to the live edge is a session restart
 }
 
 // [SECTION] Decode output ----------------------------------------------------------------------
-
-function feed(bytes) {
-  const { mod, app } = state;
-  state.bytes += bytes.byteLength;
-  state.bytesWindow.push([performance.now(), bytes.byteLength]);
-  const ptr = mod._ls_worker_input(app, bytes.byteLength);
-  mod.HEAPU8.set(bytes, ptr);
-  mod._ls_worker_feed(app, bytes.byteLength);
-  drain();
-}
 
 function takeFrameBuffer(size) {
   if (size !== state.frameBytes) { state.pool = []; state.poolSize = 0; state.frameBytes = size; }
@@ -265,9 +140,7 @@ function postStats() {
     decodeMsAvg: c[0] ? c[5] / c[0] : 0, skipped: c[4], serial: state.serial, heapBytes: mod.HEAPU8.length });
 }
 
-// [SECTION] Loading loop -----------------------------------------------------------------------
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// [SECTION] Start ------------------------------------------------------------------------------
 
 async function start(m) {
   importScripts(m.baseUrl + 'livescope_worker.js');
@@ -279,201 +152,23 @@ async function start(m) {
   state.latency = m.latency || 0;
   state.running = true;
   setInterval(() => { if (state.running) postStats(); }, 500);
-  // The LL-HLS engine: src/player/hls's HlsSession (in wasm) when linked, else the JS adapter below.
-  state.engine = m.engine || (state.mod._ls_worker_hls_start ? 'session' : 'js');
-  log('info', `LL-HLS engine: ${state.engine}`);
-  if (state.engine === 'session') { sessionStart(); return; }
-  await resolveVariant();
-  while (state.running) {
-    try { await playFromLiveEdge(); }
-    catch (e) {
-      if (!state.running) break;
-      state.errors++;
-      log('warn', `playback loop: ${e.message || e}; restarting at the live edge`);
-      await sleep(500);
-    }
-  }
+  log('info', 'LL-HLS engine: session');
+  sessionStart();
 }
 
-async function resolveVariant() {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const text = await fetchText(state.src, null, 10000);
-      if (!text.startsWith('#EXTM3U')) throw new Error(`${state.src} is not an m3u8 playlist`);
-      if (text.includes('#EXT-X-STREAM-INF')) {
-        const variants = parseMultivariant(text, state.src);
-        if (!variants.length) throw new Error('multivariant playlist lists no variant');
-        // No ABR yet: the lowest-bandwidth variant (cheap to decode on small devices).
-        variants.sort((a, b) => a.bandwidth - b.bandwidth);
-        state.variant = { index: 0, ...variants[0] };
-      } else {
-        state.variant = { index: -1, url: state.src, bandwidth: 0, width: 0, height: 0 };
-      }
-      return;
-    } catch (e) {
-      state.errors++;
-      log('warn', `multivariant load failed: ${e.message}; retrying`);
-      if (attempt >= 20) throw e;
-      await sleep(500);
-    }
-  }
-}
-
-async function loadPlaylist(msn, part, signal) {
-  let url = state.variant.url;
-  if (msn !== undefined && state.media && state.media.canBlock) {
-    const u = new URL(url);
-    u.searchParams.set('_HLS_msn', String(msn));
-    if (part !== undefined && state.media.partTarget) u.searchParams.set('_HLS_part', String(part));
-    url = u.href;
-  }
-  const text = await fetchText(url, signal, Math.max(3000, 3000 * ((state.media && state.media.targetDuration) || 2)));
-  const pl = parseMedia(text, state.variant.url);
-  if (pl.encrypted) { fatal('encrypted', 'the stream is encrypted (EXT-X-KEY), which livescope does not play'); throw new Error('encrypted'); }
-  if (!state.media || pl.partTarget !== state.media.partTarget || pl.partHoldBack !== state.media.partHoldBack)
-    post({ type: 'info', partTarget: pl.partTarget, partHoldBack: pl.partHoldBack, holdBack: pl.holdBack, targetDuration: pl.targetDuration,
-      variant: state.variant.index, bandwidth: state.variant.bandwidth, width: state.variant.width, height: state.variant.height, lowLatency: pl.partTarget > 0 });
-  state.media = pl;
-  return pl;
-}
-
-// Flattened media units (parts when the playlist has them, else whole segments) with start times.
-function units(pl) {
-  const out = [];
-  for (const s of pl.segments) {
-    if (pl.partTarget && s.parts.length) {
-      let t = s.pdt;
-      s.parts.forEach((p, i) => { out.push({ msn: s.msn, part: i, url: p.url, duration: p.duration, independent: p.independent || (i === 0 && !s.parts.some((q) => q.independent)), gap: p.gap, pdt: t, disc: s.disc && i === 0, map: s.map, lastOfSegment: s.complete && i === s.parts.length - 1 }); if (t) t += p.duration; });
-    } else if (s.url) {
-      out.push({ msn: s.msn, part: -1, url: s.url, duration: s.duration, independent: true, pdt: s.pdt, disc: s.disc, map: s.map, lastOfSegment: true });
-    }
-  }
-  return out;
-}
-
-const samePos = (u, msn, part) => u.msn === msn && u.part === part;
-
-async function playFromLiveEdge() {
-  state.jumpRequested = false;
-  state.serial++;
-  state.mod._ls_worker_reset(state.app);
-  state.mod._ls_worker_set_rate(state.app, state.rate);
-  let pl = await loadPlaylist();
-  // Start point: the newest independent unit at least `target` behind the live edge (or the newest one).
-  const list = units(pl);
-  if (!list.length) throw new Error('playlist has no media yet');
-  const edgeEnd = list[list.length - 1].pdt + list[list.length - 1].duration;
-  const target = Math.max(state.latency || pl.partHoldBack || pl.holdBack || 3 * pl.targetDuration, pl.partTarget * 3);
-  let startIdx = -1;
-  for (let i = list.length - 1; i >= 0; i--) {
-    if (!list[i].independent) continue;
-    if (startIdx < 0) startIdx = i;
-    if (edgeEnd - list[i].pdt >= target * 0.8) { startIdx = i; break; }
-  }
-  if (startIdx < 0) startIdx = 0;
-  let next = { msn: list[startIdx].msn, part: list[startIdx].part };
-  // Fast start: decode from the independent part, but show nothing older than `target` behind the edge.
-  state.startPdt = list[startIdx].pdt ? edgeEnd - target : 0;
-  state.pdtOffset = NaN;
-  let mapUrl = null, skipToIndependent = false, pdt = list[startIdx].pdt;
-  log('info', `start at msn ${next.msn} part ${next.part}, ${(edgeEnd - list[startIdx].pdt).toFixed(2)} s behind the edge (target ${target.toFixed(2)} s)`);
-
-  while (state.running && !state.jumpRequested) {
-    const all = units(pl);
-    let idx = all.findIndex((u) => samePos(u, next.msn, next.part));
-    if (idx < 0 && next.part > 0 && all.some((u) => u.msn === next.msn + 1)) {
-      // The segment we are in completed with fewer parts than we expected: go on with the next segment.
-      idx = all.findIndex((u) => u.msn === next.msn + 1);
-    }
-    if (idx < 0 && all.length && (next.msn < all[0].msn)) {
-      log('warn', `fell behind the playlist (msn ${next.msn} < ${all[0].msn}): jumping to the live edge`);
-      return;
-    }
-    let unit = idx >= 0 ? all[idx] : null;
-    const signal = (state.abort = new AbortController()).signal;
-    if (!unit) {
-      // Not listed yet: load the preload-hinted part while a blocking reload waits for the playlist that lists it.
-      const last = all[all.length - 1];
-      const hintIsNext = pl.hint && last && ((last.lastOfSegment && next.msn === last.msn + 1 && next.part === 0) || (!last.lastOfSegment && next.msn === last.msn && next.part === last.part + 1));
-      if (pl.ended) { log('info', 'end of stream'); state.running = false; return; }
-      const reload = pl.canBlock ? loadPlaylist(next.msn, pl.partTarget ? Math.max(0, next.part) : undefined, signal)
-        : sleep(Math.max(200, (pl.partTarget || pl.targetDuration / 2) * 1000)).then(() => loadPlaylist(undefined, undefined, signal));
-      if (hintIsNext && !skipToIndependent && mapUrl) {
-        const hinted = { msn: next.msn, part: next.part, url: pl.hint, duration: pl.partTarget, independent: false, pdt: pdt, disc: false, map: mapUrl, hinted: true };
-        const ok = await loadUnit(hinted, signal, reload);
-        try { pl = await reload; } catch (e) { if (state.jumpRequested || !state.running) return; state.errors++; log('warn', `playlist reload: ${e.message}`); await sleep(200); continue; }
-        if (ok) {
-          const listed = units(pl).find((u) => samePos(u, next.msn, next.part));
-          pdt = (listed ? listed.pdt : pdt) + (listed ? listed.duration : pl.partTarget);
-          next = listed && listed.lastOfSegment ? { msn: next.msn + 1, part: 0 } : { msn: next.msn, part: next.part + 1 };
-        }
-        continue;
-      }
-      try { pl = await reload; } catch (e) { if (state.jumpRequested || !state.running) return; state.errors++; log('warn', `playlist reload: ${e.message}`); await sleep(300); }
-      continue;
-    }
-    if (skipToIndependent && !unit.independent) { advance(); continue; }
-    if (unit.gap) { log('warn', `GAP part msn ${unit.msn}.${unit.part} skipped`); skipToIndependent = true; advance(); continue; }
-    if (unit.disc) { state.serial++; log('info', `discontinuity at msn ${unit.msn}: serial ${state.serial}`); }
-    if (unit.map && unit.map !== mapUrl) {
-      const bytes = [];
-      try { await streamLoad(unit.map, (c) => bytes.push(c), 5000, signal); }
-      catch (e) { if (state.jumpRequested || !state.running) return; state.errors++; log('warn', `init segment: ${e.message}; retrying`); await sleep(300); continue; }
-      const { mod, app } = state;
-      mod._ls_worker_begin(app, 1, 0, state.serial, 0);
-      for (const c of bytes) feed(c);
-      mod._ls_worker_end(app, 1);
-      mapUrl = unit.map;
-    }
-    let ok = await loadUnit(unit, signal, null);
-    if (!ok && state.running && !state.jumpRequested) { await sleep(150); ok = await loadUnit(unit, (state.abort = new AbortController()).signal, null); }
-    if (!ok) {
-      if (state.jumpRequested || !state.running) return;
-      log('warn', `msn ${unit.msn}.${unit.part} failed twice: skipping to the next independent part`);
-      state.mod._ls_worker_reset(state.app);
-      skipToIndependent = true;
-    } else {
-      skipToIndependent = false;
-    }
-    pdt = unit.pdt + unit.duration;
-    advance();
-    function advance() { next = unit.lastOfSegment ? { msn: unit.msn + 1, part: unit.part < 0 ? -1 : 0 } : { msn: unit.msn, part: unit.part + 1 }; }
-  }
-}
-
-// Loads one part/segment into the decoder as its bytes arrive. Returns false on failure (reason logged).
-async function loadUnit(unit, signal, pendingReload) {
-  const { mod, app } = state;
-  const isTs = /\.ts(\?|$)/i.test(unit.url);
-  mod._ls_worker_begin(app, 0, isTs ? 1 : 0, state.serial, unit.pdt || 0);
-  // A hinted part is held by the server until it exists: allow a part target plus slack before "stalled".
-  const stallMs = Math.max(2500, ((unit.duration || 1) * 3 + 1) * 1000);
-  try {
-    await streamLoad(unit.url, feed, stallMs, signal);
-    mod._ls_worker_end(app, 1);
-    drain();
-    return true;
-  } catch (e) {
-    mod._ls_worker_end(app, 0);
-    drain();
-    if (e.status === -1) return false;
-    state.errors++;
-    log('warn', `${unit.hinted ? 'hinted ' : ''}part msn ${unit.msn}.${unit.part}: ${e.message}`);
-    return false;
-  } finally {
-    if (pendingReload) pendingReload.catch(() => {});
-  }
-}
-
-// [SECTION] HlsSession engine: the wasm LL-HLS state machine decides, fetch() performs ---------
+// [SECTION] HlsSession driver: the wasm LL-HLS state machine decides, fetch() performs --------
 
 const session = { inflight: new Map(), timer: 0, pumping: false };
 const nowS = () => performance.now() / 1000;
 
-function sessionStart() {
-  const { mod, app } = state;
+function sessionAbortAll() {
   for (const [, req] of session.inflight) req.ctrl.abort();
   session.inflight.clear();
+}
+
+function sessionStart() {
+  const { mod, app } = state;
+  sessionAbortAll();
   const target = state.latency || state.lastPartHoldBack || 1;
   state.startPdt = Date.now() / 1000 - target - 0.1; // fast start: show nothing older than the target
   state.pdtOffset = NaN;

@@ -9,6 +9,8 @@
 // the next call that feeds, pops or resets.
 #include "worker_app.h"
 
+#include <livescope/player/decode/decoders.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -93,13 +95,13 @@ LS_EXPORT int ls_worker_video_count(WorkerApp* app) { return app->Pipeline.HasVi
 LS_EXPORT const double* ls_worker_video_info(WorkerApp* app) {
   if (!app->Pipeline.HasVideo()) return nullptr;
   const livescope::DecodedVideo& v = app->Pipeline.PeekVideo();
-  const AVFrame* f = v.Frame;
+  const livescope::VideoFrame* f = v.Frame; // pooled I420: JS copies the planes out before popping
   double* o = app->VideoInfo;
   o[0] = v.Pts; o[1] = v.Duration; o[2] = v.Serial; o[3] = v.ProgramDateTime;
-  o[4] = f->width; o[5] = f->height; o[6] = v.ColorMatrix; o[7] = v.FullRange; o[8] = v.DecodeMs;
+  o[4] = f->Width; o[5] = f->Height; o[6] = v.ColorMatrix; o[7] = v.FullRange; o[8] = v.DecodeMs;
   for (int i = 0; i < 3; ++i) {
-    o[9 + 2 * i] = static_cast<double>(reinterpret_cast<uintptr_t>(f->data[i]));
-    o[10 + 2 * i] = f->linesize[i];
+    o[9 + 2 * i] = static_cast<double>(reinterpret_cast<uintptr_t>(f->Planes[i]));
+    o[10 + 2 * i] = f->Strides[i];
   }
   return o;
 }

@@ -1,4 +1,4 @@
-// Worker decode pipeline: pushed fMP4 / MPEG-TS bytes -> libavformat (custom AVIO) -> H.264/HEVC/AAC decoders.
+// Worker decode pipeline: the worker's chunk-oriented adapter over livescope::player_decode (Demuxer, VideoDecoder, AudioDecoder).
 //
 // [SECTION] Output records
 // [SECTION] DecodePipeline
@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-struct AVFrame;
-
 namespace livescope {
+
+struct VideoFrame;
 
 // [SECTION] Output records
 
@@ -27,7 +27,7 @@ enum class DecodeFatal {
 const char* DecodeFatalName(DecodeFatal fatal);
 
 struct DecodedVideo {
-  AVFrame* Frame = nullptr;       // owned by the pipeline; valid until the next Take/Feed call
+  const VideoFrame* Frame = nullptr; // pooled I420 picture owned by the pipeline; valid until PopVideo/Reset
   double Pts = 0.0;               // seconds, stream time
   double Duration = 0.0;          // seconds, 0 if unknown
   int Serial = 0;

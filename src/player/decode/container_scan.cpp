@@ -2,6 +2,7 @@
 #include <livescope/player/decode/container_scan.h>
 
 #include <algorithm>
+#include <initializer_list>
 
 namespace livescope {
 
@@ -120,6 +121,14 @@ Mp4Unit ScanMp4Unit(std::span<const uint8_t> data, uint64_t max_box_size)
     return unit;
 }
 
+bool Mp4HasEncryption(std::span<const uint8_t> data)
+{
+    for (const char* tag : {"encv", "enca", "tenc"})
+        if (std::search(data.begin(), data.end(), tag, tag + 4) != data.end())
+            return true;
+    return false;
+}
+
 bool LooksLikeTs(std::span<const uint8_t> data)
 {
     if (data.empty() || data[0] != 0x47)
@@ -177,6 +186,14 @@ TsCut ScanTsCut(std::span<const uint8_t> data)
     else if (have_any)
         cut.SafeEnd = last_any;
     return cut;
+}
+
+bool TsIsScrambled(std::span<const uint8_t> data)
+{
+    for (size_t i = 0; i + kTsPacketSize <= data.size(); i += kTsPacketSize)
+        if (data[i] == 0x47 && (data[i + 3] & 0xC0) != 0)
+            return true;
+    return false;
 }
 
 } // namespace livescope

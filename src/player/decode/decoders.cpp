@@ -176,13 +176,17 @@ struct VideoDecoder::Impl
         f.Serial = Serial;
         f.Tag = Frame->pkt_pos;
         f.Keyframe = Frame->key_frame != 0;
+        f.MatrixGuessed = false;
         switch (Frame->colorspace) {
         case AVCOL_SPC_BT709: f.Matrix = ColorMatrix::Bt709; break;
         case AVCOL_SPC_BT470BG:
         case AVCOL_SPC_SMPTE170M:
         case AVCOL_SPC_FCC:
         case AVCOL_SPC_SMPTE240M: f.Matrix = ColorMatrix::Bt601; break;
-        default: f.Matrix = h >= 720 ? ColorMatrix::Bt709 : ColorMatrix::Bt601; break;
+        default:
+            f.Matrix = h >= 720 ? ColorMatrix::Bt709 : ColorMatrix::Bt601;
+            f.MatrixGuessed = true;
+            break;
         }
         f.Range = (Frame->color_range == AVCOL_RANGE_JPEG || fmt == AV_PIX_FMT_YUVJ420P) ? ColorRange::Full : ColorRange::Limited;
         slot->InUse = true;

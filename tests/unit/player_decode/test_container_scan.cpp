@@ -146,3 +146,38 @@ TEST_CASE("the TS cut lands at the last video PES start, or the last PES start w
     CHECK(c.SafeEnd == 4 * kTsPacketSize + 5);
     CHECK_FALSE(LooksLikeTs(std::vector<uint8_t>(10, 0)));
 }
+
+TEST_CASE("an init segment with an encv, enca or tenc box is reported as encrypted" * doctest::test_suite("mp4-encryption"))
+{
+    std::vector<uint8_t> clear;
+    PutBox(clear, "ftyp", 8);
+    PutBox(clear, "moov", 0);
+    PutBox(clear, "avc1", 24, 0x11);
+    CHECK_FALSE(Mp4HasEncryption(clear));
+    CHECK_FALSE(Mp4HasEncryption({}));
+    for (const char* tag : {"encv", "enca", "tenc"}) {
+        std::vector<uint8_t> init;
+        PutBox(init, "ftyp", 8);
+        PutBox(init, "moov", 0);
+        PutBox(init, tag, 24, 0x11);
+        CHECK_MESSAGE(Mp4HasEncryption(init), tag);
+        init.resize(init.size() - 24 - 8 + 2); // the tag cut in half is not a match
+        CHECK_FALSE(Mp4HasEncryption(init));
+    }
+}
+
+TEST_CASE("a TS packet with scrambling control bits set marks the stream as scrambled" * doctest::test_suite("ts-scrambled"))
+{
+    std::vector<uint8_t> s;
+    for (int i = 0; i < 3; ++i) {
+        auto p = TsPacket(0x100, i == 0, i == 0, 0);
+        s.insert(s.end(), p.begin(), p.end());
+    }
+    CHECK_FALSE(TsIsScrambled(s));
+    std::vector<uint8_t> scrambled = s;
+    scrambled[2 * kTsPacketSize + 3] |= 0x80; // transport_scrambling_control = 10 (even key)
+    CHECK(TsIsScrambled(scrambled));
+    // A partial trailing packet is not looked at.
+    scrambled.resize(2 * kTsPacketSize + 10);
+    CHECK_FALSE(TsIsScrambled(scrambled));
+}

@@ -30,6 +30,7 @@ struct Outcome
     int Width = 0;
     int Height = 0;
     ColorMatrix Matrix = ColorMatrix::Bt601;
+    bool MatrixGuessed = true;
     ColorRange Range = ColorRange::Full;
     std::vector<uint8_t> FirstY, FirstU, FirstV;  // tight planes of the first frame
     std::vector<double> VideoPts;
@@ -65,6 +66,7 @@ struct Player
                 Out.Width = f->Width;
                 Out.Height = f->Height;
                 Out.Matrix = f->Matrix;
+                Out.MatrixGuessed = f->MatrixGuessed;
                 Out.Range = f->Range;
                 for (int p = 0; p < 3; ++p) {
                     const int w = p == 0 ? f->Width : (f->Width + 1) / 2;
@@ -202,6 +204,7 @@ TEST_CASE("fMP4 fed in random chunks decodes every frame, the colour bars and a 
         CHECK(p.Out.Width == 320);
         CHECK(p.Out.Height == 240);
         CHECK(p.Out.Matrix == ColorMatrix::Bt709);
+        CHECK_FALSE(p.Out.MatrixGuessed); // the clip signals BT.709
         CHECK(p.Out.Range == ColorRange::Limited);
         CHECK(p.Out.DemuxErrors == 0);
         CHECK(p.Out.DecodeErrors == 0);
@@ -419,6 +422,9 @@ TEST_CASE("HEVC in fMP4 decodes too, with its full colour range from the stream"
     CHECK(p.Out.Width == 320);
     CHECK(p.Out.Height == 240);
     CHECK(p.Out.Range == ColorRange::Full);
+    // The clip signals no matrix: below 720 lines the guess is BT.601, and it says it guessed.
+    CHECK(p.Out.Matrix == ColorMatrix::Bt601);
+    CHECK(p.Out.MatrixGuessed);
 }
 
 TEST_CASE("a new init segment with a new codec, on the same serial, re-opens the video decoder" * doctest::test_suite("decode-new-init"))

@@ -55,6 +55,10 @@ struct Mp4Unit
 // Finds the first unit at the start of `data`. Pure, bounded by the data size (no hang on any input).
 Mp4Unit ScanMp4Unit(std::span<const uint8_t> data, uint64_t max_box_size = uint64_t{1} << 28);
 
+// True when ISO BMFF bytes (an init segment) carry a protected sample entry (encv, enca) or a track
+// encryption box (tenc): Common Encryption, which livescope does not play. Pure byte search.
+bool Mp4HasEncryption(std::span<const uint8_t> data);
+
 // [SECTION] MPEG-TS packets -----------------------------------------------------------------------
 
 constexpr size_t kTsPacketSize = 188;
@@ -73,5 +77,9 @@ struct TsCut
 // start of the last packet that begins an unbounded (video) PES, or, if there is none, the start
 // of the last packet that begins any PES. Bytes past it stay buffered until the next PES starts.
 TsCut ScanTsCut(std::span<const uint8_t> data);
+
+// True when any whole packet of `data` (which starts at a packet boundary) has a sync byte and its
+// transport_scrambling_control bits set: a scrambled (encrypted) stream, which livescope does not play.
+bool TsIsScrambled(std::span<const uint8_t> data);
 
 } // namespace livescope

@@ -36,6 +36,7 @@ struct VideoFrame
     const uint8_t* Planes[3] = {nullptr, nullptr, nullptr};  // Y, U, V
     int Strides[3] = {0, 0, 0}; // bytes per row
     ColorMatrix Matrix = ColorMatrix::Bt709;
+    bool MatrixGuessed = false; // the stream did not signal its matrix: Matrix was guessed from the height
     ColorRange Range = ColorRange::Limited;
     bool Keyframe = false;
     int64_t Tag = 0;            // Demuxer::Push() tag of the packet the picture came from
