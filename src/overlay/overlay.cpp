@@ -171,14 +171,14 @@ void DrawHeader(const DrawCtx& c, const Overlay& o)
     const float pulse = OverlayViewerPulse(o);
     const float bump = pulse < 1.0f ? std::sin(pulse * kPi) : 0.0f;
     const float count_size = s.ReducedMotion ? fs : fs * (1.0f + 0.25f * bump);
-    const std::string live = FormatCompactCount(s.ViewersLive);
+    const std::string live = s.ViewersLiveLabel.empty() ? FormatCompactCount(s.ViewersLive) : s.ViewersLiveLabel;
     const float lw = Measure(c, live, count_size);
     const float right = l.Viewers.Right();
     const float eye_w = 1.2f * fs;
     const ImU32 count_col = Col(bump > 0.0f ? 0xFFD54A : 0xFFFFFF, 1.0f);
     Text(c, right - lw, y + (h - count_size) * 0.5f, live, count_col, count_size);
     DrawEye(c, c.Origin.x + right - lw - 0.4f * fs - eye_w * 0.5f, c.Origin.y + y + h * 0.5f, eye_w, count_col);
-    const std::string total = FormatCompactCount(s.ViewersTotal) + " " + s.Strings.TotalViewers;
+    const std::string total = (s.ViewersTotalLabel.empty() ? FormatCompactCount(s.ViewersTotal) : s.ViewersTotalLabel) + " " + s.Strings.TotalViewers;
     const float small = fs * 0.75f;
     Text(c, right - Measure(c, total, small), y + h + 0.15f * fs, total, IM_COL32(255, 255, 255, 170), small);
 }

@@ -35,6 +35,8 @@ struct OverlayState {
     double StartTime = 0.0;                   // seconds, overlay clock, when the broadcast began
     std::uint64_t ViewersLive = 0;            // watching now
     std::uint64_t ViewersTotal = 0;           // watched at some point
+    std::string ViewersLiveLabel;             // localised compact form of ViewersLive (e.g. "1,2 k"); empty = built-in English
+    std::string ViewersTotalLabel;            // likewise for ViewersTotal
     std::vector<CommentEntry> Comments;       // oldest first; see OverlayAddComment
     bool HasPinned = false;
     PinnedQuestion Pinned;

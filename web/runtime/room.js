@@ -245,6 +245,10 @@
         case 'viewers':
           state.viewers = { live: ev.live, total: ev.total };
           log.setViewers(ev.live, ev.total);
+          if (options.numberFormat) { // Intl compact notation in the widget's language ("1,2 k" in French)
+            withUtf8(m, options.numberFormat.format(ev.live), (pl) => withUtf8(m, options.numberFormat.format(ev.total),
+              (pt) => m._ls_room_set_viewer_labels(app, pl, pt)));
+          }
           widget.emit('viewers', { live: ev.live, total: ev.total });
           break;
         case 'comment':

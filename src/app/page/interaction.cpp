@@ -15,6 +15,7 @@
 #include "room_client.h"
 
 #include "overlay/overlay.h"
+#include "overlay/utf8.h"
 
 #include <imgui.h>
 #include <nlohmann/json.hpp>
@@ -290,6 +291,15 @@ LS_ROOM_EXPORT void ls_room_configure(PageApp* app, const char* room, const char
 
 LS_ROOM_EXPORT void ls_room_set_reduced_motion(PageApp* app, int reduced) {
   if (PageInteraction* in = In(app)) in->Ov.State.ReducedMotion = reduced != 0;
+}
+
+// Localised viewer counts (Intl.NumberFormat compact notation in the widget's language), drawn in place of
+// the built-in English compact form. Null or empty strings restore the built-in form.
+LS_ROOM_EXPORT void ls_room_set_viewer_labels(PageApp* app, const char* live, const char* total) {
+  if (PageInteraction* in = In(app)) {
+    in->Ov.State.ViewersLiveLabel = live ? livescope::OverlayUtf8Sanitize(live) : std::string();
+    in->Ov.State.ViewersTotalLabel = total ? livescope::OverlayUtf8Sanitize(total) : std::string();
+  }
 }
 
 // Localised UI strings: a JSON object with any of live, send, placeholder, joined, pinned, total, sendHeart.
