@@ -22,12 +22,8 @@ extern "C" {
 #include <libswresample/swresample.h>
 }
 
-#ifdef __EMSCRIPTEN__
-#include <emscripten/emscripten.h>
-#define LS_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
-#else
+#ifndef __EMSCRIPTEN__
 #include <chrono>
-#define LS_EXPORT extern "C"
 #endif
 
 namespace livescope {

@@ -3,6 +3,14 @@
 
 #include "worker_decode.h"
 
+// Marks the C API functions the worker module exports to web/runtime/player-worker.js.
+#ifdef __EMSCRIPTEN__
+#include <emscripten/emscripten.h>
+#define LS_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
+#else
+#define LS_EXPORT extern "C"
+#endif
+
 #include <memory>
 #include <string>
 #include <vector>

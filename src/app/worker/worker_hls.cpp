@@ -14,13 +14,6 @@
 #include <cstdio>
 #include <string>
 
-#ifdef __EMSCRIPTEN__
-#include <emscripten/emscripten.h>
-#define LS_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
-#else
-#define LS_EXPORT extern "C"
-#endif
-
 namespace livescope {
 
 // [SECTION] WorkerHls
