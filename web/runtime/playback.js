@@ -10,7 +10,8 @@
 // below 3 parts), muted (true keeps sound off even after a gesture), debug (the ImGui stats panel),
 // audioOutput ('script' forces the ScriptProcessor fallback). LL-HLS loading is always src/player/hls's HlsSession in the
 // worker (there is no JS engine and no engine option).
-// Widget events: 'playing' (first frame shown, and again after a stall), 'waiting' (stall), 'error' ({code, message}).
+// Widget events: 'playing' (first frame shown, and again after a stall), 'waiting' (stall), 'error' ({code, message}),
+// 'ended' (an ENDLIST playlist has played out).
 (function (global) {
   'use strict';
   if (!global.LivescopeWidget) return;
@@ -193,6 +194,7 @@
         case 'stats': this.wstats = m; if (!this.workerHeapStart) this.workerHeapStart = m.heapBytes; break;
         case 'log': this.log(m.level, m.message); break;
         case 'fatal': this.fail(m.code, m.message); break;
+        case 'ended': this.endPending = true; break; // ENDLIST: 'ended' fires once the queue has played out
       }
     }
 
@@ -212,7 +214,12 @@
     // [SECTION] Per-refresh ------------------------------------------------------------------------
 
     frame(tMs) {
-      if (!this.worker || this.fatal) return;
+      if (!this.worker || this.fatal || this.endedFired) return;
+      if (this.endPending && this.queue.length === 0 && this.shownCount > 0) {
+        this.endedFired = true; this.playing = false;
+        this.w.emit('ended', {});
+        return;
+      }
       const m = this.m, app = this.app, now = performance.now() / 1000; // same clock as the audio clock updates
       for (let guard = 0; guard < 64 && this.queue.length; guard++) {
         const c = this.queue[0], l = this.queue[1];

@@ -191,7 +191,8 @@ function sessionPump() {
     const out = JSON.parse(mod.UTF8ToString(mod._ls_worker_hls_poll(app)));
     for (const id of out.cancel) { const r = session.inflight.get(id); if (r) { r.ctrl.abort(); session.inflight.delete(id); } }
     for (const e of out.events) {
-      if (/Failed|Skipped|FellBehind|Stale|Miss/.test(e.type)) { state.errors += /Failed/.test(e.type) ? 1 : 0; log('warn', `hls ${e.type}: ${e.detail}`); }
+      if (e.type === 'EndOfStream') { log('info', 'hls EndOfStream: the playlist ended'); post({ type: 'ended' }); }
+      else if (/Failed|Skipped|FellBehind|Stale|Miss/.test(e.type)) { state.errors += /Failed/.test(e.type) ? 1 : 0; log('warn', `hls ${e.type}: ${e.detail}`); }
       else if (/Loaded$|Switch|StartPoint/.test(e.type) && e.type !== 'MediaLoaded') {
         log('info', `hls ${e.type}${e.detail ? ': ' + e.detail : ''}`);
         const info = JSON.parse(mod.UTF8ToString(mod._ls_worker_hls_info(app)));
