@@ -28,7 +28,7 @@ async function framesAdvance(page, count, ms) {
   return stats(page);
 }
 
-test('plays the dev origin: colour bars, a 440 Hz tone, bounded latency', { skip: missing || false, timeout: 120000 }, async (t) => {
+test('plays the dev origin: colour bars, a 440 Hz tone, bounded latency', { skip: missing || false, timeout: 240000 }, async (t) => {
   const { page } = await session(t);
   const first = await stats(page);
   console.log(`playback: first frame ${first.firstFrameMs.toFixed(0)} ms after widget start`);
@@ -56,15 +56,17 @@ test('plays the dev origin: colour bars, a 440 Hz tone, bounded latency', { skip
   assert.ok(tap, `no 440 Hz tone in the audio output: ${readings.join(', ')}`);
   console.log(`playback: audio tap ${tap.frequency} Hz played at rate ${tap.rate.toFixed(3)} = ${tap.streamFrequency.toFixed(1)} Hz in the stream, rms ${tap.rms.toFixed(3)}`);
 
+  // The issue's proof: latency over a 60 s run stays bounded and ends under 2 x target.
+  const RUN_S = Number(process.env.LIVESCOPE_LATENCY_RUN_S || 60);
   const series = [];
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < RUN_S; i++) {
     await page.waitForTimeout(1000);
     const s = await stats(page);
     series.push(s.latency);
   }
   const s = await stats(page);
   const target = Math.max(s.target, s.partHoldBack);
-  console.log(`playback: latency over 20 s: ${series.map((x) => x.toFixed(2)).join(' ')} (target ${target.toFixed(2)} s, ` +
+  console.log(`playback: latency over ${RUN_S} s: ${series.map((x) => x.toFixed(2)).join(' ')} (target ${target.toFixed(2)} s, ` +
     `${s.decodedFps} fps decoded, ${s.droppedFps} fps dropped, ${s.decodeMs.toFixed(2)} ms/frame, ${(s.bitrate / 1000).toFixed(0)} kbit/s, stalls ${s.stalls})`);
   assert.ok(series.every((x) => Number.isFinite(x) && x < 10), `latency unbounded: ${series}`);
   // "At the end": the median of the last 5 one-second samples (one slow refresh on a loaded machine is not a trend).
