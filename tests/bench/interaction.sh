@@ -2,10 +2,10 @@
 # Benchmark (issue 5, interaction): the overlay's CPU time per frame inside headless Chromium (page wasm
 # module, 1000 hearts + 50 comments), then the reference run beside it: tests/bench/overlay.sh (the same
 # load natively and as wasm under node). Prints figures; never pass/fail. Run from the repo root after
-# the lead's scripts/bench.sh built build/native and build/wasm (LIVESCOPE_WASM overrides the latter).
+# the lead's scripts/bench.sh built build/native and build/wasm (LIVESCOPE_WASM_DIR overrides the latter).
 set -u
 cd "$(dirname "$0")/../.."
-WASM_DIR=${LIVESCOPE_WASM:-build/wasm}
+WASM_DIR=${LIVESCOPE_WASM_DIR:-build/wasm}
 FRAMES=${LIVESCOPE_BENCH_FRAMES:-600}
 
 echo "=== interaction: overlay in the browser (${WASM_DIR}, ${FRAMES} frames, 1000 hearts, 50 comments)"

@@ -4,25 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { launchBrowser, collectLogs, ROOT, ARTIFACTS } from './lib/browser.mjs';
+import { launchBrowser, collectLogs, ARTIFACTS } from './lib/browser.mjs';
 import { serveStatic } from './lib/static.mjs';
+import { WASM_DIR, readCanvas, pixelAt as at } from './lib/canvas.mjs';
 
-const WASM_DIR = join(ROOT, 'build', 'wasm');
 const CLEAR = [0x1a, 0x1f, 0x33]; // ClearColor in src/app/page/page_app.h
 
-// Reads the canvas into RGBA bytes inside the page (the context keeps its drawing buffer under ?debug).
-async function readCanvas(page) {
-  return page.evaluate(() => {
-    const c = document.getElementById('livescope-canvas');
-    const o = document.createElement('canvas');
-    o.width = c.width; o.height = c.height;
-    const g = o.getContext('2d');
-    g.drawImage(c, 0, 0);
-    const d = g.getImageData(0, 0, o.width, o.height);
-    return { w: d.width, h: d.height, dpr: devicePixelRatio, px: Array.from(d.data) };
-  });
-}
-const at = (img, x, y) => { const i = (y * img.w + x) * 4; return img.px.slice(i, i + 3); };
 const near = (a, b, tol = 6) => a.every((v, i) => Math.abs(v - b[i]) <= tol);
 
 test('the shell page draws ImGui text over the WebGL clear colour and keeps rendering', async (t) => {

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { launchBrowser, collectLogs, ROOT } from './lib/browser.mjs';
 import { serveStatic } from './lib/static.mjs';
+import { WASM_DIR } from './lib/canvas.mjs';
 
-const WASM_DIR = process.env.LIVESCOPE_WASM || join(ROOT, 'build', 'wasm');
 
 test('heart button, compose box, IME and reduced motion work from the keyboard and the DOM', async (t) => {
   if (!existsSync(join(WASM_DIR, 'livescope_page.wasm'))) { t.skip(`${WASM_DIR}/livescope_page.wasm missing: build the wasm preset`); return; }

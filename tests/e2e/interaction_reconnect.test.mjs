@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { launchBrowser, collectLogs, ROOT } from './lib/browser.mjs';
 import { serveStatic } from './lib/static.mjs';
+import { WASM_DIR } from './lib/canvas.mjs';
 import { startProcess, BIN } from './lib/procs.mjs';
 
-const WASM_DIR = process.env.LIVESCOPE_WASM || join(ROOT, 'build', 'wasm');
 const RELAY = join(BIN, 'livescope-relay');
 const READY = /listening on (ws\S+)/;
 

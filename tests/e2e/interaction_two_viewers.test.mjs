@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { launchBrowser, collectLogs, ROOT, ARTIFACTS } from './lib/browser.mjs';
 import { serveStatic } from './lib/static.mjs';
+import { WASM_DIR } from './lib/canvas.mjs';
 import { startProcess, BIN } from './lib/procs.mjs';
 
-// LIVESCOPE_WASM overrides the widget build (a developer's own build dir), as LIVESCOPE_BIN does for servers.
-const WASM_DIR = process.env.LIVESCOPE_WASM || join(ROOT, 'build', 'wasm');
+// LIVESCOPE_WASM_DIR overrides the widget build (a developer's own build dir), as LIVESCOPE_BIN does for servers.
 const RELAY = join(BIN, 'livescope-relay');
 const ROOM = 'e2e-two-viewers';
 const HEART_LATENCY_BUDGET_MS = 500; // issue 5: a heart reaches the other viewers within 500 ms

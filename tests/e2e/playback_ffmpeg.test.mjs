@@ -46,12 +46,16 @@ test('an encrypted playlist is a fatal error with a message', { skip: missing ||
   const fatal = (await stats(page)).fatal;
   assert.equal(fatal.code, 'encrypted');
   assert.match(fatal.message, /encrypted/);
-  // The message panel is drawn at the centre of the canvas: it is not the plain clear colour there.
-  const img = await readCanvas(page);
+  // The message panel is drawn at the centre of the canvas on the next refresh: poll up to 3 s for its text.
   let bright = 0;
-  for (let y = Math.floor(img.h * 0.4); y < img.h * 0.6; y++) for (let x = Math.floor(img.w * 0.15); x < img.w * 0.85; x += 2) {
-    const i = (y * img.w + x) * 4;
-    if (img.px[i] > 180) bright++;
+  for (let tries = 0; tries < 30 && bright <= 30; tries++) {
+    if (tries) await page.waitForTimeout(100);
+    const img = await readCanvas(page);
+    bright = 0;
+    for (let y = Math.floor(img.h * 0.4); y < img.h * 0.6; y++) for (let x = Math.floor(img.w * 0.15); x < img.w * 0.85; x += 2) {
+      const i = (y * img.w + x) * 4;
+      if (img.px[i] > 180) bright++;
+    }
   }
   assert.ok(bright > 30, `no error text drawn at the canvas centre (${bright} bright pixels)`);
   console.log(`playback: fatal ${fatal.code}: ${fatal.message}`);

@@ -27,12 +27,7 @@
 #include <string>
 #include <vector>
 
-#ifdef __EMSCRIPTEN__
-#include <emscripten/emscripten.h>
-#define LS_ROOM_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
-#else
-#define LS_ROOM_EXPORT extern "C"
-#endif
+#include "app_export.h"
 
 namespace livescope {
 
@@ -270,7 +265,7 @@ std::string Str(const char* s) { return s != nullptr ? std::string(s) : std::str
 
 // Sets the room (empty: none, the overlay may still show a title), the join token and client id, the
 // title, and which features are on. Hides the app's status panel once the overlay draws.
-LS_ROOM_EXPORT void ls_room_configure(PageApp* app, const char* room, const char* token, const char* client_id,
+LS_EXPORT void ls_room_configure(PageApp* app, const char* room, const char* token, const char* client_id,
                                       const char* title, int hearts, int comments, double seed) {
   PageInteraction* in = In(app);
   if (in == nullptr) return;
@@ -289,13 +284,13 @@ LS_ROOM_EXPORT void ls_room_configure(PageApp* app, const char* room, const char
   if (in->Active) app->ShowStatus = false;
 }
 
-LS_ROOM_EXPORT void ls_room_set_reduced_motion(PageApp* app, int reduced) {
+LS_EXPORT void ls_room_set_reduced_motion(PageApp* app, int reduced) {
   if (PageInteraction* in = In(app)) in->Ov.State.ReducedMotion = reduced != 0;
 }
 
 // Localised viewer counts (Intl.NumberFormat compact notation in the widget's language), drawn in place of
 // the built-in English compact form. Null or empty strings restore the built-in form.
-LS_ROOM_EXPORT void ls_room_set_viewer_labels(PageApp* app, const char* live, const char* total) {
+LS_EXPORT void ls_room_set_viewer_labels(PageApp* app, const char* live, const char* total) {
   if (PageInteraction* in = In(app)) {
     in->Ov.State.ViewersLiveLabel = live ? livescope::OverlayUtf8Sanitize(live) : std::string();
     in->Ov.State.ViewersTotalLabel = total ? livescope::OverlayUtf8Sanitize(total) : std::string();
@@ -303,7 +298,7 @@ LS_ROOM_EXPORT void ls_room_set_viewer_labels(PageApp* app, const char* live, co
 }
 
 // Localised UI strings: a JSON object with any of live, send, placeholder, joined, pinned, total, sendHeart.
-LS_ROOM_EXPORT void ls_room_set_strings(PageApp* app, const char* json_text) {
+LS_EXPORT void ls_room_set_strings(PageApp* app, const char* json_text) {
   PageInteraction* in = In(app);
   if (in == nullptr || json_text == nullptr) return;
   const nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
@@ -323,22 +318,22 @@ LS_ROOM_EXPORT void ls_room_set_strings(PageApp* app, const char* json_text) {
 }
 
 // WebSocket edge: the socket opened / a text frame arrived / the socket closed or failed.
-LS_ROOM_EXPORT void ls_room_socket_open(PageApp* app) {
+LS_EXPORT void ls_room_socket_open(PageApp* app) {
   if (PageInteraction* in = In(app)) livescope::RoomClientOnOpen(in->Room);
 }
-LS_ROOM_EXPORT void ls_room_socket_frame(PageApp* app, const char* text, double now_ms) {
+LS_EXPORT void ls_room_socket_frame(PageApp* app, const char* text, double now_ms) {
   PageInteraction* in = In(app);
   if (in == nullptr || text == nullptr) return;
   livescope::RoomClientOnFrame(in->Room, text);
   livescope::ApplyUpdates(*in, now_ms / 1000.0);
 }
-LS_ROOM_EXPORT void ls_room_socket_close(PageApp* app, double now_ms) {
+LS_EXPORT void ls_room_socket_close(PageApp* app, double now_ms) {
   if (PageInteraction* in = In(app)) livescope::RoomClientOnClose(in->Room, now_ms / 1000.0);
 }
 
 // A primary-button press on the canvas (CSS pixels from its top-left). Returns 1 when the overlay
 // used it (a heart, or the compose box focused), 0 when it is left to the app (e.g. an ImGui window).
-LS_ROOM_EXPORT int ls_room_pointer_down(PageApp* app, float x, float y) {
+LS_EXPORT int ls_room_pointer_down(PageApp* app, float x, float y) {
   PageInteraction* in = In(app);
   if (in == nullptr || !in->Active) return 0;
   ImGui::SetCurrentContext(app->Imgui);
@@ -347,13 +342,13 @@ LS_ROOM_EXPORT int ls_room_pointer_down(PageApp* app, float x, float y) {
 }
 
 // The heart button (DOM) was activated: as a tap on the overlay's heart button.
-LS_ROOM_EXPORT void ls_room_heart(PageApp* app) {
+LS_EXPORT void ls_room_heart(PageApp* app) {
   PageInteraction* in = In(app);
   if (in != nullptr && in->Active) livescope::OverlaySendHeart(in->Ov);
 }
 
 // DOM focus moved: 0 none, 1 the heart button, 2 the compose input.
-LS_ROOM_EXPORT void ls_room_focus(PageApp* app, int which) {
+LS_EXPORT void ls_room_focus(PageApp* app, int which) {
   PageInteraction* in = In(app);
   if (in == nullptr) return;
   const livescope::OverlayFocus f = which == 1 ? livescope::OverlayFocus::HeartButton
@@ -367,20 +362,20 @@ LS_ROOM_EXPORT void ls_room_focus(PageApp* app, int which) {
 
 // The hidden <input>'s value (after `input` or `compositionend`). Returns 1 when the model differs
 // from it (sanitised or cut at 280 code points): the edge then reads ls_room_compose_text back.
-LS_ROOM_EXPORT int ls_room_compose_set_text(PageApp* app, const char* utf8) {
+LS_EXPORT int ls_room_compose_set_text(PageApp* app, const char* utf8) {
   PageInteraction* in = In(app);
   if (in == nullptr || utf8 == nullptr) return 0;
   livescope::ComposeSetText(in->Ov.Compose, utf8);
   return in->Ov.Compose.Text == utf8 ? 0 : 1;
 }
-LS_ROOM_EXPORT const char* ls_room_compose_text(PageApp* app) {
+LS_EXPORT const char* ls_room_compose_text(PageApp* app) {
   PageInteraction* in = In(app);
   if (in == nullptr) return "";
   in->ComposeTextOut = in->Ov.Compose.Text;
   return in->ComposeTextOut.c_str();
 }
 // Enter in the compose input: submits when it holds text. Returns 1 when a comment was submitted.
-LS_ROOM_EXPORT int ls_room_compose_submit(PageApp* app) {
+LS_EXPORT int ls_room_compose_submit(PageApp* app) {
   PageInteraction* in = In(app);
   if (in == nullptr || !in->Active) return 0;
   livescope::OverlaySetFocus(in->Ov, livescope::OverlayFocus::Compose);
@@ -394,14 +389,14 @@ LS_ROOM_EXPORT int ls_room_compose_submit(PageApp* app) {
 //   {connect: bool, wakeMs?: number, send: [frames], events: [{type, ...}], text?: string, focus?: bool,
 //    compose?: [x,y,w,h], sendButton?: [x,y,w,h], heart?: [x,y,w,h], comments?: [x,y,w,h]}
 // (rects in CSS pixels from the canvas' top-left)
-LS_ROOM_EXPORT const char* ls_room_poll(PageApp* app, double now_ms) {
+LS_EXPORT const char* ls_room_poll(PageApp* app, double now_ms) {
   PageInteraction* in = In(app);
   if (in == nullptr) return "{}";
   return livescope::Poll(*in, now_ms / 1000.0);
 }
 
 // Diagnostics for tests/bench/interaction.sh: CPU milliseconds the overlay took in the last frame.
-LS_ROOM_EXPORT double ls_room_overlay_ms(PageApp* app) {
+LS_EXPORT double ls_room_overlay_ms(PageApp* app) {
   PageInteraction* in = In(app);
   return in != nullptr ? in->LastDrawMs : 0.0;
 }
@@ -410,7 +405,7 @@ LS_ROOM_EXPORT double ls_room_overlay_ms(PageApp* app) {
 // `hearts`, tops the live hearts up to `hearts` (spawned now, in the palette's colours) and the
 // comment list up to `comments` lines. Call once per frame to hold the load steady. Returns the live
 // hearts before the top-up (what the previous frame drew).
-LS_ROOM_EXPORT int ls_room_debug_fill(PageApp* app, int hearts, int comments, double now_ms) {
+LS_EXPORT int ls_room_debug_fill(PageApp* app, int hearts, int comments, double now_ms) {
   PageInteraction* in = In(app);
   if (in == nullptr || !in->Active) return 0;
   const double now = now_ms / 1000.0;

@@ -13,12 +13,7 @@
 #include <cstdio>
 #include <imgui.h>
 
-#ifdef __EMSCRIPTEN__
-#include <emscripten/emscripten.h>
-#define LS_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
-#else
-#define LS_EXPORT extern "C"
-#endif
+#include "app_export.h"
 
 namespace livescope {
 

@@ -20,12 +20,7 @@
 #include <string>
 #include <vector>
 
-#ifdef __EMSCRIPTEN__
-#include <emscripten/emscripten.h>
-#define LS_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
-#else
-#define LS_EXPORT extern "C"
-#endif
+#include "app_export.h"
 
 namespace livescope {
 

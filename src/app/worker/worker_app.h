@@ -3,13 +3,7 @@
 
 #include "worker_decode.h"
 
-// Marks the C API functions the worker module exports to web/runtime/player-worker.js.
-#ifdef __EMSCRIPTEN__
-#include <emscripten/emscripten.h>
-#define LS_EXPORT extern "C" EMSCRIPTEN_KEEPALIVE
-#else
-#define LS_EXPORT extern "C"
-#endif
+#include "app_export.h" // LS_EXPORT: the C API the worker module exports to web/runtime/player-worker.js
 
 #include <memory>
 #include <string>

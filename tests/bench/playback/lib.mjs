@@ -7,8 +7,8 @@ import { ROOT } from '../../e2e/lib/browser.mjs';
 import { BIN, startProcess } from '../../e2e/lib/procs.mjs';
 import { serveStatic } from '../../e2e/lib/static.mjs';
 
-// The wasm dist folder (LIVESCOPE_WASM_DIR overrides build/wasm, e.g. a developer's build/devwasm-<you>).
-export const WASM_DIR = process.env.LIVESCOPE_WASM_DIR || join(ROOT, 'build', 'wasm');
+import { WASM_DIR, readCanvas, pixelAt } from '../../e2e/lib/canvas.mjs';
+export { WASM_DIR, readCanvas, pixelAt };
 export const ORIGIN_BIN = join(BIN, 'livescope-origin');
 
 // testsrc2's six vertical colour bars, left to right (RGB), as decoded with the ffmpeg CLI.
@@ -61,19 +61,6 @@ export async function openPlayer(browser, wasmUrl, src, extra = '') {
 
 export const stats = (page) => page.evaluate(() => window.livescopeWidgets[0].stats);
 
-// Reads the canvas into RGBA bytes inside the page (the context keeps its drawing buffer under ?debug).
-export async function readCanvas(page) {
-  return page.evaluate(() => {
-    const c = document.getElementById('livescope-canvas');
-    const o = document.createElement('canvas');
-    o.width = c.width; o.height = c.height;
-    const g = o.getContext('2d');
-    g.drawImage(c, 0, 0);
-    const d = g.getImageData(0, 0, o.width, o.height);
-    return { w: d.width, h: d.height, px: Array.from(d.data) };
-  });
-}
-export const pixelAt = (img, x, y) => { const i = (Math.round(y) * img.w + Math.round(x)) * 4; return img.px.slice(i, i + 3); };
 
 // Samples testsrc2's six bars in the letterboxed 16:9 picture, four heights per bar (the moving stripe, squares and
 // the origin's clock box cover some of them at any time): a bar matches when at least two samples do.
