@@ -1,6 +1,8 @@
 // Live demo launcher: starts the dev origin and the relay (when built), the demo web server (widget dist,
 // example pages, iframe player page, oEmbed) and optional audience bots; prints the URLs; Ctrl-C stops all.
 import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startProcess, BIN } from '../tests/e2e/lib/procs.mjs';
@@ -37,7 +39,11 @@ process.on('SIGTERM', () => stop(0));
 let web = null;
 try {
   const streamUrl = await startIfBuilt('livescope-origin', ['--port', opts['origin-port']], /ready (http\S+)/);
-  const relayUrl = await startIfBuilt('livescope-relay', ['--port', opts['relay-port']], /listening on (ws\S+)/);
+  // A per-run secret: the presenter's link carries a broadcaster token minted with it (real name, broadcaster role).
+  const secret = randomBytes(24).toString('hex');
+  const relayUrl = await startIfBuilt('livescope-relay', ['--port', opts['relay-port'], '--secret', secret], /listening on (ws\S+)/);
+  const hostToken = relayUrl ? execFileSync(join(BIN, 'livescope-relay'), ['mint-token', '--secret', secret, '--name', 'Host',
+    '--role', 'broadcaster', '--ttl', '86400'], { encoding: 'utf8' }).trim() : '';
   web = await startDemoServer({ port: Number(opts.port), streamUrl, relayUrl, title: opts.title });
   const audience = Number(opts.audience) || 0;
   if (audience > 0 && relayUrl) {
@@ -55,6 +61,7 @@ try {
   console.log(`  blog article  ${web.url}/examples/blog.html`);
   console.log(`  post cards    ${web.url}/examples/post-card.html`);
   console.log(`  player page   ${web.url}/embed/player.html?${q}`);
+  if (hostToken) console.log(`  presenter     ${web.url}/embed/player.html?${q}&token=${encodeURIComponent(hostToken)}  (signed in as Host, broadcaster role)`);
   console.log(`  oEmbed        ${web.url}/oembed?format=json&url=${encodeURIComponent(`${web.url}/examples/blog.html`)}`);
   if (streamUrl) console.log(`  LL-HLS        ${streamUrl}`);
   if (relayUrl) console.log(`  relay         ${relayUrl}`);
