@@ -85,6 +85,49 @@ DecodeStatus OpenCodec(AVCodecContext*& ctx, const AVCodecParameters* par, std::
     return {};
 }
 
+// The send half both decoders share: (re)open on new stream parameters, flush on a new serial, then send.
+// `what` names the stream in messages ("video"/"audio"), `unit` what the caller must receive first.
+template <typename ImplT, typename FlushFn>
+DecodeStatus SendToCodec(ImplT& s, const DemuxedPacket& packet, MediaKind kind, std::initializer_list<AVCodecID> allowed,
+                         int threads, FlushFn flush, const char* what, const char* unit)
+{
+    if (packet.Params == nullptr || packet.Packet == nullptr)
+        return {DecodeCode::NotConfigured, "packet without stream parameters"};
+    if (packet.Kind != kind)
+        return {DecodeCode::UnsupportedCodec, std::string("not a ") + what + " packet"};
+    if (s.Ctx == nullptr || s.Generation != packet.ParamsGeneration) {
+        DecodeStatus st = OpenCodec(s.Ctx, packet.Params, allowed, threads);
+        if (!st.IsOk())
+            return st;
+        s.Generation = packet.ParamsGeneration;
+        s.Serial = packet.Serial;
+    }
+    if (packet.Serial != s.Serial) {
+        flush();
+        s.Serial = packet.Serial;
+    }
+    int err = RefPacketMicros(s.Pkt, packet);
+    if (err >= 0)
+        err = avcodec_send_packet(s.Ctx, s.Pkt);
+    av_packet_unref(s.Pkt);
+    if (err == AVERROR(EAGAIN))
+        return {DecodeCode::Internal, std::string("receive ") + unit + " before sending more packets"};
+    if (err < 0)
+        return {DecodeCode::DecodeError, std::string(what) + " packet rejected: " + AvErr(err)};
+    return {};
+}
+
+// Drains the decoder: the frames still inside come out of the following receive calls.
+DecodeStatus SendCodecEndOfStream(AVCodecContext* ctx)
+{
+    if (ctx == nullptr)
+        return {DecodeCode::NotConfigured, "no stream"};
+    const int err = avcodec_send_packet(ctx, nullptr);
+    if (err < 0 && err != AVERROR_EOF)
+        return {DecodeCode::DecodeError, AvErr(err)};
+    return {};
+}
+
 } // namespace
 
 // [SECTION] VideoDecoder -------------------------------------------------------------------------
@@ -203,42 +246,11 @@ VideoDecoder::~VideoDecoder() = default;
 
 DecodeStatus VideoDecoder::SendPacket(const DemuxedPacket& packet)
 {
-    Impl& s = *P;
-    if (packet.Params == nullptr || packet.Packet == nullptr)
-        return {DecodeCode::NotConfigured, "packet without stream parameters"};
-    if (packet.Kind != MediaKind::Video)
-        return {DecodeCode::UnsupportedCodec, "not a video packet"};
-    if (s.Ctx == nullptr || s.Generation != packet.ParamsGeneration) {
-        DecodeStatus st = OpenCodec(s.Ctx, packet.Params, {AV_CODEC_ID_H264, AV_CODEC_ID_HEVC}, s.Config.Threads);
-        if (!st.IsOk())
-            return st;
-        s.Generation = packet.ParamsGeneration;
-        s.Serial = packet.Serial;
-    }
-    if (packet.Serial != s.Serial) {
-        Flush();
-        s.Serial = packet.Serial;
-    }
-    int err = RefPacketMicros(s.Pkt, packet);
-    if (err >= 0)
-        err = avcodec_send_packet(s.Ctx, s.Pkt);
-    av_packet_unref(s.Pkt);
-    if (err == AVERROR(EAGAIN))
-        return {DecodeCode::Internal, "receive frames before sending more packets"};
-    if (err < 0)
-        return {DecodeCode::DecodeError, "video packet rejected: " + AvErr(err)};
-    return {};
+    return SendToCodec(*P, packet, MediaKind::Video, {AV_CODEC_ID_H264, AV_CODEC_ID_HEVC}, P->Config.Threads, [this] { Flush(); },
+                       "video", "frames");
 }
 
-DecodeStatus VideoDecoder::SendEndOfStream()
-{
-    if (P->Ctx == nullptr)
-        return {DecodeCode::NotConfigured, "no stream"};
-    const int err = avcodec_send_packet(P->Ctx, nullptr);
-    if (err < 0 && err != AVERROR_EOF)
-        return {DecodeCode::DecodeError, AvErr(err)};
-    return {};
-}
+DecodeStatus VideoDecoder::SendEndOfStream() { return SendCodecEndOfStream(P->Ctx); }
 
 DecodeStatus VideoDecoder::ReceiveFrame(const VideoFrame*& out)
 {
@@ -359,42 +371,10 @@ AudioDecoder::~AudioDecoder() = default;
 
 DecodeStatus AudioDecoder::SendPacket(const DemuxedPacket& packet)
 {
-    Impl& s = *P;
-    if (packet.Params == nullptr || packet.Packet == nullptr)
-        return {DecodeCode::NotConfigured, "packet without stream parameters"};
-    if (packet.Kind != MediaKind::Audio)
-        return {DecodeCode::UnsupportedCodec, "not an audio packet"};
-    if (s.Ctx == nullptr || s.Generation != packet.ParamsGeneration) {
-        DecodeStatus st = OpenCodec(s.Ctx, packet.Params, {AV_CODEC_ID_AAC}, 1);
-        if (!st.IsOk())
-            return st;
-        s.Generation = packet.ParamsGeneration;
-        s.Serial = packet.Serial;
-    }
-    if (packet.Serial != s.Serial) {
-        Flush();
-        s.Serial = packet.Serial;
-    }
-    int err = RefPacketMicros(s.Pkt, packet);
-    if (err >= 0)
-        err = avcodec_send_packet(s.Ctx, s.Pkt);
-    av_packet_unref(s.Pkt);
-    if (err == AVERROR(EAGAIN))
-        return {DecodeCode::Internal, "receive samples before sending more packets"};
-    if (err < 0)
-        return {DecodeCode::DecodeError, "audio packet rejected: " + AvErr(err)};
-    return {};
+    return SendToCodec(*P, packet, MediaKind::Audio, {AV_CODEC_ID_AAC}, 1, [this] { Flush(); }, "audio", "samples");
 }
 
-DecodeStatus AudioDecoder::SendEndOfStream()
-{
-    if (P->Ctx == nullptr)
-        return {DecodeCode::NotConfigured, "no stream"};
-    const int err = avcodec_send_packet(P->Ctx, nullptr);
-    if (err < 0 && err != AVERROR_EOF)
-        return {DecodeCode::DecodeError, AvErr(err)};
-    return {};
-}
+DecodeStatus AudioDecoder::SendEndOfStream() { return SendCodecEndOfStream(P->Ctx); }
 
 DecodeStatus AudioDecoder::ReceiveSamples(AudioChunk& out)
 {
