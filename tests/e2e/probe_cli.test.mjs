@@ -2,27 +2,18 @@
 // for a playlist error, and a clear message (exit 1) for anything else.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './lib/browser.mjs';
-import { BIN, freePort } from './lib/procs.mjs';
+import { BIN, freePort, runToExit } from './lib/procs.mjs';
 import { serveStatic } from './lib/static.mjs';
 
 const PROBE = join(BIN, 'livescope-probe');
 const FIX = join(ROOT, 'tests', 'fixtures', 'hls');
 const probe = (...args) => spawnSync(PROBE, args, { encoding: 'utf8', timeout: 30000 });
 // Asynchronous variant, for when this process also serves the HTTP the probe fetches.
-function probeAsync(...args) {
-  return new Promise((resolve) => {
-    const child = spawn(PROBE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
-    child.on('exit', (status) => { clearTimeout(timer); resolve({ status, stdout, stderr }); });
-  });
-}
+const probeAsync = (...args) => runToExit(PROBE, args, 30000).then((r) => ({ status: r.code, stdout: r.stdout, stderr: r.stderr }));
 
 test('probe prints a media playlist with the agreed keys', () => {
   assert.ok(existsSync(PROBE), `${PROBE} missing: build livescope-probe first`);

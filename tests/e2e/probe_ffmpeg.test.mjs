@@ -1,27 +1,16 @@
 // e2e: livescope-probe --follow keeps up with FFmpeg's own live `hls` muxer output (MPEG-TS and fMP4).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, startProcess } from './lib/procs.mjs';
+import { BIN, startProcess, runToExit } from './lib/procs.mjs';
 import { serveStatic } from './lib/static.mjs';
 
 const PROBE = join(BIN, 'livescope-probe');
 const FOLLOW_S = 10;
 
-// Runs the probe to completion; resolves { code, stdout, stderr }. Killed if it overruns.
-function runProbe(args, timeoutMs) {
-  return new Promise((resolve) => {
-    const child = spawn(PROBE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-  });
-}
+const runProbe = (args, timeoutMs) => runToExit(PROBE, args, timeoutMs);
 
 async function waitForSegments(file, count, timeoutMs) {
   const end = Date.now() + timeoutMs;

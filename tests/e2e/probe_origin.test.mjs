@@ -1,25 +1,15 @@
 // e2e: livescope-probe --follow 30 against the dev LL-HLS origin: blocking reloads, preload hints, no errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, startProcess } from './lib/procs.mjs';
+import { BIN, startProcess, runToExit } from './lib/procs.mjs';
 
 const PROBE = join(BIN, 'livescope-probe');
 const ORIGIN = join(BIN, 'livescope-origin');
 const FOLLOW_S = 30;
 
-function runProbe(args, timeoutMs) {
-  return new Promise((resolve) => {
-    const child = spawn(PROBE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
-  });
-}
+const runProbe = (args, timeoutMs) => runToExit(PROBE, args, timeoutMs);
 
 // One 30 s run shared by both tests below.
 let runPromise = null;

@@ -49,27 +49,19 @@ void RateWindow::Add(double now, double amount, double weight)
     Weight[slot] += weight;
 }
 
-double RateWindow::Sum(double now) const
+double RateWindow::SumBuckets(const std::array<double, kBuckets>& buckets, double now) const
 {
     if (Head == INT64_MIN)
         return 0.0;
     const int64_t idx = std::max(BucketIndex(now), Head);
     double s = 0.0;
     for (int64_t i = std::max(Head - kBuckets + 1, idx - kBuckets + 1); i <= Head; ++i)
-        s += Amount[static_cast<size_t>(((i % kBuckets) + kBuckets) % kBuckets)];
+        s += buckets[static_cast<size_t>(((i % kBuckets) + kBuckets) % kBuckets)];
     return s;
 }
 
-double RateWindow::WeightSum(double now) const
-{
-    if (Head == INT64_MIN)
-        return 0.0;
-    const int64_t idx = std::max(BucketIndex(now), Head);
-    double s = 0.0;
-    for (int64_t i = std::max(Head - kBuckets + 1, idx - kBuckets + 1); i <= Head; ++i)
-        s += Weight[static_cast<size_t>(((i % kBuckets) + kBuckets) % kBuckets)];
-    return s;
-}
+double RateWindow::Sum(double now) const { return SumBuckets(Amount, now); }
+double RateWindow::WeightSum(double now) const { return SumBuckets(Weight, now); }
 
 double RateWindow::PerSecond(double now) const
 {

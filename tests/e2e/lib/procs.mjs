@@ -44,3 +44,16 @@ export function startProcess(cmd, args, { ready, timeoutMs = 30000, env = {}, ta
     if (!ready) { clearTimeout(timer); resolve(proc); }
   });
 }
+
+// Runs `cmd args` to completion without blocking this process (which may be serving what the command
+// fetches); SIGKILL after timeoutMs. Resolves { code, stdout, stderr } (code is null when killed).
+export function runToExit(cmd, args, timeoutMs) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}

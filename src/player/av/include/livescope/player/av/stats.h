@@ -44,6 +44,8 @@ public:
 private:
     void Advance(double now);
     int64_t BucketIndex(double now) const;
+    // Sum of `buckets` over the buckets still inside the window at `now`.
+    double SumBuckets(const std::array<double, kBuckets>& buckets, double now) const;
     double BucketSpan = 0.1;              // seconds
     std::array<double, kBuckets> Amount{};
     std::array<double, kBuckets> Weight{};
