@@ -10,8 +10,14 @@ export NODE_PATH=/usr/share/nodejs
 LOGS="$ROOT/build/test-logs"
 say() { printf '\n=== %s\n' "$*"; }
 
+T0=$(date +%s)
+TIMES=() # "<phase> <seconds>" in run order, printed at the end
+phase_start=$T0
+phase_done() { local now; now=$(date +%s); TIMES+=("$1 $((now - phase_start))"); printf '%s took %d s\n' "$1" "$((now - phase_start))"; phase_start=$now; }
 bash scripts/bootstrap.sh || exit 1
+phase_done bootstrap
 bash scripts/build.sh native wasm fuzz || exit 1
+phase_done build
 mkdir -p "$LOGS"
 bash scripts/sizes.sh
 
@@ -45,9 +51,11 @@ ctest_tier() { # name build-dir...
 
 say "tier unit (native doctest + bounded libFuzzer runs)"
 ctest_tier unit build/native build/fuzz
+phase_done "tier unit"
 
 say "tier wasm (core tests compiled with Emscripten, run under node)"
 ctest_tier wasm build/wasm
+phase_done "tier wasm"
 
 say "tier e2e (headless Chromium via playwright-core)"
 e2e_log="$LOGS/e2e.log"
@@ -56,8 +64,11 @@ e2e_files=(tests/e2e/*.test.mjs)
 node --test --test-concurrency=1 --test-timeout=600000 "${e2e_files[@]}" 2>&1 | tee "$e2e_log" | grep -vE '^\s+(duration_ms|\.\.\.|---|type:)' 
 pass=$(grep -E '^# pass ' "$e2e_log" | awk '{print $3}'); fail=$(grep -E '^# fail ' "$e2e_log" | awk '{print $3}')
 tier_result e2e "${pass:-0}" "${fail:-1}"
+phase_done "tier e2e"
 
 say "summary"
+for t in "${TIMES[@]}"; do printf '  time: %-10s %5d s\n' "${t% *}" "${t##* }"; done
+printf '  time: %-10s %5d s\n' total "$(( $(date +%s) - T0 ))"
 echo "artifacts (screenshots): build/test-artifacts/"
 if [ $bad_tier -ne 0 ]; then echo "a tier failed or ran no test"; fi
 echo "total: $total_pass passed, $total_fail failed"
