@@ -8,6 +8,7 @@
 // [SECTION] Run
 #include "origin_server.h"
 
+#include "control.h"
 #include "faults.h"
 #include "fmp4.h"
 #include "live_playlist.h"
@@ -17,6 +18,8 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <ctime>
@@ -42,6 +45,8 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
+
+constexpr int AcceptRetryMs = 50; // ms between accept attempts while accept fails (as the relay)
 
 // [SECTION] Declarations
 
@@ -71,6 +76,7 @@ struct PendingRequest
     std::string Path;   // "/live/720p/index.m3u8"
     std::string Query;  // without '?'
     bool Head = false;
+    bool Control = false; // a /control/ path: its responses carry no CORS headers
     bool KeepAlive = true;
     unsigned Version = 11;
     Clock::time_point Deadline;
@@ -131,6 +137,7 @@ public:
         return rendition < Renditions.size() && Renditions[rendition]->Live.ReadPartBytes(number, offset, out, complete);
     }
     bool Stopping() const { return StoppingFlag; }
+    const std::string& ControlToken() const { return Options.ControlToken; }
 
 private:
     void StartEncoder();
@@ -153,6 +160,7 @@ private:
     asio::signal_set Signals;
     asio::steady_timer ReapTimer;
     asio::steady_timer RestartTimer;
+    asio::steady_timer AcceptRetry;    // backoff after a failed accept (out of file descriptors)
     std::string Session;   // boot id in URIs
     std::string BaseUrl;   // http://host:port
     std::vector<std::unique_ptr<RenditionState>> Renditions;
@@ -163,6 +171,8 @@ private:
     size_t OpenPipes = 0;
     uint32_t Generation = 0;           // encoder runs so far; also the init id
     bool GenerationProducedMedia = false;
+    bool RestartRequested = false;     // this run was stopped by /control/restart-encoder
+    bool AcceptFailing = false;        // logged the current run of accept errors
     int ConsecutiveFailures = 0;
     bool HaveAnchor = false;
     int64_t AnchorWallMs = 0;          // ms since epoch at media time 0 of this generation
@@ -217,6 +227,17 @@ private:
         Pending.KeepAlive = request.keep_alive();
         Pending.Version = request.version();
         Pending.Deadline = Clock::now() + std::chrono::milliseconds(int64_t(OriginRef->HoldTimeout() * 1000));
+        Pending.Control = Pending.Path.rfind("/control/", 0) == 0;
+        if (Pending.Control)
+        {
+            const ControlMethod method = request.method() == http::verb::post      ? ControlMethod::Post
+                                         : request.method() == http::verb::options ? ControlMethod::Options
+                                                                                   : ControlMethod::Other;
+            if (!GateControl(DecideControlAccess(OriginRef->ControlToken(), method, request[http::field::authorization])))
+                return;
+            Evaluate(false);
+            return;
+        }
         if (request.method() == http::verb::options)
         {
             Response response{http::status::no_content, Pending.Version};
@@ -233,6 +254,45 @@ private:
             return;
         }
         Evaluate(false);
+    }
+
+    // Answers a /control/ request that may not proceed and returns false; true when it is allowed.
+    bool GateControl(ControlVerdict verdict)
+    {
+        Response response{http::status::not_found, Pending.Version};
+        response.set(http::field::cache_control, "no-store");
+        switch (verdict)
+        {
+        case ControlVerdict::Allowed:
+            return true;
+        case ControlVerdict::NotFound:
+            response.set(http::field::content_type, "text/plain");
+            response.body() = "not found\n";
+            break;
+        case ControlVerdict::Preflight:
+            response.result(http::status::no_content);
+            response.set(http::field::allow, "POST, OPTIONS");
+            break;
+        case ControlVerdict::MethodNotAllowed:
+            response.result(http::status::method_not_allowed);
+            response.set(http::field::allow, "POST, OPTIONS");
+            response.set(http::field::content_type, "application/json");
+            response.body() = ControlErrorJson("control endpoints take POST only");
+            break;
+        case ControlVerdict::Unauthorized:
+            response.result(http::status::unauthorized);
+            response.set(http::field::www_authenticate, "Bearer realm=\"livescope-origin control\"");
+            response.set(http::field::content_type, "application/json");
+            response.body() = ControlErrorJson("Authorization: Bearer <control token> required");
+            break;
+        case ControlVerdict::Forbidden:
+            response.result(http::status::forbidden);
+            response.set(http::field::content_type, "application/json");
+            response.body() = ControlErrorJson("wrong control token");
+            break;
+        }
+        Send(std::move(response));
+        return false;
     }
 
     void Evaluate(bool timed_out)
@@ -293,6 +353,8 @@ private:
         response.keep_alive(Pending.KeepAlive);
         response.set(http::field::server, "livescope-origin");
         response.set(http::field::date, HttpDate());
+        if (Pending.Control)
+            return; // no CORS: a web page must not be able to call control (its preflight fails)
         response.set(http::field::access_control_allow_origin, "*");
         response.set(http::field::access_control_allow_methods, "GET, HEAD, OPTIONS");
         response.set(http::field::access_control_allow_headers, "Range, Content-Type, Cache-Control");
@@ -424,7 +486,7 @@ private:
 namespace {
 
 Origin::Origin(asio::io_context& io, const OriginOptions& options)
-    : Io(io), Options(options), Acceptor(io), Signals(io, SIGINT, SIGTERM), ReapTimer(io), RestartTimer(io)
+    : Io(io), Options(options), Acceptor(io), Signals(io, SIGINT, SIGTERM), ReapTimer(io), RestartTimer(io), AcceptRetry(io)
 {
     char session[24];
     std::snprintf(session, sizeof(session), "%llx", static_cast<unsigned long long>(WallNowMs()));
@@ -549,6 +611,7 @@ void Origin::StartEncoder()
     EncoderPid = pid;
     Generation++;
     GenerationProducedMedia = false;
+    RestartRequested = false;
     HaveAnchor = false;
     OpenPipes = count;
     std::fprintf(stderr, "livescope-origin: ffmpeg started (pid %d, run %u, %zu rendition(s), source %s)\n", int(pid), Generation, count,
@@ -668,8 +731,9 @@ void Origin::OnEncoderExited(int status)
         std::snprintf(how, sizeof(how), "signal %d", WTERMSIG(status));
     else
         std::snprintf(how, sizeof(how), "status %d", status);
-    ConsecutiveFailures = GenerationProducedMedia ? 0 : ConsecutiveFailures + 1;
-    if (ConsecutiveFailures >= Options.MaxEncoderFailures)
+    const EncoderExitDecision decision = DecideEncoderExit(ConsecutiveFailures, GenerationProducedMedia, RestartRequested, Options.MaxEncoderFailures);
+    ConsecutiveFailures = decision.ConsecutiveFailures;
+    if (decision.GiveUp)
     {
         std::fprintf(stderr, "livescope-origin: error: ffmpeg (%s) exited (%s) %d times without producing media; giving up\n",
                      Options.Encoder.FfmpegPath.c_str(), how, ConsecutiveFailures);
@@ -677,7 +741,8 @@ void Origin::OnEncoderExited(int status)
         Stop();
         return;
     }
-    std::fprintf(stderr, "livescope-origin: ffmpeg exited (%s); restarting in 1 s (the stream continues after a discontinuity)\n", how);
+    std::fprintf(stderr, "livescope-origin: ffmpeg exited (%s%s); restarting in 1 s (the stream continues after a discontinuity)\n", how,
+                 RestartRequested ? ", restart asked for" : "");
     RestartTimer.expires_after(std::chrono::seconds(1));
     RestartTimer.async_wait([self = shared_from_this()](beast::error_code ec) {
         if (!ec)
@@ -694,6 +759,7 @@ void Origin::Stop()
     Acceptor.close(ignored);
     Signals.cancel(ignored);
     RestartTimer.cancel();
+    AcceptRetry.cancel();
     for (auto& weak : Waiters)
         if (auto session = weak.lock())
             session->Wake();
@@ -774,12 +840,25 @@ void Origin::CheckReady()
 void Origin::DoAccept()
 {
     Acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        if (self->StoppingFlag || ec == asio::error::operation_aborted || !self->Acceptor.is_open())
+            return;
         if (ec)
         {
-            if (!self->StoppingFlag && ec != asio::error::operation_aborted)
-                self->DoAccept();
+            // Out of file descriptors (EMFILE/ENFILE) or similar: the pending connection stays in the backlog, so
+            // retrying at once would spin. Wait, as the relay does, and log once per run of failures.
+            if (!self->AcceptFailing)
+                std::fprintf(stderr, "livescope-origin: accept: %s; retrying every %d ms\n", ec.message().c_str(), AcceptRetryMs);
+            self->AcceptFailing = true;
+            self->AcceptRetry.expires_after(std::chrono::milliseconds(AcceptRetryMs));
+            self->AcceptRetry.async_wait([self](beast::error_code wait_ec) {
+                if (!wait_ec)
+                    self->DoAccept();
+            });
             return;
         }
+        if (self->AcceptFailing)
+            std::fprintf(stderr, "livescope-origin: accept works again\n");
+        self->AcceptFailing = false;
         ::fcntl(socket.native_handle(), F_SETFD, FD_CLOEXEC);
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
@@ -832,38 +911,56 @@ Outcome Origin::ServeMedia(std::string body, const char* type, bool is_fragment)
 
 Outcome Origin::EvaluateControl(const PendingRequest& request)
 {
+    // Reached only for POST with the control token (HttpSession::GateControl).
+    const char* json = "application/json";
     if (request.Path == "/control/faults")
     {
         std::string error;
         if (!Faults.Configure(request.Query, error))
-            return MakeText(http::status::bad_request, "{\"error\":\"" + error + "\"}\n", "application/json", "no-store");
+            return MakeText(http::status::bad_request, ControlErrorJson(error), json, "no-store");
         std::fprintf(stderr, "livescope-origin: faults now %s\n", Faults.DescribeJson().c_str());
-        return MakeText(http::status::ok, Faults.DescribeJson() + "\n", "application/json", "no-store");
+        return MakeText(http::status::ok, Faults.DescribeJson() + "\n", json, "no-store");
     }
     if (request.Path == "/control/restart-encoder")
     {
-        // For player tests: the encoder restarts and the stream continues after EXT-X-DISCONTINUITY.
-        if (EncoderPid > 0)
+        // For player tests: the encoder restarts and the stream continues after EXT-X-DISCONTINUITY. A run stopped
+        // here never counts as a failed run (DecideEncoderExit), however early it is stopped.
+        const bool restarting = EncoderPid > 0;
+        if (restarting)
+        {
+            RestartRequested = true;
             ::kill(EncoderPid, SIGTERM);
-        return MakeText(http::status::ok, "{\"restarting\":" + std::string(EncoderPid > 0 ? "true" : "false") + "}\n", "application/json", "no-store");
+        }
+        return MakeText(http::status::ok, RestartReplyJson(restarting), json, "no-store");
     }
     if (request.Path == "/control/status")
     {
-        std::string body = "{\"session\":\"" + Session + "\",\"encoder_runs\":" + std::to_string(Generation) + ",\"ready\":" +
-                           (ReadyPrinted ? "true" : "false") + ",\"renditions\":[";
-        for (size_t i = 0; i < Renditions.size(); i++)
+        nlohmann::json renditions = nlohmann::json::array();
+        for (const auto& rendition : Renditions)
         {
-            const RenditionState& state = *Renditions[i];
+            const RenditionState& state = *rendition;
             uint64_t msn = 0, part = 0;
             const bool any = state.Live.LastPosition(msn, part);
-            body += std::string(i ? "," : "") + "{\"name\":\"" + state.Spec.Name + "\",\"codecs\":\"" + state.Init.CodecsAttribute() +
-                    "\",\"segments\":" + std::to_string(state.Live.CompleteSegmentCount()) + ",\"last_msn\":" + (any ? std::to_string(msn) : "null") +
-                    ",\"last_part\":" + (any ? std::to_string(part) : "null") + ",\"next_part\":" + std::to_string(state.Live.NextPartNumber()) + "}";
+            renditions.push_back({
+                {"name", state.Spec.Name},
+                {"codecs", state.Init.CodecsAttribute()},
+                {"segments", state.Live.CompleteSegmentCount()},
+                {"last_msn", any ? nlohmann::json(msn) : nlohmann::json(nullptr)},
+                {"last_part", any ? nlohmann::json(part) : nlohmann::json(nullptr)},
+                {"next_part", state.Live.NextPartNumber()},
+            });
         }
-        body += "],\"faults\":" + Faults.DescribeJson() + "}\n";
-        return MakeText(http::status::ok, body, "application/json", "no-store");
+        const nlohmann::json body = {
+            {"session", Session},
+            {"encoder_runs", Generation},
+            {"encoder_failures", ConsecutiveFailures},
+            {"ready", ReadyPrinted},
+            {"renditions", std::move(renditions)},
+            {"faults", nlohmann::json::parse(Faults.DescribeJson())},
+        };
+        return MakeText(http::status::ok, body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", json, "no-store");
     }
-    return MakeText(http::status::not_found, "not found\n", "text/plain", "no-store");
+    return MakeText(http::status::not_found, ControlErrorJson("no such control endpoint"), json, "no-store");
 }
 
 Outcome Origin::Evaluate(const PendingRequest& request, bool timed_out)
