@@ -1,5 +1,6 @@
 // Benchmark driver for tests/bench/origin.sh: CPU of origin + ffmpeg vs ffmpeg alone, and concurrent blocking requests.
 import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import http from 'node:http';
@@ -10,6 +11,8 @@ const CLIENTS = Number(process.env.ORIGIN_BENCH_CLIENTS || 500); // concurrent b
 const ORIGIN = join(BIN, 'livescope-origin');
 const TICK = 100; // clock ticks per second (getconf CLK_TCK on Linux)
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// /control/status (POST with the bearer token) is on only for this run's origins, through the environment.
+const CONTROL_TOKEN = randomBytes(24).toString('hex');
 
 // utime + stime of one pid, in seconds.
 function cpuSeconds(pid) {
@@ -29,7 +32,9 @@ async function measure(pids, seconds) {
 }
 
 async function runOrigin(label, args) {
-  const proc = await startProcess(ORIGIN, ['--port', '0', ...args], { ready: /^livescope-origin ready /, timeoutMs: 120000, tag: 'origin' });
+  const proc = await startProcess(ORIGIN, ['--port', '0', ...args], {
+    ready: /^livescope-origin ready /, timeoutMs: 120000, tag: 'origin', env: { LIVESCOPE_CONTROL_TOKEN: CONTROL_TOKEN },
+  });
   try {
     const ffpid = Number(proc.output.find((l) => /ffmpeg started \(pid/.test(l)).match(/pid (\d+)/)[1]);
     await sleep(3000);
@@ -66,7 +71,8 @@ function get(url, agent) {
 async function blockedClients(proc) {
   const line = proc.output.find((l) => /^livescope-origin ready /.test(l));
   const base = line.split(' ')[2].replace(/\/live\/master\.m3u8$/, '');
-  const status = JSON.parse(await (await fetch(`${base}/control/status`)).text());
+  const control = await fetch(`${base}/control/status`, { method: 'POST', headers: { Authorization: `Bearer ${CONTROL_TOKEN}` } });
+  const status = JSON.parse(await control.text());
   const r = status.renditions[0];
   const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   const cpu0 = cpuSeconds(proc.child.pid);

@@ -2,7 +2,9 @@
 // contract over plain HTTP and a clean process tree after SIGTERM.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, collectLogs, ARTIFACTS, ROOT } from './lib/browser.mjs';
 import { startProcess, BIN } from './lib/procs.mjs';
@@ -11,20 +13,26 @@ import { serveStatic } from './lib/static.mjs';
 let origin = null;   // the livescope-origin process
 let masterUrl = '';  // http://127.0.0.1:PORT/live/master.m3u8
 let baseUrl = '';
+// The origin's control endpoint (status, restart-encoder) is on with a token file and called from node only.
+const CONTROL_TOKEN = randomBytes(24).toString('hex');
+let tokenDir = '';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 before(async () => {
-  origin = await startProcess(join(BIN, 'livescope-origin'), ['--port', '0'], {
+  tokenDir = mkdtempSync(join(tmpdir(), 'livescope-hlsjs-'));
+  writeFileSync(join(tokenDir, 'control-token'), CONTROL_TOKEN);
+  origin = await startProcess(join(BIN, 'livescope-origin'), ['--port', '0', '--control-token-file', join(tokenDir, 'control-token')], {
     ready: /^livescope-origin ready (http:\/\/\S+)$/, timeoutMs: 90000, tag: 'origin',
   });
   masterUrl = origin.output.map((l) => l.match(/^livescope-origin ready (http:\/\/\S+)$/)).find(Boolean)[1];
   baseUrl = masterUrl.replace(/\/live\/master\.m3u8$/, '');
 });
 
-after(async () => { if (origin) await origin.stop(); });
+after(async () => { if (origin) await origin.stop(); if (tokenDir) rmSync(tokenDir, { recursive: true, force: true }); });
 
-async function status() { return (await fetch(`${baseUrl}/control/status`)).json(); }
+const control = (path) => fetch(`${baseUrl}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${CONTROL_TOKEN}` } });
+async function status() { return (await control('/control/status')).json(); }
 
 test('origin: blocking playlist requests hold until the part exists; too far ahead is 400', async () => {
   const st = await status();
@@ -122,7 +130,9 @@ test('hls.js in lowLatencyMode plays the origin in Chromium, loading parts, acro
 
     // Encoder restart: the stream goes on after EXT-X-DISCONTINUITY and hls.js keeps playing across it.
     const runs = (await status()).encoder_runs;
-    assert.equal((await fetch(`${baseUrl}/control/restart-encoder`)).status, 200);
+    const restart = await control('/control/restart-encoder');
+    assert.equal(restart.status, 200);
+    assert.deepEqual(await restart.json(), { restarting: true });
     const restartDeadline = Date.now() + 30000;
     const discontinuity = /#EXT-X-DISCONTINUITY\n#EXT-X-MAP:URI="init-[0-9a-f]+-2\.mp4"/;
     let playlist = '';

@@ -5,6 +5,8 @@
 
 #include <charconv>
 
+#include <nlohmann/json.hpp>
+
 namespace livescope {
 
 namespace {
@@ -135,8 +137,13 @@ bool FaultPlan::Idle() const { return DropLeft == 0 && CorruptLeft == 0 && Delay
 
 std::string FaultPlan::DescribeJson() const
 {
-    return "{\"drop\":" + std::to_string(DropLeft) + ",\"corrupt\":" + std::to_string(CorruptLeft) + ",\"delay\":{\"ms\":" + std::to_string(DelayMs) +
-           ",\"left\":" + std::to_string(DelayLeft) + "},\"status\":{\"code\":" + std::to_string(Status) + ",\"left\":" + std::to_string(StatusLeft) + "}}";
+    const nlohmann::json plan = {
+        {"drop", DropLeft},
+        {"corrupt", CorruptLeft},
+        {"delay", {{"ms", DelayMs}, {"left", DelayLeft}}},
+        {"status", {{"code", Status}, {"left", StatusLeft}}},
+    };
+    return plan.dump();
 }
 
 bool CorruptMdat(std::vector<uint8_t>& fragment) { return CorruptBytes(fragment); }

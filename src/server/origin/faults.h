@@ -16,7 +16,7 @@ struct FaultAction
     bool Corrupt = false; // flip bytes in the mdat payload
 };
 
-// Counters set by GET /control/faults?drop=N&corrupt=N&delay_ms=M&status=S&count=N&clear=1.
+// Counters set by POST /control/faults?drop=N&corrupt=N&delay_ms=M&status=S&count=N&clear=1.
 // drop and corrupt count their own requests; delay_ms and status apply to the next `count` (default 1) requests.
 class FaultPlan
 {
@@ -26,6 +26,7 @@ public:
     // Consumes the plan for one media request.
     FaultAction Next();
     bool Idle() const;
+    // {"drop":N,"corrupt":N,"delay":{"ms":M,"left":N},"status":{"code":S,"left":N}}
     std::string DescribeJson() const;
 
 private:

@@ -1,9 +1,14 @@
 // livescope-origin: the live LL-HLS dev origin (ffmpeg test source or file or camera in, CMAF LL-HLS out).
+#include "control.h"
 #include "origin_server.h"
 
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -22,9 +27,11 @@ const char* const UsageText =
     "  --ffmpeg PATH       ffmpeg binary (default ffmpeg from PATH)\n"
     "  --ffmpeg-loglevel L ffmpeg -loglevel (default warning)\n"
     "  --print-ffmpeg-args print the ffmpeg command line, one argument per line, and exit\n"
+    "  --control-token-file PATH  enable /control/ for test tools: POST with 'Authorization: Bearer <token>',\n"
+    "                      the token being the file's trimmed content (or set LIVESCOPE_CONTROL_TOKEN); off by default\n"
     "Prints 'livescope-origin listening on URL' at start and 'livescope-origin ready URL/live/master.m3u8' once\n"
-    "every rendition has a full segment. Faults: GET /control/faults?drop=N&corrupt=N&delay_ms=M&status=S&count=N|clear=1;\n"
-    "GET /control/status (JSON), GET /control/restart-encoder (continue after a discontinuity). See docs/origin.md.\n";
+    "every rendition has a full segment. Control (when enabled): POST /control/faults?drop=N&corrupt=N&delay_ms=M&status=S&count=N|clear=1,\n"
+    "POST /control/status (JSON), POST /control/restart-encoder (continue after a discontinuity). See docs/origin.md.\n";
 
 bool ParseInt(std::string_view text, int& value, int low, int high)
 {
@@ -36,6 +43,33 @@ bool ParseInt(std::string_view text, int& value, int low, int high)
     return true;
 }
 
+// The control token from --control-token-file (wins) or LIVESCOPE_CONTROL_TOKEN; empty when neither is given.
+bool LoadControlToken(const std::string& path, std::string& token, std::string& error)
+{
+    if (!path.empty())
+    {
+        std::ifstream file(path, std::ios::binary);
+        if (!file)
+        {
+            error = "cannot read --control-token-file " + path + ": " + std::strerror(errno);
+            return false;
+        }
+        std::ostringstream text;
+        text << file.rdbuf();
+        token = livescope::TrimControlToken(text.str());
+    }
+    else if (const char* env = std::getenv("LIVESCOPE_CONTROL_TOKEN"); env && *env)
+        token = livescope::TrimControlToken(env);
+    else
+        return true;
+    if (!livescope::ValidateControlToken(token, error))
+    {
+        error = (path.empty() ? std::string("LIVESCOPE_CONTROL_TOKEN: ") : "--control-token-file " + path + ": ") + error;
+        return false;
+    }
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -44,6 +78,7 @@ int main(int argc, char** argv)
     options.Port = 8080;
     std::string renditions = "720p,360p";
     bool print_args = false;
+    std::string control_token_file;
     for (int i = 1; i < argc; i++)
     {
         const std::string_view arg = argv[i];
@@ -91,6 +126,11 @@ int main(int argc, char** argv)
             options.Encoder.FfmpegPath = value;
         else if (arg == "--ffmpeg-loglevel")
             options.Encoder.LogLevel = value;
+        else if (arg == "--control-token-file")
+        {
+            control_token_file = value;
+            ok = !control_token_file.empty();
+        }
         else
         {
             std::fprintf(stderr, "livescope-origin: unknown option %s\n%s", argv[i - 1], UsageText);
@@ -108,6 +148,13 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "livescope-origin: error: %s\n", error.c_str());
         return 2;
     }
+    if (!LoadControlToken(control_token_file, options.ControlToken, error))
+    {
+        std::fprintf(stderr, "livescope-origin: error: %s\n", error.c_str());
+        return 2;
+    }
+    if (!options.ControlToken.empty())
+        std::fprintf(stderr, "livescope-origin: control enabled: POST /control/... with the bearer token\n");
     if (print_args)
     {
         // One argument per line: what the origin would run (outputs go to fds 3, 4, ...). Used by tests/bench/origin.sh.

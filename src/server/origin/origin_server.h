@@ -13,7 +13,8 @@ struct OriginOptions
     uint16_t Port = 0;           // 0 = pick one
     EncoderConfig Encoder;
     size_t WindowSegments = 10;  // complete segments kept per rendition
-    int MaxEncoderFailures = 3;  // consecutive ffmpeg runs that produce nothing before giving up
+    int MaxEncoderFailures = 3;  // consecutive ffmpeg runs that produce nothing before giving up (restarts asked for never count)
+    std::string ControlToken;    // bearer token for POST /control/...; empty = control off (every /control/ path is 404)
 };
 
 // Runs the origin until SIGINT/SIGTERM (returns 0) or a fatal error (returns non-zero, reason on stderr).

@@ -1,0 +1,178 @@
+// The origin's ffmpeg child: fork/exec with pipes on fds 3.., async reads, reaping.
+#include "encoder_process.h"
+
+#include <boost/asio/read.hpp>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace livescope {
+
+namespace asio = boost::asio;
+
+EncoderProcess::EncoderProcess(asio::io_context& io, Events events) : Io(io), Callbacks(std::move(events)), ReapTimer(io) {}
+
+bool EncoderProcess::Start(const std::vector<std::string>& args, size_t outputs, std::string& error)
+{
+    std::vector<int> read_ends(outputs, -1), write_ends(outputs, -1);
+    for (size_t i = 0; i < outputs; i++)
+    {
+        int fds[2];
+        if (::pipe2(fds, O_CLOEXEC) != 0)
+        {
+            error = std::string("pipe: ") + std::strerror(errno);
+            for (size_t j = 0; j < i; j++)
+            {
+                ::close(read_ends[j]);
+                ::close(write_ends[j]);
+            }
+            return false;
+        }
+        read_ends[i] = fds[0];
+        write_ends[i] = fds[1];
+    }
+    std::vector<char*> argv;
+    for (const std::string& arg : args)
+        argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    const pid_t parent = ::getpid();
+    const pid_t pid = ::fork();
+    if (pid == 0)
+    {
+        // Child: only async-signal-safe calls until exec.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent)
+            ::_exit(127);
+        ::signal(SIGPIPE, SIG_DFL);
+        const int null_fd = ::open("/dev/null", O_RDONLY);
+        if (null_fd >= 0)
+            ::dup2(null_fd, 0);
+        // Move the write ends above every target number first, then onto 3, 4, ...
+        std::vector<int> high(outputs);
+        for (size_t i = 0; i < outputs; i++)
+            high[i] = ::fcntl(write_ends[i], F_DUPFD, 100);
+        for (size_t i = 0; i < outputs; i++)
+            ::dup2(high[i], int(3 + i));
+        ::syscall(SYS_close_range, static_cast<unsigned>(3 + outputs), ~0u, 0u);
+        ::execvp(argv[0], argv.data());
+        const char message[] = "livescope-origin: cannot exec ffmpeg\n";
+        [[maybe_unused]] const ssize_t written = ::write(2, message, sizeof(message) - 1);
+        ::_exit(127);
+    }
+    for (int fd : write_ends)
+        ::close(fd);
+    if (pid < 0)
+    {
+        error = std::string("fork: ") + std::strerror(errno);
+        for (int fd : read_ends)
+            ::close(fd);
+        return false;
+    }
+    Pid = pid;
+    OpenPipes = outputs;
+    Pipes.clear();
+    ReadBuffers.assign(outputs, std::vector<uint8_t>(64 * 1024));
+    for (size_t i = 0; i < outputs; i++)
+        Pipes.push_back(std::make_unique<asio::posix::stream_descriptor>(Io, read_ends[i]));
+    for (size_t i = 0; i < outputs; i++)
+        ReadPipe(i);
+    return true;
+}
+
+void EncoderProcess::Signal(int signal_number) const
+{
+    if (Pid > 0)
+        ::kill(Pid, signal_number);
+}
+
+bool EncoderProcess::Terminate()
+{
+    if (Pid <= 0)
+        return false;
+    ::kill(Pid, SIGTERM);
+    ReapTimer.cancel();
+    Reap(60); // SIGKILL after 3 s
+    return true;
+}
+
+void EncoderProcess::ReadPipe(size_t index)
+{
+    Pipes[index]->async_read_some(asio::buffer(ReadBuffers[index]), [this, index](boost::system::error_code ec, size_t size) {
+        if (ec)
+        {
+            ClosePipe(index, ec == asio::error::eof ? "end of stream" : ec.message());
+            return;
+        }
+        if (!Callbacks.OnBytes(index, ReadBuffers[index].data(), size))
+        {
+            ClosePipe(index, "bad stream");
+            return;
+        }
+        ReadPipe(index);
+    });
+}
+
+void EncoderProcess::ClosePipe(size_t index, const std::string& why)
+{
+    if (index >= Pipes.size() || !Pipes[index])
+        return;
+    boost::system::error_code ignored;
+    Pipes[index]->close(ignored);
+    Pipes[index].reset();
+    Callbacks.OnPipeClosed(index, why);
+    if (OpenPipes > 0 && --OpenPipes == 0)
+    {
+        Callbacks.OnAllPipesClosed();
+        Reap(60);
+    }
+}
+
+void EncoderProcess::Reap(int attempts_left)
+{
+    if (Pid <= 0)
+        return;
+    int status = 0;
+    const pid_t done = ::waitpid(Pid, &status, WNOHANG);
+    if (done == Pid || (done < 0 && errno == ECHILD))
+    {
+        Reaped(status);
+        return;
+    }
+    if (attempts_left <= 0)
+    {
+        ::kill(Pid, SIGKILL);
+        ::waitpid(Pid, &status, 0);
+        Reaped(status);
+        return;
+    }
+    if (attempts_left == 40 && OpenPipes > 0)
+        ::kill(Pid, SIGTERM);
+    ReapTimer.expires_after(std::chrono::milliseconds(50));
+    ReapTimer.async_wait([this, attempts_left](boost::system::error_code ec) {
+        if (!ec)
+            Reap(attempts_left - 1);
+    });
+}
+
+void EncoderProcess::Reaped(int status)
+{
+    Pid = -1;
+    for (auto& pipe : Pipes)
+        if (pipe)
+        {
+            boost::system::error_code ignored;
+            pipe->close(ignored);
+            pipe.reset();
+        }
+    OpenPipes = 0;
+    Callbacks.OnExited(status);
+}
+
+} // namespace livescope

@@ -1,0 +1,66 @@
+// Pure HTTP routing of the origin: a request and a view of the live state in, what to answer out (status, body,
+// headers, or hold / drop / stream). No sockets and no clocks: the HTTP session (http_session.h) carries it out.
+#pragma once
+#include "encoder_args.h"
+#include "faults.h"
+#include "fmp4.h"
+#include "live_playlist.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace livescope {
+
+struct RouterRequest
+{
+    std::string_view Path;  // "/live/720p/index.m3u8"
+    std::string_view Query; // without '?'
+    bool Head = false;
+    unsigned Version = 11;  // HTTP version x 10
+    bool TimedOut = false;  // the hold timeout has passed: answer 503 instead of holding again
+};
+
+// One rendition as the router sees it (pointers into the origin's state, valid for the call).
+struct RouterRendition
+{
+    const RenditionSpec* Spec = nullptr;
+    const LiveRendition* Live = nullptr;
+    const Mp4InitInfo* Init = nullptr; // meaningful when HaveInit
+    bool HaveInit = false;
+};
+
+struct RouterState
+{
+    std::string_view Session; // boot id in media URIs
+    bool Ready = false;       // every rendition has a complete segment
+    bool Stopping = false;
+    int FrameRate = 30;       // frames per second, for the multivariant playlist
+    std::vector<RouterRendition> Renditions;
+};
+
+struct RouteDecision
+{
+    enum class Kind
+    {
+        Respond,    // Status, ContentType, CacheControl, Body (after DelayMs)
+        Hold,       // wait for new media (or the hold timeout) and route again
+        Drop,       // close the connection without answering (after DelayMs), fault injection
+        StreamPart, // chunked response of part StreamNumber of rendition StreamRendition while it is built
+        Control,    // a /control/ path: the origin answers it (it changes the origin, not the stream)
+    };
+    Kind DecisionKind = Kind::Respond;
+    int Status = 200;
+    std::string ContentType;
+    std::string CacheControl;
+    std::string Body;
+    uint32_t DelayMs = 0; // ms, fault injection
+    size_t StreamRendition = 0;
+    uint64_t StreamNumber = 0;
+};
+
+// Routes one request. Media parts and segments consume the fault plan (one FaultPlan::Next per answered request).
+RouteDecision Route(const RouterRequest& request, const RouterState& state, FaultPlan& faults);
+
+} // namespace livescope
