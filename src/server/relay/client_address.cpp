@@ -53,6 +53,12 @@ bool Trusted(const ip::address& a, const std::vector<std::string>& trusted_proxi
 }
 } // namespace
 
+bool IsTrustedProxy(std::string_view peer, const std::vector<std::string>& trusted_proxies)
+{
+    const auto peer_ip = Parse(peer);
+    return peer_ip && Trusted(*peer_ip, trusted_proxies);
+}
+
 bool IsIpAddress(std::string_view text)
 {
     return Parse(text).has_value();

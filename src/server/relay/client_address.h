@@ -15,6 +15,9 @@ namespace livescope
 // as it is (an edge that passes something else still gets a stable key).
 std::string ClientAddressKey(std::string_view peer, std::string_view forwarded_for, const std::vector<std::string>& trusted_proxies);
 
+// True when `peer` is one of `trusted_proxies` (IPv4-mapped IPv6 matches its IPv4 form).
+bool IsTrustedProxy(std::string_view peer, const std::vector<std::string>& trusted_proxies);
+
 // True when `text` is an IPv4 or IPv6 address (for checking --trust-proxy values).
 bool IsIpAddress(std::string_view text);
 

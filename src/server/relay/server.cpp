@@ -57,6 +57,7 @@ struct RelayServer::Impl : std::enable_shared_from_this<RelayServer::Impl>
     RelayCore Core;
     std::unordered_map<ConnId, std::shared_ptr<WsSession>> Sessions;
     std::unordered_map<std::string, size_t> QueuedByAddress; // bytes queued for each address's connections
+    std::unordered_map<std::string, size_t> PendingByPeer;   // connections still in HTTP (before any upgrade), per peer
     std::chrono::steady_clock::time_point NextTick;
     std::function<void()> ShutdownDone;
     bool ShuttingDown = false;
@@ -336,7 +337,21 @@ namespace
 class HttpSession : public std::enable_shared_from_this<HttpSession>
 {
 public:
-    HttpSession(tcp::socket socket, std::shared_ptr<RelayServer::Impl> server) : Stream(std::move(socket)), Server(std::move(server)) {}
+    // `peer`: the key this connection is counted under in PendingByPeer (empty: not counted).
+    HttpSession(tcp::socket socket, std::shared_ptr<RelayServer::Impl> server, std::string peer)
+        : Stream(std::move(socket)), Server(std::move(server)), Peer(std::move(peer))
+    {
+    }
+    ~HttpSession()
+    {
+        if (Peer.empty())
+            return;
+        const auto it = Server->PendingByPeer.find(Peer);
+        if (it != Server->PendingByPeer.end() && --it->second == 0)
+            Server->PendingByPeer.erase(it);
+    }
+    HttpSession(const HttpSession&) = delete;
+    HttpSession& operator=(const HttpSession&) = delete;
 
     void Run()
     {
@@ -400,6 +415,7 @@ private:
     beast::flat_buffer Buffer;
     std::optional<http::request_parser<http::string_body>> Parser;
     std::shared_ptr<RelayServer::Impl> Server;
+    std::string Peer;
 };
 } // namespace
 
@@ -422,7 +438,28 @@ void RelayServer::Impl::DoAccept()
         socket.set_option(tcp::no_delay(true), opt_ec);
         if (self->Options.SocketSendBuffer > 0)
             socket.set_option(asio::socket_base::send_buffer_size(self->Options.SocketSendBuffer), opt_ec);
-        std::make_shared<HttpSession>(std::move(socket), self)->Run();
+        // Connections that never send their request hold a socket for up to 15 s: at most MaxConnsPerAddress of
+        // them per peer (a trusted proxy carries everyone's, so it is not counted).
+        std::string peer;
+        const auto remote = socket.remote_endpoint(opt_ec);
+        if (!opt_ec)
+        {
+            const std::string ip = remote.address().to_string();
+            if (!IsTrustedProxy(ip, self->Options.TrustedProxies))
+                peer = ClientAddressKey(ip, "", {});
+        }
+        if (!peer.empty())
+        {
+            size_t& pending = self->PendingByPeer[peer];
+            if (pending >= self->Options.Core.MaxConnsPerAddress)
+            {
+                socket.close(opt_ec);
+                self->DoAccept();
+                return;
+            }
+            pending++;
+        }
+        std::make_shared<HttpSession>(std::move(socket), self, std::move(peer))->Run();
         self->DoAccept();
     });
 }

@@ -31,6 +31,14 @@ TEST_CASE("[client_address] IPv4-mapped IPv6 counts as IPv4 and IPv6 is grouped 
     CHECK(ClientAddressKey("2001:db8:1:3::1", "", {}) != ClientAddressKey("2001:db8:1:2::1", "", {}));
 }
 
+TEST_CASE("[client_address] a trusted proxy is recognised in either IPv4 form")
+{
+    CHECK(IsTrustedProxy("127.0.0.1", {"127.0.0.1"}));
+    CHECK(IsTrustedProxy("::ffff:127.0.0.1", {"127.0.0.1"}));
+    CHECK_FALSE(IsTrustedProxy("127.0.0.2", {"127.0.0.1"}));
+    CHECK_FALSE(IsTrustedProxy("127.0.0.1", {}));
+}
+
 TEST_CASE("[client_address] only IP addresses are accepted as trusted proxies")
 {
     CHECK(IsIpAddress("127.0.0.1"));

@@ -413,3 +413,31 @@ TEST_CASE("[relay] a slow consumer the relay drops leaves the viewer count at on
     CHECK(counted_out);
     CHECK(watcher.Alive());
 }
+
+TEST_CASE("[relay] connections that never send their HTTP request are capped per address")
+{
+    RelayServerOptions options = LiveRelay::Options();
+    options.Core.MaxConnsPerAddress = 2;
+    LiveRelay relay(options);
+    asio::io_context io;
+    std::vector<tcp::socket> idle;
+    for (int i = 0; i < 2; i++)
+    {
+        idle.emplace_back(io);
+        beast::error_code ec;
+        idle.back().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), relay.Server.Port()), ec);
+        REQUIRE_FALSE(ec);
+    }
+    Client refused;
+    CHECK_FALSE(refused.Connect(relay.Server.Port())); // closed at accept: two sockets of this address wait already
+    for (tcp::socket& s : idle)
+        s.close();
+    // The relay notices the closed sockets on its own; retry (bounded) until a client gets in.
+    bool joined = false;
+    for (int attempt = 0; attempt < 200 && !joined; attempt++)
+    {
+        Client again;
+        joined = again.Connect(relay.Server.Port()) && again.JoinRoom("r").has_value();
+    }
+    CHECK(joined);
+}
