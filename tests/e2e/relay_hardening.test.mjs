@@ -42,7 +42,8 @@ test('relay: 1,000 sockets from one address each within 1 comment/s cannot drown
   const opened = await Promise.allSettled(Array.from({ length: flood }, () => rawWebSocket(port, { localAddress: '127.0.0.2' })));
   for (const r of opened) {
     if (r.status === 'fulfilled') { sockets.push(r.value); attackers.push(r.value); }
-    else { assert.match(r.reason.message, /429/); refused++; }
+    // Refused: HTTP 429 at the upgrade, or closed at accept while 400 of its sockets were still in HTTP.
+    else { assert.match(r.reason.message, /429|closed during handshake|ECONNRESET/); refused++; }
   }
   await Promise.all(attackers.map(join));
 
@@ -102,6 +103,8 @@ test('relay: the secret from --secret-file signs and checks tokens and never sho
     assert.ok(cmdline.includes('livescope-relay'), cmdline);
     assert.ok(!cmdline.includes(secret), `the secret shows in ps: ${cmdline.replaceAll('\0', ' ')}`);
   }
+  // stderr (the warning) and stdout (the ready line) are separate pipes: wait for the warning, bounded.
+  for (let i = 0; i < 50 && !visible.output.some((l) => /warning: --secret/.test(l)); i++) await sleep(100);
   assert.ok(visible.output.some((l) => /warning: --secret/.test(l)), 'a --secret on the command line gets a warning');
 
   for (const token of [minted.stdout.trim(), fromEnv.stdout.trim()]) {
