@@ -105,31 +105,10 @@ bool IsValidRoomName(std::string_view room)
     return true;
 }
 
-namespace
-{
-bool HasControlCharacters(std::string_view text, bool allow_newline)
-{
-    for (const char ch : text)
-    {
-        const auto c = static_cast<unsigned char>(ch);
-        if ((c < 0x20 && !(allow_newline && c == '\n')) || c == 0x7F)
-            return true;
-    }
-    return false;
-}
-
-bool IsBlank(std::string_view text)
-{
-    for (const char c : text)
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
-            return false;
-    return true;
-}
-} // namespace
-
 bool IsValidDisplayName(std::string_view name)
 {
-    if (!Utf8IsValid(name) || IsBlank(name) || HasControlCharacters(name, false))
+    // Names are refused, not repaired: they come from tokens the operator mints, so the operator gets the error.
+    if (!Utf8IsValid(name) || Utf8IsInvisible(name) || Utf8HasControls(name, false) || Utf8HasBidiControls(name))
         return false;
     const size_t n = Utf8CountCodePoints(name);
     return n >= 1 && n <= MaxNameChars;
@@ -367,10 +346,14 @@ Decoded<ClientMessage> DecodeClientImpl(std::string_view text)
     {
         CommentPost m;
         r.String("text", m.Text, MaxCommentChars);
-        if (!r.Error && IsBlank(m.Text))
-            r.Fail(ErrorCode::BadMessage, "field 'text' must not be blank");
-        if (!r.Error && HasControlCharacters(m.Text, true))
-            r.Fail(ErrorCode::BadMessage, "field 'text' must not hold control characters");
+        // Controls are refused (nobody types them); bidi embeddings, overrides and isolates are stripped (pasted
+        // right-to-left text may carry them; they could reorder other lines); what is left must show something.
+        if (!r.Error && Utf8HasControls(m.Text, true))
+            r.Fail(ErrorCode::BadMessage, "field 'text' must not hold control characters (C0, DEL or C1; a newline is fine)");
+        if (!r.Error && Utf8HasBidiControls(m.Text))
+            m.Text = Utf8StripBidiControls(m.Text);
+        if (!r.Error && Utf8IsInvisible(m.Text))
+            r.Fail(ErrorCode::BadMessage, "field 'text' must not be blank or invisible (only spaces or zero-width characters)");
         r.OptInteger("stream_time", m.StreamTime, 0, MaxTime);
         result.Value = std::move(m);
     }

@@ -27,10 +27,15 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Every bench client comes from 127.0.0.1: lift the per-address budgets (docs/relay.md), which would otherwise
+# refuse all but 400 connections and hold one address to 10 comments/s.
+UNBUDGETED=(--max-conns-per-ip 1000000 --ip-comment-rate 1e6 --ip-comment-burst 1e6 --ip-heart-rate 1e7 --ip-heart-burst 1e7
+  --ip-join-rate 1e6 --ip-join-burst 1e6 --max-queued-kib-per-ip 4194304)
+
 # start_relay [extra args...]: sets RELAY_PID and PORT.
 start_relay() {
   local log; log=$(mktemp)
-  "$BIN/livescope-relay" --port 0 "$@" >"$log" 2>&1 &
+  "$BIN/livescope-relay" --port 0 "${UNBUDGETED[@]}" "$@" >"$log" 2>&1 &
   RELAY_PID=$!
   PORT=""
   for _ in $(seq 1 100); do

@@ -4,10 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { connect } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { BIN, startProcess } from './lib/procs.mjs';
+import { rawWebSocket } from './lib/raw_websocket.mjs';
 
 const RELAY = join(BIN, 'livescope-relay');
 const READY = /livescope-relay listening on ws:\/\/127\.0\.0\.1:(\d+)/;
@@ -18,74 +17,6 @@ function waitExit(proc, timeoutMs = 5000) {
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve(null), timeoutMs);
     proc.child.once('exit', (code, sig) => { clearTimeout(t); resolve({ code, sig }); });
-  });
-}
-
-// A minimal WebSocket client over a raw socket: enough for text frames and close frames, every wait bounded.
-function rawWebSocket(port) {
-  return new Promise((resolve, reject) => {
-    const sock = connect(port, '127.0.0.1');
-    const timer = setTimeout(() => { sock.destroy(); reject(new Error('handshake timeout')); }, 5000);
-    let buf = Buffer.alloc(0);
-    let open = false;
-    const frames = [];
-    const waiters = [];
-    const deliver = () => { while (frames.length && waiters.length) waiters.shift()(frames.shift()); };
-    sock.on('error', (e) => { clearTimeout(timer); if (!open) reject(e); });
-    sock.on('close', () => { frames.push({ opcode: -1 }); deliver(); });
-    sock.on('data', (d) => {
-      buf = Buffer.concat([buf, d]);
-      if (!open) {
-        const end = buf.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buf.subarray(0, end).toString();
-        buf = buf.subarray(end + 4);
-        clearTimeout(timer);
-        if (!/^HTTP\/1\.1 101/.test(head)) { sock.destroy(); reject(new Error(head.split('\r\n')[0])); return; }
-        open = true;
-        resolve(client);
-      }
-      for (;;) {
-        if (buf.length < 2) break;
-        const opcode = buf[0] & 0x0f;
-        let len = buf[1] & 0x7f;
-        let off = 2;
-        if (len === 126) { if (buf.length < 4) break; len = buf.readUInt16BE(2); off = 4; }
-        else if (len === 127) { if (buf.length < 10) break; len = Number(buf.readBigUInt64BE(2)); off = 10; }
-        if (buf.length < off + len) break;
-        frames.push({ opcode, payload: buf.subarray(off, off + len) });
-        buf = buf.subarray(off + len);
-      }
-      deliver();
-    });
-    const client = {
-      send(text) {
-        const payload = Buffer.from(text);
-        const mask = randomBytes(4);
-        const head = payload.length < 126 ? Buffer.from([0x81, 0x80 | payload.length])
-          : Buffer.from([0x81, 0x80 | 126, payload.length >> 8, payload.length & 0xff]);
-        const body = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]));
-        sock.write(Buffer.concat([head, mask, body]));
-      },
-      next(timeoutMs = 5000) {
-        return new Promise((res, rej) => {
-          const t = setTimeout(() => rej(new Error('no frame in time')), timeoutMs);
-          waiters.push((f) => { clearTimeout(t); res(f); });
-          deliver();
-        });
-      },
-      async nextJson() {
-        for (;;) {
-          const f = await client.next();
-          if (f.opcode === 1) return JSON.parse(f.payload.toString());
-          if (f.opcode === 8 || f.opcode === -1) throw new Error('closed');
-        }
-      },
-      destroy() { sock.destroy(); },
-    };
-    const key = randomBytes(16).toString('base64');
-    sock.write(`GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
   });
 }
 

@@ -10,6 +10,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdio>
+#include <iterator>
 #include <utility>
 
 namespace livescope
@@ -72,10 +73,20 @@ User RelayCore::GuestFromSeed(uint64_t seed)
 
 RelayCore::RelayCore(RelayConfig config, RoomBus& bus) : Cfg(std::move(config)), Bus(bus), Rng(Cfg.Seed) {}
 
-ConnId RelayCore::Open()
+ConnId RelayCore::Open(std::string_view address)
 {
-    const ConnId id = NextConn++;
-    Conns.emplace(id, Connection{std::string(), User{}, Role::Viewer, TokenBucket(Cfg.CommentRate, Cfg.CommentBurst),
+    const ConnId id = NextConn;
+    // No address: a budget of its own (tests, or an edge that cannot tell clients apart).
+    std::string key = address.empty() ? "#" + std::to_string(id) : std::string(address);
+    Address& addr = AddressOf(key);
+    if (addr.Conns >= Cfg.MaxConnsPerAddress)
+    {
+        Counters.Refused++;
+        return 0;
+    }
+    NextConn++;
+    addr.Conns++;
+    Conns.emplace(id, Connection{std::move(key), std::string(), User{}, Role::Viewer, TokenBucket(Cfg.CommentRate, Cfg.CommentBurst),
                                  TokenBucket(Cfg.HeartRate, Cfg.HeartBurst), TokenBucket(Cfg.FrameRate, Cfg.FrameBurst), 0, false});
     Counters.Connections++;
     return id;
@@ -91,27 +102,84 @@ void RelayCore::Close(ConnId id, int64_t now_ms)
     {
         Bus.Leave(c.Room, c.Who.Id);
         Bus.Publish(c.Room, Presence{PresenceEvent::Left, c.Who});
-        const auto rit = Rooms.find(c.Room);
-        if (rit != Rooms.end())
+        if (Room* room = FindRoom(c.Room))
         {
-            rit->second->Members.erase(id);
-            if (rit->second->Members.empty())
-                rit->second->EmptySinceMs = now_ms > 0 ? now_ms : 1;
+            room->Members.erase(id);
+            if (room->Members.empty())
+                room->EmptySinceMs = now_ms > 0 ? now_ms : 1;
         }
     }
+    const auto ait = Addresses.find(c.Addr);
+    if (ait != Addresses.end() && ait->second.Conns > 0)
+        ait->second.Conns--;
     Conns.erase(it);
     Counters.Connections--;
 }
 
-RelayCore::Room& RelayCore::RoomFor(const std::string& name, int64_t now_ms)
+RelayCore::Room* RelayCore::FindRoom(const std::string& name)
 {
-    auto& slot = Rooms[name];
-    if (!slot)
+    const auto it = Rooms.find(name);
+    return it == Rooms.end() ? nullptr : it->second.get();
+}
+
+RelayCore::Address& RelayCore::AddressOf(const std::string& key)
+{
+    auto it = Addresses.find(key);
+    if (it == Addresses.end())
+        it = Addresses.emplace(key, Address{TokenBucket(Cfg.AddressCommentRate, Cfg.AddressCommentBurst), TokenBucket(Cfg.AddressHeartRate, Cfg.AddressHeartBurst),
+                                            TokenBucket(Cfg.AddressJoinRate, Cfg.AddressJoinBurst), 0, 0})
+                 .first;
+    return it->second;
+}
+
+void RelayCore::DropRoom(std::string name)
+{
+    const auto it = Rooms.find(name);
+    if (it == Rooms.end())
+        return;
+    const auto ait = Addresses.find(it->second->CreatorAddr);
+    if (ait != Addresses.end() && ait->second.Rooms > 0)
+        ait->second.Rooms--;
+    Rooms.erase(it);
+    Bus.Forget(name);
+    Counters.Rooms = static_cast<int64_t>(Rooms.size());
+}
+
+void RelayCore::SweepAddresses(int64_t now_ms)
+{
+    // An address with no connection and no room goes once its budgets are full again, so leaving and coming
+    // back never refills them faster than waiting would.
+    for (auto it = Addresses.begin(); it != Addresses.end();)
     {
-        slot = std::make_unique<Room>(now_ms);
-        slot->Name = name;
+        Address& a = it->second;
+        const bool idle = a.Conns == 0 && a.Rooms == 0 && a.Comments.Available(now_ms) >= Cfg.AddressCommentBurst - 1e-6 &&
+                          a.Hearts.Available(now_ms) >= Cfg.AddressHeartBurst - 1e-6 && a.Joins.Available(now_ms) >= Cfg.AddressJoinBurst - 1e-6;
+        it = idle ? Addresses.erase(it) : std::next(it);
     }
-    return *slot;
+}
+
+bool RelayCore::IsMuted(const Room& room, const Connection& c) const
+{
+    if (room.MutedUsers.count(c.Who.Id))
+        return true;
+    // A guest is muted by address: reconnecting without its client_id (a new guest id) does not shed the mute.
+    return c.Who.Id.rfind("g-", 0) == 0 && room.MutedAddresses.count(c.Addr) > 0;
+}
+
+void RelayCore::RememberGuest(Room& room, const std::string& guest_id, const std::string& address)
+{
+    room.GuestAddresses[guest_id] = address;
+    if (room.GuestAddresses.size() <= 4 * HistoryComments + 2 * room.Members.size())
+        return;
+    // Bounded: keep the guests a broadcaster can still name (members and authors of the history).
+    std::unordered_set<std::string> keep;
+    for (const ConnId member : room.Members)
+        if (const auto cit = Conns.find(member); cit != Conns.end())
+            keep.insert(cit->second.Who.Id);
+    for (const Comment& h : room.History)
+        keep.insert(h.Author.Id);
+    keep.insert(guest_id);
+    std::erase_if(room.GuestAddresses, [&](const auto& entry) { return keep.count(entry.first) == 0; });
 }
 
 void RelayCore::SendTo(ConnId id, std::string frame)
@@ -197,6 +265,12 @@ void RelayCore::HandleJoin(ConnId id, Connection& c, const Join& m, int64_t now_
         SendError(id, ErrorCode::AlreadyJoined, "this connection already joined room " + c.Room);
         return;
     }
+    Address& addr = AddressOf(c.Addr);
+    if (!addr.Joins.TryTake(now_ms))
+    {
+        SendError(id, ErrorCode::RateLimited, "too many joins from your network address; try again in a few seconds");
+        return;
+    }
     if (m.Token)
     {
         const TokenResult verified = VerifyToken(Cfg.Secret, *m.Token, now_ms / 1000);
@@ -222,25 +296,51 @@ void RelayCore::HandleJoin(ConnId id, Connection& c, const Join& m, int64_t now_
         c.Who = GuestFromSeed(seed);
         c.UserRole = Role::Viewer;
     }
+    Room* room = FindRoom(m.Room);
+    if (!room)
+    {
+        // A new room: bounded relay-wide and per creating address, so one client cannot make the relay hold
+        // thousands of rooms.
+        if (Rooms.size() >= Cfg.MaxRooms)
+        {
+            SendError(id, ErrorCode::RateLimited, "the relay holds its maximum of " + std::to_string(Cfg.MaxRooms) + " rooms; try again later");
+            return;
+        }
+        if (addr.Rooms >= Cfg.MaxRoomsPerAddress)
+        {
+            SendError(id, ErrorCode::RateLimited, "your network address holds its maximum of " + std::to_string(Cfg.MaxRoomsPerAddress) + " rooms");
+            return;
+        }
+        auto& slot = Rooms[m.Room];
+        slot = std::make_unique<Room>(now_ms);
+        slot->Name = m.Room;
+        slot->CreatorAddr = c.Addr;
+        addr.Rooms++;
+        Counters.Rooms = static_cast<int64_t>(Rooms.size());
+        room = slot.get();
+    }
     c.Joined = true;
     c.Room = m.Room;
-    Room& room = RoomFor(m.Room, now_ms);
-    room.Members.insert(id);
-    room.EmptySinceMs = 0;
+    room->Members.insert(id);
+    room->EmptySinceMs = 0;
+    if (c.UserRole == Role::Viewer && c.Who.Id.rfind("g-", 0) == 0)
+        RememberGuest(*room, c.Who.Id, c.Addr);
     Welcome w;
     w.You = c.Who;
     w.YourRole = c.UserRole;
     w.Counts = Bus.Enter(m.Room, c.Who.Id);
-    w.Comments.assign(room.History.begin(), room.History.end());
-    w.Pinned = room.PinnedComment;
+    w.Comments.assign(room->History.begin(), room->History.end());
+    w.Pinned = room->PinnedComment;
     SendTo(id, EncodeServerMessage(w));
     Bus.Publish(m.Room, Presence{PresenceEvent::Joined, c.Who});
 }
 
 void RelayCore::HandleComment(Connection& c, ConnId id, const CommentPost& m, int64_t now_ms)
 {
-    Room& room = RoomFor(c.Room, now_ms);
-    if (room.MutedUsers.count(c.Who.Id))
+    Room* room = FindRoom(c.Room);
+    if (!room)
+        return; // cannot happen: a member's room is held while it has members
+    if (IsMuted(*room, c))
     {
         SendError(id, ErrorCode::Muted, "you were muted by the broadcaster");
         return;
@@ -248,6 +348,11 @@ void RelayCore::HandleComment(Connection& c, ConnId id, const CommentPost& m, in
     if (!c.Comments.TryTake(now_ms))
     {
         SendError(id, ErrorCode::RateLimited, "at most 1 comment per second (burst 3); this one was dropped");
+        return;
+    }
+    if (!AddressOf(c.Addr).Comments.TryTake(now_ms))
+    {
+        SendError(id, ErrorCode::RateLimited, "your network address is over its comment budget; this one was dropped");
         return;
     }
     Comment out;
@@ -262,7 +367,8 @@ void RelayCore::HandleComment(Connection& c, ConnId id, const CommentPost& m, in
 
 void RelayCore::HandleHearts(Connection& c, ConnId id, const HeartsTap& m, int64_t now_ms)
 {
-    const int64_t taken = c.Hearts.TakeUpTo(now_ms, m.Count);
+    const int64_t own = c.Hearts.TakeUpTo(now_ms, m.Count);
+    const int64_t taken = own > 0 ? AddressOf(c.Addr).Hearts.TakeUpTo(now_ms, own) : 0;
     const int64_t excess = m.Count - taken;
     if (taken > 0)
     {
@@ -287,7 +393,10 @@ void RelayCore::HandleModeration(Connection& c, ConnId id, const ClientMessage& 
         SendError(id, ErrorCode::Forbidden, std::string("only the broadcaster may ") + MessageTypeName(m));
         return;
     }
-    Room& room = RoomFor(c.Room, 0);
+    Room* room_ptr = FindRoom(c.Room);
+    if (!room_ptr)
+        return;
+    Room& room = *room_ptr;
     auto find_comment = [&room](const std::string& comment_id) -> const Comment* {
         for (const Comment& h : room.History)
             if (h.Id == comment_id)
@@ -367,6 +476,9 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event)
     else if (Muted* muted = std::get_if<Muted>(&event))
     {
         room.MutedUsers.insert(muted->UserId);
+        // A guest's mute also binds its address (every node resolves the guests it served).
+        if (const auto git = room.GuestAddresses.find(muted->UserId); git != room.GuestAddresses.end())
+            room.MutedAddresses.insert(git->second);
         room.PendingModeration.push_back(std::move(*muted));
     }
     else if (Presence* presence = std::get_if<Presence>(&event))
@@ -425,10 +537,18 @@ void RelayCore::Tick(int64_t now_ms)
             Counters.FramesOut += static_cast<int64_t>(room.Members.size());
         }
 
-        if (room.Members.empty() && room.EmptySinceMs > 0 && now_ms - room.EmptySinceMs > Cfg.EmptyRoomKeepMs)
-            it = Rooms.erase(it);
-        else
-            ++it;
+        // An empty room with nothing to keep goes now; one with history or a pin waits EmptyRoomKeepMs for its
+        // audience to come back.
+        const bool keeps = !room.History.empty() || room.PinnedComment.has_value();
+        const bool expired = room.Members.empty() && room.EmptySinceMs > 0 && (!keeps || now_ms - room.EmptySinceMs > Cfg.EmptyRoomKeepMs);
+        ++it;
+        if (expired)
+            DropRoom(room.Name);
+    }
+    if (now_ms - LastSweepMs >= 10000)
+    {
+        LastSweepMs = now_ms;
+        SweepAddresses(now_ms);
     }
 }
 

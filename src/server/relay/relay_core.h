@@ -36,7 +36,18 @@ struct RelayConfig
     size_t MaxPresencePerTick = 5;   // presence lines per tick
     size_t PresenceMaxMembers = 500; // rooms larger than this get no presence lines (noise, and a frame per tick)
     int64_t ViewersEveryMs = 1000;   // ms; viewer counts go out at most this often
-    int64_t EmptyRoomKeepMs = 600000; // ms an empty room keeps its history and pin
+    int64_t EmptyRoomKeepMs = 600000; // ms an empty room with history or a pin keeps them; an empty room with neither goes at the next tick
+    // Per-address budgets: one address (a client IP, an IPv6 /64, see ClientAddressKey) shares them over all its
+    // connections. Sized for a classroom or an office of ~300 people behind one NAT (docs/relay.md).
+    size_t MaxConnsPerAddress = 400;   // connections open at once
+    double AddressCommentRate = 10.0;  // comments per second, summed over the address's connections
+    double AddressCommentBurst = 60.0; // comments
+    double AddressHeartRate = 200.0;   // taps per second, summed
+    double AddressHeartBurst = 400.0;  // taps
+    double AddressJoinRate = 20.0;     // joins per second, summed (each join costs a welcome with the history)
+    double AddressJoinBurst = 400.0;   // joins (a whole class opening the page at once)
+    size_t MaxRooms = 2000;            // rooms held at once, relay-wide
+    size_t MaxRoomsPerAddress = 20;    // rooms held at once that one address created
     std::string Secret;              // token secret; empty: tokens are refused
     uint64_t Seed = 0;               // guest names/ids for connections without client_id
 };
@@ -67,6 +78,8 @@ struct RelayStats
     int64_t Errors = 0;           // error messages sent
     int64_t Floods = 0;           // connections closed for flooding
     int64_t CommentsDropped = 0;  // comments left out of a tick's batch to bound the rate
+    int64_t Refused = 0;          // connections refused: their address holds MaxConnsPerAddress already
+    int64_t Rooms = 0;            // rooms held now
 };
 
 class RelayCore
@@ -74,8 +87,10 @@ class RelayCore
 public:
     RelayCore(RelayConfig config, RoomBus& bus);
 
-    // A new WebSocket connection (not in a room until it sends `join`).
-    ConnId Open();
+    // A new WebSocket connection (not in a room until it sends `join`) from `address`, the client's address key
+    // (ClientAddressKey). An empty address shares budgets with no other connection. Returns 0 when the address
+    // already holds MaxConnsPerAddress connections: the edge refuses the connection.
+    ConnId Open(std::string_view address = {});
     // The connection is gone (closed by either side). Unknown ids are ignored.
     void Close(ConnId conn, int64_t now_ms);
     // One text frame from `conn`. `now_ms`: wall clock, ms since the Unix epoch. May queue replies or a close.
@@ -95,8 +110,18 @@ public:
     static User GuestFromSeed(uint64_t seed);
 
 private:
+    // What one client address holds and may still do; lives while it has connections or rooms, or spent budget.
+    struct Address
+    {
+        TokenBucket Comments;
+        TokenBucket Hearts;
+        TokenBucket Joins;
+        size_t Conns = 0; // connections open
+        size_t Rooms = 0; // rooms held that it created
+    };
     struct Connection
     {
+        std::string Addr;      // address key (budgets, guest mutes)
         std::string Room;      // empty until joined
         User Who;
         Role UserRole = Role::Viewer;
@@ -112,7 +137,10 @@ private:
         std::unordered_set<ConnId> Members;
         std::deque<Comment> History; // newest last, at most HistoryComments
         std::optional<Comment> PinnedComment;
-        std::unordered_set<std::string> MutedUsers;
+        std::string CreatorAddr; // the address charged for holding this room
+        std::unordered_set<std::string> MutedUsers;     // user ids
+        std::unordered_set<std::string> MutedAddresses; // addresses of muted guests: a new guest id does not shed a mute
+        std::unordered_map<std::string, std::string> GuestAddresses; // guest id -> address it joined from (bounded)
         HeartAggregator Hearts;
         std::vector<Comment> PendingComments;
         std::vector<ServerMessage> PendingModeration;
@@ -130,12 +158,19 @@ private:
     void ApplyEvent(Room& room, RoomEvent& event);
     void SendTo(ConnId id, std::string frame);
     void SendError(ConnId id, ErrorCode code, std::string message);
-    Room& RoomFor(const std::string& name, int64_t now_ms);
+    Room* FindRoom(const std::string& name);
+    Address& AddressOf(const std::string& key);
+    bool IsMuted(const Room& room, const Connection& c) const;
+    void RememberGuest(Room& room, const std::string& guest_id, const std::string& address);
+    void DropRoom(std::string name); // by value: the caller may pass the room's own name
+    void SweepAddresses(int64_t now_ms);
 
     RelayConfig Cfg;
     RoomBus& Bus;
     std::unordered_map<ConnId, Connection> Conns;
     std::unordered_map<std::string, std::unique_ptr<Room>> Rooms;
+    std::unordered_map<std::string, Address> Addresses;
+    int64_t LastSweepMs = 0; // ms
     std::vector<Outgoing> OutQueue;
     std::vector<CloseRequest> CloseQueue;
     RelayStats Counters;

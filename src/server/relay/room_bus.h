@@ -48,6 +48,8 @@ public:
     virtual Viewers Leave(const std::string& room, const std::string& viewer_key) = 0;
     // Current counts of `room` over all nodes (zeros for an unknown room).
     virtual Viewers Counts(const std::string& room) const = 0;
+    // This node no longer serves `room` (it was empty and dropped): forget what is kept for it locally.
+    virtual void Forget(const std::string& room) = 0;
 
     // Sets the callback run when events arrive for a room whose queue was empty (may be called from another
     // thread by a networked bus). The owner only schedules a Drain from it. An empty function disables it.
@@ -82,8 +84,11 @@ public:
     {
         auto& state = Rooms[room];
         state.Live++;
-        state.Unique.insert(viewer_key);
-        return Viewers{state.Live, static_cast<int64_t>(state.Unique.size())};
+        if (state.Unique.size() < MaxUniqueKeys)
+            state.Unique.insert(viewer_key);
+        else if (!state.Unique.count(viewer_key))
+            state.UniqueOverflow++; // counted, not kept: the set's memory stays bounded
+        return Viewers{state.Live, state.Total()};
     }
 
     Viewers Leave(const std::string& room, const std::string& /*viewer_key*/) override
@@ -91,7 +96,7 @@ public:
         auto& state = Rooms[room];
         if (state.Live > 0)
             state.Live--;
-        return Viewers{state.Live, static_cast<int64_t>(state.Unique.size())};
+        return Viewers{state.Live, state.Total()};
     }
 
     Viewers Counts(const std::string& room) const override
@@ -99,17 +104,22 @@ public:
         const auto it = Rooms.find(room);
         if (it == Rooms.end())
             return Viewers{};
-        return Viewers{it->second.Live, static_cast<int64_t>(it->second.Unique.size())};
+        return Viewers{it->second.Live, it->second.Total()};
     }
+
+    void Forget(const std::string& room) override { Rooms.erase(room); }
 
     void SetWakeup(std::function<void()> wakeup) override { Wakeup = std::move(wakeup); }
 
 private:
+    static constexpr size_t MaxUniqueKeys = 100000; // viewer keys kept per room; beyond it new keys are counted without being kept
     struct RoomState
     {
         std::deque<RoomEvent> Pending;
         int64_t Live = 0; // connections
         std::unordered_set<std::string> Unique; // viewer keys seen over the broadcast
+        int64_t UniqueOverflow = 0;             // viewer keys beyond MaxUniqueKeys (may count a key twice)
+        int64_t Total() const { return static_cast<int64_t>(Unique.size()) + UniqueOverflow; }
     };
     std::unordered_map<std::string, RoomState> Rooms;
     std::function<void()> Wakeup;

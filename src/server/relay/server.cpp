@@ -4,6 +4,7 @@
 // [SECTION] HTTP
 // [SECTION] RelayServer
 #include "relay/server.h"
+#include "relay/client_address.h"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -11,6 +12,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -54,6 +56,8 @@ struct RelayServer::Impl : std::enable_shared_from_this<RelayServer::Impl>
     InProcessRoomBus Bus;
     RelayCore Core;
     std::unordered_map<ConnId, std::shared_ptr<WsSession>> Sessions;
+    std::unordered_map<std::string, size_t> QueuedByAddress; // bytes queued for each address's connections
+    std::unordered_map<std::string, size_t> PendingByPeer;   // connections still in HTTP (before any upgrade), per peer
     std::chrono::steady_clock::time_point NextTick;
     std::function<void()> ShutdownDone;
     bool ShuttingDown = false;
@@ -75,9 +79,12 @@ struct RelayServer::Impl : std::enable_shared_from_this<RelayServer::Impl>
 class WsSession : public std::enable_shared_from_this<WsSession>
 {
 public:
-    WsSession(tcp::socket socket, std::shared_ptr<RelayServer::Impl> server) : Ws(std::move(socket)), Server(std::move(server)) {}
+    WsSession(tcp::socket socket, std::shared_ptr<RelayServer::Impl> server, ConnId id, std::string address)
+        : Id(id), Ws(std::move(socket)), Server(std::move(server)), Address(std::move(address)), CloseTimer(Ws.get_executor())
+    {
+    }
 
-    ConnId Id = 0;
+    const ConnId Id;
 
     void Accept(http::request<http::string_body> request)
     {
@@ -87,7 +94,10 @@ public:
         Ws.text(true);
         Ws.async_accept(request, [self = shared_from_this()](beast::error_code ec) {
             if (ec || self->Server->ShuttingDown)
+            {
+                self->Server->Core.Close(self->Id, WallClockMs()); // opened in the core before the handshake
                 return;
+            }
             self->Server->Register(self);
             self->DoRead();
         });
@@ -97,28 +107,71 @@ public:
     {
         if (CloseWanted || Dead)
             return;
-        if (Queue.size() >= Server->Options.MaxQueuedFrames)
+        const size_t bytes = frame->size();
+        size_t& address_bytes = Server->QueuedByAddress[Address];
+        if (Queue.size() >= Server->Options.MaxQueuedFrames || QueuedBytes + bytes > Server->Options.MaxQueuedBytes ||
+            address_bytes + bytes > Server->Options.MaxQueuedBytesPerAddress)
         {
-            Close(websocket::close_code::policy_error, "slow consumer");
+            Abort(); // slow consumer
             return;
         }
         Queue.push_back(frame);
+        QueuedBytes += bytes;
+        address_bytes += bytes;
         if (!Writing)
             DoWrite();
     }
 
-    // Closes once the queued frames are written.
-    void Close(websocket::close_code code, std::string reason)
+    // Closes once the queued frames are written. `count_out`: the room forgets this connection now (viewer count,
+    // budgets) rather than when the close handshake ends; the socket goes within CloseGraceMs either way.
+    void Close(websocket::close_code code, std::string reason, bool count_out)
     {
         if (CloseWanted || Dead)
             return;
         CloseWanted = true;
         CloseReason = websocket::close_reason(code, reason);
+        CloseTimer.expires_after(std::chrono::milliseconds(CloseGraceMs));
+        CloseTimer.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (!ec)
+                self->Abort();
+        });
         if (!Writing)
             DoClose();
+        if (count_out)
+            Server->Unregister(Id);
+    }
+
+    // Drops the connection at once, without a close handshake (a peer that does not read cannot take part in one),
+    // and counts it out of its room.
+    void Abort()
+    {
+        if (Dead)
+            return;
+        Dead = true;
+        ReleaseQueue();
+        CloseTimer.cancel();
+        beast::error_code ec;
+        beast::get_lowest_layer(Ws).socket().shutdown(tcp::socket::shutdown_both, ec);
+        beast::get_lowest_layer(Ws).socket().close(ec);
+        Server->Unregister(Id);
     }
 
 private:
+    static constexpr int64_t CloseGraceMs = 5000; // ms a closing client has to finish the close handshake
+
+    void ReleaseQueue()
+    {
+        const auto it = Server->QueuedByAddress.find(Address);
+        if (it != Server->QueuedByAddress.end())
+        {
+            it->second -= std::min(it->second, QueuedBytes);
+            if (it->second == 0)
+                Server->QueuedByAddress.erase(it);
+        }
+        QueuedBytes = 0;
+        Queue.clear();
+    }
+
     void DoRead()
     {
         Ws.async_read(Buffer, [self = shared_from_this()](beast::error_code ec, size_t bytes) { self->OnRead(ec, bytes); });
@@ -128,12 +181,21 @@ private:
     {
         if (ec)
         {
+            if (!Dead)
+            {
+                Dead = true;
+                ReleaseQueue();
+                CloseTimer.cancel();
+            }
             Server->Unregister(Id);
             return;
         }
-        const auto data = Buffer.cdata();
-        const std::string_view text(static_cast<const char*>(data.data()), data.size());
-        Server->Core.Receive(Id, text, WallClockMs());
+        if (!Dead && !CloseWanted)
+        {
+            const auto data = Buffer.cdata();
+            const std::string_view text(static_cast<const char*>(data.data()), data.size());
+            Server->Core.Receive(Id, text, WallClockMs());
+        }
         Buffer.consume(bytes);
         Server->Flush();
         DoRead(); // after a close request too, so the close handshake completes
@@ -143,12 +205,23 @@ private:
     {
         Writing = true;
         Ws.async_write(asio::buffer(*Queue.front()), [self = shared_from_this()](beast::error_code ec, size_t) {
-            self->Queue.pop_front();
             self->Writing = false;
+            if (self->Dead)
+                return; // the queue was released
+            const size_t bytes = self->Queue.front()->size();
+            self->Queue.pop_front();
+            self->QueuedBytes -= bytes;
+            if (auto it = self->Server->QueuedByAddress.find(self->Address); it != self->Server->QueuedByAddress.end())
+            {
+                it->second -= std::min(it->second, bytes);
+                if (it->second == 0)
+                    self->Server->QueuedByAddress.erase(it);
+            }
             if (ec)
             {
                 self->Dead = true;
-                self->Queue.clear();
+                self->ReleaseQueue();
+                self->CloseTimer.cancel();
                 return;
             }
             if (!self->Queue.empty())
@@ -170,6 +243,9 @@ private:
     beast::flat_buffer Buffer;
     std::deque<std::shared_ptr<const std::string>> Queue;
     std::shared_ptr<RelayServer::Impl> Server;
+    std::string Address;  // client address key (budgets)
+    size_t QueuedBytes = 0; // bytes in Queue
+    asio::steady_timer CloseTimer;
     websocket::close_reason CloseReason;
     bool Writing = false;
     bool CloseWanted = false;
@@ -179,7 +255,6 @@ private:
 
 void RelayServer::Impl::Register(const std::shared_ptr<WsSession>& session)
 {
-    session->Id = Core.Open();
     Sessions.emplace(session->Id, session);
 }
 
@@ -200,13 +275,19 @@ void RelayServer::Impl::Flush()
     {
         const auto it = Sessions.find(o.Conn);
         if (it != Sessions.end())
-            it->second->Send(o.Frame);
+        {
+            const auto session = it->second; // Send may unregister it
+            session->Send(o.Frame);
+        }
     }
     for (const CloseRequest& c : Core.TakeCloses())
     {
         const auto it = Sessions.find(c.Conn);
         if (it != Sessions.end())
-            it->second->Close(static_cast<websocket::close_code>(c.Code), c.Reason);
+        {
+            const auto session = it->second;
+            session->Close(static_cast<websocket::close_code>(c.Code), c.Reason, true);
+        }
     }
 }
 
@@ -256,7 +337,21 @@ namespace
 class HttpSession : public std::enable_shared_from_this<HttpSession>
 {
 public:
-    HttpSession(tcp::socket socket, std::shared_ptr<RelayServer::Impl> server) : Stream(std::move(socket)), Server(std::move(server)) {}
+    // `peer`: the key this connection is counted under in PendingByPeer (empty: not counted).
+    HttpSession(tcp::socket socket, std::shared_ptr<RelayServer::Impl> server, std::string peer)
+        : Stream(std::move(socket)), Server(std::move(server)), Peer(std::move(peer))
+    {
+    }
+    ~HttpSession()
+    {
+        if (Peer.empty())
+            return;
+        const auto it = Server->PendingByPeer.find(Peer);
+        if (it != Server->PendingByPeer.end() && --it->second == 0)
+            Server->PendingByPeer.erase(it);
+    }
+    HttpSession(const HttpSession&) = delete;
+    HttpSession& operator=(const HttpSession&) = delete;
 
     void Run()
     {
@@ -281,8 +376,19 @@ private:
                 Respond(request, http::status::forbidden, "origin not allowed\n");
                 return;
             }
+            beast::error_code ec_peer;
+            const auto peer = Stream.socket().remote_endpoint(ec_peer);
+            const auto forwarded = request["X-Forwarded-For"];
+            std::string address = ClientAddressKey(ec_peer ? std::string() : peer.address().to_string(),
+                                                   std::string_view(forwarded.data(), forwarded.size()), Server->Options.TrustedProxies);
+            const ConnId id = Server->Core.Open(address);
+            if (id == 0)
+            {
+                Respond(request, http::status::too_many_requests, "too many connections from your network address\n");
+                return;
+            }
             Stream.expires_never();
-            std::make_shared<WsSession>(Stream.release_socket(), Server)->Accept(std::move(request));
+            std::make_shared<WsSession>(Stream.release_socket(), Server, id, std::move(address))->Accept(std::move(request));
             return;
         }
         if (request.method() == http::verb::get && request.target() == "/healthz")
@@ -309,6 +415,7 @@ private:
     beast::flat_buffer Buffer;
     std::optional<http::request_parser<http::string_body>> Parser;
     std::shared_ptr<RelayServer::Impl> Server;
+    std::string Peer;
 };
 } // namespace
 
@@ -329,7 +436,30 @@ void RelayServer::Impl::DoAccept()
         }
         beast::error_code opt_ec;
         socket.set_option(tcp::no_delay(true), opt_ec);
-        std::make_shared<HttpSession>(std::move(socket), self)->Run();
+        if (self->Options.SocketSendBuffer > 0)
+            socket.set_option(asio::socket_base::send_buffer_size(self->Options.SocketSendBuffer), opt_ec);
+        // Connections that never send their request hold a socket for up to 15 s: at most MaxConnsPerAddress of
+        // them per peer (a trusted proxy carries everyone's, so it is not counted).
+        std::string peer;
+        const auto remote = socket.remote_endpoint(opt_ec);
+        if (!opt_ec)
+        {
+            const std::string ip = remote.address().to_string();
+            if (!IsTrustedProxy(ip, self->Options.TrustedProxies))
+                peer = ClientAddressKey(ip, "", {});
+        }
+        if (!peer.empty())
+        {
+            size_t& pending = self->PendingByPeer[peer];
+            if (pending >= self->Options.Core.MaxConnsPerAddress)
+            {
+                socket.close(opt_ec);
+                self->DoAccept();
+                return;
+            }
+            pending++;
+        }
+        std::make_shared<HttpSession>(std::move(socket), self, std::move(peer))->Run();
         self->DoAccept();
     });
 }
@@ -411,7 +541,7 @@ void RelayServer::Shutdown(std::function<void()> done, int64_t grace_ms)
     });
     const auto sessions = s.Sessions; // Close may not re-enter, but keep iteration safe
     for (const auto& [id, session] : sessions)
-        session->Close(websocket::close_code::going_away, "relay shutting down");
+        session->Close(websocket::close_code::going_away, "relay shutting down", false);
 }
 
 RelayStats RelayServer::Stats() const

@@ -4,6 +4,7 @@
 #include "relay/relay_core.h"
 #include "relay/token.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -63,6 +64,16 @@ struct Harness
     {
         const ConnId id = Core.Open();
         Send(id, Join{room, std::move(token), std::nullopt}, now_ms);
+        return id;
+    }
+
+    // A connection from `address` that joins `room` (0 when the address is refused).
+    ConnId JoinedFrom(const std::string& address, const std::string& room, std::optional<std::string> client_id = std::nullopt,
+                      int64_t now_ms = T0)
+    {
+        const ConnId id = Core.Open(address);
+        if (id != 0)
+            Send(id, Join{room, std::nullopt, std::move(client_id)}, now_ms);
         return id;
     }
 
@@ -353,4 +364,225 @@ TEST_CASE("[relay_core] rooms over the presence cap get no join lines")
     h.Joined("r");
     h.Tick(T0 + 400);
     CHECK(h.Taken<Presence>(a).empty());
+}
+
+//-----------------------------------------------------------------------------
+// Per-address budgets, room caps and mutes that survive a reconnect
+//-----------------------------------------------------------------------------
+
+TEST_CASE("[relay_core] one address with 1,000 connections, each within its own limit, cannot drown a room: all 12 honest comments get through")
+{
+    Harness h;
+    const ConnId watcher = h.JoinedFrom("10.0.0.3", "stage");
+    const ConnId honest = h.JoinedFrom("10.0.0.1", "stage");
+    std::vector<ConnId> attackers;
+    int refused = 0;
+    for (int i = 0; i < 1000; i++)
+    {
+        const ConnId a = h.JoinedFrom("10.0.0.2", "stage");
+        if (a == 0)
+            refused++;
+        else
+            attackers.push_back(a);
+    }
+    CHECK(attackers.size() == h.Core.Config().MaxConnsPerAddress);
+    CHECK(refused == 1000 - static_cast<int>(h.Core.Config().MaxConnsPerAddress));
+    h.Inbox.clear();
+    int honest_seen = 0;
+    for (int64_t t = 0; t < 13000; t += 200)
+    {
+        if (t % 1000 == 0)
+        {
+            // Every attacking socket posts within its own 1 comment/s (3 at once first: its burst).
+            for (const ConnId a : attackers)
+                for (int k = 0; k < (t == 0 ? 3 : 1); k++)
+                    h.Core.Receive(a, EncodeClientMessage(CommentPost{"spam", std::nullopt}), T0 + t);
+            if (t < 12000)
+                h.Core.Receive(honest, EncodeClientMessage(CommentPost{"honest " + std::to_string(t / 1000), std::nullopt}), T0 + t);
+        }
+        h.Core.Tick(T0 + t + 100);
+        for (const Outgoing& o : h.Core.TakeOutgoing())
+        {
+            if (o.Conn != watcher)
+                continue;
+            for (const ServerMessage& m : DecodeServerFrame(*o.Frame).Value)
+                if (const Comment* c = std::get_if<Comment>(&m); c && c->Text.rfind("honest ", 0) == 0)
+                    honest_seen++;
+        }
+    }
+    CHECK(honest_seen == 12);
+    CHECK(h.Core.Stats().CommentsDropped == 0);
+}
+
+TEST_CASE("[relay_core] an address holds at most MaxConnsPerAddress connections and a closed one frees its slot")
+{
+    RelayConfig config = Harness::MakeConfig();
+    config.MaxConnsPerAddress = 2;
+    Harness h(config);
+    const ConnId a = h.Core.Open("192.0.2.1");
+    const ConnId b = h.Core.Open("192.0.2.1");
+    CHECK(a != 0);
+    CHECK(b != 0);
+    CHECK(h.Core.Open("192.0.2.1") == 0);
+    CHECK(h.Core.Open("192.0.2.9") != 0); // another address is not affected
+    CHECK(h.Core.Stats().Refused == 1);
+    h.Core.Close(a, T0);
+    CHECK(h.Core.Open("192.0.2.1") != 0);
+}
+
+TEST_CASE("[relay_core] comments are budgeted per address, summed over all its connections")
+{
+    RelayConfig config = Harness::MakeConfig();
+    config.AddressCommentBurst = 5;
+    config.AddressCommentRate = 1;
+    Harness h(config);
+    std::vector<ConnId> conns;
+    for (int i = 0; i < 10; i++)
+        conns.push_back(h.JoinedFrom("198.51.100.7", "r"));
+    const ConnId other = h.JoinedFrom("198.51.100.8", "r");
+    int limited = 0;
+    for (const ConnId c : conns)
+    {
+        h.Send(c, CommentPost{"hi", std::nullopt}, T0 + 10);
+        limited += static_cast<int>(h.Errors(c).size());
+    }
+    CHECK(h.Core.Stats().CommentsAccepted == 5);
+    CHECK(limited == 5);
+    h.Send(other, CommentPost{"me too", std::nullopt}, T0 + 10);
+    CHECK(h.Errors(other).empty());
+    CHECK(h.Core.Stats().CommentsAccepted == 6);
+}
+
+TEST_CASE("[relay_core] hearts are budgeted per address, summed over all its connections")
+{
+    RelayConfig config = Harness::MakeConfig();
+    config.AddressHeartBurst = 30;
+    Harness h(config);
+    for (int i = 0; i < 3; i++)
+        h.Send(h.JoinedFrom("198.51.100.7", "r"), HeartsTap{20}, T0 + 10);
+    CHECK(h.Core.Stats().HeartsAccepted == 30);
+    CHECK(h.Core.Stats().HeartsExcess == 30);
+}
+
+TEST_CASE("[relay_core] joins are budgeted per address")
+{
+    RelayConfig config = Harness::MakeConfig();
+    config.AddressJoinBurst = 2;
+    config.AddressJoinRate = 1;
+    Harness h(config);
+    const ConnId a = h.JoinedFrom("203.0.113.5", "r");
+    const ConnId b = h.JoinedFrom("203.0.113.5", "r");
+    const ConnId c = h.JoinedFrom("203.0.113.5", "r");
+    CHECK(h.Taken<Welcome>(a).size() == 1);
+    CHECK(h.Taken<Welcome>(b).size() == 1);
+    CHECK(h.Errors(c) == std::vector<ErrorCode>{ErrorCode::RateLimited});
+    h.Send(c, Join{"r", std::nullopt, std::nullopt}, T0 + 1000); // a second later the budget has one more
+    CHECK(h.Taken<Welcome>(c).size() == 1);
+}
+
+TEST_CASE("[relay_core] new rooms are capped per creating address and relay-wide")
+{
+    RelayConfig config = Harness::MakeConfig();
+    config.MaxRoomsPerAddress = 3;
+    config.MaxRooms = 5;
+    Harness h(config);
+    for (int i = 0; i < 3; i++)
+        CHECK(h.Taken<Welcome>(h.JoinedFrom("203.0.113.1", "a" + std::to_string(i))).size() == 1);
+    const ConnId fourth = h.JoinedFrom("203.0.113.1", "a3");
+    CHECK(h.Errors(fourth) == std::vector<ErrorCode>{ErrorCode::RateLimited});
+    CHECK(h.Taken<Welcome>(h.JoinedFrom("203.0.113.1", "a0")).size() == 1); // an existing room is always open
+    CHECK(h.Taken<Welcome>(h.JoinedFrom("203.0.113.2", "b0")).size() == 1);
+    CHECK(h.Taken<Welcome>(h.JoinedFrom("203.0.113.2", "b1")).size() == 1);
+    const ConnId over = h.JoinedFrom("203.0.113.3", "c0");
+    CHECK(h.Errors(over) == std::vector<ErrorCode>{ErrorCode::RateLimited});
+    CHECK(h.Core.Stats().Rooms == 5);
+}
+
+TEST_CASE("[relay_core] 10,000 rooms joined and left by one address never hold more than its room budget")
+{
+    Harness h;
+    int64_t most = 0;
+    int created = 0;
+    for (int i = 0; i < 10000; i++)
+    {
+        const int64_t now = T0 + i * 60; // under the join budget's refill
+        const ConnId c = h.Core.Open("203.0.113.66");
+        h.Core.Receive(c, EncodeClientMessage(Join{"room-" + std::to_string(i), std::nullopt, std::nullopt}), now);
+        for (const Outgoing& o : h.Core.TakeOutgoing())
+            if (o.Frame->find("\"welcome\"") != std::string::npos)
+                created++;
+        most = std::max(most, h.Core.Stats().Rooms);
+        h.Core.Close(c, now);
+        if (i % 4 == 3)
+            h.Core.Tick(now);
+    }
+    h.Core.Tick(T0 + 10000 * 60);
+    CHECK(most <= static_cast<int64_t>(h.Core.Config().MaxRoomsPerAddress));
+    CHECK(created == 10000); // empty rooms with nothing to keep go at the next tick, so the budget frees up
+    CHECK(h.Core.Stats().Rooms == 0);
+}
+
+TEST_CASE("[relay_core] an empty room with history is kept EmptyRoomKeepMs, then dropped and its creator's budget freed")
+{
+    RelayConfig config = Harness::MakeConfig();
+    config.MaxRoomsPerAddress = 1;
+    Harness h(config);
+    const ConnId a = h.JoinedFrom("203.0.113.1", "kept");
+    h.Send(a, CommentPost{"remember me", std::nullopt}, T0 + 10);
+    h.Tick(T0 + 200);
+    h.Core.Close(a, T0 + 300);
+    h.Tick(T0 + 400);
+    CHECK(h.Core.Stats().Rooms == 1);
+    const ConnId back = h.JoinedFrom("203.0.113.9", "kept", std::nullopt, T0 + 500);
+    CHECK(h.Taken<Welcome>(back).at(0).Comments.size() == 1);
+    h.Core.Close(back, T0 + 600);
+    const ConnId blocked = h.JoinedFrom("203.0.113.1", "other", std::nullopt, T0 + 700);
+    CHECK(h.Errors(blocked) == std::vector<ErrorCode>{ErrorCode::RateLimited});
+    h.Tick(T0 + 600 + h.Core.Config().EmptyRoomKeepMs + 1);
+    CHECK(h.Core.Stats().Rooms == 0);
+    h.Send(blocked, Join{"other", std::nullopt, std::nullopt}, T0 + 700 + h.Core.Config().EmptyRoomKeepMs);
+    CHECK(h.Taken<Welcome>(blocked).size() == 1);
+}
+
+TEST_CASE("[relay_core] a muted guest who reconnects without its client_id stays muted; other addresses still post")
+{
+    Harness h;
+    const ConnId host = h.Core.Open("198.51.100.1");
+    h.Send(host, Join{"r", h.Broadcaster(), std::nullopt}, T0);
+    const ConnId troll = h.JoinedFrom("203.0.113.50", "r", std::string("browser-troll"));
+    const User troll_user = h.Taken<Welcome>(troll).at(0).You;
+    const ConnId fine = h.JoinedFrom("203.0.113.51", "r");
+    h.Send(host, MuteRequest{troll_user.Id}, T0 + 100);
+    h.Tick(T0 + 200);
+    h.Core.Close(troll, T0 + 300);
+
+    const ConnId again = h.JoinedFrom("203.0.113.50", "r", std::nullopt, T0 + 400); // a fresh guest id
+    const User new_user = h.Taken<Welcome>(again).at(0).You;
+    CHECK(new_user.Id != troll_user.Id);
+    h.Send(again, CommentPost{"I'm back", std::nullopt}, T0 + 2000);
+    CHECK(h.Errors(again) == std::vector<ErrorCode>{ErrorCode::Muted});
+    h.Send(fine, CommentPost{"hello", std::nullopt}, T0 + 2000);
+    CHECK(h.Errors(fine).empty());
+    h.Tick(T0 + 2200);
+    const auto seen = h.Taken<Comment>(host);
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].Text == "hello");
+}
+
+TEST_CASE("[relay_core] a muted signed user stays muted on a new connection from another address")
+{
+    Harness h;
+    const ConnId host = h.Core.Open("198.51.100.1");
+    h.Send(host, Join{"r", h.Broadcaster(), std::nullopt}, T0);
+    const std::string token = MintToken("test-secret", TokenClaims{"Pat", Role::Viewer, T0 / 1000 + 3600, std::nullopt, std::nullopt});
+    const ConnId pat = h.Core.Open("203.0.113.60");
+    h.Send(pat, Join{"r", token, std::nullopt}, T0);
+    const User pat_user = h.Taken<Welcome>(pat).at(0).You;
+    h.Send(host, MuteRequest{pat_user.Id}, T0 + 100);
+    h.Tick(T0 + 200);
+    h.Core.Close(pat, T0 + 300);
+    const ConnId elsewhere = h.Core.Open("192.0.2.77");
+    h.Send(elsewhere, Join{"r", token, std::nullopt}, T0 + 400);
+    h.Send(elsewhere, CommentPost{"new phone", std::nullopt}, T0 + 2000);
+    CHECK(h.Errors(elsewhere) == std::vector<ErrorCode>{ErrorCode::Muted});
 }

@@ -61,11 +61,18 @@ struct LiveRelay
 class Client
 {
 public:
-    bool Connect(uint16_t port, const std::string& origin = std::string())
+    // `receive_buffer`: bytes of SO_RCVBUF, 0 for the system's (a small one makes a slow consumer quickly).
+    bool Connect(uint16_t port, const std::string& origin = std::string(), int receive_buffer = 0)
     {
         bool done = false;
         beast::error_code result;
         tcp::endpoint endpoint(asio::ip::make_address("127.0.0.1"), port);
+        if (receive_buffer > 0)
+        {
+            beast::error_code ec;
+            beast::get_lowest_layer(Ws).socket().open(tcp::v4(), ec);
+            beast::get_lowest_layer(Ws).socket().set_option(asio::socket_base::receive_buffer_size(receive_buffer), ec);
+        }
         beast::get_lowest_layer(Ws).async_connect(endpoint, [&](beast::error_code ec) {
             if (ec)
             {
@@ -214,8 +221,10 @@ TEST_CASE("[relay] two clients in one room see 2 viewers and a comment reaches t
     REQUIRE(got.has_value());
     CHECK(got->StreamTime == int64_t{1764000000000});
     CHECK(got->Author == wb->You);
-    // A later marker comment: everything a saw up to it holds the first comment exactly once.
-    std::this_thread::sleep_for(450ms);
+    // Let at least one more tick pass (a hearts window comes in a later frame), then a marker comment: everything
+    // a saw up to it holds the first comment exactly once.
+    REQUIRE(b.Send(HeartsTap{1}));
+    REQUIRE(a.Await<HeartsWindow>(nullptr, count_hello).has_value());
     REQUIRE(b.Send(CommentPost{"marker", std::nullopt}));
     REQUIRE(a.Await<Comment>([](const Comment& c) { return c.Text == "marker"; }, count_hello).has_value());
     CHECK(hello_count == 1);
@@ -360,4 +369,75 @@ TEST_CASE("[relay] shutdown sends every client a going-away close frame")
     }
     CHECK(c.Closed);
     CHECK(c.CloseCode == static_cast<uint16_t>(websocket::close_code::going_away));
+}
+
+TEST_CASE("[relay] a slow consumer the relay drops leaves the viewer count at once")
+{
+    RelayServerOptions options = LiveRelay::Options();
+    options.MaxQueuedBytes = 64 * 1024;
+    options.SocketSendBuffer = 8 * 1024;
+    options.Core.ViewersEveryMs = 0;
+    options.Core.CommentRate = options.Core.CommentBurst = 10000;
+    options.Core.FrameRate = options.Core.FrameBurst = 10000;
+    options.Core.AddressCommentRate = options.Core.AddressCommentBurst = 10000;
+    LiveRelay relay(options);
+    Client slow, watcher, speaker;
+    REQUIRE(slow.Connect(relay.Server.Port(), std::string(), 4096));
+    REQUIRE(slow.JoinRoom("r").has_value()); // then never reads again
+    REQUIRE(watcher.Connect(relay.Server.Port()));
+    REQUIRE(speaker.Connect(relay.Server.Port()));
+    REQUIRE(watcher.JoinRoom("r").has_value());
+    REQUIRE(speaker.JoinRoom("r").has_value());
+    REQUIRE(watcher.Await<Viewers>([](const Viewers& v) { return v.Live == 3; }).has_value());
+
+    std::string long_text;
+    for (int i = 0; i < 280; i++)
+        long_text += "\xF0\x9F\x98\x80"; // 1120 bytes
+    bool counted_out = false;
+    auto watch = [&](const ServerMessage& m) {
+        if (const Viewers* v = std::get_if<Viewers>(&m); v && v->Live == 2)
+            counted_out = true;
+    };
+    // Batches of 20 comments until the watcher sees 2 live; both readers drain each batch, so only `slow` lags.
+    for (int batch = 0; batch < 200 && !counted_out; batch++)
+    {
+        const std::string last = "end of batch " + std::to_string(batch);
+        for (int i = 0; i < 19; i++)
+            REQUIRE(speaker.Send(CommentPost{long_text, std::nullopt}));
+        REQUIRE(speaker.Send(CommentPost{last, std::nullopt}));
+        REQUIRE(watcher.Await<Comment>([&](const Comment& c) { return c.Text == last; }, watch).has_value());
+        REQUIRE(speaker.Await<Comment>([&](const Comment& c) { return c.Text == last; }).has_value());
+    }
+    if (!counted_out)
+        counted_out = watcher.Await<Viewers>([](const Viewers& v) { return v.Live == 2; }).has_value();
+    CHECK(counted_out);
+    CHECK(watcher.Alive());
+}
+
+TEST_CASE("[relay] connections that never send their HTTP request are capped per address")
+{
+    RelayServerOptions options = LiveRelay::Options();
+    options.Core.MaxConnsPerAddress = 2;
+    LiveRelay relay(options);
+    asio::io_context io;
+    std::vector<tcp::socket> idle;
+    for (int i = 0; i < 2; i++)
+    {
+        idle.emplace_back(io);
+        beast::error_code ec;
+        idle.back().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), relay.Server.Port()), ec);
+        REQUIRE_FALSE(ec);
+    }
+    Client refused;
+    CHECK_FALSE(refused.Connect(relay.Server.Port())); // closed at accept: two sockets of this address wait already
+    for (tcp::socket& s : idle)
+        s.close();
+    // The relay notices the closed sockets on its own; retry (bounded) until a client gets in.
+    bool joined = false;
+    for (int attempt = 0; attempt < 200 && !joined; attempt++)
+    {
+        Client again;
+        joined = again.Connect(relay.Server.Port()) && again.JoinRoom("r").has_value();
+    }
+    CHECK(joined);
 }
