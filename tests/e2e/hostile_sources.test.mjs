@@ -193,8 +193,12 @@ test('hostile sources: each ends in an error event with its code, a bounded heap
     { name: 'endless playlist', key: 'endless', path: `/endless/live.m3u8`, code: 'source-too-large', maxRequests: 12, maxBody: 24 * MiB },
     { name: '50 MB playlist', key: 'big', path: `/big/live.m3u8`, code: 'source-too-large', maxRequests: 12, maxBody: 24 * MiB },
     { name: '200 MB parts', key: 'part', path: `/part/master.m3u8`, code: 'source-too-large', maxRequests: 40, maxBody: 32 * MiB },
+    // The same without a multivariant playlist: no BANDWIDTH, so parts get the 16 MiB ceiling (the heap's worst case).
+    { name: '200 MB parts, bitrate unknown', key: 'part', path: `/part/media.m3u8`, code: 'source-too-large', maxRequests: 40, maxBody: 48 * MiB },
     { name: '1 byte every 3 s', key: 'trickle', path: `/trickle/live.m3u8`, code: 'source-timeout', maxRequests: 4 },
-    { name: 'redirect loop', key: 'loop', path: `/loop/a.m3u8`, code: 'source-unreachable', maxRequests: 8 * 21 },
+    // The browser gives up after 20 redirects (a network error); on a loaded machine the chain can outlast the 6 s
+    // playlist timeout first. Either way the source never answers, and each try is 21 requests.
+    { name: 'redirect loop', key: 'loop', path: `/loop/a.m3u8`, code: ['source-unreachable', 'source-timeout'], maxRequests: 8 * 21 },
     { name: 'corrupt init segment', key: 'corrupt', path: `/corrupt/vod.m3u8`, code: 'media-undecodable', maxRequests: 30, skip: noFfmpeg },
     { name: 'dead host, then it comes back', key: 'dead', src: `http://127.0.0.1:${deadPort}/vod.m3u8`, code: 'source-unreachable', revive: true },
   ];
@@ -207,12 +211,13 @@ test('hostile sources: each ends in an error event with its code, a bounded heap
       await w.waitFor('error', 40000);
       const atError = hostile ? { ...hostile.counts(c.key) } : null; // the first 15 s: what the bounds are about
       const error = (await w.events()).find((e) => e.type === 'error');
-      assert.equal(error.code, c.code, `error ${JSON.stringify(error)}`);
+      const codes = [c.code].flat();
+      assert.ok(codes.includes(error.code), `error ${JSON.stringify(error)}, expected the code ${codes.join(' or ')}`);
       assert.ok(error.message.length > 10, `no message: ${JSON.stringify(error)}`);
       assert.ok(await panelDrawn(w.page), 'no error message drawn on the canvas');
       if (c.key === 'trickle') await w.page.screenshot({ path: join(ARTIFACTS, 'hostile-source-error.png') });
       const s = await stats(w.page);
-      assert.equal(s.sourceError && s.sourceError.code, c.code);
+      assert.equal(s.sourceError && s.sourceError.code, error.code);
       assert.equal(s.fatal, null, 'an unreachable source is not fatal: the widget keeps trying');
       if (c.revive) {
         if (noFfmpeg) { console.log('hostile: recovery step skipped: ' + noFfmpeg); return; }
