@@ -10,8 +10,9 @@
 // below 3 parts), muted (true keeps sound off even after a gesture), debug (the ImGui stats panel),
 // audioOutput ('script' forces the ScriptProcessor fallback). LL-HLS loading is always src/player/hls's HlsSession in the
 // worker (there is no JS engine and no engine option).
-// Widget events: 'playing' (first frame shown, and again after a stall), 'waiting' (stall), 'error' ({code, message}),
-// 'ended' (an ENDLIST playlist has played out).
+// Widget events: 'playing' (first frame shown, and again after a stall or an error), 'waiting' (stall),
+// 'error' ({code, message}: fatal, or no media for a while while loading goes on; docs/widget-limits.md lists the
+// codes), 'ended' (an ENDLIST playlist has played out).
 (function (global) {
   'use strict';
   if (!global.LivescopeWidget) return;
@@ -39,7 +40,7 @@
       this.rate = 1; this.shown = null; this.shownAt = 0; this.playing = false; this.waiting = false;
       this.firstFrameMs = NaN; this.startMs = performance.now();
       this.frameTimes = []; this.dropTimes = []; this.dropped = 0; this.logs = [];
-      this.lastLatencyUpdate = 0; this.latency = NaN; this.fatal = null; this.heapStart = 0;
+      this.lastLatencyUpdate = 0; this.latency = NaN; this.fatal = null; this.sourceError = null; this.heapStart = 0;
       this.listeners = [];
       this.paused = !!widget.options.paused; this.videoActive = true; this.volume = 1;
     }
@@ -117,11 +118,24 @@
       if (this.fatal) return;
       this.fatal = { code, message };
       this.log('error', `${code}: ${message}`);
+      this.setErrorText(message);
+      this.w.emit('error', { code, message });
+    }
+
+    // Not fatal: the worker found no media for a while and keeps trying. The message stays on the canvas
+    // until a frame is shown again.
+    sourceFailed(code, message) {
+      this.sourceError = { code, message };
+      this.log('warn', `${code}: ${message}`);
+      this.setErrorText(message);
+      this.w.emit('error', { code, message });
+    }
+
+    setErrorText(message) {
       const len = this.m.lengthBytesUTF8(message) + 1, ptr = this.m._malloc(len);
       this.m.stringToUTF8(message, ptr, len);
       this.m._ls_playback_set_error(this.app, ptr);
       this.m._free(ptr);
-      this.w.emit('error', { code, message });
     }
 
     // [SECTION] Audio output ---------------------------------------------------------------------
@@ -194,6 +208,8 @@
         case 'stats': this.wstats = m; if (!this.workerHeapStart) this.workerHeapStart = m.heapBytes; break;
         case 'log': this.log(m.level, m.message); break;
         case 'fatal': this.fail(m.code, m.message); break;
+        case 'error': if (!this.fatal) this.sourceFailed(m.code, m.message); break;
+        case 'recovered': this.log('info', 'the source is back'); break;
         case 'ended': this.endPending = true; break; // ENDLIST: 'ended' fires once the queue has played out
       }
     }
@@ -231,8 +247,9 @@
           m.HEAPU8.set(new Uint8Array(c.buffer), ptr);
           m._ls_playback_upload(app, c.width, c.height, c.matrix, c.fullRange);
           this.shown = c; this.shownAt = tMs; this.shownCount = (this.shownCount || 0) + 1;
-          if (!this.playing || this.waiting) {
+          if (!this.playing || this.waiting || this.sourceError) {
             if (!this.playing) this.firstFrameMs = performance.now() - this.startMs;
+            if (this.sourceError) { this.sourceError = null; this.setErrorText(''); }
             this.playing = true; this.waiting = false;
             this.w.emit('playing', { firstFrameMs: this.firstFrameMs });
           }
@@ -285,6 +302,7 @@
         tap: this.tap, partTarget: this.info.partTarget, partHoldBack: this.info.partHoldBack,
         stalls: this.m ? this.m._ls_playback_stalls(this.app) : 0,
         heapBytes: this.m ? this.m.HEAPU8.length : 0, heapStartBytes: this.heapStart, workerHeapBytes: this.wstats.heapBytes || 0, workerHeapStartBytes: this.workerHeapStart || 0, fatal: this.fatal,
+        sourceError: this.sourceError,
       };
     }
   }

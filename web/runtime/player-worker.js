@@ -6,8 +6,10 @@
 // [SECTION] HlsSession driver (fetch() edge)
 //
 // Playlist parsing and scheduling (start point, parts, preload hints, blocking reloads, retries, ABR) all
-// live in C++ (src/player/hls's HlsSession, through the ls_worker_hls_* C API in src/app/worker/worker_hls.cpp).
-// This file only performs the requests the session lists, with streaming fetch(), and moves decoded output.
+// live in C++ (src/player/hls's HlsSession, through the ls_worker_hls_* C API in src/app/worker/worker_hls.cpp),
+// and so do the limits (size caps, timeouts, backoff, the no-media error: docs/widget-limits.md).
+// This file only performs the requests the session lists, with streaming fetch(), aborts the ones it cancels,
+// and moves decoded output.
 //
 // Messages page -> worker:
 //   {type:'start', src, baseUrl, sampleRate, channels, latency}  begin playing `src`
@@ -23,6 +25,8 @@
 //   {type:'stats', bytes, bitrate, errors, decodedFrames, decodeMsAvg, skipped, serial, heapBytes}
 //   {type:'log', level, message}   every recoverable problem, with its reason
 //   {type:'fatal', code, message}  playback cannot continue (unsupported codec, encryption)
+//   {type:'error', code, message}  no media for a while (the C++ watchdog says why); loading goes on
+//   {type:'recovered'}             media again after an 'error'
 'use strict';
 
 const state = {
@@ -202,6 +206,12 @@ function sessionPump() {
     }
     state.serial = mod._ls_worker_hls_serial(app);
     drain();
+    const health = mod.UTF8ToString(mod._ls_worker_hls_health(app, nowS()));
+    if (health) {
+      const h = JSON.parse(health);
+      if (h.failed) { log('warn', `${h.code}: ${h.message}`); post({ type: 'error', code: h.code, message: h.message }); }
+      else { log('info', 'media again: recovered'); post({ type: 'recovered' }); }
+    }
     for (const r of out.requests) sessionFetch(r);
     clearTimeout(session.timer);
     const wait = Math.min(1, Math.max(0.005, mod._ls_worker_hls_next_wakeup(app) - nowS()));
@@ -214,18 +224,15 @@ async function sessionFetch(r) {
   const ctrl = new AbortController();
   const req = { ctrl };
   session.inflight.set(r.id, req);
+  // The session times requests out and caps their size (Tick, OnData); it cancels them through poll's
+  // 'cancel' list, which aborts `ctrl` and ends this function.
   const live = () => session.inflight.get(r.id) === req && state.running;
-  // Blocking playlist reloads and hinted parts are held by the server: allow for that before calling it stalled.
-  const stallMs = /playlist|multivariant/i.test(r.kind) ? 6000 : 4000;
-  let timer = 0, stalled = false;
-  const arm = () => { clearTimeout(timer); timer = setTimeout(() => { stalled = true; ctrl.abort(); }, stallMs); };
   const headers = {};
   if (r.offset >= 0) headers.Range = `bytes=${r.offset}-${r.length >= 0 ? r.offset + r.length - 1 : ''}`;
   const isPlaylist = /playlist|multivariant/i.test(r.kind);
   let text = '';
   const dec = isPlaylist ? new TextDecoder() : null;
   try {
-    arm();
     const res = await fetch(r.url, { signal: ctrl.signal, cache: 'no-store', headers });
     if (!live()) return;
     if (!res.ok) log('warn', `${r.kind} HTTP ${res.status}: ${r.url}`);
@@ -236,7 +243,6 @@ async function sessionFetch(r) {
       const { done, value } = await reader.read();
       if (!live()) { reader.cancel().catch(() => {}); return; }
       if (done) break;
-      arm();
       if (dec) text += dec.decode(value, { stream: true });
       state.bytes += value.byteLength;
       state.bytesWindow.push([performance.now(), value.byteLength]);
@@ -251,15 +257,13 @@ async function sessionFetch(r) {
   } catch (e) {
     if (!live()) return;
     session.inflight.delete(r.id);
-    const reason = stalled ? `stalled: no bytes for ${stallMs} ms` : `network error: ${e.message || e}`;
+    const reason = `network error: ${e.message || e}`;
     log('warn', `${r.kind} ${reason}: ${r.url}`);
     state.errors++;
     const len = mod.lengthBytesUTF8(reason) + 1, ptr = mod._malloc(len);
     mod.stringToUTF8(reason, ptr, len);
     mod._ls_worker_hls_error(app, r.id, ptr, nowS());
     mod._free(ptr);
-  } finally {
-    clearTimeout(timer);
   }
   sessionPump();
 }

@@ -33,6 +33,9 @@ const char* DecodeFatalName(DecodeFatal fatal) {
 namespace {
 constexpr int kPoolFrames = 64;      // pooled pictures; buffers are allocated only when used
 constexpr size_t kChunkHistory = 64; // chunks remembered for per-frame PDT
+// bytes: the most fMP4 bytes the demuxer may hold waiting for a fragment to complete. A fragment never spans
+// more than one part or segment, and HlsSession caps those at 16 MiB (docs/widget-limits.md), so more is junk.
+constexpr size_t kMaxDemuxBuffered = 16u << 20;
 } // namespace
 
 struct DecodePipeline::Impl {
@@ -217,6 +220,10 @@ void DecodePipeline::Feed(const uint8_t* bytes, size_t size) {
   }
   P->Push(bytes, size); // fMP4 media: each moof+mdat is decoded as soon as it is complete
   P->Pump();
+  if (P->Demux.BufferedBytes() > kMaxDemuxBuffered) {
+    P->Error("demux: no complete fragment in " + std::to_string(kMaxDemuxBuffered >> 20) + " MiB, dropped");
+    P->DropDemuxBuffer();
+  }
 }
 
 void DecodePipeline::EndChunk(bool ok) {

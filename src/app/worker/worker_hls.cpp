@@ -1,6 +1,7 @@
 // Worker LL-HLS driver: src/player/hls's HlsSession polled from JS (fetch() does the I/O), its media chunks fed to the decode pipeline.
 //
 // [SECTION] WorkerHls (session + chunk glue)
+// [SECTION] Health (no-media watchdog over the session and the decode pipeline)
 // [SECTION] C API (ls_worker_hls_*)
 //
 // JS performs the requests listed by ls_worker_hls_requests() with fetch() and a streaming body reader, and
@@ -11,7 +12,9 @@
 
 #include "player/hls/hls_session.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <string>
 
 namespace livescope {
@@ -26,6 +29,11 @@ struct WorkerHls {
   int LastVariant = -2;
   bool ChunkOpen = false;
   std::string Json;               // last JSON answer, owned here
+  HlsMediaWatchdog Watchdog;      // no media for HlsLimits::NoMediaTimeout -> error, media again -> recovered
+  bool WatchdogStarted = false;
+  int64_t MediaMark = -1;         // decode progress counted at the last health check
+  int64_t DecodeErrorMark = 0;    // decode errors counted at the last health check
+  std::string HealthJson;         // last answer of ls_worker_hls_health, owned here
 };
 
 WorkerApp::~WorkerApp() { delete Hls; }
@@ -60,6 +68,30 @@ void PumpMedia(WorkerApp* app) {
   }
 }
 
+// [SECTION] Health
+
+// Feeds the watchdog with the pipeline's progress and returns its state change as JSON ("" when none):
+// {"failed":true,"code":"source-timeout","message":"..."} or {"failed":false}. Media progress is any
+// decoded frame, or a packet demuxed while video is off (a paused widget is not a dead source).
+const char* CheckHealth(WorkerApp* app, double now) {
+  WorkerHls& h = *app->Hls;
+  h.HealthJson.clear();
+  const DecodeCounters& c = app->Pipeline.Counters;
+  const int64_t media = c.VideoFrames + c.AudioFrames + c.SkippedPackets;
+  if (h.MediaMark >= 0 && media > h.MediaMark) h.Watchdog.OnMedia(now);
+  h.MediaMark = media;
+  if (c.Errors > h.DecodeErrorMark) h.Watchdog.OnProblem(HlsErrorCode::Undecodable, c.LastError, now);
+  h.DecodeErrorMark = c.Errors;
+  if (h.Session && h.Session->Ended()) h.Watchdog.OnEnded();
+  const std::optional<HlsMediaWatchdog::Change> change = h.Watchdog.Tick(now);
+  if (!change) return h.HealthJson.c_str();
+  if (!change->Failed) { h.HealthJson = "{\"failed\":false}"; return h.HealthJson.c_str(); }
+  h.HealthJson = std::string("{\"failed\":true,\"code\":\"") + HlsErrorCodeName(change->Code) + "\",\"message\":\"";
+  AppendEscaped(h.HealthJson, change->Message);
+  h.HealthJson += "\"}";
+  return h.HealthJson.c_str();
+}
+
 } // namespace
 } // namespace livescope
 
@@ -82,6 +114,8 @@ LS_EXPORT void ls_worker_hls_start(WorkerApp* app, const char* url, double now) 
   h.Session = std::make_unique<livescope::HlsSession>(config);
   app->Pipeline.Reset();
   h.Session->Start(h.Url, now);
+  // The watchdog runs from the first start; a restart (a jump to the live edge) does not reset it.
+  if (!h.WatchdogStarted) { h.Watchdog.Start(now); h.WatchdogStarted = true; }
 }
 
 LS_EXPORT int ls_worker_hls_serial(WorkerApp* app) { return app->Hls ? app->Hls->Serial : 0; }
@@ -95,15 +129,21 @@ LS_EXPORT void ls_worker_hls_tick(WorkerApp* app, double now) {
 // Seconds (Worker clock) of the next Tick the session needs; a large value when only responses can help.
 LS_EXPORT double ls_worker_hls_next_wakeup(WorkerApp* app) {
   if (!app->Hls || !app->Hls->Session) return 1e18;
-  const double t = app->Hls->Session->NextWakeup();
+  const double t = std::min(app->Hls->Session->NextWakeup(), app->Hls->Watchdog.NextWakeup());
   return t < 1e18 ? t : 1e18;
+}
+
+// The no-media watchdog's state change since the last call, as JSON ("" when none); see CheckHealth.
+LS_EXPORT const char* ls_worker_hls_health(WorkerApp* app, double now) {
+  if (!app->Hls || !app->Hls->Session) return "";
+  return livescope::CheckHealth(app, now);
 }
 
 // JSON: {"requests":[{id,kind,url,offset,length}],"cancel":[ids],"events":[{type,detail}]}. Owned by the app.
 LS_EXPORT const char* ls_worker_hls_poll(WorkerApp* app) {
+  if (!app->Hls || !app->Hls->Session) return "{\"requests\":[],\"cancel\":[],\"events\":[]}";
   std::string& j = app->Hls->Json;
   j = "{\"requests\":[";
-  if (!app->Hls || !app->Hls->Session) { j = "{\"requests\":[],\"cancel\":[],\"events\":[]}"; return j.c_str(); }
   livescope::HlsSession& s = *app->Hls->Session;
   bool first = true;
   for (const livescope::HlsLoadRequest& r : s.TakeRequests()) {
@@ -122,6 +162,7 @@ LS_EXPORT const char* ls_worker_hls_poll(WorkerApp* app) {
   j += "],\"events\":[";
   first = true;
   for (const livescope::HlsEventRecord& e : s.TakeEvents()) {
+    app->Hls->Watchdog.OnProblem(e.Code, e.Detail, e.Time); // failures name the no-media error, if one comes
     j += first ? "{\"type\":\"" : ",{\"type\":\"";
     j += livescope::HlsEventName(e.Type);
     j += "\",\"detail\":\"";
@@ -135,6 +176,7 @@ LS_EXPORT const char* ls_worker_hls_poll(WorkerApp* app) {
 
 // JSON: the playing rendition's timing and the variant: {partTarget, partHoldBack, holdBack, targetDuration, variant, bandwidth, width, height}.
 LS_EXPORT const char* ls_worker_hls_info(WorkerApp* app) {
+  if (!app->Hls || !app->Hls->Session) return "{}";
   std::string& j = app->Hls->Json;
   const livescope::HlsSession& s = *app->Hls->Session;
   const livescope::HlsPlaylist* m = s.MediaPlaylist();

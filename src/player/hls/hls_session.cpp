@@ -2,6 +2,7 @@
 // in-order media hand-out, throughput estimation and variant switching at independent parts.
 //
 // [SECTION] Names
+// [SECTION] Limits (pure policy: caps, timeouts, backoff, no-media watchdog)
 // [SECTION] State
 // [SECTION] Requests
 // [SECTION] Playlists
@@ -13,6 +14,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
 
 namespace livescope {
 
@@ -55,6 +58,119 @@ const char* HlsEventName(HlsEvent event) {
   return "?";
 }
 
+const char* HlsErrorCodeName(HlsErrorCode code) {
+  switch (code) {
+    case HlsErrorCode::None: return "none";
+    case HlsErrorCode::Network: return "source-unreachable";
+    case HlsErrorCode::Http: return "source-http-error";
+    case HlsErrorCode::TooLarge: return "source-too-large";
+    case HlsErrorCode::TimedOut: return "source-timeout";
+    case HlsErrorCode::Invalid: return "source-invalid";
+    case HlsErrorCode::Undecodable: return "media-undecodable";
+    case HlsErrorCode::NoMedia: return "no-media";
+  }
+  return "?";
+}
+
+// [SECTION] Limits
+
+int64_t HlsResponseCap(HlsRequestKind kind, double bandwidth, double duration, double target_duration, const HlsLimits& limits) {
+  switch (kind) {
+    case HlsRequestKind::Multivariant:
+    case HlsRequestKind::MediaPlaylist: return limits.MaxPlaylistBytes;
+    case HlsRequestKind::Map: return limits.MediaCapFloor;
+    case HlsRequestKind::Part:
+    case HlsRequestKind::Segment:
+    case HlsRequestKind::PreloadPart: break;
+  }
+  const double span = std::max({duration, target_duration, 0.0}); // seconds
+  if (!(bandwidth > 0.0) || !(span > 0.0) || !std::isfinite(bandwidth * span)) return limits.MediaCapCeiling;
+  const double allowed = limits.MediaCapHeadroom * bandwidth * span / 8.0; // bytes
+  if (!(allowed < static_cast<double>(limits.MediaCapCeiling))) return limits.MediaCapCeiling;
+  return std::max(limits.MediaCapFloor, static_cast<int64_t>(allowed));
+}
+
+HlsRequestTimeouts HlsTimeoutsFor(HlsRequestKind kind, double target_duration, const HlsLimits& limits) {
+  const double td = target_duration > 0.0 && std::isfinite(target_duration) ? target_duration : 0.0;
+  HlsRequestTimeouts t;
+  const bool playlist = kind == HlsRequestKind::Multivariant || kind == HlsRequestKind::MediaPlaylist;
+  t.Progress = playlist ? std::max(limits.PlaylistProgressTimeout, 3.0 * td) : std::max(limits.MediaProgressTimeout, td);
+  t.Deadline = std::max({limits.BodyDeadline, limits.BodyDeadlineTargets * td, t.Progress});
+  return t;
+}
+
+double HlsBackoffDelay(int failures, double random01, const HlsLimits& limits) {
+  if (failures <= 0) return 0.0;
+  if (failures == 1) return std::min(limits.BackoffBase, limits.BackoffMax);
+  const double delay = std::min(limits.BackoffMax, limits.BackoffBase * std::ldexp(1.0, std::min(failures - 1, 30)));
+  const double u = std::clamp(std::isfinite(random01) ? random01 : 0.0, 0.0, 1.0);
+  return delay * (1.0 - std::clamp(limits.BackoffJitter, 0.0, 1.0) * u);
+}
+
+void HlsMediaWatchdog::Start(double now) {
+  Running = true;
+  FailedFlag = false;
+  MediaSinceFailure = false;
+  MediaSeen = false;
+  LastMediaAt = now;
+  SourceCode = DecodeCode = HlsErrorCode::None;
+  SourceDetail.clear();
+  DecodeDetail.clear();
+}
+
+void HlsMediaWatchdog::OnMedia(double now) {
+  LastMediaAt = now;
+  MediaSeen = true;
+  SourceCode = DecodeCode = HlsErrorCode::None;
+  SourceDetail.clear();
+  DecodeDetail.clear();
+  if (FailedFlag) MediaSinceFailure = true;
+}
+
+void HlsMediaWatchdog::OnProblem(HlsErrorCode code, const std::string& detail, double) {
+  if (code == HlsErrorCode::None) return;
+  if (code == HlsErrorCode::Undecodable) { DecodeCode = code; DecodeDetail = detail; }
+  else { SourceCode = code; SourceDetail = detail; }
+}
+
+std::optional<HlsMediaWatchdog::Change> HlsMediaWatchdog::Tick(double now) {
+  if (!Running) return std::nullopt;
+  if (FailedFlag && MediaSinceFailure) {
+    FailedFlag = false;
+    MediaSinceFailure = false;
+    return Change{false, HlsErrorCode::None, {}};
+  }
+  if (FailedFlag || now - LastMediaAt < Timeout) return std::nullopt;
+  FailedFlag = true;
+  Change c;
+  c.Failed = true;
+  c.Code = SourceCode != HlsErrorCode::None ? SourceCode : DecodeCode != HlsErrorCode::None ? DecodeCode : HlsErrorCode::NoMedia;
+  const std::string& detail = SourceCode != HlsErrorCode::None ? SourceDetail : DecodeDetail;
+  const char* why = "the stream has no media yet";
+  switch (c.Code) {
+    case HlsErrorCode::Network: why = "the stream's server cannot be reached"; break;
+    case HlsErrorCode::Http: why = "the stream's server answers with an error"; break;
+    case HlsErrorCode::TooLarge: why = "the stream's server sends far more data than the stream allows"; break;
+    case HlsErrorCode::TimedOut: why = "the stream's server is too slow to answer"; break;
+    case HlsErrorCode::Invalid: why = "the stream's playlist is not valid"; break;
+    case HlsErrorCode::Undecodable: why = "the stream's media cannot be decoded"; break;
+    case HlsErrorCode::None:
+    case HlsErrorCode::NoMedia: break;
+  }
+  char head[64];
+  std::snprintf(head, sizeof head, "No video for %.0f s: ", Timeout);
+  c.Message = head + std::string(why);
+  if (!detail.empty()) c.Message += " (" + (detail.size() > 120 ? detail.substr(0, 117) + "..." : detail) + ")";
+  c.Message += ". Still trying.";
+  return c;
+}
+
+double HlsMediaWatchdog::NextWakeup() const {
+  if (!Running) return std::numeric_limits<double>::infinity();
+  if (FailedFlag) return MediaSinceFailure ? LastMediaAt : std::numeric_limits<double>::infinity();
+  return LastMediaAt + Timeout;
+}
+
 // [SECTION] State
 
 namespace {
@@ -66,8 +182,12 @@ struct Request {
   double FirstByteAt = -1.0;
   double LastActivityAt = 0.0; // issue time, then each response/data callback
   int Status = 0;
-  std::vector<uint8_t> Body;
+  std::vector<uint8_t> Body; // bytes received and not yet handed out (media), or the whole body (playlists)
+  size_t Base = 0;          // bytes dropped from Body's front once handed out (Body[0] is byte Base)
+  size_t Received = 0;      // bytes received (after SkipBytes) = Base + Body.size()
   size_t Delivered = 0;     // bytes already handed out (media) or consumed
+  int64_t Cap = 0;          // bytes: a body over this is aborted (HlsResponseCap)
+  HlsRequestTimeouts Timeouts;
   int64_t SkipBytes = 0;    // bytes to drop (server ignored our Range)
   bool Complete = false;
   int Rendition = 0;        // generation of the rendition that issued it
@@ -102,6 +222,7 @@ struct Rendition {
   double NextReloadAt = kNever;
   bool NoSkipNext = false;
   bool StaleReported = false;
+  int Failures = 0; // consecutive failed loads of this rendition's playlist (backoff)
 };
 
 bool SameMap(const std::optional<HlsMap>& a, const std::optional<HlsMap>& b) {
@@ -138,17 +259,44 @@ struct HlsSession::Impl {
   double LastSwitchAt = -kNever;
   double FirstChangeAt = -1.0, AgeIntegral = 0.0, LastAgeMark = 0.0;
   HlsBandwidthEstimator Bw;
+  int PlaylistFailures = 0;    // consecutive failed multivariant loads (backoff)
+  int MediaFailures = 0;       // consecutive failed media requests (backoff from the second)
+  double MediaRetryAt = -kNever; // no new media request before this (seconds)
+  bool MediaWaiting = false;   // the last Pump stopped at MediaRetryAt
+  uint64_t RandomState = 0;    // xorshift64* state for the default jitter source
   std::map<std::string, double> FirstListed; // part URI + '@' + offset -> arrival of the playlist that first listed it (-1: initial load)
 
   Impl(HlsSessionConfig cfg, HlsStats& st, bool& ended) : Cfg(cfg), St(st), Ended(ended) {}
 
   bool LowLatency(const HlsPlaylist& pl) const { return IsLowLatency(pl, Cfg.LowLatency); }
 
-  void Event(HlsEvent e, double now, std::string detail = {}) { OutEvents.push_back({e, now, std::move(detail)}); }
+  void Event(HlsEvent e, double now, std::string detail = {}, HlsErrorCode code = HlsErrorCode::None) { OutEvents.push_back({e, now, std::move(detail), code}); }
+
+  // [SECTION] Limits applied
+
+  double Random01() {
+    if (Cfg.Random) return Cfg.Random();
+    RandomState ^= RandomState >> 12; RandomState ^= RandomState << 25; RandomState ^= RandomState >> 27;
+    return static_cast<double>((RandomState * 0x2545F4914F6CDD1DULL) >> 11) * 0x1.0p-53;
+  }
+  void SeedRandom(const std::string& url, double now) {
+    uint64_t h = 1469598103934665603ULL; // FNV-1a over the URL, mixed with the start time's bits
+    for (unsigned char c : url) { h ^= c; h *= 1099511628211ULL; }
+    uint64_t t = 0;
+    std::memcpy(&t, &now, sizeof t);
+    RandomState = (h ^ (t * 0x9E3779B97F4A7C15ULL)) | 1;
+  }
+  double Backoff(int failures) { return HlsBackoffDelay(failures, Random01(), Cfg.Limits); }
+  double ActiveTargetDuration() const { return Active.HavePlaylist && Active.Pl.TargetDuration > 0 ? Active.Pl.TargetDuration : 0.0; }
+  double ActiveBandwidth() const {
+    if (!Mv || Active.Variant < 0 || static_cast<size_t>(Active.Variant) >= Mv->Variants.size()) return 0.0;
+    return static_cast<double>(Mv->Variants[static_cast<size_t>(Active.Variant)].Bandwidth);
+  }
 
   // [SECTION] Requests
 
-  uint64_t Issue(HlsRequestKind kind, const std::string& url, std::optional<HlsRequestRange> range, double now, int generation) {
+  // `duration` (seconds) of the part or segment asked for, 0 when unknown: it sizes the cap.
+  uint64_t Issue(HlsRequestKind kind, const std::string& url, std::optional<HlsRequestRange> range, double now, int generation, double duration = 0.0) {
     HlsLoadRequest r;
     r.Id = NextId++;
     r.Kind = kind;
@@ -159,6 +307,9 @@ struct HlsSession::Impl {
     q.IssuedAt = now;
     q.LastActivityAt = now;
     q.Rendition = generation;
+    const double td = ActiveTargetDuration();
+    q.Cap = HlsResponseCap(kind, ActiveBandwidth(), duration, td, Cfg.Limits);
+    q.Timeouts = HlsTimeoutsFor(kind, td, Cfg.Limits);
     Reqs.emplace(r.Id, q);
     OutRequests.push_back(r);
     St.Requests++;
@@ -214,11 +365,12 @@ struct HlsSession::Impl {
     HlsParseResult pr = ParsePlaylist(text, StartUrl);
     if (!pr.Ok) {
       St.Errors++;
-      Event(HlsEvent::ParseFailed, now, "line " + std::to_string(pr.Error.Line) + ": " + pr.Error.Reason);
-      MultivariantRetryAt = now + Cfg.RetryDelay;
+      Event(HlsEvent::ParseFailed, now, "line " + std::to_string(pr.Error.Line) + ": " + pr.Error.Reason, HlsErrorCode::Invalid);
+      MultivariantRetryAt = now + Backoff(++PlaylistFailures);
       return;
     }
     if (pr.Playlist.Kind == HlsPlaylistKind::Media) {
+      PlaylistFailures = 0;
       Active = Rendition{};
       Active.Generation = NextGeneration++;
       Active.Url = StartUrl;
@@ -228,9 +380,11 @@ struct HlsSession::Impl {
     }
     if (pr.Playlist.Variants.empty()) {
       St.Errors++;
-      Event(HlsEvent::ParseFailed, now, "line 0: multivariant playlist has no playable variant");
+      Event(HlsEvent::ParseFailed, now, "line 0: multivariant playlist has no playable variant", HlsErrorCode::Invalid);
+      MultivariantRetryAt = now + Backoff(++PlaylistFailures);
       return;
     }
+    PlaylistFailures = 0;
     Mv = std::move(pr.Playlist);
     int v = Cfg.StartVariant;
     if (v < 0 || v >= static_cast<int>(Mv->Variants.size())) v = 0;
@@ -246,7 +400,7 @@ struct HlsSession::Impl {
   void OnPlaylistFailed(Rendition& rd, double now) {
     rd.PlaylistReq = 0;
     rd.NoSkipNext = true;
-    rd.NextReloadAt = now + Cfg.RetryDelay;
+    rd.NextReloadAt = now + Backoff(++rd.Failures);
   }
 
   void OnMediaPlaylistBody(Rendition& rd, const Request& q, const std::string& text, double now) {
@@ -254,7 +408,7 @@ struct HlsSession::Impl {
     HlsParseResult pr = ParsePlaylist(text, rd.Url);
     if (!pr.Ok || pr.Playlist.Kind != HlsPlaylistKind::Media) {
       St.Errors++;
-      Event(HlsEvent::ParseFailed, now, pr.Ok ? "line 0: expected a media playlist" : "line " + std::to_string(pr.Error.Line) + ": " + pr.Error.Reason);
+      Event(HlsEvent::ParseFailed, now, pr.Ok ? "line 0: expected a media playlist" : "line " + std::to_string(pr.Error.Line) + ": " + pr.Error.Reason, HlsErrorCode::Invalid);
       OnPlaylistFailed(rd, now);
       return;
     }
@@ -263,6 +417,7 @@ struct HlsSession::Impl {
 
   void OnMediaPlaylist(Rendition& rd, HlsPlaylist pl, bool blocking, HlsPosition expect, double now) {
     St.PlaylistLoads++;
+    rd.Failures = 0;
     if (pl.Skip) {
       St.DeltaUpdates++;
       if (!rd.HavePlaylist) {
@@ -378,7 +533,7 @@ struct HlsSession::Impl {
       if (ListedInActive(q)) {
         q.Listed = true;
         q.ListedAt = now;
-        q.BytesAtListed = q.Body.size();
+        q.BytesAtListed = q.Received;
         if (q.FirstByteAt >= 0) { St.HintLeadSum += now - q.FirstByteAt; St.HintLeadCount++; }
         continue;
       }
@@ -407,7 +562,8 @@ struct HlsSession::Impl {
     }
     HlsRequestRange range{hint->ByteRangeStart, hint->ByteRangeLength};
     const bool ranged = hint->ByteRangeStart != 0 || hint->ByteRangeLength.has_value();
-    Issue(HlsRequestKind::PreloadPart, hint->Uri, ranged ? std::optional<HlsRequestRange>(range) : std::nullopt, now, Active.Generation);
+    Issue(HlsRequestKind::PreloadPart, hint->Uri, ranged ? std::optional<HlsRequestRange>(range) : std::nullopt, now, Active.Generation,
+          Active.Pl.PartTarget.value_or(0.0));
     St.HintsRequested++;
     Event(HlsEvent::HintRequested, now, hint->Uri);
   }
@@ -473,11 +629,12 @@ struct HlsSession::Impl {
 
   void Emit(Request& q, const Item& it, bool init, bool last, double now) {
     (void)now;
-    size_t avail = q.Body.size();
-    if (!init && it.Range && q.Body.size() > static_cast<size_t>(it.Range->Length)) avail = static_cast<size_t>(it.Range->Length);
+    size_t avail = q.Received;
+    if (!init && it.Range && q.Received > static_cast<size_t>(it.Range->Length)) avail = static_cast<size_t>(it.Range->Length);
     if (avail <= q.Delivered && !last) return;
     HlsMediaChunk c;
-    c.Bytes.assign(q.Body.begin() + static_cast<std::ptrdiff_t>(q.Delivered), q.Body.begin() + static_cast<std::ptrdiff_t>(std::max(avail, q.Delivered)));
+    const auto at = [&](size_t offset) { return q.Body.begin() + static_cast<std::ptrdiff_t>(offset - q.Base); };
+    c.Bytes.assign(at(q.Delivered), at(std::max(avail, q.Delivered)));
     c.IsInit = init;
     c.Msn = it.Pos.Msn;
     c.Part = it.Pos.Part;
@@ -490,23 +647,28 @@ struct HlsSession::Impl {
     c.Variant = Active.Variant;
     St.MediaBytes += static_cast<int64_t>(c.Bytes.size());
     q.Delivered = std::max(avail, q.Delivered);
+    // What was handed out is not kept: a long body never sits twice in memory.
+    q.Body.erase(q.Body.begin(), at(q.Delivered));
+    q.Base = q.Delivered;
     OutMedia.push_back(std::move(c));
   }
 
-  // Uses a hinted request for the current item when one matches, else issues a fresh request.
+  // Uses a hinted request for the current item when one matches, else issues a fresh request (0 while
+  // repeated media failures back off).
   uint64_t AcquireMediaRequest(const Item& it, double now) {
     const int64_t start = it.Range ? it.Range->Offset : 0;
     for (auto& [id, q] : Reqs) {
       if (q.R.Kind == HlsRequestKind::PreloadPart && q.R.Url == it.Uri && RangeStart(q.R.Range) == start) {
         St.HintsUsed++;
-        if (!q.Listed) { q.Listed = true; q.ListedAt = now; q.BytesAtListed = q.Body.size(); if (q.FirstByteAt >= 0) { St.HintLeadSum += now - q.FirstByteAt; St.HintLeadCount++; } }
+        if (!q.Listed) { q.Listed = true; q.ListedAt = now; q.BytesAtListed = q.Received; if (q.FirstByteAt >= 0) { St.HintLeadSum += now - q.FirstByteAt; St.HintLeadCount++; } }
         Event(HlsEvent::HintUsed, now, it.Uri);
         return id;
       }
     }
+    if (now < MediaRetryAt) { MediaWaiting = true; return 0; }
     std::optional<HlsRequestRange> range;
     if (it.Range) range = HlsRequestRange{it.Range->Offset, it.Range->Length};
-    return Issue(it.Kind, it.Uri, range, now, Active.Generation);
+    return Issue(it.Kind, it.Uri, range, now, Active.Generation, it.Duration);
   }
 
   void MaybeSwitchAt(double now) {
@@ -535,6 +697,7 @@ struct HlsSession::Impl {
   }
 
   void Pump(double now) {
+    MediaWaiting = false;
     if (!Active.HavePlaylist || !Positioned || Ended) return;
     for (int guard = 0; guard < 10000; guard++) {
       if (!Cur) {
@@ -568,6 +731,7 @@ struct HlsSession::Impl {
       // Init segment first when the map changes.
       if (Cur->Map && !SameMap(Cur->Map, DeliveredMap)) {
         if (MapReq == 0) {
+          if (now < MediaRetryAt) { MediaWaiting = true; return; }
           std::optional<HlsRequestRange> range;
           if (Cur->Map->Range) range = HlsRequestRange{Cur->Map->Range->Offset, Cur->Map->Range->Length};
           MapReq = Issue(HlsRequestKind::Map, Cur->Map->Uri, range, now, Active.Generation);
@@ -589,13 +753,13 @@ struct HlsSession::Impl {
       if (CurReq == 0) CurReq = AcquireMediaRequest(*Cur, now);
       Request* q = Find(CurReq);
       if (!q) { CurReq = 0; return; }
-      const bool range_full = Cur->Range && q->Body.size() >= static_cast<size_t>(Cur->Range->Length);
+      const bool range_full = Cur->Range && q->Received >= static_cast<size_t>(Cur->Range->Length);
       const bool done = q->Complete || range_full;
       Emit(*q, *Cur, false, done, now);
       if (!done) return;
       // Finished: sample throughput (time to first byte excluded; hinted parts from their listing).
       double t0 = q->FirstByteAt;
-      double bytes = static_cast<double>(q->Body.size());
+      double bytes = static_cast<double>(q->Received);
       if (q->R.Kind == HlsRequestKind::PreloadPart && q->ListedAt > t0) { t0 = q->ListedAt; bytes -= static_cast<double>(q->BytesAtListed); }
       if (t0 >= 0 && now - t0 > 0.0005 && bytes >= 2048) Bw.AddSample(bytes, now - t0);
       St.ThroughputEstimate = Bw.Estimate();
@@ -604,6 +768,7 @@ struct HlsSession::Impl {
         auto listed = FirstListed.find(PartKey(Cur->Uri, Cur->Range ? Cur->Range->Offset : 0));
         if (listed != FirstListed.end() && listed->second >= 0) { St.PartEdgeDelaySum += now - listed->second; St.PartEdgeDelayCount++; }
       }
+      MediaFailures = 0;
       Event(HlsEvent::MediaLoaded, now, q->R.Url);
       if (!q->Complete) Cancel(CurReq); else Reqs.erase(CurReq);
       CurReq = 0;
@@ -613,14 +778,19 @@ struct HlsSession::Impl {
     }
   }
 
-  double Timeout() const {
-    const double td = Active.HavePlaylist && Active.Pl.TargetDuration > 0 ? Active.Pl.TargetDuration : 0.0;
-    return std::max(Cfg.RequestTimeout, 3.0 * td);
+  // The earliest time request `q` times out: no progress, or its whole-body deadline.
+  static double TimeoutAt(const Request& q) { return std::min(q.LastActivityAt + q.Timeouts.Progress, q.IssuedAt + q.Timeouts.Deadline); }
+
+  // Consecutive media failures back off from the second on (the first failed part is skipped at once).
+  void OnMediaFailure(double now) {
+    MediaFailures++;
+    MediaRetryAt = now + Backoff(MediaFailures - 1);
   }
 
   void OnMediaFailed(double now) {
     Cancel(CurReq);
     CurReq = 0;
+    OnMediaFailure(now);
     if (!Cur) return;
     if (++Cur->Retries > Cfg.MaxMediaRetries || Cur->Kind == HlsRequestKind::Part) {
       // Parts are not retried: by then the next one is due. Skip it.
@@ -691,21 +861,22 @@ struct HlsSession::Impl {
     Pump(now);
   }
 
-  void Fail(uint64_t id, const std::string& reason, double now) {
+  void Fail(uint64_t id, HlsErrorCode code, const std::string& reason, double now) {
     Request* q = Find(id);
     if (!q) return;
     St.Errors++;
-    Event(HlsEvent::RequestFailed, now, std::string(HlsRequestKindName(q->R.Kind)) + " " + q->R.Url + ": " + reason);
+    Event(HlsEvent::RequestFailed, now, std::string(HlsRequestKindName(q->R.Kind)) + " " + q->R.Url + ": " + reason, code);
     const HlsRequestKind kind = q->R.Kind;
     const int generation = q->Rendition;
     Cancel(id);
     if (kind == HlsRequestKind::Multivariant) {
       MultivariantReq = 0;
-      MultivariantRetryAt = now + Cfg.RetryDelay;
+      MultivariantRetryAt = now + Backoff(++PlaylistFailures);
     } else if (kind == HlsRequestKind::MediaPlaylist) {
       if (Rendition* rd = RenditionFor(generation); rd && rd->PlaylistReq == id) OnPlaylistFailed(*rd, now);
     } else if (id == MapReq) {
       MapReq = 0;
+      OnMediaFailure(now);
       if (Cur) Cur->Retries++;
       if (Cur && Cur->Retries > Cfg.MaxMediaRetries) { DeliveredMap = Cur->Map; }
     } else if (id == CurReq) {
@@ -723,6 +894,7 @@ HlsSession::~HlsSession() = default;
 void HlsSession::Start(const std::string& url, double now) {
   P->StartUrl = url;
   P->Started = true;
+  P->SeedRandom(url, now);
   P->MultivariantReq = P->Issue(HlsRequestKind::Multivariant, url, std::nullopt, now, 0);
 }
 
@@ -752,9 +924,15 @@ void HlsSession::Tick(double now) {
   // Requests without progress for too long fail (a stalled connection must not stall playback).
   std::vector<uint64_t> stalled;
   for (const auto& [id, q] : p.Reqs) {
-    if (!q.Complete && now - q.LastActivityAt >= p.Timeout()) stalled.push_back(id);
+    if (!q.Complete && now >= Impl::TimeoutAt(q)) stalled.push_back(id);
   }
-  for (uint64_t id : stalled) p.Fail(id, "timed out (no progress for " + std::to_string(p.Timeout()) + " s)", now);
+  for (uint64_t id : stalled) {
+    const Request& q = p.Reqs.at(id);
+    char reason[96];
+    if (now - q.LastActivityAt >= q.Timeouts.Progress) std::snprintf(reason, sizeof reason, "timed out: no progress for %.1f s", q.Timeouts.Progress);
+    else std::snprintf(reason, sizeof reason, "timed out: body not complete after %.1f s (%zu bytes)", q.Timeouts.Deadline, q.Received);
+    p.Fail(id, HlsErrorCode::TimedOut, reason, now);
+  }
   if (p.Active.HavePlaylist) {
     StatsData.PlaylistAge = now - p.Active.LastChange;
     if (p.FirstChangeAt >= 0 && now > p.FirstChangeAt) {
@@ -776,8 +954,9 @@ double HlsSession::NextWakeup() const {
     }
   }
   for (const auto& [id, q] : p.Reqs) {
-    if (!q.Complete) t = std::min(t, q.LastActivityAt + p.Timeout());
+    if (!q.Complete) t = std::min(t, Impl::TimeoutAt(q));
   }
+  if (p.MediaWaiting) t = std::min(t, p.MediaRetryAt);
   return t;
 }
 
@@ -792,7 +971,7 @@ void HlsSession::OnResponse(uint64_t id, int status, double now) {
   q->Status = status;
   q->LastActivityAt = now;
   if (status >= 400 || status < 100) {
-    P->Fail(id, "HTTP " + std::to_string(status), now);
+    P->Fail(id, HlsErrorCode::Http, "HTTP " + std::to_string(status), now);
     return;
   }
   if (status == 200 && q->R.Range && q->R.Range->Offset > 0) q->SkipBytes = q->R.Range->Offset;
@@ -812,15 +991,21 @@ void HlsSession::OnData(uint64_t id, const uint8_t* bytes, size_t size, double n
     bytes += skip;
     size -= skip;
   }
-  if (q->Body.size() + size > (256u << 20)) { P->Fail(id, "response too large", now); return; }
+  if (size == 0) return;
+  // The cap is enforced as bytes arrive: the body over it is never stored, and the caller aborts the fetch.
+  if (static_cast<int64_t>(q->Received + size) > q->Cap) {
+    P->Fail(id, HlsErrorCode::TooLarge, "larger than its cap of " + std::to_string(q->Cap) + " bytes", now);
+    return;
+  }
   q->Body.insert(q->Body.end(), bytes, bytes + size);
+  q->Received += size;
   const bool media = q->R.Kind == HlsRequestKind::Part || q->R.Kind == HlsRequestKind::Segment ||
                      q->R.Kind == HlsRequestKind::PreloadPart || q->R.Kind == HlsRequestKind::Map;
   if (media) P->Pump(now);
 }
 
 void HlsSession::OnComplete(uint64_t id, double now) { P->Complete(id, now); }
-void HlsSession::OnError(uint64_t id, const std::string& reason, double now) { P->Fail(id, reason, now); }
+void HlsSession::OnError(uint64_t id, const std::string& reason, double now) { P->Fail(id, HlsErrorCode::Network, reason, now); }
 
 void HlsSession::SelectVariant(int variant, double now) {
   P->ManualVariant = variant >= 0;

@@ -3,6 +3,7 @@
 // [SECTION] Requests the caller performs
 // [SECTION] Media handed out
 // [SECTION] Events and stats
+// [SECTION] Limits: caps, timeouts, backoff, no-media watchdog (pure policy)
 // [SECTION] HlsSession
 //
 // The caller (the probe's Beast client, the browser Worker's fetch()) owns all I/O and the clock:
@@ -18,6 +19,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <limits>
 #include <map>
 #include <memory>
@@ -93,10 +95,24 @@ enum class HlsEvent {
 };
 const char* HlsEventName(HlsEvent event);
 
+// Why the source fails, as the widget's `error` event names it (docs/widget-limits.md lists the codes).
+enum class HlsErrorCode {
+  None,
+  Network,     // "source-unreachable": transport failure (refused, reset, DNS, redirect loop, CORS)
+  Http,        // "source-http-error": HTTP status >= 400
+  TooLarge,    // "source-too-large": a body went over its cap (HlsResponseCap) and was aborted
+  TimedOut,    // "source-timeout": no progress, or the whole body not done by its deadline (HlsTimeoutsFor)
+  Invalid,     // "source-invalid": a playlist that does not parse or cannot be played
+  Undecodable, // "media-undecodable": media arrives but does not demux or decode (corrupt init segment)
+  NoMedia,     // "no-media": no media for the watchdog's time, and no better reason known
+};
+const char* HlsErrorCodeName(HlsErrorCode code);
+
 struct HlsEventRecord {
   HlsEvent Type;
   double Time = 0.0; // seconds, caller's clock
   std::string Detail;
+  HlsErrorCode Code = HlsErrorCode::None; // set on RequestFailed and ParseFailed
 };
 
 struct HlsStats {
@@ -118,15 +134,81 @@ struct HlsStats {
   int64_t VariantSwitches = 0;
 };
 
+// [SECTION] Limits: caps, timeouts, backoff, no-media watchdog
+//
+// Every figure here is documented in docs/widget-limits.md; keep the two in step.
+
+struct HlsLimits {
+  int64_t MaxPlaylistBytes = 4 << 20;  // bytes: a multivariant or media playlist body above this is aborted
+  double MediaCapHeadroom = 4.0;       // a part/segment may be this many times what BANDWIDTH allows over max(duration, target duration)
+  int64_t MediaCapFloor = 4 << 20;     // bytes: no media cap below this (also the init segment's cap)
+  int64_t MediaCapCeiling = 16 << 20;  // bytes: no media cap above this; the cap when BANDWIDTH is unknown
+  double PlaylistProgressTimeout = 6.0; // seconds without a byte before a playlist request fails (at least 3 x target duration)
+  double MediaProgressTimeout = 4.0;   // seconds without a byte before a media request fails (at least 1 x target duration)
+  double BodyDeadline = 10.0;          // seconds from issue for the whole body (at least BodyDeadlineTargets x target duration)
+  double BodyDeadlineTargets = 3.0;    // target durations
+  double BackoffBase = 0.5;            // seconds: the first retry of a failed playlist, doubled per further failure
+  double BackoffMax = 8.0;             // seconds: the longest wait between retries
+  double BackoffJitter = 0.5;          // fraction of the delay taken off at random (from the 2nd failure on)
+  double NoMediaTimeout = 15.0;        // seconds without decoded media before the widget reports an error
+};
+
+// The most bytes a response may have: playlists MaxPlaylistBytes; init segments MediaCapFloor; parts and
+// segments headroom x bandwidth (bit/s; <= 0 unknown) x max(duration, target_duration) (seconds) / 8,
+// clamped to [MediaCapFloor, MediaCapCeiling] (the ceiling when the bandwidth is unknown).
+int64_t HlsResponseCap(HlsRequestKind kind, double bandwidth, double duration, double target_duration, const HlsLimits& limits);
+
+struct HlsRequestTimeouts {
+  double Progress = 0.0; // seconds without any callback (headers or bytes) before the request fails
+  double Deadline = 0.0; // seconds from issue for the whole body (catches a body that trickles)
+};
+// Timeouts of a request of `kind` on a rendition with `target_duration` (seconds; 0 unknown).
+HlsRequestTimeouts HlsTimeoutsFor(HlsRequestKind kind, double target_duration, const HlsLimits& limits);
+
+// Seconds to wait before the retry that follows `failures` consecutive failures (0: none, no wait).
+// The first retry waits BackoffBase exactly; then BackoffBase x 2^(failures-1), at most BackoffMax, less
+// up to BackoffJitter of it at random: `random01` is uniform in [0, 1).
+double HlsBackoffDelay(int failures, double random01, const HlsLimits& limits);
+
+// Decides when the player has gone too long without media, and when media came back. Pure: the caller
+// reports media progress and problems, and asks at any time (Tick) whether the state changed.
+class HlsMediaWatchdog {
+public:
+  struct Change {
+    bool Failed = false;   // true: the error starts (Code, Message); false: media came back (recovered)
+    HlsErrorCode Code = HlsErrorCode::None;
+    std::string Message;   // one sentence for the person watching
+  };
+  explicit HlsMediaWatchdog(double timeout = HlsLimits{}.NoMediaTimeout) : Timeout(timeout) {}
+  void Start(double now);  // the clock starts (playback begins); a running watchdog restarts clean
+  void OnMedia(double now); // media was decoded (or demuxed while video is off)
+  // A problem that may explain a lack of media: source problems name the error before decode ones.
+  void OnProblem(HlsErrorCode code, const std::string& detail, double now);
+  // The stream ended (ENDLIST played out): no more errors if it had media; one that ended without any
+  // media still fails when its time is up (a stream nobody could watch).
+  void OnEnded() { if (MediaSeen) Running = false; }
+  std::optional<Change> Tick(double now);
+  double NextWakeup() const; // +infinity when no error can start
+  bool Failed() const { return FailedFlag; }
+
+private:
+  double Timeout;          // seconds
+  bool Running = false, FailedFlag = false, MediaSinceFailure = false, MediaSeen = false;
+  double LastMediaAt = 0.0; // seconds, or the start
+  HlsErrorCode SourceCode = HlsErrorCode::None, DecodeCode = HlsErrorCode::None;
+  std::string SourceDetail, DecodeDetail;
+};
+
 struct HlsSessionConfig {
   bool LowLatency = true;         // load parts when the playlist has EXT-X-PART-INF
   bool AutoAbr = true;            // switch variants from the throughput estimate
   bool UsePreloadHints = true;    // request EXT-X-PRELOAD-HINT parts with the blocking reload (false: as hls.js)
   int StartVariant = -1;          // -1 = the first listed variant
   double MinSwitchInterval = 4.0; // seconds between ABR switches
-  double RetryDelay = 0.5;        // seconds before re-requesting a failed playlist
   int MaxMediaRetries = 2;
-  double RequestTimeout = 10.0;   // seconds without progress before a request fails (at least 3 x target duration)
+  HlsLimits Limits;               // caps, timeouts and backoff
+  // Uniform [0, 1) source for the backoff jitter; empty: a generator seeded from the start URL and time.
+  std::function<double()> Random;
 };
 
 // [SECTION] HlsSession

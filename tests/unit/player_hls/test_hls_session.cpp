@@ -432,7 +432,8 @@ TEST_CASE("session: with preload hints off (hls.js behaviour) parts wait for the
 
 TEST_CASE("session: a media request without progress times out and the part is skipped") {
   HlsSessionConfig cfg;
-  cfg.RequestTimeout = 7.0; // above 3 x target duration (6 s), so it applies
+  cfg.Limits.MediaProgressTimeout = 7.0; // above the target duration (2 s), so it applies
+  cfg.Limits.BodyDeadline = 60.0;        // this case is about progress only
   Harness h(cfg);
   Boot(h, LivePl(10, 3, 2, false, "", false)); // no blocking: only media requests stay open
   HlsLoadRequest p0 = h.Take(HlsRequestKind::Part, "p12.2");
@@ -462,4 +463,250 @@ TEST_CASE("session: a listed hinted part that leaves the playlist unused is drop
   h.Respond(h.Take(HlsRequestKind::MediaPlaylist), LivePl(14, 3, 0)); // segment 13 is gone
   CHECK(std::find(h.Cancelled.begin(), h.Cancelled.end(), hint.Id) != h.Cancelled.end());
   CHECK(h.S.Stats().HintsCancelled == 1); // only p13.3, hinted but never listed, counts as a wrong hint
+}
+
+// [SECTION] Limits: caps, timeouts, backoff, no-media watchdog
+
+TEST_CASE("limits: a playlist may have 4 MiB, an init segment the floor, media what its bitrate allows within floor and ceiling") {
+  const HlsLimits l;
+  CHECK(HlsResponseCap(HlsRequestKind::Multivariant, 8e6, 2.0, 2.0, l) == 4 << 20);
+  CHECK(HlsResponseCap(HlsRequestKind::MediaPlaylist, 0.0, 0.0, 0.0, l) == 4 << 20);
+  CHECK(HlsResponseCap(HlsRequestKind::Map, 8e6, 2.0, 2.0, l) == 4 << 20);
+  // 4 x 8 Mbit/s x 2 s / 8 = 8 MB: between floor and ceiling.
+  CHECK(HlsResponseCap(HlsRequestKind::Segment, 8e6, 2.0, 2.0, l) == 8000000);
+  // A part is measured over the target duration, not its own (a key-frame part may be most of a segment).
+  CHECK(HlsResponseCap(HlsRequestKind::Part, 8e6, 0.2, 2.0, l) == 8000000);
+  CHECK(HlsResponseCap(HlsRequestKind::PreloadPart, 1e6, 0.2, 2.0, l) == 4 << 20);  // floor
+  CHECK(HlsResponseCap(HlsRequestKind::Segment, 50e6, 6.0, 6.0, l) == 16 << 20);    // ceiling
+  CHECK(HlsResponseCap(HlsRequestKind::Segment, 0.0, 6.0, 6.0, l) == 16 << 20);     // bandwidth unknown: ceiling
+  CHECK(HlsResponseCap(HlsRequestKind::Segment, 1e300, 1e300, 0.0, l) == 16 << 20); // no overflow
+}
+
+TEST_CASE("limits: timeouts scale with the target duration above their floors") {
+  const HlsLimits l;
+  HlsRequestTimeouts t = HlsTimeoutsFor(HlsRequestKind::Multivariant, 0.0, l);
+  CHECK(t.Progress == 6.0);
+  CHECK(t.Deadline == 10.0);
+  t = HlsTimeoutsFor(HlsRequestKind::MediaPlaylist, 4.0, l);
+  CHECK(t.Progress == 12.0); // 3 x target duration: a blocking reload may be held that long
+  CHECK(t.Deadline == 12.0);
+  t = HlsTimeoutsFor(HlsRequestKind::Part, 2.0, l);
+  CHECK(t.Progress == 4.0);
+  CHECK(t.Deadline == 10.0);
+  t = HlsTimeoutsFor(HlsRequestKind::Segment, 6.0, l);
+  CHECK(t.Progress == 6.0);
+  CHECK(t.Deadline == 18.0);
+}
+
+TEST_CASE("limits: backoff doubles from the base up to the maximum, and jitter only shortens it by up to half") {
+  const HlsLimits l;
+  CHECK(HlsBackoffDelay(0, 0.3, l) == 0.0);
+  CHECK(HlsBackoffDelay(1, 0.9, l) == 0.5); // the first retry is prompt and exact
+  CHECK(HlsBackoffDelay(2, 0.0, l) == 1.0);
+  CHECK(HlsBackoffDelay(3, 0.0, l) == 2.0);
+  CHECK(HlsBackoffDelay(5, 0.0, l) == 8.0);
+  CHECK(HlsBackoffDelay(50, 0.0, l) == 8.0);
+  CHECK(HlsBackoffDelay(2, 0.5, l) == doctest::Approx(0.75));
+  for (int n = 2; n < 12; n++) {
+    const double full = HlsBackoffDelay(n, 0.0, l);
+    CHECK(HlsBackoffDelay(n, 0.999999, l) > full * 0.5 - 1e-9);
+    CHECK(HlsBackoffDelay(n, 0.999999, l) <= full);
+  }
+  CHECK(HlsBackoffDelay(3, std::nan(""), l) == 2.0); // a broken random source does not break the delay
+}
+
+TEST_CASE("watchdog: no media for 15 s is an error named by the last source problem, and media again recovers") {
+  HlsMediaWatchdog w;
+  w.Start(0.0);
+  CHECK(w.NextWakeup() == 15.0);
+  w.OnProblem(HlsErrorCode::Undecodable, "demux: invalid data", 1.0);
+  w.OnProblem(HlsErrorCode::Network, "playlist http://x/: network error", 2.0);
+  CHECK_FALSE(w.Tick(14.9));
+  const auto failed = w.Tick(15.0);
+  REQUIRE(failed);
+  CHECK(failed->Failed);
+  CHECK(failed->Code == HlsErrorCode::Network); // a source problem names the error before a decode one
+  CHECK(std::string(HlsErrorCodeName(failed->Code)) == "source-unreachable");
+  CHECK(failed->Message.find("No video for 15 s") == 0);
+  CHECK(failed->Message.find("cannot be reached") != std::string::npos);
+  CHECK_FALSE(w.Tick(40.0)); // once per outage
+  CHECK(w.Failed());
+  w.OnMedia(41.0);
+  const auto back = w.Tick(41.0);
+  REQUIRE(back);
+  CHECK_FALSE(back->Failed);
+  CHECK_FALSE(w.Failed());
+  CHECK_FALSE(w.Tick(55.9));
+  const auto again = w.Tick(56.0); // a second outage is a second error
+  REQUIRE(again);
+  CHECK(again->Code == HlsErrorCode::NoMedia); // the problems before the media came back are forgotten
+}
+
+TEST_CASE("watchdog: media keeps it quiet, a decode problem alone names the error, and an ended stream is quiet only if it had media") {
+  HlsMediaWatchdog w(15.0);
+  w.Start(0.0);
+  for (double t = 1.0; t < 60.0; t += 1.0) { w.OnMedia(t); CHECK_FALSE(w.Tick(t)); }
+  w.OnProblem(HlsErrorCode::Undecodable, "demux: invalid data", 60.0);
+  const auto c = w.Tick(74.0);
+  REQUIRE(c);
+  CHECK(c->Code == HlsErrorCode::Undecodable);
+  HlsMediaWatchdog ended(15.0);
+  ended.Start(0.0);
+  ended.OnMedia(1.0);
+  ended.OnEnded();
+  CHECK_FALSE(ended.Tick(100.0));
+  CHECK(std::isinf(ended.NextWakeup()));
+  HlsMediaWatchdog ended_empty(15.0); // e.g. every segment of a short VOD stream failed to decode
+  ended_empty.Start(0.0);
+  ended_empty.OnProblem(HlsErrorCode::Undecodable, "demux: invalid data", 1.0);
+  ended_empty.OnEnded();
+  const auto e = ended_empty.Tick(15.0);
+  REQUIRE(e);
+  CHECK(e->Code == HlsErrorCode::Undecodable);
+}
+
+TEST_CASE("session: a playlist body over 4 MiB is aborted as it streams, and never stored past the cap") {
+  Harness h;
+  h.S.Start(kV0, 0.0);
+  h.Pull();
+  HlsLoadRequest r = h.Take(HlsRequestKind::Multivariant);
+  h.S.OnResponse(r.Id, 200, h.Now);
+  const std::string mib(1 << 20, '#');
+  for (int i = 0; i < 4; i++) h.Data(r.Id, mib);
+  CHECK(h.S.Stats().Errors == 0); // exactly at the cap is allowed
+  h.Data(r.Id, "#");
+  CHECK(h.S.Stats().Errors == 1);
+  CHECK(std::find(h.Cancelled.begin(), h.Cancelled.end(), r.Id) != h.Cancelled.end()); // the caller aborts the fetch
+  const auto it = std::find_if(h.Events.begin(), h.Events.end(), [](const HlsEventRecord& e) { return e.Type == HlsEvent::RequestFailed; });
+  REQUIRE(it != h.Events.end());
+  CHECK(it->Code == HlsErrorCode::TooLarge);
+  CHECK(it->Detail.find("cap of 4194304 bytes") != std::string::npos);
+  h.Data(r.Id, mib); // late bytes for the aborted request are ignored
+  CHECK(h.S.Stats().Errors == 1);
+  CHECK(h.S.NextWakeup() == doctest::Approx(0.5)); // retried after the backoff
+}
+
+TEST_CASE("session: a part far above its variant's bitrate is aborted at its cap, having handed out no more") {
+  Harness h;
+  h.S.Start(kMaster, 0.0);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Multivariant), "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000000\n720p/index.m3u8\n");
+  h.Respond(h.Take(HlsRequestKind::MediaPlaylist), LivePl(10, 3, 2, false, "", false));
+  h.Respond(h.Take(HlsRequestKind::Map), "INIT");
+  HlsLoadRequest p = h.Take(HlsRequestKind::Part, "p12.2");
+  h.S.OnResponse(p.Id, 200, h.Now);
+  const std::string chunk(256 << 10, 'm');
+  for (int i = 0; i < 40 && h.S.Stats().Errors == 0; i++) h.Data(p.Id, chunk); // up to 10 MiB
+  CHECK(h.S.Stats().Errors == 1);
+  CHECK(h.MediaText(false).size() == static_cast<size_t>(4 << 20)); // the 1 Mbit/s variant's cap is the 4 MiB floor
+  CHECK(std::find(h.Cancelled.begin(), h.Cancelled.end(), p.Id) != h.Cancelled.end());
+  CHECK(h.Count(HlsEvent::MediaSkipped) == 1);
+  CHECK(h.Media.back().Last == false); // the aborted part never ends as complete
+}
+
+TEST_CASE("session: a playlist that trickles one byte every 3 s fails at its whole-body deadline") {
+  Harness h;
+  h.S.Start(kV0, 0.0);
+  h.Pull();
+  HlsLoadRequest r = h.Take(HlsRequestKind::Multivariant);
+  h.S.OnResponse(r.Id, 200, h.Now);
+  for (h.Now = 1.0; h.Now < 10.0; h.Now += 3.0) {
+    h.Data(r.Id, "#");
+    h.S.Tick(h.Now);
+    h.Pull();
+  }
+  CHECK(h.S.Stats().Errors == 0); // each byte is progress: the progress timeout alone never fires
+  CHECK(h.S.NextWakeup() == doctest::Approx(10.0));
+  h.Now = 10.0;
+  h.S.Tick(h.Now);
+  h.Pull();
+  CHECK(h.S.Stats().Errors == 1);
+  const auto it = std::find_if(h.Events.begin(), h.Events.end(), [](const HlsEventRecord& e) { return e.Type == HlsEvent::RequestFailed; });
+  REQUIRE(it != h.Events.end());
+  CHECK(it->Code == HlsErrorCode::TimedOut);
+  CHECK(it->Detail.find("body not complete after 10.0 s") != std::string::npos);
+}
+
+TEST_CASE("session: repeated playlist failures back off exponentially with the injected jitter, and a load resets it") {
+  HlsSessionConfig cfg;
+  double u = 0.0;
+  cfg.Random = [&u] { return u; };
+  Harness h(cfg);
+  h.S.Start(kV0, 0.0);
+  h.Pull();
+  std::vector<double> waits;
+  for (int i = 0; i < 7; i++) {
+    h.S.OnError(h.Take(HlsRequestKind::Multivariant).Id, "network error: Failed to fetch", h.Now);
+    h.Pull();
+    waits.push_back(h.S.NextWakeup() - h.Now);
+    h.Now = h.S.NextWakeup();
+    h.S.Tick(h.Now);
+    h.Pull();
+  }
+  CHECK(waits == std::vector<double>{0.5, 1.0, 2.0, 4.0, 8.0, 8.0, 8.0});
+  CHECK(std::count_if(h.Events.begin(), h.Events.end(), [](const HlsEventRecord& e) { return e.Code == HlsErrorCode::Network; }) == 7);
+  u = 0.5; // jitter: three quarters of the delay
+  h.S.OnError(h.Take(HlsRequestKind::Multivariant).Id, "network error", h.Now);
+  h.Pull();
+  CHECK(h.S.NextWakeup() - h.Now == doctest::Approx(6.0));
+  h.Now = h.S.NextWakeup();
+  h.S.Tick(h.Now);
+  h.Pull();
+  u = 0.0;
+  h.Respond(h.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 2, false)); // blocking reloads: at once
+  std::vector<double> reload_waits;
+  for (int i = 0; i < 4; i++) {
+    HlsLoadRequest reload = h.Take(HlsRequestKind::MediaPlaylist);
+    if (i == 2) h.Respond(reload, LivePl(10, 3, 2, false)); // a load in between resets the count
+    else h.Respond(reload, "", 503);
+    for (int guard = 0; guard < 100 && !h.Find(HlsRequestKind::MediaPlaylist); guard++) {
+      const double next = h.S.NextWakeup();
+      if (i != 2 && !h.Find(HlsRequestKind::MediaPlaylist) && guard == 0) reload_waits.push_back(next - h.Now);
+      h.Now = next;
+      h.S.Tick(h.Now);
+      h.Pull();
+    }
+  }
+  CHECK(reload_waits == std::vector<double>{0.5, 1.0, 0.5});
+}
+
+TEST_CASE("session: request failures carry their code: HTTP status, transport error, parse error") {
+  Harness h;
+  h.S.Start(kV0, 0.0);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Multivariant), "", 404);
+  h.Now = h.S.NextWakeup();
+  h.S.Tick(h.Now);
+  h.Pull();
+  h.S.OnError(h.Take(HlsRequestKind::Multivariant).Id, "network error", h.Now);
+  h.Pull();
+  h.Now = h.S.NextWakeup();
+  h.S.Tick(h.Now);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Multivariant), "not a playlist");
+  std::vector<HlsErrorCode> codes;
+  for (const HlsEventRecord& e : h.Events) if (e.Code != HlsErrorCode::None) codes.push_back(e.Code);
+  CHECK(codes == std::vector<HlsErrorCode>{HlsErrorCode::Http, HlsErrorCode::Network, HlsErrorCode::Invalid});
+}
+
+TEST_CASE("session: repeated media failures back off from the second one, and a loaded part resets it") {
+  HlsSessionConfig cfg;
+  cfg.Random = [] { return 0.0; };
+  Harness h(cfg);
+  Boot(h, LivePl(10, 3, 2, false, "", false));
+  h.Respond(h.Take(HlsRequestKind::Part, "p12.2"), "", 500);
+  CHECK(h.Find(HlsRequestKind::Part, "p12.3")); // the first failure moves on at once
+  h.Respond(h.Take(HlsRequestKind::Part, "p12.3"), "", 500);
+  CHECK_FALSE(h.Find(HlsRequestKind::Part));
+  CHECK(h.S.NextWakeup() == doctest::Approx(0.5));
+  h.Now = 0.5;
+  h.S.Tick(h.Now);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Part, "p13.0"), "", 500);
+  CHECK(h.S.NextWakeup() == doctest::Approx(1.5)); // 0.5 + 1.0
+  h.Now = 1.5;
+  h.S.Tick(h.Now);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Part, "p13.1"), "ok");
+  CHECK(h.MediaText(false) == "ok");
 }
