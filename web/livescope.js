@@ -85,7 +85,7 @@ img.poster{object-fit:cover}
 .controls{position:absolute;top:60px;right:8px;display:flex;gap:6px;align-items:center;width:max-content}
 .controls.compact .label{display:none}
 button.sound{display:flex;gap:5px;align-items:center}
-button{font:inherit;font-size:13px;color:#fff;background:rgba(0,0,0,.55);border:1px solid rgba(255,255,255,.35);border-radius:16px;padding:5px 10px;cursor:pointer;line-height:16px}
+button{font:inherit;font-size:13px;color:#fff;background:rgba(0,0,0,.72);border:1px solid rgba(255,255,255,.35);border-radius:16px;padding:5px 10px;cursor:pointer;line-height:16px}
 button svg{display:block;width:16px;height:16px}
 button:focus-visible{outline:3px solid #7cf;outline-offset:1px}
 button[hidden]{display:none}
