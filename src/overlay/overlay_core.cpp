@@ -74,7 +74,8 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
         const float band_bottom = l.Picture.Y - gap;
         TitleFit band = OverlayFitTitle(s.Title, band_w, 2, marquee_ok, measure);
         const float band_h = static_cast<float>(band.Lines.size()) * l.LineHeight;
-        if (!OverlayRectEmpty(l.Picture) && band.Fits && band_bottom - band_top >= band_h) {
+        // The band is the widest place: a title that fits nowhere scrolls (or is cut) there too.
+        if (!OverlayRectEmpty(l.Picture) && band_bottom - band_top >= band_h) {
             l.TitlePlace = TitlePlacement::Band;
             l.Title = std::move(band);
             l.TitleRect = { l.Pad, band_bottom - band_h, l.Title.Width, band_h };

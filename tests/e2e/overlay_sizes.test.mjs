@@ -13,7 +13,9 @@ import { startStack } from './lib/stack.mjs';
 import { WASM_DIR } from './lib/canvas.mjs';
 
 const SIZES = [[280, 498], [300, 533], [360, 640], [420, 747], [1280, 720]]; // CSS px
-const TITLES = { en: 'Soldering the new board', fr: 'La tarte aux pommes, pas à pas' };
+// Long enough to need two lines in a post card, one in fullscreen.
+const TITLES = { en: 'Soldering the new board, live from the bench', fr: 'La tarte aux pommes, pas à pas, en direct' };
+const LONG_TITLE = 'Soldering the new board live from the bench: flux, paste, hot air, the reflow profile and all your questions';
 const COMMENTS = { // two connections, two each (the relay allows a burst of 3 per connection)
   en: ['Which tip do you use for the small pads?', 'Is that leaded solder or lead-free?', 'How hot is the iron right now?', 'Great work, thanks for streaming!'],
   fr: ['Quelle pâte utilisez-vous pour le fond ?', 'Combien de pommes pour une tarte ?', 'Beurre doux ou demi-sel, chef ?', 'Merci pour ce direct, bravo !'],
@@ -56,7 +58,7 @@ before(async () => {
 after(async () => { if (browser) await browser.close(); if (host) await host.close(); if (stack) await stack.stop(); });
 
 // Mounts one <live-scope> of `w` x `h` (debug keeps the drawing buffer readable; its stats panel is turned off).
-async function mount(w, h, lang, room) {
+async function mount(w, h, lang, room, title = TITLES[lang]) {
   await page.setViewportSize({ width: Math.max(800, w + 16), height: Math.max(760, Math.ceil(h / 0.85) + 16) });
   await page.evaluate(({ w, lang, room, src, title, landscape }) => {
     const slot = document.getElementById('slot');
@@ -67,7 +69,7 @@ async function mount(w, h, lang, room) {
     for (const [k, v] of Object.entries({ src, room, title, lang, aspect: landscape ? '16:9' : '9:16', debug: '' })) el.setAttribute(k, v);
     box.appendChild(el);
     slot.appendChild(box);
-  }, { w, lang, room: `${stack.relayUrl}#${room}`, src: stack.streamUrl, title: TITLES[lang], landscape: w > h });
+  }, { w, lang, room: `${stack.relayUrl}#${room}`, src: stack.streamUrl, title, landscape: w > h });
   await page.waitForFunction(() => { const s = document.querySelector('live-scope').stats; return s && s.framesShown > 0; }, null, { timeout: 60000 });
   await page.evaluate(() => document.querySelector('live-scope')._ls.widget.plugins.playback.setDebug(false));
   await page.waitForFunction(() => { const l = document.querySelector('live-scope')._ls.widget.plugins.room.layout(); return l && l.picture[2] > 0; }, null, { timeout: 10000 });
@@ -201,5 +203,27 @@ test('the overlay reads well at every publisher size, in English and French', as
     }
   } catch (e) { console.log(logs.slice(-40).join('\n')); throw e; } finally {
     for (const f of figures) console.log(`overlay sizes: ${f}`);
+  }
+});
+
+test('a title too long for two lines scrolls, except under reduced motion, and stays whole for screen readers', async () => {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  try {
+    await mount(280, 498, 'en', 'overlay-long-title', LONG_TITLE);
+    const layout = () => page.evaluate(() => document.querySelector('live-scope')._ls.widget.plugins.room.layout());
+    const reduced = await layout();
+    assert.equal(reduced.title.lines.length, 2, JSON.stringify(reduced.title));
+    assert.ok(reduced.title.truncated && !reduced.title.marquee, `reduced motion: ${JSON.stringify(reduced.title)}`);
+    assert.ok(reduced.title.lines[1].endsWith('…'));
+    const label = await page.evaluate(() => document.querySelector('live-scope').shadowRoot.querySelector('canvas').getAttribute('aria-label'));
+    assert.ok(label.includes(LONG_TITLE), `aria-label "${label}"`);
+    await page.locator('live-scope').screenshot({ path: join(ARTIFACTS, 'overlay-sizes-long-title-reduced-motion.png') });
+    await page.emulateMedia({ reducedMotion: 'no-preference' });
+    await page.waitForFunction(() => document.querySelector('live-scope')._ls.widget.plugins.room.layout().title.marquee, null, { timeout: 5000 });
+    const moving = await layout();
+    assert.equal(moving.title.lines.join(' '), LONG_TITLE, 'the scrolling line holds the rest of the title');
+    console.log(`overlay sizes: long title at 280x498: reduced motion ${JSON.stringify(reduced.title.lines)}; otherwise line 2 scrolls`);
+  } catch (e) { console.log(logs.slice(-40).join('\n')); throw e; } finally {
+    await page.emulateMedia({ reducedMotion: 'no-preference' });
   }
 });

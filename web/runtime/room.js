@@ -293,7 +293,6 @@
       if (r.controls) placeControls(r.controls, r.controlsCompact);
     }
 
-    // Keeps the control layer exactly over the canvas (same offset parent, as its next sibling).
     // The DOM controls row: measured (full and icon-only widths) when its buttons change, placed where
     // the layout puts it, icon-only when the layout says the full labels do not fit.
     const controls = options.controls || null;
@@ -309,6 +308,7 @@
       controls.classList.add('compact');
       const short = controls.offsetWidth;
       controls.classList.toggle('compact', compact);
+      if (!full) { controlsKey = ''; return; } // not laid out (hidden container): measure again next frame
       m._ls_room_set_controls(app, full, short, height);
     }
     function placeControls(r, compact) {
@@ -320,6 +320,7 @@
       controls.classList.toggle('compact', !!compact);
     }
 
+    // Keeps the control layer exactly over the canvas (same offset parent, as its next sibling).
     function placeLayer() {
       const s = layer.style;
       const key = `${canvas.offsetLeft + canvas.clientLeft},${canvas.offsetTop + canvas.clientTop},${canvas.clientWidth},${canvas.clientHeight}`;

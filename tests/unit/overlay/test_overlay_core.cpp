@@ -245,6 +245,8 @@ TEST_CASE("a title longer than two lines scrolls, and never under reduced motion
     const OverlayLayout m = OverlayComputeLayout(280.0f, 498.0f, 16.0f, s);
     CHECK(m.Title.Marquee);
     CHECK(m.Title.Lines.size() == 2);
+    CHECK(m.TitlePlace == TitlePlacement::Band); // the widest place it can have
+    CHECK(m.TitleRect.W == doctest::Approx(280.0f - 2.0f * m.Pad));
     s.ReducedMotion = true;
     const OverlayLayout r = OverlayComputeLayout(280.0f, 498.0f, 16.0f, s);
     CHECK_FALSE(r.Title.Marquee);
