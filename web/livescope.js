@@ -17,14 +17,15 @@
   const BASE = ((SCRIPT && SCRIPT.src) || location.href).replace(/[^/]*$/, '');
   const ATTRS = ['src', 'room', 'title', 'aspect', 'muted', 'autoplay', 'latency', 'lang', 'token', 'hearts', 'comments', 'poster'];
   // Interface strings. Keys shared with the overlay (src/app/page/interaction.cpp): live, send, placeholder,
-  // joined, pinned, total, sendHeart; the rest label the DOM controls.
+  // placeholderShort, joined, pinned, total, sendHeart; the rest label the DOM controls. Short forms are
+  // used only when the full one does not fit (docs/overlay.md); the sound button then shows its icon alone.
   const STRINGS = {
     en: { video: 'Live video. Tap to send a heart.', sound: 'Tap for sound', fullscreen: 'Full screen',
-      exitFullscreen: 'Exit full screen', sendHeart: 'Send a heart', placeholder: 'Ask a question…', send: 'Send',
+      exitFullscreen: 'Exit full screen', sendHeart: 'Send a heart', placeholder: 'Ask a question…', placeholderShort: 'Ask…', send: 'Send',
       live: 'LIVE', comments: 'Comments', joined: 'joined', pinned: 'Pinned', total: 'total',
       loading: 'Loading live video…', error: 'Playback error' },
     fr: { video: 'Vidéo en direct. Touchez pour envoyer un cœur.', sound: 'Touchez pour le son', fullscreen: 'Plein écran',
-      exitFullscreen: 'Quitter le plein écran', sendHeart: 'Envoyer un cœur', placeholder: 'Posez une question…',
+      exitFullscreen: 'Quitter le plein écran', sendHeart: 'Envoyer un cœur', placeholder: 'Posez une question…', placeholderShort: 'Une question ?',
       send: 'Envoyer', live: 'EN DIRECT', comments: 'Commentaires', joined: 'a rejoint', pinned: 'Épinglé',
       total: 'au total', loading: 'Chargement de la vidéo en direct…', error: 'Erreur de lecture' },
   };
@@ -81,8 +82,10 @@ canvas,img.poster{position:absolute;inset:0;width:100%;height:100%;display:block
 canvas{touch-action:manipulation;outline:none}
 canvas:focus-visible{box-shadow:inset 0 0 0 3px #7cf}
 img.poster{object-fit:cover}
-.controls{position:absolute;top:60px;right:8px;display:flex;gap:6px;align-items:center}
-button{font:inherit;font-size:13px;color:#fff;background:rgba(0,0,0,.55);border:1px solid rgba(255,255,255,.35);border-radius:16px;padding:5px 10px;cursor:pointer;line-height:16px}
+.controls{position:absolute;top:60px;right:8px;display:flex;gap:6px;align-items:center;width:max-content}
+.controls.compact .label{display:none}
+button.sound{display:flex;gap:5px;align-items:center}
+button{font:inherit;font-size:13px;color:#fff;background:rgba(0,0,0,.72);border:1px solid rgba(255,255,255,.35);border-radius:16px;padding:5px 10px;cursor:pointer;line-height:16px}
 button svg{display:block;width:16px;height:16px}
 button:focus-visible{outline:3px solid #7cf;outline-offset:1px}
 button[hidden]{display:none}
@@ -134,8 +137,11 @@ button[hidden]{display:none}
       this.canvas.setAttribute('role', 'img');
       this.canvas.setAttribute('aria-label', (this.opts.title ? this.opts.title + '. ' : '') + S.video);
       const controls = el('div', { className: 'controls' }, box);
-      this.soundBtn = el('button', { type: 'button', className: 'sound', textContent: S.sound }, controls);
+      this.soundBtn = el('button', { type: 'button', className: 'sound' }, controls);
+      this.soundBtn.appendChild(icon('M3 8h3l4-4v12l-4-4H3zM13 7l4 6M17 7l-4 6'));
+      el('span', { className: 'label', textContent: S.sound }, this.soundBtn);
       this.soundBtn.setAttribute('aria-label', S.sound);
+      this.controls = controls;
       this.fsBtn = el('button', { type: 'button', className: 'fullscreen' }, controls);
       this.fsBtn.appendChild(icon('M3 7V3h4M13 3h4v4M17 13v4h-4M7 17H3v-4'));
       this.fsBtn.setAttribute('aria-label', S.fullscreen);
@@ -162,7 +168,7 @@ button[hidden]{display:none}
         if (this.destroyed) return;
         const w = this.widget = new window.LivescopeWidget(this.canvas, Object.assign({}, this.opts, {
           baseUrl: BASE, events: this.host, muted: this.opts.startMuted, paused: this.state.paused,
-          container: this.box, debug: this.host.hasAttribute('debug'), preserveDrawingBuffer: this.host.hasAttribute('debug'),
+          container: this.box, controls: this.controls, debug: this.host.hasAttribute('debug'), preserveDrawingBuffer: this.host.hasAttribute('debug'),
           onError: (e) => this.fail(e),
         }));
         this.host.addEventListener('playing', () => { this.msg.textContent = ''; const p = this.box.querySelector('.poster'); if (p) p.remove(); });
@@ -184,7 +190,6 @@ button[hidden]{display:none}
     applyState() {
       const p = this.playback;
       this.soundBtn.hidden = !this.state.muted;
-      this.soundBtn.textContent = this.opts.strings.sound;
       if (!p) return;
       if (p.setMuted) p.setMuted(this.state.muted);
       if (p.setVolume) p.setVolume(this.state.volume);

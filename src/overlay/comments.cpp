@@ -1,6 +1,7 @@
 // Comment stream wrapping and layout (see comments.h).
 #include "comments.h"
 
+#include "fit.h"
 #include "utf8.h"
 
 #include <algorithm>
@@ -84,11 +85,13 @@ void LayoutComments(std::span<const CommentEntry> entries, const PinnedQuestion*
 {
     out.Runs.clear();
     out.PinnedRect = OverlayRect{};
+    out.Backings.clear();
     out.VisibleEntries = 0;
     out.VisibleLines = 0;
     out.StreamTop = p.Height;
     std::vector<WrappedLine> lines;
     const float space = measure(" ");
+    const auto colour = [&p](OverlayRgb rgb) { return p.Backing ? OverlayReadableOnBacking(rgb) : rgb; };
 
     // [1] Pinned question: a card at the top of the box.
     float stream_min_y = 0.0f;
@@ -99,7 +102,7 @@ void LayoutComments(std::span<const CommentEntry> entries, const PinnedQuestion*
         out.Runs.push_back({ pad, y, p.PinnedLabel, p.PinnedLabelRgb, 1.0f, TextRunRole::PinnedLabel });
         if (!pinned->Author.empty()) {
             const float x = pad + measure(p.PinnedLabel) + space;
-            out.Runs.push_back({ x, y, pinned->Author, pinned->AuthorRgb, 1.0f, TextRunRole::PinnedAuthor });
+            out.Runs.push_back({ x, y, pinned->Author, colour(pinned->AuthorRgb), 1.0f, TextRunRole::PinnedAuthor });
         }
         y += p.LineHeight;
         WrapText(pinned->Text, inner, inner, measure, lines);
@@ -114,6 +117,9 @@ void LayoutComments(std::span<const CommentEntry> entries, const PinnedQuestion*
     }
 
     // [2] Stream, newest at the bottom, built upwards.
+    const float pad_x = p.Backing ? p.BackingPadX : 0.0f;
+    const float pad_y = p.Backing ? p.BackingPadY : 0.0f;
+    const float inner = std::max(1.0f, p.Width - 2.0f * pad_x);
     float bottom = p.Height;
     std::size_t lines_used = 0;
     for (std::size_t k = entries.size(); k-- > 0;) {
@@ -124,25 +130,33 @@ void LayoutComments(std::span<const CommentEntry> entries, const PinnedQuestion*
         const bool join = e.Kind == CommentKind::Join;
         const std::string_view body = join ? p.JoinedText : std::string_view(e.Text);
         float indent = e.Author.empty() ? 0.0f : measure(e.Author) + space;
-        if (indent > p.Width * 0.6f)
-            indent = p.Width; // a very long name takes the first line alone
-        WrapText(body, std::max(0.0f, p.Width - indent), p.Width, measure, lines);
+        if (indent > inner * 0.6f)
+            indent = inner; // a very long name takes the first line alone
+        WrapText(body, std::max(0.0f, inner - indent), inner, measure, lines);
         const std::size_t n = std::max<std::size_t>(1, lines.size());
-        const float height = static_cast<float>(n) * p.LineHeight;
+        const float height = static_cast<float>(n) * p.LineHeight + 2.0f * pad_y;
         const float top = bottom - height;
         if (lines_used + n > p.MaxVisibleLines || top < stream_min_y)
             break;
         const float a = join ? alpha * p.JoinAlpha : alpha;
-        if (!e.Author.empty())
-            out.Runs.push_back({ 0.0f, top, e.Author, e.AuthorRgb, a, join ? TextRunRole::JoinName : TextRunRole::Author });
+        const std::size_t first_run = out.Runs.size();
+        float right = 0.0f; // pixels, right end of the widest line
+        if (!e.Author.empty()) {
+            out.Runs.push_back({ pad_x, top + pad_y, e.Author, colour(e.AuthorRgb), a, join ? TextRunRole::JoinName : TextRunRole::Author });
+            right = std::min(inner, measure(e.Author));
+        }
         for (std::size_t i = 0; i < lines.size(); ++i) {
             const WrappedLine& l = lines[i];
             if (l.End == l.Begin)
                 continue;
-            const float x = i == 0 ? std::min(indent, p.Width) : 0.0f;
-            out.Runs.push_back({ x, top + static_cast<float>(i) * p.LineHeight, body.substr(l.Begin, l.End - l.Begin),
-                                 join ? p.JoinRgb : p.BodyRgb, a, join ? TextRunRole::JoinText : TextRunRole::Body });
+            const float x = i == 0 ? std::min(indent, inner) : 0.0f;
+            const std::string_view t = body.substr(l.Begin, l.End - l.Begin);
+            out.Runs.push_back({ pad_x + x, top + pad_y + static_cast<float>(i) * p.LineHeight, t,
+                                 colour(join ? p.JoinRgb : p.BodyRgb), a, join ? TextRunRole::JoinText : TextRunRole::Body });
+            right = std::max(right, std::min(inner, x + measure(t)));
         }
+        if (p.Backing)
+            out.Backings.push_back({ OverlayRect{ 0.0f, top, right + 2.0f * pad_x, height }, alpha, first_run, out.Runs.size() - first_run });
         lines_used += n;
         ++out.VisibleEntries;
         out.StreamTop = top;

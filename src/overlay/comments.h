@@ -86,11 +86,25 @@ struct CommentLayoutParams {
     OverlayRgb PinnedLabelRgb = 0xFFD54A;
     std::string_view JoinedText = "joined";
     std::string_view PinnedLabel = "Pinned";
+    // Each stream entry on its own translucent backing (Periscope style): text inset by the padding and
+    // every text colour lifted to fit.h's contrast minimum against the worst case (backing over white).
+    bool Backing = false;
+    float BackingPadX = 6.0f;             // pixels inside the backing, left and right
+    float BackingPadY = 2.0f;             // pixels inside the backing, above and below the lines
+};
+
+// One stream entry's backing, in the layout box's coordinates.
+struct CommentBacking {
+    OverlayRect Rect;
+    float Alpha = 1.0f;                // the entry's fade, [0, 1]
+    std::size_t FirstRun = 0;          // its runs: Runs[FirstRun, FirstRun + RunCount)
+    std::size_t RunCount = 0;
 };
 
 struct CommentLayout {
     std::vector<TextRun> Runs;
     OverlayRect PinnedRect;            // card behind the pinned question; H == 0 when none
+    std::vector<CommentBacking> Backings; // one per stream entry when params.Backing, newest first
     std::size_t VisibleEntries = 0;    // stream entries laid out
     std::size_t VisibleLines = 0;      // stream lines laid out
     float StreamTop = 0.0f;            // pixels from the box top, top of the topmost stream line

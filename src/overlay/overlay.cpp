@@ -55,6 +55,8 @@ std::size_t OverlayFontDataSize() { return kOverlayFontDataSize; }
 namespace {
 
 constexpr float kPi = std::numbers::pi_v<float>;
+constexpr double kMarqueePause = 2.0;  // seconds the marquee line holds still before each loop
+constexpr float kMarqueeSpeed = 30.0f; // pixels per second
 
 ImU32 Col(OverlayRgb rgb, float alpha)
 {
@@ -86,24 +88,6 @@ void Text(const DrawCtx& c, float x, float y, std::string_view s, ImU32 col, flo
         c.Dl->AddText(c.Font, size, ImVec2(p.x + 1.0f, p.y + 1.0f), IM_COL32(0, 0, 0, a), s.data(), s.data() + s.size());
     }
     c.Dl->AddText(c.Font, size, p, col, s.data(), s.data() + s.size());
-}
-
-// `s` cut at a code point boundary, with "…" appended, so it fits `width`. ImGui's advances are
-// additive (no kerning), so one pass subtracting per-code-point widths is exact.
-std::string Ellipsize(const DrawCtx& c, std::string_view s, float width, float size)
-{
-    float w = Measure(c, s, size);
-    if (w <= width)
-        return std::string(s);
-    const std::string_view dots = "\xE2\x80\xA6";
-    const float budget = width - Measure(c, dots, size);
-    std::size_t end = s.size();
-    while (end > 0 && w > budget) {
-        const std::size_t prev = OverlayUtf8Prev(s, end);
-        w -= Measure(c, s.substr(prev, end - prev), size);
-        end = prev;
-    }
-    return std::string(s.substr(0, end)).append(dots);
 }
 
 // The tail of `s` that fits `width`, starting on a code point boundary (the compose box scrolls so
@@ -142,6 +126,39 @@ void DrawEye(const DrawCtx& c, float cx, float cy, float w, ImU32 col)
     c.Dl->AddCircleFilled(ImVec2(cx, cy), h * 0.55f, col, 12);
 }
 
+// The title's lines from the layout, each on a backing; a marquee line scrolls inside its width.
+void DrawTitle(const DrawCtx& c, const Overlay& o)
+{
+    const OverlayLayout& l = o.Layout;
+    if (l.TitlePlace == TitlePlacement::None || l.Title.Lines.empty())
+        return;
+    const float fs = c.FontSize;
+    const float lh = l.TitlePlace == TitlePlacement::Header ? l.TitleRect.H : l.LineHeight;
+    const ImU32 backing = Col(0x000000, kOverlayBackingAlpha);
+    const float bx = 0.3f * fs; // backing overhang left and right
+    for (std::size_t i = 0; i < l.Title.Lines.size(); ++i) {
+        const std::string& line = l.Title.Lines[i];
+        const float y = l.TitleRect.Y + static_cast<float>(i) * lh;
+        const float ty = y + (lh - fs) * 0.5f;
+        const bool marquee = l.Title.Marquee && i + 1 == l.Title.Lines.size();
+        const float w = marquee ? l.TitleRect.W : Measure(c, line, fs);
+        c.Dl->AddRectFilled(At(c, l.TitleRect.X - bx, y + 0.05f * lh), At(c, l.TitleRect.X + w + bx, y + 0.95f * lh), backing, 0.25f * fs);
+        if (!marquee) {
+            Text(c, l.TitleRect.X, ty, line, IM_COL32_WHITE, fs, false);
+            continue;
+        }
+        // Marquee: holds still for kMarqueePause seconds, then scrolls one loop at kMarqueeSpeed.
+        const float loop = Measure(c, line, fs) + 2.0f * fs;
+        const double period = kMarqueePause + loop / kMarqueeSpeed;
+        const double t = std::fmod(std::max(0.0, o.Now - o.State.StartTime), period) - kMarqueePause;
+        const float offset = t > 0.0 ? static_cast<float>(t) * kMarqueeSpeed : 0.0f;
+        c.Dl->PushClipRect(At(c, l.TitleRect.X, y), At(c, l.TitleRect.X + w, y + lh), true);
+        Text(c, l.TitleRect.X - offset, ty, line, IM_COL32_WHITE, fs, false);
+        Text(c, l.TitleRect.X - offset + loop, ty, line, IM_COL32_WHITE, fs, false);
+        c.Dl->PopClipRect();
+    }
+}
+
 void DrawHeader(const DrawCtx& c, const Overlay& o)
 {
     const OverlayLayout& l = o.Layout;
@@ -160,12 +177,11 @@ void DrawHeader(const DrawCtx& c, const Overlay& o)
         Text(c, x + 0.5f * fs, y + (h - fs * 0.85f) * 0.5f, s.Strings.Live, IM_COL32_WHITE, fs * 0.85f, false);
         x += bw + 0.5f * fs;
         const std::string elapsed = FormatElapsed(o.Now - s.StartTime);
-        Text(c, x, y + (h - fs) * 0.5f, elapsed, IM_COL32(255, 255, 255, 235), fs);
-        x += Measure(c, elapsed, fs) + 0.75f * fs;
+        c.Dl->AddRectFilled(At(c, x - 0.3f * fs, y), At(c, x + Measure(c, elapsed, fs) + 0.3f * fs, y + h), Col(0x000000, kOverlayBackingAlpha),
+                            0.25f * fs);
+        Text(c, x, y + (h - fs) * 0.5f, elapsed, IM_COL32_WHITE, fs, false);
     }
-    const float title_w = l.Viewers.X - x - 0.5f * fs;
-    if (!s.Title.empty() && title_w > fs)
-        Text(c, x, y + (h - fs) * 0.5f, Ellipsize(c, s.Title, title_w, fs), IM_COL32_WHITE, fs);
+    DrawTitle(c, o);
 
     // Viewer counter: eye + compact live count (pulsing on change), total underneath.
     const float pulse = OverlayViewerPulse(o);
@@ -176,11 +192,16 @@ void DrawHeader(const DrawCtx& c, const Overlay& o)
     const float right = l.Viewers.Right();
     const float eye_w = 1.2f * fs;
     const ImU32 count_col = Col(bump > 0.0f ? 0xFFD54A : 0xFFFFFF, 1.0f);
-    Text(c, right - lw, y + (h - count_size) * 0.5f, live, count_col, count_size);
-    DrawEye(c, c.Origin.x + right - lw - 0.4f * fs - eye_w * 0.5f, c.Origin.y + y + h * 0.5f, eye_w, count_col);
     const std::string total = (s.ViewersTotalLabel.empty() ? FormatCompactCount(s.ViewersTotal) : s.ViewersTotalLabel) + " " + s.Strings.TotalViewers;
-    const float small = fs * 0.75f;
-    Text(c, right - Measure(c, total, small), y + h + 0.15f * fs, total, IM_COL32(255, 255, 255, 170), small);
+    const float small = fs * kOverlaySmallText;
+    const float total_w = Measure(c, total, small);
+    // One backing behind the count and the total line under it.
+    const float counter_left = std::min(right - Measure(c, live, fs) - 0.4f * fs - eye_w, right - total_w) - 0.3f * fs;
+    c.Dl->AddRectFilled(At(c, counter_left, y), At(c, right + 0.3f * fs, y + h + 0.3f * fs + small * 1.1f), Col(0x000000, kOverlayBackingAlpha),
+                        0.25f * fs);
+    Text(c, right - lw, y + (h - count_size) * 0.5f, live, count_col, count_size, false);
+    DrawEye(c, c.Origin.x + right - lw - 0.4f * fs - eye_w * 0.5f, c.Origin.y + y + h * 0.5f, eye_w, count_col);
+    Text(c, right - total_w, y + h + 0.15f * fs, total, IM_COL32(255, 255, 255, 210), small, false);
 }
 
 // [SECTION] comments
@@ -199,18 +220,32 @@ void DrawComments(const DrawCtx& c, Overlay& o)
     p.PinnedGap = c.FontSize * 0.5f;
     p.JoinedText = o.State.Strings.Joined;
     p.PinnedLabel = o.State.Strings.Pinned;
+    p.Backing = true;
+    p.BackingPadX = 0.4f * c.FontSize;
+    p.BackingPadY = 0.15f * c.FontSize;
+    p.EntryGap = 0.25f * c.FontSize;
+    p.JoinAlpha = 1.0f; // join lines stay readable: faint by colour, not by transparency
+    p.JoinRgb = 0xC8C8C8;
     const float fs = c.FontSize;
     const TextMeasureFn measure = [&c, fs](std::string_view s) { return Measure(c, s, fs); };
     LayoutComments(o.State.Comments, o.State.HasPinned ? &o.State.Pinned : nullptr, o.Now, p, measure, o.Comments);
 
-    // Bottom shade behind the stream.
+    // Bottom shade behind the stream, then each entry's own backing, then the pinned card.
     const float shade_top = l.Comments.Y + o.Comments.StreamTop - fs;
     c.Dl->AddRectFilledMultiColor(At(c, 0, shade_top), At(c, o.Width, o.Height), IM_COL32(0, 0, 0, 0), IM_COL32(0, 0, 0, 0),
                                   IM_COL32(0, 0, 0, 120), IM_COL32(0, 0, 0, 120));
     const OverlayRect& pr = o.Comments.PinnedRect;
+    for (const CommentBacking& b : o.Comments.Backings) {
+        float alpha = b.Alpha;
+        const float y = l.Comments.Y + b.Rect.Y;
+        if (pr.H > 0.0f && y < l.Comments.Y + pr.Bottom() + p.LineHeight) // fades as its lines do, below
+            alpha *= std::clamp((y - l.Comments.Y - pr.Bottom()) / p.LineHeight, 0.0f, 1.0f);
+        c.Dl->AddRectFilled(At(c, l.Comments.X + b.Rect.X, y), At(c, l.Comments.X + b.Rect.Right(), y + b.Rect.H),
+                            Col(0x000000, kOverlayBackingAlpha * alpha), 0.35f * fs);
+    }
     if (pr.H > 0.0f)
         c.Dl->AddRectFilled(At(c, l.Comments.X + pr.X, l.Comments.Y + pr.Y), At(c, l.Comments.X + pr.Right(), l.Comments.Y + pr.Bottom()),
-                            IM_COL32(0, 0, 0, 150), fs * 0.4f);
+                            Col(0x000000, kOverlayBackingAlpha), fs * 0.4f);
     const float top_bound = l.Comments.Y + pr.Bottom();
     for (const TextRun& r : o.Comments.Runs) {
         const bool pinned = r.Role == TextRunRole::PinnedLabel || r.Role == TextRunRole::PinnedAuthor || r.Role == TextRunRole::PinnedBody;
@@ -220,7 +255,7 @@ void DrawComments(const DrawCtx& c, Overlay& o)
         if (!pinned && pr.H > 0.0f && y < top_bound + p.LineHeight)
             alpha *= std::clamp((y - top_bound) / p.LineHeight, 0.0f, 1.0f);
         const float size = r.Role == TextRunRole::PinnedLabel ? fs * 0.85f : fs;
-        Text(c, l.Comments.X + r.X, y + (fs - size), r.Text, Col(r.Rgb, alpha), size);
+        Text(c, l.Comments.X + r.X, y + (fs - size), r.Text, Col(r.Rgb, alpha), size, false);
     }
 }
 
@@ -234,32 +269,39 @@ void DrawCompose(const DrawCtx& c, const Overlay& o)
     const float fs = c.FontSize;
     const bool focused = o.Focus == OverlayFocus::Compose;
     const OverlayRect& b = l.Compose;
-    c.Dl->AddRectFilled(At(c, b.X, b.Y), At(c, b.Right(), b.Bottom()), IM_COL32(0, 0, 0, focused ? 170 : 110), b.H * 0.5f);
-    c.Dl->AddRect(At(c, b.X, b.Y), At(c, b.Right(), b.Bottom()), IM_COL32(255, 255, 255, focused ? 220 : 90), b.H * 0.5f, 0,
+    c.Dl->AddRectFilled(At(c, b.X, b.Y), At(c, b.Right(), b.Bottom()), Col(0x000000, focused ? 0.8f : kOverlayBackingAlpha), b.H * 0.5f);
+    c.Dl->AddRect(At(c, b.X, b.Y), At(c, b.Right(), b.Bottom()), IM_COL32(255, 255, 255, focused ? 220 : 110), b.H * 0.5f, 0,
                   focused ? 2.0f : 1.0f);
 
-    // Send button and the remaining-characters counter.
+    // Send button (its word, or an arrow in a narrow box) and the remaining-characters counter.
     const OverlayRect& sb = l.SendButton;
     const bool can_send = o.Compose.Text.find_first_not_of(' ') != std::string::npos;
-    const float send_w = Measure(c, o.State.Strings.Send, fs);
-    Text(c, sb.X + (sb.W - send_w) * 0.5f, sb.Y + (sb.H - fs) * 0.5f, o.State.Strings.Send,
-         can_send ? IM_COL32(255, 213, 74, 255) : IM_COL32(255, 255, 255, 110), fs, false);
+    const ImU32 send_col = can_send ? IM_COL32(255, 213, 74, 255) : IM_COL32(255, 255, 255, 170);
+    if (l.SendIcon) {
+        const float cx = sb.X + sb.W * 0.45f, cy = sb.Y + sb.H * 0.5f, r = 0.42f * fs;
+        c.Dl->AddTriangleFilled(At(c, cx - r * 0.8f, cy - r), At(c, cx + r, cy), At(c, cx - r * 0.8f, cy + r), send_col);
+    } else {
+        const float send_w = Measure(c, o.State.Strings.Send, fs);
+        Text(c, sb.X + (sb.W - send_w) * 0.5f, sb.Y + (sb.H - fs) * 0.5f, o.State.Strings.Send, send_col, fs, false);
+    }
+    const bool typing = focused || !o.Compose.Text.empty();
     const std::size_t remaining = ComposeRemaining(o.Compose);
-    const std::string counter = std::to_string(remaining);
-    const float small = fs * 0.75f;
-    const float counter_w = Measure(c, counter, small);
-    const float counter_x = sb.X - counter_w - 0.3f * fs;
-    if (focused || !o.Compose.Text.empty())
-        Text(c, counter_x, b.Y + (b.H - small) * 0.5f, counter, remaining < 20 ? IM_COL32(255, 90, 90, 255) : IM_COL32(255, 255, 255, 150),
-             small, false);
+    const OverlayRect& cr = l.CharCounter;
+    if (typing) {
+        const std::string counter = std::to_string(remaining);
+        const float small = fs * kOverlaySmallText;
+        Text(c, cr.Right() - Measure(c, counter, small), cr.Y + (cr.H - small) * 0.5f, counter,
+             remaining < 20 ? IM_COL32(255, 120, 120, 255) : IM_COL32(255, 255, 255, 190), small, false);
+    }
 
-    // Text from the model, scrolled so its end (the caret) stays visible.
-    const float tx = b.X + 0.6f * b.H;
-    const float avail = std::max(0.0f, counter_x - 0.3f * fs - tx);
+    // The placeholder as the layout fitted it, or the model's text scrolled so its end (the caret) shows.
+    const OverlayRect& t = l.ComposeText;
+    const float tx = t.X;
+    const float avail = std::max(0.0f, (typing ? cr.X - 0.3f * fs : t.Right()) - tx);
     const float ty = b.Y + (b.H - fs) * 0.5f;
     if (o.Compose.Text.empty()) {
         if (!focused)
-            Text(c, tx, ty, Ellipsize(c, o.State.Strings.Placeholder, avail, fs), IM_COL32(255, 255, 255, 140), fs, false);
+            Text(c, tx, ty, l.Placeholder.Text, IM_COL32(255, 255, 255, 200), fs, false);
     } else {
         Text(c, tx, ty, TailThatFits(c, o.Compose.Text, avail, fs), IM_COL32_WHITE, fs, false);
     }
@@ -315,7 +357,11 @@ void OverlayDraw(Overlay& o, ImDrawList* draw_list, const ImVec2& origin, const 
     o.FontSize = c.FontSize;
     o.Width = size.x;
     o.Height = size.y;
-    o.Layout = OverlayComputeLayout(size.x, size.y, c.FontSize, o.State);
+    const float fs = c.FontSize;
+    o.Measure = [font, fs](std::string_view t) {
+        return t.empty() ? 0.0f : font->CalcTextSizeA(fs, 1e9f, 0.0f, t.data(), t.data() + t.size()).x;
+    };
+    o.Layout = OverlayComputeLayout(size.x, size.y, c.FontSize, o.State, o.Measure);
 
     draw_list->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
     if (o.State.CommentsEnabled)

@@ -1,6 +1,9 @@
 // Overlay core: frame step, input entry points and the pure screen layout (see overlay_core.h).
 #include "overlay_core.h"
 
+#include "format.h"
+#include "utf8.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -11,18 +14,82 @@ constexpr double kViewerPulseSeconds = 0.6;
 constexpr int kHeartArcSegments = 5; // per lobe: 12 outline points per heart
 } // namespace
 
-OverlayLayout OverlayComputeLayout(float width, float height, float font_size, const OverlayState& s)
+OverlayLayout OverlayComputeLayout(float width, float height, float font_size, const OverlayState& s,
+                                   const TextMeasureFn& measure_in)
 {
     OverlayLayout l;
     width = std::max(width, 1.0f);
     height = std::max(height, 1.0f);
     const float u = std::max(font_size, 4.0f);
+    const TextMeasureFn measure = measure_in ? measure_in : TextMeasureFn([u](std::string_view t) {
+        return 0.55f * u * static_cast<float>(OverlayUtf8CountCodePoints(t));
+    });
+    const float small = kOverlaySmallText; // the total line and the characters counter
     l.Unit = u;
     l.Pad = 0.75f * u;
-    l.Header = { l.Pad, l.Pad, std::max(0.0f, width - 2.0f * l.Pad), 1.6f * u };
-    const float viewers_w = std::min(7.0f * u, l.Header.W * 0.4f);
-    l.Viewers = { l.Header.Right() - viewers_w, l.Pad, viewers_w, 2.6f * u };
+    l.LineHeight = 1.25f * u;
+    l.Picture = OverlayLetterbox(width, height, s.PictureAspect);
 
+    // [1] Header row: LIVE badge and elapsed time at the left, the viewer counter at the right.
+    l.Header = { l.Pad, l.Pad, std::max(0.0f, width - 2.0f * l.Pad), 1.6f * u };
+    // The counter column: as wide as the pulsing live count with its eye, or the total line under it.
+    const std::string live = s.ViewersLiveLabel.empty() ? FormatCompactCount(s.ViewersLive) : s.ViewersLiveLabel;
+    const std::string total = (s.ViewersTotalLabel.empty() ? FormatCompactCount(s.ViewersTotal) : s.ViewersTotalLabel) + " " +
+                              s.Strings.TotalViewers;
+    const float total_w = small * measure(total);
+    const float viewers_w = std::min(l.Header.W * 0.4f, std::max(total_w, 1.25f * measure(live) + 1.6f * u) + 0.25f * u);
+    l.Viewers = { l.Header.Right() - viewers_w, l.Pad, viewers_w, l.Header.H + 0.15f * u + 1.2f * small * u };
+    float title_x = l.Header.X;
+    if (s.IsLive)
+        title_x += 0.85f * measure(s.Strings.Live) + u + 0.5f * u + measure(kOverlayWidestElapsed) + 0.75f * u;
+
+    // [2] The DOM controls row: right-aligned under the viewer counter, icon-only when too wide.
+    const float controls_avail = std::max(0.0f, width - 2.0f * l.Pad);
+    l.ControlsCompact = s.ControlsWidth > controls_avail;
+    const float controls_w = std::min(controls_avail, l.ControlsCompact ? s.ControlsCompactWidth : s.ControlsWidth);
+    const auto place_controls = [&](float y) {
+        if (controls_w > 0.0f && s.ControlsHeight > 0.0f)
+            l.Controls = { width - l.Pad - controls_w, y, controls_w, s.ControlsHeight };
+        else
+            l.Controls = { width - l.Pad, y, 0.0f, 0.0f };
+    };
+    const float gap = 0.4f * u;
+
+    // [3] The title: one line in the header row; else up to 2 lines in the band above the picture;
+    // else up to 2 lines under the header row; past 2 lines the last one scrolls (ellipsized under
+    // reduced motion).
+    const bool marquee_ok = !s.ReducedMotion;
+    const float inline_w = l.Viewers.X - 0.5f * u - title_x;
+    if (s.Title.empty()) {
+        place_controls(l.Viewers.Bottom() + gap);
+    } else if (measure(s.Title) <= inline_w) {
+        l.TitlePlace = TitlePlacement::Header;
+        l.Title = OverlayFitTitle(s.Title, inline_w, 1, false, measure);
+        l.TitleRect = { title_x, l.Header.Y, l.Title.Width, l.Header.H };
+        place_controls(l.Viewers.Bottom() + gap);
+    } else {
+        place_controls(l.Viewers.Bottom() + gap);
+        const float band_w = width - 2.0f * l.Pad;
+        const float band_top = std::max(l.Viewers.Bottom(), l.Controls.Bottom()) + gap;
+        const float band_bottom = l.Picture.Y - gap;
+        TitleFit band = OverlayFitTitle(s.Title, band_w, 2, marquee_ok, measure);
+        const float band_h = static_cast<float>(band.Lines.size()) * l.LineHeight;
+        // The band is the widest place: a title that fits nowhere scrolls (or is cut) there too.
+        if (!OverlayRectEmpty(l.Picture) && band_bottom - band_top >= band_h) {
+            l.TitlePlace = TitlePlacement::Band;
+            l.Title = std::move(band);
+            l.TitleRect = { l.Pad, band_bottom - band_h, l.Title.Width, band_h };
+        } else {
+            l.TitlePlace = TitlePlacement::HeaderRows;
+            const float rows_w = std::max(u, l.Viewers.X - 0.5f * u - l.Pad);
+            l.Title = OverlayFitTitle(s.Title, rows_w, 2, marquee_ok, measure);
+            const float rows_h = static_cast<float>(l.Title.Lines.size()) * l.LineHeight;
+            l.TitleRect = { l.Pad, l.Header.Bottom() + 0.2f * u, l.Title.Width, rows_h };
+            place_controls(std::max(l.TitleRect.Bottom(), l.Viewers.Bottom()) + gap);
+        }
+    }
+
+    // [4] Bottom: the heart button at the right, the compose box left of it, comments above.
     const float button = 2.6f * u;
     l.HeartButton = { width - l.Pad - button, height - l.Pad - button, button, button };
     if (!s.HeartsEnabled)
@@ -34,16 +101,42 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
     const float column_w = std::max(0.0f, std::min(24.0f * u, width - 3.0f * l.Pad - button));
     const float compose_h = 2.2f * u;
     const float bottom_y = height - l.Pad;
+    float top_block = l.Viewers.Bottom();
+    if (l.TitlePlace == TitlePlacement::HeaderRows || l.TitlePlace == TitlePlacement::Band)
+        top_block = std::max(top_block, l.TitleRect.Bottom());
+    top_block = std::max(top_block, l.Controls.Bottom());
     if (s.CommentsEnabled) {
         l.Compose = { l.Pad, bottom_y - compose_h, column_w, compose_h };
-        const float send_w = std::min(4.5f * u, l.Compose.W * 0.4f);
+        // Inside: text from the rounded end, the counter, the Send button. Label rule: the full
+        // placeholder beside the word Send; else beside an arrow; else the short placeholder (then
+        // ellipsized) beside the arrow.
+        const float inset = 0.5f * compose_h;
+        const float counter_w = small * measure("280") + 0.3f * u;
+        const float send_text_w = std::min(measure(s.Strings.Send) + 1.2f * u, l.Compose.W * 0.45f);
+        const float text_end_limit = l.Compose.Right() - 0.25f * u;
+        const float text_x = l.Compose.X + inset;
+        const float with_text = text_end_limit - send_text_w - text_x;
+        const float with_icon = text_end_limit - compose_h - text_x;
+        float send_w = send_text_w;
+        if (measure(s.Strings.Placeholder) <= with_text && measure(s.Strings.Send) + 0.4f * u <= send_text_w) {
+            l.Placeholder = LabelFit{ s.Strings.Placeholder, LabelForm::Full };
+        } else {
+            l.SendIcon = true;
+            send_w = compose_h;
+            l.Placeholder = OverlayFitLabel(s.Strings.Placeholder, s.Strings.PlaceholderShort, std::max(0.0f, with_icon), measure);
+        }
         l.SendButton = { l.Compose.Right() - send_w, l.Compose.Y, send_w, compose_h };
-        const float top = l.Header.Bottom() + 2.0f * u; // below the header and the total-viewers line
+        l.ComposeText = { text_x, l.Compose.Y, std::max(0.0f, l.SendButton.X - 0.25f * u - text_x), compose_h };
+        l.CharCounter = { l.SendButton.X - counter_w, l.Compose.Y + 0.5f * (compose_h - 1.2f * small * u), counter_w - 0.3f * u,
+                          1.2f * small * u };
+        const float top = top_block + 0.5f * u;
         const float bottom = l.Compose.Y - 0.5f * u;
-        l.Comments = { l.Pad, top, std::min(column_w, std::max(0.0f, width * 0.62f)), std::max(0.0f, bottom - top) };
+        l.Comments = { l.Pad, top, std::min(column_w, std::max(0.0f, width * 0.72f)), std::max(0.0f, bottom - top) };
     } else {
         l.Compose = { l.Pad, bottom_y, 0.0f, 0.0f };
         l.SendButton = l.Compose;
+        l.ComposeText = l.Compose;
+        l.CharCounter = l.Compose;
         l.Comments = { l.Pad, bottom_y, 0.0f, 0.0f };
     }
     return l;
@@ -101,7 +194,7 @@ void OverlayNewFrame(Overlay& o, double now, float width, float height)
         OverlaySetFocus(o, OverlayFocus::None);
     if (!o.State.HeartsEnabled && o.Focus == OverlayFocus::HeartButton)
         OverlaySetFocus(o, OverlayFocus::None);
-    o.Layout = OverlayComputeLayout(width, height, o.FontSize, o.State);
+    o.Layout = OverlayComputeLayout(width, height, o.FontSize, o.State, o.Measure);
 }
 
 void OverlaySetFocus(Overlay& o, OverlayFocus focus)

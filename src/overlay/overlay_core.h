@@ -9,30 +9,57 @@
 #pragma once
 
 #include "compose.h"
+#include "fit.h"
 #include "overlay_state.h"
 
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace livescope {
 
-// Where everything goes, in pixels relative to the overlay's top-left corner.
+inline constexpr float kOverlaySmallText = 0.75f;          // small text (total line, counter), in font sizes
+inline constexpr std::string_view kOverlayWidestElapsed = "0:00:00"; // the header reserves this much
+
+enum class TitlePlacement {
+    None,       // no title
+    Header,     // one line in the header row, between the elapsed time and the viewer counter
+    Band,       // up to 2 lines in the letterbox band above the picture
+    HeaderRows, // up to 2 lines under the header row, left of the total-viewers line
+};
+
+// Where everything goes, in pixels relative to the overlay's top-left corner. Computed by the pure
+// OverlayComputeLayout; the drawing code draws exactly this, and the app reports it (ls_room_layout).
 struct OverlayLayout {
     float Unit = 16.0f;        // pixels, the font size everything scales with
     float Pad = 12.0f;         // pixels, margin from the edges
+    float LineHeight = 20.0f;  // pixels, of title lines
     OverlayRect Header;        // top strip: LIVE badge, elapsed time, title; viewers at the right
-    OverlayRect Viewers;       // the viewer counter, right end of the header
+    OverlayRect Viewers;       // the viewer counter, right end of the header, with the total line under it
+    OverlayRect Picture;       // the letterboxed video; empty while the picture's aspect is unknown
+    TitlePlacement TitlePlace = TitlePlacement::None;
+    TitleFit Title;            // the title's lines as drawn
+    OverlayRect TitleRect;     // the lines' box (a marquee line spans the full width)
+    OverlayRect Controls;      // where the DOM controls row (sound, fullscreen) goes; empty if none
+    bool ControlsCompact = false; // the row is too wide with its full labels: icon-only buttons
     OverlayRect Comments;      // comment stream (pinned card on top), lower left
     OverlayRect Compose;       // the compose box (text field + counter + send button)
+    OverlayRect ComposeText;   // inside Compose: where the placeholder or the typed text goes
+    OverlayRect CharCounter;   // inside Compose: the remaining-characters counter (shown while typing)
     OverlayRect SendButton;    // inside Compose, at its right end
+    bool SendIcon = false;     // the Send button shows an arrow instead of its label (narrow box)
+    LabelFit Placeholder;      // the compose placeholder as drawn
     OverlayRect HeartButton;   // round, lower right
     OverlayPoint HeartEmitter; // where hearts start (top centre of the heart button)
     float HeartRise = 200.0f;  // pixels, how far hearts rise
     float HeartSize = 24.0f;   // pixels, nominal heart width
 };
 
-OverlayLayout OverlayComputeLayout(float width, float height, float font_size, const OverlayState& s);
+// `measure` gives the width of a UTF-8 run at `font_size` (the drawing code passes the font's); when
+// empty, an estimate of 0.55 * font_size per code point is used.
+OverlayLayout OverlayComputeLayout(float width, float height, float font_size, const OverlayState& s,
+                                   const TextMeasureFn& measure = {});
 
 enum class OverlayFocus {
     None,
@@ -71,6 +98,7 @@ struct Overlay {
     std::vector<HeartSample> HeartSamples;
     std::vector<OverlayPoint> HeartShape; // unit outline, from HeartOutline
     CommentLayout Comments;
+    TextMeasureFn Measure;       // the drawing font's measure at FontSize, set by OverlayDraw; empty before
 };
 
 void OverlayInit(Overlay& o, const OverlayConfig& cfg = {});

@@ -17,6 +17,7 @@ struct OverlayStrings {
     std::string Live = "LIVE";
     std::string Send = "Send";
     std::string Placeholder = "Ask a question\xE2\x80\xA6"; // "Ask a question…"
+    std::string PlaceholderShort = "Ask\xE2\x80\xA6";          // "Ask…", when the full one does not fit
     std::string Joined = "joined";                          // "<name> joined"
     std::string Pinned = "Pinned";
     std::string TotalViewers = "total";                     // "<n> total" under the live count
@@ -45,6 +46,12 @@ struct OverlayState {
     bool ReducedMotion = false;               // from prefers-reduced-motion
     bool HeartsEnabled = true;
     bool CommentsEnabled = true;
+    float PictureAspect = 0.0f;               // width / height of the video frame; 0 = no picture yet
+    // The DOM controls row (sound and fullscreen buttons) the layout places: its size with the full
+    // labels and with the short (icon-only) ones, in pixels. 0 x 0: there is none.
+    float ControlsWidth = 0.0f;               // pixels
+    float ControlsCompactWidth = 0.0f;        // pixels
+    float ControlsHeight = 0.0f;              // pixels
     OverlayStrings Strings;
 };
 

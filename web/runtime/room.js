@@ -3,7 +3,8 @@
 // room_client.cpp); this file only moves bytes and DOM events across.
 //
 // [SECTION] Options: `room` is "ws://host:port/ws#roomname" or "ws://host:port/ws?room=roomname"
-//           (http(s) URLs are mapped to ws(s)); also `title`, `token`, `hearts`, `comments`, `strings`.
+//           (http(s) URLs are mapped to ws(s)); also `title`, `token`, `hearts`, `comments`, `strings`,
+//           `controls` (the DOM row of sound/fullscreen buttons the overlay's layout places).
 // [SECTION] RoomSocket: the WebSocket edge (text frames only)
 // [SECTION] RoomLog: the visually hidden comment log (role="log", textContent only) and viewer count
 // [SECTION] RoomInput: heart button and compose <input> laid over the canvas (keyboard, IME, focus)
@@ -289,6 +290,34 @@
       if (r.sendButton) input.sendRect = r.sendButton;
       if (r.compose) { input.place(input.input, r.compose); state.rects = { compose: r.compose, sendButton: r.sendButton, heart: r.heart, comments: r.comments }; }
       if (r.heart) input.place(input.heart, r.heart);
+      if (r.controls) placeControls(r.controls, r.controlsCompact);
+    }
+
+    // The DOM controls row: measured (full and icon-only widths) when its buttons change, placed where
+    // the layout puts it, icon-only when the layout says the full labels do not fit.
+    const controls = options.controls || null;
+    let controlsKey = '';
+    function measureControls() {
+      if (!controls) return;
+      const key = Array.from(controls.children, (c) => (c.hidden ? 0 : 1)).join('');
+      if (key === controlsKey) return;
+      controlsKey = key;
+      const compact = controls.classList.contains('compact');
+      controls.classList.remove('compact');
+      const full = controls.offsetWidth, height = controls.offsetHeight;
+      controls.classList.add('compact');
+      const short = controls.offsetWidth;
+      controls.classList.toggle('compact', compact);
+      if (!full) { controlsKey = ''; return; } // not laid out (hidden container): measure again next frame
+      m._ls_room_set_controls(app, full, short, height);
+    }
+    function placeControls(r, compact) {
+      if (!controls || !r || !(r[2] > 0)) return;
+      const key = `${Math.round(r[0])},${Math.round(r[1])},${compact ? 1 : 0}`;
+      if (controls._lsRect === key) return;
+      controls._lsRect = key;
+      controls.style.left = `${Math.round(r[0])}px`; controls.style.top = `${Math.round(r[1])}px`; controls.style.right = 'auto';
+      controls.classList.toggle('compact', !!compact);
     }
 
     // Keeps the control layer exactly over the canvas (same offset parent, as its next sibling).
@@ -348,7 +377,7 @@
         }
         flush();
       },
-      frame() { if (!destroyed) { placeLayer(); flush(); } },
+      frame() { if (!destroyed) { placeLayer(); measureControls(); flush(); } },
       destroy() {
         destroyed = true;
         if (wakeTimer) global.clearTimeout(wakeTimer);
@@ -365,6 +394,8 @@
         if (ws) { socket.ws = null; ws.onopen = ws.onmessage = ws.onclose = null; ws.close(); m._ls_room_socket_close(app, now()); }
       },
       get log() { return log && log.el; },
+      // What the overlay laid out in its last frame (tests, debugging; docs/overlay.md).
+      layout() { return destroyed ? null : JSON.parse(m.UTF8ToString(m._ls_room_layout(app))); },
     };
   });
 })(globalThis);

@@ -12,6 +12,7 @@
 #include "interaction.h"
 
 #include "page_app.h"
+#include "playback.h"
 #include "room_client.h"
 
 #include "overlay/overlay.h"
@@ -22,6 +23,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdio>
 #include <memory>
 #include <span>
 #include <string>
@@ -56,6 +59,7 @@ struct PageInteraction {
   nlohmann::json Events = nlohmann::json::array(); // widget events for the edge, oldest first
   std::string ComposeTextOut;       // ls_room_compose_text's result
   std::string PollOut;              // ls_room_poll's result
+  std::string LayoutOut;            // ls_room_layout's result
   bool ComposeTextDirty = false;    // the model changed from this side: the edge syncs its <input>
   bool ComposeFocusDirty = false;
   bool ComposeFocused = false;
@@ -208,9 +212,75 @@ const char* Poll(PageInteraction& in, double now) {
     out["sendButton"] = Rect(in.Ov.Layout.SendButton);
     out["heart"] = Rect(in.Ov.State.HeartsEnabled ? in.Ov.Layout.HeartButton : OverlayRect{});
     out["comments"] = Rect(in.Ov.Layout.Comments);
+    out["controls"] = Rect(in.Ov.Layout.Controls);
+    out["controlsCompact"] = in.Ov.Layout.ControlsCompact;
   }
   in.PollOut = out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return in.PollOut.c_str();
+}
+
+const char* PlacementName(TitlePlacement p) {
+  switch (p) {
+  case TitlePlacement::Header: return "header";
+  case TitlePlacement::Band: return "band";
+  case TitlePlacement::HeaderRows: return "header-rows";
+  case TitlePlacement::None: break;
+  }
+  return "none";
+}
+
+std::string Hex(OverlayRgb rgb) {
+  char b[8];
+  std::snprintf(b, sizeof b, "#%06x", static_cast<unsigned>(rgb & 0xFFFFFF));
+  return b;
+}
+
+// What the overlay laid out and drew in its last frame (rects [x, y, w, h] in CSS pixels from the
+// canvas' top-left): for tests and debugging, see docs/overlay.md.
+nlohmann::json LayoutReport(const PageInteraction& in) {
+  const Overlay& o = in.Ov;
+  const OverlayLayout& l = o.Layout;
+  nlohmann::json j = nlohmann::json::object();
+  j["width"] = o.Width;
+  j["height"] = o.Height;
+  j["unit"] = l.Unit;
+  j["active"] = in.Active;
+  j["title"] = {{"text", o.State.Title}, {"lines", l.Title.Lines}, {"placement", PlacementName(l.TitlePlace)},
+                {"fits", l.Title.Fits}, {"truncated", l.Title.Truncated}, {"marquee", l.Title.Marquee},
+                {"rect", Rect(l.TitleRect)}};
+  j["header"] = Rect(l.Header);
+  j["viewers"] = Rect(l.Viewers);
+  j["picture"] = Rect(l.Picture);
+  j["controls"] = Rect(l.Controls);
+  j["controlsCompact"] = l.ControlsCompact;
+  j["comments"] = Rect(l.Comments);
+  nlohmann::json backings = nlohmann::json::array();
+  const CommentLayout& c = o.Comments;
+  for (const CommentBacking& b : c.Backings) {
+    nlohmann::json colours = nlohmann::json::array();
+    std::string text;
+    for (std::size_t k = b.FirstRun; k < b.FirstRun + b.RunCount && k < c.Runs.size(); k++) {
+      colours.push_back(Hex(c.Runs[k].Rgb));
+      if (!text.empty()) text += ' ';
+      text.append(c.Runs[k].Text);
+    }
+    OverlayRect r = b.Rect;
+    r.X += l.Comments.X;
+    r.Y += l.Comments.Y;
+    backings.push_back({{"rect", Rect(r)}, {"alpha", b.Alpha}, {"colours", std::move(colours)}, {"text", std::move(text)}});
+  }
+  j["commentBackings"] = std::move(backings);
+  j["backingAlpha"] = kOverlayBackingAlpha;
+  j["compose"] = Rect(l.Compose);
+  j["composeText"] = Rect(l.ComposeText);
+  j["charCounter"] = Rect(l.CharCounter);
+  j["sendButton"] = Rect(l.SendButton);
+  j["sendIcon"] = l.SendIcon;
+  j["send"] = o.State.Strings.Send;
+  j["placeholder"] = {{"text", l.Placeholder.Text},
+                      {"form", l.Placeholder.Form == LabelForm::Full ? "full" : l.Placeholder.Form == LabelForm::Short ? "short" : "ellipsized"}};
+  j["heart"] = Rect(o.State.HeartsEnabled ? l.HeartButton : OverlayRect{});
+  return j;
 }
 
 } // namespace
@@ -242,6 +312,10 @@ void PageInteractionDraw(PageInteraction* in, double now, float css_width, float
     in->Started = true;
   }
   const auto t0 = std::chrono::steady_clock::now();
+  int frame_w = 0, frame_h = 0;
+  in->Ov.State.PictureAspect = PagePlaybackFrameSize(in->App->Playback, &frame_w, &frame_h) && frame_h > 0
+                                   ? static_cast<float>(frame_w) / static_cast<float>(frame_h)
+                                   : 0.0f;
   OverlayNewFrame(in->Ov, now, css_width, css_height);
   // The background list: under any ImGui window the app or the playback layer opens.
   OverlayDraw(in->Ov, ImGui::GetBackgroundDrawList(), ImVec2(0.0f, 0.0f), ImVec2(css_width, css_height), in->Font);
@@ -276,7 +350,7 @@ LS_EXPORT void ls_room_configure(PageApp* app, const char* room, const char* tok
   cfg.Seed = seed > 0.0 && seed < 1.8e19 ? static_cast<std::uint64_t>(seed) : 1;
   livescope::RoomClientInit(in->Room, cfg);
   in->HasRoom = !cfg.Room.empty();
-  in->Ov.State.Title = Str(title);
+  in->Ov.State.Title = livescope::OverlayUtf8Sanitize(Str(title));
   in->Ov.State.HeartsEnabled = hearts != 0;
   in->Ov.State.CommentsEnabled = comments != 0;
   in->Ov.State.IsLive = true;
@@ -297,7 +371,8 @@ LS_EXPORT void ls_room_set_viewer_labels(PageApp* app, const char* live, const c
   }
 }
 
-// Localised UI strings: a JSON object with any of live, send, placeholder, joined, pinned, total, sendHeart.
+// Localised UI strings: a JSON object with any of live, send, placeholder, placeholderShort, joined, pinned,
+// total, sendHeart.
 LS_EXPORT void ls_room_set_strings(PageApp* app, const char* json_text) {
   PageInteraction* in = In(app);
   if (in == nullptr || json_text == nullptr) return;
@@ -311,10 +386,32 @@ LS_EXPORT void ls_room_set_strings(PageApp* app, const char* json_text) {
   set("live", s.Live);
   set("send", s.Send);
   set("placeholder", s.Placeholder);
+  set("placeholderShort", s.PlaceholderShort);
   set("joined", s.Joined);
   set("pinned", s.Pinned);
   set("total", s.TotalViewers);
   set("sendHeart", s.SendHeart);
+}
+
+// The DOM controls row (sound, fullscreen) as the edge measured it: width with full labels, width with
+// short (icon-only) labels, height, in CSS pixels. The layout places it (poll: controls, controlsCompact).
+LS_EXPORT void ls_room_set_controls(PageApp* app, float width, float compact_width, float height) {
+  PageInteraction* in = In(app);
+  if (in == nullptr) return;
+  const auto clean = [](float v) { return std::isfinite(v) && v > 0.0f ? std::min(v, 1e5f) : 0.0f; };
+  in->Ov.State.ControlsWidth = clean(width);
+  in->Ov.State.ControlsCompactWidth = clean(compact_width);
+  in->Ov.State.ControlsHeight = clean(height);
+}
+
+// The layout report (JSON) of the last drawn frame: title lines and placement, whether the title was cut
+// or scrolls, and the rects of header, viewer counter, picture, controls, comments and their backings,
+// compose box, Send button, placeholder, heart button. docs/overlay.md describes it.
+LS_EXPORT const char* ls_room_layout(PageApp* app) {
+  PageInteraction* in = In(app);
+  if (in == nullptr) return "{}";
+  in->LayoutOut = livescope::LayoutReport(*in).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return in->LayoutOut.c_str();
 }
 
 // WebSocket edge: the socket opened / a text frame arrived / the socket closed or failed.
@@ -387,7 +484,8 @@ LS_EXPORT int ls_room_compose_submit(PageApp* app) {
 
 // Once per frame (and after input that sends): a JSON object
 //   {connect: bool, wakeMs?: number, send: [frames], events: [{type, ...}], text?: string, focus?: bool,
-//    compose?: [x,y,w,h], sendButton?: [x,y,w,h], heart?: [x,y,w,h], comments?: [x,y,w,h]}
+//    compose?: [x,y,w,h], sendButton?: [x,y,w,h], heart?: [x,y,w,h], comments?: [x,y,w,h],
+//    controls?: [x,y,w,h], controlsCompact?: bool}
 // (rects in CSS pixels from the canvas' top-left)
 LS_EXPORT const char* ls_room_poll(PageApp* app, double now_ms) {
   PageInteraction* in = In(app);

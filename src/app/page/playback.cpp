@@ -75,6 +75,13 @@ void PagePlaybackRender(PagePlayback* playback, double, int fb_width, int fb_hei
   VideoRendererDraw(playback->Renderer, fb_width, fb_height);
 }
 
+bool PagePlaybackFrameSize(const PagePlayback* playback, int* width, int* height) {
+  if (!playback || playback->StagedWidth <= 0 || playback->StagedHeight <= 0) return false;
+  *width = playback->StagedWidth;
+  *height = playback->StagedHeight;
+  return true;
+}
+
 void PagePlaybackDrawUi(PagePlayback* playback, double) {
   if (!playback) return;
   const ImVec2 size = ImGui::GetIO().DisplaySize;

@@ -11,6 +11,9 @@ void PagePlaybackDestroy(PagePlayback* playback);
 // Called each frame before the overlay: picks the frame to show (A/V sync) and draws it letterboxed.
 // `fb_width`/`fb_height` are framebuffer pixels.
 void PagePlaybackRender(PagePlayback* playback, double now, int fb_width, int fb_height);
+// The size of the last uploaded video frame, in pixels. Returns false before the first frame (the
+// overlay's layout uses the picture's aspect for the letterbox band).
+bool PagePlaybackFrameSize(const PagePlayback* playback, int* width, int* height);
 // Called inside the ImGui frame: debug/stats panel and fatal-error message on the canvas.
 void PagePlaybackDrawUi(PagePlayback* playback, double now);
 

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "overlay/comments.h"
+#include "overlay/fit.h"
 #include "overlay/utf8.h"
 
 #include <algorithm>
@@ -231,6 +232,63 @@ TEST_CASE("the pinned question sits on top and the stream stays below it")
         else
             CHECK(r.Y >= l.PinnedRect.Bottom());
     }
+}
+
+}
+
+TEST_SUITE("overlay/comments") {
+
+TEST_CASE("with backings on, each entry gets its own backing holding all of its runs")
+{
+    std::vector<CommentEntry> entries;
+    entries.push_back(Message("ann", "hello there everyone", 9.0));
+    entries.push_back(Message("bob", "hi", 9.5));
+    CommentLayoutParams p;
+    p.Width = 150.0f;
+    p.Height = 200.0f;
+    p.LineHeight = 20.0f;
+    p.EntryGap = 4.0f;
+    p.Backing = true;
+    p.BackingPadX = 6.0f;
+    p.BackingPadY = 3.0f;
+    CommentLayout out;
+    LayoutComments(entries, nullptr, 10.0, p, kMeasure, out);
+    REQUIRE(out.Backings.size() == 2);
+    for (const CommentBacking& b : out.Backings) {
+        CHECK(b.Rect.X == 0.0f);
+        CHECK(b.Rect.Right() <= p.Width);
+        CHECK(b.Rect.Bottom() <= p.Height);
+        REQUIRE(b.RunCount > 0);
+        for (std::size_t k = b.FirstRun; k < b.FirstRun + b.RunCount; ++k) {
+            const TextRun& r = out.Runs[k];
+            CHECK(r.X >= b.Rect.X + p.BackingPadX);
+            CHECK(r.X + kMeasure(r.Text) <= b.Rect.Right() - p.BackingPadX + 0.01f);
+            CHECK(r.Y >= b.Rect.Y + p.BackingPadY);
+            CHECK(r.Y + p.LineHeight <= b.Rect.Bottom() - p.BackingPadY + 0.01f);
+        }
+    }
+    // Newest first, at the bottom; backings do not overlap each other.
+    CHECK(out.Backings[0].Rect.Bottom() == doctest::Approx(p.Height));
+    CHECK(out.Backings[1].Rect.Bottom() <= out.Backings[0].Rect.Y - p.EntryGap + 0.01f);
+    // A short comment gets a short backing: "bob hi" is 6 code points.
+    CHECK(out.Backings[0].Rect.W == doctest::Approx(60.0f + 2.0f * p.BackingPadX));
+}
+
+TEST_CASE("with backings on, author colours are lifted to read on them; without, they are kept")
+{
+    std::vector<CommentEntry> entries{ Message("ann", "hi", 9.0) };
+    entries[0].AuthorRgb = 0x7B1FA2; // deep purple
+    CommentLayoutParams p;
+    CommentLayout out;
+    LayoutComments(entries, nullptr, 10.0, p, kMeasure, out);
+    REQUIRE(!RunsWithRole(out, TextRunRole::Author).empty());
+    CHECK(RunsWithRole(out, TextRunRole::Author)[0]->Rgb == 0x7B1FA2u);
+    CHECK(out.Backings.empty());
+    p.Backing = true;
+    LayoutComments(entries, nullptr, 10.0, p, kMeasure, out);
+    const OverlayRgb drawn = RunsWithRole(out, TextRunRole::Author)[0]->Rgb;
+    CHECK(drawn != 0x7B1FA2u);
+    CHECK(OverlayContrast(drawn, OverlayWorstBacking()) >= kOverlayMinContrast);
 }
 
 }

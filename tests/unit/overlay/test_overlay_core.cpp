@@ -129,3 +129,156 @@ TEST_CASE("the comment list keeps only the newest entries")
 }
 
 }
+
+namespace {
+
+// 0.55 of the font size per code point, as the layout's own estimate; titles and strings of both languages.
+struct Lang {
+    const char* Name;
+    const char* Title;
+    OverlayStrings Strings;
+    float ControlsW, ControlsCompactW; // pixels, as the DOM measures the sound + fullscreen row
+};
+
+Lang English()
+{
+    return Lang{ "en", "Soldering the new board", OverlayStrings{}, 150.0f, 72.0f };
+}
+
+Lang French()
+{
+    Lang l{ "fr", "La tarte aux pommes, pas \xC3\xA0 pas", OverlayStrings{}, 190.0f, 72.0f };
+    l.Strings.Live = "EN DIRECT";
+    l.Strings.Send = "Envoyer";
+    l.Strings.Placeholder = "Posez une question\xE2\x80\xA6";
+    l.Strings.PlaceholderShort = "Une question ?";
+    l.Strings.TotalViewers = "au total";
+    return l;
+}
+
+OverlayState StateFor(const Lang& lang, float picture_aspect)
+{
+    OverlayState s;
+    s.Title = lang.Title;
+    s.Strings = lang.Strings;
+    s.PictureAspect = picture_aspect;
+    s.ControlsWidth = lang.ControlsW;
+    s.ControlsCompactWidth = lang.ControlsCompactW;
+    s.ControlsHeight = 28.0f;
+    s.ViewersLive = 12;
+    s.ViewersTotal = 345;
+    return s;
+}
+
+// Nothing overlaps the compose box or the viewer counter, and everything stays inside the widget.
+void CheckNoOverlap(const OverlayLayout& l, float w, float h)
+{
+    const OverlayRect others[] = { l.TitleRect, l.Controls, l.Comments, l.HeartButton, l.Viewers };
+    for (const OverlayRect& r : others)
+        CHECK_FALSE(OverlayRectsOverlap(r, l.Compose));
+    for (const OverlayRect& r : { l.TitleRect, l.Controls, l.Comments, l.HeartButton, l.Compose })
+        CHECK_FALSE(OverlayRectsOverlap(r, l.Viewers));
+    CHECK_FALSE(OverlayRectsOverlap(l.TitleRect, l.Controls));
+    CHECK_FALSE(OverlayRectsOverlap(l.TitleRect, l.Comments));
+    CHECK_FALSE(OverlayRectsOverlap(l.Controls, l.Comments));
+    for (const OverlayRect& r : { l.TitleRect, l.Controls, l.Comments, l.HeartButton, l.Compose, l.Viewers }) {
+        CHECK(r.X >= 0.0f);
+        CHECK(r.Y >= 0.0f);
+        CHECK(r.Right() <= w + 0.01f);
+        CHECK(r.Bottom() <= h + 0.01f);
+    }
+    // The counter and the Send button are inside the compose box, side by side.
+    CHECK(l.SendButton.Right() <= l.Compose.Right() + 0.01f);
+    CHECK(l.CharCounter.Right() <= l.SendButton.X + 0.01f);
+    CHECK(l.ComposeText.X >= l.Compose.X);
+    CHECK(l.ComposeText.Right() <= l.SendButton.X + 0.01f);
+}
+
+} // namespace
+
+TEST_SUITE("overlay/layout") {
+
+TEST_CASE("at every publisher size, in both languages, the title is whole and nothing overlaps")
+{
+    struct Size { float W, H; };
+    for (const Size sz : { Size{ 280, 498 }, Size{ 300, 533 }, Size{ 360, 640 }, Size{ 420, 747 }, Size{ 1280, 720 }, Size{ 498, 280 } }) {
+        for (const Lang& lang : { English(), French() }) {
+            CAPTURE(sz.W);
+            CAPTURE(sz.H);
+            CAPTURE(lang.Name);
+            const OverlayLayout l = OverlayComputeLayout(sz.W, sz.H, 16.0f, StateFor(lang, 16.0f / 9.0f));
+            CHECK(l.Title.Fits);
+            CHECK(l.Title.Lines.size() <= 2);
+            CHECK_FALSE(l.Title.Truncated);
+            CHECK_FALSE(l.Title.Marquee);
+            CHECK(l.Placeholder.Form != LabelForm::Ellipsized);
+            CHECK_FALSE(l.ControlsCompact);
+            CheckNoOverlap(l, sz.W, sz.H);
+        }
+    }
+}
+
+TEST_CASE("a title too wide for the header goes to the band above a letterboxed picture")
+{
+    const OverlayLayout l = OverlayComputeLayout(300.0f, 533.0f, 16.0f, StateFor(English(), 16.0f / 9.0f));
+    CHECK(l.TitlePlace == TitlePlacement::Band);
+    CHECK(l.TitleRect.Bottom() <= l.Picture.Y);
+    CHECK(l.TitleRect.Y >= l.Controls.Bottom());
+    // No picture yet: under the header row instead.
+    const OverlayLayout n = OverlayComputeLayout(300.0f, 533.0f, 16.0f, StateFor(English(), 0.0f));
+    CHECK(n.TitlePlace == TitlePlacement::HeaderRows);
+    CHECK(n.TitleRect.Y >= n.Header.Bottom());
+    CHECK(n.Controls.Y >= n.TitleRect.Bottom());
+    // A short title stays in the header row, on one line.
+    OverlayState s = StateFor(English(), 16.0f / 9.0f);
+    s.Title = "AMA";
+    const OverlayLayout h = OverlayComputeLayout(300.0f, 533.0f, 16.0f, s);
+    CHECK(h.TitlePlace == TitlePlacement::Header);
+    CHECK(h.TitleRect.Right() <= h.Viewers.X);
+    REQUIRE(h.Title.Lines.size() == 1);
+}
+
+TEST_CASE("a title longer than two lines scrolls, and never under reduced motion")
+{
+    OverlayState s = StateFor(English(), 16.0f / 9.0f);
+    s.Title = "A very long broadcast title about soldering boards, testing them, and answering every question live";
+    const OverlayLayout m = OverlayComputeLayout(280.0f, 498.0f, 16.0f, s);
+    CHECK(m.Title.Marquee);
+    CHECK(m.Title.Lines.size() == 2);
+    CHECK(m.TitlePlace == TitlePlacement::Band); // the widest place it can have
+    CHECK(m.TitleRect.W == doctest::Approx(280.0f - 2.0f * m.Pad));
+    s.ReducedMotion = true;
+    const OverlayLayout r = OverlayComputeLayout(280.0f, 498.0f, 16.0f, s);
+    CHECK_FALSE(r.Title.Marquee);
+    CHECK(r.Title.Truncated);
+    CheckNoOverlap(r, 280.0f, 498.0f);
+}
+
+TEST_CASE("a narrow compose box trades the word Send for an arrow, then the placeholder for its short form")
+{
+    OverlayState s = StateFor(French(), 16.0f / 9.0f);
+    const OverlayLayout wide = OverlayComputeLayout(420.0f, 747.0f, 16.0f, s);
+    CHECK_FALSE(wide.SendIcon);
+    CHECK(wide.Placeholder.Form == LabelForm::Full);
+    const OverlayLayout narrow = OverlayComputeLayout(280.0f, 498.0f, 16.0f, s);
+    CHECK(narrow.SendIcon);
+    CHECK(narrow.Placeholder.Text == (narrow.Placeholder.Form == LabelForm::Full ? s.Strings.Placeholder : s.Strings.PlaceholderShort));
+    const OverlayLayout tiny = OverlayComputeLayout(200.0f, 356.0f, 16.0f, s);
+    CHECK(tiny.SendIcon);
+    CHECK(tiny.Placeholder.Form != LabelForm::Full);
+    CheckNoOverlap(tiny, 200.0f, 356.0f);
+}
+
+TEST_CASE("the controls row turns icon-only when its labels do not fit the width")
+{
+    OverlayState s = StateFor(French(), 16.0f / 9.0f);
+    s.ControlsWidth = 400.0f;
+    const OverlayLayout l = OverlayComputeLayout(300.0f, 533.0f, 16.0f, s);
+    CHECK(l.ControlsCompact);
+    CHECK(l.Controls.W == doctest::Approx(72.0f));
+    CHECK(l.Controls.Right() <= 300.0f);
+    s.ControlsWidth = s.ControlsHeight = 0.0f;
+    CHECK(OverlayRectEmpty(OverlayComputeLayout(300.0f, 533.0f, 16.0f, s).Controls));
+}
+
+}

@@ -111,7 +111,7 @@ TEST_CASE("a headless frame draws hearts lower right and comments lower left")
     CHECK(hearts.MinY > kH * 0.2f);
     CHECK(hearts.MaxY <= kH);
 
-    const Box comment = VerticesOf(dd, kAuthorRgb);
+    const Box comment = VerticesOf(dd, OverlayReadableOnBacking(kAuthorRgb));
     CHECK(comment.Count > 0);
     CHECK(comment.MaxX < kW * 0.5f);
     CHECK(comment.MinY > kH * 0.5f);
@@ -145,7 +145,7 @@ TEST_CASE("two overlays in two ImGui contexts draw independently")
     CHECK(VerticesOf(ImGui::GetDrawData(), kBatchRgb).Count > 0);
     ImGui::SetCurrentContext(b.Context);
     CHECK(VerticesOf(ImGui::GetDrawData(), kBatchRgb).Count == 0);
-    CHECK(VerticesOf(ImGui::GetDrawData(), kAuthorRgb).Count > 0);
+    CHECK(VerticesOf(ImGui::GetDrawData(), OverlayReadableOnBacking(kAuthorRgb)).Count > 0);
 }
 
 }
@@ -172,6 +172,56 @@ TEST_CASE("tiny, empty and long-text overlays draw without trouble")
         CHECK(o.Compose.CodePoints == kComposeMaxCodePoints);
     }
     CHECK(ImGui::GetDrawData()->TotalVtxCount > 0);
+}
+
+}
+
+TEST_SUITE("overlay/imgui") {
+
+TEST_CASE("with the real font, titles and the compose placeholder fit at publisher sizes in English and French")
+{
+    Ctx ctx;
+    struct Lang {
+        const char* Title;
+        OverlayStrings Strings;
+    };
+    Lang en{ "Soldering the new board", OverlayStrings{} };
+    Lang fr{ "La tarte aux pommes", OverlayStrings{} };
+    fr.Strings.Live = "EN DIRECT";
+    fr.Strings.Send = "Envoyer";
+    fr.Strings.Placeholder = "Posez une question\xE2\x80\xA6";
+    fr.Strings.PlaceholderShort = "Une question ?";
+    fr.Strings.TotalViewers = "au total";
+    for (const ImVec2 size : { ImVec2(280, 498), ImVec2(300, 533), ImVec2(360, 640), ImVec2(420, 747), ImVec2(1280, 720) }) {
+        for (const Lang* lang : { &en, &fr }) {
+            CAPTURE(size.x);
+            CAPTURE(lang->Title);
+            Overlay o;
+            OverlayInit(o, OverlayConfig{ 5, 16.0f });
+            o.State.Title = lang->Title;
+            o.State.Strings = lang->Strings;
+            o.State.PictureAspect = 16.0f / 9.0f;
+            o.State.ControlsWidth = 190.0f;
+            o.State.ControlsCompactWidth = 72.0f;
+            o.State.ControlsHeight = 28.0f;
+            ImGui::NewFrame();
+            OverlayNewFrame(o, 10.0, size.x, size.y);
+            OverlayDraw(o, ImGui::GetBackgroundDrawList(), ImVec2(0, 0), size, ctx.Font);
+            ImGui::Render();
+            const OverlayLayout& l = o.Layout;
+            CHECK(l.Title.Fits);
+            std::string joined;
+            for (const std::string& line : l.Title.Lines)
+                joined += (joined.empty() ? "" : " ") + line;
+            CHECK(joined == lang->Title);
+            CHECK(l.Placeholder.Form != LabelForm::Ellipsized);
+            CHECK(o.Measure(l.Placeholder.Text) <= l.ComposeText.W);
+            CHECK_FALSE(OverlayRectsOverlap(l.TitleRect, l.Viewers));
+            CHECK_FALSE(OverlayRectsOverlap(l.TitleRect, l.Controls));
+            CHECK_FALSE(OverlayRectsOverlap(l.Comments, l.Compose));
+            CHECK_FALSE(OverlayRectsOverlap(l.HeartButton, l.Compose));
+        }
+    }
 }
 
 }
