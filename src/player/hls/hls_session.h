@@ -13,6 +13,7 @@
 // Times are seconds on any monotonic clock the caller chooses; the session never reads a clock.
 #pragma once
 
+#include "hls_decrypt.h"
 #include "m3u8.h"
 #include "playlist_logic.h"
 
@@ -36,6 +37,7 @@ enum class HlsRequestKind {
   Part,          // an EXT-X-PART
   Segment,       // a whole media segment
   PreloadPart,   // the EXT-X-PRELOAD-HINT TYPE=PART, requested before the playlist lists it
+  Key,           // an EXT-X-KEY METHOD=AES-128 key (16 bytes), requested once per URI
 };
 const char* HlsRequestKindName(HlsRequestKind kind);
 
@@ -90,6 +92,7 @@ enum class HlsEvent {
   RequestFailed,       // fired when a request fails (HTTP >= 400 or transport error)
   ParseFailed,         // fired when a playlist does not parse (the detail has "line N: reason")
   EndOfStream,         // fired when an ENDLIST playlist has been handed out completely
+  Fatal,               // fired once when playback cannot continue (see HlsSession::FatalError)
 };
 const char* HlsEventName(HlsEvent event);
 
@@ -127,6 +130,17 @@ struct HlsSessionConfig {
   double RetryDelay = 0.5;        // seconds before re-requesting a failed playlist
   int MaxMediaRetries = 2;
   double RequestTimeout = 10.0;   // seconds without progress before a request fails (at least 3 x target duration)
+  // AES-128 decryption (METHOD=AES-128). Without one, an encrypted stream is a fatal "unsupported-playlist".
+  HlsDecryptorFactory Decryptor;
+  int MaxInvalidPlaylists = 3;    // invalid playlists in a row, before any media playlist loaded, that are fatal
+};
+
+// Why playback stopped for good. Code: "unsupported-playlist" (Kind Unsupported: valid, but what livescope
+// does not play, e.g. SAMPLE-AES) or "invalid-playlist" (Kind Invalid: the playlist breaks the spec).
+struct HlsSessionError {
+  HlsParseErrorKind Kind = HlsParseErrorKind::Invalid;
+  std::string Code;
+  std::string Message; // "line N: reason" for a playlist
 };
 
 // [SECTION] HlsSession
@@ -167,6 +181,11 @@ public:
   const HlsPlaylist* Multivariant() const;
   const HlsPlaylist* MediaPlaylist() const; // the rendition being played, or null before the first load
   bool Ended() const { return EndedFlag; }
+  // Set when playback cannot continue: an unsupported playlist (at once), or an invalid one MaxInvalidPlaylists
+  // times in a row before any media playlist loaded. The session then requests nothing more.
+  const std::optional<HlsSessionError>& FatalError() const;
+  // The last playlist parse error (also while retrying), with its kind.
+  const std::optional<HlsParseError>& LastParseError() const;
 
 private:
   struct Impl;
