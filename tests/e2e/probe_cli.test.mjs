@@ -109,6 +109,13 @@ test('probe exits 1 with a clear message when the source cannot be read or reach
     const missing = await probeAsync(`${server.url}/nope.m3u8`);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /HTTP 404/);
+    // --follow stops on the session's fatal error and exits with the same codes.
+    const unsupported = await probeAsync('--follow', '10', `${server.url}/unsupported_sample_aes.m3u8`);
+    assert.equal(unsupported.status, 3, unsupported.stderr);
+    assert.match(unsupported.stderr, /livescope-probe: unsupported-playlist: line 3: unsupported encryption: .*\(unsupported by livescope\)/);
+    const invalid = await probeAsync('--follow', '10', `${server.url}/bad_duplicate_part_inf.m3u8`);
+    assert.equal(invalid.status, 2, invalid.stderr);
+    assert.match(invalid.stderr, /livescope-probe: invalid-playlist: line 4: duplicate EXT-X-PART-INF \(invalid playlist\)/);
   } finally {
     await server.close();
   }
