@@ -237,3 +237,35 @@ TEST_CASE("session: once a media playlist loaded, invalid reloads are retried an
   REQUIRE(h.S.LastParseError());
   CHECK(h.S.LastParseError()->Kind == HlsParseErrorKind::Invalid);
 }
+
+TEST_CASE("session AES-128: an EXT-X-MAP under the key is decrypted with the key's IV, then its segments") {
+  g_made.clear();
+  Harness h(WithFake());
+  h.S.Start(kUrl, 0.0);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Multivariant),
+            "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:3\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+            "#EXT-X-KEY:METHOD=AES-128,URI=\"k.key\",IV=0x77\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:2,\ns3.m4s\n#EXT-X-ENDLIST\n");
+  h.Respond(h.Take(HlsRequestKind::Key, "k.key"), KeyBytes(0x44));
+  const HlsLoadRequest init = h.Take(HlsRequestKind::Map, "init.mp4");
+  h.S.OnResponse(init.Id, 200, h.Now);
+  h.Data(init, Encrypt("INIT", 0x44).substr(0, 3));
+  h.Data(init, Encrypt("INIT", 0x44).substr(3));
+  h.S.OnComplete(init.Id, h.Now);
+  h.Pull();
+  h.Respond(h.Take(HlsRequestKind::Segment, "s3.m4s"), Encrypt("media", 0x44));
+  std::string init_text, media_text;
+  int init_first = 0, init_last = 0;
+  for (const HlsMediaChunk& c : h.Media) {
+    (c.IsInit ? init_text : media_text).append(c.Bytes.begin(), c.Bytes.end());
+    if (c.IsInit) { init_first += c.First; init_last += c.Last; }
+  }
+  CHECK(init_text == "INIT");
+  CHECK(init_first == 1);
+  CHECK(init_last == 1);
+  CHECK(media_text == "media");
+  REQUIRE(g_made.size() == 2);
+  CHECK(g_made[0].Iv[15] == 0x77); // the map: the explicit IV
+  CHECK(g_made[1].Iv[15] == 0x77); // the segment too (explicit IV wins over the sequence number)
+  CHECK(h.S.Stats().Errors == 0);
+}
