@@ -1,5 +1,5 @@
-// e2e (playback): the widget plays plain live HLS made by the ffmpeg CLI (fMP4 and MPEG-TS, no origin needed), and an
-// encrypted playlist ends in a clear fatal error (widget 'error' event, message on the canvas).
+// e2e (playback): the widget plays plain live HLS made by the ffmpeg CLI (fMP4 and MPEG-TS, no origin needed), and a
+// SAMPLE-AES playlist ends in a clear fatal error (widget 'error' event, message on the canvas). AES-128: playback_aes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
@@ -33,10 +33,10 @@ for (const type of ['fmp4', 'ts']) {
   });
 }
 
-test('an encrypted playlist is a fatal error with a message', { skip: missing || false, timeout: 60000 }, async (t) => {
+test('a SAMPLE-AES playlist is a fatal unsupported-playlist error with a message', { skip: missing || false, timeout: 60000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'livescope-enc-'));
   writeFileSync(join(dir, 'enc.m3u8'), '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:0\n' +
-    '#EXT-X-KEY:METHOD=AES-128,URI="key.bin"\n#EXTINF:1.0,\nseg0.ts\n#EXTINF:1.0,\nseg1.ts\n');
+    '#EXT-X-KEY:METHOD=SAMPLE-AES,URI="key.bin"\n#EXTINF:1.0,\nseg0.ts\n#EXTINF:1.0,\nseg1.ts\n');
   const media = await serveStatic(dir);
   const srv = await withWasmServer();
   const browser = await launchBrowser();
@@ -44,8 +44,8 @@ test('an encrypted playlist is a fatal error with a message', { skip: missing ||
   const page = await openPlayer(browser, srv.url, `${media.url}/enc.m3u8`);
   await page.waitForFunction(() => window.livescopeWidgets[0].stats && window.livescopeWidgets[0].stats.fatal, null, { timeout: 20000 });
   const fatal = (await stats(page)).fatal;
-  assert.equal(fatal.code, 'encrypted');
-  assert.match(fatal.message, /encrypted/);
+  assert.equal(fatal.code, 'unsupported-playlist');
+  assert.match(fatal.message, /^line 5: unsupported encryption: EXT-X-KEY METHOD=SAMPLE-AES/);
   // The message panel is drawn at the centre of the canvas on the next refresh: poll up to 3 s for its text.
   let bright = 0;
   for (let tries = 0; tries < 30 && bright <= 30; tries++) {

@@ -1,5 +1,6 @@
-// e2e: livescope-probe FILE_OR_URL prints the playlist as camelCase JSON (exit 0), "line N: reason" (exit 2)
-// for a playlist error, and a clear message (exit 1) for anything else.
+// e2e: livescope-probe FILE_OR_URL prints the playlist as camelCase JSON (exit 0), "line N: reason (invalid playlist)"
+// (exit 2) for a playlist that breaks the spec, "line N: reason (unsupported by livescope)" (exit 3) for one that is
+// valid but not played, and a clear message (exit 1) for anything else (docs/hls.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -59,14 +60,37 @@ test('probe reports a skip (delta) update', () => {
   assert.deepEqual(j.segments[1].parts[1].byteRange, { offset: 1000, length: 800 });
 });
 
-test('probe exits 2 with "line N: reason" on playlist errors', () => {
-  for (const [file, re] of [['bad_aes.m3u8', /^line 3: unsupported encryption/], ['bad_duplicate_part_inf.m3u8', /^line 4: duplicate EXT-X-PART-INF/],
-    ['bad_truncated.m3u8', /^line 3: .*truncated/]]) {
+test('probe exits 2 with "line N: reason (invalid playlist)" on playlists that break the spec', () => {
+  for (const [file, re] of [['bad_duplicate_part_inf.m3u8', /^line 4: duplicate EXT-X-PART-INF \(invalid playlist\)$/m],
+    ['bad_truncated.m3u8', /^line 3: .*truncated.* \(invalid playlist\)$/m],
+    ['bad_mixed_session_data.m3u8', /^line 3: multivariant tag in a media playlist .* \(invalid playlist\)$/m]]) {
     const r = probe(join(FIX, file));
     assert.equal(r.status, 2, file);
     assert.match(r.stderr, re);
     assert.equal(r.stdout, '');
   }
+});
+
+test('probe exits 3 with "line N: reason (unsupported by livescope)" on valid playlists it does not play', () => {
+  const r = probe(join(FIX, 'unsupported_sample_aes.m3u8'));
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stderr, /^line 3: unsupported encryption: EXT-X-KEY METHOD=SAMPLE-AES .*\(unsupported by livescope\)$/m);
+  assert.equal(r.stdout, '');
+});
+
+test('probe prints AES-128 keys with their IVs, and takes what real servers write', () => {
+  let r = probe(join(FIX, 'aes128.m3u8'));
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.ok(j.segments[0].key.uri.endsWith('/tests/fixtures/hls/keys/a.key'));
+  assert.equal(j.segments[0].key.iv, '0x0000000000000000000000000000000a'); // from the media sequence number
+  assert.equal(j.segments[0].key.ivFromSequence, true);
+  assert.equal(j.segments[1].key.iv, '0x00000000000000000000000000000abc');
+  r = probe(join(FIX, 'll_byterange_tolerant.m3u8'));
+  assert.equal(r.status, 0, r.stderr);
+  const ll = JSON.parse(r.stdout);
+  assert.equal(ll.mediaSequence, 20);
+  assert.deepEqual(ll.segments[0].parts.map((p) => p.byteRange), [{ offset: 720, length: 10000 }, { offset: 10720, length: 9000 }]);
 });
 
 test('probe exits 1 with a clear message when the source cannot be read or reached', async () => {
@@ -85,6 +109,13 @@ test('probe exits 1 with a clear message when the source cannot be read or reach
     const missing = await probeAsync(`${server.url}/nope.m3u8`);
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /HTTP 404/);
+    // --follow stops on the session's fatal error and exits with the same codes.
+    const unsupported = await probeAsync('--follow', '10', `${server.url}/unsupported_sample_aes.m3u8`);
+    assert.equal(unsupported.status, 3, unsupported.stderr);
+    assert.match(unsupported.stderr, /livescope-probe: unsupported-playlist: line 3: unsupported encryption: .*\(unsupported by livescope\)/);
+    const invalid = await probeAsync('--follow', '10', `${server.url}/bad_duplicate_part_inf.m3u8`);
+    assert.equal(invalid.status, 2, invalid.stderr);
+    assert.match(invalid.stderr, /livescope-probe: invalid-playlist: line 4: duplicate EXT-X-PART-INF \(invalid playlist\)/);
   } finally {
     await server.close();
   }

@@ -24,7 +24,8 @@
 //   {type:'info', partTarget, partHoldBack, targetDuration, variant, bandwidth, width, height, lowLatency}
 //   {type:'stats', bytes, bitrate, errors, decodedFrames, decodeMsAvg, skipped, serial, heapBytes}
 //   {type:'log', level, message}   every recoverable problem, with its reason
-//   {type:'fatal', code, message}  playback cannot continue (unsupported codec, encryption)
+//   {type:'fatal', code, message}  playback cannot continue: unsupported-codec, encrypted (CENC, scrambled TS),
+//                                  unsupported-playlist (e.g. SAMPLE-AES), invalid-playlist (see docs/hls.md)
 //   {type:'error', code, message}  no media for a while (the C++ watchdog says why); loading goes on
 //   {type:'recovered'}             media again after an 'error'
 'use strict';
@@ -204,6 +205,8 @@ function sessionPump() {
         post({ type: 'info', ...info, lowLatency: info.partTarget > 0 });
       }
     }
+    const fatalJson = mod.UTF8ToString(mod._ls_worker_hls_fatal(app));
+    if (fatalJson) { const f = JSON.parse(fatalJson); fatal(f.code, f.message); return; } // unsupported-playlist / invalid-playlist
     state.serial = mod._ls_worker_hls_serial(app);
     drain();
     const health = mod.UTF8ToString(mod._ls_worker_hls_health(app, nowS()));
@@ -229,9 +232,6 @@ async function sessionFetch(r) {
   const live = () => session.inflight.get(r.id) === req && state.running;
   const headers = {};
   if (r.offset >= 0) headers.Range = `bytes=${r.offset}-${r.length >= 0 ? r.offset + r.length - 1 : ''}`;
-  const isPlaylist = /playlist|multivariant/i.test(r.kind);
-  let text = '';
-  const dec = isPlaylist ? new TextDecoder() : null;
   try {
     const res = await fetch(r.url, { signal: ctrl.signal, cache: 'no-store', headers });
     if (!live()) return;
@@ -243,7 +243,6 @@ async function sessionFetch(r) {
       const { done, value } = await reader.read();
       if (!live()) { reader.cancel().catch(() => {}); return; }
       if (done) break;
-      if (dec) text += dec.decode(value, { stream: true });
       state.bytes += value.byteLength;
       state.bytesWindow.push([performance.now(), value.byteLength]);
       const ptr = mod._ls_worker_input(app, value.byteLength);
@@ -251,7 +250,6 @@ async function sessionFetch(r) {
       mod._ls_worker_hls_data(app, r.id, value.byteLength, nowS());
       sessionPump();
     }
-    if (dec && /#EXT-X-KEY:METHOD=(?!NONE)/.test(text)) { fatal('encrypted', 'the stream is encrypted (EXT-X-KEY), which livescope does not play'); return; }
     session.inflight.delete(r.id);
     mod._ls_worker_hls_complete(app, r.id, nowS());
   } catch (e) {

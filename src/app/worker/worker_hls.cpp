@@ -12,6 +12,8 @@
 
 #include "player/hls/hls_session.h"
 
+#include <livescope/player/decode/aes128.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <optional>
@@ -111,11 +113,23 @@ LS_EXPORT void ls_worker_hls_start(WorkerApp* app, const char* url, double now) 
   h.LastVariant = -2;
   livescope::HlsSessionConfig config;
   config.AutoAbr = false;        // the lowest variant first; ABR stays off until the page asks (CPU-bound decode)
+  config.Decryptor = livescope::MakeAes128CbcDecryptor; // METHOD=AES-128 with FFmpeg's av_aes
   h.Session = std::make_unique<livescope::HlsSession>(config);
   app->Pipeline.Reset();
   h.Session->Start(h.Url, now);
   // The watchdog runs from the first start; a restart (a jump to the live edge) does not reset it.
   if (!h.WatchdogStarted) { h.Watchdog.Start(now); h.WatchdogStarted = true; }
+}
+
+// The session's fatal error as JSON {"code","kind","message"} ("unsupported-playlist" or "invalid-playlist"); "" while it can go on.
+LS_EXPORT const char* ls_worker_hls_fatal(WorkerApp* app) {
+  if (!app->Hls || !app->Hls->Session || !app->Hls->Session->FatalError()) return "";
+  const livescope::HlsSessionError& e = *app->Hls->Session->FatalError();
+  std::string& j = app->Hls->Json;
+  j = "{\"code\":\"" + e.Code + "\",\"kind\":\"" + livescope::HlsParseErrorKindName(e.Kind) + "\",\"message\":\"";
+  livescope::AppendEscaped(j, e.Message);
+  j += "\"}";
+  return j.c_str();
 }
 
 LS_EXPORT int ls_worker_hls_serial(WorkerApp* app) { return app->Hls ? app->Hls->Serial : 0; }

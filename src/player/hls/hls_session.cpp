@@ -8,6 +8,7 @@
 // [SECTION] Playlists
 // [SECTION] Hints
 // [SECTION] Media pump
+// [SECTION] Keys, decryption and fatal errors
 // [SECTION] ABR and switching
 // [SECTION] Public API
 #include "hls_session.h"
@@ -29,6 +30,7 @@ const char* HlsRequestKindName(HlsRequestKind kind) {
     case HlsRequestKind::Part: return "part";
     case HlsRequestKind::Segment: return "segment";
     case HlsRequestKind::PreloadPart: return "preload-part";
+    case HlsRequestKind::Key: return "key";
   }
   return "?";
 }
@@ -54,6 +56,7 @@ const char* HlsEventName(HlsEvent event) {
     case HlsEvent::RequestFailed: return "RequestFailed";
     case HlsEvent::ParseFailed: return "ParseFailed";
     case HlsEvent::EndOfStream: return "EndOfStream";
+    case HlsEvent::Fatal: return "Fatal";
   }
   return "?";
 }
@@ -79,6 +82,7 @@ int64_t HlsResponseCap(HlsRequestKind kind, double bandwidth, double duration, d
     case HlsRequestKind::Multivariant:
     case HlsRequestKind::MediaPlaylist: return limits.MaxPlaylistBytes;
     case HlsRequestKind::Map: return limits.MediaCapFloor;
+    case HlsRequestKind::Key: return limits.MaxKeyBytes;
     case HlsRequestKind::Part:
     case HlsRequestKind::Segment:
     case HlsRequestKind::PreloadPart: break;
@@ -195,6 +199,9 @@ struct Request {
   bool Listed = false;
   double ListedAt = -1.0;
   size_t BytesAtListed = 0;
+  // AES-128: Delivered counts ciphertext; the decryptor holds at most one block back
+  std::shared_ptr<HlsDecryptor> Decrypt;
+  bool DecryptFinished = false, PlainEmitted = false;
 };
 
 struct Item { // the media position being handed out
@@ -208,6 +215,7 @@ struct Item { // the media position being handed out
   std::optional<double> ProgramDateTime;
   double Duration = 0.0;
   int Retries = 0;
+  std::optional<HlsKey> Key; // AES-128 key of its segment
 };
 
 struct Rendition {
@@ -265,6 +273,13 @@ struct HlsSession::Impl {
   bool MediaWaiting = false;   // the last Pump stopped at MediaRetryAt
   uint64_t RandomState = 0;    // xorshift64* state for the default jitter source
   std::map<std::string, double> FirstListed; // part URI + '@' + offset -> arrival of the playlist that first listed it (-1: initial load)
+  // AES-128 keys and errors that end the session (see the [SECTION] Keys, decryption and fatal errors)
+  std::map<std::string, std::array<uint8_t, 16>> Keys; // key URI -> key
+  std::deque<std::string> KeyOrder;                    // oldest first, for eviction
+  uint64_t KeyReq = 0;
+  std::optional<HlsSessionError> FatalErr;
+  std::optional<HlsParseError> LastParseErr;
+  int InvalidLoads = 0;
 
   Impl(HlsSessionConfig cfg, HlsStats& st, bool& ended) : Cfg(cfg), St(st), Ended(ended) {}
 
@@ -366,6 +381,7 @@ struct HlsSession::Impl {
     if (!pr.Ok) {
       St.Errors++;
       Event(HlsEvent::ParseFailed, now, "line " + std::to_string(pr.Error.Line) + ": " + pr.Error.Reason, HlsErrorCode::Invalid);
+      if (OnParseError(pr.Error, now)) return;
       MultivariantRetryAt = now + Backoff(++PlaylistFailures);
       return;
     }
@@ -409,6 +425,7 @@ struct HlsSession::Impl {
     if (!pr.Ok || pr.Playlist.Kind != HlsPlaylistKind::Media) {
       St.Errors++;
       Event(HlsEvent::ParseFailed, now, pr.Ok ? "line 0: expected a media playlist" : "line " + std::to_string(pr.Error.Line) + ": " + pr.Error.Reason, HlsErrorCode::Invalid);
+      if (OnParseError(pr.Ok ? HlsParseError{0, "expected a media playlist", HlsParseErrorKind::Invalid} : pr.Error, now)) return;
       OnPlaylistFailed(rd, now);
       return;
     }
@@ -418,6 +435,7 @@ struct HlsSession::Impl {
   void OnMediaPlaylist(Rendition& rd, HlsPlaylist pl, bool blocking, HlsPosition expect, double now) {
     St.PlaylistLoads++;
     rd.Failures = 0;
+    InvalidLoads = 0;
     if (pl.Skip) {
       St.DeltaUpdates++;
       if (!rd.HavePlaylist) {
@@ -591,6 +609,7 @@ struct HlsSession::Impl {
     out = Item{};
     out.Pos = pos;
     out.Map = s->Map;
+    out.Key = s->Key;
     out.DiscontinuitySeq = s->DiscontinuitySeq;
     if (pos.Part < 0 || (s->Parts.empty() && s->IsComplete() && pos.Part == 0)) {
       if (!s->IsComplete()) return 0;
@@ -628,7 +647,7 @@ struct HlsSession::Impl {
   }
 
   void Emit(Request& q, const Item& it, bool init, bool last, double now) {
-    (void)now;
+    if (const std::optional<HlsKey>& key = init ? (it.Map ? it.Map->Key : std::nullopt) : it.Key) { EmitDecrypted(q, it, *key, init, last, now); return; }
     size_t avail = q.Received;
     if (!init && it.Range && q.Received > static_cast<size_t>(it.Range->Length)) avail = static_cast<size_t>(it.Range->Length);
     if (avail <= q.Delivered && !last) return;
@@ -698,7 +717,7 @@ struct HlsSession::Impl {
 
   void Pump(double now) {
     MediaWaiting = false;
-    if (!Active.HavePlaylist || !Positioned || Ended) return;
+    if (!Active.HavePlaylist || !Positioned || Ended || FatalErr) return;
     for (int guard = 0; guard < 10000; guard++) {
       if (!Cur) {
         MaybeSwitchAt(now);
@@ -728,6 +747,7 @@ struct HlsSession::Impl {
         Cur = it;
         MapStarted = false;
       }
+      if (!KeysReady(now)) return;
       // Init segment first when the map changes.
       if (Cur->Map && !SameMap(Cur->Map, DeliveredMap)) {
         if (MapReq == 0) {
@@ -800,6 +820,126 @@ struct HlsSession::Impl {
     }
   }
 
+  // [SECTION] Keys, decryption and fatal errors
+
+  // True when the keys of the current item (and of its map, when that is still to be delivered) are
+  // known; else requests the missing one (one at a time) and returns false.
+  bool KeysReady(double now) {
+    if (KeyReq != 0 && !Find(KeyReq)) KeyReq = 0; // cancelled (a variant switch): ask again
+    const bool map_due = Cur->Map && !SameMap(Cur->Map, DeliveredMap);
+    for (const std::optional<HlsKey>* key : {map_due ? &Cur->Map->Key : nullptr, &Cur->Key}) {
+      if (!key || !*key || Keys.count((*key)->Uri)) continue;
+      if (!Cfg.Decryptor) {
+        SetFatal(HlsParseErrorKind::Unsupported, "EXT-X-KEY METHOD=AES-128: this build has no AES-128 decryptor", now);
+        return false;
+      }
+      if (KeyReq == 0) KeyReq = Issue(HlsRequestKind::Key, (*key)->Uri, std::nullopt, now, Active.Generation);
+      return false;
+    }
+    return true;
+  }
+
+  void OnKeyBody(uint64_t id, double now) {
+    Request* q = Find(id);
+    if (!q || id != KeyReq) { Reqs.erase(id); return; }
+    if (q->Body.size() != 16) {
+      St.Errors++;
+      Event(HlsEvent::RequestFailed, now, "key " + q->R.Url + ": " + std::to_string(q->Body.size()) + " bytes, an AES-128 key has 16");
+      Reqs.erase(id);
+      OnKeyFailed(now);
+      return;
+    }
+    std::array<uint8_t, 16> key{};
+    std::copy(q->Body.begin(), q->Body.end(), key.begin());
+    if (!Keys.count(q->R.Url)) KeyOrder.push_back(q->R.Url);
+    Keys[q->R.Url] = key;
+    while (KeyOrder.size() > 32) { Keys.erase(KeyOrder.front()); KeyOrder.pop_front(); } // keys rotate: keep the recent ones
+    Reqs.erase(id);
+    KeyReq = 0;
+  }
+
+  // A key that cannot be had: retried like the item's media, then the item is skipped.
+  void OnKeyFailed(double now) {
+    KeyReq = 0;
+    if (Cur && ++Cur->Retries > Cfg.MaxMediaRetries) {
+      Event(HlsEvent::MediaSkipped, now, "no key for: " + Cur->Uri);
+      Cursor = After(Cur->Pos, Active.Pl);
+      Cur.reset();
+    }
+  }
+
+  // Emit() for AES-128 media: the ciphertext in q.Body is decrypted as it arrives; the last block waits
+  // for the end of the body (PKCS#7). A map's end is its request's completion.
+  void EmitDecrypted(Request& q, const Item& it, const HlsKey& key, bool init, bool last, double now) {
+    if (q.DecryptFinished) return;
+    size_t avail = q.Received;
+    if (!init && it.Range && avail > static_cast<size_t>(it.Range->Length)) avail = static_cast<size_t>(it.Range->Length);
+    const bool finish = last || (init && q.Complete);
+    if (avail <= q.Delivered && !finish) return;
+    if (!q.Decrypt) {
+      auto k = Keys.find(key.Uri);
+      if (k == Keys.end() || !Cfg.Decryptor) return; // KeysReady() made sure of both
+      q.Decrypt = Cfg.Decryptor(k->second, HlsKeyIv(key, it.Pos.Msn));
+    }
+    std::vector<uint8_t> plain;
+    if (avail > q.Delivered) q.Decrypt->Update(q.Body.data() + (q.Delivered - q.Base), avail - q.Delivered, plain);
+    q.Delivered = std::max(avail, q.Delivered);
+    // What was handed to the decryptor is not kept (as in Emit).
+    q.Body.erase(q.Body.begin(), q.Body.begin() + static_cast<std::ptrdiff_t>(q.Delivered - q.Base));
+    q.Base = q.Delivered;
+    if (finish) {
+      q.DecryptFinished = true;
+      if (!q.Decrypt->Finish(plain)) {
+        St.Errors++;
+        Event(HlsEvent::RequestFailed, now, std::string(HlsRequestKindName(q.R.Kind)) + " " + q.R.Url + ": AES-128 padding is invalid (wrong key or truncated body)");
+      }
+    }
+    if (plain.empty() && !last) return;
+    HlsMediaChunk c;
+    c.Bytes = std::move(plain);
+    c.IsInit = init;
+    c.Msn = it.Pos.Msn;
+    c.Part = it.Pos.Part;
+    c.Independent = it.Independent;
+    c.First = !q.PlainEmitted;
+    c.Last = last;
+    c.DiscontinuitySeq = it.DiscontinuitySeq;
+    c.ProgramDateTime = it.ProgramDateTime;
+    c.Duration = it.Duration;
+    c.Variant = Active.Variant;
+    St.MediaBytes += static_cast<int64_t>(c.Bytes.size());
+    q.PlainEmitted = true;
+    OutMedia.push_back(std::move(c));
+  }
+
+  // Records a playlist parse error; returns true when it ends the session (unsupported, or invalid too often
+  // before any media playlist loaded).
+  bool OnParseError(const HlsParseError& e, double now) {
+    LastParseErr = e;
+    if (!Active.HavePlaylist && e.Kind == HlsParseErrorKind::Invalid) InvalidLoads++;
+    const std::string message = "line " + std::to_string(e.Line) + ": " + e.Reason;
+    if (e.Kind == HlsParseErrorKind::Unsupported || InvalidLoads >= std::max(1, Cfg.MaxInvalidPlaylists)) {
+      SetFatal(e.Kind, message, now);
+      return true;
+    }
+    return false;
+  }
+
+  void SetFatal(HlsParseErrorKind kind, const std::string& message, double now) {
+    if (FatalErr) return;
+    FatalErr = HlsSessionError{kind, kind == HlsParseErrorKind::Unsupported ? "unsupported-playlist" : "invalid-playlist", message};
+    std::vector<uint64_t> ids;
+    for (const auto& [id, q] : Reqs) ids.push_back(id);
+    for (uint64_t id : ids) Cancel(id);
+    CurReq = MapReq = KeyReq = 0;
+    MultivariantReq = 0;
+    MultivariantRetryAt = kNever;
+    Active.NextReloadAt = kNever;
+    Active.PlaylistReq = 0;
+    Pending.reset();
+    Event(HlsEvent::Fatal, now, FatalErr->Code + ": " + message);
+  }
+
   // [SECTION] ABR and switching
 
   void ConsiderAbr(double now) {
@@ -852,6 +992,8 @@ struct HlsSession::Impl {
       Reqs.erase(id);
       MultivariantReq = 0;
       OnMultivariantBody(text, issued_at, now);
+    } else if (q->R.Kind == HlsRequestKind::Key) {
+      OnKeyBody(id, now);
     } else if (q->R.Kind == HlsRequestKind::MediaPlaylist) {
       Rendition* rd = RenditionFor(q->Rendition);
       const Request copy = *q;
@@ -874,6 +1016,8 @@ struct HlsSession::Impl {
       MultivariantRetryAt = now + Backoff(++PlaylistFailures);
     } else if (kind == HlsRequestKind::MediaPlaylist) {
       if (Rendition* rd = RenditionFor(generation); rd && rd->PlaylistReq == id) OnPlaylistFailed(*rd, now);
+    } else if (id == KeyReq) {
+      OnKeyFailed(now);
     } else if (id == MapReq) {
       MapReq = 0;
       OnMediaFailure(now);
@@ -900,7 +1044,7 @@ void HlsSession::Start(const std::string& url, double now) {
 
 void HlsSession::Tick(double now) {
   Impl& p = *P;
-  if (!p.Started) return;
+  if (!p.Started || p.FatalErr) return;
   if (p.MultivariantReq == 0 && !p.Mv && !p.Active.HavePlaylist && now >= p.MultivariantRetryAt) {
     p.MultivariantRetryAt = kNever;
     p.MultivariantReq = p.Issue(HlsRequestKind::Multivariant, p.StartUrl, std::nullopt, now, 0);
@@ -945,6 +1089,7 @@ void HlsSession::Tick(double now) {
 
 double HlsSession::NextWakeup() const {
   const Impl& p = *P;
+  if (p.FatalErr) return kNever;
   double t = p.MultivariantReq == 0 && !p.Mv && !p.Active.HavePlaylist ? p.MultivariantRetryAt : kNever;
   for (const Rendition* rd : {&p.Active, p.Pending ? &*p.Pending : nullptr}) {
     if (!rd || rd->Url.empty()) continue;
@@ -1011,6 +1156,9 @@ void HlsSession::SelectVariant(int variant, double now) {
   P->ManualVariant = variant >= 0;
   if (variant >= 0) P->BeginSwitch(variant, now);
 }
+
+const std::optional<HlsSessionError>& HlsSession::FatalError() const { return P->FatalErr; }
+const std::optional<HlsParseError>& HlsSession::LastParseError() const { return P->LastParseErr; }
 
 const HlsPlaylist* HlsSession::Multivariant() const { return P->Mv ? &*P->Mv : nullptr; }
 const HlsPlaylist* HlsSession::MediaPlaylist() const { return P->Active.HavePlaylist ? &P->Active.Pl : nullptr; }

@@ -14,6 +14,7 @@
 // Times are seconds on any monotonic clock the caller chooses; the session never reads a clock.
 #pragma once
 
+#include "hls_decrypt.h"
 #include "m3u8.h"
 #include "playlist_logic.h"
 
@@ -38,6 +39,7 @@ enum class HlsRequestKind {
   Part,          // an EXT-X-PART
   Segment,       // a whole media segment
   PreloadPart,   // the EXT-X-PRELOAD-HINT TYPE=PART, requested before the playlist lists it
+  Key,           // an EXT-X-KEY METHOD=AES-128 key (16 bytes), requested once per URI
 };
 const char* HlsRequestKindName(HlsRequestKind kind);
 
@@ -92,6 +94,7 @@ enum class HlsEvent {
   RequestFailed,       // fired when a request fails (HTTP >= 400 or transport error)
   ParseFailed,         // fired when a playlist does not parse (the detail has "line N: reason")
   EndOfStream,         // fired when an ENDLIST playlist has been handed out completely
+  Fatal,               // fired once when playback cannot continue (see HlsSession::FatalError)
 };
 const char* HlsEventName(HlsEvent event);
 
@@ -140,6 +143,7 @@ struct HlsStats {
 
 struct HlsLimits {
   int64_t MaxPlaylistBytes = 4 << 20;  // bytes: a multivariant or media playlist body above this is aborted
+  int64_t MaxKeyBytes = 1024;          // bytes: an AES-128 key is 16; a larger key response is aborted
   double MediaCapHeadroom = 4.0;       // a part/segment may be this many times what BANDWIDTH allows over max(duration, target duration)
   int64_t MediaCapFloor = 4 << 20;     // bytes: no media cap below this (also the init segment's cap)
   int64_t MediaCapCeiling = 16 << 20;  // bytes: no media cap above this; the cap when BANDWIDTH is unknown
@@ -209,6 +213,17 @@ struct HlsSessionConfig {
   HlsLimits Limits;               // caps, timeouts and backoff
   // Uniform [0, 1) source for the backoff jitter; empty: a generator seeded from the start URL and time.
   std::function<double()> Random;
+  // AES-128 decryption (METHOD=AES-128). Without one, an encrypted stream is a fatal "unsupported-playlist".
+  HlsDecryptorFactory Decryptor;
+  int MaxInvalidPlaylists = 3;    // invalid playlists in a row, before any media playlist loaded, that are fatal
+};
+
+// Why playback stopped for good. Code: "unsupported-playlist" (Kind Unsupported: valid, but what livescope
+// does not play, e.g. SAMPLE-AES) or "invalid-playlist" (Kind Invalid: the playlist breaks the spec).
+struct HlsSessionError {
+  HlsParseErrorKind Kind = HlsParseErrorKind::Invalid;
+  std::string Code;
+  std::string Message; // "line N: reason" for a playlist
 };
 
 // [SECTION] HlsSession
@@ -249,6 +264,11 @@ public:
   const HlsPlaylist* Multivariant() const;
   const HlsPlaylist* MediaPlaylist() const; // the rendition being played, or null before the first load
   bool Ended() const { return EndedFlag; }
+  // Set when playback cannot continue: an unsupported playlist (at once), or an invalid one MaxInvalidPlaylists
+  // times in a row before any media playlist loaded. The session then requests nothing more.
+  const std::optional<HlsSessionError>& FatalError() const;
+  // The last playlist parse error (also while retrying), with its kind.
+  const std::optional<HlsParseError>& LastParseError() const;
 
 private:
   struct Impl;

@@ -210,37 +210,50 @@ struct AttrList {
   }
 };
 
-// Returns an empty string on success, else the reason.
-std::string ParseAttributes(std::string_view s, size_t max_attrs, AttrList& out) {
+bool IsBlank(char c) { return c == ' ' || c == '\t'; }
+
+// Returns an empty string on success, else the reason. Tolerates blanks after a comma and around values
+// (the spec's writers emit none, but real servers do, and a client may accept them).
+std::string ParseAttributes(std::string_view s, size_t max_attrs, AttrList& out, bool& over_limit) {
+  over_limit = false;
   size_t i = 0;
   while (i < s.size()) {
+    while (i < s.size() && IsBlank(s[i])) i++;
+    if (i >= s.size()) break; // a trailing comma (and blanks)
     size_t eq = i;
     while (eq < s.size() && s[eq] != '=' && s[eq] != ',') eq++;
     if (eq >= s.size() || s[eq] != '=') return "attribute '" + std::string(s.substr(i, std::min<size_t>(eq - i, 40))) + "' has no value";
     Attr a;
-    a.Name = std::string(s.substr(i, eq - i));
+    size_t name_end = eq;
+    while (name_end > i && IsBlank(s[name_end - 1])) name_end--;
+    a.Name = std::string(s.substr(i, name_end - i));
     if (a.Name.empty()) return "empty attribute name";
     for (char c : a.Name) {
       if (!((c >= 'A' && c <= 'Z') || IsDigit(c) || c == '-')) return "invalid attribute name '" + a.Name.substr(0, 40) + "'";
     }
     i = eq + 1;
+    while (i < s.size() && IsBlank(s[i])) i++;
     if (i < s.size() && s[i] == '"') {
       const size_t close = s.find('"', i + 1);
       if (close == std::string_view::npos) return "unterminated quoted string in attribute " + a.Name;
       a.Value = std::string(s.substr(i + 1, close - i - 1));
       a.Quoted = true;
       i = close + 1;
+      while (i < s.size() && IsBlank(s[i])) i++;
       if (i < s.size() && s[i] != ',') return "unexpected character after quoted value of " + a.Name;
     } else {
       size_t end = s.find(',', i);
       if (end == std::string_view::npos) end = s.size();
-      a.Value = std::string(s.substr(i, end - i));
+      size_t value_end = end;
+      while (value_end > i && IsBlank(s[value_end - 1])) value_end--;
+      a.Value = std::string(s.substr(i, value_end - i));
       if (a.Value.empty()) return "attribute " + a.Name + " has an empty value";
       i = end;
     }
     if (out.Find(a.Name)) return "duplicate attribute " + a.Name;
     out.Items.push_back(std::move(a));
-    if (out.Items.size() > max_attrs) return "attribute list too long (more than " + std::to_string(max_attrs) + " attributes)";
+    if (out.Items.size() > max_attrs) over_limit = true;
+    if (over_limit) return "attribute list too long (more than " + std::to_string(max_attrs) + " attributes)";
     if (i < s.size()) i++; // the comma
   }
   return {};
@@ -274,6 +287,8 @@ struct Parser {
   int MultivariantTagLine = 0, MediaTagLine = 0;
   bool SeenVersion = false, SeenTargetDuration = false, SeenMediaSequence = false, SeenDiscSequence = false;
   bool SeenPartInf = false, SeenPlaylistType = false;
+  bool SeenIndependentSegments = false, SeenStart = false, SeenEndList = false;
+  std::optional<HlsKey> CurrentKey; // EXT-X-KEY METHOD=AES-128 in effect
   int FirstPartLine = 0, SkipLine = 0;
   // Pending segment state (tags that apply to the next URI line)
   bool HaveExtinf = false;
@@ -298,14 +313,17 @@ struct Parser {
 
   explicit Parser(const HlsParseLimits& limits) : Limits(limits) {}
 
-  bool Fail(std::string reason, int line = -1) {
+  bool Fail(std::string reason, int line = -1, HlsParseErrorKind kind = HlsParseErrorKind::Invalid) {
     if (!Failed) {
       Failed = true;
       Err.Line = line < 0 ? Line : line;
       Err.Reason = std::move(reason);
+      Err.Kind = kind;
     }
     return false;
   }
+  // Valid (or possibly valid) input that livescope does not play, or that exceeds its limits.
+  bool Unsupported(std::string reason, int line = -1) { return Fail(std::move(reason), line, HlsParseErrorKind::Unsupported); }
 
   bool MarkMultivariant() {
     if (!SeenMultivariantTag) { SeenMultivariantTag = true; MultivariantTagLine = Line; }
@@ -319,8 +337,9 @@ struct Parser {
   }
 
   bool Attrs(std::string_view value, AttrList& out) {
-    std::string reason = ParseAttributes(value, Limits.MaxAttributes, out);
-    if (!reason.empty()) return Fail(reason);
+    bool over_limit = false;
+    std::string reason = ParseAttributes(value, Limits.MaxAttributes, out, over_limit);
+    if (!reason.empty()) return over_limit ? Unsupported(reason) : Fail(reason);
     return true;
   }
 
@@ -378,6 +397,43 @@ struct Parser {
     return true;
   }
 
+  // EXT-X-KEY: AES-128 is kept (and applies to the following segments and maps), NONE clears it.
+  bool Key(std::string_view value) {
+    AttrList a;
+    const Attr* m = nullptr;
+    if (!Attrs(value, a) || !Require(a, "EXT-X-KEY", "METHOD", m)) return false;
+    const std::string& method = m->Value;
+    if (method == "NONE") { CurrentKey.reset(); return true; }
+    if (method == "SAMPLE-AES" || method == "SAMPLE-AES-CTR")
+      return Unsupported("unsupported encryption: EXT-X-KEY METHOD=" + method + " (livescope plays METHOD=NONE and AES-128)");
+    if (method != "AES-128") return Fail("EXT-X-KEY METHOD must be NONE, AES-128, SAMPLE-AES or SAMPLE-AES-CTR, not '" + method.substr(0, 40) + "'");
+    std::string format = "identity";
+    if (const Attr* f = a.Find("KEYFORMAT"); f && !QuotedString(*f, format)) return false;
+    if (format != "identity") return Unsupported("unsupported encryption: EXT-X-KEY KEYFORMAT=\"" + format.substr(0, 60) + "\" (livescope plays the identity key format only)");
+    const Attr* u = nullptr;
+    if (!Require(a, "EXT-X-KEY", "URI", u)) return false;
+    HlsKey k;
+    std::string uri;
+    if (!QuotedString(*u, uri) || !Resolve(uri, k.Uri)) return false;
+    if (const Attr* iv = a.Find("IV")) {
+      std::string_view hex = iv->Value;
+      if (iv->Quoted || hex.size() < 3 || hex[0] != '0' || (hex[1] != 'x' && hex[1] != 'X') || hex.size() > 34) return Fail("EXT-X-KEY IV must be a 128-bit hexadecimal-sequence (0x followed by up to 32 hex digits)");
+      hex.remove_prefix(2);
+      std::array<uint8_t, 16> bytes{};
+      const size_t pad = 32 - hex.size(); // fewer digits: leading zeros
+      for (size_t i = 0; i < hex.size(); i++) {
+        const char c = hex[i];
+        const int d = IsDigit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+        if (d < 0) return Fail("EXT-X-KEY IV has a character that is not a hex digit");
+        const size_t nibble = pad + i;
+        bytes[nibble / 2] = static_cast<uint8_t>(bytes[nibble / 2] | (nibble % 2 ? d : d << 4));
+      }
+      k.Iv = bytes;
+    }
+    CurrentKey = std::move(k);
+    return true;
+  }
+
   // [SECTION] Tag handlers
 
   bool Tag(std::string_view name, std::string_view value, bool has_value) {
@@ -392,8 +448,15 @@ struct Parser {
       Pl.Version = static_cast<int>(*v);
       return true;
     }
-    if (name == "#EXT-X-INDEPENDENT-SEGMENTS") { Pl.IndependentSegments = true; return true; }
+    if (name == "#EXT-X-INDEPENDENT-SEGMENTS") {
+      if (SeenIndependentSegments) return Fail("duplicate EXT-X-INDEPENDENT-SEGMENTS");
+      SeenIndependentSegments = true;
+      Pl.IndependentSegments = true;
+      return true;
+    }
     if (name == "#EXT-X-START") {
+      if (SeenStart) return Fail("duplicate EXT-X-START");
+      SeenStart = true;
       if (!Attrs(value, a) || !Require(a, "EXT-X-START", "TIME-OFFSET", at)) return false;
       HlsStart st;
       if (!Float(*at, st.TimeOffset, true)) return false;
@@ -431,7 +494,8 @@ struct Parser {
       bool& seen = msn ? SeenMediaSequence : SeenDiscSequence;
       if (seen) return Fail("duplicate " + std::string(name.substr(1)));
       seen = true;
-      if (!Pl.Segments.empty() || HaveExtinf || !PendingParts.empty()) return Fail(std::string(name.substr(1)) + " after the first media segment");
+      if (!Pl.Segments.empty() || HaveExtinf || !PendingParts.empty() || Pl.Skip) return Fail(std::string(name.substr(1)) + " after the first media segment");
+      if (!msn && PendingDiscontinuity) return Fail("EXT-X-DISCONTINUITY-SEQUENCE after an EXT-X-DISCONTINUITY");
       auto v = ParseInteger(value);
       if (!v) return Fail(std::string(name.substr(1)) + " is not a decimal integer");
       (msn ? Pl.MediaSequence : Pl.DiscontinuitySequence) = *v;
@@ -450,6 +514,10 @@ struct Parser {
       if (!MarkMedia()) return false;
       if (!Attrs(value, a) || !Require(a, "EXT-X-MAP", "URI", at)) return false;
       HlsMap m;
+      if (CurrentKey) {
+        if (!CurrentKey->Iv) return Fail("EXT-X-MAP under an EXT-X-KEY METHOD=AES-128 without an IV attribute (the spec requires one)");
+        m.Key = CurrentKey;
+      }
       std::string uri;
       if (!QuotedString(*at, uri) || !Resolve(uri, m.Uri)) return false;
       if (const Attr* br = a.Find("BYTERANGE")) {
@@ -469,12 +537,23 @@ struct Parser {
     }
     if (name == "#EXT-X-KEY") {
       if (!MarkMedia()) return false;
-      if (!Attrs(value, a) || !Require(a, "EXT-X-KEY", "METHOD", at)) return false;
-      if (at->Value != "NONE") return Fail("unsupported encryption: EXT-X-KEY METHOD=" + at->Value.substr(0, 40) + " (only METHOD=NONE is supported)");
-      return true;
+      return Key(value);
     }
     if (name == "#EXT-X-GAP") { if (!MarkMedia()) return false; PendingGap = true; return true; }
-    if (name == "#EXT-X-ENDLIST") { if (!MarkMedia()) return false; Pl.EndList = true; return true; }
+    if (name == "#EXT-X-ENDLIST") {
+      if (!MarkMedia()) return false;
+      if (SeenEndList) return Fail("duplicate EXT-X-ENDLIST");
+      SeenEndList = true;
+      Pl.EndList = true;
+      return true;
+    }
+    if (name == "#EXT-X-I-FRAMES-ONLY") {
+      if (!MarkMedia()) return false;
+      if (Pl.IFramesOnly) return Fail("duplicate EXT-X-I-FRAMES-ONLY");
+      Pl.IFramesOnly = true;
+      return true;
+    }
+    if (name == "#EXT-X-BITRATE") return MarkMedia();
     if (name == "#EXT-X-PLAYLIST-TYPE") {
       if (!MarkMedia()) return false;
       if (SeenPlaylistType) return Fail("duplicate EXT-X-PLAYLIST-TYPE");
@@ -524,13 +603,13 @@ struct Parser {
       bool has_range = false;
       int64_t len = 0;
       std::optional<int64_t> off;
-      if (const Attr* br = a.Find("BYTERANGE")) {
-        if (!br->Quoted || !ParseByteRangeSpec(br->Value, len, off)) return Fail("EXT-X-PART BYTERANGE must be a quoted \"<n>[@<o>]\"");
+      if (const Attr* br = a.Find("BYTERANGE")) { // quoted per the spec; Apple's examples and hls.js take it unquoted too
+        if (!ParseByteRangeSpec(br->Value, len, off)) return Fail("EXT-X-PART BYTERANGE must be \"<n>[@<o>]\"");
         has_range = true;
       }
       if (!ApplyPart(p, a, has_range, len, off)) return false;
       PendingParts.push_back(std::move(p));
-      if (PendingParts.size() > 10000) return Fail("too many EXT-X-PART tags in one segment");
+      if (PendingParts.size() > 10000) return Unsupported("too many EXT-X-PART tags in one segment (livescope's limit is 10000)");
       return true;
     }
     if (name == "#EXT-X-PRELOAD-HINT") {
@@ -637,6 +716,22 @@ struct Parser {
       }
       return true;
     }
+    if (name == "#EXT-X-SESSION-DATA") {
+      if (!MarkMultivariant()) return false;
+      if (!Attrs(value, a) || !Require(a, "EXT-X-SESSION-DATA", "DATA-ID", at)) return false;
+      std::string id;
+      if (!QuotedString(*at, id)) return false;
+      const bool with_value = a.Find("VALUE") != nullptr, with_uri = a.Find("URI") != nullptr;
+      if (with_value == with_uri) return Fail("EXT-X-SESSION-DATA needs exactly one of VALUE and URI");
+      return true;
+    }
+    if (name == "#EXT-X-SESSION-KEY") {
+      if (!MarkMultivariant()) return false;
+      if (!Attrs(value, a) || !Require(a, "EXT-X-SESSION-KEY", "METHOD", at)) return false;
+      if (at->Value == "NONE") return Fail("EXT-X-SESSION-KEY METHOD must not be NONE");
+      return true; // advisory (keys are preloaded from it); the media playlists' EXT-X-KEY tags decide
+    }
+    if (name == "#EXT-X-CONTENT-STEERING") return MarkMultivariant();
     if (name == "#EXT-X-MEDIA") {
       if (!MarkMultivariant()) return false;
       if (!Attrs(value, a)) return false;
@@ -673,7 +768,7 @@ struct Parser {
     }
     if (SeenMultivariantTag) return Fail("URI line without EXT-X-STREAM-INF");
     if (!HaveExtinf) return Fail("media segment URI without EXTINF");
-    if (Pl.Segments.size() >= Limits.MaxSegments) return Fail("too many media segments");
+    if (Pl.Segments.size() >= Limits.MaxSegments) return Unsupported("too many media segments (livescope's limit is " + std::to_string(Limits.MaxSegments) + ")");
     HlsSegment s;
     if (!Resolve(line, s.Uri)) return false;
     s.Duration = PendingDuration;
@@ -708,6 +803,7 @@ struct Parser {
     }
     s.Gap = PendingGap;
     s.Map = CurrentMap;
+    s.Key = CurrentKey;
     s.Parts = std::move(PendingParts);
     PendingParts.clear();
     PendingDiscontinuity = false;
@@ -719,9 +815,11 @@ struct Parser {
     if (HaveStreamInf) return Fail("EXT-X-STREAM-INF has no URI line (truncated playlist?)", StreamInfLine);
     if (SeenMultivariantTag) {
       Pl.Kind = HlsPlaylistKind::Multivariant;
+      if (Pl.Variants.empty()) return Fail("multivariant playlist without a variant stream (no EXT-X-STREAM-INF with a URI line)", 0);
       return true;
     }
     Pl.Kind = HlsPlaylistKind::Media;
+    if (!SeenMediaTag) return Fail("empty playlist: no media segments and no variant streams (neither EXT-X-TARGETDURATION nor EXT-X-STREAM-INF)", 0);
     if (!SeenTargetDuration) return Fail("missing EXT-X-TARGETDURATION (not a media playlist, or truncated)", 0);
     if (FirstPartLine && !SeenPartInf) return Fail("EXT-X-PART without EXT-X-PART-INF", FirstPartLine);
     if (Pl.Skip && !(Pl.HasServerControl && Pl.ServerControl.CanSkipUntil)) return Fail("EXT-X-SKIP without EXT-X-SERVER-CONTROL CAN-SKIP-UNTIL", SkipLine);
@@ -739,12 +837,23 @@ struct Parser {
 
 // [SECTION] ParsePlaylist
 
+const char* HlsParseErrorKindName(HlsParseErrorKind kind) { return kind == HlsParseErrorKind::Unsupported ? "unsupported" : "invalid"; }
+
+std::array<uint8_t, 16> HlsKeyIv(const HlsKey& key, int64_t msn) {
+  if (key.Iv) return *key.Iv;
+  std::array<uint8_t, 16> iv{};
+  auto v = static_cast<uint64_t>(msn);
+  for (int i = 15; i >= 8; i--) { iv[static_cast<size_t>(i)] = static_cast<uint8_t>(v & 0xff); v >>= 8; }
+  return iv;
+}
+
 HlsParseResult ParsePlaylist(std::string_view text, std::string_view base_url, const HlsParseLimits& limits) {
   HlsParseResult result;
   Parser p(limits);
   p.Pl.Url = std::string(base_url);
   if (text.size() > limits.MaxBytes) {
-    result.Error = {0, "playlist too large (" + std::to_string(text.size()) + " bytes)"};
+    result.Error = {0, "playlist too large (" + std::to_string(text.size()) + " bytes; livescope's limit is " + std::to_string(limits.MaxBytes) + ")",
+                    HlsParseErrorKind::Unsupported};
     return result;
   }
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
@@ -756,7 +865,7 @@ HlsParseResult ParsePlaylist(std::string_view text, std::string_view base_url, c
     if (end == std::string_view::npos) end = text.size();
     std::string_view line = text.substr(pos, end - pos);
     pos = end + 1;
-    if (line.size() > limits.MaxLineBytes) { p.Fail("line too long (" + std::to_string(line.size()) + " bytes)"); break; }
+    if (line.size() > limits.MaxLineBytes) { p.Unsupported("line too long (" + std::to_string(line.size()) + " bytes; livescope's limit is " + std::to_string(limits.MaxLineBytes) + ")"); break; }
     for (char c : line) {
       const auto u = static_cast<unsigned char>(c);
       if (u == 0 || (u < 0x20 && c != '\t' && c != '\r')) { p.Fail("binary data (control character 0x" + std::string(1, "0123456789abcdef"[u >> 4]) + std::string(1, "0123456789abcdef"[u & 15]) + ")"); break; }
@@ -773,7 +882,8 @@ HlsParseResult ParsePlaylist(std::string_view text, std::string_view base_url, c
       if (line.substr(0, 4) != "#EXT") continue; // comment
       const size_t colon = line.find(':');
       const std::string_view name = line.substr(0, colon);
-      const std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+      std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+      while (!value.empty() && IsBlank(value.front())) value.remove_prefix(1); // "#EXT-X-MEDIA-SEQUENCE: 0"
       if (!p.Tag(name, value, colon != std::string_view::npos)) break;
     } else {
       while (!line.empty() && line.front() == ' ') line.remove_prefix(1);

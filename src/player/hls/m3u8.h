@@ -5,9 +5,11 @@
 // [SECTION] URL helpers
 //
 // Contracts: every function here is pure (text in, value out), thread-agnostic, allocation-only, and
-// never throws: errors are returned as values carrying a 1-based line number and a reason.
+// never throws: errors are returned as values carrying a 1-based line number, a reason and a kind
+// (invalid per the spec, or valid but unsupported by livescope). docs/hls.md lists the rules.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,9 +27,18 @@ struct HlsByteRange {
   bool operator==(const HlsByteRange&) const = default;
 };
 
+// EXT-X-KEY METHOD=AES-128 (KEYFORMAT "identity"): the only encryption kept in the model. METHOD=NONE
+// clears it; SAMPLE-AES, SAMPLE-AES-CTR and other key formats are parse errors of kind Unsupported.
+struct HlsKey {
+  std::string Uri;                           // absolute; the 16-byte key
+  std::optional<std::array<uint8_t, 16>> Iv; // explicit IV; absent = the media sequence number (see HlsKeyIv)
+  bool operator==(const HlsKey&) const = default;
+};
+
 struct HlsMap {
   std::string Uri; // absolute (resolved against the playlist URL)
   std::optional<HlsByteRange> Range;
+  std::optional<HlsKey> Key; // the AES-128 key in effect at the EXT-X-MAP tag (it then has an explicit IV)
   bool operator==(const HlsMap&) const = default;
 };
 
@@ -50,6 +61,7 @@ struct HlsSegment {
   bool Gap = false;
   std::optional<HlsByteRange> Range;
   std::optional<HlsMap> Map;             // the EXT-X-MAP in effect
+  std::optional<HlsKey> Key;             // the AES-128 key in effect (absent = not encrypted)
   std::vector<HlsPart> Parts;
   bool IsComplete() const { return !Uri.empty(); }
 };
@@ -125,6 +137,7 @@ struct HlsPlaylist {
   std::string Url; // the base URL it was parsed against
   int Version = 1;
   bool IndependentSegments = false;
+  bool IFramesOnly = false; // EXT-X-I-FRAMES-ONLY
   std::optional<HlsStart> Start;
   // Multivariant
   std::vector<HlsVariant> Variants;       // playable variants
@@ -148,9 +161,16 @@ struct HlsPlaylist {
 
 // [SECTION] Parse result and entry points
 
+enum class HlsParseErrorKind {
+  Invalid,     // the playlist breaks a rule of the spec that a client must enforce (or is not a playlist)
+  Unsupported, // the playlist may be valid, but uses what livescope does not play (SAMPLE-AES) or exceeds its limits
+};
+const char* HlsParseErrorKindName(HlsParseErrorKind kind); // "invalid" or "unsupported"
+
 struct HlsParseError {
   int Line = 0; // 1-based; 0 when the error is not tied to a line
   std::string Reason;
+  HlsParseErrorKind Kind = HlsParseErrorKind::Invalid;
 };
 
 struct HlsParseResult {
@@ -181,6 +201,9 @@ struct HlsUrlResult {
 // Resolves `ref` against `base` (RFC 3986 subset: absolute, network-path, absolute-path, relative
 // with dot segments). Fails on empty/control-character refs or a relative ref with no base.
 HlsUrlResult ResolveUrl(std::string_view base, std::string_view ref);
+
+// The AES-128 IV of a segment: the key's explicit IV, else `msn` as a 128-bit big-endian integer.
+std::array<uint8_t, 16> HlsKeyIv(const HlsKey& key, int64_t msn);
 
 // Parses an ISO 8601 / RFC 3339 date-time ("2024-01-02T03:04:05.678Z", offsets allowed) into epoch seconds.
 std::optional<double> ParseIsoDateTime(std::string_view text);

@@ -76,7 +76,13 @@ double PlaylistDuration(const HlsPlaylist& pl) {
   return d;
 }
 
-bool IsLowLatency(const HlsPlaylist& pl, bool low_latency_wanted) { return low_latency_wanted && pl.PartTarget.has_value(); }
+bool IsLowLatency(const HlsPlaylist& pl, bool low_latency_wanted) {
+  if (!low_latency_wanted || !pl.PartTarget) return false;
+  for (const HlsSegment& s : pl.Segments) {
+    if (s.Key) return false; // AES-128: whole segments only (a part is not a unit of CBC with its own IV)
+  }
+  return true;
+}
 
 double HoldBack(const HlsPlaylist& pl, bool low_latency) {
   if (low_latency) {

@@ -35,7 +35,8 @@ struct HlsPosition {
 // Total duration of the playlist, trailing parts included (seconds).
 double PlaylistDuration(const HlsPlaylist& pl);
 
-// True when parts should be loaded: the playlist has EXT-X-PART-INF and low latency is wanted.
+// True when parts should be loaded: the playlist has EXT-X-PART-INF, low latency is wanted and no segment
+// is AES-128 encrypted (encrypted streams are played by whole segments).
 bool IsLowLatency(const HlsPlaylist& pl, bool low_latency_wanted);
 
 // Hold back per spec: PART-HOLD-BACK in low-latency mode, else HOLD-BACK, else 3 x target duration.

@@ -1,15 +1,19 @@
 // livescope-probe: print a playlist as JSON, or follow a live LL-HLS stream exactly as the player does.
 //
-//   livescope-probe FILE_OR_URL                    parsed playlist as JSON on stdout (exit 0; 2 on a parse
-//                                                  error with "line N: reason" on stderr; 1 on other failures)
+//   livescope-probe FILE_OR_URL                    parsed playlist as JSON on stdout. Exit codes (docs/hls.md):
+//                                                  0 parsed; 1 other failures (unreadable, unreachable, usage);
+//                                                  2 invalid playlist: "line N: reason (invalid playlist)" on stderr;
+//                                                  3 valid but unsupported: "line N: reason (unsupported by livescope)"
 //   livescope-probe --follow SECONDS URL           drive HlsSession with real HTTP; one line per request,
 //     [--verbose] [--no-low-latency] [--no-preload-hints] [--variant N (pinned) | --start-variant N (then ABR)]
-//                                                  then a summary and a final "summary-json {...}" line
+//                                                  then a summary and a final "summary-json {...}" line; exits
+//                                                  2 or 3 as above when the session stops on a playlist error
 //   livescope-probe --parse-bench ITERATIONS FILE  parser throughput (for tests/bench/hls.sh)
 #include "http_client.h"
 #include "playlist_json.h"
 #include "player/hls/hls_session.h"
 
+#include <livescope/player/decode/aes128.h>
 #include <nlohmann/json.hpp>
 
 #include <cmath>
@@ -32,6 +36,16 @@ int Usage() {
                "       livescope-probe --follow SECONDS [--verbose] [--no-low-latency] [--no-preload-hints] [--variant N | --start-variant N] URL\n"
                "       livescope-probe --parse-bench ITERATIONS FILE   (parser throughput)\n");
   return 1;
+}
+
+constexpr int kExitInvalid = 2, kExitUnsupported = 3;
+
+int ExitFor(HlsParseErrorKind kind) { return kind == HlsParseErrorKind::Unsupported ? kExitUnsupported : kExitInvalid; }
+const char* KindNote(HlsParseErrorKind kind) { return kind == HlsParseErrorKind::Unsupported ? "unsupported by livescope" : "invalid playlist"; }
+
+int ReportParseError(const HlsParseError& e) {
+  std::fprintf(stderr, "line %d: %s (%s)\n", e.Line, e.Reason.c_str(), KindNote(e.Kind));
+  return ExitFor(e.Kind);
 }
 
 bool IsHttp(const std::string& s) { return s.rfind("http://", 0) == 0 || s.rfind("https://", 0) == 0; }
@@ -57,10 +71,7 @@ int PrintPlaylist(const std::string& source) {
     if (!ec) base = abs.lexically_normal().string();
   }
   HlsParseResult r = ParsePlaylist(text, base);
-  if (!r.Ok) {
-    std::fprintf(stderr, "line %d: %s\n", r.Error.Line, r.Error.Reason.c_str());
-    return 2;
-  }
+  if (!r.Ok) return ReportParseError(r.Error);
   std::cout << PlaylistToJson(r.Playlist).dump(2) << "\n";
   return 0;
 }
@@ -76,7 +87,7 @@ int ParseBench(int iterations, const std::string& file) {
   const double t0 = clock.Now();
   for (int i = 0; i < iterations; i++) {
     HlsParseResult r = ParsePlaylist(text, "http://127.0.0.1/live/index.m3u8");
-    if (!r.Ok) { std::fprintf(stderr, "line %d: %s\n", r.Error.Line, r.Error.Reason.c_str()); return 2; }
+    if (!r.Ok) return ReportParseError(r.Error);
     segments = r.Playlist.Segments.size();
   }
   const double dt = clock.Now() - t0;
@@ -150,7 +161,7 @@ int Follow(double seconds, const std::string& url, bool verbose, HlsSessionConfi
 
   session.Start(url, pool.Now());
   pump(pool.Now());
-  while (pool.Now() < seconds && !session.Ended()) {
+  while (pool.Now() < seconds && !session.Ended() && !session.FatalError()) {
     const double wake = std::min(session.NextWakeup(), seconds);
     for (HttpEvent& e : pool.Wait(wake)) {
       auto it = open.find(e.Id);
@@ -232,6 +243,10 @@ int Follow(double seconds, const std::string& url, bool verbose, HlsSessionConfi
                    {"variant", st.CurrentVariant}, {"variantSwitches", st.VariantSwitches}, {"ended", session.Ended()}, {"events", event_counts}};
   std::printf("summary-json %s\n", j.dump().c_str());
   std::fflush(stdout);
+  if (const auto& fatal = session.FatalError()) {
+    std::fprintf(stderr, "livescope-probe: %s: %s (%s)\n", fatal->Code.c_str(), fatal->Message.c_str(), KindNote(fatal->Kind));
+    return ExitFor(fatal->Kind);
+  }
   if (!any_playlist) {
     std::fprintf(stderr, "livescope-probe: no playlist could be loaded from %s\n", url.c_str());
     return 1;
@@ -246,6 +261,7 @@ int main(int argc, char** argv) {
   int parse_bench = 0;
   bool verbose = false;
   HlsSessionConfig cfg;
+  cfg.Decryptor = MakeAes128CbcDecryptor; // METHOD=AES-128, as in the widget
   std::string source;
   for (int i = 1; i < argc; i++) {
     const std::string a = argv[i];

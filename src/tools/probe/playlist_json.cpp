@@ -13,9 +13,18 @@ json Range(const std::optional<HlsByteRange>& r) {
   return json{{"offset", r->Offset}, {"length", r->Length}};
 }
 
+// AES-128 key with the IV in effect for media sequence number `msn` ("0x" + 32 hex digits).
+json Key(const std::optional<HlsKey>& k, int64_t msn) {
+  if (!k) return nullptr;
+  static const char* kHex = "0123456789abcdef";
+  std::string iv = "0x";
+  for (uint8_t b : HlsKeyIv(*k, msn)) { iv += kHex[b >> 4]; iv += kHex[b & 15]; }
+  return json{{"method", "AES-128"}, {"uri", k->Uri}, {"iv", iv}, {"ivFromSequence", !k->Iv}};
+}
+
 json Map(const std::optional<HlsMap>& m) {
   if (!m) return nullptr;
-  return json{{"uri", m->Uri}, {"byteRange", Range(m->Range)}};
+  return json{{"uri", m->Uri}, {"byteRange", Range(m->Range)}, {"key", Key(m->Key, 0)}};
 }
 
 json Variant(const HlsVariant& v) {
@@ -34,6 +43,7 @@ nlohmann::json PlaylistToJson(const HlsPlaylist& pl) {
   j["url"] = pl.Url;
   j["version"] = pl.Version;
   j["independentSegments"] = pl.IndependentSegments;
+  j["iFramesOnly"] = pl.IFramesOnly;
   j["start"] = pl.Start ? json{{"timeOffset", pl.Start->TimeOffset}, {"precise", pl.Start->Precise}} : json(nullptr);
   {
     json variants = json::array(), iframes = json::array(), renditions = json::array();
@@ -67,7 +77,7 @@ nlohmann::json PlaylistToJson(const HlsPlaylist& pl) {
     }
     json seg{{"msn", s.Msn}, {"duration", s.Duration}, {"title", s.Title}, {"discontinuity", s.Discontinuity},
              {"discontinuitySequence", s.DiscontinuitySeq}, {"programDateTime", Opt(s.ProgramDateTime)}, {"gap", s.Gap},
-             {"byteRange", Range(s.Range)}, {"map", Map(s.Map)}, {"parts", parts}};
+             {"byteRange", Range(s.Range)}, {"map", Map(s.Map)}, {"key", Key(s.Key, s.Msn)}, {"parts", parts}};
     if (s.IsComplete()) seg["uri"] = s.Uri; // the trailing parts-only entry has no uri
     segments.push_back(std::move(seg));
   }

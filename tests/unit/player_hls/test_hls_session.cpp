@@ -294,7 +294,7 @@ TEST_CASE("session: a playlist that does not parse is an event with the line num
   Harness h;
   h.S.Start(kV0, 0.0);
   h.Pull();
-  h.Respond(h.Take(HlsRequestKind::Multivariant), "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-KEY:METHOD=AES-128,URI=\"k\"\n");
+  h.Respond(h.Take(HlsRequestKind::Multivariant), "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"k\"\n");
   REQUIRE(h.Count(HlsEvent::ParseFailed) == 1);
   const auto it = std::find_if(h.Events.begin(), h.Events.end(), [](const HlsEventRecord& e) { return e.Type == HlsEvent::ParseFailed; });
   CHECK(it->Detail.find("line 3: unsupported encryption") == 0);

@@ -18,10 +18,11 @@ HlsPlaylist MustParse(const std::string& text, const char* base = kBase) {
   return r.Playlist;
 }
 
-HlsParseError MustFail(const std::string& text) {
+HlsParseError MustFail(const std::string& text, HlsParseErrorKind kind = HlsParseErrorKind::Invalid) {
   HlsParseResult r = ParsePlaylist(text, kBase);
   REQUIRE_FALSE(r.Ok);
   CHECK_FALSE(r.Error.Reason.empty());
+  CHECK(HlsParseErrorKindName(r.Error.Kind) == std::string(HlsParseErrorKindName(kind)));
   return r.Error;
 }
 
@@ -129,12 +130,12 @@ TEST_CASE("media: EXT-X-BYTERANGE resolves implicit offsets from the previous su
   CHECK(pl.Segments[1].Range->Length == 300);
 }
 
-TEST_CASE("media: EXT-X-KEY METHOD=NONE is accepted, anything else is unsupported encryption") {
-  MustParse(Media("#EXT-X-KEY:METHOD=NONE\n#EXTINF:2,\na.ts\n"));
-  HlsParseError e = MustFail(Media("#EXT-X-KEY:METHOD=AES-128,URI=\"k.key\"\n#EXTINF:2,\na.ts\n"));
+TEST_CASE("media: EXT-X-KEY METHOD=NONE is accepted, SAMPLE-AES is unsupported encryption") {
+  CHECK_FALSE(MustParse(Media("#EXT-X-KEY:METHOD=NONE\n#EXTINF:2,\na.ts\n")).Segments[0].Key);
+  HlsParseError e = MustFail(Media("#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"k\"\n#EXTINF:2,\na.ts\n"), HlsParseErrorKind::Unsupported);
   CHECK(e.Line == 3);
   CHECK(e.Reason.find("unsupported encryption") != std::string::npos);
-  CHECK(MustFail(Media("#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"k\"\n")).Reason.find("unsupported encryption") != std::string::npos);
+  CHECK(e.Kind == HlsParseErrorKind::Unsupported);
 }
 
 TEST_CASE("media: EXT-X-GAP marks the segment") {
@@ -281,10 +282,10 @@ TEST_CASE("a relative URI without a base URL is a clear error, not a crash") {
 TEST_CASE("huge attribute lists and overlong lines are rejected") {
   std::string attrs = "#EXT-X-DATERANGE:ID=\"x\"";
   for (int i = 0; i < 400; i++) attrs += ",X-A" + std::to_string(i) + "=1";
-  HlsParseError e = MustFail(Media(attrs + "\n"));
+  HlsParseError e = MustFail(Media(attrs + "\n"), HlsParseErrorKind::Unsupported);
   CHECK(e.Reason.find("too long") != std::string::npos);
   std::string line(70000, 'a');
-  CHECK(MustFail(Media("#EXTINF:2,\n" + line + "\n")).Reason.find("line too long") != std::string::npos);
+  CHECK(MustFail(Media("#EXTINF:2,\n" + line + "\n"), HlsParseErrorKind::Unsupported).Reason.find("line too long") != std::string::npos);
 }
 
 TEST_CASE("every prefix of a valid LL-HLS playlist parses or fails cleanly") {
@@ -334,4 +335,148 @@ TEST_CASE("ParseIsoDateTime accepts offsets and fractions, rejects junk") {
   CHECK_FALSE(ParseIsoDateTime("2000-13-01T00:00:00Z"));
   CHECK_FALSE(ParseIsoDateTime("2000-01-01"));
   CHECK_FALSE(ParseIsoDateTime("2000-01-01T00:00:00Zjunk"));
+}
+
+// [SECTION] Playlists that real servers write (issue 9): tolerance, refusals, error kinds, AES-128
+
+TEST_CASE("tolerance: EXT-X-PART takes an unquoted BYTERANGE, as in Apple's byte-range low-latency examples") {
+  HlsPlaylist pl = MustParse(Media("#EXT-X-PART-INF:PART-TARGET=0.2\n#EXT-X-PART:DURATION=0.2,URI=\"s.mp4\",BYTERANGE=100@0\n"
+                                   "#EXT-X-PART:DURATION=0.2,URI=\"s.mp4\",BYTERANGE=50\n"));
+  REQUIRE(pl.Segments[0].Parts.size() == 2);
+  CHECK(pl.Segments[0].Parts[0].Range == HlsByteRange{0, 100});
+  CHECK(pl.Segments[0].Parts[1].Range == HlsByteRange{100, 50});
+}
+
+TEST_CASE("tolerance: a blank after the colon of a tag value is skipped") {
+  HlsPlaylist pl = MustParse("#EXTM3U\n#EXT-X-TARGETDURATION: 4\n#EXT-X-MEDIA-SEQUENCE: 0\n#EXT-X-VERSION:\t3\n#EXTINF: 4.0,\na.ts\n"
+                             "#EXT-X-KEY: METHOD=NONE\n#EXTINF:4,\nb.ts\n");
+  CHECK(pl.TargetDuration == 4);
+  CHECK(pl.MediaSequence == 0);
+  CHECK(pl.Version == 3);
+  CHECK(pl.Segments[0].Duration == doctest::Approx(4.0));
+}
+
+TEST_CASE("tolerance: a blank after a comma in an attribute list is skipped") {
+  HlsPlaylist mv = MustParse("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000, RESOLUTION=640x360, CODECS=\"avc1.4d401e,mp4a.40.2\"\nv.m3u8\n");
+  CHECK(mv.Variants[0].Bandwidth == 800000);
+  CHECK(mv.Variants[0].Resolution->Width == 640);
+  CHECK(mv.Variants[0].Codecs == "avc1.4d401e,mp4a.40.2");
+  HlsPlaylist pl = MustParse(Media("#EXT-X-PART-INF:PART-TARGET=0.2\n#EXT-X-PART:DURATION=0.2, URI=\"p.m4s\", INDEPENDENT=YES\n"));
+  CHECK(pl.Segments[0].Parts[0].Independent);
+  CHECK(pl.Segments[0].Parts[0].Uri == "http://127.0.0.1:8080/live/720p/p.m4s");
+}
+
+TEST_CASE("refusal: EXT-X-SESSION-DATA and EXT-X-SESSION-KEY mixed with media tags") {
+  const std::string data = "#EXT-X-SESSION-DATA:DATA-ID=\"com.example.title\",VALUE=\"t\"\n";
+  const std::string key = "#EXT-X-SESSION-KEY:METHOD=AES-128,URI=\"k.key\"\n";
+  for (const std::string& tag : {data, key}) {
+    CAPTURE(tag);
+    CHECK(MustFail("#EXTM3U\n" + tag + "#EXT-X-TARGETDURATION:2\n#EXTINF:2,\na.ts\n").Reason.find("media playlist tag in a multivariant playlist") != std::string::npos);
+    CHECK(MustFail(Media("#EXTINF:2,\na.ts\n" + tag)).Reason.find("multivariant tag in a media playlist") != std::string::npos);
+    // In a multivariant playlist they are fine.
+    CHECK(MustParse("#EXTM3U\n" + tag + "#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n").Kind == HlsPlaylistKind::Multivariant);
+  }
+  CHECK(MustFail("#EXTM3U\n#EXT-X-SESSION-KEY:METHOD=NONE\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n").Reason.find("NONE") != std::string::npos);
+  CHECK(MustFail("#EXTM3U\n#EXT-X-SESSION-DATA:DATA-ID=\"x\"\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n").Reason.find("VALUE and URI") != std::string::npos);
+}
+
+TEST_CASE("refusal: a duplicate EXT-X-START") {
+  HlsParseError e = MustFail(Media("#EXT-X-START:TIME-OFFSET=-3\n#EXT-X-START:TIME-OFFSET=-6\n#EXTINF:2,\na.ts\n"));
+  CHECK(e.Line == 4);
+  CHECK(e.Reason == "duplicate EXT-X-START");
+}
+
+TEST_CASE("refusal: a duplicate EXT-X-INDEPENDENT-SEGMENTS") {
+  HlsParseError e = MustFail("#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n");
+  CHECK(e.Line == 3);
+  CHECK(e.Reason == "duplicate EXT-X-INDEPENDENT-SEGMENTS");
+}
+
+TEST_CASE("refusal: a duplicate EXT-X-ENDLIST") {
+  HlsParseError e = MustFail(Media("#EXTINF:2,\na.ts\n#EXT-X-ENDLIST\n#EXT-X-ENDLIST\n"));
+  CHECK(e.Line == 6);
+  CHECK(e.Reason == "duplicate EXT-X-ENDLIST");
+}
+
+TEST_CASE("refusal: a duplicate EXT-X-I-FRAMES-ONLY (one is a media playlist tag)") {
+  CHECK(MustParse(Media("#EXT-X-I-FRAMES-ONLY\n#EXTINF:2,\na.ts\n")).IFramesOnly);
+  HlsParseError e = MustFail(Media("#EXT-X-I-FRAMES-ONLY\n#EXT-X-I-FRAMES-ONLY\n#EXTINF:2,\na.ts\n"));
+  CHECK(e.Line == 4);
+  CHECK(e.Reason == "duplicate EXT-X-I-FRAMES-ONLY");
+  CHECK(MustFail("#EXTM3U\n#EXT-X-I-FRAMES-ONLY\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n").Reason.find("multivariant tag in a media playlist") != std::string::npos);
+}
+
+TEST_CASE("refusal: EXT-X-DISCONTINUITY-SEQUENCE after the first segment or after an EXT-X-DISCONTINUITY") {
+  HlsParseError e = MustFail(Media("#EXTINF:2,\na.ts\n#EXT-X-DISCONTINUITY-SEQUENCE:3\n#EXTINF:2,\nb.ts\n"));
+  CHECK(e.Line == 5);
+  CHECK(e.Reason.find("after the first media segment") != std::string::npos);
+  e = MustFail(Media("#EXT-X-DISCONTINUITY\n#EXT-X-DISCONTINUITY-SEQUENCE:3\n#EXTINF:2,\na.ts\n"));
+  CHECK(e.Line == 4);
+  CHECK(e.Reason.find("after an EXT-X-DISCONTINUITY") != std::string::npos);
+  // EXT-X-SKIP stands for the first segments.
+  e = MustFail(Media("#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=12\n#EXT-X-SKIP:SKIPPED-SEGMENTS=2\n#EXT-X-DISCONTINUITY-SEQUENCE:3\n#EXTINF:2,\na.ts\n"));
+  CHECK(e.Line == 5);
+  CHECK(e.Reason.find("after the first media segment") != std::string::npos);
+}
+
+TEST_CASE("a multivariant playlist without a variant says so (not 'missing EXT-X-TARGETDURATION')") {
+  for (const char* text : {"#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-SESSION-DATA:DATA-ID=\"a\",VALUE=\"b\"\n",
+                           "#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"a\",NAME=\"en\",URI=\"a.m3u8\"\n",
+                           "#EXTM3U\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=9,URI=\"i.m3u8\"\n"}) {
+    CAPTURE(text);
+    HlsParseError e = MustFail(text);
+    CHECK(e.Line == 0);
+    CHECK(e.Reason.find("multivariant playlist without a variant stream") != std::string::npos);
+    CHECK(e.Reason.find("TARGETDURATION") == std::string::npos);
+  }
+  HlsParseError e = MustFail("#EXTM3U\n#EXT-X-VERSION:3\n");
+  CHECK(e.Reason.find("empty playlist") != std::string::npos);
+}
+
+TEST_CASE("error kinds: unsupported (valid but not played, or over a limit) apart from invalid") {
+  CHECK(MustFail(Media("#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI=\"k\"\n"), HlsParseErrorKind::Unsupported).Reason.find("SAMPLE-AES-CTR") != std::string::npos);
+  CHECK(MustFail(Media("#EXT-X-KEY:METHOD=AES-128,URI=\"k\",KEYFORMAT=\"com.apple.streamingkeydelivery\"\n"), HlsParseErrorKind::Unsupported).Reason.find("KEYFORMAT") != std::string::npos);
+  HlsParseLimits small;
+  small.MaxBytes = 10;
+  HlsParseResult r = ParsePlaylist(Media("#EXTINF:2,\na.ts\n"), kBase, small);
+  REQUIRE_FALSE(r.Ok);
+  CHECK(r.Error.Kind == HlsParseErrorKind::Unsupported);
+  CHECK(MustFail(Media("#EXT-X-KEY:METHOD=ROT13,URI=\"k\"\n"), HlsParseErrorKind::Invalid).Reason.find("METHOD") != std::string::npos);
+  CHECK(MustFail(Media("#EXTINF:2,\n")).Kind == HlsParseErrorKind::Invalid);
+  CHECK(std::string(HlsParseErrorKindName(HlsParseErrorKind::Invalid)) == "invalid");
+  CHECK(std::string(HlsParseErrorKindName(HlsParseErrorKind::Unsupported)) == "unsupported");
+}
+
+TEST_CASE("AES-128: EXT-X-KEY applies to the following segments until METHOD=NONE, with an explicit IV or none") {
+  HlsPlaylist pl = MustParse(Media("#EXT-X-MEDIA-SEQUENCE:7\n#EXTINF:2,\nclear.ts\n"
+                                   "#EXT-X-KEY:METHOD=AES-128,URI=\"../keys/k1.key\",IV=0x000102030405060708090A0B0C0D0E0F\n#EXTINF:2,\na.ts\n"
+                                   "#EXT-X-KEY:METHOD=AES-128,URI=\"k2.key\"\n#EXTINF:2,\nb.ts\n#EXTINF:2,\nc.ts\n"
+                                   "#EXT-X-KEY:METHOD=NONE\n#EXTINF:2,\nd.ts\n"));
+  REQUIRE(pl.Segments.size() == 5);
+  CHECK_FALSE(pl.Segments[0].Key);
+  REQUIRE(pl.Segments[1].Key);
+  CHECK(pl.Segments[1].Key->Uri == "http://127.0.0.1:8080/live/keys/k1.key");
+  const std::array<uint8_t, 16> explicit_iv{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+  CHECK(HlsKeyIv(*pl.Segments[1].Key, pl.Segments[1].Msn) == explicit_iv);
+  REQUIRE(pl.Segments[3].Key);
+  CHECK(pl.Segments[3].Key->Uri == "http://127.0.0.1:8080/live/720p/k2.key");
+  CHECK_FALSE(pl.Segments[3].Key->Iv);
+  const std::array<uint8_t, 16> msn_iv{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10};
+  CHECK(HlsKeyIv(*pl.Segments[3].Key, pl.Segments[3].Msn) == msn_iv);
+  CHECK_FALSE(pl.Segments[4].Key);
+  // A short IV is a number: leading zeros.
+  HlsPlaylist short_iv = MustParse(Media("#EXT-X-KEY:METHOD=AES-128,URI=\"k\",IV=0x1ff\n#EXTINF:2,\na.ts\n"));
+  CHECK((*short_iv.Segments[0].Key->Iv)[14] == 0x01);
+  CHECK((*short_iv.Segments[0].Key->Iv)[15] == 0xff);
+}
+
+TEST_CASE("AES-128: a key without URI, a bad IV, or an encrypted EXT-X-MAP without IV is invalid") {
+  CHECK(MustFail(Media("#EXT-X-KEY:METHOD=AES-128\n")).Reason.find("URI") != std::string::npos);
+  CHECK(MustFail(Media("#EXT-X-KEY:METHOD=AES-128,URI=\"k\",IV=12345\n")).Reason.find("IV") != std::string::npos);
+  CHECK(MustFail(Media("#EXT-X-KEY:METHOD=AES-128,URI=\"k\",IV=0x0123456789abcdef0123456789abcdef00\n")).Reason.find("IV") != std::string::npos);
+  CHECK(MustFail(Media("#EXT-X-KEY:METHOD=AES-128,URI=\"k\",IV=0xZZ\n")).Reason.find("hex") != std::string::npos);
+  CHECK(MustFail(Media("#EXT-X-KEY:METHOD=AES-128,URI=\"k\"\n#EXT-X-MAP:URI=\"init.mp4\"\n")).Reason.find("EXT-X-MAP") != std::string::npos);
+  HlsPlaylist pl = MustParse(Media("#EXT-X-KEY:METHOD=AES-128,URI=\"k\",IV=0x01\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:2,\na.m4s\n"));
+  REQUIRE(pl.Segments[0].Map->Key);
+  CHECK(pl.Segments[0].Map->Key->Uri == "http://127.0.0.1:8080/live/720p/k");
 }

@@ -218,3 +218,12 @@ TEST_CASE("ABR choice: highest affordable variant, with a margin before switchin
   CHECK(ChooseVariant(v, 1, 4.6e6) == 0);
   CHECK(ChooseVariant(v, 1, 0.0) == 1);    // no estimate: stay
 }
+
+TEST_CASE("an AES-128 encrypted LL playlist is played by whole segments (parts are not CBC units)") {
+  CHECK(IsLowLatency(P(Live(10, 3, 2)), true));
+  HlsPlaylist enc = P(Live(10, 3, 2, "#EXT-X-KEY:METHOD=AES-128,URI=\"k.key\"\n"));
+  CHECK_FALSE(IsLowLatency(enc, true));
+  HlsStartPoint sp = ComputeStartPoint(enc, IsLowLatency(enc, true));
+  REQUIRE(sp.Ok);
+  CHECK(sp.Position.Part == -1);
+}
