@@ -1,6 +1,7 @@
-// Demo web server: serves the widget dist (build/wasm/dist: only the shipped files), the example pages (examples/embed, templated with the
-// stream and relay URLs and served under the documented strict CSP), the iframe player page with Twitter-card
-// and Open Graph tags, and an oEmbed endpoint. Used by scripts/demo.mjs and by the embed e2e tests.
+// Demo web server: serves the widget dist (build/wasm/dist: only the shipped files), the example pages
+// (examples/embed, templated with the stream and relay URLs and served under the documented strict CSP), the
+// iframe player page with Twitter-card and Open Graph tags, and an oEmbed endpoint. Used by scripts/demo.mjs
+// and by the embed e2e tests. Limits: docs/embed-dist.md.
 //
 // [SECTION] CSP and templating
 // [SECTION] oEmbed
@@ -22,7 +23,7 @@ const TYPES = {
 };
 const PLAYER_W = 360, PLAYER_H = 640; // CSS pixels, 9:16
 const MAX_REPORT_BYTES = 64 * 1024; // one CSP report body; longer ones are cut
-const MAX_REPORTS = 1000; // CSP reports kept in memory; later ones are counted out
+const MAX_REPORTS = 1000; // CSP reports kept in memory; later ones are answered and dropped
 
 //-----------------------------------------------------------------------------
 // [SECTION] CSP and templating

@@ -78,12 +78,12 @@ try {
   web = await startDemoServer({ port: Number(opts.port), streamUrl, relayUrl, title: opts.title });
   const audience = Number(opts.audience) || 0;
   if (audience > 0 && relayUrl) {
-    const here = import.meta.dirname ?? new URL('.', import.meta.url).pathname;
-    const script = join(here, 'audience.mjs');
+    const script = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'audience.mjs');
+    const watch = new URL('./lib/parent-watch.mjs', import.meta.url).href; // bots exit when the demo is gone
     for (const room of ['demo', 'blog', 'card-a', 'card-b']) {
-      procs.push(await startProcess(process.execPath, ['--experimental-websocket', '--no-warnings',
-        '--import', new URL('./lib/parent-watch.mjs', import.meta.url).href, script,
-        '--url', relayUrl, '--room', room, '--count', String(audience)], { ready: /audience:/, tag: `audience ${room}`, dieWithParent: true, env: { LIVESCOPE_PARENT_PID: String(process.pid) } }));
+      procs.push(await startProcess(process.execPath, ['--experimental-websocket', '--no-warnings', '--import', watch, script,
+        '--url', relayUrl, '--room', room, '--count', String(audience)],
+      { ready: /audience:/, tag: `audience ${room}`, dieWithParent: true, env: { LIVESCOPE_PARENT_PID: String(process.pid) } }));
     }
   } else if (audience > 0) console.log('(no relay: --audience ignored)');
   const q = new URLSearchParams();
