@@ -1,24 +1,29 @@
-// Demo web server: serves the widget dist (build/wasm), the example pages (examples/embed, templated with the
-// stream and relay URLs and served under the documented strict CSP), the iframe player page with Twitter-card
-// and Open Graph tags, and an oEmbed endpoint. Used by scripts/demo.mjs and by the embed e2e tests.
+// Demo web server: serves the widget dist (build/wasm/dist: only the shipped files), the example pages
+// (examples/embed, templated with the stream and relay URLs and served under the documented strict CSP), the
+// iframe player page with Twitter-card and Open Graph tags, and an oEmbed endpoint. Used by scripts/demo.mjs
+// and by the embed e2e tests. Limits: docs/embed-dist.md.
 //
 // [SECTION] CSP and templating
 // [SECTION] oEmbed
 // [SECTION] server
 import { createServer } from 'node:http';
 import { createReadStream, readFileSync, statSync, existsSync } from 'node:fs';
-import { join, normalize, extname } from 'node:path';
+import { join, normalize, extname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
-const DIST = join(ROOT, 'build', 'wasm');
+// The widget's shipped files only (assembled by the wasm build, src/app/CMakeLists.txt), never the build folder
+// around them (CMakeCache.txt, compile_commands.json, .ninja_log). LIVESCOPE_DIST points at another dist folder.
+const DIST = process.env.LIVESCOPE_DIST || join(ROOT, 'build', 'wasm', 'dist');
 const EXAMPLES = join(ROOT, 'examples', 'embed');
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm',
   '.json': 'application/json', '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.jpg': 'image/jpeg', '.svg': 'image/svg+xml',
 };
 const PLAYER_W = 360, PLAYER_H = 640; // CSS pixels, 9:16
+const MAX_REPORT_BYTES = 64 * 1024; // one CSP report body; longer ones are cut
+const MAX_REPORTS = 1000; // CSP reports kept in memory; later ones are answered and dropped
 
 //-----------------------------------------------------------------------------
 // [SECTION] CSP and templating
@@ -42,7 +47,22 @@ export function strictCsp({ streamUrl = '', relayUrl = '', widgetOrigin = '' } =
   ].join('; ');
 }
 
+// HTML-escapes a value for text or a quoted attribute.
 const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]));
+
+// Fills {{NAME}} placeholders from `values` (already escaped). A replacer function, never a replacement
+// string: a value holding `$&`, `$\`` or `$'` is inserted as it is, not expanded into the page's own markup.
+export function fillTemplate(html, values) {
+  return html.replace(/\{\{([A-Z]+)\}\}/g, (m, name) => (Object.hasOwn(values, name) ? values[name] : m));
+}
+
+// The standalone player page from the built template: page title and player meta tags (values escaped,
+// inserted by replacer functions).
+export function playerPage(template, base, pageUrl, title) {
+  return template
+    .replace(/<title>[^<]*<\/title>/, () => `<title>${esc(title)}</title>`)
+    .replace('</head>', () => `${playerMeta(base, pageUrl, title)}\n</head>`);
+}
 
 function playerPageUrl(base, { src, room, title }) {
   const q = new URLSearchParams();
@@ -116,20 +136,38 @@ function ensurePoster() {
   } catch { /* no poster: thumbnail_url 404s, pages still work */ }
 }
 
+// Sends a file from `dir` (no directories, nothing outside it), or a 404.
+function sendFile(res, dir, rel, headers = {}) {
+  const file = normalize(join(dir, rel));
+  if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+    res.writeHead(404, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache' }); res.end('not found'); return;
+  }
+  res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache', ...headers });
+  createReadStream(file).on('error', () => res.destroy()).pipe(res);
+}
+
 // Starts the server. opts: { port, host, streamUrl, relayUrl, title }. Resolves to { url, port, close, reports }.
+// A request it cannot parse (bad percent-escape, bad Host) gets a 400; the server keeps serving.
 export function startDemoServer(opts = {}) {
   ensurePoster();
   const host = opts.host || '127.0.0.1';
-  const reports = []; // CSP violation reports received at /csp-report
-  const server = createServer((req, res) => {
-    const base = `http://${req.headers.host}`;
-    const url = new URL(req.url, base);
-    const path = decodeURIComponent(url.pathname);
-    const defaults = { title: opts.title || 'livescope live demo', streamUrl: opts.streamUrl || '', room: opts.relayUrl ? `${opts.relayUrl}#demo` : '' };
+  const reports = []; // CSP violation reports received at /csp-report (the first MAX_REPORTS)
+  const csp = strictCsp({ streamUrl: opts.streamUrl, relayUrl: opts.relayUrl });
+  const defaults = { title: opts.title || 'livescope live demo', streamUrl: opts.streamUrl || '', room: opts.relayUrl ? `${opts.relayUrl}#demo` : '' };
+  const handle = (req, res) => {
     const send = (status, type, body, headers = {}) => { res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-cache', ...headers }); res.end(body); };
+    let base, url, path;
+    try {
+      base = new URL(`http://${req.headers.host || `${host}:${server.address().port}`}`).origin;
+      url = new URL(req.url, base);
+      path = decodeURIComponent(url.pathname);
+    } catch { return send(400, 'text/plain', 'bad request'); }
+    if (path.includes('\0')) return send(400, 'text/plain', 'bad request');
 
     if (path === '/csp-report' && req.method === 'POST') {
-      let b = ''; req.on('data', (d) => { b += d; }); req.on('end', () => { reports.push(b); send(204, 'text/plain', ''); });
+      let b = '';
+      req.on('data', (d) => { if (b.length < MAX_REPORT_BYTES) b += d.toString('utf8', 0, MAX_REPORT_BYTES - b.length); });
+      req.on('end', () => { if (reports.length < MAX_REPORTS) reports.push(b); send(204, 'text/plain', ''); });
       return;
     }
     if (path === '/oembed') {
@@ -138,34 +176,31 @@ export function startDemoServer(opts = {}) {
     }
     if (path === '/embed/player.html' || path === '/embed/' || path === '/embed') {
       const title = url.searchParams.get('title') || defaults.title;
-      const pageUrl = `${base}${url.pathname}${url.search}`;
-      let html = readFileSync(join(DIST, 'livescope_page.html'), 'utf8');
-      html = html.replace('</head>', `${playerMeta(base, pageUrl, title)}\n</head>`).replace('<title>livescope player</title>', `<title>${esc(title)}</title>`);
-      return send(200, TYPES['.html'], html, { 'Content-Security-Policy': strictCsp({ streamUrl: opts.streamUrl, relayUrl: opts.relayUrl }) });
+      const html = playerPage(readFileSync(join(DIST, 'player.html'), 'utf8'), base, `${base}${url.pathname}${url.search}`, title);
+      return send(200, TYPES['.html'], html, { 'Content-Security-Policy': csp });
     }
+    if (path === '/') { res.writeHead(302, { Location: '/examples/' }); return res.end(); }
     if (path.startsWith('/examples/')) {
-      const file = normalize(join(EXAMPLES, path.slice('/examples/'.length) || 'index.html'));
-      if (!file.startsWith(EXAMPLES) || !existsSync(file) || statSync(file).isDirectory()) return send(404, 'text/plain', 'not found');
-      if (extname(file) === '.html') {
-        const pageUrl = `${base}${url.pathname}`;
-        const html = readFileSync(file, 'utf8')
-          .replaceAll('{{SRC}}', esc(opts.streamUrl || ''))
-          .replaceAll('{{RELAY}}', esc(opts.relayUrl || ''))
-          .replaceAll('{{BASE}}', esc(base))
-          .replaceAll('{{OEMBED}}', esc(`${base}/oembed?format=json&url=${encodeURIComponent(pageUrl)}`))
-          .replaceAll('{{PLAYER}}', esc(playerPageUrl(base, { src: opts.streamUrl, room: defaults.room, title: defaults.title })));
-        return send(200, TYPES['.html'], html, { 'Content-Security-Policy': strictCsp({ streamUrl: opts.streamUrl, relayUrl: opts.relayUrl }) });
+      const rel = path.slice('/examples/'.length) || 'index.html';
+      const file = normalize(join(EXAMPLES, rel));
+      if (extname(file) === '.html' && file.startsWith(EXAMPLES + sep) && existsSync(file) && statSync(file).isFile()) {
+        const html = fillTemplate(readFileSync(file, 'utf8'), {
+          SRC: esc(defaults.streamUrl), RELAY: esc(opts.relayUrl || ''), BASE: esc(base),
+          OEMBED: esc(`${base}/oembed?format=json&url=${encodeURIComponent(`${base}${url.pathname}`)}`),
+          PLAYER: esc(playerPageUrl(base, { src: opts.streamUrl, room: defaults.room, title: defaults.title })),
+        });
+        return send(200, TYPES['.html'], html, { 'Content-Security-Policy': csp });
       }
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache' });
-      return createReadStream(file).pipe(res);
+      return sendFile(res, EXAMPLES, rel);
     }
     // The widget dist: the loader, runtime, wasm modules. CORS so a page on another origin can embed it.
-    const rel = path === '/' ? '/index.html' : path.replace(/^\/embed\//, '/');
-    const file = normalize(join(DIST, rel));
-    if (path === '/' ) { res.writeHead(302, { Location: '/examples/' }); return res.end(); }
-    if (!file.startsWith(DIST) || !existsSync(file) || statSync(file).isDirectory()) return send(404, 'text/plain', 'not found');
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache', 'Access-Control-Allow-Origin': '*' });
-    createReadStream(file).pipe(res);
+    return sendFile(res, DIST, path.replace(/^\/embed\//, '/'), { 'Access-Control-Allow-Origin': '*' });
+  };
+  const server = createServer((req, res) => {
+    try { handle(req, res); } catch (e) {
+      // A bug or a file that vanished: answer this request, keep serving the others.
+      if (!res.headersSent) { res.writeHead(500, { 'Content-Type': 'text/plain' }); res.end('internal error'); } else res.destroy();
+    }
   });
   return new Promise((resolve, reject) => {
     server.on('error', reject);

@@ -1,11 +1,12 @@
 // Live demo launcher: starts the dev origin and the relay (when built), the demo web server (widget dist,
 // example pages, iframe player page, oEmbed) and optional audience bots; prints the URLs; Ctrl-C stops all.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startProcess, BIN } from '../tests/e2e/lib/procs.mjs';
+import { startProcess, BIN } from './lib/procs.mjs';
 import { startDemoServer } from './demo-server.mjs';
 
 const { values: opts } = parseArgs({ options: {
@@ -14,15 +15,41 @@ const { values: opts } = parseArgs({ options: {
   'relay-port': { type: 'string', default: '8082' },
   audience: { type: 'string', default: '0' },
   title: { type: 'string', default: 'livescope live demo' },
+  renditions: { type: 'string', default: '' }, // passed to the origin (its default: 720p,360p)
 } });
 
 const procs = [];
-async function startIfBuilt(name, args, ready) {
+// Every child gets a parent-death signal (setpriv), so it dies with the demo whatever signal kills it.
+async function startIfBuilt(name, args, ready, env = {}) {
   const bin = join(BIN, name);
   if (!existsSync(bin)) { console.log(`(${name} is not built; skipped)`); return null; }
-  const p = await startProcess(bin, args, { ready, timeoutMs: 60000, tag: name });
+  const p = await startProcess(bin, args, { ready, timeoutMs: 60000, tag: name, env, dieWithParent: true });
   procs.push(p);
   return p.output.map((l) => l.match(ready)).find(Boolean)[1];
+}
+
+// The per-run relay secret lives in a mode-0600 file in a private temp folder, removed on exit, and reaches
+// the relay as --secret-file: it never shows in `ps`. A relay built before --secret-file answers with its
+// usage (exit 2); then the secret goes through the environment (LIVESCOPE_RELAY_SECRET), still not in `ps`.
+const secretDir = mkdtempSync(join(tmpdir(), 'livescope-demo-'));
+const secretFile = join(secretDir, 'relay-secret');
+const secret = randomBytes(24).toString('hex');
+writeFileSync(secretFile, secret, { mode: 0o600 });
+const removeSecret = () => rmSync(secretDir, { recursive: true, force: true });
+process.on('exit', removeSecret);
+
+// Mints the presenter's broadcaster token. Returns { token, secretArgs, secretEnv } (how to pass the secret).
+function mintHostToken(relayBin) {
+  const mint = ['mint-token', '--name', 'Host', '--role', 'broadcaster', '--ttl', '86400'];
+  try {
+    const token = execFileSync(relayBin, [...mint, '--secret-file', secretFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    return { token, secretArgs: ['--secret-file', secretFile], secretEnv: {} };
+  } catch (e) {
+    if (!/usage/.test(String(e.stderr))) throw new Error(`mint-token failed: ${e.stderr || e.message}`);
+    const secretEnv = { LIVESCOPE_RELAY_SECRET: secret, LIVESCOPE_SECRET: secret };
+    const token = execFileSync(relayBin, mint, { encoding: 'utf8', env: { ...process.env, ...secretEnv } }).trim();
+    return { token, secretArgs: [], secretEnv };
+  }
 }
 
 let stopping = false;
@@ -30,27 +57,33 @@ async function stop(code = 0) {
   if (stopping) return; stopping = true;
   console.log('\nstopping…');
   await Promise.all(procs.map((p) => p.stop()));
-  if (web) await web.close();
+  if (web) await web.close().catch(() => {});
+  removeSecret();
   process.exit(code);
 }
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => stop(0));
+// A bug must not leave the servers running: stop them all, then exit with an error.
+process.on('uncaughtException', (e) => { console.error(`demo: ${e.stack || e}`); stop(1); });
+process.on('unhandledRejection', (e) => { console.error(`demo: ${e && e.stack || e}`); stop(1); });
 
 let web = null;
 try {
-  const streamUrl = await startIfBuilt('livescope-origin', ['--port', opts['origin-port']], /ready (http\S+)/);
+  const streamUrl = await startIfBuilt('livescope-origin', ['--port', opts['origin-port'],
+    ...(opts.renditions ? ['--renditions', opts.renditions] : [])], /ready (http\S+)/);
   // A per-run secret: the presenter's link carries a broadcaster token minted with it (real name, broadcaster role).
-  const secret = randomBytes(24).toString('hex');
-  const relayUrl = await startIfBuilt('livescope-relay', ['--port', opts['relay-port'], '--secret', secret], /listening on (ws\S+)/);
-  const hostToken = relayUrl ? execFileSync(join(BIN, 'livescope-relay'), ['mint-token', '--secret', secret, '--name', 'Host',
-    '--role', 'broadcaster', '--ttl', '86400'], { encoding: 'utf8' }).trim() : '';
+  const relayBin = join(BIN, 'livescope-relay');
+  const host = existsSync(relayBin) ? mintHostToken(relayBin) : { token: '', secretArgs: [], secretEnv: {} };
+  const relayUrl = await startIfBuilt('livescope-relay', ['--port', opts['relay-port'], ...host.secretArgs], /listening on (ws\S+)/, host.secretEnv);
+  const hostToken = relayUrl ? host.token : '';
   web = await startDemoServer({ port: Number(opts.port), streamUrl, relayUrl, title: opts.title });
   const audience = Number(opts.audience) || 0;
   if (audience > 0 && relayUrl) {
     const script = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'audience.mjs');
+    const watch = new URL('./lib/parent-watch.mjs', import.meta.url).href; // bots exit when the demo is gone
     for (const room of ['demo', 'blog', 'card-a', 'card-b']) {
-      procs.push(await startProcess(process.execPath, ['--experimental-websocket', '--no-warnings', script,
-        '--url', relayUrl, '--room', room, '--count', String(audience)], { ready: /audience:/, tag: `audience ${room}` }));
+      procs.push(await startProcess(process.execPath, ['--experimental-websocket', '--no-warnings', '--import', watch, script,
+        '--url', relayUrl, '--room', room, '--count', String(audience)],
+      { ready: /audience:/, tag: `audience ${room}`, dieWithParent: true, env: { LIVESCOPE_PARENT_PID: String(process.pid) } }));
     }
   } else if (audience > 0) console.log('(no relay: --audience ignored)');
   const q = new URLSearchParams();

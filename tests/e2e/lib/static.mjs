@@ -13,8 +13,9 @@ const TYPES = {
 // `headers(urlPath)` may return extra headers (used for CSP tests). Resolves to { server, port, url }.
 export function serveStatic(root, { port = 0, routes = {}, headers = () => ({}) } = {}) {
   const server = createServer((req, res) => {
-    const url = new URL(req.url, 'http://x');
-    let path = decodeURIComponent(url.pathname);
+    let url, path;
+    try { url = new URL(req.url, 'http://x'); path = decodeURIComponent(url.pathname); } // a bad escape: 400, keep serving
+    catch { res.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad request'); return; }
     let base = root;
     for (const [prefix, dir] of Object.entries(routes)) {
       if (path.startsWith(prefix)) { base = join(root, dir); path = path.slice(prefix.length - 1); break; }
@@ -28,7 +29,7 @@ export function serveStatic(root, { port = 0, routes = {}, headers = () => ({}) 
       'Content-Type': TYPES[extname(target)] || 'application/octet-stream',
       'Cache-Control': 'no-cache', 'Access-Control-Allow-Origin': '*', ...headers(url.pathname),
     });
-    createReadStream(target).pipe(res);
+    createReadStream(target).on('error', () => res.destroy()).pipe(res);
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => {
     const p = server.address().port;
