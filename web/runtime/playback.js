@@ -10,6 +10,9 @@
 // below 3 parts), muted (true keeps sound off even after a gesture), debug (the ImGui stats panel),
 // audioOutput ('script' forces the ScriptProcessor fallback). LL-HLS loading is always src/player/hls's HlsSession in the
 // worker (there is no JS engine and no engine option).
+// Every decision is C++ (src/app/page/playback.cpp over src/player/av): which frame to show, 'playing' and 'waiting'
+// (the stall rule), latency (PDT of the frame on screen), buffer, rate and jumps, the fps windows. This file moves
+// frames and audio, schedules the calls and reads the results (mod.abiRecord('playbackStats'), src/app/app_abi.h).
 // Widget events: 'playing' (first frame shown, and again after a stall or an error), 'waiting' (stall),
 // 'error' ({code, message}: fatal, or no media for a while while loading goes on; docs/widget-limits.md lists the
 // codes), 'ended' (an ENDLIST playlist has played out).
@@ -37,10 +40,9 @@
       this.info = { partTarget: 0, partHoldBack: 0, variant: -1, height: 0 };
       this.wstats = { bitrate: 0, decodeMsAvg: 0, decodedFrames: 0, errors: 0 };
       this.audio = null; this.audioClock = null; this.muted = true; this.tap = null;
-      this.rate = 1; this.shown = null; this.shownAt = 0; this.playing = false; this.waiting = false;
-      this.firstFrameMs = NaN; this.startMs = performance.now();
-      this.frameTimes = []; this.dropTimes = []; this.dropped = 0; this.logs = [];
-      this.lastLatencyUpdate = 0; this.latency = NaN; this.fatal = null; this.sourceError = null; this.heapStart = 0;
+      this.shown = null;
+      this.firstFrameMs = NaN; this.startMs = performance.now(); this.logs = [];
+      this.lastControl = 0; this.fatal = null; this.sourceError = null; this.heapStart = 0;
       this.listeners = [];
       this.paused = !!widget.options.paused; this.videoActive = true; this.volume = 1;
     }
@@ -131,12 +133,7 @@
       this.w.emit('error', { code, message });
     }
 
-    setErrorText(message) {
-      const len = this.m.lengthBytesUTF8(message) + 1, ptr = this.m._malloc(len);
-      this.m.stringToUTF8(message, ptr, len);
-      this.m._ls_playback_set_error(this.app, ptr);
-      this.m._free(ptr);
-    }
+    setErrorText(message) { this.m.withUtf8(message, (ptr) => this.m._ls_playback_set_error(this.app, ptr)); }
 
     // [SECTION] Audio output ---------------------------------------------------------------------
 
@@ -183,7 +180,7 @@
         this.audio.buffered = m.buffered; this.audio.underruns = m.underruns; this.audio.starved = m.starved;
         if (m.serial === this.serial && Number.isFinite(m.pts) && !m.starved && this.audio.ctx.state === 'running') {
           this.audioClock = { pts: m.pts, at: performance.now() / 1000 };
-          this.m._ls_playback_clock_set(this.app, m.pts, this.audioClock.at, m.serial, this.rate);
+          this.m._ls_playback_clock_set(this.app, m.pts, this.audioClock.at, m.serial);
         }
       } else if (m.type === 'tap') {
         this.tap = { frequency: m.frequency, rate: m.rate, streamFrequency: m.frequency / m.rate, rms: m.rms };
@@ -198,20 +195,24 @@
           if (m.serial > this.serial) this.newSerial(m.serial);
           if (m.serial < this.serial) { this.release(m.buffer); return; }
           this.queue.push(m);
-          this.frameTimes.push(performance.now());
+          this.m._ls_playback_frame_queued(this.app, performance.now() / 1000, m.serial, m.pts, m.pdt, m.decodeMs, m.width, m.height);
           break;
         case 'audio':
           if (m.serial > this.serial) this.newSerial(m.serial);
           if (m.serial === this.serial) this.audioPost(m, [m.samples.buffer]);
           break;
-        case 'info': this.info = m; break;
-        case 'stats': this.wstats = m; if (!this.workerHeapStart) this.workerHeapStart = m.heapBytes; break;
+        case 'info': this.info = m; this.sourceStats(); break;
+        case 'stats': this.wstats = m; if (!this.workerHeapStart) this.workerHeapStart = m.heapBytes; this.sourceStats(); break;
         case 'log': this.log(m.level, m.message); break;
         case 'fatal': this.fail(m.code, m.message); break;
         case 'error': if (!this.fatal) this.sourceFailed(m.code, m.message); break;
         case 'recovered': this.log('info', 'the source is back'); break;
         case 'ended': this.endPending = true; break; // ENDLIST: 'ended' fires once the queue has played out
       }
+    }
+
+    sourceStats() {
+      this.m._ls_playback_set_source_stats(this.app, this.wstats.bitrate || 0, this.wstats.decodeMsAvg || 0, this.info.variant, this.info.height || 0);
     }
 
     newSerial(serial) {
@@ -231,76 +232,61 @@
 
     frame(tMs) {
       if (!this.worker || this.fatal || this.endedFired) return;
-      if (this.endPending && this.queue.length === 0 && this.shownCount > 0) {
-        this.endedFired = true; this.playing = false;
+      const m = this.m, app = this.app, now = performance.now() / 1000; // same clock as the audio clock updates
+      if (this.endPending && this.queue.length === 0 && m.abiRecord('playbackStats', m._ls_playback_stats(app, now)).framesShown > 0) {
+        this.endedFired = true;
         this.w.emit('ended', {});
         return;
       }
-      const m = this.m, app = this.app, now = performance.now() / 1000; // same clock as the audio clock updates
       for (let guard = 0; guard < 64 && this.queue.length; guard++) {
         const c = this.queue[0], l = this.queue[1];
-        const act = m._ls_playback_step(app, now, c.pts, c.duration, c.serial, l ? 1 : 0, l ? l.pts : 0, l ? l.duration : 0, l ? l.serial : 0, this.serial);
+        const act = m._ls_playback_step(app, now, c.pts, c.duration, c.serial, l ? 1 : 0, l ? l.pts : 0, l ? l.duration : 0, l ? l.serial : 0,
+          this.serial, this.sourceError ? 1 : 0);
         if (act === 0) break;
         this.queue.shift();
-        if (act === 1) {
+        if (act === 1 || act === 3) {
           const size = c.buffer.byteLength, ptr = m._ls_playback_staging(app, size);
           m.HEAPU8.set(new Uint8Array(c.buffer), ptr);
           m._ls_playback_upload(app, c.width, c.height, c.matrix, c.fullRange);
-          this.shown = c; this.shownAt = tMs; this.shownCount = (this.shownCount || 0) + 1;
-          if (!this.playing || this.waiting || this.sourceError) {
-            if (!this.playing) this.firstFrameMs = performance.now() - this.startMs;
-            if (this.sourceError) { this.sourceError = null; this.setErrorText(''); }
-            this.playing = true; this.waiting = false;
-            this.w.emit('playing', { firstFrameMs: this.firstFrameMs });
-          }
-        } else { this.dropped++; this.dropTimes.push(performance.now()); }
+          this.shown = c;
+        }
+        if (act === 3) { // first frame, or first after a stall or a source error
+          if (!Number.isFinite(this.firstFrameMs)) this.firstFrameMs = performance.now() - this.startMs;
+          if (this.sourceError) { this.sourceError = null; this.setErrorText(''); }
+          this.w.emit('playing', { firstFrameMs: this.firstFrameMs });
+        }
         this.release(c.buffer);
       }
-      // Stall: nothing new on screen for a while after playing started.
-      if (this.playing && !this.waiting && tMs - this.shownAt > 1000 && global.document.visibilityState !== 'hidden') {
-        this.waiting = true;
-        this.w.emit('waiting', {});
-      }
-      if (tMs - this.lastLatencyUpdate >= 250) { this.lastLatencyUpdate = tMs; this.control(now); }
+      if (m._ls_playback_tick(app, now, global.document.visibilityState !== 'hidden' ? 1 : 0)) this.w.emit('waiting', {});
+      if (tMs - this.lastControl >= 250) { this.lastControl = tMs; this.control(now); }
     }
 
     control(now) {
       const m = this.m, app = this.app;
-      this.latency = this.shown && this.shown.pdt ? Date.now() / 1000 - this.shown.pdt : NaN;
-      const clock = m._ls_playback_clock_get(app, now);
       const last = this.queue.length ? this.queue[this.queue.length - 1] : this.shown;
-      const videoBuffer = last && this.shown ? Math.max(0, last.pts - (Number.isFinite(clock) ? clock : this.shown.pts)) : 0;
-      const buffer = this.audio && this.audioClock ? this.audio.buffered : videoBuffer;
-      if (Number.isFinite(this.latency)) {
-        const rate = m._ls_playback_latency_update(app, now, this.latency, buffer, this.info.partHoldBack || 0,
-          this.info.partTarget || 0, this.waiting ? 1 : 0, Number(this.w.options.latency) || 0);
-        if (m._ls_playback_jump_wanted(app)) {
-          m._ls_playback_on_jump(app, now);
-          this.log('info', `latency ${this.latency.toFixed(2)} s is far above target: jumping to the live edge`);
-          this.worker.postMessage({ type: 'jump' });
-        }
-        if (Math.abs(rate - this.rate) > 0.005) { this.rate = rate; this.worker.postMessage({ type: 'rate', rate }); }
+      const act = m._ls_playback_control(app, now, Date.now() / 1000, last ? 1 : 0, last ? last.pts : 0, this.audio && this.audioClock ? 1 : 0,
+        this.audio ? this.audio.buffered : 0, this.info.partHoldBack || 0, this.info.partTarget || 0, Number(this.w.options.latency) || 0);
+      const s = m.abiRecord('playbackStats', m._ls_playback_stats(app, now));
+      if (act & 2) {
+        this.log('info', `latency ${s.latency.toFixed(2)} s is far above target: jumping to the live edge`);
+        this.worker.postMessage({ type: 'jump' });
       }
-      const t = performance.now();
-      this.frameTimes = this.frameTimes.filter((x) => t - x < 2000);
-      this.dropTimes = this.dropTimes.filter((x) => t - x < 2000);
-      const s = this.stats();
-      m._ls_playback_set_stats(app, s.latency || 0, s.buffer, s.decodedFps, s.droppedFps, s.bitrate, s.decodeMs, s.rate, s.variant, s.height);
-      this.bufferNow = buffer;
+      if (act & 1) this.worker.postMessage({ type: 'rate', rate: s.rate });
     }
 
     // Stats for JS (widget.stats): seconds, frames per second, bits per second, milliseconds.
     stats() {
+      const p = this.m ? this.m.abiRecord('playbackStats', this.m._ls_playback_stats(this.app, performance.now() / 1000)) : null;
       return {
-        latency: this.latency, target: this.m ? this.m._ls_playback_target(this.app) : 0, buffer: this.bufferNow || 0,
-        decodedFps: this.frameTimes.length / 2, droppedFps: this.dropTimes.length / 2, dropped: this.dropped,
+        latency: p ? p.latency : NaN, target: p ? p.target : 0, buffer: p ? p.buffer : 0,
+        decodedFps: p ? p.decodedFps : 0, droppedFps: p ? p.droppedFps : 0, dropped: p ? p.dropped : 0,
         bitrate: this.wstats.bitrate || 0, variant: this.info.variant, height: this.info.height || 0,
-        decodeMs: this.wstats.decodeMsAvg || 0, rate: this.rate, playing: this.playing, waiting: this.waiting,
-        framesShown: this.shownCount || 0, shownPts: this.shown ? this.shown.pts : NaN,
+        decodeMs: this.wstats.decodeMsAvg || 0, rate: p ? p.rate : 1, playing: !!(p && p.playing) && !this.endedFired,
+        waiting: !!(p && p.waiting), framesShown: p ? p.framesShown : 0, shownPts: p ? p.shownPts : NaN,
         firstFrameMs: this.firstFrameMs, errors: this.wstats.errors || 0, serial: this.serial,
         audio: this.audio ? { state: this.audio.ctx.state, buffered: this.audio.buffered, underruns: this.audio.underruns, muted: this.muted, sampleRate: this.audio.ctx.sampleRate } : null,
         tap: this.tap, partTarget: this.info.partTarget, partHoldBack: this.info.partHoldBack,
-        stalls: this.m ? this.m._ls_playback_stalls(this.app) : 0,
+        stalls: p ? p.stalls : 0,
         heapBytes: this.m ? this.m.HEAPU8.length : 0, heapStartBytes: this.heapStart, workerHeapBytes: this.wstats.heapBytes || 0, workerHeapStartBytes: this.workerHeapStart || 0, fatal: this.fatal,
         sourceError: this.sourceError,
       };

@@ -7,9 +7,11 @@
 //
 // Playlist parsing and scheduling (start point, parts, preload hints, blocking reloads, retries, ABR) all
 // live in C++ (src/player/hls's HlsSession, through the ls_worker_hls_* C API in src/app/worker/worker_hls.cpp),
-// and so do the limits (size caps, timeouts, backoff, the no-media error: docs/widget-limits.md).
-// This file only performs the requests the session lists, with streaming fetch(), aborts the ones it cancels,
-// and moves decoded output.
+// and so do the limits (size caps, timeouts, backoff, the no-media error: docs/widget-limits.md), each event's
+// severity (HlsEventSeverityOf), the fast-start cut (FastStartPdt, applied by ls_worker_video_count and
+// ls_worker_audio_samples) and the stats' windows (ls_worker_stats). This file only performs the requests the
+// session lists, with streaming fetch(), aborts the ones it cancels, and moves decoded output. Records come
+// through mod.abiRecord (names from src/app/app_abi.h), strings go in through mod.withUtf8.
 //
 // Messages page -> worker:
 //   {type:'start', src, baseUrl, sampleRate, channels, latency}  begin playing `src`
@@ -34,8 +36,6 @@ const state = {
   mod: null, app: 0, running: false, src: '', latency: 0, serial: 0,
   pool: [], poolSize: 0, poolMax: 32, frameBytes: 0,
   rate: 1, visible: true, jumpRequested: false,
-  bytes: 0, bytesWindow: [], errors: 0, lastErrorCount: 0,
-  startPdt: 0, pdtOffset: NaN, // epoch seconds: media before startPdt is decoded but not sent (fast start); pdt - pts
 };
 
 function post(msg, transfer) { self.postMessage(msg, transfer || []); }
@@ -93,56 +93,42 @@ function drain() {
   const { mod, app } = state;
   const code = mod._ls_worker_fatal(app);
   if (code) { fatal(mod.UTF8ToString(mod._ls_worker_fatal_name(app)), mod.UTF8ToString(mod._ls_worker_fatal_detail(app))); return; }
-  const heapF64 = () => new Float64Array(mod.HEAPU8.buffer);
   while (mod._ls_worker_video_count(app)) {
-    const p = mod._ls_worker_video_info(app) >> 3;
-    const v = heapF64().subarray(p, p + 15);
-    const w = v[4], h = v[5], cw = (w + 1) >> 1, ch = (h + 1) >> 1;
-    if (v[3]) state.pdtOffset = v[3] - v[0];
-    if (v[3] && v[3] < state.startPdt) { mod._ls_worker_video_pop(app); continue; } // before the start point
+    const v = mod.abiRecord('videoFrame', mod._ls_worker_video_info(app));
+    const w = v.width, h = v.height, cw = (w + 1) >> 1, ch = (h + 1) >> 1;
     const buf = takeFrameBuffer(w * h + 2 * cw * ch);
     // Back-pressure: with every pooled buffer at the page, the frame stays queued in the decoder until one returns.
     if (!buf) break;
     {
       const dst = new Uint8Array(buf);
       const heap = mod.HEAPU8;
-      const planes = [[v[9], v[10], w, h, 0], [v[11], v[12], cw, ch, w * h], [v[13], v[14], cw, ch, w * h + cw * ch]];
+      const planes = [[v.yPtr, v.yStride, w, h, 0], [v.uPtr, v.uStride, cw, ch, w * h], [v.vPtr, v.vStride, cw, ch, w * h + cw * ch]];
       for (const [src, stride, pw, ph, off] of planes) {
         if (stride === pw) dst.set(heap.subarray(src, src + pw * ph), off);
         else for (let y = 0; y < ph; y++) dst.set(heap.subarray(src + y * stride, src + y * stride + pw), off + y * pw);
       }
-      post({ type: 'frame', buffer: buf, pts: v[0], duration: v[1], serial: v[2], pdt: v[3], width: w, height: h,
-        matrix: v[6], fullRange: v[7], decodeMs: v[8] }, [buf]);
+      post({ type: 'frame', buffer: buf, pts: v.pts, duration: v.duration, serial: v.serial, pdt: v.pdt, width: w, height: h,
+        matrix: v.matrix, fullRange: v.fullRange, decodeMs: v.decodeMs }, [buf]);
     }
     mod._ls_worker_video_pop(app);
   }
-  const n = mod._ls_worker_audio_samples(app);
-  const audioPdt = mod._ls_worker_audio_pts(app) + state.pdtOffset;
-  if (n > 0 && state.startPdt && !(audioPdt >= state.startPdt)) {
-    mod._ls_worker_audio_clear(app); // before the start point (or not yet placed in time)
-  } else if (n > 0) {
+  const n = mod._ls_worker_audio_samples(app); // 0 while the audio is before the fast-start cut
+  if (n > 0) {
     const p = mod._ls_worker_audio_data(app) >> 2;
     const samples = new Float32Array(mod.HEAPU8.buffer).slice(p, p + n);
     post({ type: 'audio', samples, pts: mod._ls_worker_audio_pts(app), rate: mod._ls_worker_audio_rate(app),
       serial: mod._ls_worker_audio_serial(app), channels: state.channels }, [samples.buffer]);
     mod._ls_worker_audio_clear(app);
   }
-  const errors = mod._ls_worker_counters(app) >> 3;
-  const errCount = heapF64()[errors + 3];
-  if (errCount > state.lastErrorCount) {
-    state.lastErrorCount = errCount;
-    log('warn', 'decode: ' + mod.UTF8ToString(mod._ls_worker_last_error(app)));
-  }
+  const decodeError = mod.UTF8ToString(mod._ls_worker_take_decode_error(app));
+  if (decodeError) log('warn', 'decode: ' + decodeError);
 }
 
 function postStats() {
   const { mod, app } = state;
-  const now = performance.now();
-  state.bytesWindow = state.bytesWindow.filter(([t]) => now - t < 2000);
-  const recent = state.bytesWindow.reduce((s, [, n]) => s + n, 0);
-  const c = new Float64Array(mod.HEAPU8.buffer, mod._ls_worker_counters(app), 8);
-  post({ type: 'stats', bytes: state.bytes, bitrate: recent * 8 / 2, errors: state.errors + c[3], decodedFrames: c[0],
-    decodeMsAvg: c[0] ? c[5] / c[0] : 0, skipped: c[4], serial: state.serial, heapBytes: mod.HEAPU8.length });
+  const s = mod.abiRecord('workerStats', mod._ls_worker_stats(app, nowS()));
+  post({ type: 'stats', bytes: s.bytes, bitrate: s.bitrate, errors: s.errors, decodedFrames: s.decodedFrames,
+    decodeMsAvg: s.decodeMsAvg, skipped: s.skipped, serial: state.serial, heapBytes: mod.HEAPU8.length });
 }
 
 // [SECTION] Start ------------------------------------------------------------------------------
@@ -174,14 +160,9 @@ function sessionAbortAll() {
 function sessionStart() {
   const { mod, app } = state;
   sessionAbortAll();
-  const target = state.latency || state.lastPartHoldBack || 1;
-  state.startPdt = Date.now() / 1000 - target - 0.1; // fast start: show nothing older than the target
-  state.pdtOffset = NaN;
   state.jumpRequested = false;
-  const len = mod.lengthBytesUTF8(state.src) + 1, ptr = mod._malloc(len);
-  mod.stringToUTF8(state.src, ptr, len);
-  mod._ls_worker_hls_start(app, ptr, nowS());
-  mod._free(ptr);
+  // The session's clock, the wall clock and the latency option set the fast-start cut (FastStartPdt).
+  mod.withUtf8(state.src, (ptr) => mod._ls_worker_hls_start(app, ptr, nowS(), Date.now() / 1000, state.latency));
   mod._ls_worker_set_rate(app, state.rate);
   state.serial = mod._ls_worker_hls_serial(app);
   sessionPump();
@@ -195,13 +176,13 @@ function sessionPump() {
   try {
     const out = JSON.parse(mod.UTF8ToString(mod._ls_worker_hls_poll(app)));
     for (const id of out.cancel) { const r = session.inflight.get(id); if (r) { r.ctrl.abort(); session.inflight.delete(id); } }
+    // Each event comes with its severity and whether the rendition may have changed (C++ decides both).
     for (const e of out.events) {
-      if (e.type === 'EndOfStream') { log('info', 'hls EndOfStream: the playlist ended'); post({ type: 'ended' }); }
-      else if (/Failed|Skipped|FellBehind|Stale|Miss/.test(e.type)) { state.errors += /Failed/.test(e.type) ? 1 : 0; log('warn', `hls ${e.type}: ${e.detail}`); }
-      else if (/Loaded$|Switch|StartPoint/.test(e.type) && e.type !== 'MediaLoaded') {
-        log('info', `hls ${e.type}${e.detail ? ': ' + e.detail : ''}`);
+      if (e.type === 'EndOfStream') { log('info', 'hls EndOfStream: the playlist ended'); post({ type: 'ended' }); continue; }
+      if (e.level === 'warn' || e.level === 'error') log('warn', `hls ${e.type}: ${e.detail}`);
+      else if (e.level === 'info') log('info', `hls ${e.type}${e.detail ? ': ' + e.detail : ''}`);
+      if (e.rendition) {
         const info = JSON.parse(mod.UTF8ToString(mod._ls_worker_hls_info(app)));
-        state.lastPartHoldBack = info.partHoldBack;
         post({ type: 'info', ...info, lowLatency: info.partTarget > 0 });
       }
     }
@@ -243,8 +224,6 @@ async function sessionFetch(r) {
       const { done, value } = await reader.read();
       if (!live()) { reader.cancel().catch(() => {}); return; }
       if (done) break;
-      state.bytes += value.byteLength;
-      state.bytesWindow.push([performance.now(), value.byteLength]);
       const ptr = mod._ls_worker_input(app, value.byteLength);
       mod.HEAPU8.set(value, ptr);
       mod._ls_worker_hls_data(app, r.id, value.byteLength, nowS());
@@ -257,11 +236,7 @@ async function sessionFetch(r) {
     session.inflight.delete(r.id);
     const reason = `network error: ${e.message || e}`;
     log('warn', `${r.kind} ${reason}: ${r.url}`);
-    state.errors++;
-    const len = mod.lengthBytesUTF8(reason) + 1, ptr = mod._malloc(len);
-    mod.stringToUTF8(reason, ptr, len);
-    mod._ls_worker_hls_error(app, r.id, ptr, nowS());
-    mod._free(ptr);
+    mod.withUtf8(reason, (ptr) => mod._ls_worker_hls_error(app, r.id, ptr, nowS())); // counted in the stats' errors
   }
   sessionPump();
 }

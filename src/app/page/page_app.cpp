@@ -113,20 +113,18 @@ LS_EXPORT PageApp* ls_page_create(int css_width, int css_height, float device_pi
   return app;
 }
 LS_EXPORT void ls_page_destroy(PageApp* app) { livescope::PageAppDestroy(app); }
-LS_EXPORT void ls_page_resize(PageApp* app, int w, int h, float dpr) { livescope::PageAppResize(app, w, h, dpr); }
-LS_EXPORT void ls_page_frame(PageApp* app, double now_ms) { livescope::PageAppFrame(app, now_ms / 1000.0); }
-LS_EXPORT double ls_page_frame_count(PageApp* app) { return static_cast<double>(app->FrameCount); }
-LS_EXPORT void ls_page_show_status(PageApp* app, int show) { app->ShowStatus = show != 0; }
+LS_EXPORT void ls_page_resize(PageApp* app, int w, int h, float dpr) { if (app) livescope::PageAppResize(app, w, h, dpr); }
+LS_EXPORT void ls_page_frame(PageApp* app, double now_ms) { if (app) livescope::PageAppFrame(app, now_ms / 1000.0); }
+LS_EXPORT double ls_page_frame_count(PageApp* app) { return app ? static_cast<double>(app->FrameCount) : 0.0; }
+LS_EXPORT void ls_page_show_status(PageApp* app, int show) { if (app) app->ShowStatus = show != 0; }
 // After webglcontextrestored: every GL object died with the old context; rebuild ImGui's (shaders, buffers,
 // font texture). The video renderer rebuilds its own (ls_playback_gl_restored).
 LS_EXPORT void ls_page_gl_restored(PageApp* app) {
+  if (!app) return;
   ImGui::SetCurrentContext(app->Imgui);
   ImGui_ImplOpenGL3_DestroyDeviceObjects();
   app->GlReady = ImGui_ImplOpenGL3_CreateDeviceObjects();
 }
-LS_EXPORT void ls_page_pointer_move(PageApp* app, float x, float y) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerMove(x, y); }
-LS_EXPORT void ls_page_pointer_button(PageApp* app, int button, int down) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerButton(button, down != 0); }
-LS_EXPORT void ls_page_pointer_leave(PageApp* app) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerLeave(); }
-LS_EXPORT void ls_page_text(PageApp* app, const char* utf8) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnText(utf8); }
-LS_EXPORT void ls_page_key(PageApp* app, int imgui_key, int down) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnKey(static_cast<ImGuiKey>(imgui_key), down != 0); }
-LS_EXPORT void ls_page_focus(PageApp* app, int focused) { ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnFocus(focused != 0); }
+LS_EXPORT void ls_page_pointer_move(PageApp* app, float x, float y) { if (!app) return; ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerMove(x, y); }
+LS_EXPORT void ls_page_pointer_button(PageApp* app, int button, int down) { if (!app) return; ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerButton(button, down != 0); }
+LS_EXPORT void ls_page_pointer_leave(PageApp* app) { if (!app) return; ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerLeave(); }

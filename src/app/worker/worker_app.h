@@ -3,7 +3,10 @@
 
 #include "worker_decode.h"
 
+#include "app_abi.h"    // the records the C API returns (VideoFrameField, WorkerStatsField)
 #include "app_export.h" // LS_EXPORT: the C API the worker module exports to web/runtime/player-worker.js
+
+#include <livescope/player/av/stats.h>
 
 #include <memory>
 #include <string>
@@ -16,11 +19,15 @@ double WorkerNowMs(); // milliseconds, monotonic
 struct WorkerHls; // worker_hls.cpp: HlsSession + the chunk -> pipeline glue
 
 struct WorkerApp {
-  std::string InfoJson;              // last answer of ls_worker_info, owned here
   DecodePipeline Pipeline{WorkerNowMs};
   std::vector<uint8_t> Input;        // staging buffer JS writes fetched bytes into
-  double VideoInfo[16] = {};         // see ls_worker_video_info
-  double Counters[10] = {};          // see ls_worker_counters
+  double VideoInfo[FieldCount<VideoFrameField>()] = {};  // see ls_worker_video_info
+  double StatsOut[FieldCount<WorkerStatsField>()] = {};  // see ls_worker_stats
+  double StartPdt = 0.0;             // epoch seconds: the fast-start cut (FastStartPdt); 0 = none
+  StatsAccumulator Received;         // bytes received, for the bitrate window
+  int64_t Bytes = 0;                 // bytes received since start
+  int64_t LoadErrors = 0;            // failed requests and loads (Error-severity session events, network errors)
+  int64_t DecodeErrorMark = 0;       // decode errors already reported by ls_worker_take_decode_error
   WorkerHls* Hls = nullptr;          // owned; null until ls_worker_hls_start
   ~WorkerApp();
 };

@@ -94,8 +94,12 @@ struct DecodePipeline::Impl {
     v.Duration = f->Duration > 0.0 ? f->Duration : DurationHint;
     v.Serial = Serial;
     if (ChunkTime* c = FindChunk(f->Tag)) {
-      if (!std::isfinite(c->FirstPts)) c->FirstPts = v.Pts;
-      v.ProgramDateTime = c->Pdt > 0.0 ? c->Pdt + (v.Pts - c->FirstPts) : 0.0;
+      // The chunk's first frame anchors its PDT; every frame (and the audio) is placed through the map.
+      if (!std::isfinite(c->FirstPts)) {
+        c->FirstPts = v.Pts;
+        if (c->Pdt > 0.0) Owner->Pdts.Add(Serial, v.Pts, c->Pdt);
+      }
+      if (c->Pdt > 0.0) v.ProgramDateTime = Owner->Pdts.PdtAt(Serial, v.Pts).value_or(0.0);
     }
     v.ColorMatrix = (f->Matrix == ColorMatrix::Bt709 && !f->MatrixGuessed) ? 709 : 601;
     v.FullRange = f->Range == ColorRange::Full ? 1 : 0;
@@ -255,6 +259,7 @@ void DecodePipeline::Reset() {
   P->Pending.clear();
   while (!Video.empty()) PopVideo();
   AudioOut.clear();
+  Pdts.Clear();
   P->DropDemuxBuffer();
   P->FlushDecoders();
 }

@@ -7,6 +7,8 @@
 // Thread: one pipeline is used from one thread (the Worker); it holds no globals.
 #pragma once
 
+#include <livescope/player/av/pdt.h>
+
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -83,6 +85,10 @@ public:
   double AudioRate = 1.0;
   int AudioSerial = 0;
   void ClearAudio() { AudioOut.clear(); }
+
+  // Stream time to PROGRAM-DATE-TIME: the first video frame of each chunk with a PDT is an anchor. Frames'
+  // ProgramDateTime and the audio's place in time (fast start) come from it. Cleared by Reset.
+  PdtMap Pdts;
 
   DecodeFatal Fatal = DecodeFatal::None;
   std::string FatalDetail;

@@ -36,6 +36,7 @@ struct WorkerHls {
   int64_t MediaMark = -1;         // decode progress counted at the last health check
   int64_t DecodeErrorMark = 0;    // decode errors counted at the last health check
   std::string HealthJson;         // last answer of ls_worker_hls_health, owned here
+  double LastPartHoldBack = 0.0;  // seconds, PART-HOLD-BACK of the last session's playlist (fast start); 0 = unknown
 };
 
 WorkerApp::~WorkerApp() { delete Hls; }
@@ -102,11 +103,19 @@ const char* CheckHealth(WorkerApp* app, double now) {
 using livescope::WorkerApp;
 using livescope::WorkerHls;
 
-// (Re)starts the session on `url` (a jump to the live edge is a restart): new serial, pipeline reset.
-LS_EXPORT void ls_worker_hls_start(WorkerApp* app, const char* url, double now) {
-  if (!app->Hls) app->Hls = new WorkerHls();
+// (Re)starts the session on `url` (a jump to the live edge is a restart): new serial, pipeline reset. Sets the
+// fast-start cut (FastStartPdt) from `wall_now` (epoch seconds), the widget's `latency_option` (seconds; 0 =
+// none) and the PART-HOLD-BACK of the playlist played before the restart.
+LS_EXPORT void ls_worker_hls_start(WorkerApp* app, const char* url, double now, double wall_now, double latency_option) {
+  if (!app) return;
+  if (!app || !app->Hls) app->Hls = new WorkerHls();
   WorkerHls& h = *app->Hls;
-  if (h.Session) h.Serial++;
+  if (h.Session) {
+    h.Serial++;
+    const livescope::HlsPlaylist* m = h.Session->MediaPlaylist();
+    if (m && m->ServerControl.PartHoldBack) h.LastPartHoldBack = *m->ServerControl.PartHoldBack;
+  }
+  app->StartPdt = livescope::FastStartPdt(wall_now, latency_option, h.LastPartHoldBack);
   h.Url = url ? url : "";
   h.ChunkOpen = false;
   h.LastDiscontinuity = -1;
@@ -123,7 +132,7 @@ LS_EXPORT void ls_worker_hls_start(WorkerApp* app, const char* url, double now) 
 
 // The session's fatal error as JSON {"code","kind","message"} ("unsupported-playlist" or "invalid-playlist"); "" while it can go on.
 LS_EXPORT const char* ls_worker_hls_fatal(WorkerApp* app) {
-  if (!app->Hls || !app->Hls->Session || !app->Hls->Session->FatalError()) return "";
+  if (!app || !app->Hls || !app->Hls->Session || !app->Hls->Session->FatalError()) return "";
   const livescope::HlsSessionError& e = *app->Hls->Session->FatalError();
   std::string& j = app->Hls->Json;
   j = "{\"code\":\"" + e.Code + "\",\"kind\":\"" + livescope::HlsParseErrorKindName(e.Kind) + "\",\"message\":\"";
@@ -132,17 +141,16 @@ LS_EXPORT const char* ls_worker_hls_fatal(WorkerApp* app) {
   return j.c_str();
 }
 
-LS_EXPORT int ls_worker_hls_serial(WorkerApp* app) { return app->Hls ? app->Hls->Serial : 0; }
-LS_EXPORT void ls_worker_hls_select_variant(WorkerApp* app, int variant, double now) { if (app->Hls && app->Hls->Session) app->Hls->Session->SelectVariant(variant, now); }
+LS_EXPORT int ls_worker_hls_serial(WorkerApp* app) { return app && app->Hls ? app->Hls->Serial : 0; }
 
 LS_EXPORT void ls_worker_hls_tick(WorkerApp* app, double now) {
-  if (!app->Hls || !app->Hls->Session) return;
+  if (!app || !app->Hls || !app->Hls->Session) return;
   app->Hls->Session->Tick(now);
   livescope::PumpMedia(app);
 }
 // Seconds (Worker clock) of the next Tick the session needs; a large value when only responses can help.
 LS_EXPORT double ls_worker_hls_next_wakeup(WorkerApp* app) {
-  if (!app->Hls || !app->Hls->Session) return 1e18;
+  if (!app || !app->Hls || !app->Hls->Session) return 1e18;
   const double t = std::min(app->Hls->Session->NextWakeup(), app->Hls->Watchdog.NextWakeup());
   return t < 1e18 ? t : 1e18;
 }
@@ -153,9 +161,11 @@ LS_EXPORT const char* ls_worker_hls_health(WorkerApp* app, double now) {
   return livescope::CheckHealth(app, now);
 }
 
-// JSON: {"requests":[{id,kind,url,offset,length}],"cancel":[ids],"events":[{type,detail}]}. Owned by the app.
+// JSON: {"requests":[{id,kind,url,offset,length}],"cancel":[ids],"events":[{type,level,rendition,detail}]}, owned
+// by the app. `level` is the event's severity ("quiet", "info", "warn", "error": HlsEventSeverityOf; "error"
+// ones are counted in the stats' errors); `rendition` says the timing or variant may have changed (re-read info).
 LS_EXPORT const char* ls_worker_hls_poll(WorkerApp* app) {
-  if (!app->Hls || !app->Hls->Session) return "{\"requests\":[],\"cancel\":[],\"events\":[]}";
+  if (!app || !app->Hls || !app->Hls->Session) return "{\"requests\":[],\"cancel\":[],\"events\":[]}";
   std::string& j = app->Hls->Json;
   j = "{\"requests\":[";
   livescope::HlsSession& s = *app->Hls->Session;
@@ -177,9 +187,14 @@ LS_EXPORT const char* ls_worker_hls_poll(WorkerApp* app) {
   first = true;
   for (const livescope::HlsEventRecord& e : s.TakeEvents()) {
     app->Hls->Watchdog.OnProblem(e.Code, e.Detail, e.Time); // failures name the no-media error, if one comes
+    const livescope::HlsEventSeverity severity = livescope::HlsEventSeverityOf(e.Type);
+    if (severity == livescope::HlsEventSeverity::Error) app->LoadErrors++;
     j += first ? "{\"type\":\"" : ",{\"type\":\"";
     j += livescope::HlsEventName(e.Type);
-    j += "\",\"detail\":\"";
+    j += "\",\"level\":\"";
+    j += livescope::HlsEventSeverityName(severity);
+    j += livescope::HlsEventChangesRendition(e.Type) ? "\",\"rendition\":true" : "\",\"rendition\":false";
+    j += ",\"detail\":\"";
     livescope::AppendEscaped(j, e.Detail);
     j += "\"}";
     first = false;
@@ -190,7 +205,7 @@ LS_EXPORT const char* ls_worker_hls_poll(WorkerApp* app) {
 
 // JSON: the playing rendition's timing and the variant: {partTarget, partHoldBack, holdBack, targetDuration, variant, bandwidth, width, height}.
 LS_EXPORT const char* ls_worker_hls_info(WorkerApp* app) {
-  if (!app->Hls || !app->Hls->Session) return "{}";
+  if (!app || !app->Hls || !app->Hls->Session) return "{}";
   std::string& j = app->Hls->Json;
   const livescope::HlsSession& s = *app->Hls->Session;
   const livescope::HlsPlaylist* m = s.MediaPlaylist();
@@ -210,23 +225,26 @@ LS_EXPORT const char* ls_worker_hls_info(WorkerApp* app) {
 }
 
 LS_EXPORT void ls_worker_hls_response(WorkerApp* app, double id, int status, double now) {
-  if (!app->Hls || !app->Hls->Session) return;
+  if (!app || !app->Hls || !app->Hls->Session) return;
   app->Hls->Session->OnResponse(static_cast<uint64_t>(id), status, now);
   livescope::PumpMedia(app);
 }
 // A body chunk of `size` bytes, already copied into the ls_worker_input staging buffer.
 LS_EXPORT void ls_worker_hls_data(WorkerApp* app, double id, int size, double now) {
-  if (!app->Hls || !app->Hls->Session || size <= 0 || static_cast<size_t>(size) > app->Input.size()) return;
+  if (!app || !app->Hls || !app->Hls->Session || size <= 0 || static_cast<size_t>(size) > app->Input.size()) return;
+  app->Bytes += size;
+  app->Received.OnMediaBytes(now, static_cast<uint64_t>(size));
   app->Hls->Session->OnData(static_cast<uint64_t>(id), app->Input.data(), static_cast<size_t>(size), now);
   livescope::PumpMedia(app);
 }
 LS_EXPORT void ls_worker_hls_complete(WorkerApp* app, double id, double now) {
-  if (!app->Hls || !app->Hls->Session) return;
+  if (!app || !app->Hls || !app->Hls->Session) return;
   app->Hls->Session->OnComplete(static_cast<uint64_t>(id), now);
   livescope::PumpMedia(app);
 }
 LS_EXPORT void ls_worker_hls_error(WorkerApp* app, double id, const char* reason, double now) {
-  if (!app->Hls || !app->Hls->Session) return;
+  if (!app || !app->Hls || !app->Hls->Session) return;
+  app->LoadErrors++;
   app->Hls->Session->OnError(static_cast<uint64_t>(id), reason ? reason : "error", now);
   livescope::PumpMedia(app);
 }

@@ -53,3 +53,22 @@ std::optional<double> LiveLatency(const PdtMap& map, double now, int serial, dou
 }
 
 } // namespace livescope
+
+namespace livescope {
+
+double FastStartPdt(double wall_now, double latency_option, double part_hold_back)
+{
+    const double target = latency_option > 0.0 ? latency_option : part_hold_back > 0.0 ? part_hold_back : 1.0;
+    return wall_now - target - 0.1;
+}
+
+bool FastStartKeepsVideo(double start_pdt, double pdt) { return !(pdt > 0.0 && pdt < start_pdt); }
+
+bool FastStartKeepsAudio(double start_pdt, std::optional<double> pdt)
+{
+    if (start_pdt == 0.0)
+        return true;
+    return pdt.has_value() && *pdt >= start_pdt;
+}
+
+} // namespace livescope

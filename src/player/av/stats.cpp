@@ -151,4 +151,34 @@ nlohmann::json StatsToJson(const PlaybackStats& s)
     };
 }
 
+bool PlayStateOnShown(PlayState& state, double now, bool source_error)
+{
+    const bool fire = !state.Playing || state.Waiting || source_error;
+    state.Playing = true;
+    state.Waiting = false;
+    state.ShownAt = now;
+    ++state.FramesShown;
+    return fire;
+}
+
+bool PlayStateTick(PlayState& state, double now, bool visible)
+{
+    if (!state.Playing || state.Waiting || !visible || !(now - state.ShownAt > state.StallAfter))
+        return false;
+    state.Waiting = true;
+    return true;
+}
+
+double BufferAhead(bool audio_clock, double audio_buffered, bool has_frames, double last_pts, double shown_pts,
+                   double clock)
+{
+    if (audio_clock)
+        return std::isfinite(audio_buffered) ? std::max(0.0, audio_buffered) : 0.0;
+    if (!has_frames)
+        return 0.0;
+    const double playhead = std::isfinite(clock) ? clock : shown_pts;
+    const double ahead = last_pts - playhead;
+    return std::isfinite(ahead) ? std::max(0.0, ahead) : 0.0;
+}
+
 } // namespace livescope

@@ -61,6 +61,47 @@ const char* HlsEventName(HlsEvent event) {
   return "?";
 }
 
+HlsEventSeverity HlsEventSeverityOf(HlsEvent event) {
+  switch (event) {
+    case HlsEvent::DeltaMergeFailed:
+    case HlsEvent::RequestFailed:
+    case HlsEvent::ParseFailed: return HlsEventSeverity::Error;
+    case HlsEvent::PlaylistStale:
+    case HlsEvent::BlockingMiss:
+    case HlsEvent::MediaSkipped:
+    case HlsEvent::FellBehind: return HlsEventSeverity::Warning;
+    case HlsEvent::MultivariantLoaded:
+    case HlsEvent::PlaylistLoaded:
+    case HlsEvent::StartPointChosen:
+    case HlsEvent::VariantSwitchStarted:
+    case HlsEvent::VariantSwitched:
+    case HlsEvent::EndOfStream: return HlsEventSeverity::Info;
+    case HlsEvent::PlaylistUpdated:
+    case HlsEvent::PlaylistUnchanged:
+    case HlsEvent::HintRequested:
+    case HlsEvent::HintUsed:
+    case HlsEvent::HintCancelled:
+    case HlsEvent::MediaLoaded:
+    case HlsEvent::Fatal: return HlsEventSeverity::Quiet; // Fatal: reported through FatalError()
+  }
+  return HlsEventSeverity::Quiet;
+}
+
+const char* HlsEventSeverityName(HlsEventSeverity severity) {
+  switch (severity) {
+    case HlsEventSeverity::Quiet: return "quiet";
+    case HlsEventSeverity::Info: return "info";
+    case HlsEventSeverity::Warning: return "warn";
+    case HlsEventSeverity::Error: return "error";
+  }
+  return "quiet";
+}
+
+bool HlsEventChangesRendition(HlsEvent event) {
+  return event == HlsEvent::MultivariantLoaded || event == HlsEvent::PlaylistLoaded || event == HlsEvent::StartPointChosen ||
+         event == HlsEvent::VariantSwitchStarted || event == HlsEvent::VariantSwitched;
+}
+
 const char* HlsErrorCodeName(HlsErrorCode code) {
   switch (code) {
     case HlsErrorCode::None: return "none";

@@ -98,6 +98,14 @@ enum class HlsEvent {
 };
 const char* HlsEventName(HlsEvent event);
 
+// How a player reports an event: Quiet ones only feed stats, Info ones are logged, Warning ones are logged
+// as recoverable problems, Error ones also count in the player's error statistic (a failure).
+enum class HlsEventSeverity { Quiet, Info, Warning, Error };
+HlsEventSeverity HlsEventSeverityOf(HlsEvent event);
+const char* HlsEventSeverityName(HlsEventSeverity severity); // "quiet", "info", "warn", "error"
+// True for the events after which the rendition's timing or variant may have changed (the player re-reads them).
+bool HlsEventChangesRendition(HlsEvent event);
+
 // Why the source fails, as the widget's `error` event names it (docs/widget-limits.md lists the codes).
 enum class HlsErrorCode {
   None,

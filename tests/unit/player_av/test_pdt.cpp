@@ -38,3 +38,21 @@ TEST_CASE("the anchor ring keeps the newest anchors only" * doctest::test_suite(
     CHECK(map.Size() == 0);
     CHECK_FALSE(map.PdtAt(0, 5.0).has_value());
 }
+
+TEST_CASE("fast start cuts media older than the latency target: option, then PART-HOLD-BACK, then 1 s" * doctest::test_suite("pdt-fast-start"))
+{
+    const double now = 1.7e9; // epoch seconds
+    CHECK(FastStartPdt(now, 2.0, 1.5) == doctest::Approx(now - 2.1));
+    CHECK(FastStartPdt(now, 0.0, 1.5) == doctest::Approx(now - 1.6));
+    CHECK(FastStartPdt(now, 0.0, 0.0) == doctest::Approx(now - 1.1));
+    const double start = FastStartPdt(now, 0.0, 1.0);
+    CHECK_FALSE(FastStartKeepsVideo(start, now - 3.0)); // older than the target: decoded, not shown
+    CHECK(FastStartKeepsVideo(start, now - 1.0));
+    CHECK(FastStartKeepsVideo(start, 0.0));             // unknown PDT: shown
+    PdtMap map;
+    CHECK_FALSE(FastStartKeepsAudio(start, map.PdtAt(1, 5.0))); // not yet placed in time
+    map.Add(1, 4.0, now - 3.0);
+    CHECK_FALSE(FastStartKeepsAudio(start, map.PdtAt(1, 5.0))); // now - 2 s: too old
+    CHECK(FastStartKeepsAudio(start, map.PdtAt(1, 6.0)));       // now - 1 s
+    CHECK(FastStartKeepsAudio(0.0, std::nullopt));              // no cut
+}

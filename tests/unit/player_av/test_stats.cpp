@@ -60,3 +60,29 @@ TEST_CASE("stats serialise to JSON with finite numbers only" * doctest::test_sui
     CHECK(text.find("null") == std::string::npos);
     CHECK(nlohmann::json::parse(text) == j);
 }
+
+TEST_CASE("play state fires playing at the first frame and after a stall, waiting once per stall while visible" * doctest::test_suite("stats-play-state"))
+{
+    PlayState st;
+    CHECK_FALSE(PlayStateTick(st, 5.0, true));     // nothing shown yet: no stall
+    CHECK(PlayStateOnShown(st, 10.0, false));      // first frame: playing
+    CHECK_FALSE(PlayStateOnShown(st, 10.03, false));
+    CHECK_FALSE(PlayStateTick(st, 10.9, true));    // under StallAfter
+    CHECK_FALSE(PlayStateTick(st, 12.0, false));   // hidden: no stall
+    CHECK(PlayStateTick(st, 12.0, true));          // stall onset
+    CHECK(st.Waiting);
+    CHECK_FALSE(PlayStateTick(st, 13.0, true));    // fires once
+    CHECK(PlayStateOnShown(st, 13.5, false));      // playing again
+    CHECK_FALSE(st.Waiting);
+    CHECK(PlayStateOnShown(st, 13.6, true));       // a source error clears with the next frame
+    CHECK(st.FramesShown == 4);
+}
+
+TEST_CASE("buffer ahead is the audio buffer with an audio clock, else queued video past the clock" * doctest::test_suite("stats-buffer"))
+{
+    CHECK(BufferAhead(true, 0.4, true, 20.0, 10.0, 10.0) == doctest::Approx(0.4));
+    CHECK(BufferAhead(false, 0.4, true, 12.0, 10.0, 10.5) == doctest::Approx(1.5));
+    CHECK(BufferAhead(false, 0.4, true, 12.0, 10.0, NAN) == doctest::Approx(2.0)); // no clock: past the frame on screen
+    CHECK(BufferAhead(false, 0.4, false, 12.0, 10.0, 10.5) == 0.0);
+    CHECK(BufferAhead(false, 0.0, true, 9.0, 10.0, 10.5) == 0.0);                  // never negative
+}

@@ -38,3 +38,21 @@ private:
 std::optional<double> LiveLatency(const PdtMap& map, double now, int serial, double pts);
 
 } // namespace livescope
+
+namespace livescope {
+
+// [SECTION] Fast start: media older than the latency target is decoded (decoding must begin at a key
+// frame) but never shown or played, so the first picture is already near the target latency.
+
+// The start point, epoch seconds: `wall_now` (epoch seconds) minus the target and a 0.1 s margin. The target
+// is the widget's `latency` option (seconds; <= 0 = none), else the playlist's PART-HOLD-BACK last seen
+// (seconds; <= 0 = unknown), else 1 s.
+double FastStartPdt(double wall_now, double latency_option, double part_hold_back);
+
+// A video frame with PDT `pdt` (epoch seconds; 0 = unknown) is shown: frames of unknown PDT always are.
+bool FastStartKeepsVideo(double start_pdt, double pdt);
+// Audio at `pdt` (from the PdtMap; nothing = not yet placed in time) is played only once it is known to be at or
+// after the start point. `start_pdt` 0 = no cut.
+bool FastStartKeepsAudio(double start_pdt, std::optional<double> pdt);
+
+} // namespace livescope

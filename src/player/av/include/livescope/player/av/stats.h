@@ -76,4 +76,29 @@ private:
 
 nlohmann::json StatsToJson(const PlaybackStats& stats);
 
+// [SECTION] Play state: the widget's 'playing' and 'waiting' events
+
+// 'playing' fires at the first frame shown, and at the first frame shown after a stall or a source error;
+// 'waiting' fires once when nothing new has been shown for StallAfter seconds after playing started, while
+// the page is visible (a hidden tab decodes no video and is no stall).
+struct PlayState
+{
+    double StallAfter = 1.0;  // seconds without a new frame on screen that make a stall
+    bool Playing = false;
+    bool Waiting = false;
+    double ShownAt = 0.0;     // seconds, host time of the last frame shown
+    int FramesShown = 0;
+};
+// A frame was put on screen at `now`; `source_error` is true while a source error is on the canvas.
+// Returns true when 'playing' must fire.
+bool PlayStateOnShown(PlayState& state, double now, bool source_error);
+// Called each refresh: returns true when 'waiting' must fire (the stall onset).
+bool PlayStateTick(PlayState& state, double now, bool visible);
+
+// Seconds of media buffered past the playhead: the audio output's buffer when audio drives the clock,
+// else the queued video past the clock (or past the frame on screen when there is no clock). `clock`
+// NaN = no clock; `last_pts` is the newest queued frame's pts (or the shown frame's when none is queued).
+double BufferAhead(bool audio_clock, double audio_buffered, bool has_frames, double last_pts, double shown_pts,
+                   double clock);
+
 } // namespace livescope
