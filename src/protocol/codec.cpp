@@ -2,9 +2,10 @@
 // [SECTION] Names
 // [SECTION] Validators
 // [SECTION] Field reader
-// [SECTION] Decoding records
-// [SECTION] Decoding client messages
-// [SECTION] Decoding server messages
+// [SECTION] Field lists: each message described once, for both directions
+// [SECTION] Reader and Writer
+// [SECTION] Message types
+// [SECTION] Decoding
 // [SECTION] Encoding
 #include "livescope/protocol/messages.h"
 #include "livescope/protocol/utf8.h"
@@ -12,7 +13,12 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <optional>
+#include <string>
+#include <type_traits>
 #include <utility>
+#include <variant>
+#include <vector>
 
 namespace livescope
 {
@@ -67,11 +73,6 @@ std::optional<ErrorCode> ErrorCodeFromName(std::string_view name)
         if (name == entry.Name)
             return entry.Code;
     return std::nullopt;
-}
-
-const char* RoleName(Role role)
-{
-    return role == Role::Broadcaster ? "broadcaster" : "viewer";
 }
 
 //-----------------------------------------------------------------------------
@@ -253,49 +254,375 @@ private:
 constexpr int64_t MaxTime = int64_t{1} << 53; // ms; the largest integer every JSON reader keeps exactly
 
 //-----------------------------------------------------------------------------
-// [SECTION] Decoding records
+// [SECTION] Field lists: each message described once, for both directions
+//-----------------------------------------------------------------------------
+// Each message and record is described once, by a Fields(visitor, value) function: the Reader below
+// decodes with it (checking every limit), the Writer encodes with it. A visitor offers:
+//   Text(key, string or optional string, max code points[, allow empty])
+//   Int(key, int64 or optional int64, min, max)
+//   Object(key, context, fn) / Object(key, record, context): a nested object (errors inside name `context`)
+//   List(key, records, max items, context) / Nullable(key, optional record, context)
+//   Choice(key, enum, names) and Code(key, error code): enums sent by name
+//   Require(ok, reason): decoding only, once the fields before it are valid, refuse unless ok()
+//   Repair(fn): decoding only, once the fields before it are valid, fix the value in place
+// A missing or null optional field is absent; an absent optional is not written (Nullable: written as null).
+
+template <class E>
+struct Named
+{
+    E Value;
+    const char* Name;
+};
+constexpr std::array<Named<Role>, 2> RoleNames = {{{Role::Viewer, "viewer"}, {Role::Broadcaster, "broadcaster"}}};
+constexpr std::array<Named<PresenceEvent>, 2> PresenceNames = {{{PresenceEvent::Joined, "join"}, {PresenceEvent::Left, "leave"}}};
+
+// Records nested in messages
+
+template <class V> void Fields(V& v, User& m)
+{
+    v.Text("id", m.Id, MaxIdChars);
+    v.Text("name", m.Name, MaxNameChars);
+    v.Text("color", m.Color, 7);
+    v.Require([&] { return IsValidDisplayName(m.Name); }, "field 'name' is not a valid display name");
+    v.Require([&] { return IsValidColor(m.Color); }, "field 'color' must be #rrggbb");
+}
+
+template <class V> void Fields(V& v, Comment& m)
+{
+    v.Text("id", m.Id, MaxIdChars);
+    v.Object("author", m.Author, "author");
+    v.Text("text", m.Text, MaxCommentChars);
+    v.Int("server_time", m.ServerTime, 0, MaxTime);
+    v.Int("stream_time", m.StreamTime, 0, MaxTime);
+}
+
+template <class V> void Fields(V& v, HeartCount& m)
+{
+    v.Text("color", m.Color, 7);
+    v.Require([&] { return IsValidColor(m.Color); }, "field 'color' must be #rrggbb");
+    v.Int("count", m.Count, 0, MaxTime);
+}
+
+template <class V> void Fields(V& v, Viewers& m)
+{
+    v.Int("live", m.Live, 0, MaxTime);
+    v.Int("total", m.Total, 0, MaxTime);
+}
+
+// Client -> server
+
+template <class V> void Fields(V& v, Join& m)
+{
+    v.Text("room", m.Room, MaxRoomChars);
+    v.Require([&] { return IsValidRoomName(m.Room); }, "field 'room' must be 1..64 of [A-Za-z0-9._-]");
+    v.Text("token", m.Token, MaxTokenBytes);
+    v.Text("client_id", m.ClientId, MaxIdChars);
+}
+
+template <class V> void Fields(V& v, CommentPost& m)
+{
+    v.Text("text", m.Text, MaxCommentChars);
+    // Controls are refused (nobody types them); bidi embeddings, overrides and isolates are stripped (pasted
+    // right-to-left text may carry them; they could reorder other lines); what is left must show something.
+    v.Require([&] { return !Utf8HasControls(m.Text, true); }, "field 'text' must not hold control characters (C0, DEL or C1; a newline is fine)");
+    v.Repair([&] {
+        if (Utf8HasBidiControls(m.Text))
+            m.Text = Utf8StripBidiControls(m.Text);
+    });
+    v.Require([&] { return !Utf8IsInvisible(m.Text); }, "field 'text' must not be blank or invisible (only spaces or zero-width characters)");
+    v.Int("stream_time", m.StreamTime, 0, MaxTime);
+}
+
+template <class V> void Fields(V& v, HeartsTap& m) { v.Int("count", m.Count, 1, MaxHeartsPerTap); }
+template <class V> void Fields(V& v, PinRequest& m) { v.Text("comment_id", m.CommentId, MaxIdChars); }
+template <class V> void Fields(V&, UnpinRequest&) {}
+template <class V> void Fields(V& v, DeleteRequest& m) { v.Text("comment_id", m.CommentId, MaxIdChars); }
+template <class V> void Fields(V& v, MuteRequest& m) { v.Text("user_id", m.UserId, MaxIdChars); }
+template <class V> void Fields(V&, Ping&) {}
+template <class V> void Fields(V&, Pong&) {}
+
+// Server -> client
+
+template <class V> void Fields(V& v, Welcome& m)
+{
+    v.Object("you", "you", [&](auto& you) {
+        Fields(you, m.You);
+        you.Choice("role", m.YourRole, RoleNames);
+    });
+    v.Object("viewers", m.Counts, "welcome: viewers");
+    v.List("comments", m.Comments, HistoryComments, "");
+    v.Nullable("pinned", m.Pinned, "");
+}
+
+template <class V> void Fields(V& v, HeartsWindow& m)
+{
+    v.Int("window_ms", m.WindowMs, 1, 60000);
+    v.List("counts", m.Counts, 64, "hearts: counts");
+}
+
+template <class V> void Fields(V& v, Pinned& m) { v.Object("comment", m.Item, ""); }
+template <class V> void Fields(V&, Unpinned&) {}
+template <class V> void Fields(V& v, Deleted& m) { v.Text("comment_id", m.CommentId, MaxIdChars); }
+template <class V> void Fields(V& v, Muted& m) { v.Text("user_id", m.UserId, MaxIdChars); }
+
+template <class V> void Fields(V& v, Presence& m)
+{
+    v.Choice("event", m.Event, PresenceNames);
+    v.Object("user", m.Who, "user");
+}
+
+template <class V> void Fields(V& v, ErrorMessage& m)
+{
+    v.Code("code", m.Code); // codes from newer relays read as internal
+    v.Text("message", m.Message, MaxMessageChars, true);
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Reader and Writer
 //-----------------------------------------------------------------------------
 
-std::optional<ProtocolError> ReadUser(const Json& j, User& out, const char* context)
+// Decodes fields through a FieldReader: the first failure is kept and later fields are not read.
+class Reader
 {
-    FieldReader r(j, context);
-    r.String("id", out.Id, MaxIdChars);
-    r.String("name", out.Name, MaxNameChars);
-    r.String("color", out.Color, 7);
-    if (!r.Error && !IsValidDisplayName(out.Name))
-        r.Fail(ErrorCode::BadMessage, "field 'name' is not a valid display name");
-    if (!r.Error && !IsValidColor(out.Color))
-        r.Fail(ErrorCode::BadMessage, "field 'color' must be #rrggbb");
+public:
+    explicit Reader(FieldReader& r) : R(r) {}
+
+    void Text(const char* key, std::string& out, size_t max_chars, bool allow_empty = false) { R.String(key, out, max_chars, true, allow_empty); }
+    void Text(const char* key, std::optional<std::string>& out, size_t max_chars) { R.OptString(key, out, max_chars); }
+    void Int(const char* key, int64_t& out, int64_t min_value, int64_t max_value) { R.Integer(key, out, min_value, max_value); }
+    void Int(const char* key, std::optional<int64_t>& out, int64_t min_value, int64_t max_value) { R.OptInteger(key, out, min_value, max_value); }
+
+    template <class Fn>
+    void Object(const char* key, const char* context, Fn&& fn)
+    {
+        if (const Json* j = R.ObjectField(key))
+        {
+            FieldReader inner(*j, context);
+            Reader sub(inner);
+            fn(sub);
+            R.Adopt(inner.Error);
+        }
+    }
+    template <class T>
+    void Object(const char* key, T& out, const char* context)
+    {
+        Object(key, context, [&](Reader& sub) { Fields(sub, out); });
+    }
+
+    template <class T>
+    void List(const char* key, std::vector<T>& out, size_t max_items, const char* context)
+    {
+        const Json* items = R.ArrayField(key, max_items);
+        if (!items)
+            return;
+        for (const Json& item : *items)
+        {
+            if (!item.is_object())
+            {
+                R.Fail(ErrorCode::BadMessage, std::string("field '") + key + "' must hold objects");
+                return;
+            }
+            T value;
+            FieldReader inner(item, context);
+            Reader sub(inner);
+            Fields(sub, value);
+            R.Adopt(inner.Error);
+            if (R.Error)
+                return;
+            out.push_back(std::move(value));
+        }
+    }
+
+    template <class T>
+    void Nullable(const char* key, std::optional<T>& out, const char* context)
+    {
+        const Json* j = R.Find(key, false);
+        if (!j)
+            return;
+        if (!j->is_object())
+        {
+            R.Fail(ErrorCode::BadMessage, std::string("field '") + key + "' must be an object");
+            return;
+        }
+        T value;
+        FieldReader inner(*j, context);
+        Reader sub(inner);
+        Fields(sub, value);
+        R.Adopt(inner.Error);
+        out = std::move(value);
+    }
+
+    template <class E, size_t N>
+    void Choice(const char* key, E& out, const std::array<Named<E>, N>& names)
+    {
+        std::string s;
+        if (!R.String(key, s, 16))
+            return;
+        for (const Named<E>& n : names)
+        {
+            if (s == n.Name)
+            {
+                out = n.Value;
+                return;
+            }
+        }
+        std::string choices;
+        for (size_t i = 0; i < N; i++)
+            choices += std::string(i == 0 ? "" : i + 1 == N ? " or " : ", ") + names[i].Name;
+        R.Fail(ErrorCode::BadMessage, std::string("field '") + key + "' must be " + choices);
+    }
+
+    void Code(const char* key, ErrorCode& out)
+    {
+        std::string code;
+        if (R.String(key, code, 32))
+            out = ErrorCodeFromName(code).value_or(ErrorCode::Internal);
+    }
+
+    template <class Ok>
+    void Require(Ok&& ok, const char* reason)
+    {
+        if (!R.Error && !ok())
+            R.Fail(ErrorCode::BadMessage, reason);
+    }
+    template <class Fn>
+    void Repair(Fn&& fn)
+    {
+        if (!R.Error)
+            fn();
+    }
+
+private:
+    FieldReader& R;
+};
+
+// Encodes fields into a JSON object. It only reads the value (Fields takes it non-const for the Reader).
+class Writer
+{
+public:
+    explicit Writer(Json& j) : J(j) {}
+
+    void Text(const char* key, const std::string& value, size_t, bool = false) { J[key] = value; }
+    void Text(const char* key, const std::optional<std::string>& value, size_t)
+    {
+        if (value)
+            J[key] = *value;
+    }
+    void Int(const char* key, int64_t value, int64_t, int64_t) { J[key] = value; }
+    void Int(const char* key, const std::optional<int64_t>& value, int64_t, int64_t)
+    {
+        if (value)
+            J[key] = *value;
+    }
+
+    template <class Fn>
+    void Object(const char* key, const char*, Fn&& fn)
+    {
+        Json sub = Json::object();
+        Writer w(sub);
+        fn(w);
+        J[key] = std::move(sub);
+    }
+    template <class T>
+    void Object(const char* key, T& value, const char* context)
+    {
+        Object(key, context, [&](Writer& w) { Fields(w, value); });
+    }
+
+    template <class T>
+    void List(const char* key, std::vector<T>& values, size_t, const char*)
+    {
+        Json items = Json::array();
+        for (T& value : values)
+            items.push_back(Record(value));
+        J[key] = std::move(items);
+    }
+
+    template <class T>
+    void Nullable(const char* key, std::optional<T>& value, const char*)
+    {
+        J[key] = value ? Record(*value) : Json(nullptr);
+    }
+
+    template <class E, size_t N>
+    void Choice(const char* key, E value, const std::array<Named<E>, N>& names)
+    {
+        for (const Named<E>& n : names)
+            if (n.Value == value)
+                J[key] = n.Name;
+    }
+
+    void Code(const char* key, ErrorCode value) { J[key] = ErrorCodeName(value); }
+
+    template <class Ok>
+    void Require(Ok&&, const char*)
+    {
+    }
+    template <class Fn>
+    void Repair(Fn&&)
+    {
+    }
+
+    template <class T>
+    static Json Record(T& value)
+    {
+        Json j = Json::object();
+        Writer w(j);
+        Fields(w, value);
+        return j;
+    }
+
+private:
+    Json& J;
+};
+
+//-----------------------------------------------------------------------------
+// [SECTION] Message types
+//-----------------------------------------------------------------------------
+
+constexpr std::array<const char*, 9> ClientTypeNames = {"join", "comment", "hearts", "pin", "unpin", "delete", "mute", "ping", "pong"};
+constexpr std::array<const char*, 12> ServerTypeNames = {"welcome", "comment", "hearts", "viewers", "pin", "unpin", "delete", "mute", "presence", "error", "ping", "pong"};
+static_assert(ClientTypeNames.size() == std::variant_size_v<ClientMessage>);
+static_assert(ServerTypeNames.size() == std::variant_size_v<ServerMessage>);
+
+// Decodes the fields of the message named `type` (an alternative of Message, by its index in `names`)
+// from `j`. Returns the error; an unknown type is unknown_type.
+template <class Message, size_t N, size_t... I>
+std::optional<ProtocolError> DecodeMessage(const Json& j, const std::string& type, const std::array<const char*, N>& names, Message& out,
+                                           std::index_sequence<I...>)
+{
+    FieldReader r(j, type);
+    const auto decode_as = [&](auto alternative) {
+        Reader reader(r);
+        Fields(reader, alternative);
+        out = std::move(alternative);
+        return true;
+    };
+    const bool known = ((type == names[I] && decode_as(std::variant_alternative_t<I, Message>{})) || ...);
+    if (!known)
+        r.Fail(ErrorCode::UnknownType, "unknown message type '" + type + "'");
     return r.Error;
 }
 
-std::optional<ProtocolError> ReadComment(const Json& j, Comment& out)
+template <class Message, size_t N>
+std::optional<ProtocolError> DecodeMessage(const Json& j, const std::string& type, const std::array<const char*, N>& names, Message& out)
 {
-    if (!j.is_object())
-        return MakeError(ErrorCode::BadMessage, "a comment must be an object");
-    FieldReader r(j, "");
-    r.String("id", out.Id, MaxIdChars);
-    if (const Json* author = r.ObjectField("author"))
-        r.Adopt(ReadUser(*author, out.Author, "author"));
-    r.String("text", out.Text, MaxCommentChars);
-    r.Integer("server_time", out.ServerTime, 0, MaxTime);
-    r.OptInteger("stream_time", out.StreamTime, 0, MaxTime);
-    return r.Error;
+    return DecodeMessage(j, type, names, out, std::make_index_sequence<N>{});
 }
 
-bool ReadRole(FieldReader& r, const char* key, Role& out)
+Json EncodeMessage(const auto& message, const char* type)
 {
-    std::string s;
-    if (!r.String(key, s, 16))
-        return false;
-    if (s == "viewer")
-        out = Role::Viewer;
-    else if (s == "broadcaster")
-        out = Role::Broadcaster;
-    else
-        return r.Fail(ErrorCode::BadMessage, std::string("field '") + key + "' must be viewer or broadcaster");
-    return true;
+    Json j = Json::object();
+    j["type"] = type;
+    j["v"] = ProtocolVersion;
+    Writer w(j);
+    std::visit([&](const auto& m) { Fields(w, const_cast<std::remove_cvref_t<decltype(m)>&>(m)); }, message);
+    return j;
 }
+
+//-----------------------------------------------------------------------------
+// [SECTION] Decoding
+//-----------------------------------------------------------------------------
 
 // Parses a frame into a JSON object and checks `type` and `v`. On success `type` is set.
 std::optional<ProtocolError> ParseEnvelope(std::string_view text, size_t max_bytes, Json& out, std::string& type)
@@ -317,10 +644,6 @@ std::optional<ProtocolError> ParseEnvelope(std::string_view text, size_t max_byt
     return r.Error;
 }
 
-//-----------------------------------------------------------------------------
-// [SECTION] Decoding client messages
-//-----------------------------------------------------------------------------
-
 Decoded<ClientMessage> DecodeClientImpl(std::string_view text)
 {
     Decoded<ClientMessage> result;
@@ -331,208 +654,8 @@ Decoded<ClientMessage> DecodeClientImpl(std::string_view text)
         result.Error = std::move(err);
         return result;
     }
-    FieldReader r(j, type);
-    if (type == "join")
-    {
-        Join m;
-        r.String("room", m.Room, MaxRoomChars);
-        if (!r.Error && !IsValidRoomName(m.Room))
-            r.Fail(ErrorCode::BadMessage, "field 'room' must be 1..64 of [A-Za-z0-9._-]");
-        r.OptString("token", m.Token, MaxTokenBytes);
-        r.OptString("client_id", m.ClientId, MaxIdChars);
-        result.Value = std::move(m);
-    }
-    else if (type == "comment")
-    {
-        CommentPost m;
-        r.String("text", m.Text, MaxCommentChars);
-        // Controls are refused (nobody types them); bidi embeddings, overrides and isolates are stripped (pasted
-        // right-to-left text may carry them; they could reorder other lines); what is left must show something.
-        if (!r.Error && Utf8HasControls(m.Text, true))
-            r.Fail(ErrorCode::BadMessage, "field 'text' must not hold control characters (C0, DEL or C1; a newline is fine)");
-        if (!r.Error && Utf8HasBidiControls(m.Text))
-            m.Text = Utf8StripBidiControls(m.Text);
-        if (!r.Error && Utf8IsInvisible(m.Text))
-            r.Fail(ErrorCode::BadMessage, "field 'text' must not be blank or invisible (only spaces or zero-width characters)");
-        r.OptInteger("stream_time", m.StreamTime, 0, MaxTime);
-        result.Value = std::move(m);
-    }
-    else if (type == "hearts")
-    {
-        HeartsTap m;
-        r.Integer("count", m.Count, 1, MaxHeartsPerTap);
-        result.Value = m;
-    }
-    else if (type == "pin")
-    {
-        PinRequest m;
-        r.String("comment_id", m.CommentId, MaxIdChars);
-        result.Value = std::move(m);
-    }
-    else if (type == "unpin")
-        result.Value = UnpinRequest{};
-    else if (type == "delete")
-    {
-        DeleteRequest m;
-        r.String("comment_id", m.CommentId, MaxIdChars);
-        result.Value = std::move(m);
-    }
-    else if (type == "mute")
-    {
-        MuteRequest m;
-        r.String("user_id", m.UserId, MaxIdChars);
-        result.Value = std::move(m);
-    }
-    else if (type == "ping")
-        result.Value = Ping{};
-    else if (type == "pong")
-        result.Value = Pong{};
-    else
-        r.Fail(ErrorCode::UnknownType, "unknown message type '" + type + "'");
-    result.Error = r.Error;
+    result.Error = DecodeMessage(j, type, ClientTypeNames, result.Value);
     return result;
-}
-
-//-----------------------------------------------------------------------------
-// [SECTION] Decoding server messages
-//-----------------------------------------------------------------------------
-
-std::optional<ProtocolError> DecodeServerObject(const Json& j, const std::string& type, ServerMessage& out)
-{
-    FieldReader r(j, type);
-    if (type == "welcome")
-    {
-        Welcome m;
-        if (const Json* you = r.ObjectField("you"))
-        {
-            r.Adopt(ReadUser(*you, m.You, "you"));
-            FieldReader ry(*you, type + ": you");
-            ReadRole(ry, "role", m.YourRole);
-            r.Adopt(ry.Error);
-        }
-        if (const Json* viewers = r.ObjectField("viewers"))
-        {
-            FieldReader rv(*viewers, type + ": viewers");
-            rv.Integer("live", m.Counts.Live, 0, MaxTime);
-            rv.Integer("total", m.Counts.Total, 0, MaxTime);
-            r.Adopt(rv.Error);
-        }
-        if (const Json* comments = r.ArrayField("comments", HistoryComments))
-        {
-            for (const Json& c : *comments)
-            {
-                Comment comment;
-                r.Adopt(ReadComment(c, comment));
-                if (r.Error)
-                    break;
-                m.Comments.push_back(std::move(comment));
-            }
-        }
-        if (const Json* pinned = r.Find("pinned", false))
-        {
-            Comment comment;
-            r.Adopt(ReadComment(*pinned, comment));
-            m.Pinned = std::move(comment);
-        }
-        out = std::move(m);
-    }
-    else if (type == "comment")
-    {
-        Comment m;
-        r.Adopt(ReadComment(j, m));
-        out = std::move(m);
-    }
-    else if (type == "hearts")
-    {
-        HeartsWindow m;
-        r.Integer("window_ms", m.WindowMs, 1, 60000);
-        if (const Json* counts = r.ArrayField("counts", 64))
-        {
-            for (const Json& c : *counts)
-            {
-                if (!c.is_object())
-                {
-                    r.Fail(ErrorCode::BadMessage, "field 'counts' must hold objects");
-                    break;
-                }
-                HeartCount hc;
-                FieldReader rc(c, type + ": counts");
-                rc.String("color", hc.Color, 7);
-                if (!rc.Error && !IsValidColor(hc.Color))
-                    rc.Fail(ErrorCode::BadMessage, "field 'color' must be #rrggbb");
-                rc.Integer("count", hc.Count, 0, MaxTime);
-                r.Adopt(rc.Error);
-                if (r.Error)
-                    break;
-                m.Counts.push_back(std::move(hc));
-            }
-        }
-        out = std::move(m);
-    }
-    else if (type == "viewers")
-    {
-        Viewers m;
-        r.Integer("live", m.Live, 0, MaxTime);
-        r.Integer("total", m.Total, 0, MaxTime);
-        out = m;
-    }
-    else if (type == "pin")
-    {
-        Pinned m;
-        if (const Json* c = r.ObjectField("comment"))
-            r.Adopt(ReadComment(*c, m.Item));
-        out = std::move(m);
-    }
-    else if (type == "unpin")
-        out = Unpinned{};
-    else if (type == "delete")
-    {
-        Deleted m;
-        r.String("comment_id", m.CommentId, MaxIdChars);
-        out = std::move(m);
-    }
-    else if (type == "mute")
-    {
-        Muted m;
-        r.String("user_id", m.UserId, MaxIdChars);
-        out = std::move(m);
-    }
-    else if (type == "presence")
-    {
-        Presence m;
-        std::string event;
-        if (r.String("event", event, 16))
-        {
-            if (event == "join")
-                m.Event = PresenceEvent::Joined;
-            else if (event == "leave")
-                m.Event = PresenceEvent::Left;
-            else
-                r.Fail(ErrorCode::BadMessage, "field 'event' must be join or leave");
-        }
-        if (const Json* user = r.ObjectField("user"))
-            r.Adopt(ReadUser(*user, m.Who, "user"));
-        out = std::move(m);
-    }
-    else if (type == "error")
-    {
-        ErrorMessage m;
-        std::string code;
-        if (r.String("code", code, 32))
-        {
-            const auto parsed = ErrorCodeFromName(code);
-            m.Code = parsed.value_or(ErrorCode::Internal); // codes from newer relays read as internal
-        }
-        r.String("message", m.Message, MaxMessageChars, true, true);
-        out = std::move(m);
-    }
-    else if (type == "ping")
-        out = Ping{};
-    else if (type == "pong")
-        out = Pong{};
-    else
-        r.Fail(ErrorCode::UnknownType, "unknown message type '" + type + "'");
-    return r.Error;
 }
 
 Decoded<std::vector<ServerMessage>> DecodeServerImpl(std::string_view text)
@@ -548,7 +671,7 @@ Decoded<std::vector<ServerMessage>> DecodeServerImpl(std::string_view text)
     if (type != "batch")
     {
         ServerMessage m;
-        result.Error = DecodeServerObject(j, type, m);
+        result.Error = DecodeMessage(j, type, ServerTypeNames, m);
         if (result.Ok())
             result.Value.push_back(std::move(m));
         return result;
@@ -572,7 +695,7 @@ Decoded<std::vector<ServerMessage>> DecodeServerImpl(std::string_view text)
                 ri.Fail(ErrorCode::BadMessage, "batches do not nest");
             ServerMessage m;
             if (!ri.Error)
-                ri.Adopt(DecodeServerObject(item, item_type, m));
+                ri.Adopt(DecodeMessage(item, item_type, ServerTypeNames, m));
             r.Adopt(ri.Error);
             if (r.Error)
                 break;
@@ -589,150 +712,6 @@ Decoded<std::vector<ServerMessage>> DecodeServerImpl(std::string_view text)
 // [SECTION] Encoding
 //-----------------------------------------------------------------------------
 
-Json Envelope(const char* type)
-{
-    Json j = Json::object();
-    j["type"] = type;
-    j["v"] = ProtocolVersion;
-    return j;
-}
-
-Json UserJson(const User& u)
-{
-    return Json{{"id", u.Id}, {"name", u.Name}, {"color", u.Color}};
-}
-
-Json CommentFields(Json j, const Comment& c)
-{
-    j["id"] = c.Id;
-    j["author"] = UserJson(c.Author);
-    j["text"] = c.Text;
-    j["server_time"] = c.ServerTime;
-    if (c.StreamTime)
-        j["stream_time"] = *c.StreamTime;
-    return j;
-}
-
-struct ClientToJson
-{
-    Json operator()(const Join& m) const
-    {
-        Json j = Envelope("join");
-        j["room"] = m.Room;
-        if (m.Token)
-            j["token"] = *m.Token;
-        if (m.ClientId)
-            j["client_id"] = *m.ClientId;
-        return j;
-    }
-    Json operator()(const CommentPost& m) const
-    {
-        Json j = Envelope("comment");
-        j["text"] = m.Text;
-        if (m.StreamTime)
-            j["stream_time"] = *m.StreamTime;
-        return j;
-    }
-    Json operator()(const HeartsTap& m) const
-    {
-        Json j = Envelope("hearts");
-        j["count"] = m.Count;
-        return j;
-    }
-    Json operator()(const PinRequest& m) const
-    {
-        Json j = Envelope("pin");
-        j["comment_id"] = m.CommentId;
-        return j;
-    }
-    Json operator()(const UnpinRequest&) const { return Envelope("unpin"); }
-    Json operator()(const DeleteRequest& m) const
-    {
-        Json j = Envelope("delete");
-        j["comment_id"] = m.CommentId;
-        return j;
-    }
-    Json operator()(const MuteRequest& m) const
-    {
-        Json j = Envelope("mute");
-        j["user_id"] = m.UserId;
-        return j;
-    }
-    Json operator()(const Ping&) const { return Envelope("ping"); }
-    Json operator()(const Pong&) const { return Envelope("pong"); }
-};
-
-struct ServerToJson
-{
-    Json operator()(const Welcome& m) const
-    {
-        Json j = Envelope("welcome");
-        Json you = UserJson(m.You);
-        you["role"] = RoleName(m.YourRole);
-        j["you"] = std::move(you);
-        j["viewers"] = Json{{"live", m.Counts.Live}, {"total", m.Counts.Total}};
-        Json comments = Json::array();
-        for (const Comment& c : m.Comments)
-            comments.push_back(CommentFields(Json::object(), c));
-        j["comments"] = std::move(comments);
-        j["pinned"] = m.Pinned ? CommentFields(Json::object(), *m.Pinned) : Json(nullptr);
-        return j;
-    }
-    Json operator()(const Comment& m) const { return CommentFields(Envelope("comment"), m); }
-    Json operator()(const HeartsWindow& m) const
-    {
-        Json j = Envelope("hearts");
-        j["window_ms"] = m.WindowMs;
-        Json counts = Json::array();
-        for (const HeartCount& c : m.Counts)
-            counts.push_back(Json{{"color", c.Color}, {"count", c.Count}});
-        j["counts"] = std::move(counts);
-        return j;
-    }
-    Json operator()(const Viewers& m) const
-    {
-        Json j = Envelope("viewers");
-        j["live"] = m.Live;
-        j["total"] = m.Total;
-        return j;
-    }
-    Json operator()(const Pinned& m) const
-    {
-        Json j = Envelope("pin");
-        j["comment"] = CommentFields(Json::object(), m.Item);
-        return j;
-    }
-    Json operator()(const Unpinned&) const { return Envelope("unpin"); }
-    Json operator()(const Deleted& m) const
-    {
-        Json j = Envelope("delete");
-        j["comment_id"] = m.CommentId;
-        return j;
-    }
-    Json operator()(const Muted& m) const
-    {
-        Json j = Envelope("mute");
-        j["user_id"] = m.UserId;
-        return j;
-    }
-    Json operator()(const Presence& m) const
-    {
-        Json j = Envelope("presence");
-        j["event"] = m.Event == PresenceEvent::Joined ? "join" : "leave";
-        j["user"] = UserJson(m.Who);
-        return j;
-    }
-    Json operator()(const ErrorMessage& m) const
-    {
-        Json j = Envelope("error");
-        j["code"] = ErrorCodeName(m.Code);
-        j["message"] = m.Message;
-        return j;
-    }
-    Json operator()(const Ping&) const { return Envelope("ping"); }
-    Json operator()(const Pong&) const { return Envelope("pong"); }
-};
-
 std::string Dump(const Json& j)
 {
     // `replace` keeps dump() from throwing on invalid UTF-8 in caller-supplied strings.
@@ -740,6 +719,24 @@ std::string Dump(const Json& j)
 }
 
 } // namespace
+
+const char* RoleName(Role role)
+{
+    for (const auto& n : RoleNames)
+        if (n.Value == role)
+            return n.Name;
+    return "viewer";
+}
+
+const char* MessageTypeName(const ClientMessage& message)
+{
+    return ClientTypeNames[message.index()];
+}
+
+const char* MessageTypeName(const ServerMessage& message)
+{
+    return ServerTypeNames[message.index()];
+}
 
 Decoded<ClientMessage> DecodeClientMessage(std::string_view text)
 {
@@ -773,7 +770,7 @@ std::string EncodeClientMessage(const ClientMessage& message)
 {
     try
     {
-        return Dump(std::visit(ClientToJson{}, message));
+        return Dump(EncodeMessage(message, MessageTypeName(message)));
     }
     catch (...)
     {
@@ -785,7 +782,7 @@ std::string EncodeServerMessage(const ServerMessage& message)
 {
     try
     {
-        return Dump(std::visit(ServerToJson{}, message));
+        return Dump(EncodeMessage(message, MessageTypeName(message)));
     }
     catch (...)
     {
@@ -797,10 +794,12 @@ std::string EncodeServerBatch(const std::vector<ServerMessage>& messages, int64_
 {
     try
     {
-        Json j = Envelope("batch");
+        Json j = Json::object();
+        j["type"] = "batch";
+        j["v"] = ProtocolVersion;
         Json items = Json::array();
         for (const ServerMessage& m : messages)
-            items.push_back(std::visit(ServerToJson{}, m));
+            items.push_back(EncodeMessage(m, MessageTypeName(m)));
         j["messages"] = std::move(items);
         if (dropped > 0)
             j["dropped"] = dropped;
@@ -810,24 +809,6 @@ std::string EncodeServerBatch(const std::vector<ServerMessage>& messages, int64_
     {
         return std::string();
     }
-}
-
-namespace
-{
-constexpr std::array<const char*, 9> ClientTypeNames = {"join", "comment", "hearts", "pin", "unpin", "delete", "mute", "ping", "pong"};
-constexpr std::array<const char*, 12> ServerTypeNames = {"welcome", "comment", "hearts", "viewers", "pin", "unpin", "delete", "mute", "presence", "error", "ping", "pong"};
-static_assert(ClientTypeNames.size() == std::variant_size_v<ClientMessage>);
-static_assert(ServerTypeNames.size() == std::variant_size_v<ServerMessage>);
-} // namespace
-
-const char* MessageTypeName(const ClientMessage& message)
-{
-    return ClientTypeNames[message.index()];
-}
-
-const char* MessageTypeName(const ServerMessage& message)
-{
-    return ServerTypeNames[message.index()];
 }
 
 } // namespace livescope

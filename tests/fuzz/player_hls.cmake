@@ -3,6 +3,8 @@
 livescope_add_fuzzer(fuzz_m3u8 ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_m3u8.cpp)
 target_sources(fuzz_m3u8 PRIVATE
   ${CMAKE_SOURCE_DIR}/src/player/hls/m3u8.cpp
+  ${CMAKE_SOURCE_DIR}/src/player/hls/hls_url.cpp
+  ${CMAKE_SOURCE_DIR}/src/player/hls/hls_date.cpp
   ${CMAKE_SOURCE_DIR}/src/player/hls/playlist_logic.cpp
   ${CMAKE_SOURCE_DIR}/src/player/hls/hls_session.cpp)
 target_include_directories(fuzz_m3u8 PRIVATE ${CMAKE_SOURCE_DIR}/src)

@@ -629,63 +629,23 @@ struct HlsSession::Impl {
 
   // [SECTION] Media pump
 
-  const HlsSegment* FindSegment(const HlsPlaylist& pl, int64_t msn) const {
-    for (const HlsSegment& s : pl.Segments) if (s.Msn == msn) return &s;
-    return nullptr;
+  // The session's item for a media item that LookupMediaItem (playlist_logic.h) found Ready.
+  static Item ToItem(const HlsMediaItem& m) {
+    Item it;
+    it.Pos = m.Pos;
+    it.Kind = m.IsPart ? HlsRequestKind::Part : HlsRequestKind::Segment;
+    it.Uri = m.Uri;
+    it.Range = m.Range;
+    it.Map = m.Map;
+    it.Independent = m.Independent;
+    it.DiscontinuitySeq = m.DiscontinuitySeq;
+    it.ProgramDateTime = m.ProgramDateTime;
+    it.Duration = m.Duration;
+    it.Key = m.Key;
+    return it;
   }
 
-  // Fills `out` for `pos` in `pl`. Returns 1 ready, 0 wait, -1 move on to `skip_to` (gap or parts
-  // exhausted; `gap` tells which), -2 the position left the playlist.
-  int Describe(const HlsPlaylist& pl, const HlsPosition& pos, Item& out, HlsPosition* skip_to = nullptr, bool* gap = nullptr) const {
-    HlsPosition dummy;
-    bool dummy_gap = false;
-    if (!skip_to) skip_to = &dummy;
-    if (!gap) gap = &dummy_gap;
-    *gap = false;
-    const HlsSegment* s = FindSegment(pl, pos.Msn);
-    if (!s) {
-      if (pl.Segments.empty() || pos.Msn < pl.Segments.front().Msn) return pl.Segments.empty() ? 0 : -2;
-      return 0;
-    }
-    out = Item{};
-    out.Pos = pos;
-    out.Map = s->Map;
-    out.Key = s->Key;
-    out.DiscontinuitySeq = s->DiscontinuitySeq;
-    if (pos.Part < 0 || (s->Parts.empty() && s->IsComplete() && pos.Part == 0)) {
-      if (!s->IsComplete()) return 0;
-      if (s->Gap) { *skip_to = After({pos.Msn, -1}, pl); *gap = true; return -1; }
-      out.Pos.Part = -1;
-      out.Kind = HlsRequestKind::Segment;
-      out.Uri = s->Uri;
-      out.Range = s->Range;
-      out.Independent = true;
-      out.ProgramDateTime = s->ProgramDateTime;
-      out.Duration = s->Duration;
-      return 1;
-    }
-    if (pos.Part >= static_cast<int>(s->Parts.size())) {
-      if (!s->IsComplete()) return 0;
-      *skip_to = {pos.Msn + 1, 0};
-      return -1;
-    }
-    const HlsPart& p = s->Parts[static_cast<size_t>(pos.Part)];
-    if (p.Gap) { *skip_to = {pos.Msn, pos.Part + 1}; *gap = true; return -1; }
-    out.Kind = HlsRequestKind::Part;
-    out.Uri = p.Uri;
-    out.Range = p.Range;
-    out.Independent = p.Independent || pos.Part == 0;
-    double offset = 0.0;
-    for (int j = 0; j < pos.Part; j++) offset += s->Parts[static_cast<size_t>(j)].Duration;
-    if (s->ProgramDateTime) out.ProgramDateTime = *s->ProgramDateTime + offset;
-    out.Duration = p.Duration;
-    return 1;
-  }
-
-  HlsPosition After(const HlsPosition& pos, const HlsPlaylist& pl) const {
-    if (pos.Part < 0) return {pos.Msn + 1, LowLatency(pl) ? 0 : -1};
-    return {pos.Msn, pos.Part + 1};
-  }
+  HlsPosition After(const HlsPosition& pos, const HlsPlaylist& pl) const { return PositionAfter(pos, LowLatency(pl)); }
 
   void Emit(Request& q, const Item& it, bool init, bool last, double now) {
     if (const std::optional<HlsKey>& key = init ? (it.Map ? it.Map->Key : std::nullopt) : it.Key) { EmitDecrypted(q, it, *key, init, last, now); return; }
@@ -733,10 +693,9 @@ struct HlsSession::Impl {
 
   void MaybeSwitchAt(double now) {
     if (!Pending || !Pending->HavePlaylist || !Positioned) return;
-    Item probe;
-    const int d = Describe(Pending->Pl, Cursor, probe);
-    const bool behind = d == -2;
-    if (!(d == 1 && probe.Independent) && !behind) return;
+    const HlsItemResult probe = LookupMediaItem(Pending->Pl, Cursor, LowLatency(Pending->Pl));
+    const bool behind = probe.Lookup == HlsItemLookup::Restart;
+    if (!(probe.Lookup == HlsItemLookup::Ready && probe.Item.Independent) && !behind) return;
     // Switch: the old rendition's playlist and hints are dropped.
     Cancel(Active.PlaylistReq);
     std::vector<uint64_t> hints;
@@ -762,30 +721,27 @@ struct HlsSession::Impl {
     for (int guard = 0; guard < 10000; guard++) {
       if (!Cur) {
         MaybeSwitchAt(now);
-        Item it;
-        HlsPosition skip_to;
-        bool gap = false;
-        const int d = Describe(Active.Pl, Cursor, it, &skip_to, &gap);
-        if (d == 0) {
+        const HlsItemResult found = LookupMediaItem(Active.Pl, Cursor, LowLatency(Active.Pl));
+        if (found.Lookup == HlsItemLookup::NotYet) {
           if (Active.Pl.EndList && (Active.Pl.Segments.empty() || Cursor.Msn > Active.Pl.Segments.back().Msn)) {
             Ended = true;
             Event(HlsEvent::EndOfStream, now);
           }
           return;
         }
-        if (d == -1) {
-          if (gap) Event(HlsEvent::MediaSkipped, now, "gap at msn " + std::to_string(Cursor.Msn) + " part " + std::to_string(Cursor.Part));
-          Cursor = skip_to;
+        if (found.Lookup == HlsItemLookup::Skip) {
+          if (found.Gap) Event(HlsEvent::MediaSkipped, now, "gap at msn " + std::to_string(Cursor.Msn) + " part " + std::to_string(Cursor.Part));
+          Cursor = found.SkipTo;
           continue;
         }
-        if (d == -2) {
+        if (found.Lookup == HlsItemLookup::Restart) {
           HlsStartPoint sp = ComputeStartPoint(Active.Pl, LowLatency(Active.Pl));
           Event(HlsEvent::FellBehind, now, "msn " + std::to_string(Cursor.Msn) + " left the playlist");
           if (!sp.Ok) return;
           Cursor = sp.Position;
           continue;
         }
-        Cur = it;
+        Cur = ToItem(found.Item);
         MapStarted = false;
       }
       if (!KeysReady(now)) return;

@@ -1,19 +1,21 @@
 // M3U8 parser: text plus base URL in, HlsPlaylist out; errors are values with a line number and a reason.
 //
-// [SECTION] Small helpers: numbers, dates, URLs
+// [SECTION] Numbers
 // [SECTION] Attribute lists
 // [SECTION] Parser state
 // [SECTION] Tag handlers
+// [SECTION] Tag table
 // [SECTION] ParsePlaylist
 #include "m3u8.h"
 
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 
 namespace livescope {
 
-// [SECTION] Small helpers: numbers, dates, URLs
+// [SECTION] Numbers
 
 namespace {
 
@@ -52,145 +54,7 @@ std::optional<double> ParseFloat(std::string_view s, bool allow_negative) {
   return v;
 }
 
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-bool HasScheme(std::string_view s) {
-  if (s.empty() || !((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z'))) return false;
-  for (size_t i = 1; i < s.size(); i++) {
-    const char c = s[i];
-    if (c == ':') return i > 1; // a single letter is a Windows drive, not a scheme
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || IsDigit(c) || c == '+' || c == '-' || c == '.')) return false;
-  }
-  return false;
-}
-
-std::string RemoveDotSegments(std::string_view path) {
-  const bool absolute = !path.empty() && path[0] == '/';
-  std::vector<std::string_view> out;
-  size_t leading_up = 0;
-  size_t i = absolute ? 1 : 0;
-  bool trailing_slash = false;
-  while (i <= path.size()) {
-    size_t j = path.find('/', i);
-    if (j == std::string_view::npos) j = path.size();
-    const std::string_view seg = path.substr(i, j - i);
-    if (seg == ".") {
-      trailing_slash = true;
-    } else if (seg == "..") {
-      if (!out.empty()) out.pop_back();
-      else if (!absolute) leading_up++;
-      trailing_slash = true;
-    } else {
-      out.push_back(seg);
-      trailing_slash = false;
-    }
-    i = j + 1;
-  }
-  std::string r = absolute ? "/" : "";
-  for (size_t k = 0; k < leading_up; k++) r += "../";
-  for (size_t k = 0; k < out.size(); k++) {
-    r += out[k];
-    if (k + 1 < out.size()) r += '/';
-  }
-  if (trailing_slash && !r.empty() && r.back() != '/') r += '/';
-  return r;
-}
-
 } // namespace
-
-HlsUrlResult ResolveUrl(std::string_view base, std::string_view ref) {
-  HlsUrlResult r;
-  if (ref.empty()) { r.Reason = "empty URI"; return r; }
-  for (char c : ref) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f || c == ' ') { r.Reason = "invalid character in URI '" + std::string(ref.substr(0, 80)) + "'"; return r; }
-  }
-  if (HasScheme(ref)) { r.Ok = true; r.Url = std::string(ref); return r; }
-  if (base.empty()) { r.Reason = "cannot resolve relative URI '" + std::string(ref.substr(0, 80)) + "' without a base URL"; return r; }
-  // Split base into prefix (scheme://authority) and path (without query/fragment).
-  std::string_view prefix, path = base;
-  if (HasScheme(base)) {
-    const size_t colon = base.find(':');
-    std::string_view rest = base.substr(colon + 1);
-    if (rest.substr(0, 2) == "//") {
-      size_t end = rest.find_first_of("/?#", 2);
-      if (end == std::string_view::npos) end = rest.size();
-      prefix = base.substr(0, colon + 1 + end);
-      path = rest.substr(end);
-    } else {
-      prefix = base.substr(0, colon + 1);
-      path = rest;
-    }
-  }
-  const size_t q = path.find_first_of("?#");
-  if (q != std::string_view::npos) path = path.substr(0, q);
-  if (ref.substr(0, 2) == "//") {
-    const size_t colon = base.find(':');
-    if (!HasScheme(base)) { r.Reason = "network-path URI '" + std::string(ref.substr(0, 80)) + "' needs a base URL with a scheme"; return r; }
-    r.Ok = true; r.Url = std::string(base.substr(0, colon + 1)) + std::string(ref); return r;
-  }
-  std::string_view ref_path = ref, ref_rest;
-  const size_t rq = ref.find_first_of("?#");
-  if (rq != std::string_view::npos) { ref_path = ref.substr(0, rq); ref_rest = ref.substr(rq); }
-  std::string merged;
-  if (ref_path.empty()) merged = std::string(path);
-  else if (ref_path[0] == '/') merged = std::string(ref_path);
-  else {
-    const size_t slash = path.rfind('/');
-    merged = (slash == std::string_view::npos ? std::string() : std::string(path.substr(0, slash + 1))) + std::string(ref_path);
-    if (!prefix.empty() && (merged.empty() || merged[0] != '/')) merged = "/" + merged;
-  }
-  r.Ok = true;
-  r.Url = std::string(prefix) + RemoveDotSegments(merged) + std::string(ref_rest);
-  return r;
-}
-
-std::optional<double> ParseIsoDateTime(std::string_view s) {
-  // YYYY-MM-DDTHH:MM:SS[.fff][Z|+HH:MM|+HHMM|+HH]
-  auto num = [&](size_t pos, size_t n) -> int {
-    if (pos + n > s.size()) return -1;
-    int v = 0;
-    for (size_t i = pos; i < pos + n; i++) { if (!IsDigit(s[i])) return -1; v = v * 10 + (s[i] - '0'); }
-    return v;
-  };
-  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' || s[16] != ':') return std::nullopt;
-  const int y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), se = num(17, 2);
-  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60) return std::nullopt;
-  size_t i = 19;
-  double frac = 0.0;
-  if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
-    i++;
-    double scale = 0.1;
-    const size_t start = i;
-    while (i < s.size() && IsDigit(s[i])) { frac += (s[i] - '0') * scale; scale *= 0.1; i++; }
-    if (i == start) return std::nullopt;
-  }
-  double offset = 0.0;
-  if (i < s.size()) {
-    if (s[i] == 'Z' || s[i] == 'z') { i++; }
-    else if (s[i] == '+' || s[i] == '-') {
-      const double sign = s[i] == '-' ? -1.0 : 1.0;
-      i++;
-      const int oh = num(i, 2);
-      if (oh < 0) return std::nullopt;
-      i += 2;
-      int om = 0;
-      if (i < s.size() && s[i] == ':') i++;
-      if (i < s.size()) { om = num(i, 2); if (om < 0) return std::nullopt; i += 2; }
-      offset = sign * (oh * 3600.0 + om * 60.0);
-    } else return std::nullopt;
-  }
-  if (i != s.size()) return std::nullopt;
-  const double days = static_cast<double>(DaysFromCivil(y, mo, d));
-  return days * 86400.0 + h * 3600.0 + mi * 60.0 + se + frac - offset;
-}
 
 // [SECTION] Attribute lists
 
@@ -285,9 +149,7 @@ struct Parser {
 
   bool SeenMultivariantTag = false, SeenMediaTag = false;
   int MultivariantTagLine = 0, MediaTagLine = 0;
-  bool SeenVersion = false, SeenTargetDuration = false, SeenMediaSequence = false, SeenDiscSequence = false;
-  bool SeenPartInf = false, SeenPlaylistType = false;
-  bool SeenIndependentSegments = false, SeenStart = false, SeenEndList = false;
+  uint64_t SeenOnce = 0; // bit i: the tag of kTagRules[i], a tag that may appear once, has appeared
   std::optional<HlsKey> CurrentKey; // EXT-X-KEY METHOD=AES-128 in effect
   int FirstPartLine = 0, SkipLine = 0;
   // Pending segment state (tags that apply to the next URI line)
@@ -380,7 +242,7 @@ struct Parser {
     return true;
   }
 
-  bool ApplyPart(HlsPart& p, const AttrList& a, bool has_range, int64_t len, std::optional<int64_t> off) {
+  bool ApplyPart(HlsPart& p, bool has_range, int64_t len, std::optional<int64_t> off) {
     if (has_range) {
       int64_t o = 0;
       if (off) o = *off;
@@ -393,12 +255,11 @@ struct Parser {
       LastPartUri = p.Uri;
       LastPartEnd = -1;
     }
-    (void)a;
     return true;
   }
 
   // EXT-X-KEY: AES-128 is kept (and applies to the following segments and maps), NONE clears it.
-  bool Key(std::string_view value) {
+  bool Key(std::string_view value, bool) {
     AttrList a;
     const Attr* m = nullptr;
     if (!Attrs(value, a) || !Require(a, "EXT-X-KEY", "METHOD", m)) return false;
@@ -435,328 +296,351 @@ struct Parser {
   }
 
   // [SECTION] Tag handlers
+  //
+  // One member per tag (or pair of sibling tags), called by Tag() through kTagRules once the tag's group
+  // (media or multivariant playlist) and its "at most once" rule have been checked. `value` is what
+  // follows the ':' with leading blanks removed; `has_value` tells whether there was a ':'.
 
-  bool Tag(std::string_view name, std::string_view value, bool has_value) {
+  bool Ignore(std::string_view, bool) { return true; }
+
+  bool Version(std::string_view value, bool) {
+    auto v = ParseInteger(value);
+    if (!v || *v > 1000) return Fail("EXT-X-VERSION is not a decimal integer");
+    Pl.Version = static_cast<int>(*v);
+    return true;
+  }
+
+  bool IndependentSegments(std::string_view, bool) {
+    Pl.IndependentSegments = true;
+    return true;
+  }
+
+  bool Start(std::string_view value, bool) {
     AttrList a;
     const Attr* at = nullptr;
-    if (name == "#EXTM3U") return true;
-    if (name == "#EXT-X-VERSION") {
-      if (SeenVersion) return Fail("duplicate EXT-X-VERSION");
-      SeenVersion = true;
-      auto v = ParseInteger(value);
-      if (!v || *v > 1000) return Fail("EXT-X-VERSION is not a decimal integer");
-      Pl.Version = static_cast<int>(*v);
-      return true;
+    if (!Attrs(value, a) || !Require(a, "EXT-X-START", "TIME-OFFSET", at)) return false;
+    HlsStart st;
+    if (!Float(*at, st.TimeOffset, true)) return false;
+    if (const Attr* p = a.Find("PRECISE"); p && !Bool(*p, st.Precise)) return false;
+    Pl.Start = st;
+    return true;
+  }
+
+  // ---- media segment tags (they apply to the next URI line)
+
+  bool Extinf(std::string_view value, bool has_value) {
+    if (!has_value) return Fail("EXTINF has no duration");
+    const size_t comma = value.find(',');
+    const std::string_view dur = value.substr(0, comma);
+    if (!dur.empty() && dur[0] == '-') return Fail("negative EXTINF duration");
+    auto d = ParseFloat(dur, false);
+    if (!d) return Fail("EXTINF duration is not a finite non-negative number: '" + std::string(dur.substr(0, 40)) + "'");
+    HaveExtinf = true;
+    ExtinfLine = Line;
+    PendingDuration = *d;
+    PendingTitle = comma == std::string_view::npos ? std::string() : std::string(value.substr(comma + 1));
+    return true;
+  }
+
+  bool Discontinuity(std::string_view, bool) {
+    PendingDiscontinuity = true;
+    return true;
+  }
+
+  bool ProgramDateTime(std::string_view value, bool) {
+    auto t = ParseIsoDateTime(value);
+    if (!t) return Fail("EXT-X-PROGRAM-DATE-TIME is not an ISO 8601 date-time: '" + std::string(value.substr(0, 40)) + "'");
+    PendingPdt = *t;
+    return true;
+  }
+
+  bool Map(std::string_view value, bool) {
+    AttrList a;
+    const Attr* at = nullptr;
+    if (!Attrs(value, a) || !Require(a, "EXT-X-MAP", "URI", at)) return false;
+    HlsMap m;
+    if (CurrentKey) {
+      if (!CurrentKey->Iv) return Fail("EXT-X-MAP under an EXT-X-KEY METHOD=AES-128 without an IV attribute (the spec requires one)");
+      m.Key = CurrentKey;
     }
-    if (name == "#EXT-X-INDEPENDENT-SEGMENTS") {
-      if (SeenIndependentSegments) return Fail("duplicate EXT-X-INDEPENDENT-SEGMENTS");
-      SeenIndependentSegments = true;
-      Pl.IndependentSegments = true;
-      return true;
-    }
-    if (name == "#EXT-X-START") {
-      if (SeenStart) return Fail("duplicate EXT-X-START");
-      SeenStart = true;
-      if (!Attrs(value, a) || !Require(a, "EXT-X-START", "TIME-OFFSET", at)) return false;
-      HlsStart st;
-      if (!Float(*at, st.TimeOffset, true)) return false;
-      if (const Attr* p = a.Find("PRECISE"); p && !Bool(*p, st.Precise)) return false;
-      Pl.Start = st;
-      return true;
-    }
-    // ---- media segment / media playlist tags
-    if (name == "#EXTINF") {
-      if (!MarkMedia()) return false;
-      if (!has_value) return Fail("EXTINF has no duration");
-      const size_t comma = value.find(',');
-      const std::string_view dur = value.substr(0, comma);
-      if (!dur.empty() && dur[0] == '-') return Fail("negative EXTINF duration");
-      auto d = ParseFloat(dur, false);
-      if (!d) return Fail("EXTINF duration is not a finite non-negative number: '" + std::string(dur.substr(0, 40)) + "'");
-      HaveExtinf = true;
-      ExtinfLine = Line;
-      PendingDuration = *d;
-      PendingTitle = comma == std::string_view::npos ? std::string() : std::string(value.substr(comma + 1));
-      return true;
-    }
-    if (name == "#EXT-X-TARGETDURATION") {
-      if (!MarkMedia()) return false;
-      if (SeenTargetDuration) return Fail("duplicate EXT-X-TARGETDURATION");
-      SeenTargetDuration = true;
-      auto v = ParseInteger(value);
-      if (!v) return Fail("EXT-X-TARGETDURATION is not a decimal integer");
-      Pl.TargetDuration = static_cast<double>(*v);
-      return true;
-    }
-    if (name == "#EXT-X-MEDIA-SEQUENCE" || name == "#EXT-X-DISCONTINUITY-SEQUENCE") {
-      if (!MarkMedia()) return false;
-      const bool msn = name == "#EXT-X-MEDIA-SEQUENCE";
-      bool& seen = msn ? SeenMediaSequence : SeenDiscSequence;
-      if (seen) return Fail("duplicate " + std::string(name.substr(1)));
-      seen = true;
-      if (!Pl.Segments.empty() || HaveExtinf || !PendingParts.empty() || Pl.Skip) return Fail(std::string(name.substr(1)) + " after the first media segment");
-      if (!msn && PendingDiscontinuity) return Fail("EXT-X-DISCONTINUITY-SEQUENCE after an EXT-X-DISCONTINUITY");
-      auto v = ParseInteger(value);
-      if (!v) return Fail(std::string(name.substr(1)) + " is not a decimal integer");
-      (msn ? Pl.MediaSequence : Pl.DiscontinuitySequence) = *v;
-      if (!msn) DiscSeq = *v;
-      return true;
-    }
-    if (name == "#EXT-X-DISCONTINUITY") { if (!MarkMedia()) return false; PendingDiscontinuity = true; return true; }
-    if (name == "#EXT-X-PROGRAM-DATE-TIME") {
-      if (!MarkMedia()) return false;
-      auto t = ParseIsoDateTime(value);
-      if (!t) return Fail("EXT-X-PROGRAM-DATE-TIME is not an ISO 8601 date-time: '" + std::string(value.substr(0, 40)) + "'");
-      PendingPdt = *t;
-      return true;
-    }
-    if (name == "#EXT-X-MAP") {
-      if (!MarkMedia()) return false;
-      if (!Attrs(value, a) || !Require(a, "EXT-X-MAP", "URI", at)) return false;
-      HlsMap m;
-      if (CurrentKey) {
-        if (!CurrentKey->Iv) return Fail("EXT-X-MAP under an EXT-X-KEY METHOD=AES-128 without an IV attribute (the spec requires one)");
-        m.Key = CurrentKey;
-      }
-      std::string uri;
-      if (!QuotedString(*at, uri) || !Resolve(uri, m.Uri)) return false;
-      if (const Attr* br = a.Find("BYTERANGE")) {
-        int64_t len = 0;
-        std::optional<int64_t> off;
-        if (!br->Quoted || !ParseByteRangeSpec(br->Value, len, off)) return Fail("EXT-X-MAP BYTERANGE must be a quoted \"<n>[@<o>]\"");
-        m.Range = HlsByteRange{off.value_or(0), len};
-      }
-      CurrentMap = std::move(m);
-      return true;
-    }
-    if (name == "#EXT-X-BYTERANGE") {
-      if (!MarkMedia()) return false;
-      if (!ParseByteRangeSpec(value, PendingRangeLength, PendingRangeOffset)) return Fail("EXT-X-BYTERANGE must be <n>[@<o>]");
-      HavePendingRange = true;
-      return true;
-    }
-    if (name == "#EXT-X-KEY") {
-      if (!MarkMedia()) return false;
-      return Key(value);
-    }
-    if (name == "#EXT-X-GAP") { if (!MarkMedia()) return false; PendingGap = true; return true; }
-    if (name == "#EXT-X-ENDLIST") {
-      if (!MarkMedia()) return false;
-      if (SeenEndList) return Fail("duplicate EXT-X-ENDLIST");
-      SeenEndList = true;
-      Pl.EndList = true;
-      return true;
-    }
-    if (name == "#EXT-X-I-FRAMES-ONLY") {
-      if (!MarkMedia()) return false;
-      if (Pl.IFramesOnly) return Fail("duplicate EXT-X-I-FRAMES-ONLY");
-      Pl.IFramesOnly = true;
-      return true;
-    }
-    if (name == "#EXT-X-BITRATE") return MarkMedia();
-    if (name == "#EXT-X-PLAYLIST-TYPE") {
-      if (!MarkMedia()) return false;
-      if (SeenPlaylistType) return Fail("duplicate EXT-X-PLAYLIST-TYPE");
-      SeenPlaylistType = true;
-      if (value != "EVENT" && value != "VOD") return Fail("EXT-X-PLAYLIST-TYPE must be EVENT or VOD");
-      Pl.PlaylistType = std::string(value);
-      return true;
-    }
-    if (name == "#EXT-X-DATERANGE") {
-      if (!MarkMedia()) return false;
-      if (!Attrs(value, a) || !Require(a, "EXT-X-DATERANGE", "ID", at)) return false;
-      HlsDateRange dr;
-      if (!QuotedString(*at, dr.Id)) return false;
-      if (const Attr* c = a.Find("CLASS"); c && !QuotedString(*c, dr.Class)) return false;
-      if (const Attr* sd = a.Find("START-DATE")) {
-        dr.StartDate = ParseIsoDateTime(sd->Value);
-        if (!sd->Quoted || !dr.StartDate) return Fail("EXT-X-DATERANGE START-DATE is not a quoted ISO 8601 date-time");
-      }
-      if (const Attr* du = a.Find("DURATION")) { double d = 0; if (!Float(*du, d)) return false; dr.Duration = d; }
-      for (const Attr& x : a.Items) dr.Attributes.emplace_back(x.Name, x.Value);
-      Pl.DateRanges.push_back(std::move(dr));
-      return true;
-    }
-    // ---- LL-HLS
-    if (name == "#EXT-X-PART-INF") {
-      if (!MarkMedia()) return false;
-      if (SeenPartInf) return Fail("duplicate EXT-X-PART-INF");
-      SeenPartInf = true;
-      if (!Attrs(value, a) || !Require(a, "EXT-X-PART-INF", "PART-TARGET", at)) return false;
-      double t = 0;
-      if (!Float(*at, t)) return false;
-      if (t <= 0) return Fail("EXT-X-PART-INF PART-TARGET must be positive");
-      Pl.PartTarget = t;
-      return true;
-    }
-    if (name == "#EXT-X-PART") {
-      if (!MarkMedia()) return false;
-      if (FirstPartLine == 0) FirstPartLine = Line;
-      if (!Attrs(value, a)) return false;
-      const Attr* du = nullptr;
-      if (!Require(a, "EXT-X-PART", "DURATION", du) || !Require(a, "EXT-X-PART", "URI", at)) return false;
-      HlsPart p;
-      std::string uri;
-      if (!Float(*du, p.Duration) || !QuotedString(*at, uri) || !Resolve(uri, p.Uri)) return false;
-      if (const Attr* x = a.Find("INDEPENDENT"); x && !Bool(*x, p.Independent)) return false;
-      if (const Attr* x = a.Find("GAP"); x && !Bool(*x, p.Gap)) return false;
-      bool has_range = false;
+    std::string uri;
+    if (!QuotedString(*at, uri) || !Resolve(uri, m.Uri)) return false;
+    if (const Attr* br = a.Find("BYTERANGE")) {
       int64_t len = 0;
       std::optional<int64_t> off;
-      if (const Attr* br = a.Find("BYTERANGE")) { // quoted per the spec; Apple's examples and hls.js take it unquoted too
-        if (!ParseByteRangeSpec(br->Value, len, off)) return Fail("EXT-X-PART BYTERANGE must be \"<n>[@<o>]\"");
-        has_range = true;
-      }
-      if (!ApplyPart(p, a, has_range, len, off)) return false;
-      PendingParts.push_back(std::move(p));
-      if (PendingParts.size() > 10000) return Unsupported("too many EXT-X-PART tags in one segment (livescope's limit is 10000)");
-      return true;
+      if (!br->Quoted || !ParseByteRangeSpec(br->Value, len, off)) return Fail("EXT-X-MAP BYTERANGE must be a quoted \"<n>[@<o>]\"");
+      m.Range = HlsByteRange{off.value_or(0), len};
     }
-    if (name == "#EXT-X-PRELOAD-HINT") {
-      if (!MarkMedia()) return false;
-      if (!Attrs(value, a)) return false;
-      const Attr* ty = nullptr;
-      if (!Require(a, "EXT-X-PRELOAD-HINT", "TYPE", ty) || !Require(a, "EXT-X-PRELOAD-HINT", "URI", at)) return false;
-      HlsPreloadHint h;
-      if (ty->Value == "PART") h.Type = HlsHintType::Part;
-      else if (ty->Value == "MAP") h.Type = HlsHintType::Map;
-      else return Fail("EXT-X-PRELOAD-HINT TYPE must be PART or MAP");
-      for (const HlsPreloadHint& o : Pl.PreloadHints) {
-        if (o.Type == h.Type) return Fail("more than one EXT-X-PRELOAD-HINT of TYPE=" + ty->Value);
-      }
-      std::string uri;
-      if (!QuotedString(*at, uri) || !Resolve(uri, h.Uri)) return false;
-      if (const Attr* s = a.Find("BYTERANGE-START"); s && !Int(*s, h.ByteRangeStart)) return false;
-      if (const Attr* l = a.Find("BYTERANGE-LENGTH")) { int64_t v = 0; if (!Int(*l, v)) return false; h.ByteRangeLength = v; }
-      Pl.PreloadHints.push_back(std::move(h));
-      return true;
-    }
-    if (name == "#EXT-X-SERVER-CONTROL") {
-      if (!MarkMedia()) return false;
-      if (Pl.HasServerControl) return Fail("duplicate EXT-X-SERVER-CONTROL");
-      Pl.HasServerControl = true;
-      if (!Attrs(value, a)) return false;
-      HlsServerControl& sc = Pl.ServerControl;
-      double d = 0;
-      if (const Attr* x = a.Find("CAN-BLOCK-RELOAD"); x && !Bool(*x, sc.CanBlockReload)) return false;
-      if (const Attr* x = a.Find("CAN-SKIP-DATERANGES"); x && !Bool(*x, sc.CanSkipDateRanges)) return false;
-      if (const Attr* x = a.Find("HOLD-BACK")) { if (!Float(*x, d)) return false; sc.HoldBack = d; }
-      if (const Attr* x = a.Find("PART-HOLD-BACK")) { if (!Float(*x, d)) return false; sc.PartHoldBack = d; }
-      if (const Attr* x = a.Find("CAN-SKIP-UNTIL")) { if (!Float(*x, d)) return false; sc.CanSkipUntil = d; }
-      if (sc.CanSkipDateRanges && !sc.CanSkipUntil) return Fail("CAN-SKIP-DATERANGES requires CAN-SKIP-UNTIL");
-      return true;
-    }
-    if (name == "#EXT-X-SKIP") {
-      if (!MarkMedia()) return false;
-      if (Pl.Skip) return Fail("duplicate EXT-X-SKIP");
-      if (!Pl.Segments.empty() || HaveExtinf) return Fail("EXT-X-SKIP after the first media segment");
-      SkipLine = Line;
-      if (!Attrs(value, a) || !Require(a, "EXT-X-SKIP", "SKIPPED-SEGMENTS", at)) return false;
-      HlsSkip sk;
-      if (!Int(*at, sk.SkippedSegments)) return false;
-      if (const Attr* r = a.Find("RECENTLY-REMOVED-DATERANGES")) {
-        std::string v;
-        if (!QuotedString(*r, v)) return false;
-        size_t i = 0;
-        while (i <= v.size()) {
-          size_t j = v.find('\t', i);
-          if (j == std::string::npos) j = v.size();
-          if (j > i) sk.RecentlyRemovedDateRanges.push_back(v.substr(i, j - i));
-          i = j + 1;
-        }
-      }
-      Pl.Skip = std::move(sk);
-      return true;
-    }
-    if (name == "#EXT-X-RENDITION-REPORT") {
-      if (!MarkMedia()) return false;
-      if (!Attrs(value, a) || !Require(a, "EXT-X-RENDITION-REPORT", "URI", at)) return false;
-      HlsRenditionReport rr;
-      std::string uri;
-      if (!QuotedString(*at, uri) || !Resolve(uri, rr.Uri)) return false;
-      int64_t v = 0;
-      if (const Attr* x = a.Find("LAST-MSN")) { if (!Int(*x, v)) return false; rr.LastMsn = v; }
-      if (const Attr* x = a.Find("LAST-PART")) { if (!Int(*x, v)) return false; rr.LastPart = v; }
-      Pl.RenditionReports.push_back(std::move(rr));
-      return true;
-    }
-    // ---- multivariant
-    if (name == "#EXT-X-STREAM-INF" || name == "#EXT-X-I-FRAME-STREAM-INF") {
-      if (!MarkMultivariant()) return false;
-      const bool iframe = name == "#EXT-X-I-FRAME-STREAM-INF";
-      if (HaveStreamInf) return Fail("EXT-X-STREAM-INF at line " + std::to_string(StreamInfLine) + " has no URI line");
-      if (!Attrs(value, a) || !Require(a, iframe ? "EXT-X-I-FRAME-STREAM-INF" : "EXT-X-STREAM-INF", "BANDWIDTH", at)) return false;
-      HlsVariant v;
-      v.IFrameOnly = iframe;
-      if (!Int(*at, v.Bandwidth)) return false;
-      int64_t n = 0;
-      if (const Attr* x = a.Find("AVERAGE-BANDWIDTH")) { if (!Int(*x, n)) return false; v.AverageBandwidth = n; }
-      if (const Attr* x = a.Find("CODECS"); x && !QuotedString(*x, v.Codecs)) return false;
-      if (const Attr* x = a.Find("RESOLUTION")) {
-        const size_t xpos = x->Value.find('x');
-        auto w = ParseInteger(std::string_view(x->Value).substr(0, xpos));
-        auto h = xpos == std::string::npos ? std::nullopt : ParseInteger(std::string_view(x->Value).substr(xpos + 1));
-        if (!w || !h || *w > 100000 || *h > 100000) return Fail("RESOLUTION must be <width>x<height>");
-        v.Resolution = HlsResolution{static_cast<int>(*w), static_cast<int>(*h)};
-      }
-      if (const Attr* x = a.Find("FRAME-RATE")) { double f = 0; if (!Float(*x, f)) return false; v.FrameRate = f; }
-      if (const Attr* x = a.Find("AUDIO"); x && !QuotedString(*x, v.Audio)) return false;
-      if (const Attr* x = a.Find("VIDEO"); x && !QuotedString(*x, v.Video)) return false;
-      if (const Attr* x = a.Find("SUBTITLES"); x && !QuotedString(*x, v.Subtitles)) return false;
-      if (const Attr* x = a.Find("CLOSED-CAPTIONS")) v.ClosedCaptions = x->Value;
-      if (iframe) {
-        const Attr* u = nullptr;
-        std::string uri;
-        if (!Require(a, "EXT-X-I-FRAME-STREAM-INF", "URI", u) || !QuotedString(*u, uri) || !Resolve(uri, v.Uri)) return false;
-        Pl.IFrameVariants.push_back(std::move(v));
-      } else {
-        HaveStreamInf = true;
-        StreamInfLine = Line;
-        PendingVariant = std::move(v);
-      }
-      return true;
-    }
-    if (name == "#EXT-X-SESSION-DATA") {
-      if (!MarkMultivariant()) return false;
-      if (!Attrs(value, a) || !Require(a, "EXT-X-SESSION-DATA", "DATA-ID", at)) return false;
-      std::string id;
-      if (!QuotedString(*at, id)) return false;
-      const bool with_value = a.Find("VALUE") != nullptr, with_uri = a.Find("URI") != nullptr;
-      if (with_value == with_uri) return Fail("EXT-X-SESSION-DATA needs exactly one of VALUE and URI");
-      return true;
-    }
-    if (name == "#EXT-X-SESSION-KEY") {
-      if (!MarkMultivariant()) return false;
-      if (!Attrs(value, a) || !Require(a, "EXT-X-SESSION-KEY", "METHOD", at)) return false;
-      if (at->Value == "NONE") return Fail("EXT-X-SESSION-KEY METHOD must not be NONE");
-      return true; // advisory (keys are preloaded from it); the media playlists' EXT-X-KEY tags decide
-    }
-    if (name == "#EXT-X-CONTENT-STEERING") return MarkMultivariant();
-    if (name == "#EXT-X-MEDIA") {
-      if (!MarkMultivariant()) return false;
-      if (!Attrs(value, a)) return false;
-      HlsMedia m;
-      const Attr* ty = nullptr; const Attr* gid = nullptr; const Attr* nm = nullptr;
-      if (!Require(a, "EXT-X-MEDIA", "TYPE", ty) || !Require(a, "EXT-X-MEDIA", "GROUP-ID", gid) || !Require(a, "EXT-X-MEDIA", "NAME", nm)) return false;
-      m.Type = ty->Value;
-      if (m.Type != "AUDIO" && m.Type != "VIDEO" && m.Type != "SUBTITLES" && m.Type != "CLOSED-CAPTIONS") return Fail("EXT-X-MEDIA TYPE must be AUDIO, VIDEO, SUBTITLES or CLOSED-CAPTIONS");
-      if (!QuotedString(*gid, m.GroupId) || !QuotedString(*nm, m.Name)) return false;
-      if (const Attr* x = a.Find("LANGUAGE"); x && !QuotedString(*x, m.Language)) return false;
-      if (const Attr* x = a.Find("CHANNELS"); x && !QuotedString(*x, m.Channels)) return false;
-      if (const Attr* x = a.Find("DEFAULT"); x && !Bool(*x, m.Default)) return false;
-      if (const Attr* x = a.Find("AUTOSELECT"); x && !Bool(*x, m.Autoselect)) return false;
-      if (const Attr* x = a.Find("URI")) {
-        if (m.Type == "CLOSED-CAPTIONS") return Fail("EXT-X-MEDIA TYPE=CLOSED-CAPTIONS must not have a URI");
-        std::string uri;
-        if (!QuotedString(*x, uri) || !Resolve(uri, m.Uri)) return false;
-      } else if (m.Type == "SUBTITLES") {
-        return Fail("EXT-X-MEDIA TYPE=SUBTITLES requires a URI");
-      }
-      Pl.Media.push_back(std::move(m));
-      return true;
-    }
-    return true; // unknown tags are ignored, as the spec requires
+    CurrentMap = std::move(m);
+    return true;
   }
+
+  bool ByteRange(std::string_view value, bool) {
+    if (!ParseByteRangeSpec(value, PendingRangeLength, PendingRangeOffset)) return Fail("EXT-X-BYTERANGE must be <n>[@<o>]");
+    HavePendingRange = true;
+    return true;
+  }
+
+  bool Gap(std::string_view, bool) {
+    PendingGap = true;
+    return true;
+  }
+
+  bool Part(std::string_view value, bool) {
+    if (FirstPartLine == 0) FirstPartLine = Line;
+    AttrList a;
+    if (!Attrs(value, a)) return false;
+    const Attr* du = nullptr;
+    const Attr* at = nullptr;
+    if (!Require(a, "EXT-X-PART", "DURATION", du) || !Require(a, "EXT-X-PART", "URI", at)) return false;
+    HlsPart p;
+    std::string uri;
+    if (!Float(*du, p.Duration) || !QuotedString(*at, uri) || !Resolve(uri, p.Uri)) return false;
+    if (const Attr* x = a.Find("INDEPENDENT"); x && !Bool(*x, p.Independent)) return false;
+    if (const Attr* x = a.Find("GAP"); x && !Bool(*x, p.Gap)) return false;
+    bool has_range = false;
+    int64_t len = 0;
+    std::optional<int64_t> off;
+    if (const Attr* br = a.Find("BYTERANGE")) { // quoted per the spec; Apple's examples and hls.js take it unquoted too
+      if (!ParseByteRangeSpec(br->Value, len, off)) return Fail("EXT-X-PART BYTERANGE must be \"<n>[@<o>]\"");
+      has_range = true;
+    }
+    if (!ApplyPart(p, has_range, len, off)) return false;
+    PendingParts.push_back(std::move(p));
+    if (PendingParts.size() > 10000) return Unsupported("too many EXT-X-PART tags in one segment (livescope's limit is 10000)");
+    return true;
+  }
+
+  // ---- media metadata tags
+
+  bool DateRange(std::string_view value, bool) {
+    AttrList a;
+    const Attr* at = nullptr;
+    if (!Attrs(value, a) || !Require(a, "EXT-X-DATERANGE", "ID", at)) return false;
+    HlsDateRange dr;
+    if (!QuotedString(*at, dr.Id)) return false;
+    if (const Attr* c = a.Find("CLASS"); c && !QuotedString(*c, dr.Class)) return false;
+    if (const Attr* sd = a.Find("START-DATE")) {
+      dr.StartDate = ParseIsoDateTime(sd->Value);
+      if (!sd->Quoted || !dr.StartDate) return Fail("EXT-X-DATERANGE START-DATE is not a quoted ISO 8601 date-time");
+    }
+    if (const Attr* du = a.Find("DURATION")) { double d = 0; if (!Float(*du, d)) return false; dr.Duration = d; }
+    for (const Attr& x : a.Items) dr.Attributes.emplace_back(x.Name, x.Value);
+    Pl.DateRanges.push_back(std::move(dr));
+    return true;
+  }
+
+  // ---- media playlist tags
+
+  bool TargetDuration(std::string_view value, bool) {
+    auto v = ParseInteger(value);
+    if (!v) return Fail("EXT-X-TARGETDURATION is not a decimal integer");
+    Pl.TargetDuration = static_cast<double>(*v);
+    return true;
+  }
+
+  // EXT-X-MEDIA-SEQUENCE and EXT-X-DISCONTINUITY-SEQUENCE: before the first media segment (and, for the
+  // latter, before any EXT-X-DISCONTINUITY).
+  bool SequenceNumber(std::string_view tag, bool msn, std::string_view value) {
+    if (!Pl.Segments.empty() || HaveExtinf || !PendingParts.empty() || Pl.Skip) return Fail(std::string(tag) + " after the first media segment");
+    if (!msn && PendingDiscontinuity) return Fail("EXT-X-DISCONTINUITY-SEQUENCE after an EXT-X-DISCONTINUITY");
+    auto v = ParseInteger(value);
+    if (!v) return Fail(std::string(tag) + " is not a decimal integer");
+    (msn ? Pl.MediaSequence : Pl.DiscontinuitySequence) = *v;
+    if (!msn) DiscSeq = *v;
+    return true;
+  }
+  bool MediaSequence(std::string_view value, bool) { return SequenceNumber("EXT-X-MEDIA-SEQUENCE", true, value); }
+  bool DiscontinuitySequence(std::string_view value, bool) { return SequenceNumber("EXT-X-DISCONTINUITY-SEQUENCE", false, value); }
+
+  bool EndList(std::string_view, bool) {
+    Pl.EndList = true;
+    return true;
+  }
+
+  bool PlaylistType(std::string_view value, bool) {
+    if (value != "EVENT" && value != "VOD") return Fail("EXT-X-PLAYLIST-TYPE must be EVENT or VOD");
+    Pl.PlaylistType = std::string(value);
+    return true;
+  }
+
+  bool IFramesOnly(std::string_view, bool) {
+    Pl.IFramesOnly = true;
+    return true;
+  }
+
+  bool PartInf(std::string_view value, bool) {
+    AttrList a;
+    const Attr* at = nullptr;
+    if (!Attrs(value, a) || !Require(a, "EXT-X-PART-INF", "PART-TARGET", at)) return false;
+    double t = 0;
+    if (!Float(*at, t)) return false;
+    if (t <= 0) return Fail("EXT-X-PART-INF PART-TARGET must be positive");
+    Pl.PartTarget = t;
+    return true;
+  }
+
+  bool ServerControl(std::string_view value, bool) {
+    Pl.HasServerControl = true;
+    AttrList a;
+    if (!Attrs(value, a)) return false;
+    HlsServerControl& sc = Pl.ServerControl;
+    double d = 0;
+    if (const Attr* x = a.Find("CAN-BLOCK-RELOAD"); x && !Bool(*x, sc.CanBlockReload)) return false;
+    if (const Attr* x = a.Find("CAN-SKIP-DATERANGES"); x && !Bool(*x, sc.CanSkipDateRanges)) return false;
+    if (const Attr* x = a.Find("HOLD-BACK")) { if (!Float(*x, d)) return false; sc.HoldBack = d; }
+    if (const Attr* x = a.Find("PART-HOLD-BACK")) { if (!Float(*x, d)) return false; sc.PartHoldBack = d; }
+    if (const Attr* x = a.Find("CAN-SKIP-UNTIL")) { if (!Float(*x, d)) return false; sc.CanSkipUntil = d; }
+    if (sc.CanSkipDateRanges && !sc.CanSkipUntil) return Fail("CAN-SKIP-DATERANGES requires CAN-SKIP-UNTIL");
+    return true;
+  }
+
+  bool Skip(std::string_view value, bool) {
+    if (!Pl.Segments.empty() || HaveExtinf) return Fail("EXT-X-SKIP after the first media segment");
+    SkipLine = Line;
+    AttrList a;
+    const Attr* at = nullptr;
+    if (!Attrs(value, a) || !Require(a, "EXT-X-SKIP", "SKIPPED-SEGMENTS", at)) return false;
+    HlsSkip sk;
+    if (!Int(*at, sk.SkippedSegments)) return false;
+    if (const Attr* r = a.Find("RECENTLY-REMOVED-DATERANGES")) {
+      std::string v;
+      if (!QuotedString(*r, v)) return false;
+      size_t i = 0;
+      while (i <= v.size()) {
+        size_t j = v.find('\t', i);
+        if (j == std::string::npos) j = v.size();
+        if (j > i) sk.RecentlyRemovedDateRanges.push_back(v.substr(i, j - i));
+        i = j + 1;
+      }
+    }
+    Pl.Skip = std::move(sk);
+    return true;
+  }
+
+  bool PreloadHint(std::string_view value, bool) {
+    AttrList a;
+    if (!Attrs(value, a)) return false;
+    const Attr* ty = nullptr;
+    const Attr* at = nullptr;
+    if (!Require(a, "EXT-X-PRELOAD-HINT", "TYPE", ty) || !Require(a, "EXT-X-PRELOAD-HINT", "URI", at)) return false;
+    HlsPreloadHint h;
+    if (ty->Value == "PART") h.Type = HlsHintType::Part;
+    else if (ty->Value == "MAP") h.Type = HlsHintType::Map;
+    else return Fail("EXT-X-PRELOAD-HINT TYPE must be PART or MAP");
+    for (const HlsPreloadHint& o : Pl.PreloadHints) {
+      if (o.Type == h.Type) return Fail("more than one EXT-X-PRELOAD-HINT of TYPE=" + ty->Value);
+    }
+    std::string uri;
+    if (!QuotedString(*at, uri) || !Resolve(uri, h.Uri)) return false;
+    if (const Attr* s = a.Find("BYTERANGE-START"); s && !Int(*s, h.ByteRangeStart)) return false;
+    if (const Attr* l = a.Find("BYTERANGE-LENGTH")) { int64_t v = 0; if (!Int(*l, v)) return false; h.ByteRangeLength = v; }
+    Pl.PreloadHints.push_back(std::move(h));
+    return true;
+  }
+
+  bool RenditionReport(std::string_view value, bool) {
+    AttrList a;
+    const Attr* at = nullptr;
+    if (!Attrs(value, a) || !Require(a, "EXT-X-RENDITION-REPORT", "URI", at)) return false;
+    HlsRenditionReport rr;
+    std::string uri;
+    if (!QuotedString(*at, uri) || !Resolve(uri, rr.Uri)) return false;
+    int64_t v = 0;
+    if (const Attr* x = a.Find("LAST-MSN")) { if (!Int(*x, v)) return false; rr.LastMsn = v; }
+    if (const Attr* x = a.Find("LAST-PART")) { if (!Int(*x, v)) return false; rr.LastPart = v; }
+    Pl.RenditionReports.push_back(std::move(rr));
+    return true;
+  }
+
+  // ---- multivariant playlist tags
+
+  // EXT-X-STREAM-INF (its URI is the next URI line) and EXT-X-I-FRAME-STREAM-INF (URI attribute).
+  bool Variant(const char* tag, bool iframe, std::string_view value) {
+    if (HaveStreamInf) return Fail("EXT-X-STREAM-INF at line " + std::to_string(StreamInfLine) + " has no URI line");
+    AttrList a;
+    const Attr* at = nullptr;
+    if (!Attrs(value, a) || !Require(a, tag, "BANDWIDTH", at)) return false;
+    HlsVariant v;
+    v.IFrameOnly = iframe;
+    if (!Int(*at, v.Bandwidth)) return false;
+    int64_t n = 0;
+    if (const Attr* x = a.Find("AVERAGE-BANDWIDTH")) { if (!Int(*x, n)) return false; v.AverageBandwidth = n; }
+    if (const Attr* x = a.Find("CODECS"); x && !QuotedString(*x, v.Codecs)) return false;
+    if (const Attr* x = a.Find("RESOLUTION")) {
+      const size_t xpos = x->Value.find('x');
+      auto w = ParseInteger(std::string_view(x->Value).substr(0, xpos));
+      auto h = xpos == std::string::npos ? std::nullopt : ParseInteger(std::string_view(x->Value).substr(xpos + 1));
+      if (!w || !h || *w > 100000 || *h > 100000) return Fail("RESOLUTION must be <width>x<height>");
+      v.Resolution = HlsResolution{static_cast<int>(*w), static_cast<int>(*h)};
+    }
+    if (const Attr* x = a.Find("FRAME-RATE")) { double f = 0; if (!Float(*x, f)) return false; v.FrameRate = f; }
+    if (const Attr* x = a.Find("AUDIO"); x && !QuotedString(*x, v.Audio)) return false;
+    if (const Attr* x = a.Find("VIDEO"); x && !QuotedString(*x, v.Video)) return false;
+    if (const Attr* x = a.Find("SUBTITLES"); x && !QuotedString(*x, v.Subtitles)) return false;
+    if (const Attr* x = a.Find("CLOSED-CAPTIONS")) v.ClosedCaptions = x->Value;
+    if (iframe) {
+      const Attr* u = nullptr;
+      std::string uri;
+      if (!Require(a, tag, "URI", u) || !QuotedString(*u, uri) || !Resolve(uri, v.Uri)) return false;
+      Pl.IFrameVariants.push_back(std::move(v));
+    } else {
+      HaveStreamInf = true;
+      StreamInfLine = Line;
+      PendingVariant = std::move(v);
+    }
+    return true;
+  }
+  bool StreamInf(std::string_view value, bool) { return Variant("EXT-X-STREAM-INF", false, value); }
+  bool IFrameStreamInf(std::string_view value, bool) { return Variant("EXT-X-I-FRAME-STREAM-INF", true, value); }
+
+  bool SessionData(std::string_view value, bool) {
+    AttrList a;
+    const Attr* at = nullptr;
+    if (!Attrs(value, a) || !Require(a, "EXT-X-SESSION-DATA", "DATA-ID", at)) return false;
+    std::string id;
+    if (!QuotedString(*at, id)) return false;
+    const bool with_value = a.Find("VALUE") != nullptr, with_uri = a.Find("URI") != nullptr;
+    if (with_value == with_uri) return Fail("EXT-X-SESSION-DATA needs exactly one of VALUE and URI");
+    return true;
+  }
+
+  bool SessionKey(std::string_view value, bool) {
+    AttrList a;
+    const Attr* at = nullptr;
+    if (!Attrs(value, a) || !Require(a, "EXT-X-SESSION-KEY", "METHOD", at)) return false;
+    if (at->Value == "NONE") return Fail("EXT-X-SESSION-KEY METHOD must not be NONE");
+    return true; // advisory (keys are preloaded from it); the media playlists' EXT-X-KEY tags decide
+  }
+
+  bool Media(std::string_view value, bool) {
+    AttrList a;
+    if (!Attrs(value, a)) return false;
+    HlsMedia m;
+    const Attr* ty = nullptr; const Attr* gid = nullptr; const Attr* nm = nullptr;
+    if (!Require(a, "EXT-X-MEDIA", "TYPE", ty) || !Require(a, "EXT-X-MEDIA", "GROUP-ID", gid) || !Require(a, "EXT-X-MEDIA", "NAME", nm)) return false;
+    m.Type = ty->Value;
+    if (m.Type != "AUDIO" && m.Type != "VIDEO" && m.Type != "SUBTITLES" && m.Type != "CLOSED-CAPTIONS") return Fail("EXT-X-MEDIA TYPE must be AUDIO, VIDEO, SUBTITLES or CLOSED-CAPTIONS");
+    if (!QuotedString(*gid, m.GroupId) || !QuotedString(*nm, m.Name)) return false;
+    if (const Attr* x = a.Find("LANGUAGE"); x && !QuotedString(*x, m.Language)) return false;
+    if (const Attr* x = a.Find("CHANNELS"); x && !QuotedString(*x, m.Channels)) return false;
+    if (const Attr* x = a.Find("DEFAULT"); x && !Bool(*x, m.Default)) return false;
+    if (const Attr* x = a.Find("AUTOSELECT"); x && !Bool(*x, m.Autoselect)) return false;
+    if (const Attr* x = a.Find("URI")) {
+      if (m.Type == "CLOSED-CAPTIONS") return Fail("EXT-X-MEDIA TYPE=CLOSED-CAPTIONS must not have a URI");
+      std::string uri;
+      if (!QuotedString(*x, uri) || !Resolve(uri, m.Uri)) return false;
+    } else if (m.Type == "SUBTITLES") {
+      return Fail("EXT-X-MEDIA TYPE=SUBTITLES requires a URI");
+    }
+    Pl.Media.push_back(std::move(m));
+    return true;
+  }
+
+  // Looks `name` up in kTagRules, applies its group and "at most once" rules, then its handler.
+  // Unknown tags are ignored, as the spec requires.
+  bool Tag(std::string_view name, std::string_view value, bool has_value);
+  bool Seen(std::string_view name) const;
 
   bool UriLine(std::string_view line) {
     if (HaveStreamInf) {
@@ -820,8 +704,8 @@ struct Parser {
     }
     Pl.Kind = HlsPlaylistKind::Media;
     if (!SeenMediaTag) return Fail("empty playlist: no media segments and no variant streams (neither EXT-X-TARGETDURATION nor EXT-X-STREAM-INF)", 0);
-    if (!SeenTargetDuration) return Fail("missing EXT-X-TARGETDURATION (not a media playlist, or truncated)", 0);
-    if (FirstPartLine && !SeenPartInf) return Fail("EXT-X-PART without EXT-X-PART-INF", FirstPartLine);
+    if (!Seen("#EXT-X-TARGETDURATION")) return Fail("missing EXT-X-TARGETDURATION (not a media playlist, or truncated)", 0);
+    if (FirstPartLine && !Seen("#EXT-X-PART-INF")) return Fail("EXT-X-PART without EXT-X-PART-INF", FirstPartLine);
     if (Pl.Skip && !(Pl.HasServerControl && Pl.ServerControl.CanSkipUntil)) return Fail("EXT-X-SKIP without EXT-X-SERVER-CONTROL CAN-SKIP-UNTIL", SkipLine);
     if (!PendingParts.empty()) {
       HlsSegment s;
@@ -832,6 +716,88 @@ struct Parser {
     return true;
   }
 };
+
+// [SECTION] Tag table
+
+// Where a tag belongs (RFC 8216bis section 4.4). Basic tags go in either kind of playlist. Media segment
+// tags apply to the next URI line; they, media metadata and media playlist tags make a media playlist.
+// Multivariant tags make a multivariant playlist. A playlist that mixes the two kinds is refused.
+enum class TagGroup { Basic, MediaSegment, MediaMetadata, MediaPlaylist, Multivariant };
+
+struct TagRule {
+  std::string_view Name; // with its leading '#'
+  TagGroup Group;
+  bool Once;             // may appear at most once ("duplicate <tag>" otherwise)
+  bool (Parser::*Handle)(std::string_view value, bool has_value);
+};
+
+constexpr bool kOnce = true, kRepeats = false;
+
+constexpr TagRule kTagRules[] = {
+    // Basic
+    {"#EXTM3U", TagGroup::Basic, kRepeats, &Parser::Ignore}, // the header; a repeat later is harmless
+    {"#EXT-X-VERSION", TagGroup::Basic, kOnce, &Parser::Version},
+    {"#EXT-X-INDEPENDENT-SEGMENTS", TagGroup::Basic, kOnce, &Parser::IndependentSegments},
+    {"#EXT-X-START", TagGroup::Basic, kOnce, &Parser::Start},
+    // Media segment
+    {"#EXTINF", TagGroup::MediaSegment, kRepeats, &Parser::Extinf},
+    {"#EXT-X-BYTERANGE", TagGroup::MediaSegment, kRepeats, &Parser::ByteRange},
+    {"#EXT-X-DISCONTINUITY", TagGroup::MediaSegment, kRepeats, &Parser::Discontinuity},
+    {"#EXT-X-KEY", TagGroup::MediaSegment, kRepeats, &Parser::Key},
+    {"#EXT-X-MAP", TagGroup::MediaSegment, kRepeats, &Parser::Map},
+    {"#EXT-X-PROGRAM-DATE-TIME", TagGroup::MediaSegment, kRepeats, &Parser::ProgramDateTime},
+    {"#EXT-X-GAP", TagGroup::MediaSegment, kRepeats, &Parser::Gap},
+    {"#EXT-X-BITRATE", TagGroup::MediaSegment, kRepeats, &Parser::Ignore},
+    {"#EXT-X-PART", TagGroup::MediaSegment, kRepeats, &Parser::Part},
+    // Media metadata
+    {"#EXT-X-DATERANGE", TagGroup::MediaMetadata, kRepeats, &Parser::DateRange},
+    {"#EXT-X-SKIP", TagGroup::MediaMetadata, kOnce, &Parser::Skip},
+    {"#EXT-X-PRELOAD-HINT", TagGroup::MediaMetadata, kRepeats, &Parser::PreloadHint}, // one per TYPE
+    {"#EXT-X-RENDITION-REPORT", TagGroup::MediaMetadata, kRepeats, &Parser::RenditionReport},
+    // Media playlist
+    {"#EXT-X-TARGETDURATION", TagGroup::MediaPlaylist, kOnce, &Parser::TargetDuration},
+    {"#EXT-X-MEDIA-SEQUENCE", TagGroup::MediaPlaylist, kOnce, &Parser::MediaSequence},
+    {"#EXT-X-DISCONTINUITY-SEQUENCE", TagGroup::MediaPlaylist, kOnce, &Parser::DiscontinuitySequence},
+    {"#EXT-X-ENDLIST", TagGroup::MediaPlaylist, kOnce, &Parser::EndList},
+    {"#EXT-X-PLAYLIST-TYPE", TagGroup::MediaPlaylist, kOnce, &Parser::PlaylistType},
+    {"#EXT-X-I-FRAMES-ONLY", TagGroup::MediaPlaylist, kOnce, &Parser::IFramesOnly},
+    {"#EXT-X-PART-INF", TagGroup::MediaPlaylist, kOnce, &Parser::PartInf},
+    {"#EXT-X-SERVER-CONTROL", TagGroup::MediaPlaylist, kOnce, &Parser::ServerControl},
+    // Multivariant playlist
+    {"#EXT-X-MEDIA", TagGroup::Multivariant, kRepeats, &Parser::Media},
+    {"#EXT-X-STREAM-INF", TagGroup::Multivariant, kRepeats, &Parser::StreamInf},
+    {"#EXT-X-I-FRAME-STREAM-INF", TagGroup::Multivariant, kRepeats, &Parser::IFrameStreamInf},
+    {"#EXT-X-SESSION-DATA", TagGroup::Multivariant, kRepeats, &Parser::SessionData},
+    {"#EXT-X-SESSION-KEY", TagGroup::Multivariant, kRepeats, &Parser::SessionKey},
+    {"#EXT-X-CONTENT-STEERING", TagGroup::Multivariant, kRepeats, &Parser::Ignore},
+};
+static_assert(std::size(kTagRules) <= 64, "Parser::SeenOnce has one bit per rule");
+
+bool Parser::Tag(std::string_view name, std::string_view value, bool has_value) {
+  for (size_t i = 0; i < std::size(kTagRules); i++) {
+    const TagRule& rule = kTagRules[i];
+    if (rule.Name != name) continue;
+    if (rule.Group == TagGroup::Multivariant) {
+      if (!MarkMultivariant()) return false;
+    } else if (rule.Group != TagGroup::Basic) {
+      if (!MarkMedia()) return false;
+    }
+    if (rule.Once) {
+      const uint64_t bit = uint64_t{1} << i;
+      if (SeenOnce & bit) return Fail("duplicate " + std::string(name.substr(1)));
+      SeenOnce |= bit;
+    }
+    return (this->*rule.Handle)(value, has_value);
+  }
+  return true; // unknown tags are ignored, as the spec requires
+}
+
+bool Parser::Seen(std::string_view name) const {
+  for (size_t i = 0; i < std::size(kTagRules); i++) {
+    if (kTagRules[i].Name == name) return (SeenOnce >> i) & 1;
+  }
+  return false;
+}
 
 } // namespace
 

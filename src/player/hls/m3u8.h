@@ -2,7 +2,8 @@
 //
 // [SECTION] Model: byte ranges, parts, segments, hints, variants
 // [SECTION] Parse result and entry points
-// [SECTION] URL helpers
+//
+// URI resolution is in hls_url.h and date-times in hls_date.h (both included here).
 //
 // Contracts: every function here is pure (text in, value out), thread-agnostic, allocation-only, and
 // never throws: errors are returned as values carrying a 1-based line number, a reason and a kind
@@ -16,6 +17,9 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "hls_date.h"
+#include "hls_url.h"
 
 namespace livescope {
 
@@ -190,22 +194,7 @@ struct HlsParseLimits {
 // filesystem path). Returns: Ok with the playlist, or the first error. Never throws.
 HlsParseResult ParsePlaylist(std::string_view text, std::string_view base_url, const HlsParseLimits& limits = {});
 
-// [SECTION] URL helpers
-
-struct HlsUrlResult {
-  bool Ok = false;
-  std::string Url;    // valid when Ok
-  std::string Reason; // valid when !Ok
-};
-
-// Resolves `ref` against `base` (RFC 3986 subset: absolute, network-path, absolute-path, relative
-// with dot segments). Fails on empty/control-character refs or a relative ref with no base.
-HlsUrlResult ResolveUrl(std::string_view base, std::string_view ref);
-
 // The AES-128 IV of a segment: the key's explicit IV, else `msn` as a 128-bit big-endian integer.
 std::array<uint8_t, 16> HlsKeyIv(const HlsKey& key, int64_t msn);
-
-// Parses an ISO 8601 / RFC 3339 date-time ("2024-01-02T03:04:05.678Z", offsets allowed) into epoch seconds.
-std::optional<double> ParseIsoDateTime(std::string_view text);
 
 } // namespace livescope

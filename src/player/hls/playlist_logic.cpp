@@ -1,4 +1,4 @@
-// Pure playlist logic: merge, start point, live edge, reload URLs and timing, staleness, ABR estimator.
+// Pure playlist logic: merge, start point, live edge, media items, reload URLs and timing, staleness, ABR estimator.
 #include "playlist_logic.h"
 
 #include <algorithm>
@@ -152,6 +152,71 @@ bool PlaylistHas(const HlsPlaylist& pl, const HlsPosition& pos) {
     return pos.Part >= 0 && pos.Part < static_cast<int>(s.Parts.size());
   }
   return false;
+}
+
+// [SECTION] Media items: what to load at a position
+
+HlsPosition PositionAfter(const HlsPosition& pos, bool low_latency) {
+  if (pos.Part < 0) return {pos.Msn + 1, low_latency ? 0 : -1};
+  return {pos.Msn, pos.Part + 1};
+}
+
+HlsItemResult LookupMediaItem(const HlsPlaylist& pl, const HlsPosition& pos, bool low_latency) {
+  HlsItemResult r;
+  const HlsSegment* s = nullptr;
+  for (const HlsSegment& x : pl.Segments) {
+    if (x.Msn == pos.Msn) { s = &x; break; }
+  }
+  if (!s) {
+    if (!pl.Segments.empty() && pos.Msn < pl.Segments.front().Msn) r.Lookup = HlsItemLookup::Restart;
+    return r; // else NotYet
+  }
+  HlsMediaItem& out = r.Item;
+  out.Pos = pos;
+  out.Map = s->Map;
+  out.Key = s->Key;
+  out.DiscontinuitySeq = s->DiscontinuitySeq;
+  if (pos.Part < 0 || (s->Parts.empty() && s->IsComplete() && pos.Part == 0)) {
+    if (!s->IsComplete()) return r;
+    if (s->Gap) {
+      r.Lookup = HlsItemLookup::Skip;
+      r.SkipTo = PositionAfter({pos.Msn, -1}, low_latency);
+      r.Gap = true;
+      return r;
+    }
+    out.Pos.Part = -1;
+    out.IsPart = false;
+    out.Uri = s->Uri;
+    out.Range = s->Range;
+    out.Independent = true;
+    out.ProgramDateTime = s->ProgramDateTime;
+    out.Duration = s->Duration;
+    r.Lookup = HlsItemLookup::Ready;
+    return r;
+  }
+  if (pos.Part >= static_cast<int>(s->Parts.size())) {
+    if (!s->IsComplete()) return r;
+    r.Lookup = HlsItemLookup::Skip;
+    r.SkipTo = {pos.Msn + 1, 0};
+    return r;
+  }
+  const HlsPart& p = s->Parts[static_cast<size_t>(pos.Part)];
+  if (p.Gap) {
+    r.Lookup = HlsItemLookup::Skip;
+    r.SkipTo = {pos.Msn, pos.Part + 1};
+    r.Gap = true;
+    return r;
+  }
+  out.IsPart = true;
+  out.Uri = p.Uri;
+  out.Range = p.Range;
+  out.Independent = p.Independent || pos.Part == 0;
+  double offset = 0.0; // seconds from the segment's start
+  for (int j = 0; j < pos.Part; j++) offset += s->Parts[static_cast<size_t>(j)].Duration;
+  if (s->ProgramDateTime) out.ProgramDateTime = *s->ProgramDateTime + offset;
+  out.Duration = p.Duration;
+  r.Lookup = HlsItemLookup::Ready;
+  return r;
 }
 
 // [SECTION] Blocking reload and reload timing

@@ -1,8 +1,9 @@
-// Pure playlist logic: delta-update merge, start point and live edge, blocking-reload URLs, reload timing,
-// staleness and the ABR throughput estimator. No I/O, no clocks: times are passed in as seconds.
+// Pure playlist logic: delta-update merge, start point and live edge, what to load at a position, blocking-reload URLs,
+// reload timing, staleness and the ABR throughput estimator. No I/O, no clocks: times are passed in as seconds.
 //
 // [SECTION] Delta updates (EXT-X-SKIP)
 // [SECTION] Positions, live edge and start point
+// [SECTION] Media items: what to load at a position
 // [SECTION] Blocking reload and reload timing
 // [SECTION] ABR
 #pragma once
@@ -60,6 +61,44 @@ HlsPosition NextPosition(const HlsPlaylist& pl, bool low_latency);
 
 // True when the playlist contains `pos` (a part of a segment, or a complete segment for Part == -1).
 bool PlaylistHas(const HlsPlaylist& pl, const HlsPosition& pos);
+
+// [SECTION] Media items: what to load at a position
+
+// One thing to load: a whole segment (Pos.Part == -1) or one part.
+struct HlsMediaItem {
+  HlsPosition Pos;
+  bool IsPart = false;
+  std::string Uri; // absolute
+  std::optional<HlsByteRange> Range;
+  std::optional<HlsMap> Map; // the EXT-X-MAP in effect
+  std::optional<HlsKey> Key; // the AES-128 key of its segment
+  bool Independent = false;  // a whole segment, an INDEPENDENT=YES part or a segment's first part
+  int64_t DiscontinuitySeq = 0;
+  std::optional<double> ProgramDateTime; // epoch seconds of its first sample (a part's: its segment's + offset)
+  double Duration = 0.0;                 // seconds
+};
+
+enum class HlsItemLookup {
+  Ready,   // Item is what to load now
+  NotYet,  // the playlist does not list it yet (or only as an unfinished segment): wait for a reload
+  Skip,    // move on to SkipTo: an EXT-X-GAP segment or part (Gap), or past the last part of a finished segment
+  Restart, // the position is older than the playlist's first segment: pick a new start point
+};
+
+struct HlsItemResult {
+  HlsItemLookup Lookup = HlsItemLookup::NotYet;
+  HlsMediaItem Item;   // valid when Ready
+  HlsPosition SkipTo;  // valid when Skip
+  bool Gap = false;    // when Skip: true for EXT-X-GAP, false when the segment's parts ran out
+};
+
+// What to load at `pos` in `pl`. Part -1 (or part 0 of a segment without parts) asks for the whole
+// segment; low_latency only decides where a skipped gap segment leads (PositionAfter).
+HlsItemResult LookupMediaItem(const HlsPlaylist& pl, const HlsPosition& pos, bool low_latency);
+
+// The position after `pos`: the next part, or after a whole segment the next segment (from its part 0
+// in low-latency mode, whole otherwise).
+HlsPosition PositionAfter(const HlsPosition& pos, bool low_latency);
 
 // [SECTION] Blocking reload and reload timing
 

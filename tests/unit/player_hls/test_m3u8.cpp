@@ -302,41 +302,6 @@ TEST_CASE("every prefix of a valid LL-HLS playlist parses or fails cleanly") {
   CHECK(ok > 0);
 }
 
-TEST_CASE("ResolveUrl handles absolute, network-path, absolute-path, relative and dot segments") {
-  struct Row { const char* Base; const char* Ref; const char* Want; };
-  const Row rows[] = {
-      {"http://h:1/a/b/c.m3u8", "d.ts", "http://h:1/a/b/d.ts"},
-      {"http://h:1/a/b/c.m3u8", "../x/d.ts", "http://h:1/a/x/d.ts"},
-      {"http://h:1/a/b/c.m3u8", "./d.ts?x=1", "http://h:1/a/b/d.ts?x=1"},
-      {"http://h:1/a/b/c.m3u8?q=2", "/root.ts", "http://h:1/root.ts"},
-      {"http://h:1/a/c.m3u8", "//other/x.ts", "http://other/x.ts"},
-      {"http://h:1/a/c.m3u8", "https://z/y.ts", "https://z/y.ts"},
-      {"http://h:1", "x.ts", "http://h:1/x.ts"},
-      {"/tmp/live/index.m3u8", "seg1.ts", "/tmp/live/seg1.ts"},
-      {"fixtures/a.m3u8", "../b/c.ts", "b/c.ts"},
-      {"index.m3u8", "seg.ts", "seg.ts"},
-  };
-  for (const Row& row : rows) {
-    CAPTURE(row.Ref);
-    HlsUrlResult r = ResolveUrl(row.Base, row.Ref);
-    REQUIRE(r.Ok);
-    CHECK(r.Url == row.Want);
-  }
-  CHECK_FALSE(ResolveUrl("http://h/a", "").Ok);
-  CHECK_FALSE(ResolveUrl("http://h/a", "a\x01" "b").Ok);
-  CHECK_FALSE(ResolveUrl("", "rel.ts").Ok);
-}
-
-TEST_CASE("ParseIsoDateTime accepts offsets and fractions, rejects junk") {
-  CHECK(*ParseIsoDateTime("1970-01-01T00:00:00Z") == 0.0);
-  CHECK(*ParseIsoDateTime("1970-01-01T01:00:00+01:00") == 0.0);
-  CHECK(*ParseIsoDateTime("2000-03-01T00:00:00.25Z") == doctest::Approx(951868800.25));
-  CHECK(*ParseIsoDateTime("1970-01-01T00:00:00-0130") == doctest::Approx(5400.0));
-  CHECK_FALSE(ParseIsoDateTime("2000-13-01T00:00:00Z"));
-  CHECK_FALSE(ParseIsoDateTime("2000-01-01"));
-  CHECK_FALSE(ParseIsoDateTime("2000-01-01T00:00:00Zjunk"));
-}
-
 // [SECTION] Playlists that real servers write (issue 9): tolerance, refusals, error kinds, AES-128
 
 TEST_CASE("tolerance: EXT-X-PART takes an unquoted BYTERANGE, as in Apple's byte-range low-latency examples") {
@@ -417,6 +382,37 @@ TEST_CASE("refusal: EXT-X-DISCONTINUITY-SEQUENCE after the first segment or afte
   e = MustFail(Media("#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=12\n#EXT-X-SKIP:SKIPPED-SEGMENTS=2\n#EXT-X-DISCONTINUITY-SEQUENCE:3\n#EXTINF:2,\na.ts\n"));
   CHECK(e.Line == 5);
   CHECK(e.Reason.find("after the first media segment") != std::string::npos);
+}
+
+TEST_CASE("every tag that may appear once is refused on its second line, and repeatable tags are not") {
+  struct Row { const char* Tag; const char* Before; int Line; };
+  const Row rows[] = {
+      {"#EXT-X-VERSION:3", "", 4},
+      {"#EXT-X-INDEPENDENT-SEGMENTS", "", 4},
+      {"#EXT-X-START:TIME-OFFSET=0", "", 4},
+      {"#EXT-X-TARGETDURATION:2", "", 3}, // Media() has one on line 2
+      {"#EXT-X-MEDIA-SEQUENCE:1", "", 4},
+      {"#EXT-X-DISCONTINUITY-SEQUENCE:1", "", 4},
+      {"#EXT-X-ENDLIST", "", 4},
+      {"#EXT-X-PLAYLIST-TYPE:VOD", "", 4},
+      {"#EXT-X-I-FRAMES-ONLY", "", 4},
+      {"#EXT-X-PART-INF:PART-TARGET=0.5", "", 4},
+      {"#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=12", "", 4},
+      {"#EXT-X-SKIP:SKIPPED-SEGMENTS=1", "#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=12\n", 5},
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.Tag);
+    const std::string tag = row.Tag;
+    const std::string before = row.Before;
+    HlsParseError e = MustFail(Media(before + tag + "\n" + tag + "\n"));
+    CHECK(e.Line == row.Line);
+    CHECK(e.Reason == "duplicate " + tag.substr(1, tag.find(':') == std::string::npos ? std::string::npos : tag.find(':') - 1));
+  }
+  HlsPlaylist pl = MustParse(Media("#EXT-X-DISCONTINUITY\n#EXT-X-DISCONTINUITY\n#EXT-X-BITRATE:1\n#EXT-X-BITRATE:2\n"
+                                   "#EXT-X-KEY:METHOD=NONE\n#EXT-X-KEY:METHOD=NONE\n#EXT-X-GAP\n#EXT-X-GAP\n#EXTINF:2,\na.ts\n"
+                                   "#EXT-X-DATERANGE:ID=\"a\"\n#EXT-X-DATERANGE:ID=\"b\"\n#EXTM3U\n"));
+  CHECK(pl.Segments.size() == 1);
+  CHECK(pl.DateRanges.size() == 2);
 }
 
 TEST_CASE("a multivariant playlist without a variant says so (not 'missing EXT-X-TARGETDURATION')") {

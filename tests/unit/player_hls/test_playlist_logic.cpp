@@ -1,4 +1,4 @@
-// Unit tests for the pure playlist logic: delta merge, start point, live edge, reload URLs, staleness, ABR.
+// Unit tests for the pure playlist logic: delta merge, start point, live edge, media items, reload URLs, staleness, ABR.
 #include <doctest/doctest.h>
 
 #include "player/hls/playlist_logic.h"
@@ -155,6 +155,71 @@ TEST_CASE("PlaylistHas tells whether a blocking reload was answered with what it
   CHECK_FALSE(PlaylistHas(pl, {7, 2}));
   CHECK_FALSE(PlaylistHas(pl, {8, 0}));
   CHECK(PlaylistHas(pl, {6, 9})); // a complete segment satisfies any part of it
+}
+
+TEST_CASE("media item lookup: a listed segment or part is Ready, with its URI, independence and date") {
+  HlsPlaylist pl = P(Live(5, 2, 2, "#EXT-X-PROGRAM-DATE-TIME:1970-01-01T00:01:40Z\n"));
+  HlsItemResult r = LookupMediaItem(pl, {5, -1}, true);
+  REQUIRE(r.Lookup == HlsItemLookup::Ready);
+  CHECK_FALSE(r.Item.IsPart);
+  CHECK(r.Item.Pos == HlsPosition{5, -1});
+  CHECK(r.Item.Uri == "http://127.0.0.1:1/live/720p/s5.m4s");
+  CHECK(r.Item.Independent);
+  CHECK(r.Item.Duration == doctest::Approx(2.0));
+  CHECK(*r.Item.ProgramDateTime == doctest::Approx(100.0));
+  r = LookupMediaItem(pl, {6, 1}, true);
+  REQUIRE(r.Lookup == HlsItemLookup::Ready);
+  CHECK(r.Item.IsPart);
+  CHECK(r.Item.Uri == "http://127.0.0.1:1/live/720p/p6.1.m4s");
+  CHECK_FALSE(r.Item.Independent);
+  CHECK(r.Item.Duration == doctest::Approx(0.5));
+  CHECK(*r.Item.ProgramDateTime == doctest::Approx(102.5)); // its segment's date + the parts before it
+  CHECK(LookupMediaItem(pl, {6, 0}, true).Item.Independent); // a segment's first part always is
+  CHECK(LookupMediaItem(pl, {7, 1}, true).Lookup == HlsItemLookup::Ready); // a trailing part
+  // Part 0 of a segment without parts asks for the whole segment.
+  HlsPlaylist plain = P("#EXT-X-TARGETDURATION:2\n#EXTINF:2,\na.ts\n");
+  r = LookupMediaItem(plain, {0, 0}, false);
+  REQUIRE(r.Lookup == HlsItemLookup::Ready);
+  CHECK(r.Item.Pos == HlsPosition{0, -1});
+  CHECK_FALSE(r.Item.IsPart);
+}
+
+TEST_CASE("media item lookup: NotYet for what the playlist does not list yet or has not finished") {
+  HlsPlaylist pl = P(Live(5, 2, 2));
+  CHECK(LookupMediaItem(pl, {7, 2}, true).Lookup == HlsItemLookup::NotYet);  // the next trailing part
+  CHECK(LookupMediaItem(pl, {7, -1}, true).Lookup == HlsItemLookup::NotYet); // the unfinished segment whole
+  CHECK(LookupMediaItem(pl, {8, 0}, true).Lookup == HlsItemLookup::NotYet);
+  CHECK(LookupMediaItem(P("#EXT-X-TARGETDURATION:2\n"), {0, 0}, true).Lookup == HlsItemLookup::NotYet);
+}
+
+TEST_CASE("media item lookup: Restart for a position older than the first segment") {
+  CHECK(LookupMediaItem(P(Live(5, 2, 2)), {4, 0}, true).Lookup == HlsItemLookup::Restart);
+  CHECK(LookupMediaItem(P(Live(5, 2, 2)), {4, -1}, false).Lookup == HlsItemLookup::Restart);
+}
+
+TEST_CASE("media item lookup: Skip past gaps and past the last part of a finished segment") {
+  HlsItemResult r = LookupMediaItem(P(Live(5, 2, 2)), {6, 4}, true);
+  REQUIRE(r.Lookup == HlsItemLookup::Skip);
+  CHECK(r.SkipTo == HlsPosition{7, 0});
+  CHECK_FALSE(r.Gap);
+  HlsPlaylist gap = P("#EXT-X-TARGETDURATION:2\n#EXTINF:2,\na.ts\n#EXT-X-GAP\n#EXTINF:2,\nb.ts\n#EXTINF:2,\nc.ts\n");
+  r = LookupMediaItem(gap, {1, -1}, false);
+  REQUIRE(r.Lookup == HlsItemLookup::Skip);
+  CHECK(r.Gap);
+  CHECK(r.SkipTo == HlsPosition{2, -1});
+  CHECK(LookupMediaItem(gap, {1, -1}, true).SkipTo == HlsPosition{2, 0});
+  HlsPlaylist gap_part = P("#EXT-X-TARGETDURATION:2\n#EXT-X-PART-INF:PART-TARGET=0.5\n"
+                           "#EXT-X-PART:DURATION=0.5,URI=\"a.m4s\",GAP=YES\n#EXT-X-PART:DURATION=0.5,URI=\"b.m4s\"\n");
+  r = LookupMediaItem(gap_part, {0, 0}, true);
+  REQUIRE(r.Lookup == HlsItemLookup::Skip);
+  CHECK(r.Gap);
+  CHECK(r.SkipTo == HlsPosition{0, 1});
+}
+
+TEST_CASE("position after: the next part, or the next segment whole or from its part 0") {
+  CHECK(PositionAfter({5, -1}, true) == HlsPosition{6, 0});
+  CHECK(PositionAfter({5, -1}, false) == HlsPosition{6, -1});
+  CHECK(PositionAfter({5, 2}, true) == HlsPosition{5, 3});
 }
 
 TEST_CASE("reload URL: directives in order msn, part, skip, after existing query, replacing old ones") {
