@@ -1,7 +1,7 @@
 // Comment stream wrapping and layout (see comments.h).
-#include "comments.h"
+#include <livescope/overlay/comments.h>
 
-#include "fit.h"
+#include <livescope/overlay/fit.h>
 #include <livescope/base/utf8.h>
 
 #include <algorithm>

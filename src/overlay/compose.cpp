@@ -1,5 +1,5 @@
 // Compose box edit model (see compose.h).
-#include "compose.h"
+#include <livescope/overlay/compose.h>
 
 #include <livescope/base/utf8.h>
 

@@ -1,5 +1,5 @@
 // Pure fitting rules: contrast, title wrapping, label shortening, letterboxing (see fit.h).
-#include "fit.h"
+#include <livescope/overlay/fit.h>
 
 #include <livescope/base/utf8.h>
 

@@ -7,10 +7,10 @@
 // [SECTION] compose box
 // [SECTION] hearts
 // [SECTION] OverlayDraw
-#include "overlay/overlay.h"
+#include <livescope/overlay/overlay.h>
 
-#include "overlay/font/overlay_font_data.h"
-#include "overlay/format.h"
+#include "font/overlay_font_data.h"
+#include <livescope/overlay/format.h>
 #include <livescope/base/utf8.h>
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 // Overlay core: frame step, input entry points and the pure screen layout (see overlay_core.h).
-#include "overlay_core.h"
+#include <livescope/overlay/overlay_core.h>
 
-#include "format.h"
+#include <livescope/overlay/format.h>
 #include <livescope/base/utf8.h>
 
 #include <algorithm>

@@ -13,9 +13,9 @@
 
 #include "page_app.h"
 #include "playback.h"
-#include "room_client.h"
+#include <livescope/room/room_client.h>
 
-#include "overlay/overlay.h"
+#include <livescope/overlay/overlay.h>
 #include <livescope/base/utf8.h>
 
 #include <imgui.h>
@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "app_export.h"
+#include <livescope/app/app_export.h>
 
 namespace livescope {
 

@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "app_export.h"
+#include <livescope/app/app_export.h>
 
 namespace livescope {
 

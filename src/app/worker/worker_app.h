@@ -3,7 +3,7 @@
 
 #include "worker_decode.h"
 
-#include "app_export.h" // LS_EXPORT: the C API the worker module exports to web/runtime/player-worker.js
+#include <livescope/app/app_export.h> // LS_EXPORT: the C API the worker module exports to web/runtime/player-worker.js
 
 #include <memory>
 #include <string>

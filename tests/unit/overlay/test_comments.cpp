@@ -1,8 +1,8 @@
 // Tests for src/overlay/comments.h: wrapping and the comment stream layout, with a fixed-width measure.
 #include <doctest/doctest.h>
 
-#include "overlay/comments.h"
-#include "overlay/fit.h"
+#include <livescope/overlay/comments.h>
+#include <livescope/overlay/fit.h>
 #include <livescope/base/utf8.h>
 
 #include <algorithm>

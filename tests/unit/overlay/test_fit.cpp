@@ -2,7 +2,7 @@
 // shortening, letterboxing and rect overlap.
 #include <doctest/doctest.h>
 
-#include "overlay/fit.h"
+#include <livescope/overlay/fit.h>
 #include <livescope/base/utf8.h>
 
 #include <string>

@@ -1,7 +1,7 @@
 // Tests for src/overlay/overlay_core.h: layout, input entry points and actions.
 #include <doctest/doctest.h>
 
-#include "overlay/overlay_core.h"
+#include <livescope/overlay/overlay_core.h>
 
 using namespace livescope;
 

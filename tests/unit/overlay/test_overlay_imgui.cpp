@@ -2,7 +2,7 @@
 // no renderer; the draw list must hold hearts lower right and comments lower left.
 #include <doctest/doctest.h>
 
-#include "overlay/overlay.h"
+#include <livescope/overlay/overlay.h>
 
 #include <string>
 #include <vector>

@@ -2,9 +2,9 @@
 // or player types here), and OverlayActions: what the overlay asks the app to send.
 #pragma once
 
-#include "comments.h"
-#include "hearts.h"
-#include "overlay_types.h"
+#include <livescope/overlay/comments.h>
+#include <livescope/overlay/hearts.h>
+#include <livescope/overlay/overlay_types.h>
 
 #include <cstdint>
 #include <string>
