@@ -187,11 +187,7 @@ TEST_CASE("with the real font, titles and the compose placeholder fit at publish
     };
     Lang en{ "Soldering the new board", OverlayStrings{} };
     Lang fr{ "La tarte aux pommes", OverlayStrings{} };
-    fr.Strings.Live = "EN DIRECT";
-    fr.Strings.Send = "Envoyer";
-    fr.Strings.Placeholder = "Posez une question\xE2\x80\xA6";
-    fr.Strings.PlaceholderShort = "Une question ?";
-    fr.Strings.TotalViewers = "au total";
+    fr.Strings = OverlayStringsFrom(kUiStringsFr); // web/ui_strings.json
     for (const ImVec2 size : { ImVec2(280, 498), ImVec2(300, 533), ImVec2(360, 640), ImVec2(420, 747), ImVec2(1280, 720) }) {
         for (const Lang* lang : { &en, &fr }) {
             CAPTURE(size.x);
