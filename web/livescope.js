@@ -16,19 +16,12 @@
   const SCRIPT = document.currentScript;
   const BASE = ((SCRIPT && SCRIPT.src) || location.href).replace(/[^/]*$/, '');
   const ATTRS = ['src', 'room', 'title', 'aspect', 'muted', 'autoplay', 'latency', 'lang', 'token', 'hearts', 'comments', 'poster'];
-  // Interface strings. Keys shared with the overlay (src/app/page/interaction.cpp): live, send, placeholder,
-  // placeholderShort, joined, pinned, total, sendHeart; the rest label the DOM controls. Short forms are
-  // used only when the full one does not fit (docs/overlay.md); the sound button then shows its icon alone.
-  const STRINGS = {
-    en: { video: 'Live video. Tap to send a heart.', sound: 'Tap for sound', fullscreen: 'Full screen',
-      exitFullscreen: 'Exit full screen', sendHeart: 'Send a heart', placeholder: 'Ask a question…', placeholderShort: 'Ask…', send: 'Send',
-      live: 'LIVE', comments: 'Comments', joined: 'joined', pinned: 'Pinned', total: 'total',
-      loading: 'Loading live video…', error: 'Playback error' },
-    fr: { video: 'Vidéo en direct. Touchez pour envoyer un cœur.', sound: 'Touchez pour le son', fullscreen: 'Plein écran',
-      exitFullscreen: 'Quitter le plein écran', sendHeart: 'Envoyer un cœur', placeholder: 'Posez une question…', placeholderShort: 'Une question ?',
-      send: 'Envoyer', live: 'EN DIRECT', comments: 'Commentaires', joined: 'a rejoint', pinned: 'Épinglé',
-      total: 'au total', loading: 'Chargement de la vidéo en direct…', error: 'Erreur de lecture' },
-  };
+  // Interface strings, per language: web/ui_strings.json, their one source, which the build writes in place of
+  // the marker below (src/app/CMakeLists.txt; the overlay's C++ defaults come from the same file). Keys shared
+  // with the overlay (src/app/page/interaction.cpp): live, send, placeholder, placeholderShort, joined, pinned,
+  // total, sendHeart; the rest label the DOM controls. Short forms are used only when the full one does not
+  // fit (docs/overlay.md); the sound button then shows its icon alone.
+  const STRINGS = /*@LIVESCOPE_UI_STRINGS@*/ {};
   function pickLang(attr) {
     for (const l of [attr, ...(navigator.languages || [navigator.language])]) {
       const k = String(l || '').toLowerCase().split('-')[0];

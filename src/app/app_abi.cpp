@@ -1,7 +1,7 @@
 // The record schema both wasm modules export (ls_abi_schema): field names in array order, from app_abi.h.
-#include "app_abi.h"
+#include <livescope/app/app_abi.h>
 
-#include "app_export.h"
+#include <livescope/app/app_export.h>
 
 namespace livescope {
 

@@ -1,8 +1,8 @@
 // Comment stream wrapping and layout (see comments.h).
-#include "comments.h"
+#include <livescope/overlay/comments.h>
 
-#include "fit.h"
-#include "utf8.h"
+#include <livescope/overlay/fit.h>
+#include <livescope/base/utf8.h>
 
 #include <algorithm>
 
@@ -57,7 +57,7 @@ void WrapText(std::string_view text, float first_width, float width, const TextM
         // Hard break: as many code points as fit, at least one.
         std::size_t e = line_begin;
         for (;;) {
-            const std::size_t next = OverlayUtf8Next(text, e);
+            const std::size_t next = Utf8Next(text, e);
             if (next > word_end || (e > line_begin && measure(text.substr(line_begin, next - line_begin)) > limit))
                 break;
             e = next;

@@ -1,17 +1,17 @@
 // Compose box edit model (see compose.h).
-#include "compose.h"
+#include <livescope/overlay/compose.h>
 
-#include "utf8.h"
+#include <livescope/base/utf8.h>
 
 namespace livescope {
 
 std::size_t ComposeInsert(ComposeModel& m, std::string_view utf8)
 {
-    const std::string clean = OverlayUtf8Sanitize(utf8);
+    const std::string clean = Utf8Sanitize(utf8);
     std::size_t added = 0;
     std::size_t i = 0;
     while (i < clean.size() && m.CodePoints < m.MaxCodePoints) {
-        const std::size_t next = OverlayUtf8Next(clean, i);
+        const std::size_t next = Utf8Next(clean, i);
         m.Text.append(clean, i, next - i);
         i = next;
         ++m.CodePoints;
@@ -31,7 +31,7 @@ bool ComposeBackspace(ComposeModel& m)
 {
     if (m.Text.empty())
         return false;
-    m.Text.resize(OverlayUtf8Prev(m.Text, m.Text.size()));
+    m.Text.resize(Utf8Prev(m.Text, m.Text.size()));
     m.CodePoints = m.CodePoints > 0 ? m.CodePoints - 1 : 0;
     return true;
 }

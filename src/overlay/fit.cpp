@@ -1,7 +1,7 @@
 // Pure fitting rules: contrast, title wrapping, label shortening, letterboxing (see fit.h).
-#include "fit.h"
+#include <livescope/overlay/fit.h>
 
-#include "utf8.h"
+#include <livescope/base/utf8.h>
 
 #include <algorithm>
 #include <cmath>
@@ -72,7 +72,7 @@ std::string OverlayEllipsize(std::string_view s, float width, const TextMeasureF
         return std::string();
     std::size_t end = s.size();
     while (end > 0 && measure(s.substr(0, end)) > budget)
-        end = OverlayUtf8Prev(s, end);
+        end = Utf8Prev(s, end);
     while (end > 0 && s[end - 1] == ' ') // no space before the ellipsis
         --end;
     return std::string(s.substr(0, end)).append(kEllipsis);

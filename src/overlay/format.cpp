@@ -1,5 +1,5 @@
 // Pure text formatting for the overlay header (see format.h).
-#include "format.h"
+#include <livescope/overlay/format.h>
 
 #include <cmath>
 #include <cstdio>

@@ -1,5 +1,5 @@
 // Floating hearts simulation (see hearts.h).
-#include "hearts.h"
+#include <livescope/overlay/hearts.h>
 
 #include <algorithm>
 #include <cmath>

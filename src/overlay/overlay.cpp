@@ -7,11 +7,11 @@
 // [SECTION] compose box
 // [SECTION] hearts
 // [SECTION] OverlayDraw
-#include "overlay/overlay.h"
+#include <livescope/overlay/overlay.h>
 
-#include "overlay/font/overlay_font_data.h"
-#include "overlay/format.h"
-#include "overlay/utf8.h"
+#include "font/overlay_font_data.h"
+#include <livescope/overlay/format.h>
+#include <livescope/base/utf8.h>
 
 #include <algorithm>
 #include <cmath>
@@ -97,7 +97,7 @@ std::string_view TailThatFits(const DrawCtx& c, std::string_view s, float width,
     float w = Measure(c, s, size);
     std::size_t start = 0;
     while (start < s.size() && w > width) {
-        const std::size_t next = OverlayUtf8Next(s, start);
+        const std::size_t next = Utf8Next(s, start);
         w -= Measure(c, s.substr(start, next - start), size);
         start = next;
     }

@@ -1,8 +1,8 @@
 // Overlay core: frame step, input entry points and the pure screen layout (see overlay_core.h).
-#include "overlay_core.h"
+#include <livescope/overlay/overlay_core.h>
 
-#include "format.h"
-#include "utf8.h"
+#include <livescope/overlay/format.h>
+#include <livescope/base/utf8.h>
 
 #include <algorithm>
 #include <utility>
@@ -22,7 +22,7 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
     height = std::max(height, 1.0f);
     const float u = std::max(font_size, 4.0f);
     const TextMeasureFn measure = measure_in ? measure_in : TextMeasureFn([u](std::string_view t) {
-        return 0.55f * u * static_cast<float>(OverlayUtf8CountCodePoints(t));
+        return 0.55f * u * static_cast<float>(Utf8CountCodePoints(t));
     });
     const float small = kOverlaySmallText; // the total line and the characters counter
     l.Unit = u;

@@ -1,9 +1,9 @@
 // libFuzzer target: M3U8 parser, delta merge, start point and reload URLs, and one HlsSession step
 // (with a stand-in AES-128 decryptor, so that key requests, the key cache and streaming decryption run).
 // Input: a playlist, optionally followed by "\n#--UPDATE--\n" and a second playlist used as an update.
-#include "player/hls/hls_session.h"
-#include "player/hls/m3u8.h"
-#include "player/hls/playlist_logic.h"
+#include <livescope/player/hls/hls_session.h>
+#include <livescope/player/hls/m3u8.h>
+#include <livescope/player/hls/playlist_logic.h>
 
 #include <cmath>
 #include <cstdint>

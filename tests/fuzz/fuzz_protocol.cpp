@@ -1,5 +1,5 @@
 // libFuzzer target: the protocol codec never crashes on any bytes, and whatever it accepts re-encodes to the same value.
-#include "livescope/protocol/messages.h"
+#include <livescope/protocol/messages.h>
 
 #include <cstddef>
 #include <cstdint>

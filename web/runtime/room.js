@@ -12,6 +12,8 @@
 (function (global) {
   'use strict';
   if (!global.LivescopeWidget) return;
+  // The widget's UI strings, per language: web/ui_strings.json (their one source), written here by the build.
+  const UI_STRINGS = /*@LIVESCOPE_UI_STRINGS@*/ {};
   const doc = global.document;
 
   //---------------------------------------------------------------------------
@@ -234,8 +236,7 @@
     if (!target && !title) return {}; // nothing to draw: the canvas stays as the app leaves it
 
     const m = widget.module, app = widget.app, canvas = widget.canvas;
-    const strings = Object.assign({ sendHeart: 'Send a heart', placeholder: 'Ask a question\u2026', comments: 'Comments' },
-      options.strings || {});
+    const strings = Object.assign({}, UI_STRINGS.en, options.strings || {}); // English for what the loader left out
     const state = { viewers: { live: 0, total: 0 }, joined: null, lastError: null, rects: null, reducedMotion: false, connects: 0, joins: 0 };
     let socket = null, layer = null, log = null, input = null, motion = null, onMotion = null, destroyed = false, wakeTimer = 0;
 

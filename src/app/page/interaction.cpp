@@ -13,10 +13,10 @@
 
 #include "page_app.h"
 #include "playback.h"
-#include "room_client.h"
+#include <livescope/room/room_client.h>
 
-#include "overlay/overlay.h"
-#include "overlay/utf8.h"
+#include <livescope/overlay/overlay.h>
+#include <livescope/base/utf8.h>
 
 #include <imgui.h>
 #include <nlohmann/json.hpp>
@@ -30,7 +30,7 @@
 #include <string>
 #include <vector>
 
-#include "app_export.h"
+#include <livescope/app/app_export.h>
 
 namespace livescope {
 
@@ -350,7 +350,7 @@ LS_EXPORT void ls_room_configure(PageApp* app, const char* room, const char* tok
   cfg.Seed = seed > 0.0 && seed < 1.8e19 ? static_cast<std::uint64_t>(seed) : 1;
   livescope::RoomClientInit(in->Room, cfg);
   in->HasRoom = !cfg.Room.empty();
-  in->Ov.State.Title = livescope::OverlayUtf8Sanitize(Str(title));
+  in->Ov.State.Title = livescope::Utf8Sanitize(Str(title));
   in->Ov.State.HeartsEnabled = hearts != 0;
   in->Ov.State.CommentsEnabled = comments != 0;
   in->Ov.State.IsLive = true;
@@ -366,8 +366,8 @@ LS_EXPORT void ls_room_set_reduced_motion(PageApp* app, int reduced) {
 // the built-in English compact form. Null or empty strings restore the built-in form.
 LS_EXPORT void ls_room_set_viewer_labels(PageApp* app, const char* live, const char* total) {
   if (PageInteraction* in = In(app)) {
-    in->Ov.State.ViewersLiveLabel = live ? livescope::OverlayUtf8Sanitize(live) : std::string();
-    in->Ov.State.ViewersTotalLabel = total ? livescope::OverlayUtf8Sanitize(total) : std::string();
+    in->Ov.State.ViewersLiveLabel = live ? livescope::Utf8Sanitize(live) : std::string();
+    in->Ov.State.ViewersTotalLabel = total ? livescope::Utf8Sanitize(total) : std::string();
   }
 }
 

@@ -13,7 +13,7 @@
 #include <cstdio>
 #include <imgui.h>
 
-#include "app_export.h"
+#include <livescope/app/app_export.h>
 
 namespace livescope {
 

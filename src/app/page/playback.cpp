@@ -25,8 +25,8 @@
 #include <string>
 #include <vector>
 
-#include "app_abi.h"
-#include "app_export.h"
+#include <livescope/app/app_abi.h>
+#include <livescope/app/app_export.h>
 
 namespace livescope {
 

@@ -3,8 +3,8 @@
 
 #include "worker_decode.h"
 
-#include "app_abi.h"    // the records the C API returns (VideoFrameField, WorkerStatsField)
-#include "app_export.h" // LS_EXPORT: the C API the worker module exports to web/runtime/player-worker.js
+#include <livescope/app/app_abi.h>    // the records the C API returns (VideoFrameField, WorkerStatsField)
+#include <livescope/app/app_export.h> // LS_EXPORT: the C API the worker module exports to web/runtime/player-worker.js
 
 #include <livescope/player/av/stats.h>
 

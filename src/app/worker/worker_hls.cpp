@@ -10,7 +10,7 @@
 // Thread: the Worker's thread only. Times `now` are seconds on the Worker's monotonic clock.
 #include "worker_app.h"
 
-#include "player/hls/hls_session.h"
+#include <livescope/player/hls/hls_session.h>
 
 #include <livescope/player/decode/aes128.h>
 

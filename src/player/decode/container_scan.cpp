@@ -8,27 +8,12 @@ namespace livescope {
 
 namespace {
 
-uint32_t Be32(const uint8_t* p)
-{
-    return (static_cast<uint32_t>(p[0]) << 24) | (static_cast<uint32_t>(p[1]) << 16) | (static_cast<uint32_t>(p[2]) << 8) | p[3];
-}
-
-bool PrintableType(uint32_t t)
-{
-    for (int i = 0; i < 4; ++i) {
-        const uint32_t c = (t >> (8 * i)) & 0xFF;
-        if (c < 0x20 || c > 0x7E)
-            return false;
-    }
-    return true;
-}
-
 // Offset of the next plausible unit start (moof, ftyp or styp with a valid header) after `from`,
 // or data.size() - 7 (keep a possible partial header) when there is none.
 size_t FindResync(std::span<const uint8_t> data, size_t from, uint64_t max_box_size)
 {
     for (size_t i = from; i + 8 <= data.size(); ++i) {
-        const uint32_t t = Be32(data.data() + i + 4);
+        const uint32_t t = ReadBe32(data.data() + i + 4);
         if (t != FourCC('m', 'o', 'o', 'f') && t != FourCC('f', 't', 'y', 'p') && t != FourCC('s', 't', 'y', 'p'))
             continue;
         const BoxHeader h = ReadBoxHeader(data.subspan(i));
@@ -39,30 +24,6 @@ size_t FindResync(std::span<const uint8_t> data, size_t from, uint64_t max_box_s
 }
 
 } // namespace
-
-BoxHeader ReadBoxHeader(std::span<const uint8_t> data)
-{
-    BoxHeader h;
-    if (data.size() < 8)
-        return h;
-    const uint32_t size32 = Be32(data.data());
-    h.Type = Be32(data.data() + 4);
-    if (!PrintableType(h.Type) || size32 == 0) {
-        h.Status = BoxStatus::Invalid;
-        return h;
-    }
-    if (size32 == 1) {
-        if (data.size() < 16)
-            return h;
-        h.Size = (static_cast<uint64_t>(Be32(data.data() + 8)) << 32) | Be32(data.data() + 12);
-        h.HeaderSize = 16;
-    } else {
-        h.Size = size32;
-        h.HeaderSize = 8;
-    }
-    h.Status = h.Size < h.HeaderSize ? BoxStatus::Invalid : BoxStatus::Ok;
-    return h;
-}
 
 Mp4Unit ScanMp4Unit(std::span<const uint8_t> data, uint64_t max_box_size)
 {

@@ -1,6 +1,7 @@
 // FFmpeg decoders: H.264/HEVC into a fixed pool of I420 buffers, AAC through swresample to float PCM.
 #include <livescope/player/decode/decoders.h>
 #include <livescope/player/av/latency.h>
+#include "av_error.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -25,13 +26,6 @@ namespace livescope {
 namespace {
 
 constexpr AVRational kMicros = {1, 1000000};
-
-std::string AvErr(int err)
-{
-    char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-    av_strerror(err, buf, sizeof(buf));
-    return buf;
-}
 
 int64_t ToMicros(double seconds)
 {
@@ -80,7 +74,7 @@ DecodeStatus OpenCodec(AVCodecContext*& ctx, const AVCodecParameters* par, std::
     }
     if (err < 0) {
         avcodec_free_context(&ctx);
-        return {DecodeCode::Internal, std::string("cannot open ") + name + ": " + AvErr(err)};
+        return {DecodeCode::Internal, std::string("cannot open ") + name + ": " + AvErrorString(err)};
     }
     return {};
 }
@@ -113,7 +107,7 @@ DecodeStatus SendToCodec(ImplT& s, const DemuxedPacket& packet, MediaKind kind, 
     if (err == AVERROR(EAGAIN))
         return {DecodeCode::Internal, std::string("receive ") + unit + " before sending more packets"};
     if (err < 0)
-        return {DecodeCode::DecodeError, std::string(what) + " packet rejected: " + AvErr(err)};
+        return {DecodeCode::DecodeError, std::string(what) + " packet rejected: " + AvErrorString(err)};
     return {};
 }
 
@@ -124,7 +118,7 @@ DecodeStatus SendCodecEndOfStream(AVCodecContext* ctx)
         return {DecodeCode::NotConfigured, "no stream"};
     const int err = avcodec_send_packet(ctx, nullptr);
     if (err < 0 && err != AVERROR_EOF)
-        return {DecodeCode::DecodeError, AvErr(err)};
+        return {DecodeCode::DecodeError, AvErrorString(err)};
     return {};
 }
 
@@ -265,7 +259,7 @@ DecodeStatus VideoDecoder::ReceiveFrame(const VideoFrame*& out)
         if (err == AVERROR_EOF)
             return {DecodeCode::EndOfStream, {}};
         if (err < 0)
-            return {DecodeCode::DecodeError, "video decode: " + AvErr(err)};
+            return {DecodeCode::DecodeError, "video decode: " + AvErrorString(err)};
         s.Held = true;
     }
     return s.CopyToSlot(out);
@@ -355,7 +349,7 @@ struct AudioDecoder::Impl
             err = swr_init(Swr);
         if (err < 0) {
             swr_free(&Swr);
-            return {DecodeCode::Internal, "swresample init: " + AvErr(err)};
+            return {DecodeCode::Internal, "swresample init: " + AvErrorString(err)};
         }
         InRate = Frame->sample_rate;
         InFormat = Frame->format;
@@ -388,7 +382,7 @@ DecodeStatus AudioDecoder::ReceiveSamples(AudioChunk& out)
     if (err == AVERROR_EOF)
         return {DecodeCode::EndOfStream, {}};
     if (err < 0)
-        return {DecodeCode::DecodeError, "audio decode: " + AvErr(err)};
+        return {DecodeCode::DecodeError, "audio decode: " + AvErrorString(err)};
     DecodeStatus st = s.EnsureSwr();
     if (!st.IsOk()) {
         av_frame_unref(s.Frame);
@@ -407,7 +401,7 @@ DecodeStatus AudioDecoder::ReceiveSamples(AudioChunk& out)
     const int64_t tag = s.Frame->pkt_pos;
     av_frame_unref(s.Frame);
     if (n < 0)
-        return {DecodeCode::Internal, "swresample: " + AvErr(n)};
+        return {DecodeCode::Internal, "swresample: " + AvErrorString(n)};
     out.Frames = n;
     out.Channels = s.Config.OutChannels;
     out.Rate = s.Config.OutRate;

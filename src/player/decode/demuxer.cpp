@@ -1,6 +1,7 @@
 // Push-fed demuxer: fMP4 fragments re-opened one at a time behind their init segment, MPEG-TS fed up to PES boundaries.
 #include <livescope/player/decode/demuxer.h>
 #include <livescope/player/decode/container_scan.h>
+#include "av_error.h"
 
 extern "C" {
 #include <libavformat/avformat.h>
@@ -27,13 +28,6 @@ namespace {
 
 constexpr int kAvioBufferSize = 32 * 1024;       // bytes
 constexpr size_t kTsTrimThreshold = 4u << 20;    // bytes consumed before the TS buffer is compacted
-
-std::string AvError(int err)
-{
-    char buf[AV_ERROR_MAX_STRING_SIZE] = {};
-    av_strerror(err, buf, sizeof(buf));
-    return buf;
-}
 
 bool SameParams(const AVCodecParameters* a, const AVCodecParameters* b)
 {
@@ -258,7 +252,7 @@ struct Demuxer::Impl
         if (err < 0) {
             Fmt = nullptr; // freed by avformat_open_input
             Close();
-            return {DecodeCode::InvalidData, std::string(format_name) + " open failed: " + AvError(err)};
+            return {DecodeCode::InvalidData, std::string(format_name) + " open failed: " + AvErrorString(err)};
         }
         MapStreams();
         return {};
@@ -460,12 +454,12 @@ DecodeStatus Demuxer::ReadPacket(DemuxedPacket& out)
             ++s.Errors;
             if (s.Kind == ContainerKind::Fmp4) {
                 s.Close(); // skip the rest of this fragment
-                return {DecodeCode::InvalidData, "fMP4 fragment: " + AvError(err)};
+                return {DecodeCode::InvalidData, "fMP4 fragment: " + AvErrorString(err)};
             }
             if (s.TsLastErrorPos == s.TsRead)
                 return {DecodeCode::NeedMore, {}};
             s.TsLastErrorPos = s.TsRead;
-            return {DecodeCode::InvalidData, "MPEG-TS: " + AvError(err)};
+            return {DecodeCode::InvalidData, "MPEG-TS: " + AvErrorString(err)};
         }
         if (s.Kind == ContainerKind::Ts && (s.StreamVideo < 0 || s.StreamAudio < 0))
             s.MapStreams();

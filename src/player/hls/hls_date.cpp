@@ -1,5 +1,5 @@
 // ISO 8601 / RFC 3339 date-time parser for HLS tags: civil date to epoch seconds, offsets and fractions.
-#include "hls_date.h"
+#include <livescope/player/hls/hls_date.h>
 
 #include <cstdint>
 

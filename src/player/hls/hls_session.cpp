@@ -11,7 +11,7 @@
 // [SECTION] Keys, decryption and fatal errors
 // [SECTION] ABR and switching
 // [SECTION] Public API
-#include "hls_session.h"
+#include <livescope/player/hls/hls_session.h>
 
 #include <algorithm>
 #include <cmath>

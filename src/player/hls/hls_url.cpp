@@ -1,5 +1,5 @@
 // URL resolution for HLS playlists (RFC 3986 subset): scheme detection, dot-segment removal, merge.
-#include "hls_url.h"
+#include <livescope/player/hls/hls_url.h>
 
 #include <vector>
 

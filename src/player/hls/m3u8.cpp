@@ -6,7 +6,7 @@
 // [SECTION] Tag handlers
 // [SECTION] Tag table
 // [SECTION] ParsePlaylist
-#include "m3u8.h"
+#include <livescope/player/hls/m3u8.h>
 
 #include <cmath>
 #include <cstdlib>

@@ -1,5 +1,5 @@
 // Pure playlist logic: merge, start point, live edge, media items, reload URLs and timing, staleness, ABR estimator.
-#include "playlist_logic.h"
+#include <livescope/player/hls/playlist_logic.h>
 
 #include <algorithm>
 #include <cmath>

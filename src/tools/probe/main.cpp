@@ -11,7 +11,7 @@
 //   livescope-probe --parse-bench ITERATIONS FILE  parser throughput (for tests/bench/hls.sh)
 #include "http_client.h"
 #include "playlist_json.h"
-#include "player/hls/hls_session.h"
+#include <livescope/player/hls/hls_session.h>
 
 #include <livescope/player/decode/aes128.h>
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
 // Playlist to JSON (camelCase keys) for livescope-probe.
 #pragma once
 
-#include "player/hls/m3u8.h"
+#include <livescope/player/hls/m3u8.h>
 
 #include <nlohmann/json.hpp>
 

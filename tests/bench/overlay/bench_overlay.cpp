@@ -1,7 +1,7 @@
 // Overlay benchmark: CPU time per frame (OverlayNewFrame + OverlayDraw, and with ImGui's own
 // NewFrame/Render) for a headless 1280x720 overlay with 1000 live hearts and 50 comments.
 // Prints figures only; never pass/fail. Usage: bench_overlay [frames] [hearts]
-#include "overlay/overlay.h"
+#include <livescope/overlay/overlay.h>
 
 #include <algorithm>
 #include <chrono>

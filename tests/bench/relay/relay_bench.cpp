@@ -3,7 +3,7 @@
 // [SECTION] Client
 // [SECTION] Modes
 // [SECTION] main
-#include "livescope/protocol/messages.h"
+#include <livescope/protocol/messages.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -1,9 +1,9 @@
 // Tests for src/overlay/comments.h: wrapping and the comment stream layout, with a fixed-width measure.
 #include <doctest/doctest.h>
 
-#include "overlay/comments.h"
-#include "overlay/fit.h"
-#include "overlay/utf8.h"
+#include <livescope/overlay/comments.h>
+#include <livescope/overlay/fit.h>
+#include <livescope/base/utf8.h>
 
 #include <algorithm>
 #include <string>
@@ -13,7 +13,7 @@ using namespace livescope;
 
 namespace {
 // 10 pixels per code point, so multi-byte characters are as wide as ASCII ones.
-const TextMeasureFn kMeasure = [](std::string_view s) { return 10.0f * static_cast<float>(OverlayUtf8CountCodePoints(s)); };
+const TextMeasureFn kMeasure = [](std::string_view s) { return 10.0f * static_cast<float>(Utf8CountCodePoints(s)); };
 
 std::vector<std::string> Wrap(std::string_view text, float first, float width)
 {
@@ -70,7 +70,7 @@ TEST_CASE("a long word is hard-broken between code points, never inside one")
     CHECK(lines[1].size() == 8);
     CHECK(lines[2].size() == 2);
     for (const std::string& l : lines)
-        CHECK(OverlayUtf8Sanitize(l) == l); // still valid UTF-8
+        CHECK(Utf8Sanitize(l) == l); // still valid UTF-8
 }
 
 TEST_CASE("multi-byte text is measured in code points, not bytes")

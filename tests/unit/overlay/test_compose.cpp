@@ -1,7 +1,7 @@
 // Tests for src/overlay/compose.h.
 #include <doctest/doctest.h>
 
-#include "overlay/compose.h"
+#include <livescope/overlay/compose.h>
 
 #include <string>
 

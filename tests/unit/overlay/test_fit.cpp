@@ -2,8 +2,8 @@
 // shortening, letterboxing and rect overlap.
 #include <doctest/doctest.h>
 
-#include "overlay/fit.h"
-#include "overlay/utf8.h"
+#include <livescope/overlay/fit.h>
+#include <livescope/base/utf8.h>
 
 #include <string>
 
@@ -11,7 +11,7 @@ using namespace livescope;
 
 namespace {
 // 8 pixels per code point: a stand-in for the font.
-const TextMeasureFn kMeasure = [](std::string_view s) { return 8.0f * static_cast<float>(OverlayUtf8CountCodePoints(s)); };
+const TextMeasureFn kMeasure = [](std::string_view s) { return 8.0f * static_cast<float>(Utf8CountCodePoints(s)); };
 } // namespace
 
 TEST_SUITE("overlay/fit") {
@@ -114,7 +114,7 @@ TEST_CASE("ellipsizing never splits a code point")
     const std::string s = "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"; // éééé é
     const std::string e = OverlayEllipsize(s, 24.0f, kMeasure);
     CHECK(e == "\xC3\xA9\xC3\xA9\xE2\x80\xA6");
-    CHECK(OverlayUtf8Sanitize(e) == e);
+    CHECK(Utf8Sanitize(e) == e);
 }
 
 TEST_CASE("a 16:9 picture in a 9:16 widget is letterboxed with bands above and below")

@@ -1,7 +1,7 @@
 // Tests for src/overlay/format.h.
 #include <doctest/doctest.h>
 
-#include "overlay/format.h"
+#include <livescope/overlay/format.h>
 
 using namespace livescope;
 

@@ -1,7 +1,7 @@
 // Tests for src/overlay/hearts.h: deterministic physics at a fixed clock and seed.
 #include <doctest/doctest.h>
 
-#include "overlay/hearts.h"
+#include <livescope/overlay/hearts.h>
 
 #include <cmath>
 #include <vector>

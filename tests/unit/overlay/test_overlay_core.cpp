@@ -1,7 +1,7 @@
 // Tests for src/overlay/overlay_core.h: layout, input entry points and actions.
 #include <doctest/doctest.h>
 
-#include "overlay/overlay_core.h"
+#include <livescope/overlay/overlay_core.h>
 
 using namespace livescope;
 
@@ -16,6 +16,23 @@ Overlay MakeOverlay()
 } // namespace
 
 TEST_SUITE("overlay/core") {
+
+TEST_CASE("the overlay's built-in strings are the English column of the shared UI strings table")
+{
+    const OverlayStrings s;
+    CHECK(s.Live == kUiStringsEn.Live);
+    CHECK(s.Send == kUiStringsEn.Send);
+    CHECK(s.Placeholder == kUiStringsEn.Placeholder);
+    CHECK(s.PlaceholderShort == kUiStringsEn.PlaceholderShort);
+    CHECK(s.Joined == kUiStringsEn.Joined);
+    CHECK(s.Pinned == kUiStringsEn.Pinned);
+    CHECK(s.TotalViewers == kUiStringsEn.Total);
+    CHECK(s.SendHeart == kUiStringsEn.SendHeart);
+    const OverlayStrings fr = OverlayStringsFrom(kUiStringsFr);
+    CHECK(fr.Live == std::string(kUiStringsFr.Live));
+    CHECK(fr.TotalViewers == std::string(kUiStringsFr.Total));
+    CHECK(fr.Live != s.Live);
+}
 
 TEST_CASE("the layout puts hearts lower right, comments and compose lower left, the header on top")
 {
@@ -148,11 +165,7 @@ Lang English()
 Lang French()
 {
     Lang l{ "fr", "La tarte aux pommes, pas \xC3\xA0 pas", OverlayStrings{}, 190.0f, 72.0f };
-    l.Strings.Live = "EN DIRECT";
-    l.Strings.Send = "Envoyer";
-    l.Strings.Placeholder = "Posez une question\xE2\x80\xA6";
-    l.Strings.PlaceholderShort = "Une question ?";
-    l.Strings.TotalViewers = "au total";
+    l.Strings = OverlayStringsFrom(kUiStringsFr); // web/ui_strings.json
     return l;
 }
 

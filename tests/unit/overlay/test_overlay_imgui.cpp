@@ -2,7 +2,7 @@
 // no renderer; the draw list must hold hearts lower right and comments lower left.
 #include <doctest/doctest.h>
 
-#include "overlay/overlay.h"
+#include <livescope/overlay/overlay.h>
 
 #include <string>
 #include <vector>
@@ -187,11 +187,7 @@ TEST_CASE("with the real font, titles and the compose placeholder fit at publish
     };
     Lang en{ "Soldering the new board", OverlayStrings{} };
     Lang fr{ "La tarte aux pommes", OverlayStrings{} };
-    fr.Strings.Live = "EN DIRECT";
-    fr.Strings.Send = "Envoyer";
-    fr.Strings.Placeholder = "Posez une question\xE2\x80\xA6";
-    fr.Strings.PlaceholderShort = "Une question ?";
-    fr.Strings.TotalViewers = "au total";
+    fr.Strings = OverlayStringsFrom(kUiStringsFr); // web/ui_strings.json
     for (const ImVec2 size : { ImVec2(280, 498), ImVec2(300, 533), ImVec2(360, 640), ImVec2(420, 747), ImVec2(1280, 720) }) {
         for (const Lang* lang : { &en, &fr }) {
             CAPTURE(size.x);

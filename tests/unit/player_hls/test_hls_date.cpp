@@ -1,7 +1,7 @@
 // Unit tests for HLS date-times (hls_date.h): ISO 8601 / RFC 3339 forms to epoch seconds, and refused text.
 #include <doctest/doctest.h>
 
-#include "player/hls/hls_date.h"
+#include <livescope/player/hls/hls_date.h>
 
 using namespace livescope;
 

@@ -1,7 +1,7 @@
 // Tests for how HlsSession's events are reported (severity, rendition changes: src/player/hls/hls_session.cpp).
 #include <doctest/doctest.h>
 
-#include "player/hls/hls_session.h"
+#include <livescope/player/hls/hls_session.h>
 
 #include <string>
 

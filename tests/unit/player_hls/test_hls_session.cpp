@@ -1,7 +1,7 @@
 // Unit tests for HlsSession, driven with fake responses and a fake clock (no I/O).
 #include <doctest/doctest.h>
 
-#include "player/hls/hls_session.h"
+#include <livescope/player/hls/hls_session.h>
 
 #include <algorithm>
 #include <cmath>

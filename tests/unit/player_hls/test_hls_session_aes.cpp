@@ -2,7 +2,7 @@
 // HlsDecryptor interface) and its fatal errors (unsupported / invalid playlists). Fake responses, fake clock.
 #include <doctest/doctest.h>
 
-#include "player/hls/hls_session.h"
+#include <livescope/player/hls/hls_session.h>
 
 #include <algorithm>
 #include <limits>

@@ -1,7 +1,7 @@
 // Unit tests for HLS URL resolution (hls_url.h): the RFC 3986 subset playlists need, and refused references.
 #include <doctest/doctest.h>
 
-#include "player/hls/hls_url.h"
+#include <livescope/player/hls/hls_url.h>
 
 #include <string>
 

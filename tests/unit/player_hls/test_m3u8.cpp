@@ -1,7 +1,7 @@
 // Unit tests for the M3U8 parser: one case per tag, table-driven edge cases and rejected input.
 #include <doctest/doctest.h>
 
-#include "player/hls/m3u8.h"
+#include <livescope/player/hls/m3u8.h>
 
 #include <cmath>
 #include <string>

@@ -1,7 +1,7 @@
 // Unit tests for the pure playlist logic: delta merge, start point, live edge, media items, reload URLs, staleness, ABR.
 #include <doctest/doctest.h>
 
-#include "player/hls/playlist_logic.h"
+#include <livescope/player/hls/playlist_logic.h>
 
 #include <string>
 

@@ -1,7 +1,7 @@
 // Unit tests for the room protocol codec: one round-trip case per message type, and table-driven rejections.
 #include <doctest/doctest.h>
 
-#include "livescope/protocol/messages.h"
+#include <livescope/protocol/messages.h>
 
 #include <nlohmann/json.hpp>
 

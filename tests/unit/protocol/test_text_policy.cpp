@@ -1,8 +1,8 @@
 // Unit tests for the text policy of names and comments: C1 controls, bidi overrides and invisible-only text.
 #include <doctest/doctest.h>
 
-#include "livescope/protocol/messages.h"
-#include "livescope/protocol/utf8.h"
+#include <livescope/protocol/messages.h>
+#include <livescope/protocol/utf8.h>
 
 #include <string>
 

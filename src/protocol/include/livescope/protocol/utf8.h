@@ -1,18 +1,14 @@
-// UTF-8 helpers for the protocol: strict validation, code-point counting, and the text policy for names and comments
-// (controls, bidi overrides, invisible-only text). Pure.
+// The protocol's text policy for names and comments (controls, bidi overrides, invisible-only text), over the shared
+// UTF-8 helpers (validation and counting: livescope/base/utf8.h). Pure.
 #pragma once
+#include <livescope/base/utf8.h>
+
 #include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace livescope
 {
-
-// True when `text` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
-bool Utf8IsValid(std::string_view text);
-
-// Number of code points in `text`; the caller has validated it first. Invalid bytes count as one each.
-size_t Utf8CountCodePoints(std::string_view text);
 
 // The text policy (docs/protocol.md, "Text"). Each takes validated UTF-8.
 // True when `text` holds a C0 control (U+0000..U+001F, except U+000A when `allow_newline`), DEL (U+007F) or a C1

@@ -5,7 +5,7 @@
 // Thread: one decryptor per resource, used from one thread.
 #pragma once
 
-#include "player/hls/hls_decrypt.h"
+#include <livescope/player/hls/hls_decrypt.h>
 
 struct AVAES;
 

@@ -4,6 +4,8 @@
 // [SECTION] ISO BMFF (fMP4) boxes
 // [SECTION] MPEG-TS packets
 
+#include <livescope/base/mp4_box.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -13,29 +15,7 @@ namespace livescope {
 
 // [SECTION] ISO BMFF (fMP4) boxes -----------------------------------------------------------------
 
-constexpr uint32_t FourCC(char a, char b, char c, char d)
-{
-    return (static_cast<uint32_t>(static_cast<unsigned char>(a)) << 24) | (static_cast<uint32_t>(static_cast<unsigned char>(b)) << 16) |
-           (static_cast<uint32_t>(static_cast<unsigned char>(c)) << 8) | static_cast<uint32_t>(static_cast<unsigned char>(d));
-}
-
-enum class BoxStatus
-{
-    Ok,        // a whole header is present and plausible
-    NeedMore,  // fewer bytes than the header needs
-    Invalid,   // size below the header, size 0 ("to end of file") or a non-printable type
-};
-
-struct BoxHeader
-{
-    BoxStatus Status = BoxStatus::NeedMore;
-    uint32_t Type = 0;        // fourcc
-    uint64_t Size = 0;        // bytes, whole box including header
-    uint32_t HeaderSize = 0;  // bytes, 8 or 16
-};
-
-// Reads the box header at the start of `data`. Never reads past `data`.
-BoxHeader ReadBoxHeader(std::span<const uint8_t> data);
+// FourCC, BoxHeader and ReadBoxHeader come from livescope/base/mp4_box.h.
 
 enum class Mp4UnitKind
 {

@@ -1,5 +1,5 @@
-// UTF-8 helpers for the overlay (see utf8.h).
-#include "utf8.h"
+// UTF-8 helpers shared by every area (see livescope/base/utf8.h).
+#include <livescope/base/utf8.h>
 
 namespace livescope {
 
@@ -7,7 +7,17 @@ namespace {
 bool IsContinuation(unsigned char c) { return (c & 0xC0u) == 0x80u; }
 } // namespace
 
-char32_t OverlayUtf8Decode(std::string_view s, std::size_t& i)
+bool Utf8IsValid(std::string_view text)
+{
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t start = i;
+        if (Utf8Decode(text, i) == kUtf8Replacement && i == start + 1 && static_cast<unsigned char>(text[start]) >= 0x80u)
+            return false; // a malformed byte (a real U+FFFD is three bytes long)
+    }
+    return true;
+}
+
+char32_t Utf8Decode(std::string_view s, std::size_t& i)
 {
     const auto c0 = static_cast<unsigned char>(s[i]);
     if (c0 < 0x80u) {
@@ -20,22 +30,22 @@ char32_t OverlayUtf8Decode(std::string_view s, std::size_t& i)
     if ((c0 & 0xE0u) == 0xC0u) { len = 2; cp = c0 & 0x1Fu; min_cp = 0x80; }
     else if ((c0 & 0xF0u) == 0xE0u) { len = 3; cp = c0 & 0x0Fu; min_cp = 0x800; }
     else if ((c0 & 0xF8u) == 0xF0u) { len = 4; cp = c0 & 0x07u; min_cp = 0x10000; }
-    else { i += 1; return kOverlayUtf8Replacement; }
-    if (i + len > s.size()) { i += 1; return kOverlayUtf8Replacement; }
+    else { i += 1; return kUtf8Replacement; }
+    if (i + len > s.size()) { i += 1; return kUtf8Replacement; }
     for (std::size_t k = 1; k < len; ++k) {
         const auto c = static_cast<unsigned char>(s[i + k]);
-        if (!IsContinuation(c)) { i += 1; return kOverlayUtf8Replacement; }
+        if (!IsContinuation(c)) { i += 1; return kUtf8Replacement; }
         cp = (cp << 6) | (c & 0x3Fu);
     }
-    if (cp < min_cp || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { i += 1; return kOverlayUtf8Replacement; }
+    if (cp < min_cp || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { i += 1; return kUtf8Replacement; }
     i += len;
     return cp;
 }
 
-void OverlayUtf8Append(std::string& out, char32_t cp)
+void Utf8Append(std::string& out, char32_t cp)
 {
     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = kOverlayUtf8Replacement;
+        cp = kUtf8Replacement;
     if (cp < 0x80) {
         out.push_back(static_cast<char>(cp));
     } else if (cp < 0x800) {
@@ -53,23 +63,23 @@ void OverlayUtf8Append(std::string& out, char32_t cp)
     }
 }
 
-std::size_t OverlayUtf8CountCodePoints(std::string_view s)
+std::size_t Utf8CountCodePoints(std::string_view s)
 {
     std::size_t n = 0;
     for (std::size_t i = 0; i < s.size(); ++n)
-        OverlayUtf8Decode(s, i);
+        Utf8Decode(s, i);
     return n;
 }
 
-std::size_t OverlayUtf8Next(std::string_view s, std::size_t i)
+std::size_t Utf8Next(std::string_view s, std::size_t i)
 {
     if (i >= s.size())
         return s.size();
-    OverlayUtf8Decode(s, i);
+    Utf8Decode(s, i);
     return i;
 }
 
-std::size_t OverlayUtf8Prev(std::string_view s, std::size_t i)
+std::size_t Utf8Prev(std::string_view s, std::size_t i)
 {
     if (i == 0)
         return 0;
@@ -80,22 +90,22 @@ std::size_t OverlayUtf8Prev(std::string_view s, std::size_t i)
     for (int k = 0; k < 3 && start > 0 && IsContinuation(static_cast<unsigned char>(s[start])); ++k)
         --start;
     std::size_t probe = start;
-    OverlayUtf8Decode(s, probe);
+    Utf8Decode(s, probe);
     return probe == i ? start : i - 1;
 }
 
-std::string OverlayUtf8Sanitize(std::string_view s)
+std::string Utf8Sanitize(std::string_view s)
 {
     std::string out;
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size();) {
-        const char32_t cp = OverlayUtf8Decode(s, i);
+        const char32_t cp = Utf8Decode(s, i);
         if (cp == '\t' || cp == '\n' || cp == '\r')
             out.push_back(' ');
         else if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0))
             continue;
         else
-            OverlayUtf8Append(out, cp);
+            Utf8Append(out, cp);
     }
     return out;
 }

@@ -1,5 +1,5 @@
 // Room connection policy (see room_policy.h): backoff arithmetic and the bounded id set.
-#include "room_policy.h"
+#include <livescope/room/room_policy.h>
 
 #include <algorithm>
 #include <cmath>

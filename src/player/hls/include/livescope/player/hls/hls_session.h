@@ -14,9 +14,9 @@
 // Times are seconds on any monotonic clock the caller chooses; the session never reads a clock.
 #pragma once
 
-#include "hls_decrypt.h"
-#include "m3u8.h"
-#include "playlist_logic.h"
+#include <livescope/player/hls/hls_decrypt.h>
+#include <livescope/player/hls/m3u8.h>
+#include <livescope/player/hls/playlist_logic.h>
 
 #include <cstdint>
 #include <deque>

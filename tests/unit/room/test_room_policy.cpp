@@ -1,7 +1,7 @@
 // Tests of room_policy.h: reconnect backoff (seeded jitter, growth, cap, reset) and comment-id dedupe.
 #include <doctest/doctest.h>
 
-#include "room_policy.h"
+#include <livescope/room/room_policy.h>
 
 #include <vector>
 

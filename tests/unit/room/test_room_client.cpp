@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-#include "room_client.h"
+#include <livescope/room/room_client.h>
 
 #include <livescope/protocol/messages.h>
 

@@ -1,6 +1,6 @@
 // Room client (see room_client.h): protocol messages <-> neutral updates and outgoing frames.
 // The only page file that includes the protocol headers (the overlay's types live elsewhere).
-#include "room_client.h"
+#include <livescope/room/room_client.h>
 
 #include <livescope/protocol/messages.h>
 

@@ -6,7 +6,7 @@
 // Clock: every `now` is seconds on one monotonic clock (the page passes performance.now() / 1000).
 #pragma once
 
-#include "room_policy.h"
+#include <livescope/room/room_policy.h>
 
 #include <cstdint>
 #include <string>

@@ -8,9 +8,9 @@
 // OverlayTakeActions.
 #pragma once
 
-#include "compose.h"
-#include "fit.h"
-#include "overlay_state.h"
+#include <livescope/overlay/compose.h>
+#include <livescope/overlay/fit.h>
+#include <livescope/overlay/overlay_state.h>
 
 #include <cstdint>
 #include <span>

@@ -2,7 +2,7 @@
 // pinned question on top. Text is measured through a callback, so this runs without ImGui.
 #pragma once
 
-#include "overlay_types.h"
+#include <livescope/overlay/overlay_types.h>
 
 #include <cstddef>
 #include <functional>

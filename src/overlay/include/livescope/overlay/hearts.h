@@ -6,7 +6,7 @@
 // shorter, straight-rising hearts with no sway or bounce.
 #pragma once
 
-#include "overlay_types.h"
+#include <livescope/overlay/overlay_types.h>
 
 #include <cstddef>
 #include <cstdint>

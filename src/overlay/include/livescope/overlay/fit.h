@@ -3,8 +3,8 @@
 // No ImGui: text is measured through a TextMeasureFn (comments.h). docs/overlay.md names the rules.
 #pragma once
 
-#include "comments.h"
-#include "overlay_types.h"
+#include <livescope/overlay/comments.h>
+#include <livescope/overlay/overlay_types.h>
 
 #include <cstddef>
 #include <string>

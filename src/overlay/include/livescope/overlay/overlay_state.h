@@ -2,9 +2,10 @@
 // or player types here), and OverlayActions: what the overlay asks the app to send.
 #pragma once
 
-#include "comments.h"
-#include "hearts.h"
-#include "overlay_types.h"
+#include <livescope/overlay/comments.h>
+#include <livescope/overlay/hearts.h>
+#include <livescope/overlay/overlay_types.h>
+#include <livescope/overlay/ui_strings.h> // generated from web/ui_strings.json
 
 #include <cstdint>
 #include <string>
@@ -12,17 +13,25 @@
 
 namespace livescope {
 
-// Every user-visible string, so the app can localise them.
+// Every user-visible string, so the app can localise them. The defaults are the English column of
+// web/ui_strings.json, the one source of the widget's UI strings (ui_strings.h is generated from it; the
+// loader sends the page's language through ls_room_set_strings with the same keys).
 struct OverlayStrings {
-    std::string Live = "LIVE";
-    std::string Send = "Send";
-    std::string Placeholder = "Ask a question\xE2\x80\xA6"; // "Ask a question…"
-    std::string PlaceholderShort = "Ask\xE2\x80\xA6";          // "Ask…", when the full one does not fit
-    std::string Joined = "joined";                          // "<name> joined"
-    std::string Pinned = "Pinned";
-    std::string TotalViewers = "total";                     // "<n> total" under the live count
-    std::string SendHeart = "Send a heart";                 // heart button's accessible name
+    std::string Live = kUiStringsEn.Live;                         // "live"
+    std::string Send = kUiStringsEn.Send;                         // "send"
+    std::string Placeholder = kUiStringsEn.Placeholder;           // "placeholder"
+    std::string PlaceholderShort = kUiStringsEn.PlaceholderShort; // "placeholderShort", when the full one does not fit
+    std::string Joined = kUiStringsEn.Joined;                     // "joined": "<name> joined"
+    std::string Pinned = kUiStringsEn.Pinned;                     // "pinned"
+    std::string TotalViewers = kUiStringsEn.Total;                // "total": "<n> total" under the live count
+    std::string SendHeart = kUiStringsEn.SendHeart;               // "sendHeart": heart button's accessible name
 };
+
+// The overlay's strings in one language of the shared table (kUiStringsEn, kUiStringsFr, ...).
+inline OverlayStrings OverlayStringsFrom(const UiStrings& ui)
+{
+    return OverlayStrings{ ui.Live, ui.Send, ui.Placeholder, ui.PlaceholderShort, ui.Joined, ui.Pinned, ui.Total, ui.SendHeart };
+}
 
 // A batch of other viewers' hearts, queued by the app and consumed by OverlayNewFrame.
 struct OverlayHeartBatch {

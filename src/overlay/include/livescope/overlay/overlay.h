@@ -5,7 +5,7 @@
 // draw list must be one of the current context's lists (its font atlas texture is bound).
 #pragma once
 
-#include "overlay/overlay_core.h"
+#include <livescope/overlay/overlay_core.h>
 
 #include <imgui.h>
 
