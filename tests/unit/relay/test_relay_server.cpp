@@ -257,10 +257,14 @@ TEST_CASE("[relay] oversize frames: over 4 KiB gets too_large, over the read lim
     REQUIRE(big.Send("{\"type\":\"comment\",\"v\":1,\"text\":\"" + std::string(5000, 'x') + "\"}"));
     CHECK(big.AwaitError() == ErrorCode::TooLarge);
     CHECK(big.Alive());
-    REQUIRE(huge.Send(std::string(200 * 1024, 'x')));
+    // The relay may close while this client is still writing the 200 KiB (a race the kernel decides): then
+    // the write fails, which is the same outcome seen from the other side. Either way no frame comes back.
+    const bool sent = huge.Send(std::string(200 * 1024, 'x'));
     CHECK_FALSE(huge.RecvFrame().has_value());
-    CHECK(huge.Closed);
-    CHECK(huge.CloseCode == static_cast<uint16_t>(websocket::close_code::too_big));
+    if (sent) {
+        CHECK(huge.Closed);
+        CHECK(huge.CloseCode == static_cast<uint16_t>(websocket::close_code::too_big));
+    }
     CHECK(other.Alive());
 }
 
