@@ -2,7 +2,7 @@
 // to /ingest/<name>?token=<stream key>; the probe follows /live/<name>/master.m3u8 with no errors; wrong keys, a
 // second publisher and one broadcast too many are refused with nothing published; two broadcasts are live at once; a
 // publisher back within the grace continues after EXT-X-DISCONTINUITY; one gone longer ends (EXT-X-ENDLIST, "ended"
-// in /live/index.json); signed broadcast.started / broadcast.ended webhooks reach a node HTTP server. Loopback only.
+// in /live/index.json); a WebM stream goes live too; signed broadcast.started / broadcast.ended webhooks reach a node HTTP server. Loopback only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -19,6 +19,7 @@ const SECRET = 'e2e-ingest-secret-0123456789';
 const CLIP_S = 40;   // seconds of media in the clip (never looped: each connection starts it again)
 const GRACE_S = 3;   // --grace for this file
 const FOLLOW_S = 8;  // probe --follow seconds
+const WEBM_S = 12;   // seconds of media in the WebM clip
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const b64url = (buf) => Buffer.from(buf).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
@@ -79,9 +80,9 @@ function openPublisher(port, path, { protocol } = {}) {
   });
 }
 
-// Pushes `clip` at real-time pace (CLIP_S seconds of media) until stop() or the end of the clip.
-function pushRealTime(publisher, clip) {
-  const rate = clip.length / CLIP_S; // bytes per second
+// Pushes `clip` at real-time pace (`seconds` of media) until stop() or the end of the clip.
+function pushRealTime(publisher, clip, seconds = CLIP_S) {
+  const rate = clip.length / seconds; // bytes per second
   const started = Date.now();
   let sent = 0, stopped = false;
   const done = (async () => {
@@ -127,6 +128,13 @@ test('ingest over WebSocket: keys, two live broadcasts, probe without errors, gr
     '-b:v', '300k', '-c:a', 'aac', '-b:a', '64k', '-f', 'mpegts', clipPath], 120000);
   assert.equal(made.code, 0, made.stderr);
   const clip = readFileSync(clipPath);
+  // A WebM clip as MediaRecorder makes (VP8 + Opus in Matroska).
+  const webmPath = join(dir, 'clip.webm');
+  const madeWebm = await runToExit('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=320x180:rate=30:duration=${WEBM_S}`,
+    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${WEBM_S}`, '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8',
+    '-b:v', '300k', '-g', '60', '-c:a', 'libopus', '-b:a', '64k', '-f', 'webm', webmPath], 120000);
+  assert.equal(madeWebm.code, 0, madeWebm.stderr);
+  const webm = readFileSync(webmPath);
 
   // The webhook receiver: keeps events whose signature verifies, counts those that do not.
   const events = [];
@@ -240,11 +248,24 @@ test('ingest over WebSocket: keys, two live broadcasts, probe without errors, gr
   assert.doesNotMatch(endedPlaylist, /PRELOAD-HINT/);
   assert.equal((await find('alpha')).state, 'live');
 
-  // Webhooks: started for both, ended for beta only, every signature valid.
+  // Matroska/WebM (what MediaRecorder sends) goes live too; beta's end freed its place under --max-broadcasts 2.
+  const delta = await openPublisher(port, `/ingest/delta?token=${mintKey('delta')}`);
+  assert.equal(delta.status, 101, delta.body);
+  publishers.push(delta);
+  const deltaPush = pushRealTime(delta, webm, WEBM_S);
+  await waitFor('delta (WebM) live with parts', async () => {
+    if ((await find('delta'))?.state !== 'live') return false;
+    const text = await (await fetch(`${base}/live/delta/360p/index.m3u8`)).text();
+    return (text.match(/#EXT-X-PART:/g) || []).length >= 3;
+  });
+  await deltaPush.stop();
+  delta.close();
+
+  // Webhooks: started for each, ended for beta only, every signature valid.
   await waitFor('the broadcast.ended webhook', async () => events.some((e) => e.event === 'broadcast.ended'), 10000);
   assert.equal(badSignatures, 0);
   const names = (event) => events.filter((e) => e.event === event).map((e) => e.name).sort();
-  assert.deepEqual(names('broadcast.started'), ['alpha', 'beta']);
+  assert.deepEqual(names('broadcast.started'), ['alpha', 'beta', 'delta']);
   assert.deepEqual(names('broadcast.ended'), ['beta']);
   assert.equal(events.find((e) => e.event === 'broadcast.ended').state, 'ended');
   await alphaPush.stop();

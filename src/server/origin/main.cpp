@@ -30,7 +30,7 @@ const char* const UsageText =
     "  --control-token-file PATH  enable /control/ for test tools: POST with 'Authorization: Bearer <token>',\n"
     "                      the token being the file's trimmed content (or set LIVESCOPE_CONTROL_TOKEN); off by default\n"
     "  --no-demo           no test-pattern broadcast (default: broadcast 'demo', also at /live/master.m3u8)\n"
-    "  --max-broadcasts N  broadcasts not ended at once, the demo included (default 3); past it publishers are refused\n"
+    "  --max-broadcasts N  broadcasts not ended at once, the demo included (default 4); past it publishers are refused\n"
     "  --grace SECONDS     how long a dropped publisher has to come back before its broadcast ends (default 30)\n"
     "  --secret-file PATH  the shared secret (trimmed file content; or set LIVESCOPE_SECRET): stream keys are broadcaster\n"
     "                      tokens signed with it, webhooks are signed with it; without it publishers are refused\n"
