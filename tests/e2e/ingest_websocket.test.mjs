@@ -1,8 +1,9 @@
 // e2e (origin, node only): WebSocket ingest. A publisher pushes an MPEG-TS clip (made with ffmpeg) at real-time pace
 // to /ingest/<name>?token=<stream key>; the probe follows /live/<name>/master.m3u8 with no errors; wrong keys, a
-// second publisher and one broadcast too many are refused with nothing published; two broadcasts are live at once; a
-// publisher back within the grace continues after EXT-X-DISCONTINUITY; one gone longer ends (EXT-X-ENDLIST, "ended"
-// in /live/index.json); a WebM stream goes live too; signed broadcast.started / broadcast.ended webhooks reach a node HTTP server. Loopback only.
+// second publisher and one broadcast too many are refused with nothing published; a publisher sending junk is closed
+// with a reason; two broadcasts are live at once; a publisher back within the grace continues after
+// EXT-X-DISCONTINUITY; one gone longer ends (EXT-X-ENDLIST, "ended" in /live/index.json); a WebM stream goes live
+// too; signed broadcast.started / broadcast.ended webhooks reach a node HTTP server. Loopback only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -58,7 +59,13 @@ function openPublisher(port, path, { protocol } = {}) {
       }
       clearTimeout(timer);
       socket.off('data', onData);
-      socket.on('data', () => {}); // server frames (a close) are not needed beyond the socket closing
+      state.received = buffer.subarray(end + 4);
+      // Server frames: pings (not answered; the publisher keeps sending) and a close, answered as a browser would.
+      let answeredClose = false;
+      const onFrames = () => {
+        if (!answeredClose && state.received.includes(0x88)) { answeredClose = true; socket.write(frame(8, Buffer.from([0x03, 0xe8]))); }
+      };
+      socket.on('data', (more) => { state.received = Buffer.concat([state.received, more]); onFrames(); });
       const frame = (opcode, payload) => {
         const mask = randomBytes(4);
         const len = payload.length;
@@ -69,6 +76,7 @@ function openPublisher(port, path, { protocol } = {}) {
         for (let i = 0; i < masked.length; i++) masked[i] ^= mask[i & 3];
         return Buffer.concat([header, mask, masked]);
       };
+      onFrames();
       resolve({
         status, head, state, closed,
         send: (payload) => new Promise((res) => { if (state.closed) res(false); else socket.write(frame(2, payload), () => res(true)); }),
@@ -178,6 +186,16 @@ test('ingest over WebSocket: keys, two live broadcasts, probe without errors, gr
   }
   assert.deepEqual(await listed(), []);
   assert.equal((await fetch(`${base}/live/gamma/master.m3u8`)).status, 404);
+
+  // Bytes ffmpeg cannot read: the origin closes the publisher with a reason, and nothing is listed.
+  const junk = await openPublisher(port, `/ingest/junk?token=${mintKey('junk')}`);
+  assert.equal(junk.status, 101, junk.body);
+  publishers.push(junk);
+  for (let i = 0; i < 100; i++) if (!(await junk.send(randomBytes(64 * 1024)))) break;
+  await Promise.race([junk.closed, sleep(30000)]);
+  assert.ok(junk.state.closed, 'the origin did not close a publisher sending junk');
+  assert.match(junk.state.received.toString('latin1'), /could not read this stream/);
+  assert.deepEqual(await listed(), []);
 
   // Two broadcasts: alpha with the key in the query, beta with the key in Sec-WebSocket-Protocol.
   const alpha = await openPublisher(port, `/ingest/alpha?title=Alpha%20show&token=${mintKey('alpha')}`);

@@ -71,7 +71,8 @@ public:
     // When accepted, `publisher` is the broadcast's publisher from now on (PublisherGone ends that).
     virtual IngestAdmission AdmitPublisher(const std::string& name, const std::string& query, const std::string& protocols,
                                            const std::shared_ptr<Publisher>& publisher) = 0;
-    // Media bytes from an admitted publisher; `done(true)` when the encoder took them (read more), `done(false)` when not.
+    // Media bytes from an admitted publisher; `done(true)` when the encoder took them (read more), `done(false)` when this
+    // connection is no longer the broadcast's publisher. When the encoder dies, done is dropped and the origin kicks.
     virtual void PublisherBytes(const std::string& name, const Publisher* who, std::shared_ptr<const std::string> bytes,
                                 std::function<void(bool ok)> done) = 0;
     // The publisher's connection closed.

@@ -16,12 +16,21 @@ using tcp = boost::asio::ip::tcp;
 
 namespace {
 
+constexpr int KickCloseMs = 2000; // ms a kicked publisher has to answer the close frame
+
 class IngestSession : public Publisher, public std::enable_shared_from_this<IngestSession>
 {
 public:
     IngestSession(tcp::socket socket, http::request<http::empty_body> request, std::shared_ptr<SessionHost> host)
-        : Ws(std::move(socket)), Request(std::move(request)), Host(std::move(host))
+        : Ws(std::move(socket)), Request(std::move(request)), Host(std::move(host)), KickTimer(Ws.get_executor())
     {
+    }
+
+    ~IngestSession() override
+    {
+        // Safety net: a connection that ends without Gone (no handler left) still frees its broadcast.
+        if (Admitted && !GoneFlag)
+            Host->PublisherGone(Name, this);
     }
 
     void Start()
@@ -65,7 +74,19 @@ public:
         Closing = true;
         websocket::close_reason why(websocket::close_code::going_away);
         why.reason = reason.substr(0, 120); // a close frame's reason is at most 123 bytes
-        Ws.async_close(why, [self = shared_from_this()](beast::error_code) { self->Gone(); });
+        Ws.async_close(why, [self = shared_from_this()](beast::error_code) {
+            self->KickTimer.cancel();
+            self->Gone();
+        });
+        // A publisher that does not answer the close frame is cut after KickCloseMs.
+        KickTimer.expires_after(std::chrono::milliseconds(KickCloseMs));
+        KickTimer.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (ec || self->GoneFlag)
+                return;
+            beast::error_code ignored;
+            self->Ws.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+            self->Ws.next_layer().socket().close(ignored); // the pending close completes with an error: Gone
+        });
     }
 
 private:
@@ -106,7 +127,7 @@ private:
             self->Host->PublisherBytes(self->Name, self.get(), bytes, [self](bool ok) {
                 if (!ok)
                 {
-                    self->Kick("the broadcast's encoder stopped");
+                    self->Kick("this broadcast takes no more media from this connection");
                     return;
                 }
                 self->DoRead();
@@ -130,6 +151,7 @@ private:
     std::shared_ptr<SessionHost> Host;
     std::string Name;
     beast::flat_buffer Buffer;
+    asio::steady_timer KickTimer;
     bool Admitted = false;
     bool Closing = false;
     bool GoneFlag = false;

@@ -86,7 +86,9 @@ class Broadcast
 public:
     Broadcast(Origin& owner, asio::io_context& io, std::string name, std::string title, const EncoderConfig& config, bool demo,
               size_t window_segments);
-    ~Broadcast() { Encoder.Terminate(); }
+    // Only broadcasts whose encoder has been reaped are destroyed while the origin runs (Origin::Remove retires the
+    // others until then); at exit a child still running is killed (it would die with the origin anyway).
+    ~Broadcast() { Encoder.Signal(SIGKILL); }
 
     bool StartEncoder(std::string& error);
     void End();
@@ -114,7 +116,7 @@ public:
     uint64_t RunPublisher = 0;                       // PublisherSerial of the publisher feeding the current encoder run
     std::shared_ptr<const std::string> PendingBytes; // arrived while no encoder could take them
     std::function<void(bool)> PendingDone;
-    bool RemoveWhenExited = false; // never went live and its publisher left: forget it once its encoder is gone
+    std::function<void(bool)> FailedDone;            // a write the encoder refused: answered (false) when it exits
 
     uint32_t Generation = 0;           // encoder runs so far; also the init id
     bool GenerationProducedMedia = false;
@@ -167,6 +169,7 @@ private:
     RouteDecision EvaluateControl(const PendingRequest& request);
     Broadcast* Find(const std::string& name) const;
     void Remove(const std::string& name);
+    void Destroy(std::shared_ptr<Broadcast> broadcast);
     void TrimEnded();
     size_t ActiveCount() const;
 
@@ -177,6 +180,7 @@ private:
     asio::steady_timer AcceptRetry;    // backoff after a failed accept (out of file descriptors)
     std::string BaseUrl;               // http://host:port
     std::map<std::string, std::shared_ptr<Broadcast>> Broadcasts;
+    std::vector<std::shared_ptr<Broadcast>> Retired; // removed while their encoder still ran: destroyed once it exits
     std::vector<std::weak_ptr<HeldRequest>> Waiters;
     FaultPlan Faults;
     HttpUrl Webhook;
@@ -304,6 +308,9 @@ void Broadcast::OnEncoderExited(int status)
     if (!Demo)
     {
         std::fprintf(stderr, "livescope-origin: %s: ffmpeg exited (%s)\n", Name.c_str(), how);
+        if (FailedDone)
+            asio::post(Io, [failed = std::move(FailedDone)]() { failed(false); }); // after the kick below
+        FailedDone = nullptr;
         auto publisher = CurrentPublisher.lock();
         if (publisher && PublisherId && Life.Active())
         {
@@ -471,10 +478,22 @@ void Origin::Remove(const std::string& name)
     const auto it = Broadcasts.find(name);
     if (it == Broadcasts.end())
         return;
-    // Handlers of its encoder may still be queued (aborted reads): destroy it after them.
-    std::shared_ptr<Broadcast> doomed = std::move(it->second);
+    std::shared_ptr<Broadcast> removed = std::move(it->second);
     Broadcasts.erase(it);
-    asio::post(Io, [doomed]() mutable { asio::post(doomed->Io, [doomed]() {}); });
+    if (removed->Encoder.Running())
+    {
+        // Its encoder's handlers hold it: keep it until the encoder is reaped (EncoderExited).
+        removed->Encoder.Terminate();
+        Retired.push_back(std::move(removed));
+        return;
+    }
+    Destroy(std::move(removed));
+}
+
+void Origin::Destroy(std::shared_ptr<Broadcast> broadcast)
+{
+    // Handlers of its encoder may still be queued (aborted pipe reads): destroy it after them.
+    asio::post(Io, [broadcast]() mutable { asio::post(broadcast->Io, [broadcast]() {}); });
 }
 
 void Origin::TrimEnded()
@@ -566,13 +585,21 @@ void Origin::EncoderExited(Broadcast& broadcast)
         for (const auto& [name, other] : Broadcasts)
             if (other->Encoder.Running())
                 return;
+        for (const auto& retired : Retired)
+            if (retired->Encoder.Running())
+                return;
         Io.stop();
         return;
     }
-    if (broadcast.RemoveWhenExited)
-        Remove(broadcast.Name);
-    else
-        TrimEnded();
+    for (auto it = Retired.begin(); it != Retired.end(); ++it)
+        if (it->get() == &broadcast)
+        {
+            std::shared_ptr<Broadcast> retired = std::move(*it);
+            Retired.erase(it);
+            Destroy(std::move(retired));
+            return;
+        }
+    TrimEnded();
 }
 
 void Origin::Stop()
@@ -598,6 +625,9 @@ void Origin::Stop()
         if (broadcast->Encoder.Terminate()) // SIGKILL after 3 s; the last exit stops the io_context
             any = true;
     }
+    for (const auto& retired : Retired)
+        if (retired->Encoder.Running())
+            any = true; // already terminating
     if (!any)
         Io.stop();
 }
@@ -667,7 +697,6 @@ IngestAdmission Origin::AdmitPublisher(const std::string& name, const std::strin
     }
     Broadcast& broadcast = *existing;
     broadcast.GraceTimer.cancel();
-    broadcast.RemoveWhenExited = false;
     broadcast.Life.PublisherConnected();
     broadcast.CurrentPublisher = publisher;
     broadcast.PublisherId = publisher.get();
@@ -699,7 +728,18 @@ void Origin::PublisherBytes(const std::string& name, const Publisher* who, std::
     }
     if (broadcast->Encoder.Running() && broadcast->Encoder.InputOpen())
     {
-        broadcast->Encoder.WriteInput(std::move(bytes), std::move(done));
+        // A failed write means ffmpeg closed its input: its exit follows and kicks the publisher with the reason,
+        // then answers `done` (kept until then, so the connection lives to hear the reason).
+        broadcast->Encoder.WriteInput(std::move(bytes), [self = shared_from_this(), name, serial = broadcast->PublisherSerial,
+                                                         done = std::move(done)](bool ok) mutable {
+            Broadcast* current = self->Find(name);
+            if (ok || !current || current->PublisherSerial != serial || current->FailedDone || !current->Encoder.Running())
+            {
+                done(ok);
+                return;
+            }
+            current->FailedDone = std::move(done);
+        });
         return;
     }
     // The last run is still flushing (the publisher came back quickly): hold this message until the next run starts.
@@ -720,6 +760,9 @@ void Origin::PublisherGone(const std::string& name, const Publisher* who)
         asio::post(Io, [old = std::move(broadcast->PendingDone)]() { old(false); });
     broadcast->PendingDone = nullptr;
     broadcast->PendingBytes.reset();
+    if (broadcast->FailedDone)
+        asio::post(Io, [old = std::move(broadcast->FailedDone)]() { old(false); });
+    broadcast->FailedDone = nullptr;
     broadcast->Encoder.CloseInput(); // ffmpeg flushes what it has and exits
     if (StoppingFlag)
         return;
@@ -728,10 +771,7 @@ void Origin::PublisherGone(const std::string& name, const Publisher* who)
                  forget ? "it never went live" : ("the broadcast ends unless it is back within " + std::to_string(Options.GraceMs) + " ms").c_str());
     if (forget)
     {
-        if (broadcast->Encoder.Running())
-            broadcast->RemoveWhenExited = true;
-        else
-            Remove(name);
+        Remove(name); // retired until its encoder exits, when it still runs
         return;
     }
     broadcast->GraceTimer.expires_after(std::chrono::milliseconds(Options.GraceMs));
