@@ -60,7 +60,7 @@ bool ValidateEncoderConfig(const EncoderConfig& config, std::string& error)
         error = "--segment-ms must be a multiple of --part-ms";
     else if ((config.PartMs * config.FrameRate) % 1000 != 0)
         error = "--part-ms must hold a whole number of frames";
-    else if (!(config.Source == "testsrc" || (config.Source.rfind("file:", 0) == 0 && config.Source.size() > 5) ||
+    else if (!(config.Source == "testsrc" || config.Source == "pipe" || (config.Source.rfind("file:", 0) == 0 && config.Source.size() > 5) ||
                (config.Source.rfind("v4l2:", 0) == 0 && config.Source.size() > 5)))
         error = "--source must be testsrc, file:PATH or v4l2:/dev/videoN";
     else
@@ -87,6 +87,12 @@ std::vector<std::string> BuildFfmpegArgs(const EncoderConfig& config)
     {
         args.insert(args.end(), {"-re", "-f", "lavfi", "-i", "testsrc2=size=" + std::to_string(top.Width) + "x" + std::to_string(top.Height) + ":rate=" + fps});
         args.insert(args.end(), {"-re", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"});
+    }
+    else if (config.Source == "pipe")
+    {
+        // A publisher's byte stream on stdin (MPEG-TS, Matroska/WebM...): its own pace, its own audio when it has any.
+        args.insert(args.end(), {"-analyzeduration", "1000000", "-fflags", "+genpts", "-i", "pipe:0"});
+        audio_from_file = true;
     }
     else if (config.Source.rfind("file:", 0) == 0)
     {

@@ -21,7 +21,7 @@ bool ParseRenditionList(std::string_view list, std::vector<RenditionSpec>& out, 
 struct EncoderConfig
 {
     std::string FfmpegPath = "ffmpeg";
-    std::string Source = "testsrc"; // testsrc | file:PATH | v4l2:/dev/videoN
+    std::string Source = "testsrc"; // testsrc | file:PATH | v4l2:/dev/videoN | pipe (a publisher's stream on stdin)
     int PartMs = 200;               // ms, fragment (part) duration
     int SegmentMs = 2000;           // ms, keyframe interval and segment duration
     int FrameRate = 30;             // frames per second
@@ -33,7 +33,7 @@ struct EncoderConfig
 // Checks the configuration (part/segment sizes, source syntax). False with a reason when it cannot work.
 bool ValidateEncoderConfig(const EncoderConfig& config, std::string& error);
 
-// argv (argv[0] = FfmpegPath) for one ffmpeg writing rendition i to file descriptor 3 + i.
+// argv (argv[0] = FfmpegPath) for one ffmpeg writing rendition i to file descriptor 3 + i (source pipe: reading fd 0).
 std::vector<std::string> BuildFfmpegArgs(const EncoderConfig& config);
 
 // Peak bandwidth for the multivariant playlist, bits per second.

@@ -1,7 +1,9 @@
 // The origin's ffmpeg child: fork/exec with pipes on fds 3.., async reads, reaping.
 #include "encoder_process.h"
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -19,8 +21,20 @@ namespace asio = boost::asio;
 
 EncoderProcess::EncoderProcess(asio::io_context& io, Events events) : Io(io), Callbacks(std::move(events)), ReapTimer(io) {}
 
-bool EncoderProcess::Start(const std::vector<std::string>& args, size_t outputs, std::string& error)
+bool EncoderProcess::Start(const std::vector<std::string>& args, size_t outputs, std::string& error, bool input_pipe)
 {
+    int input_fds[2] = {-1, -1};
+    if (input_pipe && ::pipe2(input_fds, O_CLOEXEC) != 0)
+    {
+        error = std::string("pipe: ") + std::strerror(errno);
+        return false;
+    }
+    auto close_input = [&]() {
+        if (input_fds[0] >= 0)
+            ::close(input_fds[0]);
+        if (input_fds[1] >= 0)
+            ::close(input_fds[1]);
+    };
     std::vector<int> read_ends(outputs, -1), write_ends(outputs, -1);
     for (size_t i = 0; i < outputs; i++)
     {
@@ -33,6 +47,7 @@ bool EncoderProcess::Start(const std::vector<std::string>& args, size_t outputs,
                 ::close(read_ends[j]);
                 ::close(write_ends[j]);
             }
+            close_input();
             return false;
         }
         read_ends[i] = fds[0];
@@ -51,9 +66,14 @@ bool EncoderProcess::Start(const std::vector<std::string>& args, size_t outputs,
         if (::getppid() != parent)
             ::_exit(127);
         ::signal(SIGPIPE, SIG_DFL);
-        const int null_fd = ::open("/dev/null", O_RDONLY);
-        if (null_fd >= 0)
-            ::dup2(null_fd, 0);
+        if (input_fds[0] >= 0)
+            ::dup2(input_fds[0], 0); // dup2 clears FD_CLOEXEC on the copy
+        else
+        {
+            const int null_fd = ::open("/dev/null", O_RDONLY);
+            if (null_fd >= 0)
+                ::dup2(null_fd, 0);
+        }
         // Move the write ends above every target number first, then onto 3, 4, ...
         std::vector<int> high(outputs);
         for (size_t i = 0; i < outputs; i++)
@@ -68,13 +88,20 @@ bool EncoderProcess::Start(const std::vector<std::string>& args, size_t outputs,
     }
     for (int fd : write_ends)
         ::close(fd);
+    if (input_fds[0] >= 0)
+        ::close(input_fds[0]);
+    input_fds[0] = -1;
     if (pid < 0)
     {
         error = std::string("fork: ") + std::strerror(errno);
         for (int fd : read_ends)
             ::close(fd);
+        close_input();
         return false;
     }
+    Input.reset();
+    if (input_fds[1] >= 0)
+        Input = std::make_unique<asio::posix::stream_descriptor>(Io, input_fds[1]);
     Pid = pid;
     OpenPipes = outputs;
     Pipes.clear();
@@ -84,6 +111,25 @@ bool EncoderProcess::Start(const std::vector<std::string>& args, size_t outputs,
     for (size_t i = 0; i < outputs; i++)
         ReadPipe(i);
     return true;
+}
+
+void EncoderProcess::WriteInput(std::shared_ptr<const std::string> bytes, std::function<void(bool ok)> done)
+{
+    if (!Input)
+    {
+        asio::post(Io, [done = std::move(done)]() { done(false); });
+        return;
+    }
+    asio::async_write(*Input, asio::buffer(*bytes), [bytes, done = std::move(done)](boost::system::error_code ec, size_t) { done(!ec); });
+}
+
+void EncoderProcess::CloseInput()
+{
+    if (!Input)
+        return;
+    boost::system::error_code ignored;
+    Input->close(ignored);
+    Input.reset();
 }
 
 void EncoderProcess::Signal(int signal_number) const
@@ -164,6 +210,7 @@ void EncoderProcess::Reap(int attempts_left)
 void EncoderProcess::Reaped(int status)
 {
     Pid = -1;
+    CloseInput();
     for (auto& pipe : Pipes)
         if (pipe)
         {

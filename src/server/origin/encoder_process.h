@@ -36,7 +36,14 @@ public:
 
     EncoderProcess(boost::asio::io_context& io, Events events);
     // Forks and execs args (args[0] looked up in PATH) writing output i to fd 3 + i. False with a reason (pipe, fork).
-    bool Start(const std::vector<std::string>& args, size_t outputs, std::string& error);
+    // input_pipe: the child's stdin is a pipe fed by WriteInput (else /dev/null).
+    bool Start(const std::vector<std::string>& args, size_t outputs, std::string& error, bool input_pipe = false);
+    // Writes bytes to the child's stdin; `done(true)` once all are written, `done(false)` when the pipe is gone. One write
+    // at a time (the caller waits for done: that is the publisher's backpressure).
+    void WriteInput(std::shared_ptr<const std::string> bytes, std::function<void(bool ok)> done);
+    // Closes the child's stdin (end of input: ffmpeg flushes and exits).
+    void CloseInput();
+    bool InputOpen() const { return Input != nullptr; }
     bool Running() const { return Pid > 0; }
     pid_t ProcessId() const { return Pid; }
     void Signal(int signal_number) const; // nothing when no child runs
@@ -56,6 +63,7 @@ private:
     size_t OpenPipes = 0;
     std::vector<std::unique_ptr<boost::asio::posix::stream_descriptor>> Pipes;
     std::vector<std::vector<uint8_t>> ReadBuffers;
+    std::unique_ptr<boost::asio::posix::stream_descriptor> Input; // the child's stdin, when input_pipe
 };
 
 } // namespace livescope

@@ -2,10 +2,12 @@
 #include "http_session.h"
 
 #include "control.h"
+#include "ingest_session.h"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 
 #include <ctime>
 #include <optional>
@@ -15,6 +17,7 @@ namespace livescope {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
+namespace websocket = boost::beast::websocket;
 using tcp = boost::asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
@@ -74,6 +77,20 @@ private:
         Pending.Version = request.version();
         Pending.Deadline = Clock::now() + std::chrono::milliseconds(int64_t(Host->HoldTimeout() * 1000));
         Pending.Control = Pending.Path.rfind("/control/", 0) == 0;
+        if (Pending.Path.rfind("/ingest/", 0) == 0)
+        {
+            if (websocket::is_upgrade(request))
+            {
+                StartIngestSession(Stream.release_socket(), Parser->release(), Host);
+                return;
+            }
+            Response response{http::status::bad_request, Pending.Version};
+            response.set(http::field::content_type, "text/plain");
+            response.set(http::field::cache_control, "no-store");
+            response.body() = "ingest takes a WebSocket: GET /ingest/<name>?token=<stream key> with Upgrade: websocket\n";
+            Send(std::move(response));
+            return;
+        }
         if (Pending.Control)
         {
             const ControlMethod method = request.method() == http::verb::post      ? ControlMethod::Post
@@ -157,6 +174,7 @@ private:
         }
         if (outcome.DecisionKind == RouteDecision::Kind::StreamPart)
         {
+            StreamBroadcast = outcome.StreamBroadcast;
             StartStream(outcome.StreamRendition, outcome.StreamNumber);
             return;
         }
@@ -238,7 +256,7 @@ private:
     void PumpStream()
     {
         bool complete = false;
-        if (!Host->ReadPart(StreamRendition, StreamNumber, StreamOffset, StreamChunk, complete))
+        if (!Host->ReadPart(StreamBroadcast, StreamRendition, StreamNumber, StreamOffset, StreamChunk, complete))
         {
             Close(); // the part vanished (encoder stopped mid-part): the client sees a truncated response
             return;
@@ -322,6 +340,7 @@ private:
     PendingRequest Pending;
     std::shared_ptr<Response> Message;
     // Streaming state (StartStream/PumpStream).
+    std::string StreamBroadcast;
     size_t StreamRendition = 0;
     uint64_t StreamNumber = 0;
     size_t StreamOffset = 0; // bytes of the part already sent

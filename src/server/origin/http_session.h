@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,23 @@ public:
     virtual void Wake() = 0;
 };
 
+// A publisher's connection (ingest_session.h), as the origin sees it.
+class Publisher
+{
+public:
+    virtual ~Publisher() = default;
+    // Closes the connection with a reason (the broadcast's encoder stopped, the origin stops).
+    virtual void Kick(const std::string& reason) = 0;
+};
+
+// The origin's answer to a publisher's connect request.
+struct IngestAdmission
+{
+    int Status = 101;        // 101: accepted (the WebSocket handshake proceeds); else the HTTP status of the refusal
+    std::string Message;     // the refusal, one line
+    std::string Subprotocol; // Sec-WebSocket-Protocol to answer with (empty: none)
+};
+
 // What a session needs from the origin. Thread: all calls on the io_context's thread.
 class SessionHost
 {
@@ -46,13 +64,25 @@ public:
     // Wake `waiter` on the next media event.
     virtual void AddWaiter(const std::shared_ptr<HeldRequest>& waiter) = 0;
     virtual double HoldTimeout() const = 0; // seconds
-    // Bytes of a part from `offset` on (see LiveRendition::ReadPartBytes).
-    virtual bool ReadPart(size_t rendition, uint64_t number, size_t offset, std::vector<uint8_t>& out, bool& complete) const = 0;
+    // Bytes of a part of broadcast `broadcast` from `offset` on (see LiveRendition::ReadPartBytes).
+    virtual bool ReadPart(const std::string& broadcast, size_t rendition, uint64_t number, size_t offset, std::vector<uint8_t>& out,
+                          bool& complete) const = 0;
+    // Ingest: a publisher asks to publish `name` (key in the query or in `protocols`, the Sec-WebSocket-Protocol list).
+    // When accepted, `publisher` is the broadcast's publisher from now on (PublisherGone ends that).
+    virtual IngestAdmission AdmitPublisher(const std::string& name, const std::string& query, const std::string& protocols,
+                                           const std::shared_ptr<Publisher>& publisher) = 0;
+    // Media bytes from an admitted publisher; `done(true)` when the encoder took them (read more), `done(false)` when this
+    // connection is no longer the broadcast's publisher. When the encoder dies, done is dropped and the origin kicks.
+    virtual void PublisherBytes(const std::string& name, const Publisher* who, std::shared_ptr<const std::string> bytes,
+                                std::function<void(bool ok)> done) = 0;
+    // The publisher's connection closed.
+    virtual void PublisherGone(const std::string& name, const Publisher* who) = 0;
     virtual bool Stopping() const = 0;
     virtual const std::string& ControlToken() const = 0; // empty: control off
 };
 
-// Serves one accepted connection until it closes; the session keeps itself alive.
+// Serves one accepted connection until it closes; the session keeps itself alive. A WebSocket upgrade to
+// /ingest/<name> is handed to StartIngestSession (ingest_session.h).
 void StartHttpSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<SessionHost> host);
 
 } // namespace livescope

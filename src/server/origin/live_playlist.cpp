@@ -192,7 +192,7 @@ bool LiveRendition::LastPosition(uint64_t& msn, uint64_t& part_index) const
 
 void LiveRendition::SetInit(SharedBytes bytes, uint32_t init_id)
 {
-    if (!bytes)
+    if (!bytes || EndedFlag)
         return;
     CloseOpenSegment();
     if (!Window.empty())
@@ -205,7 +205,7 @@ void LiveRendition::SetInit(SharedBytes bytes, uint32_t init_id)
 
 void LiveRendition::AppendChunk(const uint8_t* data, size_t size, double duration, bool has_video, bool independent, int64_t pdt_ms)
 {
-    if (!CurrentInit || !data || size == 0)
+    if (!CurrentInit || !data || size == 0 || EndedFlag)
         return;
     if (has_video && independent && Building.Active && Building.HasVideo)
         CloseOpenPart(); // a keyframe starts a new part
@@ -270,6 +270,12 @@ void LiveRendition::CloseOpenSegment()
     Trim();
 }
 
+void LiveRendition::End()
+{
+    CloseOpenSegment();
+    EndedFlag = true;
+}
+
 void LiveRendition::StartSegment(int64_t pdt_ms)
 {
     if (!Window.empty())
@@ -286,7 +292,7 @@ void LiveRendition::StartSegment(int64_t pdt_ms)
 
 void LiveRendition::AddPart(SharedBytes bytes, double duration, bool independent, int64_t pdt_ms)
 {
-    if (!CurrentInit || !bytes)
+    if (!CurrentInit || !bytes || EndedFlag)
         return;
     const double target = WindowConfig.SegmentTarget;
     const double part_target = WindowConfig.PartTarget;
@@ -410,7 +416,9 @@ std::string RenderMediaPlaylist(const LiveRendition& rendition, std::string_view
             out += SegmentUri(session, segment.Msn) + "\n";
         }
     }
-    if (rendition.HasInit())
+    if (rendition.Ended())
+        out += "#EXT-X-ENDLIST\n";
+    else if (rendition.HasInit())
         out += "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"" + PartUri(session, rendition.NextPartNumber()) + "\"\n";
     for (const RenditionReport& report : reports)
         out += "#EXT-X-RENDITION-REPORT:URI=\"" + report.Uri + "\",LAST-MSN=" + std::to_string(report.LastMsn) +
@@ -470,8 +478,8 @@ RequestVerdict DecidePlaylistRequest(const LiveRendition& rendition, const Playl
         reason = "_HLS_part without _HLS_msn";
         return RequestVerdict::BadRequest;
     }
-    if (!request.HasMsn)
-        return RequestVerdict::Serve;
+    if (!request.HasMsn || rendition.Ended())
+        return RequestVerdict::Serve; // an ended playlist never grows: answer with what there is
     uint64_t last_msn = 0, last_part = 0;
     if (!rendition.LastPosition(last_msn, last_part))
         return RequestVerdict::Hold; // nothing yet: wait for the first part
@@ -494,6 +502,8 @@ RequestVerdict DecidePartRequest(const LiveRendition& rendition, uint64_t number
         return RequestVerdict::Serve;
     if (rendition.IsBuildingPart(number))
         return RequestVerdict::Stream;
+    if (rendition.Ended())
+        return RequestVerdict::NotFound;
     const uint64_t next = rendition.NextPartNumber();
     if (number >= next && number - next < rendition.AdvancePartLimit())
         return RequestVerdict::Hold;
@@ -506,7 +516,7 @@ RequestVerdict DecideSegmentRequest(const LiveRendition& rendition, uint64_t msn
     if (segment)
         return segment->Complete ? RequestVerdict::Serve : RequestVerdict::Hold;
     const std::deque<LiveSegment>& window = rendition.Segments();
-    if (!window.empty() && msn == window.back().Msn + 1)
+    if (!rendition.Ended() && !window.empty() && msn == window.back().Msn + 1)
         return RequestVerdict::Hold; // the next segment: a client polling ahead
     return RequestVerdict::NotFound;
 }

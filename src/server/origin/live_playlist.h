@@ -106,6 +106,10 @@ public:
     void CloseOpenPart();
     // Marks the open segment complete (the encoder stopped). Closes the part being built first.
     void CloseOpenSegment();
+    // The stream is over for good: closes the open segment; the playlist then ends with EXT-X-ENDLIST, has no preload
+    // hint, and requests past the end are answered at once (no hold). Later SetInit/AppendChunk calls are ignored.
+    void End();
+    bool Ended() const { return EndedFlag; }
     // Bytes of part `number` from `offset` on: a complete part (complete = true) or the part being built (complete =
     // false, more will follow). False when the part is gone, skipped or not started.
     bool ReadPartBytes(uint64_t number, size_t offset, std::vector<uint8_t>& out, bool& complete) const;
@@ -155,6 +159,7 @@ private:
     SharedBytes CurrentInit;
     uint32_t CurrentInitIdValue = 0;
     bool PendingDiscontinuity = false;
+    bool EndedFlag = false;
     uint64_t NextMsn = 0;
     uint64_t NextPart = 0;
     uint64_t DiscontinuitySeq = 0;

@@ -1,4 +1,4 @@
-// livescope-origin: the live LL-HLS dev origin (ffmpeg test source or file or camera in, CMAF LL-HLS out).
+// livescope-origin: the live LL-HLS origin (test pattern, file or camera, and publishers over WebSocket in; CMAF LL-HLS out).
 #include "control.h"
 #include "origin_server.h"
 
@@ -29,8 +29,17 @@ const char* const UsageText =
     "  --print-ffmpeg-args print the ffmpeg command line, one argument per line, and exit\n"
     "  --control-token-file PATH  enable /control/ for test tools: POST with 'Authorization: Bearer <token>',\n"
     "                      the token being the file's trimmed content (or set LIVESCOPE_CONTROL_TOKEN); off by default\n"
+    "  --no-demo           no test-pattern broadcast (default: broadcast 'demo', also at /live/master.m3u8)\n"
+    "  --max-broadcasts N  broadcasts not ended at once, the demo included (default 4); past it publishers are refused\n"
+    "  --grace SECONDS     how long a dropped publisher has to come back before its broadcast ends (default 30)\n"
+    "  --secret-file PATH  the shared secret (trimmed file content; or set LIVESCOPE_SECRET): stream keys are broadcaster\n"
+    "                      tokens signed with it, webhooks are signed with it; without it publishers are refused\n"
+    "  --webhook URL       POST broadcast.started / broadcast.ended JSON to http://host:port/path, signed in\n"
+    "                      X-Livescope-Signature: sha256=<hex HMAC-SHA256 of the body>\n"
+    "Publishers: WebSocket /ingest/<name>?token=<stream key> carrying MPEG-TS or Matroska/WebM (see docs/ingest.md).\n"
+    "GET /live/index.json lists broadcasts; each is at /live/<name>/master.m3u8.\n"
     "Prints 'livescope-origin listening on URL' at start and 'livescope-origin ready URL/live/master.m3u8' once\n"
-    "every rendition has a full segment. Control (when enabled): POST /control/faults?drop=N&corrupt=N&delay_ms=M&status=S&count=N|clear=1,\n"
+    "every rendition of the demo has a full segment (with --no-demo: 'ready URL/live/index.json' at once). Control (when enabled): POST /control/faults?drop=N&corrupt=N&delay_ms=M&status=S&count=N|clear=1,\n"
     "POST /control/status (JSON), POST /control/restart-encoder (continue after a discontinuity). See docs/origin.md.\n";
 
 bool ParseInt(std::string_view text, int& value, int low, int high)
@@ -70,6 +79,31 @@ bool LoadControlToken(const std::string& path, std::string& token, std::string& 
     return true;
 }
 
+// The shared secret from --secret-file (wins) or LIVESCOPE_SECRET, trimmed; empty when neither is given (ingest off).
+bool LoadSecret(const std::string& path, std::string& secret, std::string& error)
+{
+    if (!path.empty())
+    {
+        std::ifstream file(path, std::ios::binary);
+        if (!file)
+        {
+            error = "cannot read --secret-file " + path + ": " + std::strerror(errno);
+            return false;
+        }
+        std::ostringstream text;
+        text << file.rdbuf();
+        secret = livescope::TrimControlToken(text.str());
+        if (secret.empty())
+        {
+            error = "--secret-file " + path + " is empty";
+            return false;
+        }
+    }
+    else if (const char* env = std::getenv("LIVESCOPE_SECRET"); env && *env)
+        secret = livescope::TrimControlToken(env);
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -79,6 +113,7 @@ int main(int argc, char** argv)
     std::string renditions = "720p,360p";
     bool print_args = false;
     std::string control_token_file;
+    std::string secret_file;
     for (int i = 1; i < argc; i++)
     {
         const std::string_view arg = argv[i];
@@ -90,6 +125,11 @@ int main(int argc, char** argv)
         if (arg == "--print-ffmpeg-args")
         {
             print_args = true;
+            continue;
+        }
+        if (arg == "--no-demo")
+        {
+            options.Demo = false;
             continue;
         }
         if (i + 1 >= argc)
@@ -126,6 +166,23 @@ int main(int argc, char** argv)
             options.Encoder.FfmpegPath = value;
         else if (arg == "--ffmpeg-loglevel")
             options.Encoder.LogLevel = value;
+        else if (arg == "--max-broadcasts")
+        {
+            ok = ParseInt(value, number, 1, 64);
+            options.MaxBroadcasts = size_t(number);
+        }
+        else if (arg == "--grace")
+        {
+            ok = ParseInt(value, number, 0, 3600);
+            options.GraceMs = number * 1000;
+        }
+        else if (arg == "--secret-file")
+        {
+            secret_file = value;
+            ok = !secret_file.empty();
+        }
+        else if (arg == "--webhook")
+            options.WebhookUrl = value;
         else if (arg == "--control-token-file")
         {
             control_token_file = value;
@@ -151,6 +208,16 @@ int main(int argc, char** argv)
     if (!LoadControlToken(control_token_file, options.ControlToken, error))
     {
         std::fprintf(stderr, "livescope-origin: error: %s\n", error.c_str());
+        return 2;
+    }
+    if (!LoadSecret(secret_file, options.Secret, error))
+    {
+        std::fprintf(stderr, "livescope-origin: error: %s\n", error.c_str());
+        return 2;
+    }
+    if (!options.WebhookUrl.empty() && options.Secret.empty())
+    {
+        std::fprintf(stderr, "livescope-origin: error: --webhook needs the secret (--secret-file or LIVESCOPE_SECRET) to sign its POSTs\n");
         return 2;
     }
     if (!options.ControlToken.empty())

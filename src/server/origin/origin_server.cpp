@@ -1,12 +1,16 @@
-// The livescope-origin edge: the Origin object that ties the ffmpeg child (encoder_process.h), the live windows
-// (live_playlist.h), the HTTP sessions (http_session.h) and the pure router (router.h) together; plus /control/.
+// The livescope-origin edge: the Origin object holds the broadcasts (the demo test pattern and publishers' streams),
+// each with its ffmpeg child (encoder_process.h) and live windows (live_playlist.h); it answers the HTTP sessions
+// (http_session.h) with the pure router (router.h) and the broadcast rules (broadcasts.h); plus /control/ and webhooks.
 // [SECTION] Declarations
-// [SECTION] Encoder runs
-// [SECTION] Media ingest
+// [SECTION] Broadcasts: encoder runs
+// [SECTION] Broadcasts: media
+// [SECTION] Broadcasts: publishers and life
+// [SECTION] Origin
 // [SECTION] Requests
 // [SECTION] Run
 #include "origin_server.h"
 
+#include "broadcasts.h"
 #include "control.h"
 #include "encoder_process.h"
 #include "faults.h"
@@ -14,6 +18,7 @@
 #include "http_session.h"
 #include "live_playlist.h"
 #include "router.h"
+#include "webhook.h"
 
 #include <utility> // Boost 1.74 asio/awaitable.hpp needs std::exchange under C++20
 
@@ -22,9 +27,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,6 +77,62 @@ RouteDecision ControlReply(int status, std::string body)
     return decision;
 }
 
+class Origin;
+
+// One broadcast: its encoder runs, live windows and life. The demo restarts its encoder when it exits and never ends;
+// a published broadcast runs one encoder per publisher connection (stdin = the publisher's bytes).
+class Broadcast
+{
+public:
+    Broadcast(Origin& owner, asio::io_context& io, std::string name, std::string title, const EncoderConfig& config, bool demo,
+              size_t window_segments);
+    // Only broadcasts whose encoder has been reaped are destroyed while the origin runs (Origin::Remove retires the
+    // others until then); at exit a child still running is killed (it would die with the origin anyway).
+    ~Broadcast() { Encoder.Signal(SIGKILL); }
+
+    bool StartEncoder(std::string& error);
+    void End();
+    BroadcastSummary Summary() const { return {Name, Title, Life.Phase, Life.Publishing, Life.StartedMs, Life.EndedMs}; }
+    bool Ready() const; // every rendition has a complete segment
+    RouterState View() const;
+
+    Origin& Owner;
+    asio::io_context& Io;
+    const std::string Name;
+    const std::string Title;
+    const bool Demo;
+    EncoderConfig Config;
+    std::string Session; // id in media URIs, unique per broadcast life
+    BroadcastLife Life;
+    EncoderProcess Encoder;
+    std::vector<std::unique_ptr<RenditionState>> Renditions;
+    asio::steady_timer RestartTimer;
+    asio::steady_timer GraceTimer;
+
+    // The publisher (published broadcasts).
+    std::weak_ptr<Publisher> CurrentPublisher;
+    const Publisher* PublisherId = nullptr;
+    uint64_t PublisherSerial = 0;                    // admissions so far (0: none connected now)
+    uint64_t RunPublisher = 0;                       // PublisherSerial of the publisher feeding the current encoder run
+    std::shared_ptr<const std::string> PendingBytes; // arrived while no encoder could take them
+    std::function<void(bool)> PendingDone;
+    std::function<void(bool)> FailedDone;            // a write the encoder refused: answered (false) when it exits
+
+    uint32_t Generation = 0;           // encoder runs so far; also the init id
+    bool GenerationProducedMedia = false;
+    bool RestartRequested = false;     // this run was stopped by /control/restart-encoder
+    int ConsecutiveFailures = 0;
+    bool HaveAnchor = false;
+    int64_t AnchorWallMs = 0;          // ms since epoch at media time 0 of this generation
+
+private:
+    bool OnEncoderBytes(size_t index, const uint8_t* data, size_t size);
+    void OnPipeClosed(size_t index, const std::string& why);
+    void OnAllPipesClosed();
+    void OnEncoderExited(int status);
+    void OnChunk(size_t index, Fmp4Chunk& chunk);
+};
+
 class Origin : public SessionHost, public std::enable_shared_from_this<Origin>
 {
 public:
@@ -82,69 +145,71 @@ public:
     RouteDecision Evaluate(const PendingRequest& request, bool timed_out) override;
     void AddWaiter(const std::shared_ptr<HeldRequest>& waiter) override { Waiters.push_back(waiter); }
     double HoldTimeout() const override; // seconds
-    bool ReadPart(size_t rendition, uint64_t number, size_t offset, std::vector<uint8_t>& out, bool& complete) const override
-    {
-        return rendition < Renditions.size() && Renditions[rendition]->Live.ReadPartBytes(number, offset, out, complete);
-    }
+    bool ReadPart(const std::string& broadcast, size_t rendition, uint64_t number, size_t offset, std::vector<uint8_t>& out,
+                  bool& complete) const override;
     bool Stopping() const override { return StoppingFlag; }
     const std::string& ControlToken() const override { return Options.ControlToken; }
+    IngestAdmission AdmitPublisher(const std::string& name, const std::string& query, const std::string& protocols,
+                                   const std::shared_ptr<Publisher>& publisher) override;
+    void PublisherBytes(const std::string& name, const Publisher* who, std::shared_ptr<const std::string> bytes,
+                        std::function<void(bool ok)> done) override;
+    void PublisherGone(const std::string& name, const Publisher* who) override;
+
+    // From broadcasts.
+    void NotifyWaiters();
+    void CheckReady(const Broadcast& broadcast);
+    void Announce(const char* event, const Broadcast& broadcast);
+    void EncoderGaveUp(int code);
+    void EncoderExited(Broadcast& broadcast);
+    const OriginOptions& Config() const { return Options; }
+    std::string NewSession();
 
 private:
-    void StartEncoder();
-    bool OnEncoderBytes(size_t index, const uint8_t* data, size_t size);
-    void OnPipeClosed(size_t index, const std::string& why);
-    void OnAllPipesClosed();
-    void OnEncoderExited(int status);
-    void OnChunk(size_t index, Fmp4Chunk& chunk);
-    void NotifyWaiters();
-    void CheckReady();
     void DoAccept();
     RouteDecision EvaluateControl(const PendingRequest& request);
+    Broadcast* Find(const std::string& name) const;
+    void Remove(const std::string& name);
+    void Destroy(std::shared_ptr<Broadcast> broadcast);
+    void TrimEnded();
+    size_t ActiveCount() const;
 
     asio::io_context& Io;
     OriginOptions Options;
     tcp::acceptor Acceptor;
     asio::signal_set Signals;
-    asio::steady_timer RestartTimer;
     asio::steady_timer AcceptRetry;    // backoff after a failed accept (out of file descriptors)
-    EncoderProcess Encoder;
-    std::string Session;   // boot id in URIs
-    std::string BaseUrl;   // http://host:port
-    std::vector<std::unique_ptr<RenditionState>> Renditions;
+    std::string BaseUrl;               // http://host:port
+    std::map<std::string, std::shared_ptr<Broadcast>> Broadcasts;
+    std::vector<std::shared_ptr<Broadcast>> Retired; // removed while their encoder still ran: destroyed once it exits
     std::vector<std::weak_ptr<HeldRequest>> Waiters;
     FaultPlan Faults;
-
-    uint32_t Generation = 0;           // encoder runs so far; also the init id
-    bool GenerationProducedMedia = false;
-    bool RestartRequested = false;     // this run was stopped by /control/restart-encoder
+    HttpUrl Webhook;
+    bool HaveWebhook = false;
+    uint64_t SessionCounter = 0;
     bool AcceptFailing = false;        // logged the current run of accept errors
-    int ConsecutiveFailures = 0;
-    bool HaveAnchor = false;
-    int64_t AnchorWallMs = 0;          // ms since epoch at media time 0 of this generation
     bool ReadyPrinted = false;
     bool StoppingFlag = false;
     int ExitCodeValue = 0;
 };
 
-// [SECTION] Encoder runs
+// [SECTION] Broadcasts: encoder runs
 
-Origin::Origin(asio::io_context& io, const OriginOptions& options)
-    : Io(io), Options(options), Acceptor(io), Signals(io, SIGINT, SIGTERM), RestartTimer(io), AcceptRetry(io),
+Broadcast::Broadcast(Origin& owner, asio::io_context& io, std::string name, std::string title, const EncoderConfig& config, bool demo,
+                     size_t window_segments)
+    : Owner(owner), Io(io), Name(std::move(name)), Title(std::move(title)), Demo(demo), Config(config), Session(owner.NewSession()),
       Encoder(io, EncoderProcess::Events{
                       [this](size_t index, const uint8_t* data, size_t size) { return OnEncoderBytes(index, data, size); },
                       [this](size_t index, const std::string& why) { OnPipeClosed(index, why); },
                       [this]() { OnAllPipesClosed(); },
                       [this](int status) { OnEncoderExited(status); },
-                  })
+                  }),
+      RestartTimer(io), GraceTimer(io)
 {
-    char session[24];
-    std::snprintf(session, sizeof(session), "%llx", static_cast<unsigned long long>(WallNowMs()));
-    Session = session;
     LiveWindowConfig window;
-    window.PartTarget = Options.Encoder.PartMs / 1000.0;
-    window.SegmentTarget = Options.Encoder.SegmentMs / 1000.0;
-    window.WindowSegments = Options.WindowSegments;
-    for (const RenditionSpec& spec : Options.Encoder.Renditions)
+    window.PartTarget = Config.PartMs / 1000.0;
+    window.SegmentTarget = Config.SegmentMs / 1000.0;
+    window.WindowSegments = window_segments;
+    for (const RenditionSpec& spec : Config.Renditions)
     {
         auto state = std::make_unique<RenditionState>();
         state->Spec = spec;
@@ -153,9 +218,296 @@ Origin::Origin(asio::io_context& io, const OriginOptions& options)
     }
 }
 
+bool Broadcast::StartEncoder(std::string& error)
+{
+    const size_t count = Renditions.size();
+    if (!Encoder.Start(BuildFfmpegArgs(Config), count, error, !Demo))
+        return false;
+    Generation++;
+    RunPublisher = PublisherId ? PublisherSerial : 0;
+    GenerationProducedMedia = false;
+    RestartRequested = false;
+    HaveAnchor = false;
+    std::fprintf(stderr, "livescope-origin: %s: ffmpeg started (pid %d, run %u, %zu rendition(s), source %s)\n", Name.c_str(), int(Encoder.ProcessId()),
+                 Generation, count, Config.Source.c_str());
+    for (auto& state : Renditions)
+    {
+        state->Splitter.Reset();
+        state->HaveInit = false;
+        state->FragmentsThisGeneration = 0;
+    }
+    if (PendingBytes)
+    {
+        auto bytes = std::move(PendingBytes);
+        auto done = std::move(PendingDone);
+        PendingBytes.reset();
+        PendingDone = nullptr;
+        Encoder.WriteInput(std::move(bytes), std::move(done));
+    }
+    return true;
+}
+
+bool Broadcast::OnEncoderBytes(size_t index, const uint8_t* data, size_t size)
+{
+    RenditionState& rendition = *Renditions[index];
+    std::vector<Fmp4Chunk> chunks;
+    if (!rendition.Splitter.Feed(data, size, chunks))
+    {
+        std::fprintf(stderr, "livescope-origin: %s/%s: bad fMP4 from ffmpeg: %s\n", Name.c_str(), rendition.Spec.Name.c_str(),
+                     rendition.Splitter.ErrorReason().c_str());
+        Encoder.Signal(SIGTERM);
+    }
+    for (Fmp4Chunk& chunk : chunks)
+        OnChunk(index, chunk);
+    if (!chunks.empty())
+    {
+        if (Life.Phase == BroadcastPhase::Starting)
+            for (auto& state : Renditions)
+            {
+                uint64_t msn = 0, part = 0;
+                if (state->Live.LastPosition(msn, part) && Life.PartArrived(WallNowMs()))
+                {
+                    std::fprintf(stderr, "livescope-origin: broadcast %s is live\n", Name.c_str());
+                    Owner.Announce("broadcast.started", *this);
+                    break;
+                }
+            }
+        Owner.NotifyWaiters();
+        Owner.CheckReady(*this);
+    }
+    return !rendition.Splitter.Failed();
+}
+
+void Broadcast::OnPipeClosed(size_t index, const std::string& why)
+{
+    if (!Owner.Stopping() && why != "end of stream")
+        std::fprintf(stderr, "livescope-origin: %s/%s: pipe closed: %s\n", Name.c_str(), Renditions[index]->Spec.Name.c_str(), why.c_str());
+}
+
+void Broadcast::OnAllPipesClosed()
+{
+    for (auto& rendition : Renditions)
+        rendition->Live.CloseOpenSegment();
+    Owner.NotifyWaiters();
+}
+
+void Broadcast::OnEncoderExited(int status)
+{
+    if (Owner.Stopping())
+    {
+        Owner.EncoderExited(*this);
+        return;
+    }
+    char how[64];
+    if (WIFEXITED(status))
+        std::snprintf(how, sizeof(how), "exit status %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        std::snprintf(how, sizeof(how), "signal %d", WTERMSIG(status));
+    else
+        std::snprintf(how, sizeof(how), "status %d", status);
+    if (!Demo)
+    {
+        std::fprintf(stderr, "livescope-origin: %s: ffmpeg exited (%s)\n", Name.c_str(), how);
+        if (FailedDone)
+            asio::post(Io, [failed = std::move(FailedDone)]() { failed(false); }); // after the kick below
+        FailedDone = nullptr;
+        auto publisher = CurrentPublisher.lock();
+        if (publisher && PublisherId && Life.Active())
+        {
+            if (RunPublisher == PublisherSerial)
+            {
+                // Its own publisher is still connected: the encoder stopped on its own (input it cannot read).
+                publisher->Kick(GenerationProducedMedia ? "the encoder stopped" : "the encoder could not read this stream (send MPEG-TS or Matroska/WebM)");
+                Owner.EncoderExited(*this);
+                return;
+            }
+            // The publisher came back while the last run was flushing: the next run starts now.
+            std::string error;
+            if (!StartEncoder(error))
+                publisher->Kick("cannot start the encoder: " + error);
+            return;
+        }
+        Owner.EncoderExited(*this);
+        return;
+    }
+    const EncoderExitDecision decision = DecideEncoderExit(ConsecutiveFailures, GenerationProducedMedia, RestartRequested, Owner.Config().MaxEncoderFailures);
+    ConsecutiveFailures = decision.ConsecutiveFailures;
+    if (decision.GiveUp)
+    {
+        std::fprintf(stderr, "livescope-origin: error: ffmpeg (%s) exited (%s) %d times without producing media; giving up\n", Config.FfmpegPath.c_str(),
+                     how, ConsecutiveFailures);
+        Owner.EncoderGaveUp(2);
+        return;
+    }
+    std::fprintf(stderr, "livescope-origin: ffmpeg exited (%s%s); restarting in 1 s (the stream continues after a discontinuity)\n", how,
+                 RestartRequested ? ", restart asked for" : "");
+    RestartTimer.expires_after(std::chrono::seconds(1));
+    RestartTimer.async_wait([this](beast::error_code ec) {
+        if (ec || Owner.Stopping())
+            return;
+        std::string error;
+        if (!StartEncoder(error))
+        {
+            std::fprintf(stderr, "livescope-origin: %s\n", error.c_str());
+            Owner.EncoderGaveUp(1);
+        }
+    });
+}
+
+// [SECTION] Broadcasts: media
+
+void Broadcast::OnChunk(size_t index, Fmp4Chunk& chunk)
+{
+    RenditionState& state = *Renditions[index];
+    auto bytes = std::make_shared<const std::vector<uint8_t>>(std::move(chunk.Bytes));
+    Mp4Error error;
+    if (chunk.ChunkKind == Fmp4Chunk::Kind::Init)
+    {
+        Mp4InitInfo info;
+        if (!ParseMp4Init(bytes->data(), bytes->size(), info, error))
+        {
+            std::fprintf(stderr, "livescope-origin: %s/%s: bad init segment: %s\n", Name.c_str(), state.Spec.Name.c_str(), error.Reason.c_str());
+            return;
+        }
+        state.Init = info;
+        state.HaveInit = true;
+        state.Live.SetInit(bytes, Generation);
+        return;
+    }
+    if (!state.HaveInit)
+        return;
+    Mp4FragmentInfo info;
+    if (!ParseMp4Fragment(bytes->data(), bytes->size(), state.Init, info, error))
+    {
+        std::fprintf(stderr, "livescope-origin: %s/%s: bad fragment: %s\n", Name.c_str(), state.Spec.Name.c_str(), error.Reason.c_str());
+        return;
+    }
+    const int64_t now = WallNowMs();
+    const bool has_video = info.SampleCount > 0;
+    if (!HaveAnchor && has_video)
+    {
+        // The first fragment leaves the encoder right after its last frame was produced (input paced at real time).
+        AnchorWallMs = now - int64_t((info.StartTime + info.Duration) * 1000.0 + 0.5);
+        HaveAnchor = true;
+    }
+    GenerationProducedMedia = true;
+    state.FragmentsThisGeneration++;
+    state.Live.AppendChunk(bytes->data(), bytes->size(), info.Duration, has_video, info.Independent,
+                           AnchorWallMs + int64_t(info.StartTime * 1000.0 + 0.5));
+}
+
+bool Broadcast::Ready() const
+{
+    for (const auto& rendition : Renditions)
+        if (rendition->Live.CompleteSegmentCount() == 0)
+            return false;
+    return !Renditions.empty();
+}
+
+RouterState Broadcast::View() const
+{
+    RouterState state;
+    state.Session = Session;
+    state.Ready = Ready();
+    state.FrameRate = Config.FrameRate;
+    for (const auto& rendition : Renditions)
+        state.Renditions.push_back(RouterRendition{&rendition->Spec, &rendition->Live, &rendition->Init, rendition->HaveInit});
+    return state;
+}
+
+// [SECTION] Broadcasts: publishers and life
+
+void Broadcast::End()
+{
+    for (auto& rendition : Renditions)
+        rendition->Live.End();
+    GraceTimer.cancel();
+    std::fprintf(stderr, "livescope-origin: broadcast %s ended\n", Name.c_str());
+    Owner.NotifyWaiters();
+    Owner.Announce("broadcast.ended", *this);
+}
+
+// [SECTION] Origin
+
+Origin::Origin(asio::io_context& io, const OriginOptions& options)
+    : Io(io), Options(options), Acceptor(io), Signals(io, SIGINT, SIGTERM), AcceptRetry(io)
+{
+}
+
+std::string Origin::NewSession()
+{
+    char session[40];
+    std::snprintf(session, sizeof(session), "%llx", static_cast<unsigned long long>(WallNowMs()));
+    std::string id = session;
+    if (SessionCounter > 0)
+        id += "s" + std::to_string(SessionCounter);
+    SessionCounter++;
+    return id;
+}
+
 double Origin::HoldTimeout() const
 {
-    return Renditions.empty() ? 6.0 : 3.0 * Renditions.front()->Live.TargetDuration();
+    if (const Broadcast* demo = Find(DemoBroadcastName); demo && !demo->Renditions.empty())
+        return 3.0 * demo->Renditions.front()->Live.TargetDuration();
+    return 3.0 * std::max(1, (Options.Encoder.SegmentMs + 999) / 1000);
+}
+
+Broadcast* Origin::Find(const std::string& name) const
+{
+    const auto it = Broadcasts.find(name);
+    return it == Broadcasts.end() ? nullptr : it->second.get();
+}
+
+bool Origin::ReadPart(const std::string& broadcast, size_t rendition, uint64_t number, size_t offset, std::vector<uint8_t>& out, bool& complete) const
+{
+    const Broadcast* found = Find(broadcast);
+    return found && rendition < found->Renditions.size() && found->Renditions[rendition]->Live.ReadPartBytes(number, offset, out, complete);
+}
+
+size_t Origin::ActiveCount() const
+{
+    size_t active = 0;
+    for (const auto& [name, broadcast] : Broadcasts)
+        if (broadcast->Life.Active())
+            active++;
+    return active;
+}
+
+void Origin::Remove(const std::string& name)
+{
+    const auto it = Broadcasts.find(name);
+    if (it == Broadcasts.end())
+        return;
+    std::shared_ptr<Broadcast> removed = std::move(it->second);
+    Broadcasts.erase(it);
+    if (removed->Encoder.Running())
+    {
+        // Its encoder's handlers hold it: keep it until the encoder is reaped (EncoderExited).
+        removed->Encoder.Terminate();
+        Retired.push_back(std::move(removed));
+        return;
+    }
+    Destroy(std::move(removed));
+}
+
+void Origin::Destroy(std::shared_ptr<Broadcast> broadcast)
+{
+    // Handlers of its encoder may still be queued (aborted pipe reads): destroy it after them.
+    asio::post(Io, [broadcast]() mutable { asio::post(broadcast->Io, [broadcast]() {}); });
+}
+
+void Origin::TrimEnded()
+{
+    // Keep the newest KeepEnded ended broadcasts whose encoders are gone.
+    std::vector<std::pair<int64_t, std::string>> ended;
+    for (const auto& [name, broadcast] : Broadcasts)
+        if (!broadcast->Life.Active() && !broadcast->Encoder.Running())
+            ended.emplace_back(broadcast->Life.EndedMs, name);
+    if (ended.size() <= Options.KeepEnded)
+        return;
+    std::sort(ended.begin(), ended.end());
+    for (size_t i = 0; i + Options.KeepEnded < ended.size(); i++)
+        Remove(ended[i].second);
 }
 
 bool Origin::Start(std::string& error)
@@ -166,6 +518,15 @@ bool Origin::Start(std::string& error)
     {
         error = "bad --host '" + Options.Host + "': " + ec.message();
         return false;
+    }
+    if (!Options.WebhookUrl.empty())
+    {
+        if (!ParseHttpUrl(Options.WebhookUrl, Webhook, error))
+        {
+            error = "bad --webhook '" + Options.WebhookUrl + "': " + error;
+            return false;
+        }
+        HaveWebhook = true;
     }
     const tcp::endpoint endpoint(address, Options.Port);
     Acceptor.open(endpoint.protocol(), ec);
@@ -194,100 +555,51 @@ bool Origin::Start(std::string& error)
         self->Stop();
     });
     DoAccept();
-    StartEncoder();
+    if (Options.Demo)
+    {
+        auto demo = std::make_shared<Broadcast>(*this, Io, DemoBroadcastName, "Test pattern", Options.Encoder, true, Options.WindowSegments);
+        demo->Life.PublisherConnected();
+        Broadcasts[DemoBroadcastName] = demo;
+        if (!demo->StartEncoder(error))
+            return false;
+    }
+    else
+    {
+        ReadyPrinted = true;
+        std::printf("livescope-origin ready %s/live/index.json\n", BaseUrl.c_str());
+        std::fflush(stdout);
+    }
     return true;
 }
 
-void Origin::StartEncoder()
+void Origin::EncoderGaveUp(int code)
 {
-    if (StoppingFlag)
-        return;
-    const size_t count = Renditions.size();
-    std::string error;
-    if (!Encoder.Start(BuildFfmpegArgs(Options.Encoder), count, error))
-    {
-        std::fprintf(stderr, "livescope-origin: %s\n", error.c_str());
-        ExitCodeValue = 1;
-        Stop();
-        return;
-    }
-    Generation++;
-    GenerationProducedMedia = false;
-    RestartRequested = false;
-    HaveAnchor = false;
-    std::fprintf(stderr, "livescope-origin: ffmpeg started (pid %d, run %u, %zu rendition(s), source %s)\n", int(Encoder.ProcessId()), Generation, count,
-                 Options.Encoder.Source.c_str());
-    for (auto& state : Renditions)
-    {
-        state->Splitter.Reset();
-        state->HaveInit = false;
-        state->FragmentsThisGeneration = 0;
-    }
+    ExitCodeValue = code;
+    Stop();
 }
 
-bool Origin::OnEncoderBytes(size_t index, const uint8_t* data, size_t size)
-{
-    RenditionState& rendition = *Renditions[index];
-    std::vector<Fmp4Chunk> chunks;
-    if (!rendition.Splitter.Feed(data, size, chunks))
-    {
-        std::fprintf(stderr, "livescope-origin: %s: bad fMP4 from ffmpeg: %s\n", rendition.Spec.Name.c_str(), rendition.Splitter.ErrorReason().c_str());
-        Encoder.Signal(SIGTERM);
-    }
-    for (Fmp4Chunk& chunk : chunks)
-        OnChunk(index, chunk);
-    if (!chunks.empty())
-    {
-        NotifyWaiters();
-        CheckReady();
-    }
-    return !rendition.Splitter.Failed();
-}
-
-void Origin::OnPipeClosed(size_t index, const std::string& why)
-{
-    if (!StoppingFlag && why != "end of stream")
-        std::fprintf(stderr, "livescope-origin: %s: pipe closed: %s\n", Renditions[index]->Spec.Name.c_str(), why.c_str());
-}
-
-void Origin::OnAllPipesClosed()
-{
-    for (auto& rendition : Renditions)
-        rendition->Live.CloseOpenSegment();
-    NotifyWaiters();
-}
-
-void Origin::OnEncoderExited(int status)
+void Origin::EncoderExited(Broadcast& broadcast)
 {
     if (StoppingFlag)
     {
+        for (const auto& [name, other] : Broadcasts)
+            if (other->Encoder.Running())
+                return;
+        for (const auto& retired : Retired)
+            if (retired->Encoder.Running())
+                return;
         Io.stop();
         return;
     }
-    char how[64];
-    if (WIFEXITED(status))
-        std::snprintf(how, sizeof(how), "exit status %d", WEXITSTATUS(status));
-    else if (WIFSIGNALED(status))
-        std::snprintf(how, sizeof(how), "signal %d", WTERMSIG(status));
-    else
-        std::snprintf(how, sizeof(how), "status %d", status);
-    const EncoderExitDecision decision = DecideEncoderExit(ConsecutiveFailures, GenerationProducedMedia, RestartRequested, Options.MaxEncoderFailures);
-    ConsecutiveFailures = decision.ConsecutiveFailures;
-    if (decision.GiveUp)
-    {
-        std::fprintf(stderr, "livescope-origin: error: ffmpeg (%s) exited (%s) %d times without producing media; giving up\n",
-                     Options.Encoder.FfmpegPath.c_str(), how, ConsecutiveFailures);
-        ExitCodeValue = 2;
-        Stop();
-        return;
-    }
-    std::fprintf(stderr, "livescope-origin: ffmpeg exited (%s%s); restarting in 1 s (the stream continues after a discontinuity)\n", how,
-                 RestartRequested ? ", restart asked for" : "");
-    RestartTimer.expires_after(std::chrono::seconds(1));
-    RestartTimer.async_wait([self = shared_from_this()](beast::error_code ec) {
-        if (!ec)
-            self->StartEncoder();
-    });
+    for (auto it = Retired.begin(); it != Retired.end(); ++it)
+        if (it->get() == &broadcast)
+        {
+            std::shared_ptr<Broadcast> retired = std::move(*it);
+            Retired.erase(it);
+            Destroy(std::move(retired));
+            return;
+        }
+    TrimEnded();
 }
 
 void Origin::Stop()
@@ -298,56 +610,26 @@ void Origin::Stop()
     beast::error_code ignored;
     Acceptor.close(ignored);
     Signals.cancel(ignored);
-    RestartTimer.cancel();
     AcceptRetry.cancel();
     for (auto& weak : Waiters)
         if (auto session = weak.lock())
             session->Wake();
     Waiters.clear();
-    if (!Encoder.Terminate()) // SIGKILL after 3 s; OnEncoderExited stops the io_context
+    bool any = false;
+    for (const auto& [name, broadcast] : Broadcasts)
+    {
+        broadcast->RestartTimer.cancel();
+        broadcast->GraceTimer.cancel();
+        if (auto publisher = broadcast->CurrentPublisher.lock())
+            publisher->Kick("the origin is stopping");
+        if (broadcast->Encoder.Terminate()) // SIGKILL after 3 s; the last exit stops the io_context
+            any = true;
+    }
+    for (const auto& retired : Retired)
+        if (retired->Encoder.Running())
+            any = true; // already terminating
+    if (!any)
         Io.stop();
-}
-
-// [SECTION] Media ingest
-
-void Origin::OnChunk(size_t index, Fmp4Chunk& chunk)
-{
-    RenditionState& state = *Renditions[index];
-    auto bytes = std::make_shared<const std::vector<uint8_t>>(std::move(chunk.Bytes));
-    Mp4Error error;
-    if (chunk.ChunkKind == Fmp4Chunk::Kind::Init)
-    {
-        Mp4InitInfo info;
-        if (!ParseMp4Init(bytes->data(), bytes->size(), info, error))
-        {
-            std::fprintf(stderr, "livescope-origin: %s: bad init segment: %s\n", state.Spec.Name.c_str(), error.Reason.c_str());
-            return;
-        }
-        state.Init = info;
-        state.HaveInit = true;
-        state.Live.SetInit(bytes, Generation);
-        return;
-    }
-    if (!state.HaveInit)
-        return;
-    Mp4FragmentInfo info;
-    if (!ParseMp4Fragment(bytes->data(), bytes->size(), state.Init, info, error))
-    {
-        std::fprintf(stderr, "livescope-origin: %s: bad fragment: %s\n", state.Spec.Name.c_str(), error.Reason.c_str());
-        return;
-    }
-    const int64_t now = WallNowMs();
-    const bool has_video = info.SampleCount > 0;
-    if (!HaveAnchor && has_video)
-    {
-        // The first fragment leaves the encoder right after its last frame was produced (-re paces input at real time).
-        AnchorWallMs = now - int64_t((info.StartTime + info.Duration) * 1000.0 + 0.5);
-        HaveAnchor = true;
-    }
-    GenerationProducedMedia = true;
-    state.FragmentsThisGeneration++;
-    state.Live.AppendChunk(bytes->data(), bytes->size(), info.Duration, has_video, info.Independent,
-                           AnchorWallMs + int64_t(info.StartTime * 1000.0 + 0.5));
 }
 
 void Origin::NotifyWaiters()
@@ -359,16 +641,149 @@ void Origin::NotifyWaiters()
             session->Wake();
 }
 
-void Origin::CheckReady()
+void Origin::CheckReady(const Broadcast& broadcast)
 {
-    if (ReadyPrinted)
+    if (ReadyPrinted || !broadcast.Demo || !broadcast.Ready())
         return;
-    for (auto& rendition : Renditions)
-        if (rendition->Live.CompleteSegmentCount() == 0)
-            return;
     ReadyPrinted = true;
     std::printf("livescope-origin ready %s/live/master.m3u8\n", BaseUrl.c_str());
     std::fflush(stdout);
+}
+
+void Origin::Announce(const char* event, const Broadcast& broadcast)
+{
+    if (!HaveWebhook || broadcast.Demo)
+        return;
+    PostWebhook(Io, Webhook, Options.Secret, WebhookBody(event, broadcast.Summary(), WallNowMs()));
+}
+
+IngestAdmission Origin::AdmitPublisher(const std::string& name, const std::string& query, const std::string& protocols,
+                                       const std::shared_ptr<Publisher>& publisher)
+{
+    IngestAdmission admission;
+    if (StoppingFlag)
+        return {503, "the origin is stopping", {}};
+    if (!ValidBroadcastName(name) || name == DemoBroadcastName)
+        return {400, name == DemoBroadcastName ? "'demo' is the test pattern's name" : PublishRefusal(PublishVerdict::BadName, name, 0), {}};
+    const std::string key = FindStreamKey(query, protocols, admission.Subprotocol);
+    const KeyCheck check = CheckStreamKey(Options.Secret, key, name, WallNowMs() / 1000);
+    if (check.Status != 200)
+    {
+        std::fprintf(stderr, "livescope-origin: publisher for %s refused: %s\n", name.c_str(), check.Message.c_str());
+        return {check.Status, check.Message, {}};
+    }
+    Broadcast* existing = Find(name);
+    const PublishVerdict verdict = DecidePublish(name, existing ? &existing->Life : nullptr, ActiveCount(), Options.MaxBroadcasts);
+    if (verdict == PublishVerdict::Busy || verdict == PublishVerdict::Full || verdict == PublishVerdict::BadName)
+    {
+        const std::string message = PublishRefusal(verdict, name, Options.MaxBroadcasts);
+        std::fprintf(stderr, "livescope-origin: publisher for %s refused: %s\n", name.c_str(), message.c_str());
+        return {verdict == PublishVerdict::Busy ? 409 : verdict == PublishVerdict::Full ? 503 : 400, message, {}};
+    }
+    if (verdict == PublishVerdict::Start)
+    {
+        if (existing)
+            Remove(name); // an ended life of this name: the new one replaces it
+        std::string title = QueryValue(query, "title");
+        if (title.empty())
+            title = name;
+        if (title.size() > BroadcastTitleMaxBytes)
+            title.resize(BroadcastTitleMaxBytes);
+        EncoderConfig config = Options.Encoder;
+        config.Source = "pipe";
+        auto created = std::make_shared<Broadcast>(*this, Io, name, title, config, false, Options.WindowSegments);
+        Broadcasts[name] = created;
+        existing = created.get();
+    }
+    Broadcast& broadcast = *existing;
+    broadcast.GraceTimer.cancel();
+    broadcast.Life.PublisherConnected();
+    broadcast.CurrentPublisher = publisher;
+    broadcast.PublisherId = publisher.get();
+    broadcast.PublisherSerial++;
+    std::fprintf(stderr, "livescope-origin: publisher for %s admitted (%s)\n", name.c_str(), verdict == PublishVerdict::Start ? "new broadcast" : "resumed");
+    if (!broadcast.Encoder.Running())
+    {
+        std::string error;
+        if (!broadcast.StartEncoder(error))
+        {
+            broadcast.Life.PublisherGone(WallNowMs());
+            broadcast.CurrentPublisher.reset();
+            broadcast.PublisherId = nullptr;
+            if (broadcast.Life.Phase == BroadcastPhase::Starting)
+                Remove(name);
+            return {503, "cannot start the encoder: " + error, {}};
+        }
+    }
+    return admission;
+}
+
+void Origin::PublisherBytes(const std::string& name, const Publisher* who, std::shared_ptr<const std::string> bytes, std::function<void(bool ok)> done)
+{
+    Broadcast* broadcast = Find(name);
+    if (!broadcast || broadcast->PublisherId != who || StoppingFlag)
+    {
+        asio::post(Io, [done = std::move(done)]() { done(false); });
+        return;
+    }
+    if (broadcast->Encoder.Running() && broadcast->Encoder.InputOpen())
+    {
+        // A failed write means ffmpeg closed its input: its exit follows and kicks the publisher with the reason,
+        // then answers `done` (kept until then, so the connection lives to hear the reason).
+        broadcast->Encoder.WriteInput(std::move(bytes), [self = shared_from_this(), name, serial = broadcast->PublisherSerial,
+                                                         done = std::move(done)](bool ok) mutable {
+            Broadcast* current = self->Find(name);
+            if (ok || !current || current->PublisherSerial != serial || current->FailedDone || !current->Encoder.Running())
+            {
+                done(ok);
+                return;
+            }
+            current->FailedDone = std::move(done);
+        });
+        return;
+    }
+    // The last run is still flushing (the publisher came back quickly): hold this message until the next run starts.
+    if (broadcast->PendingDone)
+        asio::post(Io, [old = std::move(broadcast->PendingDone)]() { old(false); });
+    broadcast->PendingBytes = std::move(bytes);
+    broadcast->PendingDone = std::move(done);
+}
+
+void Origin::PublisherGone(const std::string& name, const Publisher* who)
+{
+    Broadcast* broadcast = Find(name);
+    if (!broadcast || broadcast->PublisherId != who)
+        return;
+    broadcast->CurrentPublisher.reset();
+    broadcast->PublisherId = nullptr;
+    if (broadcast->PendingDone)
+        asio::post(Io, [old = std::move(broadcast->PendingDone)]() { old(false); });
+    broadcast->PendingDone = nullptr;
+    broadcast->PendingBytes.reset();
+    if (broadcast->FailedDone)
+        asio::post(Io, [old = std::move(broadcast->FailedDone)]() { old(false); });
+    broadcast->FailedDone = nullptr;
+    broadcast->Encoder.CloseInput(); // ffmpeg flushes what it has and exits
+    if (StoppingFlag)
+        return;
+    const bool forget = broadcast->Life.PublisherGone(WallNowMs());
+    std::fprintf(stderr, "livescope-origin: publisher for %s gone; %s\n", name.c_str(),
+                 forget ? "it never went live" : ("the broadcast ends unless it is back within " + std::to_string(Options.GraceMs) + " ms").c_str());
+    if (forget)
+    {
+        Remove(name); // retired until its encoder exits, when it still runs
+        return;
+    }
+    broadcast->GraceTimer.expires_after(std::chrono::milliseconds(Options.GraceMs));
+    broadcast->GraceTimer.async_wait([self = shared_from_this(), name, who = broadcast](beast::error_code ec) {
+        if (ec || self->StoppingFlag)
+            return;
+        Broadcast* current = self->Find(name);
+        if (current != who || !current->Life.Expire(WallNowMs(), self->Options.GraceMs))
+            return;
+        current->End();
+        self->TrimEnded();
+    });
 }
 
 void Origin::DoAccept()
@@ -414,22 +829,25 @@ RouteDecision Origin::EvaluateControl(const PendingRequest& request)
         std::fprintf(stderr, "livescope-origin: faults now %s\n", Faults.DescribeJson().c_str());
         return ControlReply(200, Faults.DescribeJson() + "\n");
     }
+    Broadcast* demo = Find(DemoBroadcastName);
+    if (!demo && (request.Path == "/control/restart-encoder" || request.Path == "/control/status"))
+        return ControlReply(404, ControlErrorJson("no demo broadcast (--no-demo)"));
     if (request.Path == "/control/restart-encoder")
     {
         // For player tests: the encoder restarts and the stream continues after EXT-X-DISCONTINUITY. A run stopped
         // here never counts as a failed run (DecideEncoderExit), however early it is stopped.
-        const bool restarting = Encoder.Running();
+        const bool restarting = demo->Encoder.Running();
         if (restarting)
         {
-            RestartRequested = true;
-            Encoder.Signal(SIGTERM);
+            demo->RestartRequested = true;
+            demo->Encoder.Signal(SIGTERM);
         }
         return ControlReply(200, RestartReplyJson(restarting));
     }
     if (request.Path == "/control/status")
     {
         nlohmann::json renditions = nlohmann::json::array();
-        for (const auto& rendition : Renditions)
+        for (const auto& rendition : demo->Renditions)
         {
             const RenditionState& state = *rendition;
             uint64_t msn = 0, part = 0;
@@ -444,10 +862,11 @@ RouteDecision Origin::EvaluateControl(const PendingRequest& request)
             });
         }
         const nlohmann::json body = {
-            {"session", Session},
-            {"encoder_runs", Generation},
-            {"encoder_failures", ConsecutiveFailures},
+            {"session", demo->Session},
+            {"encoder_runs", demo->Generation},
+            {"encoder_failures", demo->ConsecutiveFailures},
             {"ready", ReadyPrinted},
+            {"broadcasts", Broadcasts.size()},
             {"renditions", std::move(renditions)},
             {"faults", nlohmann::json::parse(Faults.DescribeJson())},
         };
@@ -464,16 +883,46 @@ RouteDecision Origin::Evaluate(const PendingRequest& request, bool timed_out)
     routed.Head = request.Head;
     routed.Version = request.Version;
     routed.TimedOut = timed_out;
+    const LivePath live = SplitLivePath(request.Path);
+    if (live.PathKind == LivePath::Kind::Index && !StoppingFlag)
+    {
+        std::vector<BroadcastSummary> list;
+        for (const auto& [name, broadcast] : Broadcasts)
+            list.push_back(broadcast->Summary());
+        RouteDecision index;
+        index.Status = 200;
+        index.ContentType = "application/json";
+        index.CacheControl = "no-store";
+        index.Body = RenderBroadcastIndex(list);
+        return index;
+    }
     RouterState state;
-    state.Session = Session;
-    state.Ready = ReadyPrinted;
     state.Stopping = StoppingFlag;
-    state.FrameRate = Options.Encoder.FrameRate;
-    for (const auto& rendition : Renditions)
-        state.Renditions.push_back(RouterRendition{&rendition->Spec, &rendition->Live, &rendition->Init, rendition->HaveInit});
+    Broadcast* broadcast = nullptr;
+    if (live.PathKind == LivePath::Kind::Broadcast)
+    {
+        broadcast = Find(live.Broadcast);
+        if (!broadcast && !StoppingFlag)
+        {
+            RouteDecision missing;
+            missing.Status = 404;
+            missing.ContentType = "text/plain";
+            missing.CacheControl = "no-store";
+            missing.Body = "no such broadcast\n";
+            return missing;
+        }
+        if (broadcast)
+        {
+            state = broadcast->View();
+            state.Stopping = StoppingFlag;
+            routed.Path = live.Inner;
+        }
+    }
     RouteDecision decision = Route(routed, state, Faults);
     if (decision.DecisionKind == RouteDecision::Kind::Control)
         return EvaluateControl(request);
+    if (decision.DecisionKind == RouteDecision::Kind::StreamPart && broadcast)
+        decision.StreamBroadcast = broadcast->Name;
     return decision;
 }
 

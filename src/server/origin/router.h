@@ -56,6 +56,7 @@ struct RouteDecision
     std::string CacheControl;
     std::string Body;
     uint32_t DelayMs = 0; // ms, fault injection
+    std::string StreamBroadcast; // set by the origin (the router sees one broadcast)
     size_t StreamRendition = 0;
     uint64_t StreamNumber = 0;
 };

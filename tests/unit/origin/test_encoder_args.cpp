@@ -90,3 +90,21 @@ TEST_CASE("encoder: file and camera sources, and bad configurations")
     REQUIRE(ValidateEncoderConfig(config, error));
     CHECK(After(BuildFfmpegArgs(config), "-frag_duration") == "40000"); // one chunk per 40 ms frame
 }
+
+TEST_CASE("encoder: a publisher's stream is read from stdin at its own pace, with its own audio when it has any")
+{
+    EncoderConfig config;
+    std::string error;
+    REQUIRE(ParseRenditionList("720p,360p", config.Renditions, error));
+    config.Source = "pipe";
+    CHECK(ValidateEncoderConfig(config, error));
+    const std::vector<std::string> args = BuildFfmpegArgs(config);
+    CHECK(Has(args, "pipe:0"));
+    CHECK_FALSE(Has(args, "-re"));      // the publisher paces the input
+    CHECK_FALSE(Has(args, "lavfi"));
+    CHECK(Has(args, "0:a:0?"));         // audio from the stream, optional
+    CHECK(Has(args, "pipe:3"));
+    CHECK(Has(args, "pipe:4"));
+    config.Source = "pipe:1";
+    CHECK_FALSE(ValidateEncoderConfig(config, error));
+}

@@ -1,0 +1,167 @@
+// A publisher's WebSocket connection: admission, the handshake, reading media with backpressure, kicks.
+#include "ingest_session.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+
+namespace livescope {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace websocket = boost::beast::websocket;
+using tcp = boost::asio::ip::tcp;
+
+namespace {
+
+constexpr int KickCloseMs = 2000; // ms a kicked publisher has to answer the close frame
+
+class IngestSession : public Publisher, public std::enable_shared_from_this<IngestSession>
+{
+public:
+    IngestSession(tcp::socket socket, http::request<http::empty_body> request, std::shared_ptr<SessionHost> host)
+        : Ws(std::move(socket)), Request(std::move(request)), Host(std::move(host)), KickTimer(Ws.get_executor())
+    {
+    }
+
+    ~IngestSession() override
+    {
+        // Safety net: a connection that ends without Gone (no handler left) still frees its broadcast.
+        if (Admitted && !GoneFlag)
+            Host->PublisherGone(Name, this);
+    }
+
+    void Start()
+    {
+        const std::string target(Request.target());
+        const size_t question = target.find('?');
+        const std::string path = target.substr(0, question);
+        const std::string query = question == std::string::npos ? std::string() : target.substr(question + 1);
+        Name = path.substr(8); // after "/ingest/"
+        const IngestAdmission admission = Host->AdmitPublisher(Name, query, std::string(Request[http::field::sec_websocket_protocol]), shared_from_this());
+        if (admission.Status != 101)
+        {
+            Refuse(admission);
+            return;
+        }
+        Admitted = true;
+        websocket::stream_base::timeout timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+        timeouts.idle_timeout = std::chrono::seconds(15); // a publisher that sends nothing (and answers no ping) is gone
+        Ws.set_option(timeouts);
+        const std::string subprotocol = admission.Subprotocol;
+        Ws.set_option(websocket::stream_base::decorator([subprotocol](websocket::response_type& response) {
+            response.set(http::field::server, "livescope-origin");
+            if (!subprotocol.empty())
+                response.set(http::field::sec_websocket_protocol, subprotocol);
+        }));
+        Ws.read_message_max(IngestMessageMaxBytes);
+        Ws.async_accept(Request, [self = shared_from_this()](beast::error_code ec) {
+            if (ec)
+            {
+                self->Gone();
+                return;
+            }
+            self->DoRead();
+        });
+    }
+
+    void Kick(const std::string& reason) override
+    {
+        if (Closing || GoneFlag)
+            return;
+        Closing = true;
+        websocket::close_reason why(websocket::close_code::going_away);
+        why.reason = reason.substr(0, 120); // a close frame's reason is at most 123 bytes
+        Ws.async_close(why, [self = shared_from_this()](beast::error_code) {
+            self->KickTimer.cancel();
+            self->Gone();
+        });
+        // A publisher that does not answer the close frame is cut after KickCloseMs.
+        KickTimer.expires_after(std::chrono::milliseconds(KickCloseMs));
+        KickTimer.async_wait([self = shared_from_this()](beast::error_code ec) {
+            if (ec || self->GoneFlag)
+                return;
+            beast::error_code ignored;
+            self->Ws.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+            self->Ws.next_layer().socket().close(ignored); // the pending close completes with an error: Gone
+        });
+    }
+
+private:
+    void Refuse(const IngestAdmission& admission)
+    {
+        auto response = std::make_shared<http::response<http::string_body>>(http::status(admission.Status), Request.version());
+        response->set(http::field::server, "livescope-origin");
+        response->set(http::field::content_type, "text/plain");
+        response->set(http::field::cache_control, "no-store");
+        response->keep_alive(false);
+        response->body() = admission.Message + "\n";
+        response->prepare_payload();
+        beast::tcp_stream& stream = Ws.next_layer();
+        stream.expires_after(std::chrono::seconds(10));
+        http::async_write(stream, *response, [self = shared_from_this(), response](beast::error_code, size_t) {
+            beast::error_code ignored;
+            self->Ws.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
+            self->Ws.next_layer().socket().close(ignored);
+        });
+    }
+
+    void DoRead()
+    {
+        Ws.async_read(Buffer, [self = shared_from_this()](beast::error_code ec, size_t) {
+            if (ec)
+            {
+                self->Gone();
+                return;
+            }
+            auto bytes = std::make_shared<const std::string>(beast::buffers_to_string(self->Buffer.data()));
+            self->Buffer.consume(self->Buffer.size());
+            if (bytes->empty() || self->Closing)
+            {
+                if (!self->Closing)
+                    self->DoRead();
+                return;
+            }
+            self->Host->PublisherBytes(self->Name, self.get(), bytes, [self](bool ok) {
+                if (!ok)
+                {
+                    self->Kick("this broadcast takes no more media from this connection");
+                    return;
+                }
+                self->DoRead();
+            });
+        });
+    }
+
+    void Gone()
+    {
+        if (GoneFlag)
+            return;
+        GoneFlag = true;
+        if (Admitted)
+            Host->PublisherGone(Name, this);
+        beast::error_code ignored;
+        Ws.next_layer().socket().close(ignored);
+    }
+
+    websocket::stream<beast::tcp_stream> Ws;
+    http::request<http::empty_body> Request;
+    std::shared_ptr<SessionHost> Host;
+    std::string Name;
+    beast::flat_buffer Buffer;
+    asio::steady_timer KickTimer;
+    bool Admitted = false;
+    bool Closing = false;
+    bool GoneFlag = false;
+};
+
+} // namespace
+
+void StartIngestSession(tcp::socket socket, http::request<http::empty_body> request, std::shared_ptr<SessionHost> host)
+{
+    std::make_shared<IngestSession>(std::move(socket), std::move(request), std::move(host))->Start();
+}
+
+} // namespace livescope
