@@ -7,20 +7,17 @@
 // [SECTION] oEmbed
 // [SECTION] server
 import { createServer } from 'node:http';
-import { createReadStream, readFileSync, statSync, existsSync } from 'node:fs';
-import { join, normalize, extname, sep } from 'node:path';
+import { readFileSync, existsSync } from 'node:fs';
+import { join, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
+import { MIME_TYPES, decodeRequestPath, resolveFile, sendFile, sendStatus } from './lib/static.mjs';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 // The widget's shipped files only (assembled by the wasm build, src/app/CMakeLists.txt), never the build folder
 // around them (CMakeCache.txt, compile_commands.json, .ninja_log). LIVESCOPE_DIST points at another dist folder.
 const DIST = process.env.LIVESCOPE_DIST || join(ROOT, 'build', 'wasm', 'dist');
 const EXAMPLES = join(ROOT, 'examples', 'embed');
-const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.wasm': 'application/wasm',
-  '.json': 'application/json', '.css': 'text/css; charset=utf-8', '.png': 'image/png', '.jpg': 'image/jpeg', '.svg': 'image/svg+xml',
-};
 const PLAYER_W = 360, PLAYER_H = 640; // CSS pixels, 9:16
 const MAX_REPORT_BYTES = 64 * 1024; // one CSP report body; longer ones are cut
 const MAX_REPORTS = 1000; // CSP reports kept in memory; later ones are answered and dropped
@@ -136,16 +133,6 @@ function ensurePoster() {
   } catch { /* no poster: thumbnail_url 404s, pages still work */ }
 }
 
-// Sends a file from `dir` (no directories, nothing outside it), or a 404.
-function sendFile(res, dir, rel, headers = {}) {
-  const file = normalize(join(dir, rel));
-  if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-    res.writeHead(404, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache' }); res.end('not found'); return;
-  }
-  res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache', ...headers });
-  createReadStream(file).on('error', () => res.destroy()).pipe(res);
-}
-
 // Starts the server. opts: { port, host, streamUrl, relayUrl, title }. Resolves to { url, port, close, reports }.
 // A request it cannot parse (bad percent-escape, bad Host) gets a 400; the server keeps serving.
 export function startDemoServer(opts = {}) {
@@ -156,13 +143,12 @@ export function startDemoServer(opts = {}) {
   const defaults = { title: opts.title || 'livescope live demo', streamUrl: opts.streamUrl || '', room: opts.relayUrl ? `${opts.relayUrl}#demo` : '' };
   const handle = (req, res) => {
     const send = (status, type, body, headers = {}) => { res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-cache', ...headers }); res.end(body); };
-    let base, url, path;
-    try {
-      base = new URL(`http://${req.headers.host || `${host}:${server.address().port}`}`).origin;
-      url = new URL(req.url, base);
-      path = decodeURIComponent(url.pathname);
-    } catch { return send(400, 'text/plain', 'bad request'); }
-    if (path.includes('\0')) return send(400, 'text/plain', 'bad request');
+    let base;
+    try { base = new URL(`http://${req.headers.host || `${host}:${server.address().port}`}`).origin; }
+    catch { return sendStatus(res, 400, 'bad request'); }
+    const target = decodeRequestPath(req.url, base);
+    if (!target) return sendStatus(res, 400, 'bad request');
+    const { url, path } = target;
 
     if (path === '/csp-report' && req.method === 'POST') {
       let b = '';
@@ -177,19 +163,19 @@ export function startDemoServer(opts = {}) {
     if (path === '/embed/player.html' || path === '/embed/' || path === '/embed') {
       const title = url.searchParams.get('title') || defaults.title;
       const html = playerPage(readFileSync(join(DIST, 'player.html'), 'utf8'), base, `${base}${url.pathname}${url.search}`, title);
-      return send(200, TYPES['.html'], html, { 'Content-Security-Policy': csp });
+      return send(200, MIME_TYPES['.html'], html, { 'Content-Security-Policy': csp });
     }
     if (path === '/') { res.writeHead(302, { Location: '/examples/' }); return res.end(); }
     if (path.startsWith('/examples/')) {
       const rel = path.slice('/examples/'.length) || 'index.html';
-      const file = normalize(join(EXAMPLES, rel));
-      if (extname(file) === '.html' && file.startsWith(EXAMPLES + sep) && existsSync(file) && statSync(file).isFile()) {
+      const file = resolveFile(EXAMPLES, rel);
+      if (file && extname(file) === '.html') {
         const html = fillTemplate(readFileSync(file, 'utf8'), {
           SRC: esc(defaults.streamUrl), RELAY: esc(opts.relayUrl || ''), BASE: esc(base),
           OEMBED: esc(`${base}/oembed?format=json&url=${encodeURIComponent(`${base}${url.pathname}`)}`),
           PLAYER: esc(playerPageUrl(base, { src: opts.streamUrl, room: defaults.room, title: defaults.title })),
         });
-        return send(200, TYPES['.html'], html, { 'Content-Security-Policy': csp });
+        return send(200, MIME_TYPES['.html'], html, { 'Content-Security-Policy': csp });
       }
       return sendFile(res, EXAMPLES, rel);
     }

@@ -1,7 +1,8 @@
 // e2e (interaction): two viewers of one room in headless Chromium against a real livescope-relay.
 // Viewer counts, a comment typed on page A reaching page B (accessible log and canvas), hearts from a
-// click on B reaching A's canvas (latency measured and printed), hostile comment text staying text, and
-// a host-page <input> that keeps its keys.
+// click on B reaching A's canvas exactly once (the latency is printed, never asserted: the figure is
+// tests/bench/interaction/heart_latency.mjs's), hostile comment text staying text, and a host-page <input>
+// that keeps its keys.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -14,7 +15,7 @@ import { startProcess, BIN } from './lib/procs.mjs';
 // LIVESCOPE_WASM_DIR overrides the widget build (a developer's own build dir), as LIVESCOPE_BIN does for servers.
 const RELAY = join(BIN, 'livescope-relay');
 const ROOM = 'e2e-two-viewers';
-const HEART_LATENCY_BUDGET_MS = 500; // issue 5: a heart reaches the other viewers within 500 ms
+const HEART_CLICKS = 3; // taps on B; A must count exactly this many hearts from others
 
 // In-page helpers: read a region of the widget canvas (CSS px), keep baselines, count changed pixels,
 // and watch for a change frame by frame (so the time is taken in the page, not across the CDP link).
@@ -115,7 +116,8 @@ test('two viewers share a room: counts, comments, hearts, safe text, host keys',
     const commentPixels = await b.page.evaluate(() => window.__lsDiff('comments'));
     assert.ok(commentPixels > 150, `B's comment region changed by only ${commentPixels} pixels`);
 
-    // 3. A click on B's video spawns hearts on A within 500 ms (timed inside the pages, same clock).
+    // 3. Clicks on B's video spawn hearts on A's canvas, each counted once (timed inside the pages, same
+    // clock, and printed; the 500 ms target of issue 5 is checked by tests/bench/interaction.sh).
     await a.page.bringToFront(); // A's frames are the ones timed now
     await a.page.waitForTimeout(300);
     const heartRegion = [Math.max(0, rectsA.heart[0] - 140), Math.max(0, rectsA.heart[1] - 260), 220, 250];
@@ -124,7 +126,7 @@ test('two viewers share a room: counts, comments, hearts, safe text, host keys',
       (e) => { window.__lsClickAt = window.__lsClickAt || performance.timeOrigin + e.timeStamp; }, { capture: true }));
     const watch = a.page.evaluate(() => window.__lsWatch('hearts', 25, 8000));
     const canvasB = await b.page.locator('#livescope-canvas').boundingBox();
-    for (let i = 0; i < 3; i++) await b.page.mouse.click(canvasB.x + canvasB.width / 2, canvasB.y + canvasB.height / 2 + i * 4);
+    for (let i = 0; i < HEART_CLICKS; i++) await b.page.mouse.click(canvasB.x + canvasB.width / 2, canvasB.y + canvasB.height / 2 + i * 4);
     const seen = await watch;
     await a.page.screenshot({ path: join(ARTIFACTS, 'interaction-viewer-a-hearts.png') });
     const clickAt = await b.page.evaluate(() => window.__lsClickAt);
@@ -132,7 +134,10 @@ test('two viewers share a room: counts, comments, hearts, safe text, host keys',
     assert.ok(seen.at !== null, `no hearts appeared on A's canvas within 8 s (${seen.changed} pixels changed)`);
     const latency = seen.at - clickAt;
     console.log(`interaction: heart click on B -> pixels on A: ${latency.toFixed(0)} ms (relay message on A after ${(eventAt - clickAt).toFixed(0)} ms, ${seen.changed} px changed)`);
-    assert.ok(latency < HEART_LATENCY_BUDGET_MS, `hearts took ${latency.toFixed(0)} ms to reach A (budget ${HEART_LATENCY_BUDGET_MS} ms)`);
+    const othersHearts = () => a.page.evaluate(() => window.__lsHeartEvents.filter((e) => !e.own).reduce((n, e) => n + (e.count || 0), 0));
+    await a.page.waitForFunction((n) => window.__lsHeartEvents.filter((e) => !e.own).reduce((s, e) => s + (e.count || 0), 0) >= n, HEART_CLICKS, { timeout: 10000 });
+    await a.page.waitForTimeout(1500); // later hearts windows: a duplicate would arrive in one of them
+    assert.equal(await othersHearts(), HEART_CLICKS, `A counted other viewers' hearts ${await othersHearts()} times for ${HEART_CLICKS} clicks on B`);
 
     // 4. Hostile text arrives as text: no <img>, no dialog.
     const hostile = '<img src=x onerror=alert(1)>';

@@ -6,11 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { join, normalize, extname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { launchBrowser, collectLogs, ARTIFACTS } from './lib/browser.mjs';
 import { startStack } from './lib/stack.mjs';
 import { WASM_DIR } from './lib/canvas.mjs';
+import { decodeRequestPath, sendFile, sendStatus } from '../../scripts/lib/static.mjs';
 
 const SIZES = [[280, 498], [300, 533], [360, 640], [420, 747], [1280, 720]]; // CSS px
 // Long enough to need two lines in a post card, one in fullscreen.
@@ -23,24 +24,20 @@ const COMMENTS = { // two connections, two each (the relay allows a burst of 3 p
 const MIN_CONTRAST = 4.5; // WCAG AA
 
 let stack, browser, host, page, logs;
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.jpg': 'image/jpeg' };
 
 // The host page and the widget dist on one origin (no CSP: embed.test.mjs covers that).
 function serveHost() {
   const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const path = decodeRequestPath(req.url)?.path;
+    if (path === undefined) { sendStatus(res, 400, 'bad request'); return; }
     if (path === '/') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end('<!doctype html><html><head><meta charset="utf-8"><title>overlay sizes</title>' +
         '<script src="/w/livescope.js"></script></head><body style="margin:0;background:#e8ebef"><div id="slot" style="padding:8px"></div></body></html>');
       return;
     }
-    const file = normalize(join(WASM_DIR, path.replace(/^\/w\//, '/')));
-    if (!path.startsWith('/w/') || !file.startsWith(normalize(WASM_DIR)) || !existsSync(file) || statSync(file).isDirectory()) {
-      res.writeHead(404).end(); return;
-    }
-    res.writeHead(200, { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-cache' });
-    createReadStream(file).pipe(res);
+    if (!path.startsWith('/w/')) { sendStatus(res, 404, 'not found'); return; }
+    sendFile(res, WASM_DIR, path.slice('/w'.length));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
     url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }),

@@ -6,7 +6,9 @@
 
 using namespace livescope;
 
-TEST_CASE("big-endian integers are read most significant byte first" * doctest::test_suite("box-header"))
+TEST_SUITE_BEGIN("base/mp4_box");
+
+TEST_CASE("big-endian integers are read most significant byte first")
 {
     const uint8_t b[8] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08};
     CHECK(ReadBe16(b) == 0x0102u);
@@ -15,7 +17,7 @@ TEST_CASE("big-endian integers are read most significant byte first" * doctest::
     CHECK(FourCC('m', 'o', 'o', 'f') == 0x6D6F6F66u);
 }
 
-TEST_CASE("box headers are read with 32- and 64-bit sizes and rejected when implausible" * doctest::test_suite("box-header"))
+TEST_CASE("box headers are read with 32- and 64-bit sizes and rejected when implausible")
 {
     const std::vector<uint8_t> b = {0, 0, 0, 12, 'm', 'o', 'o', 'f', 0, 0, 0, 0};
     BoxHeader h = ReadBoxHeader(b);
@@ -36,3 +38,5 @@ TEST_CASE("box headers are read with 32- and 64-bit sizes and rejected when impl
     const uint8_t binary[8] = {0, 0, 0, 16, 0x01, 0x02, 'a', 't'};
     CHECK(ReadBoxHeader(binary).Status == BoxStatus::Invalid);
 }
+
+TEST_SUITE_END();

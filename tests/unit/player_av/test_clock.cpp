@@ -7,7 +7,9 @@
 
 using namespace livescope;
 
-TEST_CASE("a clock advances with injected time at its speed and keeps its value across speed changes" * doctest::test_suite("clock"))
+TEST_SUITE_BEGIN("player_av/clock");
+
+TEST_CASE("a clock advances with injected time at its speed and keeps its value across speed changes")
 {
     Clock c;
     CHECK_FALSE(ClockIsCurrent(c, 0));
@@ -25,7 +27,7 @@ TEST_CASE("a clock advances with injected time at its speed and keeps its value 
     CHECK(c.Speed == 0.0);
 }
 
-TEST_CASE("the target delay shortens late video, lengthens early video and ignores huge gaps" * doctest::test_suite("sync"))
+TEST_CASE("the target delay shortens late video, lengthens early video and ignores huge gaps")
 {
     const double d = 1.0 / 30.0;
     CHECK(ComputeTargetDelay(d, 0.0) == doctest::Approx(d));
@@ -39,7 +41,7 @@ TEST_CASE("the target delay shortens late video, lengthens early video and ignor
     CHECK(ComputeTargetDelay(NAN, 0.0) == doctest::Approx(0.0));
 }
 
-TEST_CASE("a frame is dropped only when a later frame exists and its slot has passed" * doctest::test_suite("drop"))
+TEST_CASE("a frame is dropped only when a later frame exists and its slot has passed")
 {
     CHECK(ShouldDropFrame(10.1, 10.0, 0.033, true));
     CHECK_FALSE(ShouldDropFrame(10.1, 10.0, 0.033, false));
@@ -49,7 +51,7 @@ TEST_CASE("a frame is dropped only when a later frame exists and its slot has pa
     CHECK(FrameDuration(1.0, 100.0, 0.033, 10.0) == doctest::Approx(0.033));
 }
 
-TEST_CASE("the video scheduler paces frames on the audio clock and drops stale serials" * doctest::test_suite("scheduler"))
+TEST_CASE("the video scheduler paces frames on the audio clock and drops stale serials")
 {
     VideoScheduler s;
     Clock audio;
@@ -87,7 +89,7 @@ TEST_CASE("the video scheduler paces frames on the audio clock and drops stale s
     CHECK(dropped == 0);
 }
 
-TEST_CASE("the video scheduler drops late frames when video falls behind audio" * doctest::test_suite("scheduler-late"))
+TEST_CASE("the video scheduler drops late frames when video falls behind audio")
 {
     VideoScheduler s;
     Clock audio;
@@ -114,3 +116,5 @@ TEST_CASE("the video scheduler drops late frames when video falls behind audio" 
     CHECK(frames[i].Pts >= 0.2);
     CHECK(s.Dropped == dropped);
 }
+
+TEST_SUITE_END();

@@ -38,7 +38,9 @@ struct Sim
 
 } // namespace
 
-TEST_CASE("the base target follows PART-HOLD-BACK and a configured target is floored at three parts" * doctest::test_suite("latency-target"))
+TEST_SUITE_BEGIN("player_av/latency");
+
+TEST_CASE("the base target follows PART-HOLD-BACK and a configured target is floored at three parts")
 {
     LatencyConfig c;
     CHECK(LatencyBaseTarget(c, 1.2, 0.4) == doctest::Approx(1.2));
@@ -52,7 +54,7 @@ TEST_CASE("the base target follows PART-HOLD-BACK and a configured target is flo
     CHECK(LatencyBaseTarget(c, 1.2, 0.4) == doctest::Approx(1.2));
 }
 
-TEST_CASE("the catch-up rate is smooth, bounded and 1.0 at the exit threshold" * doctest::test_suite("latency-rate"))
+TEST_CASE("the catch-up rate is smooth, bounded and 1.0 at the exit threshold")
 {
     double prev = 1.0;
     for (double e = 0.0; e < 5.0; e += 0.01) {
@@ -67,7 +69,7 @@ TEST_CASE("the catch-up rate is smooth, bounded and 1.0 at the exit threshold" *
     CHECK(CatchUpRate(10.0, 0.05, 1.0, 1.2) == doctest::Approx(1.2));
 }
 
-TEST_CASE("excess latency is caught up with hysteresis and the rate returns to 1.0 at target" * doctest::test_suite("latency-catchup"))
+TEST_CASE("excess latency is caught up with hysteresis and the rate returns to 1.0 at target")
 {
     Sim s;
     s.Latency = 2.5; // 1.5 s over the 1.0 s target
@@ -91,7 +93,7 @@ TEST_CASE("excess latency is caught up with hysteresis and the rate returns to 1
     CHECK(s.Latency == doctest::Approx(1.3));
 }
 
-TEST_CASE("catch-up never speeds up while the buffer is below one part" * doctest::test_suite("latency-buffer"))
+TEST_CASE("catch-up never speeds up while the buffer is below one part")
 {
     Sim s;
     s.Latency = 2.0;
@@ -104,7 +106,7 @@ TEST_CASE("catch-up never speeds up while the buffer is below one part" * doctes
     CHECK(s.Last.Rate > 1.0);
 }
 
-TEST_CASE("far behind the live edge the controller jumps once, then not again within the cooldown" * doctest::test_suite("latency-jump"))
+TEST_CASE("far behind the live edge the controller jumps once, then not again within the cooldown")
 {
     Sim s;
     s.Latency = 6.0;
@@ -119,7 +121,7 @@ TEST_CASE("far behind the live edge the controller jumps once, then not again wi
     CHECK(s.Ctl.Jumps <= 2);
 }
 
-TEST_CASE("after a minute of stalls and recoveries the target decays back to the base (hls.js 6350)" * doctest::test_suite("latency-backoff"))
+TEST_CASE("after a minute of stalls and recoveries the target decays back to the base (hls.js 6350)")
 {
     Sim s;
     s.Latency = 1.0;
@@ -146,7 +148,7 @@ TEST_CASE("after a minute of stalls and recoveries the target decays back to the
     CHECK_FALSE(s.Last.Jump);
 }
 
-TEST_CASE("the resample helpers give ratio r and a compensation that scales the step by r" * doctest::test_suite("latency-resample"))
+TEST_CASE("the resample helpers give ratio r and a compensation that scales the step by r")
 {
     CHECK(ResampleRatioForRate(1.2) == doctest::Approx(1.2));
     CHECK(ResampleRatioForRate(NAN) == 1.0);
@@ -158,3 +160,5 @@ TEST_CASE("the resample helpers give ratio r and a compensation that scales the 
     CHECK(ResampleCompensationForRate(1.0, 48000).SampleDelta == 0);
     CHECK(ResampleCompensationForRate(1.1, 0).Distance == 0);
 }
+
+TEST_SUITE_END();

@@ -6,7 +6,9 @@
 
 using namespace livescope;
 
-TEST_CASE("a frame's PDT comes from the part anchor at or before its pts, per serial" * doctest::test_suite("pdt"))
+TEST_SUITE_BEGIN("player_av/pdt");
+
+TEST_CASE("a frame's PDT comes from the part anchor at or before its pts, per serial")
 {
     PdtMap map;
     CHECK_FALSE(map.PdtAt(0, 1.0).has_value());
@@ -25,7 +27,7 @@ TEST_CASE("a frame's PDT comes from the part anchor at or before its pts, per se
     CHECK(map.Size() == 11);
 }
 
-TEST_CASE("the anchor ring keeps the newest anchors only" * doctest::test_suite("pdt-ring"))
+TEST_CASE("the anchor ring keeps the newest anchors only")
 {
     PdtMap map;
     for (int i = 0; i < 200; ++i)
@@ -39,7 +41,7 @@ TEST_CASE("the anchor ring keeps the newest anchors only" * doctest::test_suite(
     CHECK_FALSE(map.PdtAt(0, 5.0).has_value());
 }
 
-TEST_CASE("fast start cuts media older than the latency target: option, then PART-HOLD-BACK, then 1 s" * doctest::test_suite("pdt-fast-start"))
+TEST_CASE("fast start cuts media older than the latency target: option, then PART-HOLD-BACK, then 1 s")
 {
     const double now = 1.7e9; // epoch seconds
     CHECK(FastStartPdt(now, 2.0, 1.5) == doctest::Approx(now - 2.1));
@@ -56,3 +58,5 @@ TEST_CASE("fast start cuts media older than the latency target: option, then PAR
     CHECK(FastStartKeepsAudio(start, map.PdtAt(1, 6.0)));       // now - 1 s
     CHECK(FastStartKeepsAudio(0.0, std::nullopt));              // no cut
 }
+
+TEST_SUITE_END();

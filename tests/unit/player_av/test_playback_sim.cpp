@@ -9,7 +9,9 @@
 
 using namespace livescope;
 
-TEST_CASE("catch-up speeds the audio clock, video follows it without drops, and latency settles at target" * doctest::test_suite("playback-sim"))
+TEST_SUITE_BEGIN("player_av/playback_sim");
+
+TEST_CASE("catch-up speeds the audio clock, video follows it without drops, and latency settles at target")
 {
     const double fps = 30.0;
     const double refresh = 1.0 / 120.0;      // seconds per display refresh
@@ -66,3 +68,5 @@ TEST_CASE("catch-up speeds the audio clock, video follows it without drops, and 
     CHECK(shown > 40 * 30);                  // more frames than real time: it played faster
     CHECK(ctl.Jumps == 0);
 }
+
+TEST_SUITE_END();

@@ -7,7 +7,9 @@
 
 using namespace livescope;
 
-TEST_CASE("decoded and dropped fps come from a sliding window that forgets old frames" * doctest::test_suite("stats-fps"))
+TEST_SUITE_BEGIN("player_av/stats");
+
+TEST_CASE("decoded and dropped fps come from a sliding window that forgets old frames")
 {
     StatsAccumulator acc(2.0);
     double now = 0.0;
@@ -31,7 +33,7 @@ TEST_CASE("decoded and dropped fps come from a sliding window that forgets old f
     CHECK(s.DecodeMsPerFrame == 0.0);
 }
 
-TEST_CASE("bitrate is bits per second of media bytes over the window" * doctest::test_suite("stats-bitrate"))
+TEST_CASE("bitrate is bits per second of media bytes over the window")
 {
     StatsAccumulator acc(2.0);
     for (int i = 0; i <= 40; ++i)
@@ -43,7 +45,7 @@ TEST_CASE("bitrate is bits per second of media bytes over the window" * doctest:
     CHECK(s.VariantBandwidth == 2.5e6);
 }
 
-TEST_CASE("stats serialise to JSON with finite numbers only" * doctest::test_suite("stats-json"))
+TEST_CASE("stats serialise to JSON with finite numbers only")
 {
     StatsAccumulator acc;
     acc.SetPlayback(1.4, 1.0, NAN, 1.1);
@@ -61,7 +63,7 @@ TEST_CASE("stats serialise to JSON with finite numbers only" * doctest::test_sui
     CHECK(nlohmann::json::parse(text) == j);
 }
 
-TEST_CASE("play state fires playing at the first frame and after a stall, waiting once per stall while visible" * doctest::test_suite("stats-play-state"))
+TEST_CASE("play state fires playing at the first frame and after a stall, waiting once per stall while visible")
 {
     PlayState st;
     CHECK_FALSE(PlayStateTick(st, 5.0, true));     // nothing shown yet: no stall
@@ -78,7 +80,7 @@ TEST_CASE("play state fires playing at the first frame and after a stall, waitin
     CHECK(st.FramesShown == 4);
 }
 
-TEST_CASE("buffer ahead is the audio buffer with an audio clock, else queued video past the clock" * doctest::test_suite("stats-buffer"))
+TEST_CASE("buffer ahead is the audio buffer with an audio clock, else queued video past the clock")
 {
     CHECK(BufferAhead(true, 0.4, true, 20.0, 10.0, 10.0) == doctest::Approx(0.4));
     CHECK(BufferAhead(false, 0.4, true, 12.0, 10.0, 10.5) == doctest::Approx(1.5));
@@ -86,3 +88,5 @@ TEST_CASE("buffer ahead is the audio buffer with an audio clock, else queued vid
     CHECK(BufferAhead(false, 0.4, false, 12.0, 10.0, 10.5) == 0.0);
     CHECK(BufferAhead(false, 0.0, true, 9.0, 10.0, 10.5) == 0.0);                  // never negative
 }
+
+TEST_SUITE_END();

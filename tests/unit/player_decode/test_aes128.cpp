@@ -50,7 +50,9 @@ bool Decrypt(const std::array<uint8_t, 16>& key, const std::array<uint8_t, 16>& 
 
 } // namespace
 
-TEST_CASE("AES-128-CBC: openssl's ciphertext of a TS clip decrypts to the clip in any chunking" * doctest::test_suite("aes128")) {
+TEST_SUITE_BEGIN("player_decode/aes128");
+
+TEST_CASE("openssl's ciphertext of a TS clip decrypts to the clip in any chunking") {
   const std::vector<uint8_t> clear = ReadMedia("clip.ts");
   const std::vector<uint8_t> cipher = ReadMedia("clip.ts.aes");
   REQUIRE(cipher.size() % 16 == 0);
@@ -66,7 +68,7 @@ TEST_CASE("AES-128-CBC: openssl's ciphertext of a TS clip decrypts to the clip i
   }
 }
 
-TEST_CASE("AES-128-CBC: PKCS#7 padding is stripped for empty, short and block-sized plaintext" * doctest::test_suite("aes128")) {
+TEST_CASE("PKCS#7 padding is stripped for empty, short and block-sized plaintext") {
   // printf '%s' PLAIN | openssl enc -aes-128-cbc -K 2b7e151628aed2a6abf7158809cf4f3c -iv 000102030405060708090a0b0c0d0e0f | xxd -p
   const auto key = Block("2b7e151628aed2a6abf7158809cf4f3c"), iv = Block("000102030405060708090a0b0c0d0e0f");
   struct Row { const char* Plain; const char* Cipher; };
@@ -83,7 +85,7 @@ TEST_CASE("AES-128-CBC: PKCS#7 padding is stripped for empty, short and block-si
   }
 }
 
-TEST_CASE("AES-128-CBC: a wrong key, a truncated body or an empty body is refused at Finish" * doctest::test_suite("aes128")) {
+TEST_CASE("a wrong key, a truncated body or an empty body is refused at Finish") {
   const auto key = Block("2b7e151628aed2a6abf7158809cf4f3c"), iv = Block("000102030405060708090a0b0c0d0e0f");
   std::vector<uint8_t> cipher = Hex("64768548007aef9f3d258e5c34cdc21bde0a1268436e159434fc21de3696d928");
   std::vector<uint8_t> plain;
@@ -101,3 +103,5 @@ TEST_CASE("AES-128-CBC: a wrong key, a truncated body or an empty body is refuse
   CHECK(out == Hex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411e5fbc1191a0a52ef"));
   CHECK_FALSE(d->Finish(out));
 }
+
+TEST_SUITE_END();

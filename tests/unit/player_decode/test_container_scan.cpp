@@ -37,7 +37,9 @@ std::vector<uint8_t> TsPacket(uint16_t pid, bool pusi, bool pes_start, unsigned 
 
 } // namespace
 
-TEST_CASE("an fMP4 stream splits into an init unit and complete moof+mdat fragments only" * doctest::test_suite("box-units"))
+TEST_SUITE_BEGIN("player_decode/container_scan");
+
+TEST_CASE("an fMP4 stream splits into an init unit and complete moof+mdat fragments only")
 {
     std::vector<uint8_t> s;
     PutBox(s, "ftyp", 16);
@@ -60,7 +62,7 @@ TEST_CASE("an fMP4 stream splits into an init unit and complete moof+mdat fragme
         CHECK(ScanMp4Unit(rest.first(n)).Kind == Mp4UnitKind::NeedMore);
 }
 
-TEST_CASE("corrupt fMP4 bytes are skipped up to the next plausible moof" * doctest::test_suite("box-resync"))
+TEST_CASE("corrupt fMP4 bytes are skipped up to the next plausible moof")
 {
     std::vector<uint8_t> s(37, 0xAB);  // garbage
     const size_t good = s.size();
@@ -92,7 +94,7 @@ TEST_CASE("corrupt fMP4 bytes are skipped up to the next plausible moof" * docte
     CHECK(u.Size == 18);
 }
 
-TEST_CASE("the TS cut lands at the last video PES start, or the last PES start without video" * doctest::test_suite("ts-cut"))
+TEST_CASE("the TS cut lands at the last video PES start, or the last PES start without video")
 {
     std::vector<uint8_t> s;
     auto add = [&](const std::vector<uint8_t>& p) { s.insert(s.end(), p.begin(), p.end()); };
@@ -124,7 +126,7 @@ TEST_CASE("the TS cut lands at the last video PES start, or the last PES start w
     CHECK_FALSE(LooksLikeTs(std::vector<uint8_t>(10, 0)));
 }
 
-TEST_CASE("an init segment with an encv, enca or tenc box is reported as encrypted" * doctest::test_suite("mp4-encryption"))
+TEST_CASE("an init segment with an encv, enca or tenc box is reported as encrypted")
 {
     std::vector<uint8_t> clear;
     PutBox(clear, "ftyp", 8);
@@ -143,7 +145,7 @@ TEST_CASE("an init segment with an encv, enca or tenc box is reported as encrypt
     }
 }
 
-TEST_CASE("a TS packet with scrambling control bits set marks the stream as scrambled" * doctest::test_suite("ts-scrambled"))
+TEST_CASE("a TS packet with scrambling control bits set marks the stream as scrambled")
 {
     std::vector<uint8_t> s;
     for (int i = 0; i < 3; ++i) {
@@ -158,3 +160,5 @@ TEST_CASE("a TS packet with scrambling control bits set marks the stream as scra
     scrambled.resize(2 * kTsPacketSize + 10);
     CHECK_FALSE(TsIsScrambled(scrambled));
 }
+
+TEST_SUITE_END();

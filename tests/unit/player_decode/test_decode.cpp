@@ -191,7 +191,9 @@ void CheckFirstFrame(const Outcome& o)
 
 } // namespace
 
-TEST_CASE("fMP4 fed in random chunks decodes every frame, the colour bars and a 440 Hz tone" * doctest::test_suite("decode-fmp4"))
+TEST_SUITE_BEGIN("player_decode/decode");
+
+TEST_CASE("fMP4 fed in random chunks decodes every frame, the colour bars and a 440 Hz tone")
 {
     DecodeSetLogLevel(-8);
     const std::vector<uint8_t> clip = ReadMedia("clip.mp4");
@@ -218,7 +220,7 @@ TEST_CASE("fMP4 fed in random chunks decodes every frame, the colour bars and a 
     }
 }
 
-TEST_CASE("MPEG-TS fed in random chunks decodes every frame, the colour bars and a 440 Hz tone" * doctest::test_suite("decode-ts"))
+TEST_CASE("MPEG-TS fed in random chunks decodes every frame, the colour bars and a 440 Hz tone")
 {
     DecodeSetLogLevel(-8);
     const std::vector<uint8_t> clip = ReadMedia("clip.ts");
@@ -236,7 +238,7 @@ TEST_CASE("MPEG-TS fed in random chunks decodes every frame, the colour bars and
     }
 }
 
-TEST_CASE("TS frames come out before the end of the stream, held back by one PES at most" * doctest::test_suite("decode-ts-live"))
+TEST_CASE("TS frames come out before the end of the stream, held back by one PES at most")
 {
     DecodeSetLogLevel(-8);
     const std::vector<uint8_t> clip = ReadMedia("clip.ts");
@@ -247,7 +249,7 @@ TEST_CASE("TS frames come out before the end of the stream, held back by one PES
     CHECK(p.Out.VideoFrames == 60);
 }
 
-TEST_CASE("a corrupted fMP4 fragment in the middle does not stop later fragments" * doctest::test_suite("decode-corrupt"))
+TEST_CASE("a corrupted fMP4 fragment in the middle does not stop later fragments")
 {
     DecodeSetLogLevel(-8);
     std::vector<uint8_t> clip = ReadMedia("clip.mp4");
@@ -292,7 +294,7 @@ TEST_CASE("a corrupted fMP4 fragment in the middle does not stop later fragments
     }
 }
 
-TEST_CASE("a new serial re-opens the demuxer and decoders cleanly" * doctest::test_suite("decode-discontinuity"))
+TEST_CASE("a new serial re-opens the demuxer and decoders cleanly")
 {
     DecodeSetLogLevel(-8);
     const std::vector<uint8_t> clip = ReadMedia("clip.mp4");
@@ -316,7 +318,7 @@ TEST_CASE("a new serial re-opens the demuxer and decoders cleanly" * doctest::te
     CHECK(p.Out.DecodeErrors == 0);
 }
 
-TEST_CASE("an unsupported codec and non-media bytes are distinct error values" * doctest::test_suite("decode-errors"))
+TEST_CASE("an unsupported codec and non-media bytes are distinct error values")
 {
     DecodeSetLogLevel(-8);
     Player p;
@@ -350,7 +352,7 @@ TEST_CASE("an unsupported codec and non-media bytes are distinct error values" *
     CHECK(v.SendPacket(empty).Code == DecodeCode::NotConfigured);
 }
 
-TEST_CASE("decoded frames come from a fixed pool: exhausting it is an error value, not an allocation" * doctest::test_suite("decode-pool"))
+TEST_CASE("decoded frames come from a fixed pool: exhausting it is an error value, not an allocation")
 {
     DecodeSetLogLevel(-8);
     const std::vector<uint8_t> clip = ReadMedia("clip.mp4");
@@ -393,7 +395,7 @@ TEST_CASE("decoded frames come from a fixed pool: exhausting it is an error valu
     CHECK(v.PoolAllocations() == 3);
 }
 
-TEST_CASE("the audio rate factor resamples to fewer samples for catch-up" * doctest::test_suite("decode-audio-rate"))
+TEST_CASE("the audio rate factor resamples to fewer samples for catch-up")
 {
     DecodeSetLogLevel(-8);
     const std::vector<uint8_t> clip = ReadMedia("clip.mp4");
@@ -411,7 +413,7 @@ TEST_CASE("the audio rate factor resamples to fewer samples for catch-up" * doct
     CHECK(fast / normal == doctest::Approx(0.8).epsilon(0.03));
 }
 
-TEST_CASE("HEVC in fMP4 decodes too, with its full colour range from the stream" * doctest::test_suite("decode-hevc"))
+TEST_CASE("HEVC in fMP4 decodes too, with its full colour range from the stream")
 {
     DecodeSetLogLevel(-8);
     Player p;
@@ -427,7 +429,7 @@ TEST_CASE("HEVC in fMP4 decodes too, with its full colour range from the stream"
     CHECK(p.Out.MatrixGuessed);
 }
 
-TEST_CASE("a new init segment with a new codec, on the same serial, re-opens the video decoder" * doctest::test_suite("decode-new-init"))
+TEST_CASE("a new init segment with a new codec, on the same serial, re-opens the video decoder")
 {
     DecodeSetLogLevel(-8);
     Player p;
@@ -442,7 +444,7 @@ TEST_CASE("a new init segment with a new codec, on the same serial, re-opens the
     CHECK(p.Out.VideoFrames - h264 == 30);
 }
 
-TEST_CASE("audio resamples to a requested rate in mono" * doctest::test_suite("decode-audio-mono"))
+TEST_CASE("audio resamples to a requested rate in mono")
 {
     DecodeSetLogLevel(-8);
     Player p{Demuxer{}, VideoDecoder{}, AudioDecoder{AudioDecoderConfig{44100, 1}}, AudioChunk{}, Outcome{}};
@@ -455,7 +457,7 @@ TEST_CASE("audio resamples to a requested rate in mono" * doctest::test_suite("d
     CHECK(p440 > 100.0 * Goertzel(p.Out.Left, 11025, 22050, 1000.0, 44100.0));
 }
 
-TEST_CASE("with part boundaries marked, TS hands out every complete frame at once" * doctest::test_suite("decode-ts-boundary"))
+TEST_CASE("with part boundaries marked, TS hands out every complete frame at once")
 {
     DecodeSetLogLevel(-8);
     const std::vector<uint8_t> clip = ReadMedia("clip.ts");
@@ -483,7 +485,7 @@ TEST_CASE("with part boundaries marked, TS hands out every complete frame at onc
     }
 }
 
-TEST_CASE("randomly damaged fMP4 and TS streams never crash or hang, and later data still decodes" * doctest::test_suite("decode-damage"))
+TEST_CASE("randomly damaged fMP4 and TS streams never crash or hang, and later data still decodes")
 {
     DecodeSetLogLevel(-8);
     for (const char* name : {"clip.mp4", "clip.ts"}) {
@@ -511,7 +513,7 @@ TEST_CASE("randomly damaged fMP4 and TS streams never crash or hang, and later d
     }
 }
 
-TEST_CASE("push tags come back on packets and frames: the fragment's tag for fMP4, the PES's for TS" * doctest::test_suite("decode-tags"))
+TEST_CASE("push tags come back on packets and frames: the fragment's tag for fMP4, the PES's for TS")
 {
     DecodeSetLogLevel(-8);
     const std::vector<uint8_t> clip = ReadMedia("clip.mp4");
@@ -595,3 +597,5 @@ TEST_CASE("push tags come back on packets and frames: the fragment's tag for fMP
     CHECK(std::is_sorted(pkt_tags.begin(), pkt_tags.end()));
     CHECK(pkt_tags.back() >= chunk_index - 3);
 }
+
+TEST_SUITE_END();

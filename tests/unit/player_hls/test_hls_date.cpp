@@ -5,6 +5,8 @@
 
 using namespace livescope;
 
+TEST_SUITE_BEGIN("player_hls/hls_date");
+
 TEST_CASE("ParseIsoDateTime accepts offsets and fractions, rejects junk") {
   CHECK(*ParseIsoDateTime("1970-01-01T00:00:00Z") == 0.0);
   CHECK(*ParseIsoDateTime("1970-01-01T01:00:00+01:00") == 0.0);
@@ -34,3 +36,5 @@ TEST_CASE("ParseIsoDateTime refuses out-of-range fields and cut-off fractions an
   CHECK_FALSE(ParseIsoDateTime("2000-01-01X00:00:00Z"));
   CHECK_FALSE(ParseIsoDateTime(""));
 }
+
+TEST_SUITE_END();

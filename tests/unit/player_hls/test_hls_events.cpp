@@ -7,7 +7,9 @@
 
 using namespace livescope;
 
-TEST_CASE("hls event severity: failures count as errors, lost position warns, loads inform, traffic is quiet" * doctest::test_suite("hls-events"))
+TEST_SUITE_BEGIN("player_hls/hls_events");
+
+TEST_CASE("event severity counts failures as errors, a lost position as a warning, loads as information and traffic as quiet")
 {
     CHECK(HlsEventSeverityOf(HlsEvent::RequestFailed) == HlsEventSeverity::Error);
     CHECK(HlsEventSeverityOf(HlsEvent::ParseFailed) == HlsEventSeverity::Error);
@@ -27,3 +29,5 @@ TEST_CASE("hls event severity: failures count as errors, lost position warns, lo
     CHECK_FALSE(HlsEventChangesRendition(HlsEvent::MediaLoaded));
     CHECK_FALSE(HlsEventChangesRendition(HlsEvent::EndOfStream));
 }
+
+TEST_SUITE_END();

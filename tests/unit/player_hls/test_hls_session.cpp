@@ -96,7 +96,9 @@ void Boot(Harness& h, const std::string& pl) {
 }
 } // namespace
 
-TEST_CASE("session: the first request is the start URL") {
+TEST_SUITE_BEGIN("player_hls/hls_session");
+
+TEST_CASE("the first request is the start URL") {
   Harness h;
   h.S.Start(kMaster, 0.0);
   h.Pull();
@@ -106,7 +108,7 @@ TEST_CASE("session: the first request is the start URL") {
   CHECK(h.Open[0].Id != 0);
 }
 
-TEST_CASE("session: a multivariant playlist leads to the first variant's media playlist only") {
+TEST_CASE("a multivariant playlist leads to the first variant's media playlist only") {
   Harness h;
   h.S.Start(kMaster, 0.0);
   h.Pull();
@@ -120,7 +122,7 @@ TEST_CASE("session: a multivariant playlist leads to the first variant's media p
   CHECK(h.Count(HlsEvent::MultivariantLoaded) == 1);
 }
 
-TEST_CASE("session: the blocking reload and the preload-hint part are requested together") {
+TEST_CASE("the blocking reload and the preload-hint part are requested together") {
   Harness h;
   h.S.Start(kV0, 0.0);
   h.Pull();
@@ -140,7 +142,7 @@ TEST_CASE("session: the blocking reload and the preload-hint part are requested 
   CHECK_FALSE(h.Find(HlsRequestKind::Part)); // parts wait for the init segment
 }
 
-TEST_CASE("session: media bytes stream out as they arrive, init first, in order") {
+TEST_CASE("media bytes stream out as they arrive, init first, in order") {
   Harness h;
   Boot(h, LivePl(10, 3, 2));
   CHECK(h.MediaText(true) == "INIT");
@@ -165,7 +167,7 @@ TEST_CASE("session: media bytes stream out as they arrive, init first, in order"
   CHECK(h.Find(HlsRequestKind::Part, "p13.1.m4s"));
 }
 
-TEST_CASE("session: a hinted part's bytes are held until the previous part is complete") {
+TEST_CASE("a hinted part's bytes are held until the previous part is complete") {
   Harness h;
   Boot(h, LivePl(10, 3, 2));
   HlsLoadRequest hint = h.Take(HlsRequestKind::PreloadPart, "p13.2.m4s");
@@ -192,7 +194,7 @@ TEST_CASE("session: a hinted part's bytes are held until the previous part is co
   CHECK(h.Find(HlsRequestKind::PreloadPart, "p13.3.m4s"));
 }
 
-TEST_CASE("session: a hinted request the update does not reference is cancelled and discarded") {
+TEST_CASE("a hinted request the update does not reference is cancelled and discarded") {
   Harness h;
   Boot(h, LivePl(10, 3, 2));
   HlsLoadRequest hint = h.Take(HlsRequestKind::PreloadPart, "p13.2.m4s");
@@ -210,7 +212,7 @@ TEST_CASE("session: a hinted request the update does not reference is cancelled 
   CHECK(h.MediaText(false) == "abc"); // the cancelled hint's bytes never appear
 }
 
-TEST_CASE("session: a delta update is merged, and an unmergeable one triggers a full reload") {
+TEST_CASE("a delta update is merged, and an unmergeable one triggers a full reload") {
   Harness h;
   Boot(h, LivePl(10, 6, 0));
   HlsLoadRequest pl = h.Take(HlsRequestKind::MediaPlaylist);
@@ -235,7 +237,7 @@ TEST_CASE("session: a delta update is merged, and an unmergeable one triggers a 
   CHECK(full->Url.find("_HLS_skip") == std::string::npos);
 }
 
-TEST_CASE("session: a blocking reload answered without the asked part counts as a miss") {
+TEST_CASE("a blocking reload answered without the asked part counts as a miss") {
   Harness h;
   Boot(h, LivePl(10, 3, 2));
   HlsLoadRequest pl = h.Take(HlsRequestKind::MediaPlaylist);
@@ -245,7 +247,7 @@ TEST_CASE("session: a blocking reload answered without the asked part counts as 
   CHECK(h.Count(HlsEvent::PlaylistUnchanged) == 1);
 }
 
-TEST_CASE("session: without blocking support, reloads follow the target duration rule") {
+TEST_CASE("without blocking support, reloads follow the target duration rule") {
   Harness h;
   Boot(h, LivePl(10, 3, 0, false, "", false));
   CHECK_FALSE(h.Find(HlsRequestKind::MediaPlaylist));
@@ -260,7 +262,7 @@ TEST_CASE("session: without blocking support, reloads follow the target duration
   CHECK(h.S.NextWakeup() == doctest::Approx(3.0));
 }
 
-TEST_CASE("session: a stale blocking reload is replaced by a plain reload after 1.5 x target duration") {
+TEST_CASE("a stale blocking reload is replaced by a plain reload after 1.5 x target duration") {
   Harness h;
   Boot(h, LivePl(10, 3, 2));
   HlsLoadRequest pl = h.Take(HlsRequestKind::MediaPlaylist);
@@ -276,7 +278,7 @@ TEST_CASE("session: a stale blocking reload is replaced by a plain reload after 
   CHECK_FALSE(plain->Blocking);
 }
 
-TEST_CASE("session: a failed playlist request is retried after the retry delay") {
+TEST_CASE("a failed playlist request is retried after the retry delay") {
   Harness h;
   h.S.Start(kV0, 0.0);
   h.Pull();
@@ -290,7 +292,7 @@ TEST_CASE("session: a failed playlist request is retried after the retry delay")
   CHECK(h.Find(HlsRequestKind::Multivariant));
 }
 
-TEST_CASE("session: a playlist that does not parse is an event with the line number, not a crash") {
+TEST_CASE("a playlist that does not parse is an event with the line number, not a crash") {
   Harness h;
   h.S.Start(kV0, 0.0);
   h.Pull();
@@ -300,7 +302,7 @@ TEST_CASE("session: a playlist that does not parse is an event with the line num
   CHECK(it->Detail.find("line 3: unsupported encryption") == 0);
 }
 
-TEST_CASE("session: a GAP part is skipped without a request") {
+TEST_CASE("a GAP part is skipped without a request") {
   Harness h;
   std::string pl = LivePl(10, 3, 0, false);
   pl += "#EXT-X-PART:DURATION=0.5,URI=\"p13.0.m4s\",INDEPENDENT=YES\n#EXT-X-PART:DURATION=0.5,URI=\"gap.m4s\",GAP=YES\n#EXT-X-PART:DURATION=0.5,URI=\"p13.2.m4s\",INDEPENDENT=YES\n";
@@ -312,7 +314,7 @@ TEST_CASE("session: a GAP part is skipped without a request") {
   CHECK(h.Count(HlsEvent::MediaSkipped) == 1);
 }
 
-TEST_CASE("session: program date-time and discontinuity serials travel with the chunks") {
+TEST_CASE("program date-time and discontinuity serials travel with the chunks") {
   Harness h;
   Boot(h, LivePl(10, 3, 2, true, "#EXT-X-DISCONTINUITY-SEQUENCE:4\n"));
   // PDT is not set in LivePl; make a playlist that has it.
@@ -329,7 +331,7 @@ TEST_CASE("session: program date-time and discontinuity serials travel with the 
   CHECK(h.Media.back().Duration == doctest::Approx(0.5));
 }
 
-TEST_CASE("session: byte-range parts ask for ranges, and a server that ignores Range is handled") {
+TEST_CASE("byte-range parts ask for ranges, and a server that ignores Range is handled") {
   Harness h;
   std::string pl = "#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-MAP:URI=\"init.mp4\",BYTERANGE=\"4@0\"\n"
                    "#EXT-X-PART:DURATION=0.5,URI=\"s0.m4s\",BYTERANGE=\"3@0\",INDEPENDENT=YES\n#EXT-X-PART:DURATION=0.5,URI=\"s0.m4s\",BYTERANGE=\"3\"\n"
@@ -353,7 +355,7 @@ TEST_CASE("session: byte-range parts ask for ranges, and a server that ignores R
   CHECK(h.Count(HlsEvent::EndOfStream) == 1);
 }
 
-TEST_CASE("session: switching variants uses the rendition report and happens at an independent part") {
+TEST_CASE("switching variants uses the rendition report and happens at an independent part") {
   HlsSessionConfig cfg;
   cfg.AutoAbr = false;
   Harness h(cfg);
@@ -384,7 +386,7 @@ TEST_CASE("session: switching variants uses the rendition report and happens at 
   CHECK(h.Media.back().Variant == 1);
 }
 
-TEST_CASE("session: ABR estimates throughput without time to first byte and switches down") {
+TEST_CASE("ABR estimates throughput without time to first byte and switches down") {
   HlsSessionConfig cfg;
   cfg.MinSwitchInterval = 0.0;
   Harness h(cfg);
@@ -410,7 +412,7 @@ TEST_CASE("session: ABR estimates throughput without time to first byte and swit
   CHECK(h.Find(HlsRequestKind::MediaPlaylist, "360p"));
 }
 
-TEST_CASE("session: with preload hints off (hls.js behaviour) parts wait for the playlist, and the edge delay shows it") {
+TEST_CASE("with preload hints off (hls.js behaviour) parts wait for the playlist, and the edge delay shows it") {
   HlsSessionConfig cfg;
   cfg.UsePreloadHints = false;
   Harness h(cfg);
@@ -430,7 +432,7 @@ TEST_CASE("session: with preload hints off (hls.js behaviour) parts wait for the
   CHECK(h.S.Stats().PartEdgeDelaySum == doctest::Approx(0.25));
 }
 
-TEST_CASE("session: a media request without progress times out and the part is skipped") {
+TEST_CASE("a media request without progress times out and the part is skipped") {
   HlsSessionConfig cfg;
   cfg.Limits.MediaProgressTimeout = 7.0; // above the target duration (2 s), so it applies
   cfg.Limits.BodyDeadline = 60.0;        // this case is about progress only
@@ -454,7 +456,7 @@ TEST_CASE("session: a media request without progress times out and the part is s
   CHECK(h.Find(HlsRequestKind::Part, "p12.3")); // playback moves on
 }
 
-TEST_CASE("session: a listed hinted part that leaves the playlist unused is dropped") {
+TEST_CASE("a listed hinted part that leaves the playlist unused is dropped") {
   Harness h;
   Boot(h, LivePl(10, 3, 2));
   HlsLoadRequest hint = h.Take(HlsRequestKind::PreloadPart, "p13.2");
@@ -467,7 +469,7 @@ TEST_CASE("session: a listed hinted part that leaves the playlist unused is drop
 
 // [SECTION] Limits: caps, timeouts, backoff, no-media watchdog
 
-TEST_CASE("limits: a playlist may have 4 MiB, an init segment the floor, media what its bitrate allows within floor and ceiling") {
+TEST_CASE("a playlist may have 4 MiB, an init segment the floor, media what its bitrate allows within floor and ceiling") {
   const HlsLimits l;
   CHECK(HlsResponseCap(HlsRequestKind::Multivariant, 8e6, 2.0, 2.0, l) == 4 << 20);
   CHECK(HlsResponseCap(HlsRequestKind::MediaPlaylist, 0.0, 0.0, 0.0, l) == 4 << 20);
@@ -482,7 +484,7 @@ TEST_CASE("limits: a playlist may have 4 MiB, an init segment the floor, media w
   CHECK(HlsResponseCap(HlsRequestKind::Segment, 1e300, 1e300, 0.0, l) == 16 << 20); // no overflow
 }
 
-TEST_CASE("limits: timeouts scale with the target duration above their floors") {
+TEST_CASE("timeouts scale with the target duration above their floors") {
   const HlsLimits l;
   HlsRequestTimeouts t = HlsTimeoutsFor(HlsRequestKind::Multivariant, 0.0, l);
   CHECK(t.Progress == 6.0);
@@ -498,7 +500,7 @@ TEST_CASE("limits: timeouts scale with the target duration above their floors") 
   CHECK(t.Deadline == 18.0);
 }
 
-TEST_CASE("limits: backoff doubles from the base up to the maximum, and jitter only shortens it by up to half") {
+TEST_CASE("backoff doubles from the base up to the maximum, and jitter only shortens it by up to half") {
   const HlsLimits l;
   CHECK(HlsBackoffDelay(0, 0.3, l) == 0.0);
   CHECK(HlsBackoffDelay(1, 0.9, l) == 0.5); // the first retry is prompt and exact
@@ -515,7 +517,7 @@ TEST_CASE("limits: backoff doubles from the base up to the maximum, and jitter o
   CHECK(HlsBackoffDelay(3, std::nan(""), l) == 2.0); // a broken random source does not break the delay
 }
 
-TEST_CASE("watchdog: no media for 15 s is an error named by the last source problem, and media again recovers") {
+TEST_CASE("the watchdog makes no media for 15 s an error named by the last source problem, and media again recovers") {
   HlsMediaWatchdog w;
   w.Start(0.0);
   CHECK(w.NextWakeup() == 15.0);
@@ -542,7 +544,7 @@ TEST_CASE("watchdog: no media for 15 s is an error named by the last source prob
   CHECK(again->Code == HlsErrorCode::NoMedia); // the problems before the media came back are forgotten
 }
 
-TEST_CASE("watchdog: media keeps it quiet, a decode problem alone names the error, and an ended stream is quiet only if it had media") {
+TEST_CASE("media keeps the watchdog quiet, a decode problem alone names the error, and an ended stream is quiet only if it had media") {
   HlsMediaWatchdog w(15.0);
   w.Start(0.0);
   for (double t = 1.0; t < 60.0; t += 1.0) { w.OnMedia(t); CHECK_FALSE(w.Tick(t)); }
@@ -565,7 +567,7 @@ TEST_CASE("watchdog: media keeps it quiet, a decode problem alone names the erro
   CHECK(e->Code == HlsErrorCode::Undecodable);
 }
 
-TEST_CASE("session: a playlist body over 4 MiB is aborted as it streams, and never stored past the cap") {
+TEST_CASE("a playlist body over 4 MiB is aborted as it streams, and never stored past the cap") {
   Harness h;
   h.S.Start(kV0, 0.0);
   h.Pull();
@@ -586,7 +588,7 @@ TEST_CASE("session: a playlist body over 4 MiB is aborted as it streams, and nev
   CHECK(h.S.NextWakeup() == doctest::Approx(0.5)); // retried after the backoff
 }
 
-TEST_CASE("session: a part far above its variant's bitrate is aborted at its cap, having handed out no more") {
+TEST_CASE("a part far above its variant's bitrate is aborted at its cap, having handed out no more") {
   Harness h;
   h.S.Start(kMaster, 0.0);
   h.Pull();
@@ -604,7 +606,7 @@ TEST_CASE("session: a part far above its variant's bitrate is aborted at its cap
   CHECK(h.Media.back().Last == false); // the aborted part never ends as complete
 }
 
-TEST_CASE("session: a playlist that trickles one byte every 3 s fails at its whole-body deadline") {
+TEST_CASE("a playlist that trickles one byte every 3 s fails at its whole-body deadline") {
   Harness h;
   h.S.Start(kV0, 0.0);
   h.Pull();
@@ -627,7 +629,7 @@ TEST_CASE("session: a playlist that trickles one byte every 3 s fails at its who
   CHECK(it->Detail.find("body not complete after 10.0 s") != std::string::npos);
 }
 
-TEST_CASE("session: repeated playlist failures back off exponentially with the injected jitter, and a load resets it") {
+TEST_CASE("repeated playlist failures back off exponentially with the injected jitter, and a load resets it") {
   HlsSessionConfig cfg;
   double u = 0.0;
   cfg.Random = [&u] { return u; };
@@ -670,7 +672,7 @@ TEST_CASE("session: repeated playlist failures back off exponentially with the i
   CHECK(reload_waits == std::vector<double>{0.5, 1.0, 0.5});
 }
 
-TEST_CASE("session: request failures carry their code: HTTP status, transport error, parse error") {
+TEST_CASE("request failures carry their code: HTTP status, transport error, parse error") {
   Harness h;
   h.S.Start(kV0, 0.0);
   h.Pull();
@@ -689,7 +691,7 @@ TEST_CASE("session: request failures carry their code: HTTP status, transport er
   CHECK(codes == std::vector<HlsErrorCode>{HlsErrorCode::Http, HlsErrorCode::Network, HlsErrorCode::Invalid});
 }
 
-TEST_CASE("session: repeated media failures back off from the second one, and a loaded part resets it") {
+TEST_CASE("repeated media failures back off from the second one, and a loaded part resets it") {
   HlsSessionConfig cfg;
   cfg.Random = [] { return 0.0; };
   Harness h(cfg);
@@ -710,3 +712,5 @@ TEST_CASE("session: repeated media failures back off from the second one, and a 
   h.Respond(h.Take(HlsRequestKind::Part, "p13.1"), "ok");
   CHECK(h.MediaText(false) == "ok");
 }
+
+TEST_SUITE_END();

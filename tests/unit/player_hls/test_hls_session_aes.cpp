@@ -99,7 +99,9 @@ const std::string kVod =
     "#EXT-X-KEY:METHOD=NONE\n#EXTINF:2,\ns8.ts\n#EXT-X-ENDLIST\n";
 } // namespace
 
-TEST_CASE("session AES-128: one key request per key URI, before its segment; each segment decrypts with its IV") {
+TEST_SUITE_BEGIN("player_hls/hls_session_aes");
+
+TEST_CASE("an AES-128 stream makes one key request per key URI, before its segment; each segment decrypts with its IV") {
   g_made.clear();
   Harness h(WithFake());
   h.S.Start(kUrl, 0.0);
@@ -141,7 +143,7 @@ TEST_CASE("session AES-128: one key request per key URI, before its segment; eac
   CHECK(h.S.Stats().Errors == 0);
 }
 
-TEST_CASE("session AES-128: a key of the wrong size is an error, retried, then the segment is skipped") {
+TEST_CASE("an AES-128 key of the wrong size is an error, retried, then the segment is skipped") {
   Harness h(WithFake());
   h.S.Start(kUrl, 0.0);
   h.Pull();
@@ -158,7 +160,7 @@ TEST_CASE("session AES-128: a key of the wrong size is an error, retried, then t
   CHECK_FALSE(h.S.FatalError());
 }
 
-TEST_CASE("session AES-128: bad padding (a wrong key) is a reported error, not a crash") {
+TEST_CASE("AES-128 bad padding (a wrong key) is a reported error, not a crash") {
   Harness h(WithFake());
   h.S.Start(kUrl, 0.0);
   h.Pull();
@@ -171,7 +173,7 @@ TEST_CASE("session AES-128: bad padding (a wrong key) is a reported error, not a
   h.Respond(h.Take(HlsRequestKind::Segment, "s6.ts"), Encrypt("six", 0x11)); // playback goes on
 }
 
-TEST_CASE("session AES-128: without a decryptor an encrypted stream is a fatal unsupported-playlist") {
+TEST_CASE("without a decryptor an encrypted stream is a fatal unsupported-playlist") {
   Harness h;
   h.S.Start(kUrl, 0.0);
   h.Pull();
@@ -183,7 +185,7 @@ TEST_CASE("session AES-128: without a decryptor an encrypted stream is a fatal u
   CHECK(h.Count(HlsEvent::Fatal) == 1);
 }
 
-TEST_CASE("session: SAMPLE-AES is a fatal unsupported-playlist at once; nothing more is requested") {
+TEST_CASE("SAMPLE-AES is a fatal unsupported-playlist at once; nothing more is requested") {
   Harness h(WithFake());
   h.S.Start(kUrl, 0.0);
   h.Pull();
@@ -200,7 +202,7 @@ TEST_CASE("session: SAMPLE-AES is a fatal unsupported-playlist at once; nothing 
   CHECK(h.S.NextWakeup() == std::numeric_limits<double>::infinity());
 }
 
-TEST_CASE("session: an invalid first playlist is retried, then a fatal invalid-playlist") {
+TEST_CASE("an invalid first playlist is retried, then a fatal invalid-playlist") {
   Harness h;
   h.S.Start(kUrl, 0.0);
   h.Pull();
@@ -218,7 +220,7 @@ TEST_CASE("session: an invalid first playlist is retried, then a fatal invalid-p
   CHECK(h.S.FatalError()->Message == "line 4: duplicate EXT-X-ENDLIST");
 }
 
-TEST_CASE("session: once a media playlist loaded, invalid reloads are retried and never fatal") {
+TEST_CASE("once a media playlist loaded, invalid reloads are retried and never fatal") {
   Harness h;
   h.S.Start(kUrl, 0.0);
   h.Pull();
@@ -238,7 +240,7 @@ TEST_CASE("session: once a media playlist loaded, invalid reloads are retried an
   CHECK(h.S.LastParseError()->Kind == HlsParseErrorKind::Invalid);
 }
 
-TEST_CASE("session AES-128: an EXT-X-MAP under the key is decrypted with the key's IV, then its segments") {
+TEST_CASE("an EXT-X-MAP under an AES-128 key is decrypted with the key's IV, then its segments") {
   g_made.clear();
   Harness h(WithFake());
   h.S.Start(kUrl, 0.0);
@@ -269,3 +271,5 @@ TEST_CASE("session AES-128: an EXT-X-MAP under the key is decrypted with the key
   CHECK(g_made[1].Iv[15] == 0x77); // the segment too (explicit IV wins over the sequence number)
   CHECK(h.S.Stats().Errors == 0);
 }
+
+TEST_SUITE_END();

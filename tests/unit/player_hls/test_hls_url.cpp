@@ -7,6 +7,8 @@
 
 using namespace livescope;
 
+TEST_SUITE_BEGIN("player_hls/hls_url");
+
 TEST_CASE("ResolveUrl handles absolute, network-path, absolute-path, relative and dot segments") {
   struct Row { const char* Base; const char* Ref; const char* Want; };
   const Row rows[] = {
@@ -60,3 +62,5 @@ TEST_CASE("ResolveUrl refuses spaces, DEL and a network-path reference against a
   CHECK_FALSE(network.Ok);
   CHECK(network.Reason.find("needs a base URL with a scheme") != std::string::npos);
 }
+
+TEST_SUITE_END();

@@ -29,7 +29,9 @@ HlsParseError MustFail(const std::string& text, HlsParseErrorKind kind = HlsPars
 std::string Media(const std::string& body) { return "#EXTM3U\n#EXT-X-TARGETDURATION:2\n" + body; }
 } // namespace
 
-TEST_CASE("multivariant: EXT-X-STREAM-INF carries bandwidth, codecs, resolution, frame rate and audio") {
+TEST_SUITE_BEGIN("player_hls/m3u8");
+
+TEST_CASE("EXT-X-STREAM-INF carries bandwidth, codecs, resolution, frame rate and audio") {
   HlsPlaylist pl = MustParse(
       "#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n"
       "#EXT-X-STREAM-INF:BANDWIDTH=2500000,AVERAGE-BANDWIDTH=2000000,CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=1280x720,FRAME-RATE=29.970,AUDIO=\"aud\"\n"
@@ -52,7 +54,7 @@ TEST_CASE("multivariant: EXT-X-STREAM-INF carries bandwidth, codecs, resolution,
   CHECK(pl.Variants[1].Uri == "http://cdn.example/360p.m3u8");
 }
 
-TEST_CASE("multivariant: EXT-X-MEDIA renditions are kept with their group and resolved URI") {
+TEST_CASE("EXT-X-MEDIA renditions are kept with their group and resolved URI") {
   HlsPlaylist pl = MustParse(
       "#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",NAME=\"English\",LANGUAGE=\"en\",DEFAULT=YES,AUTOSELECT=YES,URI=\"audio/en.m3u8\"\n"
       "#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID=\"cc\",NAME=\"CC1\",INSTREAM-ID=\"CC1\"\n"
@@ -67,7 +69,7 @@ TEST_CASE("multivariant: EXT-X-MEDIA renditions are kept with their group and re
   CHECK(pl.Media[1].Uri.empty());
 }
 
-TEST_CASE("multivariant: EXT-X-I-FRAME-STREAM-INF is kept but not playable") {
+TEST_CASE("EXT-X-I-FRAME-STREAM-INF is kept but not playable") {
   HlsPlaylist pl = MustParse("#EXTM3U\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=90000,URI=\"iframe.m3u8\"\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nv.m3u8\n", "http://h/a/m.m3u8");
   REQUIRE(pl.IFrameVariants.size() == 1);
   CHECK(pl.IFrameVariants[0].IFrameOnly);
@@ -82,7 +84,7 @@ TEST_CASE("EXT-X-START gives a signed time offset and PRECISE") {
   CHECK(pl.Start->Precise);
 }
 
-TEST_CASE("media: EXTINF, TARGETDURATION, MEDIA-SEQUENCE number the segments") {
+TEST_CASE("EXTINF, TARGETDURATION, MEDIA-SEQUENCE number the segments") {
   HlsPlaylist pl = MustParse("#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:6\n#EXT-X-MEDIA-SEQUENCE:41\n#EXTINF:5.5,first\nseg41.ts\n#EXTINF:6\nseg42.ts\n");
   CHECK(pl.Kind == HlsPlaylistKind::Media);
   CHECK(pl.Version == 9);
@@ -96,7 +98,7 @@ TEST_CASE("media: EXTINF, TARGETDURATION, MEDIA-SEQUENCE number the segments") {
   CHECK(pl.Segments[1].Msn == 42);
 }
 
-TEST_CASE("media: EXT-X-DISCONTINUITY and DISCONTINUITY-SEQUENCE give each segment its serial") {
+TEST_CASE("EXT-X-DISCONTINUITY and DISCONTINUITY-SEQUENCE give each segment its serial") {
   HlsPlaylist pl = MustParse(Media("#EXT-X-DISCONTINUITY-SEQUENCE:7\n#EXTINF:2,\na.ts\n#EXT-X-DISCONTINUITY\n#EXTINF:2,\nb.ts\n#EXTINF:2,\nc.ts\n"));
   CHECK(pl.DiscontinuitySequence == 7);
   CHECK(pl.Segments[0].DiscontinuitySeq == 7);
@@ -106,14 +108,14 @@ TEST_CASE("media: EXT-X-DISCONTINUITY and DISCONTINUITY-SEQUENCE give each segme
   CHECK(pl.Segments[2].DiscontinuitySeq == 8);
 }
 
-TEST_CASE("media: EXT-X-PROGRAM-DATE-TIME is epoch seconds and is extrapolated to later segments") {
+TEST_CASE("EXT-X-PROGRAM-DATE-TIME is epoch seconds and is extrapolated to later segments") {
   HlsPlaylist pl = MustParse(Media("#EXT-X-PROGRAM-DATE-TIME:2024-01-02T03:04:05.500Z\n#EXTINF:2,\na.ts\n#EXTINF:2,\nb.ts\n"));
   REQUIRE(pl.Segments[0].ProgramDateTime);
   CHECK(*pl.Segments[0].ProgramDateTime == doctest::Approx(1704164645.5));
   CHECK(*pl.Segments[1].ProgramDateTime == doctest::Approx(1704164647.5));
 }
 
-TEST_CASE("media: EXT-X-MAP with BYTERANGE applies to the following segments") {
+TEST_CASE("EXT-X-MAP with BYTERANGE applies to the following segments") {
   HlsPlaylist pl = MustParse(Media("#EXT-X-MAP:URI=\"init.mp4\",BYTERANGE=\"720@0\"\n#EXTINF:2,\na.m4s\n#EXT-X-MAP:URI=\"init2.mp4\"\n#EXTINF:2,\nb.m4s\n"));
   REQUIRE(pl.Segments[0].Map);
   CHECK(pl.Segments[0].Map->Uri == "http://127.0.0.1:8080/live/720p/init.mp4");
@@ -123,14 +125,14 @@ TEST_CASE("media: EXT-X-MAP with BYTERANGE applies to the following segments") {
   CHECK_FALSE(pl.Segments[1].Map->Range);
 }
 
-TEST_CASE("media: EXT-X-BYTERANGE resolves implicit offsets from the previous sub-range") {
+TEST_CASE("EXT-X-BYTERANGE resolves implicit offsets from the previous sub-range") {
   HlsPlaylist pl = MustParse(Media("#EXTINF:2,\n#EXT-X-BYTERANGE:1000@500\nall.ts\n#EXTINF:2,\n#EXT-X-BYTERANGE:300\nall.ts\n"));
   CHECK(pl.Segments[0].Range->Offset == 500);
   CHECK(pl.Segments[1].Range->Offset == 1500);
   CHECK(pl.Segments[1].Range->Length == 300);
 }
 
-TEST_CASE("media: EXT-X-KEY METHOD=NONE is accepted, SAMPLE-AES is unsupported encryption") {
+TEST_CASE("EXT-X-KEY METHOD=NONE is accepted, SAMPLE-AES is unsupported encryption") {
   CHECK_FALSE(MustParse(Media("#EXT-X-KEY:METHOD=NONE\n#EXTINF:2,\na.ts\n")).Segments[0].Key);
   HlsParseError e = MustFail(Media("#EXT-X-KEY:METHOD=SAMPLE-AES,URI=\"k\"\n#EXTINF:2,\na.ts\n"), HlsParseErrorKind::Unsupported);
   CHECK(e.Line == 3);
@@ -138,20 +140,20 @@ TEST_CASE("media: EXT-X-KEY METHOD=NONE is accepted, SAMPLE-AES is unsupported e
   CHECK(e.Kind == HlsParseErrorKind::Unsupported);
 }
 
-TEST_CASE("media: EXT-X-GAP marks the segment") {
+TEST_CASE("EXT-X-GAP marks the segment") {
   HlsPlaylist pl = MustParse(Media("#EXT-X-GAP\n#EXTINF:2,\na.ts\n#EXTINF:2,\nb.ts\n"));
   CHECK(pl.Segments[0].Gap);
   CHECK_FALSE(pl.Segments[1].Gap);
 }
 
-TEST_CASE("media: EXT-X-ENDLIST and EXT-X-PLAYLIST-TYPE") {
+TEST_CASE("EXT-X-ENDLIST and EXT-X-PLAYLIST-TYPE are read") {
   HlsPlaylist pl = MustParse(Media("#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:2,\na.ts\n#EXT-X-ENDLIST\n"));
   CHECK(pl.EndList);
   CHECK(pl.PlaylistType == "VOD");
   MustFail(Media("#EXT-X-PLAYLIST-TYPE:LIVE\n"));
 }
 
-TEST_CASE("media: EXT-X-DATERANGE keeps id, class, start date, duration and all attributes") {
+TEST_CASE("EXT-X-DATERANGE keeps id, class, start date, duration and all attributes") {
   HlsPlaylist pl = MustParse(Media("#EXT-X-DATERANGE:ID=\"ad1\",CLASS=\"com.x\",START-DATE=\"2024-01-01T00:00:00Z\",DURATION=15.0,X-COM-FOO=\"bar\"\n#EXTINF:2,\na.ts\n"));
   REQUIRE(pl.DateRanges.size() == 1);
   CHECK(pl.DateRanges[0].Id == "ad1");
@@ -161,7 +163,7 @@ TEST_CASE("media: EXT-X-DATERANGE keeps id, class, start date, duration and all 
   CHECK(pl.DateRanges[0].Attributes.size() == 5);
 }
 
-TEST_CASE("LL-HLS: EXT-X-PART-INF and EXT-X-PART, with trailing parts in a final entry without a URI") {
+TEST_CASE("EXT-X-PART-INF and EXT-X-PART, with trailing parts in a final entry without a URI") {
   HlsPlaylist pl = MustParse(Media(
       "#EXT-X-PART-INF:PART-TARGET=0.2\n#EXT-X-MEDIA-SEQUENCE:10\n"
       "#EXT-X-PART:DURATION=0.2,URI=\"p10.0.m4s\",INDEPENDENT=YES\n#EXT-X-PART:DURATION=0.2,URI=\"p10.1.m4s\"\n"
@@ -180,13 +182,13 @@ TEST_CASE("LL-HLS: EXT-X-PART-INF and EXT-X-PART, with trailing parts in a final
   CHECK(tail.Duration == doctest::Approx(0.4));
 }
 
-TEST_CASE("LL-HLS: EXT-X-PART BYTERANGE with implicit offsets") {
+TEST_CASE("LL-HLS EXT-X-PART BYTERANGE takes implicit offsets") {
   HlsPlaylist pl = MustParse(Media("#EXT-X-PART-INF:PART-TARGET=0.2\n#EXT-X-PART:DURATION=0.2,URI=\"s.m4s\",BYTERANGE=\"100@0\"\n#EXT-X-PART:DURATION=0.2,URI=\"s.m4s\",BYTERANGE=\"50\"\n"));
   CHECK(pl.Segments[0].Parts[1].Range->Offset == 100);
   CHECK(pl.Segments[0].Parts[1].Range->Length == 50);
 }
 
-TEST_CASE("LL-HLS: EXT-X-PRELOAD-HINT of TYPE PART and MAP with byte ranges") {
+TEST_CASE("LL-HLS EXT-X-PRELOAD-HINT of TYPE PART and MAP is read with byte ranges") {
   HlsPlaylist pl = MustParse(Media("#EXT-X-PART-INF:PART-TARGET=0.2\n#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"next.m4s\",BYTERANGE-START=400,BYTERANGE-LENGTH=100\n#EXT-X-PRELOAD-HINT:TYPE=MAP,URI=\"init.mp4\"\n"));
   REQUIRE(pl.PreloadHints.size() == 2);
   CHECK(pl.PreloadHints[0].Type == HlsHintType::Part);
@@ -196,7 +198,7 @@ TEST_CASE("LL-HLS: EXT-X-PRELOAD-HINT of TYPE PART and MAP with byte ranges") {
   CHECK_FALSE(pl.PreloadHints[1].ByteRangeLength);
 }
 
-TEST_CASE("LL-HLS: EXT-X-SERVER-CONTROL attributes") {
+TEST_CASE("LL-HLS EXT-X-SERVER-CONTROL attributes are read") {
   HlsPlaylist pl = MustParse(Media("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,HOLD-BACK=6,PART-HOLD-BACK=0.6,CAN-SKIP-UNTIL=12,CAN-SKIP-DATERANGES=YES\n"));
   CHECK(pl.HasServerControl);
   CHECK(pl.ServerControl.CanBlockReload);
@@ -206,7 +208,7 @@ TEST_CASE("LL-HLS: EXT-X-SERVER-CONTROL attributes") {
   CHECK(pl.ServerControl.CanSkipDateRanges);
 }
 
-TEST_CASE("LL-HLS: EXT-X-SKIP numbers the first listed segment after the skipped ones") {
+TEST_CASE("EXT-X-SKIP numbers the first listed segment after the skipped ones") {
   HlsPlaylist pl = MustParse(Media("#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=12\n#EXT-X-MEDIA-SEQUENCE:100\n#EXT-X-SKIP:SKIPPED-SEGMENTS=3,RECENTLY-REMOVED-DATERANGES=\"a\tb\"\n#EXTINF:2,\ns103.ts\n"));
   REQUIRE(pl.Skip);
   CHECK(pl.Skip->SkippedSegments == 3);
@@ -214,7 +216,7 @@ TEST_CASE("LL-HLS: EXT-X-SKIP numbers the first listed segment after the skipped
   CHECK(pl.Segments[0].Msn == 103);
 }
 
-TEST_CASE("LL-HLS: EXT-X-RENDITION-REPORT") {
+TEST_CASE("LL-HLS EXT-X-RENDITION-REPORT is read") {
   HlsPlaylist pl = MustParse(Media("#EXTINF:2,\na.ts\n#EXT-X-RENDITION-REPORT:URI=\"../360p/index.m3u8\",LAST-MSN=42,LAST-PART=3\n"));
   REQUIRE(pl.RenditionReports.size() == 1);
   CHECK(pl.RenditionReports[0].Uri == "http://127.0.0.1:8080/live/360p/index.m3u8");
@@ -304,7 +306,7 @@ TEST_CASE("every prefix of a valid LL-HLS playlist parses or fails cleanly") {
 
 // [SECTION] Playlists that real servers write (issue 9): tolerance, refusals, error kinds, AES-128
 
-TEST_CASE("tolerance: EXT-X-PART takes an unquoted BYTERANGE, as in Apple's byte-range low-latency examples") {
+TEST_CASE("EXT-X-PART may take an unquoted BYTERANGE, as in Apple's byte-range low-latency examples") {
   HlsPlaylist pl = MustParse(Media("#EXT-X-PART-INF:PART-TARGET=0.2\n#EXT-X-PART:DURATION=0.2,URI=\"s.mp4\",BYTERANGE=100@0\n"
                                    "#EXT-X-PART:DURATION=0.2,URI=\"s.mp4\",BYTERANGE=50\n"));
   REQUIRE(pl.Segments[0].Parts.size() == 2);
@@ -312,7 +314,7 @@ TEST_CASE("tolerance: EXT-X-PART takes an unquoted BYTERANGE, as in Apple's byte
   CHECK(pl.Segments[0].Parts[1].Range == HlsByteRange{100, 50});
 }
 
-TEST_CASE("tolerance: a blank after the colon of a tag value is skipped") {
+TEST_CASE("a blank after the colon of a tag value is skipped") {
   HlsPlaylist pl = MustParse("#EXTM3U\n#EXT-X-TARGETDURATION: 4\n#EXT-X-MEDIA-SEQUENCE: 0\n#EXT-X-VERSION:\t3\n#EXTINF: 4.0,\na.ts\n"
                              "#EXT-X-KEY: METHOD=NONE\n#EXTINF:4,\nb.ts\n");
   CHECK(pl.TargetDuration == 4);
@@ -321,7 +323,7 @@ TEST_CASE("tolerance: a blank after the colon of a tag value is skipped") {
   CHECK(pl.Segments[0].Duration == doctest::Approx(4.0));
 }
 
-TEST_CASE("tolerance: a blank after a comma in an attribute list is skipped") {
+TEST_CASE("a blank after a comma in an attribute list is skipped") {
   HlsPlaylist mv = MustParse("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000, RESOLUTION=640x360, CODECS=\"avc1.4d401e,mp4a.40.2\"\nv.m3u8\n");
   CHECK(mv.Variants[0].Bandwidth == 800000);
   CHECK(mv.Variants[0].Resolution->Width == 640);
@@ -331,7 +333,7 @@ TEST_CASE("tolerance: a blank after a comma in an attribute list is skipped") {
   CHECK(pl.Segments[0].Parts[0].Uri == "http://127.0.0.1:8080/live/720p/p.m4s");
 }
 
-TEST_CASE("refusal: EXT-X-SESSION-DATA and EXT-X-SESSION-KEY mixed with media tags") {
+TEST_CASE("EXT-X-SESSION-DATA and EXT-X-SESSION-KEY mixed with media tags are refused") {
   const std::string data = "#EXT-X-SESSION-DATA:DATA-ID=\"com.example.title\",VALUE=\"t\"\n";
   const std::string key = "#EXT-X-SESSION-KEY:METHOD=AES-128,URI=\"k.key\"\n";
   for (const std::string& tag : {data, key}) {
@@ -345,25 +347,25 @@ TEST_CASE("refusal: EXT-X-SESSION-DATA and EXT-X-SESSION-KEY mixed with media ta
   CHECK(MustFail("#EXTM3U\n#EXT-X-SESSION-DATA:DATA-ID=\"x\"\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n").Reason.find("VALUE and URI") != std::string::npos);
 }
 
-TEST_CASE("refusal: a duplicate EXT-X-START") {
+TEST_CASE("a duplicate EXT-X-START is refused") {
   HlsParseError e = MustFail(Media("#EXT-X-START:TIME-OFFSET=-3\n#EXT-X-START:TIME-OFFSET=-6\n#EXTINF:2,\na.ts\n"));
   CHECK(e.Line == 4);
   CHECK(e.Reason == "duplicate EXT-X-START");
 }
 
-TEST_CASE("refusal: a duplicate EXT-X-INDEPENDENT-SEGMENTS") {
+TEST_CASE("a duplicate EXT-X-INDEPENDENT-SEGMENTS is refused") {
   HlsParseError e = MustFail("#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n");
   CHECK(e.Line == 3);
   CHECK(e.Reason == "duplicate EXT-X-INDEPENDENT-SEGMENTS");
 }
 
-TEST_CASE("refusal: a duplicate EXT-X-ENDLIST") {
+TEST_CASE("a duplicate EXT-X-ENDLIST is refused") {
   HlsParseError e = MustFail(Media("#EXTINF:2,\na.ts\n#EXT-X-ENDLIST\n#EXT-X-ENDLIST\n"));
   CHECK(e.Line == 6);
   CHECK(e.Reason == "duplicate EXT-X-ENDLIST");
 }
 
-TEST_CASE("refusal: a duplicate EXT-X-I-FRAMES-ONLY (one is a media playlist tag)") {
+TEST_CASE("a duplicate EXT-X-I-FRAMES-ONLY is refused (one is a media playlist tag)") {
   CHECK(MustParse(Media("#EXT-X-I-FRAMES-ONLY\n#EXTINF:2,\na.ts\n")).IFramesOnly);
   HlsParseError e = MustFail(Media("#EXT-X-I-FRAMES-ONLY\n#EXT-X-I-FRAMES-ONLY\n#EXTINF:2,\na.ts\n"));
   CHECK(e.Line == 4);
@@ -371,7 +373,7 @@ TEST_CASE("refusal: a duplicate EXT-X-I-FRAMES-ONLY (one is a media playlist tag
   CHECK(MustFail("#EXTM3U\n#EXT-X-I-FRAMES-ONLY\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n").Reason.find("multivariant tag in a media playlist") != std::string::npos);
 }
 
-TEST_CASE("refusal: EXT-X-DISCONTINUITY-SEQUENCE after the first segment or after an EXT-X-DISCONTINUITY") {
+TEST_CASE("EXT-X-DISCONTINUITY-SEQUENCE after the first segment or after an EXT-X-DISCONTINUITY is refused") {
   HlsParseError e = MustFail(Media("#EXTINF:2,\na.ts\n#EXT-X-DISCONTINUITY-SEQUENCE:3\n#EXTINF:2,\nb.ts\n"));
   CHECK(e.Line == 5);
   CHECK(e.Reason.find("after the first media segment") != std::string::npos);
@@ -429,7 +431,7 @@ TEST_CASE("a multivariant playlist without a variant says so (not 'missing EXT-X
   CHECK(e.Reason.find("empty playlist") != std::string::npos);
 }
 
-TEST_CASE("error kinds: unsupported (valid but not played, or over a limit) apart from invalid") {
+TEST_CASE("errors tell unsupported (valid but not played, or over a limit) apart from invalid") {
   CHECK(MustFail(Media("#EXT-X-KEY:METHOD=SAMPLE-AES-CTR,URI=\"k\"\n"), HlsParseErrorKind::Unsupported).Reason.find("SAMPLE-AES-CTR") != std::string::npos);
   CHECK(MustFail(Media("#EXT-X-KEY:METHOD=AES-128,URI=\"k\",KEYFORMAT=\"com.apple.streamingkeydelivery\"\n"), HlsParseErrorKind::Unsupported).Reason.find("KEYFORMAT") != std::string::npos);
   HlsParseLimits small;
@@ -443,7 +445,7 @@ TEST_CASE("error kinds: unsupported (valid but not played, or over a limit) apar
   CHECK(std::string(HlsParseErrorKindName(HlsParseErrorKind::Unsupported)) == "unsupported");
 }
 
-TEST_CASE("AES-128: EXT-X-KEY applies to the following segments until METHOD=NONE, with an explicit IV or none") {
+TEST_CASE("EXT-X-KEY applies to the following segments until METHOD=NONE, with an explicit IV or none") {
   HlsPlaylist pl = MustParse(Media("#EXT-X-MEDIA-SEQUENCE:7\n#EXTINF:2,\nclear.ts\n"
                                    "#EXT-X-KEY:METHOD=AES-128,URI=\"../keys/k1.key\",IV=0x000102030405060708090A0B0C0D0E0F\n#EXTINF:2,\na.ts\n"
                                    "#EXT-X-KEY:METHOD=AES-128,URI=\"k2.key\"\n#EXTINF:2,\nb.ts\n#EXTINF:2,\nc.ts\n"
@@ -466,7 +468,7 @@ TEST_CASE("AES-128: EXT-X-KEY applies to the following segments until METHOD=NON
   CHECK((*short_iv.Segments[0].Key->Iv)[15] == 0xff);
 }
 
-TEST_CASE("AES-128: a key without URI, a bad IV, or an encrypted EXT-X-MAP without IV is invalid") {
+TEST_CASE("an AES-128 key without URI, a bad IV, or an encrypted EXT-X-MAP without IV is invalid") {
   CHECK(MustFail(Media("#EXT-X-KEY:METHOD=AES-128\n")).Reason.find("URI") != std::string::npos);
   CHECK(MustFail(Media("#EXT-X-KEY:METHOD=AES-128,URI=\"k\",IV=12345\n")).Reason.find("IV") != std::string::npos);
   CHECK(MustFail(Media("#EXT-X-KEY:METHOD=AES-128,URI=\"k\",IV=0x0123456789abcdef0123456789abcdef00\n")).Reason.find("IV") != std::string::npos);
@@ -476,3 +478,5 @@ TEST_CASE("AES-128: a key without URI, a bad IV, or an encrypted EXT-X-MAP witho
   REQUIRE(pl.Segments[0].Map->Key);
   CHECK(pl.Segments[0].Map->Key->Uri == "http://127.0.0.1:8080/live/720p/k");
 }
+
+TEST_SUITE_END();

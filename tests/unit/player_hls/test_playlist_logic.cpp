@@ -32,13 +32,15 @@ std::string Live(int first, int n, int tail, const std::string& extra = "", int 
 }
 } // namespace
 
-TEST_CASE("merge: a full update replaces the playlist") {
+TEST_SUITE_BEGIN("player_hls/playlist_logic");
+
+TEST_CASE("merging a full update replaces the playlist") {
   HlsMergeResult m = MergePlaylistUpdate(P(Live(0, 3, 0)), P(Live(1, 3, 1)));
   REQUIRE(m.Ok);
   CHECK(m.Playlist.Segments.front().Msn == 1);
 }
 
-TEST_CASE("merge: EXT-X-SKIP takes the skipped segments from the previous playlist") {
+TEST_CASE("a merged EXT-X-SKIP update takes the skipped segments from the previous playlist") {
   HlsPlaylist old = P(Live(10, 6, 2));
   std::string delta = "#EXT-X-TARGETDURATION:2\n#EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=12\n"
                       "#EXT-X-MEDIA-SEQUENCE:11\n#EXT-X-SKIP:SKIPPED-SEGMENTS=4\n#EXTINF:2.0,\ns15.m4s\n#EXTINF:2.0,\ns16.m4s\n"
@@ -58,7 +60,7 @@ TEST_CASE("merge: EXT-X-SKIP takes the skipped segments from the previous playli
   CHECK_FALSE(m.Playlist.Skip);
 }
 
-TEST_CASE("merge: discontinuity serials continue across skipped segments") {
+TEST_CASE("discontinuity serials continue across merged skipped segments") {
   HlsPlaylist old = P(Live(10, 6, 0, "#EXT-X-DISCONTINUITY-SEQUENCE:3\n", 12));
   CHECK(old.Segments[2].DiscontinuitySeq == 4);
   HlsPlaylist d = P("#EXT-X-TARGETDURATION:2\n#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=12\n#EXT-X-MEDIA-SEQUENCE:11\n#EXT-X-DISCONTINUITY-SEQUENCE:3\n"
@@ -71,7 +73,7 @@ TEST_CASE("merge: discontinuity serials continue across skipped segments") {
   CHECK(m.Playlist.Segments[6].DiscontinuitySeq == 5);
 }
 
-TEST_CASE("merge: fails (so the caller does a full reload) when skipped segments are missing") {
+TEST_CASE("a merge fails (so the caller does a full reload) when skipped segments are missing") {
   HlsPlaylist old = P(Live(10, 3, 0));
   HlsPlaylist d = P("#EXT-X-TARGETDURATION:2\n#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=12\n#EXT-X-MEDIA-SEQUENCE:11\n#EXT-X-SKIP:SKIPPED-SEGMENTS=5\n#EXTINF:2.0,\ns16.m4s\n");
   HlsMergeResult m = MergePlaylistUpdate(old, d);
@@ -81,7 +83,7 @@ TEST_CASE("merge: fails (so the caller does a full reload) when skipped segments
   CHECK(MergePlaylistUpdate(old, d2).Reason.find("discontinuity") != std::string::npos);
 }
 
-TEST_CASE("merge: removed date ranges are dropped and others kept") {
+TEST_CASE("a merge drops removed date ranges and keeps the others") {
   HlsPlaylist old = P("#EXT-X-TARGETDURATION:2\n#EXT-X-DATERANGE:ID=\"a\"\n#EXT-X-DATERANGE:ID=\"b\"\n#EXTINF:2,\ns0.ts\n#EXTINF:2,\ns1.ts\n");
   HlsPlaylist d = P("#EXT-X-TARGETDURATION:2\n#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=12,CAN-SKIP-DATERANGES=YES\n#EXT-X-SKIP:SKIPPED-SEGMENTS=2,RECENTLY-REMOVED-DATERANGES=\"a\"\n#EXT-X-DATERANGE:ID=\"c\"\n#EXTINF:2,\ns2.ts\n");
   HlsMergeResult m = MergePlaylistUpdate(old, d);
@@ -91,11 +93,11 @@ TEST_CASE("merge: removed date ranges are dropped and others kept") {
   CHECK(m.Playlist.DateRanges[1].Id == "c");
 }
 
-TEST_CASE("live edge: the playlist duration includes trailing parts") {
+TEST_CASE("the playlist duration up to the live edge includes trailing parts") {
   CHECK(PlaylistDuration(P(Live(0, 3, 3))) == doctest::Approx(7.5));
 }
 
-TEST_CASE("hold back: PART-HOLD-BACK in low latency, HOLD-BACK otherwise, else 3 x target duration") {
+TEST_CASE("the hold back is PART-HOLD-BACK in low latency, HOLD-BACK otherwise, else 3 x target duration") {
   HlsPlaylist a = P(Live(0, 3, 0, "")); // PART-HOLD-BACK=1.5, no HOLD-BACK
   CHECK(HoldBack(a, true) == doctest::Approx(1.5));
   CHECK(HoldBack(a, false) == doctest::Approx(6.0));
@@ -107,7 +109,7 @@ TEST_CASE("hold back: PART-HOLD-BACK in low latency, HOLD-BACK otherwise, else 3
   CHECK(HoldBack(d, true) == doctest::Approx(0.9));
 }
 
-TEST_CASE("start point: low latency starts at the last independent part at least PART-HOLD-BACK from the edge") {
+TEST_CASE("low latency starts at the last independent part at least PART-HOLD-BACK from the edge") {
   HlsPlaylist pl = P(Live(20, 4, 3)); // 8 s + 1.5 s = 9.5 s; target 8.0 s = msn 24 part 0
   HlsStartPoint sp = ComputeStartPoint(pl, true);
   REQUIRE(sp.Ok);
@@ -119,14 +121,14 @@ TEST_CASE("start point: low latency starts at the last independent part at least
   CHECK(sp2.Distance == doctest::Approx(2.0));
 }
 
-TEST_CASE("start point: without low latency, a whole segment at least 3 target durations back") {
+TEST_CASE("without low latency, the start point is a whole segment at least 3 target durations back") {
   HlsPlaylist pl = P(Live(20, 6, 2)); // 13 s; no HOLD-BACK -> 6 s -> target 7 s -> msn 23 (starts at 6 s)
   HlsStartPoint sp = ComputeStartPoint(pl, false);
   CHECK(sp.Position == HlsPosition{23, -1});
   CHECK(sp.Distance == doctest::Approx(7.0));
 }
 
-TEST_CASE("start point: EXT-X-START and ENDLIST") {
+TEST_CASE("the start point honours EXT-X-START and ENDLIST") {
   HlsPlaylist vod = P("#EXT-X-TARGETDURATION:2\n#EXTINF:2,\na.ts\n#EXTINF:2,\nb.ts\n#EXT-X-ENDLIST\n");
   CHECK(ComputeStartPoint(vod, false).Position == HlsPosition{0, -1});
   HlsPlaylist st = P("#EXT-X-TARGETDURATION:2\n#EXT-X-START:TIME-OFFSET=-2.5\n#EXTINF:2,\na.ts\n#EXTINF:2,\nb.ts\n#EXTINF:2,\nc.ts\n");
@@ -134,7 +136,7 @@ TEST_CASE("start point: EXT-X-START and ENDLIST") {
   CHECK_FALSE(ComputeStartPoint(P("#EXT-X-TARGETDURATION:2\n"), false).Ok);
 }
 
-TEST_CASE("next position: after trailing parts, after a complete segment, and when the last MSN is 0") {
+TEST_CASE("the next position follows trailing parts, a complete segment, and a last MSN of 0") {
   CHECK(NextPosition(P(Live(5, 2, 3)), true) == HlsPosition{7, 3});
   CHECK(NextPosition(P(Live(5, 2, 0)), true) == HlsPosition{7, 0});
   CHECK(NextPosition(P(Live(5, 2, 0)), false) == HlsPosition{7, -1});
@@ -157,7 +159,7 @@ TEST_CASE("PlaylistHas tells whether a blocking reload was answered with what it
   CHECK(PlaylistHas(pl, {6, 9})); // a complete segment satisfies any part of it
 }
 
-TEST_CASE("media item lookup: a listed segment or part is Ready, with its URI, independence and date") {
+TEST_CASE("a media item lookup finds a listed segment or part Ready, with its URI, independence and date") {
   HlsPlaylist pl = P(Live(5, 2, 2, "#EXT-X-PROGRAM-DATE-TIME:1970-01-01T00:01:40Z\n"));
   HlsItemResult r = LookupMediaItem(pl, {5, -1}, true);
   REQUIRE(r.Lookup == HlsItemLookup::Ready);
@@ -184,7 +186,7 @@ TEST_CASE("media item lookup: a listed segment or part is Ready, with its URI, i
   CHECK_FALSE(r.Item.IsPart);
 }
 
-TEST_CASE("media item lookup: NotYet for what the playlist does not list yet or has not finished") {
+TEST_CASE("a media item lookup says NotYet for what the playlist does not list yet or has not finished") {
   HlsPlaylist pl = P(Live(5, 2, 2));
   CHECK(LookupMediaItem(pl, {7, 2}, true).Lookup == HlsItemLookup::NotYet);  // the next trailing part
   CHECK(LookupMediaItem(pl, {7, -1}, true).Lookup == HlsItemLookup::NotYet); // the unfinished segment whole
@@ -192,12 +194,12 @@ TEST_CASE("media item lookup: NotYet for what the playlist does not list yet or 
   CHECK(LookupMediaItem(P("#EXT-X-TARGETDURATION:2\n"), {0, 0}, true).Lookup == HlsItemLookup::NotYet);
 }
 
-TEST_CASE("media item lookup: Restart for a position older than the first segment") {
+TEST_CASE("a media item lookup says Restart for a position older than the first segment") {
   CHECK(LookupMediaItem(P(Live(5, 2, 2)), {4, 0}, true).Lookup == HlsItemLookup::Restart);
   CHECK(LookupMediaItem(P(Live(5, 2, 2)), {4, -1}, false).Lookup == HlsItemLookup::Restart);
 }
 
-TEST_CASE("media item lookup: Skip past gaps and past the last part of a finished segment") {
+TEST_CASE("a media item lookup says Skip past gaps and past the last part of a finished segment") {
   HlsItemResult r = LookupMediaItem(P(Live(5, 2, 2)), {6, 4}, true);
   REQUIRE(r.Lookup == HlsItemLookup::Skip);
   CHECK(r.SkipTo == HlsPosition{7, 0});
@@ -216,13 +218,13 @@ TEST_CASE("media item lookup: Skip past gaps and past the last part of a finishe
   CHECK(r.SkipTo == HlsPosition{0, 1});
 }
 
-TEST_CASE("position after: the next part, or the next segment whole or from its part 0") {
+TEST_CASE("the position after is the next part, or the next segment whole or from its part 0") {
   CHECK(PositionAfter({5, -1}, true) == HlsPosition{6, 0});
   CHECK(PositionAfter({5, -1}, false) == HlsPosition{6, -1});
   CHECK(PositionAfter({5, 2}, true) == HlsPosition{5, 3});
 }
 
-TEST_CASE("reload URL: directives in order msn, part, skip, after existing query, replacing old ones") {
+TEST_CASE("the reload URL puts its directives in order msn, part, skip, after the existing query, replacing old ones") {
   struct Row { std::string Url; std::optional<int64_t> Msn; int Part; HlsSkipRequest Skip; std::string Want; };
   const Row rows[] = {
       {"http://h/i.m3u8", 12, 3, HlsSkipRequest::No, "http://h/i.m3u8?_HLS_msn=12&_HLS_part=3"},
@@ -238,7 +240,7 @@ TEST_CASE("reload URL: directives in order msn, part, skip, after existing query
   }
 }
 
-TEST_CASE("skip: requested only while our copy is younger than half the skip boundary") {
+TEST_CASE("a skip is requested only while our copy is younger than half the skip boundary") {
   HlsPlaylist pl = P(Live(0, 3, 0)); // CAN-SKIP-UNTIL=12
   CHECK(ChooseSkip(pl, 1.0) == HlsSkipRequest::Yes);
   CHECK(ChooseSkip(pl, 6.5) == HlsSkipRequest::No);
@@ -247,13 +249,13 @@ TEST_CASE("skip: requested only while our copy is younger than half the skip bou
   CHECK(ChooseSkip(P("#EXT-X-TARGETDURATION:2\n"), 0.0) == HlsSkipRequest::No);
 }
 
-TEST_CASE("reload timing without blocking: target duration after a change, half of it otherwise") {
+TEST_CASE("without blocking, a reload waits the target duration after a change, half of it otherwise") {
   HlsPlaylist pl = P("#EXT-X-TARGETDURATION:6\n#EXTINF:6,\na.ts\n");
   CHECK(ReloadDelay(pl, true) == doctest::Approx(6.0));
   CHECK(ReloadDelay(pl, false) == doctest::Approx(3.0));
 }
 
-TEST_CASE("staleness: a live playlist unchanged for more than 1.5 x target duration is stale") {
+TEST_CASE("a live playlist unchanged for more than 1.5 x target duration is stale") {
   HlsPlaylist pl = P("#EXT-X-TARGETDURATION:2\n#EXTINF:2,\na.ts\n");
   CHECK_FALSE(IsPlaylistStale(pl, 10.0, 12.9));
   CHECK(IsPlaylistStale(pl, 10.0, 13.1));
@@ -261,7 +263,7 @@ TEST_CASE("staleness: a live playlist unchanged for more than 1.5 x target durat
   CHECK_FALSE(IsPlaylistStale(pl, 10.0, 100.0));
 }
 
-TEST_CASE("ABR estimator: converges to the sample rate and reacts to drops") {
+TEST_CASE("the ABR estimator converges to the sample rate and reacts to drops") {
   HlsBandwidthEstimator bw;
   CHECK(bw.Estimate() == 0.0);
   for (int i = 0; i < 20; i++) bw.AddSample(125000, 0.1); // 10 Mbit/s
@@ -273,7 +275,7 @@ TEST_CASE("ABR estimator: converges to the sample rate and reacts to drops") {
   CHECK(bw.Samples == 30);
 }
 
-TEST_CASE("ABR choice: highest affordable variant, with a margin before switching up") {
+TEST_CASE("ABR chooses the highest affordable variant, with a margin before switching up") {
   std::vector<HlsVariant> v(3);
   v[0].Bandwidth = 3000000; v[1].Bandwidth = 1000000; v[2].Bandwidth = 500000;
   CHECK(ChooseVariant(v, 0, 10e6) == 0);
@@ -292,3 +294,5 @@ TEST_CASE("an AES-128 encrypted LL playlist is played by whole segments (parts a
   REQUIRE(sp.Ok);
   CHECK(sp.Position.Part == -1);
 }
+
+TEST_SUITE_END();

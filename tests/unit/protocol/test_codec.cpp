@@ -48,7 +48,9 @@ ErrorCode ClientErrorOf(const std::string& text)
 }
 } // namespace
 
-TEST_CASE("[protocol] join round-trips with and without its optional token")
+TEST_SUITE_BEGIN("protocol/codec");
+
+TEST_CASE("join round-trips with and without its optional token")
 {
     const Join a{"demo-room", std::nullopt, std::nullopt};
     CHECK(RoundTripClient(a) == ClientMessage(a));
@@ -57,7 +59,7 @@ TEST_CASE("[protocol] join round-trips with and without its optional token")
     CHECK(std::string(MessageTypeName(ClientMessage(b))) == "join");
 }
 
-TEST_CASE("[protocol] client comment round-trips with and without stream time")
+TEST_CASE("client comment round-trips with and without stream time")
 {
     const CommentPost a{"first! \xF0\x9F\x98\x80", std::nullopt};
     CHECK(RoundTripClient(a) == ClientMessage(a));
@@ -65,13 +67,13 @@ TEST_CASE("[protocol] client comment round-trips with and without stream time")
     CHECK(RoundTripClient(b) == ClientMessage(b));
 }
 
-TEST_CASE("[protocol] hearts tap round-trips")
+TEST_CASE("hearts tap round-trips")
 {
     const HeartsTap m{7};
     CHECK(RoundTripClient(m) == ClientMessage(m));
 }
 
-TEST_CASE("[protocol] moderation requests round-trip")
+TEST_CASE("moderation requests round-trip")
 {
     CHECK(RoundTripClient(PinRequest{"c-1"}) == ClientMessage(PinRequest{"c-1"}));
     CHECK(RoundTripClient(UnpinRequest{}) == ClientMessage(UnpinRequest{}));
@@ -79,7 +81,7 @@ TEST_CASE("[protocol] moderation requests round-trip")
     CHECK(RoundTripClient(MuteRequest{"g-9"}) == ClientMessage(MuteRequest{"g-9"}));
 }
 
-TEST_CASE("[protocol] ping and pong round-trip both ways")
+TEST_CASE("ping and pong round-trip both ways")
 {
     CHECK(RoundTripClient(Ping{}) == ClientMessage(Ping{}));
     CHECK(RoundTripClient(Pong{}) == ClientMessage(Pong{}));
@@ -87,7 +89,7 @@ TEST_CASE("[protocol] ping and pong round-trip both ways")
     CHECK(RoundTripServer(Pong{}) == ServerMessage(Pong{}));
 }
 
-TEST_CASE("[protocol] welcome round-trips with history and pinned comment")
+TEST_CASE("welcome round-trips with history and pinned comment")
 {
     Welcome w;
     w.You = User{"t-ann", "Ann", "#112233"};
@@ -103,7 +105,7 @@ TEST_CASE("[protocol] welcome round-trips with history and pinned comment")
     CHECK(RoundTripServer(w) == ServerMessage(w));
 }
 
-TEST_CASE("[protocol] server comment round-trips and keeps its stream time")
+TEST_CASE("server comment round-trips and keeps its stream time")
 {
     const Comment c = SampleComment();
     const ServerMessage back = RoundTripServer(c);
@@ -111,18 +113,18 @@ TEST_CASE("[protocol] server comment round-trips and keeps its stream time")
     CHECK(std::get<Comment>(back).StreamTime == int64_t{1764000000001});
 }
 
-TEST_CASE("[protocol] hearts window round-trips with counts per colour")
+TEST_CASE("hearts window round-trips with counts per colour")
 {
     const HeartsWindow h{200, {{"#e85d75", 12}, {"#4cc9f0", 3}}};
     CHECK(RoundTripServer(h) == ServerMessage(h));
 }
 
-TEST_CASE("[protocol] viewers round-trips")
+TEST_CASE("viewers round-trips")
 {
     CHECK(RoundTripServer(Viewers{2, 5}) == ServerMessage(Viewers{2, 5}));
 }
 
-TEST_CASE("[protocol] moderation broadcasts round-trip")
+TEST_CASE("moderation broadcasts round-trip")
 {
     CHECK(RoundTripServer(Pinned{SampleComment()}) == ServerMessage(Pinned{SampleComment()}));
     CHECK(RoundTripServer(Unpinned{}) == ServerMessage(Unpinned{}));
@@ -130,7 +132,7 @@ TEST_CASE("[protocol] moderation broadcasts round-trip")
     CHECK(RoundTripServer(Muted{"g-3"}) == ServerMessage(Muted{"g-3"}));
 }
 
-TEST_CASE("[protocol] presence round-trips for join and leave")
+TEST_CASE("presence round-trips for join and leave")
 {
     const Presence a{PresenceEvent::Joined, User{"g-1", "Guest 1", "#aabbcc"}};
     const Presence b{PresenceEvent::Left, User{"g-1", "Guest 1", "#aabbcc"}};
@@ -138,7 +140,7 @@ TEST_CASE("[protocol] presence round-trips for join and leave")
     CHECK(RoundTripServer(b) == ServerMessage(b));
 }
 
-TEST_CASE("[protocol] error round-trips every code by name")
+TEST_CASE("error round-trips every code by name")
 {
     for (ErrorCode code : {ErrorCode::BadJson, ErrorCode::RateLimited, ErrorCode::Forbidden, ErrorCode::BadToken, ErrorCode::UnknownType})
     {
@@ -148,7 +150,7 @@ TEST_CASE("[protocol] error round-trips every code by name")
     }
 }
 
-TEST_CASE("[protocol] a batch frame decodes into its messages in order")
+TEST_CASE("a batch frame decodes into its messages in order")
 {
     const std::vector<ServerMessage> messages = {SampleComment(), HeartsWindow{200, {{"#e85d75", 1}}}, Viewers{1, 1}};
     const std::string text = EncodeServerBatch(messages, 4);
@@ -159,14 +161,14 @@ TEST_CASE("[protocol] a batch frame decodes into its messages in order")
     CHECK_FALSE(DecodeServerFrame(R"({"type":"batch","v":1,"messages":[{"type":"batch","v":1,"messages":[]}]})").Ok());
 }
 
-TEST_CASE("[protocol] unknown fields are ignored")
+TEST_CASE("unknown fields are ignored")
 {
     const auto decoded = DecodeClientMessage(R"({"type":"hearts","v":1,"count":2,"extra":{"a":[1,2]}})");
     REQUIRE(decoded.Ok());
     CHECK(std::get<HeartsTap>(decoded.Value).Count == 2);
 }
 
-TEST_CASE("[protocol] bad client frames are rejected with the right error code")
+TEST_CASE("bad client frames are rejected with the right error code")
 {
     struct BadCase
     {
@@ -226,7 +228,7 @@ TEST_CASE("[protocol] bad client frames are rejected with the right error code")
     CHECK(ok.Ok());
 }
 
-TEST_CASE("[protocol] bad server frames are rejected, never thrown")
+TEST_CASE("bad server frames are rejected, never thrown")
 {
     const std::vector<std::string> cases = {
         R"({"type":"welcome","v":1})",
@@ -247,7 +249,7 @@ TEST_CASE("[protocol] bad server frames are rejected, never thrown")
     }
 }
 
-TEST_CASE("[protocol] validators accept only well-formed colours, rooms and names")
+TEST_CASE("validators accept only well-formed colours, rooms and names")
 {
     CHECK(IsValidColor("#A1b2C3"));
     CHECK_FALSE(IsValidColor("#12345"));
@@ -258,3 +260,5 @@ TEST_CASE("[protocol] validators accept only well-formed colours, rooms and name
     CHECK_FALSE(IsValidDisplayName(std::string(33, 'n')));
     CHECK_FALSE(IsValidDisplayName("tab\there"));
 }
+
+TEST_SUITE_END();

@@ -28,7 +28,9 @@ std::string WelcomeFrame(const std::string& comments, const std::string& tail = 
 }
 } // namespace
 
-TEST_CASE("[protocol] a null optional field reads as absent, in both directions")
+TEST_SUITE_BEGIN("protocol/codec_rules");
+
+TEST_CASE("a null optional field reads as absent, in both directions")
 {
     const auto join = DecodeClientMessage(R"({"type":"join","v":1,"room":"r","token":null,"client_id":null})");
     REQUIRE(join.Ok());
@@ -43,7 +45,7 @@ TEST_CASE("[protocol] a null optional field reads as absent, in both directions"
     CHECK(EncodeServerMessage(missing.Value[0]).find(R"("pinned":null)") != std::string::npos);
 }
 
-TEST_CASE("[protocol] list fields are capped: 50 history comments and 64 heart colours")
+TEST_CASE("list fields are capped: 50 history comments and 64 heart colours")
 {
     CHECK(DecodeServerFrame(WelcomeFrame(Repeat(kComment, HistoryComments))).Ok());
     const auto over = DecodeServerFrame(WelcomeFrame(Repeat(kComment, HistoryComments + 1)));
@@ -56,7 +58,7 @@ TEST_CASE("[protocol] list fields are capped: 50 history comments and 64 heart c
     CHECK(hearts.Error->Code == ErrorCode::TooLarge);
 }
 
-TEST_CASE("[protocol] an error code from a newer relay reads as internal, and an empty message is allowed")
+TEST_CASE("an error code from a newer relay reads as internal, and an empty message is allowed")
 {
     const auto decoded = DecodeServerFrame(R"({"type":"error","v":1,"code":"brand_new_code","message":""})");
     REQUIRE(decoded.Ok());
@@ -65,7 +67,7 @@ TEST_CASE("[protocol] an error code from a newer relay reads as internal, and an
     CHECK(e.Message.empty());
 }
 
-TEST_CASE("[protocol] times go up to 2^53 ms and no further")
+TEST_CASE("times go up to 2^53 ms and no further")
 {
     CHECK(DecodeClientMessage(R"({"type":"comment","v":1,"text":"hi","stream_time":9007199254740992})").Ok());
     const auto over = DecodeClientMessage(R"({"type":"comment","v":1,"text":"hi","stream_time":9007199254740993})");
@@ -73,7 +75,7 @@ TEST_CASE("[protocol] times go up to 2^53 ms and no further")
     CHECK(over.Error->Code == ErrorCode::BadMessage);
 }
 
-TEST_CASE("[protocol] a batch's dropped counter is optional but never negative")
+TEST_CASE("a batch's dropped counter is optional but never negative")
 {
     CHECK(DecodeServerFrame(R"({"type":"batch","v":1,"messages":[]})").Ok());
     const auto negative = DecodeServerFrame(R"({"type":"batch","v":1,"dropped":-1,"messages":[]})");
@@ -81,7 +83,7 @@ TEST_CASE("[protocol] a batch's dropped counter is optional but never negative")
     CHECK(negative.Error->Code == ErrorCode::BadMessage);
 }
 
-TEST_CASE("[protocol] a refused nested field is named in the reason, with the object it is in")
+TEST_CASE("a refused nested field is named in the reason, with the object it is in")
 {
     struct Case
     {
@@ -104,3 +106,5 @@ TEST_CASE("[protocol] a refused nested field is named in the reason, with the ob
         CHECK(decoded.Error->Reason.find(c.Names) != std::string::npos);
     }
 }
+
+TEST_SUITE_END();

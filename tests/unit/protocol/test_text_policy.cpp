@@ -45,7 +45,9 @@ const std::string Ideo = "\xE3\x80\x80";  // U+3000 IDEOGRAPHIC SPACE
 const std::string Hangul = "\xE3\x85\xA4"; // U+3164 HANGUL FILLER
 } // namespace
 
-TEST_CASE("[text] a comment with a C1 control is refused with bad_message")
+TEST_SUITE_BEGIN("protocol/text_policy");
+
+TEST_CASE("a comment with a C1 control is refused with bad_message")
 {
     CHECK(CommentError("hi" + Csi + "31m red") == ErrorCode::BadMessage);
     CHECK(CommentError("line" + Nel + "break") == ErrorCode::BadMessage);
@@ -53,14 +55,14 @@ TEST_CASE("[text] a comment with a C1 control is refused with bad_message")
     CHECK_FALSE(CommentError("two\\nlines").has_value()); // a newline stays allowed
 }
 
-TEST_CASE("[text] a display name with a C1 control is refused")
+TEST_CASE("a display name with a C1 control is refused")
 {
     CHECK_FALSE(IsValidDisplayName("Ann" + Csi));
     CHECK_FALSE(IsValidDisplayName(Nel + "Bob"));
     CHECK(IsValidDisplayName("Ann"));
 }
 
-TEST_CASE("[text] bidi overrides, embeddings and isolates are stripped from a comment, the rest kept")
+TEST_CASE("bidi overrides, embeddings and isolates are stripped from a comment, the rest kept")
 {
     CHECK(CommentText("abc" + Rlo + "gnp.exe") == "abcgnp.exe");
     CHECK(CommentText(Lre + "x" + Rli + "y" + Pdi) == "xy");
@@ -68,45 +70,45 @@ TEST_CASE("[text] bidi overrides, embeddings and isolates are stripped from a co
     CHECK(CommentText("\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D " + Rlo + "ok") == "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D ok");
 }
 
-TEST_CASE("[text] a comment of nothing but bidi controls is refused, not sent empty")
+TEST_CASE("a comment of nothing but bidi controls is refused, not sent empty")
 {
     CHECK(CommentError(Rlo + Lre + Pdi) == ErrorCode::BadMessage);
 }
 
-TEST_CASE("[text] a display name with a bidi override is refused")
+TEST_CASE("a display name with a bidi override is refused")
 {
     CHECK_FALSE(IsValidDisplayName("Admin" + Rlo));
     CHECK_FALSE(IsValidDisplayName(Rli + "Bob" + Pdi));
 }
 
-TEST_CASE("[text] a zero-width-only comment is refused")
+TEST_CASE("a zero-width-only comment is refused")
 {
     CHECK(CommentError(Zwsp) == ErrorCode::BadMessage);
     CHECK(CommentError(Zwsp + Zwnj + Zwj + Wj + Bom) == ErrorCode::BadMessage);
     CHECK(CommentError(Hangul + Hangul) == ErrorCode::BadMessage);
 }
 
-TEST_CASE("[text] a whitespace-only comment is refused, Unicode spaces included")
+TEST_CASE("a whitespace-only comment is refused, Unicode spaces included")
 {
     CHECK(CommentError("   ") == ErrorCode::BadMessage);
     CHECK(CommentError(Nbsp + Ideo + " \\n ") == ErrorCode::BadMessage);
 }
 
-TEST_CASE("[text] zero-width characters inside visible text are kept (emoji sequences need the joiner)")
+TEST_CASE("zero-width characters inside visible text are kept (emoji sequences need the joiner)")
 {
     const std::string family = "\xF0\x9F\x91\xA9" + Zwj + "\xF0\x9F\x91\xA7"; // woman ZWJ girl
     CHECK(CommentText(family) == family);
     CHECK(IsValidDisplayName("Zo" + Zwsp + "e"));
 }
 
-TEST_CASE("[text] a zero-width-only or whitespace-only display name is refused")
+TEST_CASE("a zero-width-only or whitespace-only display name is refused")
 {
     CHECK_FALSE(IsValidDisplayName(Zwsp + Zwj));
     CHECK_FALSE(IsValidDisplayName(Nbsp + Nbsp));
     CHECK_FALSE(IsValidDisplayName(Hangul));
 }
 
-TEST_CASE("[text] the helpers agree on plain text")
+TEST_CASE("the helpers agree on plain text")
 {
     CHECK_FALSE(Utf8HasControls("plain text", false));
     CHECK_FALSE(Utf8HasBidiControls("plain text"));
@@ -114,3 +116,5 @@ TEST_CASE("[text] the helpers agree on plain text")
     CHECK_FALSE(Utf8IsInvisible("."));
     CHECK(Utf8IsInvisible(""));
 }
+
+TEST_SUITE_END();

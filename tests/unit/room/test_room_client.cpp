@@ -46,7 +46,9 @@ std::vector<std::string> CommentIds(const std::vector<RoomUpdate>& updates) {
 
 } // namespace
 
-TEST_CASE("room client: opening the socket sends join with the room and client id" * doctest::test_suite("room_client")) {
+TEST_SUITE_BEGIN("room/room_client");
+
+TEST_CASE("opening the socket sends join with the room and client id") {
   RoomClient c;
   RoomClientInit(c, RoomClientConfig{"lobby", "tok.sig", "client-1", 5});
   CHECK(RoomClientWantsConnect(c, 0.0));
@@ -63,7 +65,7 @@ TEST_CASE("room client: opening the socket sends join with the room and client i
   CHECK(j->ClientId == std::optional<std::string>("client-1"));
 }
 
-TEST_CASE("room client: welcome gives identity, counts and the history as comments" * doctest::test_suite("room_client")) {
+TEST_CASE("welcome gives identity, counts and the history as comments") {
   RoomClient c = Joined({MakeComment("c1", "hello"), MakeComment("c2", "h\xC3\xA9llo @you")});
   CHECK(c.State == RoomConnState::Joined);
   const std::vector<RoomUpdate> u = RoomClientTakeUpdates(c);
@@ -79,7 +81,7 @@ TEST_CASE("room client: welcome gives identity, counts and the history as commen
   CHECK(u[3].Text == "h\xC3\xA9llo @you");
 }
 
-TEST_CASE("room client: a resync welcome after a reconnect shows no comment twice" * doctest::test_suite("room_client")) {
+TEST_CASE("a resync welcome after a reconnect shows no comment twice") {
   RoomClient c = Joined({MakeComment("c1", "one"), MakeComment("c2", "two")});
   RoomClientOnFrame(c, EncodeServerMessage(MakeComment("c3", "three")));
   CHECK(CommentIds(RoomClientTakeUpdates(c)) == std::vector<std::string>{"c1", "c2", "c3"});
@@ -97,7 +99,7 @@ TEST_CASE("room client: a resync welcome after a reconnect shows no comment twic
   CHECK(CommentIds(RoomClientTakeUpdates(c)).empty());
 }
 
-TEST_CASE("room client: a restarted relay that reuses comment ids still gets its new comments shown" * doctest::test_suite("room_client")) {
+TEST_CASE("a restarted relay that reuses comment ids still gets its new comments shown") {
   RoomClient c = Joined({MakeComment("1", "old one", 1000), MakeComment("2", "old two", 2000)});
   RoomClientTakeUpdates(c);
   RoomClientOnClose(c, 5.0);
@@ -112,7 +114,7 @@ TEST_CASE("room client: a restarted relay that reuses comment ids still gets its
   CHECK(texts == std::vector<std::string>{"new one", "new two"});
 }
 
-TEST_CASE("room client: ping is answered with pong" * doctest::test_suite("room_client")) {
+TEST_CASE("ping is answered with pong") {
   RoomClient c = Joined();
   RoomClientTakeOutgoing(c);
   RoomClientOnFrame(c, EncodeServerMessage(Ping{}));
@@ -121,7 +123,7 @@ TEST_CASE("room client: ping is answered with pong" * doctest::test_suite("room_
   CHECK(nlohmann::json::parse(out[0]).at("type") == "pong");
 }
 
-TEST_CASE("room client: hearts and comments go out only while joined; comments wait for welcome" * doctest::test_suite("room_client")) {
+TEST_CASE("hearts and comments go out only while joined; comments wait for welcome") {
   RoomClient c;
   RoomClientInit(c, RoomClientConfig{"lobby", "", "", 1});
   RoomClientSendHearts(c, 3);
@@ -140,7 +142,7 @@ TEST_CASE("room client: hearts and comments go out only while joined; comments w
   CHECK(nlohmann::json::parse(out[2]).at("count") == 50);
 }
 
-TEST_CASE("room client: hearts windows become neutral colour counts" * doctest::test_suite("room_client")) {
+TEST_CASE("hearts windows become neutral colour counts") {
   RoomClient c = Joined();
   RoomClientTakeUpdates(c);
   HeartsWindow w;
@@ -157,7 +159,7 @@ TEST_CASE("room client: hearts windows become neutral colour counts" * doctest::
   CHECK(u[0].Hearts[1].Rgb == 0xABCDEFu);
 }
 
-TEST_CASE("room client: malformed frames and messages before welcome are ignored" * doctest::test_suite("room_client")) {
+TEST_CASE("malformed frames and messages before welcome are ignored") {
   RoomClient c;
   RoomClientInit(c, RoomClientConfig{"lobby", "", "", 1});
   REQUIRE(RoomClientWantsConnect(c, 0.0));
@@ -172,7 +174,7 @@ TEST_CASE("room client: malformed frames and messages before welcome are ignored
   CHECK(CommentIds(RoomClientTakeUpdates(c)) == std::vector<std::string>{"early"});
 }
 
-TEST_CASE("room client: presence of others, pins, deletes, mutes and errors become updates" * doctest::test_suite("room_client")) {
+TEST_CASE("presence of others, pins, deletes, mutes and errors become updates") {
   RoomClient c = Joined();
   RoomClientTakeUpdates(c);
   RoomClientOnFrame(c, EncodeServerMessage(Presence{PresenceEvent::Joined, User{"me", "Guest 1", "#ff0000"}}));
@@ -192,9 +194,11 @@ TEST_CASE("room client: presence of others, pins, deletes, mutes and errors beco
   CHECK(u[4].Code == "rate_limited");
 }
 
-TEST_CASE("room client: colours parse as #rrggbb, anything else falls back" * doctest::test_suite("room_client")) {
+TEST_CASE("colours parse as #rrggbb, anything else falls back") {
   CHECK(RoomParseColor("#FF3b5C", 0) == 0xFF3B5Cu);
   CHECK(RoomParseColor("FF3B5C", 7) == 7u);
   CHECK(RoomParseColor("#FF3B5", 7) == 7u);
   CHECK(RoomParseColor("#GG0000", 7) == 7u);
 }
+
+TEST_SUITE_END();

@@ -17,12 +17,14 @@ std::vector<double> Delays(std::uint64_t seed, int n) {
 }
 } // namespace
 
-TEST_CASE("backoff: the same seed gives the same delays, another seed other delays" * doctest::test_suite("backoff")) {
+TEST_SUITE_BEGIN("room/room_policy");
+
+TEST_CASE("the reconnect backoff gives the same delays for the same seed, other delays for another seed") {
   CHECK(Delays(7, 8) == Delays(7, 8));
   CHECK(Delays(7, 8) != Delays(8, 8));
 }
 
-TEST_CASE("backoff: each delay lies in its jitter band, growing from the base up to the cap" * doctest::test_suite("backoff")) {
+TEST_CASE("each backoff delay lies in its jitter band, growing from the base up to the cap") {
   ReconnectBackoff b;
   BackoffInit(b, 42);
   double ideal = b.BaseDelay;
@@ -36,7 +38,7 @@ TEST_CASE("backoff: each delay lies in its jitter band, growing from the base up
   CHECK(b.Attempt == 20);
 }
 
-TEST_CASE("backoff: jitter spreads reconnects of many clients" * doctest::test_suite("backoff")) {
+TEST_CASE("jitter spreads reconnects of many clients") {
   // 100 widgets that lost the relay together: their first retries must not all land at once.
   double lo = 1e9, hi = 0.0;
   for (std::uint64_t seed = 1; seed <= 100; seed++) {
@@ -47,7 +49,7 @@ TEST_CASE("backoff: jitter spreads reconnects of many clients" * doctest::test_s
   CHECK(hi - lo > 0.15); // the band is [0.25, 0.5] s
 }
 
-TEST_CASE("backoff: reset starts again from the base delay" * doctest::test_suite("backoff")) {
+TEST_CASE("a backoff reset starts again from the base delay") {
   ReconnectBackoff b;
   BackoffInit(b, 3);
   for (int i = 0; i < 10; i++) BackoffNextDelay(b);
@@ -56,7 +58,7 @@ TEST_CASE("backoff: reset starts again from the base delay" * doctest::test_suit
   CHECK(BackoffNextDelay(b) <= b.BaseDelay);
 }
 
-TEST_CASE("backoff: huge attempt counts and odd settings stay finite and positive" * doctest::test_suite("backoff")) {
+TEST_CASE("backoff delays stay finite and positive for huge attempt counts and odd settings") {
   ReconnectBackoff b;
   BackoffInit(b, 9);
   b.Attempt = 0xFFFFFFF0u;
@@ -69,7 +71,7 @@ TEST_CASE("backoff: huge attempt counts and odd settings stay finite and positiv
   }
 }
 
-TEST_CASE("dedupe: an id is new once, then seen; empty ids are never deduped" * doctest::test_suite("dedupe")) {
+TEST_CASE("a comment id is new once, then seen; empty ids are never deduped") {
   CommentDedupe d;
   CHECK(DedupeInsert(d, "c1"));
   CHECK_FALSE(DedupeInsert(d, "c1"));
@@ -80,7 +82,7 @@ TEST_CASE("dedupe: an id is new once, then seen; empty ids are never deduped" * 
   CHECK(d.Order.size() == 2);
 }
 
-TEST_CASE("dedupe: beyond its capacity the oldest ids are forgotten first" * doctest::test_suite("dedupe")) {
+TEST_CASE("beyond the dedupe capacity the oldest ids are forgotten first") {
   CommentDedupe d;
   d.Capacity = 3;
   for (const char* id : {"a", "b", "c", "d"}) CHECK(DedupeInsert(d, id));
@@ -89,3 +91,5 @@ TEST_CASE("dedupe: beyond its capacity the oldest ids are forgotten first" * doc
   CHECK(DedupeContains(d, "d"));
   CHECK(d.Seen.size() == 3);
 }
+
+TEST_SUITE_END();
