@@ -122,11 +122,32 @@ DecodeStatus SendCodecEndOfStream(AVCodecContext* ctx)
     return {};
 }
 
+// What both decoders hold of FFmpeg: the codec (opened on the first packet), one frame and one packet,
+// and the stream parameters' generation and serial they were opened for. Owns and frees all three.
+struct CodecState
+{
+    AVCodecContext* Ctx = nullptr;
+    AVFrame* Frame = av_frame_alloc();
+    AVPacket* Pkt = av_packet_alloc();
+    int Generation = -1;
+    int Serial = 0;
+
+    CodecState() = default;
+    CodecState(const CodecState&) = delete;
+    CodecState& operator=(const CodecState&) = delete;
+    ~CodecState()
+    {
+        avcodec_free_context(&Ctx);
+        av_frame_free(&Frame);
+        av_packet_free(&Pkt);
+    }
+};
+
 } // namespace
 
 // [SECTION] VideoDecoder -------------------------------------------------------------------------
 
-struct VideoDecoder::Impl
+struct VideoDecoder::Impl : CodecState
 {
     struct Slot
     {
@@ -136,12 +157,7 @@ struct VideoDecoder::Impl
     };
 
     VideoDecoderConfig Config;
-    AVCodecContext* Ctx = nullptr;
-    AVFrame* Frame = nullptr;
-    AVPacket* Pkt = nullptr;
     bool Held = false;        // Frame holds a decoded picture waiting for a free slot
-    int Generation = -1;
-    int Serial = 0;
     std::vector<Slot> Pool;
     int InUse = 0;
     int Allocations = 0;
@@ -153,14 +169,6 @@ struct VideoDecoder::Impl
         Pool.resize(static_cast<size_t>(Config.PoolSize));
         for (size_t i = 0; i < Pool.size(); ++i)
             Pool[i].Frame.PoolIndex = static_cast<int>(i);
-        Frame = av_frame_alloc();
-        Pkt = av_packet_alloc();
-    }
-    ~Impl()
-    {
-        avcodec_free_context(&Ctx);
-        av_frame_free(&Frame);
-        av_packet_free(&Pkt);
     }
 
     DecodeStatus CopyToSlot(const VideoFrame*& out)
@@ -291,18 +299,13 @@ int VideoDecoder::PoolAllocations() const { return P->Allocations; }
 
 // [SECTION] AudioDecoder -------------------------------------------------------------------------
 
-struct AudioDecoder::Impl
+struct AudioDecoder::Impl : CodecState
 {
     AudioDecoderConfig Config;
-    AVCodecContext* Ctx = nullptr;
-    AVFrame* Frame = nullptr;
-    AVPacket* Pkt = nullptr;
     SwrContext* Swr = nullptr;
     int InRate = 0;
     int InFormat = -1;
     AVChannelLayout InLayout{};
-    int Generation = -1;
-    int Serial = 0;
     double Rate = 1.0;
 
     explicit Impl(const AudioDecoderConfig& config) : Config(config)
@@ -311,14 +314,9 @@ struct AudioDecoder::Impl
             Config.OutChannels = 2;
         if (Config.OutRate < 8000 || Config.OutRate > 192000)
             Config.OutRate = 48000;
-        Frame = av_frame_alloc();
-        Pkt = av_packet_alloc();
     }
     ~Impl()
     {
-        avcodec_free_context(&Ctx);
-        av_frame_free(&Frame);
-        av_packet_free(&Pkt);
         swr_free(&Swr);
         av_channel_layout_uninit(&InLayout);
     }

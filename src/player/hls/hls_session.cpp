@@ -652,24 +652,29 @@ struct HlsSession::Impl {
     size_t avail = q.Received;
     if (!init && it.Range && q.Received > static_cast<size_t>(it.Range->Length)) avail = static_cast<size_t>(it.Range->Length);
     if (avail <= q.Delivered && !last) return;
-    HlsMediaChunk c;
     const auto at = [&](size_t offset) { return q.Body.begin() + static_cast<std::ptrdiff_t>(offset - q.Base); };
-    c.Bytes.assign(at(q.Delivered), at(std::max(avail, q.Delivered)));
+    PushChunk(it, init, q.Delivered == 0, last, std::vector<uint8_t>(at(q.Delivered), at(std::max(avail, q.Delivered))));
+    q.Delivered = std::max(avail, q.Delivered);
+    // What was handed out is not kept: a long body never sits twice in memory.
+    q.Body.erase(q.Body.begin(), at(q.Delivered));
+    q.Base = q.Delivered;
+  }
+
+  // Hands one chunk of the item `it` to the caller (OutMedia), tagged with its place in the stream.
+  void PushChunk(const Item& it, bool init, bool first, bool last, std::vector<uint8_t> bytes) {
+    HlsMediaChunk c;
+    c.Bytes = std::move(bytes);
     c.IsInit = init;
     c.Msn = it.Pos.Msn;
     c.Part = it.Pos.Part;
     c.Independent = it.Independent;
-    c.First = q.Delivered == 0;
+    c.First = first;
     c.Last = last;
     c.DiscontinuitySeq = it.DiscontinuitySeq;
     c.ProgramDateTime = it.ProgramDateTime;
     c.Duration = it.Duration;
     c.Variant = Active.Variant;
     St.MediaBytes += static_cast<int64_t>(c.Bytes.size());
-    q.Delivered = std::max(avail, q.Delivered);
-    // What was handed out is not kept: a long body never sits twice in memory.
-    q.Body.erase(q.Body.begin(), at(q.Delivered));
-    q.Base = q.Delivered;
     OutMedia.push_back(std::move(c));
   }
 
@@ -892,21 +897,8 @@ struct HlsSession::Impl {
       }
     }
     if (plain.empty() && !last) return;
-    HlsMediaChunk c;
-    c.Bytes = std::move(plain);
-    c.IsInit = init;
-    c.Msn = it.Pos.Msn;
-    c.Part = it.Pos.Part;
-    c.Independent = it.Independent;
-    c.First = !q.PlainEmitted;
-    c.Last = last;
-    c.DiscontinuitySeq = it.DiscontinuitySeq;
-    c.ProgramDateTime = it.ProgramDateTime;
-    c.Duration = it.Duration;
-    c.Variant = Active.Variant;
-    St.MediaBytes += static_cast<int64_t>(c.Bytes.size());
+    PushChunk(it, init, !q.PlainEmitted, last, std::move(plain));
     q.PlainEmitted = true;
-    OutMedia.push_back(std::move(c));
   }
 
   // Records a playlist parse error; returns true when it ends the session (unsupported, or invalid too often
