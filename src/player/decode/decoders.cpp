@@ -141,6 +141,21 @@ struct CodecState
         av_frame_free(&Frame);
         av_packet_free(&Pkt);
     }
+
+    // Takes the next decoded frame into Frame: ok, or NeedMore / EndOfStream / DecodeError ("<what> decode: ...").
+    DecodeStatus ReceiveFrame(const char* what)
+    {
+        if (Ctx == nullptr)
+            return {DecodeCode::NeedMore, {}};
+        const int err = avcodec_receive_frame(Ctx, Frame);
+        if (err == AVERROR(EAGAIN))
+            return {DecodeCode::NeedMore, {}};
+        if (err == AVERROR_EOF)
+            return {DecodeCode::EndOfStream, {}};
+        if (err < 0)
+            return {DecodeCode::DecodeError, std::string(what) + " decode: " + AvErrorString(err)};
+        return {};
+    }
 };
 
 } // namespace
@@ -261,13 +276,9 @@ DecodeStatus VideoDecoder::ReceiveFrame(const VideoFrame*& out)
     if (s.Ctx == nullptr)
         return {DecodeCode::NeedMore, {}};
     if (!s.Held) {
-        const int err = avcodec_receive_frame(s.Ctx, s.Frame);
-        if (err == AVERROR(EAGAIN))
-            return {DecodeCode::NeedMore, {}};
-        if (err == AVERROR_EOF)
-            return {DecodeCode::EndOfStream, {}};
-        if (err < 0)
-            return {DecodeCode::DecodeError, "video decode: " + AvErrorString(err)};
+        DecodeStatus received = s.ReceiveFrame("video");
+        if (!received.IsOk())
+            return received;
         s.Held = true;
     }
     return s.CopyToSlot(out);
@@ -372,15 +383,9 @@ DecodeStatus AudioDecoder::ReceiveSamples(AudioChunk& out)
 {
     Impl& s = *P;
     out.Frames = 0;
-    if (s.Ctx == nullptr)
-        return {DecodeCode::NeedMore, {}};
-    const int err = avcodec_receive_frame(s.Ctx, s.Frame);
-    if (err == AVERROR(EAGAIN))
-        return {DecodeCode::NeedMore, {}};
-    if (err == AVERROR_EOF)
-        return {DecodeCode::EndOfStream, {}};
-    if (err < 0)
-        return {DecodeCode::DecodeError, "audio decode: " + AvErrorString(err)};
+    DecodeStatus received = s.ReceiveFrame("audio");
+    if (!received.IsOk())
+        return received;
     DecodeStatus st = s.EnsureSwr();
     if (!st.IsOk()) {
         av_frame_unref(s.Frame);
