@@ -37,6 +37,15 @@ const broadcasts = async (origin) => (await (await fetch(`${origin}/live/index.j
 const mint = (secretFile, name) => execFileSync(RELAY, ['mint-token', '--secret-file', secretFile, '--name', name, '--role', 'broadcaster',
   '--ttl', '600'], { encoding: 'utf8' }).trim();
 
+// The studio carries its own strict CSP (a meta tag: no inline script or style, sockets to ws/wss only); every
+// violation is recorded, so a page that needed more would fail here.
+async function recordCspViolations(page) {
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+}
+
 // Every control is on screen, inside the page's width, and no two overlap (the studio's layout check).
 async function checkStudioLayout(page) {
   const boxes = await page.evaluate(() => ['studio-preview', 'studio-title', 'studio-name', 'studio-button', 'studio-state'].map((id) => {
@@ -89,10 +98,13 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   const studioLogs = collectLogs(studio, 'studio');
   const viewer = await browser.context.newPage();
   const viewerLogs = collectLogs(viewer, 'viewer');
-  t.after(() => { if (t.failed !== false) console.log([...studioLogs, ...viewerLogs].slice(-60).join('\n')); });
+  let passed = false;
+  t.after(() => { if (!passed) console.log([...studioLogs, ...viewerLogs].slice(-60).join('\n')); });
+  await recordCspViolations(studio);
   const fragment = new URLSearchParams({ origin, name: 'studio', title: 'Studio e2e', key: mint(secretFile, 'studio') });
   await studio.goto(`${stack.web.url}/studio.html#${fragment}`);
   await studio.waitForFunction(() => document.documentElement.dataset.studio === 'idle', null, { timeout: 10000 });
+  assert.match(await studio.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]').content), /script-src 'self';/);
   await studio.waitForFunction(() => document.getElementById('studio-preview').videoWidth > 0, null, { timeout: 15000 });
   assert.equal(await studio.inputValue('#studio-name'), 'studio');
   await checkStudioLayout(studio);
@@ -107,6 +119,7 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   await studio.waitForFunction(() => /^0:0[1-9]|^0:[1-5]\d/.test(document.getElementById('studio-elapsed').textContent), null, { timeout: 10000 });
   await checkStudioLayout(studio);
   await studio.screenshot({ path: join(ARTIFACTS, 'studio-live.png') });
+  assert.deepEqual(await studio.evaluate(() => window.__csp), [], 'CSP violations in the studio');
 
   // [2] A viewer plays it: 'playing', a picture that is not black and moves.
   await viewer.addInitScript(() => {
@@ -150,6 +163,7 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   // [4] A key signed with another secret: refused, nothing published.
   const wrong = await browser.context.newPage();
   collectLogs(wrong, 'wrong');
+  await recordCspViolations(wrong);
   const bad = new URLSearchParams({ origin, name: 'studio-bad', key: mint(otherSecret, 'studio-bad') });
   await wrong.goto(`${stack.web.url}/studio.html?lang=fr#${bad}`);
   await wrong.waitForFunction(() => document.documentElement.dataset.studio === 'idle', null, { timeout: 10000 });
@@ -159,7 +173,9 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   assert.match(message, /refusé la connexion/);
   assert.equal(await wrong.textContent('#studio-state'), 'Refusé');
   await checkStudioLayout(wrong);
+  assert.deepEqual(await wrong.evaluate(() => window.__csp), [], 'CSP violations in the refused studio');
   await wrong.screenshot({ path: join(ARTIFACTS, 'studio-refused-fr.png') });
   await sleep(1000);
   assert.equal((await broadcasts(origin)).find((x) => x.name === 'studio-bad'), undefined, 'a refused key published something');
+  passed = true;
 });
