@@ -10,7 +10,6 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, collectLogs, ARTIFACTS } from './lib/browser.mjs';
-import { readCanvas } from './lib/canvas.mjs';
 import { BIN } from './lib/procs.mjs';
 import { startStack } from './lib/stack.mjs';
 
@@ -65,22 +64,33 @@ async function checkStudioLayout(page) {
   }
 }
 
-// Share of the canvas's central region that is not near-black, and a coarse fingerprint of it.
-async function picture(page) {
-  const img = await readCanvas(page);
-  let lit = 0, n = 0;
-  const sig = [];
-  for (let y = Math.floor(img.h * 0.2); y < img.h * 0.8; y += 4) for (let x = Math.floor(img.w * 0.2); x < img.w * 0.8; x += 4) {
-    const i = (y * img.w + x) * 4;
-    const l = (img.px[i] + img.px[i + 1] + img.px[i + 2]) / 3;
-    if (l > 40) lit++;
-    n++;
-    sig.push(l);
-  }
-  return { lit: lit / n, sig };
+// Shares of the canvas's central region that are not near-black and that are green, and a coarse fingerprint of it (computed in the page:
+// moving the whole canvas's bytes to node takes seconds).
+function picture(page) {
+  return page.evaluate(() => {
+    const c = document.getElementById('livescope-canvas');
+    const o = document.createElement('canvas');
+    o.width = c.width; o.height = c.height;
+    const g = o.getContext('2d');
+    g.drawImage(c, 0, 0);
+    const px = g.getImageData(0, 0, o.width, o.height).data;
+    let lit = 0, green = 0, n = 0;
+    const sig = [];
+    for (let y = Math.floor(o.height * 0.2); y < o.height * 0.8; y += 4) for (let x = Math.floor(o.width * 0.2); x < o.width * 0.8; x += 4) {
+      const i = (y * o.width + x) * 4;
+      const l = (px[i] + px[i + 1] + px[i + 2]) / 3;
+      if (l > 40) lit++;
+      if (px[i + 1] > px[i] + 40 && px[i + 1] > px[i + 2] + 40) green++; // Chromium's fake camera is green
+      n++;
+      sig.push(Math.round(l));
+    }
+    return { lit: lit / n, green: green / n, sig };
+  });
 }
 
 test('the studio goes live from a fake camera, a viewer plays it, End ends it; a wrong key is refused', { skip: missing || false, timeout: 180000 }, async (t) => {
+  const t0 = Date.now();
+  const phase = (what) => console.log(`studio: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`); // where the wall time goes
   const dir = mkdtempSync(join(tmpdir(), 'livescope-studio-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const secretFile = join(dir, 'secret');
@@ -110,10 +120,12 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   await checkStudioLayout(studio);
   await studio.click('#studio-button');
   await studio.waitForFunction(() => document.documentElement.dataset.studio === 'live', null, { timeout: 15000 });
+  phase('studio live');
   const mime = await studio.evaluate(() => document.documentElement.dataset.studioMime);
   console.log(`studio: recording ${mime}`);
   const live = await waitFor('the studio broadcast live in index.json',
     async () => (await broadcasts(origin)).find((b) => b.name === 'studio' && b.state === 'live'), 30000);
+  phase('broadcast live in index.json');
   assert.equal(live.title, 'Studio e2e');
   assert.equal(live.publishing, true);
   await studio.waitForFunction(() => /^0:0[1-9]|^0:[1-5]\d/.test(document.getElementById('studio-elapsed').textContent), null, { timeout: 10000 });
@@ -134,13 +146,15 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   const q = new URLSearchParams({ src: `${origin}/live/studio/master.m3u8`, title: 'Studio e2e', muted: '1' });
   await viewer.goto(`${stack.web.url}/embed/player.html?debug&${q}`);
   await viewer.waitForFunction(() => window.__events.includes('playing'), null, { timeout: 30000 });
+  phase('viewer playing');
   await viewer.waitForFunction(() => window.livescopeWidgets[0].stats.framesShown > 30, null, { timeout: 20000 });
   const a = await picture(viewer);
   await sleep(1000);
   const b = await picture(viewer);
   const moved = a.sig.filter((v, i) => Math.abs(v - b.sig[i]) > 20).length / a.sig.length;
-  console.log(`studio: viewer picture ${(b.lit * 100).toFixed(0)}% lit, ${(moved * 100).toFixed(1)}% of samples changed in 1 s`);
+  console.log(`studio: viewer picture ${(b.lit * 100).toFixed(0)}% lit, ${(b.green * 100).toFixed(0)}% green, ${(moved * 100).toFixed(1)}% of samples changed in 1 s`);
   assert.ok(b.lit > 0.05, `the viewer's picture is black (${b.lit})`);
+  assert.ok(b.green > 0.5, `the viewer's picture is not the fake camera's green (${b.green})`);
   assert.ok(moved > 0, 'the viewer\'s picture does not move');
   const latencies = [];
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
@@ -152,13 +166,16 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
     `(target ${Math.max(s.target, s.partHoldBack).toFixed(2)} s; origin PDT to screen, not glass to glass: the studio does not stamp capture time)`);
   await viewer.screenshot({ path: join(ARTIFACTS, 'studio-viewer.png') });
 
+  phase('latency sampled');
   // [3] End: the studio ends, the origin ends the broadcast after the grace, the viewer gets 'ended'.
   await studio.click('#studio-button');
   await studio.waitForFunction(() => document.documentElement.dataset.studio === 'ended', null, { timeout: 15000 });
   assert.equal(await studio.textContent('#studio-message'), '', 'a clean End shows no error');
   await waitFor('the studio broadcast ended in index.json',
     async () => (await broadcasts(origin)).find((x) => x.name === 'studio' && x.state === 'ended' && x.ended_at), 20000);
+  phase('broadcast ended in index.json');
   await viewer.waitForFunction(() => window.__events.includes('ended'), null, { timeout: 30000 });
+  phase('viewer ended');
 
   // [4] A key signed with another secret: refused, nothing published.
   const wrong = await browser.context.newPage();
@@ -177,5 +194,6 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   await wrong.screenshot({ path: join(ARTIFACTS, 'studio-refused-fr.png') });
   await sleep(1000);
   assert.equal((await broadcasts(origin)).find((x) => x.name === 'studio-bad'), undefined, 'a refused key published something');
+  phase('wrong key refused');
   passed = true;
 });
