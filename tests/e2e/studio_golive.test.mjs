@@ -184,7 +184,9 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   const bad = new URLSearchParams({ origin, name: 'studio-bad', key: mint(otherSecret, 'studio-bad') });
   await wrong.goto(`${stack.web.url}/studio.html?lang=fr#${bad}`);
   await wrong.waitForFunction(() => document.documentElement.dataset.studio === 'idle', null, { timeout: 10000 });
-  await wrong.click('#studio-button');
+  // From the keyboard this time: Enter in the name field submits the form (Go live).
+  await wrong.focus('#studio-name');
+  await wrong.keyboard.press('Enter');
   await wrong.waitForFunction(() => document.documentElement.dataset.studio === 'refused', null, { timeout: 15000 });
   const message = await wrong.textContent('#studio-message');
   assert.match(message, /refusé la connexion/);
