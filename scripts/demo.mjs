@@ -1,5 +1,6 @@
 // Live demo launcher: starts the dev origin and the relay (when built), the demo web server (widget dist,
-// example pages, iframe player page, oEmbed) and optional audience bots; prints the URLs; Ctrl-C stops all.
+// example pages, iframe player page, oEmbed, the browser studio) and optional audience bots; prints the URLs
+// (a studio URL signed in as the broadcaster of `studio`); Ctrl-C stops all.
 import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -38,9 +39,10 @@ writeFileSync(secretFile, secret, { mode: 0o600 });
 const removeSecret = () => rmSync(secretDir, { recursive: true, force: true });
 process.on('exit', removeSecret);
 
-// Mints the presenter's broadcaster token. Returns { token, secretArgs, secretEnv } (how to pass the secret).
-function mintHostToken(relayBin) {
-  const mint = ['mint-token', '--name', 'Host', '--role', 'broadcaster', '--ttl', '86400'];
+// Mints a broadcaster token for `name` (the presenter's, or the studio's stream key: the origin takes the relay's
+// broadcaster tokens as stream keys). Returns { token, secretArgs, secretEnv } (how to pass the secret).
+function mintBroadcasterToken(relayBin, name = 'Host') {
+  const mint = ['mint-token', '--name', name, '--role', 'broadcaster', '--ttl', '86400'];
   try {
     const token = execFileSync(relayBin, [...mint, '--secret-file', secretFile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
     return { token, secretArgs: ['--secret-file', secretFile], secretEnv: {} };
@@ -68,11 +70,14 @@ process.on('unhandledRejection', (e) => { console.error(`demo: ${e && e.stack ||
 
 let web = null;
 try {
-  const streamUrl = await startIfBuilt('livescope-origin', ['--port', opts['origin-port'],
+  // The origin shares the relay's secret file: the relay's broadcaster tokens are its stream keys (docs/ingest.md).
+  const streamUrl = await startIfBuilt('livescope-origin', ['--port', opts['origin-port'], '--secret-file', secretFile,
     ...(opts.renditions ? ['--renditions', opts.renditions] : [])], /ready (http\S+)/);
   // A per-run secret: the presenter's link carries a broadcaster token minted with it (real name, broadcaster role).
   const relayBin = join(BIN, 'livescope-relay');
-  const host = existsSync(relayBin) ? mintHostToken(relayBin) : { token: '', secretArgs: [], secretEnv: {} };
+  const host = existsSync(relayBin) ? mintBroadcasterToken(relayBin) : { token: '', secretArgs: [], secretEnv: {} };
+  // The studio's stream key for the broadcast `studio` (a relay that cannot mint prints no studio URL).
+  const studioKey = existsSync(relayBin) && streamUrl ? mintBroadcasterToken(relayBin, 'studio').token : '';
   const relayUrl = await startIfBuilt('livescope-relay', ['--port', opts['relay-port'], ...host.secretArgs], /listening on (ws\S+)/, host.secretEnv);
   const hostToken = relayUrl ? host.token : '';
   web = await startDemoServer({ port: Number(opts.port), streamUrl, relayUrl, title: opts.title });
@@ -96,6 +101,15 @@ try {
   console.log(`  player page   ${web.url}/embed/player.html?${q}`);
   if (hostToken) console.log(`  presenter     ${web.url}/embed/player.html?${q}&token=${encodeURIComponent(hostToken)}  (signed in as Host, broadcaster role)`);
   console.log(`  oEmbed        ${web.url}/oembed?format=json&url=${encodeURIComponent(`${web.url}/examples/blog.html`)}`);
+  if (studioKey) {
+    // The key rides in the fragment: the browser never sends it to the web server (docs/studio.md).
+    const origin = new URL(streamUrl).origin;
+    const studio = new URLSearchParams({ origin, name: 'studio', title: 'My studio', key: studioKey });
+    const watch = new URLSearchParams({ src: `${origin}/live/studio/master.m3u8`, title: 'My studio' });
+    if (relayUrl) watch.set('room', `${relayUrl}#studio`);
+    console.log(`  studio        ${web.url}/studio.html#${studio}  (go live as broadcaster of "studio")`);
+    console.log(`  studio viewer ${web.url}/embed/player.html?${watch}`);
+  }
   if (streamUrl) console.log(`  LL-HLS        ${streamUrl}`);
   if (relayUrl) console.log(`  relay         ${relayUrl}`);
   console.log('Ctrl-C stops the demo.');

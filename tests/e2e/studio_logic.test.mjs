@@ -1,0 +1,158 @@
+// Unit (node, no browser): the browser studio's decisions in web/runtime/studio-logic.js: the state machine, the
+// fragment, the key's first check, the recorder format, the title cut, the labels.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { Step, View, InitialState, ParseFragment, IngestUrl, CheckKey, PickMimeType, PickLanguage, Text, FormatElapsed,
+  TrimTitle, TooSlow, MAX_BUFFERED_BYTES, MAX_TITLE_BYTES, STRINGS } from '../../web/runtime/studio-logic.js';
+
+const b64url = (buf) => Buffer.from(buf).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+function key(claims) {
+  const payload = b64url(JSON.stringify(claims));
+  return `${payload}.${b64url(createHmac('sha256', 's').update(payload).digest())}`;
+}
+// Runs events from the initial state; returns the last state and every action in order.
+function run(...events) {
+  let s = InitialState();
+  const actions = [];
+  for (const e of events) { const r = Step(s, e); s = r.state; actions.push(...r.actions); }
+  return { s, actions };
+}
+
+test('go live, open, end and close walk idle, connecting, live, ending, ended', () => {
+  let r = run({ type: 'golive' });
+  assert.equal(r.s.state, 'connecting');
+  assert.deepEqual(r.actions, ['connect']);
+  r = run({ type: 'golive' }, { type: 'open', at: 1234 });
+  assert.equal(r.s.state, 'live');
+  assert.equal(r.s.startedAt, 1234);
+  assert.deepEqual(r.actions, ['connect', 'record']);
+  r = run({ type: 'golive' }, { type: 'open', at: 1 }, { type: 'end' });
+  assert.equal(r.s.state, 'ending');
+  assert.deepEqual(r.actions.slice(2), ['stopRecorder', 'armEndTimer']);
+  r = run({ type: 'golive' }, { type: 'open', at: 1 }, { type: 'end' }, { type: 'close', code: 1000, reason: '' });
+  assert.equal(r.s.state, 'ended');
+  assert.equal(r.s.message, '');
+  assert.equal(r.actions.at(-1), 'releaseSocket');
+});
+
+test('a socket closed before it opened is refused, with the origin reason when there is one', () => {
+  let r = run({ type: 'golive' }, { type: 'close', code: 1006, reason: '' });
+  assert.equal(r.s.state, 'refused');
+  assert.equal(r.s.message, 'refusedGeneric');
+  assert.match(View(r.s, 'en').message, /refused the connection/);
+  r = run({ type: 'golive' }, { type: 'close', code: 4401, reason: 'stream key refused: bad signature' });
+  assert.equal(r.s.state, 'refused');
+  assert.equal(View(r.s, 'en').message, 'stream key refused: bad signature');
+});
+
+test('a live socket closed by the origin ends the broadcast and says why', () => {
+  let r = run({ type: 'golive' }, { type: 'open', at: 1 }, { type: 'close', code: 1011, reason: 'the encoder could not read this stream' });
+  assert.equal(r.s.state, 'ended');
+  assert.equal(View(r.s, 'en').message, 'the encoder could not read this stream');
+  assert.ok(r.actions.includes('stopRecorder'));
+  r = run({ type: 'golive' }, { type: 'open', at: 1 }, { type: 'close', code: 1006, reason: '' });
+  assert.equal(View(r.s, 'en').message, STRINGS.en.lost);
+});
+
+test('End without an answer from the origin still ends, after the timer', () => {
+  const r = run({ type: 'golive' }, { type: 'open', at: 1 }, { type: 'end' }, { type: 'timeout' });
+  assert.equal(r.s.state, 'ended');
+  // A timeout outside ending changes nothing.
+  assert.equal(run({ type: 'golive' }, { type: 'open', at: 1 }, { type: 'timeout' }).s.state, 'live');
+});
+
+test('events that mean nothing in a state change nothing and ask for nothing', () => {
+  const live = run({ type: 'golive' }, { type: 'open', at: 1 }).s;
+  for (const e of [{ type: 'golive' }, { type: 'open', at: 9 }, { type: 'fail', message: 'noCamera' }, { type: 'bogus' }]) {
+    const r = Step(live, e);
+    assert.equal(r.state, live);
+    assert.deepEqual(r.actions, []);
+  }
+  assert.deepEqual(Step(InitialState(), { type: 'end' }).actions, []);
+  assert.deepEqual(Step(InitialState(), { type: 'close', code: 1000 }).actions, []);
+});
+
+test('End while connecting closes the socket and ends; Go live again from ended or refused', () => {
+  let r = run({ type: 'golive' }, { type: 'end' });
+  assert.equal(r.s.state, 'ended');
+  assert.deepEqual(r.actions.slice(1), ['closeSocket', 'releaseSocket']);
+  r = run({ type: 'golive' }, { type: 'close', code: 1006 }, { type: 'golive' });
+  assert.equal(r.s.state, 'connecting');
+  assert.equal(r.s.message, '');
+});
+
+test('a local failure is refused with its message; a too slow link ends the broadcast', () => {
+  const r = run({ type: 'golive' }, { type: 'fail', message: 'noCamera', values: { reason: 'NotAllowedError' } });
+  assert.equal(r.s.state, 'refused');
+  assert.equal(View(r.s, 'en').message, 'No camera or microphone: NotAllowedError');
+  const slow = run({ type: 'golive' }, { type: 'open', at: 1 }, { type: 'slow' });
+  assert.equal(slow.s.state, 'ending');
+  assert.deepEqual(slow.actions.slice(2), ['stopRecorder', 'closeSocket', 'armEndTimer']);
+  assert.equal(TooSlow(MAX_BUFFERED_BYTES), false);
+  assert.equal(TooSlow(MAX_BUFFERED_BYTES + 1), true);
+});
+
+test('the view shows End while active and disables the button while ending', () => {
+  const states = ['idle', 'connecting', 'live', 'ending', 'ended', 'refused'];
+  const views = states.map((state) => View({ ...InitialState(), state }, 'en'));
+  assert.deepEqual(views.map((v) => v.button), ['golive', 'end', 'end', 'end', 'golive', 'golive']);
+  assert.deepEqual(views.map((v) => v.buttonDisabled), [false, false, false, true, false, false]);
+  assert.deepEqual(views.map((v) => v.inputsDisabled), [false, true, true, true, false, false]);
+  assert.equal(View({ ...InitialState(), state: 'live' }, 'fr').label, 'En direct');
+});
+
+test('the fragment gives key, name, title and the ws origin; the key never goes into the URL', () => {
+  const f = ParseFragment('#key=abc.def&name=studio&title=Hello%20there&origin=http://127.0.0.1:8081', 'http://127.0.0.1:8080');
+  assert.deepEqual(f, { key: 'abc.def', name: 'studio', title: 'Hello there', ingestBase: 'ws://127.0.0.1:8081' });
+  assert.equal(ParseFragment('#key=k', 'https://example.test').ingestBase, 'wss://example.test');
+  assert.equal(ParseFragment('#origin=javascript:alert(1)', '').ingestBase, '');
+  assert.equal(ParseFragment('', '').key, '');
+  const url = IngestUrl('ws://127.0.0.1:8081', 'studio', 'Été & co');
+  assert.equal(url, 'ws://127.0.0.1:8081/ingest/studio?title=%C3%89t%C3%A9%20%26%20co');
+  assert.equal(IngestUrl('ws://h', 'x', ''), 'ws://h/ingest/x');
+});
+
+test('the key check catches malformed, expired, viewer and other-broadcast keys before connecting', () => {
+  const now = 1_000_000;
+  assert.equal(CheckKey('', 'studio', now).error, 'noKey');
+  assert.equal(CheckKey('a.b', 'Bad Name', now).error, 'badName');
+  assert.equal(CheckKey('a.b', 'x'.repeat(65), now).error, 'badName');
+  assert.equal(CheckKey('nodot', 'studio', now).error, 'keyMalformed');
+  assert.equal(CheckKey('!!.??', 'studio', now).error, 'keyMalformed');
+  assert.equal(CheckKey(`${b64url('not json')}.abc`, 'studio', now).error, 'keyMalformed');
+  assert.equal(CheckKey(key({ name: 'studio', role: 'broadcaster', exp: now - 1 }), 'studio', now).error, 'keyExpired');
+  assert.equal(CheckKey(key({ name: 'studio', role: 'viewer', exp: now + 60 }), 'studio', now).error, 'keyRole');
+  const other = CheckKey(key({ name: 'other', role: 'broadcaster', exp: now + 60 }), 'studio', now);
+  assert.deepEqual(other, { error: 'keyName', values: { name: 'other' } });
+  assert.equal(Text('en', other.error, other.values), 'This key is for the broadcast “other”.');
+  assert.equal(CheckKey(key({ name: 'studio', role: 'broadcaster', exp: now + 60 }), 'studio', now).error, '');
+  // A room claim names the broadcast when present (names longer than the relay's 32).
+  assert.equal(CheckKey(key({ name: 'Host', room: 'studio', role: 'broadcaster', exp: now + 60 }), 'studio', now).error, '');
+});
+
+test('the recorder format prefers H.264 then VP8, and says none when nothing is supported', () => {
+  assert.equal(PickMimeType(() => true), 'video/webm;codecs=h264,opus');
+  assert.equal(PickMimeType((m) => m.includes('vp8')), 'video/webm;codecs=vp8,opus');
+  assert.equal(PickMimeType(() => false), '');
+  assert.equal(PickMimeType(() => { throw new Error('x'); }), '');
+});
+
+test('titles are cut at 200 bytes of UTF-8 without splitting a character; elapsed time reads m:ss or h:mm:ss', () => {
+  assert.equal(TrimTitle('a'.repeat(300)).length, MAX_TITLE_BYTES);
+  const cut = TrimTitle('é'.repeat(150)); // 2 bytes each
+  assert.equal(Buffer.byteLength(cut), 200);
+  assert.equal(TrimTitle('a' + '€'.repeat(100)), 'a' + '€'.repeat(66)); // 1 + 66 * 3 = 199 bytes
+  assert.equal(FormatElapsed(0), '0:00');
+  assert.equal(FormatElapsed(65_400), '1:05');
+  assert.equal(FormatElapsed(3_723_000), '1:02:03');
+  assert.equal(FormatElapsed(-5), '0:00');
+});
+
+test('labels exist in English and French for the same ids; the language follows ?lang= then the browser', () => {
+  assert.deepEqual(Object.keys(STRINGS.fr).sort(), Object.keys(STRINGS.en).sort());
+  assert.equal(PickLanguage('fr', ['en-US']), 'fr');
+  assert.equal(PickLanguage(null, ['fr-CA', 'en']), 'fr');
+  assert.equal(PickLanguage(null, ['de-DE', 'en-GB']), 'en');
+  assert.equal(PickLanguage(null, []), 'en');
+});

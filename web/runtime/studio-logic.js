@@ -1,0 +1,177 @@
+// Browser studio decisions (pure: no DOM, no network, no clock of its own): the studio's state machine
+// (idle → connecting → live → ending → ended, or refused), reading the URL fragment, a first look at the stream
+// key's claims, the recorder format, the send-queue limit, the labels in EN/FR. studio.js is the edge that moves
+// camera bytes and socket events; tests/e2e/studio_logic.test.mjs runs this file under node. Limits: docs/studio.md.
+
+export const TIMESLICE_MS = 200; // MediaRecorder chunk period (each chunk is one binary WebSocket message)
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024; // bytes queued in the socket before the studio gives up (link too slow)
+export const END_TIMEOUT_MS = 5000; // End: wait this long for the origin's close frame, then call it ended anyway
+export const NAME_RE = /^[a-z0-9-]{1,64}$/; // the origin's broadcast names (docs/ingest.md)
+export const MAX_TITLE_BYTES = 200; // the origin keeps at most this many bytes of a title
+
+// Formats the recorder may use, best first: H.264 (the origin's ladder codec) then VP8/VP9; all WebM + Opus.
+export const MIME_CANDIDATES = ['video/webm;codecs=h264,opus', 'video/webm;codecs=avc1,opus', 'video/webm;codecs=vp8,opus',
+  'video/webm;codecs=vp9,opus', 'video/webm'];
+
+// The first candidate `isSupported` (MediaRecorder.isTypeSupported) accepts, or '' when none is.
+export function PickMimeType(isSupported) {
+  for (const m of MIME_CANDIDATES) { try { if (isSupported(m)) return m; } catch { /* a throwing probe is a no */ } }
+  return '';
+}
+
+export const STRINGS = {
+  en: {
+    heading: 'Studio', preview: 'Camera preview', title: 'Title', name: 'Broadcast name', golive: 'Go live', end: 'End',
+    idle: 'Ready', connecting: 'Connecting…', live: 'Live', ending: 'Ending…', ended: 'Ended', refused: 'Refused',
+    noKey: 'No stream key: open this page with #key=<stream key>&name=<broadcast> in its address.',
+    badName: 'A broadcast name is 1 to 64 of a-z, 0-9 and -.',
+    keyMalformed: 'This stream key is malformed.', keyExpired: 'This stream key has expired.',
+    keyRole: 'This key is not a broadcaster key.', keyName: 'This key is for the broadcast “{name}”.',
+    refusedGeneric: 'The origin refused the connection (wrong or expired key, the broadcast already live, or the origin full).',
+    lost: 'The connection to the origin was lost.', slow: 'The link is too slow for this stream: the broadcast was stopped.',
+    noCamera: 'No camera or microphone: {reason}', noRecorder: 'This browser cannot record the camera (no MediaRecorder format).',
+  },
+  fr: {
+    heading: 'Studio', preview: 'Aperçu de la caméra', title: 'Titre', name: 'Nom de la diffusion', golive: 'Passer en direct', end: 'Terminer',
+    idle: 'Prêt', connecting: 'Connexion…', live: 'En direct', ending: 'Fin en cours…', ended: 'Terminé', refused: 'Refusé',
+    noKey: 'Pas de clé de diffusion : ouvrez cette page avec #key=<clé>&name=<diffusion> dans son adresse.',
+    badName: 'Un nom de diffusion compte 1 à 64 caractères parmi a-z, 0-9 et -.',
+    keyMalformed: 'Cette clé de diffusion est mal formée.', keyExpired: 'Cette clé de diffusion a expiré.',
+    keyRole: 'Cette clé n’est pas une clé de diffuseur.', keyName: 'Cette clé est celle de la diffusion « {name} ».',
+    refusedGeneric: 'L’origine a refusé la connexion (clé fausse ou expirée, diffusion déjà en direct, ou origine pleine).',
+    lost: 'La connexion à l’origine a été perdue.', slow: 'Le lien est trop lent pour ce flux : la diffusion a été arrêtée.',
+    noCamera: 'Pas de caméra ni de micro : {reason}', noRecorder: 'Ce navigateur ne sait pas enregistrer la caméra (aucun format MediaRecorder).',
+  },
+};
+
+// 'fr' when the page's ?lang= or the browser's language starts with fr, else 'en'.
+export function PickLanguage(requested, browserLanguages = []) {
+  for (const l of [requested, ...browserLanguages]) {
+    const s = String(l || '').toLowerCase();
+    if (s.startsWith('fr')) return 'fr';
+    if (s.startsWith('en')) return 'en';
+  }
+  return 'en';
+}
+
+export function Text(lang, id, values = {}) {
+  const s = (STRINGS[lang] || STRINGS.en)[id] ?? STRINGS.en[id] ?? id;
+  return s.replace(/\{(\w+)\}/g, (m, k) => (Object.hasOwn(values, k) ? String(values[k]) : m));
+}
+
+// The studio's settings from the URL fragment (`#key=...&name=...&origin=...&title=...`): a fragment never reaches
+// the server, so the key stays out of access logs. `origin` defaults to `pageOrigin`. Returns { key, name, title, ingestBase }
+// where ingestBase is the ws:// or wss:// origin, or '' when `origin` is not an http(s)/ws(s) URL.
+export function ParseFragment(hash, pageOrigin = '') {
+  const p = new URLSearchParams(String(hash || '').replace(/^#/, ''));
+  const origin = p.get('origin') || pageOrigin;
+  let ingestBase = '';
+  try {
+    const u = new URL(origin);
+    const scheme = { 'http:': 'ws:', 'https:': 'wss:', 'ws:': 'ws:', 'wss:': 'wss:' }[u.protocol];
+    if (scheme) ingestBase = `${scheme}//${u.host}`;
+  } catch { /* stays '' */ }
+  return { key: p.get('key') || '', name: p.get('name') || '', title: p.get('title') || '', ingestBase };
+}
+
+// The WebSocket URL for a broadcast (the key travels in Sec-WebSocket-Protocol, not in this URL).
+export function IngestUrl(ingestBase, name, title) {
+  const q = title ? `?title=${encodeURIComponent(TrimTitle(title))}` : '';
+  return `${ingestBase}/ingest/${name}${q}`;
+}
+
+// The title cut to MAX_TITLE_BYTES of UTF-8 without splitting a character.
+export function TrimTitle(title) {
+  let out = '', bytes = 0;
+  for (const ch of String(title)) {
+    const n = new TextEncoder().encode(ch).length;
+    if (bytes + n > MAX_TITLE_BYTES) break;
+    out += ch; bytes += n;
+  }
+  return out;
+}
+
+function DecodeBase64Url(s) {
+  const b64 = s.replace(/-/g, '+').replace(/_/g, '/') + '==='.slice((s.length + 3) % 4);
+  const bin = atob(b64);
+  return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+}
+
+// A first look at the key's claims before connecting, so the common mistakes get a clear reason (a browser never
+// sees the origin's HTTP refusal body). The signature is the origin's to check. Returns '' or a string id of STRINGS
+// (with `values`): { error, values }.
+export function CheckKey(key, name, nowSeconds) {
+  if (!key) return { error: 'noKey', values: {} };
+  if (!NAME_RE.test(name)) return { error: 'badName', values: {} };
+  const parts = key.split('.');
+  if (parts.length !== 2 || !/^[A-Za-z0-9_-]+$/.test(parts[0]) || !/^[A-Za-z0-9_-]+$/.test(parts[1])) return { error: 'keyMalformed', values: {} };
+  let claims;
+  try { claims = JSON.parse(DecodeBase64Url(parts[0])); } catch { return { error: 'keyMalformed', values: {} }; }
+  if (!claims || typeof claims !== 'object') return { error: 'keyMalformed', values: {} };
+  if (typeof claims.exp === 'number' && claims.exp <= nowSeconds) return { error: 'keyExpired', values: {} };
+  if (claims.role !== 'broadcaster') return { error: 'keyRole', values: {} };
+  const forName = typeof claims.room === 'string' && claims.room ? claims.room : claims.name;
+  if (forName !== name) return { error: 'keyName', values: { name: String(forName) } };
+  return { error: '', values: {} };
+}
+
+// [SECTION] State machine
+// A state: { state, startedAt (ms, the page clock when live began), message (a STRINGS id or ''), values, detail }.
+// Events: golive, open {at}, end, close {code, reason}, timeout, slow, fail {message, values, detail}.
+// Step returns the next state and the actions for the edge: 'connect', 'record', 'stopRecorder', 'closeSocket',
+// 'armEndTimer', 'releaseSocket'. An event that means nothing in a state leaves it as it is, with no action.
+export function InitialState() { return { state: 'idle', startedAt: 0, message: '', values: {}, detail: '' }; }
+
+export function Step(s, event) {
+  const next = (state, extra = {}, actions = []) => ({ state: { ...s, state, ...extra }, actions });
+  const same = { state: s, actions: [] };
+  switch (event.type) {
+    case 'golive':
+      if (s.state !== 'idle' && s.state !== 'ended' && s.state !== 'refused') return same;
+      return next('connecting', { startedAt: 0, message: '', values: {}, detail: '' }, ['connect']);
+    case 'open':
+      if (s.state !== 'connecting') return same;
+      return next('live', { startedAt: event.at }, ['record']);
+    case 'end':
+      if (s.state === 'connecting') return next('ended', {}, ['closeSocket', 'releaseSocket']);
+      if (s.state !== 'live') return same;
+      return next('ending', {}, ['stopRecorder', 'armEndTimer']); // the recorder's last chunk goes out, then the close
+    case 'close': {
+      const reason = event.reason ? String(event.reason) : '';
+      if (s.state === 'connecting') return next('refused', { message: reason ? '' : 'refusedGeneric', detail: reason }, ['releaseSocket']);
+      if (s.state === 'ending') return next('ended', {}, ['releaseSocket']);
+      if (s.state === 'live') return next('ended', { message: reason ? '' : 'lost', detail: reason }, ['stopRecorder', 'releaseSocket']);
+      return same;
+    }
+    case 'timeout': // the origin did not answer End's close frame in time
+      if (s.state !== 'ending') return same;
+      return next('ended', {}, ['releaseSocket']);
+    case 'slow':
+      if (s.state !== 'live') return same;
+      return next('ending', { message: 'slow' }, ['stopRecorder', 'closeSocket', 'armEndTimer']);
+    case 'fail': // a local failure (no camera, no recorder format, a bad key or name) before or while connecting
+      if (s.state === 'live' || s.state === 'ending') return same;
+      return next('refused', { message: event.message || '', values: event.values || {}, detail: event.detail || '' }, ['releaseSocket']);
+    default:
+      return same;
+  }
+}
+
+// What the page shows for a state: { label, message, button ('golive' or 'end'), buttonDisabled, inputsDisabled }.
+export function View(s, lang) {
+  const label = Text(lang, s.state);
+  const message = s.message ? Text(lang, s.message, s.values) + (s.detail ? ` (${s.detail})` : '') : s.detail;
+  const active = s.state === 'connecting' || s.state === 'live' || s.state === 'ending';
+  return { label, message, button: active ? 'end' : 'golive', buttonDisabled: s.state === 'ending', inputsDisabled: active };
+}
+
+// "m:ss" or "h:mm:ss" for an elapsed time in milliseconds.
+export function FormatElapsed(ms) {
+  const t = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), sec = t % 60;
+  const two = (n) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${two(m)}:${two(sec)}` : `${m}:${two(sec)}`;
+}
+
+// True when the socket's queue says the link cannot carry the stream (the edge then sends 'slow').
+export const TooSlow = (bufferedAmount) => bufferedAmount > MAX_BUFFERED_BYTES;

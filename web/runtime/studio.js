@@ -1,0 +1,105 @@
+// Browser studio edge (shell/studio.html): camera and microphone (getUserMedia) into a muted preview, MediaRecorder
+// WebM chunks sent as binary WebSocket messages to the origin's /ingest/<name>, the key in Sec-WebSocket-Protocol.
+// Every decision (states, key check, format, limits, labels) is in studio-logic.js; this file only moves bytes and events.
+import { Step, View, InitialState, ParseFragment, IngestUrl, CheckKey, PickMimeType, PickLanguage, Text, FormatElapsed,
+  TooSlow, TIMESLICE_MS, END_TIMEOUT_MS } from './studio-logic.js';
+
+const $ = (id) => document.getElementById(id);
+const ui = { preview: $('studio-preview'), form: $('studio-form'), title: $('studio-title'), name: $('studio-name'),
+  button: $('studio-button'), state: $('studio-state'), elapsed: $('studio-elapsed'), message: $('studio-message') };
+const lang = PickLanguage(new URLSearchParams(location.search).get('lang'), navigator.languages || []);
+let settings = ParseFragment(location.hash, location.origin);
+let state = InitialState();
+let media = null, socket = null, recorder = null, endTimer = 0, tick = 0;
+
+// Labels in the page's language.
+document.documentElement.lang = lang;
+for (const el of document.querySelectorAll('[data-text]')) el.textContent = Text(lang, el.dataset.text);
+ui.preview.setAttribute('aria-label', Text(lang, 'preview'));
+function fillFromFragment() {
+  settings = ParseFragment(location.hash, location.origin);
+  if (settings.name) ui.name.value = settings.name;
+  if (settings.title) ui.title.value = settings.title;
+}
+fillFromFragment();
+window.addEventListener('hashchange', () => { if (state.state !== 'live' && state.state !== 'connecting') fillFromFragment(); });
+
+function render() {
+  const v = View(state, lang);
+  document.documentElement.dataset.studio = state.state; // for tests and styles
+  ui.state.textContent = v.label;
+  ui.message.textContent = v.message;
+  ui.button.textContent = Text(lang, v.button);
+  ui.button.disabled = v.buttonDisabled;
+  ui.button.dataset.action = v.button;
+  ui.title.disabled = ui.name.disabled = v.inputsDisabled;
+  ui.elapsed.textContent = state.state === 'live' ? FormatElapsed(performance.now() - state.startedAt) : '';
+}
+
+function dispatch(event) {
+  const { state: nextState, actions } = Step(state, event);
+  state = nextState;
+  for (const a of actions) run(a);
+  render();
+}
+
+function run(action) {
+  switch (action) {
+    case 'connect': return connect();
+    case 'record': return record();
+    case 'stopRecorder': if (recorder && recorder.state !== 'inactive') recorder.stop(); return;
+    case 'closeSocket': if (socket && socket.readyState <= WebSocket.OPEN) socket.close(1000, 'end'); return;
+    case 'armEndTimer': clearTimeout(endTimer); endTimer = setTimeout(() => dispatch({ type: 'timeout' }), END_TIMEOUT_MS); return;
+    case 'releaseSocket':
+      clearTimeout(endTimer);
+      if (socket) { socket.onopen = socket.onclose = socket.onerror = null; if (socket.readyState <= WebSocket.OPEN) socket.close(1000, 'end'); }
+      socket = null; recorder = null;
+      return;
+  }
+}
+
+async function camera() {
+  if (media) return media;
+  media = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } }, audio: true });
+  ui.preview.srcObject = media;
+  return media;
+}
+
+async function connect() {
+  const check = CheckKey(settings.key, ui.name.value, Date.now() / 1000);
+  if (check.error) return dispatch({ type: 'fail', message: check.error, values: check.values });
+  if (!settings.ingestBase) return dispatch({ type: 'fail', message: 'refusedGeneric', detail: 'no origin' });
+  if (typeof MediaRecorder === 'undefined' || !PickMimeType((m) => MediaRecorder.isTypeSupported(m))) return dispatch({ type: 'fail', message: 'noRecorder' });
+  try { await camera(); } catch (e) { return dispatch({ type: 'fail', message: 'noCamera', values: { reason: e.message || e.name } }); }
+  if (state.state !== 'connecting') return; // End pressed meanwhile
+  const ws = new WebSocket(IngestUrl(settings.ingestBase, ui.name.value, ui.title.value), ['livescope-ingest', settings.key]);
+  ws.binaryType = 'arraybuffer';
+  socket = ws;
+  ws.onopen = () => dispatch({ type: 'open', at: performance.now() });
+  ws.onclose = (e) => dispatch({ type: 'close', code: e.code, reason: e.reason });
+}
+
+function record() {
+  const mimeType = PickMimeType((m) => MediaRecorder.isTypeSupported(m));
+  const ws = socket;
+  const r = new MediaRecorder(media, { mimeType, videoBitsPerSecond: 2500000, audioBitsPerSecond: 96000 });
+  recorder = r;
+  r.ondataavailable = (e) => {
+    if (!e.data || e.data.size === 0 || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(e.data);
+    if (TooSlow(ws.bufferedAmount)) dispatch({ type: 'slow' });
+  };
+  // The recorder's last chunk was handed over just before 'stop': the socket closes after it (a clean close frame).
+  r.onstop = () => { if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'end'); };
+  r.start(TIMESLICE_MS);
+  document.documentElement.dataset.studioMime = mimeType;
+}
+
+ui.form.addEventListener('submit', (e) => {
+  e.preventDefault();
+  dispatch({ type: ui.button.dataset.action === 'end' ? 'end' : 'golive' });
+});
+tick = setInterval(() => { if (state.state === 'live') ui.elapsed.textContent = FormatElapsed(performance.now() - state.startedAt); }, 500);
+render();
+// The preview starts at once where the camera is already allowed; otherwise at Go live (the permission prompt).
+camera().catch(() => {});
