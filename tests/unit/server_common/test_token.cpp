@@ -7,7 +7,7 @@
 
 using namespace livescope;
 
-TEST_SUITE_BEGIN("relay/token");
+TEST_SUITE_BEGIN("server_common/token");
 
 TEST_CASE("base64url round-trips every length and rejects foreign characters")
 {
