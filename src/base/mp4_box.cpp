@@ -15,18 +15,23 @@ bool PrintableType(uint32_t t)
 }
 } // namespace
 
-BoxHeader ReadBoxHeader(std::span<const uint8_t> data)
+BoxHeader ReadBoxHeader(std::span<const uint8_t> data) { return ReadBoxHeader(data, BoxHeaderOptions{}); }
+
+BoxHeader ReadBoxHeader(std::span<const uint8_t> data, BoxHeaderOptions options)
 {
     BoxHeader h;
     if (data.size() < 8)
         return h;
     const uint32_t size32 = ReadBe32(data.data());
     h.Type = ReadBe32(data.data() + 4);
-    if (!PrintableType(h.Type) || size32 == 0) {
+    if ((!options.AnyType && !PrintableType(h.Type)) || (size32 == 0 && !options.SizeZeroToEnd)) {
         h.Status = BoxStatus::Invalid;
         return h;
     }
-    if (size32 == 1) {
+    if (size32 == 0) {
+        h.Size = data.size();
+        h.HeaderSize = 8;
+    } else if (size32 == 1) {
         if (data.size() < 16)
             return h;
         h.Size = ReadBe64(data.data() + 8);

@@ -1,8 +1,8 @@
 // libFuzzer target: the origin's fMP4 splitter must cut any byte stream the same way for any chunking, and its parsers
 // (init, fragment, mdat, playlist query, media URI, fault query) must never crash or hang.
-#include "faults.h"
-#include "fmp4.h"
-#include "live_playlist.h"
+#include <livescope/server/origin/faults.h>
+#include <livescope/server/origin/fmp4.h>
+#include <livescope/server/origin/live_playlist.h>
 
 #include <cstddef>
 #include <cstdint>

@@ -1,5 +1,5 @@
 // Join-token minting and verification (HMAC-SHA256 via OpenSSL; the rest is pure).
-#include "common/token.h"
+#include <livescope/server/common/token.h>
 
 #include <nlohmann/json.hpp>
 #include <openssl/crypto.h>

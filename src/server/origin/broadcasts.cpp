@@ -1,9 +1,9 @@
 // Pure broadcast rules of the origin: names, life, admission, /live/ path split, /live/index.json.
-#include "broadcasts.h"
+#include <livescope/server/origin/broadcasts.h>
 
-#include "live_playlist.h"
+#include <livescope/server/origin/live_playlist.h>
 
-#include "common/token.h"
+#include <livescope/server/common/token.h>
 
 #include <nlohmann/json.hpp>
 

@@ -1,5 +1,5 @@
 // Pure rules for the origin's /control endpoints: access, token, JSON replies and the encoder restart policy.
-#include "control.h"
+#include <livescope/server/origin/control.h>
 
 #include <nlohmann/json.hpp>
 

@@ -1,5 +1,5 @@
 // Pure encoder configuration: rendition presets and the ffmpeg argv for the live CMAF encode.
-#include "encoder_args.h"
+#include <livescope/server/origin/encoder_args.h>
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // Pure fault plan: query parsing, per-request consumption and mdat corruption.
-#include "faults.h"
+#include <livescope/server/origin/faults.h>
 
-#include "fmp4.h"
+#include <livescope/server/origin/fmp4.h>
 
 #include <charconv>
 

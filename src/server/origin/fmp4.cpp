@@ -3,7 +3,9 @@
 // [SECTION] Init segment (moov)
 // [SECTION] Fragment (moof)
 // [SECTION] Stream splitter
-#include "fmp4.h"
+#include <livescope/server/origin/fmp4.h>
+
+#include <livescope/base/mp4_box.h>
 
 #include <cstdio>
 #include <cstring>
@@ -13,10 +15,6 @@ namespace livescope {
 // [SECTION] Byte reading
 
 namespace {
-
-uint32_t ReadU32(const uint8_t* p) { return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]); }
-uint16_t ReadU16(const uint8_t* p) { return uint16_t((p[0] << 8) | p[1]); }
-uint64_t ReadU64(const uint8_t* p) { return (uint64_t(ReadU32(p)) << 32) | ReadU32(p + 4); }
 
 bool TypeIs(const uint8_t* type, const char* name) { return std::memcmp(type, name, 4) == 0; }
 
@@ -29,30 +27,17 @@ struct BoxView
     size_t TotalSize = 0;
 };
 
-// Reads the box header at data[0..size). Returns false when the header or declared size is malformed.
-bool ReadBoxHeader(const uint8_t* data, size_t size, BoxView& box)
+// Reads the box at data[0..size) (livescope::base's header reader: any type, size 0 runs to the end of the range).
+// Returns false when the header or declared size is malformed or the box overruns the range.
+bool ReadBoxView(const uint8_t* data, size_t size, BoxView& box)
 {
-    if (size < 8)
-        return false;
-    uint64_t total = ReadU32(data);
-    size_t header = 8;
-    if (total == 1)
-    {
-        if (size < 16)
-            return false;
-        total = ReadU64(data + 8);
-        header = 16;
-    }
-    else if (total == 0)
-    {
-        total = size; // box extends to the end of the enclosing range
-    }
-    if (total < header || total > size)
+    const BoxHeader h = ReadBoxHeader(std::span<const uint8_t>(data, size), BoxHeaderOptions{.AnyType = true, .SizeZeroToEnd = true});
+    if (h.Status != BoxStatus::Ok || h.Size > size)
         return false;
     box.Type = data + 4;
-    box.Payload = data + header;
-    box.PayloadSize = size_t(total) - header;
-    box.TotalSize = size_t(total);
+    box.Payload = data + h.HeaderSize;
+    box.PayloadSize = size_t(h.Size) - h.HeaderSize;
+    box.TotalSize = size_t(h.Size);
     return true;
 }
 
@@ -64,7 +49,7 @@ bool ForEachBox(const uint8_t* data, size_t size, Fn&& fn)
     while (offset < size)
     {
         BoxView box;
-        if (!ReadBoxHeader(data + offset, size - offset, box))
+        if (!ReadBoxView(data + offset, size - offset, box))
             return false;
         if (!fn(box))
             return true;
@@ -134,15 +119,15 @@ void ParseSampleEntry(const BoxView& stsd, Mp4Track& track)
     const uint8_t* entries = stsd.Payload + 8; // version/flags, entry_count
     size_t entries_size = stsd.PayloadSize - 8;
     BoxView entry;
-    if (!ReadBoxHeader(entries, entries_size, entry))
+    if (!ReadBoxView(entries, entries_size, entry))
         return;
     if (TypeIs(entry.Type, "avc1") || TypeIs(entry.Type, "avc3"))
     {
         // VisualSampleEntry: 6 reserved + 2 dref index + 16 predefined/reserved, then width, height; 78 bytes total.
         if (entry.PayloadSize < 78)
             return;
-        track.Width = ReadU16(entry.Payload + 24);
-        track.Height = ReadU16(entry.Payload + 26);
+        track.Width = ReadBe16(entry.Payload + 24);
+        track.Height = ReadBe16(entry.Payload + 26);
         BoxView avcc;
         char codec[32];
         if (FindChild(entry.Payload + 78, entry.PayloadSize - 78, "avcC", avcc) && avcc.PayloadSize >= 4)
@@ -198,14 +183,14 @@ bool ParseTrak(const BoxView& trak, Mp4Track& track)
     const size_t id_offset = tkhd.Payload[0] == 1 ? 4 + 16 : 4 + 8;
     if (tkhd.PayloadSize < id_offset + 4)
         return false;
-    track.TrackId = ReadU32(tkhd.Payload + id_offset);
+    track.TrackId = ReadBe32(tkhd.Payload + id_offset);
 
     BoxView mdhd, hdlr, minf, stbl, stsd;
     if (FindChild(mdia.Payload, mdia.PayloadSize, "mdhd", mdhd) && mdhd.PayloadSize >= 4)
     {
         const size_t ts_offset = mdhd.Payload[0] == 1 ? 4 + 16 : 4 + 8;
         if (mdhd.PayloadSize >= ts_offset + 4)
-            track.Timescale = ReadU32(mdhd.Payload + ts_offset);
+            track.Timescale = ReadBe32(mdhd.Payload + ts_offset);
     }
     if (FindChild(mdia.Payload, mdia.PayloadSize, "hdlr", hdlr) && hdlr.PayloadSize >= 12)
     {
@@ -243,12 +228,12 @@ bool ParseMp4Init(const uint8_t* data, size_t size, Mp4InitInfo& out, Mp4Error& 
         ForEachBox(mvex.Payload, mvex.PayloadSize, [&](const BoxView& box) {
             if (TypeIs(box.Type, "trex") && box.PayloadSize >= 24)
             {
-                const uint32_t id = ReadU32(box.Payload + 4);
+                const uint32_t id = ReadBe32(box.Payload + 4);
                 for (Mp4Track& track : out.Tracks)
                     if (track.TrackId == id)
                     {
-                        track.DefaultSampleDuration = ReadU32(box.Payload + 12);
-                        track.DefaultSampleFlags = ReadU32(box.Payload + 20);
+                        track.DefaultSampleDuration = ReadBe32(box.Payload + 12);
+                        track.DefaultSampleFlags = ReadBe32(box.Payload + 20);
                     }
             }
             return true;
@@ -279,8 +264,8 @@ bool ParseTraf(const BoxView& traf, const Mp4InitInfo& init, TrafFacts& facts)
     BoxView tfhd;
     if (!FindChild(traf.Payload, traf.PayloadSize, "tfhd", tfhd) || tfhd.PayloadSize < 8)
         return false;
-    const uint32_t tfhd_flags = ReadU32(tfhd.Payload) & 0xffffffu;
-    facts.TrackId = ReadU32(tfhd.Payload + 4);
+    const uint32_t tfhd_flags = ReadBe32(tfhd.Payload) & 0xffffffu;
+    facts.TrackId = ReadBe32(tfhd.Payload + 4);
     uint32_t default_duration = 0, default_flags = 0;
     bool have_default_flags = false;
     for (const Mp4Track& track : init.Tracks)
@@ -307,7 +292,7 @@ bool ParseTraf(const BoxView& traf, const Mp4InitInfo& init, TrafFacts& facts)
         const uint8_t* v = take(4);
         if (!v)
             return false;
-        default_duration = ReadU32(v);
+        default_duration = ReadBe32(v);
     }
     if ((tfhd_flags & 0x10) && !take(4))
         return false;
@@ -316,7 +301,7 @@ bool ParseTraf(const BoxView& traf, const Mp4InitInfo& init, TrafFacts& facts)
         const uint8_t* v = take(4);
         if (!v)
             return false;
-        default_flags = ReadU32(v);
+        default_flags = ReadBe32(v);
         have_default_flags = true;
     }
 
@@ -324,7 +309,7 @@ bool ParseTraf(const BoxView& traf, const Mp4InitInfo& init, TrafFacts& facts)
     if (FindChild(traf.Payload, traf.PayloadSize, "tfdt", tfdt) && tfdt.PayloadSize >= 8)
     {
         facts.HasTfdt = true;
-        facts.BaseDecodeTime = tfdt.Payload[0] == 1 ? (tfdt.PayloadSize >= 12 ? ReadU64(tfdt.Payload + 4) : 0) : ReadU32(tfdt.Payload + 4);
+        facts.BaseDecodeTime = tfdt.Payload[0] == 1 ? (tfdt.PayloadSize >= 12 ? ReadBe64(tfdt.Payload + 4) : 0) : ReadBe32(tfdt.Payload + 4);
     }
 
     bool ok = true;
@@ -336,8 +321,8 @@ bool ParseTraf(const BoxView& traf, const Mp4InitInfo& init, TrafFacts& facts)
             ok = false;
             return false;
         }
-        const uint32_t flags = ReadU32(trun.Payload) & 0xffffffu;
-        const uint32_t count = ReadU32(trun.Payload + 4);
+        const uint32_t flags = ReadBe32(trun.Payload) & 0xffffffu;
+        const uint32_t count = ReadBe32(trun.Payload + 4);
         size_t q = 8;
         if (flags & 0x001)
             q += 4;
@@ -350,7 +335,7 @@ bool ParseTraf(const BoxView& traf, const Mp4InitInfo& init, TrafFacts& facts)
                 ok = false;
                 return false;
             }
-            first_flags = ReadU32(trun.Payload + q);
+            first_flags = ReadBe32(trun.Payload + q);
             first_flags_present = true;
             q += 4;
         }
@@ -374,13 +359,13 @@ bool ParseTraf(const BoxView& traf, const Mp4InitInfo& init, TrafFacts& facts)
             uint32_t sample_flags = default_flags;
             if (flags & 0x100)
             {
-                duration = ReadU32(trun.Payload + r);
+                duration = ReadBe32(trun.Payload + r);
                 r += 4;
             }
             if (flags & 0x200)
                 r += 4;
             if (flags & 0x400)
-                sample_flags = ReadU32(trun.Payload + r);
+                sample_flags = ReadBe32(trun.Payload + r);
             if (i == 0 && first_flags_present)
                 sample_flags = first_flags;
             if (facts.SampleCount == 0 && i == 0)
@@ -441,7 +426,7 @@ bool FindMdatPayload(const uint8_t* data, size_t size, size_t& offset, size_t& l
     while (at < size)
     {
         BoxView box;
-        if (!ReadBoxHeader(data + at, size - at, box))
+        if (!ReadBoxView(data + at, size - at, box))
             return false;
         if (TypeIs(box.Type, "mdat"))
         {
@@ -524,19 +509,14 @@ bool Fmp4StreamSplitter::Feed(const uint8_t* data, size_t size, std::vector<Fmp4
         if (available < 8)
             break;
         const uint8_t* head = Pending.data() + Consumed;
-        uint64_t total = ReadU32(head);
-        size_t header = 8;
-        if (total == 1)
-        {
-            if (available < 16)
-                break;
-            total = ReadU64(head + 8);
-            header = 16;
-        }
-        if (total == 0)
+        if (ReadBe32(head) == 0)
             return Fail(Error, "box of size 0 (to end of file) in a live stream");
-        if (total < header)
+        const BoxHeader h = ReadBoxHeader(std::span<const uint8_t>(head, available), BoxHeaderOptions{.AnyType = true, .SizeZeroToEnd = false});
+        if (h.Status == BoxStatus::NeedMore)
+            break;
+        if (h.Status != BoxStatus::Ok)
             return Fail(Error, "box size smaller than its header");
+        const uint64_t total = h.Size;
         if (total > MaxBoxSize)
             return Fail(Error, "box larger than the limit");
         if (available < total)

@@ -1,7 +1,7 @@
 // The origin's HTTP/1.1 connections: reading, holding, streaming, the /control/ gate and the common headers.
 #include "http_session.h"
 
-#include "control.h"
+#include <livescope/server/origin/control.h>
 #include "ingest_session.h"
 
 #include <boost/asio.hpp>

@@ -2,7 +2,7 @@
 // streaming of a part while it is built, the /control/ gate (control.h) and the common (CORS) headers. What to answer
 // comes from the SessionHost (the origin, which routes with router.h).
 #pragma once
-#include "router.h"
+#include <livescope/server/origin/router.h>
 
 #include <utility> // Boost 1.74 asio/awaitable.hpp needs std::exchange under C++20
 

@@ -3,7 +3,7 @@
 // [SECTION] LiveRendition
 // [SECTION] Rendering
 // [SECTION] Request decisions
-#include "live_playlist.h"
+#include <livescope/server/origin/live_playlist.h>
 
 #include <algorithm>
 #include <charconv>

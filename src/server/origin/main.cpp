@@ -1,5 +1,5 @@
 // livescope-origin: the live LL-HLS origin (test pattern, file or camera, and publishers over WebSocket in; CMAF LL-HLS out).
-#include "control.h"
+#include <livescope/server/origin/control.h>
 #include "origin_server.h"
 
 #include <cerrno>

@@ -10,14 +10,14 @@
 // [SECTION] Run
 #include "origin_server.h"
 
-#include "broadcasts.h"
-#include "control.h"
+#include <livescope/server/origin/broadcasts.h>
+#include <livescope/server/origin/control.h>
 #include "encoder_process.h"
-#include "faults.h"
-#include "fmp4.h"
+#include <livescope/server/origin/faults.h>
+#include <livescope/server/origin/fmp4.h>
 #include "http_session.h"
-#include "live_playlist.h"
-#include "router.h"
+#include <livescope/server/origin/live_playlist.h>
+#include <livescope/server/origin/router.h>
 #include "webhook.h"
 
 #include <utility> // Boost 1.74 asio/awaitable.hpp needs std::exchange under C++20

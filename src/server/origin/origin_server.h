@@ -1,6 +1,6 @@
 // The livescope-origin edge: Boost.Beast HTTP server, ffmpeg child process and the glue to the pure live window.
 #pragma once
-#include "encoder_args.h"
+#include <livescope/server/origin/encoder_args.h>
 
 #include <cstdint>
 #include <string>

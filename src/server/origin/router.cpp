@@ -1,5 +1,5 @@
 // Pure HTTP routing of the origin: paths to playlists, media and blocking decisions, with fault injection on media.
-#include "router.h"
+#include <livescope/server/origin/router.h>
 
 #include <cstdio>
 

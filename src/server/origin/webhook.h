@@ -1,6 +1,6 @@
 // Webhook POSTs (Boost.Beast HTTP client): fire and forget, one connection per event, bounded in time and in number.
 #pragma once
-#include "broadcasts.h"
+#include <livescope/server/origin/broadcasts.h>
 
 #include <utility> // Boost 1.74 asio/awaitable.hpp needs std::exchange under C++20
 

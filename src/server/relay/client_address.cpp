@@ -1,5 +1,5 @@
 // ClientAddressKey implementation: normalise with asio's address parser (header-only, no sockets), then group.
-#include "relay/client_address.h"
+#include <livescope/server/relay/client_address.h>
 
 #include <boost/asio/ip/address.hpp>
 

@@ -2,9 +2,9 @@
 // [SECTION] Options
 // [SECTION] mint-token
 // [SECTION] main
-#include "relay/client_address.h"
-#include "relay/server.h"
-#include "relay/token.h"
+#include <livescope/server/relay/client_address.h>
+#include <livescope/server/relay/server.h>
+#include <livescope/server/common/token.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>

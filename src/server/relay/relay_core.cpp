@@ -3,8 +3,8 @@
 // [SECTION] Connections
 // [SECTION] Input
 // [SECTION] Tick
-#include "relay/relay_core.h"
-#include "relay/token.h"
+#include <livescope/server/relay/relay_core.h>
+#include <livescope/server/common/token.h>
 
 #include <algorithm>
 #include <array>

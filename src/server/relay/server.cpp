@@ -3,8 +3,8 @@
 // [SECTION] Server state
 // [SECTION] HTTP
 // [SECTION] RelayServer
-#include "relay/server.h"
-#include "relay/client_address.h"
+#include <livescope/server/relay/server.h>
+#include <livescope/server/relay/client_address.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>

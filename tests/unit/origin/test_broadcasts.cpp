@@ -1,9 +1,9 @@
 // Tests for the origin's broadcast rules (src/server/origin/broadcasts.h): names, life, admission, path split, index,
 // stream keys, webhook bodies and signatures, and the ended playlist.
-#include "broadcasts.h"
-#include "live_playlist.h"
+#include <livescope/server/origin/broadcasts.h>
+#include <livescope/server/origin/live_playlist.h>
 
-#include "common/token.h"
+#include <livescope/server/common/token.h>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -27,7 +27,9 @@ std::string Key(std::string name, Role role, int64_t expires_s, std::optional<st
 
 } // namespace
 
-TEST_CASE("broadcasts: a name is 1 to 64 of a-z, 0-9 and '-'")
+TEST_SUITE_BEGIN("origin/broadcasts");
+
+TEST_CASE("a name is 1 to 64 of a-z, 0-9 and '-'")
 {
     CHECK(ValidBroadcastName("a"));
     CHECK(ValidBroadcastName("my-show-2"));
@@ -41,7 +43,7 @@ TEST_CASE("broadcasts: a name is 1 to 64 of a-z, 0-9 and '-'")
     CHECK_FALSE(ValidBroadcastName(".."));
 }
 
-TEST_CASE("broadcasts: live from the first part, stalled when the publisher drops, live again when it returns")
+TEST_CASE("live from the first part, stalled when the publisher drops, live again when it returns")
 {
     BroadcastLife life;
     life.PublisherConnected();
@@ -59,7 +61,7 @@ TEST_CASE("broadcasts: live from the first part, stalled when the publisher drop
     CHECK_FALSE(life.Expire(T0 + 100000, 30000)); // publishing: never expires
 }
 
-TEST_CASE("broadcasts: past the grace without a publisher the broadcast ends, once")
+TEST_CASE("past the grace without a publisher the broadcast ends, once")
 {
     BroadcastLife life;
     life.PublisherConnected();
@@ -72,14 +74,14 @@ TEST_CASE("broadcasts: past the grace without a publisher the broadcast ends, on
     CHECK_FALSE(life.Active());
 }
 
-TEST_CASE("broadcasts: a publisher that leaves before the first part leaves nothing behind")
+TEST_CASE("a publisher that leaves before the first part leaves nothing behind")
 {
     BroadcastLife life;
     life.PublisherConnected();
     CHECK(life.PublisherGone(T0));
 }
 
-TEST_CASE("broadcasts: admission refuses bad names, a second publisher and more than the maximum; resumes a stalled one")
+TEST_CASE("admission refuses bad names, a second publisher and more than the maximum; resumes a stalled one")
 {
     CHECK(DecidePublish("Bad", nullptr, 0, 3) == PublishVerdict::BadName);
     CHECK(DecidePublish("a", nullptr, 0, 3) == PublishVerdict::Start);
@@ -97,7 +99,7 @@ TEST_CASE("broadcasts: admission refuses bad names, a second publisher and more 
     CHECK(PublishRefusal(PublishVerdict::Busy, "a", 3).find("already has a publisher") != std::string::npos);
 }
 
-TEST_CASE("broadcasts: /live/ paths split into a broadcast and a single-broadcast path; the old paths are the demo's")
+TEST_CASE("/live/ paths split into a broadcast and a single-broadcast path; the old paths are the demo's")
 {
     LivePath p = SplitLivePath("/live/show/master.m3u8");
     CHECK(p.PathKind == LivePath::Kind::Broadcast);
@@ -121,7 +123,7 @@ TEST_CASE("broadcasts: /live/ paths split into a broadcast and a single-broadcas
     CHECK(SplitLivePath("/live/a/b/c/d").PathKind == LivePath::Kind::Other);
 }
 
-TEST_CASE("broadcasts: index.json lists live and ended broadcasts, not starting ones")
+TEST_CASE("index.json lists live and ended broadcasts, not starting ones")
 {
     std::vector<BroadcastSummary> list = {
         {"show", "My \"show\"", BroadcastPhase::Live, true, T0, 0},
@@ -144,7 +146,7 @@ TEST_CASE("broadcasts: index.json lists live and ended broadcasts, not starting 
     CHECK(items[2]["publishing"] == false);
 }
 
-TEST_CASE("broadcasts: a stream key is a broadcaster token for this broadcast, signed and not expired")
+TEST_CASE("a stream key is a broadcaster token for this broadcast, signed and not expired")
 {
     const int64_t now = T0 / 1000;
     CHECK(CheckStreamKey(Secret, Key("show", Role::Broadcaster, now + 60), "show", now).Status == 200);
@@ -161,7 +163,7 @@ TEST_CASE("broadcasts: a stream key is a broadcaster token for this broadcast, s
     CHECK(CheckStreamKey("", Key("show", Role::Broadcaster, now + 60), "show", now).Status == 503);
 }
 
-TEST_CASE("broadcasts: the key comes from ?token= or from Sec-WebSocket-Protocol")
+TEST_CASE("the key comes from ?token= or from Sec-WebSocket-Protocol")
 {
     std::string subprotocol;
     CHECK(FindStreamKey("title=x&token=abc.def", "", subprotocol) == "abc.def");
@@ -176,7 +178,7 @@ TEST_CASE("broadcasts: the key comes from ?token= or from Sec-WebSocket-Protocol
     CHECK(QueryValue("title=%4", "title").empty());
 }
 
-TEST_CASE("broadcasts: webhook bodies name the event and the broadcast; the signature is HMAC-SHA256 in hex")
+TEST_CASE("webhook bodies name the event and the broadcast; the signature is HMAC-SHA256 in hex")
 {
     const BroadcastSummary ended{"show", "Show", BroadcastPhase::Ended, false, T0, T0 + 5000};
     const nlohmann::json body = nlohmann::json::parse(WebhookBody("broadcast.ended", ended, T0 + 5000));
@@ -188,7 +190,7 @@ TEST_CASE("broadcasts: webhook bodies name the event and the broadcast; the sign
     CHECK(WebhookSignature("Jefe", "what do ya want for nothing?") == "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 
-TEST_CASE("broadcasts: webhook URLs are http://host[:port][/path]")
+TEST_CASE("webhook URLs are http://host[:port][/path]")
 {
     HttpUrl url;
     std::string error;
@@ -207,7 +209,7 @@ TEST_CASE("broadcasts: webhook URLs are http://host[:port][/path]")
     CHECK_FALSE(ParseHttpUrl("http://:80/", url, error));
 }
 
-TEST_CASE("live window: an ended rendition ends its playlist, answers at once and takes nothing more")
+TEST_CASE("an ended rendition ends its playlist, answers at once and takes nothing more")
 {
     LiveRendition live;
     auto bytes = std::make_shared<const std::vector<uint8_t>>(10, uint8_t(1));
@@ -231,3 +233,5 @@ TEST_CASE("live window: an ended rendition ends its playlist, answers at once an
     live.AddPart(bytes, 0.2, true, T0 + 99999);
     CHECK(live.NextPartNumber() == next);
 }
+
+TEST_SUITE_END();

@@ -1,6 +1,6 @@
 // Tests for the origin's control rules (src/server/origin/control.h): access, token, JSON replies, restart policy.
-#include "control.h"
-#include "faults.h"
+#include <livescope/server/origin/control.h>
+#include <livescope/server/origin/faults.h>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -13,7 +13,9 @@ const char* const Token = "0123456789abcdef-token";
 
 } // namespace
 
-TEST_CASE("control: without a token every control request is not found, whatever it carries")
+TEST_SUITE_BEGIN("origin/control");
+
+TEST_CASE("without a token every control request is not found, whatever it carries")
 {
     CHECK(DecideControlAccess("", ControlMethod::Post, "Bearer 0123456789abcdef-token") == ControlVerdict::NotFound);
     CHECK(DecideControlAccess("", ControlMethod::Post, "") == ControlVerdict::NotFound);
@@ -21,14 +23,14 @@ TEST_CASE("control: without a token every control request is not found, whatever
     CHECK(DecideControlAccess("", ControlMethod::Other, "") == ControlVerdict::NotFound);
 }
 
-TEST_CASE("control: only POST is taken, an OPTIONS preflight is answered without granting anything")
+TEST_CASE("only POST is taken, an OPTIONS preflight is answered without granting anything")
 {
     CHECK(DecideControlAccess(Token, ControlMethod::Other, std::string("Bearer ") + Token) == ControlVerdict::MethodNotAllowed);
     CHECK(DecideControlAccess(Token, ControlMethod::Options, "") == ControlVerdict::Preflight);
     CHECK(DecideControlAccess(Token, ControlMethod::Post, std::string("Bearer ") + Token) == ControlVerdict::Allowed);
 }
 
-TEST_CASE("control: a missing or malformed Authorization is unauthorized, a wrong token forbidden")
+TEST_CASE("a missing or malformed Authorization is unauthorized, a wrong token forbidden")
 {
     CHECK(DecideControlAccess(Token, ControlMethod::Post, "") == ControlVerdict::Unauthorized);
     CHECK(DecideControlAccess(Token, ControlMethod::Post, "Bearer") == ControlVerdict::Unauthorized);
@@ -42,7 +44,7 @@ TEST_CASE("control: a missing or malformed Authorization is unauthorized, a wron
     CHECK(DecideControlAccess(Token, ControlMethod::Post, std::string("bearer   ") + Token + " ") == ControlVerdict::Allowed);
 }
 
-TEST_CASE("control: tokens compare equal only when every byte and the length match")
+TEST_CASE("tokens compare equal only when every byte and the length match")
 {
     CHECK(TokensEqual("abc", "abc"));
     CHECK_FALSE(TokensEqual("abc", "abd"));
@@ -54,7 +56,7 @@ TEST_CASE("control: tokens compare equal only when every byte and the length mat
     CHECK_FALSE(TokensEqual(std::string_view("abc\0", 4), "abc"));
 }
 
-TEST_CASE("control: the token is trimmed, and must be 16 to 1024 visible ASCII characters")
+TEST_CASE("the token is trimmed, and must be 16 to 1024 visible ASCII characters")
 {
     CHECK(TrimControlToken("  0123456789abcdef\r\n") == "0123456789abcdef");
     CHECK(TrimControlToken("\n\t ") == "");
@@ -69,7 +71,7 @@ TEST_CASE("control: the token is trimmed, and must be 16 to 1024 visible ASCII c
     CHECK_FALSE(ValidateControlToken("0123456789\xc3\xa9" "abcdef", error));
 }
 
-TEST_CASE("control: error replies are valid JSON whatever the message holds")
+TEST_CASE("error replies are valid JSON whatever the message holds")
 {
     const std::string hostile = "unknown fault 'x\\q\"}, {\"injected\":1' \x01 \xff";
     const std::string reply = ControlErrorJson(hostile);
@@ -89,7 +91,7 @@ TEST_CASE("control: error replies are valid JSON whatever the message holds")
     CHECK(nlohmann::json::parse(RestartReplyJson(false)).at("restarting") == false);
 }
 
-TEST_CASE("control: the fault plan is described as JSON")
+TEST_CASE("the fault plan is described as JSON")
 {
     FaultPlan plan;
     std::string error;
@@ -103,7 +105,7 @@ TEST_CASE("control: the fault plan is described as JSON")
     CHECK(described.at("status").at("left") == 4);
 }
 
-TEST_CASE("restart policy: runs without media in a row give up after the limit")
+TEST_CASE("the restart policy gives up after the limit of runs in a row without media")
 {
     int failures = 0;
     for (int run = 1; run <= 2; run++)
@@ -118,14 +120,14 @@ TEST_CASE("restart policy: runs without media in a row give up after the limit")
     CHECK(third.ConsecutiveFailures == 3);
 }
 
-TEST_CASE("restart policy: a run with media resets the count")
+TEST_CASE("a run with media resets the restart policy's count")
 {
     const EncoderExitDecision d = DecideEncoderExit(2, true, false, 3);
     CHECK_FALSE(d.GiveUp);
     CHECK(d.ConsecutiveFailures == 0);
 }
 
-TEST_CASE("restart policy: a restart asked for never counts as a failed run, even 90 in a row without media")
+TEST_CASE("a restart asked for never counts as a failed run, even 90 in a row without media")
 {
     int failures = 0;
     for (int run = 0; run < 90; run++)
@@ -144,3 +146,5 @@ TEST_CASE("restart policy: a restart asked for never counts as a failed run, eve
     d = DecideEncoderExit(d.ConsecutiveFailures, false, false, 3);
     CHECK(d.GiveUp);
 }
+
+TEST_SUITE_END();

@@ -1,5 +1,5 @@
 // Tests for the origin's rendition presets and ffmpeg argv (src/server/origin/encoder_args.h).
-#include "encoder_args.h"
+#include <livescope/server/origin/encoder_args.h>
 
 #include <doctest/doctest.h>
 
@@ -19,7 +19,9 @@ std::string After(const std::vector<std::string>& args, const std::string& key)
 
 } // namespace
 
-TEST_CASE("encoder: rendition lists are parsed and sorted highest first")
+TEST_SUITE_BEGIN("origin/encoder_args");
+
+TEST_CASE("rendition lists are parsed and sorted highest first")
 {
     std::vector<RenditionSpec> renditions;
     std::string error;
@@ -34,7 +36,7 @@ TEST_CASE("encoder: rendition lists are parsed and sorted highest first")
     CHECK_FALSE(ParseRenditionList("", renditions, error));
 }
 
-TEST_CASE("encoder: the default testsrc command writes one fragmented MP4 per rendition to fds 3 and 4")
+TEST_CASE("the default testsrc command writes one fragmented MP4 per rendition to fds 3 and 4")
 {
     EncoderConfig config;
     std::string error;
@@ -57,7 +59,7 @@ TEST_CASE("encoder: the default testsrc command writes one fragmented MP4 per re
     CHECK(graph.find("scale=640:360") != std::string::npos);
 }
 
-TEST_CASE("encoder: file and camera sources, and bad configurations")
+TEST_CASE("the encoder's file and camera sources, and bad configurations")
 {
     EncoderConfig config;
     std::string error;
@@ -91,7 +93,7 @@ TEST_CASE("encoder: file and camera sources, and bad configurations")
     CHECK(After(BuildFfmpegArgs(config), "-frag_duration") == "40000"); // one chunk per 40 ms frame
 }
 
-TEST_CASE("encoder: a publisher's stream is read from stdin at its own pace, with its own audio when it has any")
+TEST_CASE("a publisher's stream is read from stdin at its own pace, with its own audio when it has any")
 {
     EncoderConfig config;
     std::string error;
@@ -108,3 +110,5 @@ TEST_CASE("encoder: a publisher's stream is read from stdin at its own pace, wit
     config.Source = "pipe:1";
     CHECK_FALSE(ValidateEncoderConfig(config, error));
 }
+
+TEST_SUITE_END();

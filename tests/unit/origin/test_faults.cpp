@@ -1,13 +1,15 @@
 // Tests for the origin's fault plan (src/server/origin/faults.h).
-#include "faults.h"
-#include "fmp4.h"
+#include <livescope/server/origin/faults.h>
+#include <livescope/server/origin/fmp4.h>
 #include "mp4_builder.h"
 
 #include <doctest/doctest.h>
 
 using namespace livescope;
 
-TEST_CASE("faults: drop and corrupt count their own requests")
+TEST_SUITE_BEGIN("origin/faults");
+
+TEST_CASE("drop and corrupt count their own requests")
 {
     FaultPlan plan;
     std::string error;
@@ -23,7 +25,7 @@ TEST_CASE("faults: drop and corrupt count their own requests")
     CHECK(plan.Idle());
 }
 
-TEST_CASE("faults: delay and status apply to the next count requests")
+TEST_CASE("delay and status apply to the next count requests")
 {
     FaultPlan plan;
     std::string error;
@@ -39,7 +41,7 @@ TEST_CASE("faults: delay and status apply to the next count requests")
     CHECK(after.Status == 0);
 }
 
-TEST_CASE("faults: bad queries change nothing, clear resets")
+TEST_CASE("bad queries change nothing, clear resets")
 {
     FaultPlan plan;
     std::string error;
@@ -54,7 +56,7 @@ TEST_CASE("faults: bad queries change nothing, clear resets")
     CHECK(plan.DescribeJson().find("\"drop\":0") != std::string::npos);
 }
 
-TEST_CASE("faults: corruption flips bytes inside the mdat only")
+TEST_CASE("corruption flips bytes inside the mdat only")
 {
     const auto fragment = livescope::test::Fragment(0, 6, true, 400);
     std::vector<uint8_t> corrupted = fragment;
@@ -66,3 +68,5 @@ TEST_CASE("faults: corruption flips bytes inside the mdat only")
     std::vector<uint8_t> no_mdat = livescope::test::Box("moof", livescope::test::Zeros(8));
     CHECK_FALSE(CorruptMdat(no_mdat));
 }
+
+TEST_SUITE_END();

@@ -1,5 +1,5 @@
 // Tests for the pure fMP4 splitter and box inspection (src/server/origin/fmp4.h).
-#include "fmp4.h"
+#include <livescope/server/origin/fmp4.h>
 #include "mp4_builder.h"
 
 #include <doctest/doctest.h>
@@ -27,7 +27,9 @@ std::vector<Fmp4Chunk> SplitInChunksOf(const Bytes& stream, size_t chunk)
 
 } // namespace
 
-TEST_CASE("fmp4 splitter: cuts init and moof+mdat fragments the same way for every input chunk size")
+TEST_SUITE_BEGIN("origin/fmp4");
+
+TEST_CASE("the splitter cuts init and moof+mdat fragments the same way for every input chunk size")
 {
     const Bytes stream = Stream();
     const std::vector<Fmp4Chunk> whole = SplitInChunksOf(stream, stream.size());
@@ -57,7 +59,7 @@ TEST_CASE("fmp4 splitter: cuts init and moof+mdat fragments the same way for eve
     }
 }
 
-TEST_CASE("fmp4 splitter: holds a partial box until the rest arrives")
+TEST_CASE("the splitter holds a partial box until the rest arrives")
 {
     const Bytes fragment = Cat({InitSegment(), Fragment(0, 6, true)});
     Fmp4StreamSplitter splitter;
@@ -69,7 +71,7 @@ TEST_CASE("fmp4 splitter: holds a partial box until the rest arrives")
     CHECK(out.size() == 2);
 }
 
-TEST_CASE("fmp4 splitter: understands 64-bit box sizes")
+TEST_CASE("the splitter understands 64-bit box sizes")
 {
     Bytes large = {0, 0, 0, 1, 'm', 'd', 'a', 't'};
     PutU64(large, 16 + 5);
@@ -83,7 +85,7 @@ TEST_CASE("fmp4 splitter: understands 64-bit box sizes")
     CHECK(out[1].Bytes == Cat({moof, large}));
 }
 
-TEST_CASE("fmp4 splitter: a bad box size is an error value and stays an error")
+TEST_CASE("a bad box size is an error value of the splitter and stays an error")
 {
     const Bytes bad = {0, 0, 0, 4, 'm', 'o', 'o', 'f'};
     Fmp4StreamSplitter splitter;
@@ -103,7 +105,7 @@ TEST_CASE("fmp4 splitter: a bad box size is an error value and stays an error")
     CHECK_FALSE(second.Feed(huge.data(), huge.size(), out));
 }
 
-TEST_CASE("fmp4 init: reads tracks, sizes, timescales and the CODECS attribute")
+TEST_CASE("the init parser reads tracks, sizes, timescales and the CODECS attribute")
 {
     const Bytes init = InitSegment();
     Mp4InitInfo info;
@@ -122,7 +124,7 @@ TEST_CASE("fmp4 init: reads tracks, sizes, timescales and the CODECS attribute")
     CHECK(info.CodecsAttribute() == "avc1.42c01f,mp4a.40.2");
 }
 
-TEST_CASE("fmp4 init: garbage fails with a reason")
+TEST_CASE("garbage fails the init parser with a reason")
 {
     const Bytes junk = {1, 2, 3, 4, 5, 6, 7, 8, 9};
     Mp4InitInfo info;
@@ -132,7 +134,7 @@ TEST_CASE("fmp4 init: garbage fails with a reason")
     CHECK_FALSE(error.Reason.empty());
 }
 
-TEST_CASE("fmp4 fragment: measures the video track's start, duration and keyframe")
+TEST_CASE("the fragment parser measures the video track's start, duration and keyframe")
 {
     const Bytes init = InitSegment();
     Mp4InitInfo info;
@@ -154,7 +156,7 @@ TEST_CASE("fmp4 fragment: measures the video track's start, duration and keyfram
     CHECK(fragment.Duration == doctest::Approx(0.2));
 }
 
-TEST_CASE("fmp4 fragment: truncated or foreign fragments fail without crashing")
+TEST_CASE("truncated or foreign fragments fail the fragment parser without crashing")
 {
     const Bytes init = InitSegment();
     Mp4InitInfo info;
@@ -172,7 +174,7 @@ TEST_CASE("fmp4 fragment: truncated or foreign fragments fail without crashing")
     CHECK_FALSE(ParseMp4Fragment(mdat_only.data(), mdat_only.size(), info, out, error));
 }
 
-TEST_CASE("fmp4 mdat: finds the payload of the first mdat")
+TEST_CASE("the payload of the first mdat is found")
 {
     const Bytes fragment = Fragment(0, 6, true, 50);
     size_t offset = 0, length = 0;
@@ -181,3 +183,5 @@ TEST_CASE("fmp4 mdat: finds the payload of the first mdat")
     CHECK(offset + length == fragment.size());
     CHECK(fragment[offset] == 3);
 }
+
+TEST_SUITE_END();

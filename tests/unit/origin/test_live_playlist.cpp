@@ -1,5 +1,5 @@
 // Tests for the origin's live window, playlist text and request decisions (src/server/origin/live_playlist.h).
-#include "live_playlist.h"
+#include <livescope/server/origin/live_playlist.h>
 
 #include <doctest/doctest.h>
 
@@ -35,7 +35,9 @@ size_t Count(const std::string& text, const std::string& needle)
 
 } // namespace
 
-TEST_CASE("live window: keyframe parts start segments and part numbers run on")
+TEST_SUITE_BEGIN("origin/live_playlist");
+
+TEST_CASE("in the live window keyframe parts start segments and part numbers run on")
 {
     LiveRendition rendition = Started();
     Feed(rendition, 25);
@@ -56,7 +58,7 @@ TEST_CASE("live window: keyframe parts start segments and part numbers run on")
     CHECK(rendition.FindPart(25) == nullptr);
 }
 
-TEST_CASE("live window: parts before the first init are ignored")
+TEST_CASE("parts before the first init are ignored by the live window")
 {
     LiveRendition rendition;
     Feed(rendition, 5);
@@ -64,7 +66,7 @@ TEST_CASE("live window: parts before the first init are ignored")
     CHECK_FALSE(rendition.HasInit());
 }
 
-TEST_CASE("live window: slides, keeps WindowSegments complete segments and frees the rest")
+TEST_CASE("the live window slides, keeps WindowSegments complete segments and frees the rest")
 {
     LiveWindowConfig config;
     config.WindowSegments = 3;
@@ -77,7 +79,7 @@ TEST_CASE("live window: slides, keeps WindowSegments complete segments and frees
     CHECK(rendition.FindPart(30) != nullptr);
 }
 
-TEST_CASE("live window: a new init closes the segment and tags a discontinuity")
+TEST_CASE("a new init closes the segment and tags a discontinuity")
 {
     LiveWindowConfig config;
     config.WindowSegments = 2;
@@ -103,7 +105,7 @@ TEST_CASE("live window: a new init closes the segment and tags a discontinuity")
     CHECK(RenderMediaPlaylist(rendition, "s", SkipMode::None, {}).find("#EXT-X-DISCONTINUITY-SEQUENCE:1\n") != std::string::npos);
 }
 
-TEST_CASE("media playlist: carries every LL-HLS server tag for a given state")
+TEST_CASE("the media playlist carries every LL-HLS server tag for a given state")
 {
     LiveRendition rendition = Started();
     Feed(rendition, 32);
@@ -129,7 +131,7 @@ TEST_CASE("media playlist: carries every LL-HLS server tag for a given state")
     CHECK(text.find("seg-abc-3.m4s") == std::string::npos);
 }
 
-TEST_CASE("media playlist: delta updates skip old segments but keep CAN-SKIP-UNTIL at the end")
+TEST_CASE("delta updates of the media playlist skip old segments but keep CAN-SKIP-UNTIL at the end")
 {
     LiveRendition rendition = Started();
     Feed(rendition, 105); // 10 complete segments (0..9) and an open one with 5 parts
@@ -152,7 +154,7 @@ TEST_CASE("media playlist: delta updates skip old segments but keep CAN-SKIP-UNT
     CHECK(RenderMediaPlaylist(young, "s", SkipMode::Yes, {}).find("#EXT-X-SKIP") == std::string::npos);
 }
 
-TEST_CASE("multivariant playlist: lists renditions with bandwidth, resolution and codecs")
+TEST_CASE("the multivariant playlist lists renditions with bandwidth, resolution and codecs")
 {
     const std::string text = RenderMultivariantPlaylist({VariantEntry{"720p/index.m3u8", 2300000, 1280, 720, 30.0, "avc1.42c01f,mp4a.40.2"},
                                                          VariantEntry{"360p/index.m3u8", 800000, 640, 360, 30.0, "avc1.42c01e,mp4a.40.2"}});
@@ -162,7 +164,7 @@ TEST_CASE("multivariant playlist: lists renditions with bandwidth, resolution an
     CHECK(text.find("#EXT-X-INDEPENDENT-SEGMENTS") != std::string::npos);
 }
 
-TEST_CASE("playlist query: _HLS_msn, _HLS_part and _HLS_skip parse; bad values are errors")
+TEST_CASE("the playlist query's _HLS_msn, _HLS_part and _HLS_skip parse; bad values are errors")
 {
     PlaylistRequest request;
     std::string error;
@@ -184,7 +186,7 @@ TEST_CASE("playlist query: _HLS_msn, _HLS_part and _HLS_skip parse; bad values a
     CHECK_FALSE(request.HasMsn);
 }
 
-TEST_CASE("blocking reload: serve what exists, hold the next part, reject what is too far ahead")
+TEST_CASE("a blocking reload serves what exists, holds the next part and rejects what is too far ahead")
 {
     LiveRendition rendition = Started();
     std::string reason;
@@ -224,7 +226,7 @@ TEST_CASE("blocking reload: serve what exists, hold the next part, reject what i
     CHECK(decide(2, true, 3) == RequestVerdict::Serve);
 }
 
-TEST_CASE("part and segment requests: serve, hold the hinted part, 404 the rest")
+TEST_CASE("part and segment requests are served, the hinted part is held, the rest is 404")
 {
     LiveRendition rendition = Started();
     Feed(rendition, 13);
@@ -244,7 +246,7 @@ TEST_CASE("part and segment requests: serve, hold the hinted part, 404 the rest"
     CHECK(DecideSegmentRequest(small, 0) == RequestVerdict::NotFound);
 }
 
-TEST_CASE("media URIs: round-trip, and other sessions' names are invalid")
+TEST_CASE("media URIs round-trip, and other sessions' names are invalid")
 {
     MediaUri uri = ParseMediaUri(PartUri("19a", 42), "19a");
     CHECK(uri.UriKind == MediaUri::Kind::Part);
@@ -262,7 +264,7 @@ TEST_CASE("media URIs: round-trip, and other sessions' names are invalid")
     CHECK(ParseMediaUri("", "19a").UriKind == MediaUri::Kind::Invalid);
 }
 
-TEST_CASE("program date time: formats UTC with milliseconds")
+TEST_CASE("the program date time is formatted in UTC with milliseconds")
 {
     CHECK(FormatProgramDateTime(0) == "1970-01-01T00:00:00.000Z");
     CHECK(FormatProgramDateTime(T0 + 1234) == "2025-11-24T16:00:01.234Z");
@@ -282,7 +284,7 @@ void FeedFrames(LiveRendition& rendition, int frames, int first = 0)
 
 } // namespace
 
-TEST_CASE("chunked parts: one-frame chunks are grouped into parts of PART-TARGET, keyframes start segments")
+TEST_CASE("one-frame chunks are grouped into parts of PART-TARGET, keyframes start segments")
 {
     LiveRendition rendition = Started();
     FeedFrames(rendition, 125);
@@ -305,7 +307,7 @@ TEST_CASE("chunked parts: one-frame chunks are grouped into parts of PART-TARGET
     CHECK(text.find("#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part-s-20.m4s\"") != std::string::npos);
 }
 
-TEST_CASE("chunked parts: the part being built can be read as it grows, then as a complete part")
+TEST_CASE("the chunked part being built can be read as it grows, then as a complete part")
 {
     LiveRendition rendition = Started();
     FeedFrames(rendition, 3);
@@ -329,7 +331,7 @@ TEST_CASE("chunked parts: the part being built can be read as it grows, then as 
     CHECK_FALSE(rendition.ReadPartBytes(1, 0, bytes, complete)); // not started yet
 }
 
-TEST_CASE("chunked parts: audio-only chunks join the part, a lone one is dropped and its number skipped")
+TEST_CASE("audio-only chunks join the part, a lone one is dropped and its number skipped")
 {
     LiveRendition rendition = Started();
     const uint8_t audio = 0xaa;
@@ -349,7 +351,7 @@ TEST_CASE("chunked parts: audio-only chunks join the part, a lone one is dropped
     CHECK(DecidePartRequest(rendition, 1) == RequestVerdict::NotFound);
 }
 
-TEST_CASE("chunked parts: a keyframe in the middle of a part closes that part early")
+TEST_CASE("a keyframe in the middle of a chunked part closes that part early")
 {
     LiveRendition rendition = Started();
     FeedFrames(rendition, 63); // parts 0..9 of segment 0, part 10 (frames 60..62) being built
@@ -359,3 +361,5 @@ TEST_CASE("chunked parts: a keyframe in the middle of a part closes that part ea
     CHECK(rendition.FindPart(10)->Duration == doctest::Approx(0.1));
     CHECK(rendition.IsBuildingPart(11));
 }
+
+TEST_SUITE_END();

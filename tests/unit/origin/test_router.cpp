@@ -1,5 +1,5 @@
 // Tests for the origin's pure router (src/server/origin/router.h): paths, holds, streaming, faults on media only.
-#include "router.h"
+#include <livescope/server/origin/router.h>
 
 #include "mp4_builder.h"
 
@@ -44,7 +44,9 @@ struct Fixture
 
 } // namespace
 
-TEST_CASE("router: unknown paths are 404, /healthz is ok, /control/ is left to the origin")
+TEST_SUITE_BEGIN("origin/router");
+
+TEST_CASE("unknown paths are 404, /healthz is ok, /control/ is left to the origin")
 {
     Fixture f(25);
     CHECK(f.Get("/nope").Status == 404);
@@ -58,7 +60,7 @@ TEST_CASE("router: unknown paths are 404, /healthz is ok, /control/ is left to t
     CHECK(f.Get("/control/faults").DecisionKind == RouteDecision::Kind::Control);
 }
 
-TEST_CASE("router: the multivariant playlist is held until ready, then lists every rendition")
+TEST_CASE("the multivariant playlist is held until ready, then lists every rendition")
 {
     Fixture early(3, false);
     CHECK(early.Get("/live/master.m3u8").DecisionKind == RouteDecision::Kind::Hold);
@@ -72,7 +74,7 @@ TEST_CASE("router: the multivariant playlist is held until ready, then lists eve
     CHECK(master.Body.find("CODECS=\"avc1.42c01f,mp4a.40.2\"") != std::string::npos);
 }
 
-TEST_CASE("router: media playlists answer, hold blocking requests and refuse bad queries")
+TEST_CASE("media playlists answer, hold blocking requests and refuse bad queries")
 {
     Fixture f(25); // segments 0, 1 complete; segment 2 has parts 0..4
     const RouteDecision playlist = f.Get("/live/360p/index.m3u8");
@@ -89,7 +91,7 @@ TEST_CASE("router: media playlists answer, hold blocking requests and refuse bad
     CHECK(f.Get("/live/360p/index.m3u8", "_HLS_msn=9").Status == 400);
 }
 
-TEST_CASE("router: parts and segments are served immutable, the next part is held, an unknown one is 404")
+TEST_CASE("parts and segments are served immutable, the next part is held, an unknown one is 404")
 {
     Fixture f(25);
     const RouteDecision part = f.Get("/live/360p/part-abc-13.m4s");
@@ -111,7 +113,7 @@ TEST_CASE("router: parts and segments are served immutable, the next part is hel
     CHECK(f.Get("/live/360p/init-abc-7.mp4").Status == 404);
 }
 
-TEST_CASE("router: a part being built is streamed over HTTP/1.1, but waited for by HEAD, HTTP/1.0 and pending faults")
+TEST_CASE("a part being built is streamed over HTTP/1.1, but waited for by HEAD, HTTP/1.0 and pending faults")
 {
     Fixture f(25);
     const auto fragment = livescope::test::Fragment(0, 6, true, 400);
@@ -133,7 +135,7 @@ TEST_CASE("router: a part being built is streamed over HTTP/1.1, but waited for 
     CHECK(f.Get("/live/360p/part-abc-25.m4s").DecisionKind == RouteDecision::Kind::Hold);
 }
 
-TEST_CASE("router: faults hit parts and segments, never playlists or init segments")
+TEST_CASE("faults hit parts and segments, never playlists or init segments")
 {
     Fixture f(25);
     std::string error;
@@ -155,7 +157,7 @@ TEST_CASE("router: faults hit parts and segments, never playlists or init segmen
     CHECK(f.Get("/live/360p/part-abc-4.m4s").CacheControl == "public, max-age=31536000, immutable");
 }
 
-TEST_CASE("router: a stopping origin answers 503 to everything")
+TEST_CASE("a stopping origin answers 503 to everything")
 {
     Fixture f(25);
     f.State.Stopping = true;
@@ -163,3 +165,5 @@ TEST_CASE("router: a stopping origin answers 503 to everything")
     CHECK(f.Get("/live/360p/index.m3u8").Status == 503);
     CHECK(f.Get("/control/status").Status == 503);
 }
+
+TEST_SUITE_END();

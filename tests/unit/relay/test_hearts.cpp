@@ -1,11 +1,13 @@
 // Unit tests for heart aggregation windows.
 #include <doctest/doctest.h>
 
-#include "relay/hearts.h"
+#include <livescope/server/relay/hearts.h>
 
 using namespace livescope;
 
-TEST_CASE("[hearts] taps in one window are summed per colour in first-seen order")
+TEST_SUITE_BEGIN("relay/hearts");
+
+TEST_CASE("taps in one window are summed per colour in first-seen order")
 {
     HeartAggregator agg(1000);
     agg.Add("#e85d75", 3);
@@ -21,7 +23,7 @@ TEST_CASE("[hearts] taps in one window are summed per colour in first-seen order
     CHECK(agg.Pending() == 0);
 }
 
-TEST_CASE("[hearts] an empty window yields nothing but still moves the window start")
+TEST_CASE("an empty window yields nothing but still moves the window start")
 {
     HeartAggregator agg(0);
     CHECK_FALSE(agg.Flush(200).has_value());
@@ -34,7 +36,7 @@ TEST_CASE("[hearts] an empty window yields nothing but still moves the window st
     CHECK(w->Counts == std::vector<HeartCount>{{"#90be6d", 4}});
 }
 
-TEST_CASE("[hearts] a late tick gives a longer window and taps are never lost between windows")
+TEST_CASE("a late tick gives a longer window and taps are never lost between windows")
 {
     HeartAggregator agg(0);
     agg.Add("#f9c74f", 1);
@@ -46,7 +48,7 @@ TEST_CASE("[hearts] a late tick gives a longer window and taps are never lost be
     CHECK(w->Counts[0].Count == 7);
 }
 
-TEST_CASE("[hearts] colours beyond the window's cap fold into the last entry")
+TEST_CASE("colours beyond the window's cap fold into the last entry")
 {
     HeartAggregator agg(0);
     for (int i = 0; i < 100; i++)
@@ -63,3 +65,5 @@ TEST_CASE("[hearts] colours beyond the window's cap fold into the last entry")
         total += c.Count;
     CHECK(total == 100);
 }
+
+TEST_SUITE_END();

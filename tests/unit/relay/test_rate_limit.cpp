@@ -1,11 +1,13 @@
 // Unit tests for the token-bucket rate limiter (injected clock).
 #include <doctest/doctest.h>
 
-#include "relay/rate_limit.h"
+#include <livescope/server/relay/rate_limit.h>
 
 using namespace livescope;
 
-TEST_CASE("[rate_limit] a comment bucket allows a burst of 3 then one per second")
+TEST_SUITE_BEGIN("relay/rate_limit");
+
+TEST_CASE("a comment bucket allows a burst of 3 then one per second")
 {
     TokenBucket b(1.0, 3.0);
     CHECK(b.TryTake(0));
@@ -18,7 +20,7 @@ TEST_CASE("[rate_limit] a comment bucket allows a burst of 3 then one per second
     CHECK(b.TryTake(2000));
 }
 
-TEST_CASE("[rate_limit] the bucket refills to its burst and no further")
+TEST_CASE("the bucket refills to its burst and no further")
 {
     TokenBucket b(1.0, 3.0);
     for (int i = 0; i < 3; i++)
@@ -30,7 +32,7 @@ TEST_CASE("[rate_limit] the bucket refills to its burst and no further")
     CHECK(taken == 3);
 }
 
-TEST_CASE("[rate_limit] time going backwards adds no tokens")
+TEST_CASE("time going backwards adds no tokens")
 {
     TokenBucket b(10.0, 1.0);
     CHECK(b.TryTake(5000));
@@ -39,7 +41,7 @@ TEST_CASE("[rate_limit] time going backwards adds no tokens")
     CHECK(b.TryTake(5100));
 }
 
-TEST_CASE("[rate_limit] hearts take what is available and report the excess")
+TEST_CASE("hearts take what is available and report the excess")
 {
     TokenBucket b(20.0, 20.0);
     CHECK(b.TakeUpTo(0, 15) == 15);
@@ -48,3 +50,5 @@ TEST_CASE("[rate_limit] hearts take what is available and report the excess")
     CHECK(b.TakeUpTo(500, 100) == 10); // 20/s for half a second
     CHECK(b.TakeUpTo(10000, 100) == 20); // capped at the burst
 }
+
+TEST_SUITE_END();

@@ -1,8 +1,8 @@
 // Unit tests for the relay's pure core: joins, fan-out, limits, tokens, moderation and the batching tick (no sockets).
 #include <doctest/doctest.h>
 
-#include "relay/relay_core.h"
-#include "relay/token.h"
+#include <livescope/server/relay/relay_core.h>
+#include <livescope/server/common/token.h>
 
 #include <algorithm>
 #include <map>
@@ -103,7 +103,9 @@ struct Harness
 };
 } // namespace
 
-TEST_CASE("[relay_core] join answers with a welcome carrying a guest identity and counts")
+TEST_SUITE_BEGIN("relay/relay_core");
+
+TEST_CASE("join answers with a welcome carrying a guest identity and counts")
 {
     Harness h;
     const ConnId a = h.Joined("room1");
@@ -118,7 +120,7 @@ TEST_CASE("[relay_core] join answers with a welcome carrying a guest identity an
     CHECK_FALSE(w.Pinned.has_value());
 }
 
-TEST_CASE("[relay_core] the same client id keeps its guest name across reconnects and counts once in total")
+TEST_CASE("the same client id keeps its guest name across reconnects and counts once in total")
 {
     Harness h;
     const ConnId a = h.Core.Open();
@@ -132,7 +134,7 @@ TEST_CASE("[relay_core] the same client id keeps its guest name across reconnect
     CHECK(again.Counts == Viewers{1, 1});
 }
 
-TEST_CASE("[relay_core] two viewers see 2 live and a comment reaches the other exactly once")
+TEST_CASE("two viewers see 2 live and a comment reaches the other exactly once")
 {
     Harness h;
     const ConnId a = h.Joined("room1");
@@ -152,7 +154,7 @@ TEST_CASE("[relay_core] two viewers see 2 live and a comment reaches the other e
     CHECK(h.Taken<Comment>(b).size() == 1); // the sender sees it too, with its server id
 }
 
-TEST_CASE("[relay_core] late joiners get the last 50 comments in their welcome")
+TEST_CASE("late joiners get the last 50 comments in their welcome")
 {
     RelayConfig config = Harness::MakeConfig();
     config.CommentRate = 1000;
@@ -169,7 +171,7 @@ TEST_CASE("[relay_core] late joiners get the last 50 comments in their welcome")
     CHECK(w.Comments.back().Text == "c59");
 }
 
-TEST_CASE("[relay_core] comments are limited to a burst of 3 then 1 per second, with an error for the excess")
+TEST_CASE("comments are limited to a burst of 3 then 1 per second, with an error for the excess")
 {
     Harness h;
     const ConnId a = h.Joined("r");
@@ -182,7 +184,7 @@ TEST_CASE("[relay_core] comments are limited to a burst of 3 then 1 per second, 
     CHECK(h.Closes.empty()); // an honest burst is never disconnected
 }
 
-TEST_CASE("[relay_core] hearts over 20 per second are counted, not broadcast, and aggregated per window")
+TEST_CASE("hearts over 20 per second are counted, not broadcast, and aggregated per window")
 {
     Harness h;
     const ConnId a = h.Joined("r");
@@ -204,7 +206,7 @@ TEST_CASE("[relay_core] hearts over 20 per second are counted, not broadcast, an
     CHECK(h.Core.Stats().HeartsExcess == 10);
 }
 
-TEST_CASE("[relay_core] each client gets at most one broadcast frame per tick, however busy the room")
+TEST_CASE("each client gets at most one broadcast frame per tick, however busy the room")
 {
     Harness h;
     std::vector<ConnId> conns;
@@ -229,7 +231,7 @@ TEST_CASE("[relay_core] each client gets at most one broadcast frame per tick, h
     CHECK(h.Core.Stats().CommentsDropped == 0);
 }
 
-TEST_CASE("[relay_core] a comment backlog beyond its cap drops the oldest and says how many")
+TEST_CASE("a comment backlog beyond its cap drops the oldest and says how many")
 {
     RelayConfig config = Harness::MakeConfig();
     config.MaxCommentsPerTick = 2;
@@ -252,7 +254,7 @@ TEST_CASE("[relay_core] a comment backlog beyond its cap drops the oldest and sa
     CHECK(second[1].Text == "n5");
 }
 
-TEST_CASE("[relay_core] messages before join get not_joined and bad frames get their decode error")
+TEST_CASE("messages before join get not_joined and bad frames get their decode error")
 {
     Harness h;
     const ConnId a = h.Core.Open();
@@ -266,7 +268,7 @@ TEST_CASE("[relay_core] messages before join get not_joined and bad frames get t
     CHECK(h.Taken<Pong>(a).size() == 1);
 }
 
-TEST_CASE("[relay_core] a forged token is refused and the connection may still join as a guest")
+TEST_CASE("a forged token is refused and the connection may still join as a guest")
 {
     Harness h;
     const std::string forged = MintToken("wrong-secret", TokenClaims{"Mallory", Role::Broadcaster, T0 / 1000 + 60, std::nullopt, std::nullopt});
@@ -279,7 +281,7 @@ TEST_CASE("[relay_core] a forged token is refused and the connection may still j
     CHECK(h.Errors(b) == std::vector<ErrorCode>{ErrorCode::BadToken});
 }
 
-TEST_CASE("[relay_core] only the broadcaster may pin, delete and mute")
+TEST_CASE("only the broadcaster may pin, delete and mute")
 {
     Harness h;
     const ConnId host = h.Joined("r", h.Broadcaster());
@@ -322,7 +324,7 @@ TEST_CASE("[relay_core] only the broadcaster may pin, delete and mute")
     CHECK(h.Errors(viewer) == std::vector<ErrorCode>{ErrorCode::Muted});
 }
 
-TEST_CASE("[relay_core] a flood far beyond honest rates closes the connection")
+TEST_CASE("a flood far beyond honest rates closes the connection")
 {
     Harness h;
     const ConnId a = h.Joined("r");
@@ -334,7 +336,7 @@ TEST_CASE("[relay_core] a flood far beyond honest rates closes the connection")
     CHECK(h.Closes[0].Code == 1008);
 }
 
-TEST_CASE("[relay_core] leaving lowers live but not total and tells the room")
+TEST_CASE("leaving lowers live but not total and tells the room")
 {
     Harness h;
     const ConnId a = h.Joined("r");
@@ -351,7 +353,7 @@ TEST_CASE("[relay_core] leaving lowers live but not total and tells the room")
     CHECK(h.Core.Stats().Connections == 1);
 }
 
-TEST_CASE("[relay_core] rooms over the presence cap get no join lines")
+TEST_CASE("rooms over the presence cap get no join lines")
 {
     RelayConfig config = Harness::MakeConfig();
     config.PresenceMaxMembers = 3;
@@ -370,7 +372,7 @@ TEST_CASE("[relay_core] rooms over the presence cap get no join lines")
 // Per-address budgets, room caps and mutes that survive a reconnect
 //-----------------------------------------------------------------------------
 
-TEST_CASE("[relay_core] one address with 1,000 connections, each within its own limit, cannot drown a room: all 12 honest comments get through")
+TEST_CASE("one address with 1,000 connections, each within its own limit, cannot drown a room: all 12 honest comments get through")
 {
     Harness h;
     const ConnId watcher = h.JoinedFrom("10.0.0.3", "stage");
@@ -414,7 +416,7 @@ TEST_CASE("[relay_core] one address with 1,000 connections, each within its own 
     CHECK(h.Core.Stats().CommentsDropped == 0);
 }
 
-TEST_CASE("[relay_core] an address holds at most MaxConnsPerAddress connections and a closed one frees its slot")
+TEST_CASE("an address holds at most MaxConnsPerAddress connections and a closed one frees its slot")
 {
     RelayConfig config = Harness::MakeConfig();
     config.MaxConnsPerAddress = 2;
@@ -430,7 +432,7 @@ TEST_CASE("[relay_core] an address holds at most MaxConnsPerAddress connections 
     CHECK(h.Core.Open("192.0.2.1") != 0);
 }
 
-TEST_CASE("[relay_core] comments are budgeted per address, summed over all its connections")
+TEST_CASE("comments are budgeted per address, summed over all its connections")
 {
     RelayConfig config = Harness::MakeConfig();
     config.AddressCommentBurst = 5;
@@ -453,7 +455,7 @@ TEST_CASE("[relay_core] comments are budgeted per address, summed over all its c
     CHECK(h.Core.Stats().CommentsAccepted == 6);
 }
 
-TEST_CASE("[relay_core] hearts are budgeted per address, summed over all its connections")
+TEST_CASE("hearts are budgeted per address, summed over all its connections")
 {
     RelayConfig config = Harness::MakeConfig();
     config.AddressHeartBurst = 30;
@@ -464,7 +466,7 @@ TEST_CASE("[relay_core] hearts are budgeted per address, summed over all its con
     CHECK(h.Core.Stats().HeartsExcess == 30);
 }
 
-TEST_CASE("[relay_core] joins are budgeted per address")
+TEST_CASE("joins are budgeted per address")
 {
     RelayConfig config = Harness::MakeConfig();
     config.AddressJoinBurst = 2;
@@ -480,7 +482,7 @@ TEST_CASE("[relay_core] joins are budgeted per address")
     CHECK(h.Taken<Welcome>(c).size() == 1);
 }
 
-TEST_CASE("[relay_core] new rooms are capped per creating address and relay-wide")
+TEST_CASE("new rooms are capped per creating address and relay-wide")
 {
     RelayConfig config = Harness::MakeConfig();
     config.MaxRoomsPerAddress = 3;
@@ -498,7 +500,7 @@ TEST_CASE("[relay_core] new rooms are capped per creating address and relay-wide
     CHECK(h.Core.Stats().Rooms == 5);
 }
 
-TEST_CASE("[relay_core] 10,000 rooms joined and left by one address never hold more than its room budget")
+TEST_CASE("10,000 rooms joined and left by one address never hold more than its room budget")
 {
     Harness h;
     int64_t most = 0;
@@ -522,7 +524,7 @@ TEST_CASE("[relay_core] 10,000 rooms joined and left by one address never hold m
     CHECK(h.Core.Stats().Rooms == 0);
 }
 
-TEST_CASE("[relay_core] an empty room with history is kept EmptyRoomKeepMs, then dropped and its creator's budget freed")
+TEST_CASE("an empty room with history is kept EmptyRoomKeepMs, then dropped and its creator's budget freed")
 {
     RelayConfig config = Harness::MakeConfig();
     config.MaxRoomsPerAddress = 1;
@@ -544,7 +546,7 @@ TEST_CASE("[relay_core] an empty room with history is kept EmptyRoomKeepMs, then
     CHECK(h.Taken<Welcome>(blocked).size() == 1);
 }
 
-TEST_CASE("[relay_core] a muted guest who reconnects without its client_id stays muted; other addresses still post")
+TEST_CASE("a muted guest who reconnects without its client_id stays muted; other addresses still post")
 {
     Harness h;
     const ConnId host = h.Core.Open("198.51.100.1");
@@ -569,7 +571,7 @@ TEST_CASE("[relay_core] a muted guest who reconnects without its client_id stays
     CHECK(seen[0].Text == "hello");
 }
 
-TEST_CASE("[relay_core] a muted signed user stays muted on a new connection from another address")
+TEST_CASE("a muted signed user stays muted on a new connection from another address")
 {
     Harness h;
     const ConnId host = h.Core.Open("198.51.100.1");
@@ -586,3 +588,5 @@ TEST_CASE("[relay_core] a muted signed user stays muted on a new connection from
     h.Send(elsewhere, CommentPost{"new phone", std::nullopt}, T0 + 2000);
     CHECK(h.Errors(elsewhere) == std::vector<ErrorCode>{ErrorCode::Muted});
 }
+
+TEST_SUITE_END();

@@ -2,8 +2,8 @@
 // Every wait is bounded (a test that can hang is a bug).
 #include <doctest/doctest.h>
 
-#include "relay/server.h"
-#include "relay/token.h"
+#include <livescope/server/relay/server.h>
+#include <livescope/server/common/token.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -199,7 +199,9 @@ private:
 };
 } // namespace
 
-TEST_CASE("[relay] two clients in one room see 2 viewers and a comment reaches the other exactly once")
+TEST_SUITE_BEGIN("relay/relay_server");
+
+TEST_CASE("two clients in one room see 2 viewers and a comment reaches the other exactly once")
 {
     LiveRelay relay;
     Client a, b;
@@ -230,7 +232,7 @@ TEST_CASE("[relay] two clients in one room see 2 viewers and a comment reaches t
     CHECK(hello_count == 1);
 }
 
-TEST_CASE("[relay] over-limit comments get rate_limited and the relay keeps serving others")
+TEST_CASE("over-limit comments get rate_limited and the relay keeps serving others")
 {
     LiveRelay relay;
     Client spammer, other;
@@ -246,7 +248,7 @@ TEST_CASE("[relay] over-limit comments get rate_limited and the relay keeps serv
     CHECK(other.Await<Comment>([](const Comment& c) { return c.Text == "still here"; }).has_value());
 }
 
-TEST_CASE("[relay] oversize frames: over 4 KiB gets too_large, over the read limit closes that client only")
+TEST_CASE("an oversize frame over 4 KiB gets too_large, over the read limit closes that client only")
 {
     LiveRelay relay;
     Client big, huge, other;
@@ -268,7 +270,7 @@ TEST_CASE("[relay] oversize frames: over 4 KiB gets too_large, over the read lim
     CHECK(other.Alive());
 }
 
-TEST_CASE("[relay] malformed JSON and unknown types get their errors; invalid UTF-8 text closes that client only")
+TEST_CASE("malformed JSON and unknown types get their errors; invalid UTF-8 text closes that client only")
 {
     LiveRelay relay;
     Client c;
@@ -288,7 +290,7 @@ TEST_CASE("[relay] malformed JSON and unknown types get their errors; invalid UT
     CHECK(c.Alive());
 }
 
-TEST_CASE("[relay] a forged token gets bad_token; a minted broadcaster token gets the role")
+TEST_CASE("a forged token gets bad_token; a minted broadcaster token gets the role")
 {
     LiveRelay relay;
     const int64_t exp = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() + 600;
@@ -304,7 +306,7 @@ TEST_CASE("[relay] a forged token gets bad_token; a minted broadcaster token get
     CHECK(w->You.Name == "Boss");
 }
 
-TEST_CASE("[relay] a moderation action by a non-broadcaster gets forbidden; the broadcaster's pin reaches viewers")
+TEST_CASE("a moderation action by a non-broadcaster gets forbidden; the broadcaster's pin reaches viewers")
 {
     LiveRelay relay;
     const int64_t exp = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() + 600;
@@ -327,7 +329,7 @@ TEST_CASE("[relay] a moderation action by a non-broadcaster gets forbidden; the 
     CHECK(pinned->Item.Id == comment->Id);
 }
 
-TEST_CASE("[relay] the Origin allow-list refuses other origins at the handshake")
+TEST_CASE("the Origin allow-list refuses other origins at the handshake")
 {
     RelayServerOptions options = LiveRelay::Options();
     options.AllowOrigins = {"http://127.0.0.1:8080"};
@@ -339,7 +341,7 @@ TEST_CASE("[relay] the Origin allow-list refuses other origins at the handshake"
     CHECK(good.JoinRoom("r").has_value());
 }
 
-TEST_CASE("[relay] GET /healthz answers 200 on the WebSocket port")
+TEST_CASE("GET /healthz answers 200 on the WebSocket port")
 {
     LiveRelay relay;
     asio::io_context io;
@@ -359,7 +361,7 @@ TEST_CASE("[relay] GET /healthz answers 200 on the WebSocket port")
     CHECK(res.result() == http::status::ok);
 }
 
-TEST_CASE("[relay] shutdown sends every client a going-away close frame")
+TEST_CASE("shutdown sends every client a going-away close frame")
 {
     Client c;
     {
@@ -375,7 +377,7 @@ TEST_CASE("[relay] shutdown sends every client a going-away close frame")
     CHECK(c.CloseCode == static_cast<uint16_t>(websocket::close_code::going_away));
 }
 
-TEST_CASE("[relay] a slow consumer the relay drops leaves the viewer count at once")
+TEST_CASE("a slow consumer the relay drops leaves the viewer count at once")
 {
     RelayServerOptions options = LiveRelay::Options();
     options.MaxQueuedBytes = 64 * 1024;
@@ -418,7 +420,7 @@ TEST_CASE("[relay] a slow consumer the relay drops leaves the viewer count at on
     CHECK(watcher.Alive());
 }
 
-TEST_CASE("[relay] connections that never send their HTTP request are capped per address")
+TEST_CASE("connections that never send their HTTP request are capped per address")
 {
     RelayServerOptions options = LiveRelay::Options();
     options.Core.MaxConnsPerAddress = 2;
@@ -445,3 +447,5 @@ TEST_CASE("[relay] connections that never send their HTTP request are capped per
     }
     CHECK(joined);
 }
+
+TEST_SUITE_END();

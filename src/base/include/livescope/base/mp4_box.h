@@ -40,4 +40,13 @@ struct BoxHeader
 // is Invalid here: a reader of a bounded range that allows it treats it as the range's end itself.
 BoxHeader ReadBoxHeader(std::span<const uint8_t> data);
 
+// What a reader may accept beyond the strict header above.
+struct BoxHeaderOptions
+{
+    bool AnyType = false;       // any four bytes are a type (a reader that only compares types it knows)
+    bool SizeZeroToEnd = false; // size 0 is a box running to the end of `data` (Size = data.size())
+};
+// The same header reading with `options` relaxing the two checks; ReadBoxHeader(data) is ReadBoxHeader(data, {}).
+BoxHeader ReadBoxHeader(std::span<const uint8_t> data, BoxHeaderOptions options);
+
 } // namespace livescope

@@ -1,13 +1,15 @@
 // Unit tests for join tokens: base64url, minting, verification, expiry and forgery.
 #include <doctest/doctest.h>
 
-#include "relay/token.h"
+#include <livescope/server/common/token.h>
 
 #include <string>
 
 using namespace livescope;
 
-TEST_CASE("[token] base64url round-trips every length and rejects foreign characters")
+TEST_SUITE_BEGIN("server_common/token");
+
+TEST_CASE("base64url round-trips every length and rejects foreign characters")
 {
     std::string bytes;
     for (int i = 0; i < 40; i++)
@@ -24,13 +26,13 @@ TEST_CASE("[token] base64url round-trips every length and rejects foreign charac
     CHECK_FALSE(Base64UrlDecode("ab=").has_value());
 }
 
-TEST_CASE("[token] HMAC-SHA256 matches the RFC 4231 test case 2")
+TEST_CASE("HMAC-SHA256 matches the RFC 4231 test case 2")
 {
     const std::string mac = HmacSha256("Jefe", "what do ya want for nothing?");
     CHECK(Base64UrlEncode(mac) == "W9zBRr9gdU5qBCQmCJV1x1oAPwidJzmDnexYuWTsOEM");
 }
 
-TEST_CASE("[token] a minted token verifies and carries its claims")
+TEST_CASE("a minted token verifies and carries its claims")
 {
     TokenClaims claims;
     claims.Name = "Ann Broadcaster";
@@ -45,7 +47,7 @@ TEST_CASE("[token] a minted token verifies and carries its claims")
     CHECK(r.Claims == claims);
 }
 
-TEST_CASE("[token] expired tokens are refused")
+TEST_CASE("expired tokens are refused")
 {
     const std::string token = MintToken("s3cret", TokenClaims{"Bob", Role::Viewer, 1000, std::nullopt, std::nullopt});
     CHECK(VerifyToken("s3cret", token, 999).Ok());
@@ -53,7 +55,7 @@ TEST_CASE("[token] expired tokens are refused")
     CHECK(VerifyToken("s3cret", token, 5000).Error == TokenError::Expired);
 }
 
-TEST_CASE("[token] forged, altered and malformed tokens are refused")
+TEST_CASE("forged, altered and malformed tokens are refused")
 {
     const TokenClaims viewer{"Eve", Role::Viewer, 5000, std::nullopt, std::nullopt};
     const std::string token = MintToken("s3cret", viewer);
@@ -83,3 +85,5 @@ TEST_CASE("[token] forged, altered and malformed tokens are refused")
     CHECK(VerifyToken("", token, 1000).Error == TokenError::NoSecret);
     CHECK(MintToken("", viewer).empty());
 }
+
+TEST_SUITE_END();

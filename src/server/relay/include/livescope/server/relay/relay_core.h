@@ -2,9 +2,9 @@
 // The network edge (server.h) feeds it frames and the clock, and carries out what it queues.
 #pragma once
 #include "livescope/protocol/messages.h"
-#include "relay/hearts.h"
-#include "relay/rate_limit.h"
-#include "relay/room_bus.h"
+#include <livescope/server/relay/hearts.h>
+#include <livescope/server/relay/rate_limit.h>
+#include <livescope/server/relay/room_bus.h>
 
 #include <cstdint>
 #include <deque>

@@ -88,7 +88,7 @@ struct BroadcastSummary
 // {"broadcasts":[{"name","title","state","publishing","started_at","ended_at"?,"master"}...]}; starting ones are left out.
 std::string RenderBroadcastIndex(const std::vector<BroadcastSummary>& broadcasts);
 
-// A publisher's stream key: a broadcaster token of the shared token library (common/token.h) for this broadcast.
+// A publisher's stream key: a broadcaster token of the shared token library (<livescope/server/common/token.h>) for this broadcast.
 struct KeyCheck
 {
     int Status = 200;    // 200 accepted; 401 no key, malformed, bad signature or expired; 403 not a broadcaster or not this

@@ -1,10 +1,10 @@
 // Pure HTTP routing of the origin: a request and a view of the live state in, what to answer out (status, body,
 // headers, or hold / drop / stream). No sockets and no clocks: the HTTP session (http_session.h) carries it out.
 #pragma once
-#include "encoder_args.h"
-#include "faults.h"
-#include "fmp4.h"
-#include "live_playlist.h"
+#include <livescope/server/origin/encoder_args.h>
+#include <livescope/server/origin/faults.h>
+#include <livescope/server/origin/fmp4.h>
+#include <livescope/server/origin/live_playlist.h>
 
 #include <cstdint>
 #include <string>

@@ -1,6 +1,6 @@
 // RelayServer: the network edge of the relay. Boost.Beast WebSocket + /healthz on one port, single-threaded asio.
 #pragma once
-#include "relay/relay_core.h"
+#include <livescope/server/relay/relay_core.h>
 
 #include <boost/asio/io_context.hpp>
 
