@@ -341,6 +341,7 @@ struct HlsSession::Impl {
   HlsBandwidthEstimator Bw;
   int PlaylistFailures = 0;    // consecutive failed multivariant loads (backoff)
   bool PlaylistNotFound = false; // the last answer to a playlist request was 404 or 410 (not started yet)
+  bool PlaylistUnreachable = false; // the last playlist request failed in transport (not "publisher away")
   int MediaFailures = 0;       // consecutive failed media requests (backoff from the second)
   double MediaRetryAt = -kNever; // no new media request before this (seconds)
   bool MediaWaiting = false;   // the last Pump stopped at MediaRetryAt
@@ -1015,6 +1016,7 @@ struct HlsSession::Impl {
     Request* q = Find(id);
     if (!q) return;
     q->Complete = true;
+    if (q->R.Kind == HlsRequestKind::Multivariant || q->R.Kind == HlsRequestKind::MediaPlaylist) PlaylistUnreachable = false;
     if (q->R.Kind == HlsRequestKind::Multivariant) {
       const std::string text(q->Body.begin(), q->Body.end());
       const double issued_at = q->IssuedAt;
@@ -1039,6 +1041,8 @@ struct HlsSession::Impl {
     Event(HlsEvent::RequestFailed, now, std::string(HlsRequestKindName(q->R.Kind)) + " " + q->R.Url + ": " + reason, code);
     const HlsRequestKind kind = q->R.Kind;
     const int generation = q->Rendition;
+    if (kind == HlsRequestKind::Multivariant || kind == HlsRequestKind::MediaPlaylist)
+      PlaylistUnreachable = code == HlsErrorCode::Network;
     Cancel(id);
     if (kind == HlsRequestKind::Multivariant) {
       MultivariantReq = 0;
@@ -1199,13 +1203,13 @@ bool HlsSession::WaitingForStart() const {
 double HlsSession::PublisherAwayAfter() const {
   const HlsPlaylist* m = MediaPlaylist();
   if (!m) return kNever;
-  if (m->PartTarget && *m->PartTarget > 0.0 && P->Cfg.LowLatency) return std::max(1.0, 5.0 * *m->PartTarget);
+  if (m->PartTarget && *m->PartTarget > 0.0 && P->Cfg.LowLatency) return std::max(2.0, 5.0 * *m->PartTarget);
   return 1.5 * (m->TargetDuration > 0 ? m->TargetDuration : 1.0);
 }
 
 bool HlsSession::PublisherAway(double now) const {
   const HlsPlaylist* m = MediaPlaylist();
-  if (!m || m->EndList || !MediaSeen()) return false;
+  if (!m || m->EndList || !MediaSeen() || P->PlaylistUnreachable) return false;
   return now - P->Active.LastChange > PublisherAwayAfter();
 }
 

@@ -787,10 +787,19 @@ TEST_CASE("broadcast state: a live playlist that stops growing after media is th
   Boot(h, LivePl(10, 3, 2));
   h.Respond(h.Take(HlsRequestKind::Part, "p13.0.m4s"), "media");
   REQUIRE(h.S.MediaSeen());
-  CHECK(h.S.PublisherAwayAfter() == doctest::Approx(2.5)); // 5 x PART-TARGET 0.5 s, at least 1 s
+  CHECK(h.S.PublisherAwayAfter() == doctest::Approx(2.5)); // 5 x PART-TARGET 0.5 s, at least 2 s
   CHECK_FALSE(h.S.PublisherAway(h.Now + 2.4));
   CHECK(h.S.PublisherAway(h.Now + 2.6));
   CHECK_FALSE(h.S.WaitingForStart()); // media was seen: never "starting" again
+  {
+    // A server that stops answering is not a publisher away: the watchdog's error names it.
+    Harness gone;
+    Boot(gone, LivePl(10, 3, 2));
+    gone.Respond(gone.Take(HlsRequestKind::Part, "p13.0.m4s"), "media");
+    const HlsLoadRequest reload = gone.Take(HlsRequestKind::MediaPlaylist);
+    gone.S.OnError(reload.Id, "network error", gone.Now);
+    CHECK_FALSE(gone.S.PublisherAway(gone.Now + 10.0));
+  }
   // The watchdog stays quiet while the publisher is away (the grace period may be longer than 15 s).
   HlsMediaWatchdog w;
   w.Start(h.Now);

@@ -301,9 +301,10 @@ public:
   // to a playlist request was 404 or 410, or the media playlist is live and lists no segment and no part yet.
   bool WaitingForStart() const;
   // True when the live media playlist has not changed for PublisherAwayAfter() seconds (no ENDLIST): the
-  // publisher stopped; the origin adds ENDLIST after its grace period, or the playlist grows again.
+  // publisher stopped; the origin adds ENDLIST after its grace period, or the playlist grows again. Not while
+  // the last playlist request failed in transport (refused, reset: the server is gone, the watchdog's error).
   bool PublisherAway(double now) const;
-  // Seconds without a playlist change that mean the publisher is away: max(1, 5 x PART-TARGET) on a low-latency
+  // Seconds without a playlist change that mean the publisher is away: max(2, 5 x PART-TARGET) on a low-latency
   // playlist (parts every PART-TARGET), else 1.5 x target duration (the stale rule); +infinity before a playlist.
   double PublisherAwayAfter() const;
   // True once media (a part or segment) was handed out.
