@@ -62,11 +62,19 @@ test('the widget follows a broadcast: starting, live by itself, reconnecting, en
   const logs = collectLogs(page);
   const src = `${base}/live/show/master.m3u8`;
   try {
-    await page.goto(`${web.url}/livescope_page.html?src=${encodeURIComponent(src)}&title=${encodeURIComponent(TITLE)}`);
+    // debug keeps the drawing buffer readable; its stats panel is turned off below.
+    await page.goto(`${web.url}/livescope_page.html?debug&src=${encodeURIComponent(src)}&title=${encodeURIComponent(TITLE)}`);
     await page.waitForFunction(() => window.livescopeWidgets && window.livescopeWidgets[0] && window.livescopeWidgets[0].app, null, { timeout: 30000 });
     await page.evaluate(() => {
+      window.livescopeWidgets[0].plugins.playback.setDebug(false);
       window.__events = [];
+      window.__shots = {};
       const t0 = performance.now();
+      // Each state's canvas, captured two refreshes after the change (a short state may be gone before a screenshot).
+      window.livescopeWidgets[0].events.addEventListener('statechange', (e) => {
+        const state = e.detail.state;
+        requestAnimationFrame(() => requestAnimationFrame(() => { window.__shots[state] = document.querySelector('#livescope-canvas').toDataURL('image/png'); }));
+      });
       for (const type of ['statechange', 'playing', 'waiting', 'ended', 'error']) {
         window.livescopeWidgets[0].events.addEventListener(type, (e) => window.__events.push({ type, t: performance.now() - t0, ...(e.detail || {}) }));
       }
@@ -100,7 +108,9 @@ test('the widget follows a broadcast: starting, live by itself, reconnecting, en
     await pusher.stop();
     publisher.close();
     await waitFor(state('reconnecting'), 'reconnecting', 15000);
-    await shot('reconnecting');
+    await waitFor(`window.__shots.reconnecting`, 'the reconnecting capture', 5000);
+    const capture = await page.evaluate(() => window.__shots.reconnecting);
+    writeFileSync(join(ARTIFACTS, 'broadcast-reconnecting.png'), Buffer.from(capture.split(',')[1], 'base64'));
     await waitFor(`${state('ended')} && window.__events.some((e) => e.type === 'ended')`, 'ended', 30000);
     await page.waitForTimeout(500);
     assert.ok(await middleBright(page) > 30, 'the ended card is not drawn');
