@@ -82,6 +82,7 @@ button{font:inherit;font-size:13px;color:#fff;background:rgba(0,0,0,.72);border:
 button svg{display:block;width:16px;height:16px}
 button:focus-visible{outline:3px solid #7cf;outline-offset:1px}
 button[hidden]{display:none}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 .msg{position:absolute;left:0;right:0;top:45%;text-align:center;padding:0 16px;text-shadow:0 1px 3px #000}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`;
   let sheet = null;
@@ -140,6 +141,9 @@ button[hidden]{display:none}
       this.fsBtn.setAttribute('aria-label', S.fullscreen);
       this.msg = el('div', { className: 'msg', textContent: S.loading }, box);
       this.msg.setAttribute('role', 'status');
+      // The broadcast state's message, drawn on the canvas by the overlay, mirrored here for screen readers.
+      this.stateMsg = el('div', { className: 'sr' }, box);
+      this.stateMsg.setAttribute('role', 'status');
       this.soundBtn.addEventListener('click', () => this.setMuted(!this.state.muted));
       this.fsBtn.addEventListener('click', () => this.toggleFullscreen());
       this._onFs = () => this.fsBtn.setAttribute('aria-label', document.fullscreenElement === box ? S.exitFullscreen : S.fullscreen);
@@ -165,6 +169,12 @@ button[hidden]{display:none}
           onError: (e) => this.fail(e),
         }));
         this.host.addEventListener('playing', () => { this.msg.textContent = ''; const p = this.box.querySelector('.poster'); if (p) p.remove(); });
+        this.host.addEventListener('statechange', (e) => {
+          const st = e.detail && e.detail.state;
+          if (st !== 'error') this.msg.textContent = ''; // the canvas shows the state
+          this.stateMsg.textContent = st === 'starting' || st === 'reconnecting' || st === 'ended'
+            ? (this.opts.title && st !== 'reconnecting' ? this.opts.title + '. ' : '') + this.opts.strings[st] : '';
+        });
         this.host.addEventListener('error', (e) => { if (e.detail) this.msg.textContent = (e.detail.message || this.opts.strings.error); });
         await w.start();
         this.applyState();

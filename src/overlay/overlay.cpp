@@ -6,6 +6,7 @@
 // [SECTION] comments
 // [SECTION] compose box
 // [SECTION] hearts
+// [SECTION] broadcast card
 // [SECTION] OverlayDraw
 #include <livescope/overlay/overlay.h>
 
@@ -337,7 +338,60 @@ void DrawHearts(const DrawCtx& c, Overlay& o)
     }
 }
 
+// [SECTION] broadcast card
+
+// The state's message (1.25 x the font size) under the title, centred on a dark card; each line shrinks to fit
+// 85 % of the width, down to 0.6 x its size, and is clipped below that.
+void DrawBroadcastCard(const DrawCtx& c, const Overlay& o, float width, float height)
+{
+    const std::string_view message = OverlayBroadcastMessage(o.State);
+    if (message.empty())
+        return;
+    const std::string_view title = o.State.Title;
+    const float fs = c.FontSize;
+    const float avail = 0.85f * width - 2.0f * fs;
+    const auto fitted = [&](std::string_view s, float size) {
+        const float w = Measure(c, s, size);
+        return w > avail && w > 0.0f ? std::max(0.6f * size, size * avail / w) : size;
+    };
+    const float msg_fs = fitted(message, 1.25f * fs);
+    const float title_fs = title.empty() ? 0.0f : fitted(title, fs);
+    const float gap = title.empty() ? 0.0f : 0.4f * fs;
+    const float text_w = std::min(avail, std::max(Measure(c, message, msg_fs), title.empty() ? 0.0f : Measure(c, title, title_fs)));
+    const float card_w = text_w + 2.0f * fs, card_h = msg_fs + title_fs + gap + 1.6f * fs;
+    const float x = 0.5f * (width - card_w), y = 0.5f * (height - card_h);
+    c.Dl->AddRectFilled(At(c, x, y), At(c, x + card_w, y + card_h), Col(0x000000, 0.72f), 0.5f * fs);
+    c.Dl->PushClipRect(At(c, x + 0.5f * fs, y), At(c, x + card_w - 0.5f * fs, y + card_h), true);
+    float ty = y + 0.8f * fs;
+    if (!title.empty()) {
+        const float tw = std::min(avail, Measure(c, title, title_fs));
+        Text(c, 0.5f * (width - tw), ty, title, Col(0xD0D0D0, 1.0f), title_fs, false);
+        ty += title_fs + gap;
+    }
+    const float mw = std::min(avail, Measure(c, message, msg_fs));
+    Text(c, 0.5f * (width - mw), ty, message, IM_COL32_WHITE, msg_fs, false);
+    c.Dl->PopClipRect();
+}
+
 } // namespace
+
+void OverlayDrawBroadcast(Overlay& o, ImDrawList* draw_list, const ImVec2& origin, const ImVec2& size, ImFont* font)
+{
+    if (draw_list == nullptr)
+        return;
+    if (font == nullptr)
+        font = ImGui::GetFont();
+    if (font == nullptr)
+        return;
+    DrawCtx c;
+    c.Dl = draw_list;
+    c.Font = font;
+    c.FontSize = font->FontSize * font->Scale;
+    c.Origin = origin;
+    draw_list->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
+    DrawBroadcastCard(c, o, size.x, size.y);
+    draw_list->PopClipRect();
+}
 
 // [SECTION] OverlayDraw
 
@@ -370,6 +424,7 @@ void OverlayDraw(Overlay& o, ImDrawList* draw_list, const ImVec2& origin, const 
     if (o.State.CommentsEnabled)
         DrawCompose(c, o);
     DrawHearts(c, o);
+    DrawBroadcastCard(c, o, size.x, size.y);
     draw_list->PopClipRect();
 }
 

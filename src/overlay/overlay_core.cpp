@@ -142,6 +142,17 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
     return l;
 }
 
+std::string_view OverlayBroadcastMessage(const OverlayState& s)
+{
+    switch (s.Broadcast) {
+    case OverlayBroadcast::Starting: return s.Strings.Starting;
+    case OverlayBroadcast::Reconnecting: return s.Strings.Reconnecting;
+    case OverlayBroadcast::Ended: return s.Strings.Ended;
+    case OverlayBroadcast::None: break;
+    }
+    return {};
+}
+
 void OverlayInit(Overlay& o, const OverlayConfig& cfg)
 {
     o.FontSize = cfg.FontSize;

@@ -15,7 +15,9 @@
 // frames and audio, schedules the calls and reads the results (mod.abiRecord('playbackStats'), src/app/app_abi.h).
 // Widget events: 'playing' (first frame shown, and again after a stall or an error), 'waiting' (stall),
 // 'error' ({code, message}: fatal, or no media for a while while loading goes on; docs/widget-limits.md lists the
-// codes), 'ended' (an ENDLIST playlist has played out).
+// codes), 'ended' (an ENDLIST playlist has played out), 'statechange' ({state}: the broadcast's life as the Worker's
+// C++ decides it, BroadcastStateOf: 'starting', 'live', 'reconnecting', 'ended', 'error'; docs/states.md). 'starting'
+// and 'reconnecting' also fire 'waiting'; 'ended' fires with 'ended'. The overlay draws the state's card.
 (function (global) {
   'use strict';
   if (!global.LivescopeWidget) return;
@@ -52,6 +54,8 @@
       if (!o.src) return;
       this.m = this.w.module; this.app = this.w.app;
       this.m._ls_page_show_status(this.app, 0);
+      // The state card's strings in the widget's language (the room plugin sends them too, when it draws).
+      if (o.strings) this.m.withUtf8(JSON.stringify(o.strings), (p) => this.m._ls_room_set_strings(this.app, p));
       this.setDebug(!!o.debug);
       this.heapStart = this.m.HEAPU8.length;
       Object.defineProperty(this.w, 'stats', { get: () => this.stats(), configurable: true });
@@ -122,6 +126,7 @@
       this.log('error', `${code}: ${message}`);
       this.setErrorText(message);
       this.w.emit('error', { code, message });
+      this.setState('error');
     }
 
     // Not fatal: the worker found no media for a while and keeps trying. The message stays on the canvas
@@ -131,6 +136,15 @@
       this.log('warn', `${code}: ${message}`);
       this.setErrorText(message);
       this.w.emit('error', { code, message });
+    }
+
+    // Forwards the broadcast state to the overlay (its card) and the element (statechange, waiting), once per change.
+    setState(state) {
+      if (state === this.broadcastState) return;
+      this.broadcastState = state;
+      if (this.m) this.m.withUtf8(state, (ptr) => this.m._ls_page_set_broadcast_state(this.app, ptr));
+      this.w.emit('statechange', { state });
+      if (state === 'starting' || state === 'reconnecting') this.w.emit('waiting', { state });
     }
 
     setErrorText(message) { this.m.withUtf8(message, (ptr) => this.m._ls_playback_set_error(this.app, ptr)); }
@@ -208,6 +222,10 @@
         case 'error': if (!this.fatal) this.sourceFailed(m.code, m.message); break;
         case 'recovered': this.log('info', 'the source is back'); break;
         case 'ended': this.endPending = true; break; // ENDLIST: 'ended' fires once the queue has played out
+        case 'state': // the Worker's C++ decision; 'ended' waits for the queue to play out (below)
+          if (m.state === 'ended') this.endPending = true;
+          else if (!this.fatal) this.setState(m.state);
+          break;
       }
     }
 
@@ -236,6 +254,7 @@
       if (this.endPending && this.queue.length === 0 && m.abiRecord('playbackStats', m._ls_playback_stats(app, now)).framesShown > 0) {
         this.endedFired = true;
         this.w.emit('ended', {});
+        this.setState('ended');
         return;
       }
       for (let guard = 0; guard < 64 && this.queue.length; guard++) {

@@ -30,6 +30,8 @@
 //                                  unsupported-playlist (e.g. SAMPLE-AES), invalid-playlist (see docs/hls.md)
 //   {type:'error', code, message}  no media for a while (the C++ watchdog says why); loading goes on
 //   {type:'recovered'}             media again after an 'error'
+//   {type:'state', state}          the broadcast's state changed (C++ BroadcastStateOf): starting, live, reconnecting,
+//                                  ended, error (docs/states.md)
 'use strict';
 
 const state = {
@@ -196,9 +198,11 @@ function sessionPump() {
       if (h.failed) { log('warn', `${h.code}: ${h.message}`); post({ type: 'error', code: h.code, message: h.message }); }
       else { log('info', 'media again: recovered'); post({ type: 'recovered' }); }
     }
+    const broadcastState = mod.UTF8ToString(mod._ls_worker_hls_state(app, nowS()));
+    if (broadcastState) post({ type: 'state', state: broadcastState });
     for (const r of out.requests) sessionFetch(r);
     clearTimeout(session.timer);
-    const wait = Math.min(1, Math.max(0.005, mod._ls_worker_hls_next_wakeup(app) - nowS()));
+    const wait = Math.min(1, Math.max(0.005, mod._ls_worker_hls_next_wakeup(app, nowS()) - nowS()));
     session.timer = setTimeout(() => { if (!state.running) return; mod._ls_worker_hls_tick(app, nowS()); sessionPump(); }, wait * 1000);
   } finally { session.pumping = false; }
 }

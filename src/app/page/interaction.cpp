@@ -305,7 +305,12 @@ PageInteraction* PageInteractionCreate(PageApp* app) {
 void PageInteractionDestroy(PageInteraction* interaction) { delete interaction; }
 
 void PageInteractionDraw(PageInteraction* in, double now, float css_width, float css_height) {
-  if (in == nullptr || !in->Active) return;
+  if (in == nullptr) return;
+  if (!in->Active) { // no room or title: only the broadcast card, when the player set a state that has one
+    if (in->Ov.State.Broadcast != OverlayBroadcast::None)
+      OverlayDrawBroadcast(in->Ov, ImGui::GetBackgroundDrawList(), ImVec2(0.0f, 0.0f), ImVec2(css_width, css_height), in->Font);
+    return;
+  }
   in->Now = now;
   if (!in->Started) {
     in->Ov.State.StartTime = now;
@@ -372,7 +377,7 @@ LS_EXPORT void ls_room_set_viewer_labels(PageApp* app, const char* live, const c
 }
 
 // Localised UI strings: a JSON object with any of live, send, placeholder, placeholderShort, joined, pinned,
-// total, sendHeart.
+// total, sendHeart, starting, reconnecting, ended.
 LS_EXPORT void ls_room_set_strings(PageApp* app, const char* json_text) {
   PageInteraction* in = In(app);
   if (in == nullptr || json_text == nullptr) return;
@@ -391,6 +396,20 @@ LS_EXPORT void ls_room_set_strings(PageApp* app, const char* json_text) {
   set("pinned", s.Pinned);
   set("total", s.TotalViewers);
   set("sendHeart", s.SendHeart);
+  set("starting", s.Starting);
+  set("reconnecting", s.Reconnecting);
+  set("ended", s.Ended);
+}
+
+// The broadcast's state as the player decided it (web/runtime/playback.js forwards the Worker's BroadcastStateOf:
+// "starting", "live", "reconnecting", "ended", "error"): the overlay draws its card, and the LIVE badge only
+// shows while the broadcast is live or reconnecting.
+LS_EXPORT void ls_page_set_broadcast_state(PageApp* app, const char* state) {
+  PageInteraction* in = In(app);
+  if (in == nullptr) return;
+  const std::string name = Str(state);
+  in->Ov.State.Broadcast = livescope::OverlayBroadcastFromName(name);
+  in->Ov.State.IsLive = in->Ov.State.Broadcast != livescope::OverlayBroadcast::Starting && in->Ov.State.Broadcast != livescope::OverlayBroadcast::Ended;
 }
 
 // The DOM controls row (sound, fullscreen) as the edge measured it: width with full labels, width with

@@ -36,6 +36,8 @@ struct WorkerHls {
   int64_t MediaMark = -1;         // decode progress counted at the last health check
   int64_t DecodeErrorMark = 0;    // decode errors counted at the last health check
   std::string HealthJson;         // last answer of ls_worker_hls_health, owned here
+  bool MediaSeen = false;         // a session of this Worker handed out media (a restart does not start over)
+  int LastState = -1;             // BroadcastState last reported by ls_worker_hls_state; -1 = none yet
   double LastPartHoldBack = 0.0;  // seconds, PART-HOLD-BACK of the last session's playlist (fast start); 0 = unknown
 };
 
@@ -86,6 +88,8 @@ const char* CheckHealth(WorkerApp* app, double now) {
   if (c.Errors > h.DecodeErrorMark) h.Watchdog.OnProblem(HlsErrorCode::Undecodable, c.LastError, now);
   h.DecodeErrorMark = c.Errors;
   if (h.Session && h.Session->Ended()) h.Watchdog.OnEnded();
+  // No error while the source says why there is no media: not started yet, or the publisher away (grace period).
+  if (h.Session && (h.Session->WaitingForStart() || h.Session->PublisherAway(now))) h.Watchdog.OnSourceWaiting(now);
   const std::optional<HlsMediaWatchdog::Change> change = h.Watchdog.Tick(now);
   if (!change) return h.HealthJson.c_str();
   if (!change->Failed) { h.HealthJson = "{\"failed\":false}"; return h.HealthJson.c_str(); }
@@ -149,9 +153,11 @@ LS_EXPORT void ls_worker_hls_tick(WorkerApp* app, double now) {
   livescope::PumpMedia(app);
 }
 // Seconds (Worker clock) of the next Tick the session needs; a large value when only responses can help.
-LS_EXPORT double ls_worker_hls_next_wakeup(WorkerApp* app) {
+LS_EXPORT double ls_worker_hls_next_wakeup(WorkerApp* app, double now) {
   if (!app || !app->Hls || !app->Hls->Session) return 1e18;
-  const double t = std::min(app->Hls->Session->NextWakeup(), app->Hls->Watchdog.NextWakeup());
+  const livescope::HlsSession& s = *app->Hls->Session;
+  double t = std::min(s.NextWakeup(), app->Hls->Watchdog.NextWakeup());
+  if (s.MediaSeen() && !s.PublisherAway(now)) t = std::min(t, now + 0.25); // notice "reconnecting" promptly
   return t < 1e18 ? t : 1e18;
 }
 
@@ -159,6 +165,25 @@ LS_EXPORT double ls_worker_hls_next_wakeup(WorkerApp* app) {
 LS_EXPORT const char* ls_worker_hls_health(WorkerApp* app, double now) {
   if (!app->Hls || !app->Hls->Session) return "";
   return livescope::CheckHealth(app, now);
+}
+
+// The broadcast's state (BroadcastStateName: "starting", "live", "reconnecting", "ended", "error") when it
+// changed since the last call, else "". Call after ls_worker_hls_health (it reads the watchdog's state).
+LS_EXPORT const char* ls_worker_hls_state(WorkerApp* app, double now) {
+  if (!app || !app->Hls || !app->Hls->Session) return "";
+  WorkerHls& h = *app->Hls;
+  livescope::BroadcastSignals s;
+  s.Fatal = h.Session->FatalError().has_value();
+  s.WatchdogFailed = h.Watchdog.Failed();
+  s.Ended = h.Session->Ended();
+  s.WaitingForStart = h.Session->WaitingForStart();
+  h.MediaSeen = h.MediaSeen || h.Session->MediaSeen();
+  s.MediaSeen = h.MediaSeen;
+  s.PublisherAway = h.Session->PublisherAway(now);
+  const livescope::BroadcastState state = livescope::BroadcastStateOf(s);
+  if (static_cast<int>(state) == h.LastState) return "";
+  h.LastState = static_cast<int>(state);
+  return livescope::BroadcastStateName(state);
 }
 
 // JSON: {"requests":[{id,kind,url,offset,length}],"cancel":[ids],"events":[{type,level,rendition,detail}]}, owned

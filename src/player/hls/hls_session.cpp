@@ -3,6 +3,7 @@
 //
 // [SECTION] Names
 // [SECTION] Limits (pure policy: caps, timeouts, backoff, no-media watchdog)
+// [SECTION] Broadcast state
 // [SECTION] State
 // [SECTION] Requests
 // [SECTION] Playlists
@@ -210,10 +211,40 @@ std::optional<HlsMediaWatchdog::Change> HlsMediaWatchdog::Tick(double now) {
   return c;
 }
 
+void HlsMediaWatchdog::OnSourceWaiting(double now) {
+  if (!Running) return;
+  LastMediaAt = now;
+  SourceCode = DecodeCode = HlsErrorCode::None;
+  SourceDetail.clear();
+  DecodeDetail.clear();
+  if (FailedFlag) MediaSinceFailure = true; // the failure is explained: the next Tick reports it over
+}
+
 double HlsMediaWatchdog::NextWakeup() const {
   if (!Running) return std::numeric_limits<double>::infinity();
   if (FailedFlag) return MediaSinceFailure ? LastMediaAt : std::numeric_limits<double>::infinity();
   return LastMediaAt + Timeout;
+}
+
+// [SECTION] Broadcast state
+
+const char* BroadcastStateName(BroadcastState state) {
+  switch (state) {
+    case BroadcastState::Starting: return "starting";
+    case BroadcastState::Live: return "live";
+    case BroadcastState::Reconnecting: return "reconnecting";
+    case BroadcastState::Ended: return "ended";
+    case BroadcastState::Error: return "error";
+  }
+  return "error";
+}
+
+BroadcastState BroadcastStateOf(const BroadcastSignals& s) {
+  if (s.Fatal || s.WatchdogFailed) return BroadcastState::Error;
+  if (s.Ended) return BroadcastState::Ended;
+  if (s.WaitingForStart || !s.MediaSeen) return BroadcastState::Starting;
+  if (s.PublisherAway) return BroadcastState::Reconnecting;
+  return BroadcastState::Live;
 }
 
 // [SECTION] State
@@ -309,6 +340,8 @@ struct HlsSession::Impl {
   double FirstChangeAt = -1.0, AgeIntegral = 0.0, LastAgeMark = 0.0;
   HlsBandwidthEstimator Bw;
   int PlaylistFailures = 0;    // consecutive failed multivariant loads (backoff)
+  bool PlaylistNotFound = false; // the last answer to a playlist request was 404 or 410 (not started yet)
+  bool PlaylistUnreachable = false; // the last playlist request failed in transport (not "publisher away")
   int MediaFailures = 0;       // consecutive failed media requests (backoff from the second)
   double MediaRetryAt = -kNever; // no new media request before this (seconds)
   bool MediaWaiting = false;   // the last Pump stopped at MediaRetryAt
@@ -975,6 +1008,7 @@ struct HlsSession::Impl {
     Request* q = Find(id);
     if (!q) return;
     q->Complete = true;
+    if (q->R.Kind == HlsRequestKind::Multivariant || q->R.Kind == HlsRequestKind::MediaPlaylist) PlaylistUnreachable = false;
     if (q->R.Kind == HlsRequestKind::Multivariant) {
       const std::string text(q->Body.begin(), q->Body.end());
       const double issued_at = q->IssuedAt;
@@ -999,6 +1033,8 @@ struct HlsSession::Impl {
     Event(HlsEvent::RequestFailed, now, std::string(HlsRequestKindName(q->R.Kind)) + " " + q->R.Url + ": " + reason, code);
     const HlsRequestKind kind = q->R.Kind;
     const int generation = q->Rendition;
+    if (kind == HlsRequestKind::Multivariant || kind == HlsRequestKind::MediaPlaylist)
+      PlaylistUnreachable = code == HlsErrorCode::Network;
     Cancel(id);
     if (kind == HlsRequestKind::Multivariant) {
       MultivariantReq = 0;
@@ -1102,6 +1138,7 @@ std::vector<HlsEventRecord> HlsSession::TakeEvents() { return std::exchange(P->O
 void HlsSession::OnResponse(uint64_t id, int status, double now) {
   Request* q = P->Find(id);
   if (!q) return;
+  if (q->R.Kind == HlsRequestKind::Multivariant || q->R.Kind == HlsRequestKind::MediaPlaylist) P->PlaylistNotFound = status == 404 || status == 410;
   q->Status = status;
   q->LastActivityAt = now;
   if (status >= 400 || status < 100) {
@@ -1144,6 +1181,28 @@ void HlsSession::OnError(uint64_t id, const std::string& reason, double now) { P
 void HlsSession::SelectVariant(int variant, double now) {
   P->ManualVariant = variant >= 0;
   if (variant >= 0) P->BeginSwitch(variant, now);
+}
+
+bool HlsSession::WaitingForStart() const {
+  if (MediaSeen() || P->FatalErr) return false;
+  if (P->PlaylistNotFound) return true;
+  const HlsPlaylist* m = MediaPlaylist();
+  if (!m || m->EndList) return false;
+  for (const HlsSegment& seg : m->Segments) if (seg.IsComplete() || !seg.Parts.empty()) return false;
+  return true;
+}
+
+double HlsSession::PublisherAwayAfter() const {
+  const HlsPlaylist* m = MediaPlaylist();
+  if (!m) return kNever;
+  if (m->PartTarget && *m->PartTarget > 0.0 && P->Cfg.LowLatency) return std::max(2.0, 5.0 * *m->PartTarget);
+  return 1.5 * (m->TargetDuration > 0 ? m->TargetDuration : 1.0);
+}
+
+bool HlsSession::PublisherAway(double now) const {
+  const HlsPlaylist* m = MediaPlaylist();
+  if (!m || m->EndList || !MediaSeen() || P->PlaylistUnreachable) return false;
+  return now - P->Active.LastChange > PublisherAwayAfter();
 }
 
 const std::optional<HlsSessionError>& HlsSession::FatalError() const { return P->FatalErr; }

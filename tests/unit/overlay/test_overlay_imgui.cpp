@@ -221,3 +221,46 @@ TEST_CASE("with the real font, titles and the compose placeholder fit at publish
 }
 
 }
+
+TEST_CASE("the broadcast card draws its message under the title in the middle, in English and French, and nothing without a state")
+{
+    Ctx ctx;
+    Overlay o;
+    o.State.Title = "Launch night";
+    const auto draw = [&](bool whole_overlay) {
+        ImGui::NewFrame();
+        OverlayNewFrame(o, 1.0, kW, kH);
+        if (whole_overlay)
+            OverlayDraw(o, ImGui::GetBackgroundDrawList(), ImVec2(0, 0), ImVec2(kW, kH), ctx.Font);
+        else
+            OverlayDrawBroadcast(o, ImGui::GetBackgroundDrawList(), ImVec2(0, 0), ImVec2(kW, kH), ctx.Font);
+        ImGui::Render();
+        return ImGui::GetDrawData();
+    };
+    CHECK(VerticesOf(draw(false), 0xD0D0D0).Count == 0); // None: no card
+    for (const UiStrings* ui : { &kUiStringsEn, &kUiStringsFr }) {
+        o.State.Strings = OverlayStringsFrom(*ui);
+        for (OverlayBroadcast state : { OverlayBroadcast::Starting, OverlayBroadcast::Reconnecting, OverlayBroadcast::Ended }) {
+            o.State.Broadcast = state;
+            CHECK_FALSE(OverlayBroadcastMessage(o.State).empty());
+            const ImDrawData* dd = draw(false);
+            const Box title = VerticesOf(dd, 0xD0D0D0);
+            const Box message = VerticesOf(dd, 0xFFFFFF);
+            CHECK(title.Count > 0);
+            CHECK(message.Count > 0);
+            CHECK(title.MaxY <= message.MinY + 1.0f);   // the title above the message
+            CHECK(message.MinX > kW * 0.1f);             // centred, inside the canvas
+            CHECK(message.MaxX < kW * 0.9f);
+            CHECK(message.MinY > kH * 0.3f);
+            CHECK(message.MaxY < kH * 0.7f);
+            CHECK(VerticesOf(draw(true), 0xD0D0D0).Count > 0); // OverlayDraw draws it too
+        }
+    }
+    CHECK(OverlayBroadcastMessage(o.State) == std::string_view(kUiStringsFr.Ended));
+    CHECK(OverlayBroadcastFromName("starting") == OverlayBroadcast::Starting);
+    CHECK(OverlayBroadcastFromName("reconnecting") == OverlayBroadcast::Reconnecting);
+    CHECK(OverlayBroadcastFromName("ended") == OverlayBroadcast::Ended);
+    CHECK(OverlayBroadcastFromName("live") == OverlayBroadcast::None);
+    CHECK(OverlayBroadcastFromName("error") == OverlayBroadcast::None);
+    CHECK(OverlayBroadcastFromName("") == OverlayBroadcast::None);
+}

@@ -713,4 +713,149 @@ TEST_CASE("repeated media failures back off from the second one, and a loaded pa
   CHECK(h.MediaText(false) == "ok");
 }
 
+// [SECTION] Broadcast state: starting, live, reconnecting, ended (docs/states.md)
+
+namespace {
+// What the Worker does each wakeup (src/app/worker/worker_hls.cpp): the watchdog is told when the source explains
+// why there is no media. Answers every open playlist request with `status` and `body`; returns the watchdog's failure.
+bool RunWaiting(Harness& h, HlsMediaWatchdog& w, double until, int status, const std::string& body, bool tell_watchdog) {
+  bool failed = false;
+  for (; h.Now <= until; h.Now += 0.25) {
+    h.S.Tick(h.Now);
+    h.Pull();
+    while (const HlsLoadRequest* r = h.Find(HlsRequestKind::Multivariant)) h.Respond(h.Take(r->Kind), body, status);
+    while (const HlsLoadRequest* r = h.Find(HlsRequestKind::MediaPlaylist)) h.Respond(h.Take(r->Kind), body, status);
+    if (tell_watchdog && (h.S.WaitingForStart() || h.S.PublisherAway(h.Now))) w.OnSourceWaiting(h.Now);
+    if (auto c = w.Tick(h.Now); c && c->Failed) failed = true;
+  }
+  return failed;
+}
+const std::string kEmptyLive = "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:2\n#EXT-X-PART-INF:PART-TARGET=0.5\n#EXT-X-MEDIA-SEQUENCE:0\n";
+} // namespace
+
+TEST_CASE("a playlist that answers 404 is a broadcast not started yet, polled with backoff and never a no-media error") {
+  Harness h;
+  HlsMediaWatchdog w;
+  h.S.Start(kMaster, 0.0);
+  w.Start(0.0);
+  h.Pull();
+  CHECK_FALSE(h.S.WaitingForStart()); // nothing answered yet
+  CHECK_FALSE(RunWaiting(h, w, 25.0, 404, "", true));
+  CHECK(h.S.WaitingForStart());
+  CHECK_FALSE(w.Failed());
+  const int64_t polls = h.S.Stats().Requests;
+  CHECK(polls >= 4);
+  CHECK(polls <= 10); // backoff: 0.5, 1, 2, 4, 8, 8 s apart, not one poll per wakeup
+  // The same source without the start rule is the no-media error of 15 s (what the rule changes).
+  Harness plain;
+  HlsMediaWatchdog w2;
+  plain.S.Start(kMaster, 0.0);
+  w2.Start(0.0);
+  plain.Pull();
+  CHECK(RunWaiting(plain, w2, 25.0, 404, "", false));
+  // Other failures are not "not started": a 503 is the usual error.
+  Harness busy;
+  busy.S.Start(kMaster, 0.0);
+  busy.Pull();
+  busy.Respond(busy.Take(HlsRequestKind::Multivariant), "", 503);
+  CHECK_FALSE(busy.S.WaitingForStart());
+}
+
+TEST_CASE("a live playlist with no media yet is a broadcast starting, and the first part makes it live by itself") {
+  Harness h;
+  HlsMediaWatchdog w;
+  h.S.Start(kV0, 0.0);
+  w.Start(0.0);
+  h.Pull();
+  CHECK_FALSE(RunWaiting(h, w, 20.0, 200, kEmptyLive, true));
+  CHECK(h.S.WaitingForStart());
+  CHECK_FALSE(h.S.MediaSeen());
+  // The publisher's first parts arrive: the next reload lists them and the session fetches them.
+  for (int i = 0; i < 40 && !h.Find(HlsRequestKind::MediaPlaylist); i++) { h.Now += 0.25; h.S.Tick(h.Now); h.Pull(); }
+  h.Respond(h.Take(HlsRequestKind::MediaPlaylist), LivePl(0, 0, 2));
+  CHECK_FALSE(h.S.WaitingForStart());
+  h.Respond(h.Take(HlsRequestKind::Map, "init.mp4"), "INIT");
+  h.Respond(h.Take(HlsRequestKind::Part, "p0.0.m4s"), "media");
+  CHECK(h.S.MediaSeen());
+  BroadcastSignals s;
+  s.WaitingForStart = h.S.WaitingForStart();
+  s.MediaSeen = h.S.MediaSeen();
+  s.PublisherAway = h.S.PublisherAway(h.Now);
+  CHECK(BroadcastStateOf(s) == BroadcastState::Live);
+}
+
+TEST_CASE("a live playlist that stops growing after media is the publisher away, until ENDLIST") {
+  Harness h;
+  Boot(h, LivePl(10, 3, 2));
+  h.Respond(h.Take(HlsRequestKind::Part, "p13.0.m4s"), "media");
+  REQUIRE(h.S.MediaSeen());
+  CHECK(h.S.PublisherAwayAfter() == doctest::Approx(2.5)); // 5 x PART-TARGET 0.5 s, at least 2 s
+  CHECK_FALSE(h.S.PublisherAway(h.Now + 2.4));
+  CHECK(h.S.PublisherAway(h.Now + 2.6));
+  CHECK_FALSE(h.S.WaitingForStart()); // media was seen: never "starting" again
+  {
+    // A server that stops answering is not a publisher away: the watchdog's error names it.
+    Harness gone;
+    Boot(gone, LivePl(10, 3, 2));
+    gone.Respond(gone.Take(HlsRequestKind::Part, "p13.0.m4s"), "media");
+    const HlsLoadRequest reload = gone.Take(HlsRequestKind::MediaPlaylist);
+    gone.S.OnError(reload.Id, "network error", gone.Now);
+    CHECK_FALSE(gone.S.PublisherAway(gone.Now + 10.0));
+  }
+  // The watchdog stays quiet while the publisher is away (the grace period may be longer than 15 s).
+  HlsMediaWatchdog w;
+  w.Start(h.Now);
+  w.OnMedia(h.Now);
+  bool failed = false;
+  for (double t = h.Now; t < h.Now + 30.0; t += 0.5) {
+    if (h.S.PublisherAway(t)) w.OnSourceWaiting(t);
+    if (auto c = w.Tick(t); c && c->Failed) failed = true;
+  }
+  CHECK_FALSE(failed);
+  // The origin ends the broadcast after its grace: ENDLIST is not "away".
+  h.Now += 3.0;
+  h.S.Tick(h.Now);
+  h.Pull();
+  while (const HlsLoadRequest* r = h.Find(HlsRequestKind::MediaPlaylist)) h.Respond(h.Take(r->Kind), LivePl(10, 3, 2, false, "") + "#EXT-X-ENDLIST\n");
+  REQUIRE(h.S.MediaPlaylist());
+  CHECK(h.S.MediaPlaylist()->EndList);
+  CHECK_FALSE(h.S.PublisherAway(h.Now + 10.0));
+}
+
+TEST_CASE("the broadcast state puts errors first, then ended, then starting, then reconnecting, else live") {
+  CHECK(std::string(BroadcastStateName(BroadcastStateOf({}))) == "starting");
+  BroadcastSignals live;
+  live.MediaSeen = true;
+  CHECK(std::string(BroadcastStateName(BroadcastStateOf(live))) == "live");
+  BroadcastSignals away = live;
+  away.PublisherAway = true;
+  CHECK(std::string(BroadcastStateName(BroadcastStateOf(away))) == "reconnecting");
+  BroadcastSignals ended = away;
+  ended.Ended = true;
+  CHECK(std::string(BroadcastStateName(BroadcastStateOf(ended))) == "ended");
+  BroadcastSignals failed = ended;
+  failed.WatchdogFailed = true;
+  CHECK(std::string(BroadcastStateName(BroadcastStateOf(failed))) == "error");
+  BroadcastSignals fatal;
+  fatal.Fatal = true;
+  fatal.WaitingForStart = true;
+  CHECK(BroadcastStateOf(fatal) == BroadcastState::Error);
+  BroadcastSignals waiting = live;
+  waiting.WaitingForStart = true;
+  CHECK(BroadcastStateOf(waiting) == BroadcastState::Starting);
+}
+
+TEST_CASE("watchdog: a failure the source then explains is reported over, and the clock restarts") {
+  HlsMediaWatchdog w(15.0);
+  w.Start(0.0);
+  REQUIRE(w.Tick(15.0));
+  CHECK(w.Failed());
+  w.OnSourceWaiting(16.0);
+  const auto over = w.Tick(16.0);
+  REQUIRE(over);
+  CHECK_FALSE(over->Failed);
+  CHECK_FALSE(w.Tick(30.9));
+  CHECK(w.Tick(31.0)); // 15 s after the source last explained it
+}
+
 TEST_SUITE_END();

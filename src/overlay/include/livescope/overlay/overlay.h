@@ -27,6 +27,10 @@ std::size_t OverlayFontDataSize();
 // font's size, so input hit-tests and OverlayComposeRect match what was drawn.
 void OverlayDraw(Overlay& o, ImDrawList* draw_list, const ImVec2& origin, const ImVec2& size, ImFont* font = nullptr);
 
+// Draws only the broadcast card (OverlayBroadcastMessage, centred, with the title above it when set): OverlayDraw
+// draws it too; the page calls this alone when no room or title makes the rest of the overlay visible.
+void OverlayDrawBroadcast(Overlay& o, ImDrawList* draw_list, const ImVec2& origin, const ImVec2& size, ImFont* font = nullptr);
+
 // The compose box in overlay coordinates (add the canvas position for the page): the hidden <input>
 // glue places its element here. Zero-sized when comments are disabled.
 inline OverlayRect OverlayComposeRect(const Overlay& o) { return o.Layout.Compose; }

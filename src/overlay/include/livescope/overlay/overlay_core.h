@@ -101,6 +101,9 @@ struct Overlay {
     TextMeasureFn Measure;       // the drawing font's measure at FontSize, set by OverlayDraw; empty before
 };
 
+// The message of the broadcast card in the state's language ("" when no card is drawn: None).
+std::string_view OverlayBroadcastMessage(const OverlayState& s);
+
 void OverlayInit(Overlay& o, const OverlayConfig& cfg = {});
 
 // Steps the overlay to `now` (seconds, any monotonic clock shared with the State's times) for a

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace livescope {
@@ -25,12 +26,29 @@ struct OverlayStrings {
     std::string Pinned = kUiStringsEn.Pinned;                     // "pinned"
     std::string TotalViewers = kUiStringsEn.Total;                // "total": "<n> total" under the live count
     std::string SendHeart = kUiStringsEn.SendHeart;               // "sendHeart": heart button's accessible name
+    std::string Starting = kUiStringsEn.Starting;                 // "starting": before the broadcast's first part
+    std::string Reconnecting = kUiStringsEn.Reconnecting;         // "reconnecting": publisher away, within the grace
+    std::string Ended = kUiStringsEn.Ended;                       // "ended": after EXT-X-ENDLIST played out
 };
 
 // The overlay's strings in one language of the shared table (kUiStringsEn, kUiStringsFr, ...).
 inline OverlayStrings OverlayStringsFrom(const UiStrings& ui)
 {
-    return OverlayStrings{ ui.Live, ui.Send, ui.Placeholder, ui.PlaceholderShort, ui.Joined, ui.Pinned, ui.Total, ui.SendHeart };
+    return OverlayStrings{ ui.Live, ui.Send, ui.Placeholder, ui.PlaceholderShort, ui.Joined, ui.Pinned, ui.Total, ui.SendHeart,
+                           ui.Starting, ui.Reconnecting, ui.Ended };
+}
+
+// The broadcast's life as the player decides it (src/player/hls BroadcastStateOf; docs/states.md): the overlay
+// draws a message card for Starting, Reconnecting and Ended. None: no source, Live or an error (drawn elsewhere).
+enum class OverlayBroadcast { None, Starting, Reconnecting, Ended };
+
+// The state named by the player ("starting", "live", "reconnecting", "ended", "error"); anything else is None.
+inline OverlayBroadcast OverlayBroadcastFromName(std::string_view name)
+{
+    if (name == "starting") return OverlayBroadcast::Starting;
+    if (name == "reconnecting") return OverlayBroadcast::Reconnecting;
+    if (name == "ended") return OverlayBroadcast::Ended;
+    return OverlayBroadcast::None;
 }
 
 // A batch of other viewers' hearts, queued by the app and consumed by OverlayNewFrame.
@@ -62,6 +80,7 @@ struct OverlayState {
     float ControlsCompactWidth = 0.0f;        // pixels
     float ControlsHeight = 0.0f;              // pixels
     OverlayStrings Strings;
+    OverlayBroadcast Broadcast = OverlayBroadcast::None; // the message card drawn over the video (and the title)
 };
 
 // What the overlay asks the app to do, accumulated until OverlayTakeActions.

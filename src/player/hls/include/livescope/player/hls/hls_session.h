@@ -199,6 +199,9 @@ public:
   // The stream ended (ENDLIST played out): no more errors if it had media; one that ended without any
   // media still fails when its time is up (a stream nobody could watch).
   void OnEnded() { if (MediaSeen) Running = false; }
+  // The source explains why there is no media (the broadcast has not started, or its publisher is away within
+  // the grace period): no error while it says so; the clock restarts from `now`, and a failure it explains ends.
+  void OnSourceWaiting(double now);
   std::optional<Change> Tick(double now);
   double NextWakeup() const; // +infinity when no error can start
   bool Failed() const { return FailedFlag; }
@@ -210,6 +213,28 @@ private:
   HlsErrorCode SourceCode = HlsErrorCode::None, DecodeCode = HlsErrorCode::None;
   std::string SourceDetail, DecodeDetail;
 };
+
+// [SECTION] Broadcast state (what the widget shows and its `statechange` event names)
+
+enum class BroadcastState {
+  Starting,     // "starting": the source says the broadcast has not started (404, or a live playlist with no media yet)
+  Live,         // "live": media flows
+  Reconnecting, // "reconnecting": a live playlist that had media stopped growing, no ENDLIST yet (publisher away)
+  Ended,        // "ended": an ENDLIST playlist has been handed out completely
+  Error,        // "error": fatal, or the no-media watchdog failed
+};
+const char* BroadcastStateName(BroadcastState state);
+
+struct BroadcastSignals {
+  bool Fatal = false;           // the session stopped for good
+  bool WatchdogFailed = false;  // the no-media error is on
+  bool Ended = false;           // HlsSession::Ended()
+  bool WaitingForStart = false; // HlsSession::WaitingForStart()
+  bool MediaSeen = false;       // media was handed out at least once
+  bool PublisherAway = false;   // HlsSession::PublisherAway(now)
+};
+// Pure: fatal or watchdog error > ended > starting (waiting, or no media yet) > reconnecting > live.
+BroadcastState BroadcastStateOf(const BroadcastSignals& signals);
 
 struct HlsSessionConfig {
   bool LowLatency = true;         // load parts when the playlist has EXT-X-PART-INF
@@ -272,6 +297,18 @@ public:
   const HlsPlaylist* Multivariant() const;
   const HlsPlaylist* MediaPlaylist() const; // the rendition being played, or null before the first load
   bool Ended() const { return EndedFlag; }
+  // True while the source says the broadcast has not started, before any media was handed out: the last answer
+  // to a playlist request was 404 or 410, or the media playlist is live and lists no segment and no part yet.
+  bool WaitingForStart() const;
+  // True when the live media playlist has not changed for PublisherAwayAfter() seconds (no ENDLIST): the
+  // publisher stopped; the origin adds ENDLIST after its grace period, or the playlist grows again. Not while
+  // the last playlist request failed in transport (refused, reset: the server is gone, the watchdog's error).
+  bool PublisherAway(double now) const;
+  // Seconds without a playlist change that mean the publisher is away: max(2, 5 x PART-TARGET) on a low-latency
+  // playlist (parts every PART-TARGET), else 1.5 x target duration (the stale rule); +infinity before a playlist.
+  double PublisherAwayAfter() const;
+  // True once media (a part or segment) was handed out.
+  bool MediaSeen() const { return StatsData.PartsLoaded + StatsData.SegmentsLoaded > 0; }
   // Set when playback cannot continue: an unsupported playlist (at once), or an invalid one MaxInvalidPlaylists
   // times in a row before any media playlist loaded. The session then requests nothing more.
   const std::optional<HlsSessionError>& FatalError() const;
