@@ -845,7 +845,7 @@ TEST_CASE("the broadcast state puts errors first, then ended, then starting, the
   CHECK(BroadcastStateOf(waiting) == BroadcastState::Starting);
 }
 
-TEST_CASE("watchdog: a failure the source then explains is reported over, and the clock restarts") {
+TEST_CASE("the watchdog reports a failure over once the source explains it, and its clock restarts") {
   HlsMediaWatchdog w(15.0);
   w.Start(0.0);
   REQUIRE(w.Tick(15.0));
