@@ -5,14 +5,15 @@
 
 namespace livescope {
 
-const char* AbiSchemaJson() {
+const char* AbiSchemaJson()
+{
 #define LS_ABI_NAME(name, js) "\"" js "\","
 #define LS_ABI_RECORD(type, js, list) "\"" js "\":[" list(LS_ABI_NAME) "\"\"],"
-  // Each list ends with an empty name (a trailing comma is not JSON); the reader drops it.
-  static const char* const kSchema = "{" LS_ABI_RECORDS(LS_ABI_RECORD) "\"\":[]}";
+    // Each list ends with an empty name (a trailing comma is not JSON); the reader drops it.
+    static const char* const kSchema = "{" LS_ABI_RECORDS(LS_ABI_RECORD) "\"\":[]}";
 #undef LS_ABI_RECORD
 #undef LS_ABI_NAME
-  return kSchema;
+    return kSchema;
 }
 
 } // namespace livescope

@@ -6,7 +6,8 @@ namespace livescope {
 namespace {
 bool PrintableType(uint32_t t)
 {
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < 4; ++i)
+    {
         const uint32_t c = (t >> (8 * i)) & 0xFF;
         if (c < 0x20 || c > 0x7E)
             return false;
@@ -24,19 +25,25 @@ BoxHeader ReadBoxHeader(std::span<const uint8_t> data, BoxHeaderOptions options)
         return h;
     const uint32_t size32 = ReadBe32(data.data());
     h.Type = ReadBe32(data.data() + 4);
-    if ((!options.AnyType && !PrintableType(h.Type)) || (size32 == 0 && !options.SizeZeroToEnd)) {
+    if ((!options.AnyType && !PrintableType(h.Type)) || (size32 == 0 && !options.SizeZeroToEnd))
+    {
         h.Status = BoxStatus::Invalid;
         return h;
     }
-    if (size32 == 0) {
+    if (size32 == 0)
+    {
         h.Size = data.size();
         h.HeaderSize = 8;
-    } else if (size32 == 1) {
+    }
+    else if (size32 == 1)
+    {
         if (data.size() < 16)
             return h;
         h.Size = ReadBe64(data.data() + 8);
         h.HeaderSize = 16;
-    } else {
+    }
+    else
+    {
         h.Size = size32;
         h.HeaderSize = 8;
     }

@@ -35,28 +35,33 @@ void WrapText(std::string_view text, float first_width, float width, const TextM
     std::size_t line_end = pos; // end of the last word that fits
     float limit = first_width;
     const auto emit = [&](std::size_t b, std::size_t e) {
-        out.push_back({ b, e });
+        out.push_back({b, e});
         limit = width;
     };
-    while (pos < text.size()) {
+    while (pos < text.size())
+    {
         const std::size_t word_end = WordEnd(text, pos);
-        if (measure(text.substr(line_begin, word_end - line_begin)) <= limit) {
+        if (measure(text.substr(line_begin, word_end - line_begin)) <= limit)
+        {
             line_end = word_end;
             pos = SkipSpaces(text, word_end);
             continue;
         }
-        if (line_end > line_begin) { // the word starts the next line
+        if (line_end > line_begin)
+        { // the word starts the next line
             emit(line_begin, line_end);
             line_begin = line_end = pos;
             continue;
         }
-        if (limit < width) { // a short first line cannot hold the word: leave it empty
+        if (limit < width)
+        { // a short first line cannot hold the word: leave it empty
             emit(line_begin, line_begin);
             continue;
         }
         // Hard break: as many code points as fit, at least one.
         std::size_t e = line_begin;
-        for (;;) {
+        for (;;)
+        {
             const std::size_t next = Utf8Next(text, e);
             if (next > word_end || (e > line_begin && measure(text.substr(line_begin, next - line_begin)) > limit))
                 break;
@@ -67,7 +72,7 @@ void WrapText(std::string_view text, float first_width, float width, const TextM
         line_begin = line_end = pos;
     }
     if (line_end > line_begin)
-        out.push_back({ line_begin, line_end });
+        out.push_back({line_begin, line_end});
 }
 
 float CommentAlpha(double age, const CommentLayoutParams& p)
@@ -95,24 +100,27 @@ void LayoutComments(std::span<const CommentEntry> entries, const PinnedQuestion*
 
     // [1] Pinned question: a card at the top of the box.
     float stream_min_y = 0.0f;
-    if (pinned != nullptr && !pinned->Text.empty()) {
+    if (pinned != nullptr && !pinned->Text.empty())
+    {
         const float pad = p.PinnedPadding;
         const float inner = std::max(1.0f, p.Width - 2.0f * pad);
         float y = pad;
-        out.Runs.push_back({ pad, y, p.PinnedLabel, p.PinnedLabelRgb, 1.0f, TextRunRole::PinnedLabel });
-        if (!pinned->Author.empty()) {
+        out.Runs.push_back({pad, y, p.PinnedLabel, p.PinnedLabelRgb, 1.0f, TextRunRole::PinnedLabel});
+        if (!pinned->Author.empty())
+        {
             const float x = pad + measure(p.PinnedLabel) + space;
-            out.Runs.push_back({ x, y, pinned->Author, colour(pinned->AuthorRgb), 1.0f, TextRunRole::PinnedAuthor });
+            out.Runs.push_back({x, y, pinned->Author, colour(pinned->AuthorRgb), 1.0f, TextRunRole::PinnedAuthor});
         }
         y += p.LineHeight;
         WrapText(pinned->Text, inner, inner, measure, lines);
         const std::size_t shown = std::min(lines.size(), p.PinnedMaxLines);
-        for (std::size_t i = 0; i < shown; ++i) {
+        for (std::size_t i = 0; i < shown; ++i)
+        {
             const std::string_view t = std::string_view(pinned->Text).substr(lines[i].Begin, lines[i].End - lines[i].Begin);
-            out.Runs.push_back({ pad, y, t, p.BodyRgb, 1.0f, TextRunRole::PinnedBody });
+            out.Runs.push_back({pad, y, t, p.BodyRgb, 1.0f, TextRunRole::PinnedBody});
             y += p.LineHeight;
         }
-        out.PinnedRect = OverlayRect{ 0.0f, 0.0f, p.Width, y + pad };
+        out.PinnedRect = OverlayRect{0.0f, 0.0f, p.Width, y + pad};
         stream_min_y = out.PinnedRect.Bottom() + p.PinnedGap;
     }
 
@@ -122,7 +130,8 @@ void LayoutComments(std::span<const CommentEntry> entries, const PinnedQuestion*
     const float inner = std::max(1.0f, p.Width - 2.0f * pad_x);
     float bottom = p.Height;
     std::size_t lines_used = 0;
-    for (std::size_t k = entries.size(); k-- > 0;) {
+    for (std::size_t k = entries.size(); k-- > 0;)
+    {
         const CommentEntry& e = entries[k];
         const float alpha = CommentAlpha(now - e.Time, p);
         if (alpha <= 0.0f)
@@ -141,22 +150,24 @@ void LayoutComments(std::span<const CommentEntry> entries, const PinnedQuestion*
         const float a = join ? alpha * p.JoinAlpha : alpha;
         const std::size_t first_run = out.Runs.size();
         float right = 0.0f; // pixels, right end of the widest line
-        if (!e.Author.empty()) {
-            out.Runs.push_back({ pad_x, top + pad_y, e.Author, colour(e.AuthorRgb), a, join ? TextRunRole::JoinName : TextRunRole::Author });
+        if (!e.Author.empty())
+        {
+            out.Runs.push_back({pad_x, top + pad_y, e.Author, colour(e.AuthorRgb), a, join ? TextRunRole::JoinName : TextRunRole::Author});
             right = std::min(inner, measure(e.Author));
         }
-        for (std::size_t i = 0; i < lines.size(); ++i) {
+        for (std::size_t i = 0; i < lines.size(); ++i)
+        {
             const WrappedLine& l = lines[i];
             if (l.End == l.Begin)
                 continue;
             const float x = i == 0 ? std::min(indent, inner) : 0.0f;
             const std::string_view t = body.substr(l.Begin, l.End - l.Begin);
-            out.Runs.push_back({ pad_x + x, top + pad_y + static_cast<float>(i) * p.LineHeight, t,
-                                 colour(join ? p.JoinRgb : p.BodyRgb), a, join ? TextRunRole::JoinText : TextRunRole::Body });
+            out.Runs.push_back({pad_x + x, top + pad_y + static_cast<float>(i) * p.LineHeight, t,
+                                colour(join ? p.JoinRgb : p.BodyRgb), a, join ? TextRunRole::JoinText : TextRunRole::Body});
             right = std::max(right, std::min(inner, x + measure(t)));
         }
         if (p.Backing)
-            out.Backings.push_back({ OverlayRect{ 0.0f, top, right + 2.0f * pad_x, height }, alpha, first_run, out.Runs.size() - first_run });
+            out.Backings.push_back({OverlayRect{0.0f, top, right + 2.0f * pad_x, height}, alpha, first_run, out.Runs.size() - first_run});
         lines_used += n;
         ++out.VisibleEntries;
         out.StreamTop = top;

@@ -10,7 +10,8 @@ std::size_t ComposeInsert(ComposeModel& m, std::string_view utf8)
     const std::string clean = Utf8Sanitize(utf8);
     std::size_t added = 0;
     std::size_t i = 0;
-    while (i < clean.size() && m.CodePoints < m.MaxCodePoints) {
+    while (i < clean.size() && m.CodePoints < m.MaxCodePoints)
+    {
         const std::size_t next = Utf8Next(clean, i);
         m.Text.append(clean, i, next - i);
         i = next;

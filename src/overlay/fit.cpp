@@ -46,7 +46,8 @@ OverlayRgb OverlayBlend(OverlayRgb top, float alpha, OverlayRgb under)
 
 OverlayRgb OverlayLiftForContrast(OverlayRgb rgb, OverlayRgb background, float ratio)
 {
-    for (int step = 0; step <= 32; ++step) {
+    for (int step = 0; step <= 32; ++step)
+    {
         const OverlayRgb c = OverlayBlend(0xFFFFFF, static_cast<float>(step) / 32.0f, rgb);
         if (OverlayContrast(c, background) >= ratio)
             return c;
@@ -84,17 +85,20 @@ TitleFit OverlayFitTitle(std::string_view title, float width, std::size_t max_li
     TitleFit f;
     std::vector<WrappedLine> lines;
     WrapText(title, width, width, measure, lines);
-    if (lines.empty()) {
+    if (lines.empty())
+    {
         f.Fits = true;
         return f;
     }
     max_lines = std::max<std::size_t>(1, max_lines);
     const std::size_t shown = std::min(lines.size(), max_lines);
-    for (std::size_t i = 0; i < shown; ++i) {
+    for (std::size_t i = 0; i < shown; ++i)
+    {
         f.Lines.emplace_back(title.substr(lines[i].Begin, lines[i].End - lines[i].Begin));
         f.Width = std::max(f.Width, measure(f.Lines.back()));
     }
-    if (lines.size() <= max_lines) {
+    if (lines.size() <= max_lines)
+    {
         f.Fits = true;
         return f;
     }
@@ -102,10 +106,13 @@ TitleFit OverlayFitTitle(std::string_view title, float width, std::size_t max_li
     std::string rest(title.substr(lines[shown - 1].Begin));
     while (!rest.empty() && rest.back() == ' ')
         rest.pop_back();
-    if (allow_marquee) {
+    if (allow_marquee)
+    {
         f.Marquee = true;
         f.Lines.back() = std::move(rest);
-    } else {
+    }
+    else
+    {
         f.Truncated = true;
         f.Lines.back() = OverlayEllipsize(rest, width, measure);
     }
@@ -116,10 +123,10 @@ TitleFit OverlayFitTitle(std::string_view title, float width, std::size_t max_li
 LabelFit OverlayFitLabel(std::string_view full, std::string_view short_form, float width, const TextMeasureFn& measure)
 {
     if (measure(full) <= width)
-        return LabelFit{ std::string(full), LabelForm::Full };
+        return LabelFit{std::string(full), LabelForm::Full};
     if (!short_form.empty() && measure(short_form) <= width)
-        return LabelFit{ std::string(short_form), LabelForm::Short };
-    return LabelFit{ OverlayEllipsize(short_form.empty() ? full : short_form, width, measure), LabelForm::Ellipsized };
+        return LabelFit{std::string(short_form), LabelForm::Short};
+    return LabelFit{OverlayEllipsize(short_form.empty() ? full : short_form, width, measure), LabelForm::Ellipsized};
 }
 
 // [SECTION] geometry
@@ -128,12 +135,13 @@ OverlayRect OverlayLetterbox(float w, float h, float aspect)
 {
     if (!(aspect > 0.0f) || !(w > 0.0f) || !(h > 0.0f) || !std::isfinite(aspect))
         return OverlayRect{};
-    if (w / h > aspect) {
+    if (w / h > aspect)
+    {
         const float pw = h * aspect;
-        return OverlayRect{ (w - pw) * 0.5f, 0.0f, pw, h };
+        return OverlayRect{(w - pw) * 0.5f, 0.0f, pw, h};
     }
     const float ph = w / aspect;
-    return OverlayRect{ 0.0f, (h - ph) * 0.5f, w, ph };
+    return OverlayRect{0.0f, (h - ph) * 0.5f, w, ph};
 }
 
 bool OverlayRectsOverlap(const OverlayRect& a, const OverlayRect& b)

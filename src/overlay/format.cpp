@@ -8,15 +8,21 @@ namespace livescope {
 
 std::string FormatCompactCount(std::uint64_t n)
 {
-    struct Unit { std::uint64_t Scale; char Suffix; };
-    const Unit units[] = { { 1000000000ULL, 'B' }, { 1000000ULL, 'M' }, { 1000ULL, 'K' } };
-    for (const Unit& u : units) {
+    struct Unit
+    {
+        std::uint64_t Scale;
+        char Suffix;
+    };
+    const Unit units[] = {{1000000000ULL, 'B'}, {1000000ULL, 'M'}, {1000ULL, 'K'}};
+    for (const Unit& u : units)
+    {
         if (n < u.Scale)
             continue;
         const std::uint64_t whole = n / u.Scale;
         const std::uint64_t tenth = (n % u.Scale) / (u.Scale / 10);
         std::string out = std::to_string(whole);
-        if (whole < 10 && tenth != 0) {
+        if (whole < 10 && tenth != 0)
+        {
             out.push_back('.');
             out.push_back(static_cast<char>('0' + tenth));
         }

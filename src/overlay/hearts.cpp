@@ -40,9 +40,17 @@ void EnforceCap(HeartsSim& sim)
     // Oldest other-viewer hearts go first; own hearts only when nothing else is left.
     std::vector<bool> drop(sim.Live.size(), false);
     for (std::size_t i = 0; i < sim.Live.size() && excess > 0; ++i)
-        if (!sim.Live[i].Own) { drop[i] = true; --excess; }
+        if (!sim.Live[i].Own)
+        {
+            drop[i] = true;
+            --excess;
+        }
     for (std::size_t i = 0; i < sim.Live.size() && excess > 0; ++i)
-        if (!drop[i]) { drop[i] = true; --excess; }
+        if (!drop[i])
+        {
+            drop[i] = true;
+            --excess;
+        }
     std::size_t w = 0;
     for (std::size_t i = 0; i < sim.Live.size(); ++i)
         if (!drop[i])
@@ -114,7 +122,8 @@ std::size_t HeartsAddBatch(HeartsSim& sim, std::span<const HeartColorCount> coun
     const double offset = static_cast<double>(sim.Rng.NextFloat()) * step;
     std::size_t colour = 0;
     std::uint64_t colour_end = counts.empty() ? 0 : counts[0].Count; // cumulative count, exclusive
-    for (std::size_t k = 0; k < take; ++k) {
+    for (std::size_t k = 0; k < take; ++k)
+    {
         const double pos = offset + step * static_cast<double>(k);
         while (colour + 1 < counts.size() && pos >= static_cast<double>(colour_end))
             colour_end += counts[++colour].Count;
@@ -125,7 +134,8 @@ std::size_t HeartsAddBatch(HeartsSim& sim, std::span<const HeartColorCount> coun
 
     // One heart per equal slot of the window, jittered inside its slot.
     const double slot = window / static_cast<double>(colours.size());
-    for (std::size_t j = 0; j < colours.size(); ++j) {
+    for (std::size_t j = 0; j < colours.size(); ++j)
+    {
         const double t = now + slot * (static_cast<double>(j) + static_cast<double>(sim.Rng.NextFloat()));
         sim.Pending.push_back(MakeParticle(sim, colours[j], t, false));
     }
@@ -155,7 +165,8 @@ HeartSample HeartEvaluate(const HeartParticle& h, double now, const HeartParams&
     const float fade_in = p.FadeInTime > 0.0f ? std::min(1.0f, age / p.FadeInTime) : 1.0f;
     const float fade_out = life <= p.FadeStart ? 1.0f : 1.0f - (life - p.FadeStart) / std::max(1e-3f, 1.0f - p.FadeStart);
     s.Alpha = std::clamp(fade_in * fade_out, 0.0f, 1.0f);
-    if (h.Simple) {
+    if (h.Simple)
+    {
         s.X = 0.0f;
         s.Y = -life;
         s.Scale = h.Size;
@@ -188,16 +199,18 @@ void HeartOutline(int arc_segments, std::vector<OverlayPoint>& out)
     constexpr float r = 0.28f, cx = 0.22f, cy = 0.65f;
     constexpr float center_y = 0.93f * 0.5f; // half the height, tip (0) to lobe tops (cy + r)
     const float dist = std::sqrt(cx * cx + cy * cy);
-    const float tangent = std::atan2(cy, cx) - std::acos(-r / dist);                         // radians
-    const float notch = std::atan2(std::sqrt(r * r - cx * cx), -cx);                          // radians
-    out.push_back({ 0.0f, center_y });
-    for (int i = 0; i <= arc_segments; ++i) { // right lobe, tangent point -> notch
+    const float tangent = std::atan2(cy, cx) - std::acos(-r / dist); // radians
+    const float notch = std::atan2(std::sqrt(r * r - cx * cx), -cx); // radians
+    out.push_back({0.0f, center_y});
+    for (int i = 0; i <= arc_segments; ++i)
+    { // right lobe, tangent point -> notch
         const float a = tangent + (notch - tangent) * static_cast<float>(i) / static_cast<float>(arc_segments);
-        out.push_back({ cx + r * std::cos(a), -(cy + r * std::sin(a)) + center_y });
+        out.push_back({cx + r * std::cos(a), -(cy + r * std::sin(a)) + center_y});
     }
-    for (int i = arc_segments - 1; i >= 0; --i) { // left lobe, mirrored, notch -> tangent point
+    for (int i = arc_segments - 1; i >= 0; --i)
+    { // left lobe, mirrored, notch -> tangent point
         const OverlayPoint m = out[static_cast<std::size_t>(i) + 1];
-        out.push_back({ -m.X, m.Y });
+        out.push_back({-m.X, m.Y});
     }
 }
 

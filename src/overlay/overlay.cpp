@@ -26,8 +26,21 @@ namespace livescope {
 
 // Keep in sync with the subset's --unicodes in CMakeLists.txt. Immutable; the atlas keeps a pointer.
 constexpr ImWchar kOverlayGlyphRanges[] = {
-    0x0020, 0x007E, 0x00A0, 0x017F, 0x2010, 0x2027, 0x2030, 0x203A,
-    0x20AC, 0x20AC, 0x2665, 0x2665, 0xFFFD, 0xFFFD, 0,
+    0x0020,
+    0x007E,
+    0x00A0,
+    0x017F,
+    0x2010,
+    0x2027,
+    0x2030,
+    0x203A,
+    0x20AC,
+    0x20AC,
+    0x2665,
+    0x2665,
+    0xFFFD,
+    0xFFFD,
+    0,
 };
 
 ImFont* OverlayLoadFonts(ImGuiIO& io, float dpi_scale, float base_size)
@@ -65,7 +78,8 @@ ImU32 Col(OverlayRgb rgb, float alpha)
     return IM_COL32((rgb >> 16) & 0xFF, (rgb >> 8) & 0xFF, rgb & 0xFF, a);
 }
 
-struct DrawCtx {
+struct DrawCtx
+{
     ImDrawList* Dl = nullptr;
     ImFont* Font = nullptr;
     float FontSize = 16.0f; // pixels
@@ -84,7 +98,8 @@ void Text(const DrawCtx& c, float x, float y, std::string_view s, ImU32 col, flo
     if (s.empty())
         return;
     const ImVec2 p(c.Origin.x + x, c.Origin.y + y);
-    if (shadow) {
+    if (shadow)
+    {
         const auto a = static_cast<unsigned>((col >> IM_COL32_A_SHIFT) & 0xFF) * 3 / 5;
         c.Dl->AddText(c.Font, size, ImVec2(p.x + 1.0f, p.y + 1.0f), IM_COL32(0, 0, 0, a), s.data(), s.data() + s.size());
     }
@@ -97,7 +112,8 @@ std::string_view TailThatFits(const DrawCtx& c, std::string_view s, float width,
 {
     float w = Measure(c, s, size);
     std::size_t start = 0;
-    while (start < s.size() && w > width) {
+    while (start < s.size() && w > width)
+    {
         const std::size_t next = Utf8Next(s, start);
         w -= Measure(c, s.substr(start, next - start), size);
         start = next;
@@ -118,7 +134,7 @@ void FillHeart(const DrawCtx& c, const Overlay& o, float cx, float cy, float siz
 
 void DrawEye(const DrawCtx& c, float cx, float cy, float w, ImU32 col)
 {
-    const float h = w * 0.36f; // half-height of the almond
+    const float h = w * 0.36f;                            // half-height of the almond
     const float r = (w * w * 0.25f + h * h) / (2.0f * h); // radius of each arc through the corners
     const float half = std::asin(std::min(1.0f, (w * 0.5f) / r));
     c.Dl->PathArcTo(ImVec2(cx, cy + (r - h)), r, -kPi * 0.5f - half, -kPi * 0.5f + half, 10);
@@ -137,14 +153,16 @@ void DrawTitle(const DrawCtx& c, const Overlay& o)
     const float lh = l.TitlePlace == TitlePlacement::Header ? l.TitleRect.H : l.LineHeight;
     const ImU32 backing = Col(0x000000, kOverlayBackingAlpha);
     const float bx = 0.3f * fs; // backing overhang left and right
-    for (std::size_t i = 0; i < l.Title.Lines.size(); ++i) {
+    for (std::size_t i = 0; i < l.Title.Lines.size(); ++i)
+    {
         const std::string& line = l.Title.Lines[i];
         const float y = l.TitleRect.Y + static_cast<float>(i) * lh;
         const float ty = y + (lh - fs) * 0.5f;
         const bool marquee = l.Title.Marquee && i + 1 == l.Title.Lines.size();
         const float w = marquee ? l.TitleRect.W : Measure(c, line, fs);
         c.Dl->AddRectFilled(At(c, l.TitleRect.X - bx, y + 0.05f * lh), At(c, l.TitleRect.X + w + bx, y + 0.95f * lh), backing, 0.25f * fs);
-        if (!marquee) {
+        if (!marquee)
+        {
             Text(c, l.TitleRect.X, ty, line, IM_COL32_WHITE, fs, false);
             continue;
         }
@@ -171,7 +189,8 @@ void DrawHeader(const DrawCtx& c, const Overlay& o)
     float x = l.Header.X;
     const float y = l.Header.Y;
     const float h = l.Header.H;
-    if (s.IsLive) {
+    if (s.IsLive)
+    {
         const float tw = Measure(c, s.Strings.Live, fs * 0.85f);
         const float bw = tw + fs;
         c.Dl->AddRectFilled(At(c, x, y), At(c, x + bw, y + h), IM_COL32(232, 28, 60, 235), h * 0.2f);
@@ -236,7 +255,8 @@ void DrawComments(const DrawCtx& c, Overlay& o)
     c.Dl->AddRectFilledMultiColor(At(c, 0, shade_top), At(c, o.Width, o.Height), IM_COL32(0, 0, 0, 0), IM_COL32(0, 0, 0, 0),
                                   IM_COL32(0, 0, 0, 120), IM_COL32(0, 0, 0, 120));
     const OverlayRect& pr = o.Comments.PinnedRect;
-    for (const CommentBacking& b : o.Comments.Backings) {
+    for (const CommentBacking& b : o.Comments.Backings)
+    {
         float alpha = b.Alpha;
         const float y = l.Comments.Y + b.Rect.Y;
         if (pr.H > 0.0f && y < l.Comments.Y + pr.Bottom() + p.LineHeight) // fades as its lines do, below
@@ -248,7 +268,8 @@ void DrawComments(const DrawCtx& c, Overlay& o)
         c.Dl->AddRectFilled(At(c, l.Comments.X + pr.X, l.Comments.Y + pr.Y), At(c, l.Comments.X + pr.Right(), l.Comments.Y + pr.Bottom()),
                             Col(0x000000, kOverlayBackingAlpha), fs * 0.4f);
     const float top_bound = l.Comments.Y + pr.Bottom();
-    for (const TextRun& r : o.Comments.Runs) {
+    for (const TextRun& r : o.Comments.Runs)
+    {
         const bool pinned = r.Role == TextRunRole::PinnedLabel || r.Role == TextRunRole::PinnedAuthor || r.Role == TextRunRole::PinnedBody;
         float alpha = r.Alpha;
         // Lines scrolling towards the pinned card fade out over one line height.
@@ -278,17 +299,21 @@ void DrawCompose(const DrawCtx& c, const Overlay& o)
     const OverlayRect& sb = l.SendButton;
     const bool can_send = o.Compose.Text.find_first_not_of(' ') != std::string::npos;
     const ImU32 send_col = can_send ? IM_COL32(255, 213, 74, 255) : IM_COL32(255, 255, 255, 170);
-    if (l.SendIcon) {
+    if (l.SendIcon)
+    {
         const float cx = sb.X + sb.W * 0.45f, cy = sb.Y + sb.H * 0.5f, r = 0.42f * fs;
         c.Dl->AddTriangleFilled(At(c, cx - r * 0.8f, cy - r), At(c, cx + r, cy), At(c, cx - r * 0.8f, cy + r), send_col);
-    } else {
+    }
+    else
+    {
         const float send_w = Measure(c, o.State.Strings.Send, fs);
         Text(c, sb.X + (sb.W - send_w) * 0.5f, sb.Y + (sb.H - fs) * 0.5f, o.State.Strings.Send, send_col, fs, false);
     }
     const bool typing = focused || !o.Compose.Text.empty();
     const std::size_t remaining = ComposeRemaining(o.Compose);
     const OverlayRect& cr = l.CharCounter;
-    if (typing) {
+    if (typing)
+    {
         const std::string counter = std::to_string(remaining);
         const float small = fs * kOverlaySmallText;
         Text(c, cr.Right() - Measure(c, counter, small), cr.Y + (cr.H - small) * 0.5f, counter,
@@ -300,13 +325,17 @@ void DrawCompose(const DrawCtx& c, const Overlay& o)
     const float tx = t.X;
     const float avail = std::max(0.0f, (typing ? cr.X - 0.3f * fs : t.Right()) - tx);
     const float ty = b.Y + (b.H - fs) * 0.5f;
-    if (o.Compose.Text.empty()) {
+    if (o.Compose.Text.empty())
+    {
         if (!focused)
             Text(c, tx, ty, l.Placeholder.Text, IM_COL32(255, 255, 255, 200), fs, false);
-    } else {
+    }
+    else
+    {
         Text(c, tx, ty, TailThatFits(c, o.Compose.Text, avail, fs), IM_COL32_WHITE, fs, false);
     }
-    if (focused && std::fmod(o.Now, 1.0) < 0.6) {
+    if (focused && std::fmod(o.Now, 1.0) < 0.6)
+    {
         const float cx = tx + std::min(avail, Measure(c, o.Compose.Text, fs)) + 1.0f;
         c.Dl->AddLine(At(c, cx, ty), At(c, cx, ty + fs), IM_COL32_WHITE, 1.5f);
     }
@@ -329,7 +358,8 @@ void DrawHearts(const DrawCtx& c, Overlay& o)
 
     HeartsSample(o.Hearts, o.Now, o.HeartSamples);
     const ImVec2 e = At(c, l.HeartEmitter.X, l.HeartEmitter.Y);
-    for (const HeartSample& s : o.HeartSamples) {
+    for (const HeartSample& s : o.HeartSamples)
+    {
         if (s.Alpha <= 0.0f || s.Scale <= 0.0f)
             continue;
         const float size = l.HeartSize * s.Scale;
@@ -363,7 +393,8 @@ void DrawBroadcastCard(const DrawCtx& c, const Overlay& o, float width, float he
     c.Dl->AddRectFilled(At(c, x, y), At(c, x + card_w, y + card_h), Col(0x000000, 0.72f), 0.5f * fs);
     c.Dl->PushClipRect(At(c, x + 0.5f * fs, y), At(c, x + card_w - 0.5f * fs, y + card_h), true);
     float ty = y + 0.8f * fs;
-    if (!title.empty()) {
+    if (!title.empty())
+    {
         const float tw = std::min(avail, Measure(c, title, title_fs));
         Text(c, 0.5f * (width - tw), ty, title, Col(0xD0D0D0, 1.0f), title_fs, false);
         ty += title_fs + gap;

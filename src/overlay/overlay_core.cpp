@@ -31,14 +31,14 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
     l.Picture = OverlayLetterbox(width, height, s.PictureAspect);
 
     // [1] Header row: LIVE badge and elapsed time at the left, the viewer counter at the right.
-    l.Header = { l.Pad, l.Pad, std::max(0.0f, width - 2.0f * l.Pad), 1.6f * u };
+    l.Header = {l.Pad, l.Pad, std::max(0.0f, width - 2.0f * l.Pad), 1.6f * u};
     // The counter column: as wide as the pulsing live count with its eye, or the total line under it.
     const std::string live = s.ViewersLiveLabel.empty() ? FormatCompactCount(s.ViewersLive) : s.ViewersLiveLabel;
     const std::string total = (s.ViewersTotalLabel.empty() ? FormatCompactCount(s.ViewersTotal) : s.ViewersTotalLabel) + " " +
                               s.Strings.TotalViewers;
     const float total_w = small * measure(total);
     const float viewers_w = std::min(l.Header.W * 0.4f, std::max(total_w, 1.25f * measure(live) + 1.6f * u) + 0.25f * u);
-    l.Viewers = { l.Header.Right() - viewers_w, l.Pad, viewers_w, l.Header.H + 0.15f * u + 1.2f * small * u };
+    l.Viewers = {l.Header.Right() - viewers_w, l.Pad, viewers_w, l.Header.H + 0.15f * u + 1.2f * small * u};
     float title_x = l.Header.X;
     if (s.IsLive)
         title_x += 0.85f * measure(s.Strings.Live) + u + 0.5f * u + measure(kOverlayWidestElapsed) + 0.75f * u;
@@ -49,9 +49,9 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
     const float controls_w = std::min(controls_avail, l.ControlsCompact ? s.ControlsCompactWidth : s.ControlsWidth);
     const auto place_controls = [&](float y) {
         if (controls_w > 0.0f && s.ControlsHeight > 0.0f)
-            l.Controls = { width - l.Pad - controls_w, y, controls_w, s.ControlsHeight };
+            l.Controls = {width - l.Pad - controls_w, y, controls_w, s.ControlsHeight};
         else
-            l.Controls = { width - l.Pad, y, 0.0f, 0.0f };
+            l.Controls = {width - l.Pad, y, 0.0f, 0.0f};
     };
     const float gap = 0.4f * u;
 
@@ -60,14 +60,19 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
     // reduced motion).
     const bool marquee_ok = !s.ReducedMotion;
     const float inline_w = l.Viewers.X - 0.5f * u - title_x;
-    if (s.Title.empty()) {
+    if (s.Title.empty())
+    {
         place_controls(l.Viewers.Bottom() + gap);
-    } else if (measure(s.Title) <= inline_w) {
+    }
+    else if (measure(s.Title) <= inline_w)
+    {
         l.TitlePlace = TitlePlacement::Header;
         l.Title = OverlayFitTitle(s.Title, inline_w, 1, false, measure);
-        l.TitleRect = { title_x, l.Header.Y, l.Title.Width, l.Header.H };
+        l.TitleRect = {title_x, l.Header.Y, l.Title.Width, l.Header.H};
         place_controls(l.Viewers.Bottom() + gap);
-    } else {
+    }
+    else
+    {
         place_controls(l.Viewers.Bottom() + gap);
         const float band_w = width - 2.0f * l.Pad;
         const float band_top = std::max(l.Viewers.Bottom(), l.Controls.Bottom()) + gap;
@@ -75,26 +80,29 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
         TitleFit band = OverlayFitTitle(s.Title, band_w, 2, marquee_ok, measure);
         const float band_h = static_cast<float>(band.Lines.size()) * l.LineHeight;
         // The band is the widest place: a title that fits nowhere scrolls (or is cut) there too.
-        if (!OverlayRectEmpty(l.Picture) && band_bottom - band_top >= band_h) {
+        if (!OverlayRectEmpty(l.Picture) && band_bottom - band_top >= band_h)
+        {
             l.TitlePlace = TitlePlacement::Band;
             l.Title = std::move(band);
-            l.TitleRect = { l.Pad, band_bottom - band_h, l.Title.Width, band_h };
-        } else {
+            l.TitleRect = {l.Pad, band_bottom - band_h, l.Title.Width, band_h};
+        }
+        else
+        {
             l.TitlePlace = TitlePlacement::HeaderRows;
             const float rows_w = std::max(u, l.Viewers.X - 0.5f * u - l.Pad);
             l.Title = OverlayFitTitle(s.Title, rows_w, 2, marquee_ok, measure);
             const float rows_h = static_cast<float>(l.Title.Lines.size()) * l.LineHeight;
-            l.TitleRect = { l.Pad, l.Header.Bottom() + 0.2f * u, l.Title.Width, rows_h };
+            l.TitleRect = {l.Pad, l.Header.Bottom() + 0.2f * u, l.Title.Width, rows_h};
             place_controls(std::max(l.TitleRect.Bottom(), l.Viewers.Bottom()) + gap);
         }
     }
 
     // [4] Bottom: the heart button at the right, the compose box left of it, comments above.
     const float button = 2.6f * u;
-    l.HeartButton = { width - l.Pad - button, height - l.Pad - button, button, button };
+    l.HeartButton = {width - l.Pad - button, height - l.Pad - button, button, button};
     if (!s.HeartsEnabled)
-        l.HeartButton = { l.HeartButton.X, l.HeartButton.Y, 0.0f, 0.0f };
-    l.HeartEmitter = { l.HeartButton.X + 0.5f * button, l.HeartButton.Y };
+        l.HeartButton = {l.HeartButton.X, l.HeartButton.Y, 0.0f, 0.0f};
+    l.HeartEmitter = {l.HeartButton.X + 0.5f * button, l.HeartButton.Y};
     l.HeartRise = std::max(2.0f * u, std::min(height * 0.6f, l.HeartButton.Y - l.Header.Bottom() - u));
     l.HeartSize = 1.6f * u;
 
@@ -105,8 +113,9 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
     if (l.TitlePlace == TitlePlacement::HeaderRows || l.TitlePlace == TitlePlacement::Band)
         top_block = std::max(top_block, l.TitleRect.Bottom());
     top_block = std::max(top_block, l.Controls.Bottom());
-    if (s.CommentsEnabled) {
-        l.Compose = { l.Pad, bottom_y - compose_h, column_w, compose_h };
+    if (s.CommentsEnabled)
+    {
+        l.Compose = {l.Pad, bottom_y - compose_h, column_w, compose_h};
         // Inside: text from the rounded end, the counter, the Send button. Label rule: the full
         // placeholder beside the word Send; else beside an arrow; else the short placeholder (then
         // ellipsized) beside the arrow.
@@ -118,37 +127,43 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
         const float with_text = text_end_limit - send_text_w - text_x;
         const float with_icon = text_end_limit - compose_h - text_x;
         float send_w = send_text_w;
-        if (measure(s.Strings.Placeholder) <= with_text && measure(s.Strings.Send) + 0.4f * u <= send_text_w) {
-            l.Placeholder = LabelFit{ s.Strings.Placeholder, LabelForm::Full };
-        } else {
+        if (measure(s.Strings.Placeholder) <= with_text && measure(s.Strings.Send) + 0.4f * u <= send_text_w)
+        {
+            l.Placeholder = LabelFit{s.Strings.Placeholder, LabelForm::Full};
+        }
+        else
+        {
             l.SendIcon = true;
             send_w = compose_h;
             l.Placeholder = OverlayFitLabel(s.Strings.Placeholder, s.Strings.PlaceholderShort, std::max(0.0f, with_icon), measure);
         }
-        l.SendButton = { l.Compose.Right() - send_w, l.Compose.Y, send_w, compose_h };
-        l.ComposeText = { text_x, l.Compose.Y, std::max(0.0f, l.SendButton.X - 0.25f * u - text_x), compose_h };
-        l.CharCounter = { l.SendButton.X - counter_w, l.Compose.Y + 0.5f * (compose_h - 1.2f * small * u), counter_w - 0.3f * u,
-                          1.2f * small * u };
+        l.SendButton = {l.Compose.Right() - send_w, l.Compose.Y, send_w, compose_h};
+        l.ComposeText = {text_x, l.Compose.Y, std::max(0.0f, l.SendButton.X - 0.25f * u - text_x), compose_h};
+        l.CharCounter = {l.SendButton.X - counter_w, l.Compose.Y + 0.5f * (compose_h - 1.2f * small * u), counter_w - 0.3f * u,
+                         1.2f * small * u};
         const float top = top_block + 0.5f * u;
         const float bottom = l.Compose.Y - 0.5f * u;
-        l.Comments = { l.Pad, top, std::min(column_w, std::max(0.0f, width * 0.72f)), std::max(0.0f, bottom - top) };
-    } else {
-        l.Compose = { l.Pad, bottom_y, 0.0f, 0.0f };
+        l.Comments = {l.Pad, top, std::min(column_w, std::max(0.0f, width * 0.72f)), std::max(0.0f, bottom - top)};
+    }
+    else
+    {
+        l.Compose = {l.Pad, bottom_y, 0.0f, 0.0f};
         l.SendButton = l.Compose;
         l.ComposeText = l.Compose;
         l.CharCounter = l.Compose;
-        l.Comments = { l.Pad, bottom_y, 0.0f, 0.0f };
+        l.Comments = {l.Pad, bottom_y, 0.0f, 0.0f};
     }
     return l;
 }
 
 std::string_view OverlayBroadcastMessage(const OverlayState& s)
 {
-    switch (s.Broadcast) {
-    case OverlayBroadcast::Starting: return s.Strings.Starting;
-    case OverlayBroadcast::Reconnecting: return s.Strings.Reconnecting;
-    case OverlayBroadcast::Ended: return s.Strings.Ended;
-    case OverlayBroadcast::None: break;
+    switch (s.Broadcast)
+    {
+        case OverlayBroadcast::Starting: return s.Strings.Starting;
+        case OverlayBroadcast::Reconnecting: return s.Strings.Reconnecting;
+        case OverlayBroadcast::Ended: return s.Strings.Ended;
+        case OverlayBroadcast::None: break;
     }
     return {};
 }
@@ -185,19 +200,25 @@ void OverlayNewFrame(Overlay& o, double now, float width, float height)
     o.Width = width;
     o.Height = height;
     o.Hearts.ReducedMotion = o.State.ReducedMotion;
-    if (o.State.HeartsEnabled) {
+    if (o.State.HeartsEnabled)
+    {
         for (const OverlayHeartBatch& b : o.State.HeartBatches)
             HeartsAddBatch(o.Hearts, b.Counts, b.WindowMs / 1000.0, now);
-    } else {
+    }
+    else
+    {
         HeartsClear(o.Hearts);
     }
     o.State.HeartBatches.clear();
     HeartsUpdate(o.Hearts, now);
 
-    if (!o.ViewersSeen) {
+    if (!o.ViewersSeen)
+    {
         o.ViewersSeen = true;
         o.LastViewers = o.State.ViewersLive;
-    } else if (o.State.ViewersLive != o.LastViewers) {
+    }
+    else if (o.State.ViewersLive != o.LastViewers)
+    {
         o.LastViewers = o.State.ViewersLive;
         o.ViewerPulseStart = now;
     }
@@ -215,7 +236,8 @@ void OverlaySetFocus(Overlay& o, OverlayFocus focus)
     const bool was_compose = o.Focus == OverlayFocus::Compose;
     o.Focus = focus;
     const bool is_compose = focus == OverlayFocus::Compose;
-    if (was_compose != is_compose) {
+    if (was_compose != is_compose)
+    {
         o.Actions.ComposeFocusChanged = true;
         o.Actions.ComposeFocused = is_compose;
     }
@@ -234,7 +256,8 @@ namespace {
 void SubmitCompose(Overlay& o)
 {
     std::string text;
-    if (ComposeSubmit(o.Compose, text)) {
+    if (ComposeSubmit(o.Compose, text))
+    {
         o.Actions.Comments.push_back(std::move(text));
         o.Actions.ComposeTextChanged = true;
     }
@@ -245,7 +268,8 @@ bool OverlayOnPointerDown(Overlay& o, float x, float y)
 {
     if (!(x >= 0.0f && y >= 0.0f && x < o.Width && y < o.Height))
         return false;
-    if (o.State.CommentsEnabled && o.Layout.Compose.Contains(x, y)) {
+    if (o.State.CommentsEnabled && o.Layout.Compose.Contains(x, y))
+    {
         if (o.Layout.SendButton.Contains(x, y))
             SubmitCompose(o);
         OverlaySetFocus(o, OverlayFocus::Compose);
@@ -269,38 +293,41 @@ bool OverlayOnKeyText(Overlay& o, std::string_view utf8)
 
 bool OverlayOnKey(Overlay& o, OverlayKey key)
 {
-    switch (key) {
-    case OverlayKey::Tab: {
-        OverlayFocus next = OverlayFocus::None;
-        if (o.Focus == OverlayFocus::None && o.State.HeartsEnabled)
-            next = OverlayFocus::HeartButton;
-        else if (o.Focus != OverlayFocus::Compose && o.State.CommentsEnabled)
-            next = OverlayFocus::Compose;
-        OverlaySetFocus(o, next);
-        return next != OverlayFocus::None;
-    }
-    case OverlayKey::Escape:
-        if (o.Focus == OverlayFocus::None)
-            return false;
-        OverlaySetFocus(o, OverlayFocus::None);
-        return true;
-    case OverlayKey::Enter:
-    case OverlayKey::Space:
-        if (o.Focus == OverlayFocus::HeartButton) {
-            OverlaySendHeart(o);
-            return true;
+    switch (key)
+    {
+        case OverlayKey::Tab: {
+            OverlayFocus next = OverlayFocus::None;
+            if (o.Focus == OverlayFocus::None && o.State.HeartsEnabled)
+                next = OverlayFocus::HeartButton;
+            else if (o.Focus != OverlayFocus::Compose && o.State.CommentsEnabled)
+                next = OverlayFocus::Compose;
+            OverlaySetFocus(o, next);
+            return next != OverlayFocus::None;
         }
-        if (o.Focus == OverlayFocus::Compose && key == OverlayKey::Enter) {
-            SubmitCompose(o);
+        case OverlayKey::Escape:
+            if (o.Focus == OverlayFocus::None)
+                return false;
+            OverlaySetFocus(o, OverlayFocus::None);
             return true;
-        }
-        return false;
-    case OverlayKey::Backspace:
-        if (o.Focus != OverlayFocus::Compose)
+        case OverlayKey::Enter:
+        case OverlayKey::Space:
+            if (o.Focus == OverlayFocus::HeartButton)
+            {
+                OverlaySendHeart(o);
+                return true;
+            }
+            if (o.Focus == OverlayFocus::Compose && key == OverlayKey::Enter)
+            {
+                SubmitCompose(o);
+                return true;
+            }
             return false;
-        if (ComposeBackspace(o.Compose))
-            o.Actions.ComposeTextChanged = true;
-        return true;
+        case OverlayKey::Backspace:
+            if (o.Focus != OverlayFocus::Compose)
+                return false;
+            if (ComposeBackspace(o.Compose))
+                o.Actions.ComposeTextChanged = true;
+            return true;
     }
     return false;
 }

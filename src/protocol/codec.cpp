@@ -20,10 +20,8 @@
 #include <variant>
 #include <vector>
 
-namespace livescope
-{
-namespace
-{
+namespace livescope {
+namespace {
 using Json = nlohmann::json;
 
 //-----------------------------------------------------------------------------
@@ -115,8 +113,7 @@ bool IsValidDisplayName(std::string_view name)
     return n >= 1 && n <= MaxNameChars;
 }
 
-namespace
-{
+namespace {
 
 //-----------------------------------------------------------------------------
 // [SECTION] Field reader
@@ -278,7 +275,8 @@ constexpr std::array<Named<PresenceEvent>, 2> PresenceNames = {{{PresenceEvent::
 
 // Records nested in messages
 
-template <class V> void Fields(V& v, User& m)
+template <class V>
+void Fields(V& v, User& m)
 {
     v.Text("id", m.Id, MaxIdChars);
     v.Text("name", m.Name, MaxNameChars);
@@ -287,7 +285,8 @@ template <class V> void Fields(V& v, User& m)
     v.Require([&] { return IsValidColor(m.Color); }, "field 'color' must be #rrggbb");
 }
 
-template <class V> void Fields(V& v, Comment& m)
+template <class V>
+void Fields(V& v, Comment& m)
 {
     v.Text("id", m.Id, MaxIdChars);
     v.Object("author", m.Author, "author");
@@ -296,14 +295,16 @@ template <class V> void Fields(V& v, Comment& m)
     v.Int("stream_time", m.StreamTime, 0, MaxTime);
 }
 
-template <class V> void Fields(V& v, HeartCount& m)
+template <class V>
+void Fields(V& v, HeartCount& m)
 {
     v.Text("color", m.Color, 7);
     v.Require([&] { return IsValidColor(m.Color); }, "field 'color' must be #rrggbb");
     v.Int("count", m.Count, 0, MaxTime);
 }
 
-template <class V> void Fields(V& v, Viewers& m)
+template <class V>
+void Fields(V& v, Viewers& m)
 {
     v.Int("live", m.Live, 0, MaxTime);
     v.Int("total", m.Total, 0, MaxTime);
@@ -311,7 +312,8 @@ template <class V> void Fields(V& v, Viewers& m)
 
 // Client -> server
 
-template <class V> void Fields(V& v, Join& m)
+template <class V>
+void Fields(V& v, Join& m)
 {
     v.Text("room", m.Room, MaxRoomChars);
     v.Require([&] { return IsValidRoomName(m.Room); }, "field 'room' must be 1..64 of [A-Za-z0-9._-]");
@@ -319,7 +321,8 @@ template <class V> void Fields(V& v, Join& m)
     v.Text("client_id", m.ClientId, MaxIdChars);
 }
 
-template <class V> void Fields(V& v, CommentPost& m)
+template <class V>
+void Fields(V& v, CommentPost& m)
 {
     v.Text("text", m.Text, MaxCommentChars);
     // Controls are refused (nobody types them); bidi embeddings, overrides and isolates are stripped (pasted
@@ -333,17 +336,25 @@ template <class V> void Fields(V& v, CommentPost& m)
     v.Int("stream_time", m.StreamTime, 0, MaxTime);
 }
 
-template <class V> void Fields(V& v, HeartsTap& m) { v.Int("count", m.Count, 1, MaxHeartsPerTap); }
-template <class V> void Fields(V& v, PinRequest& m) { v.Text("comment_id", m.CommentId, MaxIdChars); }
-template <class V> void Fields(V&, UnpinRequest&) {}
-template <class V> void Fields(V& v, DeleteRequest& m) { v.Text("comment_id", m.CommentId, MaxIdChars); }
-template <class V> void Fields(V& v, MuteRequest& m) { v.Text("user_id", m.UserId, MaxIdChars); }
-template <class V> void Fields(V&, Ping&) {}
-template <class V> void Fields(V&, Pong&) {}
+template <class V>
+void Fields(V& v, HeartsTap& m) { v.Int("count", m.Count, 1, MaxHeartsPerTap); }
+template <class V>
+void Fields(V& v, PinRequest& m) { v.Text("comment_id", m.CommentId, MaxIdChars); }
+template <class V>
+void Fields(V&, UnpinRequest&) {}
+template <class V>
+void Fields(V& v, DeleteRequest& m) { v.Text("comment_id", m.CommentId, MaxIdChars); }
+template <class V>
+void Fields(V& v, MuteRequest& m) { v.Text("user_id", m.UserId, MaxIdChars); }
+template <class V>
+void Fields(V&, Ping&) {}
+template <class V>
+void Fields(V&, Pong&) {}
 
 // Server -> client
 
-template <class V> void Fields(V& v, Welcome& m)
+template <class V>
+void Fields(V& v, Welcome& m)
 {
     v.Object("you", "you", [&](auto& you) {
         Fields(you, m.You);
@@ -354,24 +365,31 @@ template <class V> void Fields(V& v, Welcome& m)
     v.Nullable("pinned", m.Pinned, "");
 }
 
-template <class V> void Fields(V& v, HeartsWindow& m)
+template <class V>
+void Fields(V& v, HeartsWindow& m)
 {
     v.Int("window_ms", m.WindowMs, 1, 60000);
     v.List("counts", m.Counts, 64, "hearts: counts");
 }
 
-template <class V> void Fields(V& v, Pinned& m) { v.Object("comment", m.Item, ""); }
-template <class V> void Fields(V&, Unpinned&) {}
-template <class V> void Fields(V& v, Deleted& m) { v.Text("comment_id", m.CommentId, MaxIdChars); }
-template <class V> void Fields(V& v, Muted& m) { v.Text("user_id", m.UserId, MaxIdChars); }
+template <class V>
+void Fields(V& v, Pinned& m) { v.Object("comment", m.Item, ""); }
+template <class V>
+void Fields(V&, Unpinned&) {}
+template <class V>
+void Fields(V& v, Deleted& m) { v.Text("comment_id", m.CommentId, MaxIdChars); }
+template <class V>
+void Fields(V& v, Muted& m) { v.Text("user_id", m.UserId, MaxIdChars); }
 
-template <class V> void Fields(V& v, Presence& m)
+template <class V>
+void Fields(V& v, Presence& m)
 {
     v.Choice("event", m.Event, PresenceNames);
     v.Object("user", m.Who, "user");
 }
 
-template <class V> void Fields(V& v, ErrorMessage& m)
+template <class V>
+void Fields(V& v, ErrorMessage& m)
 {
     v.Code("code", m.Code); // codes from newer relays read as internal
     v.Text("message", m.Message, MaxMessageChars, true);
@@ -468,7 +486,9 @@ public:
         }
         std::string choices;
         for (size_t i = 0; i < N; i++)
-            choices += std::string(i == 0 ? "" : i + 1 == N ? " or " : ", ") + names[i].Name;
+            choices += std::string(i == 0 ? "" : i + 1 == N ? " or "
+                                                            : ", ") +
+                       names[i].Name;
         R.Fail(ErrorCode::BadMessage, std::string("field '") + key + "' must be " + choices);
     }
 

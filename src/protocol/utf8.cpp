@@ -3,11 +3,9 @@
 
 #include <cstdint>
 
-namespace livescope
-{
+namespace livescope {
 
-namespace
-{
+namespace {
 // Decodes the code point at `i` of validated UTF-8 and advances `i` past it.
 uint32_t Next(std::string_view text, size_t& i) { return static_cast<uint32_t>(Utf8Decode(text, i)); }
 
@@ -20,13 +18,33 @@ bool IsInvisibleCodePoint(uint32_t cp)
 {
     switch (cp)
     {
-    case 0x09: case 0x0A: case 0x0B: case 0x0C: case 0x0D: case 0x20: case 0x85: case 0xA0: case 0x1680:
-    case 0x2028: case 0x2029: case 0x202F: case 0x205F: case 0x3000:    // White_Space
-    case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:    // zero width
-    case 0x115F: case 0x1160: case 0x2800: case 0x3164: case 0xFFA0:    // blank fillers
-        return true;
-    default:
-        return cp >= 0x2000 && cp <= 0x200A; // White_Space: en quad .. hair space
+        case 0x09:
+        case 0x0A:
+        case 0x0B:
+        case 0x0C:
+        case 0x0D:
+        case 0x20:
+        case 0x85:
+        case 0xA0:
+        case 0x1680:
+        case 0x2028:
+        case 0x2029:
+        case 0x202F:
+        case 0x205F:
+        case 0x3000: // White_Space
+        case 0x200B:
+        case 0x200C:
+        case 0x200D:
+        case 0x2060:
+        case 0xFEFF: // zero width
+        case 0x115F:
+        case 0x1160:
+        case 0x2800:
+        case 0x3164:
+        case 0xFFA0: // blank fillers
+            return true;
+        default:
+            return cp >= 0x2000 && cp <= 0x200A; // White_Space: en quad .. hair space
     }
 }
 } // namespace

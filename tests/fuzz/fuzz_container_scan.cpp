@@ -7,7 +7,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     using namespace livescope;
     std::span<const uint8_t> rest(data, size);
-    while (!rest.empty()) {
+    while (!rest.empty())
+    {
         const Mp4Unit u = ScanMp4Unit(rest, 1u << 20);
         if (u.Kind == Mp4UnitKind::NeedMore)
             break;

@@ -59,14 +59,14 @@ void CheckMediaUri(std::string_view name, std::string_view session)
     std::string formatted;
     switch (uri.UriKind)
     {
-    case MediaUri::Kind::Part: formatted = PartUri(session, uri.Number); break;
-    case MediaUri::Kind::Segment: formatted = SegmentUri(session, uri.Number); break;
-    case MediaUri::Kind::Init:
-        if (uri.Number > 0xffffffffu)
-            std::abort();
-        formatted = InitUri(session, uint32_t(uri.Number));
-        break;
-    case MediaUri::Kind::Invalid: break;
+        case MediaUri::Kind::Part: formatted = PartUri(session, uri.Number); break;
+        case MediaUri::Kind::Segment: formatted = SegmentUri(session, uri.Number); break;
+        case MediaUri::Kind::Init:
+            if (uri.Number > 0xffffffffu)
+                std::abort();
+            formatted = InitUri(session, uint32_t(uri.Number));
+            break;
+        case MediaUri::Kind::Invalid: break;
     }
     const MediaUri again = ParseMediaUri(formatted, session);
     if (again.UriKind != uri.UriKind || again.Number != uri.Number)

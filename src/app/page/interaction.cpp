@@ -39,31 +39,33 @@ namespace livescope {
 //-----------------------------------------------------------------------------
 
 // Ids of an overlay comment entry, kept parallel to Overlay::State.Comments (for delete and mute).
-struct CommentMeta {
-  std::string Id;     // server comment id; empty for join lines
-  std::string UserId; // author
+struct CommentMeta
+{
+    std::string Id;     // server comment id; empty for join lines
+    std::string UserId; // author
 };
 
 constexpr std::size_t kMaxKeptComments = 100;
 
-struct PageInteraction {
-  PageApp* App = nullptr;
-  Overlay Ov;
-  RoomClient Room;
-  ImFont* Font = nullptr;           // owned by the context's atlas
-  bool Active = false;              // a room or title is set: the overlay is drawn
-  bool HasRoom = false;
-  bool Started = false;             // Ov.State.StartTime set from the first drawn frame
-  double Now = 0.0;                 // seconds, the last clock value seen
-  std::vector<CommentMeta> Meta;    // parallel to Ov.State.Comments
-  nlohmann::json Events = nlohmann::json::array(); // widget events for the edge, oldest first
-  std::string ComposeTextOut;       // ls_room_compose_text's result
-  std::string PollOut;              // ls_room_poll's result
-  std::string LayoutOut;            // ls_room_layout's result
-  bool ComposeTextDirty = false;    // the model changed from this side: the edge syncs its <input>
-  bool ComposeFocusDirty = false;
-  bool ComposeFocused = false;
-  double LastDrawMs = 0.0;          // milliseconds, CPU time of the last OverlayNewFrame + OverlayDraw
+struct PageInteraction
+{
+    PageApp* App = nullptr;
+    Overlay Ov;
+    RoomClient Room;
+    ImFont* Font = nullptr; // owned by the context's atlas
+    bool Active = false;    // a room or title is set: the overlay is drawn
+    bool HasRoom = false;
+    bool Started = false;                            // Ov.State.StartTime set from the first drawn frame
+    double Now = 0.0;                                // seconds, the last clock value seen
+    std::vector<CommentMeta> Meta;                   // parallel to Ov.State.Comments
+    nlohmann::json Events = nlohmann::json::array(); // widget events for the edge, oldest first
+    std::string ComposeTextOut;                      // ls_room_compose_text's result
+    std::string PollOut;                             // ls_room_poll's result
+    std::string LayoutOut;                           // ls_room_layout's result
+    bool ComposeTextDirty = false;                   // the model changed from this side: the edge syncs its <input>
+    bool ComposeFocusDirty = false;
+    bool ComposeFocused = false;
+    double LastDrawMs = 0.0; // milliseconds, CPU time of the last OverlayNewFrame + OverlayDraw
 };
 
 //-----------------------------------------------------------------------------
@@ -72,215 +74,236 @@ struct PageInteraction {
 
 namespace {
 
-void AddEntry(PageInteraction& in, CommentEntry entry, CommentMeta meta) {
-  OverlayAddComment(in.Ov, std::move(entry), kMaxKeptComments);
-  in.Meta.push_back(std::move(meta));
-  const std::size_t kept = in.Ov.State.Comments.size();
-  if (in.Meta.size() > kept) in.Meta.erase(in.Meta.begin(), in.Meta.begin() + static_cast<std::ptrdiff_t>(in.Meta.size() - kept));
+void AddEntry(PageInteraction& in, CommentEntry entry, CommentMeta meta)
+{
+    OverlayAddComment(in.Ov, std::move(entry), kMaxKeptComments);
+    in.Meta.push_back(std::move(meta));
+    const std::size_t kept = in.Ov.State.Comments.size();
+    if (in.Meta.size() > kept) in.Meta.erase(in.Meta.begin(), in.Meta.begin() + static_cast<std::ptrdiff_t>(in.Meta.size() - kept));
 }
 
 template <class Pred>
-void RemoveEntries(PageInteraction& in, Pred pred) {
-  std::vector<CommentEntry>& c = in.Ov.State.Comments;
-  std::size_t w = 0;
-  for (std::size_t r = 0; r < c.size() && r < in.Meta.size(); r++) {
-    if (pred(in.Meta[r])) {
-      in.Events.push_back({{"type", "comment-removed"}, {"id", in.Meta[r].Id}});
-      continue;
+void RemoveEntries(PageInteraction& in, Pred pred)
+{
+    std::vector<CommentEntry>& c = in.Ov.State.Comments;
+    std::size_t w = 0;
+    for (std::size_t r = 0; r < c.size() && r < in.Meta.size(); r++)
+    {
+        if (pred(in.Meta[r]))
+        {
+            in.Events.push_back({{"type", "comment-removed"}, {"id", in.Meta[r].Id}});
+            continue;
+        }
+        if (w != r)
+        {
+            c[w] = std::move(c[r]);
+            in.Meta[w] = std::move(in.Meta[r]);
+        }
+        w++;
     }
-    if (w != r) {
-      c[w] = std::move(c[r]);
-      in.Meta[w] = std::move(in.Meta[r]);
-    }
-    w++;
-  }
-  c.resize(w);
-  in.Meta.resize(w);
+    c.resize(w);
+    in.Meta.resize(w);
 }
 
-void ApplyUpdate(PageInteraction& in, RoomUpdate& u, double now) {
-  OverlayState& s = in.Ov.State;
-  switch (u.Kind) {
-  case RoomUpdateKind::Welcome:
-    s.OwnRgb = u.AuthorRgb;
-    s.HasPinned = u.HasPinned;
-    if (u.HasPinned) s.Pinned = PinnedQuestion{u.PinnedAuthor, u.PinnedRgb, u.PinnedText};
-    in.Events.push_back({{"type", "joined"}, {"id", u.UserId}, {"name", u.Author}, {"broadcaster", u.Broadcaster}});
-    break;
-  case RoomUpdateKind::Comment: {
-    in.Events.push_back({{"type", "comment"}, {"id", u.Id}, {"author", u.Author}, {"text", u.Text}});
-    CommentEntry e;
-    e.Kind = CommentKind::Message;
-    e.Author = std::move(u.Author);
-    e.AuthorRgb = u.AuthorRgb;
-    e.Text = std::move(u.Text);
-    e.Time = now;
-    AddEntry(in, std::move(e), CommentMeta{std::move(u.Id), std::move(u.UserId)});
-    break;
-  }
-  case RoomUpdateKind::Presence: {
-    CommentEntry e;
-    e.Kind = CommentKind::Join;
-    e.Author = std::move(u.Author);
-    e.AuthorRgb = u.AuthorRgb;
-    e.Time = now;
-    AddEntry(in, std::move(e), CommentMeta{std::string(), std::move(u.UserId)});
-    break;
-  }
-  case RoomUpdateKind::Hearts: {
-    const std::size_t n = u.Hearts.size();
-    std::vector<HeartColorCount> counts(n);
-    std::uint64_t total = 0;
-    for (std::size_t k = 0; k < n; k++) {
-      counts[k] = HeartColorCount{u.Hearts[k].Rgb, u.Hearts[k].Count};
-      total += u.Hearts[k].Count;
+void ApplyUpdate(PageInteraction& in, RoomUpdate& u, double now)
+{
+    OverlayState& s = in.Ov.State;
+    switch (u.Kind)
+    {
+        case RoomUpdateKind::Welcome:
+            s.OwnRgb = u.AuthorRgb;
+            s.HasPinned = u.HasPinned;
+            if (u.HasPinned) s.Pinned = PinnedQuestion{u.PinnedAuthor, u.PinnedRgb, u.PinnedText};
+            in.Events.push_back({{"type", "joined"}, {"id", u.UserId}, {"name", u.Author}, {"broadcaster", u.Broadcaster}});
+            break;
+        case RoomUpdateKind::Comment: {
+            in.Events.push_back({{"type", "comment"}, {"id", u.Id}, {"author", u.Author}, {"text", u.Text}});
+            CommentEntry e;
+            e.Kind = CommentKind::Message;
+            e.Author = std::move(u.Author);
+            e.AuthorRgb = u.AuthorRgb;
+            e.Text = std::move(u.Text);
+            e.Time = now;
+            AddEntry(in, std::move(e), CommentMeta{std::move(u.Id), std::move(u.UserId)});
+            break;
+        }
+        case RoomUpdateKind::Presence: {
+            CommentEntry e;
+            e.Kind = CommentKind::Join;
+            e.Author = std::move(u.Author);
+            e.AuthorRgb = u.AuthorRgb;
+            e.Time = now;
+            AddEntry(in, std::move(e), CommentMeta{std::string(), std::move(u.UserId)});
+            break;
+        }
+        case RoomUpdateKind::Hearts: {
+            const std::size_t n = u.Hearts.size();
+            std::vector<HeartColorCount> counts(n);
+            std::uint64_t total = 0;
+            for (std::size_t k = 0; k < n; k++)
+            {
+                counts[k] = HeartColorCount{u.Hearts[k].Rgb, u.Hearts[k].Count};
+                total += u.Hearts[k].Count;
+            }
+            OverlayAddHeartBatch(in.Ov, std::span<const HeartColorCount>(counts), u.WindowMs, now);
+            in.Events.push_back({{"type", "heart"}, {"count", total}, {"own", false}});
+            break;
+        }
+        case RoomUpdateKind::Viewers:
+            s.ViewersLive = static_cast<std::uint64_t>(std::max<std::int64_t>(u.Live, 0));
+            s.ViewersTotal = static_cast<std::uint64_t>(std::max<std::int64_t>(u.Total, 0));
+            in.Events.push_back({{"type", "viewers"}, {"live", s.ViewersLive}, {"total", s.ViewersTotal}});
+            break;
+        case RoomUpdateKind::Pinned:
+            s.HasPinned = true;
+            s.Pinned = PinnedQuestion{std::move(u.Author), u.AuthorRgb, std::move(u.Text)};
+            break;
+        case RoomUpdateKind::Unpinned:
+            s.HasPinned = false;
+            break;
+        case RoomUpdateKind::Deleted:
+            RemoveEntries(in, [&u](const CommentMeta& m) { return !m.Id.empty() && m.Id == u.Id; });
+            break;
+        case RoomUpdateKind::Muted:
+            RemoveEntries(in, [&u](const CommentMeta& m) { return !m.Id.empty() && m.UserId == u.UserId; });
+            break;
+        case RoomUpdateKind::Error:
+            in.Events.push_back({{"type", "room-error"}, {"code", u.Code}, {"message", u.Text}});
+            break;
     }
-    OverlayAddHeartBatch(in.Ov, std::span<const HeartColorCount>(counts), u.WindowMs, now);
-    in.Events.push_back({{"type", "heart"}, {"count", total}, {"own", false}});
-    break;
-  }
-  case RoomUpdateKind::Viewers:
-    s.ViewersLive = static_cast<std::uint64_t>(std::max<std::int64_t>(u.Live, 0));
-    s.ViewersTotal = static_cast<std::uint64_t>(std::max<std::int64_t>(u.Total, 0));
-    in.Events.push_back({{"type", "viewers"}, {"live", s.ViewersLive}, {"total", s.ViewersTotal}});
-    break;
-  case RoomUpdateKind::Pinned:
-    s.HasPinned = true;
-    s.Pinned = PinnedQuestion{std::move(u.Author), u.AuthorRgb, std::move(u.Text)};
-    break;
-  case RoomUpdateKind::Unpinned:
-    s.HasPinned = false;
-    break;
-  case RoomUpdateKind::Deleted:
-    RemoveEntries(in, [&u](const CommentMeta& m) { return !m.Id.empty() && m.Id == u.Id; });
-    break;
-  case RoomUpdateKind::Muted:
-    RemoveEntries(in, [&u](const CommentMeta& m) { return !m.Id.empty() && m.UserId == u.UserId; });
-    break;
-  case RoomUpdateKind::Error:
-    in.Events.push_back({{"type", "room-error"}, {"code", u.Code}, {"message", u.Text}});
-    break;
-  }
 }
 
-void ApplyUpdates(PageInteraction& in, double now) {
-  std::vector<RoomUpdate> updates = RoomClientTakeUpdates(in.Room);
-  for (RoomUpdate& u : updates) ApplyUpdate(in, u, now);
+void ApplyUpdates(PageInteraction& in, double now)
+{
+    std::vector<RoomUpdate> updates = RoomClientTakeUpdates(in.Room);
+    for (RoomUpdate& u : updates) ApplyUpdate(in, u, now);
 }
 
 //-----------------------------------------------------------------------------
 // [SECTION] Overlay actions -> room frames, and the poll result
 //-----------------------------------------------------------------------------
 
-void TakeActions(PageInteraction& in) {
-  OverlayActions a = OverlayTakeActions(in.Ov);
-  if (a.HeartsToSend > 0) {
-    RoomClientSendHearts(in.Room, a.HeartsToSend);
-    in.Events.push_back({{"type", "heart"}, {"count", a.HeartsToSend}, {"own", true}});
-  }
-  for (const std::string& text : a.Comments) RoomClientSendComment(in.Room, text);
-  if (a.ComposeTextChanged) in.ComposeTextDirty = true;
-  if (a.ComposeFocusChanged) {
-    in.ComposeFocusDirty = true;
-    in.ComposeFocused = a.ComposeFocused;
-  }
+void TakeActions(PageInteraction& in)
+{
+    OverlayActions a = OverlayTakeActions(in.Ov);
+    if (a.HeartsToSend > 0)
+    {
+        RoomClientSendHearts(in.Room, a.HeartsToSend);
+        in.Events.push_back({{"type", "heart"}, {"count", a.HeartsToSend}, {"own", true}});
+    }
+    for (const std::string& text : a.Comments) RoomClientSendComment(in.Room, text);
+    if (a.ComposeTextChanged) in.ComposeTextDirty = true;
+    if (a.ComposeFocusChanged)
+    {
+        in.ComposeFocusDirty = true;
+        in.ComposeFocused = a.ComposeFocused;
+    }
 }
 
 nlohmann::json Rect(const OverlayRect& r) { return nlohmann::json::array({r.X, r.Y, r.W, r.H}); }
 
-const char* Poll(PageInteraction& in, double now) {
-  in.Now = now;
-  TakeActions(in);
-  nlohmann::json out = nlohmann::json::object();
-  out["connect"] = in.HasRoom && RoomClientWantsConnect(in.Room, now);
-  // While waiting to reconnect: when to poll again, so hidden tabs (no animation frames) reconnect too.
-  if (in.HasRoom && in.Room.State == RoomConnState::Waiting)
-    out["wakeMs"] = std::max(0.0, (in.Room.NextConnectAt - now) * 1000.0);
-  out["send"] = RoomClientTakeOutgoing(in.Room);
-  out["events"] = std::move(in.Events);
-  in.Events = nlohmann::json::array();
-  if (in.ComposeTextDirty) {
-    out["text"] = in.Ov.Compose.Text;
-    in.ComposeTextDirty = false;
-  }
-  if (in.ComposeFocusDirty) {
-    out["focus"] = in.ComposeFocused;
-    in.ComposeFocusDirty = false;
-  }
-  if (in.Active && in.Ov.Width > 0.0f) {
-    out["compose"] = Rect(in.Ov.Layout.Compose);
-    out["sendButton"] = Rect(in.Ov.Layout.SendButton);
-    out["heart"] = Rect(in.Ov.State.HeartsEnabled ? in.Ov.Layout.HeartButton : OverlayRect{});
-    out["comments"] = Rect(in.Ov.Layout.Comments);
-    out["controls"] = Rect(in.Ov.Layout.Controls);
-    out["controlsCompact"] = in.Ov.Layout.ControlsCompact;
-  }
-  in.PollOut = out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return in.PollOut.c_str();
+const char* Poll(PageInteraction& in, double now)
+{
+    in.Now = now;
+    TakeActions(in);
+    nlohmann::json out = nlohmann::json::object();
+    out["connect"] = in.HasRoom && RoomClientWantsConnect(in.Room, now);
+    // While waiting to reconnect: when to poll again, so hidden tabs (no animation frames) reconnect too.
+    if (in.HasRoom && in.Room.State == RoomConnState::Waiting)
+        out["wakeMs"] = std::max(0.0, (in.Room.NextConnectAt - now) * 1000.0);
+    out["send"] = RoomClientTakeOutgoing(in.Room);
+    out["events"] = std::move(in.Events);
+    in.Events = nlohmann::json::array();
+    if (in.ComposeTextDirty)
+    {
+        out["text"] = in.Ov.Compose.Text;
+        in.ComposeTextDirty = false;
+    }
+    if (in.ComposeFocusDirty)
+    {
+        out["focus"] = in.ComposeFocused;
+        in.ComposeFocusDirty = false;
+    }
+    if (in.Active && in.Ov.Width > 0.0f)
+    {
+        out["compose"] = Rect(in.Ov.Layout.Compose);
+        out["sendButton"] = Rect(in.Ov.Layout.SendButton);
+        out["heart"] = Rect(in.Ov.State.HeartsEnabled ? in.Ov.Layout.HeartButton : OverlayRect{});
+        out["comments"] = Rect(in.Ov.Layout.Comments);
+        out["controls"] = Rect(in.Ov.Layout.Controls);
+        out["controlsCompact"] = in.Ov.Layout.ControlsCompact;
+    }
+    in.PollOut = out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return in.PollOut.c_str();
 }
 
-const char* PlacementName(TitlePlacement p) {
-  switch (p) {
-  case TitlePlacement::Header: return "header";
-  case TitlePlacement::Band: return "band";
-  case TitlePlacement::HeaderRows: return "header-rows";
-  case TitlePlacement::None: break;
-  }
-  return "none";
+const char* PlacementName(TitlePlacement p)
+{
+    switch (p)
+    {
+        case TitlePlacement::Header: return "header";
+        case TitlePlacement::Band: return "band";
+        case TitlePlacement::HeaderRows: return "header-rows";
+        case TitlePlacement::None: break;
+    }
+    return "none";
 }
 
-std::string Hex(OverlayRgb rgb) {
-  char b[8];
-  std::snprintf(b, sizeof b, "#%06x", static_cast<unsigned>(rgb & 0xFFFFFF));
-  return b;
+std::string Hex(OverlayRgb rgb)
+{
+    char b[8];
+    std::snprintf(b, sizeof b, "#%06x", static_cast<unsigned>(rgb & 0xFFFFFF));
+    return b;
 }
 
 // What the overlay laid out and drew in its last frame (rects [x, y, w, h] in CSS pixels from the
 // canvas' top-left): for tests and debugging, see docs/overlay.md.
-nlohmann::json LayoutReport(const PageInteraction& in) {
-  const Overlay& o = in.Ov;
-  const OverlayLayout& l = o.Layout;
-  nlohmann::json j = nlohmann::json::object();
-  j["width"] = o.Width;
-  j["height"] = o.Height;
-  j["unit"] = l.Unit;
-  j["active"] = in.Active;
-  j["title"] = {{"text", o.State.Title}, {"lines", l.Title.Lines}, {"placement", PlacementName(l.TitlePlace)},
-                {"fits", l.Title.Fits}, {"truncated", l.Title.Truncated}, {"marquee", l.Title.Marquee},
-                {"rect", Rect(l.TitleRect)}};
-  j["header"] = Rect(l.Header);
-  j["viewers"] = Rect(l.Viewers);
-  j["picture"] = Rect(l.Picture);
-  j["controls"] = Rect(l.Controls);
-  j["controlsCompact"] = l.ControlsCompact;
-  j["comments"] = Rect(l.Comments);
-  nlohmann::json backings = nlohmann::json::array();
-  const CommentLayout& c = o.Comments;
-  for (const CommentBacking& b : c.Backings) {
-    nlohmann::json colours = nlohmann::json::array();
-    std::string text;
-    for (std::size_t k = b.FirstRun; k < b.FirstRun + b.RunCount && k < c.Runs.size(); k++) {
-      colours.push_back(Hex(c.Runs[k].Rgb));
-      if (!text.empty()) text += ' ';
-      text.append(c.Runs[k].Text);
+nlohmann::json LayoutReport(const PageInteraction& in)
+{
+    const Overlay& o = in.Ov;
+    const OverlayLayout& l = o.Layout;
+    nlohmann::json j = nlohmann::json::object();
+    j["width"] = o.Width;
+    j["height"] = o.Height;
+    j["unit"] = l.Unit;
+    j["active"] = in.Active;
+    j["title"] = {{"text", o.State.Title}, {"lines", l.Title.Lines}, {"placement", PlacementName(l.TitlePlace)}, {"fits", l.Title.Fits}, {"truncated", l.Title.Truncated}, {"marquee", l.Title.Marquee}, {"rect", Rect(l.TitleRect)}};
+    j["header"] = Rect(l.Header);
+    j["viewers"] = Rect(l.Viewers);
+    j["picture"] = Rect(l.Picture);
+    j["controls"] = Rect(l.Controls);
+    j["controlsCompact"] = l.ControlsCompact;
+    j["comments"] = Rect(l.Comments);
+    nlohmann::json backings = nlohmann::json::array();
+    const CommentLayout& c = o.Comments;
+    for (const CommentBacking& b : c.Backings)
+    {
+        nlohmann::json colours = nlohmann::json::array();
+        std::string text;
+        for (std::size_t k = b.FirstRun; k < b.FirstRun + b.RunCount && k < c.Runs.size(); k++)
+        {
+            colours.push_back(Hex(c.Runs[k].Rgb));
+            if (!text.empty()) text += ' ';
+            text.append(c.Runs[k].Text);
+        }
+        OverlayRect r = b.Rect;
+        r.X += l.Comments.X;
+        r.Y += l.Comments.Y;
+        backings.push_back({{"rect", Rect(r)}, {"alpha", b.Alpha}, {"colours", std::move(colours)}, {"text", std::move(text)}});
     }
-    OverlayRect r = b.Rect;
-    r.X += l.Comments.X;
-    r.Y += l.Comments.Y;
-    backings.push_back({{"rect", Rect(r)}, {"alpha", b.Alpha}, {"colours", std::move(colours)}, {"text", std::move(text)}});
-  }
-  j["commentBackings"] = std::move(backings);
-  j["backingAlpha"] = kOverlayBackingAlpha;
-  j["compose"] = Rect(l.Compose);
-  j["composeText"] = Rect(l.ComposeText);
-  j["charCounter"] = Rect(l.CharCounter);
-  j["sendButton"] = Rect(l.SendButton);
-  j["sendIcon"] = l.SendIcon;
-  j["send"] = o.State.Strings.Send;
-  j["placeholder"] = {{"text", l.Placeholder.Text},
-                      {"form", l.Placeholder.Form == LabelForm::Full ? "full" : l.Placeholder.Form == LabelForm::Short ? "short" : "ellipsized"}};
-  j["heart"] = Rect(o.State.HeartsEnabled ? l.HeartButton : OverlayRect{});
-  return j;
+    j["commentBackings"] = std::move(backings);
+    j["backingAlpha"] = kOverlayBackingAlpha;
+    j["compose"] = Rect(l.Compose);
+    j["composeText"] = Rect(l.ComposeText);
+    j["charCounter"] = Rect(l.CharCounter);
+    j["sendButton"] = Rect(l.SendButton);
+    j["sendIcon"] = l.SendIcon;
+    j["send"] = o.State.Strings.Send;
+    j["placeholder"] = {{"text", l.Placeholder.Text},
+                        {"form", l.Placeholder.Form == LabelForm::Full ? "full" : l.Placeholder.Form == LabelForm::Short ? "short"
+                                                                                                                         : "ellipsized"}};
+    j["heart"] = Rect(o.State.HeartsEnabled ? l.HeartButton : OverlayRect{});
+    return j;
 }
 
 } // namespace
@@ -289,42 +312,46 @@ nlohmann::json LayoutReport(const PageInteraction& in) {
 // [SECTION] Lifetime and drawing
 //-----------------------------------------------------------------------------
 
-PageInteraction* PageInteractionCreate(PageApp* app) {
-  auto* in = new PageInteraction();
-  in->App = app;
-  OverlayInit(in->Ov, OverlayConfig{});
-  // Runs before the renderer's first NewFrame builds the atlas. ImGui's default font stays first, so
-  // the app's own panels look as before; the overlay draws with its subset font.
-  ImGuiIO& io = ImGui::GetIO();
-  if (io.Fonts->Fonts.empty()) io.Fonts->AddFontDefault();
-  in->Font = OverlayLoadFonts(io, app->Config.DevicePixelRatio, 16.0f);
-  RoomClientInit(in->Room, RoomClientConfig{});
-  return in;
+PageInteraction* PageInteractionCreate(PageApp* app)
+{
+    auto* in = new PageInteraction();
+    in->App = app;
+    OverlayInit(in->Ov, OverlayConfig{});
+    // Runs before the renderer's first NewFrame builds the atlas. ImGui's default font stays first, so
+    // the app's own panels look as before; the overlay draws with its subset font.
+    ImGuiIO& io = ImGui::GetIO();
+    if (io.Fonts->Fonts.empty()) io.Fonts->AddFontDefault();
+    in->Font = OverlayLoadFonts(io, app->Config.DevicePixelRatio, 16.0f);
+    RoomClientInit(in->Room, RoomClientConfig{});
+    return in;
 }
 
 void PageInteractionDestroy(PageInteraction* interaction) { delete interaction; }
 
-void PageInteractionDraw(PageInteraction* in, double now, float css_width, float css_height) {
-  if (in == nullptr) return;
-  if (!in->Active) { // no room or title: only the broadcast card, when the player set a state that has one
-    if (in->Ov.State.Broadcast != OverlayBroadcast::None)
-      OverlayDrawBroadcast(in->Ov, ImGui::GetBackgroundDrawList(), ImVec2(0.0f, 0.0f), ImVec2(css_width, css_height), in->Font);
-    return;
-  }
-  in->Now = now;
-  if (!in->Started) {
-    in->Ov.State.StartTime = now;
-    in->Started = true;
-  }
-  const auto t0 = std::chrono::steady_clock::now();
-  int frame_w = 0, frame_h = 0;
-  in->Ov.State.PictureAspect = PagePlaybackFrameSize(in->App->Playback, &frame_w, &frame_h) && frame_h > 0
-                                   ? static_cast<float>(frame_w) / static_cast<float>(frame_h)
-                                   : 0.0f;
-  OverlayNewFrame(in->Ov, now, css_width, css_height);
-  // The background list: under any ImGui window the app or the playback layer opens.
-  OverlayDraw(in->Ov, ImGui::GetBackgroundDrawList(), ImVec2(0.0f, 0.0f), ImVec2(css_width, css_height), in->Font);
-  in->LastDrawMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+void PageInteractionDraw(PageInteraction* in, double now, float css_width, float css_height)
+{
+    if (in == nullptr) return;
+    if (!in->Active)
+    { // no room or title: only the broadcast card, when the player set a state that has one
+        if (in->Ov.State.Broadcast != OverlayBroadcast::None)
+            OverlayDrawBroadcast(in->Ov, ImGui::GetBackgroundDrawList(), ImVec2(0.0f, 0.0f), ImVec2(css_width, css_height), in->Font);
+        return;
+    }
+    in->Now = now;
+    if (!in->Started)
+    {
+        in->Ov.State.StartTime = now;
+        in->Started = true;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    int frame_w = 0, frame_h = 0;
+    in->Ov.State.PictureAspect = PagePlaybackFrameSize(in->App->Playback, &frame_w, &frame_h) && frame_h > 0
+                                     ? static_cast<float>(frame_w) / static_cast<float>(frame_h)
+                                     : 0.0f;
+    OverlayNewFrame(in->Ov, now, css_width, css_height);
+    // The background list: under any ImGui window the app or the playback layer opens.
+    OverlayDraw(in->Ov, ImGui::GetBackgroundDrawList(), ImVec2(0.0f, 0.0f), ImVec2(css_width, css_height), in->Font);
+    in->LastDrawMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
 } // namespace livescope
@@ -345,160 +372,177 @@ std::string Str(const char* s) { return s != nullptr ? std::string(s) : std::str
 // Sets the room (empty: none, the overlay may still show a title), the join token and client id, the
 // title, and which features are on. Hides the app's status panel once the overlay draws.
 LS_EXPORT void ls_room_configure(PageApp* app, const char* room, const char* token, const char* client_id,
-                                      const char* title, int hearts, int comments, double seed) {
-  PageInteraction* in = In(app);
-  if (in == nullptr) return;
-  livescope::RoomClientConfig cfg;
-  cfg.Room = Str(room);
-  cfg.Token = Str(token);
-  cfg.ClientId = Str(client_id);
-  cfg.Seed = seed > 0.0 && seed < 1.8e19 ? static_cast<std::uint64_t>(seed) : 1;
-  livescope::RoomClientInit(in->Room, cfg);
-  in->HasRoom = !cfg.Room.empty();
-  in->Ov.State.Title = livescope::Utf8Sanitize(Str(title));
-  in->Ov.State.HeartsEnabled = hearts != 0;
-  in->Ov.State.CommentsEnabled = comments != 0;
-  in->Ov.State.IsLive = true;
-  in->Active = in->HasRoom || !in->Ov.State.Title.empty();
-  if (in->Active) app->ShowStatus = false;
+                                 const char* title, int hearts, int comments, double seed)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr) return;
+    livescope::RoomClientConfig cfg;
+    cfg.Room = Str(room);
+    cfg.Token = Str(token);
+    cfg.ClientId = Str(client_id);
+    cfg.Seed = seed > 0.0 && seed < 1.8e19 ? static_cast<std::uint64_t>(seed) : 1;
+    livescope::RoomClientInit(in->Room, cfg);
+    in->HasRoom = !cfg.Room.empty();
+    in->Ov.State.Title = livescope::Utf8Sanitize(Str(title));
+    in->Ov.State.HeartsEnabled = hearts != 0;
+    in->Ov.State.CommentsEnabled = comments != 0;
+    in->Ov.State.IsLive = true;
+    in->Active = in->HasRoom || !in->Ov.State.Title.empty();
+    if (in->Active) app->ShowStatus = false;
 }
 
-LS_EXPORT void ls_room_set_reduced_motion(PageApp* app, int reduced) {
-  if (PageInteraction* in = In(app)) in->Ov.State.ReducedMotion = reduced != 0;
+LS_EXPORT void ls_room_set_reduced_motion(PageApp* app, int reduced)
+{
+    if (PageInteraction* in = In(app)) in->Ov.State.ReducedMotion = reduced != 0;
 }
 
 // Localised viewer counts (Intl.NumberFormat compact notation in the widget's language), drawn in place of
 // the built-in English compact form. Null or empty strings restore the built-in form.
-LS_EXPORT void ls_room_set_viewer_labels(PageApp* app, const char* live, const char* total) {
-  if (PageInteraction* in = In(app)) {
-    in->Ov.State.ViewersLiveLabel = live ? livescope::Utf8Sanitize(live) : std::string();
-    in->Ov.State.ViewersTotalLabel = total ? livescope::Utf8Sanitize(total) : std::string();
-  }
+LS_EXPORT void ls_room_set_viewer_labels(PageApp* app, const char* live, const char* total)
+{
+    if (PageInteraction* in = In(app))
+    {
+        in->Ov.State.ViewersLiveLabel = live ? livescope::Utf8Sanitize(live) : std::string();
+        in->Ov.State.ViewersTotalLabel = total ? livescope::Utf8Sanitize(total) : std::string();
+    }
 }
 
 // Localised UI strings: a JSON object with any of live, send, placeholder, placeholderShort, joined, pinned,
 // total, sendHeart, starting, reconnecting, ended.
-LS_EXPORT void ls_room_set_strings(PageApp* app, const char* json_text) {
-  PageInteraction* in = In(app);
-  if (in == nullptr || json_text == nullptr) return;
-  const nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
-  if (!j.is_object()) return;
-  livescope::OverlayStrings& s = in->Ov.State.Strings;
-  const auto set = [&j](const char* key, std::string& out) {
-    auto it = j.find(key);
-    if (it != j.end() && it->is_string()) out = it->get<std::string>();
-  };
-  set("live", s.Live);
-  set("send", s.Send);
-  set("placeholder", s.Placeholder);
-  set("placeholderShort", s.PlaceholderShort);
-  set("joined", s.Joined);
-  set("pinned", s.Pinned);
-  set("total", s.TotalViewers);
-  set("sendHeart", s.SendHeart);
-  set("starting", s.Starting);
-  set("reconnecting", s.Reconnecting);
-  set("ended", s.Ended);
+LS_EXPORT void ls_room_set_strings(PageApp* app, const char* json_text)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || json_text == nullptr) return;
+    const nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
+    if (!j.is_object()) return;
+    livescope::OverlayStrings& s = in->Ov.State.Strings;
+    const auto set = [&j](const char* key, std::string& out) {
+        auto it = j.find(key);
+        if (it != j.end() && it->is_string()) out = it->get<std::string>();
+    };
+    set("live", s.Live);
+    set("send", s.Send);
+    set("placeholder", s.Placeholder);
+    set("placeholderShort", s.PlaceholderShort);
+    set("joined", s.Joined);
+    set("pinned", s.Pinned);
+    set("total", s.TotalViewers);
+    set("sendHeart", s.SendHeart);
+    set("starting", s.Starting);
+    set("reconnecting", s.Reconnecting);
+    set("ended", s.Ended);
 }
 
 // The broadcast's state as the player decided it (web/runtime/playback.js forwards the Worker's BroadcastStateOf:
 // "starting", "live", "reconnecting", "ended", "error"): the overlay draws its card, and the LIVE badge only
 // shows while the broadcast is live or reconnecting.
-LS_EXPORT void ls_page_set_broadcast_state(PageApp* app, const char* state) {
-  PageInteraction* in = In(app);
-  if (in == nullptr) return;
-  const std::string name = Str(state);
-  in->Ov.State.Broadcast = livescope::OverlayBroadcastFromName(name);
-  in->Ov.State.IsLive = in->Ov.State.Broadcast != livescope::OverlayBroadcast::Starting && in->Ov.State.Broadcast != livescope::OverlayBroadcast::Ended;
+LS_EXPORT void ls_page_set_broadcast_state(PageApp* app, const char* state)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr) return;
+    const std::string name = Str(state);
+    in->Ov.State.Broadcast = livescope::OverlayBroadcastFromName(name);
+    in->Ov.State.IsLive = in->Ov.State.Broadcast != livescope::OverlayBroadcast::Starting && in->Ov.State.Broadcast != livescope::OverlayBroadcast::Ended;
 }
 
 // The DOM controls row (sound, fullscreen) as the edge measured it: width with full labels, width with
 // short (icon-only) labels, height, in CSS pixels. The layout places it (poll: controls, controlsCompact).
-LS_EXPORT void ls_room_set_controls(PageApp* app, float width, float compact_width, float height) {
-  PageInteraction* in = In(app);
-  if (in == nullptr) return;
-  const auto clean = [](float v) { return std::isfinite(v) && v > 0.0f ? std::min(v, 1e5f) : 0.0f; };
-  in->Ov.State.ControlsWidth = clean(width);
-  in->Ov.State.ControlsCompactWidth = clean(compact_width);
-  in->Ov.State.ControlsHeight = clean(height);
+LS_EXPORT void ls_room_set_controls(PageApp* app, float width, float compact_width, float height)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr) return;
+    const auto clean = [](float v) { return std::isfinite(v) && v > 0.0f ? std::min(v, 1e5f) : 0.0f; };
+    in->Ov.State.ControlsWidth = clean(width);
+    in->Ov.State.ControlsCompactWidth = clean(compact_width);
+    in->Ov.State.ControlsHeight = clean(height);
 }
 
 // The layout report (JSON) of the last drawn frame: title lines and placement, whether the title was cut
 // or scrolls, and the rects of header, viewer counter, picture, controls, comments and their backings,
 // compose box, Send button, placeholder, heart button. docs/overlay.md describes it.
-LS_EXPORT const char* ls_room_layout(PageApp* app) {
-  PageInteraction* in = In(app);
-  if (in == nullptr) return "{}";
-  in->LayoutOut = livescope::LayoutReport(*in).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return in->LayoutOut.c_str();
+LS_EXPORT const char* ls_room_layout(PageApp* app)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr) return "{}";
+    in->LayoutOut = livescope::LayoutReport(*in).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return in->LayoutOut.c_str();
 }
 
 // WebSocket edge: the socket opened / a text frame arrived / the socket closed or failed.
-LS_EXPORT void ls_room_socket_open(PageApp* app) {
-  if (PageInteraction* in = In(app)) livescope::RoomClientOnOpen(in->Room);
+LS_EXPORT void ls_room_socket_open(PageApp* app)
+{
+    if (PageInteraction* in = In(app)) livescope::RoomClientOnOpen(in->Room);
 }
-LS_EXPORT void ls_room_socket_frame(PageApp* app, const char* text, double now_ms) {
-  PageInteraction* in = In(app);
-  if (in == nullptr || text == nullptr) return;
-  livescope::RoomClientOnFrame(in->Room, text);
-  livescope::ApplyUpdates(*in, now_ms / 1000.0);
+LS_EXPORT void ls_room_socket_frame(PageApp* app, const char* text, double now_ms)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || text == nullptr) return;
+    livescope::RoomClientOnFrame(in->Room, text);
+    livescope::ApplyUpdates(*in, now_ms / 1000.0);
 }
-LS_EXPORT void ls_room_socket_close(PageApp* app, double now_ms) {
-  if (PageInteraction* in = In(app)) livescope::RoomClientOnClose(in->Room, now_ms / 1000.0);
+LS_EXPORT void ls_room_socket_close(PageApp* app, double now_ms)
+{
+    if (PageInteraction* in = In(app)) livescope::RoomClientOnClose(in->Room, now_ms / 1000.0);
 }
 
 // A primary-button press on the canvas (CSS pixels from its top-left). Returns 1 when the overlay
 // used it (a heart, or the compose box focused), 0 when it is left to the app (e.g. an ImGui window).
-LS_EXPORT int ls_room_pointer_down(PageApp* app, float x, float y) {
-  PageInteraction* in = In(app);
-  if (in == nullptr || !in->Active) return 0;
-  ImGui::SetCurrentContext(app->Imgui);
-  if (ImGui::GetIO().WantCaptureMouse) return 0;
-  return livescope::OverlayOnPointerDown(in->Ov, x, y) ? 1 : 0;
+LS_EXPORT int ls_room_pointer_down(PageApp* app, float x, float y)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || !in->Active) return 0;
+    ImGui::SetCurrentContext(app->Imgui);
+    if (ImGui::GetIO().WantCaptureMouse) return 0;
+    return livescope::OverlayOnPointerDown(in->Ov, x, y) ? 1 : 0;
 }
 
 // The heart button (DOM) was activated: as a tap on the overlay's heart button.
-LS_EXPORT void ls_room_heart(PageApp* app) {
-  PageInteraction* in = In(app);
-  if (in != nullptr && in->Active) livescope::OverlaySendHeart(in->Ov);
+LS_EXPORT void ls_room_heart(PageApp* app)
+{
+    PageInteraction* in = In(app);
+    if (in != nullptr && in->Active) livescope::OverlaySendHeart(in->Ov);
 }
 
 // DOM focus moved: 0 none, 1 the heart button, 2 the compose input.
-LS_EXPORT void ls_room_focus(PageApp* app, int which) {
-  PageInteraction* in = In(app);
-  if (in == nullptr) return;
-  const livescope::OverlayFocus f = which == 1 ? livescope::OverlayFocus::HeartButton
-                                  : which == 2 ? livescope::OverlayFocus::Compose
-                                               : livescope::OverlayFocus::None;
-  livescope::OverlaySetFocus(in->Ov, f);
-  // The DOM already has this focus: no need to echo it back.
-  livescope::OverlayActions& a = in->Ov.Actions;
-  a.ComposeFocusChanged = false;
+LS_EXPORT void ls_room_focus(PageApp* app, int which)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr) return;
+    const livescope::OverlayFocus f = which == 1   ? livescope::OverlayFocus::HeartButton
+                                      : which == 2 ? livescope::OverlayFocus::Compose
+                                                   : livescope::OverlayFocus::None;
+    livescope::OverlaySetFocus(in->Ov, f);
+    // The DOM already has this focus: no need to echo it back.
+    livescope::OverlayActions& a = in->Ov.Actions;
+    a.ComposeFocusChanged = false;
 }
 
 // The hidden <input>'s value (after `input` or `compositionend`). Returns 1 when the model differs
 // from it (sanitised or cut at 280 code points): the edge then reads ls_room_compose_text back.
-LS_EXPORT int ls_room_compose_set_text(PageApp* app, const char* utf8) {
-  PageInteraction* in = In(app);
-  if (in == nullptr || utf8 == nullptr) return 0;
-  livescope::ComposeSetText(in->Ov.Compose, utf8);
-  return in->Ov.Compose.Text == utf8 ? 0 : 1;
+LS_EXPORT int ls_room_compose_set_text(PageApp* app, const char* utf8)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || utf8 == nullptr) return 0;
+    livescope::ComposeSetText(in->Ov.Compose, utf8);
+    return in->Ov.Compose.Text == utf8 ? 0 : 1;
 }
-LS_EXPORT const char* ls_room_compose_text(PageApp* app) {
-  PageInteraction* in = In(app);
-  if (in == nullptr) return "";
-  in->ComposeTextOut = in->Ov.Compose.Text;
-  return in->ComposeTextOut.c_str();
+LS_EXPORT const char* ls_room_compose_text(PageApp* app)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr) return "";
+    in->ComposeTextOut = in->Ov.Compose.Text;
+    return in->ComposeTextOut.c_str();
 }
 // Enter in the compose input: submits when it holds text. Returns 1 when a comment was submitted.
-LS_EXPORT int ls_room_compose_submit(PageApp* app) {
-  PageInteraction* in = In(app);
-  if (in == nullptr || !in->Active) return 0;
-  livescope::OverlaySetFocus(in->Ov, livescope::OverlayFocus::Compose);
-  in->Ov.Actions.ComposeFocusChanged = false;
-  const std::size_t before = in->Ov.Actions.Comments.size();
-  livescope::OverlayOnKey(in->Ov, livescope::OverlayKey::Enter);
-  return in->Ov.Actions.Comments.size() > before ? 1 : 0;
+LS_EXPORT int ls_room_compose_submit(PageApp* app)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || !in->Active) return 0;
+    livescope::OverlaySetFocus(in->Ov, livescope::OverlayFocus::Compose);
+    in->Ov.Actions.ComposeFocusChanged = false;
+    const std::size_t before = in->Ov.Actions.Comments.size();
+    livescope::OverlayOnKey(in->Ov, livescope::OverlayKey::Enter);
+    return in->Ov.Actions.Comments.size() > before ? 1 : 0;
 }
 
 // Once per frame (and after input that sends): a JSON object
@@ -506,40 +550,44 @@ LS_EXPORT int ls_room_compose_submit(PageApp* app) {
 //    compose?: [x,y,w,h], sendButton?: [x,y,w,h], heart?: [x,y,w,h], comments?: [x,y,w,h],
 //    controls?: [x,y,w,h], controlsCompact?: bool}
 // (rects in CSS pixels from the canvas' top-left)
-LS_EXPORT const char* ls_room_poll(PageApp* app, double now_ms) {
-  PageInteraction* in = In(app);
-  if (in == nullptr) return "{}";
-  return livescope::Poll(*in, now_ms / 1000.0);
+LS_EXPORT const char* ls_room_poll(PageApp* app, double now_ms)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr) return "{}";
+    return livescope::Poll(*in, now_ms / 1000.0);
 }
 
 // Diagnostics for tests/bench/interaction.sh: CPU milliseconds the overlay took in the last frame.
-LS_EXPORT double ls_room_overlay_ms(PageApp* app) {
-  PageInteraction* in = In(app);
-  return in != nullptr ? in->LastDrawMs : 0.0;
+LS_EXPORT double ls_room_overlay_ms(PageApp* app)
+{
+    PageInteraction* in = In(app);
+    return in != nullptr ? in->LastDrawMs : 0.0;
 }
 
 // Benchmark load (tests/bench/interaction.sh), never called by the runtime: raises the hearts cap to
 // `hearts`, tops the live hearts up to `hearts` (spawned now, in the palette's colours) and the
 // comment list up to `comments` lines. Call once per frame to hold the load steady. Returns the live
 // hearts before the top-up (what the previous frame drew).
-LS_EXPORT int ls_room_debug_fill(PageApp* app, int hearts, int comments, double now_ms) {
-  PageInteraction* in = In(app);
-  if (in == nullptr || !in->Active) return 0;
-  const double now = now_ms / 1000.0;
-  livescope::HeartsSim& h = in->Ov.Hearts;
-  const int live_before = static_cast<int>(h.Live.size());
-  const std::size_t want = static_cast<std::size_t>(std::clamp(hearts, 0, 100000));
-  h.Normal.MaxParticles = std::max(h.Normal.MaxParticles, want);
-  constexpr livescope::OverlayRgb kColours[] = {0xFF3B5C, 0x4FC3F7, 0xFFD54A, 0x81C784, 0xBA68C8};
-  for (std::size_t k = 0; h.Live.size() < want; k++) livescope::HeartsAddOwn(h, kColours[k % 5], now);
-  while (in->Ov.State.Comments.size() < static_cast<std::size_t>(std::clamp(comments, 0, 100))) {
-    livescope::CommentEntry e;
-    e.Author = "Guest " + std::to_string(in->Ov.State.Comments.size() + 1000);
-    e.AuthorRgb = kColours[in->Ov.State.Comments.size() % 5];
-    e.Text = "A fairly long question about the broadcast, with some words to wrap onto a second line \xC3\xA9\xC3\xB1";
-    e.Time = now;
-    livescope::AddEntry(*in, std::move(e), livescope::CommentMeta{});
-  }
-  for (livescope::CommentEntry& e : in->Ov.State.Comments) e.Time = now; // keep them from fading out
-  return live_before;
+LS_EXPORT int ls_room_debug_fill(PageApp* app, int hearts, int comments, double now_ms)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || !in->Active) return 0;
+    const double now = now_ms / 1000.0;
+    livescope::HeartsSim& h = in->Ov.Hearts;
+    const int live_before = static_cast<int>(h.Live.size());
+    const std::size_t want = static_cast<std::size_t>(std::clamp(hearts, 0, 100000));
+    h.Normal.MaxParticles = std::max(h.Normal.MaxParticles, want);
+    constexpr livescope::OverlayRgb kColours[] = {0xFF3B5C, 0x4FC3F7, 0xFFD54A, 0x81C784, 0xBA68C8};
+    for (std::size_t k = 0; h.Live.size() < want; k++) livescope::HeartsAddOwn(h, kColours[k % 5], now);
+    while (in->Ov.State.Comments.size() < static_cast<std::size_t>(std::clamp(comments, 0, 100)))
+    {
+        livescope::CommentEntry e;
+        e.Author = "Guest " + std::to_string(in->Ov.State.Comments.size() + 1000);
+        e.AuthorRgb = kColours[in->Ov.State.Comments.size() % 5];
+        e.Text = "A fairly long question about the broadcast, with some words to wrap onto a second line \xC3\xA9\xC3\xB1";
+        e.Time = now;
+        livescope::AddEntry(*in, std::move(e), livescope::CommentMeta{});
+    }
+    for (livescope::CommentEntry& e : in->Ov.State.Comments) e.Time = now; // keep them from fading out
+    return live_before;
 }

@@ -21,69 +21,74 @@ namespace livescope {
 // [SECTION] App lifetime and frame
 //-----------------------------------------------------------------------------
 
-PageApp* PageAppCreate(const PageAppConfig& config) {
-  auto* app = new PageApp();
-  app->Config = config;
-  ImGuiContext* previous = ImGui::GetCurrentContext();
-  app->Imgui = ImGui::CreateContext();
-  ImGui::SetCurrentContext(app->Imgui);
-  ImGui::StyleColorsDark();
-  ImGui_ImplLivescope_Init();
-  app->GlReady = ImGui_ImplOpenGL3_Init("#version 300 es");
-  app->Playback = PagePlaybackCreate(app);
-  app->Interaction = PageInteractionCreate(app);
-  if (previous != nullptr) ImGui::SetCurrentContext(previous);
-  return app;
+PageApp* PageAppCreate(const PageAppConfig& config)
+{
+    auto* app = new PageApp();
+    app->Config = config;
+    ImGuiContext* previous = ImGui::GetCurrentContext();
+    app->Imgui = ImGui::CreateContext();
+    ImGui::SetCurrentContext(app->Imgui);
+    ImGui::StyleColorsDark();
+    ImGui_ImplLivescope_Init();
+    app->GlReady = ImGui_ImplOpenGL3_Init("#version 300 es");
+    app->Playback = PagePlaybackCreate(app);
+    app->Interaction = PageInteractionCreate(app);
+    if (previous != nullptr) ImGui::SetCurrentContext(previous);
+    return app;
 }
 
-void PageAppDestroy(PageApp* app) {
-  if (app == nullptr) return;
-  ImGui::SetCurrentContext(app->Imgui);
-  PageInteractionDestroy(app->Interaction);
-  PagePlaybackDestroy(app->Playback);
-  ImGui_ImplOpenGL3_Shutdown();
-  ImGui_ImplLivescope_Shutdown();
-  ImGui::DestroyContext(app->Imgui);
-  delete app;
+void PageAppDestroy(PageApp* app)
+{
+    if (app == nullptr) return;
+    ImGui::SetCurrentContext(app->Imgui);
+    PageInteractionDestroy(app->Interaction);
+    PagePlaybackDestroy(app->Playback);
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplLivescope_Shutdown();
+    ImGui::DestroyContext(app->Imgui);
+    delete app;
 }
 
-void PageAppResize(PageApp* app, int css_width, int css_height, float device_pixel_ratio) {
-  app->Config.CanvasWidth = css_width;
-  app->Config.CanvasHeight = css_height;
-  app->Config.DevicePixelRatio = device_pixel_ratio > 0.0f ? device_pixel_ratio : 1.0f;
+void PageAppResize(PageApp* app, int css_width, int css_height, float device_pixel_ratio)
+{
+    app->Config.CanvasWidth = css_width;
+    app->Config.CanvasHeight = css_height;
+    app->Config.DevicePixelRatio = device_pixel_ratio > 0.0f ? device_pixel_ratio : 1.0f;
 }
 
-void PageAppFrame(PageApp* app, double now) {
-  ImGui::SetCurrentContext(app->Imgui);
-  if (app->StartTime < 0.0) app->StartTime = now;
-  const PageAppConfig& c = app->Config;
-  const int fb_w = static_cast<int>(static_cast<float>(c.CanvasWidth) * c.DevicePixelRatio);
-  const int fb_h = static_cast<int>(static_cast<float>(c.CanvasHeight) * c.DevicePixelRatio);
+void PageAppFrame(PageApp* app, double now)
+{
+    ImGui::SetCurrentContext(app->Imgui);
+    if (app->StartTime < 0.0) app->StartTime = now;
+    const PageAppConfig& c = app->Config;
+    const int fb_w = static_cast<int>(static_cast<float>(c.CanvasWidth) * c.DevicePixelRatio);
+    const int fb_h = static_cast<int>(static_cast<float>(c.CanvasHeight) * c.DevicePixelRatio);
 
-  ImGui_ImplOpenGL3_NewFrame();
-  ImGui_ImplLivescope_NewFrame(static_cast<float>(c.CanvasWidth), static_cast<float>(c.CanvasHeight), c.DevicePixelRatio, now);
-  ImGui::NewFrame();
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplLivescope_NewFrame(static_cast<float>(c.CanvasWidth), static_cast<float>(c.CanvasHeight), c.DevicePixelRatio, now);
+    ImGui::NewFrame();
 
-  if (app->ShowStatus) {
-    // Status panel: fixed place (top left) so the e2e test knows where text must appear.
-    ImGui::SetNextWindowPos(ImVec2(16.0f, 16.0f));
-    ImGui::SetNextWindowBgAlpha(0.0f);
-    ImGui::Begin("##status", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoInputs | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
-    ImGui::TextUnformatted("livescope");
-    ImGui::Text("frame %llu", static_cast<unsigned long long>(app->FrameCount));
-    ImGui::End();
-  }
-  PageInteractionDraw(app->Interaction, now, static_cast<float>(c.CanvasWidth), static_cast<float>(c.CanvasHeight));
-  PagePlaybackDrawUi(app->Playback, now);
-  ImGui::Render();
+    if (app->ShowStatus)
+    {
+        // Status panel: fixed place (top left) so the e2e test knows where text must appear.
+        ImGui::SetNextWindowPos(ImVec2(16.0f, 16.0f));
+        ImGui::SetNextWindowBgAlpha(0.0f);
+        ImGui::Begin("##status", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoInputs | ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoSavedSettings);
+        ImGui::TextUnformatted("livescope");
+        ImGui::Text("frame %llu", static_cast<unsigned long long>(app->FrameCount));
+        ImGui::End();
+    }
+    PageInteractionDraw(app->Interaction, now, static_cast<float>(c.CanvasWidth), static_cast<float>(c.CanvasHeight));
+    PagePlaybackDrawUi(app->Playback, now);
+    ImGui::Render();
 
-  // Draw order: clear, video, overlay.
-  glViewport(0, 0, fb_w, fb_h);
-  glClearColor(app->ClearColor[0], app->ClearColor[1], app->ClearColor[2], app->ClearColor[3]);
-  glClear(GL_COLOR_BUFFER_BIT);
-  PagePlaybackRender(app->Playback, now, fb_w, fb_h);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
-  app->FrameCount++;
+    // Draw order: clear, video, overlay.
+    glViewport(0, 0, fb_w, fb_h);
+    glClearColor(app->ClearColor[0], app->ClearColor[1], app->ClearColor[2], app->ClearColor[3]);
+    glClear(GL_COLOR_BUFFER_BIT);
+    PagePlaybackRender(app->Playback, now, fb_w, fb_h);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    app->FrameCount++;
 }
 
 } // namespace livescope
@@ -99,32 +104,59 @@ using livescope::PageApp;
 extern "C" int ls_glue_webgl2_create(int preserve_drawing_buffer);
 
 // Returns null when no WebGL2 context can be had; the glue then shows its fallback message.
-LS_EXPORT PageApp* ls_page_create(int css_width, int css_height, float device_pixel_ratio, int preserve_drawing_buffer) {
-  if (ls_glue_webgl2_create(preserve_drawing_buffer) <= 0) {
-    std::fprintf(stderr, "livescope: WebGL2 is not available\n");
-    return nullptr;
-  }
-  livescope::PageAppConfig config;
-  config.CanvasWidth = css_width;
-  config.CanvasHeight = css_height;
-  config.DevicePixelRatio = device_pixel_ratio;
-  PageApp* app = livescope::PageAppCreate(config);
-  if (!app->GlReady) std::fprintf(stderr, "livescope: WebGL2 renderer init failed\n");
-  return app;
+LS_EXPORT PageApp* ls_page_create(int css_width, int css_height, float device_pixel_ratio, int preserve_drawing_buffer)
+{
+    if (ls_glue_webgl2_create(preserve_drawing_buffer) <= 0)
+    {
+        std::fprintf(stderr, "livescope: WebGL2 is not available\n");
+        return nullptr;
+    }
+    livescope::PageAppConfig config;
+    config.CanvasWidth = css_width;
+    config.CanvasHeight = css_height;
+    config.DevicePixelRatio = device_pixel_ratio;
+    PageApp* app = livescope::PageAppCreate(config);
+    if (!app->GlReady) std::fprintf(stderr, "livescope: WebGL2 renderer init failed\n");
+    return app;
 }
 LS_EXPORT void ls_page_destroy(PageApp* app) { livescope::PageAppDestroy(app); }
-LS_EXPORT void ls_page_resize(PageApp* app, int w, int h, float dpr) { if (app) livescope::PageAppResize(app, w, h, dpr); }
-LS_EXPORT void ls_page_frame(PageApp* app, double now_ms) { if (app) livescope::PageAppFrame(app, now_ms / 1000.0); }
+LS_EXPORT void ls_page_resize(PageApp* app, int w, int h, float dpr)
+{
+    if (app) livescope::PageAppResize(app, w, h, dpr);
+}
+LS_EXPORT void ls_page_frame(PageApp* app, double now_ms)
+{
+    if (app) livescope::PageAppFrame(app, now_ms / 1000.0);
+}
 LS_EXPORT double ls_page_frame_count(PageApp* app) { return app ? static_cast<double>(app->FrameCount) : 0.0; }
-LS_EXPORT void ls_page_show_status(PageApp* app, int show) { if (app) app->ShowStatus = show != 0; }
+LS_EXPORT void ls_page_show_status(PageApp* app, int show)
+{
+    if (app) app->ShowStatus = show != 0;
+}
 // After webglcontextrestored: every GL object died with the old context; rebuild ImGui's (shaders, buffers,
 // font texture). The video renderer rebuilds its own (ls_playback_gl_restored).
-LS_EXPORT void ls_page_gl_restored(PageApp* app) {
-  if (!app) return;
-  ImGui::SetCurrentContext(app->Imgui);
-  ImGui_ImplOpenGL3_DestroyDeviceObjects();
-  app->GlReady = ImGui_ImplOpenGL3_CreateDeviceObjects();
+LS_EXPORT void ls_page_gl_restored(PageApp* app)
+{
+    if (!app) return;
+    ImGui::SetCurrentContext(app->Imgui);
+    ImGui_ImplOpenGL3_DestroyDeviceObjects();
+    app->GlReady = ImGui_ImplOpenGL3_CreateDeviceObjects();
 }
-LS_EXPORT void ls_page_pointer_move(PageApp* app, float x, float y) { if (!app) return; ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerMove(x, y); }
-LS_EXPORT void ls_page_pointer_button(PageApp* app, int button, int down) { if (!app) return; ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerButton(button, down != 0); }
-LS_EXPORT void ls_page_pointer_leave(PageApp* app) { if (!app) return; ImGui::SetCurrentContext(app->Imgui); livescope::ImGui_ImplLivescope_OnPointerLeave(); }
+LS_EXPORT void ls_page_pointer_move(PageApp* app, float x, float y)
+{
+    if (!app) return;
+    ImGui::SetCurrentContext(app->Imgui);
+    livescope::ImGui_ImplLivescope_OnPointerMove(x, y);
+}
+LS_EXPORT void ls_page_pointer_button(PageApp* app, int button, int down)
+{
+    if (!app) return;
+    ImGui::SetCurrentContext(app->Imgui);
+    livescope::ImGui_ImplLivescope_OnPointerButton(button, down != 0);
+}
+LS_EXPORT void ls_page_pointer_leave(PageApp* app)
+{
+    if (!app) return;
+    ImGui::SetCurrentContext(app->Imgui);
+    livescope::ImGui_ImplLivescope_OnPointerLeave();
+}

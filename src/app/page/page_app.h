@@ -9,22 +9,24 @@ namespace livescope {
 struct PagePlayback;    // playback.h: video frames, A/V sync, YUV drawing
 struct PageInteraction; // interaction.h: overlay + room protocol
 
-struct PageAppConfig {
-  int CanvasWidth = 0;          // CSS pixels
-  int CanvasHeight = 0;         // CSS pixels
-  float DevicePixelRatio = 1.0f;
+struct PageAppConfig
+{
+    int CanvasWidth = 0;  // CSS pixels
+    int CanvasHeight = 0; // CSS pixels
+    float DevicePixelRatio = 1.0f;
 };
 
-struct PageApp {
-  PageAppConfig Config;
-  ImGuiContext* Imgui = nullptr;
-  uint64_t FrameCount = 0;       // frames rendered since create
-  double StartTime = -1.0;       // seconds, caller clock, first frame
-  float ClearColor[4] = {0.102f, 0.122f, 0.200f, 1.0f}; // #1a1f33
-  bool GlReady = false;
-  bool ShowStatus = true;        // the "livescope / frame N" panel (Foundation smoke test)
-  PagePlayback* Playback = nullptr;       // owned
-  PageInteraction* Interaction = nullptr; // owned
+struct PageApp
+{
+    PageAppConfig Config;
+    ImGuiContext* Imgui = nullptr;
+    uint64_t FrameCount = 0;                              // frames rendered since create
+    double StartTime = -1.0;                              // seconds, caller clock, first frame
+    float ClearColor[4] = {0.102f, 0.122f, 0.200f, 1.0f}; // #1a1f33
+    bool GlReady = false;
+    bool ShowStatus = true;                 // the "livescope / frame N" panel (Foundation smoke test)
+    PagePlayback* Playback = nullptr;       // owned
+    PageInteraction* Interaction = nullptr; // owned
 };
 
 // Creates the app on the WebGL2 context current on this thread (the glue made it current).

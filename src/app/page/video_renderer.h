@@ -5,30 +5,33 @@
 
 namespace livescope {
 
-struct VideoRect {
-  int X = 0, Y = 0, Width = 0, Height = 0; // framebuffer pixels, origin bottom left (GL)
+struct VideoRect
+{
+    int X = 0, Y = 0, Width = 0, Height = 0; // framebuffer pixels, origin bottom left (GL)
 };
 
 // The largest rect of aspect `frame_aspect` (width / height) centred in `fb_width` x `fb_height`.
 VideoRect LetterboxRect(int fb_width, int fb_height, double frame_aspect);
 
 // YUV -> RGB for `matrix` (601 or 709) and range: rows of a 3x3 matrix (column-major for GL) and offsets.
-struct YuvConversion {
-  float Matrix[9];  // column-major: rgb = Matrix * (yuv - Offset)
-  float Offset[3];  // subtracted from (y, u, v) in 0..1 units
+struct YuvConversion
+{
+    float Matrix[9]; // column-major: rgb = Matrix * (yuv - Offset)
+    float Offset[3]; // subtracted from (y, u, v) in 0..1 units
 };
 YuvConversion YuvConversionFor(int matrix, bool full_range);
 
 // Thread: the page's main thread, with this widget's GL context current. Owns its GL objects.
-struct VideoRenderer {
-  unsigned Program = 0, Vao = 0, Textures[3] = {0, 0, 0};
-  int LocMatrix = -1, LocOffset = -1;
-  int TexWidth = 0, TexHeight = 0;   // luma size of the allocated textures, pixels
-  int FrameWidth = 0, FrameHeight = 0;
-  int ColorMatrix = 601;
-  bool FullRange = false;
-  bool HasFrame = false;
-  bool Lost = false;                 // GL context lost: no GL calls until Restore()
+struct VideoRenderer
+{
+    unsigned Program = 0, Vao = 0, Textures[3] = {0, 0, 0};
+    int LocMatrix = -1, LocOffset = -1;
+    int TexWidth = 0, TexHeight = 0; // luma size of the allocated textures, pixels
+    int FrameWidth = 0, FrameHeight = 0;
+    int ColorMatrix = 601;
+    bool FullRange = false;
+    bool HasFrame = false;
+    bool Lost = false; // GL context lost: no GL calls until Restore()
 };
 
 // Creates the program and textures. Returns false when the shader does not compile.

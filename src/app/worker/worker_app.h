@@ -18,18 +18,19 @@ double WorkerNowMs(); // milliseconds, monotonic
 
 struct WorkerHls; // worker_hls.cpp: HlsSession + the chunk -> pipeline glue
 
-struct WorkerApp {
-  DecodePipeline Pipeline{WorkerNowMs};
-  std::vector<uint8_t> Input;        // staging buffer JS writes fetched bytes into
-  double VideoInfo[FieldCount<VideoFrameField>()] = {};  // see ls_worker_video_info
-  double StatsOut[FieldCount<WorkerStatsField>()] = {};  // see ls_worker_stats
-  double StartPdt = 0.0;             // epoch seconds: the fast-start cut (FastStartPdt); 0 = none
-  StatsAccumulator Received;         // bytes received, for the bitrate window
-  int64_t Bytes = 0;                 // bytes received since start
-  int64_t LoadErrors = 0;            // failed requests and loads (Error-severity session events, network errors)
-  int64_t DecodeErrorMark = 0;       // decode errors already reported by ls_worker_take_decode_error
-  WorkerHls* Hls = nullptr;          // owned; null until ls_worker_hls_start
-  ~WorkerApp();
+struct WorkerApp
+{
+    DecodePipeline Pipeline{WorkerNowMs};
+    std::vector<uint8_t> Input;                           // staging buffer JS writes fetched bytes into
+    double VideoInfo[FieldCount<VideoFrameField>()] = {}; // see ls_worker_video_info
+    double StatsOut[FieldCount<WorkerStatsField>()] = {}; // see ls_worker_stats
+    double StartPdt = 0.0;                                // epoch seconds: the fast-start cut (FastStartPdt); 0 = none
+    StatsAccumulator Received;                            // bytes received, for the bitrate window
+    int64_t Bytes = 0;                                    // bytes received since start
+    int64_t LoadErrors = 0;                               // failed requests and loads (Error-severity session events, network errors)
+    int64_t DecodeErrorMark = 0;                          // decode errors already reported by ls_worker_take_decode_error
+    WorkerHls* Hls = nullptr;                             // owned; null until ls_worker_hls_start
+    ~WorkerApp();
 };
 
 } // namespace livescope

@@ -23,54 +23,75 @@ namespace livescope {
 
 // [SECTION] WorkerHls
 
-struct WorkerHls {
-  std::unique_ptr<HlsSession> Session;
-  std::string Url;
-  int Serial = 1;                 // bumped at restarts (jumps), discontinuities and variant switches
-  int64_t LastDiscontinuity = -1;
-  int LastVariant = -2;
-  bool ChunkOpen = false;
-  std::string Json;               // last JSON answer, owned here
-  HlsMediaWatchdog Watchdog;      // no media for HlsLimits::NoMediaTimeout -> error, media again -> recovered
-  bool WatchdogStarted = false;
-  int64_t MediaMark = -1;         // decode progress counted at the last health check
-  int64_t DecodeErrorMark = 0;    // decode errors counted at the last health check
-  std::string HealthJson;         // last answer of ls_worker_hls_health, owned here
-  bool MediaSeen = false;         // a session of this Worker handed out media (a restart does not start over)
-  int LastState = -1;             // BroadcastState last reported by ls_worker_hls_state; -1 = none yet
-  double LastPartHoldBack = 0.0;  // seconds, PART-HOLD-BACK of the last session's playlist (fast start); 0 = unknown
+struct WorkerHls
+{
+    std::unique_ptr<HlsSession> Session;
+    std::string Url;
+    int Serial = 1; // bumped at restarts (jumps), discontinuities and variant switches
+    int64_t LastDiscontinuity = -1;
+    int LastVariant = -2;
+    bool ChunkOpen = false;
+    std::string Json;          // last JSON answer, owned here
+    HlsMediaWatchdog Watchdog; // no media for HlsLimits::NoMediaTimeout -> error, media again -> recovered
+    bool WatchdogStarted = false;
+    int64_t MediaMark = -1;        // decode progress counted at the last health check
+    int64_t DecodeErrorMark = 0;   // decode errors counted at the last health check
+    std::string HealthJson;        // last answer of ls_worker_hls_health, owned here
+    bool MediaSeen = false;        // a session of this Worker handed out media (a restart does not start over)
+    int LastState = -1;            // BroadcastState last reported by ls_worker_hls_state; -1 = none yet
+    double LastPartHoldBack = 0.0; // seconds, PART-HOLD-BACK of the last session's playlist (fast start); 0 = unknown
 };
 
 WorkerApp::~WorkerApp() { delete Hls; }
 
 namespace {
 
-void AppendEscaped(std::string& out, const std::string& s) {
-  for (char c : s) {
-    if (c == '"' || c == '\\') { out += '\\'; out += c; }
-    else if (static_cast<unsigned char>(c) < 0x20) { char b[8]; std::snprintf(b, sizeof b, "\\u%04x", c); out += b; }
-    else out += c;
-  }
+void AppendEscaped(std::string& out, const std::string& s)
+{
+    for (char c : s)
+    {
+        if (c == '"' || c == '\\')
+        {
+            out += '\\';
+            out += c;
+        }
+        else if (static_cast<unsigned char>(c) < 0x20)
+        {
+            char b[8];
+            std::snprintf(b, sizeof b, "\\u%04x", c);
+            out += b;
+        }
+        else
+            out += c;
+    }
 }
 
 // Moves the session's finished media into the pipeline (chunks in order; First opens, Last closes).
-void PumpMedia(WorkerApp* app) {
-  WorkerHls& h = *app->Hls;
-  for (HlsMediaChunk& c : h.Session->TakeMedia()) {
-    if (c.First) {
-      if (h.ChunkOpen) app->Pipeline.EndChunk(false);
-      if (!c.IsInit) {
-        if ((h.LastDiscontinuity >= 0 && c.DiscontinuitySeq != h.LastDiscontinuity) || (h.LastVariant != -2 && c.Variant != h.LastVariant)) h.Serial++;
-        h.LastDiscontinuity = c.DiscontinuitySeq;
-        h.LastVariant = c.Variant;
-      }
-      const bool is_ts = !c.IsInit && !c.Bytes.empty() && c.Bytes[0] == 0x47;
-      app->Pipeline.BeginChunk(c.IsInit, is_ts, h.Serial, c.ProgramDateTime.value_or(0.0));
-      h.ChunkOpen = true;
+void PumpMedia(WorkerApp* app)
+{
+    WorkerHls& h = *app->Hls;
+    for (HlsMediaChunk& c : h.Session->TakeMedia())
+    {
+        if (c.First)
+        {
+            if (h.ChunkOpen) app->Pipeline.EndChunk(false);
+            if (!c.IsInit)
+            {
+                if ((h.LastDiscontinuity >= 0 && c.DiscontinuitySeq != h.LastDiscontinuity) || (h.LastVariant != -2 && c.Variant != h.LastVariant)) h.Serial++;
+                h.LastDiscontinuity = c.DiscontinuitySeq;
+                h.LastVariant = c.Variant;
+            }
+            const bool is_ts = !c.IsInit && !c.Bytes.empty() && c.Bytes[0] == 0x47;
+            app->Pipeline.BeginChunk(c.IsInit, is_ts, h.Serial, c.ProgramDateTime.value_or(0.0));
+            h.ChunkOpen = true;
+        }
+        app->Pipeline.Feed(c.Bytes.data(), c.Bytes.size());
+        if (c.Last)
+        {
+            app->Pipeline.EndChunk(true);
+            h.ChunkOpen = false;
+        }
     }
-    app->Pipeline.Feed(c.Bytes.data(), c.Bytes.size());
-    if (c.Last) { app->Pipeline.EndChunk(true); h.ChunkOpen = false; }
-  }
 }
 
 // [SECTION] Health
@@ -78,25 +99,30 @@ void PumpMedia(WorkerApp* app) {
 // Feeds the watchdog with the pipeline's progress and returns its state change as JSON ("" when none):
 // {"failed":true,"code":"source-timeout","message":"..."} or {"failed":false}. Media progress is any
 // decoded frame, or a packet demuxed while video is off (a paused widget is not a dead source).
-const char* CheckHealth(WorkerApp* app, double now) {
-  WorkerHls& h = *app->Hls;
-  h.HealthJson.clear();
-  const DecodeCounters& c = app->Pipeline.Counters;
-  const int64_t media = c.VideoFrames + c.AudioFrames + c.SkippedPackets;
-  if (h.MediaMark >= 0 && media > h.MediaMark) h.Watchdog.OnMedia(now);
-  h.MediaMark = media;
-  if (c.Errors > h.DecodeErrorMark) h.Watchdog.OnProblem(HlsErrorCode::Undecodable, c.LastError, now);
-  h.DecodeErrorMark = c.Errors;
-  if (h.Session && h.Session->Ended()) h.Watchdog.OnEnded();
-  // No error while the source says why there is no media: not started yet, or the publisher away (grace period).
-  if (h.Session && (h.Session->WaitingForStart() || h.Session->PublisherAway(now))) h.Watchdog.OnSourceWaiting(now);
-  const std::optional<HlsMediaWatchdog::Change> change = h.Watchdog.Tick(now);
-  if (!change) return h.HealthJson.c_str();
-  if (!change->Failed) { h.HealthJson = "{\"failed\":false}"; return h.HealthJson.c_str(); }
-  h.HealthJson = std::string("{\"failed\":true,\"code\":\"") + HlsErrorCodeName(change->Code) + "\",\"message\":\"";
-  AppendEscaped(h.HealthJson, change->Message);
-  h.HealthJson += "\"}";
-  return h.HealthJson.c_str();
+const char* CheckHealth(WorkerApp* app, double now)
+{
+    WorkerHls& h = *app->Hls;
+    h.HealthJson.clear();
+    const DecodeCounters& c = app->Pipeline.Counters;
+    const int64_t media = c.VideoFrames + c.AudioFrames + c.SkippedPackets;
+    if (h.MediaMark >= 0 && media > h.MediaMark) h.Watchdog.OnMedia(now);
+    h.MediaMark = media;
+    if (c.Errors > h.DecodeErrorMark) h.Watchdog.OnProblem(HlsErrorCode::Undecodable, c.LastError, now);
+    h.DecodeErrorMark = c.Errors;
+    if (h.Session && h.Session->Ended()) h.Watchdog.OnEnded();
+    // No error while the source says why there is no media: not started yet, or the publisher away (grace period).
+    if (h.Session && (h.Session->WaitingForStart() || h.Session->PublisherAway(now))) h.Watchdog.OnSourceWaiting(now);
+    const std::optional<HlsMediaWatchdog::Change> change = h.Watchdog.Tick(now);
+    if (!change) return h.HealthJson.c_str();
+    if (!change->Failed)
+    {
+        h.HealthJson = "{\"failed\":false}";
+        return h.HealthJson.c_str();
+    }
+    h.HealthJson = std::string("{\"failed\":true,\"code\":\"") + HlsErrorCodeName(change->Code) + "\",\"message\":\"";
+    AppendEscaped(h.HealthJson, change->Message);
+    h.HealthJson += "\"}";
+    return h.HealthJson.c_str();
 }
 
 } // namespace
@@ -110,166 +136,195 @@ using livescope::WorkerHls;
 // (Re)starts the session on `url` (a jump to the live edge is a restart): new serial, pipeline reset. Sets the
 // fast-start cut (FastStartPdt) from `wall_now` (epoch seconds), the widget's `latency_option` (seconds; 0 =
 // none) and the PART-HOLD-BACK of the playlist played before the restart.
-LS_EXPORT void ls_worker_hls_start(WorkerApp* app, const char* url, double now, double wall_now, double latency_option) {
-  if (!app) return;
-  if (!app || !app->Hls) app->Hls = new WorkerHls();
-  WorkerHls& h = *app->Hls;
-  if (h.Session) {
-    h.Serial++;
-    const livescope::HlsPlaylist* m = h.Session->MediaPlaylist();
-    if (m && m->ServerControl.PartHoldBack) h.LastPartHoldBack = *m->ServerControl.PartHoldBack;
-  }
-  app->StartPdt = livescope::FastStartPdt(wall_now, latency_option, h.LastPartHoldBack);
-  h.Url = url ? url : "";
-  h.ChunkOpen = false;
-  h.LastDiscontinuity = -1;
-  h.LastVariant = -2;
-  livescope::HlsSessionConfig config;
-  config.AutoAbr = false;        // the lowest variant first; ABR stays off until the page asks (CPU-bound decode)
-  config.Decryptor = livescope::MakeAes128CbcDecryptor; // METHOD=AES-128 with FFmpeg's av_aes
-  h.Session = std::make_unique<livescope::HlsSession>(config);
-  app->Pipeline.Reset();
-  h.Session->Start(h.Url, now);
-  // The watchdog runs from the first start; a restart (a jump to the live edge) does not reset it.
-  if (!h.WatchdogStarted) { h.Watchdog.Start(now); h.WatchdogStarted = true; }
+LS_EXPORT void ls_worker_hls_start(WorkerApp* app, const char* url, double now, double wall_now, double latency_option)
+{
+    if (!app) return;
+    if (!app || !app->Hls) app->Hls = new WorkerHls();
+    WorkerHls& h = *app->Hls;
+    if (h.Session)
+    {
+        h.Serial++;
+        const livescope::HlsPlaylist* m = h.Session->MediaPlaylist();
+        if (m && m->ServerControl.PartHoldBack) h.LastPartHoldBack = *m->ServerControl.PartHoldBack;
+    }
+    app->StartPdt = livescope::FastStartPdt(wall_now, latency_option, h.LastPartHoldBack);
+    h.Url = url ? url : "";
+    h.ChunkOpen = false;
+    h.LastDiscontinuity = -1;
+    h.LastVariant = -2;
+    livescope::HlsSessionConfig config;
+    config.AutoAbr = false;                               // the lowest variant first; ABR stays off until the page asks (CPU-bound decode)
+    config.Decryptor = livescope::MakeAes128CbcDecryptor; // METHOD=AES-128 with FFmpeg's av_aes
+    h.Session = std::make_unique<livescope::HlsSession>(config);
+    app->Pipeline.Reset();
+    h.Session->Start(h.Url, now);
+    // The watchdog runs from the first start; a restart (a jump to the live edge) does not reset it.
+    if (!h.WatchdogStarted)
+    {
+        h.Watchdog.Start(now);
+        h.WatchdogStarted = true;
+    }
 }
 
 // The session's fatal error as JSON {"code","kind","message"} ("unsupported-playlist" or "invalid-playlist"); "" while it can go on.
-LS_EXPORT const char* ls_worker_hls_fatal(WorkerApp* app) {
-  if (!app || !app->Hls || !app->Hls->Session || !app->Hls->Session->FatalError()) return "";
-  const livescope::HlsSessionError& e = *app->Hls->Session->FatalError();
-  std::string& j = app->Hls->Json;
-  j = "{\"code\":\"" + e.Code + "\",\"kind\":\"" + livescope::HlsParseErrorKindName(e.Kind) + "\",\"message\":\"";
-  livescope::AppendEscaped(j, e.Message);
-  j += "\"}";
-  return j.c_str();
+LS_EXPORT const char* ls_worker_hls_fatal(WorkerApp* app)
+{
+    if (!app || !app->Hls || !app->Hls->Session || !app->Hls->Session->FatalError()) return "";
+    const livescope::HlsSessionError& e = *app->Hls->Session->FatalError();
+    std::string& j = app->Hls->Json;
+    j = "{\"code\":\"" + e.Code + "\",\"kind\":\"" + livescope::HlsParseErrorKindName(e.Kind) + "\",\"message\":\"";
+    livescope::AppendEscaped(j, e.Message);
+    j += "\"}";
+    return j.c_str();
 }
 
 LS_EXPORT int ls_worker_hls_serial(WorkerApp* app) { return app && app->Hls ? app->Hls->Serial : 0; }
 
-LS_EXPORT void ls_worker_hls_tick(WorkerApp* app, double now) {
-  if (!app || !app->Hls || !app->Hls->Session) return;
-  app->Hls->Session->Tick(now);
-  livescope::PumpMedia(app);
+LS_EXPORT void ls_worker_hls_tick(WorkerApp* app, double now)
+{
+    if (!app || !app->Hls || !app->Hls->Session) return;
+    app->Hls->Session->Tick(now);
+    livescope::PumpMedia(app);
 }
 // Seconds (Worker clock) of the next Tick the session needs; a large value when only responses can help.
-LS_EXPORT double ls_worker_hls_next_wakeup(WorkerApp* app, double now) {
-  if (!app || !app->Hls || !app->Hls->Session) return 1e18;
-  const livescope::HlsSession& s = *app->Hls->Session;
-  double t = std::min(s.NextWakeup(), app->Hls->Watchdog.NextWakeup());
-  if (s.MediaSeen() && !s.PublisherAway(now)) t = std::min(t, now + 0.25); // notice "reconnecting" promptly
-  return t < 1e18 ? t : 1e18;
+LS_EXPORT double ls_worker_hls_next_wakeup(WorkerApp* app, double now)
+{
+    if (!app || !app->Hls || !app->Hls->Session) return 1e18;
+    const livescope::HlsSession& s = *app->Hls->Session;
+    double t = std::min(s.NextWakeup(), app->Hls->Watchdog.NextWakeup());
+    if (s.MediaSeen() && !s.PublisherAway(now)) t = std::min(t, now + 0.25); // notice "reconnecting" promptly
+    return t < 1e18 ? t : 1e18;
 }
 
 // The no-media watchdog's state change since the last call, as JSON ("" when none); see CheckHealth.
-LS_EXPORT const char* ls_worker_hls_health(WorkerApp* app, double now) {
-  if (!app->Hls || !app->Hls->Session) return "";
-  return livescope::CheckHealth(app, now);
+LS_EXPORT const char* ls_worker_hls_health(WorkerApp* app, double now)
+{
+    if (!app->Hls || !app->Hls->Session) return "";
+    return livescope::CheckHealth(app, now);
 }
 
 // The broadcast's state (BroadcastStateName: "starting", "live", "reconnecting", "ended", "error") when it
 // changed since the last call, else "". Call after ls_worker_hls_health (it reads the watchdog's state).
-LS_EXPORT const char* ls_worker_hls_state(WorkerApp* app, double now) {
-  if (!app || !app->Hls || !app->Hls->Session) return "";
-  WorkerHls& h = *app->Hls;
-  livescope::BroadcastSignals s;
-  s.Fatal = h.Session->FatalError().has_value();
-  s.WatchdogFailed = h.Watchdog.Failed();
-  s.Ended = h.Session->Ended();
-  s.WaitingForStart = h.Session->WaitingForStart();
-  h.MediaSeen = h.MediaSeen || h.Session->MediaSeen();
-  s.MediaSeen = h.MediaSeen;
-  s.PublisherAway = h.Session->PublisherAway(now);
-  const livescope::BroadcastState state = livescope::BroadcastStateOf(s);
-  if (static_cast<int>(state) == h.LastState) return "";
-  h.LastState = static_cast<int>(state);
-  return livescope::BroadcastStateName(state);
+LS_EXPORT const char* ls_worker_hls_state(WorkerApp* app, double now)
+{
+    if (!app || !app->Hls || !app->Hls->Session) return "";
+    WorkerHls& h = *app->Hls;
+    livescope::BroadcastSignals s;
+    s.Fatal = h.Session->FatalError().has_value();
+    s.WatchdogFailed = h.Watchdog.Failed();
+    s.Ended = h.Session->Ended();
+    s.WaitingForStart = h.Session->WaitingForStart();
+    h.MediaSeen = h.MediaSeen || h.Session->MediaSeen();
+    s.MediaSeen = h.MediaSeen;
+    s.PublisherAway = h.Session->PublisherAway(now);
+    const livescope::BroadcastState state = livescope::BroadcastStateOf(s);
+    if (static_cast<int>(state) == h.LastState) return "";
+    h.LastState = static_cast<int>(state);
+    return livescope::BroadcastStateName(state);
 }
 
 // JSON: {"requests":[{id,kind,url,offset,length}],"cancel":[ids],"events":[{type,level,rendition,detail}]}, owned
 // by the app. `level` is the event's severity ("quiet", "info", "warn", "error": HlsEventSeverityOf; "error"
 // ones are counted in the stats' errors); `rendition` says the timing or variant may have changed (re-read info).
-LS_EXPORT const char* ls_worker_hls_poll(WorkerApp* app) {
-  if (!app || !app->Hls || !app->Hls->Session) return "{\"requests\":[],\"cancel\":[],\"events\":[]}";
-  std::string& j = app->Hls->Json;
-  j = "{\"requests\":[";
-  livescope::HlsSession& s = *app->Hls->Session;
-  bool first = true;
-  for (const livescope::HlsLoadRequest& r : s.TakeRequests()) {
-    char head[160];
-    std::snprintf(head, sizeof head, "%s{\"id\":%llu,\"kind\":\"%s\",\"offset\":%lld,\"length\":%lld,\"url\":\"", first ? "" : ",",
-                  static_cast<unsigned long long>(r.Id), livescope::HlsRequestKindName(r.Kind),
-                  static_cast<long long>(r.Range ? r.Range->Offset : -1), static_cast<long long>(r.Range && r.Range->Length ? *r.Range->Length : -1));
-    j += head;
-    livescope::AppendEscaped(j, r.Url);
-    j += "\"}";
-    first = false;
-  }
-  j += "],\"cancel\":[";
-  first = true;
-  for (uint64_t id : s.TakeCancellations()) { j += (first ? "" : ",") + std::to_string(id); first = false; }
-  j += "],\"events\":[";
-  first = true;
-  for (const livescope::HlsEventRecord& e : s.TakeEvents()) {
-    app->Hls->Watchdog.OnProblem(e.Code, e.Detail, e.Time); // failures name the no-media error, if one comes
-    const livescope::HlsEventSeverity severity = livescope::HlsEventSeverityOf(e.Type);
-    if (severity == livescope::HlsEventSeverity::Error) app->LoadErrors++;
-    j += first ? "{\"type\":\"" : ",{\"type\":\"";
-    j += livescope::HlsEventName(e.Type);
-    j += "\",\"level\":\"";
-    j += livescope::HlsEventSeverityName(severity);
-    j += livescope::HlsEventChangesRendition(e.Type) ? "\",\"rendition\":true" : "\",\"rendition\":false";
-    j += ",\"detail\":\"";
-    livescope::AppendEscaped(j, e.Detail);
-    j += "\"}";
-    first = false;
-  }
-  j += "]}";
-  return j.c_str();
+LS_EXPORT const char* ls_worker_hls_poll(WorkerApp* app)
+{
+    if (!app || !app->Hls || !app->Hls->Session) return "{\"requests\":[],\"cancel\":[],\"events\":[]}";
+    std::string& j = app->Hls->Json;
+    j = "{\"requests\":[";
+    livescope::HlsSession& s = *app->Hls->Session;
+    bool first = true;
+    for (const livescope::HlsLoadRequest& r : s.TakeRequests())
+    {
+        char head[160];
+        std::snprintf(head, sizeof head, "%s{\"id\":%llu,\"kind\":\"%s\",\"offset\":%lld,\"length\":%lld,\"url\":\"", first ? "" : ",",
+                      static_cast<unsigned long long>(r.Id), livescope::HlsRequestKindName(r.Kind),
+                      static_cast<long long>(r.Range ? r.Range->Offset : -1), static_cast<long long>(r.Range && r.Range->Length ? *r.Range->Length : -1));
+        j += head;
+        livescope::AppendEscaped(j, r.Url);
+        j += "\"}";
+        first = false;
+    }
+    j += "],\"cancel\":[";
+    first = true;
+    for (uint64_t id : s.TakeCancellations())
+    {
+        j += (first ? "" : ",") + std::to_string(id);
+        first = false;
+    }
+    j += "],\"events\":[";
+    first = true;
+    for (const livescope::HlsEventRecord& e : s.TakeEvents())
+    {
+        app->Hls->Watchdog.OnProblem(e.Code, e.Detail, e.Time); // failures name the no-media error, if one comes
+        const livescope::HlsEventSeverity severity = livescope::HlsEventSeverityOf(e.Type);
+        if (severity == livescope::HlsEventSeverity::Error) app->LoadErrors++;
+        j += first ? "{\"type\":\"" : ",{\"type\":\"";
+        j += livescope::HlsEventName(e.Type);
+        j += "\",\"level\":\"";
+        j += livescope::HlsEventSeverityName(severity);
+        j += livescope::HlsEventChangesRendition(e.Type) ? "\",\"rendition\":true" : "\",\"rendition\":false";
+        j += ",\"detail\":\"";
+        livescope::AppendEscaped(j, e.Detail);
+        j += "\"}";
+        first = false;
+    }
+    j += "]}";
+    return j.c_str();
 }
 
 // JSON: the playing rendition's timing and the variant: {partTarget, partHoldBack, holdBack, targetDuration, variant, bandwidth, width, height}.
-LS_EXPORT const char* ls_worker_hls_info(WorkerApp* app) {
-  if (!app || !app->Hls || !app->Hls->Session) return "{}";
-  std::string& j = app->Hls->Json;
-  const livescope::HlsSession& s = *app->Hls->Session;
-  const livescope::HlsPlaylist* m = s.MediaPlaylist();
-  const livescope::HlsPlaylist* mv = s.Multivariant();
-  const int v = s.Stats().CurrentVariant;
-  double bandwidth = 0; int w = 0, hgt = 0;
-  if (mv && v >= 0 && static_cast<size_t>(v) < mv->Variants.size()) {
-    bandwidth = static_cast<double>(mv->Variants[static_cast<size_t>(v)].Bandwidth);
-    if (mv->Variants[static_cast<size_t>(v)].Resolution) { w = mv->Variants[static_cast<size_t>(v)].Resolution->Width; hgt = mv->Variants[static_cast<size_t>(v)].Resolution->Height; }
-  }
-  char buf[320];
-  std::snprintf(buf, sizeof buf, "{\"partTarget\":%g,\"partHoldBack\":%g,\"holdBack\":%g,\"targetDuration\":%g,\"variant\":%d,\"bandwidth\":%g,\"width\":%d,\"height\":%d}",
-                m && m->PartTarget ? *m->PartTarget : 0.0, m && m->ServerControl.PartHoldBack ? *m->ServerControl.PartHoldBack : 0.0,
-                m && m->ServerControl.HoldBack ? *m->ServerControl.HoldBack : 0.0, m ? m->TargetDuration : 0.0, v, bandwidth, w, hgt);
-  j = buf;
-  return j.c_str();
+LS_EXPORT const char* ls_worker_hls_info(WorkerApp* app)
+{
+    if (!app || !app->Hls || !app->Hls->Session) return "{}";
+    std::string& j = app->Hls->Json;
+    const livescope::HlsSession& s = *app->Hls->Session;
+    const livescope::HlsPlaylist* m = s.MediaPlaylist();
+    const livescope::HlsPlaylist* mv = s.Multivariant();
+    const int v = s.Stats().CurrentVariant;
+    double bandwidth = 0;
+    int w = 0, hgt = 0;
+    if (mv && v >= 0 && static_cast<size_t>(v) < mv->Variants.size())
+    {
+        bandwidth = static_cast<double>(mv->Variants[static_cast<size_t>(v)].Bandwidth);
+        if (mv->Variants[static_cast<size_t>(v)].Resolution)
+        {
+            w = mv->Variants[static_cast<size_t>(v)].Resolution->Width;
+            hgt = mv->Variants[static_cast<size_t>(v)].Resolution->Height;
+        }
+    }
+    char buf[320];
+    std::snprintf(buf, sizeof buf, "{\"partTarget\":%g,\"partHoldBack\":%g,\"holdBack\":%g,\"targetDuration\":%g,\"variant\":%d,\"bandwidth\":%g,\"width\":%d,\"height\":%d}",
+                  m && m->PartTarget ? *m->PartTarget : 0.0, m && m->ServerControl.PartHoldBack ? *m->ServerControl.PartHoldBack : 0.0,
+                  m && m->ServerControl.HoldBack ? *m->ServerControl.HoldBack : 0.0, m ? m->TargetDuration : 0.0, v, bandwidth, w, hgt);
+    j = buf;
+    return j.c_str();
 }
 
-LS_EXPORT void ls_worker_hls_response(WorkerApp* app, double id, int status, double now) {
-  if (!app || !app->Hls || !app->Hls->Session) return;
-  app->Hls->Session->OnResponse(static_cast<uint64_t>(id), status, now);
-  livescope::PumpMedia(app);
+LS_EXPORT void ls_worker_hls_response(WorkerApp* app, double id, int status, double now)
+{
+    if (!app || !app->Hls || !app->Hls->Session) return;
+    app->Hls->Session->OnResponse(static_cast<uint64_t>(id), status, now);
+    livescope::PumpMedia(app);
 }
 // A body chunk of `size` bytes, already copied into the ls_worker_input staging buffer.
-LS_EXPORT void ls_worker_hls_data(WorkerApp* app, double id, int size, double now) {
-  if (!app || !app->Hls || !app->Hls->Session || size <= 0 || static_cast<size_t>(size) > app->Input.size()) return;
-  app->Bytes += size;
-  app->Received.OnMediaBytes(now, static_cast<uint64_t>(size));
-  app->Hls->Session->OnData(static_cast<uint64_t>(id), app->Input.data(), static_cast<size_t>(size), now);
-  livescope::PumpMedia(app);
+LS_EXPORT void ls_worker_hls_data(WorkerApp* app, double id, int size, double now)
+{
+    if (!app || !app->Hls || !app->Hls->Session || size <= 0 || static_cast<size_t>(size) > app->Input.size()) return;
+    app->Bytes += size;
+    app->Received.OnMediaBytes(now, static_cast<uint64_t>(size));
+    app->Hls->Session->OnData(static_cast<uint64_t>(id), app->Input.data(), static_cast<size_t>(size), now);
+    livescope::PumpMedia(app);
 }
-LS_EXPORT void ls_worker_hls_complete(WorkerApp* app, double id, double now) {
-  if (!app || !app->Hls || !app->Hls->Session) return;
-  app->Hls->Session->OnComplete(static_cast<uint64_t>(id), now);
-  livescope::PumpMedia(app);
+LS_EXPORT void ls_worker_hls_complete(WorkerApp* app, double id, double now)
+{
+    if (!app || !app->Hls || !app->Hls->Session) return;
+    app->Hls->Session->OnComplete(static_cast<uint64_t>(id), now);
+    livescope::PumpMedia(app);
 }
-LS_EXPORT void ls_worker_hls_error(WorkerApp* app, double id, const char* reason, double now) {
-  if (!app || !app->Hls || !app->Hls->Session) return;
-  app->LoadErrors++;
-  app->Hls->Session->OnError(static_cast<uint64_t>(id), reason ? reason : "error", now);
-  livescope::PumpMedia(app);
+LS_EXPORT void ls_worker_hls_error(WorkerApp* app, double id, const char* reason, double now)
+{
+    if (!app || !app->Hls || !app->Hls->Session) return;
+    app->LoadErrors++;
+    app->Hls->Session->OnError(static_cast<uint64_t>(id), reason ? reason : "error", now);
+    livescope::PumpMedia(app);
 }

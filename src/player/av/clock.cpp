@@ -42,11 +42,11 @@ double ComputeTargetDelay(double frame_delay, double diff, const SyncParams& par
     // The threshold scales with the frame duration, within [min, max].
     const double threshold = std::max(params.SyncThresholdMin, std::min(params.SyncThresholdMax, frame_delay));
     if (diff <= -threshold)
-        return std::max(0.0, frame_delay + diff);   // video behind: shorten (to 0: catch up by dropping)
+        return std::max(0.0, frame_delay + diff); // video behind: shorten (to 0: catch up by dropping)
     if (diff >= threshold && frame_delay > params.FrameDupThreshold)
-        return frame_delay + diff;                  // video ahead, long frame: stretch by the difference
+        return frame_delay + diff; // video ahead, long frame: stretch by the difference
     if (diff >= threshold)
-        return 2.0 * frame_delay;                   // video ahead, short frame: show it twice as long
+        return 2.0 * frame_delay; // video ahead, short frame: show it twice as long
     return frame_delay;
 }
 
@@ -67,13 +67,15 @@ FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameI
                                  const Clock& master, int current_serial)
 {
     FrameDecision out;
-    if (candidate.Serial != current_serial) {
+    if (candidate.Serial != current_serial)
+    {
         ++sched.Dropped;
         out.Action = FrameAction::Drop;
         return out;
     }
     // First frame, or first frame after a discontinuity: show at once and restart the timer.
-    if (!sched.HasShown || sched.Shown.Serial != candidate.Serial) {
+    if (!sched.HasShown || sched.Shown.Serial != candidate.Serial)
+    {
         sched.FrameTimer = now;
         sched.Shown = candidate;
         sched.ShownAt = now;
@@ -83,9 +85,11 @@ FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameI
     }
     // Late against the master clock: the candidate's whole slot is already in the past. Skip it
     // while a later frame can take its place (stream-time form of the late-frame rule).
-    if (later != nullptr && sched.FrameDrop && later->Serial == current_serial && ClockIsCurrent(master, current_serial)) {
+    if (later != nullptr && sched.FrameDrop && later->Serial == current_serial && ClockIsCurrent(master, current_serial))
+    {
         const double duration = FrameDuration(candidate.Pts, later->Pts, candidate.Duration, sched.MaxFrameDuration);
-        if (ShouldDropFrame(ClockGet(master, now), candidate.Pts, duration, true)) {
+        if (ShouldDropFrame(ClockGet(master, now), candidate.Pts, duration, true))
+        {
             ++sched.Dropped;
             out.Action = FrameAction::Drop;
             return out;
@@ -94,7 +98,8 @@ FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameI
     // Media durations become host durations at the master clock's speed (catch-up plays at 1.1-1.25x).
     const bool synced = ClockIsCurrent(master, current_serial);
     const double speed = synced ? master.Speed : 1.0;
-    if (!(speed > 0.0)) {
+    if (!(speed > 0.0))
+    {
         out.Action = FrameAction::Wait; // master paused
         out.WaitTime = 0.01;
         return out;
@@ -104,17 +109,20 @@ FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameI
     if (synced)
         diff = (sched.Shown.Pts + (now - sched.ShownAt) * speed - ClockGet(master, now)) / speed; // host seconds
     const double delay = ComputeTargetDelay(last_duration, diff, sched.Params);
-    if (now < sched.FrameTimer + delay) {
+    if (now < sched.FrameTimer + delay)
+    {
         out.Action = FrameAction::Wait;
         out.WaitTime = sched.FrameTimer + delay - now;
         return out;
     }
     sched.FrameTimer += delay;
     if (delay > 0.0 && now - sched.FrameTimer > sched.Params.SyncThresholdMax)
-        sched.FrameTimer = now;  // far behind (stall, tab in background): resynchronise the timer
-    if (later != nullptr && sched.FrameDrop && later->Serial == current_serial) {
+        sched.FrameTimer = now; // far behind (stall, tab in background): resynchronise the timer
+    if (later != nullptr && sched.FrameDrop && later->Serial == current_serial)
+    {
         const double duration = FrameDuration(candidate.Pts, later->Pts, candidate.Duration, sched.MaxFrameDuration) / speed;
-        if (ShouldDropFrame(now, sched.FrameTimer, duration, true)) {
+        if (ShouldDropFrame(now, sched.FrameTimer, duration, true))
+        {
             // The candidate's slot is over already; it counts as shown for timing, but is not drawn.
             sched.Shown = candidate;
             sched.ShownAt = now;

@@ -62,11 +62,14 @@ LatencyDecision LatencyControllerUpdate(LatencyController& ctl, const LatencyObs
     ctl.LastUpdate = now;
 
     // Stall back-off: one step per stall onset, capped; decays linearly after a quiet hold time.
-    if (obs.Stalled && !ctl.WasStalled) {
+    if (obs.Stalled && !ctl.WasStalled)
+    {
         ++ctl.Stalls;
         ctl.LastStall = now;
         ctl.Backoff = std::min(std::max(0.0, cfg.MaxBackoff), ctl.Backoff + StallStep(cfg, part_target));
-    } else if (!obs.Stalled && now - ctl.LastStall > cfg.BackoffHold) {
+    }
+    else if (!obs.Stalled && now - ctl.LastStall > cfg.BackoffHold)
+    {
         ctl.Backoff = std::max(0.0, ctl.Backoff - std::max(0.0, cfg.BackoffDecay) * dt);
     }
     ctl.WasStalled = obs.Stalled;
@@ -79,7 +82,8 @@ LatencyDecision LatencyControllerUpdate(LatencyController& ctl, const LatencyObs
     const double excess = latency - out.TargetLatency;
 
     // Far behind: jump to the live edge (rate-limited, never while stalled).
-    if (!obs.Stalled && excess > cfg.JumpThreshold && now - ctl.LastJump >= cfg.JumpCooldown) {
+    if (!obs.Stalled && excess > cfg.JumpThreshold && now - ctl.LastJump >= cfg.JumpCooldown)
+    {
         ++ctl.Jumps;
         LatencyControllerOnJump(ctl, now);
         out.Jump = true;

@@ -21,14 +21,18 @@ std::optional<double> PdtMap::PdtAt(int serial, double pts) const
         return std::nullopt;
     const PdtAnchor* before = nullptr;
     const PdtAnchor* after = nullptr;
-    for (int i = 0; i < Count; ++i) {
+    for (int i = 0; i < Count; ++i)
+    {
         const PdtAnchor& a = Ring[static_cast<size_t>(i)];
         if (a.Serial != serial)
             continue;
-        if (a.Pts <= pts) {
+        if (a.Pts <= pts)
+        {
             if (before == nullptr || a.Pts > before->Pts)
                 before = &a;
-        } else if (after == nullptr || a.Pts < after->Pts) {
+        }
+        else if (after == nullptr || a.Pts < after->Pts)
+        {
             after = &a;
         }
     }
@@ -58,7 +62,8 @@ namespace livescope {
 
 double FastStartPdt(double wall_now, double latency_option, double part_hold_back)
 {
-    const double target = latency_option > 0.0 ? latency_option : part_hold_back > 0.0 ? part_hold_back : 1.0;
+    const double target = latency_option > 0.0 ? latency_option : part_hold_back > 0.0 ? part_hold_back
+                                                                                       : 1.0;
     return wall_now - target - 0.1;
 }
 

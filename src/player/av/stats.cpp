@@ -22,11 +22,15 @@ int64_t RateWindow::BucketIndex(double now) const
 void RateWindow::Advance(double now)
 {
     const int64_t idx = BucketIndex(now);
-    if (Head == INT64_MIN || idx - Head >= kBuckets) {
+    if (Head == INT64_MIN || idx - Head >= kBuckets)
+    {
         Amount.fill(0.0);
         Weight.fill(0.0);
-    } else {
-        for (int64_t i = Head + 1; i <= idx; ++i) {
+    }
+    else
+    {
+        for (int64_t i = Head + 1; i <= idx; ++i)
+        {
             const auto slot = static_cast<size_t>(((i % kBuckets) + kBuckets) % kBuckets);
             Amount[slot] = 0.0;
             Weight[slot] = 0.0;

@@ -12,7 +12,8 @@ namespace {
 // or data.size() - 7 (keep a possible partial header) when there is none.
 size_t FindResync(std::span<const uint8_t> data, size_t from, uint64_t max_box_size)
 {
-    for (size_t i = from; i + 8 <= data.size(); ++i) {
+    for (size_t i = from; i + 8 <= data.size(); ++i)
+    {
         const uint32_t t = ReadBe32(data.data() + i + 4);
         if (t != FourCC('m', 'o', 'o', 'f') && t != FourCC('f', 't', 'y', 'p') && t != FourCC('s', 't', 'y', 'p'))
             continue;
@@ -30,11 +31,13 @@ Mp4Unit ScanMp4Unit(std::span<const uint8_t> data, uint64_t max_box_size)
     Mp4Unit unit;
     size_t pos = 0;
     bool seen_moof = false;
-    while (pos < data.size()) {
+    while (pos < data.size())
+    {
         const BoxHeader h = ReadBoxHeader(data.subspan(pos));
         if (h.Status == BoxStatus::NeedMore)
             return unit;
-        if (h.Status == BoxStatus::Invalid || h.Size > max_box_size) {
+        if (h.Status == BoxStatus::Invalid || h.Size > max_box_size)
+        {
             unit.Kind = Mp4UnitKind::Corrupt;
             unit.Size = FindResync(data, pos + 1, max_box_size);
             unit.Reason = "invalid box header at byte " + std::to_string(pos);
@@ -43,39 +46,43 @@ Mp4Unit ScanMp4Unit(std::span<const uint8_t> data, uint64_t max_box_size)
         if (h.Size > data.size() - pos)
             return unit; // box not complete yet (bounded by max_box_size)
         const size_t end = pos + static_cast<size_t>(h.Size);
-        switch (h.Type) {
-        case FourCC('m', 'o', 'o', 'v'):
-            if (seen_moof) {
-                unit.Kind = Mp4UnitKind::Corrupt;
-                unit.Size = FindResync(data, pos, max_box_size);
-                unit.Reason = "moov inside a fragment at byte " + std::to_string(pos);
-                return unit;
-            }
-            unit.Kind = Mp4UnitKind::Init;
-            unit.Size = end;
-            return unit;
-        case FourCC('m', 'o', 'o', 'f'):
-            if (seen_moof) {
-                // moof without its mdat: skip the first one.
-                unit.Kind = Mp4UnitKind::Corrupt;
-                unit.Size = pos;
-                unit.Reason = "moof without mdat before byte " + std::to_string(pos);
-                return unit;
-            }
-            seen_moof = true;
-            break;
-        case FourCC('m', 'd', 'a', 't'):
-            if (!seen_moof) {
-                unit.Kind = Mp4UnitKind::Corrupt;
+        switch (h.Type)
+        {
+            case FourCC('m', 'o', 'o', 'v'):
+                if (seen_moof)
+                {
+                    unit.Kind = Mp4UnitKind::Corrupt;
+                    unit.Size = FindResync(data, pos, max_box_size);
+                    unit.Reason = "moov inside a fragment at byte " + std::to_string(pos);
+                    return unit;
+                }
+                unit.Kind = Mp4UnitKind::Init;
                 unit.Size = end;
-                unit.Reason = "mdat without moof at byte " + std::to_string(pos);
                 return unit;
-            }
-            unit.Kind = Mp4UnitKind::Fragment;
-            unit.Size = end;
-            return unit;
-        default:
-            break; // ftyp, styp, sidx, prft, emsg, free, ...: part of the unit being built
+            case FourCC('m', 'o', 'o', 'f'):
+                if (seen_moof)
+                {
+                    // moof without its mdat: skip the first one.
+                    unit.Kind = Mp4UnitKind::Corrupt;
+                    unit.Size = pos;
+                    unit.Reason = "moof without mdat before byte " + std::to_string(pos);
+                    return unit;
+                }
+                seen_moof = true;
+                break;
+            case FourCC('m', 'd', 'a', 't'):
+                if (!seen_moof)
+                {
+                    unit.Kind = Mp4UnitKind::Corrupt;
+                    unit.Size = end;
+                    unit.Reason = "mdat without moof at byte " + std::to_string(pos);
+                    return unit;
+                }
+                unit.Kind = Mp4UnitKind::Fragment;
+                unit.Size = end;
+                return unit;
+            default:
+                break; // ftyp, styp, sidx, prft, emsg, free, ...: part of the unit being built
         }
         pos = end;
     }
@@ -108,9 +115,11 @@ TsCut ScanTsCut(std::span<const uint8_t> data)
     bool have_unbounded = false;
     bool have_any = false;
     size_t pos = 0;
-    while (pos + kTsPacketSize <= data.size()) {
+    while (pos + kTsPacketSize <= data.size())
+    {
         const uint8_t* p = data.data() + pos;
-        if (p[0] != 0x47) {
+        if (p[0] != 0x47)
+        {
             // Lost sync: look for two sync bytes one packet apart.
             size_t next = pos + 1;
             while (next + kTsPacketSize < data.size() && !(data[next] == 0x47 && data[next + kTsPacketSize] == 0x47))
@@ -128,13 +137,16 @@ TsCut ScanTsCut(std::span<const uint8_t> data)
         size_t payload = 4;
         if (afc == 2 || afc == 3)
             payload = 5 + p[4];
-        if (pusi && pid >= 0x20 && pid != 0x1FFF && (afc == 1 || afc == 3) && payload + 6 <= kTsPacketSize) {
+        if (pusi && pid >= 0x20 && pid != 0x1FFF && (afc == 1 || afc == 3) && payload + 6 <= kTsPacketSize)
+        {
             const uint8_t* pes = p + payload;
-            if (pes[0] == 0 && pes[1] == 0 && pes[2] == 1) { // a PES start (not a PSI section)
+            if (pes[0] == 0 && pes[1] == 0 && pes[2] == 1)
+            { // a PES start (not a PSI section)
                 const unsigned pes_len = (static_cast<unsigned>(pes[4]) << 8) | pes[5];
                 last_any = pos;
                 have_any = true;
-                if (pes_len == 0) {
+                if (pes_len == 0)
+                {
                     last_unbounded = pos;
                     have_unbounded = true;
                 }

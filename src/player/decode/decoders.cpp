@@ -67,12 +67,14 @@ DecodeStatus OpenCodec(AVCodecContext*& ctx, const AVCodecParameters* par, std::
     if (ctx == nullptr)
         return {DecodeCode::OutOfMemory, "codec context"};
     int err = avcodec_parameters_to_context(ctx, par);
-    if (err >= 0) {
+    if (err >= 0)
+    {
         ctx->pkt_timebase = kMicros;
         ctx->thread_count = threads > 0 ? threads : 1;
         err = avcodec_open2(ctx, codec, nullptr);
     }
-    if (err < 0) {
+    if (err < 0)
+    {
         avcodec_free_context(&ctx);
         return {DecodeCode::Internal, std::string("cannot open ") + name + ": " + AvErrorString(err)};
     }
@@ -89,14 +91,16 @@ DecodeStatus SendToCodec(ImplT& s, const DemuxedPacket& packet, MediaKind kind, 
         return {DecodeCode::NotConfigured, "packet without stream parameters"};
     if (packet.Kind != kind)
         return {DecodeCode::UnsupportedCodec, std::string("not a ") + what + " packet"};
-    if (s.Ctx == nullptr || s.Generation != packet.ParamsGeneration) {
+    if (s.Ctx == nullptr || s.Generation != packet.ParamsGeneration)
+    {
         DecodeStatus st = OpenCodec(s.Ctx, packet.Params, allowed, threads);
         if (!st.IsOk())
             return st;
         s.Generation = packet.ParamsGeneration;
         s.Serial = packet.Serial;
     }
-    if (packet.Serial != s.Serial) {
+    if (packet.Serial != s.Serial)
+    {
         flush();
         s.Serial = packet.Serial;
     }
@@ -172,7 +176,7 @@ struct VideoDecoder::Impl : CodecState
     };
 
     VideoDecoderConfig Config;
-    bool Held = false;        // Frame holds a decoded picture waiting for a free slot
+    bool Held = false; // Frame holds a decoded picture waiting for a free slot
     std::vector<Slot> Pool;
     int InUse = 0;
     int Allocations = 0;
@@ -189,7 +193,8 @@ struct VideoDecoder::Impl : CodecState
     DecodeStatus CopyToSlot(const VideoFrame*& out)
     {
         const auto fmt = static_cast<AVPixelFormat>(Frame->format);
-        if (fmt != AV_PIX_FMT_YUV420P && fmt != AV_PIX_FMT_YUVJ420P) {
+        if (fmt != AV_PIX_FMT_YUV420P && fmt != AV_PIX_FMT_YUVJ420P)
+        {
             const char* name = av_get_pix_fmt_name(fmt);
             av_frame_unref(Frame);
             Held = false;
@@ -197,11 +202,13 @@ struct VideoDecoder::Impl : CodecState
         }
         Slot* slot = nullptr;
         for (Slot& s : Pool)
-            if (!s.InUse) {
+            if (!s.InUse)
+            {
                 slot = &s;
                 break;
             }
-        if (slot == nullptr) {
+        if (slot == nullptr)
+        {
             Held = true;
             return {DecodeCode::PoolExhausted, "all pooled frames are held by the caller"};
         }
@@ -213,7 +220,8 @@ struct VideoDecoder::Impl : CodecState
         const int cs = (cw + 31) & ~31;
         const size_t need = static_cast<size_t>(ys) * static_cast<size_t>(h) + 2 * static_cast<size_t>(cs) * static_cast<size_t>(ch);
         VideoFrame& f = slot->Frame;
-        if (slot->Buffer.size() != need || f.Width != w || f.Height != h) {
+        if (slot->Buffer.size() != need || f.Width != w || f.Height != h)
+        {
             slot->Buffer.assign(need, 0);
             ++Allocations;
         }
@@ -237,16 +245,17 @@ struct VideoDecoder::Impl : CodecState
         f.Tag = Frame->pkt_pos;
         f.Keyframe = Frame->key_frame != 0;
         f.MatrixGuessed = false;
-        switch (Frame->colorspace) {
-        case AVCOL_SPC_BT709: f.Matrix = ColorMatrix::Bt709; break;
-        case AVCOL_SPC_BT470BG:
-        case AVCOL_SPC_SMPTE170M:
-        case AVCOL_SPC_FCC:
-        case AVCOL_SPC_SMPTE240M: f.Matrix = ColorMatrix::Bt601; break;
-        default:
-            f.Matrix = h >= 720 ? ColorMatrix::Bt709 : ColorMatrix::Bt601;
-            f.MatrixGuessed = true;
-            break;
+        switch (Frame->colorspace)
+        {
+            case AVCOL_SPC_BT709: f.Matrix = ColorMatrix::Bt709; break;
+            case AVCOL_SPC_BT470BG:
+            case AVCOL_SPC_SMPTE170M:
+            case AVCOL_SPC_FCC:
+            case AVCOL_SPC_SMPTE240M: f.Matrix = ColorMatrix::Bt601; break;
+            default:
+                f.Matrix = h >= 720 ? ColorMatrix::Bt709 : ColorMatrix::Bt601;
+                f.MatrixGuessed = true;
+                break;
         }
         f.Range = (Frame->color_range == AVCOL_RANGE_JPEG || fmt == AV_PIX_FMT_YUVJ420P) ? ColorRange::Full : ColorRange::Limited;
         slot->InUse = true;
@@ -263,8 +272,9 @@ VideoDecoder::~VideoDecoder() = default;
 
 DecodeStatus VideoDecoder::SendPacket(const DemuxedPacket& packet)
 {
-    return SendToCodec(*P, packet, MediaKind::Video, {AV_CODEC_ID_H264, AV_CODEC_ID_HEVC}, P->Config.Threads, [this] { Flush(); },
-                       "video", "frames");
+    return SendToCodec(
+        *P, packet, MediaKind::Video, {AV_CODEC_ID_H264, AV_CODEC_ID_HEVC}, P->Config.Threads, [this] { Flush(); },
+        "video", "frames");
 }
 
 DecodeStatus VideoDecoder::SendEndOfStream() { return SendCodecEndOfStream(P->Ctx); }
@@ -275,7 +285,8 @@ DecodeStatus VideoDecoder::ReceiveFrame(const VideoFrame*& out)
     out = nullptr;
     if (s.Ctx == nullptr)
         return {DecodeCode::NeedMore, {}};
-    if (!s.Held) {
+    if (!s.Held)
+    {
         DecodeStatus received = s.ReceiveFrame("video");
         if (!received.IsOk())
             return received;
@@ -297,7 +308,8 @@ void VideoDecoder::ReleaseFrame(const VideoFrame* frame)
 
 void VideoDecoder::Flush()
 {
-    if (P->Held) {
+    if (P->Held)
+    {
         av_frame_unref(P->Frame);
         P->Held = false;
     }
@@ -356,7 +368,8 @@ struct AudioDecoder::Impl : CodecState
         av_channel_layout_uninit(&out_layout);
         if (err >= 0)
             err = swr_init(Swr);
-        if (err < 0) {
+        if (err < 0)
+        {
             swr_free(&Swr);
             return {DecodeCode::Internal, "swresample init: " + AvErrorString(err)};
         }
@@ -374,7 +387,8 @@ AudioDecoder::~AudioDecoder() = default;
 
 DecodeStatus AudioDecoder::SendPacket(const DemuxedPacket& packet)
 {
-    return SendToCodec(*P, packet, MediaKind::Audio, {AV_CODEC_ID_AAC}, 1, [this] { Flush(); }, "audio", "samples");
+    return SendToCodec(
+        *P, packet, MediaKind::Audio, {AV_CODEC_ID_AAC}, 1, [this] { Flush(); }, "audio", "samples");
 }
 
 DecodeStatus AudioDecoder::SendEndOfStream() { return SendCodecEndOfStream(P->Ctx); }
@@ -387,7 +401,8 @@ DecodeStatus AudioDecoder::ReceiveSamples(AudioChunk& out)
     if (!received.IsOk())
         return received;
     DecodeStatus st = s.EnsureSwr();
-    if (!st.IsOk()) {
+    if (!st.IsOk())
+    {
         av_frame_unref(s.Frame);
         return st;
     }
@@ -418,7 +433,8 @@ void AudioDecoder::Flush()
 {
     if (P->Ctx != nullptr)
         avcodec_flush_buffers(P->Ctx);
-    if (P->Swr != nullptr) {
+    if (P->Swr != nullptr)
+    {
         swr_free(&P->Swr); // drops buffered samples; re-created on the next frame
         P->InRate = 0;
     }

@@ -26,8 +26,8 @@ namespace livescope {
 
 namespace {
 
-constexpr int kAvioBufferSize = 32 * 1024;       // bytes
-constexpr size_t kTsTrimThreshold = 4u << 20;    // bytes consumed before the TS buffer is compacted
+constexpr int kAvioBufferSize = 32 * 1024;    // bytes
+constexpr size_t kTsTrimThreshold = 4u << 20; // bytes consumed before the TS buffer is compacted
 
 bool SameParams(const AVCodecParameters* a, const AVCodecParameters* b)
 {
@@ -42,18 +42,19 @@ bool SameParams(const AVCodecParameters* a, const AVCodecParameters* b)
 
 const char* DecodeCodeName(DecodeCode code)
 {
-    switch (code) {
-    case DecodeCode::Ok: return "ok";
-    case DecodeCode::NeedMore: return "need-more";
-    case DecodeCode::EndOfStream: return "end-of-stream";
-    case DecodeCode::InvalidData: return "invalid-data";
-    case DecodeCode::UnsupportedFormat: return "unsupported-format";
-    case DecodeCode::UnsupportedCodec: return "unsupported-codec";
-    case DecodeCode::DecodeError: return "decode-error";
-    case DecodeCode::PoolExhausted: return "pool-exhausted";
-    case DecodeCode::NotConfigured: return "not-configured";
-    case DecodeCode::OutOfMemory: return "out-of-memory";
-    case DecodeCode::Internal: return "internal";
+    switch (code)
+    {
+        case DecodeCode::Ok: return "ok";
+        case DecodeCode::NeedMore: return "need-more";
+        case DecodeCode::EndOfStream: return "end-of-stream";
+        case DecodeCode::InvalidData: return "invalid-data";
+        case DecodeCode::UnsupportedFormat: return "unsupported-format";
+        case DecodeCode::UnsupportedCodec: return "unsupported-codec";
+        case DecodeCode::DecodeError: return "decode-error";
+        case DecodeCode::PoolExhausted: return "pool-exhausted";
+        case DecodeCode::NotConfigured: return "not-configured";
+        case DecodeCode::OutOfMemory: return "out-of-memory";
+        case DecodeCode::Internal: return "internal";
     }
     return "unknown";
 }
@@ -68,7 +69,7 @@ struct Demuxer::Impl
     int Serial = 0;
     bool SerialSet = false;
     bool Ended = false;
-    bool Boundary = false;  // PushBoundary() since the last UpdateTsSafe()
+    bool Boundary = false; // PushBoundary() since the last UpdateTsSafe()
     int Errors = 0;
 
     // Pushed bytes not yet handed on. Buf[Head..] is live; Head advances, compaction is occasional.
@@ -79,18 +80,18 @@ struct Demuxer::Impl
 
     // Caller tags: (logical offset where a tag starts, tag), in push order.
     std::vector<std::pair<int64_t, int64_t>> Tags;
-    int64_t FragTag = 0;  // tag of the fMP4 fragment being demuxed
+    int64_t FragTag = 0; // tag of the fMP4 fragment being demuxed
 
     // fMP4: the init segment, and the fragment being demuxed (a virtual file Init + Frag).
     std::vector<uint8_t> Init;
     std::vector<uint8_t> Frag;
-    int64_t VPos = 0;  // bytes, position in the virtual file
+    int64_t VPos = 0; // bytes, position in the virtual file
 
     // TS: logical read position and safe end; the AVIO context's position 0 is at TsOpenOffset.
     int64_t TsOpenOffset = 0;
     int64_t TsRead = 0;
     int64_t TsSafe = 0;
-    int64_t TsScanned = 0;  // logical offset where the next cut scan starts (a packet boundary)
+    int64_t TsScanned = 0; // logical offset where the next cut scan starts (a packet boundary)
     int64_t TsLastErrorPos = -1;
 
     AVFormatContext* Fmt = nullptr;
@@ -98,7 +99,7 @@ struct Demuxer::Impl
     AVPacket* Pkt = nullptr;
     int StreamVideo = -1;
     int StreamAudio = -1;
-    AVCodecParameters* Params[2] = {nullptr, nullptr};  // Video, Audio
+    AVCodecParameters* Params[2] = {nullptr, nullptr}; // Video, Audio
     int Generation[2] = {0, 0};
 
     Impl()
@@ -154,12 +155,14 @@ struct Demuxer::Impl
     {
         if (size <= 0)
             return 0;
-        if (Kind == ContainerKind::Fmp4) {
+        if (Kind == ContainerKind::Fmp4)
+        {
             const auto total = static_cast<int64_t>(Init.size() + Frag.size());
             if (VPos >= total)
                 return AVERROR_EOF;
             int done = 0;
-            while (done < size && VPos < total) {
+            while (done < size && VPos < total)
+            {
                 const bool in_init = VPos < static_cast<int64_t>(Init.size());
                 const uint8_t* src = in_init ? Init.data() + VPos : Frag.data() + (VPos - static_cast<int64_t>(Init.size()));
                 const int64_t avail = in_init ? static_cast<int64_t>(Init.size()) - VPos : total - VPos;
@@ -183,7 +186,8 @@ struct Demuxer::Impl
     int64_t Seek(int64_t offset, int whence)
     {
         whence &= ~AVSEEK_FORCE;
-        if (Kind == ContainerKind::Fmp4) {
+        if (Kind == ContainerKind::Fmp4)
+        {
             const auto total = static_cast<int64_t>(Init.size() + Frag.size());
             if (whence == AVSEEK_SIZE)
                 return total;
@@ -218,7 +222,8 @@ struct Demuxer::Impl
     {
         if (Fmt != nullptr)
             avformat_close_input(&Fmt);
-        if (Avio != nullptr) {
+        if (Avio != nullptr)
+        {
             av_freep(&Avio->buffer);
             avio_context_free(&Avio);
         }
@@ -236,20 +241,23 @@ struct Demuxer::Impl
         if (buffer == nullptr)
             return {DecodeCode::OutOfMemory, "avio buffer"};
         Avio = avio_alloc_context(buffer, kAvioBufferSize, 0, this, &Impl::ReadCb, nullptr, &Impl::SeekCb);
-        if (Avio == nullptr) {
+        if (Avio == nullptr)
+        {
             av_free(buffer);
             return {DecodeCode::OutOfMemory, "avio context"};
         }
         Avio->seekable = seekable ? AVIO_SEEKABLE_NORMAL : 0;
         Fmt = avformat_alloc_context();
-        if (Fmt == nullptr) {
+        if (Fmt == nullptr)
+        {
             Close();
             return {DecodeCode::OutOfMemory, "format context"};
         }
         Fmt->pb = Avio;
         Fmt->flags |= AVFMT_FLAG_CUSTOM_IO;
         const int err = avformat_open_input(&Fmt, nullptr, fmt, nullptr);
-        if (err < 0) {
+        if (err < 0)
+        {
             Fmt = nullptr; // freed by avformat_open_input
             Close();
             return {DecodeCode::InvalidData, std::string(format_name) + " open failed: " + AvErrorString(err)};
@@ -261,7 +269,8 @@ struct Demuxer::Impl
     // Picks the first video and first audio stream; TS may add streams while reading.
     void MapStreams()
     {
-        for (unsigned i = 0; i < Fmt->nb_streams; ++i) {
+        for (unsigned i = 0; i < Fmt->nb_streams; ++i)
+        {
             const AVCodecParameters* par = Fmt->streams[i]->codecpar;
             if (par->codec_type == AVMEDIA_TYPE_VIDEO && StreamVideo < 0)
                 StreamVideo = static_cast<int>(i);
@@ -285,29 +294,34 @@ struct Demuxer::Impl
     // fMP4: takes the next complete unit off the buffer. Returns Ok when a fragment is open.
     DecodeStatus NextFragment()
     {
-        for (;;) {
+        for (;;)
+        {
             const Mp4Unit unit = ScanMp4Unit(std::span<const uint8_t>(Buf.data() + Head, Live()));
             if (unit.Kind == Mp4UnitKind::NeedMore)
                 return {Ended ? DecodeCode::EndOfStream : DecodeCode::NeedMore, {}};
             const uint8_t* begin = Buf.data() + Head;
             FragTag = TagAt(BufBase + static_cast<int64_t>(Head));
             Head += unit.Size;
-            if (unit.Kind == Mp4UnitKind::Corrupt) {
+            if (unit.Kind == Mp4UnitKind::Corrupt)
+            {
                 ++Errors;
                 return {DecodeCode::InvalidData, unit.Reason};
             }
-            if (unit.Kind == Mp4UnitKind::Init) {
+            if (unit.Kind == Mp4UnitKind::Init)
+            {
                 Init.assign(begin, begin + unit.Size);
                 continue;
             }
-            if (Init.empty()) {
+            if (Init.empty())
+            {
                 ++Errors;
                 return {DecodeCode::InvalidData, "fMP4 fragment before any init segment"};
             }
             Frag.assign(begin, begin + unit.Size);
             VPos = 0;
             DecodeStatus st = Open("mov", true);
-            if (!st.IsOk()) {
+            if (!st.IsOk())
+            {
                 ++Errors;
                 return st;
             }
@@ -320,10 +334,12 @@ struct Demuxer::Impl
         const std::span<const uint8_t> live(Buf.data() + Head, Live());
         if (live.empty())
             return false;
-        if (live[0] == 0x47) {
+        if (live[0] == 0x47)
+        {
             if (live.size() < 3 * kTsPacketSize && !Ended)
                 return false;
-            if (LooksLikeTs(live)) {
+            if (LooksLikeTs(live))
+            {
                 Kind = ContainerKind::Ts;
                 TsRead = TsSafe = TsScanned = BufBase + static_cast<int64_t>(Head);
                 return true;
@@ -339,7 +355,8 @@ struct Demuxer::Impl
     void UpdateTsSafe()
     {
         const int64_t end = BufBase + static_cast<int64_t>(Buf.size());
-        if (Ended || Boundary) {
+        if (Ended || Boundary)
+        {
             // Whole packets only; a partial packet waits for the rest.
             const int64_t whole = TsScanned + (end - TsScanned) / static_cast<int64_t>(kTsPacketSize) * static_cast<int64_t>(kTsPacketSize);
             TsSafe = std::max(TsSafe, Ended ? end : whole);
@@ -349,7 +366,8 @@ struct Demuxer::Impl
         }
         const std::span<const uint8_t> tail(Buf.data() + (TsScanned - BufBase), static_cast<size_t>(end - TsScanned));
         const TsCut cut = ScanTsCut(tail);
-        if (cut.SafeEnd > 0) {
+        if (cut.SafeEnd > 0)
+        {
             TsSafe = std::max(TsSafe, TsScanned + static_cast<int64_t>(cut.SafeEnd));
             TsScanned = TsSafe;
         }
@@ -363,7 +381,8 @@ Demuxer::~Demuxer() = default;
 
 void Demuxer::Push(std::span<const uint8_t> bytes, int serial, int64_t tag)
 {
-    if (P->SerialSet && serial != P->Serial) {
+    if (P->SerialSet && serial != P->Serial)
+    {
         // Discontinuity or variant switch: drop the old bytes, keep the init segment (a new one may follow).
         std::vector<uint8_t> init = std::move(P->Init);
         Reset();
@@ -406,20 +425,25 @@ DecodeStatus Demuxer::ReadPacket(DemuxedPacket& out)
     if (s.Kind == ContainerKind::Unknown && !s.TryDetect())
         return {s.Ended && s.Live() == 0 ? DecodeCode::EndOfStream : DecodeCode::NeedMore, {}};
 
-    for (int guard = 0; guard < 1000000; ++guard) {
-        if (s.Kind == ContainerKind::Fmp4 && s.Fmt == nullptr) {
+    for (int guard = 0; guard < 1000000; ++guard)
+    {
+        if (s.Kind == ContainerKind::Fmp4 && s.Fmt == nullptr)
+        {
             DecodeStatus st = s.NextFragment();
             if (!st.IsOk())
                 return st;
         }
-        if (s.Kind == ContainerKind::Ts) {
+        if (s.Kind == ContainerKind::Ts)
+        {
             s.UpdateTsSafe();
-            if (s.Fmt == nullptr) {
+            if (s.Fmt == nullptr)
+            {
                 if (s.TsSafe <= s.TsRead)
                     return {s.Ended ? DecodeCode::EndOfStream : DecodeCode::NeedMore, {}};
                 s.TsOpenOffset = s.TsRead;
                 DecodeStatus st = s.Open("mpegts", false);
-                if (!st.IsOk()) {
+                if (!st.IsOk())
+                {
                     ++s.Errors;
                     // Drop what was tried; the next push starts a fresh attempt.
                     s.Head = s.Buf.size();
@@ -432,8 +456,10 @@ DecodeStatus Demuxer::ReadPacket(DemuxedPacket& out)
 
         av_packet_unref(s.Pkt);
         const int err = av_read_frame(s.Fmt, s.Pkt);
-        if (err == AVERROR_EOF || (err < 0 && s.Kind == ContainerKind::Ts && s.Avio->eof_reached)) {
-            if (s.Kind == ContainerKind::Fmp4) {
+        if (err == AVERROR_EOF || (err < 0 && s.Kind == ContainerKind::Ts && s.Avio->eof_reached))
+        {
+            if (s.Kind == ContainerKind::Fmp4)
+            {
                 s.Close();
                 if (s.Head > (1u << 20))
                     s.Compact();
@@ -444,15 +470,18 @@ DecodeStatus Demuxer::ReadPacket(DemuxedPacket& out)
             s.Avio->error = 0;
             if (s.Ended && s.TsRead >= s.BufBase + static_cast<int64_t>(s.Buf.size()))
                 return {DecodeCode::EndOfStream, {}};
-            if (s.TsRead - s.BufBase > static_cast<int64_t>(kTsTrimThreshold)) {
+            if (s.TsRead - s.BufBase > static_cast<int64_t>(kTsTrimThreshold))
+            {
                 s.Head = static_cast<size_t>(s.TsRead - s.BufBase);
                 s.Compact();
             }
             return {DecodeCode::NeedMore, {}};
         }
-        if (err < 0) {
+        if (err < 0)
+        {
             ++s.Errors;
-            if (s.Kind == ContainerKind::Fmp4) {
+            if (s.Kind == ContainerKind::Fmp4)
+            {
                 s.Close(); // skip the rest of this fragment
                 return {DecodeCode::InvalidData, "fMP4 fragment: " + AvErrorString(err)};
             }

@@ -6,10 +6,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-namespace livescope
-{
-namespace
-{
+namespace livescope {
+namespace {
 constexpr char Alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 int DecodeChar(char c)
@@ -32,11 +30,11 @@ const char* TokenErrorName(TokenError error)
 {
     switch (error)
     {
-    case TokenError::None: return "ok";
-    case TokenError::Malformed: return "malformed token";
-    case TokenError::BadSignature: return "bad token signature";
-    case TokenError::Expired: return "token expired";
-    case TokenError::NoSecret: return "this relay accepts no tokens (no secret configured)";
+        case TokenError::None: return "ok";
+        case TokenError::Malformed: return "malformed token";
+        case TokenError::BadSignature: return "bad token signature";
+        case TokenError::Expired: return "token expired";
+        case TokenError::NoSecret: return "this relay accepts no tokens (no secret configured)";
     }
     return "bad token";
 }

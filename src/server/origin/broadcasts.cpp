@@ -23,10 +23,10 @@ const char* BroadcastStateName(BroadcastPhase phase)
 {
     switch (phase)
     {
-    case BroadcastPhase::Starting: return "starting";
-    case BroadcastPhase::Live:
-    case BroadcastPhase::Stalled: return "live";
-    case BroadcastPhase::Ended: return "ended";
+        case BroadcastPhase::Starting: return "starting";
+        case BroadcastPhase::Live:
+        case BroadcastPhase::Stalled: return "live";
+        case BroadcastPhase::Ended: return "ended";
     }
     return "ended";
 }
@@ -86,12 +86,12 @@ std::string PublishRefusal(PublishVerdict verdict, std::string_view name, size_t
 {
     switch (verdict)
     {
-    case PublishVerdict::Start:
-    case PublishVerdict::Resume: return {};
-    case PublishVerdict::BadName: return "a broadcast name is 1 to 64 of a-z, 0-9 and '-'";
-    case PublishVerdict::Busy: return "broadcast '" + std::string(name) + "' already has a publisher";
-    case PublishVerdict::Full:
-        return "this origin already carries its maximum of " + std::to_string(max_broadcasts) + " broadcast(s) (--max-broadcasts); try later";
+        case PublishVerdict::Start:
+        case PublishVerdict::Resume: return {};
+        case PublishVerdict::BadName: return "a broadcast name is 1 to 64 of a-z, 0-9 and '-'";
+        case PublishVerdict::Busy: return "broadcast '" + std::string(name) + "' already has a publisher";
+        case PublishVerdict::Full:
+            return "this origin already carries its maximum of " + std::to_string(max_broadcasts) + " broadcast(s) (--max-broadcasts); try later";
     }
     return {};
 }

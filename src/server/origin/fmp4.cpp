@@ -493,7 +493,7 @@ void Fmp4StreamSplitter::EmitBox(const uint8_t* box, size_t size, std::vector<Fm
         return;
     }
     if (TypeIs(type, "mfra"))
-        return; // random-access index at the end of a file: not part of any chunk
+        return;                                       // random-access index at the end of a file: not part of any chunk
     Building.insert(Building.end(), box, box + size); // styp, prft, sidx, emsg, free ...: travel with the next chunk
 }
 

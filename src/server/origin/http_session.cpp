@@ -126,33 +126,33 @@ private:
         response.set(http::field::cache_control, "no-store");
         switch (verdict)
         {
-        case ControlVerdict::Allowed:
-            return true;
-        case ControlVerdict::NotFound:
-            response.set(http::field::content_type, "text/plain");
-            response.body() = "not found\n";
-            break;
-        case ControlVerdict::Preflight:
-            response.result(http::status::no_content);
-            response.set(http::field::allow, "POST, OPTIONS");
-            break;
-        case ControlVerdict::MethodNotAllowed:
-            response.result(http::status::method_not_allowed);
-            response.set(http::field::allow, "POST, OPTIONS");
-            response.set(http::field::content_type, "application/json");
-            response.body() = ControlErrorJson("control endpoints take POST only");
-            break;
-        case ControlVerdict::Unauthorized:
-            response.result(http::status::unauthorized);
-            response.set(http::field::www_authenticate, "Bearer realm=\"livescope-origin control\"");
-            response.set(http::field::content_type, "application/json");
-            response.body() = ControlErrorJson("Authorization: Bearer <control token> required");
-            break;
-        case ControlVerdict::Forbidden:
-            response.result(http::status::forbidden);
-            response.set(http::field::content_type, "application/json");
-            response.body() = ControlErrorJson("wrong control token");
-            break;
+            case ControlVerdict::Allowed:
+                return true;
+            case ControlVerdict::NotFound:
+                response.set(http::field::content_type, "text/plain");
+                response.body() = "not found\n";
+                break;
+            case ControlVerdict::Preflight:
+                response.result(http::status::no_content);
+                response.set(http::field::allow, "POST, OPTIONS");
+                break;
+            case ControlVerdict::MethodNotAllowed:
+                response.result(http::status::method_not_allowed);
+                response.set(http::field::allow, "POST, OPTIONS");
+                response.set(http::field::content_type, "application/json");
+                response.body() = ControlErrorJson("control endpoints take POST only");
+                break;
+            case ControlVerdict::Unauthorized:
+                response.result(http::status::unauthorized);
+                response.set(http::field::www_authenticate, "Bearer realm=\"livescope-origin control\"");
+                response.set(http::field::content_type, "application/json");
+                response.body() = ControlErrorJson("Authorization: Bearer <control token> required");
+                break;
+            case ControlVerdict::Forbidden:
+                response.result(http::status::forbidden);
+                response.set(http::field::content_type, "application/json");
+                response.body() = ControlErrorJson("wrong control token");
+                break;
         }
         Send(std::move(response));
         return false;

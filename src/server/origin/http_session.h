@@ -20,8 +20,8 @@ namespace livescope {
 // A request as the session holds it while it waits for media: re-evaluated on every ingest event until answered.
 struct PendingRequest
 {
-    std::string Path;     // "/live/720p/index.m3u8"
-    std::string Query;    // without '?'
+    std::string Path;  // "/live/720p/index.m3u8"
+    std::string Query; // without '?'
     bool Head = false;
     bool Control = false; // a /control/ path: its responses carry no CORS headers
     bool KeepAlive = true;

@@ -435,7 +435,7 @@ std::string RenderMultivariantPlaylist(const std::vector<VariantEntry>& variants
         if (variant.Width > 0 && variant.Height > 0)
             out += ",RESOLUTION=" + std::to_string(variant.Width) + "x" + std::to_string(variant.Height);
         if (variant.FrameRate > 0.0)
-            {
+        {
             out += ",FRAME-RATE=";
             AppendFixed(out, variant.FrameRate, 3);
         }

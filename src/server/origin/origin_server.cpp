@@ -116,14 +116,14 @@ public:
     uint64_t RunPublisher = 0;                       // PublisherSerial of the publisher feeding the current encoder run
     std::shared_ptr<const std::string> PendingBytes; // arrived while no encoder could take them
     std::function<void(bool)> PendingDone;
-    std::function<void(bool)> FailedDone;            // a write the encoder refused: answered (false) when it exits
+    std::function<void(bool)> FailedDone; // a write the encoder refused: answered (false) when it exits
 
-    uint32_t Generation = 0;           // encoder runs so far; also the init id
+    uint32_t Generation = 0; // encoder runs so far; also the init id
     bool GenerationProducedMedia = false;
-    bool RestartRequested = false;     // this run was stopped by /control/restart-encoder
+    bool RestartRequested = false; // this run was stopped by /control/restart-encoder
     int ConsecutiveFailures = 0;
     bool HaveAnchor = false;
-    int64_t AnchorWallMs = 0;          // ms since epoch at media time 0 of this generation
+    int64_t AnchorWallMs = 0; // ms since epoch at media time 0 of this generation
 
 private:
     bool OnEncoderBytes(size_t index, const uint8_t* data, size_t size);
@@ -177,8 +177,8 @@ private:
     OriginOptions Options;
     tcp::acceptor Acceptor;
     asio::signal_set Signals;
-    asio::steady_timer AcceptRetry;    // backoff after a failed accept (out of file descriptors)
-    std::string BaseUrl;               // http://host:port
+    asio::steady_timer AcceptRetry; // backoff after a failed accept (out of file descriptors)
+    std::string BaseUrl;            // http://host:port
     std::map<std::string, std::shared_ptr<Broadcast>> Broadcasts;
     std::vector<std::shared_ptr<Broadcast>> Retired; // removed while their encoder still ran: destroyed once it exits
     std::vector<std::weak_ptr<HeldRequest>> Waiters;
@@ -186,7 +186,7 @@ private:
     HttpUrl Webhook;
     bool HaveWebhook = false;
     uint64_t SessionCounter = 0;
-    bool AcceptFailing = false;        // logged the current run of accept errors
+    bool AcceptFailing = false; // logged the current run of accept errors
     bool ReadyPrinted = false;
     bool StoppingFlag = false;
     int ExitCodeValue = 0;
@@ -678,7 +678,10 @@ IngestAdmission Origin::AdmitPublisher(const std::string& name, const std::strin
     {
         const std::string message = PublishRefusal(verdict, name, Options.MaxBroadcasts);
         std::fprintf(stderr, "livescope-origin: publisher for %s refused: %s\n", name.c_str(), message.c_str());
-        return {verdict == PublishVerdict::Busy ? 409 : verdict == PublishVerdict::Full ? 503 : 400, message, {}};
+        return {verdict == PublishVerdict::Busy ? 409 : verdict == PublishVerdict::Full ? 503
+                                                                                        : 400,
+                message,
+                {}};
     }
     if (verdict == PublishVerdict::Start)
     {

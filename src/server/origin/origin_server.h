@@ -10,17 +10,17 @@ namespace livescope {
 struct OriginOptions
 {
     std::string Host = "127.0.0.1";
-    uint16_t Port = 0;           // 0 = pick one
+    uint16_t Port = 0; // 0 = pick one
     EncoderConfig Encoder;
-    size_t WindowSegments = 10;  // complete segments kept per rendition
-    int MaxEncoderFailures = 3;  // consecutive ffmpeg runs that produce nothing before giving up (restarts asked for never count)
-    std::string ControlToken;    // bearer token for POST /control/...; empty = control off (every /control/ path is 404)
-    bool Demo = true;            // serve the test pattern (Encoder.Source) as broadcast "demo", also at /live/master.m3u8
-    size_t MaxBroadcasts = 4;    // broadcasts not ended at once, the demo included; past it a publisher is refused (docs/ingest.md: measured)
-    int GraceMs = 30000;         // ms a dropped publisher has to come back before the broadcast ends
-    size_t KeepEnded = 16;       // ended broadcasts kept (playlist with EXT-X-ENDLIST, listed in index.json), oldest dropped
-    std::string Secret;          // HMAC secret of stream keys and webhook signatures; empty = ingest refused
-    std::string WebhookUrl;      // http://host:port/path POSTed broadcast.started / broadcast.ended; empty = none
+    size_t WindowSegments = 10; // complete segments kept per rendition
+    int MaxEncoderFailures = 3; // consecutive ffmpeg runs that produce nothing before giving up (restarts asked for never count)
+    std::string ControlToken;   // bearer token for POST /control/...; empty = control off (every /control/ path is 404)
+    bool Demo = true;           // serve the test pattern (Encoder.Source) as broadcast "demo", also at /live/master.m3u8
+    size_t MaxBroadcasts = 4;   // broadcasts not ended at once, the demo included; past it a publisher is refused (docs/ingest.md: measured)
+    int GraceMs = 30000;        // ms a dropped publisher has to come back before the broadcast ends
+    size_t KeepEnded = 16;      // ended broadcasts kept (playlist with EXT-X-ENDLIST, listed in index.json), oldest dropped
+    std::string Secret;         // HMAC secret of stream keys and webhook signatures; empty = ingest refused
+    std::string WebhookUrl;     // http://host:port/path POSTed broadcast.started / broadcast.ended; empty = none
 };
 
 // Runs the origin until SIGINT/SIGTERM (returns 0) or a fatal error (returns non-zero, reason on stderr).

@@ -136,50 +136,47 @@ RouteDecision Route(const RouterRequest& request, const RouterState& state, Faul
     const MediaUri uri = ParseMediaUri(file, state.Session);
     switch (uri.UriKind)
     {
-    case MediaUri::Kind::Init:
-    {
-        SharedBytes bytes = live.FindInit(uint32_t(uri.Number));
-        if (!bytes)
-            return Plain(404, "no such init segment\n");
-        return ServeMedia(std::string(bytes->begin(), bytes->end()), false, faults);
-    }
-    case MediaUri::Kind::Part:
-    {
-        RequestVerdict verdict = DecidePartRequest(live, uri.Number);
-        // Stream the part being built over chunked HTTP/1.1; HEAD, HTTP/1.0 and pending faults wait for the whole part.
-        if (verdict == RequestVerdict::Stream && (request.Head || request.Version < 11 || !faults.Idle()))
-            verdict = RequestVerdict::Hold;
-        if (verdict == RequestVerdict::Stream)
-        {
-            RouteDecision stream;
-            stream.DecisionKind = RouteDecision::Kind::StreamPart;
-            stream.StreamRendition = index;
-            stream.StreamNumber = uri.Number;
-            return stream;
+        case MediaUri::Kind::Init: {
+            SharedBytes bytes = live.FindInit(uint32_t(uri.Number));
+            if (!bytes)
+                return Plain(404, "no such init segment\n");
+            return ServeMedia(std::string(bytes->begin(), bytes->end()), false, faults);
         }
-        if (verdict == RequestVerdict::Hold)
-            return request.TimedOut ? Plain(503, "part did not appear in time\n") : Hold();
-        const LivePart* part = live.FindPart(uri.Number);
-        if (verdict != RequestVerdict::Serve || !part)
-            return Plain(404, "no such part\n");
-        return ServeMedia(std::string(part->Bytes->begin(), part->Bytes->end()), true, faults);
-    }
-    case MediaUri::Kind::Segment:
-    {
-        const RequestVerdict verdict = DecideSegmentRequest(live, uri.Number);
-        if (verdict == RequestVerdict::Hold)
-            return request.TimedOut ? Plain(503, "segment did not complete in time\n") : Hold();
-        const LiveSegment* segment = live.FindSegment(uri.Number);
-        if (verdict != RequestVerdict::Serve || !segment)
-            return Plain(404, "no such segment\n");
-        std::string body;
-        body.reserve(segment->ByteSize);
-        for (const LivePart& part : segment->Parts)
-            body.append(part.Bytes->begin(), part.Bytes->end());
-        return ServeMedia(std::move(body), true, faults);
-    }
-    case MediaUri::Kind::Invalid:
-        break;
+        case MediaUri::Kind::Part: {
+            RequestVerdict verdict = DecidePartRequest(live, uri.Number);
+            // Stream the part being built over chunked HTTP/1.1; HEAD, HTTP/1.0 and pending faults wait for the whole part.
+            if (verdict == RequestVerdict::Stream && (request.Head || request.Version < 11 || !faults.Idle()))
+                verdict = RequestVerdict::Hold;
+            if (verdict == RequestVerdict::Stream)
+            {
+                RouteDecision stream;
+                stream.DecisionKind = RouteDecision::Kind::StreamPart;
+                stream.StreamRendition = index;
+                stream.StreamNumber = uri.Number;
+                return stream;
+            }
+            if (verdict == RequestVerdict::Hold)
+                return request.TimedOut ? Plain(503, "part did not appear in time\n") : Hold();
+            const LivePart* part = live.FindPart(uri.Number);
+            if (verdict != RequestVerdict::Serve || !part)
+                return Plain(404, "no such part\n");
+            return ServeMedia(std::string(part->Bytes->begin(), part->Bytes->end()), true, faults);
+        }
+        case MediaUri::Kind::Segment: {
+            const RequestVerdict verdict = DecideSegmentRequest(live, uri.Number);
+            if (verdict == RequestVerdict::Hold)
+                return request.TimedOut ? Plain(503, "segment did not complete in time\n") : Hold();
+            const LiveSegment* segment = live.FindSegment(uri.Number);
+            if (verdict != RequestVerdict::Serve || !segment)
+                return Plain(404, "no such segment\n");
+            std::string body;
+            body.reserve(segment->ByteSize);
+            for (const LivePart& part : segment->Parts)
+                body.append(part.Bytes->begin(), part.Bytes->end());
+            return ServeMedia(std::move(body), true, faults);
+        }
+        case MediaUri::Kind::Invalid:
+            break;
     }
     return Plain(404, "not found\n");
 }

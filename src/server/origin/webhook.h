@@ -10,8 +10,8 @@
 
 namespace livescope {
 
-constexpr int WebhookTimeoutMs = 5000;  // ms for one POST (resolve, connect, write, read)
-constexpr int WebhookMaxInFlight = 64;  // POSTs at once; past it an event is logged and dropped
+constexpr int WebhookTimeoutMs = 5000; // ms for one POST (resolve, connect, write, read)
+constexpr int WebhookMaxInFlight = 64; // POSTs at once; past it an event is logged and dropped
 
 // POSTs `body` (JSON) to `url` with X-Livescope-Signature: WebhookSignature(secret, body). Failures go to stderr.
 void PostWebhook(boost::asio::io_context& io, const HttpUrl& url, const std::string& secret, std::string body);

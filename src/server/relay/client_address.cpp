@@ -6,10 +6,8 @@
 #include <cstdio>
 #include <optional>
 
-namespace livescope
-{
-namespace
-{
+namespace livescope {
+namespace {
 namespace ip = boost::asio::ip;
 
 std::string_view Trim(std::string_view s)

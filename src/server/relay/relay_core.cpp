@@ -13,19 +13,27 @@
 #include <iterator>
 #include <utility>
 
-namespace livescope
-{
+namespace livescope {
 
 //-----------------------------------------------------------------------------
 // [SECTION] Identity
 //-----------------------------------------------------------------------------
 
-namespace
-{
+namespace {
 // A pleasant palette: saturated but soft, all readable on dark video.
 constexpr std::array<const char*, 12> Palette = {
-    "#e85d75", "#f08a5d", "#f9c74f", "#90be6d", "#43aa8b", "#4cc9f0",
-    "#4895ef", "#7b6cf6", "#b5179e", "#f15bb5", "#00bbf9", "#fee440",
+    "#e85d75",
+    "#f08a5d",
+    "#f9c74f",
+    "#90be6d",
+    "#43aa8b",
+    "#4cc9f0",
+    "#4895ef",
+    "#7b6cf6",
+    "#b5179e",
+    "#f15bb5",
+    "#00bbf9",
+    "#fee440",
 };
 
 uint64_t Fnv1a64(std::string_view text)
@@ -530,8 +538,8 @@ void RelayCore::Tick(int64_t now_ms)
         if (!messages.empty() && !room.Members.empty())
         {
             auto frame = std::make_shared<const std::string>(messages.size() == 1 && dropped == 0
-                                                                  ? EncodeServerMessage(messages[0])
-                                                                  : EncodeServerBatch(messages, dropped));
+                                                                 ? EncodeServerMessage(messages[0])
+                                                                 : EncodeServerBatch(messages, dropped));
             for (const ConnId member : room.Members)
                 OutQueue.push_back(Outgoing{member, frame});
             Counters.FramesOut += static_cast<int64_t>(room.Members.size());

@@ -18,16 +18,14 @@
 #include <deque>
 #include <unordered_map>
 
-namespace livescope
-{
+namespace livescope {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
-namespace
-{
+namespace {
 int64_t WallClockMs()
 {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -243,7 +241,7 @@ private:
     beast::flat_buffer Buffer;
     std::deque<std::shared_ptr<const std::string>> Queue;
     std::shared_ptr<RelayServer::Impl> Server;
-    std::string Address;  // client address key (budgets)
+    std::string Address;    // client address key (budgets)
     size_t QueuedBytes = 0; // bytes in Queue
     asio::steady_timer CloseTimer;
     websocket::close_reason CloseReason;
@@ -332,8 +330,7 @@ void RelayServer::Impl::FinishShutdown()
 // [SECTION] HTTP
 //-----------------------------------------------------------------------------
 
-namespace
-{
+namespace {
 class HttpSession : public std::enable_shared_from_this<HttpSession>
 {
 public:

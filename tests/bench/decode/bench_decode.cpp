@@ -24,7 +24,7 @@ struct BenchResult
 {
     int Frames = 0;
     int Errors = 0;
-    double Seconds = 0.0;  // wall time of demux + decode (+ copy into the frame pool)
+    double Seconds = 0.0; // wall time of demux + decode (+ copy into the frame pool)
 };
 
 // Whole clip pushed at once, then read and decoded; audio packets are skipped.
@@ -39,7 +39,8 @@ BenchResult BenchDecode(const uint8_t* data, size_t size, int threads)
     demux.Push(std::span<const uint8_t>(data, size), 0);
     demux.PushEnd();
     auto drain = [&] {
-        for (;;) {
+        for (;;)
+        {
             const VideoFrame* f = nullptr;
             const DecodeStatus st = video.ReceiveFrame(f);
             if (!st.IsOk())
@@ -48,12 +49,14 @@ BenchResult BenchDecode(const uint8_t* data, size_t size, int threads)
             video.ReleaseFrame(f);
         }
     };
-    for (;;) {
+    for (;;)
+    {
         DemuxedPacket pkt;
         const DecodeStatus st = demux.ReadPacket(pkt);
         if (st.Code == DecodeCode::EndOfStream || st.Code == DecodeCode::NeedMore)
             break;
-        if (!st.IsOk()) {
+        if (!st.IsOk())
+        {
             ++r.Errors;
             continue;
         }
@@ -83,14 +86,16 @@ extern "C" LIVESCOPE_EXPORT double livescope_bench_decode(const uint8_t* data, i
 #ifndef LIVESCOPE_BENCH_NO_MAIN
 int main(int argc, char** argv)
 {
-    if (argc < 2) {
+    if (argc < 2)
+    {
         std::fprintf(stderr, "usage: bench_decode <clip> [threads] [repeats]\n");
         return 2;
     }
     const int threads = argc > 2 ? std::atoi(argv[2]) : 1;
     const int repeats = argc > 3 ? std::max(1, std::atoi(argv[3])) : 1;
     std::ifstream f(argv[1], std::ios::binary);
-    if (!f) {
+    if (!f)
+    {
         std::fprintf(stderr, "cannot read %s\n", argv[1]);
         return 1;
     }
@@ -98,7 +103,8 @@ int main(int argc, char** argv)
     livescope::DecodeSetLogLevel(16); // errors only
     double best = 0.0;
     livescope::BenchResult last;
-    for (int i = 0; i < repeats; ++i) {
+    for (int i = 0; i < repeats; ++i)
+    {
         last = livescope::BenchDecode(clip.data(), clip.size(), threads);
         if (last.Seconds > 0.0 && last.Frames / last.Seconds > best)
             best = last.Frames / last.Seconds;

@@ -53,23 +53,30 @@ int main(int argc, char** argv)
     io.Fonts->GetTexDataAsAlpha8(&pixels, &tex_w, &tex_h);
 
     Overlay o;
-    OverlayInit(o, OverlayConfig{ 2024, 16.0f });
+    OverlayInit(o, OverlayConfig{2024, 16.0f});
     o.Hearts.Normal.MaxParticles = hearts;
-    o.State.Title = "Sunday bake-off: cr\xC3\xA8me br\xC3\xBBl\xC3\xA9" "e & pierogi z wi\xC5\x9Bniami";
+    o.State.Title = "Sunday bake-off: cr\xC3\xA8me br\xC3\xBBl\xC3\xA9"
+                    "e & pierogi z wi\xC5\x9Bniami";
     o.State.ViewersLive = 15321;
     o.State.ViewersTotal = 3400000;
     o.State.HasPinned = true;
-    o.State.Pinned = PinnedQuestion{ "host", 0xFFD54A, "Which filling should we try next: cherries, cheese or potatoes?" };
+    o.State.Pinned = PinnedQuestion{"host", 0xFFD54A, "Which filling should we try next: cherries, cheese or potatoes?"};
     const char* texts[] = {
-        "hello from Krak\xC3\xB3w!", "\xC2\xBF" "Cu\xC3\xA1nto az\xC3\xBA" "car lleva?", "so good \xE2\x99\xA5",
+        "hello from Krak\xC3\xB3w!",
+        "\xC2\xBF"
+        "Cu\xC3\xA1nto az\xC3\xBA"
+        "car lleva?",
+        "so good \xE2\x99\xA5",
         "Sch\xC3\xB6n, dass ihr wieder live seid. Gr\xC3\xBC\xC3\x9F\x65 aus M\xC3\xBCnchen und einen sch\xC3\xB6nen Sonntag!",
-        "first time here", "Za\xC5\xBC\xC3\xB3\xC5\x82\xC4\x87 g\xC4\x99\xC5\x9Bl\xC4\x85 ja\xC5\xBA\xC5\x84",
+        "first time here",
+        "Za\xC5\xBC\xC3\xB3\xC5\x82\xC4\x87 g\xC4\x99\xC5\x9Bl\xC4\x85 ja\xC5\xBA\xC5\x84",
         "supercalifragilisticexpialidociouswithoutanyspacesatallinthisverylongword",
     };
-    const OverlayRgb colours[] = { 0xFF6B6B, 0x4ECDC4, 0xFFE66D, 0x9B5DE5, 0x00BBF9, 0xF15BB5 };
+    const OverlayRgb colours[] = {0xFF6B6B, 0x4ECDC4, 0xFFE66D, 0x9B5DE5, 0x00BBF9, 0xF15BB5};
 
     double now = 100.0;
-    for (int i = 0; i < 50; ++i) {
+    for (int i = 0; i < 50; ++i)
+    {
         CommentEntry e;
         e.Kind = i % 7 == 3 ? CommentKind::Join : CommentKind::Message;
         e.Author = "viewer" + std::to_string(i);
@@ -82,10 +89,12 @@ int main(int argc, char** argv)
     std::vector<double> overlay_ms, total_ms;
     std::size_t live_sum = 0, vtx_sum = 0;
     const int warmup = 600; // also lets V8 tier the wasm up before measuring
-    for (int f = -warmup; f < frames; ++f, now += kDt) {
+    for (int f = -warmup; f < frames; ++f, now += kDt)
+    {
         // Relay batches every 200 ms plus own taps, topped up so `hearts` are live.
-        if (f % 12 == 0) {
-            const HeartColorCount counts[] = { { 0xFF3B5C, 40 }, { 0x4ECDC4, 25 }, { 0xFFE66D, 10 } };
+        if (f % 12 == 0)
+        {
+            const HeartColorCount counts[] = {{0xFF3B5C, 40}, {0x4ECDC4, 25}, {0xFFE66D, 10}};
             OverlayAddHeartBatch(o, counts, 200.0, now);
         }
         while (o.Hearts.Live.size() < hearts)

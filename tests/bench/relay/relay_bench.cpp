@@ -28,10 +28,8 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-namespace livescope
-{
-namespace
-{
+namespace livescope {
+namespace {
 
 int64_t NowNs()
 {
@@ -251,7 +249,7 @@ struct Args
     int HoldS = 3;         // seconds (connections)
     int TimeoutS = 60;     // seconds to connect everyone
     int TapsPerMessage = 2;
-    int MessagesPerS = 5;  // hearts messages per client per second
+    int MessagesPerS = 5; // hearts messages per client per second
     std::string Label;
 };
 
@@ -398,15 +396,24 @@ int main(int argc, char** argv)
     {
         const std::string k = argv[i];
         const char* v = argv[i + 1];
-        if (k == "--port") a.Port = static_cast<uint16_t>(std::atoi(v));
-        else if (k == "--clients") a.Clients = std::atoi(v);
-        else if (k == "--senders") a.Senders = std::atoi(v);
-        else if (k == "--rate") a.Rate = std::atoi(v);
-        else if (k == "--duration-s") a.DurationS = std::max(1, std::atoi(v));
-        else if (k == "--concurrency") a.Concurrency = std::max(1, std::atoi(v));
-        else if (k == "--hold-s") a.HoldS = std::max(1, std::atoi(v));
-        else if (k == "--timeout-s") a.TimeoutS = std::max(1, std::atoi(v));
-        else if (k == "--label") a.Label = std::string(" [") + v + "]";
+        if (k == "--port")
+            a.Port = static_cast<uint16_t>(std::atoi(v));
+        else if (k == "--clients")
+            a.Clients = std::atoi(v);
+        else if (k == "--senders")
+            a.Senders = std::atoi(v);
+        else if (k == "--rate")
+            a.Rate = std::atoi(v);
+        else if (k == "--duration-s")
+            a.DurationS = std::max(1, std::atoi(v));
+        else if (k == "--concurrency")
+            a.Concurrency = std::max(1, std::atoi(v));
+        else if (k == "--hold-s")
+            a.HoldS = std::max(1, std::atoi(v));
+        else if (k == "--timeout-s")
+            a.TimeoutS = std::max(1, std::atoi(v));
+        else if (k == "--label")
+            a.Label = std::string(" [") + v + "]";
         else
         {
             std::fprintf(stderr, "unknown option %s\n", k.c_str());

@@ -10,8 +10,7 @@
 
 using namespace livescope;
 
-namespace
-{
+namespace {
 Comment SampleComment()
 {
     Comment c;

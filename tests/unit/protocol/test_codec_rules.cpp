@@ -8,8 +8,7 @@
 
 using namespace livescope;
 
-namespace
-{
+namespace {
 const std::string kUser = R"({"id":"u","name":"Ann","color":"#112233"})";
 const std::string kComment = R"({"id":"c","author":)" + kUser + R"(,"text":"hi","server_time":1})";
 

@@ -8,8 +8,7 @@
 
 using namespace livescope;
 
-namespace
-{
+namespace {
 // A comment frame whose text is `text` (raw UTF-8, no JSON escaping needed for these cases).
 Decoded<ClientMessage> DecodeComment(const std::string& text)
 {
@@ -29,19 +28,19 @@ std::string CommentText(const std::string& text)
     return std::get<CommentPost>(decoded.Value).Text;
 }
 
-const std::string Nel = "\xC2\x85";       // U+0085 NEXT LINE, a C1 control
-const std::string Csi = "\xC2\x9B";       // U+009B CONTROL SEQUENCE INTRODUCER, a C1 control
-const std::string Rlo = "\xE2\x80\xAE";   // U+202E RIGHT-TO-LEFT OVERRIDE
-const std::string Lre = "\xE2\x80\xAA";   // U+202A LEFT-TO-RIGHT EMBEDDING
-const std::string Rli = "\xE2\x81\xA7";   // U+2067 RIGHT-TO-LEFT ISOLATE
-const std::string Pdi = "\xE2\x81\xA9";   // U+2069 POP DIRECTIONAL ISOLATE
-const std::string Zwsp = "\xE2\x80\x8B";  // U+200B ZERO WIDTH SPACE
-const std::string Zwnj = "\xE2\x80\x8C";  // U+200C
-const std::string Zwj = "\xE2\x80\x8D";   // U+200D ZERO WIDTH JOINER
-const std::string Wj = "\xE2\x81\xA0";    // U+2060 WORD JOINER
-const std::string Bom = "\xEF\xBB\xBF";   // U+FEFF
-const std::string Nbsp = "\xC2\xA0";      // U+00A0
-const std::string Ideo = "\xE3\x80\x80";  // U+3000 IDEOGRAPHIC SPACE
+const std::string Nel = "\xC2\x85";        // U+0085 NEXT LINE, a C1 control
+const std::string Csi = "\xC2\x9B";        // U+009B CONTROL SEQUENCE INTRODUCER, a C1 control
+const std::string Rlo = "\xE2\x80\xAE";    // U+202E RIGHT-TO-LEFT OVERRIDE
+const std::string Lre = "\xE2\x80\xAA";    // U+202A LEFT-TO-RIGHT EMBEDDING
+const std::string Rli = "\xE2\x81\xA7";    // U+2067 RIGHT-TO-LEFT ISOLATE
+const std::string Pdi = "\xE2\x81\xA9";    // U+2069 POP DIRECTIONAL ISOLATE
+const std::string Zwsp = "\xE2\x80\x8B";   // U+200B ZERO WIDTH SPACE
+const std::string Zwnj = "\xE2\x80\x8C";   // U+200C
+const std::string Zwj = "\xE2\x80\x8D";    // U+200D ZERO WIDTH JOINER
+const std::string Wj = "\xE2\x81\xA0";     // U+2060 WORD JOINER
+const std::string Bom = "\xEF\xBB\xBF";    // U+FEFF
+const std::string Nbsp = "\xC2\xA0";       // U+00A0
+const std::string Ideo = "\xE3\x80\x80";   // U+3000 IDEOGRAPHIC SPACE
 const std::string Hangul = "\xE3\x85\xA4"; // U+3164 HANGUL FILLER
 } // namespace
 

@@ -31,12 +31,12 @@ TEST_CASE("the target delay shortens late video, lengthens early video and ignor
 {
     const double d = 1.0 / 30.0;
     CHECK(ComputeTargetDelay(d, 0.0) == doctest::Approx(d));
-    CHECK(ComputeTargetDelay(d, 0.01) == doctest::Approx(d));          // inside threshold
-    CHECK(ComputeTargetDelay(d, -0.2) == doctest::Approx(0.0));        // far behind: no wait
+    CHECK(ComputeTargetDelay(d, 0.01) == doctest::Approx(d));   // inside threshold
+    CHECK(ComputeTargetDelay(d, -0.2) == doctest::Approx(0.0)); // far behind: no wait
     CHECK(ComputeTargetDelay(d, -0.05) == doctest::Approx(0.0));
-    CHECK(ComputeTargetDelay(d, 0.05) == doctest::Approx(2 * d));      // ahead, short frame: double
-    CHECK(ComputeTargetDelay(0.2, 0.15) == doctest::Approx(0.35));     // ahead, long frame: stretch
-    CHECK(ComputeTargetDelay(d, 50.0) == doctest::Approx(d));          // no-sync threshold
+    CHECK(ComputeTargetDelay(d, 0.05) == doctest::Approx(2 * d));  // ahead, short frame: double
+    CHECK(ComputeTargetDelay(0.2, 0.15) == doctest::Approx(0.35)); // ahead, long frame: stretch
+    CHECK(ComputeTargetDelay(d, 50.0) == doctest::Approx(d));      // no-sync threshold
     CHECK(ComputeTargetDelay(d, NAN) == doctest::Approx(d));
     CHECK(ComputeTargetDelay(NAN, 0.0) == doctest::Approx(0.0));
 }
@@ -67,20 +67,25 @@ TEST_CASE("the video scheduler paces frames on the audio clock and drops stale s
     size_t next = 0;
     int shown = 0;
     int dropped = 0;
-    while (next < frames.size() && now < 3.0) {
+    while (next < frames.size() && now < 3.0)
+    {
         ClockSet(audio, now, now, 1); // audio runs in step with host time, from pts 0
         const FrameInfo* later = next + 1 < frames.size() ? &frames[next + 1] : nullptr;
         FrameDecision d = VideoSchedulerStep(s, now, frames[next], later, audio, 1);
-        if (d.Action == FrameAction::Wait) {
+        if (d.Action == FrameAction::Wait)
+        {
             CHECK(d.WaitTime > 0.0);
             now += std::min(d.WaitTime, 0.005);
             continue;
         }
-        if (d.Action == FrameAction::Show) {
+        if (d.Action == FrameAction::Show)
+        {
             // Shown frames are within one frame of the audio clock.
             CHECK(std::fabs(frames[next].Pts - now) <= fd + 1e-9);
             ++shown;
-        } else {
+        }
+        else
+        {
             ++dropped;
         }
         ++next;
@@ -104,9 +109,11 @@ TEST_CASE("the video scheduler drops late frames when video falls behind audio")
     ClockSet(audio, now, now, 2);
     int dropped = 0;
     size_t i = 1;
-    for (; i + 1 < frames.size(); ++i) {
+    for (; i + 1 < frames.size(); ++i)
+    {
         FrameDecision d = VideoSchedulerStep(s, now, frames[i], &frames[i + 1], audio, 2);
-        if (d.Action != FrameAction::Drop) {
+        if (d.Action != FrameAction::Drop)
+        {
             CHECK(d.Action == FrameAction::Show);
             break;
         }

@@ -13,9 +13,9 @@ namespace {
 struct Sim
 {
     LatencyController Ctl;
-    double Now = 0.0;         // seconds, host time
-    double Latency = 0.0;     // seconds
-    double Buffer = 2.0;      // seconds
+    double Now = 0.0;     // seconds, host time
+    double Latency = 0.0; // seconds
+    double Buffer = 2.0;  // seconds
     double PartHoldBack = 1.0;
     double PartTarget = 0.333;
     LatencyDecision Last;
@@ -25,14 +25,15 @@ struct Sim
         Now += dt;
         LatencyObservation obs{Now, Latency, Buffer, PartHoldBack, PartTarget, stalled};
         Last = LatencyControllerUpdate(Ctl, obs);
-        if (Last.Jump) {
+        if (Last.Jump)
+        {
             Latency = Last.TargetLatency; // jump lands at the newest independent part
             return;
         }
         if (stalled)
-            Latency += dt;                               // frozen picture, live edge moves on
+            Latency += dt; // frozen picture, live edge moves on
         else
-            Latency -= (Last.Rate - 1.0) * dt;           // catch-up eats latency
+            Latency -= (Last.Rate - 1.0) * dt; // catch-up eats latency
     }
 };
 
@@ -57,12 +58,13 @@ TEST_CASE("the base target follows PART-HOLD-BACK and a configured target is flo
 TEST_CASE("the catch-up rate is smooth, bounded and 1.0 at the exit threshold")
 {
     double prev = 1.0;
-    for (double e = 0.0; e < 5.0; e += 0.01) {
+    for (double e = 0.0; e < 5.0; e += 0.01)
+    {
         const double r = CatchUpRate(e, 0.05, 1.0, 1.2);
         CHECK(r >= 1.0);
         CHECK(r <= 1.2 + 1e-12);
-        CHECK(r >= prev - 1e-12);          // monotonic
-        CHECK(r - prev <= 0.025);          // no step but the small one at the exit threshold
+        CHECK(r >= prev - 1e-12); // monotonic
+        CHECK(r - prev <= 0.025); // no step but the small one at the exit threshold
         prev = r;
     }
     CHECK(CatchUpRate(0.05, 0.05, 1.0, 1.2) == 1.0);
@@ -74,7 +76,8 @@ TEST_CASE("excess latency is caught up with hysteresis and the rate returns to 1
     Sim s;
     s.Latency = 2.5; // 1.5 s over the 1.0 s target
     double max_rate = 1.0;
-    for (int i = 0; i < 60 * 20; ++i) { // 20 s at 60 Hz
+    for (int i = 0; i < 60 * 20; ++i)
+    { // 20 s at 60 Hz
         s.Step(1.0 / 60.0);
         max_rate = std::max(max_rate, s.Last.Rate);
         CHECK(s.Last.Rate >= 1.0);
@@ -128,7 +131,8 @@ TEST_CASE("after a minute of stalls and recoveries the target decays back to the
     const double dt = 0.05;
     double max_target = 0.0;
     // 60 s: a 0.5 s stall every 4 s.
-    for (int cycle = 0; cycle < 15; ++cycle) {
+    for (int cycle = 0; cycle < 15; ++cycle)
+    {
         for (int i = 0; i < 10; ++i)
             s.Step(dt, true);
         for (int i = 0; i < 70; ++i)
@@ -137,14 +141,14 @@ TEST_CASE("after a minute of stalls and recoveries the target decays back to the
         CHECK(s.Last.Backoff <= s.Ctl.Config.MaxBackoff + 1e-9);
     }
     CHECK(s.Ctl.Stalls == 15);
-    CHECK(max_target > 1.5);                            // it did back off
+    CHECK(max_target > 1.5); // it did back off
     CHECK(max_target <= 1.0 + s.Ctl.Config.MaxBackoff + 1e-9);
     // Then 2 minutes without stalls: the back-off is fully given back.
     for (int i = 0; i < 120 * 20; ++i)
         s.Step(dt, false);
     CHECK(s.Last.Backoff == 0.0);
     CHECK(s.Last.TargetLatency == doctest::Approx(1.0));
-    CHECK(s.Latency <= 1.0 + 0.5 + 1e-9);               // within the hysteresis band of the base
+    CHECK(s.Latency <= 1.0 + 0.5 + 1e-9); // within the hysteresis band of the base
     CHECK_FALSE(s.Last.Jump);
 }
 

@@ -12,13 +12,13 @@ TEST_CASE("a frame's PDT comes from the part anchor at or before its pts, per se
 {
     PdtMap map;
     CHECK_FALSE(map.PdtAt(0, 1.0).has_value());
-    const double t0 = 1.7e9;  // seconds since the epoch
+    const double t0 = 1.7e9; // seconds since the epoch
     for (int part = 0; part < 10; ++part)
         map.Add(0, 10.0 + part * 0.5, t0 + part * 0.5 + (part >= 5 ? 0.02 : 0.0)); // a 20 ms PDT step at part 5
     CHECK(*map.PdtAt(0, 10.25) == doctest::Approx(t0 + 0.25));
-    CHECK(*map.PdtAt(0, 12.6) == doctest::Approx(t0 + 2.62));   // uses part 5's anchor
-    CHECK(*map.PdtAt(0, 9.9) == doctest::Approx(t0 - 0.1));     // before the first anchor: the earliest
-    CHECK_FALSE(map.PdtAt(1, 10.0).has_value());                // other serial
+    CHECK(*map.PdtAt(0, 12.6) == doctest::Approx(t0 + 2.62)); // uses part 5's anchor
+    CHECK(*map.PdtAt(0, 9.9) == doctest::Approx(t0 - 0.1));   // before the first anchor: the earliest
+    CHECK_FALSE(map.PdtAt(1, 10.0).has_value());              // other serial
     map.Add(1, 0.0, t0 + 100.0);
     CHECK(*map.PdtAt(1, 0.5) == doctest::Approx(t0 + 100.5));
     CHECK(*LiveLatency(map, t0 + 3.0, 0, 11.0) == doctest::Approx(2.0));
@@ -50,7 +50,7 @@ TEST_CASE("fast start cuts media older than the latency target: option, then PAR
     const double start = FastStartPdt(now, 0.0, 1.0);
     CHECK_FALSE(FastStartKeepsVideo(start, now - 3.0)); // older than the target: decoded, not shown
     CHECK(FastStartKeepsVideo(start, now - 1.0));
-    CHECK(FastStartKeepsVideo(start, 0.0));             // unknown PDT: shown
+    CHECK(FastStartKeepsVideo(start, 0.0)); // unknown PDT: shown
     PdtMap map;
     CHECK_FALSE(FastStartKeepsAudio(start, map.PdtAt(1, 5.0))); // not yet placed in time
     map.Add(1, 4.0, now - 3.0);

@@ -13,7 +13,8 @@ TEST_CASE("decoded and dropped fps come from a sliding window that forgets old f
 {
     StatsAccumulator acc(2.0);
     double now = 0.0;
-    for (int i = 0; i < 300; ++i) { // 10 s at 30 fps, every 10th dropped
+    for (int i = 0; i < 300; ++i)
+    { // 10 s at 30 fps, every 10th dropped
         now = i / 30.0;
         acc.OnFrameDecoded(now, 4.0, 1280, 720);
         if (i % 10 == 0)
@@ -66,17 +67,17 @@ TEST_CASE("stats serialise to JSON with finite numbers only")
 TEST_CASE("play state fires playing at the first frame and after a stall, waiting once per stall while visible")
 {
     PlayState st;
-    CHECK_FALSE(PlayStateTick(st, 5.0, true));     // nothing shown yet: no stall
-    CHECK(PlayStateOnShown(st, 10.0, false));      // first frame: playing
+    CHECK_FALSE(PlayStateTick(st, 5.0, true)); // nothing shown yet: no stall
+    CHECK(PlayStateOnShown(st, 10.0, false));  // first frame: playing
     CHECK_FALSE(PlayStateOnShown(st, 10.03, false));
-    CHECK_FALSE(PlayStateTick(st, 10.9, true));    // under StallAfter
-    CHECK_FALSE(PlayStateTick(st, 12.0, false));   // hidden: no stall
-    CHECK(PlayStateTick(st, 12.0, true));          // stall onset
+    CHECK_FALSE(PlayStateTick(st, 10.9, true));  // under StallAfter
+    CHECK_FALSE(PlayStateTick(st, 12.0, false)); // hidden: no stall
+    CHECK(PlayStateTick(st, 12.0, true));        // stall onset
     CHECK(st.Waiting);
-    CHECK_FALSE(PlayStateTick(st, 13.0, true));    // fires once
-    CHECK(PlayStateOnShown(st, 13.5, false));      // playing again
+    CHECK_FALSE(PlayStateTick(st, 13.0, true)); // fires once
+    CHECK(PlayStateOnShown(st, 13.5, false));   // playing again
     CHECK_FALSE(st.Waiting);
-    CHECK(PlayStateOnShown(st, 13.6, true));       // a source error clears with the next frame
+    CHECK(PlayStateOnShown(st, 13.6, true)); // a source error clears with the next frame
     CHECK(st.FramesShown == 4);
 }
 
@@ -86,7 +87,7 @@ TEST_CASE("buffer ahead is the audio buffer with an audio clock, else queued vid
     CHECK(BufferAhead(false, 0.4, true, 12.0, 10.0, 10.5) == doctest::Approx(1.5));
     CHECK(BufferAhead(false, 0.4, true, 12.0, 10.0, NAN) == doctest::Approx(2.0)); // no clock: past the frame on screen
     CHECK(BufferAhead(false, 0.4, false, 12.0, 10.0, 10.5) == 0.0);
-    CHECK(BufferAhead(false, 0.0, true, 9.0, 10.0, 10.5) == 0.0);                  // never negative
+    CHECK(BufferAhead(false, 0.0, true, 9.0, 10.0, 10.5) == 0.0); // never negative
 }
 
 TEST_SUITE_END();

@@ -27,8 +27,12 @@ std::vector<uint8_t> TsPacket(uint16_t pid, bool pusi, bool pes_start, unsigned 
     p[1] = static_cast<uint8_t>((pusi ? 0x40 : 0) | ((pid >> 8) & 0x1F));
     p[2] = static_cast<uint8_t>(pid & 0xFF);
     p[3] = 0x10; // payload only
-    if (pes_start) {
-        p[4] = 0; p[5] = 0; p[6] = 1; p[7] = 0xE0;
+    if (pes_start)
+    {
+        p[4] = 0;
+        p[5] = 0;
+        p[6] = 1;
+        p[7] = 0xE0;
         p[8] = static_cast<uint8_t>(pes_len >> 8);
         p[9] = static_cast<uint8_t>(pes_len & 0xFF);
     }
@@ -64,7 +68,7 @@ TEST_CASE("an fMP4 stream splits into an init unit and complete moof+mdat fragme
 
 TEST_CASE("corrupt fMP4 bytes are skipped up to the next plausible moof")
 {
-    std::vector<uint8_t> s(37, 0xAB);  // garbage
+    std::vector<uint8_t> s(37, 0xAB); // garbage
     const size_t good = s.size();
     PutBox(s, "moof", 20);
     PutBox(s, "mdat", 20);
@@ -98,11 +102,11 @@ TEST_CASE("the TS cut lands at the last video PES start, or the last PES start w
 {
     std::vector<uint8_t> s;
     auto add = [&](const std::vector<uint8_t>& p) { s.insert(s.end(), p.begin(), p.end()); };
-    add(TsPacket(0, true, false, 0));        // PAT (PSI, not PES)
-    add(TsPacket(0x100, true, true, 0));     // video PES start, unbounded
+    add(TsPacket(0, true, false, 0));    // PAT (PSI, not PES)
+    add(TsPacket(0x100, true, true, 0)); // video PES start, unbounded
     add(TsPacket(0x100, false, false, 0));
-    add(TsPacket(0x101, true, true, 400));   // audio PES, bounded
-    add(TsPacket(0x100, true, true, 0));     // next video PES: cut here
+    add(TsPacket(0x101, true, true, 400)); // audio PES, bounded
+    add(TsPacket(0x100, true, true, 0));   // next video PES: cut here
     add(TsPacket(0x100, false, false, 0));
     add(TsPacket(0x101, true, true, 400));
     CHECK(LooksLikeTs(s));
@@ -111,7 +115,8 @@ TEST_CASE("the TS cut lands at the last video PES start, or the last PES start w
     CHECK(c.SafeEnd == 4 * kTsPacketSize);
 
     std::vector<uint8_t> audio_only;
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < 3; ++i)
+    {
         auto p = TsPacket(0x101, true, true, 100);
         audio_only.insert(audio_only.end(), p.begin(), p.end());
     }
@@ -134,7 +139,8 @@ TEST_CASE("an init segment with an encv, enca or tenc box is reported as encrypt
     PutBox(clear, "avc1", 24, 0x11);
     CHECK_FALSE(Mp4HasEncryption(clear));
     CHECK_FALSE(Mp4HasEncryption({}));
-    for (const char* tag : {"encv", "enca", "tenc"}) {
+    for (const char* tag : {"encv", "enca", "tenc"})
+    {
         std::vector<uint8_t> init;
         PutBox(init, "ftyp", 8);
         PutBox(init, "moov", 0);
@@ -148,7 +154,8 @@ TEST_CASE("an init segment with an encv, enca or tenc box is reported as encrypt
 TEST_CASE("a TS packet with scrambling control bits set marks the stream as scrambled")
 {
     std::vector<uint8_t> s;
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < 3; ++i)
+    {
         auto p = TsPacket(0x100, i == 0, i == 0, 0);
         s.insert(s.end(), p.begin(), p.end());
     }

@@ -32,10 +32,10 @@ struct Outcome
     ColorMatrix Matrix = ColorMatrix::Bt601;
     bool MatrixGuessed = true;
     ColorRange Range = ColorRange::Full;
-    std::vector<uint8_t> FirstY, FirstU, FirstV;  // tight planes of the first frame
+    std::vector<uint8_t> FirstY, FirstU, FirstV; // tight planes of the first frame
     std::vector<double> VideoPts;
     std::vector<int> Serials;
-    std::vector<float> Left;                      // left channel of all audio
+    std::vector<float> Left; // left channel of all audio
     int AudioRate = 0;
     int DemuxErrors = 0;
     int DecodeErrors = 0;
@@ -53,25 +53,30 @@ struct Player
 
     void TakeFrames()
     {
-        for (;;) {
+        for (;;)
+        {
             const VideoFrame* f = nullptr;
             DecodeStatus st = Video.ReceiveFrame(f);
-            if (st.Code == DecodeCode::DecodeError) {
+            if (st.Code == DecodeCode::DecodeError)
+            {
                 ++Out.DecodeErrors;
                 continue;
             }
             if (!st.IsOk())
                 break;
-            if (Out.VideoFrames == 0) {
+            if (Out.VideoFrames == 0)
+            {
                 Out.Width = f->Width;
                 Out.Height = f->Height;
                 Out.Matrix = f->Matrix;
                 Out.MatrixGuessed = f->MatrixGuessed;
                 Out.Range = f->Range;
-                for (int p = 0; p < 3; ++p) {
+                for (int p = 0; p < 3; ++p)
+                {
                     const int w = p == 0 ? f->Width : (f->Width + 1) / 2;
                     const int h = p == 0 ? f->Height : (f->Height + 1) / 2;
-                    auto& dst = p == 0 ? Out.FirstY : p == 1 ? Out.FirstU : Out.FirstV;
+                    auto& dst = p == 0 ? Out.FirstY : p == 1 ? Out.FirstU
+                                                             : Out.FirstV;
                     for (int y = 0; y < h; ++y)
                         dst.insert(dst.end(), f->Planes[p] + y * f->Strides[p], f->Planes[p] + y * f->Strides[p] + w);
                 }
@@ -81,9 +86,11 @@ struct Player
             Out.Serials.push_back(f->Serial);
             Video.ReleaseFrame(f);
         }
-        for (;;) {
+        for (;;)
+        {
             DecodeStatus st = Audio.ReceiveSamples(Chunk);
-            if (st.Code == DecodeCode::DecodeError) {
+            if (st.Code == DecodeCode::DecodeError)
+            {
                 ++Out.DecodeErrors;
                 continue;
             }
@@ -97,12 +104,14 @@ struct Player
 
     void Drain()
     {
-        for (;;) {
+        for (;;)
+        {
             DemuxedPacket pkt;
             DecodeStatus st = Demux.ReadPacket(pkt);
             if (st.Code == DecodeCode::NeedMore || st.Code == DecodeCode::EndOfStream)
                 return;
-            if (!st.IsOk()) {
+            if (!st.IsOk())
+            {
                 ++Out.DemuxErrors;
                 Out.LastReason = st.Reason;
                 continue;
@@ -112,7 +121,8 @@ struct Player
             DecodeStatus sent = pkt.Kind == MediaKind::Video ? Video.SendPacket(pkt) : Audio.SendPacket(pkt);
             if (sent.Code == DecodeCode::DecodeError)
                 ++Out.DecodeErrors;
-            else if (sent.Code == DecodeCode::UnsupportedCodec) {
+            else if (sent.Code == DecodeCode::UnsupportedCodec)
+            {
                 ++Out.Unsupported;
                 Out.LastReason = sent.Reason;
             }
@@ -126,7 +136,8 @@ struct Player
         std::mt19937 rng(seed);
         std::uniform_int_distribution<size_t> size(1, 16384);
         size_t pos = 0;
-        while (pos < bytes.size()) {
+        while (pos < bytes.size())
+        {
             const size_t n = std::min(size(rng), bytes.size() - pos);
             Demux.Push(std::span<const uint8_t>(bytes.data() + pos, n), serial);
             pos += n;
@@ -138,7 +149,8 @@ struct Player
     {
         Demux.PushEnd();
         Drain();
-        if (Video.SendEndOfStream().IsOk() || Audio.SendEndOfStream().IsOk()) {
+        if (Video.SendEndOfStream().IsOk() || Audio.SendEndOfStream().IsOk())
+        {
             (void)Audio.SendEndOfStream();
             TakeFrames();
         }
@@ -150,7 +162,8 @@ double Goertzel(const std::vector<float>& x, size_t begin, size_t n, double freq
     const double w = 2.0 * M_PI * freq / rate;
     const double c = 2.0 * std::cos(w);
     double s1 = 0.0, s2 = 0.0;
-    for (size_t i = begin; i < begin + n && i < x.size(); ++i) {
+    for (size_t i = begin; i < begin + n && i < x.size(); ++i)
+    {
         const double s0 = x[i] + c * s1 - s2;
         s2 = s1;
         s1 = s0;
@@ -179,7 +192,8 @@ void CheckFirstFrame(const Outcome& o)
     // Sampled points on a grid over the colour bars: same decoder, same bytes, so exact.
     int checked = 0;
     for (int y = 5; y < 240; y += 23)
-        for (int x = 3; x < 320; x += 17) {
+        for (int x = 3; x < 320; x += 17)
+        {
             CHECK(o.FirstY[static_cast<size_t>(y * 320 + x)] == ref[static_cast<size_t>(y * 320 + x)]);
             const size_t ci = static_cast<size_t>((y / 2) * 160 + x / 2);
             CHECK(o.FirstU[ci] == ref[ys + ci]);
@@ -197,7 +211,8 @@ TEST_CASE("fMP4 fed in random chunks decodes every frame, the colour bars and a 
 {
     DecodeSetLogLevel(-8);
     const std::vector<uint8_t> clip = ReadMedia("clip.mp4");
-    for (uint32_t seed : {1u, 2u, 3u}) {
+    for (uint32_t seed : {1u, 2u, 3u})
+    {
         Player p;
         p.Feed(clip, seed, 7);
         p.Finish();
@@ -224,7 +239,8 @@ TEST_CASE("MPEG-TS fed in random chunks decodes every frame, the colour bars and
 {
     DecodeSetLogLevel(-8);
     const std::vector<uint8_t> clip = ReadMedia("clip.ts");
-    for (uint32_t seed : {4u, 5u}) {
+    for (uint32_t seed : {4u, 5u})
+    {
         Player p;
         p.Feed(clip, seed, 1);
         p.Finish();
@@ -256,7 +272,8 @@ TEST_CASE("a corrupted fMP4 fragment in the middle does not stop later fragments
     // Find the fragments (moof boxes) with the scanner.
     std::vector<size_t> moofs;
     size_t pos = 0;
-    while (pos < clip.size()) {
+    while (pos < clip.size())
+    {
         const Mp4Unit u = ScanMp4Unit(std::span<const uint8_t>(clip.data() + pos, clip.size() - pos));
         if (u.Kind == Mp4UnitKind::NeedMore)
             break; // the trailing mfra box
@@ -276,7 +293,7 @@ TEST_CASE("a corrupted fMP4 fragment in the middle does not stop later fragments
         p.Feed(clip, 11, 1);
         p.Finish();
         CHECK(p.Out.DemuxErrors >= 1);
-        CHECK(p.Out.VideoFrames >= 45);   // one fragment (15 frames) lost at most
+        CHECK(p.Out.VideoFrames >= 45); // one fragment (15 frames) lost at most
         CHECK(p.Out.VideoFrames < 60);
         CHECK(p.Out.VideoPts.back() - p.Out.VideoPts.front() == doctest::Approx(59.0 / 30.0).epsilon(0.01)); // the last frame
     }
@@ -336,7 +353,8 @@ TEST_CASE("an unsupported codec and non-media bytes are distinct error values")
     d.Push(junk, 1);
     d.PushEnd();
     int errors = 0;
-    for (int i = 0; i < 10000; ++i) {
+    for (int i = 0; i < 10000; ++i)
+    {
         DemuxedPacket pkt;
         DecodeStatus st = d.ReadPacket(pkt);
         if (st.Code == DecodeCode::EndOfStream || st.Code == DecodeCode::NeedMore)
@@ -345,7 +363,7 @@ TEST_CASE("an unsupported codec and non-media bytes are distinct error values")
         ++errors;
     }
     CHECK(errors >= 1);
-    CHECK(errors < 10000);  // no hang
+    CHECK(errors < 10000); // no hang
 
     VideoDecoder v;
     DemuxedPacket empty;
@@ -365,7 +383,8 @@ TEST_CASE("decoded frames come from a fixed pool: exhausting it is an error valu
     std::vector<const VideoFrame*> held;
     int exhausted = 0;
     int total = 0;
-    for (;;) {
+    for (;;)
+    {
         DemuxedPacket pkt;
         DecodeStatus st = d.ReadPacket(pkt);
         if (!st.IsOk())
@@ -373,10 +392,12 @@ TEST_CASE("decoded frames come from a fixed pool: exhausting it is an error valu
         if (pkt.Kind != MediaKind::Video)
             continue;
         REQUIRE(v.SendPacket(pkt).IsOk());
-        for (;;) {
+        for (;;)
+        {
             const VideoFrame* f = nullptr;
             DecodeStatus r = v.ReceiveFrame(f);
-            if (r.Code == DecodeCode::PoolExhausted) {
+            if (r.Code == DecodeCode::PoolExhausted)
+            {
                 ++exhausted;
                 CHECK(v.FramesInUse() == 3);
                 for (const VideoFrame* h : held)
@@ -463,7 +484,8 @@ TEST_CASE("with part boundaries marked, TS hands out every complete frame at onc
     const std::vector<uint8_t> clip = ReadMedia("clip.ts");
     // Offsets of the packets that start a video (unbounded) PES: frame boundaries.
     std::vector<size_t> starts;
-    for (size_t pos = kTsPacketSize; pos + kTsPacketSize <= clip.size(); pos += kTsPacketSize) {
+    for (size_t pos = kTsPacketSize; pos + kTsPacketSize <= clip.size(); pos += kTsPacketSize)
+    {
         const TsCut cut = ScanTsCut(std::span<const uint8_t>(clip.data(), pos + kTsPacketSize));
         if (cut.SafeEnd == pos)
             starts.push_back(pos);
@@ -472,7 +494,8 @@ TEST_CASE("with part boundaries marked, TS hands out every complete frame at onc
     Player held;
     Player marked;
     size_t prev = 0;
-    for (size_t k = 1; k < starts.size(); ++k) {
+    for (size_t k = 1; k < starts.size(); ++k)
+    {
         const std::span<const uint8_t> part(clip.data() + prev, starts[k] - prev);
         held.Demux.Push(part, 1);
         held.Drain();
@@ -480,17 +503,19 @@ TEST_CASE("with part boundaries marked, TS hands out every complete frame at onc
         marked.Demux.PushBoundary();
         marked.Drain();
         prev = starts[k];
-        CHECK(marked.Out.VideoPackets == static_cast<int>(k));     // frames 0..k-1 are all out
-        CHECK(held.Out.VideoPackets == static_cast<int>(k) - 1);   // the last one waits for the next PES
+        CHECK(marked.Out.VideoPackets == static_cast<int>(k));   // frames 0..k-1 are all out
+        CHECK(held.Out.VideoPackets == static_cast<int>(k) - 1); // the last one waits for the next PES
     }
 }
 
 TEST_CASE("randomly damaged fMP4 and TS streams never crash or hang, and later data still decodes")
 {
     DecodeSetLogLevel(-8);
-    for (const char* name : {"clip.mp4", "clip.ts"}) {
+    for (const char* name : {"clip.mp4", "clip.ts"})
+    {
         const std::vector<uint8_t> clean = ReadMedia(name);
-        for (uint32_t seed = 100; seed < 112; ++seed) {
+        for (uint32_t seed = 100; seed < 112; ++seed)
+        {
             std::vector<uint8_t> bytes = clean;
             std::mt19937 rng(seed);
             // Damage only the first half, past the fMP4 init segment (without which nothing can
@@ -508,7 +533,7 @@ TEST_CASE("randomly damaged fMP4 and TS streams never crash or hang, and later d
             p.Feed(bytes, seed, 1);
             p.Finish();
             INFO(std::string(name), " seed ", seed);
-            CHECK(p.Out.VideoFrames >= 25);  // the undamaged second half at least
+            CHECK(p.Out.VideoFrames >= 25); // the undamaged second half at least
         }
     }
 }
@@ -524,18 +549,23 @@ TEST_CASE("push tags come back on packets and frames: the fragment's tag for fMP
     std::vector<int64_t> frame_tags;
     std::vector<int64_t> audio_tags;
     auto drain = [&] {
-        for (;;) {
+        for (;;)
+        {
             DemuxedPacket pkt;
             if (!d.ReadPacket(pkt).IsOk())
                 return;
-            if (pkt.Kind == MediaKind::Video) {
+            if (pkt.Kind == MediaKind::Video)
+            {
                 REQUIRE(v.SendPacket(pkt).IsOk());
                 const VideoFrame* f = nullptr;
-                while (v.ReceiveFrame(f).IsOk()) {
+                while (v.ReceiveFrame(f).IsOk())
+                {
                     frame_tags.push_back(f->Tag);
                     v.ReleaseFrame(f);
                 }
-            } else {
+            }
+            else
+            {
                 REQUIRE(a.SendPacket(pkt).IsOk());
                 while (a.ReceiveSamples(chunk).IsOk())
                     audio_tags.push_back(chunk.Tag);
@@ -545,7 +575,8 @@ TEST_CASE("push tags come back on packets and frames: the fragment's tag for fMP
     // Each unit (init = tag 100, fragment k = tag k) pushed in 3 pieces with its tag.
     size_t pos = 0;
     int64_t k = 0;
-    while (pos < clip.size()) {
+    while (pos < clip.size())
+    {
         const Mp4Unit u = ScanMp4Unit(std::span<const uint8_t>(clip.data() + pos, clip.size() - pos));
         if (u.Kind == Mp4UnitKind::NeedMore)
             break;
@@ -562,14 +593,15 @@ TEST_CASE("push tags come back on packets and frames: the fragment's tag for fMP
     drain();
     REQUIRE(v.SendEndOfStream().IsOk());
     const VideoFrame* f = nullptr;
-    while (v.ReceiveFrame(f).IsOk()) {
+    while (v.ReceiveFrame(f).IsOk())
+    {
         frame_tags.push_back(f->Tag);
         v.ReleaseFrame(f);
     }
     REQUIRE(k == 4);
     REQUIRE(frame_tags.size() == 60);
     for (int64_t t = 1; t <= 4; ++t)
-        CHECK(std::count(frame_tags.begin(), frame_tags.end(), t) == 15);  // one GOP per fragment
+        CHECK(std::count(frame_tags.begin(), frame_tags.end(), t) == 15); // one GOP per fragment
     CHECK(std::is_sorted(frame_tags.begin(), frame_tags.end()));
     REQUIRE_FALSE(audio_tags.empty());
     CHECK(audio_tags.front() == 1);
@@ -581,13 +613,15 @@ TEST_CASE("push tags come back on packets and frames: the fragment's tag for fMP
     std::vector<int64_t> pkt_tags;
     std::mt19937 rng(77);
     int64_t chunk_index = 0;
-    for (size_t at = 0; at < ts.size();) {
+    for (size_t at = 0; at < ts.size();)
+    {
         const size_t n = std::min<size_t>(1000 + rng() % 6000, ts.size() - at);
         t.Push(std::span<const uint8_t>(ts.data() + at, n), 1, ++chunk_index);
         at += n;
         DemuxedPacket pkt;
         while (t.ReadPacket(pkt).IsOk())
-            if (pkt.Kind == MediaKind::Video) {
+            if (pkt.Kind == MediaKind::Video)
+            {
                 CHECK(pkt.Tag >= 1);
                 CHECK(pkt.Tag <= chunk_index);
                 pkt_tags.push_back(pkt.Tag);

@@ -67,8 +67,12 @@ TEST_CASE("the token is trimmed, and must be 16 to 1024 visible ASCII characters
     CHECK_FALSE(ValidateControlToken(std::string(1025, 'a'), error));
     CHECK(ValidateControlToken(std::string(1024, 'a'), error));
     CHECK_FALSE(ValidateControlToken("0123456789 abcdef", error));
-    CHECK_FALSE(ValidateControlToken("0123456789\x01" "abcdef", error));
-    CHECK_FALSE(ValidateControlToken("0123456789\xc3\xa9" "abcdef", error));
+    CHECK_FALSE(ValidateControlToken("0123456789\x01"
+                                     "abcdef",
+                                     error));
+    CHECK_FALSE(ValidateControlToken("0123456789\xc3\xa9"
+                                     "abcdef",
+                                     error));
 }
 
 TEST_CASE("error replies are valid JSON whatever the message holds")

@@ -102,9 +102,9 @@ TEST_CASE("a publisher's stream is read from stdin at its own pace, with its own
     CHECK(ValidateEncoderConfig(config, error));
     const std::vector<std::string> args = BuildFfmpegArgs(config);
     CHECK(Has(args, "pipe:0"));
-    CHECK_FALSE(Has(args, "-re"));      // the publisher paces the input
+    CHECK_FALSE(Has(args, "-re")); // the publisher paces the input
     CHECK_FALSE(Has(args, "lavfi"));
-    CHECK(Has(args, "0:a:0?"));         // audio from the stream, optional
+    CHECK(Has(args, "0:a:0?")); // audio from the stream, optional
     CHECK(Has(args, "pipe:3"));
     CHECK(Has(args, "pipe:4"));
     config.Source = "pipe:1";

@@ -193,7 +193,7 @@ TEST_CASE("a blocking reload serves what exists, holds the next part and rejects
     PlaylistRequest request;
     request.HasMsn = true;
     CHECK(DecidePlaylistRequest(rendition, request, reason) == RequestVerdict::Hold); // nothing yet
-    Feed(rendition, 23); // segments 0, 1 complete; segment 2 open with parts 0..2
+    Feed(rendition, 23);                                                              // segments 0, 1 complete; segment 2 open with parts 0..2
 
     auto decide = [&](uint64_t msn, bool has_part, uint64_t part) {
         PlaylistRequest r;

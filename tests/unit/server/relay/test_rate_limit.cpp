@@ -45,9 +45,9 @@ TEST_CASE("hearts take what is available and report the excess")
 {
     TokenBucket b(20.0, 20.0);
     CHECK(b.TakeUpTo(0, 15) == 15);
-    CHECK(b.TakeUpTo(0, 15) == 5);  // 10 excess
+    CHECK(b.TakeUpTo(0, 15) == 5); // 10 excess
     CHECK(b.TakeUpTo(0, 1) == 0);
-    CHECK(b.TakeUpTo(500, 100) == 10); // 20/s for half a second
+    CHECK(b.TakeUpTo(500, 100) == 10);   // 20/s for half a second
     CHECK(b.TakeUpTo(10000, 100) == 20); // capped at the burst
 }
 

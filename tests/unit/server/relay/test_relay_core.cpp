@@ -11,8 +11,7 @@
 
 using namespace livescope;
 
-namespace
-{
+namespace {
 constexpr int64_t T0 = 1764000000000; // ms since the epoch
 
 // Drives a RelayCore and sorts what it sends by connection, decoded.

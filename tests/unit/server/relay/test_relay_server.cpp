@@ -26,8 +26,7 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
-namespace
-{
+namespace {
 // The relay on its own thread; stopped (close frames, then io stop) on destruction.
 struct LiveRelay
 {
@@ -263,7 +262,8 @@ TEST_CASE("an oversize frame over 4 KiB gets too_large, over the read limit clos
     // the write fails, which is the same outcome seen from the other side. Either way no frame comes back.
     const bool sent = huge.Send(std::string(200 * 1024, 'x'));
     CHECK_FALSE(huge.RecvFrame().has_value());
-    if (sent) {
+    if (sent)
+    {
         CHECK(huge.Closed);
         CHECK(huge.CloseCode == static_cast<uint16_t>(websocket::close_code::too_big));
     }

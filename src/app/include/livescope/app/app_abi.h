@@ -13,62 +13,68 @@
 #include <cstddef>
 
 // ls_worker_video_info: the oldest decoded frame (pooled I420; JS copies the planes before popping it).
-#define LS_ABI_VIDEO_FRAME(X)                                                                              \
-  X(Pts, "pts")               /* seconds, stream time */                                                  \
-  X(Duration, "duration")     /* seconds, 0 = unknown */                                                  \
-  X(Serial, "serial")                                                                                     \
-  X(Pdt, "pdt")               /* epoch seconds, 0 = unknown */                                            \
-  X(Width, "width")           /* pixels */                                                                \
-  X(Height, "height")         /* pixels */                                                                \
-  X(Matrix, "matrix")         /* 601 or 709 */                                                            \
-  X(FullRange, "fullRange")   /* 1 = full (JPEG) range */                                                 \
-  X(DecodeMs, "decodeMs")     /* milliseconds in the decoder */                                           \
-  X(YPtr, "yPtr") X(YStride, "yStride") X(UPtr, "uPtr") X(UStride, "uStride") X(VPtr, "vPtr") X(VStride, "vStride")
+#define LS_ABI_VIDEO_FRAME(X)                                   \
+    X(Pts, "pts")           /* seconds, stream time */          \
+    X(Duration, "duration") /* seconds, 0 = unknown */          \
+    X(Serial, "serial")                                         \
+    X(Pdt, "pdt")             /* epoch seconds, 0 = unknown */  \
+    X(Width, "width")         /* pixels */                      \
+    X(Height, "height")       /* pixels */                      \
+    X(Matrix, "matrix")       /* 601 or 709 */                  \
+    X(FullRange, "fullRange") /* 1 = full (JPEG) range */       \
+    X(DecodeMs, "decodeMs")   /* milliseconds in the decoder */ \
+    X(YPtr, "yPtr")                                             \
+    X(YStride, "yStride") X(UPtr, "uPtr") X(UStride, "uStride") X(VPtr, "vPtr") X(VStride, "vStride")
 
 // ls_worker_stats: the worker's counters and windows for the page's stats.
-#define LS_ABI_WORKER_STATS(X)                                                                             \
-  X(DecodedFrames, "decodedFrames")                                                                       \
-  X(AudioFrames, "audioFrames")                                                                           \
-  X(Fragments, "fragments")                                                                               \
-  X(Errors, "errors")           /* failed requests and loads, and decode errors */                        \
-  X(Skipped, "skipped")         /* packets not decoded (hidden tab, waiting for a key frame) */           \
-  X(DecodeMsAvg, "decodeMsAvg") /* milliseconds per frame since start */                                  \
-  X(Bytes, "bytes")             /* media and playlist bytes received since start */                       \
-  X(Bitrate, "bitrate")         /* bits per second received over the last 2 s */
+#define LS_ABI_WORKER_STATS(X)                                                                    \
+    X(DecodedFrames, "decodedFrames")                                                             \
+    X(AudioFrames, "audioFrames")                                                                 \
+    X(Fragments, "fragments")                                                                     \
+    X(Errors, "errors")           /* failed requests and loads, and decode errors */              \
+    X(Skipped, "skipped")         /* packets not decoded (hidden tab, waiting for a key frame) */ \
+    X(DecodeMsAvg, "decodeMsAvg") /* milliseconds per frame since start */                        \
+    X(Bytes, "bytes")             /* media and playlist bytes received since start */             \
+    X(Bitrate, "bitrate")         /* bits per second received over the last 2 s */
 
 // ls_playback_stats: the page's playback state, latency and windows (web/runtime/playback.js widget.stats).
-#define LS_ABI_PLAYBACK_STATS(X)                                                                           \
-  X(Latency, "latency")         /* seconds, now - PDT of the frame on screen; NaN = unknown */            \
-  X(Target, "target")           /* seconds, the latency controller's target */                            \
-  X(Buffer, "buffer")           /* seconds buffered past the playhead */                                  \
-  X(DecodedFps, "decodedFps")   /* frames per second received from the worker, last 2 s */                \
-  X(DroppedFps, "droppedFps")   /* frames per second dropped, last 2 s */                                 \
-  X(Dropped, "dropped")         /* frames dropped since start */                                          \
-  X(Rate, "rate")               /* playback rate applied */                                               \
-  X(Playing, "playing")         /* 1 once a frame was shown */                                            \
-  X(Waiting, "waiting")         /* 1 while stalled */                                                     \
-  X(FramesShown, "framesShown")                                                                           \
-  X(ShownPts, "shownPts")       /* seconds, stream time of the frame on screen; NaN = none */             \
-  X(Stalls, "stalls")           /* stall onsets the latency controller saw */
+#define LS_ABI_PLAYBACK_STATS(X)                                                               \
+    X(Latency, "latency")       /* seconds, now - PDT of the frame on screen; NaN = unknown */ \
+    X(Target, "target")         /* seconds, the latency controller's target */                 \
+    X(Buffer, "buffer")         /* seconds buffered past the playhead */                       \
+    X(DecodedFps, "decodedFps") /* frames per second received from the worker, last 2 s */     \
+    X(DroppedFps, "droppedFps") /* frames per second dropped, last 2 s */                      \
+    X(Dropped, "dropped")       /* frames dropped since start */                               \
+    X(Rate, "rate")             /* playback rate applied */                                    \
+    X(Playing, "playing")       /* 1 once a frame was shown */                                 \
+    X(Waiting, "waiting")       /* 1 while stalled */                                          \
+    X(FramesShown, "framesShown")                                                              \
+    X(ShownPts, "shownPts") /* seconds, stream time of the frame on screen; NaN = none */      \
+    X(Stalls, "stalls")     /* stall onsets the latency controller saw */
 
 // Every record, by its JS name.
-#define LS_ABI_RECORDS(R)                                                                                  \
-  R(VideoFrameField, "videoFrame", LS_ABI_VIDEO_FRAME)                                                     \
-  R(WorkerStatsField, "workerStats", LS_ABI_WORKER_STATS)                                                  \
-  R(PlaybackStatsField, "playbackStats", LS_ABI_PLAYBACK_STATS)
+#define LS_ABI_RECORDS(R)                                   \
+    R(VideoFrameField, "videoFrame", LS_ABI_VIDEO_FRAME)    \
+    R(WorkerStatsField, "workerStats", LS_ABI_WORKER_STATS) \
+    R(PlaybackStatsField, "playbackStats", LS_ABI_PLAYBACK_STATS)
 
 namespace livescope {
 
 #define LS_ABI_ENUM_FIELD(name, js) name,
-#define LS_ABI_ENUM(type, js, list) enum class type : std::size_t { list(LS_ABI_ENUM_FIELD) Count };
+#define LS_ABI_ENUM(type, js, list) enum class type : std::size_t \
+{                                                                 \
+    list(LS_ABI_ENUM_FIELD) Count                                 \
+};
 LS_ABI_RECORDS(LS_ABI_ENUM)
 #undef LS_ABI_ENUM
 #undef LS_ABI_ENUM_FIELD
 
 // The array index of a field.
-template <typename E> constexpr std::size_t Field(E e) { return static_cast<std::size_t>(e); }
+template <typename E>
+constexpr std::size_t Field(E e) { return static_cast<std::size_t>(e); }
 // The number of doubles in a record.
-template <typename E> constexpr std::size_t FieldCount() { return static_cast<std::size_t>(E::Count); }
+template <typename E>
+constexpr std::size_t FieldCount() { return static_cast<std::size_t>(E::Count); }
 
 // JSON {"videoFrame":["pts",...],...}: the field names of every record, in array order.
 const char* AbiSchemaJson();

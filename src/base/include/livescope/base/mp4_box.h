@@ -23,17 +23,17 @@ constexpr uint32_t FourCC(char a, char b, char c, char d)
 
 enum class BoxStatus
 {
-    Ok,        // a whole header is present and plausible
-    NeedMore,  // fewer bytes than the header needs
-    Invalid,   // size below the header, size 0 ("to end of file") or a non-printable type
+    Ok,       // a whole header is present and plausible
+    NeedMore, // fewer bytes than the header needs
+    Invalid,  // size below the header, size 0 ("to end of file") or a non-printable type
 };
 
 struct BoxHeader
 {
     BoxStatus Status = BoxStatus::NeedMore;
-    uint32_t Type = 0;        // fourcc
-    uint64_t Size = 0;        // bytes, whole box including header
-    uint32_t HeaderSize = 0;  // bytes, 8 or 16
+    uint32_t Type = 0;       // fourcc
+    uint64_t Size = 0;       // bytes, whole box including header
+    uint32_t HeaderSize = 0; // bytes, 8 or 16
 };
 
 // Reads the box header at the start of `data`. Never reads past `data`. Size 0 ("to the end of the file")

@@ -10,9 +10,10 @@ namespace livescope {
 
 inline constexpr std::size_t kComposeMaxCodePoints = 280;
 
-struct ComposeModel {
-    std::string Text;                                 // valid UTF-8, no control characters
-    std::size_t CodePoints = 0;                       // code points in Text
+struct ComposeModel
+{
+    std::string Text;                                  // valid UTF-8, no control characters
+    std::size_t CodePoints = 0;                        // code points in Text
     std::size_t MaxCodePoints = kComposeMaxCodePoints; // limit, in code points
 };
 

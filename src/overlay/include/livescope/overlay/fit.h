@@ -36,7 +36,8 @@ OverlayRgb OverlayReadableOnBacking(OverlayRgb rgb);
 
 // [SECTION] title and labels
 
-struct TitleFit {
+struct TitleFit
+{
     std::vector<std::string> Lines; // as drawn, at most the max_lines asked for
     bool Fits = false;              // the whole title is in Lines, nothing cut, nothing scrolled
     bool Truncated = false;         // the last line was cut and ends with "…"
@@ -54,13 +55,15 @@ TitleFit OverlayFitTitle(std::string_view title, float width, std::size_t max_li
 // even that does not fit). Unchanged when it fits.
 std::string OverlayEllipsize(std::string_view s, float width, const TextMeasureFn& measure);
 
-enum class LabelForm {
+enum class LabelForm
+{
     Full,       // the label as written
     Short,      // the language's short form
     Ellipsized, // the short form (or the full one when there is none) cut with "…"
 };
 
-struct LabelFit {
+struct LabelFit
+{
     std::string Text;
     LabelForm Form = LabelForm::Full;
 };

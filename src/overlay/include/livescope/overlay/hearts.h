@@ -16,12 +16,14 @@
 namespace livescope {
 
 // Other viewers' hearts of one colour within one relay batch window.
-struct HeartColorCount {
+struct HeartColorCount
+{
     OverlayRgb Rgb = 0xFF3B5C;
     std::uint32_t Count = 0;
 };
 
-struct HeartParams {
+struct HeartParams
+{
     std::size_t MaxParticles = 400; // live cap; the excess is dropped oldest-first
     float Lifetime = 3.2f;          // seconds, from spawn to gone
     float LifetimeJitter = 0.15f;   // +- fraction of Lifetime
@@ -46,9 +48,10 @@ inline HeartParams HeartParamsReducedMotion()
     return p;
 }
 
-struct HeartParticle {
-    double SpawnTime = 0.0;     // seconds, overlay clock
-    float Lifetime = 1.0f;      // seconds
+struct HeartParticle
+{
+    double SpawnTime = 0.0; // seconds, overlay clock
+    float Lifetime = 1.0f;  // seconds
     OverlayRgb Rgb = 0;
     float SwayPhase = 0.0f;     // radians
     float SwayAmplitude = 0.0f; // rise heights
@@ -60,7 +63,8 @@ struct HeartParticle {
 };
 
 // One heart at one instant, relative to the emitter (the lower-right heart button).
-struct HeartSample {
+struct HeartSample
+{
     float X = 0.0f;     // rise heights, + right
     float Y = 0.0f;     // rise heights, - up (0 at the emitter, -1 at the top of the column)
     float Scale = 0.0f; // multiplier of the nominal heart size
@@ -69,9 +73,10 @@ struct HeartSample {
     bool Own = false;
 };
 
-struct HeartsSim {
-    HeartParams Normal;                                // used while ReducedMotion is false
-    HeartParams Reduced = HeartParamsReducedMotion();  // used while ReducedMotion is true
+struct HeartsSim
+{
+    HeartParams Normal;                               // used while ReducedMotion is false
+    HeartParams Reduced = HeartParamsReducedMotion(); // used while ReducedMotion is true
     bool ReducedMotion = false;
     OverlayRng Rng;
     std::vector<HeartParticle> Live;    // spawned, in insertion order (oldest first)

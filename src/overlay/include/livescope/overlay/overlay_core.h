@@ -19,10 +19,11 @@
 
 namespace livescope {
 
-inline constexpr float kOverlaySmallText = 0.75f;          // small text (total line, counter), in font sizes
+inline constexpr float kOverlaySmallText = 0.75f;                    // small text (total line, counter), in font sizes
 inline constexpr std::string_view kOverlayWidestElapsed = "0:00:00"; // the header reserves this much
 
-enum class TitlePlacement {
+enum class TitlePlacement
+{
     None,       // no title
     Header,     // one line in the header row, between the elapsed time and the viewer counter
     Band,       // up to 2 lines in the letterbox band above the picture
@@ -31,29 +32,30 @@ enum class TitlePlacement {
 
 // Where everything goes, in pixels relative to the overlay's top-left corner. Computed by the pure
 // OverlayComputeLayout; the drawing code draws exactly this, and the app reports it (ls_room_layout).
-struct OverlayLayout {
-    float Unit = 16.0f;        // pixels, the font size everything scales with
-    float Pad = 12.0f;         // pixels, margin from the edges
-    float LineHeight = 20.0f;  // pixels, of title lines
-    OverlayRect Header;        // top strip: LIVE badge, elapsed time, title; viewers at the right
-    OverlayRect Viewers;       // the viewer counter, right end of the header, with the total line under it
-    OverlayRect Picture;       // the letterboxed video; empty while the picture's aspect is unknown
+struct OverlayLayout
+{
+    float Unit = 16.0f;       // pixels, the font size everything scales with
+    float Pad = 12.0f;        // pixels, margin from the edges
+    float LineHeight = 20.0f; // pixels, of title lines
+    OverlayRect Header;       // top strip: LIVE badge, elapsed time, title; viewers at the right
+    OverlayRect Viewers;      // the viewer counter, right end of the header, with the total line under it
+    OverlayRect Picture;      // the letterboxed video; empty while the picture's aspect is unknown
     TitlePlacement TitlePlace = TitlePlacement::None;
-    TitleFit Title;            // the title's lines as drawn
-    OverlayRect TitleRect;     // the lines' box (a marquee line spans the full width)
-    OverlayRect Controls;      // where the DOM controls row (sound, fullscreen) goes; empty if none
+    TitleFit Title;               // the title's lines as drawn
+    OverlayRect TitleRect;        // the lines' box (a marquee line spans the full width)
+    OverlayRect Controls;         // where the DOM controls row (sound, fullscreen) goes; empty if none
     bool ControlsCompact = false; // the row is too wide with its full labels: icon-only buttons
-    OverlayRect Comments;      // comment stream (pinned card on top), lower left
-    OverlayRect Compose;       // the compose box (text field + counter + send button)
-    OverlayRect ComposeText;   // inside Compose: where the placeholder or the typed text goes
-    OverlayRect CharCounter;   // inside Compose: the remaining-characters counter (shown while typing)
-    OverlayRect SendButton;    // inside Compose, at its right end
-    bool SendIcon = false;     // the Send button shows an arrow instead of its label (narrow box)
-    LabelFit Placeholder;      // the compose placeholder as drawn
-    OverlayRect HeartButton;   // round, lower right
-    OverlayPoint HeartEmitter; // where hearts start (top centre of the heart button)
-    float HeartRise = 200.0f;  // pixels, how far hearts rise
-    float HeartSize = 24.0f;   // pixels, nominal heart width
+    OverlayRect Comments;         // comment stream (pinned card on top), lower left
+    OverlayRect Compose;          // the compose box (text field + counter + send button)
+    OverlayRect ComposeText;      // inside Compose: where the placeholder or the typed text goes
+    OverlayRect CharCounter;      // inside Compose: the remaining-characters counter (shown while typing)
+    OverlayRect SendButton;       // inside Compose, at its right end
+    bool SendIcon = false;        // the Send button shows an arrow instead of its label (narrow box)
+    LabelFit Placeholder;         // the compose placeholder as drawn
+    OverlayRect HeartButton;      // round, lower right
+    OverlayPoint HeartEmitter;    // where hearts start (top centre of the heart button)
+    float HeartRise = 200.0f;     // pixels, how far hearts rise
+    float HeartSize = 24.0f;      // pixels, nominal heart width
 };
 
 // `measure` gives the width of a UTF-8 run at `font_size` (the drawing code passes the font's); when
@@ -61,13 +63,15 @@ struct OverlayLayout {
 OverlayLayout OverlayComputeLayout(float width, float height, float font_size, const OverlayState& s,
                                    const TextMeasureFn& measure = {});
 
-enum class OverlayFocus {
+enum class OverlayFocus
+{
     None,
     HeartButton, // Enter or Space sends a heart
     Compose,     // text goes to the compose model; Enter submits
 };
 
-enum class OverlayKey {
+enum class OverlayKey
+{
     Enter,
     Backspace,
     Escape, // leaves the compose box / heart button
@@ -75,22 +79,24 @@ enum class OverlayKey {
     Space,
 };
 
-struct OverlayConfig {
-    std::uint64_t Seed = 1;      // hearts PRNG seed
-    float FontSize = 16.0f;      // pixels, the default layout unit before the first draw
+struct OverlayConfig
+{
+    std::uint64_t Seed = 1; // hearts PRNG seed
+    float FontSize = 16.0f; // pixels, the default layout unit before the first draw
 };
 
-struct Overlay {
-    OverlayState State;          // written by the app
+struct Overlay
+{
+    OverlayState State; // written by the app
     ComposeModel Compose;
     HeartsSim Hearts;
     OverlayFocus Focus = OverlayFocus::None;
     OverlayActions Actions;
-    OverlayLayout Layout;        // computed by OverlayNewFrame from the last size; read by input calls
-    float Width = 0.0f;          // pixels, size given to the last OverlayNewFrame
-    float Height = 0.0f;         // pixels
-    float FontSize = 16.0f;      // pixels
-    double Now = 0.0;            // seconds, overlay clock, of the last OverlayNewFrame
+    OverlayLayout Layout;   // computed by OverlayNewFrame from the last size; read by input calls
+    float Width = 0.0f;     // pixels, size given to the last OverlayNewFrame
+    float Height = 0.0f;    // pixels
+    float FontSize = 16.0f; // pixels
+    double Now = 0.0;       // seconds, overlay clock, of the last OverlayNewFrame
     std::uint64_t LastViewers = 0;
     double ViewerPulseStart = -1e9; // seconds, when the live count last changed
     bool ViewersSeen = false;
@@ -98,7 +104,7 @@ struct Overlay {
     std::vector<HeartSample> HeartSamples;
     std::vector<OverlayPoint> HeartShape; // unit outline, from HeartOutline
     CommentLayout Comments;
-    TextMeasureFn Measure;       // the drawing font's measure at FontSize, set by OverlayDraw; empty before
+    TextMeasureFn Measure; // the drawing font's measure at FontSize, set by OverlayDraw; empty before
 };
 
 // The message of the broadcast card in the state's language ("" when no card is drawn: None).
@@ -124,7 +130,7 @@ bool OverlayOnPointerDown(Overlay& o, float x, float y);
 bool OverlayOnKeyText(Overlay& o, std::string_view utf8); // typed text; used only while composing
 bool OverlayOnKey(Overlay& o, OverlayKey key);
 void OverlaySetFocus(Overlay& o, OverlayFocus focus);
-void OverlaySendHeart(Overlay& o);                       // as a tap on the heart button
+void OverlaySendHeart(Overlay& o); // as a tap on the heart button
 
 // 0..1 progress of the viewer-count pulse animation (1 = idle).
 float OverlayViewerPulse(const Overlay& o);

@@ -17,7 +17,8 @@ namespace livescope {
 // Every user-visible string, so the app can localise them. The defaults are the English column of
 // web/ui_strings.json, the one source of the widget's UI strings (ui_strings.h is generated from it; the
 // loader sends the page's language through ls_room_set_strings with the same keys).
-struct OverlayStrings {
+struct OverlayStrings
+{
     std::string Live = kUiStringsEn.Live;                         // "live"
     std::string Send = kUiStringsEn.Send;                         // "send"
     std::string Placeholder = kUiStringsEn.Placeholder;           // "placeholder"
@@ -34,13 +35,19 @@ struct OverlayStrings {
 // The overlay's strings in one language of the shared table (kUiStringsEn, kUiStringsFr, ...).
 inline OverlayStrings OverlayStringsFrom(const UiStrings& ui)
 {
-    return OverlayStrings{ ui.Live, ui.Send, ui.Placeholder, ui.PlaceholderShort, ui.Joined, ui.Pinned, ui.Total, ui.SendHeart,
-                           ui.Starting, ui.Reconnecting, ui.Ended };
+    return OverlayStrings{ui.Live, ui.Send, ui.Placeholder, ui.PlaceholderShort, ui.Joined, ui.Pinned, ui.Total, ui.SendHeart,
+                          ui.Starting, ui.Reconnecting, ui.Ended};
 }
 
 // The broadcast's life as the player decides it (src/player/hls BroadcastStateOf; docs/states.md): the overlay
 // draws a message card for Starting, Reconnecting and Ended. None: no source, Live or an error (drawn elsewhere).
-enum class OverlayBroadcast { None, Starting, Reconnecting, Ended };
+enum class OverlayBroadcast
+{
+    None,
+    Starting,
+    Reconnecting,
+    Ended
+};
 
 // The state named by the player ("starting", "live", "reconnecting", "ended", "error"); anything else is None.
 inline OverlayBroadcast OverlayBroadcastFromName(std::string_view name)
@@ -52,44 +59,47 @@ inline OverlayBroadcast OverlayBroadcastFromName(std::string_view name)
 }
 
 // A batch of other viewers' hearts, queued by the app and consumed by OverlayNewFrame.
-struct OverlayHeartBatch {
+struct OverlayHeartBatch
+{
     std::vector<HeartColorCount> Counts;
     double WindowMs = 200.0; // milliseconds the relay aggregated over
 };
 
-struct OverlayState {
-    std::string Title;                        // broadcast title or theme, UTF-8
-    bool IsLive = true;                       // shows the LIVE badge and the elapsed time
-    double StartTime = 0.0;                   // seconds, overlay clock, when the broadcast began
-    std::uint64_t ViewersLive = 0;            // watching now
-    std::uint64_t ViewersTotal = 0;           // watched at some point
-    std::string ViewersLiveLabel;             // localised compact form of ViewersLive (e.g. "1,2 k"); empty = built-in English
-    std::string ViewersTotalLabel;            // likewise for ViewersTotal
-    std::vector<CommentEntry> Comments;       // oldest first; see OverlayAddComment
+struct OverlayState
+{
+    std::string Title;                  // broadcast title or theme, UTF-8
+    bool IsLive = true;                 // shows the LIVE badge and the elapsed time
+    double StartTime = 0.0;             // seconds, overlay clock, when the broadcast began
+    std::uint64_t ViewersLive = 0;      // watching now
+    std::uint64_t ViewersTotal = 0;     // watched at some point
+    std::string ViewersLiveLabel;       // localised compact form of ViewersLive (e.g. "1,2 k"); empty = built-in English
+    std::string ViewersTotalLabel;      // likewise for ViewersTotal
+    std::vector<CommentEntry> Comments; // oldest first; see OverlayAddComment
     bool HasPinned = false;
     PinnedQuestion Pinned;
     std::vector<OverlayHeartBatch> HeartBatches; // drained by OverlayNewFrame
-    OverlayRgb OwnRgb = 0xFF3B5C;             // this viewer's heart colour
-    bool ReducedMotion = false;               // from prefers-reduced-motion
+    OverlayRgb OwnRgb = 0xFF3B5C;                // this viewer's heart colour
+    bool ReducedMotion = false;                  // from prefers-reduced-motion
     bool HeartsEnabled = true;
     bool CommentsEnabled = true;
-    float PictureAspect = 0.0f;               // width / height of the video frame; 0 = no picture yet
+    float PictureAspect = 0.0f; // width / height of the video frame; 0 = no picture yet
     // The DOM controls row (sound and fullscreen buttons) the layout places: its size with the full
     // labels and with the short (icon-only) ones, in pixels. 0 x 0: there is none.
-    float ControlsWidth = 0.0f;               // pixels
-    float ControlsCompactWidth = 0.0f;        // pixels
-    float ControlsHeight = 0.0f;              // pixels
+    float ControlsWidth = 0.0f;        // pixels
+    float ControlsCompactWidth = 0.0f; // pixels
+    float ControlsHeight = 0.0f;       // pixels
     OverlayStrings Strings;
     OverlayBroadcast Broadcast = OverlayBroadcast::None; // the message card drawn over the video (and the title)
 };
 
 // What the overlay asks the app to do, accumulated until OverlayTakeActions.
-struct OverlayActions {
-    int HeartsToSend = 0;                     // own hearts tapped (already shown locally)
-    std::vector<std::string> Comments;        // submitted compose texts, trimmed UTF-8, <= 280 code points
-    bool ComposeFocusChanged = false;         // ComposeFocused changed since the last take
-    bool ComposeFocused = false;              // the glue should focus its hidden <input> while true
-    bool ComposeTextChanged = false;          // the model text changed from the overlay side
+struct OverlayActions
+{
+    int HeartsToSend = 0;              // own hearts tapped (already shown locally)
+    std::vector<std::string> Comments; // submitted compose texts, trimmed UTF-8, <= 280 code points
+    bool ComposeFocusChanged = false;  // ComposeFocused changed since the last take
+    bool ComposeFocused = false;       // the glue should focus its hidden <input> while true
+    bool ComposeTextChanged = false;   // the model text changed from the overlay side
 };
 
 } // namespace livescope

@@ -5,13 +5,15 @@
 
 namespace livescope {
 
-struct OverlayPoint {
+struct OverlayPoint
+{
     float X = 0.0f; // pixels
     float Y = 0.0f; // pixels
 };
 
 // Axis-aligned rectangle; X/Y is the top-left corner.
-struct OverlayRect {
+struct OverlayRect
+{
     float X = 0.0f; // pixels
     float Y = 0.0f; // pixels
     float W = 0.0f; // pixels
@@ -25,7 +27,8 @@ struct OverlayRect {
 using OverlayRgb = std::uint32_t;
 
 // Deterministic PRNG (SplitMix64). Each overlay owns one; there is no shared or global state.
-struct OverlayRng {
+struct OverlayRng
+{
     std::uint64_t State = 0x853C49E6748FEA9BULL;
 
     void Seed(std::uint64_t seed) { State = seed; }

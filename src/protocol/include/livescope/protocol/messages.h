@@ -14,25 +14,24 @@
 #include <variant>
 #include <vector>
 
-namespace livescope
-{
+namespace livescope {
 
 //-----------------------------------------------------------------------------
 // [SECTION] Limits
 //-----------------------------------------------------------------------------
 
 inline constexpr int ProtocolVersion = 1;
-inline constexpr size_t MaxClientFrameBytes = 4096;        // bytes, one client -> server frame
-inline constexpr size_t MaxServerFrameBytes = 256 * 1024;  // bytes, one server -> client frame (welcome, batches)
-inline constexpr size_t MaxCommentChars = 280;             // Unicode code points
-inline constexpr size_t MaxNameChars = 32;                 // Unicode code points
-inline constexpr size_t MaxRoomChars = 64;                 // ASCII [A-Za-z0-9._-]
-inline constexpr size_t MaxIdChars = 64;                   // bytes, ids of users and comments
-inline constexpr size_t MaxTokenBytes = 1024;              // bytes
-inline constexpr size_t MaxMessageChars = 200;             // Unicode code points, error messages
-inline constexpr int MaxHeartsPerTap = 100;                // taps in one `hearts` message
-inline constexpr size_t HistoryComments = 50;              // comments sent in `welcome`
-inline constexpr size_t MaxBatchMessages = 256;            // messages in one `batch` frame
+inline constexpr size_t MaxClientFrameBytes = 4096;       // bytes, one client -> server frame
+inline constexpr size_t MaxServerFrameBytes = 256 * 1024; // bytes, one server -> client frame (welcome, batches)
+inline constexpr size_t MaxCommentChars = 280;            // Unicode code points
+inline constexpr size_t MaxNameChars = 32;                // Unicode code points
+inline constexpr size_t MaxRoomChars = 64;                // ASCII [A-Za-z0-9._-]
+inline constexpr size_t MaxIdChars = 64;                  // bytes, ids of users and comments
+inline constexpr size_t MaxTokenBytes = 1024;             // bytes
+inline constexpr size_t MaxMessageChars = 200;            // Unicode code points, error messages
+inline constexpr int MaxHeartsPerTap = 100;               // taps in one `hearts` message
+inline constexpr size_t HistoryComments = 50;             // comments sent in `welcome`
+inline constexpr size_t MaxBatchMessages = 256;           // messages in one `batch` frame
 
 //-----------------------------------------------------------------------------
 // [SECTION] Errors
@@ -89,7 +88,7 @@ struct User
 
 struct Comment
 {
-    std::string Id;                    // server-assigned, unique per relay
+    std::string Id; // server-assigned, unique per relay
     User Author;
     std::string Text;                  // 1..280 code points
     int64_t ServerTime = 0;            // ms since the Unix epoch, when the relay accepted it
@@ -126,12 +125,33 @@ struct HeartsTap // "hearts"
     int64_t Count = 1; // 1..100 taps since the last hearts message
     bool operator==(const HeartsTap&) const = default;
 };
-struct PinRequest { std::string CommentId; bool operator==(const PinRequest&) const = default; };    // "pin"
-struct UnpinRequest { bool operator==(const UnpinRequest&) const = default; };                        // "unpin"
-struct DeleteRequest { std::string CommentId; bool operator==(const DeleteRequest&) const = default; }; // "delete"
-struct MuteRequest { std::string UserId; bool operator==(const MuteRequest&) const = default; };     // "mute"
-struct Ping { bool operator==(const Ping&) const = default; };                                       // "ping", both ways
-struct Pong { bool operator==(const Pong&) const = default; };                                       // "pong", both ways
+struct PinRequest
+{
+    std::string CommentId;
+    bool operator==(const PinRequest&) const = default;
+}; // "pin"
+struct UnpinRequest
+{
+    bool operator==(const UnpinRequest&) const = default;
+}; // "unpin"
+struct DeleteRequest
+{
+    std::string CommentId;
+    bool operator==(const DeleteRequest&) const = default;
+}; // "delete"
+struct MuteRequest
+{
+    std::string UserId;
+    bool operator==(const MuteRequest&) const = default;
+}; // "mute"
+struct Ping
+{
+    bool operator==(const Ping&) const = default;
+}; // "ping", both ways
+struct Pong
+{
+    bool operator==(const Pong&) const = default;
+}; // "pong", both ways
 
 using ClientMessage = std::variant<Join, CommentPost, HeartsTap, PinRequest, UnpinRequest, DeleteRequest, MuteRequest, Ping, Pong>;
 
@@ -160,10 +180,25 @@ struct HeartsWindow // "hearts": taps aggregated over one window
     std::vector<HeartCount> Counts;
     bool operator==(const HeartsWindow&) const = default;
 };
-struct Pinned { Comment Item; bool operator==(const Pinned&) const = default; };                  // "pin"
-struct Unpinned { bool operator==(const Unpinned&) const = default; };                             // "unpin"
-struct Deleted { std::string CommentId; bool operator==(const Deleted&) const = default; };       // "delete"
-struct Muted { std::string UserId; bool operator==(const Muted&) const = default; };              // "mute"
+struct Pinned
+{
+    Comment Item;
+    bool operator==(const Pinned&) const = default;
+}; // "pin"
+struct Unpinned
+{
+    bool operator==(const Unpinned&) const = default;
+}; // "unpin"
+struct Deleted
+{
+    std::string CommentId;
+    bool operator==(const Deleted&) const = default;
+}; // "delete"
+struct Muted
+{
+    std::string UserId;
+    bool operator==(const Muted&) const = default;
+}; // "mute"
 enum class PresenceEvent
 {
     Joined, // "join"
@@ -213,8 +248,8 @@ const char* MessageTypeName(const ClientMessage& message);
 const char* MessageTypeName(const ServerMessage& message);
 
 // Validators the relay reuses (guest names it generates, tokens' claims).
-bool IsValidColor(std::string_view color);    // "#rrggbb", lower or upper hex
-bool IsValidRoomName(std::string_view room);  // 1..64 of [A-Za-z0-9._-]
+bool IsValidColor(std::string_view color);      // "#rrggbb", lower or upper hex
+bool IsValidRoomName(std::string_view room);    // 1..64 of [A-Za-z0-9._-]
 bool IsValidDisplayName(std::string_view name); // valid UTF-8, 1..32 code points, no control characters
 
 } // namespace livescope

@@ -7,8 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace livescope
-{
+namespace livescope {
 
 // The text policy (docs/protocol.md, "Text"). Each takes validated UTF-8.
 // True when `text` holds a C0 control (U+0000..U+001F, except U+000A when `allow_newline`), DEL (U+007F) or a C1

@@ -12,13 +12,14 @@ namespace livescope {
 
 // Reconnect delays: BaseDelay * Multiplier^attempt, capped at MaxDelay, then "equal jitter": a uniform
 // draw in [d * (1 - Jitter), d]. Seeded, so a sequence is reproducible; each widget seeds its own.
-struct ReconnectBackoff {
-  double BaseDelay = 0.5;   // seconds, first retry (before jitter)
-  double MaxDelay = 30.0;   // seconds, cap (before jitter)
-  double Multiplier = 2.0;  // growth per failed attempt
-  double Jitter = 0.5;      // [0, 1], fraction of the delay that is randomised
-  std::uint32_t Attempt = 0; // failed attempts since the last reset
-  std::uint64_t RngState = 0;
+struct ReconnectBackoff
+{
+    double BaseDelay = 0.5;    // seconds, first retry (before jitter)
+    double MaxDelay = 30.0;    // seconds, cap (before jitter)
+    double Multiplier = 2.0;   // growth per failed attempt
+    double Jitter = 0.5;       // [0, 1], fraction of the delay that is randomised
+    std::uint32_t Attempt = 0; // failed attempts since the last reset
+    std::uint64_t RngState = 0;
 };
 
 void BackoffInit(ReconnectBackoff& b, std::uint64_t seed);
@@ -29,10 +30,11 @@ void BackoffReset(ReconnectBackoff& b);
 
 // Server comment ids already shown. Bounded: the oldest ids are forgotten beyond Capacity, which must
 // exceed the relay's welcome history (50) so a resync never replays a comment still on screen.
-struct CommentDedupe {
-  std::size_t Capacity = 1024;
-  std::unordered_set<std::string> Seen;
-  std::deque<std::string> Order; // insertion order, oldest first
+struct CommentDedupe
+{
+    std::size_t Capacity = 1024;
+    std::unordered_set<std::string> Seen;
+    std::deque<std::string> Order; // insertion order, oldest first
 };
 
 // Returns true when `id` is new (and remembers it), false when it was seen before. Empty ids are

@@ -13,11 +13,11 @@ namespace livescope {
 // All times are seconds; "now" is always passed in (no global time source).
 struct Clock
 {
-    double Pts = 0.0;          // seconds, stream time at LastUpdated
-    double PtsDrift = 0.0;     // seconds, Pts - LastUpdated
-    double LastUpdated = 0.0;  // seconds, host time of the last ClockSet
-    double Speed = 1.0;        // playback rate; 0 freezes the clock (pause)
-    int Serial = -1;           // serial of the data that set the clock; -1 = never set
+    double Pts = 0.0;         // seconds, stream time at LastUpdated
+    double PtsDrift = 0.0;    // seconds, Pts - LastUpdated
+    double LastUpdated = 0.0; // seconds, host time of the last ClockSet
+    double Speed = 1.0;       // playback rate; 0 freezes the clock (pause)
+    int Serial = -1;          // serial of the data that set the clock; -1 = never set
 };
 
 // Sets the clock to `pts` at host time `now`, for data of `serial`.
@@ -33,10 +33,10 @@ void ClockSetSpeed(Clock& clock, double speed, double now);
 
 struct SyncParams
 {
-    double SyncThresholdMin = 0.04;   // seconds; below this A/V difference nothing is corrected
-    double SyncThresholdMax = 0.1;    // seconds; the threshold never exceeds this
-    double FrameDupThreshold = 0.1;   // seconds; longer frames are stretched by the diff, not doubled
-    double NoSyncThreshold = 10.0;    // seconds; larger differences are treated as a clock reset
+    double SyncThresholdMin = 0.04; // seconds; below this A/V difference nothing is corrected
+    double SyncThresholdMax = 0.1;  // seconds; the threshold never exceeds this
+    double FrameDupThreshold = 0.1; // seconds; longer frames are stretched by the diff, not doubled
+    double NoSyncThreshold = 10.0;  // seconds; larger differences are treated as a clock reset
 };
 
 // How long to keep the current frame on screen (seconds). `frame_delay` is the nominal duration of
@@ -55,35 +55,35 @@ double FrameDuration(double pts, double next_pts, double fallback_duration, doub
 
 struct FrameInfo
 {
-    double Pts = 0.0;       // seconds, stream time
-    double Duration = 0.0;  // seconds, nominal (from the frame rate); 0 if unknown
+    double Pts = 0.0;      // seconds, stream time
+    double Duration = 0.0; // seconds, nominal (from the frame rate); 0 if unknown
     int Serial = 0;
 };
 
 enum class FrameAction
 {
-    Wait,     // fired when the frame on screen must stay; call again after WaitTime
-    Show,     // fired when the candidate frame should be shown now
-    Drop,     // fired when the candidate frame is late (or stale) and must be discarded without showing
+    Wait, // fired when the frame on screen must stay; call again after WaitTime
+    Show, // fired when the candidate frame should be shown now
+    Drop, // fired when the candidate frame is late (or stale) and must be discarded without showing
 };
 
 struct FrameDecision
 {
     FrameAction Action = FrameAction::Wait;
-    double WaitTime = 0.0;  // seconds; for Wait, how long until the candidate is due
+    double WaitTime = 0.0; // seconds; for Wait, how long until the candidate is due
 };
 
 // Per-refresh state of video display (ffplay's frame_timer and friends). Pure: no queue ownership.
 struct VideoScheduler
 {
     SyncParams Params;
-    double MaxFrameDuration = 10.0;  // seconds; pts gaps above this are discontinuities
-    double FrameTimer = 0.0;         // seconds, host time when the frame on screen was due
-    FrameInfo Shown;                 // the frame on screen
-    double ShownAt = 0.0;            // seconds, host time when Shown was put on screen
+    double MaxFrameDuration = 10.0; // seconds; pts gaps above this are discontinuities
+    double FrameTimer = 0.0;        // seconds, host time when the frame on screen was due
+    FrameInfo Shown;                // the frame on screen
+    double ShownAt = 0.0;           // seconds, host time when Shown was put on screen
     bool HasShown = false;
-    bool FrameDrop = true;           // allow the late-frame rule
-    int Dropped = 0;                 // count of frames dropped by the late-frame rule or as stale
+    bool FrameDrop = true; // allow the late-frame rule
+    int Dropped = 0;       // count of frames dropped by the late-frame rule or as stale
 };
 
 // Decides what to do with `candidate`, the oldest queued frame. `later` is the frame after it, or

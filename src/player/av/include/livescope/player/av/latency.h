@@ -11,39 +11,39 @@ namespace livescope {
 
 struct LatencyConfig
 {
-    double TargetLatency = 0.0;     // seconds; 0 = what the playlist's PART-HOLD-BACK allows
-    double MinTargetParts = 3.0;    // part targets; the configured target is never below this
-    double MaxRate = 1.2;           // catch-up ceiling, clamped to [1.1, 1.25]
-    double CatchUpEnter = 0.5;      // seconds of excess latency that start catching up
-    double CatchUpExit = 0.05;      // seconds of excess latency at which the rate is back to 1.0
-    double RateRamp = 1.0;          // seconds of excess at which the rate reaches MaxRate (ease-out curve)
+    double TargetLatency = 0.0;       // seconds; 0 = what the playlist's PART-HOLD-BACK allows
+    double MinTargetParts = 3.0;      // part targets; the configured target is never below this
+    double MaxRate = 1.2;             // catch-up ceiling, clamped to [1.1, 1.25]
+    double CatchUpEnter = 0.5;        // seconds of excess latency that start catching up
+    double CatchUpExit = 0.05;        // seconds of excess latency at which the rate is back to 1.0
+    double RateRamp = 1.0;            // seconds of excess at which the rate reaches MaxRate (ease-out curve)
     double MinBufferForCatchUp = 0.0; // seconds of buffer below which no speed-up; 0 = one part target
-    double JumpThreshold = 3.0;     // seconds above target that trigger a jump to the live edge
-    double JumpCooldown = 2.0;      // seconds; no second jump sooner (the latency estimate lags)
-    double StallStep = 0.0;         // seconds added to the target per stall; 0 = one part target (>= 0.2 s)
-    double MaxBackoff = 3.0;        // seconds; the stall back-off never exceeds this
-    double BackoffHold = 5.0;       // seconds without stalls before the back-off starts to decay
-    double BackoffDecay = 0.05;     // seconds of back-off given back per second of stall-free play
+    double JumpThreshold = 3.0;       // seconds above target that trigger a jump to the live edge
+    double JumpCooldown = 2.0;        // seconds; no second jump sooner (the latency estimate lags)
+    double StallStep = 0.0;           // seconds added to the target per stall; 0 = one part target (>= 0.2 s)
+    double MaxBackoff = 3.0;          // seconds; the stall back-off never exceeds this
+    double BackoffHold = 5.0;         // seconds without stalls before the back-off starts to decay
+    double BackoffDecay = 0.05;       // seconds of back-off given back per second of stall-free play
 };
 
 struct LatencyObservation
 {
-    double Now = 0.0;            // seconds, host time
-    double Latency = 0.0;        // seconds, now minus PROGRAM-DATE-TIME of the frame on screen
-    double BufferAhead = 0.0;    // seconds of media buffered past the playhead
-    double PartHoldBack = 0.0;   // seconds, playlist's PART-HOLD-BACK (0 = unknown)
-    double PartTarget = 0.0;     // seconds, playlist's PART-INF PART-TARGET (0 = unknown)
-    bool Stalled = false;        // true while playback waits for data (the onset counts as one stall)
+    double Now = 0.0;          // seconds, host time
+    double Latency = 0.0;      // seconds, now minus PROGRAM-DATE-TIME of the frame on screen
+    double BufferAhead = 0.0;  // seconds of media buffered past the playhead
+    double PartHoldBack = 0.0; // seconds, playlist's PART-HOLD-BACK (0 = unknown)
+    double PartTarget = 0.0;   // seconds, playlist's PART-INF PART-TARGET (0 = unknown)
+    bool Stalled = false;      // true while playback waits for data (the onset counts as one stall)
 };
 
 struct LatencyDecision
 {
-    double Rate = 1.0;           // playback rate to apply now
-    bool Jump = false;           // true: seek to the newest independent part now
-    double TargetLatency = 0.0;  // seconds, current target (base + back-off)
-    double BaseTarget = 0.0;     // seconds, target without stall back-off
-    double Backoff = 0.0;        // seconds added after stalls
-    bool CatchingUp = false;     // true while the hysteresis band says "speed up"
+    double Rate = 1.0;          // playback rate to apply now
+    bool Jump = false;          // true: seek to the newest independent part now
+    double TargetLatency = 0.0; // seconds, current target (base + back-off)
+    double BaseTarget = 0.0;    // seconds, target without stall back-off
+    double Backoff = 0.0;       // seconds added after stalls
+    bool CatchingUp = false;    // true while the hysteresis band says "speed up"
 };
 
 // [SECTION] Controller -------------------------------------------------------------------------
@@ -51,14 +51,14 @@ struct LatencyDecision
 struct LatencyController
 {
     LatencyConfig Config;
-    double Backoff = 0.0;        // seconds
-    double LastStall = -1e300;   // seconds, host time of the last stall onset
-    double LastUpdate = -1.0;    // seconds, host time of the last update; < 0 = none yet
-    double LastJump = -1e300;    // seconds, host time of the last jump decision
+    double Backoff = 0.0;      // seconds
+    double LastStall = -1e300; // seconds, host time of the last stall onset
+    double LastUpdate = -1.0;  // seconds, host time of the last update; < 0 = none yet
+    double LastJump = -1e300;  // seconds, host time of the last jump decision
     bool WasStalled = false;
     bool CatchingUp = false;
-    int Stalls = 0;              // stall onsets seen
-    int Jumps = 0;               // jumps decided
+    int Stalls = 0; // stall onsets seen
+    int Jumps = 0;  // jumps decided
 };
 
 // The base target: Config.TargetLatency clamped to >= MinTargetParts part targets, or the
@@ -87,8 +87,8 @@ double ResampleRatioForRate(double rate);
 // when speeding up.
 struct ResampleCompensation
 {
-    int SampleDelta = 0;   // samples added (negative: removed) over Distance
-    int Distance = 0;      // output samples
+    int SampleDelta = 0; // samples added (negative: removed) over Distance
+    int Distance = 0;    // output samples
 };
 ResampleCompensation ResampleCompensationForRate(double rate, int distance);
 

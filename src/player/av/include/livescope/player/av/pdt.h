@@ -10,8 +10,8 @@ namespace livescope {
 struct PdtAnchor
 {
     int Serial = 0;
-    double Pts = 0.0;  // seconds, stream time
-    double Pdt = 0.0;  // seconds since the Unix epoch
+    double Pts = 0.0; // seconds, stream time
+    double Pdt = 0.0; // seconds since the Unix epoch
 };
 
 // The most recent anchors in a fixed ring (no allocation). Several widgets each own one.
@@ -30,7 +30,7 @@ public:
 
 private:
     std::array<PdtAnchor, kCapacity> Ring{};
-    int Next = 0;   // slot written by the next Add
+    int Next = 0; // slot written by the next Add
     int Count = 0;
 };
 

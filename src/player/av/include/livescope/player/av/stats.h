@@ -12,21 +12,21 @@ namespace livescope {
 // A snapshot of what the player is doing, for the stats overlay and the JS side.
 struct PlaybackStats
 {
-    double Latency = 0.0;           // seconds, now minus PROGRAM-DATE-TIME of the frame on screen
-    double TargetLatency = 0.0;     // seconds, the latency controller's current target
-    double BufferAhead = 0.0;       // seconds of media buffered past the playhead
-    double PlaybackRate = 1.0;      // current rate (catch-up > 1)
-    double DecodedFps = 0.0;        // frames per second decoded, over the sliding window
-    double DroppedFps = 0.0;        // frames per second dropped, over the sliding window
-    double Bitrate = 0.0;           // bits per second of media received, over the sliding window
-    double DecodeMsPerFrame = 0.0;  // milliseconds, mean decode time per frame over the window
-    int VariantIndex = -1;          // index of the variant playing; -1 = none
-    double VariantBandwidth = 0.0;  // bits per second, the variant's declared BANDWIDTH
-    int Width = 0;                  // pixels, last decoded frame
-    int Height = 0;                 // pixels, last decoded frame
-    uint64_t FramesDecoded = 0;     // since start
-    uint64_t FramesDropped = 0;     // since start
-    int Stalls = 0;                 // since start
+    double Latency = 0.0;          // seconds, now minus PROGRAM-DATE-TIME of the frame on screen
+    double TargetLatency = 0.0;    // seconds, the latency controller's current target
+    double BufferAhead = 0.0;      // seconds of media buffered past the playhead
+    double PlaybackRate = 1.0;     // current rate (catch-up > 1)
+    double DecodedFps = 0.0;       // frames per second decoded, over the sliding window
+    double DroppedFps = 0.0;       // frames per second dropped, over the sliding window
+    double Bitrate = 0.0;          // bits per second of media received, over the sliding window
+    double DecodeMsPerFrame = 0.0; // milliseconds, mean decode time per frame over the window
+    int VariantIndex = -1;         // index of the variant playing; -1 = none
+    double VariantBandwidth = 0.0; // bits per second, the variant's declared BANDWIDTH
+    int Width = 0;                 // pixels, last decoded frame
+    int Height = 0;                // pixels, last decoded frame
+    uint64_t FramesDecoded = 0;    // since start
+    uint64_t FramesDropped = 0;    // since start
+    int Stalls = 0;                // since start
 };
 
 // Sums of events over a sliding window of fixed buckets (no allocation).
@@ -46,11 +46,11 @@ private:
     int64_t BucketIndex(double now) const;
     // Sum of `buckets` over the buckets still inside the window at `now`.
     double SumBuckets(const std::array<double, kBuckets>& buckets, double now) const;
-    double BucketSpan = 0.1;              // seconds
+    double BucketSpan = 0.1; // seconds
     std::array<double, kBuckets> Amount{};
     std::array<double, kBuckets> Weight{};
-    int64_t Head = INT64_MIN;             // bucket index of the newest bucket
-    double FirstEvent = -1.0;             // seconds, host time of the first event ever (short runs)
+    int64_t Head = INT64_MIN; // bucket index of the newest bucket
+    double FirstEvent = -1.0; // seconds, host time of the first event ever (short runs)
 };
 
 // The one place the player reports into. All methods take host time in seconds.
@@ -60,9 +60,9 @@ public:
     explicit StatsAccumulator(double window = 2.0); // seconds
     void OnFrameDecoded(double now, double decode_ms, int width, int height);
     void OnFrameDropped(double now);
-    void OnMediaBytes(double now, uint64_t bytes);      // bytes of media received (bitrate)
+    void OnMediaBytes(double now, uint64_t bytes); // bytes of media received (bitrate)
     void OnStall();
-    void SetVariant(int index, double bandwidth);       // bandwidth: bits per second
+    void SetVariant(int index, double bandwidth); // bandwidth: bits per second
     void SetPlayback(double latency, double target_latency, double buffer_ahead, double rate);
     PlaybackStats Snapshot(double now) const;
 
@@ -83,10 +83,10 @@ nlohmann::json StatsToJson(const PlaybackStats& stats);
 // the page is visible (a hidden tab decodes no video and is no stall).
 struct PlayState
 {
-    double StallAfter = 1.0;  // seconds without a new frame on screen that make a stall
+    double StallAfter = 1.0; // seconds without a new frame on screen that make a stall
     bool Playing = false;
     bool Waiting = false;
-    double ShownAt = 0.0;     // seconds, host time of the last frame shown
+    double ShownAt = 0.0; // seconds, host time of the last frame shown
     int FramesShown = 0;
 };
 // A frame was put on screen at `now`; `source_error` is true while a source error is on the canvas.

@@ -11,22 +11,23 @@ struct AVAES;
 
 namespace livescope {
 
-class Aes128CbcDecryptor final : public HlsDecryptor {
+class Aes128CbcDecryptor final : public HlsDecryptor
+{
 public:
-  Aes128CbcDecryptor(const std::array<uint8_t, 16>& key, const std::array<uint8_t, 16>& iv);
-  ~Aes128CbcDecryptor() override;
-  Aes128CbcDecryptor(const Aes128CbcDecryptor&) = delete;
-  Aes128CbcDecryptor& operator=(const Aes128CbcDecryptor&) = delete;
+    Aes128CbcDecryptor(const std::array<uint8_t, 16>& key, const std::array<uint8_t, 16>& iv);
+    ~Aes128CbcDecryptor() override;
+    Aes128CbcDecryptor(const Aes128CbcDecryptor&) = delete;
+    Aes128CbcDecryptor& operator=(const Aes128CbcDecryptor&) = delete;
 
-  void Update(const uint8_t* bytes, size_t size, std::vector<uint8_t>& out) override;
-  bool Finish(std::vector<uint8_t>& out) override;
+    void Update(const uint8_t* bytes, size_t size, std::vector<uint8_t>& out) override;
+    bool Finish(std::vector<uint8_t>& out) override;
 
 private:
-  AVAES* Aes = nullptr;
-  uint8_t Iv[16] = {};        // the CBC chaining value (the previous ciphertext block)
-  uint8_t Held[16] = {};      // bytes not yet decrypted: the last complete block, or a partial one
-  size_t HeldSize = 0;
-  bool Failed = false;        // the allocation failed: every Finish() is false
+    AVAES* Aes = nullptr;
+    uint8_t Iv[16] = {};   // the CBC chaining value (the previous ciphertext block)
+    uint8_t Held[16] = {}; // bytes not yet decrypted: the last complete block, or a partial one
+    size_t HeldSize = 0;
+    bool Failed = false; // the allocation failed: every Finish() is false
 };
 
 // An HlsSessionConfig::Decryptor factory.

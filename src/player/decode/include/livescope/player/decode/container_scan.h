@@ -19,17 +19,17 @@ namespace livescope {
 
 enum class Mp4UnitKind
 {
-    NeedMore,  // no complete unit yet: push more bytes
-    Init,      // an init segment: top-level boxes up to and including moov
-    Fragment,  // a media fragment: optional styp/sidx/prft/emsg/free, then moof, then mdat
-    Corrupt,   // bytes to skip to resynchronise at the next plausible moof, ftyp or styp
+    NeedMore, // no complete unit yet: push more bytes
+    Init,     // an init segment: top-level boxes up to and including moov
+    Fragment, // a media fragment: optional styp/sidx/prft/emsg/free, then moof, then mdat
+    Corrupt,  // bytes to skip to resynchronise at the next plausible moof, ftyp or styp
 };
 
 struct Mp4Unit
 {
     Mp4UnitKind Kind = Mp4UnitKind::NeedMore;
-    size_t Size = 0;       // bytes from the start of the scanned data
-    std::string Reason;    // for Corrupt: why, with the byte offset
+    size_t Size = 0;    // bytes from the start of the scanned data
+    std::string Reason; // for Corrupt: why, with the byte offset
 };
 
 // Finds the first unit at the start of `data`. Pure, bounded by the data size (no hang on any input).
@@ -48,9 +48,9 @@ bool LooksLikeTs(std::span<const uint8_t> data);
 
 struct TsCut
 {
-    size_t SafeEnd = 0;   // bytes that can be given to a demuxer now (a PES boundary)
-    size_t Packets = 0;   // whole 188-byte packets seen
-    size_t Resyncs = 0;   // sync losses skipped
+    size_t SafeEnd = 0; // bytes that can be given to a demuxer now (a PES boundary)
+    size_t Packets = 0; // whole 188-byte packets seen
+    size_t Resyncs = 0; // sync losses skipped
 };
 
 // Finds how many bytes of `data` (which starts at a packet boundary) end on a PES boundary: the

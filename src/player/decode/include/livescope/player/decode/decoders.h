@@ -20,33 +20,33 @@ enum class ColorMatrix
 
 enum class ColorRange
 {
-    Limited,  // 16..235 luma ("TV")
-    Full,     // 0..255 ("PC", JPEG)
+    Limited, // 16..235 luma ("TV")
+    Full,    // 0..255 ("PC", JPEG)
 };
 
 // One decoded picture, I420 (three 8-bit planes, chroma at half resolution), in a pooled buffer.
 // Owned by the VideoDecoder; valid until ReleaseFrame() (or the decoder's destruction).
 struct VideoFrame
 {
-    double Pts = 0.0;           // seconds, stream time (best-effort timestamp)
-    double Duration = 0.0;      // seconds; 0 if unknown
+    double Pts = 0.0;      // seconds, stream time (best-effort timestamp)
+    double Duration = 0.0; // seconds; 0 if unknown
     int Serial = 0;
-    int Width = 0;              // pixels
-    int Height = 0;             // pixels
-    const uint8_t* Planes[3] = {nullptr, nullptr, nullptr};  // Y, U, V
-    int Strides[3] = {0, 0, 0}; // bytes per row
+    int Width = 0;                                          // pixels
+    int Height = 0;                                         // pixels
+    const uint8_t* Planes[3] = {nullptr, nullptr, nullptr}; // Y, U, V
+    int Strides[3] = {0, 0, 0};                             // bytes per row
     ColorMatrix Matrix = ColorMatrix::Bt709;
     bool MatrixGuessed = false; // the stream did not signal its matrix: Matrix was guessed from the height
     ColorRange Range = ColorRange::Limited;
     bool Keyframe = false;
-    int64_t Tag = 0;            // Demuxer::Push() tag of the packet the picture came from
-    int PoolIndex = -1;         // slot in the decoder's pool
+    int64_t Tag = 0;    // Demuxer::Push() tag of the packet the picture came from
+    int PoolIndex = -1; // slot in the decoder's pool
 };
 
 struct VideoDecoderConfig
 {
-    int PoolSize = 8;     // frames; the caller may hold at most this many at once
-    int Threads = 1;      // decoder threads (1 = single-threaded, as in the wasm build)
+    int PoolSize = 8; // frames; the caller may hold at most this many at once
+    int Threads = 1;  // decoder threads (1 = single-threaded, as in the wasm build)
 };
 
 // Contract: single-threaded. Send packets, then receive frames until NeedMore. Frames come from a
@@ -73,7 +73,7 @@ public:
     void Flush();
 
     int FramesInUse() const;
-    int PoolAllocations() const;  // times a pool buffer was (re)allocated: stays flat in steady state
+    int PoolAllocations() const; // times a pool buffer was (re)allocated: stays flat in steady state
 
 private:
     struct Impl;
@@ -84,20 +84,20 @@ private:
 
 struct AudioDecoderConfig
 {
-    int OutRate = 48000;    // Hz
-    int OutChannels = 2;    // 1 (mono) or 2 (stereo), float32 interleaved
+    int OutRate = 48000; // Hz
+    int OutChannels = 2; // 1 (mono) or 2 (stereo), float32 interleaved
 };
 
 // Decoded, resampled PCM. Samples is reused between calls (no allocation in steady state).
 struct AudioChunk
 {
-    std::vector<float> Samples;  // interleaved; the first Frames * Channels values are valid (capacity is reused)
-    int Frames = 0;              // samples per channel
+    std::vector<float> Samples; // interleaved; the first Frames * Channels values are valid (capacity is reused)
+    int Frames = 0;             // samples per channel
     int Channels = 0;
-    int Rate = 0;                // Hz
-    double Pts = 0.0;            // seconds, stream time of the first sample (NaN if unknown)
+    int Rate = 0;     // Hz
+    double Pts = 0.0; // seconds, stream time of the first sample (NaN if unknown)
     int Serial = 0;
-    int64_t Tag = 0;             // Demuxer::Push() tag of the packet the samples came from
+    int64_t Tag = 0; // Demuxer::Push() tag of the packet the samples came from
 };
 
 // Contract: single-threaded. Same send/receive pattern as VideoDecoder.

@@ -20,24 +20,24 @@ enum class MediaKind
 
 enum class ContainerKind
 {
-    Unknown,  // nothing pushed yet since the last reset
-    Fmp4,     // ISO BMFF fragments (the init segment is pushed like any other bytes)
-    Ts,       // MPEG-TS
+    Unknown, // nothing pushed yet since the last reset
+    Fmp4,    // ISO BMFF fragments (the init segment is pushed like any other bytes)
+    Ts,      // MPEG-TS
 };
 
 // One demuxed packet. Valid until the next ReadPacket() or Reset() on the same demuxer.
 struct DemuxedPacket
 {
     MediaKind Kind = MediaKind::Video;
-    const AVPacket* Packet = nullptr;            // owned by the demuxer
-    const AVCodecParameters* Params = nullptr;   // owned by the demuxer; stable while ParamsGeneration holds
-    int ParamsGeneration = 0;                    // bumps when this stream's codec parameters change
-    double Pts = 0.0;                            // seconds, stream time (NaN when the container has none)
-    double Dts = 0.0;                            // seconds, stream time
-    double Duration = 0.0;                       // seconds; 0 if unknown
+    const AVPacket* Packet = nullptr;          // owned by the demuxer
+    const AVCodecParameters* Params = nullptr; // owned by the demuxer; stable while ParamsGeneration holds
+    int ParamsGeneration = 0;                  // bumps when this stream's codec parameters change
+    double Pts = 0.0;                          // seconds, stream time (NaN when the container has none)
+    double Dts = 0.0;                          // seconds, stream time
+    double Duration = 0.0;                     // seconds; 0 if unknown
     bool Keyframe = false;
-    int Serial = 0;                              // the serial the bytes were pushed with
-    int64_t Tag = 0;                             // the Push() tag of the bytes the packet (fMP4: its fragment) starts in
+    int Serial = 0;  // the serial the bytes were pushed with
+    int64_t Tag = 0; // the Push() tag of the bytes the packet (fMP4: its fragment) starts in
 };
 
 // Contract: single-threaded (call from one thread, e.g. the decode worker). Push() never blocks and
@@ -71,8 +71,8 @@ public:
 
     ContainerKind Container() const;
     int Serial() const;
-    size_t BufferedBytes() const;  // bytes pushed but not yet consumed
-    int Errors() const;            // InvalidData results so far
+    size_t BufferedBytes() const; // bytes pushed but not yet consumed
+    int Errors() const;           // InvalidData results so far
 
 private:
     struct Impl;

@@ -8,10 +8,11 @@
 
 namespace livescope {
 
-struct HlsUrlResult {
-  bool Ok = false;
-  std::string Url;    // valid when Ok
-  std::string Reason; // valid when !Ok
+struct HlsUrlResult
+{
+    bool Ok = false;
+    std::string Url;    // valid when Ok
+    std::string Reason; // valid when !Ok
 };
 
 // Resolves `ref` against `base` (RFC 3986 subset: absolute, network-path, absolute-path, relative

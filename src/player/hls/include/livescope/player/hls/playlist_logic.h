@@ -14,10 +14,11 @@ namespace livescope {
 
 // [SECTION] Delta updates (EXT-X-SKIP)
 
-struct HlsMergeResult {
-  bool Ok = false;
-  HlsPlaylist Playlist; // the full playlist, valid when Ok
-  std::string Reason;   // why it cannot merge (the caller then reloads without _HLS_skip)
+struct HlsMergeResult
+{
+    bool Ok = false;
+    HlsPlaylist Playlist; // the full playlist, valid when Ok
+    std::string Reason;   // why it cannot merge (the caller then reloads without _HLS_skip)
 };
 
 // Merges `update` into `previous`. A full update (no EXT-X-SKIP) is returned as is. A delta update
@@ -27,10 +28,11 @@ HlsMergeResult MergePlaylistUpdate(const HlsPlaylist& previous, const HlsPlaylis
 
 // [SECTION] Positions, live edge and start point
 
-struct HlsPosition {
-  int64_t Msn = 0;
-  int Part = -1; // part index inside the segment; -1 = the whole segment
-  bool operator==(const HlsPosition&) const = default;
+struct HlsPosition
+{
+    int64_t Msn = 0;
+    int Part = -1; // part index inside the segment; -1 = the whole segment
+    bool operator==(const HlsPosition&) const = default;
 };
 
 // Total duration of the playlist, trailing parts included (seconds).
@@ -44,11 +46,12 @@ bool IsLowLatency(const HlsPlaylist& pl, bool low_latency_wanted);
 // In low-latency mode without PART-HOLD-BACK, 3 x PART-TARGET (the spec's minimum) is used (seconds).
 double HoldBack(const HlsPlaylist& pl, bool low_latency);
 
-struct HlsStartPoint {
-  bool Ok = false;
-  HlsPosition Position;  // the first segment or independent part to load
-  double Offset = 0.0;   // seconds from the start of the playlist to Position
-  double Distance = 0.0; // seconds from Position to the live edge (end of the last part)
+struct HlsStartPoint
+{
+    bool Ok = false;
+    HlsPosition Position;  // the first segment or independent part to load
+    double Offset = 0.0;   // seconds from the start of the playlist to Position
+    double Distance = 0.0; // seconds from Position to the live edge (end of the last part)
 };
 
 // Where to start: EXT-X-START when present; VOD/ENDLIST from the beginning; live at edge - hold back,
@@ -65,31 +68,34 @@ bool PlaylistHas(const HlsPlaylist& pl, const HlsPosition& pos);
 // [SECTION] Media items: what to load at a position
 
 // One thing to load: a whole segment (Pos.Part == -1) or one part.
-struct HlsMediaItem {
-  HlsPosition Pos;
-  bool IsPart = false;
-  std::string Uri; // absolute
-  std::optional<HlsByteRange> Range;
-  std::optional<HlsMap> Map; // the EXT-X-MAP in effect
-  std::optional<HlsKey> Key; // the AES-128 key of its segment
-  bool Independent = false;  // a whole segment, an INDEPENDENT=YES part or a segment's first part
-  int64_t DiscontinuitySeq = 0;
-  std::optional<double> ProgramDateTime; // epoch seconds of its first sample (a part's: its segment's + offset)
-  double Duration = 0.0;                 // seconds
+struct HlsMediaItem
+{
+    HlsPosition Pos;
+    bool IsPart = false;
+    std::string Uri; // absolute
+    std::optional<HlsByteRange> Range;
+    std::optional<HlsMap> Map; // the EXT-X-MAP in effect
+    std::optional<HlsKey> Key; // the AES-128 key of its segment
+    bool Independent = false;  // a whole segment, an INDEPENDENT=YES part or a segment's first part
+    int64_t DiscontinuitySeq = 0;
+    std::optional<double> ProgramDateTime; // epoch seconds of its first sample (a part's: its segment's + offset)
+    double Duration = 0.0;                 // seconds
 };
 
-enum class HlsItemLookup {
-  Ready,   // Item is what to load now
-  NotYet,  // the playlist does not list it yet (or only as an unfinished segment): wait for a reload
-  Skip,    // move on to SkipTo: an EXT-X-GAP segment or part (Gap), or past the last part of a finished segment
-  Restart, // the position is older than the playlist's first segment: pick a new start point
+enum class HlsItemLookup
+{
+    Ready,   // Item is what to load now
+    NotYet,  // the playlist does not list it yet (or only as an unfinished segment): wait for a reload
+    Skip,    // move on to SkipTo: an EXT-X-GAP segment or part (Gap), or past the last part of a finished segment
+    Restart, // the position is older than the playlist's first segment: pick a new start point
 };
 
-struct HlsItemResult {
-  HlsItemLookup Lookup = HlsItemLookup::NotYet;
-  HlsMediaItem Item;   // valid when Ready
-  HlsPosition SkipTo;  // valid when Skip
-  bool Gap = false;    // when Skip: true for EXT-X-GAP, false when the segment's parts ran out
+struct HlsItemResult
+{
+    HlsItemLookup Lookup = HlsItemLookup::NotYet;
+    HlsMediaItem Item;  // valid when Ready
+    HlsPosition SkipTo; // valid when Skip
+    bool Gap = false;   // when Skip: true for EXT-X-GAP, false when the segment's parts ran out
 };
 
 // What to load at `pos` in `pl`. Part -1 (or part 0 of a segment without parts) asks for the whole
@@ -102,7 +108,12 @@ HlsPosition PositionAfter(const HlsPosition& pos, bool low_latency);
 
 // [SECTION] Blocking reload and reload timing
 
-enum class HlsSkipRequest { No, Yes, V2 }; // _HLS_skip=YES / v2 (date ranges skipped too)
+enum class HlsSkipRequest
+{
+    No,
+    Yes,
+    V2
+}; // _HLS_skip=YES / v2 (date ranges skipped too)
 
 // Adds delivery directives to `url` in the spec's order: _HLS_msn, then _HLS_part, then _HLS_skip,
 // after any query the URL already has (existing _HLS_ parameters are dropped). part < 0 = none.
@@ -122,13 +133,14 @@ bool IsPlaylistStale(const HlsPlaylist& pl, double last_change_time, double now)
 
 // Two exponentially weighted moving averages of throughput (fast and slow, weighted by transfer
 // time); the estimate is the lower of the two. Samples exclude time to first byte.
-struct HlsBandwidthEstimator {
-  double FastHalfLife = 0.5; // seconds of transfer
-  double SlowHalfLife = 3.0; // seconds of transfer
-  double Fast = 0.0, Slow = 0.0, FastWeight = 0.0, SlowWeight = 0.0;
-  int Samples = 0;
-  void AddSample(double bytes, double seconds);
-  double Estimate() const; // bits per second; 0 when no sample yet
+struct HlsBandwidthEstimator
+{
+    double FastHalfLife = 0.5; // seconds of transfer
+    double SlowHalfLife = 3.0; // seconds of transfer
+    double Fast = 0.0, Slow = 0.0, FastWeight = 0.0, SlowWeight = 0.0;
+    int Samples = 0;
+    void AddSample(double bytes, double seconds);
+    double Estimate() const; // bits per second; 0 when no sample yet
 };
 
 // Picks a variant index for `estimate` bits/s: the highest BANDWIDTH <= estimate x `safety`, else the

@@ -7,14 +7,13 @@
 #include <string>
 #include <string_view>
 
-namespace livescope
-{
+namespace livescope {
 
 struct TokenClaims
 {
-    std::string Name;                 // display name, 1..32 code points
+    std::string Name; // display name, 1..32 code points
     Role UserRole = Role::Viewer;
-    int64_t ExpiresAt = 0;            // seconds since the Unix epoch
+    int64_t ExpiresAt = 0;              // seconds since the Unix epoch
     std::optional<std::string> Subject; // stable user id; default: derived from the name
     std::optional<std::string> Room;    // when set, the token is valid only for this room
     bool operator==(const TokenClaims&) const = default;

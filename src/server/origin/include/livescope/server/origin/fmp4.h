@@ -24,7 +24,7 @@ struct Mp4Track
 struct Mp4InitInfo
 {
     std::vector<Mp4Track> Tracks;
-    const Mp4Track* VideoTrack() const; // first video track or nullptr
+    const Mp4Track* VideoTrack() const;  // first video track or nullptr
     std::string CodecsAttribute() const; // "avc1.42c01f,mp4a.40.2"
 };
 
@@ -83,9 +83,9 @@ public:
 private:
     void EmitBox(const uint8_t* box, size_t size, std::vector<Fmp4Chunk>& out);
 
-    std::vector<uint8_t> Pending;   // bytes not yet cut into boxes (from Consumed on)
-    size_t Consumed = 0;            // bytes of Pending already cut
-    std::vector<uint8_t> Building;  // the chunk being assembled
+    std::vector<uint8_t> Pending;  // bytes not yet cut into boxes (from Consumed on)
+    size_t Consumed = 0;           // bytes of Pending already cut
+    std::vector<uint8_t> Building; // the chunk being assembled
     bool BuildingHasMoof = false;
     bool BuildingIsInit = false;
     Mp4Error Error;

@@ -24,14 +24,14 @@ struct LivePart
 // One media segment: the parts from one independent part up to the next segment.
 struct LiveSegment
 {
-    uint64_t Msn = 0;               // media sequence number
-    double Duration = 0.0;          // seconds, sum of its parts
-    int64_t ProgramDateTimeMs = 0;  // ms since the Unix epoch (UTC), wall time of its first sample
-    bool Discontinuity = false;     // first segment of a new encoder generation
-    uint32_t InitId = 0;            // which init segment (EXT-X-MAP) applies
-    bool Complete = false;          // no more parts will be added
+    uint64_t Msn = 0;              // media sequence number
+    double Duration = 0.0;         // seconds, sum of its parts
+    int64_t ProgramDateTimeMs = 0; // ms since the Unix epoch (UTC), wall time of its first sample
+    bool Discontinuity = false;    // first segment of a new encoder generation
+    uint32_t InitId = 0;           // which init segment (EXT-X-MAP) applies
+    bool Complete = false;         // no more parts will be added
     std::vector<LivePart> Parts;
-    size_t ByteSize = 0;            // bytes, sum of its parts
+    size_t ByteSize = 0; // bytes, sum of its parts
 };
 
 struct LiveWindowConfig
@@ -125,10 +125,10 @@ public:
     const LivePart* FindPart(uint64_t number) const;
     uint64_t NextPartNumber() const { return NextPart; }
     uint64_t DiscontinuitySequence() const { return DiscontinuitySeq; }
-    int TargetDuration() const;          // seconds (EXT-X-TARGETDURATION)
-    double CanSkipUntil() const;         // seconds, 6 x target duration
-    double PartHoldBack() const;         // seconds, 3 x part target
-    uint64_t AdvancePartLimit() const;   // parts a request may run ahead of the last part
+    int TargetDuration() const;        // seconds (EXT-X-TARGETDURATION)
+    double CanSkipUntil() const;       // seconds, 6 x target duration
+    double PartHoldBack() const;       // seconds, 3 x part target
+    uint64_t AdvancePartLimit() const; // parts a request may run ahead of the last part
     size_t CompleteSegmentCount() const;
     // Last listed position: the msn of the last segment and index of its last part. False when nothing is listed.
     bool LastPosition(uint64_t& msn, uint64_t& part_index) const;
@@ -148,12 +148,12 @@ private:
     struct BuildingPart
     {
         bool Active = false;
-        uint64_t Number = 0;     // the part number it will get (== NextPart)
+        uint64_t Number = 0; // the part number it will get (== NextPart)
         std::vector<uint8_t> Bytes;
-        double Duration = 0.0;   // seconds of video
+        double Duration = 0.0; // seconds of video
         bool HasVideo = false;
         bool Independent = false; // its first video sample is a keyframe
-        int64_t PdtMs = 0;       // wall time of its first video sample
+        int64_t PdtMs = 0;        // wall time of its first video sample
     };
     BuildingPart Building;
     SharedBytes CurrentInit;
@@ -179,12 +179,12 @@ std::string RenderMediaPlaylist(const LiveRendition& rendition, std::string_view
 
 struct VariantEntry
 {
-    std::string Uri;         // "720p/index.m3u8"
-    uint32_t Bandwidth = 0;  // bits per second, peak
-    uint16_t Width = 0;      // pixels
-    uint16_t Height = 0;     // pixels
-    double FrameRate = 0.0;  // frames per second
-    std::string Codecs;      // "avc1.42c01f,mp4a.40.2"
+    std::string Uri;        // "720p/index.m3u8"
+    uint32_t Bandwidth = 0; // bits per second, peak
+    uint16_t Width = 0;     // pixels
+    uint16_t Height = 0;    // pixels
+    double FrameRate = 0.0; // frames per second
+    std::string Codecs;     // "avc1.42c01f,mp4a.40.2"
 };
 std::string RenderMultivariantPlaylist(const std::vector<VariantEntry>& variants);
 

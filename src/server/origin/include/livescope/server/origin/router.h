@@ -18,8 +18,8 @@ struct RouterRequest
     std::string_view Path;  // "/live/720p/index.m3u8"
     std::string_view Query; // without '?'
     bool Head = false;
-    unsigned Version = 11;  // HTTP version x 10
-    bool TimedOut = false;  // the hold timeout has passed: answer 503 instead of holding again
+    unsigned Version = 11; // HTTP version x 10
+    bool TimedOut = false; // the hold timeout has passed: answer 503 instead of holding again
 };
 
 // One rendition as the router sees it (pointers into the origin's state, valid for the call).
@@ -36,7 +36,7 @@ struct RouterState
     std::string_view Session; // boot id in media URIs
     bool Ready = false;       // every rendition has a complete segment
     bool Stopping = false;
-    int FrameRate = 30;       // frames per second, for the multivariant playlist
+    int FrameRate = 30; // frames per second, for the multivariant playlist
     std::vector<RouterRendition> Renditions;
 };
 
@@ -55,7 +55,7 @@ struct RouteDecision
     std::string ContentType;
     std::string CacheControl;
     std::string Body;
-    uint32_t DelayMs = 0; // ms, fault injection
+    uint32_t DelayMs = 0;        // ms, fault injection
     std::string StreamBroadcast; // set by the origin (the router sees one broadcast)
     size_t StreamRendition = 0;
     uint64_t StreamNumber = 0;

@@ -5,8 +5,7 @@
 #include <string_view>
 #include <vector>
 
-namespace livescope
-{
+namespace livescope {
 
 // `peer`: the socket's peer IP as text. `forwarded_for`: the request's X-Forwarded-For header (may be empty).
 // `trusted_proxies`: IPs whose X-Forwarded-For is believed; empty trusts nobody. When the peer is trusted, the key

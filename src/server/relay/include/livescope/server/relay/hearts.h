@@ -7,8 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace livescope
-{
+namespace livescope {
 
 class HeartAggregator
 {

@@ -2,8 +2,7 @@
 #pragma once
 #include <cstdint>
 
-namespace livescope
-{
+namespace livescope {
 
 class TokenBucket
 {
@@ -58,9 +57,9 @@ private:
         }
     }
 
-    double Rate;    // tokens per second
-    double Burst;   // tokens
-    double Tokens;  // tokens
+    double Rate;        // tokens per second
+    double Burst;       // tokens
+    double Tokens;      // tokens
     int64_t LastMs = 0; // ms
     bool Started = false;
 };

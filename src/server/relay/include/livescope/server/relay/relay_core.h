@@ -17,25 +17,24 @@
 #include <unordered_set>
 #include <vector>
 
-namespace livescope
-{
+namespace livescope {
 
 using ConnId = uint64_t;
 
 struct RelayConfig
 {
-    int64_t TickMs = 200;            // ms between broadcast frames (and heart windows)
-    double CommentRate = 1.0;        // comments per second per connection
-    double CommentBurst = 3.0;       // comments
-    double HeartRate = 20.0;         // taps per second per connection
-    double HeartBurst = 20.0;        // taps
-    double FrameRate = 50.0;         // frames per second per connection, any type; beyond it the connection is closed
-    double FrameBurst = 100.0;       // frames
-    size_t MaxCommentsPerTick = 50;  // comments per broadcast frame; the rest wait for the next tick
-    size_t MaxCommentBacklog = 250;  // comments waiting beyond this are dropped (oldest first) and counted
-    size_t MaxPresencePerTick = 5;   // presence lines per tick
-    size_t PresenceMaxMembers = 500; // rooms larger than this get no presence lines (noise, and a frame per tick)
-    int64_t ViewersEveryMs = 1000;   // ms; viewer counts go out at most this often
+    int64_t TickMs = 200;             // ms between broadcast frames (and heart windows)
+    double CommentRate = 1.0;         // comments per second per connection
+    double CommentBurst = 3.0;        // comments
+    double HeartRate = 20.0;          // taps per second per connection
+    double HeartBurst = 20.0;         // taps
+    double FrameRate = 50.0;          // frames per second per connection, any type; beyond it the connection is closed
+    double FrameBurst = 100.0;        // frames
+    size_t MaxCommentsPerTick = 50;   // comments per broadcast frame; the rest wait for the next tick
+    size_t MaxCommentBacklog = 250;   // comments waiting beyond this are dropped (oldest first) and counted
+    size_t MaxPresencePerTick = 5;    // presence lines per tick
+    size_t PresenceMaxMembers = 500;  // rooms larger than this get no presence lines (noise, and a frame per tick)
+    int64_t ViewersEveryMs = 1000;    // ms; viewer counts go out at most this often
     int64_t EmptyRoomKeepMs = 600000; // ms an empty room with history or a pin keeps them; an empty room with neither goes at the next tick
     // Per-address budgets: one address (a client IP, an IPv6 /64, see ClientAddressKey) shares them over all its
     // connections. Sized for a classroom or an office of ~300 people behind one NAT (docs/relay.md).
@@ -48,8 +47,8 @@ struct RelayConfig
     double AddressJoinBurst = 400.0;   // joins (a whole class opening the page at once)
     size_t MaxRooms = 2000;            // rooms held at once, relay-wide
     size_t MaxRoomsPerAddress = 20;    // rooms held at once that one address created
-    std::string Secret;              // token secret; empty: tokens are refused
-    uint64_t Seed = 0;               // guest names/ids for connections without client_id
+    std::string Secret;                // token secret; empty: tokens are refused
+    uint64_t Seed = 0;                 // guest names/ids for connections without client_id
 };
 
 // One frame for one connection. Frames fanned out to a room share one string.
@@ -69,17 +68,17 @@ struct CloseRequest
 
 struct RelayStats
 {
-    int64_t Connections = 0;      // open now
-    int64_t FramesIn = 0;         // frames received
-    int64_t FramesOut = 0;        // frames queued (one per connection per frame)
+    int64_t Connections = 0; // open now
+    int64_t FramesIn = 0;    // frames received
+    int64_t FramesOut = 0;   // frames queued (one per connection per frame)
     int64_t CommentsAccepted = 0;
-    int64_t HeartsAccepted = 0;   // taps
-    int64_t HeartsExcess = 0;     // taps over the limit, counted and not broadcast
-    int64_t Errors = 0;           // error messages sent
-    int64_t Floods = 0;           // connections closed for flooding
-    int64_t CommentsDropped = 0;  // comments left out of a tick's batch to bound the rate
-    int64_t Refused = 0;          // connections refused: their address holds MaxConnsPerAddress already
-    int64_t Rooms = 0;            // rooms held now
+    int64_t HeartsAccepted = 0;  // taps
+    int64_t HeartsExcess = 0;    // taps over the limit, counted and not broadcast
+    int64_t Errors = 0;          // error messages sent
+    int64_t Floods = 0;          // connections closed for flooding
+    int64_t CommentsDropped = 0; // comments left out of a tick's batch to bound the rate
+    int64_t Refused = 0;         // connections refused: their address holds MaxConnsPerAddress already
+    int64_t Rooms = 0;           // rooms held now
 };
 
 class RelayCore
@@ -121,8 +120,8 @@ private:
     };
     struct Connection
     {
-        std::string Addr;      // address key (budgets, guest mutes)
-        std::string Room;      // empty until joined
+        std::string Addr; // address key (budgets, guest mutes)
+        std::string Room; // empty until joined
         User Who;
         Role UserRole = Role::Viewer;
         TokenBucket Comments;
@@ -137,9 +136,9 @@ private:
         std::unordered_set<ConnId> Members;
         std::deque<Comment> History; // newest last, at most HistoryComments
         std::optional<Comment> PinnedComment;
-        std::string CreatorAddr; // the address charged for holding this room
-        std::unordered_set<std::string> MutedUsers;     // user ids
-        std::unordered_set<std::string> MutedAddresses; // addresses of muted guests: a new guest id does not shed a mute
+        std::string CreatorAddr;                                     // the address charged for holding this room
+        std::unordered_set<std::string> MutedUsers;                  // user ids
+        std::unordered_set<std::string> MutedAddresses;              // addresses of muted guests: a new guest id does not shed a mute
         std::unordered_map<std::string, std::string> GuestAddresses; // guest id -> address it joined from (bounded)
         HeartAggregator Hearts;
         std::vector<Comment> PendingComments;

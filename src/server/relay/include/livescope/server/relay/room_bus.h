@@ -11,8 +11,7 @@
 #include <variant>
 #include <vector>
 
-namespace livescope
-{
+namespace livescope {
 
 // Taps accepted from one connection (after its rate limit).
 struct HeartsEvent
@@ -116,7 +115,7 @@ private:
     struct RoomState
     {
         std::deque<RoomEvent> Pending;
-        int64_t Live = 0; // connections
+        int64_t Live = 0;                       // connections
         std::unordered_set<std::string> Unique; // viewer keys seen over the broadcast
         int64_t UniqueOverflow = 0;             // viewer keys beyond MaxUniqueKeys (may count a key twice)
         int64_t Total() const { return static_cast<int64_t>(Unique.size()) + UniqueOverflow; }

@@ -10,20 +10,19 @@
 #include <string>
 #include <vector>
 
-namespace livescope
-{
+namespace livescope {
 
 struct RelayServerOptions
 {
     std::string Host = "127.0.0.1";
-    uint16_t Port = 0;                     // 0: any free port
-    std::vector<std::string> AllowOrigins; // empty: any Origin, or none; else the Origin header must match one exactly
-    size_t ReadMessageMax = 64 * 1024;     // bytes; larger frames close the connection (1009). The codec caps at 4 KiB.
-    size_t MaxQueuedFrames = 512;          // frames; a client this far behind is dropped at once (slow consumer)
+    uint16_t Port = 0;                                  // 0: any free port
+    std::vector<std::string> AllowOrigins;              // empty: any Origin, or none; else the Origin header must match one exactly
+    size_t ReadMessageMax = 64 * 1024;                  // bytes; larger frames close the connection (1009). The codec caps at 4 KiB.
+    size_t MaxQueuedFrames = 512;                       // frames; a client this far behind is dropped at once (slow consumer)
     size_t MaxQueuedBytes = size_t{1} << 20;            // bytes queued for one connection; beyond it: slow consumer
     size_t MaxQueuedBytesPerAddress = size_t{64} << 20; // bytes queued over all connections of one address
-    int SocketSendBuffer = 0;              // bytes, SO_SNDBUF of each client socket; 0: the system's (tests use a small one)
-    std::vector<std::string> TrustedProxies; // peers whose X-Forwarded-For names the client (--trust-proxy); empty: none
+    int SocketSendBuffer = 0;                           // bytes, SO_SNDBUF of each client socket; 0: the system's (tests use a small one)
+    std::vector<std::string> TrustedProxies;            // peers whose X-Forwarded-For names the client (--trust-proxy); empty: none
     RelayConfig Core;
 };
 
