@@ -406,19 +406,29 @@ void DrawBroadcastCard(const DrawCtx& c, const Overlay& o, float width, float he
 
 } // namespace
 
-void OverlayDrawBroadcast(Overlay& o, ImDrawList* draw_list, const ImVec2& origin, const ImVec2& size, ImFont* font)
+namespace {
+// The drawing context for a frame: false when there is no draw list or no font to draw with.
+bool BeginDrawCtx(DrawCtx& c, ImDrawList* draw_list, const ImVec2& origin, ImFont* font)
 {
     if (draw_list == nullptr)
-        return;
+        return false;
     if (font == nullptr)
         font = ImGui::GetFont();
     if (font == nullptr)
-        return;
-    DrawCtx c;
+        return false;
     c.Dl = draw_list;
     c.Font = font;
     c.FontSize = font->FontSize * font->Scale;
     c.Origin = origin;
+    return true;
+}
+} // namespace
+
+void OverlayDrawBroadcast(Overlay& o, ImDrawList* draw_list, const ImVec2& origin, const ImVec2& size, ImFont* font)
+{
+    DrawCtx c;
+    if (!BeginDrawCtx(c, draw_list, origin, font))
+        return;
     draw_list->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
     DrawBroadcastCard(c, o, size.x, size.y);
     draw_list->PopClipRect();
@@ -428,17 +438,10 @@ void OverlayDrawBroadcast(Overlay& o, ImDrawList* draw_list, const ImVec2& origi
 
 void OverlayDraw(Overlay& o, ImDrawList* draw_list, const ImVec2& origin, const ImVec2& size, ImFont* font)
 {
-    if (draw_list == nullptr)
-        return;
-    if (font == nullptr)
-        font = ImGui::GetFont();
-    if (font == nullptr)
-        return;
     DrawCtx c;
-    c.Dl = draw_list;
-    c.Font = font;
-    c.FontSize = font->FontSize * font->Scale;
-    c.Origin = origin;
+    if (!BeginDrawCtx(c, draw_list, origin, font))
+        return;
+    font = c.Font;
     o.FontSize = c.FontSize;
     o.Width = size.x;
     o.Height = size.y;

@@ -717,14 +717,7 @@ struct HlsSession::Impl
             }
             if (ListedInActive(q))
             {
-                q.Listed = true;
-                q.ListedAt = now;
-                q.BytesAtListed = q.Received;
-                if (q.FirstByteAt >= 0)
-                {
-                    St.HintLeadSum += now - q.FirstByteAt;
-                    St.HintLeadCount++;
-                }
+                MarkListed(q, now);
                 continue;
             }
             if (hint && MatchesHint(q, *hint)) continue;
@@ -803,6 +796,19 @@ struct HlsSession::Impl
         q.Base = q.Delivered;
     }
 
+    // A hinted request the playlist now lists: from here its bytes count as the listed part's (hint lead stats).
+    void MarkListed(Request& q, double now)
+    {
+        q.Listed = true;
+        q.ListedAt = now;
+        q.BytesAtListed = q.Received;
+        if (q.FirstByteAt >= 0)
+        {
+            St.HintLeadSum += now - q.FirstByteAt;
+            St.HintLeadCount++;
+        }
+    }
+
     // Hands one chunk of the item `it` to the caller (OutMedia), tagged with its place in the stream.
     void PushChunk(const Item& it, bool init, bool first, bool last, std::vector<uint8_t> bytes)
     {
@@ -833,16 +839,7 @@ struct HlsSession::Impl
             {
                 St.HintsUsed++;
                 if (!q.Listed)
-                {
-                    q.Listed = true;
-                    q.ListedAt = now;
-                    q.BytesAtListed = q.Received;
-                    if (q.FirstByteAt >= 0)
-                    {
-                        St.HintLeadSum += now - q.FirstByteAt;
-                        St.HintLeadCount++;
-                    }
-                }
+                    MarkListed(q, now);
                 Event(HlsEvent::HintUsed, now, it.Uri);
                 return id;
             }
