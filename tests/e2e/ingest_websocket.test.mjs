@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, startProcess, runToExit } from './lib/procs.mjs';
+import { mintKey as mintKeyWith, openPublisher, pushRealTime as pushClip } from './lib/ingest.mjs';
 
 const ORIGIN = join(BIN, 'livescope-origin');
 const PROBE = join(BIN, 'livescope-probe');
@@ -23,89 +23,9 @@ const FOLLOW_S = 8;  // probe --follow seconds
 const WEBM_S = 12;   // seconds of media in the WebM clip
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const b64url = (buf) => Buffer.from(buf).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-
-// A token as the relay's MintToken makes it: base64url(JSON claims) "." base64url(HMAC-SHA256(secret, first part)).
-function mintKey(name, { role = 'broadcaster', ttl = 600, secret = SECRET } = {}) {
-  const payload = b64url(JSON.stringify({ name, role, exp: Math.floor(Date.now() / 1000) + ttl }));
-  return `${payload}.${b64url(createHmac('sha256', secret).update(payload).digest())}`;
-}
-
-// A minimal WebSocket publisher over a raw socket: handshake, masked binary frames, every wait bounded.
-// Resolves { status, body } when the handshake is refused, or { status: 101, send, close, destroy, closed }.
-function openPublisher(port, path, { protocol } = {}) {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error('handshake timed out')); }, 10000);
-    let buffer = Buffer.alloc(0);
-    let state = { closed: false };
-    const closed = new Promise((res) => socket.on('close', () => { state.closed = true; res(); }));
-    socket.on('error', () => {});
-    socket.on('connect', () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
-        (protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : '') + '\r\n');
-    });
-    const onData = (d) => {
-      buffer = Buffer.concat([buffer, d]);
-      const end = buffer.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const head = buffer.subarray(0, end).toString();
-      const status = Number(head.split(' ')[1]);
-      if (status !== 101) {
-        // Read the refusal body until the server closes.
-        closed.then(() => { clearTimeout(timer); resolve({ status, head, body: buffer.subarray(end + 4).toString() }); });
-        return;
-      }
-      clearTimeout(timer);
-      socket.off('data', onData);
-      state.received = buffer.subarray(end + 4);
-      // Server frames: pings (not answered; the publisher keeps sending) and a close, answered as a browser would.
-      let answeredClose = false;
-      const onFrames = () => {
-        if (!answeredClose && state.received.includes(0x88)) { answeredClose = true; socket.write(frame(8, Buffer.from([0x03, 0xe8]))); }
-      };
-      socket.on('data', (more) => { state.received = Buffer.concat([state.received, more]); onFrames(); });
-      const frame = (opcode, payload) => {
-        const mask = randomBytes(4);
-        const len = payload.length;
-        const header = len < 126 ? Buffer.from([0x80 | opcode, 0x80 | len])
-          : len < 65536 ? Buffer.from([0x80 | opcode, 0x80 | 126, len >> 8, len & 255])
-            : Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | 127, 0, 0, 0, 0]), (() => { const b = Buffer.alloc(4); b.writeUInt32BE(len); return b; })()]);
-        const masked = Buffer.from(payload);
-        for (let i = 0; i < masked.length; i++) masked[i] ^= mask[i & 3];
-        return Buffer.concat([header, mask, masked]);
-      };
-      onFrames();
-      resolve({
-        status, head, state, closed,
-        send: (payload) => new Promise((res) => { if (state.closed) res(false); else socket.write(frame(2, payload), () => res(true)); }),
-        close: () => { if (!state.closed) socket.write(frame(8, Buffer.from([0x03, 0xe8]))); },
-        destroy: () => socket.destroy(),
-      });
-    };
-    socket.on('data', onData);
-  });
-}
-
-// Pushes `clip` at real-time pace (`seconds` of media) until stop() or the end of the clip.
-function pushRealTime(publisher, clip, seconds = CLIP_S) {
-  const rate = clip.length / seconds; // bytes per second
-  const started = Date.now();
-  let sent = 0, stopped = false;
-  const done = (async () => {
-    while (!stopped && sent < clip.length && !publisher.state.closed) {
-      const due = Math.min(clip.length, Math.floor((Date.now() - started) / 1000 * rate) + 64 * 1024); // a little ahead
-      if (due > sent) {
-        const chunk = clip.subarray(sent, due);
-        sent = due;
-        if (!(await publisher.send(chunk))) break;
-      }
-      await sleep(100);
-    }
-  })();
-  return { stop: async () => { stopped = true; await done; }, done };
-}
+// The shared ingest helpers (tests/e2e/lib/ingest.mjs), with this file's secret and clip length as defaults.
+const mintKey = (name, { secret = SECRET, ...options } = {}) => mintKeyWith(name, secret, options);
+const pushRealTime = (publisher, clip, seconds = CLIP_S) => pushClip(publisher, clip, seconds);
 
 async function getJson(url) {
   const response = await fetch(url);

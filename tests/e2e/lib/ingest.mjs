@@ -28,7 +28,8 @@ export async function makeTsClip(dir, seconds) {
 
 // A minimal WebSocket publisher over a raw socket: handshake, masked binary frames, every wait bounded.
 // Resolves { status, body } when the handshake is refused, or { status: 101, send, close, destroy, closed, state }.
-export function openPublisher(port, path) {
+// `protocol`: a Sec-WebSocket-Protocol header value (the key's other place, docs/ingest.md).
+export function openPublisher(port, path, { protocol } = {}) {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const timer = setTimeout(() => { socket.destroy(); reject(new Error('handshake timed out')); }, 10000);
@@ -38,7 +39,8 @@ export function openPublisher(port, path) {
     socket.on('error', () => {});
     socket.on('connect', () => {
       socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
+        (protocol ? `Sec-WebSocket-Protocol: ${protocol}\r\n` : '') + '\r\n');
     });
     const frame = (opcode, payload) => {
       const mask = randomBytes(4);
