@@ -15,6 +15,7 @@ PACKAGES=(
   clang libclang-rt-14-dev
   ffmpeg chromium fonts-dejavu-core brotli dpkg-dev python3-fonttools
   libavformat-dev libavcodec-dev libswresample-dev libavutil-dev
+  nginx libnginx-mod-rtmp libsrt-gnutls-dev srt-tools
 )
 IMGUI_VERSION=1.86
 FFMPEG_SERIES=5.1
