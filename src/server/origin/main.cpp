@@ -36,6 +36,8 @@ const char* const UsageText =
     "                      tokens signed with it, webhooks are signed with it; without it publishers are refused\n"
     "  --webhook URL       POST broadcast.started / broadcast.ended JSON to http://host:port/path, signed in\n"
     "                      X-Livescope-Signature: sha256=<hex HMAC-SHA256 of the body>\n"
+    "  --srt-port N        take SRT publishers on UDP port N (0 = pick one; off when not given; 8890 is usual):\n"
+    "                      srt://HOST:N?streamid=<stream key> carrying MPEG-TS (or streamid=#!::r=<name>,s=<key>)\n"
     "Publishers: WebSocket /ingest/<name>?token=<stream key> carrying MPEG-TS or Matroska/WebM (see docs/ingest.md).\n"
     "GET /live/index.json lists broadcasts; each is at /live/<name>/master.m3u8.\n"
     "Prints 'livescope-origin listening on URL' at start and 'livescope-origin ready URL/live/master.m3u8' once\n"
@@ -183,6 +185,8 @@ int main(int argc, char** argv)
         }
         else if (arg == "--webhook")
             options.WebhookUrl = value;
+        else if (arg == "--srt-port")
+            ok = ParseInt(value, options.SrtPort, 0, 65535);
         else if (arg == "--control-token-file")
         {
             control_token_file = value;
@@ -220,6 +224,8 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "livescope-origin: error: --webhook needs the secret (--secret-file or LIVESCOPE_SECRET) to sign its POSTs\n");
         return 2;
     }
+    if (options.SrtPort >= 0 && options.Secret.empty())
+        std::fprintf(stderr, "livescope-origin: warning: --srt-port without the secret (--secret-file or LIVESCOPE_SECRET): every SRT publisher is refused\n");
     if (!options.ControlToken.empty())
         std::fprintf(stderr, "livescope-origin: control enabled: POST /control/... with the bearer token\n");
     if (print_args)

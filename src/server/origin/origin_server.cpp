@@ -18,6 +18,7 @@
 #include "http_session.h"
 #include <livescope/server/origin/live_playlist.h>
 #include <livescope/server/origin/router.h>
+#include "srt_ingest.h"
 #include "webhook.h"
 
 #include <utility> // Boost 1.74 asio/awaitable.hpp needs std::exchange under C++20
@@ -182,6 +183,7 @@ private:
     std::map<std::string, std::shared_ptr<Broadcast>> Broadcasts;
     std::vector<std::shared_ptr<Broadcast>> Retired; // removed while their encoder still ran: destroyed once it exits
     std::vector<std::weak_ptr<HeldRequest>> Waiters;
+    std::unique_ptr<SrtIngest> Srt; // SRT publishers (--srt-port)
     FaultPlan Faults;
     HttpUrl Webhook;
     bool HaveWebhook = false;
@@ -546,6 +548,13 @@ bool Origin::Start(std::string& error)
     const std::string host = address.is_v6() ? "[" + Options.Host + "]" : Options.Host;
     BaseUrl = "http://" + host + ":" + std::to_string(port);
     std::printf("livescope-origin listening on %s\n", BaseUrl.c_str());
+    if (Options.SrtPort >= 0)
+    {
+        Srt = StartSrtIngest(Io, shared_from_this(), Options.Host, uint16_t(Options.SrtPort), Options.Secret, error);
+        if (!Srt)
+            return false;
+        std::printf("livescope-origin srt listening on srt://%s:%u\n", host.c_str(), unsigned(Srt->Port()));
+    }
     std::fflush(stdout);
 
     Signals.async_wait([self = shared_from_this()](beast::error_code signal_ec, int signal_number) {
@@ -625,6 +634,8 @@ void Origin::Stop()
         if (broadcast->Encoder.Terminate()) // SIGKILL after 3 s; the last exit stops the io_context
             any = true;
     }
+    if (Srt)
+        Srt->Stop(); // closes SRT publishers, joins the SRT thread
     for (const auto& retired : Retired)
         if (retired->Encoder.Running())
             any = true; // already terminating

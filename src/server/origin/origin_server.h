@@ -21,6 +21,7 @@ struct OriginOptions
     size_t KeepEnded = 16;      // ended broadcasts kept (playlist with EXT-X-ENDLIST, listed in index.json), oldest dropped
     std::string Secret;         // HMAC secret of stream keys and webhook signatures; empty = ingest refused
     std::string WebhookUrl;     // http://host:port/path POSTed broadcast.started / broadcast.ended; empty = none
+    int SrtPort = -1;           // UDP port of SRT ingest (srt_ingest.h; 0 = pick one); -1 = no SRT
 };
 
 // Runs the origin until SIGINT/SIGTERM (returns 0) or a fatal error (returns non-zero, reason on stderr).
