@@ -17,6 +17,7 @@ const { values: opts } = parseArgs({ options: {
   audience: { type: 'string', default: '0' },
   title: { type: 'string', default: 'livescope live demo' },
   renditions: { type: 'string', default: '' }, // passed to the origin (its default: 720p,360p)
+  'srt-port': { type: 'string', default: '8890' }, // the origin's SRT ingest (UDP; 0 = pick one)
 } });
 
 const procs = [];
@@ -72,7 +73,7 @@ let web = null;
 try {
   // The origin shares the relay's secret file: the relay's broadcaster tokens are its stream keys (docs/ingest.md).
   const streamUrl = await startIfBuilt('livescope-origin', ['--port', opts['origin-port'], '--secret-file', secretFile,
-    ...(opts.renditions ? ['--renditions', opts.renditions] : [])], /ready (http\S+)/);
+    ...(opts.renditions ? ['--renditions', opts.renditions] : []), '--srt-port', opts['srt-port']], /ready (http\S+)/);
   // A per-run secret: the presenter's link carries a broadcaster token minted with it (real name, broadcaster role).
   const relayBin = join(BIN, 'livescope-relay');
   const host = existsSync(relayBin) ? mintBroadcasterToken(relayBin) : { token: '', secretArgs: [], secretEnv: {} };
@@ -109,6 +110,14 @@ try {
     if (relayUrl) watch.set('room', `${relayUrl}#studio`);
     console.log(`  studio        ${web.url}/studio.html#${studio}  (go live as broadcaster of "studio")`);
     console.log(`  studio viewer ${web.url}/embed/player.html?${watch}`);
+  }
+  // SRT ingest: an ffmpeg push command with a stream key for the broadcast `srt` (docs/ingest.md, SRT).
+  const srtUrl = procs.flatMap((p) => p.output).map((l) => l.match(/srt listening on (srt:\S+)/)).find(Boolean)?.[1];
+  if (srtUrl && studioKey) {
+    const srtKey = mintBroadcasterToken(join(BIN, 'livescope-relay'), 'srt').token;
+    const watch = new URLSearchParams({ src: `${new URL(streamUrl).origin}/live/srt/master.m3u8`, title: 'SRT' });
+    console.log(`  SRT ingest    ffmpeg -re -i clip.ts -c copy -f mpegts '${srtUrl}?streamid=${srtKey}'  (OBS: that URL as Server)`);
+    console.log(`  SRT viewer    ${web.url}/embed/player.html?${watch}`);
   }
   if (streamUrl) console.log(`  LL-HLS        ${streamUrl}`);
   if (relayUrl) console.log(`  relay         ${relayUrl}`);
