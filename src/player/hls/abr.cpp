@@ -19,6 +19,26 @@ int HlsAbrStepDown(const std::vector<HlsVariant>& variants, int current)
     return best;
 }
 
+int HlsAbrStartVariant(const std::vector<HlsVariant>& variants, int configured, bool auto_abr)
+{
+    if (variants.empty()) return -1;
+    if (configured >= 0 && configured < static_cast<int>(variants.size())) return configured;
+    if (!auto_abr) return 0;
+    int lowest = 0;
+    for (int i = 1; i < static_cast<int>(variants.size()); i++)
+        if (variants[static_cast<size_t>(i)].Bandwidth < variants[static_cast<size_t>(lowest)].Bandwidth) lowest = i;
+    return lowest;
+}
+
+HlsAbrHealth HlsAbrHealthOf(int64_t frames, int64_t dropped, double decode_ms, double window)
+{
+    HlsAbrHealth h;
+    h.Frames = frames > 0 ? frames : 0;
+    h.DroppedFraction = frames > 0 ? std::clamp(double(dropped) / double(frames), 0.0, 1.0) : 0.0;
+    h.DecodeLoad = window > 0 && decode_ms > 0 ? decode_ms / (window * 1000.0) : 0.0;
+    return h;
+}
+
 namespace {
 
 void RecordSwitch(const HlsAbrConfig& config, HlsAbrState& state, bool up, double now)
@@ -55,7 +75,7 @@ HlsAbrDecision HlsAbrDecide(const HlsAbrConfig& config, HlsAbrState& state, cons
     // Health first: a variant the machine cannot play goes, whatever the network affords.
     const bool heavy = health.Frames >= config.MinHealthFrames &&
                        (health.DroppedFraction > config.DroppedLimit || health.DecodeLoad > config.DecodeLoadLimit);
-    if (heavy && now - state.LastSwitchAt >= config.MinDownInterval)
+    if (heavy && now - state.LastSwitchAt >= std::max(config.MinDownInterval, config.HealthSettle))
     {
         const int lower = HlsAbrStepDown(variants, current);
         if (lower != current)

@@ -539,8 +539,7 @@ struct HlsSession::Impl
         }
         PlaylistFailures = 0;
         Mv = std::move(pr.Playlist);
-        int v = Cfg.StartVariant;
-        if (v < 0 || v >= static_cast<int>(Mv->Variants.size())) v = 0;
+        const int v = HlsAbrStartVariant(Mv->Variants, Cfg.StartVariant, Cfg.AutoAbr);
         Active = Rendition{};
         Active.Generation = NextGeneration++;
         Active.Variant = v;

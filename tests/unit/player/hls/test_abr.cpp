@@ -1,5 +1,8 @@
 // Tests for the pure ABR controller (src/player/hls/abr.h).
 #include <livescope/player/hls/abr.h>
+#include <livescope/player/hls/playlist_logic.h>
+
+#include <utility>
 
 #include <doctest/doctest.h>
 
@@ -110,6 +113,18 @@ TEST_CASE("dropped frames or slow decoding step down whatever the link affords, 
     CHECK(HlsAbrDecide(config, few, v, 2, 50e6, 9, HlsAbrHealth{5, 0.9, 2.0}, 5.0).Variant == 2);
 }
 
+TEST_CASE("frames dropped just after a switch are not held against the new variant")
+{
+    HlsAbrConfig config;
+    HlsAbrState state;
+    const auto v = Ladder();
+    state.Started = true;
+    REQUIRE(HlsAbrDecide(config, state, v, 0, 20e6, 9, Healthy(), 1.0).Variant == 2); // up
+    const HlsAbrHealth dropping{60, 0.3, 0.5};
+    CHECK(HlsAbrDecide(config, state, v, 2, 20e6, 9, dropping, 4.0).Variant == 2); // settling
+    CHECK(HlsAbrDecide(config, state, v, 2, 20e6, 9, dropping, 7.5).Variant == 1); // still dropping: too heavy
+}
+
 TEST_CASE("one variant, no estimate or an unknown current variant never switch")
 {
     HlsAbrConfig config;
@@ -121,6 +136,35 @@ TEST_CASE("one variant, no estimate or an unknown current variant never switch")
     CHECK(HlsAbrDecide(config, state, v, 0, 20e6, 9, HlsAbrHealth{60, 0.9, 3.0}, 10.0).Variant == 0);
     CHECK(HlsAbrStepDown(Ladder(), 0) == 0);
     CHECK(HlsAbrStepDown(Ladder(), 2) == 1);
+}
+
+TEST_CASE("health over a window: the dropped share of the frames due, and the decoder's busy share of the time")
+{
+    const HlsAbrHealth h = HlsAbrHealthOf(60, 15, 1800.0, 2.0);
+    CHECK(h.Frames == 60);
+    CHECK(h.DroppedFraction == doctest::Approx(0.25));
+    CHECK(h.DecodeLoad == doctest::Approx(0.9));
+    CHECK(HlsAbrHealthOf(0, 5, 100.0, 0.0).DroppedFraction == 0.0);
+    CHECK(HlsAbrHealthOf(10, 50, 0.0, 1.0).DroppedFraction == 1.0);
+}
+
+TEST_CASE("with ABR playback starts on the lowest bandwidth, without it on the first listed or the configured one")
+{
+    std::vector<HlsVariant> v = Ladder();
+    std::swap(v[0], v[2]); // listed highest first, as livescope-origin does
+    CHECK(HlsAbrStartVariant(v, -1, true) == 2);
+    CHECK(HlsAbrStartVariant(v, -1, false) == 0);
+    CHECK(HlsAbrStartVariant(v, 1, true) == 1);
+    CHECK(HlsAbrStartVariant({}, -1, true) == -1);
+}
+
+TEST_CASE("after a slow stretch, fast parts bring the estimate back within a few seconds of parts")
+{
+    HlsBandwidthEstimator bw;
+    for (int i = 0; i < 20; i++) bw.AddSample(14000, 0.2); // 560 kbit/s, 200 ms parts
+    CHECK(bw.Estimate() == doctest::Approx(560000).epsilon(0.01));
+    for (int i = 0; i < 40; i++) bw.AddSample(20000, 0.001); // loopback: 160 Mbit/s, 1 ms each
+    CHECK(bw.Estimate() > 2.0e6);
 }
 
 TEST_SUITE_END();

@@ -24,6 +24,7 @@ struct HlsAbrConfig
     double DecodeLoadLimit = 0.9;     // decode time per frame / frame interval that means "too heavy"
     int MinHealthFrames = 30;         // frames in the health window before health is judged
     double HealthCapHold = 30.0;      // seconds a variant found too heavy stays out of reach
+    double HealthSettle = 6.0;        // seconds after a switch decision before health is judged (a switch drops a few frames)
 };
 
 // How playback copes, over the last window (the page's dropped frames, the worker's decode time).
@@ -65,6 +66,14 @@ struct HlsAbrDecision
 // it decides to switch (the caller then switches at the next independent part).
 HlsAbrDecision HlsAbrDecide(const HlsAbrConfig& config, HlsAbrState& state, const std::vector<HlsVariant>& variants, int current,
                             double estimate, int samples, const HlsAbrHealth& health, double now);
+
+// Health over a window of `window` seconds: `frames` due on screen, `dropped` of them dropped, and `decode_ms`
+// milliseconds spent decoding (DecodeLoad = the decoder's busy fraction of the window).
+HlsAbrHealth HlsAbrHealthOf(int64_t frames, int64_t dropped, double decode_ms, double window);
+
+// The variant to start on: `configured` when it names one; else with ABR the lowest BANDWIDTH (the first picture does
+// not wait for an estimate, and the first throughput samples step up within a second); else the first listed.
+int HlsAbrStartVariant(const std::vector<HlsVariant>& variants, int configured, bool auto_abr);
 
 // The next lower variant by BANDWIDTH below `current` (current when there is none).
 int HlsAbrStepDown(const std::vector<HlsVariant>& variants, int current);

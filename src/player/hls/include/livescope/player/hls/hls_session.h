@@ -269,7 +269,7 @@ struct HlsSessionConfig
     bool LowLatency = true;         // load parts when the playlist has EXT-X-PART-INF
     bool AutoAbr = true;            // switch variants from the throughput estimate
     bool UsePreloadHints = true;    // request EXT-X-PRELOAD-HINT parts with the blocking reload (false: as hls.js)
-    int StartVariant = -1;          // -1 = the first listed variant
+    int StartVariant = -1;          // -1: with AutoAbr the lowest BANDWIDTH (then a fast step up), else the first listed
     double MinSwitchInterval = 4.0; // seconds between ABR switches up (Abr.MinSwitchInterval is taken from here)
     HlsAbrConfig Abr;               // the rest of the ABR tuning (abr.h)
     int MaxMediaRetries = 2;
