@@ -15,7 +15,7 @@
   //---------------------------------------------------------------------------
   const SCRIPT = document.currentScript;
   const BASE = ((SCRIPT && SCRIPT.src) || location.href).replace(/[^/]*$/, '');
-  const ATTRS = ['src', 'room', 'title', 'aspect', 'muted', 'autoplay', 'latency', 'lang', 'token', 'hearts', 'comments', 'poster'];
+  const ATTRS = ['src', 'room', 'title', 'aspect', 'muted', 'autoplay', 'latency', 'lang', 'token', 'hearts', 'comments', 'poster', 'abr'];
   // Interface strings, per language: web/ui_strings.json, their one source, which the build writes in place of
   // the marker below (src/app/CMakeLists.txt; the overlay's C++ defaults come from the same file). Keys shared
   // with the overlay (src/app/page/interaction.cpp): live, send, placeholder, placeholderShort, joined, pinned,

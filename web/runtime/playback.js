@@ -8,7 +8,7 @@
 //
 // Options read from widget.options: src (playlist URL), latency (target seconds; 0 = PART-HOLD-BACK, never
 // below 3 parts), muted (true keeps sound off even after a gesture), debug (the ImGui stats panel),
-// audioOutput ('script' forces the ScriptProcessor fallback). LL-HLS loading is always src/player/hls's HlsSession in the
+// audioOutput ('script' forces the ScriptProcessor fallback), abr ('off' keeps the first variant; else ABR, abr.h). LL-HLS loading is always src/player/hls's HlsSession in the
 // worker (there is no JS engine and no engine option).
 // Every decision is C++ (src/app/page/playback.cpp over src/player/av): which frame to show, 'playing' and 'waiting'
 // (the stall rule), latency (PDT of the frame on screen), buffer, rate and jumps, the fps windows. This file moves
@@ -65,7 +65,7 @@
       this.worker.onmessage = (e) => this.onWorker(e.data);
       this.worker.onerror = (e) => this.fail('worker-failed', `the playback worker failed: ${e.message || 'error'}`);
       this.worker.postMessage({ type: 'start', src: new URL(o.src, global.location.href).href, baseUrl: base,
-        sampleRate: this.audio ? this.audio.ctx.sampleRate : 48000, channels: 2, latency: Number(o.latency) || 0 });
+        sampleRate: this.audio ? this.audio.ctx.sampleRate : 48000, channels: 2, latency: Number(o.latency) || 0, abr: o.abr !== 'off' });
       const on = (el, type, fn) => { el.addEventListener(type, fn); this.listeners.push([el, type, fn]); };
       on(global.document, 'visibilitychange', () => this.updateVideoActive());
       this.updateVideoActive();
@@ -291,6 +291,13 @@
         this.worker.postMessage({ type: 'jump' });
       }
       if (act & 1) this.worker.postMessage({ type: 'rate', rate: s.rate });
+      // ABR's health input every 2 s: frames due on screen and dropped since the last report (the worker decides).
+      if (!this.healthMark) this.healthMark = { t: now, shown: s.framesShown, dropped: s.dropped };
+      else if (now - this.healthMark.t >= 2) {
+        const dropped = s.dropped - this.healthMark.dropped, due = s.framesShown - this.healthMark.shown + dropped;
+        this.worker.postMessage({ type: 'health', frames: due, dropped, window: now - this.healthMark.t });
+        this.healthMark = { t: now, shown: s.framesShown, dropped: s.dropped };
+      }
     }
 
     // Stats for JS (widget.stats): seconds, frames per second, bits per second, milliseconds.
@@ -300,6 +307,8 @@
         latency: p ? p.latency : NaN, target: p ? p.target : 0, buffer: p ? p.buffer : 0,
         decodedFps: p ? p.decodedFps : 0, droppedFps: p ? p.droppedFps : 0, dropped: p ? p.dropped : 0,
         bitrate: this.wstats.bitrate || 0, variant: this.info.variant, height: this.info.height || 0,
+        abr: { on: this.info.abr !== 0, estimate: this.wstats.throughput || 0, variants: this.info.variants || 1, switches: this.info.switches || 0, up: this.info.abrUp || 0,
+          down: this.info.abrDown || 0, health: this.info.abrHealth || 0, oscillations: this.info.abrOscillations || 0 },
         decodeMs: this.wstats.decodeMsAvg || 0, rate: p ? p.rate : 1, playing: !!(p && p.playing) && !this.endedFired,
         waiting: !!(p && p.waiting), framesShown: p ? p.framesShown : 0, shownPts: p ? p.shownPts : NaN,
         firstFrameMs: this.firstFrameMs, errors: this.wstats.errors || 0, serial: this.serial,

@@ -12,6 +12,7 @@
       debug: params.has('debug'), muted: params.get('muted') === '1' || params.get('muted') === 'true',
       audioOutput: params.get('audioOutput') || undefined, // LL-HLS is always src/player/hls's HlsSession (no engine choice)
       lang: params.get('lang') || undefined, token: params.get('token') || undefined,
+      abr: params.get('abr') || undefined, // 'off': the first variant throughout
     });
     (window.livescopeWidgets = window.livescopeWidgets || []).push(widget);
     try {

@@ -62,6 +62,9 @@ self.onmessage = (e) => {
       if (m.visible) requestJump();
       break;
     case 'jump': requestJump(); break;
+    case 'health': // the page's frames due and dropped over `window` seconds (ABR's health input)
+      if (state.app) state.mod._ls_worker_hls_playback_health(state.app, m.frames, m.dropped, m.window, nowS());
+      break;
     case 'stop':
       state.running = false;
       sessionAbortAll();
@@ -130,7 +133,8 @@ function postStats() {
   const { mod, app } = state;
   const s = mod.abiRecord('workerStats', mod._ls_worker_stats(app, nowS()));
   post({ type: 'stats', bytes: s.bytes, bitrate: s.bitrate, errors: s.errors, decodedFrames: s.decodedFrames,
-    decodeMsAvg: s.decodeMsAvg, skipped: s.skipped, serial: state.serial, heapBytes: mod.HEAPU8.length });
+    decodeMsAvg: s.decodeMsAvg, skipped: s.skipped, serial: state.serial, heapBytes: mod.HEAPU8.length,
+    throughput: mod._ls_worker_hls_throughput(app) });
 }
 
 // [SECTION] Start ------------------------------------------------------------------------------
@@ -143,6 +147,7 @@ async function start(m) {
   state.mod._ls_worker_set_audio(state.app, m.sampleRate || 48000, state.channels);
   state.src = m.src;
   state.latency = m.latency || 0;
+  state.abr = m.abr !== false; // ABR (abr.h); false: the first variant throughout
   state.running = true;
   setInterval(() => { if (state.running) postStats(); }, 500);
   log('info', 'LL-HLS engine: session');
@@ -164,6 +169,7 @@ function sessionStart() {
   sessionAbortAll();
   state.jumpRequested = false;
   // The session's clock, the wall clock and the latency option set the fast-start cut (FastStartPdt).
+  mod._ls_worker_hls_set_abr(app, state.abr ? 1 : 0);
   mod.withUtf8(state.src, (ptr) => mod._ls_worker_hls_start(app, ptr, nowS(), Date.now() / 1000, state.latency));
   mod._ls_worker_set_rate(app, state.rate);
   state.serial = mod._ls_worker_hls_serial(app);

@@ -40,6 +40,8 @@ struct WorkerHls
     bool MediaSeen = false;        // a session of this Worker handed out media (a restart does not start over)
     int LastState = -1;            // BroadcastState last reported by ls_worker_hls_state; -1 = none yet
     double LastPartHoldBack = 0.0; // seconds, PART-HOLD-BACK of the last session's playlist (fast start); 0 = unknown
+    bool Abr = true;               // ABR on (ls_worker_hls_set_abr); off: the first variant throughout
+    double HealthDecodeMsMark = 0; // ms, Counters.DecodeMsSum at the last playback health report
 };
 
 WorkerApp::~WorkerApp() { delete Hls; }
@@ -153,7 +155,7 @@ LS_EXPORT void ls_worker_hls_start(WorkerApp* app, const char* url, double now, 
     h.LastDiscontinuity = -1;
     h.LastVariant = -2;
     livescope::HlsSessionConfig config;
-    config.AutoAbr = false;                               // the lowest variant first; ABR stays off until the page asks (CPU-bound decode)
+    config.AutoAbr = h.Abr; // the first (lowest) variant, then up on throughput, down on throughput or playback health (abr.h)
     config.Decryptor = livescope::MakeAes128CbcDecryptor; // METHOD=AES-128 with FFmpeg's av_aes
     h.Session = std::make_unique<livescope::HlsSession>(config);
     app->Pipeline.Reset();
@@ -164,6 +166,31 @@ LS_EXPORT void ls_worker_hls_start(WorkerApp* app, const char* url, double now, 
         h.Watchdog.Start(now);
         h.WatchdogStarted = true;
     }
+}
+
+// ABR on (1, the default) or off (0: the first variant throughout). Takes effect at the next ls_worker_hls_start.
+LS_EXPORT void ls_worker_hls_set_abr(WorkerApp* app, int on)
+{
+    if (!app) return;
+    if (!app->Hls) app->Hls = new WorkerHls();
+    app->Hls->Abr = on != 0;
+}
+
+// The page's playback over the last `window` seconds: `frames` due on screen and `dropped` of them. With the decode
+// time this worker spent meanwhile, it is the ABR's health input (a variant too heavy to play steps down).
+LS_EXPORT void ls_worker_hls_playback_health(WorkerApp* app, double frames, double dropped, double window, double now)
+{
+    if (!app || !app->Hls || !app->Hls->Session) return;
+    WorkerHls& h = *app->Hls;
+    const double decode_ms = app->Pipeline.Counters.DecodeMsSum - h.HealthDecodeMsMark;
+    h.HealthDecodeMsMark = app->Pipeline.Counters.DecodeMsSum;
+    h.Session->SetPlaybackHealth(livescope::HlsAbrHealthOf(static_cast<int64_t>(frames), static_cast<int64_t>(dropped), decode_ms, window), now);
+}
+
+// The ABR's throughput estimate, bits per second (0 before any sample).
+LS_EXPORT double ls_worker_hls_throughput(WorkerApp* app)
+{
+    return app && app->Hls && app->Hls->Session ? app->Hls->Session->Stats().ThroughputEstimate : 0.0;
 }
 
 // The session's fatal error as JSON {"code","kind","message"} ("unsupported-playlist" or "invalid-playlist"); "" while it can go on.
@@ -292,10 +319,16 @@ LS_EXPORT const char* ls_worker_hls_info(WorkerApp* app)
             hgt = mv->Variants[static_cast<size_t>(v)].Resolution->Height;
         }
     }
-    char buf[320];
-    std::snprintf(buf, sizeof buf, "{\"partTarget\":%g,\"partHoldBack\":%g,\"holdBack\":%g,\"targetDuration\":%g,\"variant\":%d,\"bandwidth\":%g,\"width\":%d,\"height\":%d}",
+    const livescope::HlsStats& st = s.Stats();
+    char buf[480];
+    std::snprintf(buf, sizeof buf,
+                  "{\"partTarget\":%g,\"partHoldBack\":%g,\"holdBack\":%g,\"targetDuration\":%g,\"variant\":%d,\"bandwidth\":%g,\"width\":%d,\"height\":%d,"
+                  "\"variants\":%d,\"abr\":%d,\"switches\":%lld,\"abrUp\":%lld,\"abrDown\":%lld,\"abrHealth\":%lld,\"abrOscillations\":%lld}",
                   m && m->PartTarget ? *m->PartTarget : 0.0, m && m->ServerControl.PartHoldBack ? *m->ServerControl.PartHoldBack : 0.0,
-                  m && m->ServerControl.HoldBack ? *m->ServerControl.HoldBack : 0.0, m ? m->TargetDuration : 0.0, v, bandwidth, w, hgt);
+                  m && m->ServerControl.HoldBack ? *m->ServerControl.HoldBack : 0.0, m ? m->TargetDuration : 0.0, v, bandwidth, w, hgt,
+                  mv ? static_cast<int>(mv->Variants.size()) : 1, app->Hls->Abr ? 1 : 0, static_cast<long long>(st.VariantSwitches),
+                  static_cast<long long>(st.AbrUpSwitches), static_cast<long long>(st.AbrDownSwitches), static_cast<long long>(st.AbrHealthSwitches),
+                  static_cast<long long>(st.AbrOscillations));
     j = buf;
     return j.c_str();
 }

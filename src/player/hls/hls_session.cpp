@@ -379,6 +379,8 @@ struct HlsSession::Impl
     double LastSwitchAt = -kNever;
     double FirstChangeAt = -1.0, AgeIntegral = 0.0, LastAgeMark = 0.0;
     HlsBandwidthEstimator Bw;
+    HlsAbrState Abr;
+    HlsAbrHealth Health;
     int PlaylistFailures = 0;                  // consecutive failed multivariant loads (backoff)
     bool PlaylistNotFound = false;             // the last answer to a playlist request was 404 or 410 (not started yet)
     bool PlaylistUnreachable = false;          // the last playlist request failed in transport (not "publisher away")
@@ -537,8 +539,7 @@ struct HlsSession::Impl
         }
         PlaylistFailures = 0;
         Mv = std::move(pr.Playlist);
-        int v = Cfg.StartVariant;
-        if (v < 0 || v >= static_cast<int>(Mv->Variants.size())) v = 0;
+        const int v = HlsAbrStartVariant(Mv->Variants, Cfg.StartVariant, Cfg.AutoAbr);
         Active = Rendition{};
         Active.Generation = NextGeneration++;
         Active.Variant = v;
@@ -1161,9 +1162,18 @@ struct HlsSession::Impl
     void ConsiderAbr(double now)
     {
         if (!Mv || ManualVariant || !Cfg.AutoAbr || Pending || Mv->Variants.size() < 2) return;
-        if (now - LastSwitchAt < Cfg.MinSwitchInterval || Bw.Samples < 3) return;
-        const int target = ChooseVariant(Mv->Variants, Active.Variant, Bw.Estimate());
-        if (target >= 0 && target != Active.Variant) BeginSwitch(target, now);
+        HlsAbrConfig config = Cfg.Abr;
+        config.MinSwitchInterval = Cfg.MinSwitchInterval;
+        const int current = Active.Variant;
+        const HlsAbrDecision d = HlsAbrDecide(config, Abr, Mv->Variants, current, Bw.Estimate(), Bw.Samples, Health, now);
+        St.AbrOscillations = Abr.Oscillations;
+        if (d.Variant < 0 || d.Variant == current) return;
+        if (Mv->Variants[static_cast<size_t>(d.Variant)].Bandwidth > Mv->Variants[static_cast<size_t>(current)].Bandwidth)
+            St.AbrUpSwitches++;
+        else
+            St.AbrDownSwitches++;
+        if (d.Reason == HlsAbrReason::Health) St.AbrHealthSwitches++;
+        BeginSwitch(d.Variant, now);
     }
 
     void BeginSwitch(int variant, double now)
@@ -1426,6 +1436,12 @@ void HlsSession::SelectVariant(int variant, double now)
 {
     P->ManualVariant = variant >= 0;
     if (variant >= 0) P->BeginSwitch(variant, now);
+}
+
+void HlsSession::SetPlaybackHealth(const HlsAbrHealth& health, double now)
+{
+    P->Health = health;
+    P->ConsiderAbr(now);
 }
 
 bool HlsSession::WaitingForStart() const

@@ -329,11 +329,14 @@ void HlsBandwidthEstimator::AddSample(double bytes, double seconds)
 {
     if (!(bytes > 0) || !(seconds > 0) || !std::isfinite(bytes) || !std::isfinite(seconds)) return;
     const double bps = 8.0 * bytes / seconds;
+    // Each sample weighs at least MinSampleWeight: on a fast link a part arrives in a millisecond, and without the
+    // floor the estimate would take thousands of parts to recover from one slow stretch.
+    const double weight_s = std::max(seconds, MinSampleWeight);
     auto ewma = [&](double half_life, double& value, double& weight) {
         const double alpha = std::exp(std::log(0.5) / half_life);
-        const double adj = std::pow(alpha, seconds);
+        const double adj = std::pow(alpha, weight_s);
         value = bps * (1.0 - adj) + adj * value;
-        weight += seconds;
+        weight += weight_s;
     };
     ewma(FastHalfLife, Fast, FastWeight);
     ewma(SlowHalfLife, Slow, SlowWeight);

@@ -75,6 +75,15 @@ bool FaultPlan::Configure(std::string_view query, std::string& error)
             have_delay = true;
             delay = number;
         }
+        else if (key == "rate_kbps")
+        {
+            if (number > 10000000)
+            {
+                error = "rate_kbps must be at most 10000000";
+                return false;
+            }
+            next.Rate = number;
+        }
         else if (key == "status")
         {
             if (number < 400 || number > 599)
@@ -108,6 +117,7 @@ bool FaultPlan::Configure(std::string_view query, std::string& error)
 FaultAction FaultPlan::Next()
 {
     FaultAction action;
+    action.RateKbps = Rate;
     if (DelayLeft > 0)
     {
         DelayLeft--;
@@ -142,11 +152,28 @@ std::string FaultPlan::DescribeJson() const
         {"corrupt", CorruptLeft},
         {"delay", {{"ms", DelayMs}, {"left", DelayLeft}}},
         {"status", {{"code", Status}, {"left", StatusLeft}}},
+        {"rate_kbps", Rate},
     };
     return plan.dump();
 }
 
 bool CorruptMdat(std::vector<uint8_t>& fragment) { return CorruptBytes(fragment); }
 bool CorruptMdat(std::string& fragment) { return CorruptBytes(fragment); }
+
+uint32_t PaceDelayMs(uint64_t sent_bytes, uint32_t rate_kbps, double elapsed_ms)
+{
+    if (rate_kbps == 0)
+        return 0;
+    const double due_ms = double(sent_bytes) * 8.0 / double(rate_kbps); // kbit/s == bit/ms
+    return due_ms > elapsed_ms ? uint32_t(due_ms - elapsed_ms + 0.5) : 0;
+}
+
+size_t PaceSliceBytes(uint32_t rate_kbps)
+{
+    const double bytes = double(rate_kbps) * 50.0 / 8.0; // 50 ms worth
+    if (rate_kbps == 0 || bytes > 65536.0)
+        return 65536;
+    return bytes < 1400.0 ? 1400 : size_t(bytes);
+}
 
 } // namespace livescope

@@ -2,6 +2,7 @@
 #include "http_session.h"
 
 #include <livescope/server/origin/control.h>
+#include <livescope/server/origin/faults.h>
 #include "ingest_session.h"
 
 #include <boost/asio.hpp>
@@ -9,6 +10,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <algorithm>
 #include <ctime>
 #include <optional>
 
@@ -172,6 +174,7 @@ private:
             });
             return;
         }
+        PaceKbps = outcome.RateKbps;
         if (outcome.DecisionKind == RouteDecision::Kind::StreamPart)
         {
             StreamBroadcast = outcome.StreamBroadcast;
@@ -249,6 +252,7 @@ private:
                 self->Close();
                 return;
             }
+            self->PaceStart = Clock::now();
             self->PumpStream();
         });
     }
@@ -264,6 +268,8 @@ private:
         Stream.expires_after(std::chrono::seconds(60));
         if (!StreamChunk.empty())
         {
+            if (PaceKbps > 0 && StreamChunk.size() > PaceSliceBytes(PaceKbps))
+                StreamChunk.resize(PaceSliceBytes(PaceKbps)); // fault injection: one slice per write
             asio::async_write(Stream, http::make_chunk(asio::buffer(StreamChunk)), [self = shared_from_this()](beast::error_code ec, size_t) {
                 if (ec)
                 {
@@ -271,7 +277,7 @@ private:
                     return;
                 }
                 self->StreamOffset += self->StreamChunk.size();
-                self->PumpStream();
+                self->AfterPace(self->StreamOffset, [self] { self->PumpStream(); });
             });
             return;
         }
@@ -304,6 +310,75 @@ private:
         });
     }
 
+    // Runs `next` once `sent` bytes are on schedule for the pacing rate (at once when unpaced).
+    template <typename Next>
+    void AfterPace(uint64_t sent, Next next)
+    {
+        const uint32_t wait = PaceDelayMs(sent, PaceKbps, std::chrono::duration<double, std::milli>(Clock::now() - PaceStart).count());
+        if (wait == 0)
+        {
+            next();
+            return;
+        }
+        PaceTimer.expires_after(std::chrono::milliseconds(wait));
+        PaceTimer.async_wait([self = shared_from_this(), next](beast::error_code ec) {
+            if (ec || self->Host->Stopping())
+            {
+                self->Close();
+                return;
+            }
+            next();
+        });
+    }
+
+    // A whole body paced at PaceKbps (fault injection): the header, then slices on schedule.
+    void SendPaced(Response response)
+    {
+        PacedBody = std::make_shared<std::string>(std::move(response.body()));
+        PacedHeader = std::make_shared<http::response<http::empty_body>>(std::move(response.base()));
+        PacedHeader->content_length(PacedBody->size());
+        PacedSerializer = std::make_shared<http::response_serializer<http::empty_body>>(*PacedHeader);
+        Stream.expires_after(std::chrono::seconds(60));
+        http::async_write_header(Stream, *PacedSerializer, [self = shared_from_this()](beast::error_code ec, size_t) {
+            if (ec)
+            {
+                self->Close();
+                return;
+            }
+            self->PaceStart = Clock::now();
+            self->PacedOffset = 0;
+            self->PumpPaced();
+        });
+    }
+
+    void PumpPaced()
+    {
+        if (PacedOffset >= PacedBody->size())
+        {
+            PacedBody.reset();
+            PacedSerializer.reset();
+            PacedHeader.reset();
+            if (!Pending.KeepAlive || Host->Stopping())
+            {
+                Close();
+                return;
+            }
+            DoRead();
+            return;
+        }
+        const size_t n = std::min(PaceSliceBytes(PaceKbps), PacedBody->size() - PacedOffset);
+        Stream.expires_after(std::chrono::seconds(60));
+        asio::async_write(Stream, asio::buffer(PacedBody->data() + PacedOffset, n), [self = shared_from_this(), n](beast::error_code ec, size_t) {
+            if (ec)
+            {
+                self->Close();
+                return;
+            }
+            self->PacedOffset += n;
+            self->AfterPace(self->PacedOffset, [self] { self->PumpPaced(); });
+        });
+    }
+
     void Send(Response response)
     {
         SetCommonHeaders(response);
@@ -311,6 +386,11 @@ private:
         if (Pending.Head)
             response.body().clear();
         response.content_length(length);
+        if (PaceKbps > 0 && !Pending.Head && length > 0)
+        {
+            SendPaced(std::move(response));
+            return;
+        }
         Message = std::make_shared<Response>(std::move(response));
         Stream.expires_after(std::chrono::seconds(60));
         http::async_write(Stream, *Message, [self = shared_from_this()](beast::error_code ec, size_t) {
@@ -330,6 +410,7 @@ private:
         Stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
         Stream.socket().close(ignored);
         HoldTimer.cancel();
+        PaceTimer.cancel();
     }
 
     beast::tcp_stream Stream;
@@ -347,6 +428,14 @@ private:
     std::vector<uint8_t> StreamChunk;
     std::shared_ptr<http::response<http::empty_body>> StreamHeader;
     std::shared_ptr<http::response_serializer<http::empty_body>> StreamSerializer;
+    // Pacing (fault injection, rate_kbps): the rate of the current response and when its body began.
+    uint32_t PaceKbps = 0; // kbit/s, 0 = unpaced
+    Clock::time_point PaceStart;
+    asio::steady_timer PaceTimer{Stream.get_executor()};
+    std::shared_ptr<std::string> PacedBody;
+    size_t PacedOffset = 0; // bytes of PacedBody sent
+    std::shared_ptr<http::response<http::empty_body>> PacedHeader;
+    std::shared_ptr<http::response_serializer<http::empty_body>> PacedSerializer;
 };
 
 } // namespace

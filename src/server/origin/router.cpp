@@ -34,7 +34,8 @@ RouteDecision Hold()
 RouteDecision ServeMedia(std::string body, bool is_fragment, FaultPlan& faults)
 {
     // Faults apply to parts and segments only; init segments are always served.
-    const FaultAction fault = is_fragment ? faults.Next() : FaultAction{};
+    FaultAction fault = is_fragment ? faults.Next() : FaultAction{};
+    fault.RateKbps = faults.RateKbps(); // the bandwidth limit applies to every media body
     if (fault.Drop)
     {
         RouteDecision drop;
@@ -52,6 +53,7 @@ RouteDecision ServeMedia(std::string body, bool is_fragment, FaultPlan& faults)
         CorruptMdat(body); // a segment is several moof+mdat: corrupt the first one's mdat
     RouteDecision media = Text(200, std::move(body), Mp4Type, fault.Corrupt ? NoStore : Immutable);
     media.DelayMs = fault.DelayMs;
+    media.RateKbps = fault.RateKbps;
     return media;
 }
 
@@ -153,6 +155,7 @@ RouteDecision Route(const RouterRequest& request, const RouterState& state, Faul
                 stream.DecisionKind = RouteDecision::Kind::StreamPart;
                 stream.StreamRendition = index;
                 stream.StreamNumber = uri.Number;
+                stream.RateKbps = faults.RateKbps();
                 return stream;
             }
             if (verdict == RequestVerdict::Hold)

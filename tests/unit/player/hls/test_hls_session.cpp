@@ -126,9 +126,11 @@ TEST_CASE("the first request is the start URL")
     CHECK(h.Open[0].Id != 0);
 }
 
-TEST_CASE("a multivariant playlist leads to the first variant's media playlist only")
+TEST_CASE("without ABR a multivariant playlist leads to the first variant's media playlist only")
 {
-    Harness h;
+    HlsSessionConfig cfg;
+    cfg.AutoAbr = false;
+    Harness h(cfg);
     h.S.Start(kMaster, 0.0);
     h.Pull();
     h.Respond(h.Take(HlsRequestKind::Multivariant),
@@ -139,6 +141,19 @@ TEST_CASE("a multivariant playlist leads to the first variant's media playlist o
     CHECK_FALSE(h.Open[0].Blocking);
     CHECK(h.S.Stats().CurrentVariant == 0);
     CHECK(h.Count(HlsEvent::MultivariantLoaded) == 1);
+}
+
+TEST_CASE("with ABR a multivariant playlist leads to the lowest variant's media playlist only")
+{
+    Harness h;
+    h.S.Start(kMaster, 0.0);
+    h.Pull();
+    h.Respond(h.Take(HlsRequestKind::Multivariant),
+              "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=2000000\n720p/index.m3u8\n#EXT-X-STREAM-INF:BANDWIDTH=600000\n360p/index.m3u8\n");
+    REQUIRE(h.Open.size() == 1);
+    CHECK(h.Open[0].Kind == HlsRequestKind::MediaPlaylist);
+    CHECK(h.Open[0].Url.find("360p/index.m3u8") != std::string::npos);
+    CHECK(h.S.Stats().CurrentVariant == 1);
 }
 
 TEST_CASE("the blocking reload and the preload-hint part are requested together")
@@ -423,6 +438,7 @@ TEST_CASE("ABR estimates throughput without time to first byte and switches down
 {
     HlsSessionConfig cfg;
     cfg.MinSwitchInterval = 0.0;
+    cfg.StartVariant = 0; // the top variant
     Harness h(cfg);
     h.S.Start(kMaster, 0.0);
     h.Pull();

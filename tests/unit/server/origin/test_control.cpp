@@ -107,6 +107,7 @@ TEST_CASE("the fault plan is described as JSON")
     CHECK(described.at("delay").at("left") == 4);
     CHECK(described.at("status").at("code") == 503);
     CHECK(described.at("status").at("left") == 4);
+    CHECK(described.at("rate_kbps") == 0);
 }
 
 TEST_CASE("the restart policy gives up after the limit of runs in a row without media")

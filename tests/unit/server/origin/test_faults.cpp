@@ -69,4 +69,35 @@ TEST_CASE("corruption flips bytes inside the mdat only")
     CHECK_FALSE(CorruptMdat(no_mdat));
 }
 
+
+TEST_CASE("a rate limit holds for every request until it is set to 0 or cleared, and leaves the plan idle")
+{
+    FaultPlan plan;
+    std::string error;
+    REQUIRE(plan.Configure("rate_kbps=800", error));
+    CHECK(plan.Idle()); // parts keep streaming under a rate limit
+    for (int i = 0; i < 5; i++)
+        CHECK(plan.Next().RateKbps == 800);
+    CHECK(plan.RateKbps() == 800);
+    REQUIRE(plan.Configure("rate_kbps=0", error));
+    CHECK(plan.Next().RateKbps == 0);
+    REQUIRE(plan.Configure("rate_kbps=300", error));
+    REQUIRE(plan.Configure("clear=1", error));
+    CHECK(plan.RateKbps() == 0);
+    CHECK_FALSE(plan.Configure("rate_kbps=99999999", error));
+    CHECK(error.find("rate_kbps") != std::string::npos);
+}
+
+TEST_CASE("pacing waits until the bytes sent are due at the rate, and slices are about 50 ms each")
+{
+    CHECK(PaceDelayMs(100000, 0, 0.0) == 0);        // unpaced
+    CHECK(PaceDelayMs(100000, 800, 0.0) == 1000);   // 800 kbit = 100 kB per second
+    CHECK(PaceDelayMs(100000, 800, 400.0) == 600);  // partly elapsed
+    CHECK(PaceDelayMs(100000, 800, 1500.0) == 0);   // behind schedule: no wait
+    CHECK(PaceSliceBytes(800) == 5000);             // 50 ms at 100 kB/s
+    CHECK(PaceSliceBytes(8) == 1400);               // floor: one packet
+    CHECK(PaceSliceBytes(100000000) == 65536);      // ceiling
+    CHECK(PaceSliceBytes(0) == 65536);
+}
+
 TEST_SUITE_END();

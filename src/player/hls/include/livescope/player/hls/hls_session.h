@@ -14,6 +14,7 @@
 // Times are seconds on any monotonic clock the caller chooses; the session never reads a clock.
 #pragma once
 
+#include <livescope/player/hls/abr.h>
 #include <livescope/player/hls/hls_decrypt.h>
 #include <livescope/player/hls/m3u8.h>
 #include <livescope/player/hls/playlist_logic.h>
@@ -157,6 +158,10 @@ struct HlsStats
     double ThroughputEstimate = 0.0;
     int CurrentVariant = -1;
     int64_t VariantSwitches = 0;
+    int64_t AbrUpSwitches = 0;     // ABR decisions to a higher variant
+    int64_t AbrDownSwitches = 0;   // ABR decisions to a lower variant (throughput or health)
+    int64_t AbrHealthSwitches = 0; // of those, for dropped frames or slow decoding
+    int64_t AbrOscillations = 0;   // down-switches that followed an up-switch within the oscillation window
 };
 
 // [SECTION] Limits: caps, timeouts, backoff, no-media watchdog
@@ -264,8 +269,9 @@ struct HlsSessionConfig
     bool LowLatency = true;         // load parts when the playlist has EXT-X-PART-INF
     bool AutoAbr = true;            // switch variants from the throughput estimate
     bool UsePreloadHints = true;    // request EXT-X-PRELOAD-HINT parts with the blocking reload (false: as hls.js)
-    int StartVariant = -1;          // -1 = the first listed variant
-    double MinSwitchInterval = 4.0; // seconds between ABR switches
+    int StartVariant = -1;          // -1: with AutoAbr the lowest BANDWIDTH (then a fast step up), else the first listed
+    double MinSwitchInterval = 4.0; // seconds between ABR switches up (Abr.MinSwitchInterval is taken from here)
+    HlsAbrConfig Abr;               // the rest of the ABR tuning (abr.h)
     int MaxMediaRetries = 2;
     HlsLimits Limits; // caps, timeouts and backoff
     // Uniform [0, 1) source for the backoff jitter; empty: a generator seeded from the start URL and time.
@@ -318,6 +324,8 @@ public:
 
     // Pins a variant (disables ABR); -1 re-enables ABR. Takes effect at the next independent part.
     void SelectVariant(int variant, double now);
+    // How playback copes (dropped frames, decode load) over the last window; ABR steps down when it is too heavy.
+    void SetPlaybackHealth(const HlsAbrHealth& health, double now);
 
     const HlsStats& Stats() const { return StatsData; }
     const HlsPlaylist* Multivariant() const;

@@ -137,6 +137,7 @@ struct HlsBandwidthEstimator
 {
     double FastHalfLife = 0.5; // seconds of transfer
     double SlowHalfLife = 3.0; // seconds of transfer
+    double MinSampleWeight = 0.05; // seconds: the least a sample weighs, however fast it came (as hls.js's 50 ms)
     double Fast = 0.0, Slow = 0.0, FastWeight = 0.0, SlowWeight = 0.0;
     int Samples = 0;
     void AddSample(double bytes, double seconds);

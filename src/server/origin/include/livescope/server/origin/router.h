@@ -56,6 +56,7 @@ struct RouteDecision
     std::string CacheControl;
     std::string Body;
     uint32_t DelayMs = 0;        // ms, fault injection
+    uint32_t RateKbps = 0;       // kbit/s, fault injection: pace the body (Respond, StreamPart); 0 = unpaced
     std::string StreamBroadcast; // set by the origin (the router sees one broadcast)
     size_t StreamRendition = 0;
     uint64_t StreamNumber = 0;
