@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { launchBrowser, collectLogs, ARTIFACTS } from './lib/browser.mjs';
 import { BIN } from './lib/procs.mjs';
 import { startStack } from './lib/stack.mjs';
+import { openPublisher } from './lib/ingest.mjs';
 
 const ORIGIN = join(BIN, 'livescope-origin');
 const RELAY = join(BIN, 'livescope-relay');
@@ -240,5 +241,18 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   await sleep(1000);
   assert.equal((await broadcasts(origin)).find((x) => x.name === 'studio-bad'), undefined, 'a refused key published something');
   phase('wrong key refused');
+
+  // [5] The framing negotiated by the origin, and a malformed frame message: the connection is closed with the reason,
+  // nothing is published, the origin goes on.
+  const port = Number(new URL(origin).port);
+  const framed = await openPublisher(port, '/ingest/studio-frames', { protocol: `livescope-ingest, ${mint(secretFile, 'studio-frames')}, livescope-frames` });
+  assert.equal(framed.status, 101);
+  assert.match(framed.head, /Sec-WebSocket-Protocol: livescope-frames/i);
+  await framed.send(Buffer.from('Fgarbage that is not a frame message'));
+  await Promise.race([framed.closed, sleep(5000)]);
+  assert.ok(framed.state.closed, 'a malformed frame message did not close the connection');
+  assert.match(framed.state.received.toString('latin1'), /bad frame message: a frame before the stream header/);
+  assert.equal((await broadcasts(origin)).find((x) => x.name === 'studio-frames'), undefined, 'a malformed framed stream published something');
+  phase('malformed frames refused');
   passed = true;
 });
