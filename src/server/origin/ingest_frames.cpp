@@ -31,7 +31,9 @@ void PutU64(std::string& out, uint64_t v)
 void PutId(std::string& out, uint32_t id)
 {
     // IDs are written with their marker bits, as in the spec tables (0x1A45DFA3 is four bytes, 0xE7 one).
-    int bytes = id > 0xffffff ? 4 : id > 0xffff ? 3 : id > 0xff ? 2 : 1;
+    int bytes = id > 0xffffff ? 4 : id > 0xffff ? 3
+                                : id > 0xff     ? 2
+                                                : 1;
     for (int i = bytes - 1; i >= 0; i--)
         out.push_back(char((id >> (8 * i)) & 0xff));
 }
@@ -80,12 +82,12 @@ const char* CodecIdOf(IngestCodec codec)
 {
     switch (codec)
     {
-    case IngestCodec::H264AnnexB:
-        return "V_MPEG4/ISO/AVC";
-    case IngestCodec::Opus:
-        return "A_OPUS";
-    case IngestCodec::AacLc:
-        return "A_AAC";
+        case IngestCodec::H264AnnexB:
+            return "V_MPEG4/ISO/AVC";
+        case IngestCodec::Opus:
+            return "A_OPUS";
+        case IngestCodec::AacLc:
+            return "A_AAC";
     }
     return "";
 }
@@ -288,12 +290,12 @@ bool BuildAvcC(const uint8_t* data, size_t size, std::string& avcc)
     if (!sps.first || !pps.first)
         return false;
     avcc.clear();
-    avcc.push_back(1);                   // configurationVersion
-    avcc.push_back(char(sps.first[1]));  // profile
-    avcc.push_back(char(sps.first[2]));  // constraint flags
-    avcc.push_back(char(sps.first[3]));  // level
-    avcc.push_back(char(0xff));          // 6 reserved bits + lengthSizeMinusOne = 3
-    avcc.push_back(char(0xe1));          // 3 reserved bits + one SPS
+    avcc.push_back(1);                  // configurationVersion
+    avcc.push_back(char(sps.first[1])); // profile
+    avcc.push_back(char(sps.first[2])); // constraint flags
+    avcc.push_back(char(sps.first[3])); // level
+    avcc.push_back(char(0xff));         // 6 reserved bits + lengthSizeMinusOne = 3
+    avcc.push_back(char(0xe1));         // 3 reserved bits + one SPS
     PutU16(avcc, uint16_t(sps.second));
     avcc.append(reinterpret_cast<const char*>(sps.first), sps.second);
     avcc.push_back(1); // one PPS
@@ -324,8 +326,8 @@ std::string OpusHead(uint8_t channels, uint32_t sample_rate)
     head.append("\0\0", 2); // pre-skip (little-endian): none, so capture time and media time stay equal
     for (int i = 0; i < 4; i++)
         head.push_back(char((sample_rate >> (8 * i)) & 0xff)); // input sample rate, little-endian
-    head.append("\0\0", 2); // output gain
-    head.push_back(0);      // channel mapping family 0 (mono or stereo)
+    head.append("\0\0", 2);                                    // output gain
+    head.push_back(0);                                         // channel mapping family 0 (mono or stereo)
     return head;
 }
 
@@ -347,10 +349,10 @@ std::string WriteMatroskaHeader(const std::vector<IngestTrack>& tracks, const st
 {
     std::string out;
     std::string ebml;
-    PutUint(ebml, 0x4286, 1);  // EBMLVersion
-    PutUint(ebml, 0x42F7, 1);  // EBMLReadVersion
-    PutUint(ebml, 0x42F2, 4);  // EBMLMaxIDLength
-    PutUint(ebml, 0x42F3, 8);  // EBMLMaxSizeLength
+    PutUint(ebml, 0x4286, 1); // EBMLVersion
+    PutUint(ebml, 0x42F7, 1); // EBMLReadVersion
+    PutUint(ebml, 0x42F2, 4); // EBMLMaxIDLength
+    PutUint(ebml, 0x42F3, 8); // EBMLMaxSizeLength
     PutElement(ebml, 0x4282, "matroska");
     PutUint(ebml, 0x4287, 4); // DocTypeVersion
     PutUint(ebml, 0x4285, 2); // DocTypeReadVersion
@@ -369,10 +371,10 @@ std::string WriteMatroskaHeader(const std::vector<IngestTrack>& tracks, const st
     {
         const IngestTrack& track = tracks[i];
         std::string entry;
-        PutUint(entry, 0xD7, i + 1);             // TrackNumber
-        PutUint(entry, 0x73C5, i + 1);           // TrackUID
+        PutUint(entry, 0xD7, i + 1);                 // TrackNumber
+        PutUint(entry, 0x73C5, i + 1);               // TrackUID
         PutUint(entry, 0x83, track.Video() ? 1 : 2); // TrackType
-        PutUint(entry, 0x9C, 0);                 // FlagLacing
+        PutUint(entry, 0x9C, 0);                     // FlagLacing
         PutElement(entry, 0x86, CodecIdOf(track.Codec));
         if (i < codec_private.size() && !codec_private[i].empty())
             PutElement(entry, 0x63A2, codec_private[i]);

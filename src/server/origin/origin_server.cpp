@@ -124,7 +124,7 @@ public:
     bool RestartRequested = false; // this run was stopped by /control/restart-encoder
     int ConsecutiveFailures = 0;
     bool HaveAnchor = false;
-    int64_t AnchorWallMs = 0; // ms since epoch at media time 0 of this generation
+    int64_t AnchorWallMs = 0;      // ms since epoch at media time 0 of this generation
     int64_t CaptureAnchorMs = 0;   // the publisher's capture stamp of media time 0 (capture_clock.h)
     uint64_t CapturePublisher = 0; // PublisherSerial of the publisher that stamped it (0: none)
 

@@ -137,8 +137,12 @@ TEST_CASE("Matroska elements are written with their IDs and shortest sizes")
     CHECK(WriteMatroskaCluster(0) == std::string("\x1f\x43\xb6\x75\x01\xff\xff\xff\xff\xff\xff\xff\xe7\x81\x00", 15));
     CHECK(WriteMatroskaCluster(2000) == std::string("\x1f\x43\xb6\x75\x01\xff\xff\xff\xff\xff\xff\xff\xe7\x82\x07\xd0", 16));
     const std::string data = "abc";
-    CHECK(WriteMatroskaSimpleBlock(1, 33, true, Bytes(data), 3) == std::string("\xa3\x87\x81\x00\x21\x80" "abc", 9));
-    CHECK(WriteMatroskaSimpleBlock(2, -1, false, Bytes(data), 3) == std::string("\xa3\x87\x82\xff\xff\x00" "abc", 9));
+    CHECK(WriteMatroskaSimpleBlock(1, 33, true, Bytes(data), 3) == std::string("\xa3\x87\x81\x00\x21\x80"
+                                                                               "abc",
+                                                                               9));
+    CHECK(WriteMatroskaSimpleBlock(2, -1, false, Bytes(data), 3) == std::string("\xa3\x87\x82\xff\xff\x00"
+                                                                                "abc",
+                                                                                9));
     const std::string big(200, 'x'); // a size of 127 or more takes two bytes (0x7f alone means unknown)
     const std::string block = WriteMatroskaSimpleBlock(1, 0, false, Bytes(big), big.size());
     CHECK(block.substr(0, 3) == std::string("\xa3\x40\xcc", 3));
@@ -147,7 +151,9 @@ TEST_CASE("Matroska elements are written with their IDs and shortest sizes")
     CHECK(header.find("matroska") != std::string::npos);
     CHECK(header.find("V_MPEG4/ISO/AVC") != std::string::npos);
     CHECK(header.find("A_OPUS") != std::string::npos);
-    CHECK(header.find(std::string("\x63\xa2\x84" "AVCC", 7)) != std::string::npos);
+    CHECK(header.find(std::string("\x63\xa2\x84"
+                                  "AVCC",
+                                  7)) != std::string::npos);
     CHECK(header.find(std::string("\x18\x53\x80\x67\x01\xff\xff\xff\xff\xff\xff\xff", 12)) != std::string::npos);
 }
 
@@ -173,7 +179,7 @@ TEST_CASE("the muxer starts at the first video keyframe, whose capture time is m
     const size_t at = out.find(cluster0);
     REQUIRE(at != std::string::npos);
     const std::string key_block = out.substr(at + cluster0.size());
-    CHECK(key_block.substr(2, 4) == std::string("\x81\x00\x00\x80", 4)); // track 1, +0 ms, keyframe
+    CHECK(key_block.substr(2, 4) == std::string("\x81\x00\x00\x80", 4));        // track 1, +0 ms, keyframe
     CHECK(key_block.find(std::string("\0\0\0\5\x67", 5)) != std::string::npos); // length-prefixed SPS
 
     // Audio captured just before the keyframe is dropped; after it, timestamps are capture minus t0, in ms.
@@ -181,7 +187,9 @@ TEST_CASE("the muxer starts at the first video keyframe, whose capture time is m
     REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, t0 - 1000, 20000, "a"), out));
     CHECK(out.empty());
     REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, t0 + 20400, 20000, "b"), out));
-    CHECK(out == std::string("\xa3\x85\x82\x00\x14\x80" "b", 7)); // track 2, +20 ms
+    CHECK(out == std::string("\xa3\x85\x82\x00\x14\x80"
+                             "b",
+                             7)); // track 2, +20 ms
     out.clear();
     REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, t0 + 33333, 33333, DeltaAu), out));
     CHECK(out.substr(2, 4) == std::string("\x81\x00\x21\x00", 4)); // +33 ms, not a keyframe

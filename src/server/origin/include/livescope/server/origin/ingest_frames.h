@@ -55,8 +55,8 @@ struct IngestMessage
     std::vector<IngestTrack> Tracks; // StreamHeader
     uint8_t Track = 0;               // Frame
     bool Key = false;
-    int64_t CaptureUs = 0;  // µs since the epoch
-    uint32_t DurationUs = 0; // µs
+    int64_t CaptureUs = 0;            // µs since the epoch
+    uint32_t DurationUs = 0;          // µs
     const uint8_t* Payload = nullptr; // points into the parsed message
     size_t PayloadSize = 0;
 };
