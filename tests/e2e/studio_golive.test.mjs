@@ -1,8 +1,11 @@
-// e2e (studio): the browser studio goes live. The origin (--no-demo, a secret file, --grace 2) and the demo web server;
-// Chromium with a fake camera and microphone opens /studio.html with a broadcaster key in the fragment and clicks Go
-// live; the player page plays /live/studio/ (playing fires, the picture is not black and moves); End ends the broadcast
-// (index.json says ended, the viewer gets ended). A key signed with another secret is refused and publishes nothing.
-// Screenshots in build/test-artifacts/. The viewer's latency is printed, not asserted.
+// e2e (studio): the browser studio goes live. The origin (--no-demo, a secret file, --grace 2, one 360p rendition) and
+// the demo web server; Chromium with a fake camera and microphone opens /studio.html with a broadcaster key in the
+// fragment and clicks Go live: it encodes with WebCodecs (livescope-frames); the player page plays /live/studio/
+// (playing fires, the picture is not black and moves); the playlist's PROGRAM-DATE-TIME is the studio's capture stamp;
+// End ends the broadcast (index.json says ended, the viewer gets ended). Then the MediaRecorder path, with the studio's
+// clock set 5 s back: the broadcast's PDT follows the studio's clock, not the origin's. A key signed with another
+// secret is refused and publishes nothing. Screenshots in build/test-artifacts/. The viewer's latency (glass to glass)
+// is printed, not asserted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -12,6 +15,7 @@ import { join } from 'node:path';
 import { launchBrowser, collectLogs, ARTIFACTS } from './lib/browser.mjs';
 import { BIN } from './lib/procs.mjs';
 import { startStack } from './lib/stack.mjs';
+import { openPublisher } from './lib/ingest.mjs';
 
 const ORIGIN = join(BIN, 'livescope-origin');
 const RELAY = join(BIN, 'livescope-relay');
@@ -21,6 +25,8 @@ const missing = !existsSync(ORIGIN) || !existsSync(RELAY) ? 'livescope-origin or
 if (missing) console.log(`studio_golive: SKIPPED: ${missing}`);
 const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 const LATENCY_SAMPLES = 8; // one a second while watching
+const SKEW_MS = -5000; // the MediaRecorder studio's clock, against the machine's: PDT must follow it
+const PDT_SLACK_MS = 100; // first PDT vs the capture stamp: a few frames (the encoder's first fragment may not start at 0)
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function waitFor(what, check, timeoutMs) {
@@ -33,6 +39,12 @@ async function waitFor(what, check, timeoutMs) {
   throw new Error(`timed out waiting for ${what}`);
 }
 const broadcasts = async (origin) => (await (await fetch(`${origin}/live/index.json`)).json()).broadcasts;
+// The first EXT-X-PROGRAM-DATE-TIME of a broadcast's rendition, in ms since the epoch (NaN when none yet).
+async function firstPdt(origin, name) {
+  const text = await (await fetch(`${origin}/live/${name}/360p/index.m3u8`)).text();
+  const m = text.match(/#EXT-X-PROGRAM-DATE-TIME:(\S+)/);
+  return m ? Date.parse(m[1]) : NaN;
+}
 const mint = (secretFile, name) => execFileSync(RELAY, ['mint-token', '--secret-file', secretFile, '--name', name, '--role', 'broadcaster',
   '--ttl', '600'], { encoding: 'utf8' }).trim();
 
@@ -97,7 +109,7 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   writeFileSync(secretFile, 'e2e-studio-secret-0123456789abcdef', { mode: 0o600 });
   const otherSecret = join(dir, 'other-secret');
   writeFileSync(otherSecret, 'another-secret-the-origin-does-not-know', { mode: 0o600 });
-  const stack = await startStack({ relay: false, originArgs: ['--no-demo', '--secret-file', secretFile, '--grace', '2'] });
+  const stack = await startStack({ relay: false, originArgs: ['--no-demo', '--secret-file', secretFile, '--grace', '2', '--renditions', '360p'] });
   t.after(() => stack.stop());
   const origin = new URL(stack.streamUrl).origin;
   const browser = await launchBrowser(FAKE_MEDIA);
@@ -123,11 +135,18 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   phase('studio live');
   const mime = await studio.evaluate(() => document.documentElement.dataset.studioMime);
   console.log(`studio: recording ${mime}`);
+  assert.equal(await studio.evaluate(() => document.documentElement.dataset.studioEncoder), 'webcodecs', 'WebCodecs is the first choice');
   const live = await waitFor('the studio broadcast live in index.json',
     async () => (await broadcasts(origin)).find((b) => b.name === 'studio' && b.state === 'live'), 30000);
   phase('broadcast live in index.json');
   assert.equal(live.title, 'Studio e2e');
   assert.equal(live.publishing, true);
+  // PDT is the studio's capture stamp of the first keyframe (media time 0), and the origin says it took it from there.
+  const captureMs = Number(await studio.evaluate(() => document.documentElement.dataset.studioCaptureMs));
+  const pdt = await waitFor('a PROGRAM-DATE-TIME', () => firstPdt(origin, 'studio').then((x) => (Number.isFinite(x) ? x : 0)), 10000);
+  console.log(`studio: first PDT ${new Date(pdt).toISOString()}, capture stamp ${new Date(captureMs).toISOString()}`);
+  assert.ok(Math.abs(pdt - captureMs) <= PDT_SLACK_MS, `PDT ${pdt} is not the capture stamp ${captureMs}`);
+  assert.ok(stack.procs[0].output.some((l) => /studio: PROGRAM-DATE-TIME from the publisher's capture clock/.test(l)), 'the origin did not use the capture clock');
   await studio.waitForFunction(() => /^0:0[1-9]|^0:[1-5]\d/.test(document.getElementById('studio-elapsed').textContent), null, { timeout: 10000 });
   await checkStudioLayout(studio);
   await studio.screenshot({ path: join(ARTIFACTS, 'studio-live.png') });
@@ -163,7 +182,7 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   }
   const s = await viewer.evaluate(() => window.livescopeWidgets[0].stats);
   console.log(`studio: viewer latency over ${LATENCY_SAMPLES} s: ${latencies.map((x) => x.toFixed(2)).join(' ')} s ` +
-    `(target ${Math.max(s.target, s.partHoldBack).toFixed(2)} s; origin PDT to screen, not glass to glass: the studio does not stamp capture time)`);
+    `(target ${Math.max(s.target, s.partHoldBack).toFixed(2)} s; glass to glass: PDT is the studio's capture time)`);
   await viewer.screenshot({ path: join(ARTIFACTS, 'studio-viewer.png') });
 
   phase('latency sampled');
@@ -176,6 +195,31 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   phase('broadcast ended in index.json');
   await viewer.waitForFunction(() => window.__events.includes('ended'), null, { timeout: 30000 });
   phase('viewer ended');
+  await viewer.close();
+
+  // [3b] MediaRecorder, with the studio's clock 5 s behind the machine's: the broadcast's PDT follows the studio's
+  // stamp (its text message), not the origin's receive clock, which reads the machine's time.
+  const recorded = await browser.context.newPage();
+  const recordedLogs = collectLogs(recorded, 'recorder');
+  t.after(() => { if (!passed) console.log(recordedLogs.slice(-20).join('\n')); });
+  await recorded.addInitScript((skew) => { const now = Date.now; Date.now = () => now() + skew; }, SKEW_MS);
+  const mr = new URLSearchParams({ origin, name: 'studio-mr', key: mint(secretFile, 'studio-mr') });
+  await recorded.goto(`${stack.web.url}/studio.html?encoder=mediarecorder#${mr}`);
+  await recorded.waitForFunction(() => document.documentElement.dataset.studio === 'idle', null, { timeout: 10000 });
+  const beforeMs = Date.now();
+  await recorded.click('#studio-button');
+  await recorded.waitForFunction(() => document.documentElement.dataset.studio === 'live', null, { timeout: 15000 });
+  assert.equal(await recorded.evaluate(() => document.documentElement.dataset.studioEncoder), 'mediarecorder');
+  await waitFor('the MediaRecorder broadcast live', async () => (await broadcasts(origin)).find((b) => b.name === 'studio-mr' && b.state === 'live'), 30000);
+  const stamp = Number(await recorded.evaluate(() => document.documentElement.dataset.studioCaptureMs));
+  const mrPdt = await waitFor('a PROGRAM-DATE-TIME', () => firstPdt(origin, 'studio-mr').then((x) => (Number.isFinite(x) ? x : 0)), 10000);
+  console.log(`studio: MediaRecorder first PDT ${new Date(mrPdt).toISOString()}, stamp ${new Date(stamp).toISOString()} (studio clock ${SKEW_MS} ms)`);
+  assert.ok(Math.abs(mrPdt - stamp) <= PDT_SLACK_MS, `PDT ${mrPdt} is not the studio's stamp ${stamp}`);
+  assert.ok(mrPdt < beforeMs + SKEW_MS / 2, 'PDT came from the origin\'s clock, not the studio\'s');
+  await recorded.click('#studio-button');
+  await recorded.waitForFunction(() => document.documentElement.dataset.studio === 'ended', null, { timeout: 15000 });
+  await recorded.close();
+  phase('MediaRecorder path checked');
 
   // [4] A key signed with another secret: refused, nothing published.
   const wrong = await browser.context.newPage();
@@ -197,5 +241,18 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   await sleep(1000);
   assert.equal((await broadcasts(origin)).find((x) => x.name === 'studio-bad'), undefined, 'a refused key published something');
   phase('wrong key refused');
+
+  // [5] The framing negotiated by the origin, and a malformed frame message: the connection is closed with the reason,
+  // nothing is published, the origin goes on.
+  const port = Number(new URL(origin).port);
+  const framed = await openPublisher(port, '/ingest/studio-frames', { protocol: `livescope-ingest, ${mint(secretFile, 'studio-frames')}, livescope-frames` });
+  assert.equal(framed.status, 101);
+  assert.match(framed.head, /Sec-WebSocket-Protocol: livescope-frames/i);
+  await framed.send(Buffer.from('Fgarbage that is not a frame message'));
+  await Promise.race([framed.closed, sleep(5000)]);
+  assert.ok(framed.state.closed, 'a malformed frame message did not close the connection');
+  assert.match(framed.state.received.toString('latin1'), /bad frame message: a frame before the stream header/);
+  assert.equal((await broadcasts(origin)).find((x) => x.name === 'studio-frames'), undefined, 'a malformed framed stream published something');
+  phase('malformed frames refused');
   passed = true;
 });

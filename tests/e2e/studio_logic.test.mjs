@@ -1,10 +1,12 @@
 // Unit (node, no browser): the browser studio's decisions in web/runtime/studio-logic.js: the state machine, the
-// fragment, the key's first check, the recorder format, the title cut, the labels.
+// fragment, the key's first check, the encoder choice and recorder format, the livescope-frames framing, the capture
+// clock and keyframe schedule, the title cut, the labels.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { Step, View, InitialState, ParseFragment, IngestUrl, CheckKey, PickMimeType, PickLanguage, Text, FormatElapsed,
-  TrimTitle, TooSlow, MAX_BUFFERED_BYTES, MAX_TITLE_BYTES, STRINGS } from '../../web/runtime/studio-logic.js';
+  TrimTitle, TooSlow, MAX_BUFFERED_BYTES, MAX_TITLE_BYTES, STRINGS, PickEncoder, IngestProtocols, EncodeStreamHeader,
+  EncodeFrame, FRAME_HEADER_BYTES, CaptureOffsetUs, KeyFrameDue, CODEC_IDS, SEGMENT_MS } from '../../web/runtime/studio-logic.js';
 
 const b64url = (buf) => Buffer.from(buf).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 function key(claims) {
@@ -155,4 +157,63 @@ test('labels exist in English and French for the same ids; the language follows 
   assert.equal(PickLanguage(null, ['fr-CA', 'en']), 'fr');
   assert.equal(PickLanguage(null, ['de-DE', 'en-GB']), 'en');
   assert.equal(PickLanguage(null, []), 'en');
+});
+
+test('an encoder failure while live ends the broadcast with its reason; elsewhere it changes nothing', () => {
+  const r = run({ type: 'golive' }, { type: 'open', at: 1 }, { type: 'encoderError', reason: 'boom' });
+  assert.equal(r.s.state, 'ending');
+  assert.deepEqual(r.actions.slice(2), ['stopRecorder', 'closeSocket', 'armEndTimer']);
+  assert.match(View(r.s, 'en').message, /encoder failed: boom/);
+  assert.equal(run({ type: 'encoderError', reason: 'x' }).s.state, 'idle');
+});
+
+test('WebCodecs is the first choice, MediaRecorder the fallback, and ?encoder= forces either when possible', () => {
+  assert.equal(PickEncoder('', { webcodecs: true, mediarecorder: true }), 'webcodecs');
+  assert.equal(PickEncoder('', { webcodecs: false, mediarecorder: true }), 'mediarecorder');
+  assert.equal(PickEncoder('', { webcodecs: false, mediarecorder: false }), '');
+  assert.equal(PickEncoder('mediarecorder', { webcodecs: true, mediarecorder: true }), 'mediarecorder');
+  assert.equal(PickEncoder('webcodecs', { webcodecs: true, mediarecorder: true }), 'webcodecs');
+  assert.equal(PickEncoder('webcodecs', { webcodecs: false, mediarecorder: true }), '');
+  assert.equal(PickEncoder('bogus', { webcodecs: false, mediarecorder: true }), 'mediarecorder');
+  // The framing is offered after the key, so an origin that does not know it still finds the key and answers livescope-ingest.
+  assert.deepEqual(IngestProtocols('K.S', true), ['livescope-ingest', 'K.S', 'livescope-frames']);
+  assert.deepEqual(IngestProtocols('K.S', false), ['livescope-ingest', 'K.S']);
+});
+
+test('the framing writes the bytes the origin parses (src/server/origin ingest_frames.h)', () => {
+  const header = EncodeStreamHeader([{ id: 0, codec: CODEC_IDS.h264, width: 1280, height: 720 }, { id: 1, codec: CODEC_IDS.opus, sampleRate: 48000, channels: 1 }]);
+  // The same bytes as EncodeIngestStreamHeader in the origin's unit tests.
+  assert.deepEqual([...header], [0x53, 1, 2, 0, 1, 5, 0, 2, 0xd0, 0, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0xbb, 0x80, 1]);
+  const frame = EncodeFrame(1, true, 1700000000123456, 20000, new Uint8Array([0xaa, 0xbb]));
+  assert.equal(frame.length, FRAME_HEADER_BYTES + 2);
+  assert.deepEqual([...frame.subarray(0, 3)], [0x46, 1, 1]);
+  assert.equal(new DataView(frame.buffer).getBigInt64(3), 1700000000123456n);
+  assert.equal(new DataView(frame.buffer).getUint32(11), 20000);
+  assert.deepEqual([...frame.subarray(15)], [0xaa, 0xbb]);
+  assert.equal(EncodeFrame(0, false, 1, 0, new Uint8Array([1]))[2], 0);
+});
+
+test('capture time: timestamps in the performance.now() timebase map exactly, others from the moment the first frame is read', () => {
+  // Audio (Chromium): 95 ms old in performance.now()'s timebase → wall = timestamp + (Date.now() - performance.now()).
+  assert.equal(CaptureOffsetUs(801099, 896.1, 1700000000000), (1700000000000 - 896.1) * 1000);
+  // Camera frames (Chromium): another clock (hours of uptime) → the first frame counts as captured when read.
+  assert.equal(CaptureOffsetUs(11571010100, 806.1, 1700000000000), 1700000000000 * 1000 - 11571010100);
+  // A timestamp from the future of performance.now() is not its timebase.
+  assert.equal(CaptureOffsetUs(900000, 800, 1700000000000), 1700000000000 * 1000 - 900000);
+});
+
+test('keyframes: the first frame, then the first frame of each segment window counted from it', () => {
+  let first = null, last = -1;
+  const keys = [];
+  for (let ms = 0; ms <= 6100; ms += 50) {
+    const us = 5e15 + ms * 1000;
+    const due = KeyFrameDue(us, first, last);
+    if (first === null) first = us;
+    last = due.index;
+    if (due.key) keys.push(ms);
+  }
+  assert.deepEqual(keys, [0, SEGMENT_MS, 2 * SEGMENT_MS, 3 * SEGMENT_MS]);
+  // A frame dropped at the boundary: the next one is the key.
+  assert.deepEqual(KeyFrameDue(5e15 + 2050000, 5e15, 0), { key: true, index: 1 });
+  assert.deepEqual(KeyFrameDue(5e15 + 2100000, 5e15, 1), { key: false, index: 1 });
 });

@@ -1,6 +1,7 @@
 // Browser studio decisions (pure: no DOM, no network, no clock of its own): the studio's state machine
 // (idle → connecting → live → ending → ended, or refused), reading the URL fragment, a first look at the stream
-// key's claims, the recorder format, the send-queue limit, the labels in EN/FR. studio.js is the edge that moves
+// key's claims, the encoder choice (WebCodecs, else MediaRecorder) and its formats, the livescope-frames framing and
+// the capture clock, the keyframe schedule, the send-queue limit, the labels in EN/FR. studio.js is the edge that moves
 // camera bytes and socket events; tests/e2e/studio_logic.test.mjs runs this file under node. Limits: docs/studio.md.
 
 export const TIMESLICE_MS = 200; // MediaRecorder chunk period (each chunk is one binary WebSocket message)
@@ -8,6 +9,88 @@ export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024; // bytes queued in the socket
 export const END_TIMEOUT_MS = 5000; // End: wait this long for the origin's close frame, then call it ended anyway
 export const NAME_RE = /^[a-z0-9-]{1,64}$/; // the origin's broadcast names (docs/ingest.md)
 export const MAX_TITLE_BYTES = 200; // the origin keeps at most this many bytes of a title
+
+export const SEGMENT_MS = 2000; // the origin's default segment (--segment-ms): a keyframe at each such boundary
+export const VIDEO_BITRATE = 2500000; // bit/s asked of either encoder
+export const AUDIO_BITRATE = 96000; // bit/s
+export const MAX_ENCODE_QUEUE = 3; // video frames waiting in the VideoEncoder past which a captured frame is dropped
+export const INGEST_SUBPROTOCOL = 'livescope-ingest';
+export const FRAMES_SUBPROTOCOL = 'livescope-frames'; // the origin takes framed WebCodecs frames (docs/studio.md)
+
+// H.264 profiles the VideoEncoder is asked for, best first (Constrained Baseline, Main; level 3.1 holds 720p30).
+export const VIDEO_CODECS = ['avc1.42e01f', 'avc1.4d401f'];
+// Audio codecs, best first: Opus (every Chromium), AAC-LC where the browser has an encoder. The origin re-encodes
+// audio to AAC for HLS either way.
+export const AUDIO_CODECS = ['opus', 'mp4a.40.2'];
+export const CODEC_IDS = { h264: 1, opus: 2, aac: 3 }; // the framing's codec bytes (src/server/origin/.../ingest_frames.h)
+
+// Which encoder: 'webcodecs' when the browser can (VideoEncoder H.264 + MediaStreamTrackProcessor, and an
+// AudioEncoder when there is a microphone), else 'mediarecorder'. `forced` is the page's ?encoder= (tests):
+// 'webcodecs' or 'mediarecorder' wins when possible; '' when nothing can encode.
+export function PickEncoder(forced, { webcodecs, mediarecorder }) {
+  if (forced === 'mediarecorder') return mediarecorder ? 'mediarecorder' : '';
+  if (forced === 'webcodecs') return webcodecs ? 'webcodecs' : '';
+  return webcodecs ? 'webcodecs' : mediarecorder ? 'mediarecorder' : '';
+}
+
+// The Sec-WebSocket-Protocol offer: the key after livescope-ingest, and livescope-frames last when the studio can
+// send framed frames. An origin that does not know livescope-frames answers livescope-ingest (then: MediaRecorder).
+export function IngestProtocols(key, frames) {
+  return frames ? [INGEST_SUBPROTOCOL, key, FRAMES_SUBPROTOCOL] : [INGEST_SUBPROTOCOL, key];
+}
+
+// [SECTION] Framing (livescope-frames; big-endian; one binary WebSocket message each)
+// 'S' 1 count, then per track: id, codec, u16 width, u16 height, u32 sample rate, u8 channels.
+export function EncodeStreamHeader(tracks) {
+  const out = new Uint8Array(3 + 11 * tracks.length);
+  const view = new DataView(out.buffer);
+  out[0] = 0x53; out[1] = 1; out[2] = tracks.length;
+  tracks.forEach((t, i) => {
+    const at = 3 + 11 * i;
+    out[at] = t.id; out[at + 1] = t.codec;
+    view.setUint16(at + 2, t.width || 0); view.setUint16(at + 4, t.height || 0);
+    view.setUint32(at + 6, t.sampleRate || 0); out[at + 10] = t.channels || 0;
+  });
+  return out;
+}
+
+// 'F' track, flags (1: key), i64 capture µs since the epoch, u32 duration µs, then `payload` (a Uint8Array). The
+// header is written in front of a buffer the caller fills: `FrameBuffer(size)` then `WriteFrameHeader`.
+export const FRAME_HEADER_BYTES = 15;
+export function WriteFrameHeader(out, track, key, captureUs, durationUs) {
+  const view = new DataView(out.buffer, out.byteOffset, FRAME_HEADER_BYTES);
+  out[0] = 0x46; out[1] = track; out[2] = key ? 1 : 0;
+  view.setBigInt64(3, BigInt(Math.round(captureUs)));
+  view.setUint32(11, Math.max(0, Math.min(0xffffffff, Math.round(durationUs || 0))));
+  return out;
+}
+export function EncodeFrame(track, key, captureUs, durationUs, payload) {
+  const out = new Uint8Array(FRAME_HEADER_BYTES + payload.byteLength);
+  out.set(payload, FRAME_HEADER_BYTES);
+  return WriteFrameHeader(out, track, key, captureUs, durationUs);
+}
+
+// [SECTION] Capture clock
+// A track's frame timestamps (µs) → capture wall-clock time (µs since the epoch). Chromium stamps audio in the
+// performance.now() timebase and camera frames in another (the system's monotonic clock), so each track gets its own
+// mapping, fixed at its first frame: when the timestamp reads as performance.now() (not after it and at most
+// PERF_TIMEBASE_WINDOW_MS before it), wall = timestamp + (Date.now() - performance.now()); otherwise the first frame
+// is taken as captured when it was read (which ignores the capture-to-read delay, a few ms). Returns the offset to add.
+export const PERF_TIMEBASE_WINDOW_MS = 5000;
+export function CaptureOffsetUs(firstTimestampUs, perfNowMs, wallNowMs) {
+  const ageMs = perfNowMs - firstTimestampUs / 1000;
+  if (ageMs >= -1 && ageMs <= PERF_TIMEBASE_WINDOW_MS) return (wallNowMs - perfNowMs) * 1000;
+  return wallNowMs * 1000 - firstTimestampUs;
+}
+
+// Whether the frame captured at `captureUs` must be a keyframe: the first frame, and the first frame in each new
+// SEGMENT_MS window counted from the first frame (so keyframes fall on the origin's segment boundaries: the origin's
+// media time 0 is the first keyframe's capture time). Returns { key, index } (index: the window of the last key).
+export function KeyFrameDue(captureUs, firstUs, lastIndex, segmentMs = SEGMENT_MS) {
+  if (firstUs === null || firstUs === undefined) return { key: true, index: 0 };
+  const index = Math.floor((captureUs - firstUs) / (segmentMs * 1000));
+  return index > lastIndex ? { key: true, index } : { key: false, index: lastIndex };
+}
 
 // Formats the recorder may use, best first: H.264 (the origin's ladder codec) then VP8/VP9; all WebM + Opus.
 export const MIME_CANDIDATES = ['video/webm;codecs=h264,opus', 'video/webm;codecs=avc1,opus', 'video/webm;codecs=vp8,opus',
@@ -30,6 +113,7 @@ export const STRINGS = {
     refusedGeneric: 'The origin refused the connection (wrong or expired key, the broadcast already live, or the origin full).',
     lost: 'The connection to the origin was lost.', slow: 'The link is too slow for this stream: the broadcast was stopped.',
     noCamera: 'No camera or microphone: {reason}', noRecorder: 'This browser cannot record the camera (no MediaRecorder format).',
+    encoderFailed: 'The encoder failed: {reason}',
   },
   fr: {
     heading: 'Studio', preview: 'Aperçu de la caméra', title: 'Titre', name: 'Nom de la diffusion', golive: 'Passer en direct', end: 'Terminer',
@@ -41,6 +125,7 @@ export const STRINGS = {
     refusedGeneric: 'L’origine a refusé la connexion (clé fausse ou expirée, diffusion déjà en direct, ou origine pleine).',
     lost: 'La connexion à l’origine a été perdue.', slow: 'Le lien est trop lent pour ce flux : la diffusion a été arrêtée.',
     noCamera: 'Pas de caméra ni de micro : {reason}', noRecorder: 'Ce navigateur ne sait pas enregistrer la caméra (aucun format MediaRecorder).',
+    encoderFailed: 'L’encodeur a échoué : {reason}',
   },
 };
 
@@ -117,7 +202,7 @@ export function CheckKey(key, name, nowSeconds) {
 
 // [SECTION] State machine
 // A state: { state, startedAt (ms, the page clock when live began), message (a STRINGS id or ''), values, detail }.
-// Events: golive, open {at}, end, close {code, reason}, timeout, slow, fail {message, values, detail}.
+// Events: golive, open {at}, end, close {code, reason}, timeout, slow, encoderError {reason}, fail {message, values, detail}.
 // Step returns the next state and the actions for the edge: 'connect', 'record', 'stopRecorder', 'closeSocket',
 // 'armEndTimer', 'releaseSocket'. An event that means nothing in a state leaves it as it is, with no action.
 export function InitialState() { return { state: 'idle', startedAt: 0, message: '', values: {}, detail: '' }; }
@@ -149,6 +234,9 @@ export function Step(s, event) {
     case 'slow':
       if (s.state !== 'live') return same;
       return next('ending', { message: 'slow' }, ['stopRecorder', 'closeSocket', 'armEndTimer']);
+    case 'encoderError': // the live encoder failed (WebCodecs error callback, recorder error): stop and close
+      if (s.state !== 'live') return same;
+      return next('ending', { message: 'encoderFailed', values: { reason: String(event.reason || '') } }, ['stopRecorder', 'closeSocket', 'armEndTimer']);
     case 'fail': // a local failure (no camera, no recorder format, a bad key or name) before or while connecting
       if (s.state === 'live' || s.state === 'ending') return same;
       return next('refused', { message: event.message || '', values: event.values || {}, detail: event.detail || '' }, ['releaseSocket']);

@@ -1,8 +1,12 @@
-// Browser studio edge (shell/studio.html): camera and microphone (getUserMedia) into a muted preview, MediaRecorder
-// WebM chunks sent as binary WebSocket messages to the origin's /ingest/<name>, the key in Sec-WebSocket-Protocol.
-// Every decision (states, key check, format, limits, labels) is in studio-logic.js; this file only moves bytes and events.
+// Browser studio edge (shell/studio.html): camera and microphone (getUserMedia) into a muted preview, then to the
+// origin's /ingest/<name> WebSocket (the key in Sec-WebSocket-Protocol): WebCodecs frames in the livescope-frames
+// framing (studio-encoder.js) when the browser and the origin can, else MediaRecorder WebM chunks; both stamp the
+// capture wall-clock time. Every decision (states, key check, encoder, formats, limits, labels) is in studio-logic.js;
+// this file only moves bytes and events. ?encoder=webcodecs|mediarecorder forces one (tests).
 import { Step, View, InitialState, ParseFragment, IngestUrl, CheckKey, PickMimeType, PickLanguage, Text, FormatElapsed,
-  TooSlow, TIMESLICE_MS, END_TIMEOUT_MS } from './studio-logic.js';
+  TooSlow, PickEncoder, IngestProtocols, FRAMES_SUBPROTOCOL, VIDEO_BITRATE, AUDIO_BITRATE, TIMESLICE_MS,
+  END_TIMEOUT_MS } from './studio-logic.js';
+import { WebCodecsConfig, StartWebCodecs } from './studio-encoder.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = { preview: $('studio-preview'), form: $('studio-form'), title: $('studio-title'), name: $('studio-name'),
@@ -10,7 +14,8 @@ const ui = { preview: $('studio-preview'), form: $('studio-form'), title: $('stu
 const lang = PickLanguage(new URLSearchParams(location.search).get('lang'), navigator.languages || []);
 let settings = ParseFragment(location.hash, location.origin);
 let state = InitialState();
-let media = null, socket = null, recorder = null, endTimer = 0, tick = 0;
+const forcedEncoder = new URLSearchParams(location.search).get('encoder') || '';
+let media = null, socket = null, recorder = null, coder = null, webcodecsConfig = null, endTimer = 0, tick = 0;
 
 // Labels in the page's language.
 document.documentElement.lang = lang;
@@ -47,13 +52,22 @@ function run(action) {
   switch (action) {
     case 'connect': return connect();
     case 'record': return record();
-    case 'stopRecorder': if (recorder && recorder.state !== 'inactive') recorder.stop(); return;
+    case 'stopRecorder':
+      if (recorder && recorder.state !== 'inactive') recorder.stop();
+      if (coder) {
+        // The encoders' last chunks go out, then the close frame.
+        const ws = socket, c = coder;
+        coder = null;
+        c.stop().then(() => { if (ws && ws.readyState === WebSocket.OPEN) ws.close(1000, 'end'); });
+      }
+      return;
     case 'closeSocket': if (socket && socket.readyState <= WebSocket.OPEN) socket.close(1000, 'end'); return;
     case 'armEndTimer': clearTimeout(endTimer); endTimer = setTimeout(() => dispatch({ type: 'timeout' }), END_TIMEOUT_MS); return;
     case 'releaseSocket':
       clearTimeout(endTimer);
       if (socket) { socket.onopen = socket.onclose = socket.onerror = null; if (socket.readyState <= WebSocket.OPEN) socket.close(1000, 'end'); }
-      socket = null; recorder = null;
+      if (coder) coder.stop();
+      socket = null; recorder = null; coder = null;
       return;
   }
 }
@@ -69,10 +83,14 @@ async function connect() {
   const check = CheckKey(settings.key, ui.name.value, Date.now() / 1000);
   if (check.error) return dispatch({ type: 'fail', message: check.error, values: check.values });
   if (!settings.ingestBase) return dispatch({ type: 'fail', message: 'refusedGeneric', detail: 'no origin' });
-  if (typeof MediaRecorder === 'undefined' || !PickMimeType((m) => MediaRecorder.isTypeSupported(m))) return dispatch({ type: 'fail', message: 'noRecorder' });
   try { await camera(); } catch (e) { return dispatch({ type: 'fail', message: 'noCamera', values: { reason: e.message || e.name } }); }
+  const recorderOk = typeof MediaRecorder !== 'undefined' && !!PickMimeType((m) => MediaRecorder.isTypeSupported(m));
+  webcodecsConfig = forcedEncoder === 'mediarecorder' ? null : await WebCodecsConfig(media).catch(() => null);
+  const encoder = PickEncoder(forcedEncoder, { webcodecs: !!webcodecsConfig, mediarecorder: recorderOk });
+  if (!encoder) return dispatch({ type: 'fail', message: 'noRecorder' });
   if (state.state !== 'connecting') return; // End pressed meanwhile
-  const ws = new WebSocket(IngestUrl(settings.ingestBase, ui.name.value, ui.title.value), ['livescope-ingest', settings.key]);
+  const frames = encoder === 'webcodecs';
+  const ws = new WebSocket(IngestUrl(settings.ingestBase, ui.name.value, ui.title.value), IngestProtocols(settings.key, frames));
   ws.binaryType = 'arraybuffer';
   socket = ws;
   ws.onopen = () => dispatch({ type: 'open', at: performance.now() });
@@ -80,9 +98,12 @@ async function connect() {
 }
 
 function record() {
+  // The origin chose the format: livescope-frames (WebCodecs) when it knows it, else the WebM byte stream.
+  if (socket && socket.protocol === FRAMES_SUBPROTOCOL && webcodecsConfig) return encodeFrames();
+  if (typeof MediaRecorder === 'undefined' || !PickMimeType((m) => MediaRecorder.isTypeSupported(m))) return dispatch({ type: 'encoderError', reason: 'no MediaRecorder format' });
   const mimeType = PickMimeType((m) => MediaRecorder.isTypeSupported(m));
   const ws = socket;
-  const r = new MediaRecorder(media, { mimeType, videoBitsPerSecond: 2500000, audioBitsPerSecond: 96000 });
+  const r = new MediaRecorder(media, { mimeType, videoBitsPerSecond: VIDEO_BITRATE, audioBitsPerSecond: AUDIO_BITRATE });
   recorder = r;
   r.ondataavailable = (e) => {
     if (!e.data || e.data.size === 0 || ws.readyState !== WebSocket.OPEN) return;
@@ -91,8 +112,30 @@ function record() {
   };
   // The recorder's last chunk was handed over just before 'stop': the socket closes after it (a clean close frame).
   r.onstop = () => { if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'end'); };
+  r.onerror = (e) => dispatch({ type: 'encoderError', reason: (e.error && e.error.message) || 'MediaRecorder' });
+  // The capture stamp: the recording's time 0 is (within a frame) now; the origin's PDT comes from it.
+  const captureMs = Date.now();
+  ws.send(JSON.stringify({ capture_ms: captureMs }));
   r.start(TIMESLICE_MS);
   document.documentElement.dataset.studioMime = mimeType;
+  document.documentElement.dataset.studioEncoder = 'mediarecorder';
+  document.documentElement.dataset.studioCaptureMs = String(captureMs);
+}
+
+function encodeFrames() {
+  const ws = socket;
+  coder = StartWebCodecs(media, webcodecsConfig, {
+    send: (bytes) => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      ws.send(bytes);
+      if (TooSlow(ws.bufferedAmount)) dispatch({ type: 'slow' });
+    },
+    onError: (reason) => dispatch({ type: 'encoderError', reason }),
+    onStart: (captureMs) => { document.documentElement.dataset.studioCaptureMs = String(Math.round(captureMs)); },
+    now: { perf: () => performance.now(), wall: () => Date.now() },
+  });
+  document.documentElement.dataset.studioMime = `${webcodecsConfig.video.codec},${webcodecsConfig.audio ? webcodecsConfig.audio.codec : 'no audio'}`;
+  document.documentElement.dataset.studioEncoder = 'webcodecs';
 }
 
 ui.form.addEventListener('submit', (e) => {

@@ -75,6 +75,12 @@ public:
     // connection is no longer the broadcast's publisher. When the encoder dies, done is dropped and the origin kicks.
     virtual void PublisherBytes(const std::string& name, const Publisher* who, std::shared_ptr<const std::string> bytes,
                                 std::function<void(bool ok)> done) = 0;
+    // The publisher stamps its capture clock: media time 0 of its stream was captured at `capture_ms` (ms since the
+    // epoch, the publisher's clock; capture_clock.h). Default: ignored (PDT from the origin's own clock).
+    virtual void PublisherCaptureClock(const std::string& name, const Publisher* who, int64_t capture_ms)
+    {
+        (void)name, (void)who, (void)capture_ms;
+    }
     // The publisher's connection closed.
     virtual void PublisherGone(const std::string& name, const Publisher* who) = 0;
     virtual bool Stopping() const = 0;

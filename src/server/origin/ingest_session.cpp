@@ -1,5 +1,9 @@
-// A publisher's WebSocket connection: admission, the handshake, reading media with backpressure, kicks.
+// A publisher's WebSocket connection: admission, the handshake, reading media with backpressure, kicks; the studio's
+// framed WebCodecs messages (subprotocol livescope-frames) muxed into Matroska; capture-clock stamps to the origin.
 #include "ingest_session.h"
+
+#include <livescope/server/origin/capture_clock.h>
+#include <livescope/server/origin/ingest_frames.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -40,13 +44,21 @@ public:
         const std::string path = target.substr(0, question);
         const std::string query = question == std::string::npos ? std::string() : target.substr(question + 1);
         Name = path.substr(8); // after "/ingest/"
-        const IngestAdmission admission = Host->AdmitPublisher(Name, query, std::string(Request[http::field::sec_websocket_protocol]), shared_from_this());
+        bool frames_offered = false;
+        const std::string protocols = RemoveFramesSubprotocol(std::string(Request[http::field::sec_websocket_protocol]), frames_offered);
+        IngestAdmission admission = Host->AdmitPublisher(Name, query, protocols, shared_from_this());
         if (admission.Status != 101)
         {
             Refuse(admission);
             return;
         }
         Admitted = true;
+        if (frames_offered)
+        {
+            // The publisher sends framed encoded frames (ingest_frames.h), which this connection muxes into Matroska.
+            Frames = true;
+            admission.Subprotocol = IngestFramesSubprotocol;
+        }
         websocket::stream_base::timeout timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
         timeouts.idle_timeout = std::chrono::seconds(15); // a publisher that sends nothing (and answers no ping) is gone
         Ws.set_option(timeouts);
@@ -116,14 +128,26 @@ private:
                 self->Gone();
                 return;
             }
-            auto bytes = std::make_shared<const std::string>(beast::buffers_to_string(self->Buffer.data()));
+            std::string message = beast::buffers_to_string(self->Buffer.data());
             self->Buffer.consume(self->Buffer.size());
-            if (bytes->empty() || self->Closing)
+            if (self->Closing)
+                return;
+            std::string why;
+            if (!self->Ws.got_binary())
+                self->OnText(message, why);
+            else if (self->Frames)
+                message = self->Mux(message, why);
+            if (!why.empty())
             {
-                if (!self->Closing)
-                    self->DoRead();
+                self->Kick(why);
                 return;
             }
+            if (message.empty() || !self->Ws.got_binary())
+            {
+                self->DoRead();
+                return;
+            }
+            auto bytes = std::make_shared<const std::string>(std::move(message));
             self->Host->PublisherBytes(self->Name, self.get(), bytes, [self](bool ok) {
                 if (!ok)
                 {
@@ -133,6 +157,31 @@ private:
                 self->DoRead();
             });
         });
+    }
+
+    // A text message: the publisher's control message (capture_clock.h); never media.
+    void OnText(const std::string& text, std::string& why)
+    {
+        int64_t capture_ms = 0;
+        if (ParseIngestControl(text, capture_ms, why) && !Frames) // framed streams carry their own stamps
+            Host->PublisherCaptureClock(Name, this, capture_ms);
+    }
+
+    // A framed message → the Matroska bytes for the encoder (possibly none); `why` set on bad input.
+    std::string Mux(const std::string& message, std::string& why)
+    {
+        std::string out;
+        if (!Muxer.Feed(reinterpret_cast<const uint8_t*>(message.data()), message.size(), out))
+        {
+            why = "bad frame message: " + Muxer.Error();
+            return {};
+        }
+        if (Muxer.Started() && !ClockReported)
+        {
+            ClockReported = true;
+            Host->PublisherCaptureClock(Name, this, (Muxer.CaptureAnchorUs() + 500) / 1000);
+        }
+        return out;
     }
 
     void Gone()
@@ -152,6 +201,9 @@ private:
     std::string Name;
     beast::flat_buffer Buffer;
     asio::steady_timer KickTimer;
+    FrameMuxer Muxer;
+    bool Frames = false;        // livescope-frames: messages are framed encoded frames, muxed here
+    bool ClockReported = false; // the muxer's capture anchor was given to the origin
     bool Admitted = false;
     bool Closing = false;
     bool GoneFlag = false;

@@ -11,6 +11,7 @@
 #include "origin_server.h"
 
 #include <livescope/server/origin/broadcasts.h>
+#include <livescope/server/origin/capture_clock.h>
 #include <livescope/server/origin/control.h>
 #include "encoder_process.h"
 #include <livescope/server/origin/faults.h>
@@ -124,7 +125,9 @@ public:
     bool RestartRequested = false; // this run was stopped by /control/restart-encoder
     int ConsecutiveFailures = 0;
     bool HaveAnchor = false;
-    int64_t AnchorWallMs = 0; // ms since epoch at media time 0 of this generation
+    int64_t AnchorWallMs = 0;      // ms since epoch at media time 0 of this generation
+    int64_t CaptureAnchorMs = 0;   // the publisher's capture stamp of media time 0 (capture_clock.h)
+    uint64_t CapturePublisher = 0; // PublisherSerial of the publisher that stamped it (0: none)
 
 private:
     bool OnEncoderBytes(size_t index, const uint8_t* data, size_t size);
@@ -155,6 +158,7 @@ public:
     void PublisherBytes(const std::string& name, const Publisher* who, std::shared_ptr<const std::string> bytes,
                         std::function<void(bool ok)> done) override;
     void PublisherGone(const std::string& name, const Publisher* who) override;
+    void PublisherCaptureClock(const std::string& name, const Publisher* who, int64_t capture_ms) override;
 
     // From broadcasts.
     void NotifyWaiters();
@@ -389,8 +393,14 @@ void Broadcast::OnChunk(size_t index, Fmp4Chunk& chunk)
     if (!HaveAnchor && has_video)
     {
         // The first fragment leaves the encoder right after its last frame was produced (input paced at real time).
-        AnchorWallMs = now - int64_t((info.StartTime + info.Duration) * 1000.0 + 0.5);
+        // A publisher that stamped its capture clock (the studio) gives media time 0 itself: PDT is then capture time.
+        const MediaAnchor anchor = ChooseMediaAnchor(now - int64_t((info.StartTime + info.Duration) * 1000.0 + 0.5),
+                                                     RunPublisher != 0 && CapturePublisher == RunPublisher, CaptureAnchorMs);
+        AnchorWallMs = anchor.WallMs;
         HaveAnchor = true;
+        if (!Demo)
+            std::fprintf(stderr, "livescope-origin: %s: PROGRAM-DATE-TIME from %s (media time 0 at %lld ms, first fragment at %.3f s)\n", Name.c_str(),
+                         anchor.FromCapture ? "the publisher's capture clock" : "the origin's clock", static_cast<long long>(anchor.WallMs), info.StartTime);
     }
     GenerationProducedMedia = true;
     state.FragmentsThisGeneration++;
@@ -761,6 +771,15 @@ void Origin::PublisherBytes(const std::string& name, const Publisher* who, std::
         asio::post(Io, [old = std::move(broadcast->PendingDone)]() { old(false); });
     broadcast->PendingBytes = std::move(bytes);
     broadcast->PendingDone = std::move(done);
+}
+
+void Origin::PublisherCaptureClock(const std::string& name, const Publisher* who, int64_t capture_ms)
+{
+    Broadcast* broadcast = Find(name);
+    if (!broadcast || broadcast->PublisherId != who)
+        return;
+    broadcast->CaptureAnchorMs = capture_ms;
+    broadcast->CapturePublisher = broadcast->PublisherSerial;
 }
 
 void Origin::PublisherGone(const std::string& name, const Publisher* who)

@@ -1,0 +1,255 @@
+// Tests for the studio's WebCodecs framing and its Matroska muxer (src/server/origin/include/.../ingest_frames.h).
+#include <livescope/server/origin/ingest_frames.h>
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using namespace livescope;
+
+namespace {
+
+const uint8_t* Bytes(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
+
+std::vector<IngestTrack> VideoAndOpus()
+{
+    return {{0, IngestCodec::H264AnnexB, 1280, 720, 0, 0}, {1, IngestCodec::Opus, 0, 0, 48000, 1}};
+}
+
+// An Annex B keyframe: AUD, SPS (profile 0x42, constraints 0xC0, level 0x1F), PPS, IDR slice.
+const std::string KeyAu = std::string("\0\0\0\1\x09\xf0", 6) + std::string("\0\0\0\1\x67\x42\xc0\x1f\xaa", 9) + std::string("\0\0\1\x68\xce\x3c\x80", 7) +
+                          std::string("\0\0\1\x65\x88\x84\x21", 7);
+const std::string DeltaAu = std::string("\0\0\0\1\x41\x9a\x02", 7);
+
+bool Feed(FrameMuxer& muxer, const std::string& message, std::string& out) { return muxer.Feed(Bytes(message), message.size(), out); }
+
+} // namespace
+
+TEST_SUITE_BEGIN("origin/ingest_frames");
+
+TEST_CASE("a stream header and a frame round-trip through the encoders and the parser")
+{
+    IngestMessage message;
+    std::string error;
+    const std::string header = EncodeIngestStreamHeader(VideoAndOpus());
+    CHECK(header.size() == 3 + 2 * IngestTrackEntryBytes);
+    REQUIRE(ParseIngestMessage(Bytes(header), header.size(), message, error));
+    CHECK(message.MessageKind == IngestMessage::Kind::StreamHeader);
+    REQUIRE(message.Tracks.size() == 2);
+    CHECK(message.Tracks[0].Video());
+    CHECK(message.Tracks[0].Width == 1280);
+    CHECK(message.Tracks[0].Height == 720);
+    CHECK(message.Tracks[1].Codec == IngestCodec::Opus);
+    CHECK(message.Tracks[1].SampleRate == 48000);
+    CHECK(message.Tracks[1].Channels == 1);
+
+    const std::string frame = EncodeIngestFrame(1, true, 1'700'000'000'123'456, 20000, "opus!");
+    REQUIRE(ParseIngestMessage(Bytes(frame), frame.size(), message, error));
+    CHECK(message.MessageKind == IngestMessage::Kind::Frame);
+    CHECK(message.Track == 1);
+    CHECK(message.Key);
+    CHECK(message.CaptureUs == 1'700'000'000'123'456);
+    CHECK(message.DurationUs == 20000);
+    CHECK(std::string(reinterpret_cast<const char*>(message.Payload), message.PayloadSize) == "opus!");
+}
+
+TEST_CASE("the framing subprotocol is taken out of the offered list, which keeps the key")
+{
+    bool offered = false;
+    CHECK(RemoveFramesSubprotocol("livescope-ingest, KEY.SIG, livescope-frames", offered) == "livescope-ingest, KEY.SIG");
+    CHECK(offered);
+    CHECK(RemoveFramesSubprotocol("livescope-ingest,KEY.SIG", offered) == "livescope-ingest, KEY.SIG");
+    CHECK_FALSE(offered);
+    CHECK(RemoveFramesSubprotocol("livescope-frames", offered).empty());
+    CHECK(offered);
+    CHECK(RemoveFramesSubprotocol("", offered).empty());
+    CHECK_FALSE(offered);
+}
+
+TEST_CASE("malformed messages are refused with a reason")
+{
+    IngestMessage message;
+    std::string error;
+    auto refused = [&](const std::string& bytes) {
+        error.clear();
+        const bool ok = ParseIngestMessage(Bytes(bytes), bytes.size(), message, error);
+        return !ok && !error.empty();
+    };
+    CHECK(refused(""));
+    CHECK(refused("X123"));
+    CHECK(refused("S"));
+    CHECK(refused(std::string("S\x02\x01", 3) + std::string(11, '\0'))); // version 2
+    std::string header = EncodeIngestStreamHeader(VideoAndOpus());
+    CHECK(refused(header.substr(0, header.size() - 1)));
+    CHECK(refused(EncodeIngestStreamHeader({})));
+    CHECK(refused(EncodeIngestStreamHeader({{0, IngestCodec::H264AnnexB, 640, 360, 0, 0}, {1, IngestCodec::H264AnnexB, 640, 360, 0, 0}})));
+    CHECK(refused(EncodeIngestStreamHeader({{0, IngestCodec::Opus, 0, 0, 48000, 1}, {0, IngestCodec::H264AnnexB, 640, 360, 0, 0}}))); // same id
+    CHECK(refused(EncodeIngestStreamHeader({{0, IngestCodec::H264AnnexB, 8, 8, 0, 0}})));
+    CHECK(refused(EncodeIngestStreamHeader({{0, IngestCodec::Opus, 0, 0, 48000, 0}})));
+    header = EncodeIngestStreamHeader({{0, IngestCodec::Opus, 0, 0, 48000, 1}});
+    header[4] = 9; // codec 9
+    CHECK(refused(header));
+    CHECK(refused(EncodeIngestFrame(0, false, 1, 0, ""))); // no payload
+    CHECK(refused(std::string("F\0\0", 3)));
+}
+
+TEST_CASE("Annex B access units split into NAL units and convert to avcC")
+{
+    const auto units = SplitAnnexB(Bytes(KeyAu), KeyAu.size());
+    REQUIRE(units.size() == 4);
+    CHECK((units[0].first[0] & 0x1f) == 9);
+    CHECK((units[1].first[0] & 0x1f) == 7);
+    CHECK(units[1].second == 5);
+    CHECK((units[2].first[0] & 0x1f) == 8);
+    CHECK((units[3].first[0] & 0x1f) == 5);
+    CHECK(units[3].second == 4);
+    // Zero bytes before a 4-byte start code (or at the end) are not part of the unit before them.
+    const std::string padded = std::string("\0\0\1\x41\x01\0\0\0\0\1\x41\x02\0", 13);
+    const auto two = SplitAnnexB(Bytes(padded), padded.size());
+    REQUIRE(two.size() == 2);
+    CHECK(two[0].second == 2);
+    CHECK(two[1].second == 2);
+    CHECK(SplitAnnexB(Bytes(std::string("\0\0\0", 3)), 3).empty());
+
+    std::string avcc;
+    REQUIRE(BuildAvcC(Bytes(KeyAu), KeyAu.size(), avcc));
+    CHECK(avcc == std::string("\x01\x42\xc0\x1f\xff\xe1\x00\x05\x67\x42\xc0\x1f\xaa\x01\x00\x04\x68\xce\x3c\x80", 20));
+    CHECK_FALSE(BuildAvcC(Bytes(DeltaAu), DeltaAu.size(), avcc));
+
+    CHECK(AnnexBToLengthPrefixed(Bytes(DeltaAu), DeltaAu.size()) == std::string("\0\0\0\3\x41\x9a\x02", 7));
+}
+
+TEST_CASE("audio codec private data: OpusHead and the AAC-LC AudioSpecificConfig")
+{
+    const std::string head = OpusHead(2, 48000);
+    CHECK(head == std::string("OpusHead\x01\x02\0\0\x80\xbb\0\0\0\0\0", 19));
+    std::string asc;
+    REQUIRE(AacLcAudioSpecificConfig(48000, 1, asc));
+    CHECK(asc == std::string("\x11\x88", 2));
+    REQUIRE(AacLcAudioSpecificConfig(44100, 2, asc));
+    CHECK(asc == std::string("\x12\x10", 2));
+    CHECK_FALSE(AacLcAudioSpecificConfig(47999, 1, asc));
+}
+
+TEST_CASE("Matroska elements are written with their IDs and shortest sizes")
+{
+    CHECK(WriteMatroskaCluster(0) == std::string("\x1f\x43\xb6\x75\x01\xff\xff\xff\xff\xff\xff\xff\xe7\x81\x00", 15));
+    CHECK(WriteMatroskaCluster(2000) == std::string("\x1f\x43\xb6\x75\x01\xff\xff\xff\xff\xff\xff\xff\xe7\x82\x07\xd0", 16));
+    const std::string data = "abc";
+    CHECK(WriteMatroskaSimpleBlock(1, 33, true, Bytes(data), 3) == std::string("\xa3\x87\x81\x00\x21\x80"
+                                                                               "abc",
+                                                                               9));
+    CHECK(WriteMatroskaSimpleBlock(2, -1, false, Bytes(data), 3) == std::string("\xa3\x87\x82\xff\xff\x00"
+                                                                                "abc",
+                                                                                9));
+    const std::string big(200, 'x'); // a size of 127 or more takes two bytes (0x7f alone means unknown)
+    const std::string block = WriteMatroskaSimpleBlock(1, 0, false, Bytes(big), big.size());
+    CHECK(block.substr(0, 3) == std::string("\xa3\x40\xcc", 3));
+    const std::string header = WriteMatroskaHeader(VideoAndOpus(), {"AVCC", OpusHead(1, 48000)});
+    CHECK(header.substr(0, 4) == "\x1a\x45\xdf\xa3");
+    CHECK(header.find("matroska") != std::string::npos);
+    CHECK(header.find("V_MPEG4/ISO/AVC") != std::string::npos);
+    CHECK(header.find("A_OPUS") != std::string::npos);
+    CHECK(header.find(std::string("\x63\xa2\x84"
+                                  "AVCC",
+                                  7)) != std::string::npos);
+    CHECK(header.find(std::string("\x18\x53\x80\x67\x01\xff\xff\xff\xff\xff\xff\xff", 12)) != std::string::npos);
+}
+
+TEST_CASE("the muxer starts at the first video keyframe, whose capture time is media time 0")
+{
+    FrameMuxer muxer;
+    std::string out;
+    REQUIRE(Feed(muxer, EncodeIngestStreamHeader(VideoAndOpus()), out));
+    CHECK(out.empty());
+    const int64_t t0 = 1'700'000'000'000'000; // µs
+    REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, t0 - 40000, 20000, "early audio"), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, t0 - 33000, 33000, DeltaAu), out));
+    CHECK(out.empty());
+    CHECK_FALSE(muxer.Started());
+    CHECK(muxer.DroppedFrames() == 2);
+
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, t0, 33333, KeyAu), out));
+    CHECK(muxer.Started());
+    CHECK(muxer.CaptureAnchorUs() == t0);
+    CHECK(out.substr(0, 4) == "\x1a\x45\xdf\xa3");
+    CHECK(out.find("\x01\x42\xc0\x1f\xff\xe1") != std::string::npos); // the avcC from the keyframe's SPS/PPS
+    const std::string cluster0 = WriteMatroskaCluster(0);
+    const size_t at = out.find(cluster0);
+    REQUIRE(at != std::string::npos);
+    const std::string key_block = out.substr(at + cluster0.size());
+    CHECK(key_block.substr(2, 4) == std::string("\x81\x00\x00\x80", 4));        // track 1, +0 ms, keyframe
+    CHECK(key_block.find(std::string("\0\0\0\5\x67", 5)) != std::string::npos); // length-prefixed SPS
+
+    // Audio captured just before the keyframe is dropped; after it, timestamps are capture minus t0, in ms.
+    out.clear();
+    REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, t0 - 1000, 20000, "a"), out));
+    CHECK(out.empty());
+    REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, t0 + 20400, 20000, "b"), out));
+    CHECK(out == std::string("\xa3\x85\x82\x00\x14\x80"
+                             "b",
+                             7)); // track 2, +20 ms
+    out.clear();
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, t0 + 33333, 33333, DeltaAu), out));
+    CHECK(out.substr(2, 4) == std::string("\x81\x00\x21\x00", 4)); // +33 ms, not a keyframe
+    CHECK(muxer.DroppedFrames() == 3);
+}
+
+TEST_CASE("the muxer opens a cluster at each video keyframe and at least every cluster span")
+{
+    FrameMuxer muxer;
+    std::string out;
+    const int64_t t0 = 1'000'000'000;
+    REQUIRE(Feed(muxer, EncodeIngestStreamHeader(VideoAndOpus()), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, t0, 0, KeyAu), out));
+    out.clear();
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, t0 + 2'000'000, 0, KeyAu), out));
+    CHECK(out.substr(0, 16) == WriteMatroskaCluster(2000));
+    out.clear();
+    REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, t0 + 2'000'000 + MatroskaClusterSpanMs * 1000, 0, "late"), out));
+    CHECK(out.find(WriteMatroskaCluster(2000 + MatroskaClusterSpanMs)) == 0);
+}
+
+TEST_CASE("an audio-only stream starts at its first frame")
+{
+    FrameMuxer muxer;
+    std::string out;
+    REQUIRE(Feed(muxer, EncodeIngestStreamHeader({{7, IngestCodec::AacLc, 0, 0, 48000, 2}}), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(7, false, 5'000'000, 21333, "aac"), out));
+    CHECK(muxer.Started());
+    CHECK(muxer.CaptureAnchorUs() == 5'000'000);
+    CHECK(out.find("A_AAC") != std::string::npos);
+    CHECK(out.find(std::string("\x63\xa2\x82\x11\x90", 5)) != std::string::npos); // ASC: LC, 48 kHz, stereo
+}
+
+TEST_CASE("the muxer fails for good on a frame before the header, an unknown track, a second header or a keyframe without SPS")
+{
+    std::string out;
+    {
+        FrameMuxer muxer;
+        CHECK_FALSE(Feed(muxer, EncodeIngestFrame(0, true, 1, 0, KeyAu), out));
+        CHECK(muxer.Error() == "a frame before the stream header");
+        CHECK_FALSE(Feed(muxer, EncodeIngestStreamHeader(VideoAndOpus()), out)); // failed stays failed
+    }
+    {
+        FrameMuxer muxer;
+        REQUIRE(Feed(muxer, EncodeIngestStreamHeader(VideoAndOpus()), out));
+        CHECK_FALSE(Feed(muxer, EncodeIngestFrame(5, true, 1, 0, "x"), out));
+        CHECK_FALSE(muxer.Error().empty());
+    }
+    {
+        FrameMuxer muxer;
+        REQUIRE(Feed(muxer, EncodeIngestStreamHeader(VideoAndOpus()), out));
+        CHECK_FALSE(Feed(muxer, EncodeIngestStreamHeader(VideoAndOpus()), out));
+    }
+    {
+        FrameMuxer muxer;
+        REQUIRE(Feed(muxer, EncodeIngestStreamHeader(VideoAndOpus()), out));
+        CHECK_FALSE(Feed(muxer, EncodeIngestFrame(0, true, 1, 0, DeltaAu), out));
+        CHECK(muxer.Error() == "the first keyframe has no SPS and PPS");
+    }
+    CHECK(out.empty());
+}
+
+TEST_SUITE_END();

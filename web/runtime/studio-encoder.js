@@ -1,0 +1,114 @@
+// Browser studio's WebCodecs edge: camera and microphone frames (MediaStreamTrackProcessor) into VideoEncoder (H.264
+// Annex B, realtime) and AudioEncoder (Opus, else AAC), each encoded chunk sent as one livescope-frames message with
+// its capture wall-clock time (docs/studio.md). Decisions (codecs, framing bytes, capture clock, keyframe schedule,
+// queue limits) are in studio-logic.js; this file only moves frames and bytes.
+import { VIDEO_CODECS, AUDIO_CODECS, CODEC_IDS, VIDEO_BITRATE, AUDIO_BITRATE, MAX_ENCODE_QUEUE, FRAME_HEADER_BYTES,
+  EncodeStreamHeader, WriteFrameHeader, CaptureOffsetUs, KeyFrameDue } from './studio-logic.js';
+
+const VIDEO_TRACK = 0, AUDIO_TRACK = 1; // the framing's track ids
+
+export function WebCodecsPresent() {
+  return typeof VideoEncoder === 'function' && typeof MediaStreamTrackProcessor === 'function';
+}
+
+// The encoder configurations this browser supports for `media`, or null: { video, audio (null without a microphone) }.
+export async function WebCodecsConfig(media) {
+  if (!WebCodecsPresent()) return null;
+  const vt = media.getVideoTracks()[0];
+  if (!vt) return null;
+  const vs = vt.getSettings();
+  const width = (vs.width || 1280) & ~1, height = (vs.height || 720) & ~1;
+  let video = null;
+  for (const codec of VIDEO_CODECS) {
+    const config = { codec, width, height, bitrate: VIDEO_BITRATE, framerate: vs.frameRate || 30, latencyMode: 'realtime', avc: { format: 'annexb' } };
+    try { if ((await VideoEncoder.isConfigSupported(config)).supported) { video = config; break; } } catch { /* next */ }
+  }
+  if (!video) return null;
+  const at = media.getAudioTracks()[0];
+  let audio = null;
+  if (at) {
+    if (typeof AudioEncoder !== 'function') return null;
+    const as = at.getSettings();
+    for (const codec of AUDIO_CODECS) {
+      const config = { codec, sampleRate: as.sampleRate || 48000, numberOfChannels: Math.min(2, as.channelCount || 1), bitrate: AUDIO_BITRATE };
+      if (codec === 'mp4a.40.2') config.aac = { format: 'aac' };
+      try { if ((await AudioEncoder.isConfigSupported(config)).supported) { audio = config; break; } } catch { /* next */ }
+    }
+    if (!audio) return null;
+  }
+  return { video, audio };
+}
+
+// Starts encoding `media` with `config` (from WebCodecsConfig); `send(Uint8Array)` gets each message, `onError(reason)`
+// a failure, `onStart(captureMs)` the capture wall time of the stream's first keyframe. `now` = { perf(), wall() } in
+// ms. Returns { stop(): Promise } which flushes both encoders (their last chunks are sent) and releases the tracks.
+export function StartWebCodecs(media, config, { send, onError, onStart, now }) {
+  let stopped = false, failed = false;
+  const clones = [];
+  const readers = [];
+  const fail = (e) => { if (!failed && !stopped) { failed = true; onError(e && e.message ? e.message : String(e)); } };
+  const tracks = [{ id: VIDEO_TRACK, codec: CODEC_IDS.h264, width: config.video.width, height: config.video.height }];
+  if (config.audio) tracks.push({ id: AUDIO_TRACK, codec: config.audio.codec === 'opus' ? CODEC_IDS.opus : CODEC_IDS.aac,
+    sampleRate: config.audio.sampleRate, channels: config.audio.numberOfChannels });
+  send(EncodeStreamHeader(tracks));
+
+  // One chunk → one message: the header, then the chunk's bytes copied in place.
+  let started = false;
+  const emit = (track, offsetUs) => (chunk) => {
+    if (offsetUs.value === null) return;
+    const message = new Uint8Array(FRAME_HEADER_BYTES + chunk.byteLength);
+    chunk.copyTo(message.subarray(FRAME_HEADER_BYTES));
+    const captureUs = chunk.timestamp + offsetUs.value;
+    WriteFrameHeader(message, track, chunk.type === 'key', captureUs, chunk.duration || 0);
+    if (track === VIDEO_TRACK && chunk.type === 'key' && !started) { started = true; onStart(captureUs / 1000); }
+    send(message);
+  };
+  const videoOffset = { value: null }, audioOffset = { value: null };
+  const video = new VideoEncoder({ output: emit(VIDEO_TRACK, videoOffset), error: fail });
+  video.configure(config.video);
+  const audio = config.audio ? new AudioEncoder({ output: emit(AUDIO_TRACK, audioOffset), error: fail }) : null;
+  if (audio) audio.configure(config.audio);
+
+  // Readers on clones of the tracks, so stopping them leaves the preview running.
+  const pump = async (track, onFrame) => {
+    const clone = track.clone();
+    clones.push(clone);
+    const reader = new MediaStreamTrackProcessor({ track: clone }).readable.getReader();
+    readers.push(reader);
+    for (;;) {
+      let result;
+      try { result = await reader.read(); } catch (e) { if (!stopped) fail(e); return; }
+      if (result.done) return;
+      const frame = result.value;
+      try { if (!stopped && !failed) onFrame(frame); } catch (e) { fail(e); } finally { frame.close(); }
+    }
+  };
+  let firstVideoUs = null, lastKeyIndex = -1;
+  pump(media.getVideoTracks()[0], (frame) => {
+    if (videoOffset.value === null) videoOffset.value = CaptureOffsetUs(frame.timestamp, now.perf(), now.wall());
+    if (video.encodeQueueSize >= MAX_ENCODE_QUEUE) return; // the encoder is behind: drop this frame (realtime)
+    const captureUs = frame.timestamp + videoOffset.value;
+    const due = KeyFrameDue(captureUs, firstVideoUs, lastKeyIndex);
+    if (firstVideoUs === null) firstVideoUs = captureUs;
+    lastKeyIndex = due.index;
+    video.encode(frame, { keyFrame: due.key });
+  });
+  if (audio) pump(media.getAudioTracks()[0], (data) => {
+    if (audioOffset.value === null) audioOffset.value = CaptureOffsetUs(data.timestamp, now.perf(), now.wall());
+    audio.encode(data);
+  });
+
+  return {
+    async stop() {
+      if (stopped) return;
+      for (const r of readers) r.cancel().catch(() => {});
+      stopped = true;
+      for (const encoder of [video, audio]) {
+        if (!encoder || encoder.state !== 'configured') continue;
+        try { await encoder.flush(); } catch { /* closed by an error */ }
+        try { encoder.close(); } catch { /* already closed */ }
+      }
+      for (const c of clones) c.stop();
+    },
+  };
+}
