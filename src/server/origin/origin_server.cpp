@@ -99,6 +99,7 @@ public:
     BroadcastSummary Summary() const { return {Name, Title, Life.Phase, Life.Publishing, Life.StartedMs, Life.EndedMs}; }
     bool Ready() const; // every rendition has a complete segment
     RouterState View() const;
+    void WatchMedia(); // arms MediaWatchdog (a publisher was admitted)
 
     Origin& Owner;
     asio::io_context& Io;
@@ -123,9 +124,8 @@ public:
     std::function<void(bool)> FailedDone; // a write the encoder refused: answered (false) when it exits
     bool Probing = false;                 // the publisher's first bytes are kept until their layout is known (input_probe.h)
     asio::steady_timer MediaWatchdog;     // every second while a publisher is connected: IngestNoMediaMs without media kicks it
+    std::string ProbeBytes;               // at most InputProbeMaxBytes (+ one message)
     std::chrono::steady_clock::time_point LastMedia; // the last chunk from the encoder, or the publisher's admission
-    void WatchMedia();
-    std::string ProbeBytes;               // at most InputProbeMaxBytes
 
     uint32_t Generation = 0; // encoder runs so far; also the init id
     bool GenerationProducedMedia = false;
