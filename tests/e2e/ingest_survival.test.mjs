@@ -90,10 +90,10 @@ const AAC = ['-c:a', 'aac', '-b:a', '64k'];
 before(async () => {
   if (missing) return;
   dir = mkdtempSync(join(tmpdir(), 'livescope-survival-'));
-  // Short, small clips (the 4K60 one is 1 s of a flat colour, cheap to make and to decode).
+  // Short, small clips (the 4K60 one is 2 s of a flat colour, cheap to make and to decode).
   await Promise.all([
     makeClip('av.ts', [...lavfi('testsrc2=size=320x180:rate=30:duration=12'), ...lavfi('sine=frequency=440:sample_rate=48000:duration=12'), ...H264, ...AAC]),
-    makeClip('uhd60.ts', [...lavfi('color=c=0x3060a0:size=3840x2160:rate=60:duration=1'), ...lavfi('sine=frequency=440:sample_rate=48000:duration=1'),
+    makeClip('uhd60.ts', [...lavfi('color=c=0x3060a0:size=3840x2160:rate=60:duration=2'), ...lavfi('sine=frequency=440:sample_rate=48000:duration=2'),
       ...H264, '-g', '120', ...AAC]),
     makeClip('audio.ts', [...lavfi('sine=frequency=440:sample_rate=48000:duration=8'), ...AAC]),
     makeClip('video.ts', [...lavfi('testsrc2=size=320x180:rate=30:duration=8'), ...H264]),
@@ -149,7 +149,8 @@ test('garbage bytes: random bytes, and an MPEG-TS start followed by garbage, are
 
 test('a 4K 60 fps input is scaled to the ladder at the ladder\'s frame rate', { skip: missing }, async () => {
   const demo = follow('demo', 4);
-  const { publisher, push } = await goLive('uhd', clips['uhd60.ts'], 1);
+  // 2 s: more than ffmpeg's 1 s analysis of a publisher's stream (a publisher leaving before its first part leaves nothing).
+  const { publisher, push } = await goLive('uhd', clips['uhd60.ts'], 2);
   const master = await (await fetch(`${base}/live/uhd/master.m3u8`)).text();
   for (const [rendition, width, height] of LADDER) {
     assert.match(master, new RegExp(`RESOLUTION=${width}x${height}`));
