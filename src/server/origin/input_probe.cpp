@@ -150,7 +150,7 @@ struct EbmlHeader
     };
     Status HeaderStatus = Status::NeedMore;
     uint32_t Id = 0;
-    uint64_t Size = 0;     // UnknownSize when all its value bits are 1
+    uint64_t Size = 0; // UnknownSize when all its value bits are 1
     size_t HeaderBytes = 0;
 };
 

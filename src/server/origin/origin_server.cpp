@@ -121,10 +121,10 @@ public:
     uint64_t RunPublisher = 0;                       // PublisherSerial of the publisher feeding the current encoder run
     std::shared_ptr<const std::string> PendingBytes; // arrived while no encoder could take them
     std::function<void(bool)> PendingDone;
-    std::function<void(bool)> FailedDone; // a write the encoder refused: answered (false) when it exits
-    bool Probing = false;                 // the publisher's first bytes are kept until their layout is known (input_probe.h)
-    asio::steady_timer MediaWatchdog;     // every second while a publisher is connected: IngestNoMediaMs without media kicks it
-    std::string ProbeBytes;               // at most InputProbeMaxBytes (+ one message)
+    std::function<void(bool)> FailedDone;            // a write the encoder refused: answered (false) when it exits
+    bool Probing = false;                            // the publisher's first bytes are kept until their layout is known (input_probe.h)
+    asio::steady_timer MediaWatchdog;                // every second while a publisher is connected: IngestNoMediaMs without media kicks it
+    std::string ProbeBytes;                          // at most InputProbeMaxBytes (+ one message)
     std::chrono::steady_clock::time_point LastMedia; // the last chunk from the encoder, or the publisher's admission
 
     uint32_t Generation = 0; // encoder runs so far; also the init id

@@ -120,8 +120,8 @@ TEST_CASE("an audio-only stream gets black video at the top size, a video-only s
     config.InputVideo = false;
     std::vector<std::string> args = BuildFfmpegArgs(config);
     CHECK(Has(args, "color=c=black:size=1280x720:rate=30"));
-    CHECK(After(args, "-filter_complex").rfind("[1:v]", 0) == 0); // the picture comes from the made-up input
-    CHECK(Has(args, "0:a:0?"));                                  // the sound from the stream
+    CHECK(After(args, "-filter_complex").rfind("[1:v]", 0) == 0);  // the picture comes from the made-up input
+    CHECK(Has(args, "0:a:0?"));                                    // the sound from the stream
     CHECK(std::count(args.begin(), args.end(), "-shortest") == 2); // each rendition ends with the stream
     CHECK_FALSE(Has(args, "-re"));
 
