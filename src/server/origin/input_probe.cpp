@@ -233,7 +233,7 @@ InputLayout ProbeMatroska(std::string_view bytes)
     const EbmlHeader ebml = ReadEbmlHeader(bytes, 0);
     if (ebml.HeaderStatus != EbmlHeader::Status::Ok)
         return Result(ebml.HeaderStatus == EbmlHeader::Status::Bad ? InputLayout::Kind::Unknown : InputLayout::Kind::NeedMore);
-    if (ebml.Size == UnknownSize)
+    if (ebml.Id != EbmlHeaderId || ebml.Size == UnknownSize)
         return Result(InputLayout::Kind::Unknown);
     size_t at = ebml.HeaderBytes + ebml.Size;
     const EbmlHeader segment = ReadEbmlHeader(bytes, at);
