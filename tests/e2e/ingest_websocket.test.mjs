@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, startProcess, runToExit } from './lib/procs.mjs';
-import { mintKey as mintKeyWith, openPublisher, pushRealTime as pushClip } from './lib/ingest.mjs';
+import { mintKey as mintKeyWith, openPublisher, pushRealTime as pushClip, tryPublish } from './lib/ingest.mjs';
 
 const ORIGIN = join(BIN, 'livescope-origin');
 const PROBE = join(BIN, 'livescope-probe');
@@ -90,19 +90,19 @@ test('ingest over WebSocket: keys, two live broadcasts, probe without errors, gr
   const listed = async () => (await getJson(`${base}/live/index.json`)).json.broadcasts;
   const find = async (name) => (await listed()).find((b) => b.name === name);
 
-  // Wrong keys are refused at connect time, and nothing is published.
+  // Wrong keys are refused at connect time (the upgrade, then a 4xxx close with the reason), and nothing is published.
   const refusals = [
-    ['/ingest/gamma?token=' + mintKey('gamma', { secret: 'not-the-secret' }), 401],
-    ['/ingest/gamma?token=' + mintKey('gamma', { ttl: -10 }), 401],
-    ['/ingest/gamma?token=' + mintKey('gamma', { role: 'viewer' }), 403],
-    ['/ingest/gamma?token=' + mintKey('alpha'), 403],
-    ['/ingest/gamma', 401],
-    ['/ingest/Bad_Name?token=' + mintKey('Bad_Name'), 400],
+    ['/ingest/gamma?token=' + mintKey('gamma', { secret: 'not-the-secret' }), 4401],
+    ['/ingest/gamma?token=' + mintKey('gamma', { ttl: -10 }), 4410],
+    ['/ingest/gamma?token=' + mintKey('gamma', { role: 'viewer' }), 4403],
+    ['/ingest/gamma?token=' + mintKey('alpha'), 4403],
+    ['/ingest/gamma', 4401],
+    ['/ingest/Bad_Name?token=' + mintKey('Bad_Name'), 4400],
   ];
-  for (const [path, status] of refusals) {
-    const refused = await openPublisher(port, path);
-    assert.equal(refused.status, status, `${path}: ${refused.head}\n${refused.body}`);
-    assert.ok(refused.body.trim().length > 0, 'a refusal says why');
+  for (const [path, code] of refusals) {
+    const refused = await tryPublish(port, path);
+    assert.equal(refused.code, code, `${path}: ${refused.publisher.head}\n${refused.reason}`);
+    assert.ok(refused.reason.trim().length > 0, 'a refusal says why');
   }
   assert.deepEqual(await listed(), []);
   assert.equal((await fetch(`${base}/live/gamma/master.m3u8`)).status, 404);
@@ -129,11 +129,11 @@ test('ingest over WebSocket: keys, two live broadcasts, probe without errors, gr
   let betaPush = pushRealTime(beta, clip);
 
   // A second publisher for a live name, and a third broadcast past --max-broadcasts 2, are refused.
-  const second = await openPublisher(port, `/ingest/alpha?token=${mintKey('alpha')}`);
-  assert.equal(second.status, 409, second.body);
-  const third = await openPublisher(port, `/ingest/gamma?token=${mintKey('gamma')}`);
-  assert.equal(third.status, 503, third.body);
-  assert.match(third.body, /max-broadcasts/);
+  const second = await tryPublish(port, `/ingest/alpha?token=${mintKey('alpha')}`);
+  assert.equal(second.code, 4409, second.reason);
+  const third = await tryPublish(port, `/ingest/gamma?token=${mintKey('gamma')}`);
+  assert.equal(third.code, 4429, third.reason);
+  assert.match(third.reason, /max-broadcasts/);
 
   await waitFor('alpha and beta live in index.json', async () => {
     const list = await listed();
@@ -165,8 +165,8 @@ test('ingest over WebSocket: keys, two live broadcasts, probe without errors, gr
   await sleep(1000);
   assert.equal((await find('alpha')).state, 'live');
   const alphaAgain = await waitFor('alpha admitted again', async () => {
-    const p = await openPublisher(port, `/ingest/alpha?token=${mintKey('alpha')}`);
-    return p.status === 101 ? p : null; // 409 until the origin has seen the drop
+    const p = await tryPublish(port, `/ingest/alpha?token=${mintKey('alpha')}`);
+    return p.admitted ? p.publisher : null; // 4409 until the origin has seen the drop
   }, 5000);
   publishers.push(alphaAgain);
   alphaPush = pushRealTime(alphaAgain, clip);

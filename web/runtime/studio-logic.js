@@ -111,6 +111,8 @@ export const STRINGS = {
     keyMalformed: 'This stream key is malformed.', keyExpired: 'This stream key has expired.',
     keyRole: 'This key is not a broadcaster key.', keyName: 'This key is for the broadcast “{name}”.',
     refusedGeneric: 'The origin refused the connection (wrong or expired key, the broadcast already live, or the origin full).',
+    keyRefused: 'The origin refused the connection: this stream key is wrong.', busy: 'This broadcast is already live from another connection.',
+    full: 'The origin carries all the broadcasts it can: try again later.',
     lost: 'The connection to the origin was lost.', slow: 'The link is too slow for this stream: the broadcast was stopped.',
     noCamera: 'No camera or microphone: {reason}', noRecorder: 'This browser cannot record the camera (no MediaRecorder format).',
     encoderFailed: 'The encoder failed: {reason}',
@@ -123,6 +125,8 @@ export const STRINGS = {
     keyMalformed: 'Cette clé de diffusion est mal formée.', keyExpired: 'Cette clé de diffusion a expiré.',
     keyRole: 'Cette clé n’est pas une clé de diffuseur.', keyName: 'Cette clé est celle de la diffusion « {name} ».',
     refusedGeneric: 'L’origine a refusé la connexion (clé fausse ou expirée, diffusion déjà en direct, ou origine pleine).',
+    keyRefused: 'L’origine a refusé la connexion : cette clé de diffusion est fausse.', busy: 'Cette diffusion est déjà en direct depuis une autre connexion.',
+    full: 'L’origine porte déjà toutes les diffusions qu’elle peut : réessayez plus tard.',
     lost: 'La connexion à l’origine a été perdue.', slow: 'Le lien est trop lent pour ce flux : la diffusion a été arrêtée.',
     noCamera: 'Pas de caméra ni de micro : {reason}', noRecorder: 'Ce navigateur ne sait pas enregistrer la caméra (aucun format MediaRecorder).',
     encoderFailed: 'L’encodeur a échoué : {reason}',
@@ -200,6 +204,13 @@ export function CheckKey(key, name, nowSeconds) {
   return { error: '', values: {} };
 }
 
+// The STRINGS id for an origin's refusal: it accepts the socket, then closes it with a 4xxx code (docs/ingest.md);
+// '' for any other close code.
+export function RefusalMessage(code) {
+  const known = { 4400: 'badName', 4401: 'keyRefused', 4403: 'keyRefused', 4409: 'busy', 4410: 'keyExpired', 4429: 'full' };
+  return known[code] || (code >= 4400 && code <= 4599 ? 'refusedGeneric' : '');
+}
+
 // [SECTION] State machine
 // A state: { state, startedAt (ms, the page clock when live began), message (a STRINGS id or ''), values, detail }.
 // Events: golive, open {at}, end, close {code, reason}, timeout, slow, encoderError {reason}, fail {message, values, detail}.
@@ -223,6 +234,9 @@ export function Step(s, event) {
       return next('ending', {}, ['stopRecorder', 'armEndTimer']); // the recorder's last chunk goes out, then the close
     case 'close': {
       const reason = event.reason ? String(event.reason) : '';
+      const refusal = RefusalMessage(event.code); // a refusal opens the socket first: 'live' is still a refusal
+      if (refusal && (s.state === 'connecting' || s.state === 'live'))
+        return next('refused', { message: refusal, values: {}, detail: reason }, s.state === 'live' ? ['stopRecorder', 'releaseSocket'] : ['releaseSocket']);
       if (s.state === 'connecting') return next('refused', { message: reason ? '' : 'refusedGeneric', detail: reason }, ['releaseSocket']);
       if (s.state === 'ending') return next('ended', {}, ['releaseSocket']);
       if (s.state === 'live') return next('ended', { message: reason ? '' : 'lost', detail: reason }, ['stopRecorder', 'releaseSocket']);

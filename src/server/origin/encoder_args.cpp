@@ -92,7 +92,12 @@ std::vector<std::string> BuildFfmpegArgs(const EncoderConfig& config)
     {
         // A publisher's byte stream on stdin (MPEG-TS, Matroska/WebM...): its own pace, its own audio when it has any.
         args.insert(args.end(), {"-analyzeduration", "1000000", "-fflags", "+genpts", "-i", "pipe:0"});
-        audio_from_file = true;
+        audio_from_file = config.InputAudio;
+        // What the stream lacks comes from input 1, paced by the stream (ffmpeg reads the input that is behind).
+        if (!config.InputVideo)
+            args.insert(args.end(), {"-f", "lavfi", "-i", "color=c=black:size=" + std::to_string(top.Width) + "x" + std::to_string(top.Height) + ":rate=" + fps});
+        else if (!config.InputAudio)
+            args.insert(args.end(), {"-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo"});
     }
     else if (config.Source.rfind("file:", 0) == 0)
     {
@@ -107,7 +112,8 @@ std::vector<std::string> BuildFfmpegArgs(const EncoderConfig& config)
 
     // Video graph: normalize, draw the wall clock once, then split and scale per rendition.
     const int font_size = std::max(12, top.Height / 14);
-    std::string graph = "[0:v]";
+    const bool padded = config.Source == "pipe" && (!config.InputVideo || !config.InputAudio); // an input is made up
+    std::string graph = config.Source == "pipe" && !config.InputVideo ? "[1:v]" : "[0:v]";
     if (config.Source != "testsrc")
         graph += "fps=" + fps + ",scale=" + std::to_string(top.Width) + ":" + std::to_string(top.Height) + ":force_original_aspect_ratio=decrease,pad=" +
                  std::to_string(top.Width) + ":" + std::to_string(top.Height) + ":(ow-iw)/2:(oh-ih)/2,";
@@ -142,6 +148,8 @@ std::vector<std::string> BuildFfmpegArgs(const EncoderConfig& config)
         const RenditionSpec& spec = config.Renditions[i];
         const std::string kbps = std::to_string(spec.VideoKbps) + "k";
         args.insert(args.end(), {"-map", "[v" + std::to_string(i) + "]", "-map", audio_from_file ? "0:a:0?" : "1:a:0"});
+        if (padded)
+            args.push_back("-shortest"); // the made-up input never ends: stop with the publisher's
         args.insert(args.end(), {"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-r", fps,
                                  "-x264-params", "keyint=" + std::to_string(keyint) + ":min-keyint=" + std::to_string(keyint) + ":scenecut=0",
                                  "-b:v", kbps, "-maxrate", kbps, "-bufsize", std::to_string(spec.VideoKbps / 2) + "k"});

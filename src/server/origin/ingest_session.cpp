@@ -4,6 +4,7 @@
 
 #include <livescope/server/origin/capture_clock.h>
 #include <livescope/server/origin/ingest_frames.h>
+#include <livescope/server/origin/ingest_close.h>
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -83,9 +84,15 @@ public:
     {
         if (Closing || GoneFlag)
             return;
-        Closing = true;
         websocket::close_reason why(websocket::close_code::going_away);
         why.reason = reason.substr(0, 120); // a close frame's reason is at most 123 bytes
+        CloseWith(why);
+    }
+
+private:
+    void CloseWith(const websocket::close_reason& why)
+    {
+        Closing = true;
         Ws.async_close(why, [self = shared_from_this()](beast::error_code) {
             self->KickTimer.cancel();
             self->Gone();
@@ -101,22 +108,28 @@ public:
         });
     }
 
-private:
     void Refuse(const IngestAdmission& admission)
     {
-        auto response = std::make_shared<http::response<http::string_body>>(http::status(admission.Status), Request.version());
-        response->set(http::field::server, "livescope-origin");
-        response->set(http::field::content_type, "text/plain");
-        response->set(http::field::cache_control, "no-store");
-        response->keep_alive(false);
-        response->body() = admission.Message + "\n";
-        response->prepare_payload();
-        beast::tcp_stream& stream = Ws.next_layer();
-        stream.expires_after(std::chrono::seconds(10));
-        http::async_write(stream, *response, [self = shared_from_this(), response](beast::error_code, size_t) {
-            beast::error_code ignored;
-            self->Ws.next_layer().socket().shutdown(tcp::socket::shutdown_both, ignored);
-            self->Ws.next_layer().socket().close(ignored);
+        // A browser cannot read an HTTP refusal: accept the upgrade, then close at once with a 4xxx code and the reason
+        // (ingest_close.h, docs/ingest.md). Nothing is published; the connection is cut KickCloseMs after the close frame.
+        const std::string subprotocol = IngestRefusalSubprotocol(std::string(Request[http::field::sec_websocket_protocol]));
+        Ws.set_option(websocket::stream_base::decorator([subprotocol](websocket::response_type& response) {
+            response.set(http::field::server, "livescope-origin");
+            if (!subprotocol.empty())
+                response.set(http::field::sec_websocket_protocol, subprotocol);
+        }));
+        websocket::stream_base::timeout timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+        timeouts.handshake_timeout = std::chrono::seconds(10);
+        Ws.set_option(timeouts);
+        const websocket::close_reason why(static_cast<websocket::close_code>(IngestCloseCode(admission.Status, admission.Message)),
+                                          IngestCloseReason(admission.Message));
+        Ws.async_accept(Request, [self = shared_from_this(), why](beast::error_code ec) {
+            if (ec)
+            {
+                self->Gone();
+                return;
+            }
+            self->CloseWith(why);
         });
     }
 

@@ -16,6 +16,7 @@
 #include "encoder_process.h"
 #include <livescope/server/origin/faults.h>
 #include <livescope/server/origin/fmp4.h>
+#include <livescope/server/origin/input_probe.h>
 #include "http_session.h"
 #include <livescope/server/origin/live_playlist.h>
 #include <livescope/server/origin/router.h>
@@ -49,6 +50,9 @@ namespace beast = boost::beast;
 using tcp = boost::asio::ip::tcp;
 
 constexpr int AcceptRetryMs = 50; // ms between accept attempts while accept fails (as the relay)
+// A connected publisher whose stream gives the encoder no media for this long is closed (garbage that ffmpeg keeps
+// reading, a silent connection): its broadcast then follows the grace like any dropped publisher (docs/ingest.md).
+constexpr int IngestNoMediaMs = 10000; // ms
 
 // [SECTION] Declarations
 
@@ -97,6 +101,7 @@ public:
     BroadcastSummary Summary() const { return {Name, Title, Life.Phase, Life.Publishing, Life.StartedMs, Life.EndedMs}; }
     bool Ready() const; // every rendition has a complete segment
     RouterState View() const;
+    void WatchMedia(); // arms MediaWatchdog (a publisher was admitted)
 
     Origin& Owner;
     asio::io_context& Io;
@@ -118,7 +123,11 @@ public:
     uint64_t RunPublisher = 0;                       // PublisherSerial of the publisher feeding the current encoder run
     std::shared_ptr<const std::string> PendingBytes; // arrived while no encoder could take them
     std::function<void(bool)> PendingDone;
-    std::function<void(bool)> FailedDone; // a write the encoder refused: answered (false) when it exits
+    std::function<void(bool)> FailedDone;            // a write the encoder refused: answered (false) when it exits
+    bool Probing = false;                            // the publisher's first bytes are kept until their layout is known (input_probe.h)
+    asio::steady_timer MediaWatchdog;                // every second while a publisher is connected: IngestNoMediaMs without media kicks it
+    std::string ProbeBytes;                          // at most InputProbeMaxBytes (+ one message)
+    std::chrono::steady_clock::time_point LastMedia; // the last chunk from the encoder, or the publisher's admission
 
     uint32_t Generation = 0; // encoder runs so far; also the init id
     bool GenerationProducedMedia = false;
@@ -209,7 +218,7 @@ Broadcast::Broadcast(Origin& owner, asio::io_context& io, std::string name, std:
                       [this]() { OnAllPipesClosed(); },
                       [this](int status) { OnEncoderExited(status); },
                   }),
-      RestartTimer(io), GraceTimer(io)
+      RestartTimer(io), GraceTimer(io), MediaWatchdog(io)
 {
     LiveWindowConfig window;
     window.PartTarget = Config.PartMs / 1000.0;
@@ -327,7 +336,13 @@ void Broadcast::OnEncoderExited(int status)
                 Owner.EncoderExited(*this);
                 return;
             }
-            // The publisher came back while the last run was flushing: the next run starts now.
+            // The publisher came back while the last run was flushing: the next run starts now (or once its stream's
+            // layout is known).
+            if (Probing)
+            {
+                Owner.EncoderExited(*this);
+                return;
+            }
             std::string error;
             if (!StartEncoder(error))
                 publisher->Kick("cannot start the encoder: " + error);
@@ -403,6 +418,7 @@ void Broadcast::OnChunk(size_t index, Fmp4Chunk& chunk)
                          anchor.FromCapture ? "the publisher's capture clock" : "the origin's clock", static_cast<long long>(anchor.WallMs), info.StartTime);
     }
     GenerationProducedMedia = true;
+    LastMedia = std::chrono::steady_clock::now();
     state.FragmentsThisGeneration++;
     state.Live.AppendChunk(bytes->data(), bytes->size(), info.Duration, has_video, info.Independent,
                            AnchorWallMs + int64_t(info.StartTime * 1000.0 + 0.5));
@@ -428,6 +444,25 @@ RouterState Broadcast::View() const
 }
 
 // [SECTION] Broadcasts: publishers and life
+
+void Broadcast::WatchMedia()
+{
+    MediaWatchdog.expires_after(std::chrono::seconds(1));
+    MediaWatchdog.async_wait([this](beast::error_code ec) {
+        if (ec || Owner.Stopping())
+            return;
+        auto publisher = CurrentPublisher.lock();
+        if (!publisher)
+            return; // watched again when a publisher is admitted
+        if (std::chrono::steady_clock::now() - LastMedia < std::chrono::milliseconds(IngestNoMediaMs))
+        {
+            WatchMedia();
+            return;
+        }
+        std::fprintf(stderr, "livescope-origin: %s: no media from the publisher's stream for %d ms; closing it\n", Name.c_str(), IngestNoMediaMs);
+        publisher->Kick("no media from this stream for " + std::to_string(IngestNoMediaMs / 1000) + " s (send MPEG-TS or Matroska/WebM)");
+    });
+}
 
 void Broadcast::End()
 {
@@ -639,6 +674,7 @@ void Origin::Stop()
     {
         broadcast->RestartTimer.cancel();
         broadcast->GraceTimer.cancel();
+        broadcast->MediaWatchdog.cancel();
         if (auto publisher = broadcast->CurrentPublisher.lock())
             publisher->Kick("the origin is stopping");
         if (broadcast->Encoder.Terminate()) // SIGKILL after 3 s; the last exit stops the io_context
@@ -726,19 +762,11 @@ IngestAdmission Origin::AdmitPublisher(const std::string& name, const std::strin
     broadcast.PublisherId = publisher.get();
     broadcast.PublisherSerial++;
     std::fprintf(stderr, "livescope-origin: publisher for %s admitted (%s)\n", name.c_str(), verdict == PublishVerdict::Start ? "new broadcast" : "resumed");
-    if (!broadcast.Encoder.Running())
-    {
-        std::string error;
-        if (!broadcast.StartEncoder(error))
-        {
-            broadcast.Life.PublisherGone(WallNowMs());
-            broadcast.CurrentPublisher.reset();
-            broadcast.PublisherId = nullptr;
-            if (broadcast.Life.Phase == BroadcastPhase::Starting)
-                Remove(name);
-            return {503, "cannot start the encoder: " + error, {}};
-        }
-    }
+    // The encoder starts once the first bytes say what the stream carries (PublisherBytes).
+    broadcast.Probing = true;
+    broadcast.ProbeBytes.clear();
+    broadcast.LastMedia = std::chrono::steady_clock::now();
+    broadcast.WatchMedia();
     return admission;
 }
 
@@ -749,6 +777,44 @@ void Origin::PublisherBytes(const std::string& name, const Publisher* who, std::
     {
         asio::post(Io, [done = std::move(done)]() { done(false); });
         return;
+    }
+    if (broadcast->Probing)
+    {
+        // Keep the first bytes until their layout is known, then start the encoder with them (black video or silence
+        // added for what the stream lacks).
+        broadcast->ProbeBytes += *bytes;
+        const InputLayout layout = ProbeInputLayout(broadcast->ProbeBytes);
+        if (layout.LayoutKind == InputLayout::Kind::NeedMore)
+        {
+            asio::post(Io, [done = std::move(done)]() { done(true); });
+            return;
+        }
+        broadcast->Probing = false;
+        broadcast->Config.InputVideo = layout.LayoutKind != InputLayout::Kind::Known || layout.Video;
+        broadcast->Config.InputAudio = layout.LayoutKind != InputLayout::Kind::Known || layout.Audio;
+        std::fprintf(stderr, "livescope-origin: %s: the stream carries %s\n", name.c_str(),
+                     layout.LayoutKind != InputLayout::Kind::Known ? "what ffmpeg finds (layout unknown)"
+                     : layout.Video && layout.Audio                ? "video and audio"
+                     : layout.Video                                ? "video only (silence added)"
+                                                                   : "audio only (black video added)");
+        bytes = std::make_shared<const std::string>(std::move(broadcast->ProbeBytes));
+        broadcast->ProbeBytes.clear();
+        if (broadcast->Encoder.Running())
+        {
+            // The last run is still flushing: the next one starts when it exits, with these bytes.
+            broadcast->PendingBytes = std::move(bytes);
+            broadcast->PendingDone = std::move(done);
+            return;
+        }
+        std::string error;
+        if (!broadcast->StartEncoder(error))
+        {
+            std::fprintf(stderr, "livescope-origin: %s: cannot start the encoder: %s\n", name.c_str(), error.c_str());
+            if (auto publisher = broadcast->CurrentPublisher.lock())
+                publisher->Kick("cannot start the encoder");
+            asio::post(Io, [done = std::move(done)]() { done(false); });
+            return;
+        }
     }
     if (broadcast->Encoder.Running() && broadcast->Encoder.InputOpen())
     {
@@ -796,6 +862,8 @@ void Origin::PublisherGone(const std::string& name, const Publisher* who)
     if (broadcast->FailedDone)
         asio::post(Io, [old = std::move(broadcast->FailedDone)]() { old(false); });
     broadcast->FailedDone = nullptr;
+    broadcast->Probing = false;
+    broadcast->ProbeBytes.clear();
     broadcast->Encoder.CloseInput(); // ffmpeg flushes what it has and exits
     if (StoppingFlag)
         return;

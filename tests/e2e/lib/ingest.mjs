@@ -101,3 +101,33 @@ export function pushRealTime(publisher, clip, seconds) {
   })();
   return { stop: async () => { stopped = true; await done; }, done };
 }
+
+// The server's close frame among the frames a publisher received (`publisher.state.received`): { code, reason }, or
+// null when none came. Refusals are such a close right after the handshake (4xxx codes, docs/ingest.md).
+export function closeFrameOf(received) {
+  let at = 0;
+  while (at + 2 <= received.length) {
+    const opcode = received[at] & 0x0f;
+    let length = received[at + 1] & 0x7f, header = 2;
+    if (length === 126) { if (at + 4 > received.length) return null; length = received.readUInt16BE(at + 2); header = 4; }
+    else if (length === 127) { if (at + 10 > received.length) return null; length = Number(received.readBigUInt64BE(at + 2)); header = 10; }
+    if (at + header + length > received.length) return null;
+    const payload = received.subarray(at + header, at + header + length);
+    if (opcode === 8) return { code: payload.length >= 2 ? payload.readUInt16BE(0) : 1005, reason: payload.subarray(2).toString('utf8') };
+    at += header + length;
+  }
+  return null;
+}
+
+// Opens a publisher and waits (bounded) for the origin's verdict: { admitted: true, publisher } when it is still open
+// after `settleMs`, else { admitted: false, code, reason } (a refusal: the upgrade, then a 4xxx close).
+export async function tryPublish(port, path, { protocol, settleMs = 500 } = {}) {
+  const publisher = await openPublisher(port, path, { protocol });
+  if (publisher.status !== 101) return { admitted: false, code: 0, reason: publisher.body, publisher };
+  await Promise.race([publisher.closed, sleep(settleMs)]);
+  const close = closeFrameOf(publisher.state.received);
+  if (!close) return { admitted: true, publisher };
+  await Promise.race([publisher.closed, sleep(3000)]);
+  publisher.destroy();
+  return { admitted: false, ...close, publisher };
+}

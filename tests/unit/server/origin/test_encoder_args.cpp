@@ -111,4 +111,33 @@ TEST_CASE("a publisher's stream is read from stdin at its own pace, with its own
     CHECK_FALSE(ValidateEncoderConfig(config, error));
 }
 
+TEST_CASE("an audio-only stream gets black video at the top size, a video-only stream silence, both ending with the stream")
+{
+    EncoderConfig config;
+    std::string error;
+    REQUIRE(ParseRenditionList("720p,360p", config.Renditions, error));
+    config.Source = "pipe";
+    config.InputVideo = false;
+    std::vector<std::string> args = BuildFfmpegArgs(config);
+    CHECK(Has(args, "color=c=black:size=1280x720:rate=30"));
+    CHECK(After(args, "-filter_complex").rfind("[1:v]", 0) == 0);  // the picture comes from the made-up input
+    CHECK(Has(args, "0:a:0?"));                                    // the sound from the stream
+    CHECK(std::count(args.begin(), args.end(), "-shortest") == 2); // each rendition ends with the stream
+    CHECK_FALSE(Has(args, "-re"));
+
+    config.InputVideo = true;
+    config.InputAudio = false;
+    args = BuildFfmpegArgs(config);
+    CHECK(Has(args, "anullsrc=r=48000:cl=stereo"));
+    CHECK(After(args, "-filter_complex").rfind("[0:v]", 0) == 0);
+    CHECK(Has(args, "1:a:0"));
+    CHECK_FALSE(Has(args, "0:a:0?"));
+    CHECK(std::count(args.begin(), args.end(), "-shortest") == 2);
+
+    config.InputAudio = true; // both: nothing is made up
+    args = BuildFfmpegArgs(config);
+    CHECK_FALSE(Has(args, "-shortest"));
+    CHECK_FALSE(Has(args, "lavfi"));
+}
+
 TEST_SUITE_END();

@@ -28,6 +28,10 @@ struct EncoderConfig
     std::vector<RenditionSpec> Renditions;
     std::string FontFile = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
     std::string LogLevel = "warning";
+    // Source pipe: what the publisher's stream carries (input_probe.h). Without video the encoder adds black video at the
+    // top rendition's size; without audio, silence; the run then ends with the publisher's stream (-shortest).
+    bool InputVideo = true;
+    bool InputAudio = true;
 };
 
 // Checks the configuration (part/segment sizes, source syntax). False with a reason when it cannot work.

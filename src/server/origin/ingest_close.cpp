@@ -1,0 +1,50 @@
+// Pure: close codes, reasons and the subprotocol answer for refused publishers (ingest_close.h).
+#include <livescope/server/origin/ingest_close.h>
+
+namespace livescope {
+
+int IngestCloseCode(int status, std::string_view message)
+{
+    if (status == 401 && message.find("expired") != std::string_view::npos)
+        return 4410;
+    if (status == 503 && message.find("max-broadcasts") != std::string_view::npos)
+        return 4429;
+    if (status < 400 || status > 599)
+        return 4500;
+    return 4000 + status;
+}
+
+std::string IngestCloseReason(std::string_view message)
+{
+    constexpr size_t MaxBytes = 123; // a close frame's payload is at most 125 bytes, 2 of them the code
+    if (message.size() <= MaxBytes)
+        return std::string(message);
+    size_t cut = MaxBytes;
+    while (cut > 0 && (static_cast<unsigned char>(message[cut]) & 0xC0) == 0x80)
+        cut--; // message[cut] continues a character: cut before that character
+    return std::string(message.substr(0, cut));
+}
+
+std::string IngestRefusalSubprotocol(std::string_view protocols)
+{
+    std::string first;
+    while (!protocols.empty())
+    {
+        const size_t comma = protocols.find(',');
+        std::string_view item = protocols.substr(0, comma);
+        protocols = comma == std::string_view::npos ? std::string_view() : protocols.substr(comma + 1);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
+            item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
+            item.remove_suffix(1);
+        if (item.empty())
+            continue;
+        if (item == "livescope-ingest")
+            return std::string(item);
+        if (first.empty())
+            first = std::string(item);
+    }
+    return first;
+}
+
+} // namespace livescope
