@@ -878,9 +878,11 @@ std::optional<ProtocolError> ParseEnvelope(std::string_view text, size_t max_byt
     if (!out.is_object())
         return MakeError(ErrorCode::BadJson, "frame must be a JSON object");
     FieldReader r(out, "");
-    int64_t version = 0;
+    int64_t version = MinProtocolVersion; // absent: a v1 peer
     r.String("type", type, 32);
-    if (!r.Error && r.Integer("v", version, INT64_MIN, INT64_MAX) && (version < MinProtocolVersion || version > ProtocolVersion))
+    if (!r.Error)
+        r.Integer("v", version, INT64_MIN, INT64_MAX, false);
+    if (!r.Error && (version < MinProtocolVersion || version > ProtocolVersion))
         return MakeError(ErrorCode::UnsupportedVersion, "unsupported protocol version " + std::to_string(version));
     if (!r.Error)
         version_out = static_cast<int>(version);

@@ -161,6 +161,14 @@ TEST_CASE("v1 frames are still read, and the frame's version is reported")
     CHECK_FALSE(std::get<CommentPost>(d.Value).Question);
 }
 
+TEST_CASE("a frame without v is a v1 frame")
+{
+    const auto d = DecodeClientMessage(R"({"type":"ping"})");
+    REQUIRE(d.Ok());
+    CHECK(d.Version == 1);
+    CHECK(DecodeServerFrame(R"({"type":"pong"})").Version == 1);
+}
+
 TEST_CASE("a v1 peer gets v1 frames: no v2 fields, no v2-only messages, v1 codes and roles")
 {
     Comment q;
