@@ -230,3 +230,158 @@ test('the console renders the widget\'s events and moderates through its API, fr
       assert.equal(await page.$('#studio-overlay'), null);
     } catch (e) { console.log(logs.join('\n')); throw e; } finally { await page.close(); }
   });
+
+// [2] The real widget, relay and origin: a viewer page per person (a <live-scope> with a viewer token, its events
+// recorded from the start), served from another origin like a publisher's page.
+const EVENTS = ['board', 'refused', 'comment', 'role', 'modes', 'roomended', 'viewers'];
+function viewerPage(name, token) {
+  const room = `${relay.url}#qa`;
+  return '<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
+    + `<title>viewer ${name}</title></head><body style="margin:0;background:#222">`
+    + `<live-scope id="w" room="${room}" token="${token}" title="Q&amp;A e2e" aspect="9:16" lang="en" muted></live-scope>`
+    + `<script>window.__ev = {}; const w = document.getElementById('w');
+for (const t of ${JSON.stringify(EVENTS)}) { window.__ev[t] = []; w.addEventListener(t, (e) => window.__ev[t].push(e.detail || {})); }</script>`
+    + `<script src="${stack.web.url}/livescope.js" async></script></body></html>`;
+}
+
+test('studio and three viewers: questions, votes reorder everywhere, answer, delete, mute, slow mode, a viewer refused, end',
+  { skip: missing || false, timeout: 240000 }, async (t) => {
+    const t0 = Date.now();
+    const phase = (what) => console.log(`qa_studio: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const hostDir = join(dir, 'viewers');
+    execFileSync('mkdir', ['-p', hostDir]);
+    for (const name of ['Ann', 'Bob', 'Cat']) writeFileSync(join(hostDir, `viewer-${name}.html`), viewerPage(name, mint(name, 'viewer')));
+    viewerHost = await serveStatic(hostDir);
+    const allLogs = [];
+    let passed = false;
+    t.after(() => { if (!passed) console.log(allLogs.flat().slice(-80).join('\n')); });
+
+    // The studio, live, with the console; the overlay widget signed in with the stream key (a broadcaster token).
+    const studio = await browser.context.newPage();
+    allLogs.push(collectLogs(studio, 'studio'));
+    await recordCsp(studio);
+    await studio.setViewportSize({ width: 1280, height: 720 });
+    const key = execFileSync(RELAY, ['mint-token', '--secret-file', secretFile, '--name', 'Host', '--room', 'qa', '--role', 'broadcaster', '--ttl', '600'], { encoding: 'utf8' }).trim();
+    const fragment = new URLSearchParams({ origin: new URL(stack.streamUrl).origin, name: 'qa', title: 'Q&A e2e', key, room: `${relay.url}#qa` });
+    await studio.goto(`${stack.web.url}/studio.html#${fragment}`);
+    await studio.waitForFunction(() => document.getElementById('console').dataset.role === 'broadcaster', null, { timeout: 30000 });
+    await studio.waitForFunction(() => document.getElementById('studio-preview').videoWidth > 0, null, { timeout: 15000 });
+    await studio.click('#studio-button');
+    await studio.waitForFunction(() => document.documentElement.dataset.studio === 'live', null, { timeout: 20000 });
+    assert.equal(await studio.isDisabled('#console-end'), false, 'End broadcast is offered once live');
+    phase('studio live');
+
+    const viewers = {};
+    for (const name of ['Ann', 'Bob', 'Cat']) {
+      const page = await browser.context.newPage();
+      allLogs.push(collectLogs(page, name));
+      await page.setViewportSize({ width: 360, height: 640 });
+      await page.goto(`${viewerHost.url}/viewer-${name}.html`);
+      await page.waitForFunction(() => window.__ev.role.length > 0 && window.__ev.board.length > 0, null, { timeout: 30000 });
+      viewers[name] = page;
+    }
+    const all = Object.values(viewers);
+    phase('three viewers joined');
+    await studio.waitForFunction(() => Number(document.getElementById('console-live').textContent) >= 3, null, { timeout: 15000 });
+
+    const studioOpen = () => studio.$$eval('#console-questions > li', (lis) => lis.map((li) => li.dataset.id));
+    const boardOpen = (page) => page.evaluate(() => { const b = window.__ev.board.at(-1); return b ? b.open.map((q) => q.id) : []; });
+    // Waits until every viewer's last board satisfies `check` (a function source run in the page on that board).
+    const everyBoard = (check, arg) => Promise.all(all.map((p) => p.waitForFunction(([c, a]) => {
+      const b = window.__ev.board.at(-1);
+      return b && new Function('b', 'a', `return (${c})(b, a)`)(b, a); // eslint-disable-line no-new-func
+    }, [check.toString(), arg], { timeout: 15000 })));
+    const send = async (page, text) => { // types a comment in the widget's compose box and sends it
+      const input = page.locator('#w .livescope-compose-input');
+      await input.fill(text);
+      await input.press('Enter');
+    };
+
+    // Two viewers ask; the board lists both, older first, in the studio and in every widget.
+    await viewers.Ann.evaluate(() => document.getElementById('w').ask('How low is the latency?'));
+    await studio.waitForFunction(() => document.querySelectorAll('#console-questions > li').length === 1, null, { timeout: 15000 });
+    await viewers.Bob.evaluate(() => document.getElementById('w').ask('Which codec do you use?'));
+    await studio.waitForFunction(() => document.querySelectorAll('#console-questions > li').length === 2, null, { timeout: 15000 });
+    const [qAnn, qBob] = await studioOpen();
+    assert.equal(await studio.textContent(`#console-questions > li[data-id="${qAnn}"] .console-text`), 'How low is the latency?');
+    await everyBoard((b, a) => b.open.map((q) => q.id).join() === a, [qAnn, qBob].join());
+    phase('two questions on every board');
+
+    // Votes reorder: two votes for Bob's question put it first everywhere, with its count.
+    await viewers.Cat.evaluate((id) => document.getElementById('w').vote(id, true), qBob);
+    await viewers.Ann.evaluate((id) => document.getElementById('w').vote(id, true), qBob);
+    await studio.waitForFunction((id) => document.querySelector('#console-questions > li')?.dataset.id === id
+      && document.querySelector('#console-questions > li .console-votes').textContent === '2 votes', qBob, { timeout: 15000 });
+    assert.deepEqual(await studioOpen(), [qBob, qAnn]);
+    await everyBoard((b, a) => b.open.map((q) => `${q.id}:${q.votes}`).join() === a, `${qBob}:2,${qAnn}:0`);
+    assert.equal((await viewers.Cat.evaluate(() => window.__ev.board.at(-1).open[0].voted)), true, 'Cat sees their own vote');
+    // A vote taken back, and a repeated vote, count once.
+    await viewers.Ann.evaluate((id) => { const w = document.getElementById('w'); w.vote(id, false); w.vote(id, true); w.vote(id, true); }, qAnn);
+    await everyBoard((b, a) => b.open.map((q) => `${q.id}:${q.votes}`).join() === a, `${qBob}:2,${qAnn}:1`);
+    phase('votes reordered every board');
+
+    // Answer now: every viewer gets the question as answering; Answered moves it to the answered list.
+    await studio.click(`#console-questions > li[data-id="${qBob}"] button[data-act="answer"]`);
+    await everyBoard((b, a) => b.answering && b.answering.id === a, qBob);
+    await studio.waitForFunction((id) => document.querySelector('#console-answering-item > li')?.dataset.id === id, qBob, { timeout: 15000 });
+    assert.deepEqual(await studioOpen(), [qAnn]);
+    await viewers.Ann.screenshot({ path: join(ARTIFACTS, 'qa-viewer-answering.png') });
+    await studio.click('#console-answering-item button[data-act="answered"]');
+    await everyBoard((b, a) => !b.answering && b.answered.some((q) => q.id === a), qBob);
+    await studio.waitForFunction((id) => document.querySelector(`#console-answered > li[data-id="${id}"]`), qBob, { timeout: 15000 });
+    phase('answered');
+
+    // Delete: a comment disappears from every viewer's log.
+    await send(viewers.Cat, 'please delete me');
+    const cDel = await studio.waitForFunction(() => [...document.querySelectorAll('#console-comments > li')]
+      .find((li) => li.querySelector('.console-text').textContent === 'please delete me')?.dataset.id, null, { timeout: 15000 }).then((h) => h.jsonValue());
+    const inLog = (page, id) => page.evaluate((i) => !!document.getElementById('w').shadowRoot.querySelector(`.livescope-comment-log p[data-id="${i}"]`), id);
+    for (const p of all) await p.waitForFunction((i) => !!document.getElementById('w').shadowRoot.querySelector(`.livescope-comment-log p[data-id="${i}"]`), cDel, { timeout: 15000 });
+    // A viewer's moderation request is refused, and changes nothing.
+    await viewers.Ann.evaluate((id) => document.getElementById('w').moderate('delete', { id }), cDel);
+    await viewers.Ann.waitForFunction(() => window.__ev.refused.some((r) => r.code === 'forbidden'), null, { timeout: 15000 });
+    for (const p of all) assert.equal(await inLog(p, cDel), true, 'a viewer could delete a comment');
+    // The broadcaster's delete works.
+    await studio.click(`#console-comments > li[data-id="${cDel}"] summary`);
+    await studio.click(`#console-comments > li[data-id="${cDel}"] button[data-act="delete"]`);
+    for (const p of all) await p.waitForFunction((i) => !document.getElementById('w').shadowRoot.querySelector(`.livescope-comment-log p[data-id="${i}"]`), cDel, { timeout: 15000 });
+    phase('deleted everywhere; a viewer refused');
+
+    // Mute Bob for 10 minutes: his next comment is refused with the time left, reaches nobody, and goes back in his box.
+    const bobCommentId = await studio.evaluate(() => [...document.querySelectorAll('#console-comments > li')]
+      .find((li) => li.querySelector('.console-author').textContent === 'Bob')?.dataset.id);
+    assert.ok(bobCommentId, "Bob's question is in the console's comments");
+    await studio.click(`#console-comments > li[data-id="${bobCommentId}"] summary`);
+    await studio.click(`#console-comments > li[data-id="${bobCommentId}"] button[data-act="mute-short"]`);
+    await sleep(500); // the mute travels before Bob's comment (two sockets: no order between them otherwise)
+    await send(viewers.Bob, 'am I muted');
+    const muted = await viewers.Bob.waitForFunction(() => window.__ev.refused.find((r) => r.code === 'muted'), null, { timeout: 15000 }).then((h) => h.jsonValue());
+    assert.ok(muted.retryAfterMs > 0 && muted.retryAfterMs <= 600000, `muted for the time left: ${muted.retryAfterMs} ms`);
+    assert.equal(muted.text, 'am I muted');
+    assert.equal(await viewers.Bob.inputValue('#w .livescope-compose-input'), 'am I muted', 'the refused text goes back into the box');
+    assert.equal(await studio.evaluate(() => [...document.querySelectorAll('#console-comments .console-text')].some((p) => p.textContent === 'am I muted')), false);
+    phase('Bob muted');
+
+    // Slow mode: 30 s between comments; Cat's second comment is refused with how long to wait.
+    await studio.fill('#console-slow', '30');
+    await studio.click('#console-apply');
+    await Promise.all(all.map((p) => p.waitForFunction(() => window.__ev.modes.some((m) => m.slowS === 30), null, { timeout: 15000 })));
+    await send(viewers.Cat, 'slow one');
+    await sleep(300);
+    await send(viewers.Cat, 'slow two');
+    const slow = await viewers.Cat.waitForFunction(() => window.__ev.refused.find((r) => r.code === 'slow_mode'), null, { timeout: 15000 }).then((h) => h.jsonValue());
+    assert.ok(slow.retryAfterMs > 0 && slow.retryAfterMs <= 30000, `slow mode says how long to wait: ${slow.retryAfterMs} ms`);
+    phase('slow mode');
+
+    await checkConsoleLayout(studio, true, 'live studio 1280x720');
+    await studio.screenshot({ path: join(ARTIFACTS, 'qa-studio-live.png') });
+    await viewers.Cat.screenshot({ path: join(ARTIFACTS, 'qa-viewer.png') });
+    assert.deepEqual(await studio.evaluate(() => window.__csp), [], 'CSP violations in the studio');
+
+    // End broadcast: every viewer gets ended, the studio stops sending.
+    await studio.click('#console-end');
+    await Promise.all(all.map((p) => p.waitForFunction(() => window.__ev.roomended.length > 0, null, { timeout: 15000 })));
+    await studio.waitForFunction(() => document.documentElement.dataset.studio === 'ended', null, { timeout: 15000 });
+    phase('ended');
+    passed = true;
+  });

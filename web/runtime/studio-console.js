@@ -21,7 +21,7 @@ const ui = {
   console: $('console'), stage: $('studio-stage'), status: $('console-status'), end: $('console-end'),
   live: $('console-live'), peak: $('console-peak'), total: $('console-total'), hearts: $('console-hearts'),
   questions: $('console-questions'), noQuestions: $('console-no-questions'), answering: $('console-answering'),
-  answeringItem: $('console-answering-item'), answered: $('console-answered'), held: $('console-held'), noHeld: $('console-no-held'),
+  answeringItem: $('console-answering-item'), answered: $('console-answered'), answeredHeading: $('console-answered-h'), held: $('console-held'), noHeld: $('console-no-held'),
   comments: $('console-comments'), noComments: $('console-no-comments'), modes: $('console-modes'), slow: $('console-slow'),
   hold: $('console-hold'), words: $('console-words'), studioForm: $('studio-form'), studioButton: $('studio-button'),
 };
@@ -120,6 +120,7 @@ function renderBoard(b) {
   ui.answering.hidden = !b.answering;
   if (b.answering) syncList(ui.answeringItem, [b.answering], (q) => questionItem(q, [['answered', 'markAnswered']]), refreshQuestion);
   else ui.answeringItem.replaceChildren();
+  ui.answeredHeading.hidden = answered.length === 0;
   syncList(ui.answered, answered, (q) => { const li = el('li'); li.dataset.id = q.id; const { p, meta } = body(q, Number(q.votes) || 0); li.append(p, meta); return li; },
     (li, q) => { li.querySelector('.console-votes').textContent = VotesLabel(lang, Number(q.votes) || 0); });
 }
