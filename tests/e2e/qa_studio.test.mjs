@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, collectLogs, ARTIFACTS } from './lib/browser.mjs';
@@ -22,6 +22,10 @@ const DIST = join(import.meta.dirname, '..', '..', 'build', 'wasm', 'dist');
 const missing = !existsSync(ORIGIN) || !existsSync(RELAY) ? 'livescope-origin or livescope-relay missing (build the native preset)'
   : !existsSync(join(DIST, 'studio-console.js')) ? 'build/wasm/dist/studio-console.js missing (build the wasm preset)' : null;
 if (missing) console.log(`qa_studio: SKIPPED: ${missing}`);
+// UNREADY (until qacore and qawidget are merged): [2] needs the widget's Q&A API (ask, vote, moderate, overlay-only).
+const widgetQa = !missing && readFileSync(join(DIST, 'livescope.js'), 'utf8').includes('moderate') ? null
+  : 'the widget has no Q&A API yet (qawidget and qacore not merged)';
+if (!missing && widgetQa) console.log(`qa_studio [2]: SKIPPED: ${widgetQa}`);
 const FAKE_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 
 let dir, secretFile, stack, relay, browser, viewerHost;
@@ -245,7 +249,7 @@ for (const t of ${JSON.stringify(EVENTS)}) { window.__ev[t] = []; w.addEventList
 }
 
 test('studio and three viewers: questions, votes reorder everywhere, answer, delete, mute, slow mode, a viewer refused, end',
-  { skip: missing || false, timeout: 240000 }, async (t) => {
+  { skip: missing || widgetQa || false, timeout: 240000 }, async (t) => {
     const t0 = Date.now();
     const phase = (what) => console.log(`qa_studio: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const hostDir = join(dir, 'viewers');
