@@ -15,7 +15,7 @@
   //---------------------------------------------------------------------------
   const SCRIPT = document.currentScript;
   const BASE = ((SCRIPT && SCRIPT.src) || location.href).replace(/[^/]*$/, '');
-  const ATTRS = ['src', 'room', 'title', 'aspect', 'muted', 'autoplay', 'latency', 'lang', 'token', 'hearts', 'comments', 'poster'];
+  const ATTRS = ['src', 'room', 'title', 'aspect', 'muted', 'autoplay', 'latency', 'lang', 'token', 'hearts', 'comments', 'poster', 'overlay-only'];
   // Interface strings, per language: web/ui_strings.json, their one source, which the build writes in place of
   // the marker below (src/app/CMakeLists.txt; the overlay's C++ defaults come from the same file). Keys shared
   // with the overlay (src/app/page/interaction.cpp): live, send, placeholder, placeholderShort, joined, pinned,
@@ -43,6 +43,9 @@
     o.startMuted = 'muted' in o && !off(o.muted);
     o.hearts = !off(o.hearts); o.comments = !off(o.comments);
     o.latency = o.latency ? Number(o.latency) : undefined;
+    // overlay-only: no video at all (src ignored), a transparent canvas with the overlay, to lay over the page's own <video>.
+    o.overlayOnly = 'overlay-only' in o && !off(o['overlay-only']);
+    if (o.overlayOnly) { delete o.src; delete o.poster; }
     o.numberFormat = new Intl.NumberFormat(o.lang, { notation: 'compact', maximumFractionDigits: 1 });
     return o;
   }
@@ -84,7 +87,9 @@ button:focus-visible{outline:3px solid #7cf;outline-offset:1px}
 button[hidden]{display:none}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}
 .msg{position:absolute;left:0;right:0;top:45%;text-align:center;padding:0 16px;text-shadow:0 1px 3px #000}
-.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}`;
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.box.overlay-only{background:transparent}
+.livescope-questions-tab:focus-visible,.livescope-ask-toggle:focus-visible,.livescope-vote:focus-visible{opacity:1!important;outline:3px solid #7cf!important;border-radius:6px}`;
   let sheet = null;
   function adoptStyles(shadow) {
     // Constructable stylesheets need no 'unsafe-inline' under a strict CSP; <style> is the fallback.
@@ -123,7 +128,7 @@ button[hidden]{display:none}
       const shadow = host.shadowRoot || host.attachShadow({ mode: 'open' });
       adoptStyles(shadow);
       const S = this.opts.strings;
-      const box = this.box = el('div', { className: 'box ' + (this.opts.aspect === '16:9' ? 'landscape' : 'portrait') }, shadow);
+      const box = this.box = el('div', { className: 'box ' + (this.opts.aspect === '16:9' ? 'landscape' : 'portrait') + (this.opts.overlayOnly ? ' overlay-only' : '') }, shadow);
       box.setAttribute('part', 'box');
       box.setAttribute('lang', this.opts.lang);
       if (this.opts.poster) el('img', { className: 'poster', src: this.opts.poster, alt: '' }, box);
@@ -189,10 +194,12 @@ button[hidden]{display:none}
     }
 
     get playback() { return this.widget && this.widget.plugins.playback; }
+    get room() { const r = this.widget && this.widget.plugins.room; return r && r.ask ? r : null; }
 
     applyState() {
       const p = this.playback;
-      this.soundBtn.hidden = !this.state.muted;
+      this.soundBtn.hidden = !this.state.muted || this.opts.overlayOnly; // overlay-only: no sound, the page owns its picture
+      this.fsBtn.hidden = this.opts.overlayOnly;
       if (!p) return;
       if (p.setMuted) p.setMuted(this.state.muted);
       if (p.setVolume) p.setVolume(this.state.volume);
@@ -239,6 +246,11 @@ button[hidden]{display:none}
     muted: { get() { return this._ls ? this._ls.state.muted : true; }, set(v) { if (this._ls) this._ls.setMuted(v); } },
     volume: { get() { return this._ls ? this._ls.state.volume : 1; }, set(v) { if (this._ls) this._ls.setVolume(v); } },
     stats: { get() { return this._ls ? this._ls.stats() : null; } },
+    // Live Q&A (QA-SPEC.md): ask(text), vote(id, on), moderate(action, {id, userId, durationS, slowS, hold, blockedWords}).
+    // Each returns true when something was queued for the relay (false before the room is up or for bad arguments).
+    ask: { value(text) { const r = this._ls && this._ls.room; return r ? r.ask(text) : false; } },
+    vote: { value(id, on = true) { const r = this._ls && this._ls.room; return r ? r.vote(id, on) : false; } },
+    moderate: { value(action, args) { const r = this._ls && this._ls.room; return r ? r.moderate(action, args) : false; } },
   };
 
   class LiveScopeElement extends HTMLElement {

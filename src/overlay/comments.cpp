@@ -167,7 +167,7 @@ void LayoutComments(std::span<const CommentEntry> entries, const PinnedQuestion*
             right = std::max(right, std::min(inner, x + measure(t)));
         }
         if (p.Backing)
-            out.Backings.push_back({OverlayRect{0.0f, top, right + 2.0f * pad_x, height}, alpha, first_run, out.Runs.size() - first_run});
+            out.Backings.push_back({OverlayRect{0.0f, top, right + 2.0f * pad_x, height}, alpha, first_run, out.Runs.size() - first_run, k});
         lines_used += n;
         ++out.VisibleEntries;
         out.StreamTop = top;

@@ -5,6 +5,7 @@
 // [SECTION] header and viewer counter
 // [SECTION] comments
 // [SECTION] compose box
+// [SECTION] live Q&A: banner, questions tab and view, notice
 // [SECTION] hearts
 // [SECTION] broadcast card
 // [SECTION] OverlayDraw
@@ -320,6 +321,20 @@ void DrawCompose(const DrawCtx& c, const Overlay& o)
              remaining < 20 ? IM_COL32(255, 120, 120, 255) : IM_COL32(255, 255, 255, 190), small, false);
     }
 
+    // "Ask as a question": a round "?" chip at the left end, filled when the text goes as a question.
+    if (l.AskToggle.W > 0.0f)
+    {
+        const OverlayRect& q = l.AskToggle;
+        const ImVec2 qc = At(c, q.X + 0.5f * q.W, q.Y + 0.5f * q.H);
+        const bool on = OverlayComposeIsQuestion(o);
+        if (on)
+            c.Dl->AddCircleFilled(qc, 0.5f * q.W, IM_COL32(255, 213, 74, 255), 20);
+        else
+            c.Dl->AddCircle(qc, 0.5f * q.W - 0.5f, IM_COL32(255, 255, 255, 170), 20, 1.5f);
+        const float qw = Measure(c, "?", fs);
+        Text(c, q.X + 0.5f * (q.W - qw), q.Y + 0.5f * (q.H - fs), "?", on ? IM_COL32(0, 0, 0, 255) : IM_COL32(255, 255, 255, 220), fs, false);
+    }
+
     // The placeholder as the layout fitted it, or the model's text scrolled so its end (the caret) shows.
     const OverlayRect& t = l.ComposeText;
     const float tx = t.X;
@@ -339,6 +354,115 @@ void DrawCompose(const DrawCtx& c, const Overlay& o)
         const float cx = tx + std::min(avail, Measure(c, o.Compose.Text, fs)) + 1.0f;
         c.Dl->AddLine(At(c, cx, ty), At(c, cx, ty + fs), IM_COL32_WHITE, 1.5f);
     }
+}
+
+// [SECTION] live Q&A: banner, questions tab and view, notice
+
+// "Now answering" under the header block: a label in the accent colour and the question's text.
+void DrawBanner(const DrawCtx& c, const Overlay& o)
+{
+    const OverlayLayout& l = o.Layout;
+    if (l.Banner.W <= 0.0f || !o.State.HasAnswering)
+        return;
+    const float fs = c.FontSize, small = fs * kOverlaySmallText;
+    const OverlayRect& b = l.Banner;
+    c.Dl->AddRectFilled(At(c, b.X, b.Y), At(c, b.Right(), b.Bottom()), Col(0x000000, 0.82f), 0.4f * fs);
+    c.Dl->AddRectFilled(At(c, b.X, b.Y), At(c, b.X + 0.25f * fs, b.Bottom()), IM_COL32(255, 213, 74, 255), 0.4f * fs, ImDrawFlags_RoundCornersLeft);
+    float x = b.X + 0.6f * fs;
+    float y = l.BannerCompact ? b.Y + 0.5f * (b.H - small) : b.Y + 0.35f * fs;
+    Text(c, x, y, o.State.Strings.NowAnswering, IM_COL32(255, 213, 74, 255), small, false);
+    const OverlayRgb author = OverlayReadableOnBacking(o.State.Answering.AuthorRgb);
+    const float label_w = Measure(c, o.State.Strings.NowAnswering, small);
+    const std::string name = OverlayEllipsize(o.State.Answering.Author, std::max(0.0f, b.Right() - 0.6f * fs - x - label_w - 0.5f * fs),
+                                              [&c, small](std::string_view t) { return Measure(c, t, small); });
+    if (l.BannerCompact)
+    { // one line: the label, then the text
+        const std::string_view line = l.BannerText.Lines.empty() ? std::string_view() : std::string_view(l.BannerText.Lines[0]);
+        Text(c, x + label_w + 0.5f * fs, b.Y + 0.5f * (b.H - fs), line, IM_COL32_WHITE, fs, false);
+        return;
+    }
+    Text(c, x + label_w + 0.5f * fs, y, name, Col(author, 1.0f), small, false);
+    y += 1.2f * small;
+    for (const std::string& line : l.BannerText.Lines)
+    {
+        Text(c, x, y + 0.1f * fs, line, IM_COL32_WHITE, fs, false);
+        y += 1.2f * fs;
+    }
+}
+
+void DrawQuestions(const DrawCtx& c, const Overlay& o)
+{
+    const OverlayLayout& l = o.Layout;
+    const OverlayState& s = o.State;
+    const float fs = c.FontSize, small = fs * kOverlaySmallText;
+    if (l.QuestionsTab.W > 0.0f)
+    { // the tab: label and a small arrow (down: closed, up: open)
+        const OverlayRect& t = l.QuestionsTab;
+        c.Dl->AddRectFilled(At(c, t.X, t.Y), At(c, t.Right(), t.Bottom()), s.QuestionsOpen ? IM_COL32(255, 213, 74, 235) : Col(0x000000, kOverlayBackingAlpha),
+                            0.5f * t.H);
+        const ImU32 ink = s.QuestionsOpen ? IM_COL32(0, 0, 0, 255) : IM_COL32_WHITE;
+        Text(c, t.X + 0.6f * fs, t.Y + 0.5f * (t.H - fs), l.QuestionsTabLabel.Text, ink, fs, false);
+        const float ax = t.Right() - 0.6f * fs - 0.25f * t.H, ay = t.Y + 0.5f * t.H, r = 0.2f * t.H;
+        if (s.QuestionsOpen)
+            c.Dl->AddTriangleFilled(At(c, ax - r, ay + 0.5f * r), At(c, ax + r, ay + 0.5f * r), At(c, ax, ay - 0.6f * r), ink);
+        else
+            c.Dl->AddTriangleFilled(At(c, ax - r, ay - 0.5f * r), At(c, ax + r, ay - 0.5f * r), At(c, ax, ay + 0.6f * r), ink);
+    }
+    if (l.Questions.W <= 0.0f)
+        return;
+    if (s.Questions.empty())
+    {
+        const OverlayRect& q = l.Questions;
+        const float w = Measure(c, s.Strings.NoQuestions, fs);
+        c.Dl->AddRectFilled(At(c, q.X, q.Y), At(c, q.X + w + 1.2f * fs, q.Y + 1.8f * fs), Col(0x000000, kOverlayBackingAlpha), 0.35f * fs);
+        Text(c, q.X + 0.6f * fs, q.Y + 0.4f * fs, s.Strings.NoQuestions, IM_COL32(220, 220, 220, 255), fs, false);
+        return;
+    }
+    const TextMeasureFn small_measure = [&c, small](std::string_view t) { return Measure(c, t, small); };
+    for (const QuestionRow& r : l.QuestionRows)
+    {
+        const OverlayQuestion& q = s.Questions[r.Index];
+        c.Dl->AddRectFilled(At(c, r.Rect.X, r.Rect.Y), At(c, r.Rect.Right(), r.Rect.Bottom()), Col(0x000000, 0.8f), 0.35f * fs);
+        // Vote button: an arrow over the count; filled in the accent colour when this viewer voted.
+        const OverlayRect& v = r.Vote;
+        const ImU32 accent = IM_COL32(255, 213, 74, 255);
+        if (q.Voted)
+            c.Dl->AddRectFilled(At(c, v.X + 0.15f * fs, v.Y + 0.15f * fs), At(c, v.Right() - 0.15f * fs, v.Bottom() - 0.15f * fs), IM_COL32(255, 213, 74, 60),
+                                0.3f * fs);
+        c.Dl->AddRect(At(c, v.X + 0.15f * fs, v.Y + 0.15f * fs), At(c, v.Right() - 0.15f * fs, v.Bottom() - 0.15f * fs),
+                      q.Voted ? accent : IM_COL32(255, 255, 255, 140), 0.3f * fs, 0, q.Voted ? 2.0f : 1.0f);
+        const std::string count = FormatCompactCount(static_cast<std::uint64_t>(std::max<std::int64_t>(0, q.Votes)));
+        const float cw = Measure(c, count, fs);
+        const float block = 0.55f * fs + 0.2f * fs + fs; // arrow, gap, count
+        const float top = v.Y + 0.5f * (v.H - block);
+        const float ax = v.X + 0.5f * v.W, ar = 0.45f * fs;
+        if (q.Voted)
+            c.Dl->AddTriangleFilled(At(c, ax - ar, top + 0.55f * fs), At(c, ax + ar, top + 0.55f * fs), At(c, ax, top), accent);
+        else
+            c.Dl->AddTriangle(At(c, ax - ar, top + 0.55f * fs), At(c, ax + ar, top + 0.55f * fs), At(c, ax, top), IM_COL32_WHITE, 1.5f);
+        Text(c, ax - 0.5f * cw, top + 0.75f * fs, count, q.Voted ? accent : IM_COL32_WHITE, fs, false);
+        // Author (small, in their colour) and the text.
+        const float text_w = r.Rect.Right() - 0.4f * fs - r.AuthorAt.X;
+        Text(c, r.AuthorAt.X, r.AuthorAt.Y, OverlayEllipsize(q.Author, text_w, small_measure), Col(OverlayReadableOnBacking(q.AuthorRgb), 1.0f), small, false);
+        float y = r.TextAt.Y;
+        for (const std::string& line : r.Lines.Lines)
+        {
+            Text(c, r.TextAt.X, y + 0.1f * fs, line, IM_COL32_WHITE, fs, false);
+            y += 1.2f * fs;
+        }
+    }
+}
+
+// A refusal's reason (or "awaiting review") just above the compose box.
+void DrawNotice(const DrawCtx& c, const Overlay& o)
+{
+    const OverlayRect& n = o.Layout.Notice;
+    if (n.W <= 0.0f || o.State.Notice.empty())
+        return;
+    const float fs = c.FontSize;
+    c.Dl->AddRectFilled(At(c, n.X, n.Y), At(c, n.Right(), n.Bottom()), IM_COL32(120, 20, 30, 235), 0.4f * fs);
+    const std::string text = OverlayEllipsize(o.State.Notice, n.W - 1.2f * fs, [&c, fs](std::string_view t) { return Measure(c, t, fs); });
+    Text(c, n.X + 0.6f * fs, n.Y + 0.5f * (n.H - fs), text, IM_COL32_WHITE, fs, false);
 }
 
 // [SECTION] hearts
@@ -452,11 +576,19 @@ void OverlayDraw(Overlay& o, ImDrawList* draw_list, const ImVec2& origin, const 
     o.Layout = OverlayComputeLayout(size.x, size.y, c.FontSize, o.State, o.Measure);
 
     draw_list->PushClipRect(origin, ImVec2(origin.x + size.x, origin.y + size.y), true);
-    if (o.State.CommentsEnabled)
+    const bool chat_hidden = o.State.QuestionsOpen && o.Layout.Questions.W > 0.0f && !o.Layout.QuestionsBeside;
+    if (o.State.CommentsEnabled && !chat_hidden)
         DrawComments(c, o);
+    else
+        o.Comments = CommentLayout{};
     DrawHeader(c, o);
+    DrawBanner(c, o);
     if (o.State.CommentsEnabled)
+    {
+        DrawQuestions(c, o);
         DrawCompose(c, o);
+        DrawNotice(c, o);
+    }
     DrawHearts(c, o);
     DrawBroadcastCard(c, o, size.x, size.y);
     draw_list->PopClipRect();

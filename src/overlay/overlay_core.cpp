@@ -12,6 +12,58 @@ namespace livescope {
 namespace {
 constexpr double kViewerPulseSeconds = 0.6;
 constexpr int kHeartArcSegments = 5; // per lobe: 12 outline points per heart
+// The questions view: beside the chat when there is room for it left of the heart column, else in the chat's place
+// (the chat hides while it is open). Rows top first, as many whole rows as fit.
+void LayoutQuestions(OverlayLayout& l, const OverlayState& s, float width, const TextMeasureFn& measure)
+{
+    const float u = l.Unit;
+    const float small = kOverlaySmallText;
+    const float top = l.QuestionsTab.Bottom() + 0.5f * u;
+    const float bottom = l.Compose.Y - 0.5f * u;
+    const float beside_x = l.Comments.Right() + l.Pad;
+    const float right_limit = (s.HeartsEnabled ? l.HeartButton.X : width) - l.Pad;
+    const float beside_w = std::min(kQuestionsMaxWidth * u, right_limit - beside_x);
+    if (beside_w >= kQuestionsBesideMin * u)
+    {
+        l.QuestionsBeside = true;
+        l.Questions = {beside_x, l.QuestionsTab.Y, beside_w, std::max(0.0f, bottom - l.QuestionsTab.Y)};
+    }
+    else
+    {
+        l.Questions = {l.Comments.X, top, l.Comments.W, std::max(0.0f, bottom - top)};
+    }
+    const float vote_w = 2.75f * u; // 44 px at 16 px: a touch target
+    const float text_x = l.Questions.X + vote_w + 0.5f * u;
+    const float text_w = l.Questions.Right() - 0.4f * u - text_x;
+    if (text_w < 2.0f * u)
+        return;
+    float y = l.Questions.Y;
+    for (std::size_t i = 0; i < s.Questions.size(); ++i)
+    {
+        QuestionRow r;
+        r.Index = i;
+        const auto row_h = [&](const TitleFit& f) {
+            const float lines = static_cast<float>(std::max<std::size_t>(1, f.Lines.size()));
+            return std::max(vote_w, 0.6f * u + 1.2f * small * u + lines * 1.2f * u);
+        };
+        r.Lines = OverlayFitTitle(s.Questions[i].Text, text_w, kQuestionRowLines, false, measure);
+        float h = row_h(r.Lines);
+        if (y + h > l.Questions.Bottom() && r.Lines.Lines.size() > 1)
+        { // the last row that fits at all gets one line
+            r.Lines = OverlayFitTitle(s.Questions[i].Text, text_w, 1, false, measure);
+            h = row_h(r.Lines);
+        }
+        if (y + h > l.Questions.Bottom())
+            break;
+        r.Rect = {l.Questions.X, y, l.Questions.W, h};
+        r.Vote = {l.Questions.X, y, vote_w, h};
+        r.AuthorAt = {text_x, y + 0.3f * u};
+        r.TextAt = {text_x, y + 0.3f * u + 1.2f * small * u};
+        l.QuestionRows.push_back(std::move(r));
+        y += h + 0.3f * u;
+    }
+}
+
 } // namespace
 
 OverlayLayout OverlayComputeLayout(float width, float height, float font_size, const OverlayState& s,
@@ -113,17 +165,53 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
     if (l.TitlePlace == TitlePlacement::HeaderRows || l.TitlePlace == TitlePlacement::Band)
         top_block = std::max(top_block, l.TitleRect.Bottom());
     top_block = std::max(top_block, l.Controls.Bottom());
+    // [5] Live Q&A: the "Now answering" banner under the header block, then the questions tab on top of the chat.
+    if (s.HasAnswering)
+    {
+        const float banner_w = std::max(0.0f, std::min(width - 2.0f * l.Pad, 32.0f * u));
+        l.BannerCompact = height < kBannerCompactBelow * u;
+        if (l.BannerCompact)
+        { // one line: the label, then the text cut with "…"
+            const float label_w = small * measure(s.Strings.NowAnswering) + 0.5f * u;
+            l.BannerText = OverlayFitTitle(s.Answering.Text, std::max(u, banner_w - 1.2f * u - label_w), 1, false, measure);
+            l.Banner = {l.Pad, top_block + 0.4f * u, banner_w, 0.7f * u + 1.2f * u};
+        }
+        else
+        {
+            l.BannerText = OverlayFitTitle(s.Answering.Text, std::max(u, banner_w - 1.2f * u), kBannerLines, false, measure);
+            const float lines = static_cast<float>(std::max<std::size_t>(1, l.BannerText.Lines.size()));
+            l.Banner = {l.Pad, top_block + 0.4f * u, banner_w, 0.7f * u + 1.2f * small * u + lines * 1.2f * u};
+        }
+        top_block = l.Banner.Bottom();
+    }
+    const bool questions = s.QuestionsEnabled && s.CommentsEnabled;
+    if (questions)
+    {
+        const std::string count = s.Questions.empty() ? std::string() : " " + std::to_string(s.Questions.size());
+        const float tab_h = 1.8f * u;
+        const float label_room = std::max(0.0f, column_w - 1.2f * u - tab_h * 0.5f); // padding, and the open/closed arrow
+        l.QuestionsTabLabel = OverlayFitLabel(s.Strings.Questions + count, s.Strings.QuestionsShort + count, label_room, measure);
+        l.QuestionsTab = {l.Pad, top_block + 0.5f * u, std::min(column_w, measure(l.QuestionsTabLabel.Text) + 1.2f * u + tab_h * 0.5f), tab_h};
+        top_block = l.QuestionsTab.Bottom();
+    }
+
     if (s.CommentsEnabled)
     {
         l.Compose = {l.Pad, bottom_y - compose_h, column_w, compose_h};
-        // Inside: text from the rounded end, the counter, the Send button. Label rule: the full
-        // placeholder beside the word Send; else beside an arrow; else the short placeholder (then
-        // ellipsized) beside the arrow.
+        // Inside: the question toggle, text from the rounded end, the counter, the Send button. Label rule: the full
+        // placeholder beside the word Send; else beside an arrow; else the short placeholder (then ellipsized)
+        // beside the arrow.
         const float inset = 0.5f * compose_h;
         const float counter_w = small * measure("280") + 0.3f * u;
         const float send_text_w = std::min(measure(s.Strings.Send) + 1.2f * u, l.Compose.W * 0.45f);
         const float text_end_limit = l.Compose.Right() - 0.25f * u;
-        const float text_x = l.Compose.X + inset;
+        float text_x = l.Compose.X + inset;
+        if (questions)
+        {
+            const float t = compose_h - 0.4f * u;
+            l.AskToggle = {l.Compose.X + 0.2f * u, l.Compose.Y + 0.2f * u, t, t};
+            text_x = l.AskToggle.Right() + 0.35f * u;
+        }
         const float with_text = text_end_limit - send_text_w - text_x;
         const float with_icon = text_end_limit - compose_h - text_x;
         float send_w = send_text_w;
@@ -144,6 +232,13 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
         const float top = top_block + 0.5f * u;
         const float bottom = l.Compose.Y - 0.5f * u;
         l.Comments = {l.Pad, top, std::min(column_w, std::max(0.0f, width * 0.72f)), std::max(0.0f, bottom - top)};
+        if (!s.Notice.empty())
+        {
+            const float h = 1.8f * u;
+            l.Notice = {l.Compose.X, l.Compose.Y - 0.4f * u - h, std::min(column_w, measure(s.Notice) + 1.2f * u), h};
+        }
+        if (questions && s.QuestionsOpen)
+            LayoutQuestions(l, s, width, measure);
     }
     else
     {
@@ -222,6 +317,8 @@ void OverlayNewFrame(Overlay& o, double now, float width, float height)
         o.LastViewers = o.State.ViewersLive;
         o.ViewerPulseStart = now;
     }
+    if (!o.State.Notice.empty() && now >= o.State.NoticeUntil)
+        o.State.Notice.clear();
     if (!o.State.CommentsEnabled && o.Focus == OverlayFocus::Compose)
         OverlaySetFocus(o, OverlayFocus::None);
     if (!o.State.HeartsEnabled && o.Focus == OverlayFocus::HeartButton)
@@ -256,18 +353,126 @@ namespace {
 void SubmitCompose(Overlay& o)
 {
     std::string text;
+    const bool question = OverlayComposeIsQuestion(o);
     if (ComposeSubmit(o.Compose, text))
     {
         o.Actions.Comments.push_back(std::move(text));
+        o.Actions.CommentQuestions.push_back(question);
         o.Actions.ComposeTextChanged = true;
+        o.QuestionChoice = ComposeQuestion::Auto;
     }
 }
 } // namespace
+
+bool OverlayComposeIsQuestion(const Overlay& o)
+{
+    if (!o.State.QuestionsEnabled)
+        return false;
+    switch (o.QuestionChoice)
+    {
+        case ComposeQuestion::On: return true;
+        case ComposeQuestion::Off: return false;
+        case ComposeQuestion::Auto: break;
+    }
+    return o.LooksLikeQuestion && o.LooksLikeQuestion(o.Compose.Text);
+}
+
+void OverlaySetComposeQuestion(Overlay& o, ComposeQuestion choice) { o.QuestionChoice = choice; }
+
+void OverlayToggleComposeQuestion(Overlay& o)
+{
+    o.QuestionChoice = OverlayComposeIsQuestion(o) ? ComposeQuestion::Off : ComposeQuestion::On;
+}
+
+void OverlaySetQuestionsOpen(Overlay& o, bool open)
+{
+    if (o.State.QuestionsOpen == open)
+        return;
+    o.State.QuestionsOpen = open;
+    o.Actions.QuestionsOpenChanged = true;
+}
+
+void OverlayVoteTap(Overlay& o, std::string_view id)
+{
+    for (const OverlayQuestion& q : o.State.Questions)
+    {
+        if (q.Id == id)
+        {
+            o.Actions.Votes.push_back(OverlayVote{q.Id, !q.Voted});
+            return;
+        }
+    }
+}
+
+void OverlayShowNotice(Overlay& o, std::string_view message)
+{
+    o.State.Notice = Utf8Sanitize(message);
+    o.State.NoticeUntil = o.Now + kNoticeSeconds;
+}
+
+void OverlayRefused(Overlay& o, std::string_view reason, std::string_view text)
+{
+    OverlayShowNotice(o, reason);
+    if (text.empty())
+        return;
+    std::string back(text);
+    if (!o.Compose.Text.empty() && o.Compose.Text != back)
+        back += " " + o.Compose.Text;
+    if (back != o.Compose.Text)
+    {
+        ComposeSetText(o.Compose, back);
+        o.Actions.ComposeTextChanged = true;
+    }
+}
+
+int OverlayCommentAt(const Overlay& o, float x, float y)
+{
+    const OverlayRect& box = o.Layout.Comments;
+    if (o.State.QuestionsOpen && !o.Layout.QuestionsBeside && o.Layout.Questions.W > 0.0f)
+        return -1; // the questions view covers the chat
+    for (const CommentBacking& b : o.Comments.Backings)
+    {
+        const OverlayRect r{box.X + b.Rect.X, box.Y + b.Rect.Y, b.Rect.W, b.Rect.H};
+        if (b.Alpha > 0.0f && r.Contains(x, y) && b.Entry < o.State.Comments.size())
+            return static_cast<int>(b.Entry);
+    }
+    return -1;
+}
+
+int OverlayQuestionAt(const Overlay& o, float x, float y)
+{
+    for (const QuestionRow& r : o.Layout.QuestionRows)
+        if (r.Rect.Contains(x, y) && r.Index < o.State.Questions.size())
+            return static_cast<int>(r.Index);
+    return -1;
+}
 
 bool OverlayOnPointerDown(Overlay& o, float x, float y)
 {
     if (!(x >= 0.0f && y >= 0.0f && x < o.Width && y < o.Height))
         return false;
+    const OverlayLayout& l = o.Layout;
+    if (o.State.QuestionsEnabled && o.State.CommentsEnabled)
+    {
+        if (l.QuestionsTab.Contains(x, y))
+        {
+            OverlaySetQuestionsOpen(o, !o.State.QuestionsOpen);
+            return true;
+        }
+        if (o.State.QuestionsOpen && l.Questions.Contains(x, y))
+        {
+            for (const QuestionRow& r : l.QuestionRows)
+                if (r.Vote.Contains(x, y) && r.Index < o.State.Questions.size())
+                    OverlayVoteTap(o, o.State.Questions[r.Index].Id);
+            return true; // the view takes its taps: no heart
+        }
+        if (l.AskToggle.Contains(x, y))
+        {
+            OverlayToggleComposeQuestion(o);
+            OverlaySetFocus(o, OverlayFocus::Compose);
+            return true;
+        }
+    }
     if (o.State.CommentsEnabled && o.Layout.Compose.Contains(x, y))
     {
         if (o.Layout.SendButton.Contains(x, y))

@@ -1,4 +1,4 @@
-// Room protocol v1 codec: strict JSON validation into message structs and compact encoding back (never throws).
+// Room protocol v2 codec (v1 still read and written): strict JSON validation into message structs and compact encoding back (never throws).
 // [SECTION] Names
 // [SECTION] Validators
 // [SECTION] Field reader
@@ -33,7 +33,7 @@ struct ErrorCodeEntry
     ErrorCode Code;
     const char* Name;
 };
-constexpr std::array<ErrorCodeEntry, 14> ErrorCodeTable = {{
+constexpr std::array<ErrorCodeEntry, 18> ErrorCodeTable = {{
     {ErrorCode::BadJson, "bad_json"},
     {ErrorCode::BadUtf8, "bad_utf8"},
     {ErrorCode::TooLarge, "too_large"},
@@ -48,6 +48,10 @@ constexpr std::array<ErrorCodeEntry, 14> ErrorCodeTable = {{
     {ErrorCode::Muted, "muted"},
     {ErrorCode::NotFound, "not_found"},
     {ErrorCode::Internal, "internal"},
+    {ErrorCode::SlowMode, "slow_mode"},
+    {ErrorCode::Blocked, "blocked"},
+    {ErrorCode::Held, "held"},
+    {ErrorCode::Ended, "ended"},
 }};
 
 ProtocolError MakeError(ErrorCode code, std::string reason)
@@ -71,6 +75,18 @@ std::optional<ErrorCode> ErrorCodeFromName(std::string_view name)
         if (name == entry.Name)
             return entry.Code;
     return std::nullopt;
+}
+
+ErrorCode V1ErrorCode(ErrorCode code)
+{
+    switch (code)
+    {
+    case ErrorCode::SlowMode: return ErrorCode::RateLimited;
+    case ErrorCode::Blocked:
+    case ErrorCode::Held:
+    case ErrorCode::Ended: return ErrorCode::Forbidden;
+    default: return code;
+    }
 }
 
 //-----------------------------------------------------------------------------
@@ -201,6 +217,17 @@ public:
         return !Error;
     }
 
+    bool Boolean(const char* key, bool& out, bool required = true)
+    {
+        const Json* j = Find(key, required);
+        if (!j)
+            return false;
+        if (!j->is_boolean())
+            return Fail(ErrorCode::BadMessage, std::string("field '") + key + "' must be true or false");
+        out = j->get<bool>();
+        return true;
+    }
+
     const Json* ObjectField(const char* key, bool required = true)
     {
         const Json* j = Find(key, required);
@@ -270,7 +297,7 @@ struct Named
     E Value;
     const char* Name;
 };
-constexpr std::array<Named<Role>, 2> RoleNames = {{{Role::Viewer, "viewer"}, {Role::Broadcaster, "broadcaster"}}};
+constexpr std::array<Named<Role>, 3> RoleNames = {{{Role::Viewer, "viewer"}, {Role::Broadcaster, "broadcaster"}, {Role::Moderator, "moderator"}}};
 constexpr std::array<Named<PresenceEvent>, 2> PresenceNames = {{{PresenceEvent::Joined, "join"}, {PresenceEvent::Left, "leave"}}};
 
 // Records nested in messages
@@ -293,6 +320,34 @@ void Fields(V& v, Comment& m)
     v.Text("text", m.Text, MaxCommentChars);
     v.Int("server_time", m.ServerTime, 0, MaxTime);
     v.Int("stream_time", m.StreamTime, 0, MaxTime);
+    if (v.Since(2))
+        v.Flag("question", m.Question);
+}
+
+template <class V>
+void Fields(V& v, Question& m)
+{
+    v.Text("id", m.Id, MaxIdChars);
+    v.Object("author", m.Author, "author");
+    v.Text("text", m.Text, MaxCommentChars);
+    v.Int("votes", m.Votes, 0, MaxVotes);
+    v.Int("asked_at", m.AskedAt, 0, MaxTime);
+    v.Int("answered_at", m.AnsweredAt, 0, MaxTime);
+}
+
+template <class V>
+void Fields(V& v, BoardState& m)
+{
+    v.List("open", m.Open, MaxBoardOpen, "board: open");
+    v.Nullable("answering", m.Answering, "board: answering");
+    v.List("answered", m.Answered, MaxBoardAnswered, "board: answered");
+}
+
+template <class V>
+void Fields(V& v, RoomModes& m)
+{
+    v.Int("slow_s", m.SlowS, 0, MaxSlowModeS);
+    v.Bool("hold", m.Hold);
 }
 
 template <class V>
@@ -334,6 +389,12 @@ void Fields(V& v, CommentPost& m)
     });
     v.Require([&] { return !Utf8IsInvisible(m.Text); }, "field 'text' must not be blank or invisible (only spaces or zero-width characters)");
     v.Int("stream_time", m.StreamTime, 0, MaxTime);
+    if (v.Since(2))
+    {
+        v.Flag("question", m.Question);
+        v.Text("nonce", m.Nonce, MaxNonceBytes);
+        v.Require([&] { return !m.Nonce || m.Nonce->size() <= MaxNonceBytes; }, "field 'nonce' is longer than 64 bytes");
+    }
 }
 
 template <class V>
@@ -345,7 +406,47 @@ void Fields(V&, UnpinRequest&) {}
 template <class V>
 void Fields(V& v, DeleteRequest& m) { v.Text("comment_id", m.CommentId, MaxIdChars); }
 template <class V>
-void Fields(V& v, MuteRequest& m) { v.Text("user_id", m.UserId, MaxIdChars); }
+void Fields(V& v, MuteRequest& m)
+{
+    v.Text("user_id", m.UserId, MaxIdChars);
+    if (v.Since(2))
+        v.Int("duration_s", m.DurationS, 1, MaxMuteDurationS);
+}
+template <class V>
+void Fields(V& v, VoteRequest& m)
+{
+    v.Text("id", m.QuestionId, MaxIdChars);
+    v.Bool("on", m.On);
+}
+template <class V>
+void Fields(V& v, AnswerRequest& m) { v.Text("id", m.QuestionId, MaxIdChars); }
+template <class V>
+void Fields(V& v, AnsweredRequest& m) { v.Text("id", m.QuestionId, MaxIdChars); }
+template <class V>
+void Fields(V& v, DismissRequest& m) { v.Text("id", m.QuestionId, MaxIdChars); }
+template <class V>
+void Fields(V& v, ApproveRequest& m) { v.Text("id", m.CommentId, MaxIdChars); }
+template <class V>
+void Fields(V& v, RejectRequest& m) { v.Text("id", m.CommentId, MaxIdChars); }
+template <class V>
+void Fields(V&, EndRequest&) {}
+template <class V>
+void Fields(V& v, ModesRequest& m)
+{
+    v.Int("slow_s", m.SlowS, 0, MaxSlowModeS);
+    v.Bool("hold", m.Hold);
+    v.Texts("blocked_words", m.BlockedWords, MaxBlockedWords, MaxBlockedWordChars);
+    v.Require(
+        [&] {
+            if (!m.BlockedWords)
+                return true;
+            for (const std::string& w : *m.BlockedWords)
+                if (Utf8HasControls(w, false) || Utf8IsInvisible(w))
+                    return false;
+            return true;
+        },
+        "field 'blocked_words' must hold visible words without control characters");
+}
 template <class V>
 void Fields(V&, Ping&) {}
 template <class V>
@@ -363,6 +464,12 @@ void Fields(V& v, Welcome& m)
     v.Object("viewers", m.Counts, "welcome: viewers");
     v.List("comments", m.Comments, HistoryComments, "");
     v.Nullable("pinned", m.Pinned, "");
+    if (v.Since(2))
+    {
+        v.Optional("board", m.Board, "welcome: board");
+        v.Texts("your_votes", m.YourVotes, MaxYourVotes, MaxIdChars);
+        v.Optional("modes", m.Modes, "welcome: modes");
+    }
 }
 
 template <class V>
@@ -379,7 +486,20 @@ void Fields(V&, Unpinned&) {}
 template <class V>
 void Fields(V& v, Deleted& m) { v.Text("comment_id", m.CommentId, MaxIdChars); }
 template <class V>
-void Fields(V& v, Muted& m) { v.Text("user_id", m.UserId, MaxIdChars); }
+void Fields(V& v, Muted& m)
+{
+    v.Text("user_id", m.UserId, MaxIdChars);
+    if (v.Since(2))
+        v.Int("duration_s", m.DurationS, 1, MaxMuteDurationS);
+}
+template <class V>
+void Fields(V& v, Board& m) { Fields(v, m.State); }
+template <class V>
+void Fields(V& v, ModesChanged& m) { Fields(v, m.Modes); }
+template <class V>
+void Fields(V& v, Held& m) { v.Object("comment", m.Item, ""); }
+template <class V>
+void Fields(V&, Ended&) {}
 
 template <class V>
 void Fields(V& v, Presence& m)
@@ -393,6 +513,11 @@ void Fields(V& v, ErrorMessage& m)
 {
     v.Code("code", m.Code); // codes from newer relays read as internal
     v.Text("message", m.Message, MaxMessageChars, true);
+    if (v.Since(2))
+    {
+        v.Int("retry_after_ms", m.RetryAfterMs, 0, MaxTime);
+        v.Text("nonce", m.Nonce, MaxNonceBytes);
+    }
 }
 
 //-----------------------------------------------------------------------------
@@ -409,6 +534,61 @@ public:
     void Text(const char* key, std::optional<std::string>& out, size_t max_chars) { R.OptString(key, out, max_chars); }
     void Int(const char* key, int64_t& out, int64_t min_value, int64_t max_value) { R.Integer(key, out, min_value, max_value); }
     void Int(const char* key, std::optional<int64_t>& out, int64_t min_value, int64_t max_value) { R.OptInteger(key, out, min_value, max_value); }
+    void Bool(const char* key, bool& out) { R.Boolean(key, out); }
+    void Bool(const char* key, std::optional<bool>& out)
+    {
+        bool b = false;
+        if (R.Boolean(key, b, false))
+            out = b;
+    }
+    // An optional flag: absent reads as false.
+    void Flag(const char* key, bool& out) { R.Boolean(key, out, false); }
+    // Fields added in `version`: read whenever present (they are all optional), whatever the frame's version.
+    bool Since(int) const { return true; }
+
+    // A list of strings, each 1..max_chars code points; absent: unchanged.
+    void Texts(const char* key, std::vector<std::string>& out, size_t max_items, size_t max_chars)
+    {
+        const Json* items = R.Find(key, false) ? R.ArrayField(key, max_items, false) : nullptr;
+        if (!items)
+            return;
+        std::vector<std::string> values;
+        for (const Json& item : *items)
+        {
+            if (!item.is_string())
+            {
+                R.Fail(ErrorCode::BadMessage, std::string("field '") + key + "' must hold strings");
+                return;
+            }
+            const auto& s = item.get_ref<const std::string&>();
+            if (!Utf8IsValid(s))
+            {
+                R.Fail(ErrorCode::BadUtf8, std::string("field '") + key + "' holds invalid UTF-8");
+                return;
+            }
+            const size_t n = Utf8CountCodePoints(s);
+            if (n == 0 || n > max_chars)
+            {
+                R.Fail(n == 0 ? ErrorCode::BadMessage : ErrorCode::TooLarge,
+                       std::string("field '") + key + "' items must be 1.." + std::to_string(max_chars) + " characters");
+                return;
+            }
+            values.push_back(s);
+        }
+        out = std::move(values);
+    }
+    void Texts(const char* key, std::optional<std::vector<std::string>>& out, size_t max_items, size_t max_chars)
+    {
+        std::vector<std::string> values;
+        const bool present = R.Find(key, false) != nullptr;
+        Texts(key, values, max_items, max_chars);
+        if (present && !R.Error)
+            out = std::move(values);
+    }
+
+    // An optional object (absent or null: nullopt).
+    template <class T>
+    void Optional(const char* key, std::optional<T>& out, const char* context) { Nullable(key, out, context); }
 
     template <class Fn>
     void Object(const char* key, const char* context, Fn&& fn)
@@ -520,7 +700,7 @@ private:
 class Writer
 {
 public:
-    explicit Writer(Json& j) : J(j) {}
+    Writer(Json& j, int version) : J(j), Version(version) {}
 
     void Text(const char* key, const std::string& value, size_t, bool = false) { J[key] = value; }
     void Text(const char* key, const std::optional<std::string>& value, size_t)
@@ -534,12 +714,36 @@ public:
         if (value)
             J[key] = *value;
     }
+    void Bool(const char* key, bool value) { J[key] = value; }
+    void Bool(const char* key, const std::optional<bool>& value)
+    {
+        if (value)
+            J[key] = *value;
+    }
+    void Flag(const char* key, bool value)
+    {
+        if (value)
+            J[key] = true;
+    }
+    bool Since(int version) const { return Version >= version; }
+    void Texts(const char* key, const std::vector<std::string>& values, size_t, size_t) { J[key] = values; }
+    void Texts(const char* key, const std::optional<std::vector<std::string>>& values, size_t, size_t)
+    {
+        if (values)
+            J[key] = *values;
+    }
+    template <class T>
+    void Optional(const char* key, std::optional<T>& value, const char*)
+    {
+        if (value)
+            J[key] = Record(*value);
+    }
 
     template <class Fn>
     void Object(const char* key, const char*, Fn&& fn)
     {
         Json sub = Json::object();
-        Writer w(sub);
+        Writer w(sub, Version);
         fn(w);
         J[key] = std::move(sub);
     }
@@ -584,24 +788,27 @@ public:
     }
 
     template <class T>
-    static Json Record(T& value)
+    Json Record(T& value) const
     {
         Json j = Json::object();
-        Writer w(j);
+        Writer w(j, Version);
         Fields(w, value);
         return j;
     }
 
 private:
     Json& J;
+    int Version;
 };
 
 //-----------------------------------------------------------------------------
 // [SECTION] Message types
 //-----------------------------------------------------------------------------
 
-constexpr std::array<const char*, 9> ClientTypeNames = {"join", "comment", "hearts", "pin", "unpin", "delete", "mute", "ping", "pong"};
-constexpr std::array<const char*, 12> ServerTypeNames = {"welcome", "comment", "hearts", "viewers", "pin", "unpin", "delete", "mute", "presence", "error", "ping", "pong"};
+constexpr std::array<const char*, 17> ClientTypeNames = {"join", "comment", "hearts", "pin",   "unpin",    "delete",  "mute",   "ping",  "pong",
+                                                         "vote", "answer",  "answered", "dismiss", "modes", "approve", "reject", "end"};
+constexpr std::array<const char*, 16> ServerTypeNames = {"welcome", "comment", "hearts", "viewers", "pin",  "unpin", "delete", "mute",
+                                                         "presence", "error",  "ping",   "pong",    "board", "modes", "held",  "ended"};
 static_assert(ClientTypeNames.size() == std::variant_size_v<ClientMessage>);
 static_assert(ServerTypeNames.size() == std::variant_size_v<ServerMessage>);
 
@@ -630,22 +837,36 @@ std::optional<ProtocolError> DecodeMessage(const Json& j, const std::string& typ
     return DecodeMessage(j, type, names, out, std::make_index_sequence<N>{});
 }
 
-Json EncodeMessage(const auto& message, const char* type)
+Json EncodeMessage(const auto& message, const char* type, int version)
 {
     Json j = Json::object();
     j["type"] = type;
-    j["v"] = ProtocolVersion;
-    Writer w(j);
+    j["v"] = version;
+    Writer w(j, version);
     std::visit([&](const auto& m) { Fields(w, const_cast<std::remove_cvref_t<decltype(m)>&>(m)); }, message);
     return j;
 }
+
+// What a v1 peer may read: v2 error codes and the moderator role mapped to v1 ones (v2 fields are left out by
+// the Writer's Since).
+ServerMessage DowngradeToV1(const ServerMessage& message)
+{
+    ServerMessage out = message;
+    if (auto* e = std::get_if<ErrorMessage>(&out))
+        e->Code = V1ErrorCode(e->Code);
+    else if (auto* w = std::get_if<Welcome>(&out); w && w->YourRole == Role::Moderator)
+        w->YourRole = Role::Viewer;
+    return out;
+}
+
+int ClampVersion(int version) { return version <= MinProtocolVersion ? MinProtocolVersion : ProtocolVersion; }
 
 //-----------------------------------------------------------------------------
 // [SECTION] Decoding
 //-----------------------------------------------------------------------------
 
 // Parses a frame into a JSON object and checks `type` and `v`. On success `type` is set.
-std::optional<ProtocolError> ParseEnvelope(std::string_view text, size_t max_bytes, Json& out, std::string& type)
+std::optional<ProtocolError> ParseEnvelope(std::string_view text, size_t max_bytes, Json& out, std::string& type, int& version_out)
 {
     if (text.size() > max_bytes)
         return MakeError(ErrorCode::TooLarge, "frame is larger than " + std::to_string(max_bytes) + " bytes");
@@ -659,8 +880,10 @@ std::optional<ProtocolError> ParseEnvelope(std::string_view text, size_t max_byt
     FieldReader r(out, "");
     int64_t version = 0;
     r.String("type", type, 32);
-    if (!r.Error && r.Integer("v", version, INT64_MIN, INT64_MAX) && version != ProtocolVersion)
+    if (!r.Error && r.Integer("v", version, INT64_MIN, INT64_MAX) && (version < MinProtocolVersion || version > ProtocolVersion))
         return MakeError(ErrorCode::UnsupportedVersion, "unsupported protocol version " + std::to_string(version));
+    if (!r.Error)
+        version_out = static_cast<int>(version);
     return r.Error;
 }
 
@@ -669,9 +892,15 @@ Decoded<ClientMessage> DecodeClientImpl(std::string_view text)
     Decoded<ClientMessage> result;
     Json j;
     std::string type;
-    if (auto err = ParseEnvelope(text, MaxClientFrameBytes, j, type))
+    // Only `modes` (it may carry the blocked-words list) may exceed MaxClientFrameBytes.
+    if (auto err = ParseEnvelope(text, MaxModesFrameBytes, j, type, result.Version))
     {
         result.Error = std::move(err);
+        return result;
+    }
+    if (text.size() > MaxClientFrameBytes && type != "modes")
+    {
+        result.Error = MakeError(ErrorCode::TooLarge, "frame is larger than " + std::to_string(MaxClientFrameBytes) + " bytes");
         return result;
     }
     result.Error = DecodeMessage(j, type, ClientTypeNames, result.Value);
@@ -683,7 +912,7 @@ Decoded<std::vector<ServerMessage>> DecodeServerImpl(std::string_view text)
     Decoded<std::vector<ServerMessage>> result;
     Json j;
     std::string type;
-    if (auto err = ParseEnvelope(text, MaxServerFrameBytes, j, type))
+    if (auto err = ParseEnvelope(text, MaxServerFrameBytes, j, type, result.Version))
     {
         result.Error = std::move(err);
         return result;
@@ -786,11 +1015,17 @@ Decoded<std::vector<ServerMessage>> DecodeServerFrame(std::string_view text)
     }
 }
 
-std::string EncodeClientMessage(const ClientMessage& message)
+bool IsV2Only(const ServerMessage& message)
+{
+    return std::holds_alternative<Board>(message) || std::holds_alternative<ModesChanged>(message) || std::holds_alternative<Held>(message) ||
+           std::holds_alternative<Ended>(message);
+}
+
+std::string EncodeClientMessage(const ClientMessage& message, int version)
 {
     try
     {
-        return Dump(EncodeMessage(message, MessageTypeName(message)));
+        return Dump(EncodeMessage(message, MessageTypeName(message), ClampVersion(version)));
     }
     catch (...)
     {
@@ -798,11 +1033,14 @@ std::string EncodeClientMessage(const ClientMessage& message)
     }
 }
 
-std::string EncodeServerMessage(const ServerMessage& message)
+std::string EncodeServerMessage(const ServerMessage& message, int version)
 {
     try
     {
-        return Dump(EncodeMessage(message, MessageTypeName(message)));
+        version = ClampVersion(version);
+        if (version < 2)
+            return IsV2Only(message) ? std::string() : Dump(EncodeMessage(DowngradeToV1(message), MessageTypeName(message), version));
+        return Dump(EncodeMessage(message, MessageTypeName(message), version));
     }
     catch (...)
     {
@@ -810,16 +1048,21 @@ std::string EncodeServerMessage(const ServerMessage& message)
     }
 }
 
-std::string EncodeServerBatch(const std::vector<ServerMessage>& messages, int64_t dropped)
+std::string EncodeServerBatch(const std::vector<ServerMessage>& messages, int64_t dropped, int version)
 {
     try
     {
+        version = ClampVersion(version);
         Json j = Json::object();
         j["type"] = "batch";
-        j["v"] = ProtocolVersion;
+        j["v"] = version;
         Json items = Json::array();
         for (const ServerMessage& m : messages)
-            items.push_back(EncodeMessage(m, MessageTypeName(m)));
+        {
+            if (version < 2 && IsV2Only(m))
+                continue;
+            items.push_back(version < 2 ? EncodeMessage(DowngradeToV1(m), MessageTypeName(m), version) : EncodeMessage(m, MessageTypeName(m), version));
+        }
         j["messages"] = std::move(items);
         if (dropped > 0)
             j["dropped"] = dropped;

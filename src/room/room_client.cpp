@@ -15,6 +15,93 @@ namespace livescope {
 namespace {
 
 constexpr std::size_t kMaxPendingComments = 3;
+constexpr std::size_t kMaxSentTexts = 32; // comments remembered by nonce until refused or forgotten
+
+RoomRole ToRoomRole(Role role)
+{
+    switch (role)
+    {
+    case Role::Broadcaster: return RoomRole::Broadcaster;
+    case Role::Moderator: return RoomRole::Moderator;
+    default: return RoomRole::Viewer;
+    }
+}
+
+RoomQuestion ToRoomQuestion(const Question& q, RoomQuestionState state, const RoomClient& c)
+{
+    RoomQuestion r;
+    r.Id = q.Id;
+    r.UserId = q.Author.Id;
+    r.Author = q.Author.Name;
+    r.AuthorRgb = RoomParseColor(q.Author.Color, 0xFFFFFF);
+    r.Text = q.Text;
+    r.Votes = q.Votes;
+    r.VotedByMe = c.MyVotes.count(q.Id) > 0;
+    r.AskedAtMs = q.AskedAt;
+    r.AnsweredAtMs = q.AnsweredAt.value_or(0);
+    r.State = state;
+    return r;
+}
+
+// The board's order: votes descending, then older first (then by id, so equal questions keep one order).
+void SortOpen(std::vector<RoomQuestion>& open)
+{
+    std::stable_sort(open.begin(), open.end(), [](const RoomQuestion& a, const RoomQuestion& b) {
+        if (a.Votes != b.Votes) return a.Votes > b.Votes;
+        if (a.AskedAtMs != b.AskedAtMs) return a.AskedAtMs < b.AskedAtMs;
+        return a.Id < b.Id;
+    });
+}
+
+void PushBoardUpdate(RoomClient& c)
+{
+    RoomUpdate u;
+    u.Kind = RoomUpdateKind::Board;
+    c.Updates.push_back(std::move(u));
+}
+
+void SetBoard(RoomClient& c, const BoardState& b)
+{
+    RoomBoard board;
+    for (const Question& q : b.Open) board.Open.push_back(ToRoomQuestion(q, RoomQuestionState::Open, c));
+    if (b.Answering) board.Answering = ToRoomQuestion(*b.Answering, RoomQuestionState::Answering, c);
+    for (const Question& q : b.Answered) board.Answered.push_back(ToRoomQuestion(q, RoomQuestionState::Answered, c));
+    c.Board = std::move(board);
+    PushBoardUpdate(c);
+}
+
+// A question of the board by id (open, answering or answered), or null.
+RoomQuestion* FindQuestion(RoomClient& c, std::string_view id)
+{
+    for (RoomQuestion& q : c.Board.Open)
+        if (q.Id == id) return &q;
+    if (c.Board.Answering && c.Board.Answering->Id == id) return &*c.Board.Answering;
+    for (RoomQuestion& q : c.Board.Answered)
+        if (q.Id == id) return &q;
+    return nullptr;
+}
+
+std::string RememberSent(RoomClient& c, std::string_view text)
+{
+    std::string nonce = "n" + std::to_string(c.NextNonce++);
+    c.SentTexts[nonce] = std::string(text);
+    c.SentOrder.push_back(nonce);
+    while (c.SentOrder.size() > kMaxSentTexts)
+    {
+        c.SentTexts.erase(c.SentOrder.front());
+        c.SentOrder.erase(c.SentOrder.begin());
+    }
+    return nonce;
+}
+
+void QueueComment(RoomClient& c, std::string_view text, bool question)
+{
+    CommentPost post;
+    post.Text = std::string(text);
+    post.Question = question;
+    post.Nonce = RememberSent(c, text);
+    c.Outgoing.push_back(EncodeClientMessage(post));
+}
 
 void Queue(RoomClient& c, const ClientMessage& m) { c.Outgoing.push_back(EncodeClientMessage(m)); }
 
@@ -27,6 +114,7 @@ RoomUpdate CommentUpdate(RoomUpdateKind kind, const Comment& m)
     u.Author = m.Author.Name;
     u.AuthorRgb = RoomParseColor(m.Author.Color, 0xFFFFFF);
     u.Text = m.Text;
+    u.Question = m.Question;
     return u;
 }
 
@@ -41,8 +129,10 @@ void PushComment(RoomClient& c, const Comment& m)
 
 void FlushPending(RoomClient& c)
 {
-    for (std::string& text : c.PendingComments) Queue(c, CommentPost{std::move(text), std::nullopt});
+    for (std::size_t i = 0; i < c.PendingComments.size(); i++)
+        QueueComment(c, c.PendingComments[i], i < c.PendingQuestions.size() && c.PendingQuestions[i]);
     c.PendingComments.clear();
+    c.PendingQuestions.clear();
 }
 
 void Apply(RoomClient& c, const ServerMessage& message)
@@ -62,7 +152,9 @@ void Apply(RoomClient& c, const ServerMessage& message)
             u.AuthorRgb = RoomParseColor(m.You.Color, 0xFF3B5C);
             u.Live = m.Counts.Live;
             u.Total = m.Counts.Total;
-            u.Broadcaster = m.YourRole == Role::Broadcaster;
+            c.Role = ToRoomRole(m.YourRole);
+            u.Role = c.Role;
+            u.Broadcaster = c.Role == RoomRole::Broadcaster;
             if (m.Pinned)
             {
                 u.HasPinned = true;
@@ -77,6 +169,22 @@ void Apply(RoomClient& c, const ServerMessage& message)
             v.Total = m.Counts.Total;
             c.Updates.push_back(std::move(v));
             for (const Comment& h : m.Comments) PushComment(c, h); // history: only what was not shown yet
+            if (m.Board)
+            {
+                c.MyVotes.clear();
+                c.MyVotes.insert(m.YourVotes.begin(), m.YourVotes.end());
+                SetBoard(c, *m.Board);
+            }
+            if (m.Modes)
+            {
+                c.SlowS = m.Modes->SlowS;
+                c.Hold = m.Modes->Hold;
+                RoomUpdate md;
+                md.Kind = RoomUpdateKind::Modes;
+                md.SlowS = c.SlowS;
+                md.Hold = c.Hold;
+                c.Updates.push_back(std::move(md));
+            }
             FlushPending(c);
         }
         else if constexpr (std::is_same_v<T, Comment>)
@@ -120,6 +228,12 @@ void Apply(RoomClient& c, const ServerMessage& message)
             u.Kind = RoomUpdateKind::Deleted;
             u.Id = m.CommentId;
             c.Updates.push_back(std::move(u));
+            // A deleted question leaves the board at once (the relay's next board says the same).
+            const auto before = c.Board.Open.size() + c.Board.Answered.size() + (c.Board.Answering ? 1u : 0u);
+            std::erase_if(c.Board.Open, [&](const RoomQuestion& q) { return q.Id == m.CommentId; });
+            std::erase_if(c.Board.Answered, [&](const RoomQuestion& q) { return q.Id == m.CommentId; });
+            if (c.Board.Answering && c.Board.Answering->Id == m.CommentId) c.Board.Answering.reset();
+            if (before != c.Board.Open.size() + c.Board.Answered.size() + (c.Board.Answering ? 1u : 0u)) PushBoardUpdate(c);
         }
         else if constexpr (std::is_same_v<T, Muted>)
         {
@@ -144,6 +258,43 @@ void Apply(RoomClient& c, const ServerMessage& message)
             u.Kind = RoomUpdateKind::Error;
             u.Code = ErrorCodeName(m.Code);
             u.Text = m.Message;
+            u.RetryAfterMs = m.RetryAfterMs.value_or(0);
+            if (m.Nonce)
+            {
+                // It answers one of your comments: a refusal (its text goes back to the box) or "awaiting review".
+                if (const auto it = c.SentTexts.find(*m.Nonce); it != c.SentTexts.end())
+                {
+                    u.Original = it->second;
+                    c.SentTexts.erase(it);
+                    std::erase(c.SentOrder, *m.Nonce);
+                    u.Kind = m.Code == ErrorCode::Held ? RoomUpdateKind::Notice : RoomUpdateKind::Refused;
+                }
+            }
+            c.Updates.push_back(std::move(u));
+        }
+        else if constexpr (std::is_same_v<T, Board>)
+        {
+            SetBoard(c, m.State);
+        }
+        else if constexpr (std::is_same_v<T, ModesChanged>)
+        {
+            c.SlowS = m.Modes.SlowS;
+            c.Hold = m.Modes.Hold;
+            RoomUpdate u;
+            u.Kind = RoomUpdateKind::Modes;
+            u.SlowS = c.SlowS;
+            u.Hold = c.Hold;
+            c.Updates.push_back(std::move(u));
+        }
+        else if constexpr (std::is_same_v<T, Held>)
+        {
+            c.Updates.push_back(CommentUpdate(RoomUpdateKind::Held, m.Item));
+        }
+        else if constexpr (std::is_same_v<T, Ended>)
+        {
+            c.Ended = true;
+            RoomUpdate u;
+            u.Kind = RoomUpdateKind::Ended;
             c.Updates.push_back(std::move(u));
         }
         else if constexpr (std::is_same_v<T, Ping>)
@@ -222,16 +373,96 @@ void RoomClientSendHearts(RoomClient& c, int taps)
     }
 }
 
-void RoomClientSendComment(RoomClient& c, std::string_view text)
+void RoomClientSendComment(RoomClient& c, std::string_view text, bool question)
 {
     if (text.empty()) return;
     if (c.State == RoomConnState::Joined)
     {
-        Queue(c, CommentPost{std::string(text), std::nullopt});
+        QueueComment(c, text, question);
         return;
     }
     c.PendingComments.emplace_back(text);
-    if (c.PendingComments.size() > kMaxPendingComments) c.PendingComments.erase(c.PendingComments.begin());
+    c.PendingQuestions.resize(c.PendingComments.size() - 1, false);
+    c.PendingQuestions.push_back(question);
+    if (c.PendingComments.size() > kMaxPendingComments)
+    {
+        c.PendingComments.erase(c.PendingComments.begin());
+        c.PendingQuestions.erase(c.PendingQuestions.begin());
+    }
+}
+
+void RoomClientVote(RoomClient& c, std::string_view question_id, bool on)
+{
+    if (c.State != RoomConnState::Joined || question_id.empty()) return;
+    const bool had = c.MyVotes.count(std::string(question_id)) > 0;
+    if (had == on) return; // a repeat: nothing changes, nothing is sent
+    if (on)
+        c.MyVotes.insert(std::string(question_id));
+    else
+        c.MyVotes.erase(std::string(question_id));
+    if (RoomQuestion* q = FindQuestion(c, question_id))
+    {
+        q->Votes = std::max<std::int64_t>(0, q->Votes + (on ? 1 : -1));
+        q->VotedByMe = on;
+        SortOpen(c.Board.Open);
+        PushBoardUpdate(c);
+    }
+    VoteRequest v;
+    v.QuestionId = std::string(question_id);
+    v.On = on;
+    Queue(c, v);
+}
+
+void RoomClientModerate(RoomClient& c, const RoomModeration& m)
+{
+    if (c.State != RoomConnState::Joined) return;
+    switch (m.Action)
+    {
+    case RoomAction::Pin: Queue(c, PinRequest{m.Id}); break;
+    case RoomAction::Unpin: Queue(c, UnpinRequest{}); break;
+    case RoomAction::Delete: Queue(c, DeleteRequest{m.Id}); break;
+    case RoomAction::Mute:
+    {
+        MuteRequest r;
+        r.UserId = m.Id;
+        if (m.DurationS > 0) r.DurationS = std::min<std::int64_t>(m.DurationS, MaxMuteDurationS);
+        Queue(c, r);
+        break;
+    }
+    case RoomAction::Answer: Queue(c, AnswerRequest{m.Id}); break;
+    case RoomAction::Answered: Queue(c, AnsweredRequest{m.Id}); break;
+    case RoomAction::Dismiss: Queue(c, DismissRequest{m.Id}); break;
+    case RoomAction::Approve: Queue(c, ApproveRequest{m.Id}); break;
+    case RoomAction::Reject: Queue(c, RejectRequest{m.Id}); break;
+    case RoomAction::Modes:
+    {
+        ModesRequest r;
+        if (m.SlowS >= 0) r.SlowS = std::min<std::int64_t>(m.SlowS, MaxSlowModeS);
+        if (m.Hold >= 0) r.Hold = m.Hold != 0;
+        if (m.SetWords) r.BlockedWords = m.BlockedWords;
+        Queue(c, r);
+        break;
+    }
+    case RoomAction::End: Queue(c, EndRequest{}); break;
+    }
+}
+
+bool RoomLooksLikeQuestion(std::string_view text)
+{
+    // Trailing white space (ASCII, and the ideographic space U+3000) does not count.
+    while (!text.empty())
+    {
+        const unsigned char last = static_cast<unsigned char>(text.back());
+        if (last == ' ' || last == '\t' || last == '\n' || last == '\r')
+            text.remove_suffix(1);
+        else if (text.size() >= 3 && text.substr(text.size() - 3) == "\xE3\x80\x80")
+            text.remove_suffix(3);
+        else
+            break;
+    }
+    if (text.empty()) return false;
+    if (text.back() == '?') return true;
+    return text.size() >= 3 && text.substr(text.size() - 3) == "\xEF\xBC\x9F"; // U+FF1F FULLWIDTH QUESTION MARK
 }
 
 std::vector<std::string> RoomClientTakeOutgoing(RoomClient& c) { return std::exchange(c.Outgoing, {}); }

@@ -8,6 +8,7 @@
 // [SECTION] RoomSocket: the WebSocket edge (text frames only)
 // [SECTION] RoomLog: the visually hidden comment log (role="log", textContent only) and viewer count
 // [SECTION] RoomInput: heart button and compose <input> laid over the canvas (keyboard, IME, focus)
+// [SECTION] RoomQA: questions tab, vote buttons and the role=list mirror, question toggle, banner and notices, moderation menu
 // [SECTION] The plugin
 (function (global) {
   'use strict';
@@ -115,9 +116,12 @@
       parent.appendChild(this.el);
     }
 
-    add(id, author, text) {
+    add(id, author, text, userId) {
       const p = doc.createElement('p');
       p.dataset.id = id || '';
+      p.dataset.userId = userId || '';
+      p.dataset.author = author || '';
+      p.dataset.text = text || '';
       const who = doc.createElement('span');
       who.className = 'livescope-comment-author';
       who.textContent = author;
@@ -127,6 +131,7 @@
       p.append(who, doc.createTextNode(': '), body);
       this.el.appendChild(p);
       while (this.el.childElementCount > this.max) this.el.firstElementChild.remove();
+      return p;
     }
 
     remove(id) {
@@ -225,6 +230,299 @@
   }
 
   //---------------------------------------------------------------------------
+  // [SECTION] RoomQA: the live Q&A's DOM side. The overlay draws the questions tab, the questions view, the banner and
+  // the compose box's question toggle; real buttons lie over them (keyboards, screen readers, clicks), a role=list
+  // named "Questions" mirrors the board (each item with a "Vote" button, aria-pressed), role=status mirrors the banner
+  // and refusal notices, and moderators get a menu on a comment or question (context menu, long press, or the
+  // keyboard: Tab to the comment log's entries, then Enter, Shift+F10 or the Menu key).
+  //---------------------------------------------------------------------------
+
+  const LONG_PRESS_MS = 500; // a press held this long (moving < 10 px) opens the moderation menu
+
+  class RoomQA {
+    // api: { vote(id, on), setOpen(open), toggleAsk(), hit(x, y) -> {kind, id, userId, author, text} | {}, moderate(action, args), flush() }
+    constructor(canvas, layer, log, api, strings) {
+      this.canvas = canvas; this.layer = layer; this.logEl = log; this.api = api; this.S = strings;
+      this.role = 'viewer'; this.open = false; this.board = { open: [], answering: null, answered: [] };
+      this.items = new Map(); // question id -> { li, text, btn }
+      this.listeners = [];
+      this.menu = null;
+      const place = 'position:absolute;left:0;top:0;width:0;height:0;margin:0;padding:0;border:0;opacity:0;' +
+        'pointer-events:auto;background:transparent;cursor:pointer;';
+      this.place0 = place;
+      const uid = `ls-q-${Math.random().toString(36).slice(2, 9)}`;
+
+      this.tab = doc.createElement('button');
+      this.tab.type = 'button';
+      this.tab.className = 'livescope-questions-tab';
+      this.tab.setAttribute('aria-expanded', 'false');
+      this.tab.setAttribute('aria-controls', uid);
+      this.tab.setAttribute('aria-label', strings.questions);
+      this.tab.style.cssText = place;
+      this.tab.hidden = true;
+      layer.appendChild(this.tab);
+
+      this.ask = doc.createElement('button');
+      this.ask.type = 'button';
+      this.ask.className = 'livescope-ask-toggle';
+      this.ask.setAttribute('aria-pressed', 'false');
+      this.ask.setAttribute('aria-label', strings.askAsQuestion);
+      this.ask.style.cssText = place;
+      this.ask.hidden = true;
+      layer.appendChild(this.ask);
+
+      this.list = doc.createElement('div');
+      this.list.id = uid;
+      this.list.setAttribute('role', 'list');
+      this.list.setAttribute('aria-label', strings.questions);
+      this.list.className = 'livescope-questions';
+      this.list.style.cssText = VISUALLY_HIDDEN;
+      layer.appendChild(this.list);
+
+      this.banner = doc.createElement('p');
+      this.banner.className = 'livescope-now-answering';
+      this.banner.setAttribute('role', 'status');
+      this.banner.style.cssText = VISUALLY_HIDDEN;
+      layer.appendChild(this.banner);
+      this.notice = doc.createElement('p');
+      this.notice.className = 'livescope-notice';
+      this.notice.setAttribute('role', 'status');
+      this.notice.style.cssText = VISUALLY_HIDDEN;
+      layer.appendChild(this.notice);
+
+      const on = (el, type, fn, opts) => { el.addEventListener(type, fn, opts); this.listeners.push([el, type, fn, opts]); };
+      this.on = on;
+      on(this.tab, 'click', () => { this.setOpen(!this.open); api.setOpen(this.open); api.flush(); });
+      on(this.ask, 'click', () => { api.toggleAsk(); api.flush(); });
+      // Moderation menu from the canvas: the context menu, or a long press.
+      on(canvas, 'contextmenu', (e) => { if (this.canModerate() && this.openMenuAt(e.clientX, e.clientY)) e.preventDefault(); });
+      let press = null;
+      on(canvas, 'pointerdown', (e) => {
+        if (!this.canModerate() || !e.isPrimary) return;
+        const p = { x: e.clientX, y: e.clientY, t: global.setTimeout(() => { press = null; this.openMenuAt(p.x, p.y); }, LONG_PRESS_MS) };
+        press = p;
+      });
+      const cancel = (e) => {
+        if (!press) return;
+        if (e.type === 'pointermove' && Math.hypot(e.clientX - press.x, e.clientY - press.y) < 10) return;
+        global.clearTimeout(press.t); press = null;
+      };
+      for (const t of ['pointerup', 'pointercancel', 'pointerleave', 'pointermove']) on(canvas, t, cancel);
+      // Keyboard: the log's entries are focusable for moderators (one tab stop, arrows move).
+      on(log, 'keydown', (e) => this.logKey(e));
+      on(log, 'focusin', (e) => this.showFocused(e.target));
+      on(log, 'focusout', (e) => this.hideFocused(e.target));
+    }
+
+    canModerate() { return this.role === 'moderator' || this.role === 'broadcaster'; }
+
+    setRole(role) {
+      if (role === this.role) return;
+      this.role = role;
+      for (const p of this.logEl.children) this.decorate(p);
+      this.rove();
+    }
+
+    // A log entry becomes a keyboard target for moderators (only comments: entries with an id).
+    decorate(p) {
+      if (this.canModerate() && p.dataset.id) {
+        p.tabIndex = -1;
+        p.setAttribute('aria-haspopup', 'menu');
+      } else {
+        p.removeAttribute('tabindex');
+        p.removeAttribute('aria-haspopup');
+      }
+    }
+
+    // Roving tab stop: the newest comment holds it.
+    rove() {
+      const entries = Array.from(this.logEl.children).filter((p) => p.hasAttribute('tabindex'));
+      if (!entries.length) return;
+      if (!entries.some((p) => p.tabIndex === 0)) entries[entries.length - 1].tabIndex = 0;
+    }
+
+    added(p) { this.decorate(p); this.rove(); }
+
+    logKey(e) {
+      const p = e.target;
+      if (!p || p.parentElement !== this.logEl || !p.hasAttribute('tabindex')) return;
+      const entries = Array.from(this.logEl.children).filter((x) => x.hasAttribute('tabindex'));
+      const i = entries.indexOf(p);
+      const go = (k) => { const n = entries[Math.max(0, Math.min(entries.length - 1, k))]; if (n && n !== p) { p.tabIndex = -1; n.tabIndex = 0; n.focus(); } };
+      if (e.key === 'ArrowUp') { e.preventDefault(); go(i - 1); }
+      else if (e.key === 'ArrowDown') { e.preventDefault(); go(i + 1); }
+      else if (e.key === 'Enter' || e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey)) {
+        e.preventDefault();
+        const r = this.layer.getBoundingClientRect();
+        this.openMenu({ kind: 'comment', id: p.dataset.id, userId: p.dataset.userId || '', author: p.dataset.author || '', text: p.dataset.text || '' },
+          r.left + 12, r.top + r.height * 0.4, p);
+      }
+    }
+
+    // A focused log entry shows itself (the log is otherwise visually hidden), so sighted keyboard users see it.
+    showFocused(p) {
+      if (!p || p.parentElement !== this.logEl) return;
+      this.logEl.style.cssText = 'position:absolute;left:8px;right:8px;top:40%;max-height:0;overflow:visible;';
+      p.style.cssText = 'position:absolute;left:0;right:0;margin:0;padding:6px 10px;background:rgba(0,0,0,.85);color:#fff;' +
+        'font:14px/1.3 system-ui,sans-serif;border-radius:8px;outline:3px solid #7cf;white-space:normal;';
+    }
+    hideFocused(p) {
+      if (!p || p.parentElement !== this.logEl) return;
+      p.style.cssText = '';
+      this.logEl.style.cssText = VISUALLY_HIDDEN;
+    }
+
+    setOpen(open) {
+      this.open = !!open;
+      this.tab.setAttribute('aria-expanded', String(this.open));
+      this.list.style.cssText = this.open ? 'position:absolute;left:0;top:0;width:0;height:0;overflow:visible;' : VISUALLY_HIDDEN;
+      for (const it of this.items.values()) it.btn.tabIndex = this.open ? 0 : -1;
+      if (!this.open) for (const it of this.items.values()) { it.btn._lsRect = ''; it.btn.style.cssText = this.place0; }
+    }
+
+    // The board event: rebuilds the list in the board's order, keeping each item's element (focus stays put).
+    setBoard(board) {
+      this.board = board;
+      const keep = new Set();
+      let prev = null;
+      for (const q of board.open) {
+        keep.add(q.id);
+        let it = this.items.get(q.id);
+        if (!it) {
+          const li = doc.createElement('div');
+          li.setAttribute('role', 'listitem');
+          li.dataset.id = q.id;
+          const text = doc.createElement('span');
+          text.id = `${this.list.id}-${Math.random().toString(36).slice(2, 10)}`;
+          text.style.cssText = VISUALLY_HIDDEN;
+          const btn = doc.createElement('button');
+          btn.type = 'button';
+          btn.className = 'livescope-vote';
+          btn.setAttribute('aria-label', this.S.vote);
+          btn.setAttribute('aria-describedby', text.id);
+          btn.style.cssText = this.place0;
+          btn.tabIndex = this.open ? 0 : -1;
+          this.on(btn, 'click', () => { const cur = this.items.get(q.id); const voted = cur && cur.btn.getAttribute('aria-pressed') === 'true'; this.api.vote(q.id, !voted); this.api.flush(); });
+          this.on(btn, 'contextmenu', (e) => { if (this.canModerate()) { e.preventDefault(); const cur = this.board.open.find((x) => x.id === q.id); if (cur) this.openMenu({ kind: 'question', ...cur }, e.clientX, e.clientY, btn); } });
+          this.on(btn, 'keydown', (e) => {
+            if (!this.canModerate() || !(e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey))) return;
+            e.preventDefault();
+            const cur = this.board.open.find((x) => x.id === q.id), r = btn.getBoundingClientRect();
+            if (cur) this.openMenu({ kind: 'question', ...cur }, r.right, r.top, btn);
+          });
+          li.append(text, btn);
+          it = { li, text, btn };
+          this.items.set(q.id, it);
+        }
+        it.text.textContent = `${q.author}: ${q.text} (${q.votes} ${this.S.votes})`;
+        it.btn.setAttribute('aria-pressed', q.voted ? 'true' : 'false');
+        it.li.dataset.votes = String(q.votes);
+        const want = prev ? prev.nextSibling : this.list.firstChild;
+        if (want !== it.li) this.list.insertBefore(it.li, want);
+        prev = it.li;
+      }
+      for (const [id, it] of this.items) if (!keep.has(id)) { it.li.remove(); this.items.delete(id); }
+      const a = board.answering;
+      this.banner.textContent = a ? `${this.S.nowAnswering}: ${a.author}: ${a.text}` : '';
+    }
+
+    setNotice(text) { if (this.notice.textContent !== text) this.notice.textContent = text || ''; }
+
+    // Places the DOM buttons over what the overlay drew (poll result).
+    layout(r, placeFn) {
+      const hasTab = r.questionsTab && r.questionsTab[2] > 0;
+      this.tab.hidden = !hasTab;
+      if (hasTab) placeFn(this.tab, r.questionsTab);
+      if (typeof r.questionsOpen === 'boolean' && r.questionsOpen !== this.open) this.setOpen(r.questionsOpen);
+      const hasAsk = r.askToggle && r.askToggle[2] > 0;
+      this.ask.hidden = !hasAsk;
+      if (hasAsk) placeFn(this.ask, r.askToggle);
+      if (typeof r.askOn === 'boolean') this.ask.setAttribute('aria-pressed', String(r.askOn));
+      if (this.open && Array.isArray(r.questionRows)) {
+        const shown = new Set();
+        for (const row of r.questionRows) {
+          const it = this.items.get(row.id);
+          if (!it) continue;
+          shown.add(row.id);
+          placeFn(it.btn, row.vote);
+        }
+        for (const [id, it] of this.items) if (!shown.has(id)) { placeFn(it.btn, null); it.btn.hidden = false; it.btn.style.width = '1px'; it.btn.style.height = '1px'; }
+      }
+      if (typeof r.notice === 'string') this.setNotice(r.notice);
+    }
+
+    openMenuAt(clientX, clientY) {
+      const c = this.canvas.getBoundingClientRect();
+      const hit = this.api.hit(clientX - c.left, clientY - c.top);
+      if (!hit || !hit.kind) return false;
+      this.openMenu(hit, clientX, clientY, this.canvas);
+      return true;
+    }
+
+    // The moderation menu (role=menu) for a comment or question: what the role may do. Escape or a choice closes it.
+    openMenu(target, clientX, clientY, returnFocus) {
+      this.closeMenu();
+      const S = this.S, broadcaster = this.role === 'broadcaster';
+      const items = [];
+      if (target.kind === 'question') {
+        if (broadcaster) items.push([S.modAnswer, 'answer', { id: target.id }], [S.modAnswered, 'answered', { id: target.id }]);
+        items.push([S.modDismiss, 'dismiss', { id: target.id }]);
+      } else if (broadcaster) items.push([S.modPin, 'pin', { id: target.id }]);
+      items.push([S.modDelete, 'delete', { id: target.id }]);
+      if (target.userId) items.push([S.modMute10, 'mute', { userId: target.userId, durationS: 600 }], [S.modMuteAll, 'mute', { userId: target.userId }]);
+      const menu = doc.createElement('div');
+      menu.setAttribute('role', 'menu');
+      menu.setAttribute('aria-label', `${S.moderate}: ${target.author || ''}`);
+      menu.className = 'livescope-mod-menu';
+      const L = this.layer.getBoundingClientRect();
+      const x = Math.max(4, Math.min(clientX - L.left, L.width - 200)), y = Math.max(4, Math.min(clientY - L.top, L.height - items.length * 34 - 8));
+      menu.style.cssText = `position:absolute;left:${Math.round(x)}px;top:${Math.round(y)}px;min-width:160px;max-width:${Math.max(120, Math.round(L.width - 8))}px;` +
+        'pointer-events:auto;background:#14161f;border:1px solid rgba(255,255,255,.35);border-radius:8px;padding:4px;z-index:5;' +
+        'box-shadow:0 4px 16px rgba(0,0,0,.6);font:14px/1.3 system-ui,sans-serif;';
+      const buttons = items.map(([label, action, args]) => {
+        const b = doc.createElement('button');
+        b.type = 'button';
+        b.setAttribute('role', 'menuitem');
+        b.tabIndex = -1;
+        b.textContent = label;
+        b.dataset.action = action;
+        b.style.cssText = 'display:block;width:100%;text-align:left;padding:6px 10px;margin:0;border:0;border-radius:6px;background:transparent;color:#fff;font:inherit;cursor:pointer;';
+        b.addEventListener('focus', () => { b.style.background = '#2b3350'; });
+        b.addEventListener('blur', () => { b.style.background = 'transparent'; });
+        b.addEventListener('click', () => { this.closeMenu(); this.api.moderate(action, args); this.api.flush(); if (returnFocus && returnFocus.focus) returnFocus.focus({ preventScroll: true }); });
+        menu.appendChild(b);
+        return b;
+      });
+      menu.addEventListener('keydown', (e) => {
+        const i = buttons.indexOf(e.target);
+        if (e.key === 'Escape') { e.preventDefault(); this.closeMenu(); if (returnFocus && returnFocus.focus) returnFocus.focus({ preventScroll: true }); }
+        else if (e.key === 'ArrowDown') { e.preventDefault(); buttons[(i + 1) % buttons.length].focus(); }
+        else if (e.key === 'ArrowUp') { e.preventDefault(); buttons[(i - 1 + buttons.length) % buttons.length].focus(); }
+        else if (e.key === 'Tab') this.closeMenu();
+      });
+      this.layer.appendChild(menu);
+      this.menu = menu;
+      this.menuTarget = target;
+      buttons[0].focus({ preventScroll: true });
+      // A press anywhere else closes it.
+      this.outside = (e) => { if (this.menu && !e.composedPath().includes(this.menu)) this.closeMenu(); };
+      global.setTimeout(() => { if (this.menu === menu) doc.addEventListener('pointerdown', this.outside, true); }, 0);
+      return menu;
+    }
+
+    closeMenu() {
+      if (this.outside) { doc.removeEventListener('pointerdown', this.outside, true); this.outside = null; }
+      if (this.menu) { this.menu.remove(); this.menu = null; }
+    }
+
+    destroy() {
+      this.closeMenu();
+      for (const [el, type, fn, opts] of this.listeners) el.removeEventListener(type, fn, opts);
+      this.listeners = [];
+    }
+  }
+
+  //---------------------------------------------------------------------------
   // [SECTION] The plugin: polls the page module once per frame and after input that sends.
   //---------------------------------------------------------------------------
 
@@ -237,8 +535,9 @@
 
     const m = widget.module, app = widget.app, canvas = widget.canvas;
     const strings = Object.assign({}, UI_STRINGS.en, options.strings || {}); // English for what the loader left out
-    const state = { viewers: { live: 0, total: 0 }, joined: null, lastError: null, rects: null, reducedMotion: false, connects: 0, joins: 0 };
-    let socket = null, layer = null, log = null, input = null, motion = null, onMotion = null, destroyed = false, wakeTimer = 0;
+    const state = { viewers: { live: 0, total: 0 }, joined: null, lastError: null, rects: null, reducedMotion: false, connects: 0, joins: 0,
+      role: 'viewer', board: { open: [], answering: null, answered: [] }, modes: { slowS: 0, hold: false }, ended: false, refusals: 0 };
+    let socket = null, layer = null, log = null, input = null, qa = null, motion = null, onMotion = null, destroyed = false, wakeTimer = 0;
 
     const now = () => global.performance.now();
 
@@ -254,8 +553,31 @@
           widget.emit('viewers', { live: ev.live, total: ev.total });
           break;
         case 'comment':
-          log.add(ev.id, ev.author, ev.text);
-          widget.emit('comment', { id: ev.id, author: ev.author, text: ev.text });
+          qa.added(log.add(ev.id, ev.author, ev.text, ev.userId));
+          widget.emit('comment', { id: ev.id, userId: ev.userId || '', author: ev.author, text: ev.text, question: !!ev.question });
+          break;
+        case 'board':
+          state.board = { open: ev.open || [], answering: ev.answering || null, answered: ev.answered || [] };
+          qa.setBoard(state.board);
+          widget.emit('board', state.board);
+          break;
+        case 'refused':
+          state.refusals++;
+          widget.emit('refused', { code: ev.code, message: ev.message || '', retryAfterMs: ev.retryAfterMs || 0, text: ev.text || '' });
+          break;
+        case 'held':
+          widget.emit('held', { id: ev.id, userId: ev.userId, author: ev.author, text: ev.text });
+          break;
+        case 'modes':
+          state.modes = { slowS: ev.slowS, hold: !!ev.hold };
+          widget.emit('modes', state.modes);
+          break;
+        case 'roomended':
+          state.ended = true;
+          widget.emit('roomended', {});
+          break;
+        case 'questions-open':
+          qa.setOpen(ev.open);
           break;
         case 'comment-removed':
           log.remove(ev.id);
@@ -264,8 +586,13 @@
           widget.emit('heart', { count: ev.count, own: !!ev.own });
           break;
         case 'joined':
-          state.joined = { id: ev.id, name: ev.name, broadcaster: !!ev.broadcaster };
+          state.joined = { id: ev.id, name: ev.name, broadcaster: !!ev.broadcaster, role: ev.role || (ev.broadcaster ? 'broadcaster' : 'viewer') };
           state.joins++;
+          if (state.joins === 1 || state.role !== state.joined.role) { // the first join, then each change
+            state.role = state.joined.role;
+            qa.setRole(state.role);
+            widget.emit('role', { role: state.role });
+          }
           break;
         case 'room-error':
           state.lastError = { code: ev.code, message: ev.message };
@@ -292,6 +619,7 @@
       if (r.compose) { input.place(input.input, r.compose); state.rects = { compose: r.compose, sendButton: r.sendButton, heart: r.heart, comments: r.comments }; }
       if (r.heart) input.place(input.heart, r.heart);
       if (r.controls) placeControls(r.controls, r.controlsCompact);
+      if (r.compose) qa.layout(r, (el, rect) => input.place(el, rect));
     }
 
     // The DOM controls row: measured (full and icon-only widths) when its buttons change, placed where
@@ -331,6 +659,35 @@
       s.width = `${canvas.clientWidth}px`; s.height = `${canvas.clientHeight}px`;
     }
 
+    // The JS API's methods: each returns true when something was queued for the relay.
+    const ACTIONS = ['pin', 'unpin', 'delete', 'mute', 'answer', 'answered', 'dismiss', 'approve', 'reject', 'modes', 'end'];
+    const api = {
+      ask(text) {
+        if (destroyed || typeof text !== 'string' || !text.trim()) return false;
+        withUtf8(m, text, (p) => m._ls_room_ask(app, p));
+        flush();
+        return true;
+      },
+      vote(id, on = true) {
+        if (destroyed || typeof id !== 'string' || !id) return false;
+        withUtf8(m, id, (p) => m._ls_room_vote(app, p, on === false ? 0 : 1));
+        flush();
+        return true;
+      },
+      moderate(action, args = {}) {
+        if (destroyed || !ACTIONS.includes(action)) return false;
+        const a = args && typeof args === 'object' ? args : {};
+        const body = { action };
+        for (const k of ['id', 'userId']) if (typeof a[k] === 'string') body[k] = a[k];
+        for (const k of ['durationS', 'slowS']) if (Number.isFinite(a[k])) body[k] = Math.max(0, Math.floor(a[k]));
+        if (typeof a.hold === 'boolean') body.hold = a.hold;
+        if (Array.isArray(a.blockedWords)) body.blockedWords = a.blockedWords.filter((w) => typeof w === 'string');
+        const ok = withUtf8(m, JSON.stringify(body), (p) => m._ls_room_moderate(app, p)) !== 0;
+        flush();
+        return ok;
+      },
+    };
+
     function onPointerDown(e) {
       if (e.button !== 0 || !e.isPrimary) return;
       const r = canvas.getBoundingClientRect();
@@ -366,6 +723,14 @@
           submit: () => m._ls_room_compose_submit(app),
           flush,
         }, strings);
+        qa = new RoomQA(canvas, layer, log.el, {
+          vote: (id, on) => withUtf8(m, id, (p) => m._ls_room_vote(app, p, on ? 1 : 0)),
+          setOpen: (open) => m._ls_room_set_questions_open(app, open ? 1 : 0),
+          toggleAsk: () => m._ls_room_toggle_question(app),
+          hit: (x, y) => { try { return JSON.parse(m.UTF8ToString(m._ls_room_hit(app, x, y))); } catch (e) { return {}; } },
+          moderate: (action, args) => api.moderate(action, args),
+          flush,
+        }, strings);
         canvas.addEventListener('pointerdown', onPointerDown);
         placeLayer();
 
@@ -386,8 +751,15 @@
         if (motion && onMotion && motion.removeEventListener) motion.removeEventListener('change', onMotion);
         if (socket) socket.close();
         if (input) input.destroy();
+        if (qa) qa.destroy();
         if (layer) layer.remove();
       },
+      // The widget's JS API (QA-SPEC.md; web/livescope.js puts these on the element).
+      ask: (text) => api.ask(text),
+      vote: (id, on) => api.vote(id, on),
+      moderate: (action, args) => api.moderate(action, args),
+      setQuestionsOpen(open) { if (destroyed || !qa) return; qa.setOpen(open); m._ls_room_set_questions_open(app, open ? 1 : 0); },
+      get qa() { return qa; },
       get state() { return state; },
       // Closes the live socket as a network drop would (tests): the C++ side schedules the reconnect.
       debugDropConnection() {

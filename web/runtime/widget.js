@@ -62,7 +62,8 @@
         printErr: (t) => console.warn('[livescope]', t),
       });
       const { w, h, dpr } = this._measure();
-      this.app = this.module._ls_page_create(w, h, dpr, this.options.preserveDrawingBuffer ? 1 : 0);
+      // flags: 1 preserveDrawingBuffer, 2 transparent canvas (overlay-only: the page's own picture shows through).
+      this.app = this.module._ls_page_create(w, h, dpr, (this.options.preserveDrawingBuffer ? 1 : 0) | (this.options.overlayOnly ? 2 : 0));
       if (!this.app) {
         const err = new Error('livescope: WebGL2 is not available in this browser');
         if (this.options.onError) this.options.onError(err);

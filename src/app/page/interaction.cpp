@@ -66,6 +66,9 @@ struct PageInteraction
     bool ComposeFocusDirty = false;
     bool ComposeFocused = false;
     double LastDrawMs = 0.0; // milliseconds, CPU time of the last OverlayNewFrame + OverlayDraw
+    std::string HitOut;      // ls_room_hit's result
+    // Refusal reasons in the widget's language (web/ui_strings.json keys refused*, heldForReview), "{s}" = seconds.
+    nlohmann::json Reasons = nlohmann::json::object();
 };
 
 //-----------------------------------------------------------------------------
@@ -105,6 +108,66 @@ void RemoveEntries(PageInteraction& in, Pred pred)
     in.Meta.resize(w);
 }
 
+const char* RoleName(RoomRole r)
+{
+    switch (r)
+    {
+        case RoomRole::Moderator: return "moderator";
+        case RoomRole::Broadcaster: return "broadcaster";
+        case RoomRole::Viewer: break;
+    }
+    return "viewer";
+}
+
+std::string HexColor(std::uint32_t rgb)
+{
+    char b[8];
+    std::snprintf(b, sizeof b, "#%06x", static_cast<unsigned>(rgb & 0xFFFFFF));
+    return b;
+}
+
+nlohmann::json QuestionJson(const RoomQuestion& q)
+{
+    return {{"id", q.Id}, {"userId", q.UserId}, {"author", q.Author}, {"color", HexColor(q.AuthorRgb)}, {"text", q.Text}, {"votes", q.Votes}, {"voted", q.VotedByMe}, {"askedAt", q.AskedAtMs}, {"answeredAt", q.AnsweredAtMs}};
+}
+
+OverlayQuestion ToOverlay(const RoomQuestion& q) { return OverlayQuestion{q.Id, q.Author, q.AuthorRgb, q.Text, q.Votes, q.VotedByMe}; }
+
+// The room client's board -> the overlay's questions and banner, and the widget's `board` event.
+void ApplyBoard(PageInteraction& in)
+{
+    OverlayState& s = in.Ov.State;
+    const RoomBoard& b = in.Room.Board;
+    s.QuestionsEnabled = true;
+    s.Questions.clear();
+    for (const RoomQuestion& q : b.Open) s.Questions.push_back(ToOverlay(q));
+    s.HasAnswering = b.Answering.has_value();
+    if (b.Answering) s.Answering = ToOverlay(*b.Answering);
+    nlohmann::json open = nlohmann::json::array(), answered = nlohmann::json::array();
+    for (const RoomQuestion& q : b.Open) open.push_back(QuestionJson(q));
+    for (const RoomQuestion& q : b.Answered) answered.push_back(QuestionJson(q));
+    in.Events.push_back({{"type", "board"}, {"open", std::move(open)}, {"answering", b.Answering ? QuestionJson(*b.Answering) : nlohmann::json()}, {"answered", std::move(answered)}});
+}
+
+// The reason shown for a refusal: the language's sentence for the code, "{s}" replaced by the wait in seconds.
+std::string Reason(const PageInteraction& in, const std::string& code, std::int64_t retry_ms, const std::string& fallback)
+{
+    std::string key = code == "slow_mode"      ? "refusedSlowMode"
+                      : code == "muted"        ? (retry_ms > 0 ? "refusedMutedFor" : "refusedMuted")
+                      : code == "rate_limited" ? "refusedRateLimited"
+                      : code == "blocked"      ? "refusedBlocked"
+                      : code == "ended"        ? "refusedEnded"
+                      : code == "forbidden"    ? "refusedForbidden"
+                      : code == "held"         ? "heldForReview"
+                                               : "";
+    auto it = key.empty() ? in.Reasons.end() : in.Reasons.find(key);
+    std::string text = it != in.Reasons.end() && it->is_string() ? it->get<std::string>() : fallback;
+    const std::size_t at = text.find("{s}");
+    if (at != std::string::npos)
+        text.replace(at, 3, std::to_string(std::max<std::int64_t>(1, (retry_ms + 999) / 1000)));
+    return text;
+}
+
 void ApplyUpdate(PageInteraction& in, RoomUpdate& u, double now)
 {
     OverlayState& s = in.Ov.State;
@@ -114,10 +177,10 @@ void ApplyUpdate(PageInteraction& in, RoomUpdate& u, double now)
             s.OwnRgb = u.AuthorRgb;
             s.HasPinned = u.HasPinned;
             if (u.HasPinned) s.Pinned = PinnedQuestion{u.PinnedAuthor, u.PinnedRgb, u.PinnedText};
-            in.Events.push_back({{"type", "joined"}, {"id", u.UserId}, {"name", u.Author}, {"broadcaster", u.Broadcaster}});
+            in.Events.push_back({{"type", "joined"}, {"id", u.UserId}, {"name", u.Author}, {"broadcaster", u.Broadcaster}, {"role", RoleName(u.Role)}});
             break;
         case RoomUpdateKind::Comment: {
-            in.Events.push_back({{"type", "comment"}, {"id", u.Id}, {"author", u.Author}, {"text", u.Text}});
+            in.Events.push_back({{"type", "comment"}, {"id", u.Id}, {"userId", u.UserId}, {"author", u.Author}, {"text", u.Text}, {"question", u.Question}});
             CommentEntry e;
             e.Kind = CommentKind::Message;
             e.Author = std::move(u.Author);
@@ -169,6 +232,31 @@ void ApplyUpdate(PageInteraction& in, RoomUpdate& u, double now)
             break;
         case RoomUpdateKind::Error:
             in.Events.push_back({{"type", "room-error"}, {"code", u.Code}, {"message", u.Text}});
+            if (u.Code == "forbidden" || u.Code == "rate_limited" || u.Code == "ended")
+            { // a moderation request or a vote refused: say why (nothing to put back)
+                OverlayShowNotice(in.Ov, Reason(in, u.Code, u.RetryAfterMs, u.Text));
+                in.Events.push_back({{"type", "refused"}, {"code", u.Code}, {"message", u.Text}, {"retryAfterMs", u.RetryAfterMs}, {"text", ""}});
+            }
+            break;
+        case RoomUpdateKind::Board:
+            ApplyBoard(in);
+            break;
+        case RoomUpdateKind::Refused:
+            OverlayRefused(in.Ov, Reason(in, u.Code, u.RetryAfterMs, u.Text), u.Original);
+            in.Events.push_back({{"type", "refused"}, {"code", u.Code}, {"message", u.Text}, {"retryAfterMs", u.RetryAfterMs}, {"text", u.Original}});
+            break;
+        case RoomUpdateKind::Notice:
+            OverlayShowNotice(in.Ov, Reason(in, u.Code, u.RetryAfterMs, u.Text));
+            in.Events.push_back({{"type", "refused"}, {"code", u.Code}, {"message", u.Text}, {"retryAfterMs", 0}, {"text", u.Original}});
+            break;
+        case RoomUpdateKind::Held:
+            in.Events.push_back({{"type", "held"}, {"id", u.Id}, {"userId", u.UserId}, {"author", u.Author}, {"text", u.Text}});
+            break;
+        case RoomUpdateKind::Modes:
+            in.Events.push_back({{"type", "modes"}, {"slowS", u.SlowS}, {"hold", u.Hold}});
+            break;
+        case RoomUpdateKind::Ended:
+            in.Events.push_back({{"type", "roomended"}});
             break;
     }
 }
@@ -191,7 +279,11 @@ void TakeActions(PageInteraction& in)
         RoomClientSendHearts(in.Room, a.HeartsToSend);
         in.Events.push_back({{"type", "heart"}, {"count", a.HeartsToSend}, {"own", true}});
     }
-    for (const std::string& text : a.Comments) RoomClientSendComment(in.Room, text);
+    for (std::size_t k = 0; k < a.Comments.size(); k++)
+        RoomClientSendComment(in.Room, a.Comments[k], k < a.CommentQuestions.size() && a.CommentQuestions[k]);
+    for (const OverlayVote& v : a.Votes) RoomClientVote(in.Room, v.Id, v.On);
+    if (!a.Votes.empty()) ApplyUpdates(in, in.Now); // the optimistic board, drawn at once
+    if (a.QuestionsOpenChanged) in.Events.push_back({{"type", "questions-open"}, {"open", in.Ov.State.QuestionsOpen}});
     if (a.ComposeTextChanged) in.ComposeTextDirty = true;
     if (a.ComposeFocusChanged)
     {
@@ -232,6 +324,22 @@ const char* Poll(PageInteraction& in, double now)
         out["comments"] = Rect(in.Ov.Layout.Comments);
         out["controls"] = Rect(in.Ov.Layout.Controls);
         out["controlsCompact"] = in.Ov.Layout.ControlsCompact;
+        // Live Q&A: the DOM mirror places its tab, toggle and vote buttons over these.
+        const OverlayLayout& l = in.Ov.Layout;
+        out["role"] = RoleName(in.Room.Role);
+        out["questionsTab"] = Rect(l.QuestionsTab);
+        out["questionsTabLabel"] = l.QuestionsTabLabel.Text;
+        out["questionsOpen"] = in.Ov.State.QuestionsOpen;
+        out["askToggle"] = Rect(l.AskToggle);
+        out["askOn"] = OverlayComposeIsQuestion(in.Ov);
+        out["questionsView"] = Rect(l.Questions);
+        out["banner"] = Rect(l.Banner);
+        nlohmann::json rows = nlohmann::json::array();
+        for (const QuestionRow& r : l.QuestionRows)
+            if (r.Index < in.Ov.State.Questions.size())
+                rows.push_back({{"id", in.Ov.State.Questions[r.Index].Id}, {"rect", Rect(r.Rect)}, {"vote", Rect(r.Vote)}});
+        out["questionRows"] = std::move(rows);
+        out["notice"] = in.Ov.State.Notice;
     }
     in.PollOut = out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return in.PollOut.c_str();
@@ -303,6 +411,19 @@ nlohmann::json LayoutReport(const PageInteraction& in)
                         {"form", l.Placeholder.Form == LabelForm::Full ? "full" : l.Placeholder.Form == LabelForm::Short ? "short"
                                                                                                                          : "ellipsized"}};
     j["heart"] = Rect(o.State.HeartsEnabled ? l.HeartButton : OverlayRect{});
+    j["questionsTab"] = Rect(l.QuestionsTab);
+    j["questionsTabLabel"] = {{"text", l.QuestionsTabLabel.Text}, {"form", l.QuestionsTabLabel.Form == LabelForm::Full ? "full" : l.QuestionsTabLabel.Form == LabelForm::Short ? "short"
+                                                                                                                                                                               : "ellipsized"}};
+    j["questions"] = Rect(l.Questions);
+    j["questionsBeside"] = l.QuestionsBeside;
+    nlohmann::json rows = nlohmann::json::array();
+    for (const QuestionRow& r : l.QuestionRows)
+        rows.push_back({{"rect", Rect(r.Rect)}, {"vote", Rect(r.Vote)}, {"lines", r.Lines.Lines}});
+    j["questionRows"] = std::move(rows);
+    j["banner"] = Rect(l.Banner);
+    j["bannerLines"] = l.BannerText.Lines;
+    j["askToggle"] = Rect(l.AskToggle);
+    j["notice"] = Rect(l.Notice);
     return j;
 }
 
@@ -323,6 +444,9 @@ PageInteraction* PageInteractionCreate(PageApp* app)
     if (io.Fonts->Fonts.empty()) io.Fonts->AddFontDefault();
     in->Font = OverlayLoadFonts(io, app->Config.DevicePixelRatio, 16.0f);
     RoomClientInit(in->Room, RoomClientConfig{});
+    in->Ov.LooksLikeQuestion = [](std::string_view t) { return RoomLooksLikeQuestion(t); };
+    const UiStrings& en = kUiStringsEn;
+    in->Reasons = {{"refusedSlowMode", en.RefusedSlowMode}, {"refusedMuted", en.RefusedMuted}, {"refusedMutedFor", en.RefusedMutedFor}, {"refusedRateLimited", en.RefusedRateLimited}, {"refusedBlocked", en.RefusedBlocked}, {"refusedEnded", en.RefusedEnded}, {"refusedForbidden", en.RefusedForbidden}, {"heldForReview", en.HeldForReview}};
     return in;
 }
 
@@ -431,6 +555,18 @@ LS_EXPORT void ls_room_set_strings(PageApp* app, const char* json_text)
     set("starting", s.Starting);
     set("reconnecting", s.Reconnecting);
     set("ended", s.Ended);
+    set("questions", s.Questions);
+    set("questionsShort", s.QuestionsShort);
+    set("vote", s.Vote);
+    set("nowAnswering", s.NowAnswering);
+    set("askAsQuestion", s.AskAsQuestion);
+    set("noQuestions", s.NoQuestions);
+    for (const char* key : {"refusedSlowMode", "refusedMuted", "refusedMutedFor", "refusedRateLimited", "refusedBlocked", "refusedEnded",
+                            "refusedForbidden", "heldForReview"})
+    {
+        auto it = j.find(key);
+        if (it != j.end() && it->is_string()) in->Reasons[key] = *it;
+    }
 }
 
 // The broadcast's state as the player decided it (web/runtime/playback.js forwards the Worker's BroadcastStateOf:
@@ -548,13 +684,117 @@ LS_EXPORT int ls_room_compose_submit(PageApp* app)
 // Once per frame (and after input that sends): a JSON object
 //   {connect: bool, wakeMs?: number, send: [frames], events: [{type, ...}], text?: string, focus?: bool,
 //    compose?: [x,y,w,h], sendButton?: [x,y,w,h], heart?: [x,y,w,h], comments?: [x,y,w,h],
-//    controls?: [x,y,w,h], controlsCompact?: bool}
+//    controls?: [x,y,w,h], controlsCompact?: bool, role?: string, questionsTab?: [x,y,w,h], questionsTabLabel?: string,
+//    questionsOpen?: bool, askToggle?: [x,y,w,h], askOn?: bool, questionsView?: [x,y,w,h], banner?: [x,y,w,h],
+//    questionRows?: [{id, rect, vote}], notice?: string}
 // (rects in CSS pixels from the canvas' top-left)
 LS_EXPORT const char* ls_room_poll(PageApp* app, double now_ms)
 {
     PageInteraction* in = In(app);
     if (in == nullptr) return "{}";
     return livescope::Poll(*in, now_ms / 1000.0);
+}
+
+// Live Q&A (the widget's JS API, QA-SPEC.md). `el.ask(text)`: sends `text` as a question (the compose box untouched).
+LS_EXPORT void ls_room_ask(PageApp* app, const char* utf8)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || utf8 == nullptr || !in->HasRoom) return;
+    livescope::ComposeModel m; // the box's rules: sanitised, cut at 280 code points, trimmed
+    livescope::ComposeSetText(m, utf8);
+    std::string text;
+    if (livescope::ComposeSubmit(m, text)) livescope::RoomClientSendComment(in->Room, text, true);
+}
+
+// `el.vote(id, on)`, and the DOM vote buttons: votes for (on != 0) or takes back the vote on a question.
+LS_EXPORT void ls_room_vote(PageApp* app, const char* id, int on)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || id == nullptr || !in->HasRoom) return;
+    livescope::RoomClientVote(in->Room, id, on != 0);
+    livescope::ApplyUpdates(*in, in->Now);
+}
+
+// `el.moderate(action, args)`: a JSON object {action, id?, userId?, durationS?, slowS?, hold?, blockedWords?}.
+// Returns 0 when the action is unknown or its id is missing (nothing sent); the relay refuses what the role may not do.
+LS_EXPORT int ls_room_moderate(PageApp* app, const char* json_text)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || json_text == nullptr || !in->HasRoom) return 0;
+    const nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
+    if (!j.is_object()) return 0;
+    const std::string action = j.value("action", std::string());
+    using livescope::RoomAction;
+    static const std::pair<const char*, RoomAction> kActions[] = {
+        {"pin", RoomAction::Pin}, {"unpin", RoomAction::Unpin}, {"delete", RoomAction::Delete}, {"mute", RoomAction::Mute}, {"answer", RoomAction::Answer}, {"answered", RoomAction::Answered}, {"dismiss", RoomAction::Dismiss}, {"approve", RoomAction::Approve}, {"reject", RoomAction::Reject}, {"modes", RoomAction::Modes}, {"end", RoomAction::End}};
+    livescope::RoomModeration m;
+    bool known = false;
+    for (const auto& [name, a] : kActions)
+        if (action == name)
+        {
+            m.Action = a;
+            known = true;
+        }
+    if (!known) return 0;
+    const auto str = [&j](const char* key) { auto it = j.find(key); return it != j.end() && it->is_string() ? it->get<std::string>() : std::string(); };
+    const auto num = [&j](const char* key, std::int64_t fallback) { auto it = j.find(key); return it != j.end() && it->is_number() ? it->get<std::int64_t>() : fallback; };
+    m.Id = m.Action == RoomAction::Mute ? str("userId") : str("id");
+    if (m.Action == RoomAction::Mute && m.Id.empty()) m.Id = str("id");
+    const bool needs_id = m.Action != RoomAction::Unpin && m.Action != RoomAction::Modes && m.Action != RoomAction::End;
+    if (needs_id && m.Id.empty()) return 0;
+    m.DurationS = std::max<std::int64_t>(0, num("durationS", 0));
+    m.SlowS = num("slowS", -1);
+    if (auto it = j.find("hold"); it != j.end() && it->is_boolean()) m.Hold = it->get<bool>() ? 1 : 0;
+    if (auto it = j.find("blockedWords"); it != j.end() && it->is_array())
+    {
+        m.SetWords = true;
+        for (const auto& w : *it)
+            if (w.is_string()) m.BlockedWords.push_back(w.get<std::string>());
+    }
+    livescope::RoomClientModerate(in->Room, m);
+    return 1;
+}
+
+// The questions tab (DOM button) was activated, or the JS API asks: opens (1) or closes (0) the questions view.
+LS_EXPORT void ls_room_set_questions_open(PageApp* app, int open)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr) return;
+    livescope::OverlaySetQuestionsOpen(in->Ov, open != 0);
+    in->Ov.Actions.QuestionsOpenChanged = false; // the DOM already knows
+}
+
+// The "Ask as a question" toggle (DOM button) was activated: flips the resolved state for this draft.
+LS_EXPORT void ls_room_toggle_question(PageApp* app)
+{
+    if (PageInteraction* in = In(app)) livescope::OverlayToggleComposeQuestion(in->Ov);
+}
+
+// What a long press or a context menu at (x, y) (CSS px) is on: JSON {kind: "comment"|"question", id, userId, author,
+// text} or {} when nothing is. The edge offers the moderation menu for it.
+LS_EXPORT const char* ls_room_hit(PageApp* app, float x, float y)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || !in->Active) return "{}";
+    nlohmann::json j = nlohmann::json::object();
+    const int q = livescope::OverlayQuestionAt(in->Ov, x, y);
+    const int c = q < 0 ? livescope::OverlayCommentAt(in->Ov, x, y) : -1;
+    if (q >= 0)
+    {
+        const livescope::OverlayQuestion& oq = in->Ov.State.Questions[static_cast<std::size_t>(q)];
+        std::string user;
+        for (const livescope::RoomQuestion& rq : in->Room.Board.Open)
+            if (rq.Id == oq.Id) user = rq.UserId;
+        j = {{"kind", "question"}, {"id", oq.Id}, {"userId", user}, {"author", oq.Author}, {"text", oq.Text}};
+    }
+    else if (c >= 0 && static_cast<std::size_t>(c) < in->Meta.size() && !in->Meta[static_cast<std::size_t>(c)].Id.empty())
+    {
+        const auto k = static_cast<std::size_t>(c);
+        const livescope::CommentEntry& e = in->Ov.State.Comments[k];
+        j = {{"kind", "comment"}, {"id", in->Meta[k].Id}, {"userId", in->Meta[k].UserId}, {"author", e.Author}, {"text", e.Text}};
+    }
+    in->HitOut = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return in->HitOut.c_str();
 }
 
 // Diagnostics for tests/bench/interaction.sh: CPU milliseconds the overlay took in the last frame.

@@ -101,12 +101,15 @@ using livescope::PageApp;
 
 // The WebGL edge (web/emlib/library_livescope_webgl.js): creates and makes current this instance's
 // WebGL2 context on Module.canvas. Returns a handle > 0, or 0 when WebGL2 is unavailable.
-extern "C" int ls_glue_webgl2_create(int preserve_drawing_buffer);
+// flags: 1 preserveDrawingBuffer, 2 a transparent canvas.
+extern "C" int ls_glue_webgl2_create(int flags);
 
-// Returns null when no WebGL2 context can be had; the glue then shows its fallback message.
-LS_EXPORT PageApp* ls_page_create(int css_width, int css_height, float device_pixel_ratio, int preserve_drawing_buffer)
+// flags: 1 preserveDrawingBuffer (tests read pixels back), 2 transparent (the `overlay-only` widget: no video, the
+// canvas is cleared to transparent so the page's own picture shows under the overlay). Returns null when no WebGL2
+// context can be had; the glue then shows its fallback message.
+LS_EXPORT PageApp* ls_page_create(int css_width, int css_height, float device_pixel_ratio, int flags)
 {
-    if (ls_glue_webgl2_create(preserve_drawing_buffer) <= 0)
+    if (ls_glue_webgl2_create(flags) <= 0)
     {
         std::fprintf(stderr, "livescope: WebGL2 is not available\n");
         return nullptr;
@@ -116,6 +119,8 @@ LS_EXPORT PageApp* ls_page_create(int css_width, int css_height, float device_pi
     config.CanvasHeight = css_height;
     config.DevicePixelRatio = device_pixel_ratio;
     PageApp* app = livescope::PageAppCreate(config);
+    if ((flags & 2) != 0)
+        for (float& c : app->ClearColor) c = 0.0f;
     if (!app->GlReady) std::fprintf(stderr, "livescope: WebGL2 renderer init failed\n");
     return app;
 }

@@ -129,6 +129,43 @@ TEST_SUITE("overlay/imgui")
         CHECK(box.Bottom() <= kH);
     }
 
+    TEST_CASE("the questions view, the banner and a refusal notice are drawn where the layout put them")
+    {
+        Ctx ctx;
+        constexpr OverlayRgb kAsker = 0x3060F0; // lifted for contrast, looked up as drawn
+        for (const ImVec2 size : {ImVec2(1280.0f, 720.0f), ImVec2(300.0f, 250.0f)})
+        {
+            CAPTURE(size.x);
+            Overlay o;
+            Populate(o);
+            o.State.QuestionsEnabled = true;
+            o.State.QuestionsOpen = true;
+            o.State.Questions.push_back(OverlayQuestion{"q1", "Asker", kAsker, "Will it ship this year?", 12, true});
+            o.State.HasAnswering = true;
+            o.State.Answering = OverlayQuestion{"q0", "Host", 0xFFFFFF, "How do votes work?", 30, false};
+            OverlayNewFrame(o, 9.9, size.x, size.y);
+            OverlayRefused(o, "Slow mode: wait 9 s", "again?"); // shown for kNoticeSeconds from the overlay's now
+            ImGui::NewFrame();
+            OverlayNewFrame(o, 10.0, size.x, size.y);
+            OverlayDraw(o, ImGui::GetBackgroundDrawList(), ImVec2(0, 0), size, ctx.Font);
+            ImGui::Render();
+            const ImDrawData* dd = ImGui::GetDrawData();
+            REQUIRE(o.Layout.QuestionRows.size() == 1);
+            const OverlayRect row = o.Layout.QuestionRows[0].Rect;
+            const Box asker = VerticesOf(dd, OverlayReadableOnBacking(kAsker));
+            CHECK(asker.Count > 0);
+            CHECK(asker.MinX >= row.X);
+            CHECK(asker.MaxY <= row.Bottom());
+            const Box accent = VerticesOf(dd, 0xFFD54A); // the voted arrow, the banner's label and bar
+            CHECK(accent.MinY <= o.Layout.Banner.Bottom());
+            CHECK(accent.MaxY >= row.Y);
+            const Box notice = VerticesOf(dd, 0x78141E);
+            CHECK(notice.Count > 0);
+            CHECK(notice.MaxY <= o.Layout.Compose.Y);
+            CHECK(o.Compose.Text == "again?");
+        }
+    }
+
     TEST_CASE("two overlays in two ImGui contexts draw independently")
     {
         Ctx a;

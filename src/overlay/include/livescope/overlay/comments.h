@@ -107,6 +107,7 @@ struct CommentBacking
     float Alpha = 1.0f;       // the entry's fade, [0, 1]
     std::size_t FirstRun = 0; // its runs: Runs[FirstRun, FirstRun + RunCount)
     std::size_t RunCount = 0;
+    std::size_t Entry = 0; // index of its entry in the entries laid out (hit tests: a long press on a comment)
 };
 
 struct CommentLayout

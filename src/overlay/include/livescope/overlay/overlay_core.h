@@ -13,6 +13,7 @@
 #include <livescope/overlay/overlay_state.h>
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,24 @@ enum class TitlePlacement
     Band,       // up to 2 lines in the letterbox band above the picture
     HeaderRows, // up to 2 lines under the header row, left of the total-viewers line
 };
+
+// One question's row in the questions view.
+struct QuestionRow
+{
+    std::size_t Index = 0; // into OverlayState::Questions
+    OverlayRect Rect;      // the whole row (its backing)
+    OverlayRect Vote;      // the vote button at its left: the count, and an arrow filled when voted
+    TitleFit Lines;        // the question's text, at most 2 lines, cut with "…"
+    OverlayPoint AuthorAt; // where the author's name (small text) starts
+    OverlayPoint TextAt;   // where the first text line starts
+};
+
+inline constexpr float kQuestionsBesideMin = 14.0f; // font sizes: the narrowest questions view beside the chat
+inline constexpr float kQuestionsMaxWidth = 22.0f;  // font sizes: the widest questions view
+inline constexpr std::size_t kQuestionRowLines = 2; // text lines per question row
+inline constexpr std::size_t kBannerLines = 2;      // text lines of the "Now answering" banner
+inline constexpr double kNoticeSeconds = 6.0;       // a refusal's reason stays this long
+inline constexpr float kBannerCompactBelow = 30.0f; // font sizes: a widget less tall gets the one-line banner
 
 // Where everything goes, in pixels relative to the overlay's top-left corner. Computed by the pure
 // OverlayComputeLayout; the drawing code draws exactly this, and the app reports it (ls_room_layout).
@@ -56,6 +75,17 @@ struct OverlayLayout
     OverlayPoint HeartEmitter;    // where hearts start (top centre of the heart button)
     float HeartRise = 200.0f;     // pixels, how far hearts rise
     float HeartSize = 24.0f;      // pixels, nominal heart width
+    // Live Q&A (empty rects when not shown).
+    OverlayRect Banner;                    // "Now answering": full width under the header block
+    TitleFit BannerText;                   // the answered question's text as drawn in the banner
+    bool BannerCompact = false;            // short widget: the label and one line of text share the banner's line
+    OverlayRect QuestionsTab;              // the tab that opens / closes the questions view (top of the chat)
+    LabelFit QuestionsTabLabel;            // "Questions 3", or the short form
+    OverlayRect Questions;                 // the questions view; empty while closed
+    bool QuestionsBeside = false;          // wide: the view sits beside the chat; narrow: it replaces it
+    std::vector<QuestionRow> QuestionRows; // the rows that fit, top first (the board's order)
+    OverlayRect AskToggle;                 // inside Compose, at its left end: "Ask as a question"
+    OverlayRect Notice;                    // a refusal's reason, just above the compose box
 };
 
 // `measure` gives the width of a UTF-8 run at `font_size` (the drawing code passes the font's); when
@@ -104,8 +134,30 @@ struct Overlay
     std::vector<HeartSample> HeartSamples;
     std::vector<OverlayPoint> HeartShape; // unit outline, from HeartOutline
     CommentLayout Comments;
-    TextMeasureFn Measure; // the drawing font's measure at FontSize, set by OverlayDraw; empty before
+    TextMeasureFn Measure;                                   // the drawing font's measure at FontSize, set by OverlayDraw; empty before
+    ComposeQuestion QuestionChoice = ComposeQuestion::Auto;  // the compose toggle
+    std::function<bool(std::string_view)> LooksLikeQuestion; // Auto's rule (the app sets RoomLooksLikeQuestion); empty: never
 };
+
+// Whether the compose box's text would be sent as a question now (the toggle, Auto resolved on the text).
+bool OverlayComposeIsQuestion(const Overlay& o);
+// Sets the compose toggle (a tap on it flips the resolved state; sending resets it to Auto).
+void OverlaySetComposeQuestion(Overlay& o, ComposeQuestion choice);
+void OverlayToggleComposeQuestion(Overlay& o);
+// Opens or closes the questions view (as a tap on its tab).
+void OverlaySetQuestionsOpen(Overlay& o, bool open);
+// A vote tap on question `id` (as a tap on its vote button): queues OverlayVote{id, !voted}.
+void OverlayVoteTap(Overlay& o, std::string_view id);
+// A refused comment: shows `reason` over the compose box for kNoticeSeconds and puts `text` back into the box
+// (in front of anything typed since, cut at the limit). Sets ComposeTextChanged.
+void OverlayRefused(Overlay& o, std::string_view reason, std::string_view text);
+// Shows `message` over the compose box for kNoticeSeconds (e.g. "awaiting review"); nothing goes back.
+void OverlayShowNotice(Overlay& o, std::string_view message);
+
+// What is under (x, y) for a long press or a context menu: the comment entry (index into State.Comments) or
+// the question (index into State.Questions) whose backing / row holds the point; -1 when none.
+int OverlayCommentAt(const Overlay& o, float x, float y);
+int OverlayQuestionAt(const Overlay& o, float x, float y);
 
 // The message of the broadcast card in the state's language ("" when no card is drawn: None).
 std::string_view OverlayBroadcastMessage(const OverlayState& s);

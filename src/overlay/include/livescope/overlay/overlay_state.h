@@ -30,13 +30,20 @@ struct OverlayStrings
     std::string Starting = kUiStringsEn.Starting;                 // "starting": before the broadcast's first part
     std::string Reconnecting = kUiStringsEn.Reconnecting;         // "reconnecting": publisher away, within the grace
     std::string Ended = kUiStringsEn.Ended;                       // "ended": after EXT-X-ENDLIST played out
+    std::string Questions = kUiStringsEn.Questions;               // "questions": the questions view's tab and list name
+    std::string QuestionsShort = kUiStringsEn.QuestionsShort;     // "questionsShort": the tab when "questions" does not fit
+    std::string Vote = kUiStringsEn.Vote;                         // "vote": each question's vote button
+    std::string NowAnswering = kUiStringsEn.NowAnswering;         // "nowAnswering": the banner's label
+    std::string AskAsQuestion = kUiStringsEn.AskAsQuestion;       // "askAsQuestion": the compose toggle's name
+    std::string NoQuestions = kUiStringsEn.NoQuestions;           // "noQuestions": the empty questions view
 };
 
 // The overlay's strings in one language of the shared table (kUiStringsEn, kUiStringsFr, ...).
 inline OverlayStrings OverlayStringsFrom(const UiStrings& ui)
 {
     return OverlayStrings{ui.Live, ui.Send, ui.Placeholder, ui.PlaceholderShort, ui.Joined, ui.Pinned, ui.Total, ui.SendHeart,
-                          ui.Starting, ui.Reconnecting, ui.Ended};
+                          ui.Starting, ui.Reconnecting, ui.Ended, ui.Questions, ui.QuestionsShort, ui.Vote, ui.NowAnswering,
+                          ui.AskAsQuestion, ui.NoQuestions};
 }
 
 // The broadcast's life as the player decides it (src/player/hls BroadcastStateOf; docs/states.md): the overlay
@@ -65,6 +72,26 @@ struct OverlayHeartBatch
     double WindowMs = 200.0; // milliseconds the relay aggregated over
 };
 
+// A question on the room's board as the overlay shows it (the app copies it from the room client's board).
+struct OverlayQuestion
+{
+    std::string Id;     // the question's (= its comment's) id
+    std::string Author; // display name
+    OverlayRgb AuthorRgb = 0xFFFFFF;
+    std::string Text; // UTF-8
+    std::int64_t Votes = 0;
+    bool Voted = false; // this viewer's vote is on it
+};
+
+// The compose box's "Ask as a question" toggle: Auto follows the text (a question when it looks like one, e.g. it
+// ends in "?"); a tap sets it On or Off for this draft; sending resets it to Auto.
+enum class ComposeQuestion
+{
+    Auto,
+    On,
+    Off
+};
+
 struct OverlayState
 {
     std::string Title;                  // broadcast title or theme, UTF-8
@@ -90,16 +117,35 @@ struct OverlayState
     float ControlsHeight = 0.0f;       // pixels
     OverlayStrings Strings;
     OverlayBroadcast Broadcast = OverlayBroadcast::None; // the message card drawn over the video (and the title)
+    // Live Q&A (docs/overlay.md "Questions"). QuestionsEnabled: the room has a question board (protocol v2): the
+    // questions tab and the compose box's question toggle show.
+    bool QuestionsEnabled = false;
+    bool QuestionsOpen = false;             // the questions view is open (beside the chat, or in its place)
+    std::vector<OverlayQuestion> Questions; // the open questions, in the board's order (votes, then age)
+    bool HasAnswering = false;              // the broadcaster is answering `Answering` now: the banner shows
+    OverlayQuestion Answering;
+    std::string Notice;       // why the last comment was refused (drawn over the compose box)
+    double NoticeUntil = 0.0; // seconds, overlay clock: the notice shows until then
+};
+
+// A vote (or taking one back) the viewer tapped in the questions view.
+struct OverlayVote
+{
+    std::string Id; // question id
+    bool On = true; // false: take the vote back
 };
 
 // What the overlay asks the app to do, accumulated until OverlayTakeActions.
 struct OverlayActions
 {
-    int HeartsToSend = 0;              // own hearts tapped (already shown locally)
-    std::vector<std::string> Comments; // submitted compose texts, trimmed UTF-8, <= 280 code points
-    bool ComposeFocusChanged = false;  // ComposeFocused changed since the last take
-    bool ComposeFocused = false;       // the glue should focus its hidden <input> while true
-    bool ComposeTextChanged = false;   // the model text changed from the overlay side
+    int HeartsToSend = 0;               // own hearts tapped (already shown locally)
+    std::vector<std::string> Comments;  // submitted compose texts, trimmed UTF-8, <= 280 code points
+    std::vector<bool> CommentQuestions; // parallel to Comments: sent as a question (the toggle, resolved)
+    std::vector<OverlayVote> Votes;     // vote taps in the questions view, oldest first
+    bool QuestionsOpenChanged = false;  // the questions tab was tapped (State.QuestionsOpen already toggled)
+    bool ComposeFocusChanged = false;   // ComposeFocused changed since the last take
+    bool ComposeFocused = false;        // the glue should focus its hidden <input> while true
+    bool ComposeTextChanged = false;    // the model text changed from the overlay side
 };
 
 } // namespace livescope
