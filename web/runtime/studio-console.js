@@ -187,7 +187,9 @@ function act(name, id) {
       return setStatus('deleted');
     case 'mute-short': case 'mute-rest':
       moderate('mute', name === 'mute-short' ? { userId: who.userId, durationS: MUTE_SHORT_S } : { userId: who.userId });
-      held = ListRemoveUser(held, who.userId); renderHeld();
+      // The relay takes a muted author's comments off every viewer's overlay: the console's list follows.
+      comments = ListRemoveUser(comments, who.userId); held = ListRemoveUser(held, who.userId);
+      renderComments(); renderHeld();
       return setStatus('muted', { name: who.author || who.userId });
     case 'approve': case 'reject':
       moderate(name, { id });
