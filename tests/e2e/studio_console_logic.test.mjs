@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParseConsoleFragment, NewAudience, AudienceViewers, NewHearts, HeartsAdd, HeartsTick, HeartsBars, ChartRects,
-  ListAdd, ListRemove, ListRemoveUser, ParseSlow, ParseBlockedWords, CanEnd, ConsoleText, VotesLabel, STRINGS,
+  ListAdd, ListRemove, ListRemoveUser, ParseSlow, ParseBlockedWords, CanEnd, RoleStatus, ConsoleText, VotesLabel, STRINGS,
   MAX_HEART_MINUTES, CHART_MAX_BARS, MAX_BLOCKED_WORDS } from '../../web/runtime/studio-console-logic.js';
 
 test('the fragment gives the room URL and the broadcaster token, the stream key by default', () => {
@@ -107,6 +107,13 @@ test('End broadcast is offered while the studio sends and the room has not ended
   assert.equal(CanEnd('connecting', false), true);
   assert.equal(CanEnd('live', true), false);
   for (const s of ['idle', 'ending', 'ended', 'refused']) assert.equal(CanEnd(s, false), false, s);
+});
+
+test('the status says whether moderation will work: a broadcaster, a moderator, another key, or none', () => {
+  assert.deepEqual(RoleStatus('broadcaster', true), { id: 'joined', kind: '' });
+  assert.deepEqual(RoleStatus('viewer', true), { id: 'notBroadcaster', kind: 'error' });
+  assert.deepEqual(RoleStatus('moderator', true), { id: 'moderator', kind: '' });
+  assert.deepEqual(RoleStatus('viewer', false), { id: 'noToken', kind: 'error' });
 });
 
 test('every label exists in both languages and fills its values', () => {

@@ -29,6 +29,8 @@ export const STRINGS = {
     applied: 'Applied.', badSlow: 'Slow mode is a whole number of seconds from 0 to {max}.',
     tooManyWords: 'At most {max} blocked words.', longWord: 'A blocked word has at most {max} characters: “{word}”.',
     joined: 'In the room as the broadcaster.', notBroadcaster: 'This key is not the room’s broadcaster: moderation is refused.',
+    noToken: 'No key in the address: the console shows the room but cannot moderate it.',
+    moderator: 'In the room as a moderator: answering, slow mode, hold, blocked words and ending are the broadcaster’s.',
     refused: 'The room refused it: {message}', roomEnded: 'The broadcast has ended for the audience.',
     deleted: 'Deleted.', muted: '{name} is muted.', connecting: 'Joining the room…',
   },
@@ -46,6 +48,8 @@ export const STRINGS = {
     applied: 'Appliqué.', badSlow: 'Le mode lent est un nombre entier de secondes de 0 à {max}.',
     tooManyWords: 'Au plus {max} mots interdits.', longWord: 'Un mot interdit a au plus {max} caractères : « {word} ».',
     joined: 'Dans le salon en tant que diffuseur.', notBroadcaster: 'Cette clé n’est pas celle du diffuseur du salon : la modération est refusée.',
+    noToken: 'Pas de clé dans l’adresse : la console montre le salon mais ne peut pas le modérer.',
+    moderator: 'Dans le salon en tant que modérateur : répondre, le mode lent, la validation, les mots interdits et la fin reviennent au diffuseur.',
     refused: 'Le salon a refusé : {message}', roomEnded: 'La diffusion est terminée pour le public.',
     deleted: 'Supprimé.', muted: '{name} est rendu muet.', connecting: 'Connexion au salon…',
   },
@@ -150,6 +154,13 @@ export function ParseBlockedWords(text) {
   }
   if (words.length > MAX_BLOCKED_WORDS) return { error: 'tooManyWords', values: { max: MAX_BLOCKED_WORDS } };
   return { words };
+}
+
+// The status line for the role the relay gave: { id, kind } (a STRINGS id; kind 'error' when moderation will be refused).
+export function RoleStatus(role, hasToken) {
+  if (role === 'broadcaster') return { id: 'joined', kind: '' };
+  if (role === 'moderator') return { id: 'moderator', kind: '' };
+  return { id: hasToken ? 'notBroadcaster' : 'noToken', kind: 'error' };
 }
 
 // End broadcast is offered while the studio sends (connecting or live: html[data-studio]).

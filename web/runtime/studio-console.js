@@ -5,7 +5,7 @@
 // the little console logic (peak, hearts per minute, lists, form checks, labels) is studio-console-logic.js.
 import { PickLanguage } from './studio-logic.js';
 import { ConsoleText, VotesLabel, ParseConsoleFragment, NewAudience, AudienceViewers, NewHearts, HeartsAdd, HeartsTick,
-  HeartsBars, ChartRects, ListAdd, ListRemove, ListRemoveUser, ParseSlow, ParseBlockedWords, CanEnd, MAX_COMMENTS, MAX_HELD,
+  HeartsBars, ChartRects, ListAdd, ListRemove, ListRemoveUser, ParseSlow, ParseBlockedWords, CanEnd, RoleStatus, MAX_COMMENTS, MAX_HELD,
   MUTE_SHORT_S } from './studio-console-logic.js';
 
 const $ = (id) => document.getElementById(id);
@@ -229,7 +229,8 @@ function start() {
   });
   on('role', (d) => {
     ui.console.dataset.role = d.role || '';
-    if (d.role === 'broadcaster') setStatus('joined'); else setStatus('notBroadcaster', {}, 'error');
+    const st = RoleStatus(d.role, !!settings.token);
+    setStatus(st.id, {}, st.kind);
   });
   on('refused', (d) => setStatus('refused', { message: d.message || d.code || '' }, 'error'));
   on('roomended', () => { roomEnded = true; ui.console.dataset.roomEnded = 'true'; setStatus('roomEnded'); renderEnd(); });
