@@ -320,6 +320,16 @@ test('studio and three viewers: questions, votes reorder everywhere, answer, del
     assert.deepEqual(await studioOpen(), [qBob, qAnn]);
     await everyBoard((b, a) => b.open.map((q) => `${q.id}:${q.votes}`).join() === a, `${qBob}:2,${qAnn}:0`);
     assert.equal((await viewers.Cat.evaluate(() => window.__ev.board.at(-1).open[0].voted)), true, 'Cat sees their own vote');
+    // The widget's DOM mirror (role=list "Questions", a Vote button each) follows the same order in every widget.
+    const mirror = (page) => page.evaluate(() => {
+      const list = document.getElementById('w').shadowRoot.querySelector('[role="list"][aria-label="Questions"]');
+      return list ? [...list.querySelectorAll('li')].map((li) => li.dataset.id) : null;
+    });
+    for (const p of all) await p.waitForFunction((want) => {
+      const list = document.getElementById('w').shadowRoot.querySelector('[role="list"][aria-label="Questions"]');
+      return list && [...list.querySelectorAll('li')].map((li) => li.dataset.id).join() === want;
+    }, [qBob, qAnn].join(), { timeout: 15000 });
+    assert.deepEqual(await mirror(viewers.Bob), [qBob, qAnn]);
     // A vote taken back, and a repeated vote, count once.
     await viewers.Ann.evaluate((id) => { const w = document.getElementById('w'); w.vote(id, false); w.vote(id, true); w.vote(id, true); }, qAnn);
     await everyBoard((b, a) => b.open.map((q) => `${q.id}:${q.votes}`).join() === a, `${qBob}:2,${qAnn}:1`);
@@ -328,6 +338,9 @@ test('studio and three viewers: questions, votes reorder everywhere, answer, del
     // Answer now: every viewer gets the question as answering; Answered moves it to the answered list.
     await studio.click(`#console-questions > li[data-id="${qBob}"] button[data-act="answer"]`);
     await everyBoard((b, a) => b.answering && b.answering.id === a, qBob);
+    // The "Now answering" banner on every viewer (drawn on the canvas, mirrored in a role=status).
+    for (const p of all) await p.waitForFunction(() => /Now answering: .*Which codec do you use\?/.test(
+      document.getElementById('w').shadowRoot.querySelector('.livescope-now-answering')?.textContent || ''), null, { timeout: 15000 });
     await studio.waitForFunction((id) => document.querySelector('#console-answering-item > li')?.dataset.id === id, qBob, { timeout: 15000 });
     assert.deepEqual(await studioOpen(), [qAnn]);
     await viewers.Ann.screenshot({ path: join(ARTIFACTS, 'qa-viewer-answering.png') });
@@ -376,6 +389,9 @@ test('studio and three viewers: questions, votes reorder everywhere, answer, del
     await send(viewers.Cat, 'slow two');
     const slow = await viewers.Cat.waitForFunction(() => window.__ev.refused.find((r) => r.code === 'slow_mode'), null, { timeout: 15000 }).then((h) => h.jsonValue());
     assert.ok(slow.retryAfterMs > 0 && slow.retryAfterMs <= 30000, `slow mode says how long to wait: ${slow.retryAfterMs} ms`);
+    await viewers.Cat.waitForFunction(() => /Slow mode: wait \d+ s/.test(document.getElementById('w').shadowRoot.querySelector('.livescope-notice')?.textContent || ''),
+      null, { timeout: 15000 });
+    assert.equal(await viewers.Cat.inputValue('#w .livescope-compose-input'), 'slow two', 'the refused text goes back into the box');
     phase('slow mode');
 
     await checkConsoleLayout(studio, true, 'live studio 1280x720');
