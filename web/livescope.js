@@ -194,7 +194,7 @@ button[hidden]{display:none}
     }
 
     get playback() { return this.widget && this.widget.plugins.playback; }
-    get room() { const r = this.widget && this.widget.plugins.room; return r && r.ask ? r : null; }
+    get qa() { const r = this.widget && this.widget.plugins.room; return r && r.ask ? r : null; }
 
     applyState() {
       const p = this.playback;
@@ -248,9 +248,9 @@ button[hidden]{display:none}
     stats: { get() { return this._ls ? this._ls.stats() : null; } },
     // Live Q&A (QA-SPEC.md): ask(text), vote(id, on), moderate(action, {id, userId, durationS, slowS, hold, blockedWords}).
     // Each returns true when something was queued for the relay (false before the room is up or for bad arguments).
-    ask: { value(text) { const r = this._ls && this._ls.room; return r ? r.ask(text) : false; } },
-    vote: { value(id, on = true) { const r = this._ls && this._ls.room; return r ? r.vote(id, on) : false; } },
-    moderate: { value(action, args) { const r = this._ls && this._ls.room; return r ? r.moderate(action, args) : false; } },
+    ask: { value(text) { const r = this._ls && this._ls.qa; return r ? r.ask(text) : false; } },
+    vote: { value(id, on = true) { const r = this._ls && this._ls.qa; return r ? r.vote(id, on) : false; } },
+    moderate: { value(action, args) { const r = this._ls && this._ls.qa; return r ? r.moderate(action, args) : false; } },
   };
 
   class LiveScopeElement extends HTMLElement {

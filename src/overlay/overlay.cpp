@@ -402,7 +402,7 @@ void DrawQuestions(const DrawCtx& c, const Overlay& o)
                             0.5f * t.H);
         const ImU32 ink = s.QuestionsOpen ? IM_COL32(0, 0, 0, 255) : IM_COL32_WHITE;
         Text(c, t.X + 0.6f * fs, t.Y + 0.5f * (t.H - fs), l.QuestionsTabLabel.Text, ink, fs, false);
-        const float ax = t.Right() - 0.6f * fs - 0.25f * t.H, ay = t.Y + 0.5f * t.H, r = 0.2f * t.H;
+        const float ax = t.Right() - 0.5f * fs - 0.3f * t.H, ay = t.Y + 0.5f * t.H, r = 0.2f * t.H;
         if (s.QuestionsOpen)
             c.Dl->AddTriangleFilled(At(c, ax - r, ay + 0.5f * r), At(c, ax + r, ay + 0.5f * r), At(c, ax, ay - 0.6f * r), ink);
         else

@@ -12,13 +12,13 @@ namespace livescope {
 namespace {
 constexpr double kViewerPulseSeconds = 0.6;
 constexpr int kHeartArcSegments = 5; // per lobe: 12 outline points per heart
-// The questions view: beside the chat when there is room for it left of the heart column, else in the chat's place
+// The questions view: beside the chat (at the right, left of the heart column) when there is room, else in the chat's place
 // (the chat hides while it is open). Rows top first, as many whole rows as fit.
 void LayoutQuestions(OverlayLayout& l, const OverlayState& s, float width, const TextMeasureFn& measure)
 {
     const float u = l.Unit;
     const float small = kOverlaySmallText;
-    const float top = l.QuestionsTab.Bottom() + 0.5f * u;
+    const float top = l.Comments.Y; // under the tab, or under the banner when the tab shares the controls row
     const float bottom = l.Compose.Y - 0.5f * u;
     const float beside_x = l.Comments.Right() + l.Pad;
     const float right_limit = (s.HeartsEnabled ? l.HeartButton.X : width) - l.Pad;
@@ -26,7 +26,8 @@ void LayoutQuestions(OverlayLayout& l, const OverlayState& s, float width, const
     if (beside_w >= kQuestionsBesideMin * u)
     {
         l.QuestionsBeside = true;
-        l.Questions = {beside_x, l.QuestionsTab.Y, beside_w, std::max(0.0f, bottom - l.QuestionsTab.Y)};
+        // At the right, next to the heart column: the middle of the picture (usually the speaker) stays clear.
+        l.Questions = {right_limit - beside_w, top, beside_w, std::max(0.0f, bottom - top)};
     }
     else
     {
@@ -165,7 +166,23 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
     if (l.TitlePlace == TitlePlacement::HeaderRows || l.TitlePlace == TitlePlacement::Band)
         top_block = std::max(top_block, l.TitleRect.Bottom());
     top_block = std::max(top_block, l.Controls.Bottom());
-    // [5] Live Q&A: the "Now answering" banner under the header block, then the questions tab on top of the chat.
+    // [5] Live Q&A: the questions tab at the left of the controls row when it fits there (no row of its own: small
+    // widgets keep room for the view), the "Now answering" banner under the header block, else the tab on top of the chat.
+    const bool questions = s.QuestionsEnabled && s.CommentsEnabled;
+    const float tab_h = 1.8f * u;
+    const auto fit_tab = [&](float room) {
+        const std::string count = s.Questions.empty() ? std::string() : " " + std::to_string(s.Questions.size());
+        const float label_room = std::max(0.0f, room - 1.1f * u - tab_h * 0.9f); // padding, and the open/closed arrow
+        l.QuestionsTabLabel = OverlayFitLabel(s.Strings.Questions + count, s.Strings.QuestionsShort + count, label_room, measure);
+        return std::min(room, measure(l.QuestionsTabLabel.Text) + 1.1f * u + tab_h * 0.9f);
+    };
+    if (questions && l.Controls.H > 0.0f)
+    {
+        const float room = l.Controls.X - 0.5f * u - l.Pad;
+        const float w = fit_tab(room);
+        if (l.QuestionsTabLabel.Form != LabelForm::Ellipsized && room > 0.0f)
+            l.QuestionsTab = {l.Pad, l.Controls.Y + 0.5f * (l.Controls.H - tab_h), w, tab_h};
+    }
     if (s.HasAnswering)
     {
         const float banner_w = std::max(0.0f, std::min(width - 2.0f * l.Pad, 32.0f * u));
@@ -184,14 +201,10 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
         }
         top_block = l.Banner.Bottom();
     }
-    const bool questions = s.QuestionsEnabled && s.CommentsEnabled;
-    if (questions)
+    if (questions && l.QuestionsTab.W <= 0.0f)
     {
-        const std::string count = s.Questions.empty() ? std::string() : " " + std::to_string(s.Questions.size());
-        const float tab_h = 1.8f * u;
-        const float label_room = std::max(0.0f, column_w - 1.2f * u - tab_h * 0.5f); // padding, and the open/closed arrow
-        l.QuestionsTabLabel = OverlayFitLabel(s.Strings.Questions + count, s.Strings.QuestionsShort + count, label_room, measure);
-        l.QuestionsTab = {l.Pad, top_block + 0.5f * u, std::min(column_w, measure(l.QuestionsTabLabel.Text) + 1.2f * u + tab_h * 0.5f), tab_h};
+        const float w = fit_tab(column_w);
+        l.QuestionsTab = {l.Pad, top_block + 0.5f * u, w, tab_h};
         top_block = l.QuestionsTab.Bottom();
     }
 

@@ -108,34 +108,63 @@ TEST_SUITE("overlay/questions")
     TEST_CASE("at every publisher size the open view, its rows and the banner stay clear of the header, compose box and heart button")
     {
         for (const Size sz : kSizes)
-        {
-            CAPTURE(sz.W);
-            CAPTURE(sz.H);
-            Overlay o = MakeOverlay(sz.W, sz.H, 12);
-            o.State.QuestionsOpen = true;
-            o.State.HasAnswering = true;
-            o.State.Answering = Q("a", "What is the plan for the next release, and when does it ship to everyone?", 40);
-            Frame(o, 11.0);
-            const OverlayLayout& l = o.Layout;
-            REQUIRE(l.Banner.W > 0.0f);
-            CHECK(l.Banner.Y >= l.Viewers.Bottom());
-            CHECK_FALSE(OverlayRectsOverlap(l.Banner, l.Controls));
-            CHECK(l.QuestionsTab.Y >= l.Banner.Bottom());
-            CHECK(l.Questions.Bottom() <= l.Compose.Y);
-            CHECK_FALSE(OverlayRectsOverlap(l.Questions, l.HeartButton));
-            CHECK_FALSE(OverlayRectsOverlap(l.Questions, l.Banner));
-            CHECK_FALSE(OverlayRectsOverlap(l.QuestionsTab, l.Viewers));
-            CHECK(l.QuestionsTab.Right() <= sz.W);
-            CHECK_FALSE(l.QuestionRows.empty()); // at least one question shows, even on the 300x250 post card
-            for (const QuestionRow& r : l.QuestionRows)
+            for (const bool controls : {false, true})
             {
-                CHECK(r.Rect.Y >= l.Questions.Y);
-                CHECK(r.Rect.Bottom() <= l.Questions.Bottom());
-                CHECK(r.Vote.W >= 2.75f * 16.0f - 0.01f); // a touch target
-                CHECK(r.Lines.Lines.size() <= kQuestionRowLines);
+                CAPTURE(sz.W);
+                CAPTURE(sz.H);
+                CAPTURE(controls);
+                Overlay o = MakeOverlay(sz.W, sz.H, 12);
+                if (controls)
+                { // the sound and fullscreen buttons (web/livescope.js), as measured in Chromium
+                    o.State.ControlsWidth = 170.0f;
+                    o.State.ControlsCompactWidth = 70.0f;
+                    o.State.ControlsHeight = 30.0f;
+                }
+                o.State.QuestionsOpen = true;
+                o.State.HasAnswering = true;
+                o.State.Answering = Q("a", "What is the plan for the next release, and when does it ship to everyone?", 40);
+                Frame(o, 11.0);
+                const OverlayLayout& l = o.Layout;
+                REQUIRE(l.Banner.W > 0.0f);
+                CHECK(l.Banner.Y >= l.Viewers.Bottom());
+                CHECK_FALSE(OverlayRectsOverlap(l.Banner, l.Controls));
+                CHECK(l.Questions.Bottom() <= l.Compose.Y);
+                CHECK_FALSE(OverlayRectsOverlap(l.Questions, l.HeartButton));
+                CHECK_FALSE(OverlayRectsOverlap(l.Questions, l.Banner));
+                CHECK_FALSE(OverlayRectsOverlap(l.QuestionsTab, l.Viewers));
+                CHECK_FALSE(OverlayRectsOverlap(l.QuestionsTab, l.Controls));
+                CHECK_FALSE(OverlayRectsOverlap(l.QuestionsTab, l.Banner));
+                CHECK(l.Questions.Y >= l.Banner.Bottom());
+                CHECK(l.QuestionsTab.Right() <= sz.W);
+                CHECK_FALSE(l.QuestionRows.empty()); // at least one question shows, even on the 300x250 post card
+                for (const QuestionRow& r : l.QuestionRows)
+                {
+                    CHECK(r.Rect.Y >= l.Questions.Y);
+                    CHECK(r.Rect.Bottom() <= l.Questions.Bottom());
+                    CHECK(r.Vote.W >= 2.75f * 16.0f - 0.01f); // a touch target
+                    CHECK(r.Lines.Lines.size() <= kQuestionRowLines);
+                }
+                CHECK(l.BannerText.Lines.size() <= kBannerLines);
             }
-            CHECK(l.BannerText.Lines.size() <= kBannerLines);
-        }
+    }
+
+    TEST_CASE("the tab shares the controls row when it fits left of it, and gets a row of its own otherwise")
+    {
+        Overlay o = MakeOverlay(300.0f, 250.0f);
+        const float own_row_y = o.Layout.QuestionsTab.Y;
+        o.State.ControlsWidth = 170.0f;
+        o.State.ControlsCompactWidth = 70.0f;
+        o.State.ControlsHeight = 30.0f;
+        Frame(o, 11.0);
+        const OverlayLayout& l = o.Layout;
+        CHECK(l.QuestionsTab.Y < l.Controls.Bottom());
+        CHECK(l.QuestionsTab.Right() < l.Controls.X);
+        CHECK(l.QuestionsTab.Y < own_row_y + 30.0f);
+        CHECK(l.Comments.Y >= l.Controls.Bottom());
+        o.State.ControlsWidth = 280.0f; // a row as wide as the widget: no room beside it
+        o.State.ControlsCompactWidth = 270.0f;
+        Frame(o, 12.0);
+        CHECK(o.Layout.QuestionsTab.Y >= o.Layout.Controls.Bottom());
     }
 
     TEST_CASE("rows follow the board's order and stop at the last one that fits whole")
