@@ -295,6 +295,10 @@ test('studio and three viewers: questions, votes reorder everywhere, answer, del
     const all = Object.values(viewers);
     phase('three viewers joined');
     await studio.waitForFunction(() => Number(document.getElementById('console-live').textContent) >= 3, null, { timeout: 15000 });
+    // Hearts from a viewer reach the studio's hearts-per-minute chart (and its overlay).
+    for (let i = 0; i < 3; i++) await viewers.Ann.click('#w .livescope-heart-button');
+    await studio.waitForFunction(() => Number(document.getElementById('console-hearts').dataset.total) >= 1
+      && document.querySelectorAll('#console-hearts rect').length >= 1, null, { timeout: 15000 });
 
     const studioOpen = () => studio.$$eval('#console-questions > li', (lis) => lis.map((li) => li.dataset.id));
     const boardOpen = (page) => page.evaluate(() => { const b = window.__ev.board.at(-1); return b ? b.open.map((q) => q.id) : []; });
