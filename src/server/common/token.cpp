@@ -169,6 +169,8 @@ TokenResult VerifyToken(std::string_view secret, std::string_view token, int64_t
             c.UserRole = Role::Broadcaster;
         else if (role == "viewer")
             c.UserRole = Role::Viewer;
+        else if (role == "moderator")
+            c.UserRole = Role::Moderator;
         else
             result.Error = TokenError::Malformed;
         if (j.contains("sub") && j["sub"].is_string())

@@ -38,7 +38,7 @@ void Usage()
                  "                       [--ip-heart-rate R] [--ip-heart-burst N] [--ip-join-rate R] [--ip-join-burst N]\n"
                  "                       [--max-rooms N] [--max-rooms-per-ip N] [--max-queued-kib N] [--max-queued-kib-per-ip N]\n"
                  "                       [--outlive-parent]\n"
-                 "       livescope-relay mint-token [--secret-file PATH] --name NAME [--role viewer|broadcaster] [--ttl SECONDS]\n"
+                 "       livescope-relay mint-token [--secret-file PATH] --name NAME [--role viewer|moderator|broadcaster] [--ttl SECONDS]\n"
                  "                                  [--sub USER_ID] [--room ROOM]\n"
                  "The secret: --secret-file PATH (its content, trimmed), else the environment variable LIVESCOPE_RELAY_SECRET\n"
                  "or LIVESCOPE_SECRET. --secret S also works but shows the secret to every local user in ps.\n"
@@ -162,12 +162,12 @@ int MintTokenCommand(int argc, char** argv)
         else if (arg == "--role" && has_value)
         {
             const std::string role = argv[++i];
-            if (role != "viewer" && role != "broadcaster")
+            if (role != "viewer" && role != "moderator" && role != "broadcaster")
             {
-                std::fprintf(stderr, "mint-token: --role must be viewer or broadcaster\n");
+                std::fprintf(stderr, "mint-token: --role must be viewer, moderator or broadcaster\n");
                 return 2;
             }
-            claims.UserRole = role == "broadcaster" ? Role::Broadcaster : Role::Viewer;
+            claims.UserRole = role == "broadcaster" ? Role::Broadcaster : role == "moderator" ? Role::Moderator : Role::Viewer;
         }
         else if (arg == "--ttl" && has_value)
         {

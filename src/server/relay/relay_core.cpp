@@ -1,4 +1,4 @@
-// RelayCore implementation: joins and identity, per-connection limits, moderation, and the per-room batching tick.
+// RelayCore implementation: joins and identity, per-connection limits, moderation, Q&A (v2), and the per-room batching tick.
 // [SECTION] Identity
 // [SECTION] Connections
 // [SECTION] Input
@@ -94,8 +94,10 @@ ConnId RelayCore::Open(std::string_view address)
     }
     NextConn++;
     addr.Conns++;
-    Conns.emplace(id, Connection{std::move(key), std::string(), User{}, Role::Viewer, TokenBucket(Cfg.CommentRate, Cfg.CommentBurst),
-                                 TokenBucket(Cfg.HeartRate, Cfg.HeartBurst), TokenBucket(Cfg.FrameRate, Cfg.FrameBurst), 0, false});
+    Connection conn{std::move(key), std::string(), User{}, Role::Viewer, TokenBucket(Cfg.CommentRate, Cfg.CommentBurst),
+                    TokenBucket(Cfg.HeartRate, Cfg.HeartBurst), TokenBucket(Cfg.FrameRate, Cfg.FrameBurst), 0, false};
+    conn.Votes = TokenBucket(Cfg.VoteRate, Cfg.VoteBurst);
+    Conns.emplace(id, std::move(conn));
     Counters.Connections++;
     return id;
 }
@@ -166,12 +168,44 @@ void RelayCore::SweepAddresses(int64_t now_ms)
     }
 }
 
-bool RelayCore::IsMuted(const Room& room, const Connection& c) const
+namespace {
+// -1: not muted (an expired entry is forgotten); 0: for the rest of the broadcast; > 0: ms left.
+int64_t MuteLeft(std::unordered_map<std::string, int64_t>& mutes, const std::string& key, int64_t now_ms)
 {
-    if (room.MutedUsers.count(c.Who.Id))
-        return true;
+    const auto it = mutes.find(key);
+    if (it == mutes.end())
+        return -1;
+    if (it->second == 0)
+        return 0;
+    if (it->second > now_ms)
+        return it->second - now_ms;
+    mutes.erase(it);
+    return -1;
+}
+} // namespace
+
+int64_t RelayCore::MutedFor(Room& room, const Connection& c, int64_t now_ms) const
+{
+    const int64_t user = MuteLeft(room.MutedUsers, c.Who.Id, now_ms);
+    if (user >= 0)
+        return user;
     // A guest is muted by address: reconnecting without its client_id (a new guest id) does not shed the mute.
-    return c.Who.Id.rfind("g-", 0) == 0 && room.MutedAddresses.count(c.Addr) > 0;
+    if (c.Who.Id.rfind("g-", 0) == 0)
+        return MuteLeft(room.MutedAddresses, c.Addr, now_ms);
+    return -1;
+}
+
+bool RoleMay(Role role, const ClientMessage& message)
+{
+    if (std::holds_alternative<PinRequest>(message) || std::holds_alternative<UnpinRequest>(message) ||
+        std::holds_alternative<AnswerRequest>(message) || std::holds_alternative<AnsweredRequest>(message) ||
+        std::holds_alternative<ModesRequest>(message) || std::holds_alternative<EndRequest>(message))
+        return role == Role::Broadcaster;
+    if (std::holds_alternative<DeleteRequest>(message) || std::holds_alternative<MuteRequest>(message) ||
+        std::holds_alternative<DismissRequest>(message) || std::holds_alternative<ApproveRequest>(message) ||
+        std::holds_alternative<RejectRequest>(message))
+        return role == Role::Broadcaster || role == Role::Moderator;
+    return true; // join, comment, hearts, vote, ping, pong
 }
 
 void RelayCore::RememberGuest(Room& room, const std::string& guest_id, const std::string& address)
@@ -196,10 +230,12 @@ void RelayCore::SendTo(ConnId id, std::string frame)
     Counters.FramesOut++;
 }
 
-void RelayCore::SendError(ConnId id, ErrorCode code, std::string message)
+void RelayCore::SendError(ConnId id, ErrorCode code, std::string message, std::optional<int64_t> retry_after_ms, std::optional<std::string> nonce)
 {
     Counters.Errors++;
-    SendTo(id, EncodeServerMessage(ErrorMessage{code, std::move(message)}));
+    const auto it = Conns.find(id);
+    const int version = it == Conns.end() ? ProtocolVersion : it->second.Version;
+    SendTo(id, EncodeServerMessage(ErrorMessage{code, std::move(message), retry_after_ms, std::move(nonce)}, version));
 }
 
 std::vector<Outgoing> RelayCore::TakeOutgoing()
@@ -241,9 +277,11 @@ void RelayCore::Receive(ConnId id, std::string_view frame, int64_t now_ms)
         return;
     }
     ClientMessage& m = decoded.Value;
+    if (!c.Joined)
+        c.Version = decoded.Version; // a connection's version is its join's
     if (std::holds_alternative<Ping>(m))
     {
-        SendTo(id, EncodeServerMessage(Pong{}));
+        SendTo(id, EncodeServerMessage(Pong{}, c.Version));
         return;
     }
     if (std::holds_alternative<Pong>(m))
@@ -262,8 +300,10 @@ void RelayCore::Receive(ConnId id, std::string_view frame, int64_t now_ms)
         HandleComment(c, id, *post, now_ms);
     else if (const HeartsTap* tap = std::get_if<HeartsTap>(&m))
         HandleHearts(c, id, *tap, now_ms);
+    else if (const VoteRequest* vote = std::get_if<VoteRequest>(&m))
+        HandleVote(c, id, *vote, now_ms);
     else
-        HandleModeration(c, id, m);
+        HandleModeration(c, id, m, now_ms);
 }
 
 void RelayCore::HandleJoin(ConnId id, Connection& c, const Join& m, int64_t now_ms)
@@ -320,7 +360,7 @@ void RelayCore::HandleJoin(ConnId id, Connection& c, const Join& m, int64_t now_
             return;
         }
         auto& slot = Rooms[m.Room];
-        slot = std::make_unique<Room>(now_ms);
+        slot = std::make_unique<Room>(now_ms, Cfg.Board);
         slot->Name = m.Room;
         slot->CreatorAddr = c.Addr;
         addr.Rooms++;
@@ -339,7 +379,26 @@ void RelayCore::HandleJoin(ConnId id, Connection& c, const Join& m, int64_t now_
     w.Counts = Bus.Enter(m.Room, c.Who.Id);
     w.Comments.assign(room->History.begin(), room->History.end());
     w.Pinned = room->PinnedComment;
-    SendTo(id, EncodeServerMessage(w));
+    if (c.Version >= 2)
+    {
+        w.Board = room->Board.Snapshot();
+        w.YourVotes = room->Board.VotesOf(c.Who.Id);
+        w.Modes = room->Modes;
+    }
+    SendTo(id, EncodeServerMessage(w, c.Version));
+    if (c.Version >= 2)
+    {
+        // A late moderator gets the review queue; anyone joining an ended broadcast is told at once.
+        std::vector<ServerMessage> extra;
+        if (c.Staff())
+            for (const Comment& h : room->HeldComments)
+                if (extra.size() + 1 < MaxBatchMessages)
+                    extra.push_back(Held{h});
+        if (room->Ended)
+            extra.push_back(Ended{});
+        if (!extra.empty())
+            SendTo(id, EncodeServerBatch(extra, 0, c.Version));
+    }
     Bus.Publish(m.Room, Presence{PresenceEvent::Joined, c.Who});
 }
 
@@ -348,28 +407,53 @@ void RelayCore::HandleComment(Connection& c, ConnId id, const CommentPost& m, in
     Room* room = FindRoom(c.Room);
     if (!room)
         return; // cannot happen: a member's room is held while it has members
-    if (IsMuted(*room, c))
+    // Every refusal echoes the comment's nonce, so the sender can put its text back in the box.
+    const auto refuse = [&](ErrorCode code, std::string message, std::optional<int64_t> retry_after_ms = std::nullopt) {
+        SendError(id, code, std::move(message), retry_after_ms, m.Nonce);
+    };
+    if (room->Ended)
+        return refuse(ErrorCode::Ended, "the broadcast has ended");
+    if (const int64_t left = MutedFor(*room, c, now_ms); left >= 0)
     {
-        SendError(id, ErrorCode::Muted, "you were muted by the broadcaster");
-        return;
+        if (left > 0)
+            return refuse(ErrorCode::Muted, "you were muted for a while", left);
+        return refuse(ErrorCode::Muted, "you were muted by the broadcaster");
+    }
+    const int64_t slow_ms = room->Modes.SlowS * 1000; // ms
+    if (!c.Staff() && slow_ms > 0)
+    {
+        const auto last = room->LastCommentAt.find(c.Who.Id);
+        if (last != room->LastCommentAt.end() && now_ms - last->second < slow_ms)
+            return refuse(ErrorCode::SlowMode, "slow mode: one comment every " + std::to_string(room->Modes.SlowS) + " s",
+                          slow_ms - (now_ms - last->second));
     }
     if (!c.Comments.TryTake(now_ms))
-    {
-        SendError(id, ErrorCode::RateLimited, "at most 1 comment per second (burst 3); this one was dropped");
-        return;
-    }
-    if (!AddressOf(c.Addr).Comments.TryTake(now_ms))
-    {
-        SendError(id, ErrorCode::RateLimited, "your network address is over its comment budget; this one was dropped");
-        return;
-    }
+        return refuse(ErrorCode::RateLimited, "at most 1 comment per second (burst 3); this one was dropped", c.Comments.RetryAfterMs(now_ms));
+    Address& addr = AddressOf(c.Addr);
+    if (!addr.Comments.TryTake(now_ms))
+        return refuse(ErrorCode::RateLimited, "your network address is over its comment budget; this one was dropped", addr.Comments.RetryAfterMs(now_ms));
+    if (!c.Staff() && room->Words.Matches(m.Text))
+        return refuse(ErrorCode::Blocked, "your comment holds a word this room does not allow");
     Comment out;
     out.Id = "c-" + std::to_string(NextComment++);
     out.Author = c.Who;
     out.Text = m.Text;
     out.ServerTime = now_ms;
     out.StreamTime = m.StreamTime;
+    out.Question = m.Question;
+    if (slow_ms > 0 && !c.Staff())
+    {
+        room->LastCommentAt[c.Who.Id] = now_ms;
+        if (room->LastCommentAt.size() > 2 * room->Members.size() + 64) // bounded: forget who may speak again anyway
+            std::erase_if(room->LastCommentAt, [&](const auto& e) { return now_ms - e.second >= slow_ms; });
+    }
     Counters.CommentsAccepted++;
+    const bool guest = c.UserRole == Role::Viewer && c.Who.Id.rfind("g-", 0) == 0;
+    if (room->Modes.Hold && guest)
+    {
+        Bus.Publish(c.Room, Held{std::move(out)});
+        return refuse(ErrorCode::Held, "your comment awaits a moderator's review");
+    }
     Bus.Publish(c.Room, std::move(out));
 }
 
@@ -394,11 +478,42 @@ void RelayCore::HandleHearts(Connection& c, ConnId id, const HeartsTap& m, int64
     }
 }
 
-void RelayCore::HandleModeration(Connection& c, ConnId id, const ClientMessage& m)
+void RelayCore::HandleVote(Connection& c, ConnId id, const VoteRequest& m, int64_t now_ms)
 {
-    if (c.UserRole != Role::Broadcaster)
+    Room* room = FindRoom(c.Room);
+    if (!room)
+        return;
+    if (room->Ended)
     {
-        SendError(id, ErrorCode::Forbidden, std::string("only the broadcaster may ") + MessageTypeName(m));
+        SendError(id, ErrorCode::Ended, "the broadcast has ended");
+        return;
+    }
+    if (!c.Votes.TryTake(now_ms))
+    {
+        Counters.VotesDropped++;
+        if (now_ms - c.LastVoteErrorMs >= 1000)
+        {
+            c.LastVoteErrorMs = now_ms;
+            SendError(id, ErrorCode::RateLimited, "at most 5 votes per second (burst 10); the excess was dropped", c.Votes.RetryAfterMs(now_ms));
+        }
+        return;
+    }
+    if (!room->Board.IsVotable(m.QuestionId))
+    {
+        SendError(id, ErrorCode::NotFound, "no open question " + m.QuestionId);
+        return;
+    }
+    Counters.VotesAccepted++;
+    Bus.Publish(c.Room, VoteEvent{m.QuestionId, c.Who.Id, m.On});
+}
+
+void RelayCore::HandleModeration(Connection& c, ConnId id, const ClientMessage& m, int64_t now_ms)
+{
+    if (!RoleMay(c.UserRole, m))
+    {
+        const bool broadcaster_only = !RoleMay(Role::Moderator, m);
+        SendError(id, ErrorCode::Forbidden, std::string(broadcaster_only ? "only the broadcaster may " : "only moderators and the broadcaster may ") +
+                                                MessageTypeName(m));
         return;
     }
     Room* room_ptr = FindRoom(c.Room);
@@ -425,7 +540,8 @@ void RelayCore::HandleModeration(Connection& c, ConnId id, const ClientMessage& 
         Bus.Publish(c.Room, Unpinned{});
     else if (const DeleteRequest* del = std::get_if<DeleteRequest>(&m))
     {
-        if (!find_comment(del->CommentId))
+        const bool held = std::any_of(room.HeldComments.begin(), room.HeldComments.end(), [&](const Comment& h) { return h.Id == del->CommentId; });
+        if (!find_comment(del->CommentId) && !room.Board.Has(del->CommentId) && !held)
         {
             SendError(id, ErrorCode::NotFound, "no comment " + del->CommentId + " in the recent history");
             return;
@@ -433,23 +549,120 @@ void RelayCore::HandleModeration(Connection& c, ConnId id, const ClientMessage& 
         Bus.Publish(c.Room, Deleted{del->CommentId});
     }
     else if (const MuteRequest* mute = std::get_if<MuteRequest>(&m))
-        Bus.Publish(c.Room, Muted{mute->UserId});
+        Bus.Publish(c.Room, Muted{mute->UserId, mute->DurationS});
+    else if (const AnswerRequest* answer = std::get_if<AnswerRequest>(&m))
+    {
+        if (!room.Board.Has(answer->QuestionId))
+            return SendError(id, ErrorCode::NotFound, "no question " + answer->QuestionId + " on the board");
+        Bus.Publish(c.Room, BoardEvent{BoardEvent::Action::Answer, answer->QuestionId, now_ms});
+    }
+    else if (const AnsweredRequest* answered = std::get_if<AnsweredRequest>(&m))
+    {
+        if (!room.Board.Has(answered->QuestionId))
+            return SendError(id, ErrorCode::NotFound, "no question " + answered->QuestionId + " on the board");
+        Bus.Publish(c.Room, BoardEvent{BoardEvent::Action::Answered, answered->QuestionId, now_ms});
+    }
+    else if (const DismissRequest* dismiss = std::get_if<DismissRequest>(&m))
+    {
+        if (!room.Board.Has(dismiss->QuestionId))
+            return SendError(id, ErrorCode::NotFound, "no question " + dismiss->QuestionId + " on the board");
+        Bus.Publish(c.Room, BoardEvent{BoardEvent::Action::Dismiss, dismiss->QuestionId, now_ms});
+    }
+    else if (const ModesRequest* modes = std::get_if<ModesRequest>(&m))
+        Bus.Publish(c.Room, *modes);
+    else if (const ApproveRequest* approve = std::get_if<ApproveRequest>(&m))
+    {
+        const auto it = std::find_if(room.HeldComments.begin(), room.HeldComments.end(), [&](const Comment& h) { return h.Id == approve->CommentId; });
+        if (it == room.HeldComments.end())
+            return SendError(id, ErrorCode::NotFound, "no held comment " + approve->CommentId);
+        Bus.Publish(c.Room, Comment(*it)); // released as a normal comment; every node drops it from its queue
+    }
+    else if (const RejectRequest* reject = std::get_if<RejectRequest>(&m))
+    {
+        const bool held = std::any_of(room.HeldComments.begin(), room.HeldComments.end(), [&](const Comment& h) { return h.Id == reject->CommentId; });
+        if (!held)
+            return SendError(id, ErrorCode::NotFound, "no held comment " + reject->CommentId);
+        Bus.Publish(c.Room, *reject);
+    }
+    else if (std::holds_alternative<EndRequest>(m))
+        Bus.Publish(c.Room, Ended{});
 }
 
 //-----------------------------------------------------------------------------
 // [SECTION] Tick
 //-----------------------------------------------------------------------------
 
-void RelayCore::ApplyEvent(Room& room, RoomEvent& event)
+void RelayCore::ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms)
 {
+    const auto drop_held = [&room](const std::string& comment_id) {
+        const auto it = std::find_if(room.HeldComments.begin(), room.HeldComments.end(), [&](const Comment& h) { return h.Id == comment_id; });
+        if (it == room.HeldComments.end())
+            return false;
+        room.HeldComments.erase(it);
+        return true;
+    };
     if (Comment* comment = std::get_if<Comment>(&event))
     {
-        if (room.MutedUsers.count(comment->Author.Id))
+        drop_held(comment->Id); // an approved held comment
+        if (MuteLeft(room.MutedUsers, comment->Author.Id, now_ms) >= 0)
             return;
+        if (comment->Question && room.Board.Ask(*comment))
+            room.BoardDirty = true;
         room.History.push_back(*comment);
         while (room.History.size() > HistoryComments)
             room.History.pop_front();
         room.PendingComments.push_back(std::move(*comment));
+    }
+    else if (const VoteEvent* vote = std::get_if<VoteEvent>(&event))
+    {
+        if (room.Board.Vote(vote->QuestionId, vote->VoterId, vote->On) == VoteResult::Changed)
+            room.BoardDirty = true;
+    }
+    else if (const BoardEvent* action = std::get_if<BoardEvent>(&event))
+    {
+        bool changed = false;
+        switch (action->What)
+        {
+        case BoardEvent::Action::Answer: changed = room.Board.Answer(action->QuestionId, action->AtMs); break;
+        case BoardEvent::Action::Answered: changed = room.Board.MarkAnswered(action->QuestionId, action->AtMs); break;
+        case BoardEvent::Action::Dismiss: changed = room.Board.Dismiss(action->QuestionId); break;
+        }
+        room.BoardDirty = room.BoardDirty || changed;
+    }
+    else if (const ModesRequest* modes = std::get_if<ModesRequest>(&event))
+    {
+        RoomModes next = room.Modes;
+        if (modes->SlowS)
+            next.SlowS = *modes->SlowS;
+        if (modes->Hold)
+            next.Hold = *modes->Hold;
+        if (modes->BlockedWords)
+            room.Words.Set(*modes->BlockedWords);
+        if (!(next == room.Modes))
+        {
+            room.Modes = next;
+            room.ModesDirty = true;
+        }
+    }
+    else if (Held* held = std::get_if<Held>(&event))
+    {
+        room.HeldComments.push_back(held->Item);
+        while (room.HeldComments.size() > Cfg.MaxHeldComments)
+            room.HeldComments.pop_front();
+        room.PendingStaff.push_back(std::move(*held));
+    }
+    else if (const RejectRequest* reject = std::get_if<RejectRequest>(&event))
+    {
+        if (drop_held(reject->CommentId))
+            room.PendingStaff.push_back(Deleted{reject->CommentId}); // other moderators drop it from their queue
+    }
+    else if (std::holds_alternative<Ended>(event))
+    {
+        if (!room.Ended)
+        {
+            room.Ended = true;
+            room.PendingModeration.push_back(Ended{});
+        }
     }
     else if (const HeartsEvent* hearts = std::get_if<HeartsEvent>(&event))
         room.Hearts.Add(hearts->Color, hearts->Count);
@@ -474,6 +687,9 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event)
             }
         }
         std::erase_if(room.PendingComments, [&](const Comment& p) { return p.Id == deleted->CommentId; });
+        if (room.Board.Remove(deleted->CommentId))
+            room.BoardDirty = true;
+        drop_held(deleted->CommentId);
         if (room.PinnedComment && room.PinnedComment->Id == deleted->CommentId)
         {
             room.PinnedComment.reset();
@@ -483,16 +699,63 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event)
     }
     else if (Muted* muted = std::get_if<Muted>(&event))
     {
-        room.MutedUsers.insert(muted->UserId);
+        const int64_t until = muted->DurationS ? now_ms + *muted->DurationS * 1000 : 0; // ms; 0: the rest of the broadcast
+        room.MutedUsers[muted->UserId] = until;
         // A guest's mute also binds its address (every node resolves the guests it served).
         if (const auto git = room.GuestAddresses.find(muted->UserId); git != room.GuestAddresses.end())
-            room.MutedAddresses.insert(git->second);
+            room.MutedAddresses[git->second] = until;
+        std::erase_if(room.HeldComments, [&](const Comment& h) { return h.Author.Id == muted->UserId; });
         room.PendingModeration.push_back(std::move(*muted));
     }
     else if (Presence* presence = std::get_if<Presence>(&event))
     {
         if (room.PendingPresence.size() < Cfg.MaxPresencePerTick && room.Members.size() <= Cfg.PresenceMaxMembers)
             room.PendingPresence.push_back(std::move(*presence));
+    }
+}
+
+void RelayCore::FanOut(Room& room, const std::vector<ServerMessage>& messages, int64_t dropped)
+{
+    if (room.Members.empty() || (messages.empty() && room.PendingStaff.empty()))
+        return;
+    // One frame per group, shared by its members: v1 connections (v1 messages only), v2 viewers, and v2 staff
+    // (moderators and the broadcaster: also the held comments).
+    std::shared_ptr<const std::string> frames[3];
+    const auto encode = [&](const std::vector<ServerMessage>& list, int version) -> std::shared_ptr<const std::string> {
+        size_t visible = 0;
+        for (const ServerMessage& m : list)
+            visible += (version >= 2 || !IsV2Only(m)) ? 1 : 0;
+        if (visible == 0 && dropped == 0)
+            return nullptr;
+        if (list.size() == 1 && dropped == 0)
+            return std::make_shared<const std::string>(EncodeServerMessage(list[0], version));
+        return std::make_shared<const std::string>(EncodeServerBatch(list, dropped, version));
+    };
+    bool built[3] = {false, false, false};
+    for (const ConnId member : room.Members)
+    {
+        const auto cit = Conns.find(member);
+        if (cit == Conns.end())
+            continue;
+        const Connection& c = cit->second;
+        const int group = c.Version < 2 ? 0 : c.Staff() ? 2 : 1;
+        if (!built[group])
+        {
+            built[group] = true;
+            if (group == 2 && !room.PendingStaff.empty())
+            {
+                std::vector<ServerMessage> staff = messages;
+                staff.insert(staff.end(), room.PendingStaff.begin(), room.PendingStaff.end());
+                frames[group] = encode(staff, ProtocolVersion);
+            }
+            else
+                frames[group] = encode(messages, group == 0 ? 1 : ProtocolVersion);
+        }
+        if (frames[group])
+        {
+            OutQueue.push_back(Outgoing{member, frames[group]});
+            Counters.FramesOut++;
+        }
     }
 }
 
@@ -503,7 +766,7 @@ void RelayCore::Tick(int64_t now_ms)
         Room& room = *it->second;
         std::vector<RoomEvent> events = Bus.Drain(room.Name);
         for (RoomEvent& e : events)
-            ApplyEvent(room, e);
+            ApplyEvent(room, e, now_ms);
 
         std::vector<ServerMessage> messages;
         int64_t dropped = 0;
@@ -520,6 +783,18 @@ void RelayCore::Tick(int64_t now_ms)
             messages.push_back(std::move(room.PendingComments[i]));
         // The rest wait for the next tick, so a short stall does not lose comments.
         room.PendingComments.erase(room.PendingComments.begin(), room.PendingComments.begin() + static_cast<std::ptrdiff_t>(send_now));
+        if (room.BoardDirty)
+        {
+            // One board per room per tick however many votes arrived: the fan-out cost does not grow with voters.
+            room.BoardDirty = false;
+            Counters.Boards++;
+            messages.push_back(Board{room.Board.Snapshot()});
+        }
+        if (room.ModesDirty)
+        {
+            room.ModesDirty = false;
+            messages.push_back(ModesChanged{room.Modes});
+        }
         for (Presence& p : room.PendingPresence)
             messages.push_back(std::move(p));
         if (auto window = room.Hearts.Flush(now_ms))
@@ -535,15 +810,8 @@ void RelayCore::Tick(int64_t now_ms)
         room.PendingPresence.clear();
         Counters.CommentsDropped += dropped;
 
-        if (!messages.empty() && !room.Members.empty())
-        {
-            auto frame = std::make_shared<const std::string>(messages.size() == 1 && dropped == 0
-                                                                 ? EncodeServerMessage(messages[0])
-                                                                 : EncodeServerBatch(messages, dropped));
-            for (const ConnId member : room.Members)
-                OutQueue.push_back(Outgoing{member, frame});
-            Counters.FramesOut += static_cast<int64_t>(room.Members.size());
-        }
+        FanOut(room, messages, dropped);
+        room.PendingStaff.clear();
 
         // An empty room with nothing to keep goes now; one with history or a pin waits EmptyRoomKeepMs for its
         // audience to come back.

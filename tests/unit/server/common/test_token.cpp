@@ -86,4 +86,13 @@ TEST_CASE("forged, altered and malformed tokens are refused")
     CHECK(MintToken("", viewer).empty());
 }
 
+TEST_CASE("a moderator token carries the moderator role")
+{
+    const TokenClaims claims{"Mo", Role::Moderator, 2000000000, std::string("mo"), std::nullopt};
+    const TokenResult r = VerifyToken("k", MintToken("k", claims), 1900000000);
+    REQUIRE(r.Ok());
+    CHECK(r.Claims.UserRole == Role::Moderator);
+    CHECK(std::string(RoleName(Role::Moderator)) == "moderator");
+}
+
 TEST_SUITE_END();

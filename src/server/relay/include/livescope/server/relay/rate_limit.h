@@ -38,6 +38,15 @@ public:
         Refill(now_ms);
         return Tokens;
     }
+    // ms from `now_ms` until `n` tokens are available (0 when they are now).
+    int64_t RetryAfterMs(int64_t now_ms, double n = 1.0)
+    {
+        Refill(now_ms);
+        if (Tokens + 1e-9 >= n || Rate <= 0.0)
+            return 0;
+        const double ms = (n - Tokens) * 1000.0 / Rate;
+        return static_cast<int64_t>(ms) + 1;
+    }
 
 private:
     void Refill(int64_t now_ms)

@@ -2,7 +2,9 @@
 // The network edge (server.h) feeds it frames and the clock, and carries out what it queues.
 #pragma once
 #include "livescope/protocol/messages.h"
+#include <livescope/server/relay/blocked_words.h>
 #include <livescope/server/relay/hearts.h>
+#include <livescope/server/relay/question_board.h>
 #include <livescope/server/relay/rate_limit.h>
 #include <livescope/server/relay/room_bus.h>
 
@@ -47,6 +49,11 @@ struct RelayConfig
     double AddressJoinBurst = 400.0;   // joins (a whole class opening the page at once)
     size_t MaxRooms = 2000;            // rooms held at once, relay-wide
     size_t MaxRoomsPerAddress = 20;    // rooms held at once that one address created
+    // Q&A (v2)
+    double VoteRate = 5.0;                      // votes per second per connection
+    double VoteBurst = 10.0;                    // votes
+    size_t MaxHeldComments = 200;               // comments awaiting review per room; beyond it the oldest is dropped
+    QuestionBoardLimits Board;                  // questions and votes kept per room
     std::string Secret;                // token secret; empty: tokens are refused
     uint64_t Seed = 0;                 // guest names/ids for connections without client_id
 };
@@ -79,7 +86,13 @@ struct RelayStats
     int64_t CommentsDropped = 0; // comments left out of a tick's batch to bound the rate
     int64_t Refused = 0;         // connections refused: their address holds MaxConnsPerAddress already
     int64_t Rooms = 0;           // rooms held now
+    int64_t VotesAccepted = 0;   // votes passed on to the board (repeats included)
+    int64_t VotesDropped = 0;    // votes over the rate limit
+    int64_t Boards = 0;          // board messages built (one per room per tick when changed, shared by its members)
 };
+
+// What each role may do (v2 permissions table, docs/protocol.md).
+bool RoleMay(Role role, const ClientMessage& message);
 
 class RelayCore
 {
@@ -129,6 +142,10 @@ private:
         TokenBucket Frames;
         int64_t LastHeartErrorMs = 0; // ms; one rate_limited error per second at most
         bool Joined = false;
+        TokenBucket Votes{5.0, 10.0};
+        int64_t LastVoteErrorMs = 0;      // ms; one rate_limited error per second at most
+        int Version = ProtocolVersion;    // the join's `v` (before join: the last frame's)
+        bool Staff() const { return UserRole == Role::Broadcaster || UserRole == Role::Moderator; }
     };
     struct Room
     {
@@ -137,8 +154,8 @@ private:
         std::deque<Comment> History; // newest last, at most HistoryComments
         std::optional<Comment> PinnedComment;
         std::string CreatorAddr;                                     // the address charged for holding this room
-        std::unordered_set<std::string> MutedUsers;                  // user ids
-        std::unordered_set<std::string> MutedAddresses;              // addresses of muted guests: a new guest id does not shed a mute
+        std::unordered_map<std::string, int64_t> MutedUsers;         // user id -> muted until (ms since the epoch; 0: the rest of the broadcast)
+        std::unordered_map<std::string, int64_t> MutedAddresses;     // addresses of muted guests (same values): a new guest id does not shed a mute
         std::unordered_map<std::string, std::string> GuestAddresses; // guest id -> address it joined from (bounded)
         HeartAggregator Hearts;
         std::vector<Comment> PendingComments;
@@ -147,19 +164,33 @@ private:
         Viewers LastSentCounts;
         int64_t LastCountsMs = 0; // ms; when counts last went out
         int64_t EmptySinceMs = 0; // ms; 0 while it has members
-        explicit Room(int64_t now_ms) : Hearts(now_ms) {}
+        // Q&A (v2)
+        QuestionBoard Board;
+        bool BoardDirty = false;  // a board goes out at the next tick
+        RoomModes Modes;
+        bool ModesDirty = false;  // a modes message goes out at the next tick
+        BlockedWords Words;
+        bool Ended = false;
+        std::unordered_map<std::string, int64_t> LastCommentAt; // user id -> ms of the last accepted comment (slow mode)
+        std::deque<Comment> HeldComments;                       // awaiting review, oldest first
+        std::vector<ServerMessage> PendingStaff;                // held comments (and rejections) for moderators and the broadcaster
+        Room(int64_t now_ms, const QuestionBoardLimits& limits) : Hearts(now_ms), Board(limits) {}
     };
 
     void HandleJoin(ConnId id, Connection& c, const Join& m, int64_t now_ms);
     void HandleComment(Connection& c, ConnId id, const CommentPost& m, int64_t now_ms);
     void HandleHearts(Connection& c, ConnId id, const HeartsTap& m, int64_t now_ms);
-    void HandleModeration(Connection& c, ConnId id, const ClientMessage& m);
-    void ApplyEvent(Room& room, RoomEvent& event);
+    void HandleModeration(Connection& c, ConnId id, const ClientMessage& m, int64_t now_ms);
+    void HandleVote(Connection& c, ConnId id, const VoteRequest& m, int64_t now_ms);
+    void ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms);
+    void FanOut(Room& room, const std::vector<ServerMessage>& messages, int64_t dropped);
     void SendTo(ConnId id, std::string frame);
-    void SendError(ConnId id, ErrorCode code, std::string message);
+    void SendError(ConnId id, ErrorCode code, std::string message, std::optional<int64_t> retry_after_ms = std::nullopt,
+                   std::optional<std::string> nonce = std::nullopt);
     Room* FindRoom(const std::string& name);
     Address& AddressOf(const std::string& key);
-    bool IsMuted(const Room& room, const Connection& c) const;
+    // -1: not muted; 0: muted for the rest of the broadcast; > 0: ms left of a timed mute.
+    int64_t MutedFor(Room& room, const Connection& c, int64_t now_ms) const;
     void RememberGuest(Room& room, const std::string& guest_id, const std::string& address);
     void DropRoom(std::string name); // by value: the caller may pass the room's own name
     void SweepAddresses(int64_t now_ms);

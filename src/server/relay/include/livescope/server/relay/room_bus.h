@@ -20,9 +20,33 @@ struct HeartsEvent
     int64_t Count = 0; // taps
 };
 
-// What travels on the bus: comments, accepted taps, moderation and presence. Fired when a local connection's
-// input passes validation, rate limits and permission checks.
-using RoomEvent = std::variant<Comment, HeartsEvent, Pinned, Unpinned, Deleted, Muted, Presence>;
+// One identity's vote (v2), deduplicated by every node's QuestionBoard.
+struct VoteEvent
+{
+    std::string QuestionId;
+    std::string VoterId; // user id: "u-<subject>", or a guest's stable "g-..." id
+    bool On = true;
+};
+
+// A board action by the broadcaster or a moderator (v2).
+struct BoardEvent
+{
+    enum class Action
+    {
+        Answer,
+        Answered,
+        Dismiss,
+    };
+    Action What = Action::Answer;
+    std::string QuestionId;
+    int64_t AtMs = 0; // ms since the Unix epoch, when the relay accepted it
+};
+
+// What travels on the bus: comments, accepted taps, moderation and presence; v2: votes, board actions, modes,
+// held comments, rejections and the end. Fired when a local connection's input passes validation, rate limits
+// and permission checks. An approved held comment travels as a Comment with the held comment's id.
+using RoomEvent = std::variant<Comment, HeartsEvent, Pinned, Unpinned, Deleted, Muted, Presence, VoteEvent, BoardEvent, ModesRequest, Held,
+                               RejectRequest, Ended>;
 
 // The bus driver (mpv style: the relay core polls it on its tick; the bus only signals a wakeup).
 // Every member is called on the relay's io thread only. The single-process implementation below is the default;
