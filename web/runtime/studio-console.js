@@ -31,7 +31,6 @@ let audience = NewAudience();
 let hearts = NewHearts(performance.now());
 let wentLive = false, roomEnded = false;
 let comments = [], held = [];
-const people = new Map(); // item id -> { userId, author } for the Moderate buttons
 let textIds = 0;
 
 function setStatus(id, values, kind = '') {
@@ -65,6 +64,8 @@ function body(item, votes) {
   if (item.question && votes === undefined) meta.append(el('span', 'console-kind', T('question')));
   return { p, meta };
 }
+// The author of an item, for its Mute buttons, kept on the item itself (nothing outlives the list).
+function setWho(li, item) { li.dataset.userId = item.userId || ''; li.dataset.author = item.author || ''; }
 // Delete / mute 10 min / mute for the broadcast, behind a disclosure so each item keeps one row of buttons.
 function moderateMenu(describedBy) {
   const d = el('details');
@@ -83,14 +84,14 @@ function questionItem(q, actions) {
   for (const [act, label] of actions) row.append(button(act, label, p.id));
   row.append(moderateMenu(p.id));
   li.append(p, meta, row);
-  people.set(q.id, { userId: q.userId, author: q.author });
+  setWho(li, q);
   return li;
 }
 // Updates an item in place (its buttons keep focus) when its text or votes changed.
 function refreshQuestion(li, q) {
   li.querySelector('.console-text').textContent = q.text;
   li.querySelector('.console-votes').textContent = VotesLabel(lang, Number(q.votes) || 0);
-  people.set(q.id, { userId: q.userId, author: q.author });
+  setWho(li, q);
 }
 
 // Puts `items` in `ul` in this order, reusing the <li> of each id so focus stays on its button (moveBefore where the
@@ -132,7 +133,7 @@ function commentItem(c) {
   const row = el('div', 'console-actions');
   row.append(moderateMenu(p.id));
   li.append(p, meta, row);
-  people.set(c.id, { userId: c.userId, author: c.author });
+  setWho(li, c);
   return li;
 }
 function renderComments() {
@@ -146,7 +147,7 @@ function heldItem(c) {
   const row = el('div', 'console-actions');
   row.append(button('approve', 'approve', p.id), button('reject', 'reject', p.id), moderateMenu(p.id));
   li.append(p, meta, row);
-  people.set(c.id, { userId: c.userId, author: c.author });
+  setWho(li, c);
   return li;
 }
 function renderHeld() {
@@ -176,8 +177,8 @@ function renderEnd() { ui.end.disabled = !CanEnd(html.dataset.studio, roomEnded)
 function moderate(action, args) {
   if (widget && typeof widget.moderate === 'function') widget.moderate(action, args);
 }
-function act(name, id) {
-  const who = people.get(id) || {};
+function act(name, li) {
+  const id = li.dataset.id, who = { userId: li.dataset.userId || '', author: li.dataset.author || '' };
   switch (name) {
     case 'answer': case 'answered': case 'dismiss': return moderate(name, { id });
     case 'delete':
@@ -243,7 +244,7 @@ function start() {
     if (!li) return;
     const d = b.closest('details');
     if (d) d.open = false;
-    act(b.dataset.act, li.dataset.id);
+    act(b.dataset.act, li);
   });
   ui.modes.addEventListener('submit', (e) => {
     e.preventDefault();
