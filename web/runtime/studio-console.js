@@ -262,7 +262,7 @@ function start() {
     moderate('end', {});
     if (ui.studioButton.dataset.action === 'end' && !ui.studioButton.disabled) ui.studioForm.requestSubmit();
   });
-  // The chart counts from the first Go live (hearts before it fall in its first minute); End follows the studio state.
+  // The chart counts from the first Go live (it starts over then: hearts before it are not counted); End follows the studio state.
   new MutationObserver(() => {
     if (html.dataset.studio === 'live' && !wentLive) { wentLive = true; hearts = NewHearts(performance.now()); renderChart(); }
     renderEnd();
