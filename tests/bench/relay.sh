@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Relay benchmark: held WebSocket clients, comment fan-out latency (with a 20 ms-tick reference relay side by side),
-# and per-client message rate while 1,000 clients send hearts. Prints figures; never fails on numbers.
+# per-client message rate while 1,000 clients send hearts, and Q&A: 1,000 viewers voting on 50 questions beside the
+# same room with voting off. Prints figures; never fails on numbers.
 # Assumes build/native (or $LIVESCOPE_BIN) holds livescope-relay and livescope-relay-bench. Default run < 2 min.
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -8,6 +9,7 @@ BIN=${LIVESCOPE_BIN:-$ROOT/build/native/bin}
 CONNS=${RELAY_BENCH_CONNECTIONS:-10000}
 FANOUT_RECEIVERS=${RELAY_BENCH_RECEIVERS:-500}
 HEART_CLIENTS=${RELAY_BENCH_HEART_CLIENTS:-1000}
+VOTE_CLIENTS=${RELAY_BENCH_VOTE_CLIENTS:-1000}
 DURATION=${RELAY_BENCH_DURATION_S:-10}
 say() { printf '[bench relay] %s\n' "$*"; }
 
@@ -67,13 +69,13 @@ sample_rss() {
   SAMPLER_PID=$!
 }
 
-say "1/3 held connections: $CONNS clients in one room"
+say "1/4 held connections: $CONNS clients in one room"
 start_relay && sample_rss && {
   timeout 90 "$BIN/livescope-relay-bench" connections --port "$PORT" --clients "$CONNS" --hold-s 3 --timeout-s 60
   stop_relay
 }
 
-say "2/3 fan-out: 100 comments/s from 100 senders to $FANOUT_RECEIVERS receivers, ${DURATION} s; default 200 ms tick vs reference 20 ms tick"
+say "2/4 fan-out: 100 comments/s from 100 senders to $FANOUT_RECEIVERS receivers, ${DURATION} s; default 200 ms tick vs reference 20 ms tick"
 for tick in 200 20; do
   label="tick ${tick} ms"; [ "$tick" = 20 ] && label="reference, tick 20 ms"
   start_relay --tick-ms "$tick" && sample_rss && {
@@ -83,9 +85,15 @@ for tick in 200 20; do
   }
 done
 
-say "3/3 hearts: $HEART_CLIENTS clients each sending 5 hearts messages/s (10 taps/s), ${DURATION} s"
+say "3/4 hearts: $HEART_CLIENTS clients each sending 5 hearts messages/s (10 taps/s), ${DURATION} s"
 start_relay && sample_rss && {
   timeout 60 "$BIN/livescope-relay-bench" hearts --port "$PORT" --clients "$HEART_CLIENTS" --duration-s "$DURATION"
+  stop_relay
+}
+say "4/4 Q&A: $VOTE_CLIENTS viewers, 50 questions; ${DURATION} s voting off, then ${DURATION} s of 1 vote/s per viewer"
+start_relay && sample_rss && {
+  timeout 120 "$BIN/livescope-relay-bench" votes --port "$PORT" --clients "$VOTE_CLIENTS" --questions 50 --votes-per-s 1 \
+    --duration-s "$DURATION" --relay-pid "$RELAY_PID"
   stop_relay
 }
 rm -f "$PEAK"

@@ -334,7 +334,7 @@
       }
     }
 
-    // Roving tab stop: the newest comment holds it.
+    // Roving tab stop: one entry holds it (the first one given it, else the newest); arrows move it.
     rove() {
       const entries = Array.from(this.logEl.children).filter((p) => p.hasAttribute('tabindex'));
       if (!entries.length) return;

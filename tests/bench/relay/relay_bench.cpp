@@ -18,8 +18,13 @@
 #include <cstring>
 #include <deque>
 #include <functional>
+#include <fstream>
+#include <map>
 #include <memory>
+#include <random>
+#include <sstream>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace asio = boost::asio;
@@ -250,8 +255,36 @@ struct Args
     int TimeoutS = 60;     // seconds to connect everyone
     int TapsPerMessage = 2;
     int MessagesPerS = 5; // hearts messages per client per second
+    int Questions = 50;   // votes mode: questions on the board
+    int VotesPerS = 1;    // votes mode: votes per client per second
+    int RelayPid = 0;     // votes mode: the relay's pid, for its CPU time (0: not measured)
     std::string Label;
 };
+
+// CPU seconds (user + system) the process `pid` used so far; negative when unknown.
+double ProcessCpuSeconds(int pid)
+{
+    if (pid <= 0)
+        return -1.0;
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(in, line))
+        return -1.0;
+    const size_t close = line.rfind(')'); // the command name may hold spaces
+    if (close == std::string::npos)
+        return -1.0;
+    std::istringstream fields(line.substr(close + 2));
+    std::string f;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && fields >> f; i++)
+    {
+        if (i == 14)
+            utime = std::strtoull(f.c_str(), nullptr, 10);
+        if (i == 15)
+            stime = std::strtoull(f.c_str(), nullptr, 10);
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 int ModeConnections(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
 {
@@ -374,6 +407,153 @@ int ModeHearts(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
     return 0;
 }
 
+// Q&A: `Clients` viewers in one room with `Questions` questions on the board. Phase 1: voting off (the room's
+// usual traffic only); phase 2: every viewer votes `VotesPerS` times a second on random questions (toggling its
+// vote), while 5 probe viewers each toggle a vote on a question of their own and time vote -> board showing it.
+int ModeVotes(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
+{
+    int failed = 0;
+    double seconds = 0;
+    auto clients = ConnectMany(io, ep, "bench-votes", a.Clients, a.Concurrency, std::chrono::seconds(a.TimeoutS), failed, seconds);
+    const int questions = std::max(6, a.Questions);
+    if (static_cast<int>(clients.size()) < questions)
+    {
+        std::printf("votes%s: only %zu clients joined; need at least %d\n", a.Label.c_str(), clients.size(), questions);
+        CloseAll(io, clients);
+        return 0;
+    }
+    // Ask: one question from each of the first `questions` clients (each has a comment budget of 3).
+    std::map<std::string, std::string> id_of; // text -> question id, from the board client 0 sees
+    clients[0]->OnFrame = [&](BenchClient&, std::string_view text) {
+        if (text.find("\"board\"") == std::string_view::npos)
+            return;
+        const auto d = DecodeServerFrame(text);
+        for (const ServerMessage& m : d.Value)
+            if (const Board* b = std::get_if<Board>(&m))
+                for (const Question& q : b->State.Open)
+                    id_of[q.Text] = q.Id;
+    };
+    for (int i = 0; i < questions; i++)
+    {
+        CommentPost ask;
+        ask.Text = "question " + std::to_string(i) + "?";
+        ask.Question = true;
+        clients[static_cast<size_t>(i)]->Send(EncodeClientMessage(ask));
+    }
+    RunFor(io, std::chrono::milliseconds(1500));
+    clients[0]->OnFrame = nullptr;
+    std::vector<std::string> ids;
+    for (int i = 0; i < questions; i++)
+    {
+        const auto it = id_of.find("question " + std::to_string(i) + "?");
+        if (it != id_of.end())
+            ids.push_back(it->second);
+    }
+    if (static_cast<int>(ids.size()) < questions)
+    {
+        std::printf("votes%s: only %zu of %d questions reached the board\n", a.Label.c_str(), ids.size(), questions);
+        CloseAll(io, clients);
+        return 0;
+    }
+    constexpr size_t probes = 5;
+    const size_t crowd_questions = ids.size() - probes;
+
+    const auto report = [&](const char* phase, double cpu_s, double wall_s) {
+        std::vector<double> frames_per_s;
+        size_t open = 0;
+        for (auto& c : clients)
+        {
+            open += c->Closed ? 0 : 1;
+            frames_per_s.push_back(static_cast<double>(c->Frames) / wall_s);
+        }
+        const double p50 = Percentile(frames_per_s, 0.5);
+        std::printf("votes%s [%s]: %zu clients (%zu open), frames per client per second p50 %.1f, max %.1f; relay CPU %s\n", a.Label.c_str(), phase,
+                    clients.size(), open, p50, frames_per_s.empty() ? 0.0 : frames_per_s.back(),
+                    cpu_s < 0 ? "not measured (--relay-pid)" : (std::to_string(static_cast<int>(100.0 * cpu_s / wall_s + 0.5)) + "% of one core").c_str());
+        std::fflush(stdout);
+    };
+
+    // Phase 1: voting off.
+    for (auto& c : clients)
+        c->Frames = c->Messages = 0;
+    double cpu0 = ProcessCpuSeconds(a.RelayPid);
+    auto t0 = Clock::now();
+    RunFor(io, std::chrono::milliseconds(a.DurationS * 1000));
+    double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    double cpu1 = ProcessCpuSeconds(a.RelayPid);
+    report("voting off", cpu0 < 0 ? -1.0 : cpu1 - cpu0, wall);
+
+    // Phase 2: voting on.
+    std::vector<double> latencies_ms;
+    struct Probe
+    {
+        std::string Id;
+        bool On = false;
+        int64_t SentNs = 0; // 0: nothing in flight
+    };
+    std::vector<Probe> probe(probes);
+    for (size_t j = 0; j < probes; j++)
+    {
+        probe[j].Id = ids[crowd_questions + j];
+        auto& c = clients[clients.size() - 1 - j];
+        c->OnFrame = [&, j](BenchClient&, std::string_view text) {
+            if (probe[j].SentNs == 0 || text.find("\"board\"") == std::string_view::npos)
+                return;
+            const int64_t now = NowNs();
+            const auto d = DecodeServerFrame(text);
+            for (const ServerMessage& m : d.Value)
+                if (const Board* b = std::get_if<Board>(&m))
+                    for (const Question& q : b->State.Open)
+                        if (q.Id == probe[j].Id && q.Votes == (probe[j].On ? 1 : 0))
+                        {
+                            latencies_ms.push_back(static_cast<double>(now - probe[j].SentNs) / 1e6);
+                            probe[j].SentNs = 0;
+                        }
+        };
+    }
+    std::vector<std::vector<bool>> voted(clients.size(), std::vector<bool>(crowd_questions, false));
+    std::mt19937 rng(12345);
+    int64_t votes_sent = 0;
+    size_t next_voter = 0;
+    const size_t crowd = clients.size() - probes;
+    const int step_ms = 100; // each step, a tenth of the crowd's votes for one second
+    const double per_step = static_cast<double>(crowd) * a.VotesPerS * step_ms / 1000.0;
+    double owed = 0;
+    int step = 0;
+    for (auto& c : clients)
+        c->Frames = c->Messages = 0;
+    cpu0 = ProcessCpuSeconds(a.RelayPid);
+    t0 = Clock::now();
+    RunFor(io, std::chrono::milliseconds(a.DurationS * 1000), std::chrono::milliseconds(step_ms), [&] {
+        owed += per_step;
+        for (; owed >= 1.0; owed -= 1.0)
+        {
+            const size_t who = next_voter++ % crowd;
+            const size_t q = rng() % crowd_questions;
+            voted[who][q] = !voted[who][q];
+            clients[who]->Send(EncodeClientMessage(VoteRequest{ids[q], voted[who][q]}));
+            votes_sent++;
+        }
+        if (step++ % 5 == 0) // probes: one toggle each every 500 ms, when the last one was seen
+            for (size_t j = 0; j < probes; j++)
+                if (probe[j].SentNs == 0)
+                {
+                    probe[j].On = !probe[j].On;
+                    probe[j].SentNs = NowNs();
+                    clients[clients.size() - 1 - j]->Send(EncodeClientMessage(VoteRequest{probe[j].Id, probe[j].On}));
+                }
+    });
+    wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    cpu1 = ProcessCpuSeconds(a.RelayPid);
+    report("voting on", cpu0 < 0 ? -1.0 : cpu1 - cpu0, wall);
+    std::printf("votes%s [voting on]: %lld votes sent (%.0f/s) on %zu questions; vote -> board latency p50 %.1f ms, p99 %.1f ms (%zu probe samples)\n",
+                a.Label.c_str(), static_cast<long long>(votes_sent), static_cast<double>(votes_sent) / wall, ids.size(), Percentile(latencies_ms, 0.5),
+                Percentile(latencies_ms, 0.99), latencies_ms.size());
+    std::fflush(stdout);
+    CloseAll(io, clients);
+    return 0;
+}
+
 } // namespace
 } // namespace livescope
 
@@ -387,8 +567,9 @@ int main(int argc, char** argv)
     Args a;
     if (argc < 2)
     {
-        std::fprintf(stderr, "usage: livescope-relay-bench connections|fanout|hearts --port N [--clients N] [--senders N] [--rate N]\n"
-                             "       [--duration-s N] [--concurrency N] [--hold-s N] [--timeout-s N] [--label TEXT]\n");
+        std::fprintf(stderr, "usage: livescope-relay-bench connections|fanout|hearts|votes --port N [--clients N] [--senders N] [--rate N]\n"
+                             "       [--duration-s N] [--concurrency N] [--hold-s N] [--timeout-s N] [--label TEXT]\n"
+                             "       votes: [--questions 50] [--votes-per-s 1] [--relay-pid PID]\n");
         return 2;
     }
     a.Mode = argv[1];
@@ -412,6 +593,12 @@ int main(int argc, char** argv)
             a.HoldS = std::max(1, std::atoi(v));
         else if (k == "--timeout-s")
             a.TimeoutS = std::max(1, std::atoi(v));
+        else if (k == "--questions")
+            a.Questions = std::atoi(v);
+        else if (k == "--votes-per-s")
+            a.VotesPerS = std::max(1, std::atoi(v));
+        else if (k == "--relay-pid")
+            a.RelayPid = std::atoi(v);
         else if (k == "--label")
             a.Label = std::string(" [") + v + "]";
         else
@@ -428,6 +615,8 @@ int main(int argc, char** argv)
         return ModeFanout(io, ep, a);
     if (a.Mode == "hearts")
         return ModeHearts(io, ep, a);
+    if (a.Mode == "votes")
+        return ModeVotes(io, ep, a);
     std::fprintf(stderr, "unknown mode %s\n", a.Mode.c_str());
     return 2;
 }
