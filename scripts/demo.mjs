@@ -108,6 +108,7 @@ try {
     const studio = new URLSearchParams({ origin, name: 'studio', title: 'My studio', key: studioKey });
     const watch = new URLSearchParams({ src: `${origin}/live/studio/master.m3u8`, title: 'My studio' });
     if (relayUrl) watch.set('room', `${relayUrl}#studio`);
+    if (relayUrl) studio.set('room', `${relayUrl}#studio`); // the console: the key is also the room's broadcaster token
     console.log(`  studio        ${web.url}/studio.html#${studio}  (go live as broadcaster of "studio")`);
     console.log(`  studio viewer ${web.url}/embed/player.html?${watch}`);
   }

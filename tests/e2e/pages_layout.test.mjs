@@ -153,3 +153,30 @@ for (const [w, h] of [[360, 640], [1280, 720]]) {
     } catch (e) { console.log(logs.join('\n')); throw e; } finally { await page.close(); }
   });
 }
+
+// The studio with its console (a room in the fragment; no camera here): side by side at 1280x720, stacked at 360x640,
+// nothing wider than the window, the overlay widget's canvas over the preview, under the studio's own CSP (meta tag).
+for (const [w, h] of [[1280, 720], [360, 640]]) {
+  test(`the studio with its console at ${w}x${h}: preview and console ${w > 900 ? 'side by side' : 'stacked'}, the overlay over the preview, under the CSP`, async () => {
+    const fragment = new URLSearchParams({ origin: new URL(stack.streamUrl).origin, name: 'layout', title: TITLE, room: `${stack.relayUrl}#layout-studio` });
+    const { page, logs, violations } = await open(`${stack.web.url}/studio.html#${fragment}`, w, h);
+    try {
+      await page.waitForFunction(() => { const c = document.querySelector('#studio-overlay')?.shadowRoot?.querySelector('canvas'); return c && c.width > 0; }, null, { timeout: 60000 });
+      await page.waitForTimeout(500);
+      const geo = await page.evaluate(() => {
+        const r = (e) => { const b = e.getBoundingClientRect(); return { x: b.x, y: b.y, width: b.width, height: b.height }; };
+        return { stage: r(document.getElementById('studio-stage')), console: r(document.getElementById('console')),
+          canvas: r(document.getElementById('studio-overlay').shadowRoot.querySelector('canvas')),
+          view: [document.documentElement.clientWidth, innerHeight], scroll: [document.scrollingElement.scrollWidth, document.scrollingElement.scrollHeight] };
+      });
+      assertBoxEqual(geo.canvas, geo.stage, `studio ${w}x${h}: overlay canvas vs preview`);
+      assert.ok(geo.scroll[0] <= geo.view[0], `studio ${w}x${h}: wider than the window (${geo.scroll[0]})`);
+      if (w > 900) {
+        assert.ok(geo.console.x >= geo.stage.x + geo.stage.width, 'the console is beside the preview');
+        assert.ok(geo.scroll[1] <= geo.view[1], `the studio fits the window (${geo.scroll[1]} > ${geo.view[1]})`);
+      } else assert.ok(geo.console.y >= geo.stage.y + geo.stage.height, 'the console is below the preview');
+      await page.screenshot({ path: join(ARTIFACTS, `pages-studio-${w}x${h}.png`), fullPage: true });
+      await assertNoCsp(violations, `the studio at ${w}x${h}`);
+    } catch (e) { console.log(logs.join('\n')); throw e; } finally { await page.close(); }
+  });
+}

@@ -126,7 +126,7 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   const fragment = new URLSearchParams({ origin, name: 'studio', title: 'Studio e2e', key: mint(secretFile, 'studio') });
   await studio.goto(`${stack.web.url}/studio.html#${fragment}`);
   await studio.waitForFunction(() => document.documentElement.dataset.studio === 'idle', null, { timeout: 10000 });
-  assert.match(await studio.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]').content), /script-src 'self';/);
+  assert.match(await studio.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]').content), /script-src 'self' 'wasm-unsafe-eval';/);
   await studio.waitForFunction(() => document.getElementById('studio-preview').videoWidth > 0, null, { timeout: 15000 });
   assert.equal(await studio.inputValue('#studio-name'), 'studio');
   await checkStudioLayout(studio);
