@@ -64,7 +64,7 @@ test('decoder=webcodecs plays the origin through VideoDecoder: colour bars, stat
   });
   const beforeError = await stats(page);
   await page.evaluate(() => window.livescopeWidgets[0].plugins.playback.testDecoderError());
-  await page.waitForFunction(() => window.livescopeWidgets[0].stats.decoder === 'wasm', null, { timeout: 5000 });
+  await page.waitForFunction(() => window.livescopeWidgets[0].stats.decoder === 'wasm', null, { timeout: 10000 });
   const after = await framesAdvance(page, beforeError.framesShown + 30, 10000);
   console.log(`webcodecs: forced error -> ${after.decoder} (${after.decoderReason}); frames ${beforeError.framesShown} -> ${after.framesShown}, ` +
     `skipped ${beforeError.skipped} -> ${after.skipped}, stalls ${beforeError.stalls} -> ${after.stalls}, switches ${after.decoderSwitches}`);

@@ -256,7 +256,7 @@
       } else if (this.worker && f.buffer) this.worker.postMessage({ type: 'release', buffer: f.buffer }, [f.buffer]);
     }
 
-    // Test hook (tests/e2e/playback_webcodecs.test.mjs): the worker's WebCodecs decoder fails now, as on a mid-stream error.
+    // Test hook (tests/e2e/playback_webcodecs.test.mjs): the worker's WebCodecs decoder fails mid-GOP, as on a mid-stream error.
     testDecoderError() { if (this.worker) this.worker.postMessage({ type: 'test-decoder-error' }); }
 
     // [SECTION] Per-refresh ------------------------------------------------------------------------

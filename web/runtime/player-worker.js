@@ -19,7 +19,8 @@
 //   {type:'start', src, baseUrl, sampleRate, channels, latency, decoder}  begin playing `src`; decoder: auto|webcodecs|wasm
 //   {type:'release', buffer}   a frame buffer the page has uploaded, back into the pool
 //   {type:'release', frame:true}  a VideoFrame the page has uploaded (or dropped) and closed
-//   {type:'test-decoder-error'}  test hook: the WebCodecs decoder fails now, as if its error callback fired
+//   {type:'test-decoder-error'}  test hook: the WebCodecs decoder fails mid-GOP (after the 2nd delta chunk after a key
+//                                frame), as if its error callback fired
 //   {type:'rate', rate}        playback rate from the latency controller (audio is resampled)
 //   {type:'visible', visible}  tab visibility: hidden stops video decoding, visible resumes at the live edge
 //   {type:'jump'}              go to the live edge now (latency controller)
@@ -69,9 +70,7 @@ self.onmessage = (e) => {
       if (m.visible) requestJump();
       break;
     case 'jump': requestJump(); break;
-    case 'test-decoder-error':
-      if (state.app && wc.decoder) wcFail(new Error('test hook: forced WebCodecs error'));
-      break;
+    case 'test-decoder-error': wc.failArmed = true; break; // fails mid-GOP: after the 2nd delta chunk of the next GOP
     case 'stop':
       state.running = false;
       sessionAbortAll();
@@ -140,14 +139,15 @@ function drain() {
   const path = mod.UTF8ToString(mod._ls_worker_decode_path(app)), reason = mod.UTF8ToString(mod._ls_worker_decode_reason(app));
   if (path + reason !== wc.path && reason !== 'not configured') {
     wc.path = path + reason;
-    log('info', `video decoder: ${path} (${reason})`);
+    log('info', `video path: ${path} (${reason})`);
     if (path !== 'probing') postStats();
   }
 }
 
 // [SECTION] WebCodecs edge -----------------------------------------------------------------------
 
-const wc = { decoder: null, generation: -1, epoch: -1, path: '', outstanding: 0, ready: [], readyMax: 8, queueMax: 16 };
+const wc = { decoder: null, generation: -1, epoch: -1, path: '', outstanding: 0, ready: [], readyMax: 8, queueMax: 16,
+  deltas: 0, failArmed: false };
 const wcAvailable = () => typeof self.VideoDecoder === 'function' && typeof self.EncodedVideoChunk === 'function';
 
 // A VideoDecoderConfig from the C++ configuration JSON (codec string, coded size, avcC/hvcC description bytes).
@@ -220,6 +220,8 @@ function wcDrain() {
         duration: c.duration > 0 ? c.duration : undefined, data: mod.HEAPU8.subarray(c.ptr, c.ptr + c.size) }));
     } catch (e) { wcFail(e); return; }
     mod._ls_worker_wc_chunk_pop(app);
+    wc.deltas = c.key ? 0 : wc.deltas + 1;
+    if (wc.failArmed && wc.deltas === 2) { wc.failArmed = false; wcFail(new Error('test hook: forced WebCodecs error')); return; }
   }
   wcSendReady();
 }
