@@ -85,7 +85,7 @@ BenchResult BenchDecode(const uint8_t* data, size_t size, int threads)
 } // namespace livescope
 
 namespace {
-double g_first_frame_ms = 0.0;   // milliseconds, of the last livescope_bench_decode run
+double g_first_frame_ms = 0.0;      // milliseconds, of the last livescope_bench_decode run
 std::vector<uint8_t> g_demux_bytes; // livescope_bench_demux: the chunks' bytes, back to back
 std::string g_demux_json;
 } // namespace

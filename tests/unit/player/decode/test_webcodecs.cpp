@@ -17,7 +17,7 @@ TEST_CASE("an avcC record gives avc1 with its profile, constraint flags and leve
 
 TEST_CASE("Annex B bytes give avc1 from their SPS, after other NAL units and with 3- or 4-byte start codes")
 {
-    const std::vector<uint8_t> annexb = {0, 0, 0, 1, 0x09, 0xf0,             // access unit delimiter
+    const std::vector<uint8_t> annexb = {0, 0, 0, 1, 0x09, 0xf0,                // access unit delimiter
                                          0, 0, 1, 0x67, 0x42, 0xc0, 0x1e, 0x8d, // SPS: baseline, constrained, 3.0
                                          0, 0, 0, 1, 0x68, 0xce, 0x3c, 0x80,    // PPS
                                          0, 0, 1, 0x65, 0x88};                  // IDR slice
@@ -44,10 +44,10 @@ TEST_CASE("an hvcC record gives hvc1 with reversed compatibility flags, tier, le
 {
     std::vector<uint8_t> hvcc(23, 0);
     hvcc[0] = 1;
-    hvcc[1] = 0x01;            // space 0, tier Main, profile 1 (Main)
-    hvcc[2] = 0x60;            // compatibility flags 0x60000000: profiles 1 and 2
-    hvcc[6] = 0xb0;            // progressive, interlaced=0, non-packed, frame-only
-    hvcc[12] = 93;             // level 3.1
+    hvcc[1] = 0x01; // space 0, tier Main, profile 1 (Main)
+    hvcc[2] = 0x60; // compatibility flags 0x60000000: profiles 1 and 2
+    hvcc[6] = 0xb0; // progressive, interlaced=0, non-packed, frame-only
+    hvcc[12] = 93;  // level 3.1
     CHECK(HevcCodecString(hvcc) == "hvc1.1.6.L93.B0");
     hvcc[1] = 0x22; // tier High, profile 2 (Main 10)
     hvcc[2] = 0x20;
@@ -60,8 +60,8 @@ TEST_CASE("an hvcC record gives hvc1 with reversed compatibility flags, tier, le
 
 TEST_CASE("an AudioSpecificConfig gives mp4a.40 with its object type, and ADTS (no config) is AAC-LC")
 {
-    CHECK(AacCodecString(std::vector<uint8_t>{0x12, 0x10}) == "mp4a.40.2"); // LC, 44.1 kHz, stereo
-    CHECK(AacCodecString(std::vector<uint8_t>{0x2b, 0x92}) == "mp4a.40.5"); // HE-AAC (SBR)
+    CHECK(AacCodecString(std::vector<uint8_t>{0x12, 0x10}) == "mp4a.40.2");  // LC, 44.1 kHz, stereo
+    CHECK(AacCodecString(std::vector<uint8_t>{0x2b, 0x92}) == "mp4a.40.5");  // HE-AAC (SBR)
     CHECK(AacCodecString(std::vector<uint8_t>{0xf8, 0x20}) == "mp4a.40.33"); // escaped object type 32 + 1
     CHECK(AacCodecString({}) == "mp4a.40.2");
     CHECK(AacCodecString(std::vector<uint8_t>{0x00, 0x00}) == "");
