@@ -15,7 +15,7 @@
   //---------------------------------------------------------------------------
   const SCRIPT = document.currentScript;
   const BASE = ((SCRIPT && SCRIPT.src) || location.href).replace(/[^/]*$/, '');
-  const ATTRS = ['src', 'room', 'title', 'aspect', 'muted', 'autoplay', 'latency', 'lang', 'token', 'hearts', 'comments', 'poster', 'abr', 'overlay-only'];
+  const ATTRS = ['src', 'room', 'title', 'aspect', 'muted', 'autoplay', 'latency', 'lang', 'token', 'hearts', 'comments', 'poster', 'abr', 'decoder', 'overlay-only'];
   // Interface strings, per language: web/ui_strings.json, their one source, which the build writes in place of
   // the marker below (src/app/CMakeLists.txt; the overlay's C++ defaults come from the same file). Keys shared
   // with the overlay (src/app/page/interaction.cpp): live, send, placeholder, placeholderShort, joined, pinned,
@@ -211,12 +211,13 @@ button[hidden]{display:none}
     play() { this.state.paused = false; this.applyState(); if (!this.widget) this.start(); return Promise.resolve(); }
     pause() { this.state.paused = true; this.applyState(); }
 
-    // latency, buffer (s); fps, droppedFrames; bitrate (bit/s); variant; viewers (live); hearts (received).
+    // latency, buffer (s); fps, droppedFrames; bitrate (bit/s); variant, height, abr; decoder; viewers (live); hearts (received).
     stats() {
       const p = this.playback && typeof this.playback.stats === 'function' ? this.playback.stats() : null;
       return {
         latency: p ? p.latency : NaN, buffer: p ? p.buffer : NaN, fps: p ? p.decodedFps : NaN,
         droppedFrames: p ? p.dropped : 0, bitrate: p ? p.bitrate : NaN, variant: p ? p.variant : -1,
+        height: p ? p.height : 0, abr: p ? p.abr : null, decoder: p ? p.decoder : '',
         viewers: this.room.viewers, totalViewers: this.room.total, hearts: this.room.hearts,
         framesShown: p ? p.framesShown : 0, detail: p,
       };

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Decode benchmark (issue 4): H.264 decode fps of a 720p30 and a 1080p30 clip, single-threaded, for
-# FFmpeg's CLI, livescope's decoder natively, livescope's decoder compiled to wasm under node, and the
-# same wasm in headless Chromium (tests/bench/decode/browser.mjs; skipped without bench_decode_web).
+# Decode benchmark (issues 4, 16): H.264 decode fps of a 720p30 and a 1080p30 clip for FFmpeg's CLI (-threads 1),
+# livescope's decoder natively, livescope's decoder compiled to wasm under node, the same wasm in headless Chromium, and
+# Chromium's WebCodecs VideoDecoder on the same demuxed chunks (tests/bench/decode/browser.mjs; skipped without
+# bench_decode_web), with ratios to the CLI and the time to first output of both browser paths, all in one run.
 # Prints figures; never pass/fail. Run from the repo root after build/native and build/wasm are built
 # (override with LIVESCOPE_NATIVE_BUILD / LIVESCOPE_WASM_BUILD).
 set -uo pipefail
@@ -74,23 +75,30 @@ if [ -f "$WASM/bin/bench_decode.js" ]; then
   wasm_runner="node --no-experimental-fetch $MEDIA/bench_decode.cjs"
 fi
 
-chromium_fps() { # clip
+chromium_line() { # clip -> "fps=.. first_ms=.. webcodecs_fps=.. webcodecs_first_ms=.. frames=.. codec=.."
   [ -f "$WASM/bin/bench_decode_web.js" ] && [ -x /usr/bin/chromium ] || return 0
-  timeout 600 node "$ROOT/tests/bench/decode/browser.mjs" "$WASM/bin" "$1" "$REPEATS" 2>/dev/null | grep -o 'fps=[0-9.]*' | cut -d= -f2
+  timeout 600 node "$ROOT/tests/bench/decode/browser.mjs" "$WASM/bin" "$1" "$REPEATS" 2>/dev/null | grep '^fps='
 }
+field() { printf '%s\n' "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; } # line key
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a+0 > 0 && b+0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-echo "== decode benchmark: H.264, single thread, best of $REPEATS, $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
-printf '%-10s %11s %12s %10s %12s %12s %12s\n' clip ffmpeg-cli ours-native ours-wasm wasm-chromium wasm/native chromium/native
+echo "== decode benchmark: H.264, best of $REPEATS, $(nproc) cores, $(uptime | sed 's/.*load average/load average/')"
+printf '%-10s %11s %12s %10s %12s %12s %10s %10s %10s %10s\n' clip ffmpeg-cli ours-native ours-wasm wasm-chromium webcodecs wasm/cli webcodecs/cli wasm-1st webcodecs-1st
 for c in clip720p clip1080p; do
   clip=$MEDIA/$c.mp4
   f=$(ffmpeg_fps "$clip")
   n="n/a"; w="n/a"
   [ -x "$NATIVE/bin/bench_decode" ] && n=$(ours_fps "$NATIVE/bin/bench_decode" "$clip")
   [ -n "$wasm_runner" ] && w=$(ours_fps $wasm_runner "$clip")
-  b=$(chromium_fps "$clip")
-  ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a+0 > 0 && b+0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
-  printf '%-10s %11s %12s %10s %12s %12s %12s\n' "$c" "${f:-n/a}" "${n:-n/a}" "${w:-n/a}" "${b:-n/a}" "$(ratio "$w" "$n")" "$(ratio "$b" "$n")"
+  line=$(chromium_line "$clip")
+  b=$(field "$line" fps); wc=$(field "$line" webcodecs_fps)
+  b1=$(field "$line" first_ms); wc1=$(field "$line" webcodecs_first_ms)
+  printf '%-10s %11s %12s %10s %12s %12s %10s %10s %10s %10s\n' "$c" "${f:-n/a}" "${n:-n/a}" "${w:-n/a}" "${b:-n/a}" "${wc:-n/a}" \
+    "$(ratio "$b" "$f")" "$(ratio "$wc" "$f")" "${b1:-n/a}" "${wc1:-n/a}"
 done
+echo "(wasm-chromium and webcodecs: the same clip in one headless Chromium page, fps until the last frame; wasm/cli and"
+echo " webcodecs/cli: ratios to ffmpeg -threads 1; *-1st: ms from the start to the first decoded picture (wasm: demux"
+echo " included; webcodecs: configure + one key frame). Chromium's WebCodecs software decoder may use several threads.)"
 echo
 echo "== same, as fps per CPU-second (user+sys; steadier than wall time when other jobs share the cores)"
 printf '%-10s %11s %12s %10s %12s %12s\n' clip ffmpeg-cli ours-native ours-wasm wasm/native wasm/ffmpeg

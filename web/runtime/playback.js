@@ -8,8 +8,11 @@
 //
 // Options read from widget.options: src (playlist URL), latency (target seconds; 0 = PART-HOLD-BACK, never
 // below 3 parts), muted (true keeps sound off even after a gesture), debug (the ImGui stats panel),
-// audioOutput ('script' forces the ScriptProcessor fallback), abr ('off' keeps the first variant; else ABR, abr.h). LL-HLS loading is always src/player/hls's HlsSession in the
-// worker (there is no JS engine and no engine option).
+// audioOutput ('script' forces the ScriptProcessor fallback), abr ('off' keeps the first variant; else ABR, abr.h),
+// decoder ('auto' default, 'webcodecs' or 'wasm': the video
+// decoder path, docs/decode.md; stats.decoder says which is active). LL-HLS loading is always src/player/hls's HlsSession
+// in the worker (there is no JS engine and no engine option). Frames come as pooled I420 buffers (wasm decoder) or as
+// WebCodecs VideoFrames, uploaded straight into WebGL2 (texImage2D from the frame) and closed.
 // Every decision is C++ (src/app/page/playback.cpp over src/player/av): which frame to show, 'playing' and 'waiting'
 // (the stall rule), latency (PDT of the frame on screen), buffer, rate and jumps, the fps windows. This file moves
 // frames and audio, schedules the calls and reads the results (mod.abiRecord('playbackStats'), src/app/app_abi.h).
@@ -65,7 +68,8 @@
       this.worker.onmessage = (e) => this.onWorker(e.data);
       this.worker.onerror = (e) => this.fail('worker-failed', `the playback worker failed: ${e.message || 'error'}`);
       this.worker.postMessage({ type: 'start', src: new URL(o.src, global.location.href).href, baseUrl: base,
-        sampleRate: this.audio ? this.audio.ctx.sampleRate : 48000, channels: 2, latency: Number(o.latency) || 0, abr: o.abr !== 'off' });
+        sampleRate: this.audio ? this.audio.ctx.sampleRate : 48000, channels: 2, latency: Number(o.latency) || 0,
+        decoder: o.decoder || 'auto', abr: o.abr !== 'off' });
       const on = (el, type, fn) => { el.addEventListener(type, fn); this.listeners.push([el, type, fn]); };
       on(global.document, 'visibilitychange', () => this.updateVideoActive());
       this.updateVideoActive();
@@ -78,6 +82,7 @@
     destroy() {
       for (const [el, type, fn] of this.listeners) el.removeEventListener(type, fn);
       this.listeners = [];
+      this.dropQueue(); // closes queued VideoFrames now rather than at garbage collection
       if (this.worker) { this.worker.postMessage({ type: 'stop' }); this.worker.terminate(); this.worker = null; }
       if (this.audio) { this.audio.ctx.close().catch(() => {}); this.audio = null; }
       if (this.scriptTag) this.scriptTag.remove();
@@ -207,7 +212,7 @@
       switch (m.type) {
         case 'frame':
           if (m.serial > this.serial) this.newSerial(m.serial);
-          if (m.serial < this.serial) { this.release(m.buffer); return; }
+          if (m.serial < this.serial) { this.release(m); return; }
           this.queue.push(m);
           this.m._ls_playback_frame_queued(this.app, performance.now() / 1000, m.serial, m.pts, m.pdt, m.decodeMs, m.width, m.height);
           break;
@@ -240,11 +245,20 @@
     }
 
     dropQueue() {
-      for (const f of this.queue) this.release(f.buffer);
+      for (const f of this.queue) this.release(f);
       this.queue = [];
     }
 
-    release(buffer) { if (this.worker && buffer) this.worker.postMessage({ type: 'release', buffer }, [buffer]); }
+    // A frame message is done with: its pooled buffer goes back to the worker, or its VideoFrame is closed (and counted back).
+    release(f) {
+      if (f.frame) {
+        f.frame.close();
+        if (this.worker) this.worker.postMessage({ type: 'release', frame: true });
+      } else if (this.worker && f.buffer) this.worker.postMessage({ type: 'release', buffer: f.buffer }, [f.buffer]);
+    }
+
+    // Test hook (tests/e2e/playback_webcodecs.test.mjs): the worker's WebCodecs decoder fails mid-GOP, as on a mid-stream error.
+    testDecoderError() { if (this.worker) this.worker.postMessage({ type: 'test-decoder-error' }); }
 
     // [SECTION] Per-refresh ------------------------------------------------------------------------
 
@@ -263,7 +277,12 @@
           this.serial, this.sourceError ? 1 : 0);
         if (act === 0) break;
         this.queue.shift();
-        if (act === 1 || act === 3) {
+        if ((act === 1 || act === 3) && c.frame) {
+          m['lsVideoFrame'] = c.frame; // read by web/emlib/library_livescope_webgl.js (texImage2D from the VideoFrame)
+          m._ls_playback_upload_frame(app, c.width, c.height);
+          m['lsVideoFrame'] = null;
+          this.shown = c;
+        } else if (act === 1 || act === 3) {
           const size = c.buffer.byteLength, ptr = m._ls_playback_staging(app, size);
           m.HEAPU8.set(new Uint8Array(c.buffer), ptr);
           m._ls_playback_upload(app, c.width, c.height, c.matrix, c.fullRange);
@@ -274,7 +293,7 @@
           if (this.sourceError) { this.sourceError = null; this.setErrorText(''); }
           this.w.emit('playing', { firstFrameMs: this.firstFrameMs });
         }
-        this.release(c.buffer);
+        this.release(c);
       }
       if (m._ls_playback_tick(app, now, global.document.visibilityState !== 'hidden' ? 1 : 0)) this.w.emit('waiting', {});
       if (tMs - this.lastControl >= 250) { this.lastControl = tMs; this.control(now); }
@@ -317,6 +336,7 @@
         stalls: p ? p.stalls : 0,
         heapBytes: this.m ? this.m.HEAPU8.length : 0, heapStartBytes: this.heapStart, workerHeapBytes: this.wstats.heapBytes || 0, workerHeapStartBytes: this.workerHeapStart || 0, fatal: this.fatal,
         sourceError: this.sourceError,
+        skipped: this.wstats.skipped || 0, decoder: this.wstats.decoder || '', decoderReason: this.wstats.decoderReason || '', decoderSwitches: this.wstats.decoderSwitches || 0,
       };
     }
   }

@@ -11,6 +11,7 @@
       latency: params.get('latency') ? Number(params.get('latency')) : undefined,
       debug: params.has('debug'), muted: params.get('muted') === '1' || params.get('muted') === 'true',
       audioOutput: params.get('audioOutput') || undefined, // LL-HLS is always src/player/hls's HlsSession (no engine choice)
+      decoder: params.get('decoder') || undefined, // video decoder path: auto (default), webcodecs, wasm (docs/decode.md)
       lang: params.get('lang') || undefined, token: params.get('token') || undefined,
       abr: params.get('abr') || undefined, // 'off': the first variant throughout
     });

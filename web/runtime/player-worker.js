@@ -1,7 +1,9 @@
-// livescope playback Worker entry: LL-HLS loading with streaming fetch(), FFmpeg demux/decode in wasm, pooled frames to the page.
+// livescope playback Worker entry: LL-HLS loading with streaming fetch(), FFmpeg demux in wasm, video decoded by WebCodecs
+// (VideoFrames transferred to the page) or by FFmpeg in wasm (pooled I420 frames), audio by FFmpeg in wasm.
 //
 // [SECTION] Messages (page <-> worker)
 // [SECTION] Decode output (pooled, transferable frame buffers)
+// [SECTION] WebCodecs edge (VideoDecoder: configure, decode, output, error; the decisions are C++'s DecodePathPolicy)
 // [SECTION] Start
 // [SECTION] HlsSession driver (fetch() edge)
 //
@@ -14,17 +16,22 @@
 // through mod.abiRecord (names from src/app/app_abi.h), strings go in through mod.withUtf8.
 //
 // Messages page -> worker:
-//   {type:'start', src, baseUrl, sampleRate, channels, latency}  begin playing `src`
+//   {type:'start', src, baseUrl, sampleRate, channels, latency, decoder}  begin playing `src`; decoder: auto|webcodecs|wasm
 //   {type:'release', buffer}   a frame buffer the page has uploaded, back into the pool
+//   {type:'release', frame:true}  a VideoFrame the page has uploaded (or dropped) and closed
+//   {type:'test-decoder-error'}  test hook: the WebCodecs decoder fails mid-GOP (after the 2nd delta chunk after a key
+//                                frame), as if its error callback fired
 //   {type:'rate', rate}        playback rate from the latency controller (audio is resampled)
 //   {type:'visible', visible}  tab visibility: hidden stops video decoding, visible resumes at the live edge
 //   {type:'jump'}              go to the live edge now (latency controller)
 //   {type:'stop'}
 // Messages worker -> page:
 //   {type:'frame', buffer, pts, duration, serial, pdt, width, height, matrix, fullRange, decodeMs}  (buffer transferred)
+//   {type:'frame', frame, pts, duration, serial, pdt, width, height, decodeMs}  (a WebCodecs VideoFrame, transferred)
 //   {type:'audio', samples, pts, rate, serial, channels}  (samples: Float32Array, transferred)
 //   {type:'info', partTarget, partHoldBack, targetDuration, variant, bandwidth, width, height, lowLatency}
-//   {type:'stats', bytes, bitrate, errors, decodedFrames, decodeMsAvg, skipped, serial, heapBytes}
+//   {type:'stats', bytes, bitrate, errors, decodedFrames, decodeMsAvg, skipped, serial, heapBytes, decoder, decoderReason,
+//                  decoderSwitches}  (decoder: the active video path, 'webcodecs', 'wasm' or 'probing')
 //   {type:'log', level, message}   every recoverable problem, with its reason
 //   {type:'fatal', code, message}  playback cannot continue: unsupported-codec, encrypted (CENC, scrambled TS),
 //                                  unsupported-playlist (e.g. SAMPLE-AES), invalid-playlist (see docs/hls.md)
@@ -48,7 +55,8 @@ self.onmessage = (e) => {
   switch (m.type) {
     case 'start': start(m).catch((err) => fatal('load-failed', String(err && err.message || err))); break;
     case 'release':
-      if (m.buffer && m.buffer.byteLength === state.frameBytes) state.pool.push(m.buffer);
+      if (m.frame) wc.outstanding = Math.max(0, wc.outstanding - 1);
+      else if (m.buffer && m.buffer.byteLength === state.frameBytes) state.pool.push(m.buffer);
       else if (m.buffer) state.poolSize--;
       if (state.app && state.running) drain(); // frames held back for want of a buffer go out now
       break;
@@ -65,9 +73,11 @@ self.onmessage = (e) => {
     case 'health': // the page's frames due and dropped over `window` seconds (ABR's health input)
       if (state.app) state.mod._ls_worker_hls_playback_health(state.app, m.frames, m.dropped, m.window, nowS());
       break;
+    case 'test-decoder-error': wc.failArmed = true; break; // fails mid-GOP: after the 2nd delta chunk of the next GOP
     case 'stop':
       state.running = false;
       sessionAbortAll();
+      wcClose();
       break;
   }
 };
@@ -75,6 +85,7 @@ self.onmessage = (e) => {
 function fatal(code, message) {
   state.running = false;
   sessionAbortAll();
+  wcClose();
   post({ type: 'fatal', code, message });
 }
 
@@ -98,6 +109,7 @@ function drain() {
   const { mod, app } = state;
   const code = mod._ls_worker_fatal(app);
   if (code) { fatal(mod.UTF8ToString(mod._ls_worker_fatal_name(app)), mod.UTF8ToString(mod._ls_worker_fatal_detail(app))); return; }
+  wcDrain();
   while (mod._ls_worker_video_count(app)) {
     const v = mod.abiRecord('videoFrame', mod._ls_worker_video_info(app));
     const w = v.width, h = v.height, cw = (w + 1) >> 1, ch = (h + 1) >> 1;
@@ -127,6 +139,114 @@ function drain() {
   }
   const decodeError = mod.UTF8ToString(mod._ls_worker_take_decode_error(app));
   if (decodeError) log('warn', 'decode: ' + decodeError);
+  const path = mod.UTF8ToString(mod._ls_worker_decode_path(app)), reason = mod.UTF8ToString(mod._ls_worker_decode_reason(app));
+  if (path + reason !== wc.path && reason !== 'not configured') {
+    wc.path = path + reason;
+    log('info', `video path: ${path} (${reason})`);
+    if (path !== 'probing') postStats();
+  }
+}
+
+// [SECTION] WebCodecs edge -----------------------------------------------------------------------
+
+const wc = { decoder: null, generation: -1, epoch: -1, path: '', outstanding: 0, ready: [], readyMax: 8, queueMax: 16,
+  deltas: 0, failArmed: false };
+const wcAvailable = () => typeof self.VideoDecoder === 'function' && typeof self.EncodedVideoChunk === 'function';
+
+// A VideoDecoderConfig from the C++ configuration JSON (codec string, coded size, avcC/hvcC description bytes).
+function wcConfigOf(c) {
+  const { mod, app } = state;
+  const config = { codec: c.codec, optimizeForLatency: true };
+  if (c.codedWidth > 0 && c.codedHeight > 0) { config.codedWidth = c.codedWidth; config.codedHeight = c.codedHeight; }
+  if (c.descriptionSize > 0) {
+    const p = mod._ls_worker_wc_description(app);
+    config.description = mod.HEAPU8.slice(p, p + c.descriptionSize);
+  }
+  return config;
+}
+
+// Asks the browser about a configuration (C++ holds its packets meanwhile) and hands the answer back.
+function wcAsk(q) {
+  const { mod, app } = state;
+  const answer = (ok) => { if (state.app !== app || !state.running) return; mod._ls_worker_wc_answer(app, q.generation, ok ? 1 : 0); drain(); };
+  let config;
+  try { config = wcConfigOf(q); } catch (e) { answer(false); return; }
+  self.VideoDecoder.isConfigSupported(config).then((r) => answer(!!(r && r.supported)), () => answer(false));
+}
+
+function wcClose() {
+  if (wc.decoder && wc.decoder.state !== 'closed') { try { wc.decoder.close(); } catch (e) { /* closed already */ } }
+  wc.decoder = null; wc.generation = -1; wc.epoch = -1;
+  for (const r of wc.ready) r.frame.close();
+  wc.ready = [];
+}
+
+// WebCodecs failed: C++ moves to the wasm decoder and replays the packets since the last key frame.
+function wcFail(e) {
+  const reason = `${(e && e.name) || 'Error'}: ${(e && e.message) || e}`;
+  log('warn', `WebCodecs failed: ${reason}; the wasm decoder takes over`);
+  wcClose();
+  if (!state.app) return;
+  state.mod.withUtf8(reason, (p) => state.mod._ls_worker_wc_error(state.app, p));
+  drain();
+}
+
+// A configured decoder for the chunk's configuration and epoch (a new epoch: reset first). False when it failed.
+function wcReadyFor(c) {
+  if (wc.decoder && wc.decoder.state === 'configured' && wc.generation === c.generation && wc.epoch === c.epoch) return true;
+  const { mod, app } = state;
+  try {
+    if (!wc.decoder || wc.decoder.state === 'closed') {
+      wc.decoder = new self.VideoDecoder({ output: wcOutput, error: (e) => { if (wc.decoder) wcFail(e); } });
+      wc.decoder.addEventListener('dequeue', () => { if (state.running && state.app) wcDrain(); });
+    } else wc.decoder.reset(); // frames of the old epoch are dropped by the decoder
+    wc.decoder.configure(wcConfigOf(JSON.parse(mod.UTF8ToString(mod._ls_worker_wc_config(app)))));
+    wc.generation = c.generation; wc.epoch = c.epoch;
+    return true;
+  } catch (e) {
+    wcFail(e);
+    return false;
+  }
+}
+
+// Questions, chunks into the browser's decoder (up to queueMax in its queue: 'dequeue' resumes), frames out to the page.
+function wcDrain() {
+  const { mod, app } = state;
+  const q = mod.UTF8ToString(mod._ls_worker_wc_question(app));
+  if (q) wcAsk(JSON.parse(q));
+  while (mod._ls_worker_wc_chunk_count(app)) {
+    const c = mod.abiRecord('wcChunk', mod._ls_worker_wc_chunk_info(app));
+    if (!wcReadyFor(c)) return;
+    if (wc.decoder.decodeQueueSize >= wc.queueMax) break;
+    try {
+      wc.decoder.decode(new self.EncodedVideoChunk({ type: c.key ? 'key' : 'delta', timestamp: c.timestamp,
+        duration: c.duration > 0 ? c.duration : undefined, data: mod.HEAPU8.subarray(c.ptr, c.ptr + c.size) }));
+    } catch (e) { wcFail(e); return; }
+    mod._ls_worker_wc_chunk_pop(app);
+    wc.deltas = c.key ? 0 : wc.deltas + 1;
+    if (wc.failArmed && wc.deltas === 2) { wc.failArmed = false; wcFail(new Error('test hook: forced WebCodecs error')); return; }
+  }
+  wcSendReady();
+}
+
+function wcOutput(frame) {
+  const { mod, app } = state;
+  if (!app || !state.running) { frame.close(); return; }
+  const v = mod.abiRecord('videoFrame', mod._ls_worker_wc_output(app, frame.timestamp, frame.displayWidth, frame.displayHeight));
+  if (!v) { frame.close(); return; } // stale (a reset or a serial change), or before the fast-start cut
+  wc.ready.push({ frame, v });
+  // The page holds at most poolMax frames; beyond that a few wait here, and past readyMax the oldest goes.
+  while (wc.ready.length > wc.readyMax) wc.ready.shift().frame.close();
+  wcSendReady();
+}
+
+function wcSendReady() {
+  while (wc.ready.length && wc.outstanding < state.poolMax) {
+    const { frame, v } = wc.ready.shift();
+    wc.outstanding++;
+    post({ type: 'frame', frame, pts: v.pts, duration: v.duration, serial: v.serial, pdt: v.pdt, width: v.width, height: v.height,
+      matrix: v.matrix, fullRange: 0, decodeMs: v.decodeMs }, [frame]);
+  }
 }
 
 function postStats() {
@@ -134,7 +254,9 @@ function postStats() {
   const s = mod.abiRecord('workerStats', mod._ls_worker_stats(app, nowS()));
   post({ type: 'stats', bytes: s.bytes, bitrate: s.bitrate, errors: s.errors, decodedFrames: s.decodedFrames,
     decodeMsAvg: s.decodeMsAvg, skipped: s.skipped, serial: state.serial, heapBytes: mod.HEAPU8.length,
-    throughput: mod._ls_worker_hls_throughput(app) });
+    throughput: mod._ls_worker_hls_throughput(app),
+    decoder: mod.UTF8ToString(mod._ls_worker_decode_path(app)), decoderReason: mod.UTF8ToString(mod._ls_worker_decode_reason(app)),
+    decoderSwitches: mod._ls_worker_decode_switches(app) });
 }
 
 // [SECTION] Start ------------------------------------------------------------------------------
@@ -148,6 +270,10 @@ async function start(m) {
   state.src = m.src;
   state.latency = m.latency || 0;
   state.abr = m.abr !== false; // ABR (abr.h); false: the first variant throughout
+  // The video path: C++ (DecodePathPolicy) decides from the option, VideoDecoder's presence and the browser's answers.
+  const decoder = m.decoder || 'auto';
+  if (!state.mod.withUtf8(decoder, (p) => state.mod._ls_worker_set_decoder(state.app, p, wcAvailable() ? 1 : 0)))
+    log('warn', `decoder option "${decoder}" is not auto, webcodecs or wasm: auto is used`);
   state.running = true;
   setInterval(() => { if (state.running) postStats(); }, 500);
   log('info', 'LL-HLS engine: session');

@@ -49,6 +49,7 @@ struct PagePlayback
     std::vector<uint8_t> Staging; // last uploaded I420 frame (kept for context restore)
     int StagedWidth = 0, StagedHeight = 0, StagedMatrix = 601;
     bool StagedFull = false;
+    bool StagedRgb = false; // the last upload was a VideoFrame (closed after upload: nothing to re-upload on restore)
     Clock Master;
     VideoScheduler Scheduler;
     LatencyController Latency;
@@ -154,7 +155,21 @@ LS_EXPORT void ls_playback_upload(PageApp* app, int width, int height, int matri
     p->StagedHeight = height;
     p->StagedMatrix = matrix;
     p->StagedFull = full_range != 0;
+    p->StagedRgb = false;
     livescope::VideoRendererUpload(p->Renderer, p->Staging.data(), width, height, matrix, full_range != 0);
+}
+
+// Uploads the WebCodecs VideoFrame JS put in Module.lsVideoFrame (texImage2D from the frame: no I420 copy). Returns 1
+// when uploaded; JS closes the frame after the call either way.
+LS_EXPORT int ls_playback_upload_frame(PageApp* app, int width, int height)
+{
+    PagePlayback* p = Pb(app);
+    if (!p || !p->RendererOk) return 0;
+    if (!livescope::VideoRendererUploadVideoFrame(p->Renderer, width, height)) return 0;
+    p->StagedWidth = width;
+    p->StagedHeight = height;
+    p->StagedRgb = true;
+    return 1;
 }
 
 // Sets the master clock: stream time `pts` at host time `now` (seconds), for data of `serial`, at the rate applied.
@@ -299,7 +314,7 @@ LS_EXPORT int ls_playback_gl_restored(PageApp* app)
     PagePlayback* p = Pb(app);
     if (!p) return 0;
     p->RendererOk = livescope::VideoRendererOnRestored(p->Renderer);
-    if (p->RendererOk && p->StagedWidth > 0)
+    if (p->RendererOk && p->StagedWidth > 0 && !p->StagedRgb)
         livescope::VideoRendererUpload(p->Renderer, p->Staging.data(), p->StagedWidth, p->StagedHeight, p->StagedMatrix, p->StagedFull);
     return p->RendererOk ? 1 : 0;
 }

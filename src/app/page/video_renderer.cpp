@@ -1,9 +1,14 @@
-// WebGL2 video renderer: three R8 plane textures and a YUV -> RGB shader (BT.601/709, limited/full range), letterboxed.
+// WebGL2 video renderer: three R8 plane textures and a YUV -> RGB shader (BT.601/709, limited/full range), or one RGBA
+// texture filled from a WebCodecs VideoFrame; letterboxed.
 #include "video_renderer.h"
 
 #include <GLES3/gl3.h>
 
 #include <cstdio>
+
+// web/emlib/library_livescope_webgl.js: texImage2D(TEXTURE_2D, 0, RGBA, RGBA, UNSIGNED_BYTE, Module.lsVideoFrame) into
+// the texture bound to TEXTURE_2D. Returns 1 when a frame was uploaded.
+extern "C" int ls_glue_upload_video_frame();
 
 namespace livescope {
 
@@ -67,6 +72,15 @@ void main() {
   o_color = vec4(clamp(u_matrix * yuv, 0.0, 1.0), 1.0);
 })";
 
+const char* kFragmentRgb = R"(#version 300 es
+precision mediump float;
+in vec2 v_uv;
+uniform sampler2D u_rgb;
+out vec4 o_color;
+void main() {
+  o_color = vec4(texture(u_rgb, v_uv).rgb, 1.0);
+})";
+
 GLuint Compile(GLenum type, const char* src)
 {
     GLuint s = glCreateShader(type);
@@ -85,25 +99,53 @@ GLuint Compile(GLenum type, const char* src)
     return s;
 }
 
+GLuint Link(const char* fragment)
+{
+    GLuint vs = Compile(GL_VERTEX_SHADER, kVertex), fs = Compile(GL_FRAGMENT_SHADER, fragment);
+    if (!vs || !fs)
+    {
+        if (vs) glDeleteShader(vs);
+        if (fs) glDeleteShader(fs);
+        return 0;
+    }
+    GLuint program = glCreateProgram();
+    glAttachShader(program, vs);
+    glAttachShader(program, fs);
+    glLinkProgram(program);
+    glDeleteShader(vs);
+    glDeleteShader(fs);
+    GLint ok = 0;
+    glGetProgramiv(program, GL_LINK_STATUS, &ok);
+    if (!ok)
+    {
+        glDeleteProgram(program);
+        return 0;
+    }
+    return program;
+}
+
+void SetLinearClamp(GLuint t)
+{
+    glBindTexture(GL_TEXTURE_2D, t);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
+}
+
 } // namespace
 
 bool VideoRendererInit(VideoRenderer& r)
 {
-    GLuint vs = Compile(GL_VERTEX_SHADER, kVertex), fs = Compile(GL_FRAGMENT_SHADER, kFragment);
-    if (!vs || !fs) return false;
-    r.Program = glCreateProgram();
-    glAttachShader(r.Program, vs);
-    glAttachShader(r.Program, fs);
-    glLinkProgram(r.Program);
-    glDeleteShader(vs);
-    glDeleteShader(fs);
-    GLint ok = 0;
-    glGetProgramiv(r.Program, GL_LINK_STATUS, &ok);
-    if (!ok)
+    r.Program = Link(kFragment);
+    if (!r.Program) return false;
+    r.ProgramRgb = Link(kFragmentRgb);
+    if (r.ProgramRgb)
     {
-        glDeleteProgram(r.Program);
-        r.Program = 0;
-        return false;
+        glUseProgram(r.ProgramRgb);
+        glUniform1i(glGetUniformLocation(r.ProgramRgb, "u_rgb"), 0);
+        glGenTextures(1, &r.TextureRgb);
+        SetLinearClamp(r.TextureRgb);
     }
     glUseProgram(r.Program);
     glUniform1i(glGetUniformLocation(r.Program, "u_y"), 0);
@@ -113,14 +155,7 @@ bool VideoRendererInit(VideoRenderer& r)
     r.LocOffset = glGetUniformLocation(r.Program, "u_offset");
     glGenVertexArrays(1, &r.Vao);
     glGenTextures(3, r.Textures);
-    for (GLuint t : r.Textures)
-    {
-        glBindTexture(GL_TEXTURE_2D, t);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
-        glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE);
-    }
+    for (GLuint t : r.Textures) SetLinearClamp(t);
     r.TexWidth = r.TexHeight = 0;
     r.Lost = false;
     return true;
@@ -132,6 +167,9 @@ void VideoRendererShutdown(VideoRenderer& r)
     if (r.Program) glDeleteProgram(r.Program);
     if (r.Vao) glDeleteVertexArrays(1, &r.Vao);
     if (r.Textures[0]) glDeleteTextures(3, r.Textures);
+    if (r.ProgramRgb) glDeleteProgram(r.ProgramRgb);
+    if (r.TextureRgb) glDeleteTextures(1, &r.TextureRgb);
+    r.ProgramRgb = r.TextureRgb = 0;
     r.Program = r.Vao = 0;
     r.Textures[0] = r.Textures[1] = r.Textures[2] = 0;
 }
@@ -163,6 +201,20 @@ void VideoRendererUpload(VideoRenderer& r, const uint8_t* data, int width, int h
     r.ColorMatrix = matrix;
     r.FullRange = full_range;
     r.HasFrame = true;
+    r.Rgb = false;
+}
+
+bool VideoRendererUploadVideoFrame(VideoRenderer& r, int width, int height)
+{
+    if (r.Lost || !r.ProgramRgb || width <= 0 || height <= 0) return false;
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, r.TextureRgb);
+    if (!ls_glue_upload_video_frame()) return false;
+    r.FrameWidth = width;
+    r.FrameHeight = height;
+    r.HasFrame = true;
+    r.Rgb = true;
+    return true;
 }
 
 void VideoRendererDraw(VideoRenderer& r, int fb_width, int fb_height)
@@ -174,14 +226,23 @@ void VideoRendererDraw(VideoRenderer& r, int fb_width, int fb_height)
     glViewport(rect.X, rect.Y, rect.Width, rect.Height);
     glDisable(GL_BLEND);
     glDisable(GL_SCISSOR_TEST);
-    glUseProgram(r.Program);
-    const YuvConversion c = YuvConversionFor(r.ColorMatrix, r.FullRange);
-    glUniformMatrix3fv(r.LocMatrix, 1, GL_FALSE, c.Matrix);
-    glUniform3fv(r.LocOffset, 1, c.Offset);
-    for (int i = 0; i < 3; ++i)
+    if (r.Rgb)
     {
-        glActiveTexture(GL_TEXTURE0 + static_cast<GLenum>(i));
-        glBindTexture(GL_TEXTURE_2D, r.Textures[i]);
+        glUseProgram(r.ProgramRgb);
+        glActiveTexture(GL_TEXTURE0);
+        glBindTexture(GL_TEXTURE_2D, r.TextureRgb);
+    }
+    else
+    {
+        glUseProgram(r.Program);
+        const YuvConversion c = YuvConversionFor(r.ColorMatrix, r.FullRange);
+        glUniformMatrix3fv(r.LocMatrix, 1, GL_FALSE, c.Matrix);
+        glUniform3fv(r.LocOffset, 1, c.Offset);
+        for (int i = 0; i < 3; ++i)
+        {
+            glActiveTexture(GL_TEXTURE0 + static_cast<GLenum>(i));
+            glBindTexture(GL_TEXTURE_2D, r.Textures[i]);
+        }
     }
     glBindVertexArray(r.Vao);
     glDrawArrays(GL_TRIANGLE_STRIP, 0, 4);
@@ -193,6 +254,8 @@ void VideoRendererDraw(VideoRenderer& r, int fb_width, int fb_height)
 void VideoRendererOnLost(VideoRenderer& r)
 {
     r.Lost = true;
+    r.ProgramRgb = r.TextureRgb = 0;
+    r.Rgb = false;
     r.Program = r.Vao = 0;
     r.Textures[0] = r.Textures[1] = r.Textures[2] = 0;
     r.TexWidth = r.TexHeight = 0;

@@ -1,4 +1,4 @@
-// WebGL2 video renderer: I420 planes as three R8 textures, YUV -> RGB in a shader, letterboxed to the framebuffer.
+// WebGL2 video renderer: I420 planes as three R8 textures (YUV -> RGB in a shader), or a browser VideoFrame uploaded as one RGBA texture; letterboxed.
 #pragma once
 
 #include <cstdint>
@@ -25,6 +25,8 @@ YuvConversion YuvConversionFor(int matrix, bool full_range);
 struct VideoRenderer
 {
     unsigned Program = 0, Vao = 0, Textures[3] = {0, 0, 0};
+    unsigned ProgramRgb = 0, TextureRgb = 0; // the VideoFrame path: the browser converts to RGB in texImage2D
+    bool Rgb = false;                        // the last upload was a VideoFrame
     int LocMatrix = -1, LocOffset = -1;
     int TexWidth = 0, TexHeight = 0; // luma size of the allocated textures, pixels
     int FrameWidth = 0, FrameHeight = 0;
@@ -39,6 +41,9 @@ bool VideoRendererInit(VideoRenderer& r);
 void VideoRendererShutdown(VideoRenderer& r);
 // Uploads a tightly packed I420 frame (`data` holds w*h luma then two (w+1)/2 x (h+1)/2 chroma planes).
 void VideoRendererUpload(VideoRenderer& r, const uint8_t* data, int width, int height, int matrix, bool full_range);
+// Uploads the browser VideoFrame the page JS put in Module.lsVideoFrame (web/emlib/library_livescope_webgl.js:
+// texImage2D straight from the VideoFrame, no I420 copy). Returns false when there was none or it failed.
+bool VideoRendererUploadVideoFrame(VideoRenderer& r, int width, int height);
 // Draws the last uploaded frame letterboxed (black bars). Leaves the viewport at the whole framebuffer.
 void VideoRendererDraw(VideoRenderer& r, int fb_width, int fb_height);
 // Context loss: forget GL objects (they are gone) and, on restore, rebuild them.

@@ -2,6 +2,7 @@
 //
 // [SECTION] WorkerApp
 // [SECTION] C API: decode pipeline
+// [SECTION] C API: WebCodecs (the path decisions are DecodePathPolicy's; player-worker.js moves chunks and frames)
 // (the LL-HLS session driver's C API, ls_worker_hls_*, is in worker_hls.cpp)
 //
 // Thread: every function is called from the Worker's thread only. Pointers returned stay valid until
@@ -10,6 +11,7 @@
 
 #include <livescope/player/decode/decoders.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -145,4 +147,104 @@ LS_EXPORT const char* ls_worker_take_decode_error(WorkerApp* app)
     if (!app || app->Pipeline.Counters.Errors <= app->DecodeErrorMark) return "";
     app->DecodeErrorMark = app->Pipeline.Counters.Errors;
     return app->Pipeline.Counters.LastError.c_str();
+}
+
+// [SECTION] C API: WebCodecs
+
+namespace {
+
+std::string WcConfigJson(const livescope::WebCodecsConfig& c)
+{
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "{\"generation\":%d,\"codec\":\"%s\",\"codedWidth\":%d,\"codedHeight\":%d,\"descriptionSize\":%zu}",
+                  c.Generation, c.Codec.c_str(), c.Width, c.Height, c.Description.size());
+    return buf;
+}
+
+} // namespace
+
+// The widget's `decoder` option ("auto", "webcodecs", "wasm") and whether the Worker has VideoDecoder. Returns 0 for an
+// unknown name (auto is used).
+LS_EXPORT int ls_worker_set_decoder(WorkerApp* app, const char* choice, int webcodecs_available)
+{
+    if (!app) return 0;
+    const std::optional<livescope::DecoderChoice> c = livescope::DecoderChoiceFromName(choice ? choice : "");
+    app->Pipeline.SetDecoder(c.value_or(livescope::DecoderChoice::Auto), webcodecs_available != 0);
+    return c ? 1 : 0;
+}
+// The active video path ("wasm", "probing", "webcodecs") and why (DecodePathPolicy::Reason).
+LS_EXPORT const char* ls_worker_decode_path(WorkerApp* app) { return app ? livescope::DecodePathName(app->Pipeline.Path().Path()) : ""; }
+LS_EXPORT const char* ls_worker_decode_reason(WorkerApp* app) { return app ? app->Pipeline.Path().Reason().c_str() : ""; }
+LS_EXPORT int ls_worker_decode_switches(WorkerApp* app) { return app ? app->Pipeline.Path().Switches() : 0; }
+
+// A configuration to ask VideoDecoder.isConfigSupported about, as JSON {generation, codec, codedWidth, codedHeight,
+// descriptionSize} (the description's bytes at ls_worker_wc_description); "" when there is no new question.
+LS_EXPORT const char* ls_worker_wc_question(WorkerApp* app)
+{
+    if (!app) return "";
+    const livescope::WebCodecsConfig* q = app->Pipeline.TakeQuestion();
+    app->WcJson = q ? WcConfigJson(*q) : "";
+    return app->WcJson.c_str();
+}
+// The configuration the queued chunks decode with (same JSON); its description at ls_worker_wc_description.
+LS_EXPORT const char* ls_worker_wc_config(WorkerApp* app)
+{
+    if (!app) return "";
+    app->WcJson = WcConfigJson(app->Pipeline.CurrentConfig());
+    return app->WcJson.c_str();
+}
+LS_EXPORT const uint8_t* ls_worker_wc_description(WorkerApp* app) { return app ? app->Pipeline.CurrentConfig().Description.data() : nullptr; }
+LS_EXPORT void ls_worker_wc_answer(WorkerApp* app, int generation, int supported)
+{
+    if (app) app->Pipeline.OnWebCodecsSupport(generation, supported != 0);
+}
+// WebCodecs failed (error callback, configure or decode threw): the wasm decoder takes over from the last key frame.
+LS_EXPORT void ls_worker_wc_error(WorkerApp* app, const char* reason)
+{
+    if (app) app->Pipeline.OnWebCodecsError(reason ? reason : "error");
+}
+
+// Encoded chunks for the browser's decoder, oldest first: count (0 or 1), the wcChunk record (app_abi.h), pop.
+LS_EXPORT int ls_worker_wc_chunk_count(WorkerApp* app) { return app && app->Pipeline.HasWebCodecsChunk() ? 1 : 0; }
+LS_EXPORT const double* ls_worker_wc_chunk_info(WorkerApp* app)
+{
+    using livescope::Field;
+    using F = livescope::WcChunkField;
+    if (!app || !app->Pipeline.HasWebCodecsChunk()) return nullptr;
+    const livescope::WebCodecsChunk& c = app->Pipeline.PeekWebCodecsChunk();
+    double* o = app->WcChunkOut;
+    o[Field(F::Ptr)] = static_cast<double>(reinterpret_cast<uintptr_t>(c.Data.data()));
+    o[Field(F::Size)] = static_cast<double>(c.Data.size());
+    o[Field(F::Timestamp)] = static_cast<double>(c.Timestamp);
+    o[Field(F::DurationUs)] = static_cast<double>(c.DurationUs);
+    o[Field(F::Key)] = c.Key ? 1.0 : 0.0;
+    o[Field(F::Generation)] = c.Generation;
+    o[Field(F::Epoch)] = c.Epoch;
+    return o;
+}
+LS_EXPORT void ls_worker_wc_chunk_pop(WorkerApp* app)
+{
+    if (app && app->Pipeline.HasWebCodecsChunk()) app->Pipeline.PopWebCodecsChunk();
+}
+
+// A VideoFrame came out with `timestamp` (microseconds) at `width` x `height`: its videoFrame record (no planes: the
+// page uploads the VideoFrame itself), or null when it must be closed unshown (unknown, stale, before the fast-start cut).
+LS_EXPORT const double* ls_worker_wc_output(WorkerApp* app, double timestamp, int width, int height)
+{
+    using livescope::Field;
+    using F = livescope::VideoFrameField;
+    if (!app) return nullptr;
+    const std::optional<livescope::DecodedVideo> v = app->Pipeline.OnWebCodecsOutput(static_cast<int64_t>(timestamp), width, height);
+    if (!v || !livescope::FastStartKeepsVideo(app->StartPdt, v->ProgramDateTime)) return nullptr;
+    double* o = app->VideoInfo;
+    for (double& x : app->VideoInfo) x = 0.0;
+    o[Field(F::Pts)] = v->Pts;
+    o[Field(F::Duration)] = v->Duration;
+    o[Field(F::Serial)] = v->Serial;
+    o[Field(F::Pdt)] = v->ProgramDateTime;
+    o[Field(F::Width)] = width;
+    o[Field(F::Height)] = height;
+    o[Field(F::Matrix)] = 709;
+    o[Field(F::DecodeMs)] = v->DecodeMs;
+    return o;
 }

@@ -24,6 +24,8 @@ struct WorkerApp
     std::vector<uint8_t> Input;                           // staging buffer JS writes fetched bytes into
     double VideoInfo[FieldCount<VideoFrameField>()] = {}; // see ls_worker_video_info
     double StatsOut[FieldCount<WorkerStatsField>()] = {}; // see ls_worker_stats
+    double WcChunkOut[FieldCount<WcChunkField>()] = {};   // see ls_worker_wc_chunk_info
+    std::string WcJson;                                   // last answer of ls_worker_wc_question / _config
     double StartPdt = 0.0;                                // epoch seconds: the fast-start cut (FastStartPdt); 0 = none
     StatsAccumulator Received;                            // bytes received, for the bitrate window
     int64_t Bytes = 0;                                    // bytes received since start

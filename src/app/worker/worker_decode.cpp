@@ -1,10 +1,13 @@
 // Worker decode pipeline: chunk-oriented adapter over livescope::player_decode (Demuxer + VideoDecoder + AudioDecoder).
 //
-// [SECTION] Impl (chunk bookkeeping, packet pump)
+// [SECTION] Impl (chunk bookkeeping, packet pump, the video path: wasm, probing or WebCodecs)
 // [SECTION] DecodePipeline
+// [SECTION] WebCodecs
 //
-// The demuxing and decoding themselves live in src/player/decode (unit-tested and fuzzed). This file only
-// adds what the Worker needs on top: chunk boundaries, serials, fatal detection, per-frame PDT, counters.
+// The demuxing and decoding themselves live in src/player/decode (unit-tested and fuzzed), and so do the WebCodecs
+// decisions (webcodecs.h: codec strings, DecodePathPolicy, the timestamp map). This file only adds what the Worker needs
+// on top: chunk boundaries, serials, fatal detection, per-frame PDT, counters, and the packets kept since the last key
+// frame (held while the browser is asked about a codec, replayed through the wasm decoder when WebCodecs fails).
 
 #include "worker_decode.h"
 
@@ -15,6 +18,10 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+}
 
 namespace livescope {
 
@@ -38,6 +45,11 @@ constexpr size_t kChunkHistory = 64; // chunks remembered for per-frame PDT
 // bytes: the most fMP4 bytes the demuxer may hold waiting for a fragment to complete. A fragment never spans
 // more than one part or segment, and HlsSession caps those at 16 MiB (docs/widget-limits.md), so more is junk.
 constexpr size_t kMaxDemuxBuffered = 16u << 20;
+// Packets kept since the last key frame while WebCodecs decodes (or is being asked about): a GOP of a few seconds.
+// Past either bound the GOP is not kept, and a fallback then waits for the next key frame.
+constexpr size_t kMaxHeldPackets = 600;    // 20 s at 30 fps
+constexpr size_t kMaxHeldBytes = 8u << 20; // bytes
+constexpr size_t kMaxWcChunks = 240;       // chunks waiting for the browser's decoder (8 s at 30 fps); past it, dropped
 } // namespace
 
 struct DecodePipeline::Impl
@@ -69,6 +81,57 @@ struct DecodePipeline::Impl
     int OutRate = 48000, OutChannels = 2;
     double Rate = 1.0;
 
+    // The video path (DecodePathPolicy decides; see webcodecs.h).
+    struct HeldPacket
+    {
+        AVPacket* Pkt = nullptr; // a reference to the demuxed packet's data
+        DemuxedPacket Meta;      // Meta.Packet points at Pkt; Meta.Params is the demuxer's, valid while its generation holds
+    };
+    std::deque<HeldPacket> Held; // since the last key frame, while WebCodecs decodes or is being asked
+    size_t HeldBytes = 0;
+    bool HeldValid = false;          // Held starts at a key frame of the current GOP
+    bool ConfigPending = true;       // the next key frame opens a new configuration (its codec string)
+    std::vector<uint8_t> AnnexBSets; // H.264 Annex B extradata (SPS/PPS), put before key frames that lack them
+    bool HasWcOutput = false;        // the last frame WebCodecs output (fallback replay: not shown twice)
+    int WcOutSerial = 0;
+    double WcOutPts = 0.0; // seconds
+
+    ~Impl() { ClearHeld(); }
+    void ClearHeld()
+    {
+        for (HeldPacket& h : Held) av_packet_free(&h.Pkt);
+        Held.clear();
+        HeldBytes = 0;
+        HeldValid = false;
+    }
+    bool Hold(const DemuxedPacket& pkt)
+    {
+        if (pkt.Keyframe)
+        {
+            ClearHeld();
+            HeldValid = true;
+        }
+        if (!HeldValid || !pkt.Packet) return false;
+        const auto size = static_cast<size_t>(pkt.Packet->size);
+        if (Held.size() >= kMaxHeldPackets || HeldBytes + size > kMaxHeldBytes)
+        {
+            ClearHeld();
+            return false;
+        }
+        HeldPacket h;
+        h.Pkt = av_packet_clone(pkt.Packet);
+        if (!h.Pkt)
+        {
+            ClearHeld();
+            return false;
+        }
+        h.Meta = pkt;
+        h.Meta.Packet = h.Pkt;
+        Held.push_back(h);
+        HeldBytes += size;
+        return true;
+    }
+
     void Error(const std::string& reason)
     {
         Owner->Counters.Errors++;
@@ -79,12 +142,22 @@ struct DecodePipeline::Impl
         Owner->Fatal = fatal;
         Owner->FatalDetail = detail;
     }
-    void DropDemuxBuffer() { Demux.Push({}, ++DemuxSerial, ChunkTag); }
+    void DropDemuxBuffer()
+    {
+        ClearHeld(); // the held packets' codec parameters belong to the demuxer being dropped
+        Demux.Push({}, ++DemuxSerial, ChunkTag);
+    }
     void FlushDecoders()
     {
         VideoDec.Flush();
         AudioDec->Flush();
         WaitKey = true;
+        ClearHeld();
+        // The browser's decoder is reset too (a new epoch), and its frames still in flight are unknown from now on.
+        Owner->WcChunks.clear();
+        Owner->Timeline.Clear();
+        Owner->WcEpoch++;
+        HasWcOutput = false;
     }
     ChunkTime* FindChunk(int64_t tag)
     {
@@ -93,16 +166,17 @@ struct DecodePipeline::Impl
         return nullptr;
     }
 
-    void PushVideo(const VideoFrame* f, double decode_ms)
+    // A decoded picture of either path: its duration, serial and PDT (the chunk's first frame anchors the chunk's
+    // PDT), counted in the stats.
+    DecodedVideo MakeVideo(double pts, double duration, int64_t tag, int width, int height, double decode_ms)
     {
         DecodedVideo v;
-        v.Frame = f;
-        v.Pts = std::isfinite(f->Pts) ? f->Pts : 0.0;
+        v.Pts = std::isfinite(pts) ? pts : 0.0;
         if (std::isfinite(LastVideoPts) && v.Pts > LastVideoPts) DurationHint = v.Pts - LastVideoPts;
         LastVideoPts = v.Pts;
-        v.Duration = f->Duration > 0.0 ? f->Duration : DurationHint;
+        v.Duration = duration > 0.0 ? duration : DurationHint;
         v.Serial = Serial;
-        if (ChunkTime* c = FindChunk(f->Tag))
+        if (ChunkTime* c = FindChunk(tag))
         {
             // The chunk's first frame anchors its PDT; every frame (and the audio) is placed through the map.
             if (!std::isfinite(c->FirstPts))
@@ -112,14 +186,98 @@ struct DecodePipeline::Impl
             }
             if (c->Pdt > 0.0) v.ProgramDateTime = Owner->Pdts.PdtAt(Serial, v.Pts).value_or(0.0);
         }
-        v.ColorMatrix = (f->Matrix == ColorMatrix::Bt709 && !f->MatrixGuessed) ? 709 : 601;
-        v.FullRange = f->Range == ColorRange::Full ? 1 : 0;
         v.DecodeMs = decode_ms;
         Owner->Counters.VideoFrames++;
         Owner->Counters.DecodeMsSum += decode_ms;
-        Owner->Counters.Width = f->Width;
-        Owner->Counters.Height = f->Height;
+        Owner->Counters.Width = width;
+        Owner->Counters.Height = height;
+        return v;
+    }
+
+    void PushVideo(const VideoFrame* f, double decode_ms)
+    {
+        DecodedVideo v = MakeVideo(f->Pts, f->Duration, f->Tag, f->Width, f->Height, decode_ms);
+        v.Frame = f;
+        v.ColorMatrix = (f->Matrix == ColorMatrix::Bt709 && !f->MatrixGuessed) ? 709 : 601;
+        v.FullRange = f->Range == ColorRange::Full ? 1 : 0;
         Owner->Video.push_back(v);
+    }
+
+    // A new configuration at its first key frame: its codec string and description for WebCodecs, and the path.
+    void NewConfig(const DemuxedPacket& pkt)
+    {
+        WebCodecsConfig c;
+        c.Generation = pkt.ParamsGeneration;
+        AnnexBSets.clear();
+        if (const AVCodecParameters* par = pkt.Params)
+        {
+            c.Width = par->width;
+            c.Height = par->height;
+            const std::span<const uint8_t> extra(par->extradata, par->extradata ? static_cast<size_t>(par->extradata_size) : 0u);
+            if (par->codec_id == AV_CODEC_ID_H264)
+            {
+                c.Codec = AvcCodecString(extra);
+                if (AvcIsAvcC(extra))
+                    c.Description.assign(extra.begin(), extra.end()); // fMP4: length-prefixed samples, avcC describes them
+                else
+                {
+                    AnnexBSets.assign(extra.begin(), extra.end()); // TS: Annex B, parameter sets in band
+                    if (c.Codec.empty() && pkt.Packet) c.Codec = AvcCodecString(std::span<const uint8_t>(pkt.Packet->data, static_cast<size_t>(pkt.Packet->size)));
+                }
+            }
+            else if (par->codec_id == AV_CODEC_ID_HEVC && !extra.empty() && extra[0] == 1)
+            {
+                c.Codec = HevcCodecString(extra); // hvcC (fMP4); HEVC in Annex B stays on wasm
+                c.Description.assign(extra.begin(), extra.end());
+            }
+        }
+        Owner->WcChunks.clear(); // chunks of the previous configuration not yet taken: its decoder config is gone
+        Owner->WcConfig = c;
+        Owner->QuestionPending = Owner->Policy.OnConfig(c.Generation, c.Codec) == DecodePath::Probing;
+    }
+
+    void QueueChunk(const DemuxedPacket& pkt)
+    {
+        if (Owner->WcChunks.size() >= kMaxWcChunks)
+        {
+            // The browser's decoder takes nothing (stuck): drop and restart at the next key frame.
+            Owner->Counters.SkippedPackets += static_cast<int64_t>(Owner->WcChunks.size());
+            Owner->WcChunks.clear();
+            WaitKey = true;
+            return;
+        }
+        WebCodecsChunk ch;
+        const std::span<const uint8_t> data(pkt.Packet->data, static_cast<size_t>(pkt.Packet->size));
+        if (pkt.Keyframe && !AnnexBSets.empty() && !AnnexBHasNal(data, 7)) ch.Data = AnnexBSets; // SPS/PPS before a bare IDR
+        ch.Data.insert(ch.Data.end(), data.begin(), data.end());
+        WebCodecsChunkMeta meta;
+        meta.Pts = std::isfinite(pkt.Pts) ? pkt.Pts : pkt.Dts;
+        meta.Duration = pkt.Duration;
+        meta.Serial = Serial;
+        meta.Tag = pkt.Tag;
+        meta.SubmitMs = NowMs();
+        ch.Timestamp = Owner->Timeline.Submit(meta);
+        ch.DurationUs = pkt.Duration > 0.0 ? std::llround(pkt.Duration * 1e6) : 0;
+        ch.Key = pkt.Keyframe;
+        ch.Generation = VideoGeneration;
+        ch.Epoch = Owner->WcEpoch;
+        Owner->WcChunks.push_back(std::move(ch));
+    }
+
+    // The wasm decoder takes over: the held packets (from the last key frame) are decoded now.
+    void ReplayHeld()
+    {
+        VideoDec.Flush();
+        std::deque<HeldPacket> held;
+        held.swap(Held);
+        HeldBytes = 0;
+        HeldValid = false;
+        if (held.empty()) WaitKey = true; // nothing kept: the wasm decoder starts at the next key frame
+        for (HeldPacket& h : held)
+        {
+            if (Owner->Fatal == DecodeFatal::None) DecodeWasm(h.Meta);
+            av_packet_free(&h.Pkt);
+        }
     }
 
     void DecodeVideo(const DemuxedPacket& pkt)
@@ -140,6 +298,30 @@ struct DecodePipeline::Impl
             return;
         }
         WaitKey = false;
+        if (ConfigPending || pkt.ParamsGeneration != Owner->WcConfig.Generation)
+        {
+            ConfigPending = false;
+            NewConfig(pkt);
+        }
+        switch (Owner->Policy.Path())
+        {
+            case DecodePath::Wasm: DecodeWasm(pkt); return;
+            case DecodePath::Probing:
+                if (Hold(pkt)) return;
+                // Too much to hold while the browser has not answered: decode on wasm.
+                Owner->Policy.OnError("no answer from isConfigSupported");
+                ReplayHeld();
+                DecodeWasm(pkt);
+                return;
+            case DecodePath::WebCodecs:
+                Hold(pkt); // for a fallback without a stall; a GOP too long to keep is not kept
+                QueueChunk(pkt);
+                return;
+        }
+    }
+
+    void DecodeWasm(const DemuxedPacket& pkt)
+    {
         const double t0 = NowMs();
         DecodeStatus st = VideoDec.SendPacket(pkt);
         if (st.Code == DecodeCode::UnsupportedCodec)
@@ -174,6 +356,11 @@ struct DecodePipeline::Impl
                 Error(st.Reason);
                 WaitKey = true;
                 break;
+            }
+            if (std::isfinite(f->Pts) && !FallbackKeepsFrame(Serial, f->Pts, HasWcOutput, WcOutSerial, WcOutPts))
+            {
+                VideoDec.ReleaseFrame(f); // replayed after a fallback: WebCodecs already output it
+                continue;
             }
             PushVideo(f, NowMs() - t0);
         }
@@ -364,6 +551,55 @@ void DecodePipeline::PopVideo()
 {
     P->VideoDec.ReleaseFrame(Video.front().Frame);
     Video.pop_front();
+}
+
+// [SECTION] WebCodecs -------------------------------------------------------------------------------
+
+void DecodePipeline::SetDecoder(DecoderChoice choice, bool webcodecs_available)
+{
+    Policy = DecodePathPolicy({choice, webcodecs_available, 3});
+    P->ConfigPending = true;
+}
+
+const WebCodecsConfig* DecodePipeline::TakeQuestion()
+{
+    if (!QuestionPending || Policy.Path() != DecodePath::Probing) return nullptr;
+    QuestionPending = false;
+    return &WcConfig;
+}
+
+void DecodePipeline::OnWebCodecsSupport(int generation, bool supported)
+{
+    if (Policy.Path() != DecodePath::Probing) return;
+    const DecodePath now = Policy.OnSupport(generation, supported);
+    if (now == DecodePath::WebCodecs)
+    {
+        for (const Impl::HeldPacket& h : P->Held) P->QueueChunk(h.Meta);
+    }
+    else if (now == DecodePath::Wasm)
+        P->ReplayHeld();
+}
+
+void DecodePipeline::OnWebCodecsError(const std::string& reason)
+{
+    const DecodePath before = Policy.Path();
+    if (Policy.OnError(reason) != DecodePath::Wasm || before == DecodePath::Wasm) return;
+    P->Error("WebCodecs: " + reason + " (the wasm decoder takes over from the last key frame)");
+    WcChunks.clear();
+    Timeline.Clear();
+    WcEpoch++;
+    P->ReplayHeld();
+}
+
+std::optional<DecodedVideo> DecodePipeline::OnWebCodecsOutput(int64_t timestamp, int width, int height)
+{
+    const std::optional<WebCodecsChunkMeta> meta = Timeline.Output(timestamp);
+    if (!meta || meta->Serial != P->Serial) return std::nullopt;
+    DecodedVideo v = P->MakeVideo(meta->Pts, meta->Duration, meta->Tag, width, height, P->NowMs() - meta->SubmitMs);
+    P->HasWcOutput = true;
+    P->WcOutSerial = meta->Serial;
+    P->WcOutPts = meta->Pts;
+    return v;
 }
 
 } // namespace livescope

@@ -8,9 +8,11 @@
 #pragma once
 
 #include <livescope/player/av/pdt.h>
+#include <livescope/player/decode/webcodecs.h>
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +41,26 @@ struct DecodedVideo
     int ColorMatrix = 601;        // 601 or 709
     int FullRange = 0;            // 1 = full (JPEG) range
     double DecodeMs = 0.0;        // milliseconds spent in the decoder for this frame
+};
+
+// What the browser's VideoDecoder is configured with (VideoDecoderConfig), for one demuxed configuration.
+struct WebCodecsConfig
+{
+    int Generation = -1;
+    std::string Codec;                // "avc1.64001f", "hvc1...."
+    std::vector<uint8_t> Description; // avcC / hvcC (fMP4); empty for Annex B (TS: parameter sets in band)
+    int Width = 0, Height = 0;        // coded size, pixels (0 = unknown)
+};
+
+// One encoded video chunk for VideoDecoder.decode (EncodedVideoChunk).
+struct WebCodecsChunk
+{
+    std::vector<uint8_t> Data;
+    int64_t Timestamp = 0;  // microseconds (WebCodecsTimeline: the pts)
+    int64_t DurationUs = 0; // microseconds, 0 = unknown
+    bool Key = false;
+    int Generation = -1;
+    int Epoch = 0;
 };
 
 struct DecodeCounters
@@ -98,7 +120,34 @@ public:
     std::string FatalDetail;
     DecodeCounters Counters;
 
+    // [SECTION] WebCodecs (the worker's VideoDecoder edge moves chunks and frames; decisions are DecodePathPolicy's)
+    // The `decoder` option and whether the worker has VideoDecoder. Call before the first chunk.
+    void SetDecoder(DecoderChoice choice, bool webcodecs_available);
+    const DecodePathPolicy& Path() const { return Policy; }
+    // The configuration to ask VideoDecoder.isConfigSupported about, once per probed configuration; null when none.
+    const WebCodecsConfig* TakeQuestion();
+    // The configuration chunks of the current generation decode with.
+    const WebCodecsConfig& CurrentConfig() const { return WcConfig; }
+    // The browser's answer for `generation`: WebCodecs decodes the held packets, or the wasm decoder does.
+    void OnWebCodecsSupport(int generation, bool supported);
+    // WebCodecs failed: the wasm decoder takes over at once, replaying the packets since the last key frame (frames
+    // WebCodecs already output are not shown twice), so the switch costs no stall.
+    void OnWebCodecsError(const std::string& reason);
+    bool HasWebCodecsChunk() const { return !WcChunks.empty(); }
+    const WebCodecsChunk& PeekWebCodecsChunk() const { return WcChunks.front(); }
+    void PopWebCodecsChunk() { WcChunks.pop_front(); }
+    // A VideoFrame came out of the browser's decoder with `timestamp` (microseconds): the frame's record (Frame null),
+    // or nullopt when it must be dropped (unknown timestamp: after a flush, or a stale serial).
+    std::optional<DecodedVideo> OnWebCodecsOutput(int64_t timestamp, int width, int height);
+
 private:
+    DecodePathPolicy Policy;
+    WebCodecsConfig WcConfig;
+    bool QuestionPending = false;
+    std::deque<WebCodecsChunk> WcChunks;
+    WebCodecsTimeline Timeline;
+    int WcEpoch = 0;
+
     struct Impl;
     Impl* P;
     std::deque<DecodedVideo> Video;

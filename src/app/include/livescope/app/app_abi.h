@@ -52,11 +52,22 @@
     X(ShownPts, "shownPts") /* seconds, stream time of the frame on screen; NaN = none */      \
     X(Stalls, "stalls")     /* stall onsets the latency controller saw */
 
+// ls_worker_wc_chunk_info: the oldest encoded video chunk for the browser's VideoDecoder (docs/decode.md).
+#define LS_ABI_WC_CHUNK(X)                                                                  \
+    X(Ptr, "ptr")               /* heap address of the chunk's bytes */                     \
+    X(Size, "size")             /* bytes */                                                 \
+    X(Timestamp, "timestamp")   /* microseconds: the pts, also the output VideoFrame's */   \
+    X(DurationUs, "duration")   /* microseconds, 0 = unknown */                             \
+    X(Key, "key")               /* 1 = key frame */                                         \
+    X(Generation, "generation") /* the configuration (ls_worker_wc_config) it belongs to */ \
+    X(Epoch, "epoch")           /* bumps when the browser's decoder must be reset first */
+
 // Every record, by its JS name.
-#define LS_ABI_RECORDS(R)                                   \
-    R(VideoFrameField, "videoFrame", LS_ABI_VIDEO_FRAME)    \
-    R(WorkerStatsField, "workerStats", LS_ABI_WORKER_STATS) \
-    R(PlaybackStatsField, "playbackStats", LS_ABI_PLAYBACK_STATS)
+#define LS_ABI_RECORDS(R)                                         \
+    R(VideoFrameField, "videoFrame", LS_ABI_VIDEO_FRAME)          \
+    R(WorkerStatsField, "workerStats", LS_ABI_WORKER_STATS)       \
+    R(PlaybackStatsField, "playbackStats", LS_ABI_PLAYBACK_STATS) \
+    R(WcChunkField, "wcChunk", LS_ABI_WC_CHUNK)
 
 namespace livescope {
 

@@ -1,0 +1,147 @@
+// Pure WebCodecs decisions: codec strings from demuxed parameters, which decode path (WebCodecs or the wasm decoder), when to fall back, and the timestamp map.
+#pragma once
+
+// [SECTION] Codec strings
+// [SECTION] Decode path (choice, probing, fallback)
+// [SECTION] Timestamp map (WebCodecs chunk timestamps <-> stream time, serial, chunk tag)
+//
+// No FFmpeg and no browser call here: the worker (src/app/worker/worker_decode.cpp) feeds these with the demuxer's
+// parameters and the browser's answers, and web/runtime/player-worker.js only moves chunks and frames.
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace livescope {
+
+// [SECTION] Codec strings ------------------------------------------------------------------------------
+
+// "avc1.PPCCLL" (RFC 6381) from H.264 codec parameters: an avcC record (fMP4: first byte 1) or Annex B bytes holding an
+// SPS (TS extradata, or a key frame). "" when neither form yields a profile and level.
+std::string AvcCodecString(std::span<const uint8_t> avcc_or_annexb);
+// "hvc1.P.C.TL.CC..." (ISO/IEC 14496-15 annex E) from an hvcC record. "" when the record is too short or not hvcC.
+std::string HevcCodecString(std::span<const uint8_t> hvcc);
+// "mp4a.40.N" from an AudioSpecificConfig (N = audio object type); "mp4a.40.2" (AAC-LC) when the config is empty (ADTS).
+std::string AacCodecString(std::span<const uint8_t> audio_specific_config);
+// True when the Annex B bytes hold the given NAL unit type (H.264: 7 = SPS, 8 = PPS, 5 = IDR slice).
+bool AnnexBHasNal(std::span<const uint8_t> annexb, int nal_type);
+// True when H.264 codec parameters are an avcC record (length-prefixed samples, the record is the WebCodecs
+// `description`); false for Annex B (start codes; no description, parameter sets in band).
+bool AvcIsAvcC(std::span<const uint8_t> extradata);
+
+// [SECTION] Decode path ---------------------------------------------------------------------------------
+
+// The widget's `decoder` option: auto (WebCodecs where the browser accepts the stream, else wasm), or one path forced.
+enum class DecoderChoice
+{
+    Auto,
+    WebCodecs,
+    Wasm,
+};
+// "auto", "webcodecs", "wasm" (case-sensitive); nullopt for anything else.
+std::optional<DecoderChoice> DecoderChoiceFromName(std::string_view name);
+const char* DecoderChoiceName(DecoderChoice choice);
+
+enum class DecodePath
+{
+    Wasm,      // FFmpeg's decoder compiled to wasm, in the worker
+    Probing,   // waiting for VideoDecoder.isConfigSupported: packets are held, nothing is decoded yet
+    WebCodecs, // the browser's VideoDecoder
+};
+const char* DecodePathName(DecodePath path);
+
+struct DecodePathConfig
+{
+    DecoderChoice Choice = DecoderChoice::Auto;
+    bool WebCodecsAvailable = false; // the worker has VideoDecoder (typeof VideoDecoder !== 'undefined')
+    int MaxFailures = 3;             // WebCodecs errors in one session after which it is not tried again
+};
+
+// Decides the video path per codec configuration. A configuration is asked about once (answers are cached by codec
+// string); a WebCodecs error moves the current configuration to wasm (the worker replays the packets since the last key
+// frame, so the switch costs no stall), and a later configuration may try WebCodecs again until MaxFailures.
+// Forcing `webcodecs` where the browser lacks it or refuses the codec still plays, on wasm (Reason says why).
+class DecodePathPolicy
+{
+public:
+    explicit DecodePathPolicy(const DecodePathConfig& config = {}) : Config(config) {}
+
+    // A new video configuration `generation` with its codec string ("" when it cannot be described to WebCodecs, e.g.
+    // a codec without a string here). Returns the path for its packets; Probing: hold them, ask Question().
+    DecodePath OnConfig(int generation, std::string_view codec);
+    // The browser's answer about `generation`'s codec (stale generations are ignored). Returns the path now.
+    DecodePath OnSupport(int generation, bool supported);
+    // WebCodecs failed mid-stream (decoder error callback, configure throwing). Returns the path now (Wasm).
+    DecodePath OnError(std::string_view reason);
+
+    DecodePath Path() const { return Current; }
+    int Generation() const { return CurrentGeneration; }
+    const std::string& Codec() const { return CurrentCodec; }
+    // Why the current path: "forced", "unsupported codec", "no WebCodecs", "WebCodecs error: ...", "supported".
+    const std::string& Reason() const { return CurrentReason; }
+    int Failures() const { return FailureCount; }
+    int Switches() const { return SwitchCount; } // changes between Wasm and WebCodecs (Probing not counted)
+
+private:
+    struct Answer
+    {
+        std::string Codec;
+        bool Supported = false;
+    };
+    DecodePath Set(DecodePath path, std::string reason);
+    DecodePathConfig Config;
+    DecodePath Current = DecodePath::Wasm;
+    DecodePath LastDecoding = DecodePath::Wasm; // last non-Probing path, for Switches
+    bool Decided = false;                       // a non-Probing path was taken once
+    int CurrentGeneration = -1;
+    std::string CurrentCodec, CurrentReason = "not configured";
+    int FailureCount = 0, SwitchCount = 0;
+    std::vector<Answer> Answers;
+};
+
+// After a fallback, the wasm decoder replays the packets since the last key frame: a replayed picture is shown only
+// when WebCodecs did not already output it (same serial and a pts not after the last one output).
+bool FallbackKeepsFrame(int serial, double pts, bool has_last_output, int last_serial, double last_pts);
+
+// [SECTION] Timestamp map --------------------------------------------------------------------------------
+
+// What a WebCodecs chunk stands for: a VideoFrame comes back with only its chunk's timestamp.
+struct WebCodecsChunkMeta
+{
+    double Pts = 0.0;      // seconds, stream time
+    double Duration = 0.0; // seconds, 0 = unknown
+    int Serial = 0;
+    int64_t Tag = 0;       // the demuxer tag of the chunk's bytes (PDT lookup)
+    double SubmitMs = 0.0; // milliseconds (worker clock) when queued for the browser: decode time on output
+};
+
+// Chunk timestamps are the pts in whole microseconds (WebCodecs timestamps are integers); the map finds a frame's
+// metadata from its timestamp. Bounded: entries whose frame never comes (dropped by the browser) go oldest first.
+class WebCodecsTimeline
+{
+public:
+    static constexpr size_t kCapacity = 256; // chunks in flight at most (a few seconds of video)
+    static int64_t TimestampOf(double pts);  // microseconds
+    // Records a chunk; returns its timestamp (microseconds).
+    int64_t Submit(const WebCodecsChunkMeta& meta);
+    // The metadata of the chunk whose frame came out with `timestamp` (removed), or nullopt (unknown: after a reset,
+    // or evicted).
+    std::optional<WebCodecsChunkMeta> Output(int64_t timestamp);
+    void Clear() { Entries.clear(); }
+    size_t Size() const { return Entries.size(); }
+
+private:
+    struct Entry
+    {
+        int64_t Timestamp = 0;
+        WebCodecsChunkMeta Meta;
+    };
+    std::deque<Entry> Entries;
+};
+
+} // namespace livescope
