@@ -1,0 +1,136 @@
+// e2e (origin + nginx-rtmp + Chromium): RTMP ingest. The origin runs with --rtmp-port 0 (its nginx child on a free
+// loopback port); ffmpeg pushes a testsrc2 clip to rtmp://HOST:PORT/live/<broadcaster token>?title=...; the widget
+// plays /live/<name>/master.m3u8 (testsrc2's colour bars, frames advancing) while livescope-probe --follow shows no
+// errors; a key signed with another secret, an expired key and a viewer's key are refused at connect time with nothing
+// published; a second publisher for the live name is refused while the first goes on; when the publisher leaves, the
+// broadcast ends after the grace. Screenshot: build/test-artifacts/ingest-rtmp.png. Loopback only.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchBrowser, ARTIFACTS } from './lib/browser.mjs';
+import { BIN, startProcess, runToExit } from './lib/procs.mjs';
+import { makeTsClip, mintKey } from './lib/ingest.mjs';
+import { WASM_DIR, openPlayer, withWasmServer, stats, readCanvas, checkBars } from '../bench/playback/lib.mjs';
+
+const ORIGIN = join(BIN, 'livescope-origin');
+const PROBE = join(BIN, 'livescope-probe');
+const SECRET = 'e2e-rtmp-secret-0123456789';
+const CLIP_S = 40;  // seconds of media in the clip (the publisher is stopped long before its end)
+const GRACE_S = 2;  // --grace
+const FOLLOW_S = 6; // probe --follow seconds
+const missing = !existsSync(ORIGIN) || !existsSync(PROBE) ? 'livescope-origin or livescope-probe missing (build the native preset)'
+  : !existsSync('/usr/sbin/nginx') || !existsSync('/usr/lib/nginx/modules/ngx_rtmp_module.so') ? 'nginx or libnginx-mod-rtmp missing (scripts/bootstrap.sh)'
+    : !existsSync(join(WASM_DIR, 'livescope_worker.wasm')) ? `${WASM_DIR}/livescope_worker.wasm missing (build the wasm preset)` : false;
+if (missing) console.log(`ingest_rtmp: SKIPPED: ${missing}`);
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function waitFor(what, check, timeoutMs = 20000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await check();
+    if (value) return value;
+    await sleep(200);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+// ffmpeg pushing `clip` at real-time pace to `url` (copied, FLV over RTMP), as OBS would.
+const pushArgs = (clip, url, seconds) => ['-hide_banner', '-loglevel', 'error', '-re', '-i', clip, '-t', String(seconds), '-c', 'copy', '-f', 'flv', url];
+
+test('RTMP ingest: a pushed clip plays in the widget, the probe sees no errors, wrong keys and a second publisher are refused',
+  { skip: missing, timeout: 120000 }, async (t) => {
+    const t0 = Date.now();
+    const phase = (what) => console.log(`ingest_rtmp: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const dir = mkdtempSync(join(tmpdir(), 'livescope-rtmp-e2e-'));
+    const cleanups = [() => rmSync(dir, { recursive: true, force: true })];
+    t.after(async () => { for (const c of cleanups.reverse()) await c(); });
+    const secretFile = join(dir, 'secret');
+    writeFileSync(secretFile, SECRET, { mode: 0o600 });
+    await makeTsClip(dir, CLIP_S);
+    const clip = join(dir, 'clip.ts');
+
+    const origin = await startProcess(ORIGIN, ['--port', '0', '--no-demo', '--renditions', '360p', '--grace', String(GRACE_S),
+      '--secret-file', secretFile, '--rtmp-port', '0'], { ready: /livescope-origin ready (http:\/\/\S+)\/live\/index\.json/, timeoutMs: 20000, tag: 'origin' });
+    cleanups.push(() => origin.stop());
+    const line = (re) => origin.output.map((l) => l.match(re)).find(Boolean)?.[1];
+    const base = line(/livescope-origin ready (http:\/\/\S+)\/live\/index\.json/);
+    const rtmp = line(/livescope-origin rtmp (rtmp:\/\/\S+)/);
+    assert.match(rtmp ?? '', /^rtmp:\/\/127\.0\.0\.1:\d+\/live$/, origin.output.join('\n'));
+    const listed = async () => (await (await fetch(`${base}/live/index.json`)).json()).broadcasts;
+    phase('origin and nginx up');
+    let passed = false;
+    t.after(() => { if (!passed) console.log(origin.output.slice(-40).join('\n')); });
+
+    // Wrong keys are refused at connect time: the push fails at once and nothing is published.
+    const refused = await Promise.all([
+      mintKey('gamma', 'not-the-secret-at-all-0123'),
+      mintKey('gamma', SECRET, { ttl: -10 }),
+      mintKey('gamma', SECRET, { role: 'viewer' }),
+    ].map((key) => runToExit('ffmpeg', pushArgs(clip, `${rtmp}/${key}`, 3), 20000)));
+    for (const r of refused) assert.notEqual(r.code, 0, `a wrong key was not refused: ${r.stderr}`);
+    assert.deepEqual(await listed(), []);
+    assert.equal((await fetch(`${base}/live/gamma/master.m3u8`)).status, 404);
+    const refusals = origin.output.filter((l) => /publisher .*refused/.test(l));
+    assert.ok(refusals.some((l) => /bad token signature/.test(l)), refusals.join('\n'));
+    assert.ok(refusals.some((l) => /expired/.test(l)), refusals.join('\n'));
+    assert.ok(refusals.some((l) => /not a broadcaster/.test(l)), refusals.join('\n'));
+    phase('wrong keys refused');
+
+    // The publisher: live, listed with the title it gave after the key.
+    const key = mintKey('alpha', SECRET);
+    const publisher = await startProcess('ffmpeg', pushArgs(clip, `${rtmp}/${key}?title=RTMP%20show`, CLIP_S), { tag: 'push' });
+    cleanups.push(() => publisher.stop());
+    const live = await waitFor('alpha live', async () => (await listed()).find((b) => b.name === 'alpha' && b.state === 'live'));
+    assert.equal(live.title, 'RTMP show');
+    assert.equal(live.publishing, true);
+    phase('alpha live');
+
+    // A second publisher for the live name (the same key, and another key for it) is refused; the first goes on.
+    const seconds = await Promise.all([key, mintKey('alpha', SECRET)].map((k) => runToExit('ffmpeg', pushArgs(clip, `${rtmp}/${k}`, 3), 20000)));
+    for (const r of seconds) assert.notEqual(r.code, 0, `a second publisher was not refused: ${r.stderr}`);
+    assert.ok(origin.output.some((l) => /publisher for alpha refused: .*already has a publisher/.test(l)));
+    assert.equal(publisher.exited, null, `the first publisher stopped: ${publisher.output.join('\n')}`);
+    phase('second publisher refused');
+
+    // The widget plays it (colour bars, frames advancing) while the probe follows the same broadcast.
+    const srv = await withWasmServer();
+    cleanups.push(() => srv.close());
+    const browser = await launchBrowser();
+    cleanups.push(() => browser.close());
+    const src = `${base}/live/alpha/master.m3u8`;
+    const [probe] = await Promise.all([
+      runToExit(PROBE, ['--follow', String(FOLLOW_S), src], (FOLLOW_S + 30) * 1000),
+      (async () => {
+        const page = await openPlayer(browser, srv.url, src, '&muted=1');
+        t.after(() => { if (!passed) console.log(page.logs.slice(-40).join('\n')); });
+        await page.waitForFunction(() => window.livescopeWidgets[0].stats && window.livescopeWidgets[0].stats.framesShown > 30, null, { timeout: 30000 });
+        const a = await stats(page);
+        const bars = checkBars(await readCanvas(page));
+        assert.ok(bars.every((b) => b.ok), `colour bars differ: ${JSON.stringify(bars)}`);
+        await page.waitForFunction((c) => window.livescopeWidgets[0].stats.framesShown > c, a.framesShown + 10, { timeout: 10000 });
+        const b = await stats(page);
+        assert.ok(b.shownPts > a.shownPts, `frames did not advance (${a.shownPts} -> ${b.shownPts})`);
+        console.log(`ingest_rtmp: widget latency ${b.latency.toFixed(2)} s (origin PDT to screen), ${b.framesShown} frames shown`);
+        await page.screenshot({ path: join(ARTIFACTS, 'ingest-rtmp.png') });
+      })(),
+    ]);
+    const summary = probe.stdout.split('\n').find((l) => l.startsWith('summary-json '));
+    assert.ok(summary, `no summary-json line\n${probe.stdout.slice(-2000)}\n${probe.stderr.slice(-2000)}`);
+    const s = JSON.parse(summary.slice('summary-json '.length));
+    console.log(`ingest_rtmp: probe ${s.partsLoaded} parts, ${s.errors} errors, ${s.http4xx}/${s.http5xx} 4xx/5xx`);
+    assert.equal(probe.code, 0, probe.stderr.slice(-2000));
+    assert.equal(s.errors, 0);
+    assert.equal(s.http4xx + s.http5xx, 0);
+    assert.ok(s.partsLoaded > FOLLOW_S, `only ${s.partsLoaded} parts`);
+    phase('played and probed');
+
+    // The publisher leaves (nginx's publish_done): no longer publishing, then ended after the grace.
+    await publisher.stop();
+    const ended = await waitFor('alpha ended', async () => (await listed()).find((b) => b.name === 'alpha' && b.state === 'ended'), (GRACE_S + 15) * 1000);
+    assert.ok(Date.parse(ended.ended_at) >= Date.parse(ended.started_at));
+    assert.match(await (await fetch(`${base}/live/alpha/360p/index.m3u8`)).text(), /#EXT-X-ENDLIST\n$/);
+    phase('alpha ended');
+    passed = true;
+  });
