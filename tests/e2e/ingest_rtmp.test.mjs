@@ -12,12 +12,12 @@ import { join } from 'node:path';
 import { launchBrowser, ARTIFACTS } from './lib/browser.mjs';
 import { BIN, startProcess, runToExit } from './lib/procs.mjs';
 import { makeTsClip, mintKey } from './lib/ingest.mjs';
-import { WASM_DIR, openPlayer, withWasmServer, stats, readCanvas, checkBars } from '../bench/playback/lib.mjs';
+import { WASM_DIR, TESTSRC2_BARS, openPlayer, withWasmServer, stats } from '../bench/playback/lib.mjs';
 
 const ORIGIN = join(BIN, 'livescope-origin');
 const PROBE = join(BIN, 'livescope-probe');
 const SECRET = 'e2e-rtmp-secret-0123456789';
-const CLIP_S = 40;  // seconds of media in the clip (the publisher is stopped long before its end)
+const CLIP_S = 60;  // seconds of media in the clip (the publisher is stopped long before its end)
 const GRACE_S = 2;  // --grace
 const FOLLOW_S = 6; // probe --follow seconds
 const missing = !existsSync(ORIGIN) || !existsSync(PROBE) ? 'livescope-origin or livescope-probe missing (build the native preset)'
@@ -34,6 +34,35 @@ async function waitFor(what, check, timeoutMs = 20000) {
     await sleep(200);
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+// testsrc2's six colour bars on the widget canvas, sampled in the page as checkBars (tests/bench/playback/lib.mjs) does:
+// moving the whole canvas to node (readCanvas) takes tens of seconds on a loaded 2-core machine. Per bar: samples
+// within `tol` of its colour (testsrc2's moving stripe, square and clock boxes cover a few, never most).
+async function checkBarsInPage(page, tol = 40) {
+  const samples = await page.evaluate(() => {
+    const c = document.querySelector('#livescope-canvas');
+    const o = document.createElement('canvas');
+    o.width = c.width; o.height = c.height;
+    const g = o.getContext('2d');
+    g.drawImage(c, 0, 0);
+    let vw = o.width, vh = Math.round(o.width * 9 / 16);
+    if (vh > o.height) { vh = o.height; vw = Math.round(o.height * 16 / 9); }
+    const x0 = (o.width - vw) / 2, y0 = (o.height - vh) / 2;
+    const bars = [];
+    for (let i = 0; i < 6; i++) {
+      const got = [];
+      for (const fy of [0.2, 0.3, 0.4, 0.5, 0.62, 0.72, 0.85, 0.93]) for (const fx of [0.25, 0.5, 0.75]) {
+        got.push(Array.from(g.getImageData(Math.round(x0 + vw * (i + fx) / 6), Math.round(y0 + vh * fy), 1, 1).data.slice(0, 3)));
+      }
+      bars.push(got);
+    }
+    return bars;
+  });
+  return TESTSRC2_BARS.map((want, i) => {
+    const hits = samples[i].filter((g) => g.every((v, k) => Math.abs(v - want[k]) <= tol)).length;
+    return { want, hits, ok: hits >= 3 };
+  });
 }
 
 // ffmpeg pushing `clip` at real-time pace to `url` (copied, FLV over RTMP), as OBS would.
@@ -62,6 +91,16 @@ test('RTMP ingest: a pushed clip plays in the widget, the probe sees no errors, 
     phase('origin and nginx up');
     let passed = false;
     t.after(() => { if (!passed) console.log(origin.output.slice(-40).join('\n')); });
+
+    // The viewer opens before anyone publishes (the widget waits, "Starting soon", and starts by itself): Chromium and
+    // the wasm load while the keys are tried.
+    const src = `${base}/live/alpha/master.m3u8`;
+    const srv = await withWasmServer();
+    cleanups.push(() => srv.close());
+    const browser = await launchBrowser();
+    cleanups.push(() => browser.close());
+    const opened = openPlayer(browser, srv.url, src, '&muted=1');
+    opened.catch(() => {}); // awaited below
 
     // Wrong keys are refused at connect time: the push fails at once and nothing is published.
     const refused = await Promise.all([
@@ -95,25 +134,23 @@ test('RTMP ingest: a pushed clip plays in the widget, the probe sees no errors, 
     phase('second publisher refused');
 
     // The widget plays it (colour bars, frames advancing) while the probe follows the same broadcast.
-    const srv = await withWasmServer();
-    cleanups.push(() => srv.close());
-    const browser = await launchBrowser();
-    cleanups.push(() => browser.close());
-    const src = `${base}/live/alpha/master.m3u8`;
     const [probe] = await Promise.all([
-      runToExit(PROBE, ['--follow', String(FOLLOW_S), src], (FOLLOW_S + 30) * 1000),
+      runToExit(PROBE, ['--follow', String(FOLLOW_S), src], (FOLLOW_S + 30) * 1000).then((r) => { phase('probe done'); return r; }),
       (async () => {
-        const page = await openPlayer(browser, srv.url, src, '&muted=1');
+        const page = await opened;
         t.after(() => { if (!passed) console.log(page.logs.slice(-40).join('\n')); });
-        await page.waitForFunction(() => window.livescopeWidgets[0].stats && window.livescopeWidgets[0].stats.framesShown > 30, null, { timeout: 30000 });
+        await page.waitForFunction(() => window.livescopeWidgets[0].stats && window.livescopeWidgets[0].stats.framesShown > 30, null, { timeout: 40000 });
+        phase('widget playing');
         const a = await stats(page);
-        const bars = checkBars(await readCanvas(page));
+        const bars = await checkBarsInPage(page);
         assert.ok(bars.every((b) => b.ok), `colour bars differ: ${JSON.stringify(bars)}`);
+        phase('colour bars checked');
         await page.waitForFunction((c) => window.livescopeWidgets[0].stats.framesShown > c, a.framesShown + 10, { timeout: 10000 });
         const b = await stats(page);
         assert.ok(b.shownPts > a.shownPts, `frames did not advance (${a.shownPts} -> ${b.shownPts})`);
         console.log(`ingest_rtmp: widget latency ${b.latency.toFixed(2)} s (origin PDT to screen), ${b.framesShown} frames shown`);
         await page.screenshot({ path: join(ARTIFACTS, 'ingest-rtmp.png') });
+        phase('screenshot taken');
       })(),
     ]);
     const summary = probe.stdout.split('\n').find((l) => l.startsWith('summary-json '));

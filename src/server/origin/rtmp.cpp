@@ -103,6 +103,7 @@ bool BuildNginxRtmpConfig(const NginxRtmpConfig& config, std::string& text, std:
         << "            live on;\n"
         << "            drop_idle_publisher " << RtmpIdlePublisherS << "s;\n"
         << "            wait_key on;\n"
+        << "            wait_video on;\n"
         << allow_play
         << "            deny play all;\n"
         << "            on_publish " << url << ";\n"
@@ -122,9 +123,9 @@ std::vector<std::string> BuildNginxArgs(const std::string& nginx_path, const std
 }
 
 std::vector<std::string> BuildRtmpPullArgs(const std::string& ffmpeg_path, const std::string& log_level, std::string_view host, uint16_t port,
-                                           std::string_view key)
+                                           std::string_view stream)
 {
-    const std::string url = "rtmp://" + RtmpListenAddress(RtmpLocalHost(host), port) + "/" + RtmpApplication + "/" + std::string(key);
+    const std::string url = "rtmp://" + RtmpListenAddress(RtmpLocalHost(host), port) + "/" + RtmpApplication + "/" + std::string(stream);
     return {ffmpeg_path, "-hide_banner", "-nostdin", "-loglevel", log_level, "-rtmp_live", "live", "-analyzeduration", "1000000", "-i", url,
             "-map", "0", "-c", "copy", "-f", "mpegts", "-muxdelay", "0", "-muxpreload", "0", "-flush_packets", "1", "pipe:3"};
 }

@@ -121,6 +121,18 @@ bool ProbePort(asio::io_context& io, const std::string& host, uint16_t port, uin
 
 class RtmpIngestImpl;
 
+// The answer to one nginx callback.
+struct CallbackAnswer
+{
+    CallbackAnswer(int status, std::string message, std::string location = {})
+        : Status(status), Message(std::move(message)), Location(std::move(location))
+    {
+    }
+    int Status = 200;
+    std::string Message;  // one line, for the log of whoever reads it
+    std::string Location; // with a 3xx to a publish: the stream's new name inside nginx
+};
+
 // One admitted RTMP publisher, seen by the origin as a Publisher: the ffmpeg puller's MPEG-TS goes to the broadcast
 // in order, one write at a time, queued (at most RtmpQueueMaxBytes) while the encoder takes the last one.
 class RtmpPublisher : public Publisher, public std::enable_shared_from_this<RtmpPublisher>
@@ -128,15 +140,15 @@ class RtmpPublisher : public Publisher, public std::enable_shared_from_this<Rtmp
 public:
     RtmpPublisher(asio::io_context& io, std::weak_ptr<SessionHost> host, std::weak_ptr<RtmpIngestImpl> owner, std::string name, std::string key)
         : Name(std::move(name)), Key(std::move(key)), Host(std::move(host)), Owner(std::move(owner)),
-          DrainTimer(io), Puller(io, EncoderProcess::Events{
-                                         [this](size_t, const uint8_t* data, size_t size) { return OnBytes(data, size); },
-                                         [this](size_t, const std::string& why) {
-                                             if (why != "end of stream" && !Dropped)
-                                                 std::fprintf(stderr, "livescope-origin: rtmp: %s: puller pipe closed: %s\n", Name.c_str(), why.c_str());
-                                         },
-                                         []() {},
-                                         [this](int status) { OnExited(status); },
-                                     })
+          DrainTimer(io), FirstMediaTimer(io), Puller(io, EncoderProcess::Events{
+                                                              [this](size_t, const uint8_t* data, size_t size) { return OnBytes(data, size); },
+                                                              [this](size_t, const std::string& why) {
+                                                                  if (why != "end of stream" && !Dropped)
+                                                                      std::fprintf(stderr, "livescope-origin: rtmp: %s: puller pipe closed: %s\n", Name.c_str(), why.c_str());
+                                                              },
+                                                              []() {},
+                                                              [this](int status) { OnExited(status); },
+                                                          })
     {
     }
 
@@ -148,7 +160,19 @@ public:
                 host->PublisherGone(Name, this);
     }
 
-    bool Start(const std::vector<std::string>& args, std::string& error) { return Puller.Start(args, 1, error); }
+    bool Start(const std::vector<std::string>& args, std::string& error)
+    {
+        if (!Puller.Start(args, 1, error))
+            return false;
+        // nginx sends nothing before a video keyframe (wait_key, wait_video): a stream without one is cut.
+        FirstMediaTimer.expires_after(std::chrono::seconds(RtmpFirstMediaS));
+        FirstMediaTimer.async_wait([weak = weak_from_this()](beast::error_code ec) {
+            auto self = weak.lock();
+            if (!ec && self && !self->GotMedia)
+                self->Kick("no video keyframe within " + std::to_string(RtmpFirstMediaS) + " s (RTMP ingest needs video, keyframes every 1 to 2 s)");
+        });
+        return true;
+    }
 
     void Kick(const std::string& reason) override
     {
@@ -208,6 +232,11 @@ private:
     {
         if (Dropped || GoneSent)
             return true; // drained until the puller exits
+        if (!GotMedia)
+        {
+            GotMedia = true;
+            FirstMediaTimer.cancel();
+        }
         Queue.append(reinterpret_cast<const char*>(data), size);
         if (Queue.size() > RtmpQueueMaxBytes)
         {
@@ -259,9 +288,11 @@ private:
     std::weak_ptr<SessionHost> Host;
     std::weak_ptr<RtmpIngestImpl> Owner;
     asio::steady_timer DrainTimer;
+    asio::steady_timer FirstMediaTimer;
     EncoderProcess Puller;
     std::string Queue;
     bool Writing = false;
+    bool GotMedia = false;
     bool Kicked = false;
     bool PullerExited = false;
     bool NginxFinished = false;
@@ -300,7 +331,7 @@ public:
     }
 
     // The answer to one callback request: status and a one-line message.
-    std::pair<int, std::string> Answer(const http::request<http::string_body>& request);
+    CallbackAnswer Answer(const http::request<http::string_body>& request);
 
 private:
     bool SpawnNginx(std::string& error);
@@ -310,7 +341,7 @@ private:
     void KillNginx(int wait_ms);
     void RemoveDir();
     void DoAccept();
-    std::pair<int, std::string> OnPublish(const RtmpCallback& callback);
+    CallbackAnswer OnPublish(const RtmpCallback& callback);
 
     asio::io_context& Io;
     std::weak_ptr<SessionHost> Host;
@@ -367,12 +398,14 @@ private:
     void Reply()
     {
         const auto& request = Parser.get();
-        const auto [status, message] = Owner->Answer(request);
-        auto response = std::make_shared<http::response<http::string_body>>(http::status(status), request.version());
+        const CallbackAnswer answer = Owner->Answer(request);
+        auto response = std::make_shared<http::response<http::string_body>>(http::status(answer.Status), request.version());
         response->set(http::field::server, "livescope-origin");
         response->set(http::field::content_type, "text/plain");
+        if (!answer.Location.empty())
+            response->set(http::field::location, answer.Location);
         response->keep_alive(false);
-        response->body() = message + "\n";
+        response->body() = answer.Message + "\n";
         response->prepare_payload();
         http::async_write(Stream, *response, [self = shared_from_this(), response](beast::error_code, size_t) { self->Close(); });
     }
@@ -630,7 +663,7 @@ void RtmpIngestImpl::DoAccept()
     });
 }
 
-std::pair<int, std::string> RtmpIngestImpl::Answer(const http::request<http::string_body>& request)
+CallbackAnswer RtmpIngestImpl::Answer(const http::request<http::string_body>& request)
 {
     if (!RtmpCallbackAuthorized(std::string_view(request.target()), CallbackSecret))
         return {404, "not found"};
@@ -663,7 +696,7 @@ std::pair<int, std::string> RtmpIngestImpl::Answer(const http::request<http::str
     return {200, "ok"};
 }
 
-std::pair<int, std::string> RtmpIngestImpl::OnPublish(const RtmpCallback& callback)
+CallbackAnswer RtmpIngestImpl::OnPublish(const RtmpCallback& callback)
 {
     auto host = Host.lock();
     if (!host)
@@ -683,7 +716,10 @@ std::pair<int, std::string> RtmpIngestImpl::OnPublish(const RtmpCallback& callba
         return {admission.Status, admission.Message}; // the origin logged why
     publisher->Admitted = true;
     std::string error;
-    if (!publisher->Start(BuildRtmpPullArgs(FfmpegPath, FfmpegLogLevel, ListenHost, Port, callback.Key), error))
+    // Inside nginx the stream takes a random name (the 302's Location): the key never shows in the puller's argv
+    // (`ps`) or in its messages.
+    const std::string stream = RandomHex(16);
+    if (!publisher->Start(BuildRtmpPullArgs(FfmpegPath, FfmpegLogLevel, ListenHost, Port, stream), error))
     {
         std::fprintf(stderr, "livescope-origin: rtmp: %s: cannot start the puller: %s\n", plan.Broadcast.c_str(), error.c_str());
         publisher->SendGone();
@@ -692,7 +728,7 @@ std::pair<int, std::string> RtmpIngestImpl::OnPublish(const RtmpCallback& callba
     Publishers[key] = publisher;
     std::fprintf(stderr, "livescope-origin: rtmp: publisher for %s from %s (client %s) admitted\n", plan.Broadcast.c_str(), callback.Address.c_str(),
                  callback.ClientId.c_str());
-    return {200, "ok"};
+    return {RtmpRenameStatus, "admitted", stream};
 }
 
 } // namespace

@@ -76,6 +76,9 @@ TEST_CASE("nginx.conf loads the module, runs one foreground process with its fil
     CHECK(Contains(text, "listen 127.0.0.1:19350;\n"));
     CHECK(Contains(text, "application live {\n"));
     CHECK(Contains(text, "live on;\n"));
+    // Players (the origin's puller) start at a video keyframe with audio alongside, so the encoder's probe sees both.
+    CHECK(Contains(text, "wait_key on;\n"));
+    CHECK(Contains(text, "wait_video on;\n"));
     // Braces balance: nothing was cut off or injected.
     CHECK(std::count(text.begin(), text.end(), '{') == std::count(text.begin(), text.end(), '}'));
 }

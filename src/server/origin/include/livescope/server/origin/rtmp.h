@@ -19,6 +19,7 @@ constexpr int RtmpIdlePublisherS = 10;          // s: nginx drops a publisher th
 constexpr int RtmpUpdateS = 2;                  // s between on_update callbacks: how soon a kicked publisher is cut
 constexpr int RtmpWorkerConnections = 512;      // nginx connections at once (publishers, internal pullers, callbacks)
 constexpr int RtmpStartTimeoutMs = 5000;        // ms nginx has to accept connections at start
+constexpr int RtmpFirstMediaS = 10;             // s an admitted publisher has to get its first video keyframe to the puller
 constexpr int RtmpDrainMs = 500;                // ms a puller has, after its publisher's stream ended, to pass on what it has
 
 struct RtmpOptions
@@ -41,7 +42,9 @@ struct NginxRtmpConfig
 
 // nginx.conf text: the module, no daemon, one process, pid and error log in Dir, no http block; one rtmp server with
 // application "live" (live on; play only from loopback or Host itself, where the origin's pullers come from; the
-// callbacks; RtmpTimeoutS, RtmpIdlePublisherS, RtmpUpdateS).
+// callbacks; RtmpTimeoutS, RtmpIdlePublisherS, RtmpUpdateS). Players start at a video keyframe, audio with it
+// (wait_key, wait_video): the puller's MPEG-TS then opens with both, so the encoder's 1 s probe finds them (audio
+// alone first would hide a video track whose keyframe comes later). So RTMP streams need video.
 // False with a reason when a value could break out of its directive (paths and URL: letters, digits and /._-:[]).
 bool BuildNginxRtmpConfig(const NginxRtmpConfig& config, std::string& text, std::string& error);
 // argv of nginx running Dir/nginx.conf, its prefix and early error log in Dir.
@@ -51,12 +54,16 @@ std::string RtmpListenAddress(std::string_view host, uint16_t port);
 // Where a local client reaches a server bound to `host`: the loopback of its family for a wildcard address.
 std::string RtmpLocalHost(std::string_view host);
 
-// argv of the ffmpeg that plays rtmp://LOCAL:PORT/live/KEY from nginx (LOCAL = RtmpLocalHost(host)) and writes it,
+// An admitted publish is answered with this status and a random stream name in Location: nginx renames the stream
+// (any 3xx whose Location is not an rtmp:// URL), so the origin's puller plays it without knowing or showing the key.
+constexpr int RtmpRenameStatus = 302;
+
+// argv of the ffmpeg that plays rtmp://LOCAL:PORT/live/STREAM from nginx (LOCAL = RtmpLocalHost(host)) and writes it,
 // copied, as MPEG-TS to fd 3. It probes at most 1 s (a video-only stream would otherwise wait 5 s for audio). It does not
 // end by itself when the publisher leaves (nginx keeps players of an idle stream) and ignores SIGTERM while it waits, so
 // the origin ends it with SIGKILL, RtmpDrainMs after nginx's publish_done.
 std::vector<std::string> BuildRtmpPullArgs(const std::string& ffmpeg_path, const std::string& log_level, std::string_view host, uint16_t port,
-                                           std::string_view key);
+                                           std::string_view stream);
 
 // Callback path: /rtmp/<secret>. True when `target` is exactly that (compared in constant time).
 std::string RtmpCallbackPath(std::string_view secret);
