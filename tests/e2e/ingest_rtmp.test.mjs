@@ -2,8 +2,9 @@
 // loopback port); ffmpeg pushes a testsrc2 clip to rtmp://HOST:PORT/live/<broadcaster token>?title=...; the widget
 // plays /live/<name>/master.m3u8 (testsrc2's colour bars, frames advancing) while livescope-probe --follow shows no
 // errors; a key signed with another secret, an expired key and a viewer's key are refused at connect time with nothing
-// published; a second publisher for the live name is refused while the first goes on; when the publisher leaves, the
-// broadcast ends after the grace. Screenshot: build/test-artifacts/ingest-rtmp.png. Loopback only.
+// published; a second publisher for the live name is refused while the first goes on; a publisher back within the
+// grace resumes the broadcast after a discontinuity; gone for longer, the broadcast ends. Screenshot:
+// build/test-artifacts/ingest-rtmp.png. Loopback only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ const ORIGIN = join(BIN, 'livescope-origin');
 const PROBE = join(BIN, 'livescope-probe');
 const SECRET = 'e2e-rtmp-secret-0123456789';
 const CLIP_S = 60;  // seconds of media in the clip (the publisher is stopped long before its end)
-const GRACE_S = 2;  // --grace
+const GRACE_S = 4;  // --grace: long enough for a new ffmpeg push to start within it
 const FOLLOW_S = 6; // probe --follow seconds
 const missing = !existsSync(ORIGIN) || !existsSync(PROBE) ? 'livescope-origin or livescope-probe missing (build the native preset)'
   : !existsSync('/usr/sbin/nginx') || !existsSync('/usr/lib/nginx/modules/ngx_rtmp_module.so') ? 'nginx or libnginx-mod-rtmp missing (scripts/bootstrap.sh)'
@@ -68,7 +69,7 @@ async function checkBarsInPage(page, tol = 40) {
 // ffmpeg pushing `clip` at real-time pace to `url` (copied, FLV over RTMP), as OBS would.
 const pushArgs = (clip, url, seconds) => ['-hide_banner', '-loglevel', 'error', '-re', '-i', clip, '-t', String(seconds), '-c', 'copy', '-f', 'flv', url];
 
-test('RTMP ingest: a pushed clip plays in the widget, the probe sees no errors, wrong keys and a second publisher are refused',
+test('RTMP ingest: a pushed clip plays in the widget, the probe sees no errors, wrong keys and a second publisher are refused, a return within the grace resumes',
   { skip: missing, timeout: 120000 }, async (t) => {
     const t0 = Date.now();
     const phase = (what) => console.log(`ingest_rtmp: ${what} at ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -163,8 +164,21 @@ test('RTMP ingest: a pushed clip plays in the widget, the probe sees no errors, 
     assert.ok(s.partsLoaded > FOLLOW_S, `only ${s.partsLoaded} parts`);
     phase('played and probed');
 
-    // The publisher leaves (nginx's publish_done): no longer publishing, then ended after the grace.
+    // The publisher leaves (nginx's publish_done) and comes back within the grace, as OBS reconnects: the same
+    // broadcast continues after a discontinuity.
     await publisher.stop();
+    const again = await startProcess('ffmpeg', pushArgs(clip, `${rtmp}/${key}`, CLIP_S), { tag: 'push again' });
+    cleanups.push(() => again.stop());
+    await waitFor('a discontinuity in alpha\'s playlist', async () => {
+      const text = await (await fetch(`${base}/live/alpha/360p/index.m3u8`)).text();
+      return /#EXT-X-DISCONTINUITY\n/.test(text) && text.trimEnd().split('\n').slice(-12).some((l) => l.startsWith('#EXT-X-PART:'));
+    });
+    assert.ok(origin.output.some((l) => /publisher for alpha admitted \(resumed\)/.test(l)), 'the returning publisher did not resume alpha');
+    assert.equal((await listed()).find((b) => b.name === 'alpha').state, 'live');
+    phase('alpha resumed');
+
+    // It leaves for longer than the grace: ended.
+    await again.stop();
     const ended = await waitFor('alpha ended', async () => (await listed()).find((b) => b.name === 'alpha' && b.state === 'ended'), (GRACE_S + 15) * 1000);
     assert.ok(Date.parse(ended.ended_at) >= Date.parse(ended.started_at));
     assert.match(await (await fetch(`${base}/live/alpha/360p/index.m3u8`)).text(), /#EXT-X-ENDLIST\n$/);

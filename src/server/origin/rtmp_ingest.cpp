@@ -209,6 +209,18 @@ public:
         });
     }
 
+    // The publisher is back (a new publish for this broadcast) while this one's puller still drains: end it now, so
+    // that the new connection resumes the broadcast instead of being refused as a second publisher.
+    void FinishNow()
+    {
+        if (!NginxFinished || GoneSent)
+            return;
+        DrainTimer.cancel();
+        Dropped = true;
+        Puller.Signal(SIGKILL);
+        SendGone();
+    }
+
     bool Finished() const { return NginxFinished && PullerExited && (GoneSent || !Admitted); }
 
     const std::string Name; // the broadcast
@@ -710,6 +722,12 @@ CallbackAnswer RtmpIngestImpl::OnPublish(const RtmpCallback& callback)
     const std::string key = PublisherKey(callback.ClientId);
     if (callback.ClientId.empty() || Publishers.count(key))
         return {409, "this RTMP connection already publishes"};
+    std::vector<std::shared_ptr<RtmpPublisher>> draining;
+    for (const auto& [other_key, other] : Publishers)
+        if (other->Name == plan.Broadcast)
+            draining.push_back(other);
+    for (const auto& other : draining)
+        other->FinishNow();
     auto publisher = std::make_shared<RtmpPublisher>(Io, Host, weak_from_this(), plan.Broadcast, key);
     const IngestAdmission admission = host->AdmitPublisher(plan.Broadcast, plan.Query, "", publisher);
     if (admission.Status != 101)
