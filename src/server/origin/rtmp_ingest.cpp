@@ -480,6 +480,11 @@ bool RtmpIngestImpl::Start(std::string& error)
             return false;
         }
     }
+    if (::access(Options.NginxPath.c_str(), X_OK) != 0)
+    {
+        error = "nginx (" + Options.NginxPath + ") is missing (Debian package nginx)";
+        return false;
+    }
     if (::access(Options.ModulePath.c_str(), R_OK) != 0)
     {
         error = "nginx's RTMP module " + Options.ModulePath + " is missing (Debian package libnginx-mod-rtmp)";
