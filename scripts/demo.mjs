@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startProcess, BIN } from './lib/procs.mjs';
+import { createServer } from 'node:net';
+import { startProcess, freePort, BIN } from './lib/procs.mjs';
 import { startDemoServer } from './demo-server.mjs';
 
 const { values: opts } = parseArgs({ options: {
@@ -72,13 +73,17 @@ process.on('unhandledRejection', (e) => { console.error(`demo: ${e && e.stack ||
 let web = null;
 try {
   // The origin shares the relay's secret file: the relay's broadcaster tokens are its stream keys (docs/ingest.md).
+  // RTMP ingest (OBS, ffmpeg: docs/ingest.md) on 1935, or on a free port when 1935 is taken.
+  const rtmpPort = await new Promise((res) => { const s = createServer().once('error', () => res(0)).listen(1935, '127.0.0.1', () => s.close(() => res(1935))); })
+    || await freePort();
   const streamUrl = await startIfBuilt('livescope-origin', ['--port', opts['origin-port'], '--secret-file', secretFile,
-    ...(opts.renditions ? ['--renditions', opts.renditions] : []), '--srt-port', opts['srt-port']], /ready (http\S+)/);
+    '--rtmp-port', String(rtmpPort), '--srt-port', opts['srt-port'], ...(opts.renditions ? ['--renditions', opts.renditions] : [])], /ready (http\S+)/);
   // A per-run secret: the presenter's link carries a broadcaster token minted with it (real name, broadcaster role).
   const relayBin = join(BIN, 'livescope-relay');
   const host = existsSync(relayBin) ? mintBroadcasterToken(relayBin) : { token: '', secretArgs: [], secretEnv: {} };
   // The studio's stream key for the broadcast `studio` (a relay that cannot mint prints no studio URL).
   const studioKey = existsSync(relayBin) && streamUrl ? mintBroadcasterToken(relayBin, 'studio').token : '';
+  const obsKey = existsSync(relayBin) && streamUrl ? mintBroadcasterToken(relayBin, 'obs').token : ''; // RTMP key of "obs"
   const relayUrl = await startIfBuilt('livescope-relay', ['--port', opts['relay-port'], ...host.secretArgs], /listening on (ws\S+)/, host.secretEnv);
   const hostToken = relayUrl ? host.token : '';
   web = await startDemoServer({ port: Number(opts.port), streamUrl, relayUrl, title: opts.title });
@@ -119,6 +124,12 @@ try {
     const watch = new URLSearchParams({ src: `${new URL(streamUrl).origin}/live/srt/master.m3u8`, title: 'SRT' });
     console.log(`  SRT ingest    ffmpeg -re -i clip.ts -c copy -f mpegts '${srtUrl}?streamid=${srtKey}'  (OBS: that URL as Server)`);
     console.log(`  SRT viewer    ${web.url}/embed/player.html?${watch}`);
+  }
+  if (obsKey) {
+    const origin = new URL(streamUrl).origin;
+    const rtmpUrl = procs.flatMap((p) => p.output).map((l) => l.match(/livescope-origin rtmp (rtmp:\S+)/)).find(Boolean)?.[1] || `rtmp://127.0.0.1:${rtmpPort}/live`;
+    console.log(`  OBS / RTMP    server ${rtmpUrl}  stream key ${obsKey}`);
+    console.log(`  OBS viewer    ${web.url}/embed/player.html?${new URLSearchParams({ src: `${origin}/live/obs/master.m3u8`, title: 'OBS' })}`);
   }
   if (streamUrl) console.log(`  LL-HLS        ${streamUrl}`);
   if (relayUrl) console.log(`  relay         ${relayUrl}`);

@@ -38,6 +38,9 @@ const char* const UsageText =
     "                      X-Livescope-Signature: sha256=<hex HMAC-SHA256 of the body>\n"
     "  --srt-port N        take SRT publishers on UDP port N (0 = pick one; off when not given; 8890 is usual):\n"
     "                      srt://HOST:N?streamid=<stream key> carrying MPEG-TS (or streamid=#!::r=<name>,s=<key>)\n"
+    "  --rtmp              RTMP ingest on port 1935 (nginx with its RTMP module as a child; needs the secret):\n"
+    "                      server rtmp://HOST:PORT/live, stream key = a broadcaster token; prints 'livescope-origin rtmp URL'\n"
+    "  --rtmp-port N       RTMP ingest on port N (0 = pick a free one); implies --rtmp\n"
     "Publishers: WebSocket /ingest/<name>?token=<stream key> carrying MPEG-TS or Matroska/WebM (see docs/ingest.md).\n"
     "GET /live/index.json lists broadcasts; each is at /live/<name>/master.m3u8.\n"
     "Prints 'livescope-origin listening on URL' at start and 'livescope-origin ready URL/live/master.m3u8' once\n"
@@ -134,6 +137,11 @@ int main(int argc, char** argv)
             options.Demo = false;
             continue;
         }
+        if (arg == "--rtmp")
+        {
+            options.Rtmp.Enabled = true;
+            continue;
+        }
         if (i + 1 >= argc)
         {
             std::fprintf(stderr, "livescope-origin: %s needs a value\n%s", argv[i], UsageText);
@@ -187,6 +195,12 @@ int main(int argc, char** argv)
             options.WebhookUrl = value;
         else if (arg == "--srt-port")
             ok = ParseInt(value, options.SrtPort, 0, 65535);
+        else if (arg == "--rtmp-port")
+        {
+            ok = ParseInt(value, number, 0, 65535);
+            options.Rtmp.Enabled = true;
+            options.Rtmp.Port = uint16_t(number);
+        }
         else if (arg == "--control-token-file")
         {
             control_token_file = value;
@@ -226,6 +240,11 @@ int main(int argc, char** argv)
     }
     if (options.SrtPort >= 0 && options.Secret.empty())
         std::fprintf(stderr, "livescope-origin: warning: --srt-port without the secret (--secret-file or LIVESCOPE_SECRET): every SRT publisher is refused\n");
+    if (options.Rtmp.Enabled && options.Secret.empty() && !print_args)
+    {
+        std::fprintf(stderr, "livescope-origin: error: RTMP ingest needs the secret (--secret-file or LIVESCOPE_SECRET) to check stream keys\n");
+        return 2;
+    }
     if (!options.ControlToken.empty())
         std::fprintf(stderr, "livescope-origin: control enabled: POST /control/... with the bearer token\n");
     if (print_args)

@@ -21,6 +21,7 @@
 #include <livescope/server/origin/live_playlist.h>
 #include <livescope/server/origin/router.h>
 #include "srt_ingest.h"
+#include "rtmp_ingest.h"
 #include "webhook.h"
 
 #include <utility> // Boost 1.74 asio/awaitable.hpp needs std::exchange under C++20
@@ -198,6 +199,7 @@ private:
     std::vector<std::weak_ptr<HeldRequest>> Waiters;
     std::unique_ptr<SrtIngest> Srt; // SRT publishers (--srt-port)
     FaultPlan Faults;
+    std::shared_ptr<RtmpIngest> Rtmp; // RTMP ingest (an nginx child), when enabled
     HttpUrl Webhook;
     bool HaveWebhook = false;
     uint64_t SessionCounter = 0;
@@ -609,6 +611,14 @@ bool Origin::Start(std::string& error)
         self->Stop();
     });
     DoAccept();
+    if (Options.Rtmp.Enabled)
+    {
+        Rtmp = StartRtmpIngest(Io, shared_from_this(), Options.Rtmp, Options.Host, Options.Secret, Options.Encoder, error);
+        if (!Rtmp)
+            return false;
+        std::printf("livescope-origin rtmp %s (stream key: a broadcaster token)\n", Rtmp->Url().c_str());
+        std::fflush(stdout);
+    }
     if (Options.Demo)
     {
         auto demo = std::make_shared<Broadcast>(*this, Io, DemoBroadcastName, "Test pattern", Options.Encoder, true, Options.WindowSegments);
@@ -682,6 +692,8 @@ void Origin::Stop()
     }
     if (Srt)
         Srt->Stop(); // closes SRT publishers, joins the SRT thread
+    if (Rtmp)
+        Rtmp->Stop(); // after the kicks above: its pullers are already stopping
     for (const auto& retired : Retired)
         if (retired->Encoder.Running())
             any = true; // already terminating

@@ -1,6 +1,7 @@
 // The livescope-origin edge: Boost.Beast HTTP server, ffmpeg child process and the glue to the pure live window.
 #pragma once
 #include <livescope/server/origin/encoder_args.h>
+#include <livescope/server/origin/rtmp.h>
 
 #include <cstdint>
 #include <string>
@@ -22,6 +23,7 @@ struct OriginOptions
     std::string Secret;         // HMAC secret of stream keys and webhook signatures; empty = ingest refused
     std::string WebhookUrl;     // http://host:port/path POSTed broadcast.started / broadcast.ended; empty = none
     int SrtPort = -1;           // UDP port of SRT ingest (srt_ingest.h; 0 = pick one); -1 = no SRT
+    RtmpOptions Rtmp;           // RTMP ingest through an nginx child (rtmp_ingest.h); off unless --rtmp / --rtmp-port
 };
 
 // Runs the origin until SIGINT/SIGTERM (returns 0) or a fatal error (returns non-zero, reason on stderr).
