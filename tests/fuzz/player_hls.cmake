@@ -6,6 +6,7 @@ target_sources(fuzz_m3u8 PRIVATE
   ${CMAKE_SOURCE_DIR}/src/player/hls/hls_url.cpp
   ${CMAKE_SOURCE_DIR}/src/player/hls/hls_date.cpp
   ${CMAKE_SOURCE_DIR}/src/player/hls/playlist_logic.cpp
+  ${CMAKE_SOURCE_DIR}/src/player/hls/abr.cpp
   ${CMAKE_SOURCE_DIR}/src/player/hls/hls_session.cpp)
 target_include_directories(fuzz_m3u8 PRIVATE ${CMAKE_SOURCE_DIR}/src/player/hls/include)
 target_link_libraries(fuzz_m3u8 PRIVATE livescope::warnings)
