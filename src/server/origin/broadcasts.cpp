@@ -178,13 +178,9 @@ KeyCheck CheckStreamKey(std::string_view secret, std::string_view token, std::st
     return {};
 }
 
-std::string FindStreamKey(std::string_view query, std::string_view protocols, std::string& subprotocol)
+std::vector<std::string_view> SplitSubprotocols(std::string_view protocols)
 {
-    subprotocol.clear();
-    std::string key = QueryValue(query, "token");
-    if (!key.empty())
-        return key;
-    bool offered_ours = false;
+    std::vector<std::string_view> out;
     while (!protocols.empty())
     {
         const size_t comma = protocols.find(',');
@@ -194,9 +190,24 @@ std::string FindStreamKey(std::string_view query, std::string_view protocols, st
             item.remove_prefix(1);
         while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
             item.remove_suffix(1);
+        if (!item.empty())
+            out.push_back(item);
+    }
+    return out;
+}
+
+std::string FindStreamKey(std::string_view query, std::string_view protocols, std::string& subprotocol)
+{
+    subprotocol.clear();
+    std::string key = QueryValue(query, "token");
+    if (!key.empty())
+        return key;
+    bool offered_ours = false;
+    for (std::string_view item : SplitSubprotocols(protocols))
+    {
         if (item == IngestSubprotocol)
             offered_ours = true;
-        else if (!item.empty() && key.empty())
+        else if (key.empty())
             key = std::string(item);
     }
     if (!key.empty())

@@ -1,6 +1,8 @@
 // Pure: close codes, reasons and the subprotocol answer for refused publishers (ingest_close.h).
 #include <livescope/server/origin/ingest_close.h>
 
+#include <livescope/server/origin/broadcasts.h>
+
 namespace livescope {
 
 int IngestCloseCode(int status, std::string_view message)
@@ -27,24 +29,11 @@ std::string IngestCloseReason(std::string_view message)
 
 std::string IngestRefusalSubprotocol(std::string_view protocols)
 {
-    std::string first;
-    while (!protocols.empty())
-    {
-        const size_t comma = protocols.find(',');
-        std::string_view item = protocols.substr(0, comma);
-        protocols = comma == std::string_view::npos ? std::string_view() : protocols.substr(comma + 1);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t'))
-            item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t'))
-            item.remove_suffix(1);
-        if (item.empty())
-            continue;
-        if (item == "livescope-ingest")
+    const std::vector<std::string_view> items = SplitSubprotocols(protocols);
+    for (std::string_view item : items)
+        if (item == IngestSubprotocol)
             return std::string(item);
-        if (first.empty())
-            first = std::string(item);
-    }
-    return first;
+    return items.empty() ? std::string() : std::string(items.front());
 }
 
 } // namespace livescope

@@ -1,6 +1,8 @@
 // Pure: the studio's framed WebCodecs messages → one Matroska stream (parser, H.264 Annex B → avcC, EBML writer, muxer).
 #include <livescope/server/origin/ingest_frames.h>
 
+#include <livescope/server/origin/broadcasts.h>
+
 #include <cstring>
 
 namespace livescope {
@@ -102,16 +104,8 @@ std::string RemoveFramesSubprotocol(std::string_view protocols, bool& offered)
 {
     offered = false;
     std::string kept;
-    while (!protocols.empty())
+    for (std::string_view trimmed : SplitSubprotocols(protocols))
     {
-        const size_t comma = protocols.find(',');
-        std::string_view item = protocols.substr(0, comma);
-        protocols = comma == std::string_view::npos ? std::string_view() : protocols.substr(comma + 1);
-        std::string_view trimmed = item;
-        while (!trimmed.empty() && (trimmed.front() == ' ' || trimmed.front() == '\t'))
-            trimmed.remove_prefix(1);
-        while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\t'))
-            trimmed.remove_suffix(1);
         if (trimmed == IngestFramesSubprotocol)
         {
             offered = true;

@@ -101,6 +101,8 @@ KeyCheck CheckStreamKey(std::string_view secret, std::string_view token, std::st
 // The key from the query ("token=...") or else from the Sec-WebSocket-Protocol list ("livescope-ingest, <key>" or just
 // "<key>"). `subprotocol` is what the handshake must answer with (empty when the key came in the query).
 std::string FindStreamKey(std::string_view query, std::string_view protocols, std::string& subprotocol);
+// The tokens of a Sec-WebSocket-Protocol list, trimmed of spaces and tabs, empty ones left out (views into `protocols`).
+std::vector<std::string_view> SplitSubprotocols(std::string_view protocols);
 constexpr const char* IngestSubprotocol = "livescope-ingest";
 
 // Webhooks: {"event":"broadcast.started"|"broadcast.ended","name","title","state","started_at","ended_at"?,"at"}.
