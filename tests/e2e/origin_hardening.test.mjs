@@ -122,7 +122,7 @@ test('control takes POST with the bearer token only, answers JSON, and sends no 
   const set = await control(controlledUrl, '/control/faults?drop=1&delay_ms=10');
   assert.equal(set.status, 200);
   noCors(set, 'POST');
-  assert.deepEqual(await set.json(), { drop: 1, corrupt: 0, delay: { ms: 10, left: 1 }, status: { code: 0, left: 0 } });
+  assert.deepEqual(await set.json(), { drop: 1, corrupt: 0, delay: { ms: 10, left: 1 }, status: { code: 0, left: 0 }, rate_kbps: 0 });
   const cleared = await (await control(controlledUrl, '/control/faults?clear=1')).json();
   assert.equal(cleared.drop, 0);
   // An error quoting the query (a backslash, which no URL parser escapes) is still valid JSON.
