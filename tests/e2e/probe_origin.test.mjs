@@ -20,7 +20,8 @@ function followOrigin() {
       origin = await startProcess(ORIGIN, ['--port', '0', '--part-ms', '200', '--segment-ms', '2000'],
         { ready: /livescope-origin ready (http:\/\/\S+)/, timeoutMs: 60000, tag: 'origin' });
       const url = origin.output.map((l) => l.match(/livescope-origin ready (http:\/\/\S+)/)).find(Boolean)[1];
-      const run = await runProbe(['--follow', String(FOLLOW_S), url], (FOLLOW_S + 30) * 1000);
+      // One variant (the first listed): a variant switch would cancel the old rendition's blocking reload.
+      const run = await runProbe(['--follow', String(FOLLOW_S), '--variant', '0', url], (FOLLOW_S + 30) * 1000);
       const lines = run.stdout.trim().split('\n');
       const summaryLine = lines.find((l) => l.startsWith('summary-json '));
       assert.ok(summaryLine, `no summary-json line\nstdout:\n${run.stdout.slice(-3000)}\nstderr:\n${run.stderr.slice(-3000)}`);
