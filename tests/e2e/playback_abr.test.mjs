@@ -48,7 +48,7 @@ test('ABR steps up on a fast link, down under a bandwidth limit without stopping
 
   const page = await openPlayer(browser, srv.url, origin.url);
   const t0 = Date.now();
-  if (process.env.ABR_TRACE) page.on('console', (m) => { if (/Variant|jump|stall/i.test(m.text())) console.log(`abr trace: ${Date.now() - t0} ms ${m.text()}`); });
+  if (process.env.ABR_TRACE) page.on('console', (m) => { if (/Variant|jump|stall|hls |fail|cancel/i.test(m.text())) console.log(`abr trace: ${Date.now() - t0} ms ${m.text()}`); });
   t.after(() => { if (t.failed !== false) console.log(page.logs.slice(-40).join('\n')); });
   await page.waitForFunction(() => window.livescopeWidgets[0].stats && window.livescopeWidgets[0].stats.framesShown > 0, null, { timeout: 30000 });
   const first = await stats(page);

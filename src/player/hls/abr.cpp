@@ -36,6 +36,7 @@ HlsAbrHealth HlsAbrHealthOf(int64_t frames, int64_t dropped, double decode_ms, d
     h.Frames = frames > 0 ? frames : 0;
     h.DroppedFraction = frames > 0 ? std::clamp(double(dropped) / double(frames), 0.0, 1.0) : 0.0;
     h.DecodeLoad = window > 0 && decode_ms > 0 ? decode_ms / (window * 1000.0) : 0.0;
+    h.Window = window > 0 ? window : 0.0;
     return h;
 }
 

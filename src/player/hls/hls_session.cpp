@@ -377,6 +377,9 @@ struct HlsSession::Impl
     bool MapStarted = false;
     bool ManualVariant = false;
     double LastSwitchAt = -kNever;
+    static constexpr double SwitchHoldMax = 1.5; // seconds Pump waits at a segment start for the pending variant
+    HlsPosition SwitchHoldAt{-1, -1};            // the segment start being waited at
+    double SwitchHoldUntil = -kNever;            // seconds
     double FirstChangeAt = -1.0, AgeIntegral = 0.0, LastAgeMark = 0.0;
     HlsBandwidthEstimator Bw;
     HlsAbrState Abr;
@@ -855,12 +858,29 @@ struct HlsSession::Impl
         return Issue(it.Kind, it.Uri, range, now, Active.Generation, it.Duration);
     }
 
-    void MaybeSwitchAt(double now)
+    // Switches to the pending rendition when the cursor is at one of its independent items. Returns true when Pump
+    // should wait instead: the cursor is at a segment start the pending playlist does not list yet. At the live edge
+    // the active rendition's hinted parts run ahead of the pending playlist's reloads, so without the wait every
+    // segment start would go by on the old variant; the wait ends when the pending playlist lists it (its blocking
+    // reload answers then) or after SwitchHoldMax, when the active rendition goes on.
+    bool MaybeSwitchAt(double now)
     {
-        if (!Pending || !Pending->HavePlaylist || !Positioned) return;
+        if (!Pending || !Pending->HavePlaylist || !Positioned) return false;
         const HlsItemResult probe = LookupMediaItem(Pending->Pl, Cursor, LowLatency(Pending->Pl));
         const bool behind = probe.Lookup == HlsItemLookup::Restart;
-        if (!(probe.Lookup == HlsItemLookup::Ready && probe.Item.Independent) && !behind) return;
+        if (!(probe.Lookup == HlsItemLookup::Ready && probe.Item.Independent) && !behind)
+        {
+            if (probe.Lookup != HlsItemLookup::NotYet || Cursor.Part > 0) return false;
+            if (!(SwitchHoldAt == Cursor))
+            {
+                SwitchHoldAt = Cursor;
+                SwitchHoldUntil = now + SwitchHoldMax;
+            }
+            if (now < SwitchHoldUntil) return true;
+            SwitchHoldUntil = -kNever; // waited long enough at this position: the active rendition goes on
+            return false;
+        }
+        SwitchHoldUntil = -kNever;
         // Switch: the old rendition's playlist and hints are dropped.
         Cancel(Active.PlaylistReq);
         std::vector<uint64_t> hints;
@@ -880,6 +900,7 @@ struct HlsSession::Impl
         Event(HlsEvent::VariantSwitched, now, "variant " + std::to_string(Active.Variant) + " at msn " + std::to_string(Cursor.Msn) + " part " + std::to_string(Cursor.Part));
         if (Active.PlaylistReq == 0 && Active.NextReloadAt == kNever && !Active.Pl.EndList) RequestPlaylist(Active, now, true);
         IssueHint(now);
+        return false;
     }
 
     void Pump(double now)
@@ -890,7 +911,7 @@ struct HlsSession::Impl
         {
             if (!Cur)
             {
-                MaybeSwitchAt(now);
+                if (MaybeSwitchAt(now)) return; // waiting at a segment start for the pending variant (Tick retries)
                 const HlsItemResult found = LookupMediaItem(Active.Pl, Cursor, LowLatency(Active.Pl));
                 if (found.Lookup == HlsItemLookup::NotYet)
                 {
@@ -1371,6 +1392,7 @@ double HlsSession::NextWakeup() const
         if (!q.Complete) t = std::min(t, Impl::TimeoutAt(q));
     }
     if (p.MediaWaiting) t = std::min(t, p.MediaRetryAt);
+    if (p.Pending && p.SwitchHoldUntil > -kNever) t = std::min(t, p.SwitchHoldUntil);
     return t;
 }
 
@@ -1440,7 +1462,9 @@ void HlsSession::SelectVariant(int variant, double now)
 
 void HlsSession::SetPlaybackHealth(const HlsAbrHealth& health, double now)
 {
-    P->Health = health;
+    // A window that saw a variant switch says nothing of the new variant (a switch drops the frames queued on the
+    // old one): it is not judged.
+    P->Health = now - P->LastSwitchAt < health.Window + 0.5 ? HlsAbrHealth{} : health;
     P->ConsiderAbr(now);
 }
 

@@ -144,6 +144,7 @@ TEST_CASE("health over a window: the dropped share of the frames due, and the de
     CHECK(h.Frames == 60);
     CHECK(h.DroppedFraction == doctest::Approx(0.25));
     CHECK(h.DecodeLoad == doctest::Approx(0.9));
+    CHECK(h.Window == doctest::Approx(2.0));
     CHECK(HlsAbrHealthOf(0, 5, 100.0, 0.0).DroppedFraction == 0.0);
     CHECK(HlsAbrHealthOf(10, 50, 0.0, 1.0).DroppedFraction == 1.0);
 }

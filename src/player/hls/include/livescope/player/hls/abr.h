@@ -33,6 +33,7 @@ struct HlsAbrHealth
     int64_t Frames = 0;        // frames due in the window
     double DroppedFraction = 0; // of those, dropped (0..1)
     double DecodeLoad = 0;     // decode time per frame / frame interval (1.0 = decode takes all the time there is)
+    double Window = 0;         // seconds the figures cover (ending at the report)
 };
 
 // What the controller remembers between decisions. Reset with a fresh value at a new session.
