@@ -19,6 +19,7 @@ const { values: opts } = parseArgs({ options: {
   title: { type: 'string', default: 'livescope live demo' },
   renditions: { type: 'string', default: '' }, // passed to the origin (its default: 720p,360p)
   'srt-port': { type: 'string', default: '8890' }, // the origin's SRT ingest (UDP; 0 = pick one)
+  'rtmp-port': { type: 'string', default: '' }, // the origin's RTMP ingest (default 1935, or a free port when it is taken; 0 = pick one)
 } });
 
 const procs = [];
@@ -74,7 +75,8 @@ let web = null;
 try {
   // The origin shares the relay's secret file: the relay's broadcaster tokens are its stream keys (docs/ingest.md).
   // RTMP ingest (OBS, ffmpeg: docs/ingest.md) on 1935, or on a free port when 1935 is taken.
-  const rtmpPort = await new Promise((res) => { const s = createServer().once('error', () => res(0)).listen(1935, '127.0.0.1', () => s.close(() => res(1935))); })
+  const rtmpPort = opts['rtmp-port'] !== '' ? Number(opts['rtmp-port'])
+    : await new Promise((res) => { const s = createServer().once('error', () => res(0)).listen(1935, '127.0.0.1', () => s.close(() => res(1935))); })
     || await freePort();
   const streamUrl = await startIfBuilt('livescope-origin', ['--port', opts['origin-port'], '--secret-file', secretFile,
     '--rtmp-port', String(rtmpPort), '--srt-port', opts['srt-port'], ...(opts.renditions ? ['--renditions', opts.renditions] : [])], /ready (http\S+)/);

@@ -107,7 +107,7 @@ const withArgs = (pids) => pids.map((p) => [p, cmdline(p).join(' ')]);
 
 // Starts the demo with one audience bot per room; resolves once it printed its URLs.
 function startDemo() {
-  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'demo.mjs'), '--port', '0', '--origin-port', '0', '--relay-port', '0', '--srt-port', '0',
+  const child = spawn(process.execPath, [join(ROOT, 'scripts', 'demo.mjs'), '--port', '0', '--origin-port', '0', '--relay-port', '0', '--srt-port', '0', '--rtmp-port', '0',
     '--audience', '1', '--title', 'Demo test', '--renditions', '240p'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   const demo = { child, out: '', exited: new Promise((r) => child.on('exit', (code, sig) => r({ code, sig }))) };
   child.stdout.on('data', (d) => { demo.out += d; });
