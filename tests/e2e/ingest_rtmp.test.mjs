@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { launchBrowser, ARTIFACTS } from './lib/browser.mjs';
 import { BIN, startProcess, runToExit } from './lib/procs.mjs';
 import { makeTsClip, mintKey } from './lib/ingest.mjs';
+import { waitFor as waitUntil } from './lib/wait.mjs';
 import { WASM_DIR, TESTSRC2_BARS, openPlayer, withWasmServer, stats } from '../bench/playback/lib.mjs';
 
 const ORIGIN = join(BIN, 'livescope-origin');
@@ -27,15 +28,7 @@ const missing = !existsSync(ORIGIN) || !existsSync(PROBE) ? 'livescope-origin or
 if (missing) console.log(`ingest_rtmp: SKIPPED: ${missing}`);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(what, check, timeoutMs = 20000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value) return value;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const waitFor = (what, check, timeoutMs = 20000) => waitUntil(what, check, timeoutMs, 200);
 
 // testsrc2's six colour bars on the widget canvas, sampled in the page as checkBars (tests/bench/playback/lib.mjs) does:
 // moving the whole canvas to node (readCanvas) takes tens of seconds on a loaded 2-core machine. Per bar: samples

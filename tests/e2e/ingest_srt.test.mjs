@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, startProcess, runToExit } from './lib/procs.mjs';
 import { mintKey as mintKeyWith, makeTsClip } from './lib/ingest.mjs';
+import { waitFor } from './lib/wait.mjs';
 import { launchBrowser, ARTIFACTS } from './lib/browser.mjs';
 import { WASM_DIR, openPlayer, withWasmServer, stats, readCanvas, checkBars } from '../bench/playback/lib.mjs';
 
@@ -22,15 +23,6 @@ const FOLLOW_S = 6; // probe --follow seconds
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const mintKey = (name, options = {}) => mintKeyWith(name, options.secret ?? SECRET, options);
 
-async function waitFor(what, check, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value) return value;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 const missing = !existsSync(ORIGIN) ? `${ORIGIN} is missing (build the native preset)`
   : !existsSync(join(WASM_DIR, 'livescope_worker.wasm')) ? `${WASM_DIR}/livescope_worker.wasm is missing (build the wasm preset)` : null;

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, startProcess, runToExit } from './lib/procs.mjs';
 import { closeFrameOf, mintKey as mintKeyWith, openPublisher, pushRealTime, tryPublish } from './lib/ingest.mjs';
+import { waitFor as waitUntil } from './lib/wait.mjs';
 
 const ORIGIN = join(BIN, 'livescope-origin');
 const PROBE = join(BIN, 'livescope-probe');
@@ -28,15 +29,9 @@ let origin, base, port, dir;
 const clips = {};
 const publishers = [];
 
-async function waitFor(what, check, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value) return value;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}\n${origin.output.slice(-15).join('\n')}`);
-}
+// The origin's last lines come with a timeout, to say what it was doing.
+const waitFor = (what, check, timeoutMs = 30000) =>
+  waitUntil(what, check, timeoutMs, 200).catch((e) => { throw new Error(`${e.message}\n${origin.output.slice(-15).join('\n')}`); });
 
 const listed = async () => (await (await fetch(`${base}/live/index.json`)).json()).broadcasts;
 const entry = async (name) => (await listed()).find((b) => b.name === name);

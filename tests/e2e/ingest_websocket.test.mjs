@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, startProcess, runToExit } from './lib/procs.mjs';
 import { mintKey as mintKeyWith, openPublisher, pushRealTime as pushClip, tryPublish } from './lib/ingest.mjs';
+import { waitFor } from './lib/wait.mjs';
 
 const ORIGIN = join(BIN, 'livescope-origin');
 const PROBE = join(BIN, 'livescope-probe');
@@ -32,15 +33,6 @@ async function getJson(url) {
   return { status: response.status, json: response.status === 200 ? await response.json() : null };
 }
 
-async function waitFor(what, check, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value) return value;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 test('ingest over WebSocket: keys, two live broadcasts, probe without errors, grace, end, webhooks', async (t) => {
   if (!existsSync(ORIGIN)) { t.skip(`${ORIGIN} missing: build livescope-origin first`); return; }

@@ -16,6 +16,7 @@ import { launchBrowser, collectLogs, ARTIFACTS } from './lib/browser.mjs';
 import { BIN } from './lib/procs.mjs';
 import { startStack } from './lib/stack.mjs';
 import { openPublisher } from './lib/ingest.mjs';
+import { waitFor } from './lib/wait.mjs';
 
 const ORIGIN = join(BIN, 'livescope-origin');
 const RELAY = join(BIN, 'livescope-relay');
@@ -29,15 +30,6 @@ const SKEW_MS = -5000; // the MediaRecorder studio's clock, against the machine'
 const PDT_SLACK_MS = 100; // first PDT vs the capture stamp: a few frames (the encoder's first fragment may not start at 0)
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function waitFor(what, check, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const v = await check();
-    if (v) return v;
-    await sleep(250);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 const broadcasts = async (origin) => (await (await fetch(`${origin}/live/index.json`)).json()).broadcasts;
 // The first EXT-X-PROGRAM-DATE-TIME of a broadcast's rendition, in ms since the epoch (NaN when none yet).
 async function firstPdt(origin, name) {
