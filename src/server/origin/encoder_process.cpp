@@ -1,5 +1,7 @@
-// The origin's ffmpeg child: fork/exec with pipes on fds 3.., async reads, reaping.
+// The origin's ffmpeg child: pipes on fds 3.. (spawned by child_process), async reads, reaping.
 #include "encoder_process.h"
+
+#include "child_process.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
@@ -10,8 +12,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,39 +53,13 @@ bool EncoderProcess::Start(const std::vector<std::string>& args, size_t outputs,
         read_ends[i] = fds[0];
         write_ends[i] = fds[1];
     }
-    std::vector<char*> argv;
-    for (const std::string& arg : args)
-        argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    const pid_t parent = ::getpid();
-    const pid_t pid = ::fork();
-    if (pid == 0)
-    {
-        // Child: only async-signal-safe calls until exec.
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (::getppid() != parent)
-            ::_exit(127);
-        ::signal(SIGPIPE, SIG_DFL);
-        if (input_fds[0] >= 0)
-            ::dup2(input_fds[0], 0); // dup2 clears FD_CLOEXEC on the copy
-        else
-        {
-            const int null_fd = ::open("/dev/null", O_RDONLY);
-            if (null_fd >= 0)
-                ::dup2(null_fd, 0);
-        }
-        // Move the write ends above every target number first, then onto 3, 4, ...
-        std::vector<int> high(outputs);
-        for (size_t i = 0; i < outputs; i++)
-            high[i] = ::fcntl(write_ends[i], F_DUPFD, 100);
-        for (size_t i = 0; i < outputs; i++)
-            ::dup2(high[i], int(3 + i));
-        ::syscall(SYS_close_range, static_cast<unsigned>(3 + outputs), ~0u, 0u);
-        ::execvp(argv[0], argv.data());
-        const char message[] = "livescope-origin: cannot exec ffmpeg\n";
-        [[maybe_unused]] const ssize_t written = ::write(2, message, sizeof(message) - 1);
-        ::_exit(127);
-    }
+    ChildSpec spec;
+    spec.Args = args;
+    spec.SearchPath = true;
+    spec.StdinFd = input_fds[0];
+    spec.OutputFds = write_ends;
+    spec.ExecFailMessage = "livescope-origin: cannot exec ffmpeg\n";
+    const pid_t pid = SpawnChild(spec, error);
     for (int fd : write_ends)
         ::close(fd);
     if (input_fds[0] >= 0)
@@ -93,7 +67,6 @@ bool EncoderProcess::Start(const std::vector<std::string>& args, size_t outputs,
     input_fds[0] = -1;
     if (pid < 0)
     {
-        error = std::string("fork: ") + std::strerror(errno);
         for (int fd : read_ends)
             ::close(fd);
         close_input();

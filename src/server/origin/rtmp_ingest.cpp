@@ -1,6 +1,7 @@
 // RTMP ingest: the nginx child (start, readiness, supervision, stop), the callback endpoint and the pullers.
 #include "rtmp_ingest.h"
 
+#include "child_process.h"
 #include "encoder_process.h"
 
 #include <boost/asio.hpp>
@@ -18,9 +19,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/random.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -500,38 +499,14 @@ bool RtmpIngestImpl::Start(std::string& error)
 
 bool RtmpIngestImpl::SpawnNginx(std::string& error)
 {
-    const std::vector<std::string> args = BuildNginxArgs(Options.NginxPath, Dir);
-    std::vector<char*> argv;
-    for (const std::string& arg : args)
-        argv.push_back(const_cast<char*>(arg.c_str()));
-    argv.push_back(nullptr);
-    const pid_t parent = ::getpid();
-    const pid_t pid = ::fork();
-    if (pid == 0)
-    {
-        // Child: only async-signal-safe calls until exec. nginx runs as one process (master_process off), so the
-        // parent-death signal reaches everything it runs.
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (::getppid() != parent)
-            ::_exit(127);
-        ::signal(SIGPIPE, SIG_DFL);
-        const int null_fd = ::open("/dev/null", O_RDWR);
-        if (null_fd >= 0)
-        {
-            ::dup2(null_fd, 0);
-            ::dup2(null_fd, 1);
-        }
-        ::syscall(SYS_close_range, 3u, ~0u, 0u);
-        ::execv(argv[0], argv.data());
-        const char message[] = "livescope-origin: cannot exec nginx\n";
-        [[maybe_unused]] const ssize_t written = ::write(2, message, sizeof(message) - 1);
-        ::_exit(127);
-    }
+    // nginx runs as one process (master_process off), so the parent-death signal reaches everything it runs.
+    ChildSpec spec;
+    spec.Args = BuildNginxArgs(Options.NginxPath, Dir);
+    spec.StdoutToNull = true;
+    spec.ExecFailMessage = "livescope-origin: cannot exec nginx\n";
+    const pid_t pid = SpawnChild(spec, error);
     if (pid < 0)
-    {
-        error = std::string("fork: ") + std::strerror(errno);
         return false;
-    }
     NginxPid = pid;
     NginxRuns++;
     NginxStarted = std::chrono::steady_clock::now();
