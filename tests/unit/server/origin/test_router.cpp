@@ -29,7 +29,7 @@ struct Fixture
             Live.AddPart(Payload(uint8_t(i)), 0.2, i % 10 == 0, T0 + int64_t(i) * 200);
         State.Session = "abc";
         State.Ready = ready;
-        State.Renditions.push_back(RouterRendition{&Spec, &Live, &Init, false});
+        State.Renditions.push_back(RouterRendition{&Spec, &Live, &Init, false, nullptr, {}});
     }
 
     RouteDecision Get(std::string_view path, std::string_view query = {}, bool timed_out = false)
