@@ -127,7 +127,7 @@ bool ParseSegmentLine(std::string_view line, DvrSegment& out)
     if (dot != std::string_view::npos)
     {
         const std::string_view digits = duration.substr(dot + 1);
-        if (!ParseU64(digits, fraction) || digits.size() > 9)
+        if (!ParseU64(digits, fraction) || digits.size() > 9 || (whole == 86400 && fraction != 0))
             return false;
         value += double(fraction) / std::pow(10.0, double(digits.size()));
     }
