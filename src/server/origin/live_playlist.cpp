@@ -399,12 +399,28 @@ std::string RenderMediaPlaylist(const LiveRendition& rendition, std::string_view
     uint64_t discontinuity_sequence = rendition.DiscontinuitySequence();
     if (dvr && !window.empty())
     {
-        for (const DvrSegment& segment : dvr->Segments())
+        // The recorded segments just before the live window, as one run of consecutive msns (a segment that failed to
+        // record ends the run: a playlist numbers its segments by position).
+        const std::deque<DvrSegment>& recorded = dvr->Segments();
+        size_t end = 0; // one past the last recorded segment older than the live window
+        while (end < recorded.size() && recorded[end].Msn < window.front().Msn)
+            end++;
+        size_t begin = end;
+        uint64_t expected = window.front().Msn;
+        while (begin > 0 && recorded[begin - 1].Msn + 1 == expected)
         {
-            if (segment.Msn >= window.front().Msn)
-                break;
-            if (listed.empty())
-                discontinuity_sequence = dvr->DiscontinuitySequence();
+            begin--;
+            expected = recorded[begin].Msn;
+        }
+        if (begin < end)
+        {
+            discontinuity_sequence = dvr->DiscontinuitySequence();
+            for (size_t i = 0; i < begin; i++)
+                discontinuity_sequence += recorded[i].Discontinuity ? 1 : 0;
+        }
+        for (size_t i = begin; i < end; i++)
+        {
+            const DvrSegment& segment = recorded[i];
             listed.push_back(ListedSegment{segment.Msn, segment.Duration, segment.ProgramDateTimeMs, segment.Discontinuity, segment.InitId, true, nullptr});
         }
     }

@@ -459,4 +459,21 @@ TEST_CASE("a sliding DVR window carries its discontinuity sequence and the maps 
     CHECK(Count(text, "#EXT-X-DISCONTINUITY\n") == 0);
 }
 
+TEST_CASE("a segment that failed to record ends the DVR listing: the playlist never has a gap in its numbering")
+{
+    LiveWindowConfig config;
+    config.WindowSegments = 3;
+    LiveRendition rendition = Started(config);
+    Feed(rendition, 105); // segments 0..9 complete, the live window keeps 7..9 and the open one
+    DvrWindow dvr(0.0);
+    for (uint64_t msn = 0; msn < 10; msn++)
+        if (msn != 4) // failed to record
+            dvr.Add(DvrSegment{msn, 2.0, T0 + int64_t(msn) * 2000, msn == 2, 1, 10});
+    const std::string text = RenderMediaPlaylist(rendition, "s", SkipMode::None, {}, &dvr);
+    CHECK(text.find("#EXT-X-MEDIA-SEQUENCE:5\n") != std::string::npos);
+    CHECK(text.find("#EXT-X-DISCONTINUITY-SEQUENCE:1\n") != std::string::npos); // segment 2's tag is before the listing
+    CHECK(text.find("seg-s-3.m4s") == std::string::npos);
+    CHECK(Count(text, "#EXTINF:") == 5);
+}
+
 TEST_SUITE_END();
