@@ -15,10 +15,12 @@ import { makeTsClip, mintKey, openPublisher, pushRealTime } from './lib/ingest.m
 import { waitFor } from './lib/wait.mjs';
 
 const ORIGIN = join(BIN, 'livescope-origin');
+const PROBE = join(BIN, 'livescope-probe');
 const SECRET = 'e2e-recording-secret-0123456789';
-const CLIP_S = 10; // seconds of media pushed for "show"
+const CLIP_S = 12; // seconds of media pushed for "show"
 const READY = /livescope-origin ready (http:\/\/\S+)\/live\/index\.json/;
-const missing = !existsSync(ORIGIN) ? `${ORIGIN} missing: build livescope-origin` : false;
+const missing = !existsSync(ORIGIN) ? `${ORIGIN} missing: build livescope-origin`
+  : !existsSync(PROBE) ? `${PROBE} missing: build livescope-probe` : false;
 
 async function startOrigin(dataDir, secretFile, extra = []) {
   // 1 s segments (CAN-SKIP-UNTIL 6 s), a live window of 3 segments: a 10 s broadcast has DVR segments to list.
@@ -65,7 +67,14 @@ test('broadcasts are recorded, listed in a DVR window while live, served as VOD,
   assert.ok((await old.arrayBuffer()).byteLength > 1000);
   const delta = (await get(`${media}?_HLS_skip=YES`)).text;
   assert.match(delta, /#EXT-X-SKIP:SKIPPED-SEGMENTS=\d+\n/, 'delta updates skip the old segments');
-  assert.ok(!delta.includes(seg0) && delta.length < live.length);
+  const fullAfter = (await get(media)).text; // fetched after the delta: lists at least what the delta stood for
+  assert.ok(!delta.includes(seg0) && count(delta, '#EXTINF:') < count(fullAfter, '#EXTINF:'), 'the delta is smaller');
+  // A player following the edge (delta updates merged over the DVR listing): no errors, every delta merged.
+  const follow = await runToExit(PROBE, ['--follow', '3', `${origin.base}/live/show/master.m3u8`], 30000);
+  const summary = JSON.parse(follow.stdout.split('\n').find((l) => l.startsWith('summary-json ')).slice(13));
+  assert.equal(summary.errors, 0, follow.stdout.slice(-2000));
+  assert.equal(summary.deltaMergeFailures, 0);
+  assert.ok(summary.deltaUpdates > 0, 'the probe used delta updates');
   const liveIndex = JSON.parse((await get(`${origin.base}/live/index.json`)).text).broadcasts.find((b) => b.name === 'show');
   assert.match(liveIndex.id, /^[a-z0-9-]{1,64}$/);
   assert.equal(liveIndex.replay, undefined, 'no replay while live');
