@@ -362,7 +362,6 @@ TEST_CASE("a keyframe in the middle of a chunked part closes that part early")
     CHECK(rendition.IsBuildingPart(11));
 }
 
-
 namespace {
 
 // Records every complete segment of `rendition` into `dvr` (what the origin does as segments complete).
@@ -417,7 +416,7 @@ TEST_CASE("with a DVR window the live playlist lists old recorded segments witho
     CHECK(Count(with, "#EXT-X-PROGRAM-DATE-TIME:") == 31);
     CHECK(with.find("#EXT-X-PROGRAM-DATE-TIME:2025-11-24T16:00:00.000Z\n#EXTINF:2.00000,\nseg-s-0.m4s\n") != std::string::npos);
     CHECK(Count(with, "#EXT-X-PART:") == Count(without, "#EXT-X-PART:")); // parts only in the last segments
-    CHECK(with.find("#EXT-X-PLAYLIST-TYPE") == std::string::npos);         // the window slides: not EVENT
+    CHECK(with.find("#EXT-X-PLAYLIST-TYPE") == std::string::npos);        // the window slides: not EVENT
     CHECK(with.find("CAN-SKIP-UNTIL=12.000") != std::string::npos);
     // A delta update skips all but the last 12 s: as small as without the DVR window.
     const std::string delta = RenderMediaPlaylist(rendition, "s", SkipMode::Yes, {}, &dvr);

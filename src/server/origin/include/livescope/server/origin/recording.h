@@ -57,7 +57,7 @@ struct RecordingMeta
     std::string Title;
     int64_t StartedMs = 0; // ms since the epoch
     bool Ended = false;
-    int64_t EndedMs = 0; // ms since the epoch, when ended
+    int64_t EndedMs = 0;    // ms since the epoch, when ended
     bool Recovered = false; // ended by the start-up recovery (the origin stopped without ending it)
     std::vector<RecordedRendition> Renditions;
 };
