@@ -79,7 +79,9 @@ try {
     : await new Promise((res) => { const s = createServer().once('error', () => res(0)).listen(1935, '127.0.0.1', () => s.close(() => res(1935))); })
     || await freePort();
   const streamUrl = await startIfBuilt('livescope-origin', ['--port', opts['origin-port'], '--secret-file', secretFile,
-    '--rtmp-port', String(rtmpPort), '--srt-port', opts['srt-port'], ...(opts.renditions ? ['--renditions', opts.renditions] : [])], /ready (http\S+)/);
+    '--rtmp-port', String(rtmpPort), '--srt-port', opts['srt-port'], ...(opts.renditions ? ['--renditions', opts.renditions] : []),
+    // Recordings (VOD, DVR: docs/replay.md) under build/demo-data, the test pattern's too; kept a day.
+    '--data-dir', join(BIN, '..', '..', 'demo-data'), '--retention', '86400'], /ready (http\S+)/);
   // A per-run secret: the presenter's link carries a broadcaster token minted with it (real name, broadcaster role).
   const relayBin = join(BIN, 'livescope-relay');
   const host = existsSync(relayBin) ? mintBroadcasterToken(relayBin) : { token: '', secretArgs: [], secretEnv: {} };

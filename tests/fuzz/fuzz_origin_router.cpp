@@ -33,7 +33,7 @@ struct Fixture
             Live.AddPart(Payload(uint8_t(i)), 0.2, i % 10 == 0, 1764000000000 + int64_t(i) * 200);
         State.Session = "abc";
         State.Ready = true;
-        State.Renditions.push_back(RouterRendition{&Spec, &Live, &Init, false});
+        State.Renditions.push_back(RouterRendition{&Spec, &Live, &Init, false, nullptr, {}});
     }
 };
 

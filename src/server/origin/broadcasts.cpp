@@ -155,6 +155,13 @@ std::string RenderBroadcastIndex(const std::vector<BroadcastSummary>& broadcasts
         };
         if (broadcast.Phase == BroadcastPhase::Ended)
             entry["ended_at"] = FormatProgramDateTime(broadcast.EndedMs);
+        entry["started"] = broadcast.StartedMs;
+        if (broadcast.Phase == BroadcastPhase::Ended)
+            entry["ended"] = broadcast.EndedMs;
+        if (!broadcast.Id.empty())
+            entry["id"] = broadcast.Id;
+        if (!broadcast.Replay.empty())
+            entry["replay"] = broadcast.Replay;
         list.push_back(std::move(entry));
     }
     const nlohmann::json body = {{"broadcasts", std::move(list)}};
@@ -228,6 +235,10 @@ std::string WebhookBody(std::string_view event, const BroadcastSummary& broadcas
     };
     if (broadcast.Phase == BroadcastPhase::Ended)
         body["ended_at"] = FormatProgramDateTime(broadcast.EndedMs);
+    if (!broadcast.Id.empty())
+        body["id"] = broadcast.Id;
+    if (!broadcast.Replay.empty())
+        body["replay"] = broadcast.Replay;
     return body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

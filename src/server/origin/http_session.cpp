@@ -110,6 +110,13 @@ private:
             Send(std::move(response));
             return;
         }
+        if (request.method() == http::verb::delete_ && Pending.Path.rfind("/vod/", 0) == 0)
+        {
+            Pending.Delete = true;
+            Pending.Authorization = std::string(request[http::field::authorization]);
+            Evaluate(false);
+            return;
+        }
         if (request.method() != http::verb::get && request.method() != http::verb::head)
         {
             Response response{http::status::method_not_allowed, Pending.Version};

@@ -25,6 +25,8 @@ struct PendingRequest
     bool Head = false;
     bool Control = false; // a /control/ path: its responses carry no CORS headers
     bool KeepAlive = true;
+    bool Delete = false;       // DELETE /vod/<name>/<id> (recordings; the only DELETE taken)
+    std::string Authorization; // its Authorization header (DELETE only)
     unsigned Version = 11;
     std::chrono::steady_clock::time_point Deadline;
 };

@@ -347,13 +347,90 @@ void AppendFixed(std::string& out, double value, int decimals)
 
 } // namespace
 
+void DvrWindow::Add(const DvrSegment& segment)
+{
+    if (!List.empty() && segment.Msn <= List.back().Msn)
+        return; // recorded twice or out of order: keep the list increasing
+    List.push_back(segment);
+    TotalSeconds += segment.Duration;
+    if (WindowSeconds <= 0.0)
+        return;
+    while (List.size() > 1 && TotalSeconds - List.front().Duration >= WindowSeconds - 1e-6)
+    {
+        TotalSeconds -= List.front().Duration;
+        if (List.front().Discontinuity)
+            DroppedDiscontinuities++;
+        List.pop_front();
+    }
+}
+
+const DvrSegment* DvrWindow::Find(uint64_t msn) const
+{
+    if (List.empty() || msn < List.front().Msn || msn > List.back().Msn)
+        return nullptr;
+    // Msns are increasing but may have gaps (a segment that failed to record): binary search.
+    const auto it = std::lower_bound(List.begin(), List.end(), msn, [](const DvrSegment& segment, uint64_t value) { return segment.Msn < value; });
+    return it != List.end() && it->Msn == msn ? &*it : nullptr;
+}
+
+namespace {
+
+// One line of the playlist: a recorded segment from the DVR window or a segment of the live window.
+struct ListedSegment
+{
+    uint64_t Msn = 0;
+    double Duration = 0.0;
+    int64_t ProgramDateTimeMs = 0;
+    bool Discontinuity = false;
+    uint32_t InitId = 0;
+    bool Complete = true;
+    const std::vector<LivePart>* Parts = nullptr; // live window only
+};
+
+} // namespace
+
 std::string RenderMediaPlaylist(const LiveRendition& rendition, std::string_view session, SkipMode skip,
-                                const std::vector<RenditionReport>& reports)
+                                const std::vector<RenditionReport>& reports, const DvrWindow* dvr)
 {
     const LiveWindowConfig& config = rendition.Config();
     const std::deque<LiveSegment>& window = rendition.Segments();
+    std::vector<ListedSegment> listed;
+    listed.reserve(window.size() + (dvr ? dvr->Segments().size() : 0));
+    uint64_t discontinuity_sequence = rendition.DiscontinuitySequence();
+    if (dvr && !window.empty())
+    {
+        // The recorded segments just before the live window, as one run of consecutive msns (a segment that failed to
+        // record ends the run: a playlist numbers its segments by position).
+        const std::deque<DvrSegment>& recorded = dvr->Segments();
+        size_t end = 0; // one past the last recorded segment older than the live window
+        while (end < recorded.size() && recorded[end].Msn < window.front().Msn)
+            end++;
+        size_t begin = end;
+        uint64_t expected = window.front().Msn;
+        while (begin > 0 && recorded[begin - 1].Msn + 1 == expected)
+        {
+            begin--;
+            expected = recorded[begin].Msn;
+        }
+        if (begin < end)
+        {
+            discontinuity_sequence = dvr->DiscontinuitySequence();
+            for (size_t i = 0; i < begin; i++)
+                discontinuity_sequence += recorded[i].Discontinuity ? 1 : 0;
+        }
+        for (size_t i = begin; i < end; i++)
+        {
+            const DvrSegment& segment = recorded[i];
+            listed.push_back(ListedSegment{segment.Msn, segment.Duration, segment.ProgramDateTimeMs, segment.Discontinuity, segment.InitId, true, nullptr});
+        }
+    }
+    const size_t live_from = listed.size();
+    for (const LiveSegment& segment : window)
+        listed.push_back(ListedSegment{segment.Msn, segment.Duration, segment.ProgramDateTimeMs, segment.Discontinuity, segment.InitId, segment.Complete,
+                                       &segment.Parts});
+
     std::string out;
-    out.reserve(4096);
+    out.reserve(4096 + listed.size() * 96);
     out += "#EXTM3U\n#EXT-X-VERSION:9\n";
     out += "#EXT-X-TARGETDURATION:" + std::to_string(rendition.TargetDuration()) + "\n";
     out += "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES";
@@ -365,28 +442,30 @@ std::string RenderMediaPlaylist(const LiveRendition& rendition, std::string_view
     out += "#EXT-X-PART-INF:PART-TARGET=";
     AppendFixed(out, config.PartTarget, 3);
     out += "\n";
-    out += "#EXT-X-MEDIA-SEQUENCE:" + std::to_string(window.empty() ? 0 : window.front().Msn) + "\n";
-    out += "#EXT-X-DISCONTINUITY-SEQUENCE:" + std::to_string(rendition.DiscontinuitySequence()) + "\n";
+    if (dvr && dvr->KeepsAll())
+        out += "#EXT-X-PLAYLIST-TYPE:EVENT\n";
+    out += "#EXT-X-MEDIA-SEQUENCE:" + std::to_string(listed.empty() ? 0 : listed.front().Msn) + "\n";
+    out += "#EXT-X-DISCONTINUITY-SEQUENCE:" + std::to_string(discontinuity_sequence) + "\n";
 
     // Delta update: skip the oldest segments while what remains still spans at least CAN-SKIP-UNTIL.
     size_t skipped = 0;
-    if (skip != SkipMode::None && !window.empty())
+    if (skip != SkipMode::None && !listed.empty())
     {
-        std::vector<double> tail(window.size() + 1, 0.0); // tail[i]: seconds from the start of segment i to the end
-        for (size_t i = window.size(); i-- > 0;)
-            tail[i] = tail[i + 1] + window[i].Duration;
-        while (skipped + 1 < window.size() && window[skipped].Complete && tail[skipped + 1] >= rendition.CanSkipUntil())
+        std::vector<double> tail(listed.size() + 1, 0.0); // tail[i]: seconds from the start of segment i to the end
+        for (size_t i = listed.size(); i-- > 0;)
+            tail[i] = tail[i + 1] + listed[i].Duration;
+        while (skipped + 1 < listed.size() && listed[skipped].Complete && tail[skipped + 1] >= rendition.CanSkipUntil())
             skipped++;
         if (skipped > 0)
             out += "#EXT-X-SKIP:SKIPPED-SEGMENTS=" + std::to_string(skipped) + "\n";
     }
 
-    const size_t parts_from = window.size() > config.PartWindowSegments ? window.size() - config.PartWindowSegments : 0;
+    const size_t parts_from = live_from + (window.size() > config.PartWindowSegments ? window.size() - config.PartWindowSegments : 0);
     uint32_t map_id = 0;
     bool map_written = false;
-    for (size_t i = skipped; i < window.size(); i++)
+    for (size_t i = skipped; i < listed.size(); i++)
     {
-        const LiveSegment& segment = window[i];
+        const ListedSegment& segment = listed[i];
         if (segment.Discontinuity)
             out += "#EXT-X-DISCONTINUITY\n";
         if (!map_written || segment.InitId != map_id)
@@ -396,9 +475,9 @@ std::string RenderMediaPlaylist(const LiveRendition& rendition, std::string_view
             map_written = true;
         }
         out += "#EXT-X-PROGRAM-DATE-TIME:" + FormatProgramDateTime(segment.ProgramDateTimeMs) + "\n";
-        if (i >= parts_from)
+        if (i >= parts_from && segment.Parts)
         {
-            for (const LivePart& part : segment.Parts)
+            for (const LivePart& part : *segment.Parts)
             {
                 out += "#EXT-X-PART:DURATION=";
                 AppendFixed(out, part.Duration, 5);

@@ -41,6 +41,11 @@ const char* const UsageText =
     "  --rtmp              RTMP ingest on port 1935 (nginx with its RTMP module as a child; needs the secret):\n"
     "                      server rtmp://HOST:PORT/live, stream key = a broadcaster token; prints 'livescope-origin rtmp URL'\n"
     "  --rtmp-port N       RTMP ingest on port N (0 = pick a free one); implies --rtmp\n"
+    "  --data-dir DIR      record every broadcast under DIR/<name>/<id>/ (default ./livescope-data; the demo test\n"
+    "                      pattern only when --data-dir is given); ended ones at /vod/<name>/<id>/master.m3u8\n"
+    "  --no-record         record nothing (no VOD, no DVR window)\n"
+    "  --dvr-window S      seconds of recorded segments live playlists list (default 7200; 0 = the whole broadcast)\n"
+    "  --retention S       delete recordings whose end is older than S seconds (default 0 = keep forever)\n"
     "Publishers: WebSocket /ingest/<name>?token=<stream key> carrying MPEG-TS or Matroska/WebM (see docs/ingest.md).\n"
     "GET /live/index.json lists broadcasts; each is at /live/<name>/master.m3u8.\n"
     "Prints 'livescope-origin listening on URL' at start and 'livescope-origin ready URL/live/master.m3u8' once\n"
@@ -137,6 +142,11 @@ int main(int argc, char** argv)
             options.Demo = false;
             continue;
         }
+        if (arg == "--no-record")
+        {
+            options.DataDir.clear();
+            continue;
+        }
         if (arg == "--rtmp")
         {
             options.Rtmp.Enabled = true;
@@ -200,6 +210,22 @@ int main(int argc, char** argv)
             ok = ParseInt(value, number, 0, 65535);
             options.Rtmp.Enabled = true;
             options.Rtmp.Port = uint16_t(number);
+        }
+        else if (arg == "--data-dir")
+        {
+            options.DataDir = value;
+            options.DataDirGiven = true;
+            ok = !options.DataDir.empty();
+        }
+        else if (arg == "--dvr-window")
+        {
+            ok = ParseInt(value, number, 0, 30 * 86400);
+            options.DvrWindowSeconds = number;
+        }
+        else if (arg == "--retention")
+        {
+            ok = ParseInt(value, number, 0, 2000000000);
+            options.RetentionSeconds = number;
         }
         else if (arg == "--control-token-file")
         {

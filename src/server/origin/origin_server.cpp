@@ -19,9 +19,11 @@
 #include <livescope/server/origin/input_probe.h>
 #include "http_session.h"
 #include <livescope/server/origin/live_playlist.h>
+#include <livescope/server/origin/recording.h>
 #include <livescope/server/origin/router.h>
 #include "srt_ingest.h"
 #include "rtmp_ingest.h"
+#include "vod_store.h"
 #include "webhook.h"
 
 #include <utility> // Boost 1.74 asio/awaitable.hpp needs std::exchange under C++20
@@ -72,7 +74,31 @@ struct RenditionState
     Mp4InitInfo Init;
     bool HaveInit = false;
     uint64_t FragmentsThisGeneration = 0;
+    // Recording (docs/replay.md "Origin"): complete segments are written as they complete and listed in the DVR window.
+    DvrWindow Dvr;
+    uint64_t NextRecordMsn = 0; // segments below it were written (or failed)
+    std::string RecordDir;      // <data-dir>/<name>/<id>/<rendition>
 };
+
+// A recorded media file (a DVR segment, a VOD segment or init segment), read whole.
+RouteDecision FileReply(const std::string& path)
+{
+    RouteDecision decision;
+    decision.CacheControl = "no-store";
+    decision.ContentType = "text/plain";
+    std::string body;
+    if (!RecordingStore::ReadFile(path, body))
+    {
+        decision.Status = 404;
+        decision.Body = "no such recorded file\n";
+        return decision;
+    }
+    decision.Status = 200;
+    decision.ContentType = "video/mp4";
+    decision.CacheControl = "public, max-age=31536000, immutable";
+    decision.Body = std::move(body);
+    return decision;
+}
 
 RouteDecision ControlReply(int status, std::string body)
 {
@@ -99,7 +125,17 @@ public:
 
     bool StartEncoder(std::string& error);
     void End();
-    BroadcastSummary Summary() const { return {Name, Title, Life.Phase, Life.Publishing, Life.StartedMs, Life.EndedMs}; }
+    BroadcastSummary Summary() const
+    {
+        BroadcastSummary summary{Name, Title, Life.Phase, Life.Publishing, Life.StartedMs, Life.EndedMs, RecordingId, {}};
+        if (Recording && Meta.Ended)
+            summary.Replay = ReplayPath(Name, RecordingId);
+        return summary;
+    }
+    // Recording: writes the complete segments of a rendition not yet written; the recording's metadata; its end.
+    void RecordCompleted(size_t index);
+    void WriteMeta();
+    void FinishRecording(int64_t ended_ms);
     bool Ready() const; // every rendition has a complete segment
     RouterState View() const;
     void WatchMedia(); // arms MediaWatchdog (a publisher was admitted)
@@ -138,6 +174,11 @@ public:
     int64_t AnchorWallMs = 0;      // ms since epoch at media time 0 of this generation
     int64_t CaptureAnchorMs = 0;   // the publisher's capture stamp of media time 0 (capture_clock.h)
     uint64_t CapturePublisher = 0; // PublisherSerial of the publisher that stamped it (0: none)
+
+    std::string RecordingId; // this run's id (also listed when not recorded)
+    bool Recording = false;  // written under --data-dir (false when off, deleted, or forgotten)
+    bool RecordErrorLogged = false;
+    RecordingMeta Meta;
 
 private:
     bool OnEncoderBytes(size_t index, const uint8_t* data, size_t size);
@@ -178,10 +219,15 @@ public:
     void EncoderExited(Broadcast& broadcast);
     const OriginOptions& Config() const { return Options; }
     std::string NewSession();
+    RecordingStore& Recordings() { return Store; }
+    std::string NewRecordingId(const std::string& name);
 
 private:
     void DoAccept();
     RouteDecision EvaluateControl(const PendingRequest& request);
+    RouteDecision EvaluateVod(const PendingRequest& request);
+    void SweepRetention();
+    void Unrecorded(const std::string& name, const std::string& id); // its recording was deleted
     Broadcast* Find(const std::string& name) const;
     void Remove(const std::string& name);
     void Destroy(std::shared_ptr<Broadcast> broadcast);
@@ -207,6 +253,8 @@ private:
     bool ReadyPrinted = false;
     bool StoppingFlag = false;
     int ExitCodeValue = 0;
+    RecordingStore Store;
+    asio::steady_timer RetentionTimer;
 };
 
 // [SECTION] Broadcasts: encoder runs
@@ -226,11 +274,20 @@ Broadcast::Broadcast(Origin& owner, asio::io_context& io, std::string name, std:
     window.PartTarget = Config.PartMs / 1000.0;
     window.SegmentTarget = Config.SegmentMs / 1000.0;
     window.WindowSegments = window_segments;
+    RecordingId = owner.NewRecordingId(Name);
+    Recording = owner.Recordings().Enabled() && (!Demo || owner.Config().DataDirGiven);
+    Meta.Name = Name;
+    Meta.Id = RecordingId;
+    Meta.Title = Title;
+    Meta.StartedMs = WallNowMs();
     for (const RenditionSpec& spec : Config.Renditions)
     {
         auto state = std::make_unique<RenditionState>();
         state->Spec = spec;
         state->Live = LiveRendition(window);
+        state->Dvr = DvrWindow(owner.Config().DvrWindowSeconds);
+        state->RecordDir = owner.Recordings().RenditionDir(Name, RecordingId, spec.Name);
+        Meta.Renditions.push_back(RecordedRendition{spec.Name, RenditionBandwidth(spec), uint16_t(spec.Width), uint16_t(spec.Height), double(Config.FrameRate), {}});
         Renditions.push_back(std::move(state));
     }
 }
@@ -284,6 +341,8 @@ bool Broadcast::OnEncoderBytes(size_t index, const uint8_t* data, size_t size)
                 uint64_t msn = 0, part = 0;
                 if (state->Live.LastPosition(msn, part) && Life.PartArrived(WallNowMs()))
                 {
+                    Meta.StartedMs = Life.StartedMs;
+                    WriteMeta();
                     std::fprintf(stderr, "livescope-origin: broadcast %s is live\n", Name.c_str());
                     Owner.Announce("broadcast.started", *this);
                     break;
@@ -305,6 +364,8 @@ void Broadcast::OnAllPipesClosed()
 {
     for (auto& rendition : Renditions)
         rendition->Live.CloseOpenSegment();
+    for (size_t i = 0; i < Renditions.size(); i++)
+        RecordCompleted(i);
     Owner.NotifyWaiters();
 }
 
@@ -395,6 +456,18 @@ void Broadcast::OnChunk(size_t index, Fmp4Chunk& chunk)
         state.Init = info;
         state.HaveInit = true;
         state.Live.SetInit(bytes, Generation);
+        RecordCompleted(index); // SetInit closed the open segment
+        if (Recording)
+        {
+            std::string write_error;
+            if (!Owner.Recordings().WriteInit(state.RecordDir, Generation, *bytes, write_error))
+                std::fprintf(stderr, "livescope-origin: %s: recording: %s\n", Name.c_str(), write_error.c_str());
+            if (Meta.Renditions[index].Codecs != info.CodecsAttribute())
+            {
+                Meta.Renditions[index].Codecs = info.CodecsAttribute();
+                WriteMeta();
+            }
+        }
         return;
     }
     if (!state.HaveInit)
@@ -424,6 +497,53 @@ void Broadcast::OnChunk(size_t index, Fmp4Chunk& chunk)
     state.FragmentsThisGeneration++;
     state.Live.AppendChunk(bytes->data(), bytes->size(), info.Duration, has_video, info.Independent,
                            AnchorWallMs + int64_t(info.StartTime * 1000.0 + 0.5));
+    RecordCompleted(index);
+}
+
+void Broadcast::RecordCompleted(size_t index)
+{
+    if (!Recording)
+        return;
+    RenditionState& state = *Renditions[index];
+    for (const LiveSegment& segment : state.Live.Segments())
+    {
+        if (segment.Msn < state.NextRecordMsn)
+            continue;
+        if (!segment.Complete)
+            break;
+        state.NextRecordMsn = segment.Msn + 1;
+        DvrSegment recorded{segment.Msn, segment.Duration, segment.ProgramDateTimeMs, segment.Discontinuity, segment.InitId, 0};
+        std::string error;
+        if (!Owner.Recordings().WriteSegment(state.RecordDir, recorded, segment.Parts, error))
+        {
+            if (!RecordErrorLogged)
+                std::fprintf(stderr, "livescope-origin: %s: recording: %s (further errors not logged)\n", Name.c_str(), error.c_str());
+            RecordErrorLogged = true;
+            continue; // not listed in the DVR window; the VOD skips it
+        }
+        state.Dvr.Add(recorded);
+    }
+}
+
+void Broadcast::WriteMeta()
+{
+    if (!Recording)
+        return;
+    std::string error;
+    if (!Owner.Recordings().WriteMeta(Meta, error))
+        std::fprintf(stderr, "livescope-origin: %s: recording: %s\n", Name.c_str(), error.c_str());
+}
+
+void Broadcast::FinishRecording(int64_t ended_ms)
+{
+    if (!Recording || Meta.Ended)
+        return;
+    for (size_t i = 0; i < Renditions.size(); i++)
+        RecordCompleted(i);
+    Meta.Ended = true;
+    Meta.EndedMs = ended_ms;
+    WriteMeta();
+    std::fprintf(stderr, "livescope-origin: %s: recorded; replay at %s\n", Name.c_str(), ReplayPath(Name, RecordingId).c_str());
 }
 
 bool Broadcast::Ready() const
@@ -441,7 +561,8 @@ RouterState Broadcast::View() const
     state.Ready = Ready();
     state.FrameRate = Config.FrameRate;
     for (const auto& rendition : Renditions)
-        state.Renditions.push_back(RouterRendition{&rendition->Spec, &rendition->Live, &rendition->Init, rendition->HaveInit});
+        state.Renditions.push_back(RouterRendition{&rendition->Spec, &rendition->Live, &rendition->Init, rendition->HaveInit,
+                                                   Recording ? &rendition->Dvr : nullptr, Recording ? rendition->RecordDir : std::string()});
     return state;
 }
 
@@ -472,6 +593,7 @@ void Broadcast::End()
         rendition->Live.End();
     GraceTimer.cancel();
     std::fprintf(stderr, "livescope-origin: broadcast %s ended\n", Name.c_str());
+    FinishRecording(Life.EndedMs);
     Owner.NotifyWaiters();
     Owner.Announce("broadcast.ended", *this);
 }
@@ -479,8 +601,47 @@ void Broadcast::End()
 // [SECTION] Origin
 
 Origin::Origin(asio::io_context& io, const OriginOptions& options)
-    : Io(io), Options(options), Acceptor(io), Signals(io, SIGINT, SIGTERM), AcceptRetry(io)
+    : Io(io), Options(options), Acceptor(io), Signals(io, SIGINT, SIGTERM), AcceptRetry(io), Store(options.DataDir), RetentionTimer(io)
 {
+}
+
+std::string Origin::NewRecordingId(const std::string& name)
+{
+    std::vector<std::string> taken;
+    if (const Broadcast* existing = Find(name))
+        taken.push_back(existing->RecordingId);
+    for (const auto& retired : Retired)
+        if (retired->Name == name)
+            taken.push_back(retired->RecordingId);
+    return Store.NewId(name, WallNowMs(), taken);
+}
+
+void Origin::Unrecorded(const std::string& name, const std::string& id)
+{
+    if (Broadcast* broadcast = Find(name); broadcast && broadcast->RecordingId == id)
+        broadcast->Recording = false;
+}
+
+void Origin::SweepRetention()
+{
+    if (Options.RetentionSeconds <= 0 || !Store.Enabled() || StoppingFlag)
+        return;
+    const std::vector<RecordingSummary> list = Store.List();
+    std::vector<RecordingMeta> metas;
+    for (const RecordingSummary& summary : list)
+        metas.push_back(summary.Meta);
+    for (size_t index : ExpiredRecordings(metas, WallNowMs(), Options.RetentionSeconds * 1000))
+    {
+        const RecordingMeta& meta = metas[index];
+        if (Store.Remove(meta.Name, meta.Id))
+            std::fprintf(stderr, "livescope-origin: retention: deleted recording %s/%s\n", meta.Name.c_str(), meta.Id.c_str());
+        Unrecorded(meta.Name, meta.Id);
+    }
+    RetentionTimer.expires_after(std::chrono::milliseconds(RetentionSweepMs(Options.RetentionSeconds * 1000)));
+    RetentionTimer.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (!ec)
+            self->SweepRetention();
+    });
 }
 
 std::string Origin::NewSession()
@@ -577,6 +738,17 @@ bool Origin::Start(std::string& error)
         }
         HaveWebhook = true;
     }
+    if (Store.Enabled())
+    {
+        if (!Store.Open(error))
+        {
+            error = "cannot use --data-dir: " + error;
+            return false;
+        }
+        std::fprintf(stderr, "livescope-origin: recording to %s (DVR window %s, retention %s)\n", Store.Root().c_str(),
+                     Options.DvrWindowSeconds > 0 ? (std::to_string(int64_t(Options.DvrWindowSeconds)) + " s").c_str() : "the whole broadcast",
+                     Options.RetentionSeconds > 0 ? (std::to_string(Options.RetentionSeconds) + " s").c_str() : "forever");
+    }
     const tcp::endpoint endpoint(address, Options.Port);
     Acceptor.open(endpoint.protocol(), ec);
     if (!ec)
@@ -611,6 +783,7 @@ bool Origin::Start(std::string& error)
         self->Stop();
     });
     DoAccept();
+    SweepRetention();
     if (Options.Rtmp.Enabled)
     {
         Rtmp = StartRtmpIngest(Io, shared_from_this(), Options.Rtmp, Options.Host, Options.Secret, Options.Encoder, error);
@@ -675,6 +848,9 @@ void Origin::Stop()
     Acceptor.close(ignored);
     Signals.cancel(ignored);
     AcceptRetry.cancel();
+    RetentionTimer.cancel();
+    for (const auto& [name, broadcast] : Broadcasts)
+        broadcast->FinishRecording(WallNowMs()); // the recording ends with the origin (a crash: recovered at start-up)
     for (auto& weak : Waiters)
         if (auto session = weak.lock())
             session->Wake();
@@ -880,6 +1056,11 @@ void Origin::PublisherGone(const std::string& name, const Publisher* who)
     if (StoppingFlag)
         return;
     const bool forget = broadcast->Life.PublisherGone(WallNowMs());
+    if (forget && broadcast->Recording)
+    {
+        broadcast->Recording = false; // never went live: nothing to replay
+        Store.Remove(name, broadcast->RecordingId);
+    }
     std::fprintf(stderr, "livescope-origin: publisher for %s gone; %s\n", name.c_str(),
                  forget ? "it never went live" : ("the broadcast ends unless it is back within " + std::to_string(Options.GraceMs) + " ms").c_str());
     if (forget)
@@ -996,6 +1177,8 @@ RouteDecision Origin::Evaluate(const PendingRequest& request, bool timed_out)
     routed.Head = request.Head;
     routed.Version = request.Version;
     routed.TimedOut = timed_out;
+    if (request.Path.rfind("/vod/", 0) == 0)
+        return EvaluateVod(request);
     const LivePath live = SplitLivePath(request.Path);
     if (live.PathKind == LivePath::Kind::Index && !StoppingFlag)
     {
@@ -1036,7 +1219,60 @@ RouteDecision Origin::Evaluate(const PendingRequest& request, bool timed_out)
         return EvaluateControl(request);
     if (decision.DecisionKind == RouteDecision::Kind::StreamPart && broadcast)
         decision.StreamBroadcast = broadcast->Name;
+    if (decision.DecisionKind == RouteDecision::Kind::SendFile)
+        return FileReply(decision.FilePath);
     return decision;
+}
+
+RouteDecision Origin::EvaluateVod(const PendingRequest& request)
+{
+    auto reply = [](int status, std::string body, const char* type = "text/plain", const char* cache = "no-store") {
+        RouteDecision decision;
+        decision.Status = status;
+        decision.ContentType = type;
+        decision.CacheControl = cache;
+        decision.Body = std::move(body);
+        return decision;
+    };
+    if (StoppingFlag)
+        return reply(503, "shutting down\n");
+    const VodPath vod = SplitVodPath(request.Path);
+    if (request.Delete)
+    {
+        if (vod.PathKind != VodPath::Kind::Recording)
+            return reply(405, "DELETE takes /vod/<name>/<id>\n");
+        const KeyCheck check = CheckStreamKey(Options.Secret, BearerToken(request.Authorization), vod.Name, WallNowMs() / 1000);
+        if (check.Status != 200)
+            return reply(check.Status, check.Message + "\n");
+        RecordingMeta meta;
+        if (!Store.LoadMeta(vod.Name, vod.Id, meta))
+            return reply(404, "no such recording\n");
+        if (!meta.Ended)
+            return reply(409, "the broadcast is still live\n");
+        Store.Remove(vod.Name, vod.Id);
+        Unrecorded(vod.Name, vod.Id);
+        std::fprintf(stderr, "livescope-origin: deleted recording %s/%s (DELETE by its broadcaster)\n", vod.Name.c_str(), vod.Id.c_str());
+        return reply(204, {});
+    }
+    if (vod.PathKind == VodPath::Kind::Index)
+        return reply(200, RenderVodIndex(Store.List()), "application/json");
+    RecordingMeta meta;
+    if (vod.PathKind == VodPath::Kind::Invalid || vod.PathKind == VodPath::Kind::Recording || !Store.LoadMeta(vod.Name, vod.Id, meta))
+        return reply(404, "no such recording\n");
+    if (!meta.Ended)
+        return reply(404, "not ended yet: watch it at /live/" + vod.Name + "/master.m3u8\n");
+    if (vod.PathKind == VodPath::Kind::Master)
+        return reply(200, RenderVodMaster(meta), "application/vnd.apple.mpegurl", "public, max-age=60");
+    const bool known = std::any_of(meta.Renditions.begin(), meta.Renditions.end(), [&](const RecordedRendition& r) { return r.Name == vod.Rendition; });
+    if (!known)
+        return reply(404, "no such rendition\n");
+    if (vod.PathKind == VodPath::Kind::Media)
+    {
+        std::vector<DvrSegment> segments;
+        Store.LoadSegments(vod.Name, vod.Id, vod.Rendition, segments);
+        return reply(200, RenderVodMediaPlaylist(segments), "application/vnd.apple.mpegurl", "public, max-age=60");
+    }
+    return FileReply(Store.RenditionDir(vod.Name, vod.Id, vod.Rendition) + "/" + vod.File);
 }
 
 } // namespace

@@ -24,6 +24,11 @@ struct OriginOptions
     std::string WebhookUrl;     // http://host:port/path POSTed broadcast.started / broadcast.ended; empty = none
     int SrtPort = -1;           // UDP port of SRT ingest (srt_ingest.h; 0 = pick one); -1 = no SRT
     RtmpOptions Rtmp;           // RTMP ingest through an nginx child (rtmp_ingest.h); off unless --rtmp / --rtmp-port
+    // Recording, VOD, DVR, retention (docs/replay.md "Origin").
+    std::string DataDir = "./livescope-data"; // recordings (<name>/<id>/...); empty = recording off (--no-record)
+    bool DataDirGiven = false;                // --data-dir was given: the demo test pattern is recorded too
+    double DvrWindowSeconds = 7200.0;         // seconds of recorded segments listed in live playlists; 0 = whole broadcast
+    int64_t RetentionSeconds = 0;             // recordings whose end is older are deleted by a sweep; 0 = keep forever
 };
 
 // Runs the origin until SIGINT/SIGTERM (returns 0) or a fatal error (returns non-zero, reason on stderr).

@@ -1,6 +1,8 @@
 // Pure HTTP routing of the origin: paths to playlists, media and blocking decisions, with fault injection on media.
 #include <livescope/server/origin/router.h>
 
+#include <livescope/server/origin/recording.h>
+
 #include <cstdio>
 
 namespace livescope {
@@ -23,6 +25,14 @@ RouteDecision Text(int status, std::string body, const char* type, std::string c
 }
 
 RouteDecision Plain(int status, std::string body) { return Text(status, std::move(body), "text/plain", NoStore); }
+
+RouteDecision SendFile(std::string path)
+{
+    RouteDecision decision;
+    decision.DecisionKind = RouteDecision::Kind::SendFile;
+    decision.FilePath = std::move(path);
+    return decision;
+}
 
 RouteDecision Hold()
 {
@@ -132,7 +142,7 @@ RouteDecision Route(const RouterRequest& request, const RouterState& state, Faul
             std::snprintf(cache, sizeof(cache), "public, max-age=%d", 6 * live.TargetDuration());
         else
             std::snprintf(cache, sizeof(cache), "public, max-age=%d", int(live.Config().PartTarget / 2.0 + 0.5));
-        return Text(200, RenderMediaPlaylist(live, state.Session, query.Skip, reports), M3u8Type, cache);
+        return Text(200, RenderMediaPlaylist(live, state.Session, query.Skip, reports, state.Renditions[index].Dvr), M3u8Type, cache);
     }
 
     const MediaUri uri = ParseMediaUri(file, state.Session);
@@ -140,6 +150,8 @@ RouteDecision Route(const RouterRequest& request, const RouterState& state, Faul
     {
         case MediaUri::Kind::Init: {
             SharedBytes bytes = live.FindInit(uint32_t(uri.Number));
+            if (!bytes && state.Renditions[index].Dvr)
+                return SendFile(state.Renditions[index].RecordDir + "/" + RecordedInitName(uint32_t(uri.Number))); // an old run's
             if (!bytes)
                 return Plain(404, "no such init segment\n");
             return ServeMedia(std::string(bytes->begin(), bytes->end()), false, faults);
@@ -170,6 +182,9 @@ RouteDecision Route(const RouterRequest& request, const RouterState& state, Faul
             if (verdict == RequestVerdict::Hold)
                 return request.TimedOut ? Plain(503, "segment did not complete in time\n") : Hold();
             const LiveSegment* segment = live.FindSegment(uri.Number);
+            const DvrWindow* dvr = state.Renditions[index].Dvr;
+            if (verdict == RequestVerdict::NotFound && dvr && dvr->Find(uri.Number))
+                return SendFile(state.Renditions[index].RecordDir + "/" + RecordedSegmentName(uri.Number)); // older than the live window
             if (verdict != RequestVerdict::Serve || !segment)
                 return Plain(404, "no such segment\n");
             std::string body;

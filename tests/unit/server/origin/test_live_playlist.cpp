@@ -362,4 +362,117 @@ TEST_CASE("a keyframe in the middle of a chunked part closes that part early")
     CHECK(rendition.IsBuildingPart(11));
 }
 
+namespace {
+
+// Records every complete segment of `rendition` into `dvr` (what the origin does as segments complete).
+void Record(const LiveRendition& rendition, DvrWindow& dvr)
+{
+    for (const LiveSegment& segment : rendition.Segments())
+        if (segment.Complete && (dvr.Segments().empty() || segment.Msn > dvr.Segments().back().Msn))
+            dvr.Add(DvrSegment{segment.Msn, segment.Duration, segment.ProgramDateTimeMs, segment.Discontinuity, segment.InitId, segment.ByteSize});
+}
+
+} // namespace
+
+TEST_CASE("the DVR window keeps the recorded segments of its span and counts the discontinuities it drops")
+{
+    DvrWindow dvr(10.0);
+    for (uint64_t msn = 0; msn < 20; msn++)
+        dvr.Add(DvrSegment{msn, 2.0, T0 + int64_t(msn) * 2000, msn == 3 || msn == 12, 1, 100});
+    // Keeps the newest segments that still span 10 s: 15..19.
+    REQUIRE(dvr.Segments().size() == 5);
+    CHECK(dvr.Segments().front().Msn == 15);
+    CHECK(dvr.DiscontinuitySequence() == 2);
+    CHECK(dvr.Find(16) != nullptr);
+    CHECK(dvr.Find(14) == nullptr);
+    CHECK_FALSE(dvr.KeepsAll());
+    dvr.Add(DvrSegment{19, 2.0, 0, false, 1, 1}); // out of order: ignored
+    CHECK(dvr.Segments().size() == 5);
+
+    DvrWindow all(0.0);
+    for (uint64_t msn = 0; msn < 100; msn++)
+        all.Add(DvrSegment{msn, 2.0, T0, false, 1, 1});
+    CHECK(all.Segments().size() == 100);
+    CHECK(all.KeepsAll());
+}
+
+TEST_CASE("with a DVR window the live playlist lists old recorded segments without parts, parts only near the edge")
+{
+    LiveWindowConfig config;
+    config.WindowSegments = 4;
+    LiveRendition rendition = Started(config);
+    DvrWindow dvr(3600.0);
+    for (int i = 0; i < 305; i++) // 30 complete segments (0..29) and an open one
+    {
+        Feed(rendition, 1, i);
+        Record(rendition, dvr);
+    }
+    REQUIRE(rendition.Segments().front().Msn == 26); // the live window slid
+    const std::string without = RenderMediaPlaylist(rendition, "s", SkipMode::None, {});
+    const std::string with = RenderMediaPlaylist(rendition, "s", SkipMode::None, {}, &dvr);
+    CHECK(without.find("#EXT-X-MEDIA-SEQUENCE:26\n") != std::string::npos);
+    CHECK(with.find("#EXT-X-MEDIA-SEQUENCE:0\n") != std::string::npos);
+    CHECK(Count(with, "#EXTINF:") == 30);
+    CHECK(Count(with, "#EXT-X-PROGRAM-DATE-TIME:") == 31);
+    CHECK(with.find("#EXT-X-PROGRAM-DATE-TIME:2025-11-24T16:00:00.000Z\n#EXTINF:2.00000,\nseg-s-0.m4s\n") != std::string::npos);
+    CHECK(Count(with, "#EXT-X-PART:") == Count(without, "#EXT-X-PART:")); // parts only in the last segments
+    CHECK(with.find("#EXT-X-PLAYLIST-TYPE") == std::string::npos);        // the window slides: not EVENT
+    CHECK(with.find("CAN-SKIP-UNTIL=12.000") != std::string::npos);
+    // A delta update skips all but the last 12 s: as small as without the DVR window.
+    const std::string delta = RenderMediaPlaylist(rendition, "s", SkipMode::Yes, {}, &dvr);
+    CHECK(delta.find("#EXT-X-SKIP:SKIPPED-SEGMENTS=24\n") != std::string::npos);
+    CHECK(delta.find("seg-s-23.m4s") == std::string::npos);
+    CHECK(delta.find("seg-s-24.m4s") != std::string::npos);
+    CHECK(Count(delta, "#EXTINF:") == 6);
+
+    // The whole broadcast kept: EVENT.
+    DvrWindow all(0.0);
+    Record(rendition, all);
+    CHECK(RenderMediaPlaylist(rendition, "s", SkipMode::None, {}, &all).find("#EXT-X-PLAYLIST-TYPE:EVENT\n") != std::string::npos);
+}
+
+TEST_CASE("a sliding DVR window carries its discontinuity sequence and the maps of old encoder runs")
+{
+    LiveWindowConfig config;
+    config.WindowSegments = 3;
+    LiveRendition rendition = Started(config);
+    DvrWindow dvr(8.0);
+    for (int i = 0; i < 40; i++)
+    {
+        Feed(rendition, 1, i);
+        Record(rendition, dvr);
+    }
+    rendition.SetInit(Payload(0xef), 2); // a new encoder run: discontinuity at segment 4
+    Record(rendition, dvr);
+    for (int i = 40; i < 121; i++)
+    {
+        Feed(rendition, 1, i);
+        Record(rendition, dvr);
+    }
+    // Segments 0..11 complete; the DVR window keeps 8..11 (8 s), the live window 9..12.
+    REQUIRE(dvr.Segments().front().Msn == 8);
+    const std::string text = RenderMediaPlaylist(rendition, "s", SkipMode::None, {}, &dvr);
+    CHECK(text.find("#EXT-X-MEDIA-SEQUENCE:8\n") != std::string::npos);
+    CHECK(text.find("#EXT-X-DISCONTINUITY-SEQUENCE:1\n") != std::string::npos);
+    CHECK(text.find("#EXT-X-MAP:URI=\"init-s-2.mp4\"\n#EXT-X-PROGRAM-DATE-TIME") != std::string::npos);
+    CHECK(Count(text, "#EXT-X-DISCONTINUITY\n") == 0);
+}
+
+TEST_CASE("a segment that failed to record ends the DVR listing: the playlist never has a gap in its numbering")
+{
+    LiveWindowConfig config;
+    config.WindowSegments = 3;
+    LiveRendition rendition = Started(config);
+    Feed(rendition, 105); // segments 0..9 complete, the live window keeps 7..9 and the open one
+    DvrWindow dvr(0.0);
+    for (uint64_t msn = 0; msn < 10; msn++)
+        if (msn != 4) // failed to record
+            dvr.Add(DvrSegment{msn, 2.0, T0 + int64_t(msn) * 2000, msn == 2, 1, 10});
+    const std::string text = RenderMediaPlaylist(rendition, "s", SkipMode::None, {}, &dvr);
+    CHECK(text.find("#EXT-X-MEDIA-SEQUENCE:5\n") != std::string::npos);
+    CHECK(text.find("#EXT-X-DISCONTINUITY-SEQUENCE:1\n") != std::string::npos); // segment 2's tag is before the listing
+    CHECK(text.find("seg-s-3.m4s") == std::string::npos);
+    CHECK(Count(text, "#EXTINF:") == 5);
+}
+
 TEST_SUITE_END();

@@ -29,7 +29,7 @@ struct Fixture
             Live.AddPart(Payload(uint8_t(i)), 0.2, i % 10 == 0, T0 + int64_t(i) * 200);
         State.Session = "abc";
         State.Ready = ready;
-        State.Renditions.push_back(RouterRendition{&Spec, &Live, &Init, false});
+        State.Renditions.push_back(RouterRendition{&Spec, &Live, &Init, false, nullptr, {}});
     }
 
     RouteDecision Get(std::string_view path, std::string_view query = {}, bool timed_out = false)
@@ -164,6 +164,30 @@ TEST_CASE("a stopping origin answers 503 to everything")
     CHECK(f.Get("/healthz").Status == 503);
     CHECK(f.Get("/live/360p/index.m3u8").Status == 503);
     CHECK(f.Get("/control/status").Status == 503);
+}
+
+TEST_CASE("with a DVR window, segments and inits older than the live window are sent from the recording")
+{
+    Fixture f(255); // segments 0..24 complete, the live window keeps 15..24 and the open one
+    DvrWindow dvr(3600.0);
+    for (uint64_t msn = 0; msn < 25; msn++)
+        dvr.Add(DvrSegment{msn, 2.0, T0 + int64_t(msn) * 2000, false, 1, 10});
+    REQUIRE(f.Live.Segments().front().Msn == 15);
+    CHECK(f.Get("/live/360p/seg-abc-3.m4s").Status == 404); // not recorded: as before
+    f.State.Renditions[0].Dvr = &dvr;
+    f.State.Renditions[0].RecordDir = "/data/show/r1/360p";
+    const RouteDecision old = f.Get("/live/360p/seg-abc-3.m4s");
+    CHECK(old.DecisionKind == RouteDecision::Kind::SendFile);
+    CHECK(old.FilePath == "/data/show/r1/360p/seg-3.m4s");
+    CHECK(f.Get("/live/360p/seg-abc-20.m4s").DecisionKind == RouteDecision::Kind::Respond); // still in memory
+    CHECK(f.Get("/live/360p/seg-abc-99.m4s").Status == 404);
+    CHECK(f.Get("/live/360p/init-abc-1.mp4").DecisionKind == RouteDecision::Kind::Respond);
+    const RouteDecision init = f.Get("/live/360p/init-abc-7.mp4"); // an old encoder run's init, gone from memory
+    CHECK(init.DecisionKind == RouteDecision::Kind::SendFile);
+    CHECK(init.FilePath == "/data/show/r1/360p/init-7.mp4");
+    const RouteDecision playlist = f.Get("/live/360p/index.m3u8");
+    CHECK(playlist.Body.find("#EXT-X-MEDIA-SEQUENCE:0\n") != std::string::npos);
+    CHECK(playlist.Body.find("seg-abc-0.m4s") != std::string::npos);
 }
 
 TEST_SUITE_END();

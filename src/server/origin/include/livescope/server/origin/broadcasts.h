@@ -84,8 +84,11 @@ struct BroadcastSummary
     bool Publishing = false;
     int64_t StartedMs = 0; // ms since the epoch
     int64_t EndedMs = 0;   // ms since the epoch, when ended
+    std::string Id;        // the run id (recording.h); empty: none
+    std::string Replay;    // "/vod/<name>/<id>/master.m3u8" once ended and recorded; empty: none
 };
-// {"broadcasts":[{"name","title","state","publishing","started_at","ended_at"?,"master"}...]}; starting ones are left out.
+// {"broadcasts":[{"name","title","state","publishing","started_at","ended_at"?,"master","id"?,"started","ended"?,
+// "replay"?}...]} (started/ended: ms since the epoch); starting ones are left out.
 std::string RenderBroadcastIndex(const std::vector<BroadcastSummary>& broadcasts);
 
 // A publisher's stream key: a broadcaster token of the shared token library (<livescope/server/common/token.h>) for this broadcast.
@@ -105,7 +108,8 @@ std::string FindStreamKey(std::string_view query, std::string_view protocols, st
 std::vector<std::string_view> SplitSubprotocols(std::string_view protocols);
 constexpr const char* IngestSubprotocol = "livescope-ingest";
 
-// Webhooks: {"event":"broadcast.started"|"broadcast.ended","name","title","state","started_at","ended_at"?,"at"}.
+// Webhooks: {"event":"broadcast.started"|"broadcast.ended","name","title","state","started_at","ended_at"?,"at","id"?,
+// "replay"?}.
 std::string WebhookBody(std::string_view event, const BroadcastSummary& broadcast, int64_t now_ms);
 // "sha256=" + lowercase hex of HMAC-SHA256(secret, body): the X-Livescope-Signature header.
 std::string WebhookSignature(std::string_view secret, std::string_view body);

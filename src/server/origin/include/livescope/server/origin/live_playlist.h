@@ -165,6 +165,41 @@ private:
     uint64_t DiscontinuitySeq = 0;
 };
 
+// A complete segment as the recording keeps it (no parts, no bytes): what the DVR window lists and what the
+// recording's segment log (recording.h) holds, one line per segment.
+struct DvrSegment
+{
+    uint64_t Msn = 0;
+    double Duration = 0.0;         // seconds
+    int64_t ProgramDateTimeMs = 0; // ms since the Unix epoch
+    bool Discontinuity = false;
+    uint32_t InitId = 0;
+    uint64_t ByteSize = 0; // bytes of the segment file
+};
+
+// The DVR window of one live rendition: the recorded segments of the last `seconds` (0 = the whole broadcast).
+// Segments older than the live window (LiveRendition) are listed from here, without parts, and served from disk.
+class DvrWindow
+{
+public:
+    explicit DvrWindow(double seconds = 0.0) : WindowSeconds(seconds < 0.0 ? 0.0 : seconds) {}
+    // Appends a recorded segment (msn increasing); drops the oldest while the rest still span the window.
+    void Add(const DvrSegment& segment);
+    const std::deque<DvrSegment>& Segments() const { return List; }
+    const DvrSegment* Find(uint64_t msn) const;
+    // Discontinuity tags that slid out of the window (EXT-X-DISCONTINUITY-SEQUENCE when the first listed is ours).
+    uint64_t DiscontinuitySequence() const { return DroppedDiscontinuities; }
+    // True while every segment since the start is kept (0 = whole broadcast): the playlist may say EVENT.
+    bool KeepsAll() const { return WindowSeconds <= 0.0; }
+    double Seconds() const { return WindowSeconds; }
+
+private:
+    double WindowSeconds = 0.0; // seconds; 0 = whole broadcast
+    double TotalSeconds = 0.0;  // sum of the listed durations
+    std::deque<DvrSegment> List;
+    uint64_t DroppedDiscontinuities = 0;
+};
+
 // Another rendition's last position, for EXT-X-RENDITION-REPORT.
 struct RenditionReport
 {
@@ -173,9 +208,10 @@ struct RenditionReport
     uint64_t LastPart = 0;
 };
 
-// Renders the media playlist (delta update when skip != None and segments are old enough to skip).
+// Renders the media playlist (delta update when skip != None and segments are old enough to skip). With a DVR window,
+// its segments older than the live window are listed first (no parts; EVENT when it keeps the whole broadcast).
 std::string RenderMediaPlaylist(const LiveRendition& rendition, std::string_view session, SkipMode skip,
-                                const std::vector<RenditionReport>& reports);
+                                const std::vector<RenditionReport>& reports, const DvrWindow* dvr = nullptr);
 
 struct VariantEntry
 {

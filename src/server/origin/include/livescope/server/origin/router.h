@@ -29,6 +29,8 @@ struct RouterRendition
     const LiveRendition* Live = nullptr;
     const Mp4InitInfo* Init = nullptr; // meaningful when HaveInit
     bool HaveInit = false;
+    const DvrWindow* Dvr = nullptr; // recorded segments (DVR window); nullptr when the broadcast is not recorded
+    std::string RecordDir;          // its recording directory ("<data-dir>/<name>/<id>/<rendition>"), with Dvr
 };
 
 struct RouterState
@@ -49,6 +51,7 @@ struct RouteDecision
         Drop,       // close the connection without answering (after DelayMs), fault injection
         StreamPart, // chunked response of part StreamNumber of rendition StreamRendition while it is built
         Control,    // a /control/ path: the origin answers it (it changes the origin, not the stream)
+        SendFile,   // a recorded file (FilePath, video/mp4, immutable): a DVR segment older than the live window
     };
     Kind DecisionKind = Kind::Respond;
     int Status = 200;
@@ -60,6 +63,7 @@ struct RouteDecision
     std::string StreamBroadcast; // set by the origin (the router sees one broadcast)
     size_t StreamRendition = 0;
     uint64_t StreamNumber = 0;
+    std::string FilePath; // SendFile
 };
 
 // Routes one request. Media parts and segments consume the fault plan (one FaultPlan::Next per answered request).
