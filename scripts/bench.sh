@@ -5,6 +5,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 export NODE_PATH=/usr/share/nodejs
+export LIVESCOPE_DATA_DIR="${LIVESCOPE_DATA_DIR:-$ROOT/build/bench-data}" # recordings of the benches' broadcasts
 bash scripts/bootstrap.sh || exit 1
 bash scripts/build.sh native wasm fuzz || exit 1
 echo; echo "=== bench: widget sizes (bytes)"; bash scripts/sizes.sh

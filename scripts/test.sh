@@ -59,6 +59,9 @@ phase_done "tier wasm"
 
 say "tier e2e (headless Chromium via playwright-core)"
 e2e_log="$LOGS/e2e.log"
+# Broadcasts the tests publish are recorded (docs/replay.md): into build/, emptied at each run, never the repo root.
+export LIVESCOPE_DATA_DIR="$ROOT/build/test-data"
+rm -rf "$LIVESCOPE_DATA_DIR"
 shopt -s nullglob
 e2e_files=(tests/e2e/*.test.mjs)
 node --test --test-concurrency=1 --test-timeout=600000 "${e2e_files[@]}" 2>&1 | tee "$e2e_log" | grep -vE '^\s+(duration_ms|\.\.\.|---|type:)' 

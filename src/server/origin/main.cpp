@@ -41,8 +41,9 @@ const char* const UsageText =
     "  --rtmp              RTMP ingest on port 1935 (nginx with its RTMP module as a child; needs the secret):\n"
     "                      server rtmp://HOST:PORT/live, stream key = a broadcaster token; prints 'livescope-origin rtmp URL'\n"
     "  --rtmp-port N       RTMP ingest on port N (0 = pick a free one); implies --rtmp\n"
-    "  --data-dir DIR      record every broadcast under DIR/<name>/<id>/ (default ./livescope-data; the demo test\n"
-    "                      pattern only when --data-dir is given); ended ones at /vod/<name>/<id>/master.m3u8\n"
+    "  --data-dir DIR      record every broadcast under DIR/<name>/<id>/ (default $LIVESCOPE_DATA_DIR, else\n"
+    "                      ./livescope-data; the demo test pattern only when --data-dir is given);\n"
+    "                      ended ones at /vod/<name>/<id>/master.m3u8\n"
     "  --no-record         record nothing (no VOD, no DVR window)\n"
     "  --dvr-window S      seconds of recorded segments live playlists list (default 7200; 0 = the whole broadcast)\n"
     "  --retention S       delete recordings whose end is older than S seconds (default 0 = keep forever)\n"
@@ -124,6 +125,10 @@ int main(int argc, char** argv)
     bool print_args = false;
     std::string control_token_file;
     std::string secret_file;
+    // LIVESCOPE_DATA_DIR moves the default recording folder (the test and bench runners point it into build/);
+    // unlike --data-dir it does not make the demo test pattern recorded.
+    if (const char* env = std::getenv("LIVESCOPE_DATA_DIR"); env && *env)
+        options.DataDir = env;
     for (int i = 1; i < argc; i++)
     {
         const std::string_view arg = argv[i];
