@@ -26,6 +26,12 @@ double ReplayTargetPdt(const ReplayTimeline& t, double position)
     return t.StartPdt > 0.0 ? t.StartPdt + ReplayClampTarget(t, position) : 0.0;
 }
 
+bool ReplayPlayedOut(const ReplayTimeline& t, double position)
+{
+    if (!t.Replay || !std::isfinite(position) || !(t.Duration > 0.0)) return true;
+    return position >= t.Duration - kReplayEndSlack;
+}
+
 bool TimeUpdateGate::Due(double now, double position)
 {
     if (now - LastAt < kTimeUpdateInterval) return false;

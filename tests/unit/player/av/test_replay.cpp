@@ -52,3 +52,12 @@ TEST_CASE("timeupdate fires at most four times a second and only when the positi
     CHECK_FALSE(g.Due(11.0, 1.26)); // paused: no change, no event
     CHECK(g.Due(11.1, 1.4));
 }
+
+TEST_CASE("a replay has played out only once its position reaches the last second")
+{
+    ReplayTimeline t{true, 75.0, 1800000000.0, 1800000075.0};
+    CHECK_FALSE(ReplayPlayedOut(t, 45.0));
+    CHECK(ReplayPlayedOut(t, 74.2));
+    CHECK(ReplayPlayedOut(t, NAN));
+    CHECK(ReplayPlayedOut(ReplayTimeline{false, 12.0, 1.0, 13.0}, 2.0));
+}

@@ -14,7 +14,7 @@ namespace livescope {
 
 struct PlaybackBarStrings
 {
-    std::string Back30 = "\xE2\x88\x92" "30 s"; // "dvrBack30"
+    std::string Back30 = "\xE2\x80\x93" "30 s"; // "dvrBack30" (an en dash: U+2212 is not in the embedded font)
     std::string Live = "Live";                   // "dvrLive"
 };
 

@@ -40,6 +40,12 @@ double ReplayTargetPdt(const ReplayTimeline& t, double position);
 // after a seek back until "Live" or a jump returns there).
 inline bool ReplayLatencyControlAllowed(const ReplayTimeline& t, bool behind_live) { return !t.Replay && !behind_live; }
 
+// Whether the end of the stream was reached on screen: a replay's last segment is loaded up to MaxBufferAhead before its
+// playhead gets there, so 'ended' also waits for the position to reach the last kReplayEndSlack seconds. Live, or an
+// unknown position: true (the queue playing out decides alone).
+inline constexpr double kReplayEndSlack = 1.0; // seconds
+bool ReplayPlayedOut(const ReplayTimeline& t, double position);
+
 // `timeupdate`: at most once per kTimeUpdateInterval, and only when the position moved.
 struct TimeUpdateGate
 {
