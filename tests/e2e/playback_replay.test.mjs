@@ -156,17 +156,16 @@ test('a VOD plays as a replay from 0, seeks to 40 s, pauses, plays and ends', as
     await page.evaluate(() => document.querySelector('live-scope')._ls.widget.plugins.playback.setAudioTap(true));
     await waitFor('a 440 Hz tone', async () => { const t = (await el('el.stats.detail')).tap; return t && Math.abs(t.streamFrequency - 440) <= 12 && t.rms > 0.01; }, 10000);
 
-    // Seek to 40 s.
+    // Seek to 40 s, pausing as soon as it is done (the machine may be slow: the picture is read where it stopped).
+    await page.evaluate(() => { const e = document.querySelector('live-scope'); e.addEventListener('seeked', () => e.pause(), { once: true }); });
     assert.equal(await el('el.seek(40)'), true);
     await waitFor('seeked', () => page.evaluate(() => (window.__ev.seeked || []).length > 0), 15000);
     const seeked = await page.evaluate(() => window.__ev.seeked[0]);
     assert.equal((await page.evaluate(() => window.__ev.seeking))[0].to, 40);
     assert.ok(Math.abs(seeked.currentTime - 40) < 0.6, `seeked at ${seeked.currentTime}`);
+    await page.waitForTimeout(300);
     const s40 = await pictureSecond();
-    assert.ok(Math.abs(s40 - 40) <= 1.6, `the picture shows second ${s40.toFixed(1)} after the seek to 40`);
-    await waitFor('playback after the seek', async () => (await el('el.currentTime')) > 41, 10000);
-    const tu = await page.evaluate(() => window.__ev.timeupdate.at(-1));
-    assert.ok(tu.currentTime > 40 && tu.streamTime > 1.6e12, `timeupdate ${JSON.stringify(tu)}`);
+    assert.ok(s40 >= 39.5 && s40 <= 41.6, `the picture shows second ${s40.toFixed(1)} after the seek to 40`);
 
     // The bar with a heat strip (fed as the room replay will), its room kept under the compose box: screenshot.
     await page.evaluate(() => {
@@ -176,8 +175,7 @@ test('a VOD plays as a replay from 0, seeks to 40 s, pauses, plays and ends', as
       w.module.withUtf8(JSON.stringify({ hearts, answers: [12, 47.5] }), (p) => w.module._ls_set_seek_marks(w.app, p));
     });
 
-    // Pause: the picture stays; play: it moves on from there.
-    await page.evaluate(() => document.querySelector('live-scope').pause());
+    // Paused (since 'seeked'): the picture stays; play: it moves on from there.
     assert.equal(await el('el.paused'), true);
     await page.waitForTimeout(600);
     const p1 = await el('el.currentTime'), g1 = await pictureSecond();
@@ -188,7 +186,11 @@ test('a VOD plays as a replay from 0, seeks to 40 s, pauses, plays and ends', as
     await page.screenshot({ path: join(ARTIFACTS, 'replay-bar-paused.png') });
     await page.evaluate(() => document.querySelector('live-scope').play());
     await waitFor('playback after play()', async () => (await el('el.currentTime')) > p1 + 1, 10000);
-    assert.ok((await el('el.currentTime')) < p1 + 6, 'play() resumes where it paused');
+    const tu = await page.evaluate(() => window.__ev.timeupdate.at(-1));
+    assert.ok(tu.currentTime > 40 && tu.streamTime > 1.6e12, `timeupdate ${JSON.stringify(tu)}`);
+    const resumed = await el('el.currentTime');
+    const seeks = await page.evaluate(() => JSON.stringify({ seeking: window.__ev.seeking, seeked: window.__ev.seeked }));
+    assert.ok(resumed < p1 + 6, `play() resumes where it paused (${p1}): now ${resumed}, ${seeks}`);
 
     // To the end: 'ended' once, the last frame stays.
     await el('el.seek(70)');

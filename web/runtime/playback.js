@@ -223,6 +223,7 @@
       this.m._ls_playback_set_timeline(this.app, t.replay ? 1 : 0, t.duration, t.startPdt, t.endPdt);
       if (t.replay && !this.replay) {
         this.replay = true;
+        if (this.broadcastState === 'starting' && !this.fatal) this.setState('live'); // a recording: its card goes
         if (this.paused) { this.m._ls_playback_set_paused(this.app, 1, 0); }
         this.w.emit('replay', { duration: t.duration });
       }
@@ -357,7 +358,7 @@
         case 'ended': this.endPending = true; break; // ENDLIST: 'ended' fires once the queue has played out
         case 'state': // the Worker's C++ decision; 'ended' waits for the queue to play out (below)
           if (m.state === 'ended') this.endPending = true;
-          else if (this.replay && m.state === 'live') break; // a replay has no broadcast states
+          else if (this.replay && (m.state === 'starting' || m.state === 'reconnecting')) break; // no "starting soon" card on a recording
           else if (!this.fatal) this.setState(m.state);
           break;
       }

@@ -116,7 +116,9 @@ void DrawPlaybackBar(PagePlayback* p, const ImVec2& size)
     const double pos = Position(p);
     b.Position = p->Dragging ? p->DragPosition : (std::isfinite(pos) ? pos : (b.Dvr ? b.Duration : 0.0));
     if (b.Dvr && !p->BehindLive && !p->Dragging) b.Position = b.Duration;
-    ImFont* font = ImGui::GetFont();
+    // The overlay's DejaVu font (interaction.cpp adds it right after ImGui's default one), for its glyphs and metrics.
+    ImFontAtlas* atlas = ImGui::GetIO().Fonts;
+    ImFont* font = atlas && atlas->Fonts.Size > 1 ? atlas->Fonts.back() : ImGui::GetFont();
     const float unit = font ? font->FontSize * font->Scale : 16.0f;
     const TextMeasureFn measure = [font, unit](std::string_view t) {
         return t.empty() || !font ? 0.0f : font->CalcTextSizeA(unit, 1e9f, 0.0f, t.data(), t.data() + t.size()).x;

@@ -15,6 +15,7 @@
 #include <livescope/player/decode/aes128.h>
 
 #include <algorithm>
+#include <deque>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -48,6 +49,16 @@ struct WorkerHls
     std::optional<double> PendingSeek;    // seconds: a seek asked before the playlist loaded (its cut is set then)
     std::string TimelineJson;             // last answer of ls_worker_hls_timeline
     bool Held = false;                    // a paused replay: no media on purpose (the watchdog stays quiet)
+    // Paced feeding (a replay, or a DVR position after a seek): the session loads up to MaxBufferAhead (30 s) ahead, but
+    // the decoders' queues hold about 3 s (the page's 32 frames, the wasm pool's 64, the WebCodecs queues), so media
+    // waits here, compressed, and the next part or segment goes to the pipeline only while less than kFeedAhead of
+    // media fed lies beyond the frame on the page's screen (so at most kFeedAhead + one item is ahead). Live at the
+    // edge is fed as it arrives.
+    static constexpr double kFeedAhead = 1.5; // seconds
+    bool Paced = false;
+    double FeedPlayhead = 0.0;                // epoch seconds: the page's frame on screen (or the seek target); 0 unknown
+    double FedEnd = 0.0;                      // epoch seconds: the end of the last item fed while paced
+    std::deque<livescope::HlsMediaChunk> Waiting;
 };
 
 WorkerApp::~WorkerApp() { delete Hls; }
@@ -90,9 +101,18 @@ void PumpMedia(WorkerApp* app)
         else if (h.Replay)
             app->StartPdt = 0.0;
         h.PendingSeek.reset();
+        if (h.Replay) h.Paced = true;
     }
-    for (HlsMediaChunk& c : h.Session->TakeMedia())
+    for (HlsMediaChunk& c : h.Session->TakeMedia()) h.Waiting.push_back(std::move(c));
+    while (!h.Waiting.empty())
     {
+        HlsMediaChunk& c = h.Waiting.front();
+        if (h.Paced && c.First && !c.IsInit && c.ProgramDateTime)
+        {
+            if (h.FeedPlayhead <= 0.0) h.FeedPlayhead = *c.ProgramDateTime; // no frame on screen yet: from the first item
+            if (h.FedEnd - h.FeedPlayhead >= WorkerHls::kFeedAhead) break;
+            h.FedEnd = *c.ProgramDateTime + c.Duration;
+        }
         if (c.First)
         {
             if (h.ChunkOpen) app->Pipeline.EndChunk(false);
@@ -112,6 +132,7 @@ void PumpMedia(WorkerApp* app)
             app->Pipeline.EndChunk(true);
             h.ChunkOpen = false;
         }
+        h.Waiting.pop_front();
     }
 }
 
@@ -172,6 +193,10 @@ LS_EXPORT void ls_worker_hls_start(WorkerApp* app, const char* url, double now, 
     h.Url = url ? url : "";
     h.ModeKnown = false;
     h.PendingSeek.reset();
+    h.Paced = false;
+    h.FeedPlayhead = 0.0;
+    h.FedEnd = 0.0;
+    h.Waiting.clear();
     h.ChunkOpen = false;
     h.LastDiscontinuity = -1;
     h.LastVariant = -2;
@@ -204,10 +229,17 @@ LS_EXPORT int ls_worker_hls_seek(WorkerApp* app, double position, double pdt, do
     h.Serial++;
     h.ChunkOpen = false;
     h.Held = false;
+    h.Waiting.clear(); // media of the old position
+    h.Paced = true;
+    h.FeedPlayhead = 0.0;
+    h.FedEnd = 0.0;
     app->Pipeline.Reset();
     const livescope::HlsSeekPoint sp = h.Session->Seek(position, now);
     if (sp.Ok)
+    {
         app->StartPdt = sp.TargetPdt.value_or(0.0);
+        h.FeedPlayhead = sp.TargetPdt.value_or(0.0);
+    }
     else
     {
         h.PendingSeek = position; // applied when the playlist arrives (PumpMedia)
@@ -232,6 +264,7 @@ LS_EXPORT void ls_worker_hls_hold(WorkerApp* app, int hold, double now)
 LS_EXPORT void ls_worker_hls_playhead(WorkerApp* app, double pdt, double now)
 {
     if (!app || !app->Hls || !app->Hls->Session) return;
+    if (pdt > 0.0) app->Hls->FeedPlayhead = pdt;
     app->Hls->Session->SetPlayhead(pdt, now);
     livescope::PumpMedia(app);
 }
