@@ -96,21 +96,21 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-// Mounts a 640x360 (16:9) <live-scope> on `src`; events are counted in window.__ev (name -> list of details).
-async function mount(src, extra = {}) {
-  await page.evaluate(({ src, extra }) => {
+// Mounts a <live-scope> `width` px wide (default 640, 16:9) on `src`; events are counted in window.__ev (name -> list of details).
+async function mount(src, extra = {}, width = 640) {
+  await page.evaluate(({ src, extra, width }) => {
     window.__ev = {};
     const slot = document.getElementById('slot');
     slot.replaceChildren();
     const box = document.createElement('div');
-    box.style.width = '640px';
+    box.style.width = `${width}px`;
     const el = document.createElement('live-scope');
     for (const [k, v] of Object.entries({ src, aspect: '16:9', debug: '', ...extra })) el.setAttribute(k, v);
     for (const type of ['replay', 'seeking', 'seeked', 'timeupdate', 'ended', 'playing', 'statechange'])
       el.addEventListener(type, (e) => { (window.__ev[type] = window.__ev[type] || []).push(e.detail); });
     box.appendChild(el);
     slot.appendChild(box);
-  }, { src, extra });
+  }, { src, extra, width });
   await page.waitForFunction(() => { const s = document.querySelector('live-scope').stats; return s && s.framesShown > 0; }, null, { timeout: 60000 });
   await page.evaluate(() => document.querySelector('live-scope')._ls.widget.plugins.playback.setDebug(false));
 }
@@ -207,8 +207,7 @@ test('the replay bar fits a 280 px post card without covering the compose box', 
   try {
     await page.setViewportSize({ width: 320, height: 560 });
     await page.evaluate(() => { document.getElementById('slot').replaceChildren(); });
-    await mount(`${server.url}/v/vod.m3u8`, { title: 'Replay: soldering the new board', aspect: '9:16' });
-    await page.evaluate(() => { document.querySelector('live-scope').parentElement.style.width = '280px'; });
+    await mount(`${server.url}/v/vod.m3u8`, { title: 'Replay: soldering the new board', aspect: '9:16' }, 280);
     await waitFor('the replay flag', () => el('el.replay'), 10000);
     await page.waitForTimeout(500);
     const lay = await el('el._ls.widget.plugins.room && el._ls.widget.plugins.room.layout()');

@@ -164,6 +164,8 @@ void DrawPlaybackBar(PagePlayback* p, const ImVec2& size)
 }
 } // namespace
 
+bool PagePlaybackIsReplay(const PagePlayback* playback) { return playback && playback->Timeline.Replay; }
+
 float PagePlaybackReserveBottom(const PagePlayback* playback, float unit)
 {
     if (!playback || (!playback->Timeline.Replay && !ReplayHasDvr(playback->Timeline))) return 0.0f;
