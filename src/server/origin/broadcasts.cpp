@@ -155,6 +155,8 @@ std::string RenderBroadcastIndex(const std::vector<BroadcastSummary>& broadcasts
         };
         if (broadcast.Phase == BroadcastPhase::Ended)
             entry["ended_at"] = FormatProgramDateTime(broadcast.EndedMs);
+        if (!broadcast.Top.empty())
+            entry["top"] = broadcast.Top;
         list.push_back(std::move(entry));
     }
     const nlohmann::json body = {{"broadcasts", std::move(list)}};

@@ -126,10 +126,10 @@ TEST_CASE("/live/ paths split into a broadcast and a single-broadcast path; the 
 TEST_CASE("index.json lists live and ended broadcasts, not starting ones")
 {
     std::vector<BroadcastSummary> list = {
-        {"show", "My \"show\"", BroadcastPhase::Live, true, T0, 0},
-        {"old", "old", BroadcastPhase::Ended, false, T0, T0 + 60000},
-        {"soon", "soon", BroadcastPhase::Starting, true, 0, 0},
-        {"away", "away", BroadcastPhase::Stalled, false, T0, 0},
+        {"show", "My \"show\"", BroadcastPhase::Live, true, T0, 0, "copy"},
+        {"old", "old", BroadcastPhase::Ended, false, T0, T0 + 60000, "transcode"},
+        {"soon", "soon", BroadcastPhase::Starting, true, 0, 0, ""},
+        {"away", "away", BroadcastPhase::Stalled, false, T0, 0, ""},
     };
     const nlohmann::json index = nlohmann::json::parse(RenderBroadcastIndex(list));
     const auto& items = index["broadcasts"];
@@ -138,6 +138,9 @@ TEST_CASE("index.json lists live and ended broadcasts, not starting ones")
     CHECK(items[0]["title"] == "My \"show\"");
     CHECK(items[0]["state"] == "live");
     CHECK(items[0]["started_at"] == FormatProgramDateTime(T0));
+    CHECK(items[0]["top"] == "copy"); // the top rendition's video path (a studio's H.264 copied)
+    CHECK(items[1]["top"] == "transcode");
+    CHECK_FALSE(items[2].contains("top")); // the demo's is not said
     CHECK_FALSE(items[0].contains("ended_at"));
     CHECK(items[0]["master"] == "/live/show/master.m3u8");
     CHECK(items[1]["state"] == "ended");
@@ -180,7 +183,7 @@ TEST_CASE("the key comes from ?token= or from Sec-WebSocket-Protocol")
 
 TEST_CASE("webhook bodies name the event and the broadcast; the signature is HMAC-SHA256 in hex")
 {
-    const BroadcastSummary ended{"show", "Show", BroadcastPhase::Ended, false, T0, T0 + 5000};
+    const BroadcastSummary ended{"show", "Show", BroadcastPhase::Ended, false, T0, T0 + 5000, ""};
     const nlohmann::json body = nlohmann::json::parse(WebhookBody("broadcast.ended", ended, T0 + 5000));
     CHECK(body["event"] == "broadcast.ended");
     CHECK(body["name"] == "show");

@@ -84,8 +84,9 @@ struct BroadcastSummary
     bool Publishing = false;
     int64_t StartedMs = 0; // ms since the epoch
     int64_t EndedMs = 0;   // ms since the epoch, when ended
+    std::string Top;       // published: "copy" or "transcode" (the top rendition's video); empty: the demo
 };
-// {"broadcasts":[{"name","title","state","publishing","started_at","ended_at"?,"master"}...]}; starting ones are left out.
+// {"broadcasts":[{"name","title","state","publishing","started_at","ended_at"?,"master","top"?}...]}; starting ones are left out.
 std::string RenderBroadcastIndex(const std::vector<BroadcastSummary>& broadcasts);
 
 // A publisher's stream key: a broadcaster token of the shared token library (<livescope/server/common/token.h>) for this broadcast.
