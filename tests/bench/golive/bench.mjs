@@ -16,6 +16,8 @@ import { BIN, freePort } from '../../e2e/lib/procs.mjs';
 import { WASM_DIR, ORIGIN_BIN, startOrigin, openPlayer, stats } from '../playback/lib.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 60);
+// GOLIVE_LEGS: which legs, a comma list of copy, transcode, mediarecorder, rtmp, srt (default: all).
+const LEGS = new Set((process.env.GOLIVE_LEGS || 'copy,transcode,mediarecorder,rtmp,srt').split(',').map((x) => x.trim()));
 const WARMUP = 3; // seconds of each leg not counted (start-up)
 const RELAY_BIN = join(BIN, 'livescope-relay');
 const pct = (xs, p) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
@@ -74,6 +76,29 @@ async function waitLive(name, timeoutMs = 40000, at = base) {
   return null;
 }
 
+// How far the newest listed part's PROGRAM-DATE-TIME (its end) is ahead of the wall clock when it appears in the
+// playlist (polled every 50 ms for `seconds`): p50 and max in seconds. Above 0, PDT runs ahead of real time, and a
+// player near the live edge reads now − PDT below 0 whatever its clock (the RTMP/SRT question in docs/ingest.md).
+async function pdtLead(url, seconds) {
+  const leads = [];
+  let last = '';
+  const end = Date.now() + seconds * 1000;
+  while (Date.now() < end) {
+    const text = await (await fetch(url)).text().catch(() => '');
+    const now = Date.now();
+    const lines = text.split('\n');
+    let pdt = NaN, dur = 0, uri = '';
+    for (const line of lines) {
+      if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) { pdt = Date.parse(line.slice(25)); dur = 0; }
+      const m = line.match(/^#EXT-X-PART:DURATION=([\d.]+),URI="([^"]+)"/);
+      if (m) { dur += Number(m[1]); uri = m[2]; }
+    }
+    if (uri && uri !== last && Number.isFinite(pdt)) { if (last) leads.push((pdt + dur * 1000 - now) / 1000); last = uri; }
+    await sleep(50);
+  }
+  return [pct(leads, 0.5), leads.length ? Math.max(...leads) : NaN];
+}
+
 // Watches `name` with both players for SECONDS; returns the row. `at` = { base, proc }: the origin serving it.
 async function watch(label, kind, name, at = { base, proc: origin.proc }) {
   const src = `${at.base}/live/${name}/master.m3u8`;
@@ -84,6 +109,7 @@ async function watch(label, kind, name, at = { base, proc: origin.proc }) {
   let s = {}, r = {};
   const originPid = at.proc.child.pid, ffmpegPid = encoderPid(at.proc, name);
   let cpu0 = null;
+  const lead = pdtLead(`${at.base}/live/${name}/360p/index.m3u8`, Math.min(10, SECONDS));
   for (let i = 0; i < SECONDS + WARMUP; i++) {
     await sleep(1000);
     if (i === WARMUP - 1) cpu0 = { t: performance.now(), origin: cpuSeconds(originPid), ffmpeg: cpuSeconds(ffmpegPid) };
@@ -97,11 +123,12 @@ async function watch(label, kind, name, at = { base, proc: origin.proc }) {
   const wall = (performance.now() - cpu0.t) / 1000;
   const cpu = { origin: (cpuSeconds(originPid) - cpu0.origin) / wall * 100, ffmpeg: (cpuSeconds(ffmpegPid) - cpu0.ffmpeg) / wall * 100 };
   await ours.close(); await ref.close();
+  const leads = await lead;
   const row = { label, kind, ours: [pct(a, 0.5), pct(a, 0.95)], hls: [pct(b, 0.5), pct(b, 0.95)], samples: a.filter(Number.isFinite).length, cpu,
     note: `stalls ${s.stalls ?? 'n/a'}, errors ${s.errors ?? 'n/a'}${r.error ? `, hls.js error ${r.error}` : ''}` };
   rows.push(row);
   console.log(`  ${label.padEnd(30)} ${kind.padEnd(15)} livescope ${f(row.ours[0])} / ${f(row.ours[1])} s   hls.js ${f(row.hls[0])} / ${f(row.hls[1])} s   ` +
-    `CPU origin ${f(cpu.origin, 1)} %, encoder ${f(cpu.ffmpeg, 1)} %   (${row.note})`);
+    `CPU origin ${f(cpu.origin, 1)} %, encoder ${f(cpu.ffmpeg, 1)} %   PDT ahead of the clock at listing ${f(leads[0])} / max ${f(leads[1])} s   (${row.note})`);
 }
 
 async function studioLeg(encoder, at = { base, proc: origin.proc, label: '' }) {
@@ -150,12 +177,12 @@ async function ffmpegLeg(protocol, port) {
 
 try {
   console.log(`golive bench (${SECONDS} s per leg after ${WARMUP} s, ladder 720p,360p, 200 ms parts; latency p50 / p95; CPU of one core):`);
-  await studioLeg('webcodecs');
-  if (transcoding) await studioLeg('webcodecs', { base: new URL(transcoding.url).origin, proc: transcoding.proc, label: 'top-copy off' });
+  if (LEGS.has('copy')) await studioLeg('webcodecs');
+  if (!LEGS.has('transcode')) { /* skipped */ } else if (transcoding) await studioLeg('webcodecs', { base: new URL(transcoding.url).origin, proc: transcoding.proc, label: 'top-copy off' });
   else console.log('  studio webcodecs on --top-copy off: skipped (no --top-copy in livescope-origin --help)');
-  await studioLeg('mediarecorder');
-  if (rtmpPort) await ffmpegLeg('rtmp', rtmpPort); else console.log('  rtmp: skipped (no --rtmp-port in livescope-origin --help, or no ffmpeg)');
-  if (srtPort) await ffmpegLeg('srt', srtPort); else console.log('  srt: skipped (no --srt-port in livescope-origin --help, or no ffmpeg)');
+  if (LEGS.has('mediarecorder')) await studioLeg('mediarecorder');
+  if (!LEGS.has('rtmp')) { /* skipped */ } else if (rtmpPort) await ffmpegLeg('rtmp', rtmpPort); else console.log('  rtmp: skipped (no --rtmp-port in livescope-origin --help, or no ffmpeg)');
+  if (!LEGS.has('srt')) { /* skipped */ } else if (srtPort) await ffmpegLeg('srt', srtPort); else console.log('  srt: skipped (no --srt-port in livescope-origin --help, or no ffmpeg)');
   console.log('  goal (issue 11): studio glass-to-glass p50 <= 1.00 s');
 } finally {
   await browser.close(); await wasm.close(); await root.close(); await origin.stop();
