@@ -109,7 +109,7 @@ async function watch(label, kind, name, at = { base, proc: origin.proc }) {
   let s = {}, r = {};
   const originPid = at.proc.child.pid, ffmpegPid = encoderPid(at.proc, name);
   let cpu0 = null;
-  const lead = pdtLead(`${at.base}/live/${name}/360p/index.m3u8`, Math.min(10, SECONDS));
+  const lead = pdtLead(`${at.base}/live/${name}/720p/index.m3u8`, Math.min(10, SECONDS)); // the top rendition
   for (let i = 0; i < SECONDS + WARMUP; i++) {
     await sleep(1000);
     if (i === WARMUP - 1) cpu0 = { t: performance.now(), origin: cpuSeconds(originPid), ffmpeg: cpuSeconds(ffmpegPid) };
