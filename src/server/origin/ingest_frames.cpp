@@ -582,7 +582,11 @@ bool FrameMuxer::Feed(const uint8_t* data, size_t size, std::string& out)
         if (Held.empty())
             WriteBlock(index, at_ms, true, 0, message.Payload, message.PayloadSize, out);
         else
+        {
             Held.push_back(HeldFrame{index, at_ms, true, std::string(reinterpret_cast<const char*>(message.Payload), message.PayloadSize)});
+            if (Held.size() > HeldMaxFrames || at_ms > Held.front().AtMs + HeldMaxMs)
+                FlushHeld(Held.front().AtMs + (LastVideoDurationMs > 0 ? LastVideoDurationMs : 33), out); // video stalled
+        }
         return true;
     }
     std::string units = AnnexBToLengthPrefixed(message.Payload, message.PayloadSize);

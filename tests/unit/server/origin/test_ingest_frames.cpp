@@ -391,4 +391,30 @@ TEST_CASE("video timestamps strictly increase, even when two frames share a mill
     CHECK(out.substr(2, 4) == std::string("\x81\x00\x01\x00", 4));          // +1 ms
 }
 
+TEST_CASE("copy mode holds a video frame with no successor only so long: a video stall does not grow memory")
+{
+    FrameMuxer muxer;
+    Decider decider;
+    muxer.SetCopyDecider(&Decider::Decide, &decider);
+    std::string out;
+    REQUIRE(Feed(muxer, EncodeIngestStreamHeaderV2(VideoAndOpus(), 2000, 2'000'000), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, 0, 0, KeyAu), out));
+    out.clear();
+    for (int i = 1; i <= 40; i++) // 800 ms of audio, no video: all held behind the key frame
+        REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, i * 20000, 0, "a"), out));
+    CHECK(out.empty());
+    for (int i = 41; i <= 60; i++) // past HeldMaxMs: the key frame goes out with a guessed duration, audio flows again
+        REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, i * 20000, 0, "a"), out));
+    CHECK(out.find("\x9b\x81\x21") != std::string::npos); // BlockDuration 33 ms (no frame duration known yet)
+    CHECK(out.find(WriteMatroskaSimpleBlock(2, 1200, true, Bytes(std::string("a")), 1)) != std::string::npos);
+    // Many frames on one timestamp are bounded by count.
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, 1'300'000, 0, DeltaAu), out));
+    out.clear();
+    for (size_t i = 1; i < HeldMaxFrames; i++) // the video frame and HeldMaxFrames - 1 frames behind it
+        REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, 1'300'000, 0, "b"), out));
+    CHECK(out.empty());
+    REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, 1'300'000, 0, "b"), out));
+    CHECK_FALSE(out.empty());
+}
+
 TEST_SUITE_END();

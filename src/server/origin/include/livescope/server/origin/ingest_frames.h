@@ -18,6 +18,8 @@ constexpr size_t IngestTrackEntryBytes = 11;    // id, codec, width, height, sam
 constexpr size_t IngestHeaderV2TrailerBytes = 8; // version 2: u32 key frame interval ms, u32 video bitrate bit/s
 constexpr int64_t MatroskaClusterSpanMs = 5000; // ms: a new cluster at least this often (and at each video keyframe)
 constexpr int64_t KeyframeLateMaxMs = 400;      // ms: a promised key frame may come this late after its boundary (a dropped frame)
+constexpr uint64_t HeldMaxMs = 1000;            // ms: copy mode holds a video frame at most this long past it (no next frame: a stall)
+constexpr size_t HeldMaxFrames = 256;           // copy mode: frames held behind one video frame, at most
 
 // The WebSocket subprotocol that declares the framing. A studio offers it after `livescope-ingest` and its key
 // (['livescope-ingest', key, 'livescope-frames']): an origin that knows it answers `livescope-frames`, an older one
@@ -115,7 +117,8 @@ std::string WriteMatroskaBlockGroup(uint64_t track_number, int16_t relative_ms, 
 // fMP4 has the true variable frame durations), and whatever came meanwhile follows it in order. The promised key
 // frame cadence is enforced: the first key frame at or after each boundary (at most KeyframeLateMaxMs late) is the
 // segment's key; another key frame in the same window is written as a non-key frame (no early segment); a window
-// whose key frame is later than that is an error.
+// whose key frame is later than that is an error. A video frame with no successor for HeldMaxMs of later audio (or
+// HeldMaxFrames frames behind it) is written with the last frame duration, so memory stays bounded.
 class FrameMuxer
 {
 public:
