@@ -613,6 +613,8 @@ bool FrameMuxer::Feed(const uint8_t* data, size_t size, std::string& out)
                 return Fail("no key frame within " + std::to_string(KeyframeLateMaxMs) + " ms of the " + std::to_string(window * int64_t(KeyframeMs)) +
                             " ms boundary (the stream promised one every " + std::to_string(KeyframeMs) + " ms)");
         }
+        else if (key && int64_t(at_ms) >= (KeyWindow + 1) * int64_t(KeyframeMs) - KeyframeEarlyMaxMs)
+            KeyWindow++; // a little early (jitter): the next window's key frame
         else if (key)
         {
             key = false; // off the cadence: not a segment start

@@ -380,6 +380,22 @@ TEST_CASE("copy mode holds the stream to its promised key frames: an early extra
     CHECK(muxer.Error().find("no key frame within 400 ms of the 4000 ms boundary") != std::string::npos);
 }
 
+TEST_CASE("copy mode takes a key frame a little before a boundary as that boundary's (timestamp jitter)")
+{
+    FrameMuxer muxer;
+    Decider decider;
+    muxer.SetCopyDecider(&Decider::Decide, &decider);
+    std::string out;
+    REQUIRE(Feed(muxer, EncodeIngestStreamHeaderV2(VideoAndOpus(), 2000, 2'000'000), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, 0, 0, KeyAu), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, (2000 - KeyframeEarlyMaxMs) * 1000, 0, KeyAu), out)); // early: the 2 s key
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, 2'400'000, 0, DeltaAu), out)); // window 1 has its key: no failure
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, 3'000'000, 0, KeyAu), out));    // mid-window: cleared
+    CHECK(muxer.ClearedKeyFrames() == 1);
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, 3'850'000, 0, KeyAu), out)); // 150 ms early: too early, cleared
+    CHECK(muxer.ClearedKeyFrames() == 2);
+}
+
 TEST_CASE("video timestamps strictly increase, even when two frames share a millisecond")
 {
     FrameMuxer muxer;

@@ -18,6 +18,7 @@ constexpr size_t IngestTrackEntryBytes = 11;    // id, codec, width, height, sam
 constexpr size_t IngestHeaderV2TrailerBytes = 8; // version 2: u32 key frame interval ms, u32 video bitrate bit/s
 constexpr int64_t MatroskaClusterSpanMs = 5000; // ms: a new cluster at least this often (and at each video keyframe)
 constexpr int64_t KeyframeLateMaxMs = 400;      // ms: a promised key frame may come this late after its boundary (a dropped frame)
+constexpr int64_t KeyframeEarlyMaxMs = 100;     // ms: a key frame this close before a boundary counts for it (timestamp jitter)
 constexpr uint64_t HeldMaxMs = 1000;            // ms: copy mode holds a video frame at most this long past it (no next frame: a stall)
 constexpr size_t HeldMaxFrames = 256;           // copy mode: frames held behind one video frame, at most
 
@@ -115,8 +116,8 @@ std::string WriteMatroskaBlockGroup(uint64_t track_number, int16_t relative_ms, 
 // Copy mode (the origin copies this video into its top rendition; decided by `decide` at the stream's start, from
 // CopyFacts): each video frame is held until the next one, then written with its BlockDuration (so the copied
 // fMP4 has the true variable frame durations), and whatever came meanwhile follows it in order. The promised key
-// frame cadence is enforced: the first key frame at or after each boundary (at most KeyframeLateMaxMs late) is the
-// segment's key; another key frame in the same window is written as a non-key frame (no early segment); a window
+// frame cadence is enforced: the first key frame at or after each boundary (at most KeyframeLateMaxMs late, or at
+// most KeyframeEarlyMaxMs early) is the segment's key; another key frame in the same window is written as a non-key frame (no early segment); a window
 // whose key frame is later than that is an error. A video frame with no successor for HeldMaxMs of later audio (or
 // HeldMaxFrames frames behind it) is written with the last frame duration, so memory stays bounded.
 class FrameMuxer
