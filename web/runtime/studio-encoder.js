@@ -41,9 +41,10 @@ export async function WebCodecsConfig(media) {
 
 // Starts encoding `media` with `config` (from WebCodecsConfig); `send(Uint8Array)` gets each message, `onError(reason)`
 // a failure, `onStart(captureMs)` the capture wall time of the stream's first keyframe. `now` = { perf(), wall() } in
-// ms; `plan` = StreamPlan(hello): the key frame cadence, the bitrate and the header version. Returns { stop(): Promise }
-// which flushes both encoders (their last chunks are sent) and releases the tracks.
-export function StartWebCodecs(media, config, { send, onError, onStart, now, plan }) {
+// ms; `plan` = StreamPlan(hello): the key frame cadence, the bitrate and the header version; `onGap(ms)` the longest
+// gap so far between two video frames sent (a camera or encoder stall: a copied frame that long makes a part that long).
+// Returns { stop(): Promise } which flushes both encoders (their last chunks are sent) and releases the tracks.
+export function StartWebCodecs(media, config, { send, onError, onStart, now, plan, onGap = () => {} }) {
   let stopped = false, failed = false;
   const clones = [];
   const readers = [];
@@ -54,7 +55,7 @@ export function StartWebCodecs(media, config, { send, onError, onStart, now, pla
   send(EncodeStreamHeader(tracks, plan));
 
   // One chunk → one message: the header, then the chunk's bytes copied in place.
-  let started = false;
+  let started = false, lastVideoUs = null, maxGapUs = 0;
   const emit = (track, offsetUs) => (chunk) => {
     if (offsetUs.value === null) return;
     const message = new Uint8Array(FRAME_HEADER_BYTES + chunk.byteLength);
@@ -62,6 +63,10 @@ export function StartWebCodecs(media, config, { send, onError, onStart, now, pla
     const captureUs = chunk.timestamp + offsetUs.value;
     WriteFrameHeader(message, track, chunk.type === 'key', captureUs, chunk.duration || 0);
     if (track === VIDEO_TRACK && chunk.type === 'key' && !started) { started = true; onStart(captureUs / 1000); }
+    if (track === VIDEO_TRACK && started) {
+      if (lastVideoUs !== null && captureUs - lastVideoUs > maxGapUs) { maxGapUs = captureUs - lastVideoUs; onGap(maxGapUs / 1000); }
+      lastVideoUs = captureUs;
+    }
     send(message);
   };
   const videoOffset = { value: null }, audioOffset = { value: null };

@@ -155,6 +155,7 @@ function startFrames(ws, plan) {
     onStart: (captureMs) => { document.documentElement.dataset.studioCaptureMs = String(Math.round(captureMs)); },
     now: { perf: () => performance.now(), wall: () => Date.now() },
     plan,
+    onGap: (ms) => { document.documentElement.dataset.studioMaxFrameGapMs = String(Math.round(ms)); },
   });
   document.documentElement.dataset.studioKeyframeMs = String(plan.keyframeMs);
   document.documentElement.dataset.studioMime = `${webcodecsConfig.video.codec},${webcodecsConfig.audio ? webcodecsConfig.audio.codec : 'no audio'}`;
