@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { Step, View, InitialState, ParseFragment, IngestUrl, CheckKey, PickMimeType, PickLanguage, Text, FormatElapsed,
   TrimTitle, TooSlow, MAX_BUFFERED_BYTES, MAX_TITLE_BYTES, STRINGS, PickEncoder, IngestProtocols, EncodeStreamHeader,
-  EncodeFrame, FRAME_HEADER_BYTES, CaptureOffsetUs, KeyFrameDue, CODEC_IDS, SEGMENT_MS } from '../../web/runtime/studio-logic.js';
+  EncodeFrame, FRAME_HEADER_BYTES, CaptureOffsetUs, KeyFrameDue, CODEC_IDS, SEGMENT_MS, ParseIngestHello, StreamPlan,
+  VIDEO_BITRATE } from '../../web/runtime/studio-logic.js';
 
 const b64url = (buf) => Buffer.from(buf).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 function key(claims) {
@@ -216,4 +217,30 @@ test('keyframes: the first frame, then the first frame of each segment window co
   // A frame dropped at the boundary: the next one is the key.
   assert.deepEqual(KeyFrameDue(5e15 + 2050000, 5e15, 0), { key: true, index: 1 });
   assert.deepEqual(KeyFrameDue(5e15 + 2100000, 5e15, 1), { key: false, index: 1 });
+});
+
+test('the origin\'s hello sets the key frame cadence, the bitrate and the header version (so the origin can copy the video)', () => {
+  const hello = ParseIngestHello('{"segment_ms":4000,"part_ms":200,"width":1280,"height":720,"video_kbps":2000,"frame_rate":30}');
+  assert.deepEqual(hello, { segmentMs: 4000, partMs: 200, width: 1280, height: 720, videoKbps: 2000, frameRate: 30 });
+  for (const bad of ['', 'not json', '{}', '{"segment_ms":"2000","part_ms":200,"width":1,"height":1,"video_kbps":1,"frame_rate":30}',
+    '{"segment_ms":10,"part_ms":200,"width":1,"height":1,"video_kbps":1,"frame_rate":30}', 'null', '[1]'])
+    assert.equal(ParseIngestHello(bad), null, bad);
+  assert.deepEqual(StreamPlan(hello), { keyframeMs: 4000, bitrate: 2000000, headerVersion: 2 });
+  assert.deepEqual(StreamPlan({ ...hello, videoKbps: 4500 }), { keyframeMs: 4000, bitrate: VIDEO_BITRATE, headerVersion: 2 });
+  assert.deepEqual(StreamPlan(null), { keyframeMs: SEGMENT_MS, bitrate: VIDEO_BITRATE, headerVersion: 1 });
+  // Version 2: the same bytes as EncodeIngestStreamHeaderV2 (tracks, then u32 cadence and u32 bitrate).
+  const tracks = [{ id: 0, codec: CODEC_IDS.h264, width: 1280, height: 720 }];
+  const v2 = EncodeStreamHeader(tracks, StreamPlan(hello));
+  assert.deepEqual([...v2], [0x53, 2, 1, 0, 1, 5, 0, 2, 0xd0, 0, 0, 0, 0, 0, 0, 0, 0x0f, 0xa0, 0, 0x1e, 0x84, 0x80]);
+  assert.equal(EncodeStreamHeader(tracks, StreamPlan(null))[1], 1);
+  // The cadence follows the plan: key frames at 0, 4 s, 8 s.
+  let first = null, last = -1;
+  const keys = [];
+  for (let ms = 0; ms <= 9000; ms += 50) {
+    const due = KeyFrameDue(ms * 1000, first, last, StreamPlan(hello).keyframeMs);
+    if (first === null) first = ms * 1000;
+    last = due.index;
+    if (due.key) keys.push(ms);
+  }
+  assert.deepEqual(keys, [0, 4000, 8000]);
 });

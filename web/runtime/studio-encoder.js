@@ -41,8 +41,10 @@ export async function WebCodecsConfig(media) {
 
 // Starts encoding `media` with `config` (from WebCodecsConfig); `send(Uint8Array)` gets each message, `onError(reason)`
 // a failure, `onStart(captureMs)` the capture wall time of the stream's first keyframe. `now` = { perf(), wall() } in
-// ms. Returns { stop(): Promise } which flushes both encoders (their last chunks are sent) and releases the tracks.
-export function StartWebCodecs(media, config, { send, onError, onStart, now }) {
+// ms; `plan` = StreamPlan(hello): the key frame cadence, the bitrate and the header version; `onGap(ms)` the longest
+// gap so far between two video frames sent (a camera or encoder stall: a copied frame that long makes a part that long).
+// Returns { stop(): Promise } which flushes both encoders (their last chunks are sent) and releases the tracks.
+export function StartWebCodecs(media, config, { send, onError, onStart, now, plan, onGap = () => {} }) {
   let stopped = false, failed = false;
   const clones = [];
   const readers = [];
@@ -50,10 +52,10 @@ export function StartWebCodecs(media, config, { send, onError, onStart, now }) {
   const tracks = [{ id: VIDEO_TRACK, codec: CODEC_IDS.h264, width: config.video.width, height: config.video.height }];
   if (config.audio) tracks.push({ id: AUDIO_TRACK, codec: config.audio.codec === 'opus' ? CODEC_IDS.opus : CODEC_IDS.aac,
     sampleRate: config.audio.sampleRate, channels: config.audio.numberOfChannels });
-  send(EncodeStreamHeader(tracks));
+  send(EncodeStreamHeader(tracks, plan));
 
   // One chunk → one message: the header, then the chunk's bytes copied in place.
-  let started = false;
+  let started = false, lastVideoUs = null, maxGapUs = 0;
   const emit = (track, offsetUs) => (chunk) => {
     if (offsetUs.value === null) return;
     const message = new Uint8Array(FRAME_HEADER_BYTES + chunk.byteLength);
@@ -61,11 +63,15 @@ export function StartWebCodecs(media, config, { send, onError, onStart, now }) {
     const captureUs = chunk.timestamp + offsetUs.value;
     WriteFrameHeader(message, track, chunk.type === 'key', captureUs, chunk.duration || 0);
     if (track === VIDEO_TRACK && chunk.type === 'key' && !started) { started = true; onStart(captureUs / 1000); }
+    if (track === VIDEO_TRACK && started) {
+      if (lastVideoUs !== null && captureUs - lastVideoUs > maxGapUs) { maxGapUs = captureUs - lastVideoUs; onGap(maxGapUs / 1000); }
+      lastVideoUs = captureUs;
+    }
     send(message);
   };
   const videoOffset = { value: null }, audioOffset = { value: null };
   const video = new VideoEncoder({ output: emit(VIDEO_TRACK, videoOffset), error: fail });
-  video.configure(config.video);
+  video.configure({ ...config.video, bitrate: plan.bitrate });
   const audio = config.audio ? new AudioEncoder({ output: emit(AUDIO_TRACK, audioOffset), error: fail }) : null;
   if (audio) audio.configure(config.audio);
 
@@ -88,7 +94,7 @@ export function StartWebCodecs(media, config, { send, onError, onStart, now }) {
     if (videoOffset.value === null) videoOffset.value = CaptureOffsetUs(frame.timestamp, now.perf(), now.wall());
     if (video.encodeQueueSize >= MAX_ENCODE_QUEUE) return; // the encoder is behind: drop this frame (realtime)
     const captureUs = frame.timestamp + videoOffset.value;
-    const due = KeyFrameDue(captureUs, firstVideoUs, lastKeyIndex);
+    const due = KeyFrameDue(captureUs, firstVideoUs, lastKeyIndex, plan.keyframeMs);
     if (firstVideoUs === null) firstVideoUs = captureUs;
     lastKeyIndex = due.index;
     video.encode(frame, { keyFrame: due.key });

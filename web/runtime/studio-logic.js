@@ -10,7 +10,8 @@ export const END_TIMEOUT_MS = 5000; // End: wait this long for the origin's clos
 export const NAME_RE = /^[a-z0-9-]{1,64}$/; // the origin's broadcast names (docs/ingest.md)
 export const MAX_TITLE_BYTES = 200; // the origin keeps at most this many bytes of a title
 
-export const SEGMENT_MS = 2000; // the origin's default segment (--segment-ms): a keyframe at each such boundary
+export const SEGMENT_MS = 2000; // the origin's default segment (--segment-ms), used when the origin sends no hello
+export const HELLO_WAIT_MS = 1000; // how long the studio waits for the origin's hello (its segment cadence) before encoding
 export const VIDEO_BITRATE = 2500000; // bit/s asked of either encoder
 export const AUDIO_BITRATE = 96000; // bit/s
 export const MAX_ENCODE_QUEUE = 3; // video frames waiting in the VideoEncoder past which a captured frame is dropped
@@ -39,12 +40,42 @@ export function IngestProtocols(key, frames) {
   return frames ? [INGEST_SUBPROTOCOL, key, FRAMES_SUBPROTOCOL] : [INGEST_SUBPROTOCOL, key];
 }
 
+// [SECTION] The origin's hello and the stream plan
+// The origin's first text message on a livescope-frames socket: its segment cadence and top rendition
+// ({"segment_ms","part_ms","width","height","video_kbps","frame_rate"}). Returns { segmentMs, partMs, width, height,
+// videoKbps, frameRate }, or null when `text` is not such a message.
+export function ParseIngestHello(text) {
+  let j;
+  try { j = JSON.parse(String(text)); } catch { return null; }
+  if (!j || typeof j !== 'object') return null;
+  const int = (v, lo, hi) => (Number.isInteger(v) && v >= lo && v <= hi ? v : null);
+  const hello = { segmentMs: int(j.segment_ms, 50, 60000), partMs: int(j.part_ms, 50, 60000), width: int(j.width, 0, 7680),
+    height: int(j.height, 0, 4320), videoKbps: int(j.video_kbps, 0, 1000000), frameRate: int(j.frame_rate, 1, 240) };
+  return Object.values(hello).some((v) => v === null) ? null : hello;
+}
+
+// How the studio encodes for this origin. With a hello: a key frame at each of the origin's segment boundaries, the
+// cadence and bitrate declared in a version 2 stream header, the bitrate within the top rendition's (so the origin can
+// copy the video into its top rendition, docs/ingest.md). Without one (an older origin): SEGMENT_MS, version 1.
+// Returns { keyframeMs, bitrate (bit/s), headerVersion }.
+export function StreamPlan(hello) {
+  if (!hello) return { keyframeMs: SEGMENT_MS, bitrate: VIDEO_BITRATE, headerVersion: 1 };
+  const top = hello.videoKbps > 0 ? hello.videoKbps * 1000 : VIDEO_BITRATE;
+  return { keyframeMs: hello.segmentMs, bitrate: Math.min(VIDEO_BITRATE, top), headerVersion: 2 };
+}
+
 // [SECTION] Framing (livescope-frames; big-endian; one binary WebSocket message each)
-// 'S' 1 count, then per track: id, codec, u16 width, u16 height, u32 sample rate, u8 channels.
-export function EncodeStreamHeader(tracks) {
-  const out = new Uint8Array(3 + 11 * tracks.length);
+// 'S' version, count, then per track: id, codec, u16 width, u16 height, u32 sample rate, u8 channels; version 2 (when
+// `plan` says so) then u32 key frame interval ms and u32 video bitrate bit/s.
+export function EncodeStreamHeader(tracks, plan = null) {
+  const v2 = !!plan && plan.headerVersion === 2;
+  const out = new Uint8Array(3 + 11 * tracks.length + (v2 ? 8 : 0));
   const view = new DataView(out.buffer);
-  out[0] = 0x53; out[1] = 1; out[2] = tracks.length;
+  out[0] = 0x53; out[1] = v2 ? 2 : 1; out[2] = tracks.length;
+  if (v2) {
+    view.setUint32(3 + 11 * tracks.length, plan.keyframeMs);
+    view.setUint32(7 + 11 * tracks.length, Math.round(plan.bitrate));
+  }
   tracks.forEach((t, i) => {
     const at = 3 + 11 * i;
     out[at] = t.id; out[at + 1] = t.codec;

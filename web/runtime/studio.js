@@ -5,7 +5,7 @@
 // this file only moves bytes and events. ?encoder=webcodecs|mediarecorder forces one (tests).
 import { Step, View, InitialState, ParseFragment, IngestUrl, CheckKey, PickMimeType, PickLanguage, Text, FormatElapsed,
   TooSlow, PickEncoder, IngestProtocols, FRAMES_SUBPROTOCOL, VIDEO_BITRATE, AUDIO_BITRATE, TIMESLICE_MS,
-  END_TIMEOUT_MS } from './studio-logic.js';
+  END_TIMEOUT_MS, HELLO_WAIT_MS, ParseIngestHello, StreamPlan } from './studio-logic.js';
 import { WebCodecsConfig, StartWebCodecs } from './studio-encoder.js';
 
 const $ = (id) => document.getElementById(id);
@@ -16,6 +16,7 @@ let settings = ParseFragment(location.hash, location.origin);
 let state = InitialState();
 const forcedEncoder = new URLSearchParams(location.search).get('encoder') || '';
 let media = null, socket = null, recorder = null, coder = null, webcodecsConfig = null, endTimer = 0, tick = 0;
+let hello = null, onHello = null; // the origin's hello on this socket (its segment cadence), and who waits for it
 
 // Labels in the page's language.
 document.documentElement.lang = lang;
@@ -93,6 +94,12 @@ async function connect() {
   const ws = new WebSocket(IngestUrl(settings.ingestBase, ui.name.value, ui.title.value), IngestProtocols(settings.key, frames));
   ws.binaryType = 'arraybuffer';
   socket = ws;
+  hello = null;
+  ws.onmessage = (e) => {
+    if (typeof e.data !== 'string' || hello) return;
+    hello = ParseIngestHello(e.data);
+    if (hello && onHello) onHello();
+  };
   ws.onopen = () => dispatch({ type: 'open', at: performance.now() });
   ws.onclose = (e) => dispatch({ type: 'close', code: e.code, reason: e.reason });
 }
@@ -123,7 +130,21 @@ function record() {
 }
 
 function encodeFrames() {
+  // The origin's hello (sent as the socket opens) says its segment cadence; an origin without one gets the defaults.
   const ws = socket;
+  let timer = 0;
+  const begin = () => {
+    clearTimeout(timer);
+    onHello = null;
+    if (socket !== ws || state.state !== 'live' || coder) return; // ended or replaced meanwhile
+    startFrames(ws, StreamPlan(hello));
+  };
+  if (hello) return begin();
+  onHello = begin;
+  timer = setTimeout(begin, HELLO_WAIT_MS);
+}
+
+function startFrames(ws, plan) {
   coder = StartWebCodecs(media, webcodecsConfig, {
     send: (bytes) => {
       if (ws.readyState !== WebSocket.OPEN) return;
@@ -133,7 +154,10 @@ function encodeFrames() {
     onError: (reason) => dispatch({ type: 'encoderError', reason }),
     onStart: (captureMs) => { document.documentElement.dataset.studioCaptureMs = String(Math.round(captureMs)); },
     now: { perf: () => performance.now(), wall: () => Date.now() },
+    plan,
+    onGap: (ms) => { document.documentElement.dataset.studioMaxFrameGapMs = String(Math.round(ms)); },
   });
+  document.documentElement.dataset.studioKeyframeMs = String(plan.keyframeMs);
   document.documentElement.dataset.studioMime = `${webcodecsConfig.video.codec},${webcodecsConfig.audio ? webcodecsConfig.audio.codec : 'no audio'}`;
   document.documentElement.dataset.studioEncoder = 'webcodecs';
 }

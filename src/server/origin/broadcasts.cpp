@@ -162,6 +162,8 @@ std::string RenderBroadcastIndex(const std::vector<BroadcastSummary>& broadcasts
             entry["id"] = broadcast.Id;
         if (!broadcast.Replay.empty())
             entry["replay"] = broadcast.Replay;
+        if (!broadcast.Top.empty())
+            entry["top"] = broadcast.Top;
         list.push_back(std::move(entry));
     }
     const nlohmann::json body = {{"broadcasts", std::move(list)}};

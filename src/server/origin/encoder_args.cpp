@@ -68,6 +68,41 @@ bool ValidateEncoderConfig(const EncoderConfig& config, std::string& error)
     return false;
 }
 
+TopCopyDecision DecideTopRenditionCopy(const TopCopyFacts& facts, const EncoderConfig& config)
+{
+    TopCopyDecision decision;
+    if (config.Renditions.empty() || config.Source != "pipe")
+        decision.Reason = "not a publisher's stream";
+    else if (!config.AllowTopCopy)
+        decision.Reason = "copy turned off (--top-copy off)";
+    else if (!facts.Framed)
+        decision.Reason = "not a livescope-frames stream (its key frames and codec are not declared)";
+    else if (!facts.H264)
+        decision.Reason = "the video is not H.264";
+    else if (!config.InputVideo)
+        decision.Reason = "the stream has no video";
+    else if (facts.Width != config.Renditions.front().Width || facts.Height != config.Renditions.front().Height)
+        decision.Reason = std::to_string(facts.Width) + "x" + std::to_string(facts.Height) + " is not the top rendition's " +
+                          std::to_string(config.Renditions.front().Width) + "x" + std::to_string(config.Renditions.front().Height);
+    else if (facts.ProfileIdc != 66)
+        decision.Reason = "H.264 profile " + std::to_string(facts.ProfileIdc) + " may reorder frames (only Baseline, 66, is copied)";
+    else if (facts.KeyframeMs != config.SegmentMs)
+        decision.Reason = facts.KeyframeMs == 0 ? "no key frame cadence declared"
+                                                : "key frames every " + std::to_string(facts.KeyframeMs) + " ms, segments of " +
+                                                      std::to_string(config.SegmentMs) + " ms";
+    else if (facts.VideoBitrate <= 0 || facts.VideoBitrate > int64_t(config.Renditions.front().VideoKbps) * 1000)
+        decision.Reason = facts.VideoBitrate <= 0 ? "bitrate not declared"
+                                                  : std::to_string(facts.VideoBitrate / 1000) + " kbit/s is above the top rendition's " +
+                                                        std::to_string(config.Renditions.front().VideoKbps);
+    else
+    {
+        decision.Copy = true;
+        decision.Reason = "H.264 Baseline " + std::to_string(facts.Width) + "x" + std::to_string(facts.Height) + ", a key frame every " +
+                          std::to_string(facts.KeyframeMs) + " ms";
+    }
+    return decision;
+}
+
 unsigned RenditionBandwidth(const RenditionSpec& spec)
 {
     // Peak: x264's cap plus AAC plus about 10 % container overhead.
@@ -110,35 +145,59 @@ std::vector<std::string> BuildFfmpegArgs(const EncoderConfig& config)
         args.insert(args.end(), {"-re", "-f", "lavfi", "-i", "anullsrc=r=48000:cl=mono"});
     }
 
-    // Video graph: normalize, draw the wall clock once, then split and scale per rendition.
+    // Video graph: normalize, draw the wall clock once, then split and scale per rendition. With the top rendition
+    // copied, the graph feeds only the lower renditions (no clock drawn: every rendition shows the same picture).
+    const bool copy_top = config.TopCopy && config.Source == "pipe" && config.InputVideo;
     const int font_size = std::max(12, top.Height / 14);
     const bool padded = config.Source == "pipe" && (!config.InputVideo || !config.InputAudio); // an input is made up
-    std::string graph = config.Source == "pipe" && !config.InputVideo ? "[1:v]" : "[0:v]";
-    if (config.Source != "testsrc")
-        graph += "fps=" + fps + ",scale=" + std::to_string(top.Width) + ":" + std::to_string(top.Height) + ":force_original_aspect_ratio=decrease,pad=" +
-                 std::to_string(top.Width) + ":" + std::to_string(top.Height) + ":(ow-iw)/2:(oh-ih)/2,";
-    graph += "format=yuv420p,drawtext=fontfile=" + config.FontFile + ":text='%{localtime\\:%X}':fontsize=" + std::to_string(font_size) +
-             ":fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=8:x=20:y=h-th-20";
     const size_t count = config.Renditions.size();
-    if (count == 1)
-        graph += "[v0]";
-    else
+    if (copy_top)
     {
-        graph += ",split=" + std::to_string(count);
-        for (size_t i = 0; i < count; i++)
-            graph += "[s" + std::to_string(i) + "]";
-        for (size_t i = 0; i < count; i++)
+        if (count > 1)
         {
-            const RenditionSpec& spec = config.Renditions[i];
-            graph += ";[s" + std::to_string(i) + "]";
-            if (i == 0)
-                graph += "null";
+            std::string graph = "[0:v]fps=" + fps + ",format=yuv420p";
+            if (count > 2)
+            {
+                graph += ",split=" + std::to_string(count - 1);
+                for (size_t i = 1; i < count; i++)
+                    graph += "[s" + std::to_string(i) + "]";
+                for (size_t i = 1; i < count; i++)
+                    graph += ";[s" + std::to_string(i) + "]scale=" + std::to_string(config.Renditions[i].Width) + ":" +
+                             std::to_string(config.Renditions[i].Height) + "[v" + std::to_string(i) + "]";
+            }
             else
-                graph += "scale=" + std::to_string(spec.Width) + ":" + std::to_string(spec.Height);
-            graph += "[v" + std::to_string(i) + "]";
+                graph += ",scale=" + std::to_string(config.Renditions[1].Width) + ":" + std::to_string(config.Renditions[1].Height) + "[v1]";
+            args.insert(args.end(), {"-filter_complex", graph});
         }
     }
-    args.insert(args.end(), {"-filter_complex", graph});
+    else
+    {
+        std::string graph = config.Source == "pipe" && !config.InputVideo ? "[1:v]" : "[0:v]";
+        if (config.Source != "testsrc")
+            graph += "fps=" + fps + ",scale=" + std::to_string(top.Width) + ":" + std::to_string(top.Height) + ":force_original_aspect_ratio=decrease,pad=" +
+                     std::to_string(top.Width) + ":" + std::to_string(top.Height) + ":(ow-iw)/2:(oh-ih)/2,";
+        graph += "format=yuv420p,drawtext=fontfile=" + config.FontFile + ":text='%{localtime\\:%X}':fontsize=" + std::to_string(font_size) +
+                 ":fontcolor=white:box=1:boxcolor=black@0.6:boxborderw=8:x=20:y=h-th-20";
+        if (count == 1)
+            graph += "[v0]";
+        else
+        {
+            graph += ",split=" + std::to_string(count);
+            for (size_t i = 0; i < count; i++)
+                graph += "[s" + std::to_string(i) + "]";
+            for (size_t i = 0; i < count; i++)
+            {
+                const RenditionSpec& spec = config.Renditions[i];
+                graph += ";[s" + std::to_string(i) + "]";
+                if (i == 0)
+                    graph += "null";
+                else
+                    graph += "scale=" + std::to_string(spec.Width) + ":" + std::to_string(spec.Height);
+                graph += "[v" + std::to_string(i) + "]";
+            }
+        }
+        args.insert(args.end(), {"-filter_complex", graph});
+    }
 
     // One CMAF chunk (moof+mdat) per video frame; the origin groups chunks into parts, so a part can be streamed
     // to a client while it is still being encoded.
@@ -147,14 +206,20 @@ std::vector<std::string> BuildFfmpegArgs(const EncoderConfig& config)
     {
         const RenditionSpec& spec = config.Renditions[i];
         const std::string kbps = std::to_string(spec.VideoKbps) + "k";
-        args.insert(args.end(), {"-map", "[v" + std::to_string(i) + "]", "-map", audio_from_file ? "0:a:0?" : "1:a:0"});
+        const bool copied = copy_top && i == 0;
+        args.insert(args.end(), {"-map", copied ? "0:v:0" : "[v" + std::to_string(i) + "]", "-map", audio_from_file ? "0:a:0?" : "1:a:0"});
         if (padded)
             args.push_back("-shortest"); // the made-up input never ends: stop with the publisher's
-        args.insert(args.end(), {"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-r", fps,
-                                 "-x264-params", "keyint=" + std::to_string(keyint) + ":min-keyint=" + std::to_string(keyint) + ":scenecut=0",
-                                 "-b:v", kbps, "-maxrate", kbps, "-bufsize", std::to_string(spec.VideoKbps / 2) + "k"});
+        if (copied)
+            args.insert(args.end(), {"-c:v", "copy"}); // the publisher's frames, times and key frames as they are
+        else
+            args.insert(args.end(), {"-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-r", fps,
+                                     "-x264-params", "keyint=" + std::to_string(keyint) + ":min-keyint=" + std::to_string(keyint) + ":scenecut=0",
+                                     "-b:v", kbps, "-maxrate", kbps, "-bufsize", std::to_string(spec.VideoKbps / 2) + "k"});
         args.insert(args.end(), {"-c:a", "aac", "-b:a", std::to_string(spec.AudioKbps) + "k", "-ar", "48000"});
-        args.insert(args.end(), {"-f", "mp4", "-movflags", "+frag_keyframe+empty_moov+default_base_moof", "-frag_duration", frag_us,
+        // A copied stream has a variable frame rate: a fragment at every packet keeps one frame per chunk (its sample
+        // durations come from the Matroska block durations, ingest_frames.h).
+        args.insert(args.end(), {"-f", "mp4", "-movflags", "+frag_keyframe+empty_moov+default_base_moof", "-frag_duration", copied ? "1000" : frag_us,
                                  "-flush_packets", "1", "pipe:" + std::to_string(3 + i)});
     }
     return args;

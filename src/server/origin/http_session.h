@@ -3,6 +3,7 @@
 // comes from the SessionHost (the origin, which routes with router.h).
 #pragma once
 #include <livescope/server/origin/router.h>
+#include <livescope/server/origin/encoder_args.h>
 
 #include <utility> // Boost 1.74 asio/awaitable.hpp needs std::exchange under C++20
 
@@ -83,6 +84,15 @@ public:
     {
         (void)name, (void)who, (void)capture_ms;
     }
+    // A livescope-frames publisher's stream starts: true to copy its video into the top rendition
+    // (DecideTopRenditionCopy; the origin logs the path). Default: transcode.
+    virtual bool PublisherCopyTop(const std::string& name, const Publisher* who, const TopCopyFacts& facts)
+    {
+        (void)name, (void)who, (void)facts;
+        return false;
+    }
+    // livescope-frames: the first text message to an admitted publisher (IngestHelloMessage). Default: none.
+    virtual std::string IngestHello() const { return {}; }
     // The publisher's connection closed.
     virtual void PublisherGone(const std::string& name, const Publisher* who) = 0;
     virtual bool Stopping() const = 0;

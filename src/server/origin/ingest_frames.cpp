@@ -3,6 +3,7 @@
 
 #include <livescope/server/origin/broadcasts.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace livescope {
@@ -128,16 +129,29 @@ bool ParseIngestMessage(const uint8_t* data, size_t size, IngestMessage& out, st
     }
     if (data[0] == 'S')
     {
-        if (size < 3 || data[1] != 1)
+        if (size < 3 || (data[1] != 1 && data[1] != 2))
         {
             error = size < 3 ? "stream header too short" : "unknown framing version " + std::to_string(data[1]);
             return false;
         }
         const size_t count = data[2];
-        if (count < 1 || count > 2 || size != 3 + count * IngestTrackEntryBytes)
+        const size_t trailer = data[1] == 2 ? IngestHeaderV2TrailerBytes : 0;
+        if (count < 1 || count > 2 || size != 3 + count * IngestTrackEntryBytes + trailer)
         {
-            error = "stream header must list 1 or 2 tracks of 11 bytes";
+            error = data[1] == 2 ? "stream header (version 2) must list 1 or 2 tracks of 11 bytes, then 8 bytes"
+                                 : "stream header must list 1 or 2 tracks of 11 bytes";
             return false;
+        }
+        if (trailer > 0)
+        {
+            const uint8_t* t = data + 3 + count * IngestTrackEntryBytes;
+            out.KeyframeMs = ReadU32(t);
+            out.VideoBitrate = ReadU32(t + 4);
+            if (out.KeyframeMs > 60000)
+            {
+                error = "key frame interval out of range (0..60000 ms)";
+                return false;
+            }
         }
         out.MessageKind = IngestMessage::Kind::StreamHeader;
         int videos = 0, audios = 0;
@@ -227,6 +241,23 @@ std::string EncodeIngestStreamHeader(const std::vector<IngestTrack>& tracks)
         out.push_back(char(track.Channels));
     }
     return out;
+}
+
+std::string EncodeIngestStreamHeaderV2(const std::vector<IngestTrack>& tracks, uint32_t keyframe_ms, uint32_t video_bitrate)
+{
+    std::string out = EncodeIngestStreamHeader(tracks);
+    out[1] = 2;
+    PutU32(out, keyframe_ms);
+    PutU32(out, video_bitrate);
+    return out;
+}
+
+std::string IngestHelloMessage(const EncoderConfig& config)
+{
+    const RenditionSpec top = config.Renditions.empty() ? RenditionSpec{} : config.Renditions.front();
+    return "{\"segment_ms\":" + std::to_string(config.SegmentMs) + ",\"part_ms\":" + std::to_string(config.PartMs) + ",\"width\":" +
+           std::to_string(top.Width) + ",\"height\":" + std::to_string(top.Height) + ",\"video_kbps\":" + std::to_string(top.VideoKbps) +
+           ",\"frame_rate\":" + std::to_string(config.FrameRate) + "}";
 }
 
 std::string EncodeIngestFrame(uint8_t track, bool key, int64_t capture_us, uint32_t duration_us, const std::string& payload)
@@ -412,6 +443,29 @@ std::string WriteMatroskaSimpleBlock(uint64_t track_number, int16_t relative_ms,
     return out;
 }
 
+std::string WriteMatroskaBlockGroup(uint64_t track_number, int16_t relative_ms, bool key, uint64_t duration_ms, int64_t reference_ms,
+                                    const uint8_t* data, size_t size)
+{
+    std::string block;
+    PutSize(block, track_number);
+    PutU16(block, uint16_t(relative_ms));
+    block.push_back(0); // Block flags: key frames are the blocks without a ReferenceBlock
+    block.append(reinterpret_cast<const char*>(data), size);
+    std::string group;
+    PutElement(group, 0xA1, block);
+    PutUint(group, 0x9B, duration_ms); // BlockDuration
+    if (!key)
+    {
+        const int64_t reference = reference_ms == 0 ? -1 : std::max<int64_t>(-32768, std::min<int64_t>(32767, reference_ms));
+        std::string value;
+        PutU16(value, uint16_t(int16_t(reference))); // a signed integer, two bytes
+        PutElement(group, 0xFB, value);              // ReferenceBlock
+    }
+    std::string out;
+    PutElement(out, 0xA0, group);
+    return out;
+}
+
 // [SECTION] FrameMuxer
 
 bool FrameMuxer::Fail(std::string reason)
@@ -419,6 +473,36 @@ bool FrameMuxer::Fail(std::string reason)
     Failed = true;
     ErrorText = std::move(reason);
     return false;
+}
+
+void FrameMuxer::WriteBlock(size_t index, uint64_t at_ms, bool key, uint64_t duration_ms, const uint8_t* data, size_t size, std::string& out)
+{
+    const bool video = Tracks[index].Video();
+    if (!HaveCluster || (video && key) || at_ms < ClusterMs || at_ms - ClusterMs >= uint64_t(MatroskaClusterSpanMs))
+    {
+        out += WriteMatroskaCluster(at_ms);
+        ClusterMs = at_ms;
+        HaveCluster = true;
+    }
+    const int16_t relative = int16_t(at_ms - ClusterMs);
+    if (duration_ms > 0)
+        out += WriteMatroskaBlockGroup(index + 1, relative, key, duration_ms, -int64_t(LastVideoDurationMs), data, size);
+    else
+        out += WriteMatroskaSimpleBlock(index + 1, relative, video ? key : true, data, size);
+    if (video && duration_ms > 0)
+        LastVideoDurationMs = duration_ms;
+}
+
+void FrameMuxer::FlushHeld(uint64_t next_video_ms, std::string& out)
+{
+    if (Held.empty())
+        return;
+    const HeldFrame& video = Held.front();
+    WriteBlock(video.Index, video.AtMs, video.Key, std::max<uint64_t>(1, next_video_ms - video.AtMs), reinterpret_cast<const uint8_t*>(video.Bytes.data()),
+               video.Bytes.size(), out);
+    for (size_t i = 1; i < Held.size(); i++)
+        WriteBlock(Held[i].Index, Held[i].AtMs, true, 0, reinterpret_cast<const uint8_t*>(Held[i].Bytes.data()), Held[i].Bytes.size(), out);
+    Held.clear();
 }
 
 bool FrameMuxer::Feed(const uint8_t* data, size_t size, std::string& out)
@@ -434,6 +518,8 @@ bool FrameMuxer::Feed(const uint8_t* data, size_t size, std::string& out)
         if (HaveHeader)
             return Fail("a second stream header");
         Tracks = message.Tracks;
+        KeyframeMs = message.KeyframeMs;
+        VideoBitrate = message.VideoBitrate;
         HaveHeader = true;
         return true;
     }
@@ -459,16 +545,28 @@ bool FrameMuxer::Feed(const uint8_t* data, size_t size, std::string& out)
             return true;
         }
         std::vector<std::string> privates(Tracks.size());
+        Facts = TopCopyFacts{};
+        Facts.Framed = true;
+        Facts.KeyframeMs = int(KeyframeMs);
+        Facts.VideoBitrate = VideoBitrate;
         for (size_t i = 0; i < Tracks.size(); i++)
         {
             const IngestTrack& t = Tracks[i];
             if (t.Codec == IngestCodec::H264AnnexB && !BuildAvcC(message.Payload, message.PayloadSize, privates[i]))
                 return Fail("the first keyframe has no SPS and PPS");
+            if (t.Codec == IngestCodec::H264AnnexB)
+            {
+                Facts.H264 = true;
+                Facts.Width = t.Width;
+                Facts.Height = t.Height;
+                Facts.ProfileIdc = uint8_t(privates[i][1]);
+            }
             if (t.Codec == IngestCodec::Opus)
                 privates[i] = OpusHead(t.Channels, t.SampleRate);
             if (t.Codec == IngestCodec::AacLc && !AacLcAudioSpecificConfig(t.SampleRate, t.Channels, privates[i]))
                 return Fail("no AAC configuration for this sample rate and channel count");
         }
+        Copy = has_video && KeyframeMs > 0 && Decide && Decide(DecideContext, Facts);
         out += WriteMatroskaHeader(Tracks, privates);
         StartedFlag = true;
         AnchorUs = message.CaptureUs;
@@ -478,27 +576,60 @@ bool FrameMuxer::Feed(const uint8_t* data, size_t size, std::string& out)
         Dropped++; // captured before the stream's start (audio a little ahead of the first keyframe)
         return true;
     }
-    const uint64_t at_ms = uint64_t((message.CaptureUs - AnchorUs + 500) / 1000);
-    const bool video_key = track.Video() && message.Key;
-    if (!HaveCluster || video_key || at_ms < ClusterMs || at_ms - ClusterMs >= uint64_t(MatroskaClusterSpanMs))
+    uint64_t at_ms = uint64_t((message.CaptureUs - AnchorUs + 500) / 1000);
+    if (track.Codec != IngestCodec::H264AnnexB)
     {
-        out += WriteMatroskaCluster(at_ms);
-        ClusterMs = at_ms;
-        HaveCluster = true;
-    }
-    const int16_t relative = int16_t(at_ms - ClusterMs);
-    if (track.Codec == IngestCodec::H264AnnexB)
-    {
-        const std::string units = AnnexBToLengthPrefixed(message.Payload, message.PayloadSize);
-        if (units.empty())
+        if (Held.empty())
+            WriteBlock(index, at_ms, true, 0, message.Payload, message.PayloadSize, out);
+        else
         {
-            Dropped++;
-            return true;
+            Held.push_back(HeldFrame{index, at_ms, true, std::string(reinterpret_cast<const char*>(message.Payload), message.PayloadSize)});
+            if (Held.size() > HeldMaxFrames || at_ms > Held.front().AtMs + HeldMaxMs)
+                FlushHeld(Held.front().AtMs + (LastVideoDurationMs > 0 ? LastVideoDurationMs : 33), out); // video stalled
         }
-        out += WriteMatroskaSimpleBlock(index + 1, relative, message.Key, reinterpret_cast<const uint8_t*>(units.data()), units.size());
+        return true;
     }
-    else
-        out += WriteMatroskaSimpleBlock(index + 1, relative, true, message.Payload, message.PayloadSize);
+    std::string units = AnnexBToLengthPrefixed(message.Payload, message.PayloadSize);
+    if (units.empty())
+    {
+        Dropped++;
+        return true;
+    }
+    if (HaveVideo && at_ms <= LastVideoMs)
+        at_ms = LastVideoMs + 1; // video times strictly increase (a copied stream's muxer needs it)
+    bool key = message.Key;
+    if (Copy)
+    {
+        // The promised cadence: window w = [w × KeyframeMs, (w + 1) × KeyframeMs) of media time.
+        const int64_t window = int64_t(at_ms / KeyframeMs);
+        const int64_t late = int64_t(at_ms) - window * int64_t(KeyframeMs); // ms after the window's boundary
+        if (!HaveVideo)
+            KeyWindow = 0; // the first key frame is media time 0
+        else if (window > KeyWindow)
+        {
+            if (key)
+                KeyWindow = window;
+            else if (late > KeyframeLateMaxMs)
+                return Fail("no key frame within " + std::to_string(KeyframeLateMaxMs) + " ms of the " + std::to_string(window * int64_t(KeyframeMs)) +
+                            " ms boundary (the stream promised one every " + std::to_string(KeyframeMs) + " ms)");
+        }
+        else if (key && int64_t(at_ms) >= (KeyWindow + 1) * int64_t(KeyframeMs) - KeyframeEarlyMaxMs)
+            KeyWindow++; // a little early (jitter): the next window's key frame
+        else if (key)
+        {
+            key = false; // off the cadence: not a segment start
+            ClearedKeys++;
+        }
+    }
+    HaveVideo = true;
+    LastVideoMs = at_ms;
+    if (!Copy)
+    {
+        WriteBlock(index, at_ms, key, 0, reinterpret_cast<const uint8_t*>(units.data()), units.size(), out);
+        return true;
+    }
+    FlushHeld(at_ms, out); // the held frame's duration is known now
+    Held.push_back(HeldFrame{index, at_ms, key, std::move(units)});
     return true;
 }
 

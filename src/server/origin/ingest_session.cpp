@@ -11,6 +11,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
+#include <optional>
+
 namespace livescope {
 
 namespace asio = boost::asio;
@@ -56,9 +58,17 @@ public:
         Admitted = true;
         if (frames_offered)
         {
-            // The publisher sends framed encoded frames (ingest_frames.h), which this connection muxes into Matroska.
+            // The publisher sends framed encoded frames (ingest_frames.h), which this connection muxes into Matroska;
+            // the origin's first message tells it the segment cadence and the top rendition (IngestHelloMessage).
             Frames = true;
             admission.Subprotocol = IngestFramesSubprotocol;
+            Hello = Host->IngestHello();
+            Muxer.SetCopyDecider(
+                [](void* context, const TopCopyFacts& facts) {
+                    auto* self = static_cast<IngestSession*>(context);
+                    return self->Host->PublisherCopyTop(self->Name, self, facts);
+                },
+                this);
         }
         websocket::stream_base::timeout timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
         timeouts.idle_timeout = std::chrono::seconds(15); // a publisher that sends nothing (and answers no ping) is gone
@@ -76,7 +86,28 @@ public:
                 self->Gone();
                 return;
             }
-            self->DoRead();
+            if (self->Hello.empty())
+            {
+                self->DoRead();
+                return;
+            }
+            self->Writing = true;
+            self->Ws.text(true);
+            self->Ws.async_write(asio::buffer(self->Hello), [self](beast::error_code write_ec, size_t) {
+                self->Writing = false;
+                if (self->DeferredClose)
+                {
+                    self->CloseWith(*self->DeferredClose);
+                    return;
+                }
+                if (write_ec)
+                {
+                    self->Gone();
+                    return;
+                }
+                self->Ws.binary(true);
+                self->DoRead();
+            });
         });
     }
 
@@ -93,6 +124,11 @@ private:
     void CloseWith(const websocket::close_reason& why)
     {
         Closing = true;
+        if (Writing)
+        {
+            DeferredClose = why; // one write at a time: close once the hello is out
+            return;
+        }
         Ws.async_close(why, [self = shared_from_this()](beast::error_code) {
             self->KickTimer.cancel();
             self->Gone();
@@ -216,6 +252,9 @@ private:
     asio::steady_timer KickTimer;
     FrameMuxer Muxer;
     bool Frames = false;        // livescope-frames: messages are framed encoded frames, muxed here
+    std::string Hello;          // livescope-frames: the origin's first message (sent before reading)
+    bool Writing = false;       // the hello is being written
+    std::optional<websocket::close_reason> DeferredClose;
     bool ClockReported = false; // the muxer's capture anchor was given to the origin
     bool Admitted = false;
     bool Closing = false;

@@ -209,6 +209,10 @@ void LiveRendition::AppendChunk(const uint8_t* data, size_t size, double duratio
         return;
     if (has_video && independent && Building.Active && Building.HasVideo)
         CloseOpenPart(); // a keyframe starts a new part
+    // A variable frame rate (a copied camera stream): close the part before a frame that would take it past
+    // PART-TARGET, so no part is longer than PART-TARGET (RFC 8216bis 4.4.4.9).
+    if (has_video && Building.Active && Building.HasVideo && Building.Duration + duration > WindowConfig.PartTarget + 1e-4)
+        CloseOpenPart();
     if (!Building.Active)
     {
         Building = BuildingPart{};

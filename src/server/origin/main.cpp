@@ -32,6 +32,7 @@ const char* const UsageText =
     "  --no-demo           no test-pattern broadcast (default: broadcast 'demo', also at /live/master.m3u8)\n"
     "  --max-broadcasts N  broadcasts not ended at once, the demo included (default 4); past it publishers are refused\n"
     "  --grace SECONDS     how long a dropped publisher has to come back before its broadcast ends (default 30)\n"
+    "  --top-copy on|off   copy a studio's H.264 into the top rendition when it fits (default on; docs/ingest.md)\n"
     "  --secret-file PATH  the shared secret (trimmed file content; or set LIVESCOPE_SECRET): stream keys are broadcaster\n"
     "                      tokens signed with it, webhooks are signed with it; without it publishers are refused\n"
     "  --webhook URL       POST broadcast.started / broadcast.ended JSON to http://host:port/path, signed in\n"
@@ -195,6 +196,11 @@ int main(int argc, char** argv)
         {
             ok = ParseInt(value, number, 1, 64);
             options.MaxBroadcasts = size_t(number);
+        }
+        else if (arg == "--top-copy")
+        {
+            ok = value == "on" || value == "off";
+            options.Encoder.AllowTopCopy = value == "on";
         }
         else if (arg == "--grace")
         {

@@ -16,6 +16,7 @@
 #include "encoder_process.h"
 #include <livescope/server/origin/faults.h>
 #include <livescope/server/origin/fmp4.h>
+#include <livescope/server/origin/ingest_frames.h>
 #include <livescope/server/origin/input_probe.h>
 #include "http_session.h"
 #include <livescope/server/origin/live_playlist.h>
@@ -127,7 +128,7 @@ public:
     void End();
     BroadcastSummary Summary() const
     {
-        BroadcastSummary summary{Name, Title, Life.Phase, Life.Publishing, Life.StartedMs, Life.EndedMs, RecordingId, {}};
+        BroadcastSummary summary{Name, Title, Life.Phase, Life.Publishing, Life.StartedMs, Life.EndedMs, RecordingId, {}, TopPath};
         if (Recording && Meta.Ended)
             summary.Replay = ReplayPath(Name, RecordingId);
         return summary;
@@ -146,6 +147,7 @@ public:
     const std::string Title;
     const bool Demo;
     EncoderConfig Config;
+    std::string TopPath; // published: "copy" or "transcode", the top rendition's video path (DecideTopRenditionCopy)
     std::string Session; // id in media URIs, unique per broadcast life
     BroadcastLife Life;
     EncoderProcess Encoder;
@@ -210,6 +212,8 @@ public:
                         std::function<void(bool ok)> done) override;
     void PublisherGone(const std::string& name, const Publisher* who) override;
     void PublisherCaptureClock(const std::string& name, const Publisher* who, int64_t capture_ms) override;
+    bool PublisherCopyTop(const std::string& name, const Publisher* who, const TopCopyFacts& facts) override;
+    std::string IngestHello() const override { return IngestHelloMessage(Options.Encoder); }
 
     // From broadcasts.
     void NotifyWaiters();
@@ -302,8 +306,8 @@ bool Broadcast::StartEncoder(std::string& error)
     GenerationProducedMedia = false;
     RestartRequested = false;
     HaveAnchor = false;
-    std::fprintf(stderr, "livescope-origin: %s: ffmpeg started (pid %d, run %u, %zu rendition(s), source %s)\n", Name.c_str(), int(Encoder.ProcessId()),
-                 Generation, count, Config.Source.c_str());
+    std::fprintf(stderr, "livescope-origin: %s: ffmpeg started (pid %d, run %u, %zu rendition(s), source %s%s)\n", Name.c_str(), int(Encoder.ProcessId()),
+                 Generation, count, Config.Source.c_str(), Demo ? "" : Config.TopCopy ? ", top rendition copied" : ", all renditions transcoded");
     for (auto& state : Renditions)
     {
         state->Splitter.Reset();
@@ -949,6 +953,8 @@ IngestAdmission Origin::AdmitPublisher(const std::string& name, const std::strin
     broadcast.CurrentPublisher = publisher;
     broadcast.PublisherId = publisher.get();
     broadcast.PublisherSerial++;
+    broadcast.Config.TopCopy = false; // until a livescope-frames stream shows it fits (PublisherCopyTop)
+    broadcast.TopPath = "transcode";
     std::fprintf(stderr, "livescope-origin: publisher for %s admitted (%s)\n", name.c_str(), verdict == PublishVerdict::Start ? "new broadcast" : "resumed");
     // The encoder starts once the first bytes say what the stream carries (PublisherBytes).
     broadcast.Probing = true;
@@ -1034,6 +1040,18 @@ void Origin::PublisherCaptureClock(const std::string& name, const Publisher* who
         return;
     broadcast->CaptureAnchorMs = capture_ms;
     broadcast->CapturePublisher = broadcast->PublisherSerial;
+}
+
+bool Origin::PublisherCopyTop(const std::string& name, const Publisher* who, const TopCopyFacts& facts)
+{
+    Broadcast* broadcast = Find(name);
+    if (!broadcast || broadcast->PublisherId != who)
+        return false;
+    const TopCopyDecision decision = DecideTopRenditionCopy(facts, broadcast->Config);
+    broadcast->Config.TopCopy = decision.Copy;
+    broadcast->TopPath = decision.Copy ? "copy" : "transcode";
+    std::fprintf(stderr, "livescope-origin: %s: top rendition %s (%s)\n", name.c_str(), decision.Copy ? "copied" : "transcoded", decision.Reason.c_str());
+    return decision.Copy;
 }
 
 void Origin::PublisherGone(const std::string& name, const Publisher* who)

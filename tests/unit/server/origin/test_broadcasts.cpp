@@ -127,7 +127,7 @@ TEST_CASE("index.json lists live and ended broadcasts, not starting ones")
 {
     std::vector<BroadcastSummary> list = {
         {"show", "My \"show\"", BroadcastPhase::Live, true, T0, 0, "", ""},
-        {"old", "old", BroadcastPhase::Ended, false, T0, T0 + 60000, "20261124t141022z", "/vod/old/20261124t141022z/master.m3u8"},
+        {"old", "old", BroadcastPhase::Ended, false, T0, T0 + 60000, "20261124t141022z", "/vod/old/20261124t141022z/master.m3u8", "transcode"},
         {"soon", "soon", BroadcastPhase::Starting, true, 0, 0, "", ""},
         {"away", "away", BroadcastPhase::Stalled, false, T0, 0, "", ""},
     };
@@ -138,6 +138,9 @@ TEST_CASE("index.json lists live and ended broadcasts, not starting ones")
     CHECK(items[0]["title"] == "My \"show\"");
     CHECK(items[0]["state"] == "live");
     CHECK(items[0]["started_at"] == FormatProgramDateTime(T0));
+    CHECK(items[0]["top"] == "copy"); // the top rendition's video path (a studio's H.264 copied)
+    CHECK(items[1]["top"] == "transcode");
+    CHECK_FALSE(items[2].contains("top")); // the demo's is not said
     CHECK_FALSE(items[0].contains("ended_at"));
     CHECK(items[0]["master"] == "/live/show/master.m3u8");
     CHECK(items[1]["state"] == "ended");

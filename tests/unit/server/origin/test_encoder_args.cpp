@@ -140,4 +140,132 @@ TEST_CASE("an audio-only stream gets black video at the top size, a video-only s
     CHECK_FALSE(Has(args, "lavfi"));
 }
 
+namespace {
+
+EncoderConfig PipeLadder()
+{
+    EncoderConfig config;
+    config.Source = "pipe";
+    std::string error;
+    REQUIRE(ParseRenditionList("720p,360p", config.Renditions, error));
+    return config;
+}
+
+TopCopyFacts StudioFacts()
+{
+    TopCopyFacts facts;
+    facts.Framed = true;
+    facts.H264 = true;
+    facts.Width = 1280;
+    facts.Height = 720;
+    facts.ProfileIdc = 66;
+    facts.KeyframeMs = 2000;
+    facts.VideoBitrate = 2'000'000;
+    return facts;
+}
+
+} // namespace
+
+TEST_CASE("a studio's H.264 Baseline at the top rendition's size with key frames at each segment is copied")
+{
+    const TopCopyDecision decision = DecideTopRenditionCopy(StudioFacts(), PipeLadder());
+    CHECK(decision.Copy);
+    CHECK(decision.Reason.find("1280x720") != std::string::npos);
+}
+
+TEST_CASE("a stream that does not fit the top rendition is transcoded, with the reason")
+{
+    const EncoderConfig config = PipeLadder();
+    struct Case
+    {
+        const char* Why;
+        TopCopyFacts Facts;
+        const char* Reason;
+    };
+    std::vector<Case> cases;
+    TopCopyFacts f = StudioFacts();
+    f.Framed = false; // MediaRecorder WebM, MPEG-TS, RTMP, SRT
+    cases.push_back({"not framed", f, "livescope-frames"});
+    f = StudioFacts();
+    f.H264 = false; // HEVC or anything else
+    cases.push_back({"not H.264", f, "not H.264"});
+    f = StudioFacts();
+    f.Width = 640, f.Height = 480;
+    cases.push_back({"smaller", f, "640x480 is not the top rendition's 1280x720"});
+    f = StudioFacts();
+    f.Width = 1920, f.Height = 1080;
+    cases.push_back({"larger", f, "1920x1080"});
+    f = StudioFacts();
+    f.ProfileIdc = 100; // High: B-frames possible
+    cases.push_back({"High profile", f, "profile 100"});
+    f = StudioFacts();
+    f.KeyframeMs = 0;
+    cases.push_back({"no cadence", f, "no key frame cadence"});
+    f = StudioFacts();
+    f.KeyframeMs = 1000;
+    cases.push_back({"another cadence", f, "every 1000 ms, segments of 2000 ms"});
+    f = StudioFacts();
+    f.VideoBitrate = 2'500'000;
+    cases.push_back({"over the bitrate", f, "2500 kbit/s"});
+    f = StudioFacts();
+    f.VideoBitrate = 0;
+    cases.push_back({"unknown bitrate", f, "bitrate not declared"});
+    for (const Case& c : cases)
+    {
+        INFO(c.Why);
+        const TopCopyDecision decision = DecideTopRenditionCopy(c.Facts, config);
+        CHECK_FALSE(decision.Copy);
+        CHECK(decision.Reason.find(c.Reason) != std::string::npos);
+    }
+    EncoderConfig off = config;
+    off.AllowTopCopy = false;
+    CHECK_FALSE(DecideTopRenditionCopy(StudioFacts(), off).Copy);
+    EncoderConfig other_segments = config;
+    other_segments.SegmentMs = 4000;
+    CHECK_FALSE(DecideTopRenditionCopy(StudioFacts(), other_segments).Copy);
+    EncoderConfig testsrc = config;
+    testsrc.Source = "testsrc";
+    CHECK_FALSE(DecideTopRenditionCopy(StudioFacts(), testsrc).Copy);
+    EncoderConfig no_video = config;
+    no_video.InputVideo = false;
+    CHECK_FALSE(DecideTopRenditionCopy(StudioFacts(), no_video).Copy);
+}
+
+TEST_CASE("with the top rendition copied, ffmpeg maps the input's video as it is and transcodes only the lower ones")
+{
+    EncoderConfig config = PipeLadder();
+    config.TopCopy = true;
+    const std::vector<std::string> args = BuildFfmpegArgs(config);
+    const std::string graph = After(args, "-filter_complex");
+    CHECK(graph == "[0:v]fps=30,format=yuv420p,scale=640:360[v1]");
+    // Output 1 (fd 3): the input's video copied; output 2 (fd 4): the 360p encode.
+    const auto first_map = std::find(args.begin(), args.end(), "-map");
+    REQUIRE(first_map != args.end());
+    CHECK(*(first_map + 1) == "0:v:0");
+    CHECK(std::count(args.begin(), args.end(), "copy") == 1);
+    CHECK(std::count(args.begin(), args.end(), "libx264") == 1);
+    CHECK(After(args, "-c:v") == "copy");
+    CHECK(After(args, "-frag_duration") == "1000"); // one frame per chunk at any frame rate
+    CHECK(Has(args, "[v1]"));
+    CHECK(Has(args, "pipe:3"));
+    CHECK(Has(args, "pipe:4"));
+    CHECK(graph.find("drawtext") == std::string::npos); // every rendition shows the same picture
+
+    // Three renditions: the lower two split from one normalised branch.
+    std::string error;
+    REQUIRE(ParseRenditionList("720p,540p,360p", config.Renditions, error));
+    CHECK(After(BuildFfmpegArgs(config), "-filter_complex") == "[0:v]fps=30,format=yuv420p,split=2[s1][s2];[s1]scale=960:540[v1];[s2]scale=640:360[v2]");
+    // One rendition: no filter graph at all.
+    REQUIRE(ParseRenditionList("720p", config.Renditions, error));
+    const std::vector<std::string> single = BuildFfmpegArgs(config);
+    CHECK_FALSE(Has(single, "-filter_complex"));
+    CHECK(After(single, "-c:v") == "copy");
+    // Without TopCopy the same ladder is all transcoded (and a stream without video never copies).
+    config.TopCopy = false;
+    CHECK_FALSE(Has(BuildFfmpegArgs(config), "copy"));
+    config.TopCopy = true;
+    config.InputVideo = false;
+    CHECK_FALSE(Has(BuildFfmpegArgs(config), "copy"));
+}
+
 TEST_SUITE_END();

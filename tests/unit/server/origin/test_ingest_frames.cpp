@@ -252,4 +252,185 @@ TEST_CASE("the muxer fails for good on a frame before the header, an unknown tra
     CHECK(out.empty());
 }
 
+TEST_CASE("a version 2 stream header carries the key frame cadence and the video bitrate")
+{
+    IngestMessage message;
+    std::string error;
+    const std::string header = EncodeIngestStreamHeaderV2(VideoAndOpus(), 2000, 1'800'000);
+    CHECK(header.size() == 3 + 2 * IngestTrackEntryBytes + IngestHeaderV2TrailerBytes);
+    REQUIRE(ParseIngestMessage(Bytes(header), header.size(), message, error));
+    CHECK(message.Tracks.size() == 2);
+    CHECK(message.KeyframeMs == 2000);
+    CHECK(message.VideoBitrate == 1'800'000);
+    // Version 1 promises nothing; a version 2 header without its 8 bytes, or with a cadence over 60 s, is refused.
+    const std::string v1 = EncodeIngestStreamHeader(VideoAndOpus());
+    REQUIRE(ParseIngestMessage(Bytes(v1), v1.size(), message, error));
+    CHECK(message.KeyframeMs == 0);
+    std::string short_v2 = header.substr(0, header.size() - 1);
+    CHECK_FALSE(ParseIngestMessage(Bytes(short_v2), short_v2.size(), message, error));
+    CHECK(error.find("version 2") != std::string::npos);
+    const std::string slow = EncodeIngestStreamHeaderV2(VideoAndOpus(), 61000, 0);
+    CHECK_FALSE(ParseIngestMessage(Bytes(slow), slow.size(), message, error));
+    CHECK(error.find("key frame interval") != std::string::npos);
+}
+
+TEST_CASE("the origin's hello tells a studio the segment cadence and the top rendition")
+{
+    EncoderConfig config;
+    config.SegmentMs = 4000;
+    config.Renditions = {{"720p", 1280, 720, 2000, 96}, {"360p", 640, 360, 600, 96}};
+    CHECK(IngestHelloMessage(config) == R"({"segment_ms":4000,"part_ms":200,"width":1280,"height":720,"video_kbps":2000,"frame_rate":30})");
+}
+
+namespace {
+
+struct Decider
+{
+    int Calls = 0;
+    bool Answer = true;
+    TopCopyFacts Seen;
+    static bool Decide(void* context, const TopCopyFacts& facts)
+    {
+        auto* self = static_cast<Decider*>(context);
+        self->Calls++;
+        self->Seen = facts;
+        return self->Answer;
+    }
+};
+
+} // namespace
+
+TEST_CASE("in copy mode each video frame is written once the next one gives its duration, and what came meanwhile follows it")
+{
+    FrameMuxer muxer;
+    Decider decider;
+    muxer.SetCopyDecider(&Decider::Decide, &decider);
+    std::string out;
+    const int64_t t0 = 1'700'000'000'000'000; // µs
+    REQUIRE(Feed(muxer, EncodeIngestStreamHeaderV2(VideoAndOpus(), 2000, 2'000'000), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, t0, 0, KeyAu), out));
+    CHECK(decider.Calls == 1);
+    CHECK(decider.Seen.Framed);
+    CHECK(decider.Seen.H264);
+    CHECK(decider.Seen.Width == 1280);
+    CHECK(decider.Seen.Height == 720);
+    CHECK(decider.Seen.ProfileIdc == 66);
+    CHECK(decider.Seen.KeyframeMs == 2000);
+    CHECK(decider.Seen.VideoBitrate == 2'000'000);
+    CHECK(muxer.CopyMode());
+    CHECK(out.substr(0, 4) == "\x1a\x45\xdf\xa3");
+    CHECK(out.find(WriteMatroskaCluster(0)) == std::string::npos); // the key frame is held: no block yet
+    out.clear();
+    REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, t0 + 20000, 20000, "a1"), out));
+    CHECK(out.empty()); // behind the held frame
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, t0 + 47000, 0, DeltaAu), out)); // a variable frame rate: 47 ms
+    const std::string units = AnnexBToLengthPrefixed(Bytes(KeyAu), KeyAu.size());
+    const std::string expected = WriteMatroskaCluster(0) + WriteMatroskaBlockGroup(1, 0, true, 47, 0, Bytes(units), units.size()) +
+                                 WriteMatroskaSimpleBlock(2, 20, true, Bytes(std::string("a1")), 2);
+    CHECK(out == expected);
+    CHECK(out.find("\x9b\x81\x2f") != std::string::npos); // BlockDuration 47
+    CHECK(out.find("\xfb") == std::string::npos);         // a key frame has no ReferenceBlock
+    out.clear();
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, t0 + 80000, 0, DeltaAu), out));
+    CHECK(out.find("\x9b\x81\x21") != std::string::npos); // 33 ms
+    CHECK(out.find("\xfb\x82") != std::string::npos);     // a delta frame refers back
+}
+
+TEST_CASE("without copy mode frames are written at once, as simple blocks, and nothing holds them to a cadence")
+{
+    for (bool answer : {false, true})
+    {
+        FrameMuxer muxer;
+        Decider decider;
+        decider.Answer = answer;
+        muxer.SetCopyDecider(&Decider::Decide, &decider);
+        std::string out;
+        // Version 1 (no cadence promised): never copied, whatever the decider says.
+        REQUIRE(Feed(muxer, EncodeIngestStreamHeader(VideoAndOpus()), out));
+        REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, 0, 0, KeyAu), out));
+        CHECK(decider.Calls == 0);
+        CHECK_FALSE(muxer.CopyMode());
+        CHECK(out.find(WriteMatroskaCluster(0)) != std::string::npos);
+        out.clear();
+        REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, 3'000'000, 0, DeltaAu), out)); // no key at 2 s: fine here
+        CHECK(out.find("\xa3") != std::string::npos);
+    }
+}
+
+TEST_CASE("copy mode holds the stream to its promised key frames: an early extra key is cleared, a missing one fails")
+{
+    FrameMuxer muxer;
+    Decider decider;
+    muxer.SetCopyDecider(&Decider::Decide, &decider);
+    std::string out;
+    REQUIRE(Feed(muxer, EncodeIngestStreamHeaderV2(VideoAndOpus(), 2000, 2'000'000), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, 0, 0, KeyAu), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, 1'000'000, 0, KeyAu), out)); // mid-window key frame
+    CHECK(muxer.ClearedKeyFrames() == 1);
+    out.clear();
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, 2'033'000, 0, DeltaAu), out)); // 33 ms late: allowed
+    // The cleared key frame (at 1000 ms) is written as a delta frame: a ReferenceBlock, and no new cluster.
+    CHECK(out.find("\xfb\x82") != std::string::npos);
+    CHECK(out.find(WriteMatroskaCluster(1000)) == std::string::npos);
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, 2'066'000, 0, KeyAu), out)); // the window's key, a frame late
+    CHECK(muxer.ClearedKeyFrames() == 1);
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, 4'000'000, 0, DeltaAu), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, 4'000'000 + KeyframeLateMaxMs * 1000, 0, DeltaAu), out));
+    CHECK_FALSE(Feed(muxer, EncodeIngestFrame(0, false, 4'001'000 + KeyframeLateMaxMs * 1000, 0, DeltaAu), out));
+    CHECK(muxer.Error().find("no key frame within 400 ms of the 4000 ms boundary") != std::string::npos);
+}
+
+TEST_CASE("copy mode takes a key frame a little before a boundary as that boundary's (timestamp jitter)")
+{
+    FrameMuxer muxer;
+    Decider decider;
+    muxer.SetCopyDecider(&Decider::Decide, &decider);
+    std::string out;
+    REQUIRE(Feed(muxer, EncodeIngestStreamHeaderV2(VideoAndOpus(), 2000, 2'000'000), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, 0, 0, KeyAu), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, (2000 - KeyframeEarlyMaxMs) * 1000, 0, KeyAu), out)); // early: the 2 s key
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, 2'400'000, 0, DeltaAu), out)); // window 1 has its key: no failure
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, 3'000'000, 0, KeyAu), out));    // mid-window: cleared
+    CHECK(muxer.ClearedKeyFrames() == 1);
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, 3'850'000, 0, KeyAu), out)); // 150 ms early: too early, cleared
+    CHECK(muxer.ClearedKeyFrames() == 2);
+}
+
+TEST_CASE("video timestamps strictly increase, even when two frames share a millisecond")
+{
+    FrameMuxer muxer;
+    std::string out;
+    REQUIRE(Feed(muxer, EncodeIngestStreamHeader(VideoAndOpus()), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, 0, 0, KeyAu), out));
+    out.clear();
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, 300, 0, DeltaAu), out)); // rounds to 0 ms
+    CHECK(out.substr(2, 4) == std::string("\x81\x00\x01\x00", 4));          // +1 ms
+}
+
+TEST_CASE("copy mode holds a video frame with no successor only so long: a video stall does not grow memory")
+{
+    FrameMuxer muxer;
+    Decider decider;
+    muxer.SetCopyDecider(&Decider::Decide, &decider);
+    std::string out;
+    REQUIRE(Feed(muxer, EncodeIngestStreamHeaderV2(VideoAndOpus(), 2000, 2'000'000), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, 0, 0, KeyAu), out));
+    out.clear();
+    for (int i = 1; i <= 40; i++) // 800 ms of audio, no video: all held behind the key frame
+        REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, i * 20000, 0, "a"), out));
+    CHECK(out.empty());
+    for (int i = 41; i <= 60; i++) // past HeldMaxMs: the key frame goes out with a guessed duration, audio flows again
+        REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, i * 20000, 0, "a"), out));
+    CHECK(out.find("\x9b\x81\x21") != std::string::npos); // BlockDuration 33 ms (no frame duration known yet)
+    CHECK(out.find(WriteMatroskaSimpleBlock(2, 1200, true, Bytes(std::string("a")), 1)) != std::string::npos);
+    // Many frames on one timestamp are bounded by count.
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, 1'300'000, 0, DeltaAu), out));
+    out.clear();
+    for (size_t i = 1; i < HeldMaxFrames; i++) // the video frame and HeldMaxFrames - 1 frames behind it
+        REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, 1'300'000, 0, "b"), out));
+    CHECK(out.empty());
+    REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, 1'300'000, 0, "b"), out));
+    CHECK_FALSE(out.empty());
+}
+
 TEST_SUITE_END();

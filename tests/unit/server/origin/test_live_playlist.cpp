@@ -473,6 +473,33 @@ TEST_CASE("a segment that failed to record ends the DVR listing: the playlist ne
     CHECK(text.find("#EXT-X-DISCONTINUITY-SEQUENCE:1\n") != std::string::npos); // segment 2's tag is before the listing
     CHECK(text.find("seg-s-3.m4s") == std::string::npos);
     CHECK(Count(text, "#EXTINF:") == 5);
+
+TEST_CASE("variable frame durations never make a part longer than PART-TARGET; key frames still start segments")
+{
+    LiveRendition rendition = Started();
+    // A camera's frames: 30 to 45 ms apart, a key frame every 2 s of media time (the first frame at or after it).
+    double t = 0.0, next_key = 0.0; // seconds
+    const double gaps[] = {0.030, 0.045, 0.033, 0.041, 0.036};
+    for (int i = 0; t < 6.5; i++)
+    {
+        const double gap = gaps[i % 5];
+        const bool key = t + 1e-9 >= next_key;
+        if (key)
+            next_key += 2.0;
+        const uint8_t byte = uint8_t(i);
+        rendition.AppendChunk(&byte, 1, gap, true, key, T0 + int64_t(t * 1000.0));
+        t += gap;
+    }
+    REQUIRE(rendition.Segments().size() >= 3);
+    for (const LiveSegment& segment : rendition.Segments())
+    {
+        REQUIRE_FALSE(segment.Parts.empty());
+        CHECK(segment.Parts.front().Independent);
+        for (const LivePart& part : segment.Parts)
+            CHECK(part.Duration <= 0.2 + 1e-6);
+        if (segment.Complete)
+            CHECK(segment.Duration == doctest::Approx(2.0).epsilon(0.03));
+    }
 }
 
 TEST_SUITE_END();

@@ -86,9 +86,10 @@ struct BroadcastSummary
     int64_t EndedMs = 0;   // ms since the epoch, when ended
     std::string Id;        // the run id (recording.h); empty: none
     std::string Replay;    // "/vod/<name>/<id>/master.m3u8" once ended and recorded; empty: none
+    std::string Top;       // published: "copy" or "transcode" (the top rendition's video); empty: the demo
 };
 // {"broadcasts":[{"name","title","state","publishing","started_at","ended_at"?,"master","id"?,"started","ended"?,
-// "replay"?}...]} (started/ended: ms since the epoch); starting ones are left out.
+// "replay"?,"top"?}...]} (started/ended: ms since the epoch); starting ones are left out.
 std::string RenderBroadcastIndex(const std::vector<BroadcastSummary>& broadcasts);
 
 // A publisher's stream key: a broadcaster token of the shared token library (<livescope/server/common/token.h>) for this broadcast.

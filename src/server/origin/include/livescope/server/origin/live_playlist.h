@@ -99,7 +99,7 @@ public:
     void AddPart(SharedBytes bytes, double duration, bool independent, int64_t pdt_ms);
     // CMAF-chunk path: appends one chunk (one moof+mdat, typically one video frame) to the part being built. A chunk
     // whose first video sample is a keyframe starts a new part; a part closes (AddPart) once its video duration reaches
-    // PART-TARGET. Chunks without video samples (has_video false) join the part being built. The part being built can
+    // PART-TARGET, or before a chunk that would take it past PART-TARGET (variable frame rates). Chunks without video samples (has_video false) join the part being built. The part being built can
     // be read (ReadPartBytes) before it closes, so a hinted part can be streamed while it is encoded.
     void AppendChunk(const uint8_t* data, size_t size, double duration, bool has_video, bool independent, int64_t pdt_ms);
     // Closes the part being built, if any (a part without video is dropped and its number skipped).
