@@ -126,10 +126,10 @@ TEST_CASE("/live/ paths split into a broadcast and a single-broadcast path; the 
 TEST_CASE("index.json lists live and ended broadcasts, not starting ones")
 {
     std::vector<BroadcastSummary> list = {
-        {"show", "My \"show\"", BroadcastPhase::Live, true, T0, 0, "", ""},
+        {"show", "My \"show\"", BroadcastPhase::Live, true, T0, 0, "", "", "copy"},
         {"old", "old", BroadcastPhase::Ended, false, T0, T0 + 60000, "20261124t141022z", "/vod/old/20261124t141022z/master.m3u8", "transcode"},
-        {"soon", "soon", BroadcastPhase::Starting, true, 0, 0, "", ""},
-        {"away", "away", BroadcastPhase::Stalled, false, T0, 0, "", ""},
+        {"soon", "soon", BroadcastPhase::Starting, true, 0, 0, "", "", ""},
+        {"away", "away", BroadcastPhase::Stalled, false, T0, 0, "", "", ""},
     };
     const nlohmann::json index = nlohmann::json::parse(RenderBroadcastIndex(list));
     const auto& items = index["broadcasts"];
@@ -183,7 +183,7 @@ TEST_CASE("the key comes from ?token= or from Sec-WebSocket-Protocol")
 
 TEST_CASE("webhook bodies name the event and the broadcast; the signature is HMAC-SHA256 in hex")
 {
-    const BroadcastSummary ended{"show", "Show", BroadcastPhase::Ended, false, T0, T0 + 5000, "", ""};
+    const BroadcastSummary ended{"show", "Show", BroadcastPhase::Ended, false, T0, T0 + 5000, "", "", ""};
     const nlohmann::json body = nlohmann::json::parse(WebhookBody("broadcast.ended", ended, T0 + 5000));
     CHECK(body["event"] == "broadcast.ended");
     CHECK(body["name"] == "show");
@@ -242,8 +242,8 @@ TEST_SUITE_END();
 TEST_CASE("index.json and the ended webhook carry the run id, epoch times and the replay once recorded")
 {
     const std::vector<BroadcastSummary> list = {
-        {"live", "Live", BroadcastPhase::Live, true, T0, 0, "run-1", ""},
-        {"old", "Old", BroadcastPhase::Ended, false, T0, T0 + 60000, "run-2", "/vod/old/run-2/master.m3u8"},
+        {"live", "Live", BroadcastPhase::Live, true, T0, 0, "run-1", "", ""},
+        {"old", "Old", BroadcastPhase::Ended, false, T0, T0 + 60000, "run-2", "/vod/old/run-2/master.m3u8", ""},
     };
     const nlohmann::json index = nlohmann::json::parse(RenderBroadcastIndex(list));
     const auto& items = index["broadcasts"];

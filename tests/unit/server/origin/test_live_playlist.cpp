@@ -473,6 +473,7 @@ TEST_CASE("a segment that failed to record ends the DVR listing: the playlist ne
     CHECK(text.find("#EXT-X-DISCONTINUITY-SEQUENCE:1\n") != std::string::npos); // segment 2's tag is before the listing
     CHECK(text.find("seg-s-3.m4s") == std::string::npos);
     CHECK(Count(text, "#EXTINF:") == 5);
+}
 
 TEST_CASE("variable frame durations never make a part longer than PART-TARGET; key frames still start segments")
 {
