@@ -5,11 +5,13 @@
 
 namespace livescope {
 
-MediaAnchor ChooseMediaAnchor(int64_t output_anchor_ms, bool have_capture, int64_t capture_anchor_ms)
+MediaAnchor ChooseMediaAnchor(int64_t output_anchor_ms, bool have_capture, int64_t capture_anchor_ms, int64_t input_arrival_ms)
 {
     if (have_capture && capture_anchor_ms <= output_anchor_ms + CaptureClockMaxLeadMs && capture_anchor_ms >= output_anchor_ms - CaptureClockMaxLagMs)
-        return {capture_anchor_ms, true};
-    return {output_anchor_ms, false};
+        return {capture_anchor_ms, true, false};
+    if (input_arrival_ms > 0 && input_arrival_ms <= output_anchor_ms && input_arrival_ms >= output_anchor_ms - InputArrivalMaxLeadMs)
+        return {input_arrival_ms, false, true};
+    return {output_anchor_ms, false, false};
 }
 
 bool ParseIngestControl(std::string_view text, int64_t& capture_ms, std::string& error)

@@ -175,6 +175,8 @@ public:
     bool HaveAnchor = false;
     int64_t AnchorWallMs = 0;      // ms since epoch at media time 0 of this generation
     int64_t CaptureAnchorMs = 0;   // the publisher's capture stamp of media time 0 (capture_clock.h)
+    int64_t NextInputArrivalMs = 0; // when the first bytes of the next encoder run arrived (0: none yet)
+    int64_t RunInputArrivalMs = 0;  // the same for the running encoder (capture_clock.h: the anchor without a stamp)
     uint64_t CapturePublisher = 0; // PublisherSerial of the publisher that stamped it (0: none)
 
     std::string RecordingId; // this run's id (also listed when not recorded)
@@ -306,6 +308,8 @@ bool Broadcast::StartEncoder(std::string& error)
     GenerationProducedMedia = false;
     RestartRequested = false;
     HaveAnchor = false;
+    RunInputArrivalMs = NextInputArrivalMs;
+    NextInputArrivalMs = 0;
     std::fprintf(stderr, "livescope-origin: %s: ffmpeg started (pid %d, run %u, %zu rendition(s), source %s%s)\n", Name.c_str(), int(Encoder.ProcessId()),
                  Generation, count, Config.Source.c_str(), Demo ? "" : Config.TopCopy ? ", top rendition copied" : ", all renditions transcoded");
     for (auto& state : Renditions)
@@ -489,12 +493,14 @@ void Broadcast::OnChunk(size_t index, Fmp4Chunk& chunk)
         // The first fragment leaves the encoder right after its last frame was produced (input paced at real time).
         // A publisher that stamped its capture clock (the studio) gives media time 0 itself: PDT is then capture time.
         const MediaAnchor anchor = ChooseMediaAnchor(now - int64_t((info.StartTime + info.Duration) * 1000.0 + 0.5),
-                                                     RunPublisher != 0 && CapturePublisher == RunPublisher, CaptureAnchorMs);
+                                                     RunPublisher != 0 && CapturePublisher == RunPublisher, CaptureAnchorMs, RunInputArrivalMs);
         AnchorWallMs = anchor.WallMs;
         HaveAnchor = true;
         if (!Demo)
             std::fprintf(stderr, "livescope-origin: %s: PROGRAM-DATE-TIME from %s (media time 0 at %lld ms, first fragment at %.3f s)\n", Name.c_str(),
-                         anchor.FromCapture ? "the publisher's capture clock" : "the origin's clock", static_cast<long long>(anchor.WallMs), info.StartTime);
+                         anchor.FromCapture ? "the publisher's capture clock"
+                         : anchor.FromInput ? "the arrival of the first input bytes"
+                                            : "the encoder's first fragment", static_cast<long long>(anchor.WallMs), info.StartTime);
     }
     GenerationProducedMedia = true;
     LastMedia = std::chrono::steady_clock::now();
@@ -959,6 +965,7 @@ IngestAdmission Origin::AdmitPublisher(const std::string& name, const std::strin
     // The encoder starts once the first bytes say what the stream carries (PublisherBytes).
     broadcast.Probing = true;
     broadcast.ProbeBytes.clear();
+    broadcast.NextInputArrivalMs = 0;
     broadcast.LastMedia = std::chrono::steady_clock::now();
     broadcast.WatchMedia();
     return admission;
@@ -972,6 +979,9 @@ void Origin::PublisherBytes(const std::string& name, const Publisher* who, std::
         asio::post(Io, [done = std::move(done)]() { done(false); });
         return;
     }
+    if (broadcast->Probing || !broadcast->Encoder.Running() || !broadcast->Encoder.InputOpen())
+        if (broadcast->NextInputArrivalMs == 0)
+            broadcast->NextInputArrivalMs = WallNowMs(); // these bytes start the next encoder run
     if (broadcast->Probing)
     {
         // Keep the first bytes until their layout is known, then start the encoder with them (black video or silence

@@ -40,6 +40,29 @@ TEST_CASE("a capture stamp more than the lag window older than the origin's anch
     CHECK(stale.WallMs == output);
 }
 
+TEST_CASE("without a capture stamp the arrival of the run's first input bytes is the anchor")
+{
+    // ffmpeg probed about 1 s of MPEG-TS before its first fragment: the output anchor is late by that much.
+    const int64_t output = 1'700'000'001'000;
+    const MediaAnchor anchor = ChooseMediaAnchor(output, false, 0, output - 950);
+    CHECK(anchor.FromInput);
+    CHECK_FALSE(anchor.FromCapture);
+    CHECK(anchor.WallMs == output - 950);
+    // A capture stamp still wins over the arrival time.
+    CHECK(ChooseMediaAnchor(output, true, output - 1200, output - 950).FromCapture);
+}
+
+TEST_CASE("an arrival time after the output anchor, too far before it, or unknown is not trusted")
+{
+    const int64_t output = 1'700'000'001'000;
+    CHECK_FALSE(ChooseMediaAnchor(output, false, 0, output + 1).FromInput);
+    CHECK(ChooseMediaAnchor(output, false, 0, output - InputArrivalMaxLeadMs).FromInput);
+    const MediaAnchor queued = ChooseMediaAnchor(output, false, 0, output - InputArrivalMaxLeadMs - 1);
+    CHECK_FALSE(queued.FromInput);
+    CHECK(queued.WallMs == output);
+    CHECK(ChooseMediaAnchor(output, false, 0, 0).WallMs == output);
+}
+
 TEST_CASE("the publisher's text message carries the capture stamp")
 {
     int64_t capture = 0;
