@@ -1,5 +1,6 @@
 // Page-side playback: video frames from the worker, A/V sync against the audio clock, WebGL2 YUV drawing.
 #pragma once
+#include <cstdint>
 
 namespace livescope {
 
@@ -14,6 +15,9 @@ void PagePlaybackRender(PagePlayback* playback, double now, int fb_width, int fb
 // The size of the last uploaded video frame, in pixels. Returns false before the first frame (the
 // overlay's layout uses the picture's aspect for the letterbox band).
 bool PagePlaybackFrameSize(const PagePlayback* playback, int* width, int* height);
+// The PROGRAM-DATE-TIME of the frame on screen, in ms since the Unix epoch (the room log's stream_time). Returns
+// false before the first frame or when the stream carries no PDT.
+bool PagePlaybackStreamTimeMs(const PagePlayback* playback, std::int64_t* stream_time_ms);
 // Called inside the ImGui frame: debug/stats panel and fatal-error message on the canvas.
 void PagePlaybackDrawUi(PagePlayback* playback, double now);
 
