@@ -342,5 +342,8 @@ int main(int argc, char** argv)
                 static_cast<long long>(stats.FramesIn), static_cast<long long>(stats.FramesOut),
                 static_cast<long long>(stats.CommentsAccepted), static_cast<long long>(stats.HeartsAccepted),
                 static_cast<long long>(stats.HeartsExcess), static_cast<long long>(stats.Refused));
+    if (room_log)
+        std::printf("livescope-relay: room log: %lld records written, %lld batches failed\n", static_cast<long long>(stats.LogRecords),
+                    static_cast<long long>(room_log->Failures()));
     return 0;
 }

@@ -912,6 +912,7 @@ void RelayCore::EnableLog(std::function<RoomRestore(const std::string& room)> re
 std::vector<LogRecord> RelayCore::TakeLogRecords()
 {
     std::vector<LogRecord> out;
+    Counters.LogRecords += static_cast<int64_t>(LogQueue.size());
     out.swap(LogQueue);
     return out;
 }

@@ -92,6 +92,7 @@ struct RelayStats
     int64_t VotesAccepted = 0;   // votes passed on to the board (repeats included)
     int64_t VotesDropped = 0;    // votes over the rate limit
     int64_t Boards = 0;          // board messages built (one per room per tick when changed, shared by its members)
+    int64_t LogRecords = 0;      // room log records handed to the edge (TakeLogRecords)
 };
 
 // What each role may do (v2 permissions table, docs/protocol.md).
