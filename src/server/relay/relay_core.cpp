@@ -955,6 +955,10 @@ void RelayCore::Log(const Room& room, LogType type, int64_t t, int64_t now_ms, s
 void RelayCore::RestoreRoom(Room& room, int64_t now_ms)
 {
     RoomRestore restored = LogRestore(room.Name);
+    // A room quiet for longer than an empty room is kept starts afresh, as it would have without a restart (the
+    // next broadcast in the same room does not inherit the last one's history, board or end).
+    if (restored.LastAt > 0 && now_ms - restored.LastAt > Cfg.EmptyRoomKeepMs)
+        return;
     room.History.assign(restored.History.begin(), restored.History.end());
     room.PinnedComment = std::move(restored.Pinned);
     room.Ended = restored.Ended;

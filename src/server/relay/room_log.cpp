@@ -64,6 +64,7 @@ RoomRestore BuildRestore(const std::vector<LogRecord>& records)
     std::deque<Comment> history;
     for (const LogRecord& r : records)
     {
+        out.LastAt = std::max(out.LastAt, r.At);
         switch (r.Type)
         {
         case LogType::Comment:

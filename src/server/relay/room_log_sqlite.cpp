@@ -106,7 +106,7 @@ struct Statement
 struct SqliteRoomLog::Db
 {
     sqlite3* Conn = nullptr;
-    Statement Insert, DeleteComment, Page, QuestionRows, RestoreRows;
+    Statement Insert, DeleteComment, Page, QuestionRows, RestoreRows, LastAt;
     ~Db() { sqlite3_close_v2(Conn); } // the statements finalize after this; close_v2 waits for them
     bool Exec(const char* sql) { return sqlite3_exec(Conn, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
     std::string Error() const { return Conn ? sqlite3_errmsg(Conn) : "out of memory"; }
@@ -156,6 +156,7 @@ std::unique_ptr<SqliteRoomLog> SqliteRoomLog::Open(const std::string& path, std:
         db.Page.Prepare(db.Conn, "SELECT " + cols + " FROM events WHERE room = ?1 AND t >= ?2 AND t < ?3 AND (t > ?4 OR (t = ?4 AND seq > ?5)) ORDER BY t, seq LIMIT ?6") &&
         db.QuestionRows.Prepare(db.Conn, "SELECT " + cols + " FROM events WHERE room = ?1 AND ((type = 'comment' AND question = 1) OR type IN ('answered','dismissed') OR "
                                          "(type = 'vote' AND seq IN (SELECT MAX(seq) FROM events WHERE room = ?1 AND type = 'vote' GROUP BY ref))) ORDER BY seq") &&
+        db.LastAt.Prepare(db.Conn, "SELECT MAX(at) FROM events WHERE room = ?1") &&
         db.RestoreRows.Prepare(db.Conn, "SELECT " + cols + " FROM events WHERE room = ?1 AND (type IN ('comment','answering','answered','dismissed','pinned','unpinned','muted','ended') OR "
                                         "(type = 'vote' AND seq IN (SELECT MAX(seq) FROM events WHERE room = ?1 AND type = 'vote' GROUP BY ref))) ORDER BY seq");
     if (!ok)
@@ -262,7 +263,14 @@ RoomRestore SqliteRoomLog::Restore(const std::string& room)
     while (sqlite3_step(s.S) == SQLITE_ROW)
         rows.push_back(ReadRecord(s.S));
     s.Reset();
-    return BuildRestore(rows);
+    RoomRestore out = BuildRestore(rows);
+    Statement& last = Handle->LastAt; // hearts and viewer counts count as activity too
+    last.Reset();
+    last.Bind(1, room);
+    if (sqlite3_step(last.S) == SQLITE_ROW)
+        out.LastAt = std::max<int64_t>(out.LastAt, sqlite3_column_int64(last.S, 0));
+    last.Reset();
+    return out;
 }
 
 } // namespace livescope

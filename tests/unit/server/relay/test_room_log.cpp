@@ -454,3 +454,32 @@ TEST_CASE("the SQLite driver refuses a file that is not a database, as a value")
 }
 
 TEST_SUITE_END();
+
+TEST_SUITE_BEGIN("server/relay/room_log");
+
+TEST_CASE("a room quiet for longer than an empty room is kept starts afresh from the log, as without a restart")
+{
+    MemoryRoomLog log;
+    {
+        LogHarness h(log);
+        const ConnId host = h.Enter("host", Role::Broadcaster);
+        h.Say(host, "last week's talk");
+        h.Send(host, EndRequest{});
+        h.Tick();
+    }
+    LogHarness next(log);
+    next.Now = T0 + RelayConfig{}.EmptyRoomKeepMs + 60000;
+    const ConnId viewer = next.Enter("ann");
+    const Welcome* w = std::get_if<Welcome>(&next.Inbox[viewer].front());
+    REQUIRE(w);
+    CHECK(w->Comments.empty());
+    next.Say(viewer, "this week's talk");
+    next.Tick();
+    bool ended = false;
+    for (const ServerMessage& m : next.Inbox[viewer])
+        ended = ended || std::holds_alternative<Ended>(m);
+    CHECK_FALSE(ended);
+    CHECK(next.LastCommentId(viewer).size() > 2);
+}
+
+TEST_SUITE_END();

@@ -82,6 +82,7 @@ struct RoomRestore
     std::vector<LogRecord> Board;   // questions' comments, votes, answering/answered/dismissed, in log order
     std::vector<LogRecord> Mutes;   // muted records in log order
     bool Ended = false;
+    int64_t LastAt = 0;             // ms since the epoch: server time of the room's last record (0: none)
 };
 
 // The log driver. Every member is called on the relay's io thread (the SQLite driver is synchronous; it batches:
