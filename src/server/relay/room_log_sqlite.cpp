@@ -157,7 +157,13 @@ std::unique_ptr<SqliteRoomLog> SqliteRoomLog::Open(const std::string& path, std:
         db.QuestionRows.Prepare(db.Conn, "SELECT " + cols + " FROM events WHERE room = ?1 AND ((type = 'comment' AND question = 1) OR type IN ('answered','dismissed') OR "
                                          "(type = 'vote' AND seq IN (SELECT MAX(seq) FROM events WHERE room = ?1 AND type = 'vote' GROUP BY ref))) ORDER BY seq") &&
         db.LastAt.Prepare(db.Conn, "SELECT MAX(at) FROM events WHERE room = ?1") &&
-        db.RestoreRows.Prepare(db.Conn, "SELECT " + cols + " FROM events WHERE room = ?1 AND (type IN ('comment','answering','answered','dismissed','pinned','unpinned','muted','ended') OR "
+        // Restore reads what a room starts from, not its whole past: the last HistoryComments comments, the questions,
+        // pinned comments, board events, the latest vote of each question, mutes and the end.
+        db.RestoreRows.Prepare(db.Conn, "SELECT " + cols + " FROM events WHERE room = ?1 AND ("
+                                        "(type = 'comment' AND (question = 1 OR seq >= (SELECT MIN(seq) FROM (SELECT seq FROM events WHERE room = ?1 AND "
+                                        "type = 'comment' ORDER BY seq DESC LIMIT " + std::to_string(HistoryComments) + ")) OR "
+                                        "ref IN (SELECT ref FROM events WHERE room = ?1 AND type = 'pinned'))) OR "
+                                        "type IN ('answering','answered','dismissed','pinned','unpinned','muted','ended') OR "
                                         "(type = 'vote' AND seq IN (SELECT MAX(seq) FROM events WHERE room = ?1 AND type = 'vote' GROUP BY ref))) ORDER BY seq");
     if (!ok)
     {

@@ -483,3 +483,43 @@ TEST_CASE("a room quiet for longer than an empty room is kept starts afresh from
 }
 
 TEST_SUITE_END();
+
+TEST_SUITE_BEGIN("server/relay/room_log");
+
+TEST_CASE("restore gives the last 50 comments, an older pinned comment and older questions, from either driver")
+{
+    ForEachDriver([](RoomLog& log, const char* driver) {
+        CAPTURE(driver);
+        std::vector<LogRecord> batch;
+        for (int i = 1; i <= 120; i++)
+        {
+            LogRecord r;
+            r.Room = "room";
+            r.T = r.At = T0 + i;
+            r.Type = LogType::Comment;
+            r.Ref = "c-" + std::to_string(i);
+            r.Author = User{"u-a", "A", "#112233"};
+            r.Text = "n" + std::to_string(i);
+            r.Question = i == 3;
+            batch.push_back(r);
+        }
+        LogRecord pin;
+        pin.Room = "room";
+        pin.T = pin.At = T0 + 200;
+        pin.Type = LogType::Pinned;
+        pin.Ref = "c-5";
+        batch.push_back(pin);
+        REQUIRE(log.Append(batch));
+        const RoomRestore r = log.Restore("room");
+        REQUIRE(r.History.size() == HistoryComments);
+        CHECK(r.History.front().Id == "c-71");
+        CHECK(r.History.back().Id == "c-120");
+        REQUIRE(r.Pinned.has_value());
+        CHECK(r.Pinned->Text == "n5");
+        REQUIRE(r.Board.size() == 1);
+        CHECK(r.Board[0].Ref == "c-3");
+        CHECK(r.LastAt == T0 + 200);
+    });
+}
+
+TEST_SUITE_END();
