@@ -153,7 +153,7 @@ std::unique_ptr<SqliteRoomLog> SqliteRoomLog::Open(const std::string& path, std:
         db.Insert.Prepare(db.Conn, "INSERT INTO events(room, t, at, type, ref, num, num2, author_id, author_name, author_color, body, question, hearts) "
                                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)") &&
         db.DeleteComment.Prepare(db.Conn, "DELETE FROM events WHERE room = ?1 AND ref = ?2 AND type IN ('comment','vote','answering','answered','dismissed','pinned')") &&
-        db.Page.Prepare(db.Conn, "SELECT " + cols + " FROM events WHERE room = ?1 AND t >= ?2 AND t < ?3 AND (t > ?4 OR (t = ?4 AND seq > ?5)) ORDER BY t, seq LIMIT ?6") &&
+        db.Page.Prepare(db.Conn, "SELECT " + cols + " FROM events WHERE room = ?1 AND t >= ?2 AND t < ?3 AND (t, seq) > (?4, ?5) ORDER BY t, seq LIMIT ?6") &&
         db.QuestionRows.Prepare(db.Conn, "SELECT " + cols + " FROM events WHERE room = ?1 AND ((type = 'comment' AND question = 1) OR type IN ('answered','dismissed') OR "
                                          "(type = 'vote' AND seq IN (SELECT MAX(seq) FROM events WHERE room = ?1 AND type = 'vote' GROUP BY ref))) ORDER BY seq") &&
         db.LastAt.Prepare(db.Conn, "SELECT MAX(at) FROM events WHERE room = ?1") &&
