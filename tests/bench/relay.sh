@@ -69,13 +69,15 @@ sample_rss() {
   SAMPLER_PID=$!
 }
 
-say "1/4 held connections: $CONNS clients in one room"
+# RELAY_BENCH_ONLY_LOG=1 runs phase 5 alone.
+if [ "${RELAY_BENCH_ONLY_LOG:-0}" != 1 ]; then
+say "1/5 held connections: $CONNS clients in one room"
 start_relay && sample_rss && {
   timeout 90 "$BIN/livescope-relay-bench" connections --port "$PORT" --clients "$CONNS" --hold-s 3 --timeout-s 60
   stop_relay
 }
 
-say "2/4 fan-out: 100 comments/s from 100 senders to $FANOUT_RECEIVERS receivers, ${DURATION} s; default 200 ms tick vs reference 20 ms tick"
+say "2/5 fan-out: 100 comments/s from 100 senders to $FANOUT_RECEIVERS receivers, ${DURATION} s; default 200 ms tick vs reference 20 ms tick"
 for tick in 200 20; do
   label="tick ${tick} ms"; [ "$tick" = 20 ] && label="reference, tick 20 ms"
   start_relay --tick-ms "$tick" && sample_rss && {
@@ -85,15 +87,46 @@ for tick in 200 20; do
   }
 done
 
-say "3/4 hearts: $HEART_CLIENTS clients each sending 5 hearts messages/s (10 taps/s), ${DURATION} s"
+say "3/5 hearts: $HEART_CLIENTS clients each sending 5 hearts messages/s (10 taps/s), ${DURATION} s"
 start_relay && sample_rss && {
   timeout 60 "$BIN/livescope-relay-bench" hearts --port "$PORT" --clients "$HEART_CLIENTS" --duration-s "$DURATION"
   stop_relay
 }
-say "4/4 Q&A: $VOTE_CLIENTS viewers, 50 questions; ${DURATION} s voting off, then ${DURATION} s of 1 vote/s per viewer"
+say "4/5 Q&A: $VOTE_CLIENTS viewers, 50 questions; ${DURATION} s voting off, then ${DURATION} s of 1 vote/s per viewer"
 start_relay && sample_rss && {
   timeout 120 "$BIN/livescope-relay-bench" votes --port "$PORT" --clients "$VOTE_CLIENTS" --questions 50 --votes-per-s 1 \
     --duration-s "$DURATION" --relay-pid "$RELAY_PID"
   stop_relay
 }
+fi
 rm -f "$PEAK"
+
+# Phase 5: the room log. The same chat-and-hearts load with the log off (--no-log), then on (SQLite, WAL, one
+# transaction per tick): the relay's CPU side by side, the records it wrote per second, and the log's disk bytes
+# (database + WAL after the run), extrapolated to an hour.
+CHAT_CLIENTS=${RELAY_BENCH_CHAT_CLIENTS:-1000}
+say "5/5 room log: $CHAT_CLIENTS viewers chatting (1 comment/10 s each) and tapping hearts (1 msg/s each), ${DURATION} s; log off, then on"
+LOGDIR=$(mktemp -d)
+for mode in off on; do
+  if [ "$mode" = off ]; then logargs=(--no-log); else logargs=(--log-db "$LOGDIR/rooms.sqlite"); fi
+  out="$LOGDIR/relay-$mode.out"
+  "$BIN/livescope-relay" --port 0 "${UNBUDGETED[@]}" "${logargs[@]}" >"$out" 2>&1 &
+  RELAY_PID=$!
+  PORT=""
+  for _ in $(seq 1 100); do
+    PORT=$(sed -n 's#.*listening on ws://127.0.0.1:\([0-9]*\).*#\1#p' "$out" | head -1)
+    [ -n "$PORT" ] && break
+    sleep 0.1
+  done
+  [ -n "$PORT" ] || { say "relay did not start"; cat "$out"; cleanup; continue; }
+  timeout 120 "$BIN/livescope-relay-bench" chat --port "$PORT" --clients "$CHAT_CLIENTS" --duration-s "$DURATION" \
+    --relay-pid "$RELAY_PID" --label "log $mode"
+  kill -TERM "$RELAY_PID"; wait "$RELAY_PID"; RELAY_PID=""
+  if [ "$mode" = on ]; then
+    records=$(sed -n 's/.*room log: \([0-9]*\) records written.*/\1/p' "$out")
+    bytes=$(cat "$LOGDIR"/rooms.sqlite* 2>/dev/null | wc -c)
+    say "log on: ${records:-?} records written in the run (~$(( ${records:-0} / DURATION ))/s, one transaction per 200 ms tick)"
+    say "log on: ${bytes} bytes on disk (database + WAL) for ${DURATION} s: ~$(( bytes * 3600 / DURATION / 1048576 )) MiB per hour of this load (extrapolated)"
+  fi
+done
+rm -rf "$LOGDIR"

@@ -257,7 +257,8 @@ struct Args
     int MessagesPerS = 5; // hearts messages per client per second
     int Questions = 50;   // votes mode: questions on the board
     int VotesPerS = 1;    // votes mode: votes per client per second
-    int RelayPid = 0;     // votes mode: the relay's pid, for its CPU time (0: not measured)
+    int RelayPid = 0;     // votes and chat modes: the relay's pid, for its CPU time (0: not measured)
+    int CommentEveryS = 10; // chat mode: seconds between one viewer's comments
     std::string Label;
 };
 
@@ -402,6 +403,64 @@ int ModeHearts(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
                 Percentile(messages_per_s, 0.5), messages_per_s.empty() ? 0.0 : messages_per_s.back());
     std::printf("hearts%s: taps shown to one client %lld of %lld sent (%.1f%%)\n", a.Label.c_str(), static_cast<long long>(hearts_seen),
                 static_cast<long long>(taps_sent), taps_sent ? 100.0 * static_cast<double>(hearts_seen) / static_cast<double>(taps_sent) : 0.0);
+    std::fflush(stdout);
+    CloseAll(io, clients);
+    return 0;
+}
+
+// Room log load: `Clients` viewers in one room chat and tap hearts for `DurationS`, every message with a stream_time:
+// each viewer sends one hearts message a second (`TapsPerMessage` taps) and one comment every `CommentEveryS`
+// seconds, spread evenly over 100 ms steps. Reports what was sent and the relay's CPU (run it once with --no-log
+// and once with --log-db FILE, the same invocation otherwise: tests/bench/relay.sh phase 5).
+int ModeChat(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
+{
+    int failed = 0;
+    double seconds = 0;
+    auto clients = ConnectMany(io, ep, "bench-chat", a.Clients, a.Concurrency, std::chrono::seconds(a.TimeoutS), failed, seconds);
+    RunFor(io, std::chrono::milliseconds(1500));
+    for (auto& c : clients)
+        c->Frames = c->Messages = 0;
+    const auto wall_ms = [] { return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count(); };
+    const int step_ms = 100;
+    const int comment_steps = std::max(1, a.CommentEveryS * 1000 / step_ms); // steps between one viewer's comments
+    const int heart_steps = 1000 / step_ms;                                  // one hearts message a second
+    int64_t comments_sent = 0, hearts_sent = 0;
+    int64_t step = 0;
+    const double cpu0 = ProcessCpuSeconds(a.RelayPid);
+    const auto t0 = Clock::now();
+    RunFor(io, std::chrono::milliseconds(a.DurationS * 1000), std::chrono::milliseconds(step_ms), [&] {
+        const int64_t pdt = wall_ms() - 4000; // the viewers watch 4 s behind
+        for (size_t i = 0; i < clients.size(); i++)
+        {
+            if (static_cast<int64_t>(i) % heart_steps == step % heart_steps)
+            {
+                HeartsTap tap;
+                tap.Count = a.TapsPerMessage;
+                tap.StreamTime = pdt;
+                clients[i]->Send(EncodeClientMessage(tap));
+                hearts_sent++;
+            }
+            if (static_cast<int64_t>(i) % comment_steps == step % comment_steps)
+            {
+                CommentPost post;
+                post.Text = "bench comment " + std::to_string(comments_sent) + " from viewer " + std::to_string(i);
+                post.StreamTime = pdt;
+                clients[i]->Send(EncodeClientMessage(post));
+                comments_sent++;
+            }
+        }
+        step++;
+    });
+    const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double cpu1 = ProcessCpuSeconds(a.RelayPid);
+    RunFor(io, std::chrono::milliseconds(600));
+    size_t open = 0;
+    for (auto& c : clients)
+        open += c->Closed ? 0 : 1;
+    std::printf("chat%s: %zu viewers (%zu open, %d failed to join), %.1f s: %lld comments (%.0f/s), %lld hearts messages (%.0f/s); relay CPU %s\n",
+                a.Label.c_str(), clients.size(), open, failed, wall, static_cast<long long>(comments_sent), static_cast<double>(comments_sent) / wall,
+                static_cast<long long>(hearts_sent), static_cast<double>(hearts_sent) / wall,
+                cpu0 < 0 || cpu1 < 0 ? "not measured (--relay-pid)" : (std::to_string(static_cast<int>(100.0 * (cpu1 - cpu0) / wall + 0.5)) + "% of one core").c_str());
     std::fflush(stdout);
     CloseAll(io, clients);
     return 0;
@@ -567,9 +626,10 @@ int main(int argc, char** argv)
     Args a;
     if (argc < 2)
     {
-        std::fprintf(stderr, "usage: livescope-relay-bench connections|fanout|hearts|votes --port N [--clients N] [--senders N] [--rate N]\n"
+        std::fprintf(stderr, "usage: livescope-relay-bench connections|fanout|hearts|votes|chat --port N [--clients N] [--senders N] [--rate N]\n"
                              "       [--duration-s N] [--concurrency N] [--hold-s N] [--timeout-s N] [--label TEXT]\n"
-                             "       votes: [--questions 50] [--votes-per-s 1] [--relay-pid PID]\n");
+                             "       votes: [--questions 50] [--votes-per-s 1] [--relay-pid PID]\n"
+                             "       chat: [--comment-every-s 10] [--relay-pid PID]\n");
         return 2;
     }
     a.Mode = argv[1];
@@ -597,6 +657,8 @@ int main(int argc, char** argv)
             a.Questions = std::atoi(v);
         else if (k == "--votes-per-s")
             a.VotesPerS = std::max(1, std::atoi(v));
+        else if (k == "--comment-every-s")
+            a.CommentEveryS = std::max(1, std::atoi(v));
         else if (k == "--relay-pid")
             a.RelayPid = std::atoi(v);
         else if (k == "--label")
@@ -617,6 +679,8 @@ int main(int argc, char** argv)
         return ModeHearts(io, ep, a);
     if (a.Mode == "votes")
         return ModeVotes(io, ep, a);
+    if (a.Mode == "chat")
+        return ModeChat(io, ep, a);
     std::fprintf(stderr, "unknown mode %s\n", a.Mode.c_str());
     return 2;
 }
