@@ -31,6 +31,7 @@ constexpr std::size_t kMaxHeartColours = 16; // colours per hearts event
 constexpr std::int64_t kMaxHeartCount = 100000;
 constexpr std::size_t kMaxBoardOpen = 50;     // as the relay's `board` (protocol MaxBoardOpen)
 constexpr std::size_t kMaxBoardAnswered = 20; // as the relay's `board` (protocol MaxBoardAnswered)
+constexpr std::int64_t kOnScreenMs = 10000;   // a comment stays on screen about this long (overlay: 8 s, then a 1 s fade)
 
 using Json = nlohmann::json;
 
@@ -687,9 +688,13 @@ std::optional<ReplayFetch> RoomReplayNextFetch(RoomReplay& r, double now)
     const std::int64_t t = r.HasT ? std::clamp(r.T, r.Start, r.End) : r.Start;
     int pick = -1;
     const int here = ChunkAt(r, t);
+    const int behind = ChunkAt(r, t - kOnScreenMs); // comments still on screen at the playhead may lie there
     const int ahead = ChunkAt(r, t + r.Config.AheadMs);
-    for (int k = here; k <= ahead && pick < 0; k++)
-        if (r.Chunks[static_cast<std::size_t>(k)].State == ReplayChunkState::Missing) pick = k;
+    const auto missing = [&r](int k) { return r.Chunks[static_cast<std::size_t>(k)].State == ReplayChunkState::Missing; };
+    if (missing(here)) pick = here;
+    else if (missing(behind)) pick = behind;
+    for (int k = here + 1; k <= ahead && pick < 0; k++)
+        if (missing(k)) pick = k;
     for (std::size_t k = 0; k < r.Chunks.size() && pick < 0; k++)
         if (!r.Chunks[k].Summarised && r.Chunks[k].State == ReplayChunkState::Missing) pick = static_cast<int>(k);
     if (pick < 0) return std::nullopt;

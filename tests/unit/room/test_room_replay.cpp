@@ -343,10 +343,11 @@ TEST_CASE("prefetch: the chunk under the playhead, then ahead, then the rest; me
     Harness h(log, cfg);
     RoomReplaySeek(h.R, At(30.0));
     h.Serve();
-    REQUIRE(h.Asked.size() >= 3);
-    CHECK(h.Asked[0].From == At(30.0));
-    CHECK(h.Asked[1].From == At(40.0));
-    CHECK(h.Asked[2].From == At(0.0)); // then from the start, for the heat strip and the board
+    REQUIRE(h.Asked.size() >= 4);
+    CHECK(h.Asked[0].From == At(30.0)); // under the playhead
+    CHECK(h.Asked[1].From == At(20.0)); // 10 s behind: comments still on screen
+    CHECK(h.Asked[2].From == At(40.0)); // ahead
+    CHECK(h.Asked[3].From == At(0.0));  // then from the start, for the heat strip and the board
     // Comments are kept only near the playhead (question-free log: nothing sticky).
     for (const auto& [key, e] : h.R.Events) CHECK(e.T >= At(20.0));
     CHECK(h.R.Events.size() <= 40);
@@ -356,6 +357,17 @@ TEST_CASE("prefetch: the chunk under the playhead, then ahead, then the rest; me
     const auto f = RoomReplayNextFetch(h.R, 0);
     REQUIRE(f.has_value());
     CHECK(f->From == At(0.0));
+    // Seeking just past a chunk's start: the chunk before it comes next (comments still on screen).
+    Harness g(log, cfg);
+    RoomReplaySeek(g.R, At(32.0));
+    g.Serve();
+    REQUIRE(g.Asked.size() >= 3);
+    CHECK(g.Asked[0].From == At(30.0));
+    CHECK(g.Asked[1].From == At(20.0));
+    CHECK(g.Asked[2].From == At(40.0));
+    RoomReplayTakeUpdates(g.R);
+    RoomReplaySeek(g.R, At(32.0));
+    CHECK(CommentIds(RoomReplayTakeUpdates(g.R), true).front() == "c24"); // the last 8: 24.5 .. 31.5 s
 }
 
 TEST_CASE("a failed fetch is retried after a growing backoff; the replay goes on without the room meanwhile")

@@ -174,8 +174,9 @@ void RoomReplayInit(RoomReplay& r, const RoomReplayConfig& config = {}, std::uin
 void RoomReplaySetSpan(RoomReplay& r, std::int64_t start_ms, std::int64_t end_ms);
 
 // The next request to make, or none (one at a time; none before the span is known, while one is in flight, during
-// a failure's backoff, or when everything needed is loaded). Order: the chunk under the playhead, the chunks up to
-// AheadMs after it, then every chunk not yet summarised from the start (the heat strip and the board need them).
+// a failure's backoff, or when everything needed is loaded). Order: the chunk under the playhead, the one 10 s behind
+// it (comments still on screen), the chunks up to AheadMs after it, then every chunk not yet summarised from the
+// start (the heat strip and the board need them).
 std::optional<ReplayFetch> RoomReplayNextFetch(RoomReplay& r, double now);
 // The answer to the request in flight. Returns false (and counts a failure, with backoff) when the body is not a
 // page; the chunk is then asked again later from its start.
