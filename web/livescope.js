@@ -254,10 +254,18 @@ button[hidden]{display:none}
   const API = {
     play: { value() { return this._ls ? this._ls.play() : Promise.resolve(); } },
     pause: { value() { if (this._ls) this._ls.pause(); } },
-    paused: { get() { return this._ls ? this._ls.state.paused : true; } },
+    paused: { get() { const p = this._ls && this._ls.playback; return p && p.replay ? p.paused : (this._ls ? this._ls.state.paused : true); } },
     muted: { get() { return this._ls ? this._ls.state.muted : true; }, set(v) { if (this._ls) this._ls.setMuted(v); } },
     volume: { get() { return this._ls ? this._ls.state.volume : 1; }, set(v) { if (this._ls) this._ls.setVolume(v); } },
     stats: { get() { return this._ls ? this._ls.stats() : null; } },
+    // Replay and DVR (docs/replay.md): position in seconds from the start (of the recording, or of the live DVR window),
+    // the recording's duration (NaN live), the PDT of the frame on screen (epoch ms), whether it plays a recording.
+    currentTime: { get() { const p = this._ls && this._ls.playback; return p && p.currentTime ? p.currentTime() : NaN; }, set(v) { this.seek(v); } },
+    duration: { get() { const p = this._ls && this._ls.playback; return p && p.duration ? p.duration() : NaN; } },
+    streamTime: { get() { const p = this._ls && this._ls.playback; return p && p.streamTime ? p.streamTime() : NaN; } },
+    replay: { get() { const p = this._ls && this._ls.playback; return !!(p && p.replay); } },
+    seek: { value(seconds) { const p = this._ls && this._ls.playback; return p && p.seek ? p.seek(seconds) : false; } },
+    goLive: { value() { const p = this._ls && this._ls.playback; if (p && p.goLive) p.goLive(); } },
     // Live Q&A (QA-SPEC.md): ask(text), vote(id, on), moderate(action, {id, userId, durationS, slowS, hold, blockedWords}).
     // Each returns true when something was queued for the relay (false before the room is up or for bad arguments).
     ask: { value(text) { const r = this._ls && this._ls.qa; return r ? r.ask(text) : false; } },

@@ -594,4 +594,79 @@ void OverlayDraw(Overlay& o, ImDrawList* draw_list, const ImVec2& origin, const 
     draw_list->PopClipRect();
 }
 
+// [SECTION] Replay / DVR bar
+
+void OverlayDrawPlaybackBar(ImDrawList* draw_list, const ImVec2& origin, const PlaybackBarLayout& l, const PlaybackBarState& s,
+                            bool hot_seek, ImFont* font)
+{
+    DrawCtx c;
+    if (!l.Visible || !BeginDrawCtx(c, draw_list, origin, font))
+        return;
+    const float u = c.FontSize;
+    const ImU32 white = Col(0xFFFFFF, 1.0f), dim = Col(0xFFFFFF, 0.35f), backing = Col(0x000000, kOverlayBackingAlpha);
+    draw_list->AddRectFilled(At(c, l.Bar.X, l.Bar.Y), At(c, l.Bar.Right(), l.Bar.Bottom()), backing, 0.5f * u);
+    if (l.Play.W > 0.0f)
+    {
+        const float cx = l.Play.X + l.Play.W * 0.5f, cy = l.Play.Y + l.Play.H * 0.5f, r = 0.45f * u;
+        if (s.Ended)
+        { // play again: an open circle with an arrow head
+            draw_list->PathArcTo(At(c, cx, cy), r, -0.25f * kPi, 1.5f * kPi, 20);
+            draw_list->PathStroke(white, 0, 0.16f * u);
+            const ImVec2 tip = At(c, cx + r * 0.7071f, cy - r * 0.7071f);
+            draw_list->AddTriangleFilled(ImVec2(tip.x + 0.3f * u, tip.y - 0.05f * u), ImVec2(tip.x - 0.05f * u, tip.y - 0.3f * u),
+                                         ImVec2(tip.x - 0.05f * u, tip.y + 0.25f * u), white);
+        }
+        else if (s.Paused)
+            draw_list->AddTriangleFilled(At(c, cx - 0.7f * r, cy - r), At(c, cx + r, cy), At(c, cx - 0.7f * r, cy + r), white);
+        else
+        {
+            draw_list->AddRectFilled(At(c, cx - 0.8f * r, cy - r), At(c, cx - 0.2f * r, cy + r), white);
+            draw_list->AddRectFilled(At(c, cx + 0.2f * r, cy - r), At(c, cx + 0.8f * r, cy + r), white);
+        }
+    }
+    const OverlayRect& t = l.Track;
+    if (t.W > 0.0f)
+    {
+        draw_list->AddRectFilled(At(c, t.X, t.Y), At(c, t.Right(), t.Bottom()), dim, 0.25f * u);
+        if (s.Duration > 0.0)
+        {
+            const auto x_of = [&](double pos) { return t.X + t.W * static_cast<float>(std::clamp(pos / s.Duration, 0.0, 1.0)); };
+            // Heat strip: a column per heart sample over the track, taller and brighter where the audience loved it.
+            const size_t n = std::min(s.HeartTimes.size(), s.HeartWeights.size());
+            const float col_w = std::max(2.0f, t.W / 120.0f);
+            for (size_t i = 0; i < n; i++)
+            {
+                const float w = std::clamp(s.HeartWeights[i], 0.0f, 1.0f);
+                if (w <= 0.0f) continue;
+                const float x = x_of(s.HeartTimes[i]);
+                const float top = t.Y - w * 0.45f * u;
+                draw_list->AddRectFilled(At(c, x - col_w * 0.5f, top), At(c, x + col_w * 0.5f, t.Bottom()), Col(0xFF4D6D, 0.35f + 0.6f * w));
+            }
+            const float played = x_of(s.Position);
+            draw_list->AddRectFilled(At(c, t.X, t.Y + t.H * 0.3f), At(c, played, t.Bottom() - t.H * 0.3f), white, 0.1f * u);
+            for (float a : s.Answers)
+            {
+                const float x = x_of(a);
+                draw_list->AddRectFilled(At(c, x - 1.5f, t.Y - 0.3f * u), At(c, x + 1.5f, t.Bottom() + 0.3f * u), Col(0xFFD43B, 1.0f));
+            }
+            draw_list->AddCircleFilled(At(c, played, t.Y + t.H * 0.5f), (hot_seek ? 0.5f : 0.38f) * u, white, 16);
+        }
+    }
+    if (l.Time.W > 0.0f)
+    {
+        const float size = 0.75f * u;
+        const float w = Measure(c, l.TimeText, size);
+        Text(c, l.Time.Right() - w - 0.1f * u, l.Time.Y + (l.Time.H - size) * 0.5f, l.TimeText, white, size, false);
+    }
+    const auto button = [&](const OverlayRect& r, const LabelFit& label, bool filled) {
+        if (r.W <= 0.0f) return;
+        draw_list->AddRectFilled(At(c, r.X, r.Y), At(c, r.Right(), r.Bottom()), filled ? Col(0xE0245E, 1.0f) : Col(0xFFFFFF, 0.18f), 0.4f * u);
+        const float size = 0.8f * u;
+        const float w = Measure(c, label.Text, size);
+        Text(c, r.X + (r.W - w) * 0.5f, r.Y + (r.H - size) * 0.5f, label.Text, white, size, false);
+    };
+    button(l.Back, l.BackLabel, false);
+    button(l.Live, l.LiveLabel, s.AtLiveEdge);
+}
+
 } // namespace livescope

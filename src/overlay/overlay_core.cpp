@@ -82,6 +82,8 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
     l.Pad = 0.75f * u;
     l.LineHeight = 1.25f * u;
     l.Picture = OverlayLetterbox(width, height, s.PictureAspect);
+    // The replay / DVR bar takes the bottom row: everything below is laid out in the height above it.
+    height = std::max(height - std::max(0.0f, s.ReserveBottom), 1.0f);
 
     // [1] Header row: LIVE badge and elapsed time at the left, the viewer counter at the right.
     l.Header = {l.Pad, l.Pad, std::max(0.0f, width - 2.0f * l.Pad), 1.6f * u};

@@ -21,6 +21,12 @@
 // codes), 'ended' (an ENDLIST playlist has played out), 'statechange' ({state}: the broadcast's life as the Worker's
 // C++ decides it, BroadcastStateOf: 'starting', 'live', 'reconnecting', 'ended', 'error'; docs/states.md). 'starting'
 // and 'reconnecting' also fire 'waiting'; 'ended' fires with 'ended'. The overlay draws the state's card.
+// Replay and DVR (docs/replay.md): a media playlist with ENDLIST or PLAYLIST-TYPE VOD plays as a replay from 0 ('replay'
+// fires once with {duration}); pause() holds loading and play() resumes with a seek to the paused frame; seek(seconds)
+// fires 'seeking' ({to}) then 'seeked' ({currentTime, streamTime}) at the first frame from the target; 'timeupdate'
+// ({currentTime, streamTime}) at most 4 times a second; a replay that played out fires 'ended' and keeps its last frame
+// (the bar offers "play again"; no ended card, no statechange). A live playlist with a window of 45 s or more (DVR)
+// gets "−30 s" and "Live" (goLive()); behind the edge the latency controller is off.
 (function (global) {
   'use strict';
   if (!global.LivescopeWidget) return;
@@ -50,6 +56,8 @@
       this.lastControl = 0; this.fatal = null; this.sourceError = null; this.heapStart = 0;
       this.listeners = [];
       this.paused = !!widget.options.paused; this.videoActive = true; this.volume = 1;
+      this.replay = false; this.timeline = null; this.minSerial = 0; this.seekPending = null; this.behindLive = false;
+      this.lastPlayhead = 0;
     }
 
     async start() {
@@ -59,6 +67,7 @@
       this.m._ls_page_show_status(this.app, 0);
       // The state card's strings in the widget's language (the room plugin sends them too, when it draws).
       if (o.strings) this.m.withUtf8(JSON.stringify(o.strings), (p) => this.m._ls_room_set_strings(this.app, p));
+      if (o.strings) this.m.withUtf8(JSON.stringify(o.strings), (p) => this.m._ls_playback_set_strings(this.app, p));
       this.setDebug(!!o.debug);
       this.heapStart = this.m.HEAPU8.length;
       Object.defineProperty(this.w, 'stats', { get: () => this.stats(), configurable: true });
@@ -77,6 +86,7 @@
       on(canvas, 'webglcontextlost', (e) => { e.preventDefault(); this.m._ls_playback_gl_lost(this.app); this.log('warn', 'WebGL context lost'); });
       on(canvas, 'webglcontextrestored', () => { const ok = this.m._ls_playback_gl_restored(this.app); this.log('info', `WebGL context restored (video ${ok ? 'rebuilt' : 'failed'})`); });
       for (const type of ['pointerdown', 'keydown', 'touchend']) on(canvas, type, () => this.onGesture());
+      on(canvas, 'keydown', (e) => this.onKey(e));
     }
 
     destroy() {
@@ -91,21 +101,131 @@
     // Video decodes only while the tab is visible and the widget is not paused; on return it resumes at the
     // live edge (the worker jumps), as a live player should.
     updateVideoActive() {
-      const active = global.document.visibilityState !== 'hidden' && !this.paused;
+      const keepsPosition = this.replay || this.behindLive; // a replay or a DVR position is held, not left for the edge
+      const active = global.document.visibilityState !== 'hidden' && !(this.paused && !keepsPosition);
       if (!this.worker || active === this.videoActive) return;
       this.videoActive = active;
-      this.worker.postMessage({ type: 'visible', visible: active });
+      const resumePdt = keepsPosition ? this.streamTimeS() : 0;
+      if (active && keepsPosition && !this.paused) this.beginSeek(this.currentTime());
+      this.worker.postMessage({ type: 'visible', visible: active, resumePdt: keepsPosition && !this.paused ? resumePdt : 0 });
       if (active) this.dropQueue();
     }
 
-    // Element API (web/livescope.js): pause stops video decoding and suspends sound; play resumes live.
+    // Element API (web/livescope.js). Live: pause stops video decoding and suspends sound; play resumes at the edge.
+    // Replay and DVR behind the edge: pause holds loading with the picture on screen; play resumes with a seek there.
     play() {
-      this.paused = false; this.updateVideoActive();
+      const keeps = this.replay || this.behindLive;
+      const wasPaused = this.paused, ended = this.endedFired;
+      this.paused = false;
+      if (keeps && this.m) {
+        this.m._ls_playback_set_paused(this.app, 0, 0);
+        if (ended) { this.endedFired = false; this.endPending = false; this.seek(0); }
+        else if (wasPaused) this.seek(this.currentTime());
+      }
+      this.updateVideoActive();
       if (this.audio) this.audio.ctx.resume().catch(() => {});
     }
     pause() {
-      this.paused = true; this.updateVideoActive();
+      this.paused = true;
+      if ((this.replay || this.behindLive) && this.worker) {
+        this.m._ls_playback_set_paused(this.app, 1, this.endedFired ? 1 : 0);
+        this.worker.postMessage({ type: 'hold', hold: true });
+      }
+      this.updateVideoActive();
       if (this.audio) this.audio.ctx.suspend().catch(() => {});
+    }
+
+    // [SECTION] Replay and DVR (element API: currentTime, duration, streamTime, paused, play, pause, seek, replay)
+
+    currentTime() {
+      const p = this.m ? this.m._ls_playback_position(this.app) : NaN;
+      if (this.seekPending) return this.seekPending.to; // between 'seeking' and 'seeked': the target
+      return Number.isFinite(p) ? p : (this.replay ? 0 : NaN);
+    }
+    duration() { return this.replay && this.timeline ? this.timeline.duration : NaN; }
+    streamTime() {
+      if (this.seekPending && this.seekPending.pdt > 0) return Math.round(this.seekPending.pdt * 1000);
+      return this.m ? this.m._ls_playback_stream_time(this.app) : NaN;
+    }
+    streamTimeS() { const t = this.m ? this.m._ls_playback_stream_time(this.app) : NaN; return Number.isFinite(t) ? t / 1000 : 0; }
+    dvr() { return !!(this.m && this.m._ls_playback_has_dvr(this.app)); }
+
+    // Seconds from the start of the replay (or of a live DVR window). The C++ clamps the target and names its PDT; the
+    // worker's session picks the segment; frames before the target are decoded, never shown.
+    seek(seconds) {
+      if (!this.worker || !this.timeline || !(this.replay || this.dvr())) return false;
+      const t = JSON.parse(this.m.UTF8ToString(this.m._ls_playback_seek_target(this.app, Number(seconds))));
+      if (!this.replay) {
+        // DVR: behind the edge until "Live"; the latency controller stays off meanwhile.
+        this.behindLive = t.position < this.timeline.duration - 2 * Math.max(this.info.partHoldBack || 0, 1);
+        if (!this.behindLive) { this.goLive(); return true; }
+        this.m._ls_playback_set_behind_live(this.app, 1);
+      }
+      if (this.endedFired) { this.endedFired = false; this.endPending = false; this.m._ls_playback_set_paused(this.app, this.paused ? 1 : 0, 0); }
+      this.beginSeek(t.position, t.pdt);
+      this.worker.postMessage({ type: 'seek', position: t.position, pdt: t.pdt });
+      return true;
+    }
+
+    // Frames and audio from before the seek are dropped from here on; 'seeked' fires at the first frame after it.
+    beginSeek(to, pdt) {
+      this.endPending = false; // the worker says 'ended' again when the new position plays out
+      this.minSerial = this.serial + 1;
+      this.dropQueue();
+      this.audioPost({ type: 'serial', serial: this.minSerial });
+      this.seekPending = { to, pdt: pdt || 0, serial: this.minSerial };
+      this.m._ls_playback_seek_started(this.app);
+      this.w.emit('seeking', { to });
+    }
+
+    // DVR: "−30 s" from the frame on screen (from the edge when at the edge).
+    back30() {
+      const at = this.behindLive ? this.currentTime() : (this.timeline ? this.timeline.duration : 0);
+      return this.seek((Number.isFinite(at) ? at : 0) - 30);
+    }
+
+    // DVR: back to the live edge (a jump: the session restarts at the edge with the fast-start cut); the latency
+    // controller takes over again.
+    goLive() {
+      if (!this.worker) return;
+      this.behindLive = false;
+      this.m._ls_playback_set_behind_live(this.app, 0);
+      if (this.paused) { this.paused = false; this.m._ls_playback_set_paused(this.app, 0, 0); if (this.audio) this.audio.ctx.resume().catch(() => {}); }
+      this.beginSeek(null, 0);
+      this.worker.postMessage({ type: 'jump' });
+    }
+
+    onKey(e) {
+      if (!(this.replay || this.dvr()) || (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight')) return;
+      const now = this.currentTime();
+      if (!Number.isFinite(now)) return;
+      e.preventDefault();
+      this.seek(now + (e.key === 'ArrowLeft' ? -5 : 5));
+    }
+
+    // The bar's clicks (C++ hit-tests them in the ImGui frame).
+    takeBarAction() {
+      const a = this.m.UTF8ToString(this.m._ls_playback_take_action(this.app));
+      if (!a) return;
+      const act = JSON.parse(a);
+      const host = this.w.options.events; // the element: its play()/pause() keep its own state in step
+      if (act.type === 'play') { if (host && typeof host.play === 'function') host.play(); else this.play(); }
+      else if (act.type === 'pause') { if (host && typeof host.pause === 'function') host.pause(); else this.pause(); }
+      else if (act.type === 'seek') this.seek(act.to);
+      else if (act.type === 'back') this.back30();
+      else if (act.type === 'live') this.goLive();
+    }
+
+    setSeekMarks(json) { if (this.m) this.m.withUtf8(typeof json === 'string' ? json : JSON.stringify(json), (p) => this.m._ls_set_seek_marks(this.app, p)); }
+
+    onTimeline(t) {
+      this.timeline = t;
+      this.m._ls_playback_set_timeline(this.app, t.replay ? 1 : 0, t.duration, t.startPdt, t.endPdt);
+      if (t.replay && !this.replay) {
+        this.replay = true;
+        if (this.paused) { this.m._ls_playback_set_paused(this.app, 1, 0); }
+        this.w.emit('replay', { duration: t.duration });
+      }
     }
     setVolume(v) { this.volume = Math.min(1, Math.max(0, Number(v))); this.setMuted(this.muted); }
 
@@ -195,6 +315,7 @@
     }
 
     onAudio(m) {
+      if (!this.audio) return; // a message queued before destroy()
       if (m.type === 'clock') {
         this.audio.buffered = m.buffered; this.audio.underruns = m.underruns; this.audio.starved = m.starved;
         if (m.serial === this.serial && Number.isFinite(m.pts) && !m.starved && this.audio.ctx.state === 'running') {
@@ -211,16 +332,23 @@
     onWorker(m) {
       switch (m.type) {
         case 'frame':
+          if (m.serial < this.minSerial) { this.release(m); return; } // from before a seek
           if (m.serial > this.serial) this.newSerial(m.serial);
           if (m.serial < this.serial) { this.release(m); return; }
           this.queue.push(m);
           this.m._ls_playback_frame_queued(this.app, performance.now() / 1000, m.serial, m.pts, m.pdt, m.decodeMs, m.width, m.height);
           break;
         case 'audio':
+          if (m.serial < this.minSerial) return;
           if (m.serial > this.serial) this.newSerial(m.serial);
           if (m.serial === this.serial) this.audioPost(m, [m.samples.buffer]);
           break;
         case 'info': this.info = m; this.sourceStats(); break;
+        case 'timeline': this.onTimeline(m); break;
+        case 'seek': // the worker's serial for the seek: anything older is from before it
+          this.minSerial = Math.max(this.minSerial, m.serial);
+          if (this.seekPending && m.serial > this.seekPending.serial) this.seekPending.serial = m.serial;
+          break;
         case 'stats': this.wstats = m; if (!this.workerHeapStart) this.workerHeapStart = m.heapBytes; this.sourceStats(); break;
         case 'log': this.log(m.level, m.message); break;
         case 'fatal': this.fail(m.code, m.message); break;
@@ -229,6 +357,7 @@
         case 'ended': this.endPending = true; break; // ENDLIST: 'ended' fires once the queue has played out
         case 'state': // the Worker's C++ decision; 'ended' waits for the queue to play out (below)
           if (m.state === 'ended') this.endPending = true;
+          else if (this.replay && m.state === 'live') break; // a replay has no broadcast states
           else if (!this.fatal) this.setState(m.state);
           break;
       }
@@ -263,12 +392,17 @@
     // [SECTION] Per-refresh ------------------------------------------------------------------------
 
     frame(tMs) {
+      if (this.m && this.worker) this.takeBarAction();
       if (!this.worker || this.fatal || this.endedFired) return;
       const m = this.m, app = this.app, now = performance.now() / 1000; // same clock as the audio clock updates
-      if (this.endPending && this.queue.length === 0 && m.abiRecord('playbackStats', m._ls_playback_stats(app, now)).framesShown > 0) {
+      if (this.endPending && !this.seekPending && this.queue.length === 0 && m._ls_playback_played_out(app) && m.abiRecord('playbackStats', m._ls_playback_stats(app, now)).framesShown > 0) {
         this.endedFired = true;
         this.w.emit('ended', {});
-        this.setState('ended');
+        if (this.replay) { // the last frame stays, with "play again" on the bar
+          this.paused = true;
+          m._ls_playback_set_paused(app, 1, 1);
+          if (this.audio) this.audio.ctx.suspend().catch(() => {});
+        } else this.setState('ended');
         return;
       }
       for (let guard = 0; guard < 64 && this.queue.length; guard++) {
@@ -288,6 +422,11 @@
           m._ls_playback_upload(app, c.width, c.height, c.matrix, c.fullRange);
           this.shown = c;
         }
+        if ((act === 1 || act === 3) && this.seekPending && c.serial >= this.seekPending.serial) {
+          this.seekPending = null;
+          this.w.emit('seeked', { currentTime: this.currentTime(), streamTime: this.streamTime() });
+          if (this.paused) this.worker.postMessage({ type: 'hold', hold: true }); // paused seek: its frame shown, hold again
+        }
         if (act === 3) { // first frame, or first after a stall or a source error
           if (!Number.isFinite(this.firstFrameMs)) this.firstFrameMs = performance.now() - this.startMs;
           if (this.sourceError) { this.sourceError = null; this.setErrorText(''); }
@@ -296,6 +435,8 @@
         this.release(c);
       }
       if (m._ls_playback_tick(app, now, global.document.visibilityState !== 'hidden' ? 1 : 0)) this.w.emit('waiting', {});
+      if (!this.seekPending && (this.replay || this.behindLive) && m._ls_playback_timeupdate_due(app, now))
+        this.w.emit('timeupdate', { currentTime: this.currentTime(), streamTime: this.streamTime() });
       if (tMs - this.lastControl >= 250) { this.lastControl = tMs; this.control(now); }
     }
 
@@ -310,6 +451,9 @@
         this.worker.postMessage({ type: 'jump' });
       }
       if (act & 1) this.worker.postMessage({ type: 'rate', rate: s.rate });
+      // Replay / DVR: the playhead bounds how far ahead the worker loads (HlsSessionConfig::MaxBufferAhead).
+      const pdt = this.streamTimeS();
+      if (pdt > 0 && pdt !== this.lastPlayhead && !this.seekPending) { this.lastPlayhead = pdt; this.worker.postMessage({ type: 'playhead', pdt }); }
       // ABR's health input every 2 s: frames due on screen and dropped since the last report (the worker decides).
       if (!this.healthMark) this.healthMark = { t: now, shown: s.framesShown, dropped: s.dropped };
       else if (now - this.healthMark.t >= 2) {

@@ -24,6 +24,11 @@
 //   {type:'rate', rate}        playback rate from the latency controller (audio is resampled)
 //   {type:'visible', visible}  tab visibility: hidden stops video decoding, visible resumes at the live edge
 //   {type:'jump'}              go to the live edge now (latency controller)
+//   {type:'seek', position, pdt}  replay / DVR: play from `position` (seconds from the playlist's start) or, when pdt > 0,
+//                              from that PROGRAM-DATE-TIME (epoch seconds); answers {type:'seek', serial}
+//   {type:'hold', hold}        a paused replay: no media is loaded while held (the page resumes with a seek)
+//   {type:'playhead', pdt}     PDT (epoch seconds) of the frame on the page's screen: loading stays within
+//                              HlsSessionConfig::MaxBufferAhead of it
 //   {type:'stop'}
 // Messages worker -> page:
 //   {type:'frame', buffer, pts, duration, serial, pdt, width, height, matrix, fullRange, decodeMs}  (buffer transferred)
@@ -37,6 +42,9 @@
 //                                  unsupported-playlist (e.g. SAMPLE-AES), invalid-playlist (see docs/hls.md)
 //   {type:'error', code, message}  no media for a while (the C++ watchdog says why); loading goes on
 //   {type:'recovered'}             media again after an 'error'
+//   {type:'timeline', replay, duration, startPdt, endPdt}  the media playlist's span (replay: ENDLIST or VOD; duration
+//                                  seconds, a live playlist's DVR window; PDTs epoch seconds, 0 unknown), when it changes
+//   {type:'seek', serial}          a seek was applied: frames and audio from `serial` on are from the target
 //   {type:'state', state}          the broadcast's state changed (C++ BroadcastStateOf): starting, live, reconnecting,
 //                                  ended, error (docs/states.md)
 'use strict';
@@ -45,6 +53,7 @@ const state = {
   mod: null, app: 0, running: false, src: '', latency: 0, serial: 0,
   pool: [], poolSize: 0, poolMax: 32, frameBytes: 0,
   rate: 1, visible: true, jumpRequested: false,
+  replay: false, playheadPdt: 0, timeline: '', held: false,
 };
 
 function post(msg, transfer) { self.postMessage(msg, transfer || []); }
@@ -67,7 +76,18 @@ self.onmessage = (e) => {
     case 'visible':
       state.visible = m.visible;
       if (state.app) state.mod._ls_worker_set_video(state.app, m.visible ? 1 : 0);
-      if (m.visible) requestJump();
+      // Live resumes at the edge; a replay (or a held DVR position) where it was.
+      if (m.visible && !state.held && (state.replay || m.resumePdt > 0) && state.playheadPdt > 0) seekTo(0, m.resumePdt || state.playheadPdt);
+      else if (m.visible && !state.held) requestJump();
+      break;
+    case 'seek': seekTo(m.position, m.pdt); break;
+    case 'hold':
+      state.held = !!m.hold;
+      if (state.app && state.running) { state.mod._ls_worker_hls_hold(state.app, state.held ? 1 : 0, nowS()); sessionPump(); }
+      break;
+    case 'playhead':
+      if (m.pdt > 0) state.playheadPdt = m.pdt;
+      if (state.app && state.running && m.pdt > 0) { state.mod._ls_worker_hls_playhead(state.app, m.pdt, nowS()); sessionPump(); }
       break;
     case 'jump': requestJump(); break;
     case 'health': // the page's frames due and dropped over `window` seconds (ABR's health input)
@@ -87,6 +107,19 @@ function fatal(code, message) {
   sessionAbortAll();
   wcClose();
   post({ type: 'fatal', code, message });
+}
+
+// Replay / DVR seek: the C++ session picks the segment, the pipeline restarts with a new serial and drops what comes
+// before the target (ls_worker_hls_seek); a seek before the worker started is not possible (the page waits for 'timeline').
+function seekTo(position, pdt) {
+  if (!state.app || !state.running) return;
+  state.held = false;
+  if (pdt > 0) state.playheadPdt = pdt;
+  const serial = state.mod._ls_worker_hls_seek(state.app, Number(position) || 0, Number(pdt) || 0, nowS());
+  wcClose(); // frames already in the browser's decoder belong to the old position
+  state.serial = serial;
+  post({ type: 'seek', serial });
+  sessionPump();
 }
 
 function requestJump() {
@@ -318,6 +351,15 @@ function sessionPump() {
       if (e.rendition) {
         const info = JSON.parse(mod.UTF8ToString(mod._ls_worker_hls_info(app)));
         post({ type: 'info', ...info, lowLatency: info.partTarget > 0 });
+      }
+    }
+    if (out.events.some((e) => e.type === 'PlaylistLoaded' || e.type === 'PlaylistUpdated' || e.type === 'StartPointChosen')) {
+      const timeline = mod.UTF8ToString(mod._ls_worker_hls_timeline(app));
+      if (timeline && timeline !== state.timeline) {
+        state.timeline = timeline;
+        const t = JSON.parse(timeline);
+        state.replay = t.replay;
+        post({ type: 'timeline', ...t });
       }
     }
     const fatalJson = mod.UTF8ToString(mod._ls_worker_hls_fatal(app));

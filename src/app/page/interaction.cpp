@@ -475,6 +475,7 @@ void PageInteractionDraw(PageInteraction* in, double now, float css_width, float
     in->Ov.State.PictureAspect = PagePlaybackFrameSize(in->App->Playback, &frame_w, &frame_h) && frame_h > 0
                                      ? static_cast<float>(frame_w) / static_cast<float>(frame_h)
                                      : 0.0f;
+    in->Ov.State.ReserveBottom = PagePlaybackReserveBottom(in->App->Playback, in->Ov.FontSize > 0.0f ? in->Ov.FontSize : 16.0f); // replay / DVR bar
     OverlayNewFrame(in->Ov, now, css_width, css_height);
     // The background list: under any ImGui window the app or the playback layer opens.
     OverlayDraw(in->Ov, ImGui::GetBackgroundDrawList(), ImVec2(0.0f, 0.0f), ImVec2(css_width, css_height), in->Font);

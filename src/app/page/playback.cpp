@@ -17,12 +17,21 @@
 #include <livescope/player/av/clock.h>
 #include <livescope/player/av/latency.h>
 #include <livescope/player/av/pdt.h>
+#include <livescope/player/av/replay.h>
 #include <livescope/player/av/stats.h>
+
+#include <livescope/overlay/overlay.h>
+#include <livescope/overlay/playback_bar.h>
+
+#include <nlohmann/json.hpp>
 
 #include <imgui.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <livescope/app/app_abi.h>
@@ -64,7 +73,100 @@ struct PagePlayback
     double StatsOut[FieldCount<PlaybackStatsField>()] = {}; // see ls_playback_stats
     bool Debug = false;
     std::string Error; // fatal message drawn on the canvas
+    // Replay and DVR (ls_playback_set_timeline, _set_paused, _set_behind_live, ls_set_seek_marks; the bar's actions)
+    ReplayTimeline Timeline;
+    bool Paused = false, Ended = false, BehindLive = false;
+    bool FrameWanted = false; // a seek while paused: show its first frame, then hold
+    PlaybackBarState Bar;
+    PlaybackBarStrings BarStrings;
+    bool Dragging = false; // the pointer holds the seek bar's knob
+    double DragPosition = 0.0;
+    std::string Action, ActionOut; // the bar's last action as JSON, for ls_playback_take_action
+    TimeUpdateGate TimeUpdates;
 };
+
+namespace {
+// PDT (epoch seconds) of the frame on screen; 0 when unknown.
+double ShownPdt(const PagePlayback* p)
+{
+    if (!p->Scheduler.HasShown) return 0.0;
+    return p->Pdts.PdtAt(p->Scheduler.Shown.Serial, p->Scheduler.Shown.Pts).value_or(0.0);
+}
+double Position(const PagePlayback* p) { return ReplayPositionOf(p->Timeline, ShownPdt(p)); }
+
+void SetAction(PagePlayback* p, const char* type, double to = NAN)
+{
+    nlohmann::json j{{"type", type}};
+    if (std::isfinite(to)) j["to"] = to;
+    p->Action = j.dump();
+}
+
+// The replay / DVR bar: laid out by the overlay's pure rule, hit-tested through an invisible ImGui window over it (so
+// ImGui's WantCaptureMouse keeps the overlay from taking the tap as a heart), drawn with OverlayDrawPlaybackBar.
+void DrawPlaybackBar(PagePlayback* p, const ImVec2& size)
+{
+    PlaybackBarState& b = p->Bar;
+    b.Replay = p->Timeline.Replay;
+    b.Dvr = ReplayHasDvr(p->Timeline);
+    if (!b.Replay && !b.Dvr) return;
+    b.Paused = p->Paused || p->Ended;
+    b.Ended = p->Ended;
+    b.AtLiveEdge = !p->BehindLive;
+    b.Duration = p->Timeline.Duration;
+    const double pos = Position(p);
+    b.Position = p->Dragging ? p->DragPosition : (std::isfinite(pos) ? pos : (b.Dvr ? b.Duration : 0.0));
+    if (b.Dvr && !p->BehindLive && !p->Dragging) b.Position = b.Duration;
+    ImFont* font = ImGui::GetFont();
+    const float unit = font ? font->FontSize * font->Scale : 16.0f;
+    const TextMeasureFn measure = [font, unit](std::string_view t) {
+        return t.empty() || !font ? 0.0f : font->CalcTextSizeA(unit, 1e9f, 0.0f, t.data(), t.data() + t.size()).x;
+    };
+    const PlaybackBarLayout l = OverlayPlaybackBarLayout(size.x, size.y, unit, b, p->BarStrings, measure);
+    if (!l.Visible) return;
+    ImGui::SetNextWindowPos(ImVec2(l.Bar.X, l.Bar.Y), ImGuiCond_Always);
+    ImGui::SetNextWindowSize(ImVec2(l.Bar.W, l.Bar.H), ImGuiCond_Always);
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0.0f, 0.0f));
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowBorderSize, 0.0f);
+    ImGui::Begin("##playback-bar", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoMove |
+                     ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollbar);
+    const auto hit = [&](const char* id, const OverlayRect& r) {
+        if (r.W <= 0.0f || r.H <= 0.0f) return false;
+        ImGui::SetCursorScreenPos(ImVec2(r.X, r.Y));
+        return ImGui::InvisibleButton(id, ImVec2(r.W, r.H));
+    };
+    if (hit("play", l.Play)) SetAction(p, p->Ended || p->Paused ? "play" : "pause");
+    if (hit("back", l.Back)) SetAction(p, "back");
+    if (hit("live", l.Live)) SetAction(p, "live");
+    bool hot_seek = false;
+    if (l.Seek.W > 0.0f)
+    {
+        ImGui::SetCursorScreenPos(ImVec2(l.Seek.X, l.Seek.Y));
+        ImGui::InvisibleButton("seek", ImVec2(l.Seek.W, l.Seek.H));
+        hot_seek = ImGui::IsItemHovered() || ImGui::IsItemActive();
+        if (ImGui::IsItemActive())
+        {
+            p->Dragging = true;
+            p->DragPosition = OverlaySeekPositionAt(l, ImGui::GetIO().MousePos.x, b.Duration);
+            b.Position = p->DragPosition;
+        }
+        if (ImGui::IsItemDeactivated() && p->Dragging)
+        {
+            p->Dragging = false;
+            SetAction(p, "seek", p->DragPosition);
+        }
+    }
+    OverlayDrawPlaybackBar(ImGui::GetWindowDrawList(), ImVec2(0.0f, 0.0f), l, b, hot_seek, font);
+    ImGui::End();
+    ImGui::PopStyleVar(2);
+}
+} // namespace
+
+float PagePlaybackReserveBottom(const PagePlayback* playback, float unit)
+{
+    if (!playback || (!playback->Timeline.Replay && !ReplayHasDvr(playback->Timeline))) return 0.0f;
+    return PlaybackBarHeight(unit) + 0.75f * unit; // the bar and the margin under it
+}
 
 PagePlayback* PagePlaybackCreate(PageApp* app)
 {
@@ -101,6 +203,7 @@ void PagePlaybackDrawUi(PagePlayback* playback, double now)
 {
     if (!playback) return;
     const ImVec2 size = ImGui::GetIO().DisplaySize;
+    DrawPlaybackBar(playback, size);
     if (!playback->Error.empty())
     {
         ImGui::SetNextWindowPos(ImVec2(size.x * 0.5f, size.y * 0.5f), ImGuiCond_Always, ImVec2(0.5f, 0.5f));
@@ -199,13 +302,16 @@ LS_EXPORT int ls_playback_step(PageApp* app, double now, double pts, double dura
 {
     PagePlayback* p = Pb(app);
     if (!p) return 2;
+    if (p->Paused && !p->FrameWanted) return 0; // a paused replay: the picture stays
     const livescope::FrameInfo cand{pts, duration, serial};
     const livescope::FrameInfo later{later_pts, later_duration, later_serial};
     const livescope::FrameDecision d = livescope::VideoSchedulerStep(p->Scheduler, now, cand, has_later ? &later : nullptr, p->Master, current_serial);
     switch (d.Action)
     {
         case livescope::FrameAction::Wait: return 0;
-        case livescope::FrameAction::Show: return livescope::PlayStateOnShown(p->Play, now, source_error != 0) ? 3 : 1;
+        case livescope::FrameAction::Show:
+            p->FrameWanted = false;
+            return livescope::PlayStateOnShown(p->Play, now, source_error != 0) ? 3 : 1;
         case livescope::FrameAction::Drop: p->Windows.OnFrameDropped(now); return 2;
     }
     return 0;
@@ -215,7 +321,8 @@ LS_EXPORT int ls_playback_step(PageApp* app, double now, double pts, double dura
 LS_EXPORT int ls_playback_tick(PageApp* app, double now, int visible)
 {
     PagePlayback* p = Pb(app);
-    return p && livescope::PlayStateTick(p->Play, now, visible != 0) ? 1 : 0;
+    // Paused or ended: no frame is due, so no stall either.
+    return p && livescope::PlayStateTick(p->Play, now, visible != 0 && !p->Paused && !p->Ended) ? 1 : 0;
 }
 
 // The latency controller's turn (every few hundred ms): `now` host seconds, `wall_now` epoch seconds; the newest
@@ -235,6 +342,18 @@ LS_EXPORT int ls_playback_control(PageApp* app, double now, double wall_now, int
     p->BufferNow = livescope::BufferAhead(audio_clock != 0, audio_buffered, has_frames != 0 && sched.HasShown, last_pts,
                                           sched.Shown.Pts, clock);
     int actions = 0;
+    if (!livescope::ReplayLatencyControlAllowed(p->Timeline, p->BehindLive))
+    {
+        // A replay, or live behind the edge after a seek back: 1x, no jump (the controller takes over again at the edge).
+        p->LastDecision.Jump = false;
+        p->LastDecision.Rate = 1.0;
+        if (std::fabs(p->AppliedRate - 1.0) > 0.005)
+        {
+            p->AppliedRate = 1.0;
+            actions |= 1;
+        }
+        return actions;
+    }
     if (std::isfinite(p->CurrentLatency))
     {
         p->Latency.Config.TargetLatency = latency_option;
@@ -317,4 +436,124 @@ LS_EXPORT int ls_playback_gl_restored(PageApp* app)
     if (p->RendererOk && p->StagedWidth > 0 && !p->StagedRgb)
         livescope::VideoRendererUpload(p->Renderer, p->Staging.data(), p->StagedWidth, p->StagedHeight, p->StagedMatrix, p->StagedFull);
     return p->RendererOk ? 1 : 0;
+}
+
+// [SECTION] Replay and DVR (docs/replay.md, "Replay and DVR in the widget")
+
+// The worker's timeline of the media playlist: replay (ENDLIST / VOD), duration (seconds; a live window), PDTs of its
+// start and end (epoch seconds; 0 unknown).
+LS_EXPORT void ls_playback_set_timeline(PageApp* app, int replay, double duration, double start_pdt, double end_pdt)
+{
+    PagePlayback* p = Pb(app);
+    if (p) p->Timeline = {replay != 0, duration, start_pdt, end_pdt};
+}
+// Paused (the picture stays, no stall is reported) and ended (a replay played out: the bar offers "play again").
+LS_EXPORT void ls_playback_set_paused(PageApp* app, int paused, int ended)
+{
+    PagePlayback* p = Pb(app);
+    if (!p) return;
+    p->Paused = paused != 0;
+    p->Ended = ended != 0;
+    if (!p->Paused) p->FrameWanted = false;
+}
+// A seek was sent to the worker: while paused, its first frame is still shown.
+LS_EXPORT void ls_playback_seek_started(PageApp* app)
+{
+    PagePlayback* p = Pb(app);
+    if (p) p->FrameWanted = p->Paused;
+}
+// Live behind the edge (a seek back in the DVR window): no latency control until "Live" (0).
+LS_EXPORT void ls_playback_set_behind_live(PageApp* app, int behind)
+{
+    PagePlayback* p = Pb(app);
+    if (p) p->BehindLive = behind != 0;
+}
+LS_EXPORT int ls_playback_has_dvr(PageApp* app)
+{
+    PagePlayback* p = Pb(app);
+    return p && livescope::ReplayHasDvr(p->Timeline) ? 1 : 0;
+}
+// Seconds from the playlist's start to the frame on screen (NaN unknown).
+LS_EXPORT double ls_playback_position(PageApp* app)
+{
+    PagePlayback* p = Pb(app);
+    return p ? livescope::Position(p) : NAN;
+}
+// Epoch milliseconds (PDT) of the frame on screen (NaN unknown).
+LS_EXPORT double ls_playback_stream_time(PageApp* app)
+{
+    PagePlayback* p = Pb(app);
+    const double pdt = p ? livescope::ShownPdt(p) : 0.0;
+    return pdt > 0.0 ? std::round(pdt * 1000.0) : NAN;
+}
+// The clamped target of a seek to `position` (seconds) and its PDT (epoch seconds, 0 without dates), as JSON
+// {"position","pdt"}.
+LS_EXPORT const char* ls_playback_seek_target(PageApp* app, double position)
+{
+    PagePlayback* p = Pb(app);
+    if (!p) return "";
+    const double to = livescope::ReplayClampTarget(p->Timeline, position);
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "{\"position\":%.3f,\"pdt\":%.3f}", to, livescope::ReplayTargetPdt(p->Timeline, to));
+    p->ActionOut = buf;
+    return p->ActionOut.c_str();
+}
+// 1 when a replay's position reached its end (ReplayPlayedOut); always 1 live.
+LS_EXPORT int ls_playback_played_out(PageApp* app)
+{
+    PagePlayback* p = Pb(app);
+    return !p || livescope::ReplayPlayedOut(p->Timeline, livescope::Position(p)) ? 1 : 0;
+}
+// 1 when `timeupdate` is due now (host seconds): at most 4 per second, only when the position moved.
+LS_EXPORT int ls_playback_timeupdate_due(PageApp* app, double now)
+{
+    PagePlayback* p = Pb(app);
+    return p && p->TimeUpdates.Due(now, livescope::Position(p)) ? 1 : 0;
+}
+// The bar's last action as JSON, once: {"type":"play"|"pause"|"back"|"live"} or {"type":"seek","to":seconds}; "" none.
+LS_EXPORT const char* ls_playback_take_action(PageApp* app)
+{
+    PagePlayback* p = Pb(app);
+    if (!p) return "";
+    p->ActionOut = std::exchange(p->Action, std::string());
+    return p->ActionOut.c_str();
+}
+// The bar's labels in the widget's language: keys "dvrBack30" and "dvrLive" of web/ui_strings.json.
+LS_EXPORT void ls_playback_set_strings(PageApp* app, const char* json_text)
+{
+    PagePlayback* p = Pb(app);
+    if (!p || !json_text) return;
+    const nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
+    if (!j.is_object()) return;
+    if (auto it = j.find("dvrBack30"); it != j.end() && it->is_string()) p->BarStrings.Back30 = it->get<std::string>();
+    if (auto it = j.find("dvrLive"); it != j.end() && it->is_string()) p->BarStrings.Live = it->get<std::string>();
+}
+// The heat strip on the seek bar (REPLAY-SPEC.md): {"hearts":[[t_s, weight 0..1], ...], "answers":[t_s, ...]}, times
+// in position seconds. Bad JSON or entries are ignored; at most 2000 heart samples and 500 answers are kept.
+LS_EXPORT void ls_set_seek_marks(PageApp* app, const char* json_text)
+{
+    PagePlayback* p = Pb(app);
+    if (!p || !json_text) return;
+    const nlohmann::json j = nlohmann::json::parse(json_text, nullptr, false);
+    if (!j.is_object()) return;
+    livescope::PlaybackBarState& b = p->Bar;
+    b.HeartTimes.clear();
+    b.HeartWeights.clear();
+    b.Answers.clear();
+    if (auto h = j.find("hearts"); h != j.end() && h->is_array())
+        for (const nlohmann::json& e : *h)
+        {
+            if (b.HeartTimes.size() >= 2000) break;
+            if (!e.is_array() || e.size() < 2 || !e[0].is_number() || !e[1].is_number()) continue;
+            const double t = e[0].get<double>(), w = e[1].get<double>();
+            if (!std::isfinite(t) || !std::isfinite(w)) continue;
+            b.HeartTimes.push_back(static_cast<float>(t));
+            b.HeartWeights.push_back(static_cast<float>(std::clamp(w, 0.0, 1.0)));
+        }
+    if (auto a = j.find("answers"); a != j.end() && a->is_array())
+        for (const nlohmann::json& e : *a)
+        {
+            if (b.Answers.size() >= 500) break;
+            if (e.is_number() && std::isfinite(e.get<double>())) b.Answers.push_back(e.get<float>());
+        }
 }

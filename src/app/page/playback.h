@@ -14,7 +14,9 @@ void PagePlaybackRender(PagePlayback* playback, double now, int fb_width, int fb
 // The size of the last uploaded video frame, in pixels. Returns false before the first frame (the
 // overlay's layout uses the picture's aspect for the letterbox band).
 bool PagePlaybackFrameSize(const PagePlayback* playback, int* width, int* height);
-// Called inside the ImGui frame: debug/stats panel and fatal-error message on the canvas.
+// Pixels the overlay keeps free at the bottom for the replay / DVR bar (0 when there is none), at font size `unit`.
+float PagePlaybackReserveBottom(const PagePlayback* playback, float unit);
+// Called inside the ImGui frame: the replay / DVR bar, debug/stats panel and fatal-error message on the canvas.
 void PagePlaybackDrawUi(PagePlayback* playback, double now);
 
 } // namespace livescope

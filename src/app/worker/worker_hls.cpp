@@ -42,6 +42,12 @@ struct WorkerHls
     double LastPartHoldBack = 0.0; // seconds, PART-HOLD-BACK of the last session's playlist (fast start); 0 = unknown
     bool Abr = true;               // ABR on (ls_worker_hls_set_abr); off: the first variant throughout
     double HealthDecodeMsMark = 0; // ms, Counters.DecodeMsSum at the last playback health report
+    // Replay and DVR (ls_worker_hls_seek, _hold, _playhead): decided at the first media playlist of each session.
+    bool ModeKnown = false;
+    bool Replay = false;                  // the playlist is a replay: no fast-start cut, playback from 0
+    std::optional<double> PendingSeek;    // seconds: a seek asked before the playlist loaded (its cut is set then)
+    std::string TimelineJson;             // last answer of ls_worker_hls_timeline
+    bool Held = false;                    // a paused replay: no media on purpose (the watchdog stays quiet)
 };
 
 WorkerApp::~WorkerApp() { delete Hls; }
@@ -72,6 +78,19 @@ void AppendEscaped(std::string& out, const std::string& s)
 void PumpMedia(WorkerApp* app)
 {
     WorkerHls& h = *app->Hls;
+    if (!h.ModeKnown && h.Session->MediaPlaylist())
+    {
+        // Decided before any media of this session is handed out: a replay plays from its start (or the seek asked
+        // for), so the fast-start cut (media older than the latency target is never shown) does not apply.
+        h.ModeKnown = true;
+        h.Replay = h.Session->IsReplay();
+        const livescope::HlsPlaylist& pl = *h.Session->MediaPlaylist();
+        if (h.PendingSeek)
+            app->StartPdt = SeekPointAt(pl, *h.PendingSeek, IsLowLatency(pl, true)).TargetPdt.value_or(0.0);
+        else if (h.Replay)
+            app->StartPdt = 0.0;
+        h.PendingSeek.reset();
+    }
     for (HlsMediaChunk& c : h.Session->TakeMedia())
     {
         if (c.First)
@@ -113,7 +132,7 @@ const char* CheckHealth(WorkerApp* app, double now)
     h.DecodeErrorMark = c.Errors;
     if (h.Session && h.Session->Ended()) h.Watchdog.OnEnded();
     // No error while the source says why there is no media: not started yet, or the publisher away (grace period).
-    if (h.Session && (h.Session->WaitingForStart() || h.Session->PublisherAway(now))) h.Watchdog.OnSourceWaiting(now);
+    if (h.Session && (h.Held || h.Session->WaitingForStart() || h.Session->PublisherAway(now))) h.Watchdog.OnSourceWaiting(now);
     const std::optional<HlsMediaWatchdog::Change> change = h.Watchdog.Tick(now);
     if (!change) return h.HealthJson.c_str();
     if (!change->Failed)
@@ -151,6 +170,8 @@ LS_EXPORT void ls_worker_hls_start(WorkerApp* app, const char* url, double now, 
     }
     app->StartPdt = livescope::FastStartPdt(wall_now, latency_option, h.LastPartHoldBack);
     h.Url = url ? url : "";
+    h.ModeKnown = false;
+    h.PendingSeek.reset();
     h.ChunkOpen = false;
     h.LastDiscontinuity = -1;
     h.LastVariant = -2;
@@ -166,6 +187,66 @@ LS_EXPORT void ls_worker_hls_start(WorkerApp* app, const char* url, double now, 
         h.Watchdog.Start(now);
         h.WatchdogStarted = true;
     }
+}
+
+// Replay and DVR: plays from `position` (seconds from the start of the media playlist), or when `pdt` > 0 from the
+// sample with that PROGRAM-DATE-TIME (epoch seconds; a live DVR window slides, so the page names the moment, not the
+// offset). The session picks the segment that holds it (SeekPointAt); the pipeline restarts with a new serial, and
+// frames and audio before the target are decoded (from the segment's key frame) but never sent: the cut is the
+// target's PDT, as for the fast start. Returns the new serial.
+LS_EXPORT int ls_worker_hls_seek(WorkerApp* app, double position, double pdt, double now)
+{
+    if (!app || !app->Hls || !app->Hls->Session) return 0;
+    WorkerHls& h = *app->Hls;
+    const livescope::HlsPlaylist* pl = h.Session->MediaPlaylist();
+    if (pl && pdt > 0.0)
+        if (const std::optional<double> at = livescope::PlaylistPositionOfPdt(*pl, pdt)) position = *at;
+    h.Serial++;
+    h.ChunkOpen = false;
+    h.Held = false;
+    app->Pipeline.Reset();
+    const livescope::HlsSeekPoint sp = h.Session->Seek(position, now);
+    if (sp.Ok)
+        app->StartPdt = sp.TargetPdt.value_or(0.0);
+    else
+    {
+        h.PendingSeek = position; // applied when the playlist arrives (PumpMedia)
+        h.ModeKnown = false;
+    }
+    livescope::PumpMedia(app);
+    return h.Serial;
+}
+
+// Paused replay: 1 holds media loading (what is in flight is cancelled), 0 lets it go on. The page resumes with a seek
+// to the paused position, so nothing stale is shown.
+LS_EXPORT void ls_worker_hls_hold(WorkerApp* app, int hold, double now)
+{
+    if (!app || !app->Hls || !app->Hls->Session) return;
+    app->Hls->Held = hold != 0;
+    app->Hls->Session->SetHold(hold != 0, now);
+    livescope::PumpMedia(app);
+}
+
+// The PDT (epoch seconds) of the frame on the page's screen: media is loaded at most HlsSessionConfig::MaxBufferAhead
+// beyond it.
+LS_EXPORT void ls_worker_hls_playhead(WorkerApp* app, double pdt, double now)
+{
+    if (!app || !app->Hls || !app->Hls->Session) return;
+    app->Hls->Session->SetPlayhead(pdt, now);
+    livescope::PumpMedia(app);
+}
+
+// JSON {replay, duration, startPdt, endPdt}: whether the media playlist is a replay, its duration (seconds; a live
+// playlist's DVR window) and the PDTs (epoch seconds; 0 unknown) of its start and of the end of its last segment.
+LS_EXPORT const char* ls_worker_hls_timeline(WorkerApp* app)
+{
+    if (!app || !app->Hls || !app->Hls->Session || !app->Hls->Session->MediaPlaylist()) return "";
+    const livescope::HlsTimeline tl = app->Hls->Session->Timeline();
+    char buf[200];
+    std::snprintf(buf, sizeof buf, "{\"replay\":%s,\"duration\":%.3f,\"startPdt\":%.3f,\"endPdt\":%.3f}", app->Hls->Session->IsReplay() ? "true" : "false",
+                  tl.Duration, tl.StartPdt.value_or(0.0), tl.EndPdt.value_or(0.0));
+    app->Hls->TimelineJson = buf;
+    return app->Hls->TimelineJson.c_str();
 }
 
 // ABR on (1, the default) or off (0: the first variant throughout). Takes effect at the next ls_worker_hls_start.

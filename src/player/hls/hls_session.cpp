@@ -399,6 +399,34 @@ struct HlsSession::Impl
     std::optional<HlsSessionError> FatalErr;
     std::optional<HlsParseError> LastParseErr;
     int InvalidLoads = 0;
+    // Replay and DVR (Seek, SetHold, SetPlayhead)
+    std::optional<double> PendingSeek; // seconds: a seek asked before the first media playlist
+    bool Held = false;
+    std::optional<double> PlayheadPdt; // epoch seconds: the frame on screen (or the last seek's target)
+    bool BufferFull = false;           // the last Pump stopped MaxBufferAhead beyond the playhead
+    std::optional<bool> Replay;        // decided at the first media playlist
+
+    HlsSeekPoint SeekNow(double position, double now)
+    {
+        const HlsSeekPoint sp = SeekPointAt(Active.Pl, position, LowLatency(Active.Pl));
+        if (!sp.Ok) return sp;
+        Cancel(CurReq);
+        CurReq = 0;
+        Cancel(MapReq);
+        MapReq = 0;
+        Cur.reset();
+        DeliveredMap.reset(); // the decoder restarts: the init segment goes out again
+        MapStarted = false;
+        Cursor = sp.Position;
+        Positioned = true;
+        Ended = false;
+        Held = false;
+        MediaRetryAt = -kNever;
+        MediaFailures = 0;
+        PlayheadPdt = sp.TargetPdt;
+        Event(HlsEvent::StartPointChosen, now, "seek to " + std::to_string(sp.Target) + " s: msn " + std::to_string(Cursor.Msn));
+        return sp;
+    }
 
     Impl(HlsSessionConfig cfg, HlsStats& st, bool& ended) : Cfg(cfg), St(st), Ended(ended) {}
 
@@ -636,6 +664,13 @@ struct HlsSession::Impl
         }
         Event(first ? HlsEvent::PlaylistLoaded : (changed ? HlsEvent::PlaylistUpdated : HlsEvent::PlaylistUnchanged), now,
               std::to_string(rd.Pl.Segments.size()) + " segments");
+        if (is_active && !Replay) Replay = IsReplayPlaylist(rd.Pl);
+        if (is_active && !Positioned && PendingSeek)
+        {
+            const double target = *PendingSeek;
+            PendingSeek.reset();
+            SeekNow(target, now);
+        }
         if (is_active && !Positioned)
         {
             const bool ll = LowLatency(rd.Pl);
@@ -906,7 +941,8 @@ struct HlsSession::Impl
     void Pump(double now)
     {
         MediaWaiting = false;
-        if (!Active.HavePlaylist || !Positioned || Ended || FatalErr) return;
+        BufferFull = false;
+        if (!Active.HavePlaylist || !Positioned || Ended || FatalErr || Held) return;
         for (int guard = 0; guard < 10000; guard++)
         {
             if (!Cur)
@@ -935,6 +971,11 @@ struct HlsSession::Impl
                     if (!sp.Ok) return;
                     Cursor = sp.Position;
                     continue;
+                }
+                if (PlayheadPdt && found.Item.ProgramDateTime && *found.Item.ProgramDateTime > *PlayheadPdt + Cfg.MaxBufferAhead)
+                {
+                    BufferFull = true; // enough ahead of the playhead: SetPlayhead() resumes
+                    return;
                 }
                 Cur = ToItem(found.Item);
                 MapStarted = false;
@@ -1453,6 +1494,51 @@ void HlsSession::OnData(uint64_t id, const uint8_t* bytes, size_t size, double n
 
 void HlsSession::OnComplete(uint64_t id, double now) { P->Complete(id, now); }
 void HlsSession::OnError(uint64_t id, const std::string& reason, double now) { P->Fail(id, HlsErrorCode::Network, reason, now); }
+
+HlsSeekPoint HlsSession::Seek(double position, double now)
+{
+    Impl& p = *P;
+    if (!p.Active.HavePlaylist)
+    {
+        p.PendingSeek = position;
+        p.Held = false;
+        return {};
+    }
+    HlsSeekPoint sp = p.SeekNow(position, now);
+    p.Pump(now);
+    return sp;
+}
+
+void HlsSession::SetHold(bool hold, double now)
+{
+    Impl& p = *P;
+    if (hold == p.Held) return;
+    p.Held = hold;
+    if (hold)
+    {
+        // The item in flight starts over when the hold ends (its bytes handed out so far stay handed out).
+        p.Cancel(p.CurReq);
+        p.CurReq = 0;
+        p.Cancel(p.MapReq);
+        p.MapReq = 0;
+        p.Cur.reset();
+        p.DeliveredMap.reset();
+        return;
+    }
+    p.Pump(now);
+}
+
+void HlsSession::SetPlayhead(double pdt, double now)
+{
+    Impl& p = *P;
+    if (!std::isfinite(pdt) || pdt <= 0.0) return;
+    p.PlayheadPdt = pdt;
+    if (p.BufferFull) p.Pump(now);
+}
+
+bool HlsSession::IsReplay() const { return P->Replay.value_or(false); }
+
+HlsTimeline HlsSession::Timeline() const { return P->Active.HavePlaylist ? TimelineOf(P->Active.Pl) : HlsTimeline{}; }
 
 void HlsSession::SelectVariant(int variant, double now)
 {

@@ -163,6 +163,87 @@ HlsStartPoint ComputeStartPoint(const HlsPlaylist& pl, bool low_latency)
     return sp;
 }
 
+// [SECTION] Replay (VOD), DVR and seeking
+
+bool IsReplayPlaylist(const HlsPlaylist& pl) { return pl.EndList || pl.PlaylistType == "VOD"; }
+
+HlsSeekPoint SeekPointAt(const HlsPlaylist& pl, double position, bool low_latency)
+{
+    HlsSeekPoint sp;
+    double total = 0.0;
+    for (const HlsSegment& s : pl.Segments)
+        if (s.IsComplete()) total += s.Duration;
+    if (!std::isfinite(position)) position = 0.0;
+    const double target = std::clamp(position, 0.0, std::max(0.0, total - 1e-3));
+    // The segment that holds the target; a gap there moves on to the next usable one, gaps up to the end back to the last.
+    double t = 0.0;
+    const HlsSegment* chosen = nullptr;
+    const HlsSegment* last_usable = nullptr;
+    double chosen_at = 0.0, last_usable_at = 0.0;
+    for (const HlsSegment& s : pl.Segments)
+    {
+        if (!s.IsComplete()) break;
+        const double end = t + s.Duration;
+        if (!s.Gap)
+        {
+            if (end > target + 1e-9)
+            {
+                chosen = &s;
+                chosen_at = t;
+                break;
+            }
+            last_usable = &s;
+            last_usable_at = t;
+        }
+        t = end;
+    }
+    if (chosen == nullptr)
+    {
+        chosen = last_usable;
+        chosen_at = last_usable_at;
+    }
+    if (chosen == nullptr) return sp;
+    sp.Ok = true;
+    sp.Position = {chosen->Msn, low_latency ? 0 : -1};
+    sp.Offset = chosen_at;
+    sp.Target = std::max(target, chosen_at);
+    sp.SegmentPdt = chosen->ProgramDateTime;
+    if (chosen->ProgramDateTime) sp.TargetPdt = *chosen->ProgramDateTime + (sp.Target - chosen_at);
+    return sp;
+}
+
+std::optional<double> PlaylistPositionOfPdt(const HlsPlaylist& pl, double pdt)
+{
+    double t = 0.0;
+    bool any = false;
+    for (const HlsSegment& s : pl.Segments)
+    {
+        if (s.ProgramDateTime)
+        {
+            if (!any && pdt < *s.ProgramDateTime) return t; // before the first dated sample
+            any = true;
+            if (pdt < *s.ProgramDateTime + s.Duration) return t + std::max(0.0, pdt - *s.ProgramDateTime);
+        }
+        t += s.Duration;
+    }
+    if (!any) return std::nullopt;
+    return t;
+}
+
+HlsTimeline TimelineOf(const HlsPlaylist& pl)
+{
+    HlsTimeline tl;
+    tl.Replay = IsReplayPlaylist(pl);
+    for (const HlsSegment& s : pl.Segments)
+    {
+        if (!s.IsComplete()) break;
+        if (!tl.StartPdt && s.ProgramDateTime) tl.StartPdt = *s.ProgramDateTime - tl.Duration;
+        tl.Duration += s.Duration;
+        if (s.ProgramDateTime) tl.EndPdt = *s.ProgramDateTime + s.Duration;
+    }
+    return tl;
+}
+
 HlsPosition NextPosition(const HlsPlaylist& pl, bool low_latency)
 {
     if (pl.Segments.empty()) return {pl.MediaSequence + (pl.Skip ? pl.Skip->SkippedSegments : 0), low_latency ? 0 : -1};

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <livescope/overlay/overlay_core.h>
+#include <livescope/overlay/playback_bar.h>
 
 #include <imgui.h>
 
@@ -30,6 +31,13 @@ void OverlayDraw(Overlay& o, ImDrawList* draw_list, const ImVec2& origin, const 
 // Draws only the broadcast card (OverlayBroadcastMessage, centred, with the title above it when set): OverlayDraw
 // draws it too; the page calls this alone when no room or title makes the rest of the overlay visible.
 void OverlayDrawBroadcast(Overlay& o, ImDrawList* draw_list, const ImVec2& origin, const ImVec2& size, ImFont* font = nullptr);
+
+// Draws the replay / DVR bar (playback_bar.h) exactly as laid out in `l`: a translucent backing, the play button
+// (triangle, two bars, or a circular arrow when ended), the track with the heat strip (hearts as columns whose
+// height and opacity follow their weight, answered questions as yellow ticks), the played part and the knob, the
+// time, and "−30 s" / "Live" (Live filled red at the edge). `hot_seek` draws the knob larger (pointer on the bar).
+void OverlayDrawPlaybackBar(ImDrawList* draw_list, const ImVec2& origin, const PlaybackBarLayout& l, const PlaybackBarState& s,
+                            bool hot_seek, ImFont* font = nullptr);
 
 // The compose box in overlay coordinates (add the canvas position for the page): the hidden <input>
 // glue places its element here. Zero-sized when comments are disabled.

@@ -96,6 +96,7 @@ struct OverlayState
 {
     std::string Title;                  // broadcast title or theme, UTF-8
     bool IsLive = true;                 // shows the LIVE badge and the elapsed time
+    float ReserveBottom = 0.0f;         // pixels kept free at the bottom (the replay / DVR bar, playback_bar.h): the rest is laid out above it
     double StartTime = 0.0;             // seconds, overlay clock, when the broadcast began
     std::uint64_t ViewersLive = 0;      // watching now
     std::uint64_t ViewersTotal = 0;     // watched at some point

@@ -279,6 +279,10 @@ struct HlsSessionConfig
     // AES-128 decryption (METHOD=AES-128). Without one, an encrypted stream is a fatal "unsupported-playlist".
     HlsDecryptorFactory Decryptor;
     int MaxInvalidPlaylists = 3; // invalid playlists in a row, before any media playlist loaded, that are fatal
+    // Media is not loaded more than this far (seconds of PROGRAM-DATE-TIME) beyond the playhead the caller reports with
+    // SetPlayhead(), so a replay or a DVR position far from the edge does not download the whole recording. Items
+    // without a PDT are never held back; nothing is held back before the first SetPlayhead() or Seek().
+    double MaxBufferAhead = 30.0;
 };
 
 // Why playback stopped for good. Code: "unsupported-playlist" (Kind Unsupported: valid, but what livescope
@@ -321,6 +325,21 @@ public:
     // In-order media chunks ready so far; ownership moves to the caller.
     std::vector<HlsMediaChunk> TakeMedia();
     std::vector<HlsEventRecord> TakeEvents();
+
+    // Replay and DVR. Seek moves playback to `position` (seconds from the start of the current media playlist): the
+    // segment that holds it (SeekPointAt) is loaded next, with its init segment again, anything in flight is cancelled,
+    // Ended() clears and the hold ends. Before the first media playlist, the seek is kept and replaces the start point.
+    // The result says where media restarts and the PDT of the target (the caller drops what comes before it).
+    HlsSeekPoint Seek(double position, double now);
+    // Holds media loading (a paused replay): the media request in flight is cancelled and none is issued until
+    // SetHold(false) or Seek(). Playlist reloads go on.
+    void SetHold(bool hold, double now);
+    // The PDT (epoch seconds) of the frame on screen: media starting more than MaxBufferAhead after it waits.
+    void SetPlayhead(double pdt, double now);
+    // True when the media playlist played is a replay (IsReplayPlaylist of its first load).
+    bool IsReplay() const;
+    // The media playlist's time span (TimelineOf); empty before the first load.
+    HlsTimeline Timeline() const;
 
     // Pins a variant (disables ABR); -1 re-enables ABR. Takes effect at the next independent part.
     void SelectVariant(int variant, double now);

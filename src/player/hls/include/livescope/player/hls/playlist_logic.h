@@ -3,6 +3,7 @@
 //
 // [SECTION] Delta updates (EXT-X-SKIP)
 // [SECTION] Positions, live edge and start point
+// [SECTION] Replay (VOD), DVR and seeking
 // [SECTION] Media items: what to load at a position
 // [SECTION] Blocking reload and reload timing
 // [SECTION] ABR
@@ -64,6 +65,39 @@ HlsPosition NextPosition(const HlsPlaylist& pl, bool low_latency);
 
 // True when the playlist contains `pos` (a part of a segment, or a complete segment for Part == -1).
 bool PlaylistHas(const HlsPlaylist& pl, const HlsPosition& pos);
+
+// [SECTION] Replay (VOD), DVR and seeking
+
+// True when `pl` is a recording played as a replay: EXT-X-ENDLIST or EXT-X-PLAYLIST-TYPE:VOD.
+bool IsReplayPlaylist(const HlsPlaylist& pl);
+
+// Where a seek lands: the complete, non-gap segment that contains `position` (seconds from the start of the playlist,
+// clamped to [0, duration)); past the last one, the last. Position is the whole segment, or its part 0 in low-latency
+// mode (a segment without parts is then still loaded whole). Not Ok when the playlist has no complete segment.
+struct HlsSeekPoint
+{
+    bool Ok = false;
+    HlsPosition Position;
+    double Offset = 0.0;                   // seconds from the start of the playlist to the segment's start
+    double Target = 0.0;                   // seconds from the start of the playlist: the clamped target
+    std::optional<double> TargetPdt;       // epoch seconds at Target (segment PDT + Target - Offset), when known
+    std::optional<double> SegmentPdt;      // epoch seconds of the segment's start, when known
+};
+HlsSeekPoint SeekPointAt(const HlsPlaylist& pl, double position, bool low_latency);
+
+// Seconds from the start of `pl` to the sample with PROGRAM-DATE-TIME `pdt` (epoch seconds), from the segment whose
+// PDT span holds it (before the first: 0; after the last: the duration). Nothing without any PDT.
+std::optional<double> PlaylistPositionOfPdt(const HlsPlaylist& pl, double pdt);
+
+// What a player shows about a playlist's time span.
+struct HlsTimeline
+{
+    bool Replay = false;             // IsReplayPlaylist
+    double Duration = 0.0;           // seconds: complete segments (a live playlist's DVR window)
+    std::optional<double> StartPdt;  // epoch seconds of the first segment's start
+    std::optional<double> EndPdt;    // epoch seconds of the end of the last complete segment
+};
+HlsTimeline TimelineOf(const HlsPlaylist& pl);
 
 // [SECTION] Media items: what to load at a position
 
