@@ -10,8 +10,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { existsSync, createReadStream } from 'node:fs';
-import { join, extname } from 'node:path';
+import { existsSync, createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { launchBrowser, collectLogs, ARTIFACTS, ROOT } from './lib/browser.mjs';
 import { mimeType } from './lib/static.mjs';
 import { waitFor } from './lib/wait.mjs';
@@ -46,8 +48,31 @@ function buildLog() {
 }
 const LOG = buildLog();
 
+// The real-player case: a 30 s ffmpeg VOD (fMP4, PROGRAM-DATE-TIME), its log relative to its first PDT.
+const CLIP_S = 30;
+const REAL_COMMENTS = [{ id: 'r1', s: 3.0, text: 'three' }, { id: 'r2', s: 6.0, text: 'six' }, { id: 'r3', s: 9.5, text: 'nine and a half' },
+  { id: 'r4', s: 13.0, text: 'thirteen', q: true }, { id: 'r5', s: 21.0, text: 'twenty-one' }, { id: 'r6', s: 26.0, text: 'twenty-six: after the seek' }];
+function buildRealLog(start) {
+  const ev = REAL_COMMENTS.map((c) => ({ t: start + c.s * 1000, type: 'comment', id: c.id, author: ANN, text: c.text, question: !!c.q }));
+  for (let s = 10; s <= 12; s += 0.5) ev.push({ t: start + s * 1000, type: 'hearts', counts: [{ color: '#ff3b5c', count: 20 }] });
+  ev.push({ t: start + 2000, type: 'hearts', counts: [{ color: '#ffd54a', count: 4 }] });
+  ev.push({ t: start + 1000, type: 'viewers', live: 5, total: 5 }, { t: start + 15000, type: 'answering', id: 'r4' }, { t: start + 18000, type: 'answered', id: 'r4' });
+  ev.sort((x, y) => x.t - y.t);
+  return ev.map((e, k) => ({ seq: k + 1, at: e.t + 300, ...e }));
+}
+function makeVod(out) {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=320x568:rate=30:duration=${CLIP_S}`,
+    '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${CLIP_S}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30',
+    '-keyint_min', '30', '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-f', 'hls', '-hls_time', '2',
+    '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4', '-hls_flags', 'program_date_time', '-hls_fmp4_init_filename', 'init.mp4',
+    join(out, 'index.m3u8')]);
+  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr}`);
+  const m = /#EXT-X-PROGRAM-DATE-TIME:(\S+)/.exec(readFileSync(join(out, 'index.m3u8'), 'utf8'));
+  return Date.parse(m[1]);
+}
+
 // The fake relay log + origin index + widget files. `fail` > 0: that many /events requests answer 503.
-const fake = { fail: 0, eventsRequests: 0, pageSizes: [], indexRequests: 0, replayAfter: 2 };
+const fake = { fail: 0, eventsRequests: 0, pageSizes: [], indexRequests: 0, replayAfter: 2, log: LOG, vodDir: '' };
 let server, base, browser;
 
 function serve(req, res) {
@@ -60,7 +85,7 @@ function serve(req, res) {
     const from = Number(url.searchParams.get('from') ?? -Infinity), to = Number(url.searchParams.get('to') ?? Infinity);
     const limit = Math.min(1000, Number(url.searchParams.get('limit') || 500), 4); // small pages: `next` is followed
     const after = Number(url.searchParams.get('after') || 0);
-    const all = LOG.filter((e) => e.t >= from && e.t < to && e.seq > after);
+    const all = fake.log.filter((e) => e.t >= from && e.t < to && e.seq > after);
     const events = all.slice(0, limit);
     fake.pageSizes.push(events.length);
     const next = all.length > limit ? events[events.length - 1].seq : null;
@@ -75,6 +100,10 @@ function serve(req, res) {
     res.writeHead(200, { ...cors, 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ broadcasts: [{ name: 'other', state: 'live' }, entry] }));
     return;
+  }
+  if (fake.vodDir && url.pathname.startsWith('/vod/talk/run2/')) {
+    const file = join(fake.vodDir, url.pathname.slice('/vod/talk/run2/'.length).replace(/\.\./g, ''));
+    if (existsSync(file)) { res.writeHead(200, { ...cors, 'Content-Type': mimeType(file) }); createReadStream(file).pipe(res); return; }
   }
   if (url.pathname.startsWith('/w/')) {
     const file = join(DIST, url.pathname.slice(3).replace(/\.\./g, ''));
@@ -98,7 +127,11 @@ before(async () => {
   base = `http://127.0.0.1:${server.address().port}`;
   browser = await launchBrowser();
 });
-after(async () => { if (browser) await browser.close(); if (server) await new Promise((r) => server.close(r)); });
+after(async () => {
+  if (browser) await browser.close();
+  if (server) await new Promise((r) => server.close(r));
+  if (fake.vodDir) rmSync(fake.vodDir, { recursive: true, force: true });
+});
 
 // Opens a widget page; `sim` installs the player's replay API on the element (REPLAY-SPEC.md), driven by a clock.
 async function open(attrs) {
@@ -113,8 +146,12 @@ async function open(attrs) {
 // seeking/seeked as the player does. Every `comment` event is recorded with its detail.
 const installPlayer = (page, rate) => page.evaluate(({ START, DURATION_S, rate }) => {
   const el = document.querySelector('live-scope');
+  // Frame-locked, as a player's picture: the position moves once per animation frame, by the frame's time × rate
+  // (at most 50 ms of wall time per frame, so a stalled page does not jump the picture).
   const p = window.__player = { pos: 0, at: performance.now(), rate, comments: [], paused: false };
-  const pos = () => Math.min(DURATION_S, p.pos + (p.paused ? 0 : (performance.now() - p.at) / 1000 * p.rate));
+  const pos = () => Math.min(DURATION_S, p.pos);
+  const step = (t) => { if (!p.paused) p.pos = Math.min(DURATION_S, p.pos + Math.min(50, t - p.at) / 1000 * p.rate); p.at = t; requestAnimationFrame(step); };
+  requestAnimationFrame(step);
   Object.defineProperty(el, 'currentTime', { configurable: true, get: pos });
   Object.defineProperty(el, 'duration', { configurable: true, get: () => DURATION_S });
   Object.defineProperty(el, 'streamTime', { configurable: true, get: () => START + Math.round(pos() * 1000) });
@@ -122,35 +159,64 @@ const installPlayer = (page, rate) => page.evaluate(({ START, DURATION_S, rate }
   el.addEventListener('comment', (e) => p.comments.push(e.detail));
   p.seek = (s) => {
     el.dispatchEvent(new CustomEvent('seeking', { detail: { to: s } }));
-    p.pos = s; p.at = performance.now();
+    p.pos = s;
     el.dispatchEvent(new CustomEvent('seeked', { detail: { currentTime: s, streamTime: START + Math.round(s * 1000) } }));
   };
-  p.pause = () => { p.pos = pos(); p.paused = true; };
+  p.pause = () => { p.paused = true; };
   setInterval(() => el.dispatchEvent(new CustomEvent('timeupdate', { detail: { currentTime: pos(), streamTime: el.streamTime } })), 250);
   el.dispatchEvent(new CustomEvent('replay', { detail: {} }));
 }, { START, DURATION_S, rate });
+
+// Records, for each `comment` event, the stream time of the frame on screen before it (sampled every animation frame):
+// a comment is in step when it fires at the first frame at or past its stream time.
+const recordComments = (page) => page.evaluate(() => {
+  const el = document.querySelector('live-scope');
+  const rec = window.__rec = { comments: [], last: NaN, frames: 0, samples: [] };
+  const sample = () => {
+    const t = el.streamTime;
+    if (Number.isFinite(t)) { rec.last = t; rec.frames++; if (rec.samples.length < 20000 && t !== rec.samples[rec.samples.length - 1]) rec.samples.push(t); }
+    requestAnimationFrame(sample);
+  };
+  requestAnimationFrame(sample);
+  el.addEventListener('comment', (e) => rec.comments.push({ ...e.detail, before: rec.last }));
+});
+
+// Each comment of `want` ([{id, t}]) fired once, never before its time, at the first frame past it, and within
+// ±0.3 s of its stream time unless the picture itself jumped further at that frame (a stalled decoder drops frames).
+function checkInStep(seen, want, tag, samples = []) {
+  console.log(`${tag}: comment event streamTime − stream_time (ms) [picture step]: ${seen.map((c) => `${c.id} ${c.streamTime - c.commentStreamTime} [${c.streamTime - c.before}]`).join(', ')}`);
+  for (const w of want) {
+    const d = seen.find((c) => c.id === w.id);
+    // A picture that jumped over a comment by more than 5 s is a seek (RoomReplayConfig::JumpMs): the comment is then
+    // rebuilt into the log as history, without the event. Only a badly starved decoder does that.
+    const k = samples.findIndex((t) => t >= w.t);
+    if (!d && k > 0 && samples[k] - samples[k - 1] > 5000) { console.log(`${tag}: ${w.id} jumped over (${samples[k - 1]} -> ${samples[k]})`); continue; }
+    assert.ok(d, `${tag}: comment ${w.id} fired no 'comment' event: ${JSON.stringify(seen.map((x) => x.id))}`);
+    assert.equal(d.commentStreamTime, w.t, `${w.id}: the event carries the comment's stream time`);
+    assert.ok(d.streamTime >= w.t, `${w.id}: shown before its time (${d.streamTime} < ${w.t})`);
+    assert.ok(!(d.before >= w.t), `${w.id}: not shown at the first frame past its time (the frame before was at ${d.before})`);
+    const diff = d.streamTime - w.t, jump = d.streamTime - d.before;
+    assert.ok(diff <= 300 || jump > 300, `${w.id}: shown ${diff} ms after its stream time (picture step ${jump} ms)`);
+  }
+  assert.equal(new Set(seen.map((c) => c.id)).size, seen.length, `${tag}: each comment fires once`);
+}
 
 test('the room replays in step: comment events on time, the deleted one never, a seek shows the state then, the heat strip', { skip: missing }, async () => {
   const { page, logs } = await open(`room="ws://127.0.0.1:${server.address().port}/ws#show" title="Replay with the room" lang="en"`);
   try {
     const RATE = 3; // 60 s of stream in 20 s: frames every ~16-50 ms wall are 50-150 ms of stream, inside the ±0.3 s bound
+    await recordComments(page);
     await installPlayer(page, RATE);
-    await page.waitForFunction(() => window.__player.comments.length >= 10 || document.querySelector('live-scope').currentTime >= 55, null, { timeout: 60000 });
+    await page.waitForFunction(() => window.__rec.comments.length >= 10 || document.querySelector('live-scope').currentTime >= 55, null, { timeout: 60000 });
     await page.evaluate(() => window.__player.pause());
-    const seen = await page.evaluate(() => window.__player.comments);
-    const byId = new Map(seen.map((c) => [c.id, c]));
+    const seen = await page.evaluate(() => window.__rec.comments);
+    checkInStep(seen, COMMENTS.filter((x) => x.s <= 54).map((c) => ({ id: c.id, t: at(c.s) })), 'simulated player');
     for (const c of COMMENTS.filter((x) => x.s <= 54)) {
-      const d = byId.get(c.id);
-      assert.ok(d, `comment ${c.id} (${c.s} s) fired no 'comment' event: ${JSON.stringify(seen.map((x) => x.id))}`);
-      assert.equal(d.commentStreamTime, at(c.s), `${c.id}: the event carries the comment's stream time`);
-      const diff = d.streamTime - at(c.s);
-      assert.ok(Math.abs(diff) <= 300, `${c.id}: shown at stream ${d.streamTime}, ${diff} ms from its stream time ${at(c.s)}`);
+      const d = seen.find((x) => x.id === c.id);
       assert.equal(d.text, c.text);
       assert.equal(d.question, !!c.q);
     }
-    console.log(`comment event streamTime − comment stream_time (ms): ${seen.map((c) => `${c.id} ${c.streamTime - c.commentStreamTime}`).join(', ')}`);
     assert.equal(seen.filter((c) => c.id === DELETED.id).length, 0, 'the deleted comment never shows');
-    assert.equal(new Set(seen.map((c) => c.id)).size, seen.length, 'each comment fires once');
     const logText = await page.evaluate(() => document.querySelector('live-scope')._ls.widget.plugins.room.log.textContent);
     assert.ok(!logText.includes(DELETED.text), 'the deleted comment is not in the role=log mirror');
     assert.ok(Math.max(...fake.pageSizes) <= 4 && fake.eventsRequests >= 8, 'the log was read in small pages, following next');
@@ -228,4 +294,43 @@ test('"Watch the replay": a live widget whose broadcast ended offers its replay 
       assert.equal(await page.locator('live-scope').locator('button.livescope-watch-replay').count(), 0, 'the offer goes with the live widget');
     } catch (e) { console.log(logs.join('\n')); throw e; } finally { await page.close(); }
   }
+});
+
+test('with the replay player: a recording plays, its room in step (comment events on time), a seek shows the state then, the heat strip on the bar', { skip: missing }, async () => {
+  fake.vodDir = mkdtempSync(join(tmpdir(), 'livescope-replay-room-'));
+  const start = makeVod(fake.vodDir);
+  fake.log = buildRealLog(start);
+  const { page, logs } = await open(`src="${base}/vod/talk/run2/index.m3u8" room="ws://127.0.0.1:${server.address().port}/ws#show" title="A recorded talk" lang="en"`);
+  try {
+    await recordComments(page);
+    await page.waitForFunction(() => document.querySelector('live-scope').replay && document.querySelector('live-scope').stats.framesShown > 0, null, { timeout: 60000 });
+    // Played from 0 up to ~14 s: r1..r4 fire in step with the picture.
+    await page.waitForFunction(() => document.querySelector('live-scope').currentTime >= 14, null, { timeout: 60000 });
+    const seen = await page.evaluate(() => window.__rec.comments);
+    const stats = await page.evaluate(() => { const s = document.querySelector('live-scope').stats; return { fps: s.fps, dropped: s.droppedFrames, frames: window.__rec.frames }; });
+    console.log(`real player: ${JSON.stringify(stats)}`);
+    const samples = await page.evaluate(() => window.__rec.samples);
+    checkInStep(seen, REAL_COMMENTS.filter((x) => x.s <= 13).map((c) => ({ id: c.id, t: start + c.s * 1000 })), 'real player', samples);
+    const marks = JSON.parse(await page.evaluate(() => document.querySelector('live-scope')._ls.widget.plugins.room.replay.marks));
+    assert.deepEqual(marks.answers, [18]);
+    // Seek to 24 s: the state at 24 s (r5 at 21 s shown, r6 at 26 s not), the answered question on the board.
+    await page.evaluate(() => new Promise((resolve) => {
+      window.__rec.comments = [];
+      const el = document.querySelector('live-scope');
+      el.addEventListener('seeked', () => { el.pause(); resolve(); }, { once: true }); // r6 (26 s) is 2 s away
+      el.seek(24);
+    }));
+    await page.waitForFunction(() => document.querySelector('live-scope')._ls.widget.plugins.room.log.querySelector('[data-id="r5"]'), null, { timeout: 20000 });
+    const st = await page.evaluate(() => {
+      const room = document.querySelector('live-scope')._ls.widget.plugins.room;
+      return { ids: Array.from(room.log.children, (p) => p.dataset.id), board: room.state.board, st: document.querySelector('live-scope').streamTime };
+    });
+    console.log(`real player after the seek to 24 s: log ${JSON.stringify(st.ids)}, answered ${JSON.stringify(st.board.answered.map((q) => q.id))}`);
+    assert.deepEqual(st.ids, ['r1', 'r2', 'r3', 'r4', 'r5']);
+    assert.deepEqual(st.board.answered.map((q) => q.id), ['r4']);
+    assert.ok(Math.abs(st.st - (start + 24000)) < 2500, `the picture is near 24 s (${(st.st - start) / 1000} s)`);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(ARTIFACTS, 'replay-room-player.png') });
+    assert.ok(!logs.some((l) => /WebSocket/.test(l)), `no WebSocket for a replay:\n${logs.join('\n')}`);
+  } catch (e) { console.log(logs.join('\n')); throw e; } finally { await page.close(); }
 });
