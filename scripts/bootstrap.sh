@@ -11,7 +11,7 @@ die() { printf '[bootstrap] ERROR: %s\n' "$*" >&2; exit 1; }
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates python3 xz-utils
   emscripten binaryen nodejs
-  nlohmann-json3-dev doctest-dev libboost-dev libssl-dev
+  nlohmann-json3-dev doctest-dev libboost-dev libssl-dev libsqlite3-dev
   clang libclang-rt-14-dev
   ffmpeg chromium fonts-dejavu-core brotli dpkg-dev python3-fonttools
   libavformat-dev libavcodec-dev libswresample-dev libavutil-dev

@@ -398,7 +398,12 @@ void Fields(V& v, CommentPost& m)
 }
 
 template <class V>
-void Fields(V& v, HeartsTap& m) { v.Int("count", m.Count, 1, MaxHeartsPerTap); }
+void Fields(V& v, HeartsTap& m)
+{
+    v.Int("count", m.Count, 1, MaxHeartsPerTap);
+    if (v.Since(2))
+        v.Int("stream_time", m.StreamTime, 0, MaxTime);
+}
 template <class V>
 void Fields(V& v, PinRequest& m) { v.Text("comment_id", m.CommentId, MaxIdChars); }
 template <class V>
@@ -417,6 +422,7 @@ void Fields(V& v, VoteRequest& m)
 {
     v.Text("id", m.QuestionId, MaxIdChars);
     v.Bool("on", m.On);
+    v.Int("stream_time", m.StreamTime, 0, MaxTime);
 }
 template <class V>
 void Fields(V& v, AnswerRequest& m) { v.Text("id", m.QuestionId, MaxIdChars); }

@@ -94,11 +94,12 @@ std::string RememberSent(RoomClient& c, std::string_view text)
     return nonce;
 }
 
-void QueueComment(RoomClient& c, std::string_view text, bool question)
+void QueueComment(RoomClient& c, std::string_view text, bool question, std::optional<std::int64_t> stream_time)
 {
     CommentPost post;
     post.Text = std::string(text);
     post.Question = question;
+    post.StreamTime = stream_time;
     post.Nonce = RememberSent(c, text);
     c.Outgoing.push_back(EncodeClientMessage(post));
 }
@@ -130,9 +131,11 @@ void PushComment(RoomClient& c, const Comment& m)
 void FlushPending(RoomClient& c)
 {
     for (std::size_t i = 0; i < c.PendingComments.size(); i++)
-        QueueComment(c, c.PendingComments[i], i < c.PendingQuestions.size() && c.PendingQuestions[i]);
+        QueueComment(c, c.PendingComments[i], i < c.PendingQuestions.size() && c.PendingQuestions[i],
+                     i < c.PendingStreamTimes.size() ? c.PendingStreamTimes[i] : std::nullopt);
     c.PendingComments.clear();
     c.PendingQuestions.clear();
+    c.PendingStreamTimes.clear();
 }
 
 void Apply(RoomClient& c, const ServerMessage& message)
@@ -362,13 +365,23 @@ void RoomClientOnFrame(RoomClient& c, std::string_view text)
     }
 }
 
+void RoomClientSetStreamTime(RoomClient& c, std::optional<std::int64_t> stream_time_ms)
+{
+    // A PDT before the epoch or past 2^53 ms is no stream time (the relay would refuse the whole message).
+    if (stream_time_ms && (*stream_time_ms < 0 || *stream_time_ms > (std::int64_t{1} << 53))) stream_time_ms.reset();
+    c.StreamTimeMs = stream_time_ms;
+}
+
 void RoomClientSendHearts(RoomClient& c, int taps)
 {
     if (c.State != RoomConnState::Joined) return;
     while (taps > 0)
     {
-        const int n = std::min(taps, MaxHeartsPerTap);
-        Queue(c, HeartsTap{n});
+        HeartsTap tap;
+        tap.Count = std::min(taps, MaxHeartsPerTap);
+        tap.StreamTime = c.StreamTimeMs;
+        const int n = static_cast<int>(tap.Count);
+        Queue(c, tap);
         taps -= n;
     }
 }
@@ -378,16 +391,19 @@ void RoomClientSendComment(RoomClient& c, std::string_view text, bool question)
     if (text.empty()) return;
     if (c.State == RoomConnState::Joined)
     {
-        QueueComment(c, text, question);
+        QueueComment(c, text, question, c.StreamTimeMs);
         return;
     }
     c.PendingComments.emplace_back(text);
     c.PendingQuestions.resize(c.PendingComments.size() - 1, false);
     c.PendingQuestions.push_back(question);
+    c.PendingStreamTimes.resize(c.PendingComments.size() - 1);
+    c.PendingStreamTimes.push_back(c.StreamTimeMs);
     if (c.PendingComments.size() > kMaxPendingComments)
     {
         c.PendingComments.erase(c.PendingComments.begin());
         c.PendingQuestions.erase(c.PendingQuestions.begin());
+        c.PendingStreamTimes.erase(c.PendingStreamTimes.begin());
     }
 }
 
@@ -410,6 +426,7 @@ void RoomClientVote(RoomClient& c, std::string_view question_id, bool on)
     VoteRequest v;
     v.QuestionId = std::string(question_id);
     v.On = on;
+    v.StreamTime = c.StreamTimeMs;
     Queue(c, v);
 }
 

@@ -300,6 +300,10 @@ nlohmann::json Rect(const OverlayRect& r) { return nlohmann::json::array({r.X, r
 const char* Poll(PageInteraction& in, double now)
 {
     in.Now = now;
+    // What the viewer acts on is the frame on screen: comments, hearts and votes carry its PDT (stream_time).
+    std::int64_t stream_time_ms = 0;
+    const bool known = in.App != nullptr && PagePlaybackStreamTimeMs(in.App->Playback, &stream_time_ms);
+    RoomClientSetStreamTime(in.Room, known ? std::optional<std::int64_t>(stream_time_ms) : std::nullopt);
     TakeActions(in);
     nlohmann::json out = nlohmann::json::object();
     out["connect"] = in.HasRoom && RoomClientWantsConnect(in.Room, now);

@@ -199,6 +199,15 @@ bool PagePlaybackFrameSize(const PagePlayback* playback, int* width, int* height
     return true;
 }
 
+bool PagePlaybackStreamTimeMs(const PagePlayback* playback, std::int64_t* stream_time_ms)
+{
+    if (!playback || !playback->Scheduler.HasShown) return false;
+    const std::optional<double> pdt = playback->Pdts.PdtAt(playback->Scheduler.Shown.Serial, playback->Scheduler.Shown.Pts);
+    if (!pdt || !(*pdt > 0.0)) return false;
+    *stream_time_ms = std::llround(*pdt * 1000.0);
+    return true;
+}
+
 void PagePlaybackDrawUi(PagePlayback* playback, double now)
 {
     if (!playback) return;

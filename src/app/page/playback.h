@@ -1,5 +1,6 @@
 // Page-side playback: video frames from the worker, A/V sync against the audio clock, WebGL2 YUV drawing.
 #pragma once
+#include <cstdint>
 
 namespace livescope {
 
@@ -16,6 +17,9 @@ void PagePlaybackRender(PagePlayback* playback, double now, int fb_width, int fb
 bool PagePlaybackFrameSize(const PagePlayback* playback, int* width, int* height);
 // Pixels the overlay keeps free at the bottom for the replay / DVR bar (0 when there is none), at font size `unit`.
 float PagePlaybackReserveBottom(const PagePlayback* playback, float unit);
+// The PROGRAM-DATE-TIME of the frame on screen, in ms since the Unix epoch (the room log's stream_time). Returns
+// false before the first frame or when the stream carries no PDT.
+bool PagePlaybackStreamTimeMs(const PagePlayback* playback, std::int64_t* stream_time_ms);
 // Called inside the ImGui frame: the replay / DVR bar, debug/stats panel and fatal-error message on the canvas.
 void PagePlaybackDrawUi(PagePlayback* playback, double now);
 

@@ -3,6 +3,7 @@
 // [SECTION] mint-token
 // [SECTION] main
 #include <livescope/server/relay/client_address.h>
+#include <livescope/server/relay/room_log_sqlite.h>
 #include <livescope/server/relay/server.h>
 #include <livescope/server/common/token.h>
 
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 
@@ -37,11 +39,13 @@ void Usage()
                  "                       [--trust-proxy IP]... [--max-conns-per-ip N] [--ip-comment-rate R] [--ip-comment-burst N]\n"
                  "                       [--ip-heart-rate R] [--ip-heart-burst N] [--ip-join-rate R] [--ip-join-burst N]\n"
                  "                       [--max-rooms N] [--max-rooms-per-ip N] [--max-queued-kib N] [--max-queued-kib-per-ip N]\n"
-                 "                       [--outlive-parent]\n"
+                 "                       [--log-db PATH | --no-log] [--outlive-parent]\n"
                  "       livescope-relay mint-token [--secret-file PATH] --name NAME [--role viewer|moderator|broadcaster] [--ttl SECONDS]\n"
                  "                                  [--sub USER_ID] [--room ROOM]\n"
                  "The secret: --secret-file PATH (its content, trimmed), else the environment variable LIVESCOPE_RELAY_SECRET\n"
                  "or LIVESCOPE_SECRET. --secret S also works but shows the secret to every local user in ps.\n"
+                 "The room log: --log-db PATH (default ./livescope-rooms.sqlite, or LIVESCOPE_RELAY_LOG_DB when set; :memory: keeps\n"
+                 "it in memory only); --no-log turns it off.\n"
                  "Defaults and the reasons for them: docs/relay.md.\n");
 }
 
@@ -214,6 +218,9 @@ int main(int argc, char** argv)
     RelayServerOptions options;
     SecretOption secret;
     bool outlive_parent = false;
+    const char* env_log = std::getenv("LIVESCOPE_RELAY_LOG_DB");
+    std::string log_db = env_log && *env_log ? env_log : "./livescope-rooms.sqlite";
+    bool no_log = false;
     options.Core.Seed = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
     for (int i = 1; i < argc; i++)
     {
@@ -272,6 +279,10 @@ int main(int argc, char** argv)
         }
         else if (arg == "--outlive-parent")
             outlive_parent = true;
+        else if (arg == "--log-db" && has_value && argv[i + 1][0] != '\0')
+            log_db = argv[++i];
+        else if (arg == "--no-log")
+            no_log = true;
         else if (arg == "--help" || arg == "-h")
         {
             Usage();
@@ -292,6 +303,21 @@ int main(int argc, char** argv)
         return 1;
     }
 
+    std::unique_ptr<RoomLog> room_log;
+    if (!no_log && log_db == ":memory:")
+        room_log = std::make_unique<MemoryRoomLog>();
+    else if (!no_log)
+    {
+        std::string log_error;
+        room_log = SqliteRoomLog::Open(log_db, log_error);
+        if (!room_log)
+        {
+            std::fprintf(stderr, "livescope-relay: %s\n", log_error.c_str());
+            return 1;
+        }
+    }
+    options.Log = room_log.get();
+
     boost::asio::io_context io(1);
     RelayServer server(io, options);
     std::string error;
@@ -300,6 +326,7 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "livescope-relay: %s\n", error.c_str());
         return 1;
     }
+    std::printf("livescope-relay room log: %s\n", no_log ? "off" : log_db.c_str());
     std::printf("livescope-relay listening on ws://%s:%u\n", options.Host.c_str(), static_cast<unsigned>(server.Port()));
     std::fflush(stdout);
 

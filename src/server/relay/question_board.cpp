@@ -68,6 +68,19 @@ VoteResult QuestionBoard::Vote(const std::string& question_id, const std::string
     return VoteResult::Changed;
 }
 
+int64_t QuestionBoard::VotesFor(const std::string& question_id) const
+{
+    const auto it = Entries.find(question_id);
+    return it == Entries.end() ? 0 : it->second.Q.Votes;
+}
+
+void QuestionBoard::RestoreVotes(const std::string& question_id, int64_t votes)
+{
+    const auto it = Entries.find(question_id);
+    if (it != Entries.end() && votes >= 0)
+        it->second.Q.Votes = std::max<int64_t>(votes, static_cast<int64_t>(it->second.Voters.size()));
+}
+
 void QuestionBoard::SetAnswered(Entry& e, int64_t now_ms)
 {
     if (e.S == State::Answering)

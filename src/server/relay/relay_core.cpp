@@ -79,7 +79,7 @@ User RelayCore::GuestFromSeed(uint64_t seed)
 // [SECTION] Connections
 //-----------------------------------------------------------------------------
 
-RelayCore::RelayCore(RelayConfig config, RoomBus& bus) : Cfg(std::move(config)), Bus(bus), Rng(Cfg.Seed) {}
+RelayCore::RelayCore(RelayConfig config, RoomBus& bus) : Cfg(std::move(config)), Bus(bus), NextComment(Cfg.FirstCommentNumber), Rng(Cfg.Seed) {}
 
 ConnId RelayCore::Open(std::string_view address)
 {
@@ -366,6 +366,8 @@ void RelayCore::HandleJoin(ConnId id, Connection& c, const Join& m, int64_t now_
         addr.Rooms++;
         Counters.Rooms = static_cast<int64_t>(Rooms.size());
         room = slot.get();
+        if (LogOn && LogRestore)
+            RestoreRoom(*room, now_ms);
     }
     c.Joined = true;
     c.Room = m.Room;
@@ -434,6 +436,7 @@ void RelayCore::HandleComment(Connection& c, ConnId id, const CommentPost& m, in
         return refuse(ErrorCode::RateLimited, "your network address is over its comment budget; this one was dropped", addr.Comments.RetryAfterMs(now_ms));
     if (!c.Staff() && room->Words.Matches(m.Text))
         return refuse(ErrorCode::Blocked, "your comment holds a word this room does not allow");
+    NoteStreamTime(*room, m.StreamTime, now_ms);
     Comment out;
     out.Id = "c-" + std::to_string(NextComment++);
     out.Author = c.Who;
@@ -465,7 +468,9 @@ void RelayCore::HandleHearts(Connection& c, ConnId id, const HeartsTap& m, int64
     if (taken > 0)
     {
         Counters.HeartsAccepted += taken;
-        Bus.Publish(c.Room, HeartsEvent{c.Who.Color, taken});
+        if (Room* room = FindRoom(c.Room))
+            NoteStreamTime(*room, m.StreamTime, now_ms);
+        Bus.Publish(c.Room, HeartsEvent{c.Who.Color, taken, m.StreamTime});
     }
     if (excess > 0)
     {
@@ -504,7 +509,8 @@ void RelayCore::HandleVote(Connection& c, ConnId id, const VoteRequest& m, int64
         return;
     }
     Counters.VotesAccepted++;
-    Bus.Publish(c.Room, VoteEvent{m.QuestionId, c.Who.Id, m.On});
+    NoteStreamTime(*room, m.StreamTime, now_ms);
+    Bus.Publish(c.Room, VoteEvent{m.QuestionId, c.Who.Id, m.On, m.StreamTime});
 }
 
 void RelayCore::HandleModeration(Connection& c, ConnId id, const ClientMessage& m, int64_t now_ms)
@@ -608,6 +614,19 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms)
             return;
         if (comment->Question && room.Board.Ask(*comment))
             room.BoardDirty = true;
+        if (LogOn)
+        {
+            LogRecord r;
+            r.Room = room.Name;
+            r.T = comment->StreamTime.value_or(EstimateStreamTime(room, comment->ServerTime)); // estimated as of its acceptance
+            r.At = comment->ServerTime;
+            r.Type = LogType::Comment;
+            r.Ref = comment->Id;
+            r.Author = comment->Author;
+            r.Text = comment->Text;
+            r.Question = comment->Question;
+            LogQueue.push_back(std::move(r));
+        }
         room.History.push_back(*comment);
         while (room.History.size() > HistoryComments)
             room.History.pop_front();
@@ -616,16 +635,36 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms)
     else if (const VoteEvent* vote = std::get_if<VoteEvent>(&event))
     {
         if (room.Board.Vote(vote->QuestionId, vote->VoterId, vote->On) == VoteResult::Changed)
+        {
             room.BoardDirty = true;
+            Log(room, LogType::Vote, vote->StreamTime.value_or(EstimateStreamTime(room, now_ms)), now_ms, vote->QuestionId,
+                room.Board.VotesFor(vote->QuestionId));
+        }
     }
     else if (const BoardEvent* action = std::get_if<BoardEvent>(&event))
     {
         bool changed = false;
+        const std::string was_answering = room.Board.AnsweringQuestion();
+        const int64_t t = EstimateStreamTime(room, action->AtMs > 0 ? action->AtMs : now_ms);
         switch (action->What)
         {
-        case BoardEvent::Action::Answer: changed = room.Board.Answer(action->QuestionId, action->AtMs); break;
-        case BoardEvent::Action::Answered: changed = room.Board.MarkAnswered(action->QuestionId, action->AtMs); break;
-        case BoardEvent::Action::Dismiss: changed = room.Board.Dismiss(action->QuestionId); break;
+        case BoardEvent::Action::Answer:
+            changed = room.Board.Answer(action->QuestionId, action->AtMs);
+            if (changed && !was_answering.empty() && was_answering != action->QuestionId)
+                Log(room, LogType::Answered, t, now_ms, was_answering); // the one answering before is answered now
+            if (changed)
+                Log(room, LogType::Answering, t, now_ms, action->QuestionId);
+            break;
+        case BoardEvent::Action::Answered:
+            changed = room.Board.MarkAnswered(action->QuestionId, action->AtMs);
+            if (changed)
+                Log(room, LogType::Answered, t, now_ms, action->QuestionId);
+            break;
+        case BoardEvent::Action::Dismiss:
+            changed = room.Board.Dismiss(action->QuestionId);
+            if (changed)
+                Log(room, LogType::Dismissed, t, now_ms, action->QuestionId);
+            break;
         }
         room.BoardDirty = room.BoardDirty || changed;
     }
@@ -662,18 +701,25 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms)
         {
             room.Ended = true;
             room.PendingModeration.push_back(Ended{});
+            Log(room, LogType::Ended, EstimateStreamTime(room, now_ms), now_ms);
         }
     }
     else if (const HeartsEvent* hearts = std::get_if<HeartsEvent>(&event))
+    {
         room.Hearts.Add(hearts->Color, hearts->Count);
+        if (LogOn && room.TapStreamTimes.size() < MaxStreamSamples)
+            room.TapStreamTimes.push_back(hearts->StreamTime.value_or(EstimateStreamTime(room, now_ms)));
+    }
     else if (Pinned* pinned = std::get_if<Pinned>(&event))
     {
         room.PinnedComment = pinned->Item;
+        Log(room, LogType::Pinned, EstimateStreamTime(room, now_ms), now_ms, pinned->Item.Id);
         room.PendingModeration.push_back(std::move(*pinned));
     }
     else if (std::holds_alternative<Unpinned>(event))
     {
         room.PinnedComment.reset();
+        Log(room, LogType::Unpinned, EstimateStreamTime(room, now_ms), now_ms);
         room.PendingModeration.push_back(Unpinned{});
     }
     else if (Deleted* deleted = std::get_if<Deleted>(&event))
@@ -690,9 +736,12 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms)
         if (room.Board.Remove(deleted->CommentId))
             room.BoardDirty = true;
         drop_held(deleted->CommentId);
+        // The log forgets every record of the comment (its question, votes, answer events, pin).
+        Log(room, LogType::Deleted, EstimateStreamTime(room, now_ms), now_ms, deleted->CommentId);
         if (room.PinnedComment && room.PinnedComment->Id == deleted->CommentId)
         {
             room.PinnedComment.reset();
+            Log(room, LogType::Unpinned, EstimateStreamTime(room, now_ms), now_ms);
             room.PendingModeration.push_back(Unpinned{});
         }
         room.PendingModeration.push_back(std::move(*deleted));
@@ -705,6 +754,7 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms)
         if (const auto git = room.GuestAddresses.find(muted->UserId); git != room.GuestAddresses.end())
             room.MutedAddresses[git->second] = until;
         std::erase_if(room.HeldComments, [&](const Comment& h) { return h.Author.Id == muted->UserId; });
+        Log(room, LogType::Muted, EstimateStreamTime(room, now_ms), now_ms, muted->UserId, until);
         room.PendingModeration.push_back(std::move(*muted));
     }
     else if (Presence* presence = std::get_if<Presence>(&event))
@@ -798,12 +848,33 @@ void RelayCore::Tick(int64_t now_ms)
         for (Presence& p : room.PendingPresence)
             messages.push_back(std::move(p));
         if (auto window = room.Hearts.Flush(now_ms))
+        {
+            if (LogOn)
+            {
+                // One record per tick that had taps, at the median stream time of its taps.
+                LogRecord r;
+                r.Room = room.Name;
+                r.T = EstimateStreamTime(room, now_ms);
+                if (!room.TapStreamTimes.empty())
+                {
+                    auto mid = room.TapStreamTimes.begin() + static_cast<std::ptrdiff_t>(room.TapStreamTimes.size() / 2);
+                    std::nth_element(room.TapStreamTimes.begin(), mid, room.TapStreamTimes.end());
+                    r.T = *mid;
+                }
+                r.At = now_ms;
+                r.Type = LogType::Hearts;
+                r.Hearts = window->Counts;
+                LogQueue.push_back(std::move(r));
+            }
             messages.push_back(std::move(*window));
+        }
+        room.TapStreamTimes.clear();
         const Viewers counts = Bus.Counts(room.Name);
         if (!(counts == room.LastSentCounts) && now_ms - room.LastCountsMs >= Cfg.ViewersEveryMs)
         {
             room.LastSentCounts = counts;
             room.LastCountsMs = now_ms;
+            Log(room, LogType::Viewers, EstimateStreamTime(room, now_ms), now_ms, {}, counts.Live, counts.Total);
             messages.push_back(counts);
         }
         room.PendingModeration.clear();
@@ -825,6 +896,81 @@ void RelayCore::Tick(int64_t now_ms)
     {
         LastSweepMs = now_ms;
         SweepAddresses(now_ms);
+    }
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Room log
+//-----------------------------------------------------------------------------
+
+void RelayCore::EnableLog(std::function<RoomRestore(const std::string& room)> restore)
+{
+    LogOn = true;
+    LogRestore = std::move(restore);
+}
+
+std::vector<LogRecord> RelayCore::TakeLogRecords()
+{
+    std::vector<LogRecord> out;
+    out.swap(LogQueue);
+    return out;
+}
+
+void RelayCore::NoteStreamTime(Room& room, std::optional<int64_t> stream_time, int64_t now_ms)
+{
+    if (!LogOn || !stream_time)
+        return;
+    room.StreamOffsets.push_back(now_ms - *stream_time);
+    while (room.StreamOffsets.size() > MaxStreamSamples)
+        room.StreamOffsets.pop_front();
+}
+
+int64_t RelayCore::EstimateStreamTime(const Room& room, int64_t now_ms) const
+{
+    // Server time minus the room's recent median (server time - stream time); server time when none is known.
+    if (room.StreamOffsets.empty())
+        return now_ms;
+    std::vector<int64_t> offsets(room.StreamOffsets.begin(), room.StreamOffsets.end());
+    auto mid = offsets.begin() + static_cast<std::ptrdiff_t>(offsets.size() / 2);
+    std::nth_element(offsets.begin(), mid, offsets.end());
+    return now_ms - *mid;
+}
+
+void RelayCore::Log(const Room& room, LogType type, int64_t t, int64_t now_ms, std::string ref, int64_t num, int64_t num2)
+{
+    if (!LogOn)
+        return;
+    LogRecord r;
+    r.Room = room.Name;
+    r.T = t;
+    r.At = now_ms;
+    r.Type = type;
+    r.Ref = std::move(ref);
+    r.Num = num;
+    r.Num2 = num2;
+    LogQueue.push_back(std::move(r));
+}
+
+void RelayCore::RestoreRoom(Room& room, int64_t now_ms)
+{
+    RoomRestore restored = LogRestore(room.Name);
+    room.History.assign(restored.History.begin(), restored.History.end());
+    room.PinnedComment = std::move(restored.Pinned);
+    room.Ended = restored.Ended;
+    for (const LogRecord& m : restored.Mutes)
+        if (m.Num == 0 || m.Num > now_ms)
+            room.MutedUsers[m.Ref] = m.Num;
+    for (const LogRecord& r : restored.Board)
+    {
+        switch (r.Type)
+        {
+        case LogType::Comment: room.Board.Ask(CommentOfRecord(r)); break;
+        case LogType::Vote: room.Board.RestoreVotes(r.Ref, r.Num); break;
+        case LogType::Answering: room.Board.Answer(r.Ref, r.At); break;
+        case LogType::Answered: room.Board.MarkAnswered(r.Ref, r.At); break;
+        case LogType::Dismissed: room.Board.Dismiss(r.Ref); break;
+        default: break;
+        }
     }
 }
 

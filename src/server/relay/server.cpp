@@ -5,6 +5,7 @@
 // [SECTION] RelayServer
 #include <livescope/server/relay/server.h>
 #include <livescope/server/relay/client_address.h>
+#include <livescope/server/relay/room_log_http.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -43,6 +44,8 @@ struct RelayServer::Impl : std::enable_shared_from_this<RelayServer::Impl>
     Impl(asio::io_context& io, RelayServerOptions options)
         : Io(io), Options(std::move(options)), Acceptor(io), AcceptRetry(io), TickTimer(io), GraceTimer(io), Core(Options.Core, Bus)
     {
+        if (RoomLog* log = Options.Log)
+            Core.EnableLog([log](const std::string& room) { return log->Restore(room); });
     }
 
     asio::io_context& Io;
@@ -64,6 +67,7 @@ struct RelayServer::Impl : std::enable_shared_from_this<RelayServer::Impl>
     void DoAccept();
     void ScheduleTick();
     void Flush();
+    void AppendLog();
     void Register(const std::shared_ptr<WsSession>& session);
     void Unregister(ConnId id);
     bool OriginAllowed(std::string_view origin) const;
@@ -289,6 +293,14 @@ void RelayServer::Impl::Flush()
     }
 }
 
+void RelayServer::Impl::AppendLog()
+{
+    // One transaction per tick with everything the tick applied (docs/relay.md "Room log": what a kill -9 can lose).
+    std::vector<LogRecord> records = Core.TakeLogRecords();
+    if (Options.Log && !records.empty())
+        Options.Log->Append(records);
+}
+
 void RelayServer::Impl::ScheduleTick()
 {
     NextTick += std::chrono::milliseconds(Options.Core.TickMs);
@@ -301,6 +313,7 @@ void RelayServer::Impl::ScheduleTick()
             return;
         self->Core.Tick(WallClockMs());
         self->Flush();
+        self->AppendLog();
         self->ScheduleTick();
     });
 }
@@ -388,10 +401,53 @@ private:
             std::make_shared<WsSession>(Stream.release_socket(), Server, id, std::move(address))->Accept(std::move(request));
             return;
         }
+        const std::string_view target(request.target().data(), request.target().size());
+        if (IsRoomLogTarget(target))
+        {
+            AnswerLog(request, target);
+            return;
+        }
         if (request.method() == http::verb::get && request.target() == "/healthz")
             Respond(request, http::status::ok, "ok\n");
         else
             Respond(request, http::status::not_found, "livescope-relay: WebSocket on any path, GET /healthz\n");
+    }
+
+    // GET /rooms/<room>/events|transcript (CORS *), OPTIONS (preflight), anything else 405.
+    void AnswerLog(const http::request<http::string_body>& request, std::string_view target)
+    {
+        auto res = std::make_shared<http::response<http::string_body>>(http::status::ok, request.version());
+        res->set(http::field::server, "livescope-relay");
+        res->set(http::field::access_control_allow_origin, "*");
+        res->set(http::field::cache_control, "no-cache");
+        res->keep_alive(false);
+        if (request.method() == http::verb::options)
+        {
+            res->result(http::status::no_content);
+            res->set(http::field::access_control_allow_methods, "GET, OPTIONS");
+            res->set(http::field::access_control_allow_headers, "Accept");
+            res->set(http::field::access_control_max_age, "86400");
+        }
+        else if (request.method() != http::verb::get)
+        {
+            res->result(http::status::method_not_allowed);
+            res->set(http::field::allow, "GET, OPTIONS");
+            res->set(http::field::content_type, "application/json");
+            res->body() = "{\"error\":\"the room log is read with GET\"}";
+        }
+        else
+        {
+            const auto accept = request[http::field::accept];
+            RoomLogAnswer answer = AnswerRoomLog(target, std::string_view(accept.data(), accept.size()), Server->Options.Log);
+            res->result(static_cast<http::status>(answer.Status));
+            res->set(http::field::content_type, answer.ContentType);
+            res->body() = std::move(answer.Body);
+        }
+        res->prepare_payload();
+        http::async_write(Stream, *res, [self = shared_from_this(), res](beast::error_code, size_t) {
+            beast::error_code ignored;
+            self->Stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        });
     }
 
     void Respond(const http::request<http::string_body>& request, http::status status, const char* body)
@@ -465,7 +521,16 @@ void RelayServer::Impl::DoAccept()
 // [SECTION] RelayServer
 //-----------------------------------------------------------------------------
 
-RelayServer::RelayServer(asio::io_context& io, RelayServerOptions options) : State(std::make_shared<Impl>(io, std::move(options))) {}
+namespace {
+RelayServerOptions WithLog(RelayServerOptions options)
+{
+    if (options.Log)
+        options.Core.FirstCommentNumber = options.Log->FirstCommentNumber();
+    return options;
+}
+} // namespace
+
+RelayServer::RelayServer(asio::io_context& io, RelayServerOptions options) : State(std::make_shared<Impl>(io, WithLog(std::move(options)))) {}
 
 RelayServer::~RelayServer()
 {
@@ -526,6 +591,10 @@ void RelayServer::Shutdown(std::function<void()> done, int64_t grace_ms)
     s.Acceptor.close(ec);
     s.TickTimer.cancel();
     s.AcceptRetry.cancel();
+    // A last tick: what was accepted since the previous one goes out and into the log.
+    s.Core.Tick(WallClockMs());
+    s.Flush();
+    s.AppendLog();
     if (s.Sessions.empty())
     {
         s.FinishShutdown();

@@ -230,3 +230,30 @@ TEST_CASE("the board keeps at most 50 open and 20 answered questions")
 }
 
 TEST_SUITE_END();
+
+TEST_SUITE_BEGIN("protocol/codec_v2_stream_time");
+
+TEST_CASE("hearts and votes carry an optional stream_time in v2 and a v1 peer never sees it")
+{
+    HeartsTap tap;
+    tap.Count = 4;
+    tap.StreamTime = 1764427200123;
+    CHECK(RoundTripClient(tap) == ClientMessage(tap));
+    const auto v1 = nlohmann::json::parse(EncodeClientMessage(tap, 1));
+    CHECK_FALSE(v1.contains("stream_time"));
+    CHECK(v1["count"] == 4);
+    // A v1 frame (no field) still decodes, without a stream time.
+    const auto old = DecodeClientMessage(R"({"type":"hearts","v":1,"count":2})");
+    REQUIRE(old.Ok());
+    CHECK_FALSE(std::get<HeartsTap>(old.Value).StreamTime.has_value());
+
+    VoteRequest vote{"c-3", true, 1764427200456};
+    CHECK(RoundTripClient(vote) == ClientMessage(vote));
+    CHECK(nlohmann::json::parse(EncodeClientMessage(vote))["stream_time"] == 1764427200456);
+    CHECK_FALSE(nlohmann::json::parse(EncodeClientMessage(VoteRequest{"c-3", true}))["stream_time"].is_number());
+
+    CHECK(ClientErrorOf(R"({"type":"hearts","v":2,"count":1,"stream_time":-1})") == ErrorCode::BadMessage);
+    CHECK(ClientErrorOf(R"({"type":"vote","v":2,"id":"c-1","on":true,"stream_time":"x"})") == ErrorCode::BadMessage);
+}
+
+TEST_SUITE_END();

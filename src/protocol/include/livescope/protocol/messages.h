@@ -175,6 +175,7 @@ struct CommentPost // "comment"
 struct HeartsTap // "hearts"
 {
     int64_t Count = 1; // 1..100 taps since the last hearts message
+    std::optional<int64_t> StreamTime{}; // v2: ms since the Unix epoch, PROGRAM-DATE-TIME of the frame on screen (the last tap's)
     bool operator==(const HeartsTap&) const = default;
 };
 struct PinRequest
@@ -201,6 +202,7 @@ struct VoteRequest // "vote" (v2): one vote per identity per question; on:false 
 {
     std::string QuestionId;
     bool On = true;
+    std::optional<int64_t> StreamTime{}; // ms since the Unix epoch, PROGRAM-DATE-TIME of the frame on screen
     bool operator==(const VoteRequest&) const = default;
 };
 struct AnswerRequest // "answer" (v2): Answer now; a question already answering becomes answered

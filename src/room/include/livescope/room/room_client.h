@@ -162,6 +162,8 @@ struct RoomClient
     std::vector<RoomUpdate> Updates;          // for the app, oldest first
     std::vector<std::string> PendingComments; // submitted while not joined, sent after `welcome`
     std::vector<bool> PendingQuestions;       // beside PendingComments: asked as a question
+    std::vector<std::optional<std::int64_t>> PendingStreamTimes; // beside PendingComments: the stream time when submitted
+    std::optional<std::int64_t> StreamTimeMs; // ms since the Unix epoch: PROGRAM-DATE-TIME of the frame on screen (unknown: none)
     std::string YourId;                       // from the last welcome
     std::uint64_t Joins = 0;                  // welcomes received
     std::uint64_t BadFrames = 0;              // frames the codec refused (ignored)
@@ -187,6 +189,9 @@ void RoomClientOnClose(RoomClient& c, double now);
 // One text frame from the relay: decodes it (bad frames are counted and ignored), queues updates,
 // answers `ping` with `pong`. Never throws.
 void RoomClientOnFrame(RoomClient& c, std::string_view text);
+// The PROGRAM-DATE-TIME (ms since the Unix epoch) of the frame on screen now, or none when unknown (no PDT in the
+// stream, nothing shown yet). Comments, questions, hearts and votes carry it as `stream_time` (the room log's timeline).
+void RoomClientSetStreamTime(RoomClient& c, std::optional<std::int64_t> stream_time_ms);
 // Own hearts tapped (already shown locally). Sent only while joined; otherwise dropped.
 void RoomClientSendHearts(RoomClient& c, int taps);
 // A submitted comment (a question when `question`). Queued while not joined (at most 3, oldest dropped) and sent

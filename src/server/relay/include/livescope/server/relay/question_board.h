@@ -58,6 +58,14 @@ public:
     // Ids of the board's questions `voter_id` voted for (at most MaxYourVotes).
     std::vector<std::string> VotesOf(const std::string& voter_id) const;
 
+    // The question's vote count (0 when it is not on the board).
+    int64_t VotesFor(const std::string& question_id) const;
+    // The question answering now (empty when none).
+    const std::string& AnsweringQuestion() const { return AnsweringId; }
+    // After a restart (the room log): the count the log last had. The voters are not known, so someone who voted
+    // before the restart may vote once more.
+    void RestoreVotes(const std::string& question_id, int64_t votes);
+
     size_t OpenCount() const;
     size_t VoteEntries() const { return Votes; }
 

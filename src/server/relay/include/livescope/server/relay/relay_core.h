@@ -7,9 +7,11 @@
 #include <livescope/server/relay/question_board.h>
 #include <livescope/server/relay/rate_limit.h>
 #include <livescope/server/relay/room_bus.h>
+#include <livescope/server/relay/room_log.h>
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -54,6 +56,7 @@ struct RelayConfig
     double VoteBurst = 10.0;                    // votes
     size_t MaxHeldComments = 200;               // comments awaiting review per room; beyond it the oldest is dropped
     QuestionBoardLimits Board;                  // questions and votes kept per room
+    uint64_t FirstCommentNumber = 1;   // comment ids start at "c-<this>" (the room log reserves a fresh block per run)
     std::string Secret;                // token secret; empty: tokens are refused
     uint64_t Seed = 0;                 // guest names/ids for connections without client_id
 };
@@ -115,6 +118,14 @@ public:
     std::vector<Outgoing> TakeOutgoing();
     std::vector<CloseRequest> TakeCloses();
 
+    // The room log (docs/relay.md "Room log"). Once enabled, every applied room event becomes a LogRecord (a value)
+    // that the edge takes with TakeLogRecords after each Tick and hands to the RoomLog driver in one batch.
+    // `restore` is called (synchronously, like RoomBus::Enter) when a join creates a room, so a room recreated after
+    // a restart starts from what the log holds. An empty function: records only.
+    void EnableLog(std::function<RoomRestore(const std::string& room)> restore);
+    // The records made since the last call, in the order they were applied; the caller owns the result.
+    std::vector<LogRecord> TakeLogRecords();
+
     const RelayStats& Stats() const { return Counters; }
     const RelayConfig& Config() const { return Cfg; }
 
@@ -173,6 +184,10 @@ private:
         bool Ended = false;
         std::unordered_map<std::string, int64_t> LastCommentAt; // user id -> ms of the last accepted comment (slow mode)
         std::deque<Comment> HeldComments;                       // awaiting review, oldest first
+        // Room log: recent (server time - stream time) offsets from messages that carried a stream time, and the
+        // stream times of this tick's taps (bounded samples).
+        std::deque<int64_t> StreamOffsets;
+        std::vector<int64_t> TapStreamTimes;
         std::vector<ServerMessage> PendingStaff;                // held comments (and rejections) for moderators and the broadcaster
         Room(int64_t now_ms, const QuestionBoardLimits& limits) : Hearts(now_ms), Board(limits) {}
     };
@@ -194,6 +209,13 @@ private:
     void RememberGuest(Room& room, const std::string& guest_id, const std::string& address);
     void DropRoom(std::string name); // by value: the caller may pass the room's own name
     void SweepAddresses(int64_t now_ms);
+    // Room log helpers.
+    void NoteStreamTime(Room& room, std::optional<int64_t> stream_time, int64_t now_ms);
+    int64_t EstimateStreamTime(const Room& room, int64_t now_ms) const;
+    void Log(const Room& room, LogType type, int64_t t, int64_t now_ms, std::string ref = {}, int64_t num = 0, int64_t num2 = 0);
+    void RestoreRoom(Room& room, int64_t now_ms);
+
+    static constexpr size_t MaxStreamSamples = 64; // stream-time samples kept per room (offsets; taps per tick)
 
     RelayConfig Cfg;
     RoomBus& Bus;
@@ -206,6 +228,9 @@ private:
     RelayStats Counters;
     ConnId NextConn = 1;
     uint64_t NextComment = 1;
+    bool LogOn = false;
+    std::function<RoomRestore(const std::string&)> LogRestore;
+    std::vector<LogRecord> LogQueue;
     std::mt19937_64 Rng;
 };
 

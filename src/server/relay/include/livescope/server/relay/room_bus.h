@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -18,6 +19,7 @@ struct HeartsEvent
 {
     std::string Color; // "#rrggbb", the tapper's colour
     int64_t Count = 0; // taps
+    std::optional<int64_t> StreamTime{}; // ms since the Unix epoch, the frame the tapper watched (room log)
 };
 
 // One identity's vote (v2), deduplicated by every node's QuestionBoard.
@@ -26,6 +28,7 @@ struct VoteEvent
     std::string QuestionId;
     std::string VoterId; // user id: "u-<subject>", or a guest's stable "g-..." id
     bool On = true;
+    std::optional<int64_t> StreamTime{}; // ms since the Unix epoch, the frame the voter watched (room log)
 };
 
 // A board action by the broadcaster or a moderator (v2).

@@ -24,6 +24,8 @@ struct RelayServerOptions
     int SocketSendBuffer = 0;                           // bytes, SO_SNDBUF of each client socket; 0: the system's (tests use a small one)
     std::vector<std::string> TrustedProxies;            // peers whose X-Forwarded-For names the client (--trust-proxy); empty: none
     RelayConfig Core;
+    RoomLog* Log = nullptr; // the room log (not owned; outlives the server); null: no log (--no-log), the HTTP log endpoints answer 503.
+                            // Its FirstCommentNumber replaces Core.FirstCommentNumber.
 };
 
 class RelayServer
