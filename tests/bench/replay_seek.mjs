@@ -60,7 +60,6 @@ try {
   const page = await browser.context.newPage();
   await page.goto(`http://127.0.0.1:${server.address().port}/page.html`);
   await page.waitForFunction(() => { const el = document.querySelector('live-scope'); return el && el.replay && el.stats && el.stats.framesShown > 0; }, null, { timeout: 90000 });
-  const first = await page.evaluate(() => document.querySelector('live-scope').stats.firstFrameMs);
   await page.waitForTimeout(3000); // the log's first chunks are read (what a viewer has after a few seconds)
   const targets = [40, 10, 52, 24, 6, 34, 46, 18, 56, 2].slice(0, TRIALS);
   const frame = [], overlay = [];
@@ -84,7 +83,6 @@ try {
     console.log(`  seek to ${String(s).padStart(2)} s: first frame ${t.seeked.toFixed(0)} ms, with its overlay ${t.overlay.toFixed(0)} ms`);
     await page.waitForTimeout(1500);
   }
-  console.log(`replay_seek: first frame at load ${Number(first).toFixed(0)} ms`);
   console.log(`replay_seek: seek -> first frame alone (reference): median ${median(frame).toFixed(0)} ms, max ${Math.max(...frame).toFixed(0)} ms (${frame.length} seeks)`);
   console.log(`replay_seek: seek -> first frame with its overlay:  median ${median(overlay).toFixed(0)} ms, max ${Math.max(...overlay).toFixed(0)} ms`);
 } catch (e) {

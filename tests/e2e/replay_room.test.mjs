@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import { launchBrowser, collectLogs, ARTIFACTS, ROOT } from './lib/browser.mjs';
 import { mimeType } from './lib/static.mjs';
 import { waitFor } from './lib/wait.mjs';
+import { BIN, startProcess } from './lib/procs.mjs';
+import { rawWebSocket } from './lib/raw_websocket.mjs';
 
 const DIST = join(ROOT, 'build', 'wasm', 'dist');
 const missing = existsSync(join(DIST, 'room-replay.js')) ? false : `${DIST}/room-replay.js is missing: build the wasm preset`;
@@ -144,7 +146,7 @@ async function open(attrs) {
 
 // The simulated replay player: position advances at `rate` × real time from `from` seconds; seek(s) fires
 // seeking/seeked as the player does. Every `comment` event is recorded with its detail.
-const installPlayer = (page, rate) => page.evaluate(({ START, DURATION_S, rate }) => {
+const installPlayer = (page, rate, START_MS = START, DURATION = DURATION_S) => page.evaluate(({ START, DURATION_S, rate }) => {
   const el = document.querySelector('live-scope');
   // Frame-locked, as a player's picture: the position moves once per animation frame, by the frame's time × rate
   // (at most 50 ms of wall time per frame, so a stalled page does not jump the picture).
@@ -165,7 +167,7 @@ const installPlayer = (page, rate) => page.evaluate(({ START, DURATION_S, rate }
   p.pause = () => { p.paused = true; };
   setInterval(() => el.dispatchEvent(new CustomEvent('timeupdate', { detail: { currentTime: pos(), streamTime: el.streamTime } })), 250);
   el.dispatchEvent(new CustomEvent('replay', { detail: {} }));
-}, { START, DURATION_S, rate });
+}, { START: START_MS, DURATION_S: DURATION, rate });
 
 // Records, for each `comment` event, the stream time of the frame on screen before it (sampled every animation frame):
 // a comment is in step when it fires at the first frame at or past its stream time.
@@ -333,4 +335,76 @@ test('with the replay player: a recording plays, its room in step (comment event
     await page.screenshot({ path: join(ARTIFACTS, 'replay-room-player.png') });
     assert.ok(!logs.some((l) => /WebSocket/.test(l)), `no WebSocket for a replay:\n${logs.join('\n')}`);
   } catch (e) { console.log(logs.join('\n')); throw e; } finally { await page.close(); }
+});
+
+const RELAY = join(BIN, 'livescope-relay');
+const relayMissing = missing || (existsSync(RELAY) ? false : `${RELAY} is missing: build the native preset`);
+
+test('against the real relay log: seeded over WebSocket with stream times, replayed in step, the deleted comment never, the transcript in order', { skip: relayMissing }, async () => {
+  const READY = /livescope-relay listening on ws:\/\/127\.0\.0\.1:(\d+)/;
+  const relay = await startProcess(RELAY, ['--port', '0', '--log-db', ':memory:'], { ready: READY, tag: 'relay', timeoutMs: 20000, env: { LIVESCOPE_RELAY_SECRET: 'replay-room' } });
+  const port = Number(relay.output.map((l) => l.match(READY)).find(Boolean)[1]);
+  const sockets = [];
+  let page, logs = [];
+  try {
+    const ROOM = 'replay-e2e';
+    const token = spawnSync(RELAY, ['mint-token', '--name', 'Host', '--role', 'broadcaster', '--ttl', '600'],
+      { encoding: 'utf8', timeout: 10000, env: { PATH: process.env.PATH, LIVESCOPE_RELAY_SECRET: 'replay-room' } }).stdout.trim();
+    const enter = async (extra) => {
+      const ws = await rawWebSocket(port);
+      sockets.push(ws);
+      ws.send(JSON.stringify({ type: 'join', v: 2, room: ROOM, ...extra }));
+      await ws.until((m) => m.type === 'welcome');
+      return ws;
+    };
+    const host = await enter({ token }), ann = await enter({ client_id: 'ann-e2e' }), bob = await enter({ client_id: 'bob-e2e' });
+    // The broadcast: 30 s of stream time; the viewers act "while watching" these moments (sent at once).
+    const S0 = Date.now() - 60000, T = (s) => S0 + Math.round(s * 1000), ids = {};
+    const post = async (ws, s, text, question = false) => {
+      ws.send(JSON.stringify({ type: 'comment', v: 2, text, stream_time: T(s), question }));
+      ids[text] = (await host.until((m) => m.type === 'comment' && m.text === text)).id;
+    };
+    const plan = [[ann, 3, 'hi at three'], [bob, 5, 'who asks first?', true], [ann, 7.5, 'seven and a half'], [bob, 9, 'this one gets deleted'],
+      [ann, 12, 'twelve'], [bob, 16, 'a second question?', true], [ann, 22, 'twenty-two: after the seek'], [bob, 26, 'twenty-six']];
+    for (const [ws, sec, text, q] of plan) await post(ws, sec, text, !!q);
+    ann.send(JSON.stringify({ type: 'hearts', v: 2, count: 9, stream_time: T(10.5) }));
+    ann.send(JSON.stringify({ type: 'vote', v: 2, id: ids['a second question?'], on: true, stream_time: T(17) }));
+    host.send(JSON.stringify({ type: 'delete', v: 2, comment_id: ids['this one gets deleted'] }));
+    host.send(JSON.stringify({ type: 'answer', v: 2, id: ids['who asks first?'] }));
+    host.send(JSON.stringify({ type: 'answered', v: 2, id: ids['who asks first?'] }));
+    const events = await waitFor('the answered event in the relay log', async () => {
+      const r = await fetch(`http://127.0.0.1:${port}/rooms/${ROOM}/events?from=${S0}&to=${T(31)}&limit=1000`).then((x) => x.json());
+      return r.events.some((e) => e.type === 'answered') ? r.events : null;
+    }, 15000);
+    const answeredT = events.find((e) => e.type === 'answered').t;
+
+    ({ page, logs } = await open(`room="ws://127.0.0.1:${port}/ws#${ROOM}" title="Replay from the relay log" lang="en"`));
+    await recordComments(page);
+    await installPlayer(page, 3, S0, 30);
+    await page.waitForFunction(() => document.querySelector('live-scope').currentTime >= 19, null, { timeout: 60000 });
+    await page.evaluate(() => window.__player.pause());
+    const seen = await page.evaluate(() => window.__rec.comments);
+    const want = plan.filter(([, sec, text]) => sec <= 18 && text !== 'this one gets deleted').map(([, sec, text]) => ({ id: ids[text], t: T(sec) }));
+    checkInStep(seen, want, 'relay log');
+    assert.ok(!seen.some((c) => c.id === ids['this one gets deleted']), 'the deleted comment never shows');
+    // Seek to 20 s: the state at 20 s.
+    await page.evaluate(() => window.__player.seek(20));
+    await page.waitForTimeout(500);
+    const st = await page.evaluate(() => {
+      const room = document.querySelector('live-scope')._ls.widget.plugins.room;
+      return { texts: Array.from(room.log.children, (p) => p.dataset.text), open: room.state.board.open.map((q) => q.text) };
+    });
+    assert.deepEqual(st.texts, ['hi at three', 'who asks first?', 'seven and a half', 'twelve', 'a second question?']);
+    assert.ok(st.open.includes('a second question?'));
+    // The transcript: the questions in asked order, with their answered times (the log's).
+    const tr = await fetch(`http://127.0.0.1:${port}/rooms/${ROOM}/transcript?from=${S0}`).then((x) => x.json());
+    assert.deepEqual(tr.questions.map((q) => q.text), ['who asks first?', 'a second question?']);
+    assert.equal(tr.questions[0].answered_t, answeredT);
+    assert.equal(tr.questions[1].answered_t, null);
+    assert.ok(!logs.some((l) => l.includes('pageerror')), logs.join('\n'));
+  } catch (e) { console.log(logs.join('\n')); throw e; } finally {
+    if (page) await page.close();
+    for (const s of sockets) s.destroy();
+    await relay.stop();
+  }
 });
