@@ -53,7 +53,7 @@
   //---------------------------------------------------------------------------
   // [SECTION] runtime loading (once per page, in order)
   //---------------------------------------------------------------------------
-  const RUNTIME = ['widget.js', 'playback.js', 'room.js', 'livescope_page.js'];
+  const RUNTIME = ['widget.js', 'playback.js', 'room-replay.js', 'room.js', 'livescope_page.js']; // room-replay.js: before room.js, which uses it
   let runtime = null;
   function loadRuntime() {
     if (!runtime) {
@@ -172,6 +172,7 @@ button[hidden]{display:none}
           baseUrl: BASE, events: this.host, muted: this.opts.startMuted, paused: this.state.paused,
           container: this.box, controls: this.controls, debug: this.host.hasAttribute('debug'), preserveDrawingBuffer: this.host.hasAttribute('debug'),
           onError: (e) => this.fail(e),
+          swapSrc: (url) => this.swapSrc(url), // "Watch the replay" (room-replay.js): the same element plays the recording
         }));
         this.host.addEventListener('playing', () => { this.msg.textContent = ''; const p = this.box.querySelector('.poster'); if (p) p.remove(); });
         this.host.addEventListener('statechange', (e) => {
@@ -186,6 +187,16 @@ button[hidden]{display:none}
         if (!this.opts.src) this.msg.textContent = '';
         w.emit('ready', {});
       } catch (e) { this.fail(e); }
+    }
+
+    // Swaps `src` in place (the attribute follows) and starts the widget again on it.
+    swapSrc(url) {
+      if (this.destroyed || typeof url !== 'string' || !url) return;
+      this.opts.src = url;
+      this.host.setAttribute(this.host.hasAttribute('data-src') && !this.host.hasAttribute('src') ? 'data-src' : 'src', url);
+      if (this.widget) { this.widget.destroy(); this.widget = null; }
+      this.msg.textContent = this.opts.strings.loading;
+      this.start();
     }
 
     fail(e) {

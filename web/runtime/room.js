@@ -138,6 +138,9 @@
       for (const p of Array.from(this.el.children)) if (id && p.dataset.id === id) p.remove();
     }
 
+    // A replay's rebuild after a seek: the log then holds only what was on screen at that time.
+    clear() { this.el.replaceChildren(); }
+
     setViewers(live, total) {
       this.viewers.dataset.live = String(live);
       this.viewers.dataset.total = String(total);
@@ -538,6 +541,7 @@
     const state = { viewers: { live: 0, total: 0 }, joined: null, lastError: null, rects: null, reducedMotion: false, connects: 0, joins: 0,
       role: 'viewer', board: { open: [], answering: null, answered: [] }, modes: { slowS: 0, hold: false }, ended: false, refusals: 0 };
     let socket = null, layer = null, log = null, input = null, qa = null, motion = null, onMotion = null, destroyed = false, wakeTimer = 0;
+    let feed = null, onReplay = null; // the room replayed with a recording (room-replay.js), from the `replay` event
 
     const now = () => global.performance.now();
 
@@ -552,9 +556,24 @@
           }
           widget.emit('viewers', { live: ev.live, total: ev.total });
           break;
-        case 'comment':
-          qa.added(log.add(ev.id, ev.author, ev.text, ev.userId));
-          widget.emit('comment', { id: ev.id, userId: ev.userId || '', author: ev.author, text: ev.text, question: !!ev.question });
+        case 'comment': {
+          const p = log.add(ev.id, ev.author, ev.text, ev.userId);
+          qa.added(p);
+          // A replay's comment carries its stream time, and the playhead's when it showed (room-replay.js); one
+          // rebuilt after a seek (history) is put back in the log without the event.
+          if (typeof ev.streamTime === 'number') p.dataset.streamTime = String(ev.streamTime);
+          if (ev.history) break;
+          const detail = { id: ev.id, userId: ev.userId || '', author: ev.author, text: ev.text, question: !!ev.question };
+          if (typeof ev.streamTime === 'number') {
+            detail.commentStreamTime = ev.streamTime;
+            const st = widget.events && widget.events.streamTime;
+            detail.streamTime = typeof st === 'number' && Number.isFinite(st) ? st : ev.streamTime;
+          }
+          widget.emit('comment', detail);
+          break;
+        }
+        case 'replay-reset':
+          log.clear();
           break;
         case 'board':
           state.board = { open: ev.open || [], answering: ev.answering || null, answered: ev.answered || [] };
@@ -734,7 +753,15 @@
         canvas.addEventListener('pointerdown', onPointerDown);
         placeLayer();
 
-        if (target) {
+        // A replay (REPLAY-SPEC.md): once the widget fires `replay`, the room comes from the relay's log over HTTP and
+        // no socket is open. A src under /vod/ is a recording: no socket is ever opened for it.
+        const recording = typeof options.src === 'string' && /\/vod\//.test(options.src);
+        if (target && global.LivescopeRoomReplay) {
+          feed = new global.LivescopeRoomReplay.RoomReplayFeed({ widget, module: m, app, url: target.url, room: target.room, flush });
+          onReplay = () => { if (socket) { socket.close(); socket = null; } feed.start(); flush(); };
+          widget.events.addEventListener('replay', onReplay);
+        }
+        if (target && !recording) {
           socket = new RoomSocket(target.url, {
             open: () => { m._ls_room_socket_open(app); flush(); },
             message: (text) => { withUtf8(m, text, (p) => m._ls_room_socket_frame(app, p, now())); flush(); },
@@ -743,13 +770,14 @@
         }
         flush();
       },
-      frame() { if (!destroyed) { placeLayer(); measureControls(); flush(); } },
+      frame() { if (!destroyed) { placeLayer(); measureControls(); if (feed) feed.frame(); flush(); } },
       destroy() {
         destroyed = true;
         if (wakeTimer) global.clearTimeout(wakeTimer);
         canvas.removeEventListener('pointerdown', onPointerDown);
         if (motion && onMotion && motion.removeEventListener) motion.removeEventListener('change', onMotion);
         if (socket) socket.close();
+        if (feed) { feed.destroy(); widget.events.removeEventListener('replay', onReplay); }
         if (input) input.destroy();
         if (qa) qa.destroy();
         if (layer) layer.remove();
@@ -767,6 +795,8 @@
         if (ws) { socket.ws = null; ws.onopen = ws.onmessage = ws.onclose = null; ws.close(); m._ls_room_socket_close(app, now()); }
       },
       get log() { return log && log.el; },
+      // The room replay's feed (tests): started, stats {pages, failures, bytes}, marks (the heat strip JSON), span.
+      get replay() { return feed; },
       // What the overlay laid out in its last frame (tests, debugging; docs/overlay.md).
       layout() { return destroyed ? null : JSON.parse(m.UTF8ToString(m._ls_room_layout(app))); },
     };

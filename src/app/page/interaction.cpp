@@ -14,6 +14,7 @@
 #include "page_app.h"
 #include "playback.h"
 #include <livescope/room/room_client.h>
+#include <livescope/room/room_replay.h>
 
 #include <livescope/overlay/overlay.h>
 #include <livescope/base/utf8.h>
@@ -69,6 +70,8 @@ struct PageInteraction
     std::string HitOut;      // ls_room_hit's result
     // Refusal reasons in the widget's language (web/ui_strings.json keys refused*, heldForReview), "{s}" = seconds.
     nlohmann::json Reasons = nlohmann::json::object();
+    std::unique_ptr<RoomReplay> Replay; // while the widget plays a recording: the room replayed in step (ls_room_replay_*)
+    std::string ReplayPollOut;          // ls_room_replay_poll's result
 };
 
 //-----------------------------------------------------------------------------
@@ -836,4 +839,130 @@ LS_EXPORT int ls_room_debug_fill(PageApp* app, int hearts, int comments, double 
     }
     for (livescope::CommentEntry& e : in->Ov.State.Comments) e.Time = now; // keep them from fading out
     return live_before;
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Room replay (ls_room_replay_*): the room of a recording, replayed in step by RoomReplay
+// (src/room/room_replay.h) and applied through the same overlay paths as the live room. The edge
+// (web/runtime/room-replay.js) fetches the relay log's pages and passes the playhead's stream time.
+//-----------------------------------------------------------------------------
+
+namespace livescope {
+namespace {
+
+void ApplyReplayUpdate(PageInteraction& in, RoomReplayUpdate& ru, double now)
+{
+    OverlayState& s = in.Ov.State;
+    if (ru.Reset)
+    { // a rebuild: the stream shows only what was on screen at that time
+        s.Comments.clear();
+        in.Meta.clear();
+        s.HasPinned = false;
+        in.Events.push_back({{"type", "replay-reset"}, {"streamTime", ru.T}});
+        return;
+    }
+    RoomUpdate& u = ru.Update;
+    switch (u.Kind)
+    {
+        case RoomUpdateKind::Comment: {
+            in.Events.push_back({{"type", "comment"}, {"id", u.Id}, {"userId", u.UserId}, {"author", u.Author}, {"text", u.Text}, {"question", u.Question},
+                                 {"streamTime", ru.T}, {"history", ru.History}});
+            CommentEntry e;
+            e.Kind = CommentKind::Message;
+            e.Author = std::move(u.Author);
+            e.AuthorRgb = u.AuthorRgb;
+            e.Text = std::move(u.Text);
+            // As old on screen as it was at the playhead (a rebuilt comment fades as it did then).
+            const double age = ru.History && in.Replay ? static_cast<double>(std::max<std::int64_t>(0, in.Replay->T - ru.T)) / 1000.0 : 0.0;
+            e.Time = now - age;
+            AddEntry(in, std::move(e), CommentMeta{std::move(u.Id), std::move(u.UserId)});
+            break;
+        }
+        case RoomUpdateKind::Board:
+            if (in.Replay) in.Room.Board = in.Replay->Board;
+            ApplyBoard(in);
+            break;
+        default: ApplyUpdate(in, u, now); break;
+    }
+}
+
+void ApplyReplayUpdates(PageInteraction& in, double now)
+{
+    if (!in.Replay) return;
+    std::vector<RoomReplayUpdate> updates = RoomReplayTakeUpdates(*in.Replay);
+    for (RoomReplayUpdate& u : updates) ApplyReplayUpdate(in, u, now);
+}
+
+} // namespace
+} // namespace livescope
+
+// The widget plays a recording (its `replay` event) and has a room: no socket is opened from now on, the room
+// comes from RoomReplay. Idempotent.
+LS_EXPORT void ls_room_replay_start(PageApp* app)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || in->Replay) return;
+    in->Replay = std::make_unique<livescope::RoomReplay>();
+    livescope::RoomReplayInit(*in->Replay, livescope::RoomReplayConfig{}, in->Room.Config.Seed);
+    in->HasRoom = false; // never connect: a replay is read-only
+    in->Ov.State.IsLive = false;
+    in->Ov.State.QuestionsEnabled = true;
+}
+
+// The recording's stream-time span (epoch ms): start = the stream time at position 0, end = start + duration.
+LS_EXPORT void ls_room_replay_span(PageApp* app, double start_ms, double end_ms)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || !in->Replay || !std::isfinite(start_ms) || !std::isfinite(end_ms) || start_ms <= 0 || end_ms - start_ms > 864e5 * 30) return;
+    livescope::RoomReplaySetSpan(*in->Replay, static_cast<std::int64_t>(start_ms), static_cast<std::int64_t>(end_ms));
+}
+
+// The playhead's stream time (epoch ms of the frame on screen), each frame; `seeked` != 0 after a seek.
+LS_EXPORT void ls_room_replay_time(PageApp* app, double stream_ms, int seeked, double now_ms)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || !in->Replay || !std::isfinite(stream_ms) || stream_ms <= 0) return;
+    const auto t = static_cast<std::int64_t>(stream_ms);
+    if (seeked != 0)
+        livescope::RoomReplaySeek(*in->Replay, t);
+    else
+        livescope::RoomReplayAdvance(*in->Replay, t);
+    livescope::ApplyReplayUpdates(*in, now_ms / 1000.0);
+}
+
+// What to do next, as JSON: {fetch: {from, to, after} | null, marks?: <heat strip JSON for _ls_set_seek_marks>,
+// wakeMs?: ms until a retry is due, failures, skipped}.
+LS_EXPORT const char* ls_room_replay_poll(PageApp* app, double now_ms)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || !in->Replay) return "{}";
+    livescope::RoomReplay& r = *in->Replay;
+    const double now = now_ms / 1000.0;
+    nlohmann::json out = nlohmann::json::object();
+    if (const auto f = livescope::RoomReplayNextFetch(r, now))
+        out["fetch"] = {{"from", f->From}, {"to", f->To}, {"after", f->After}};
+    else
+        out["fetch"] = nullptr;
+    if (r.InFlight < 0 && r.NextFetchAt > now) out["wakeMs"] = (r.NextFetchAt - now) * 1000.0;
+    if (livescope::RoomReplayTakeMarksDirty(r)) out["marks"] = livescope::RoomReplayMarksJson(r);
+    out["failures"] = r.Failures;
+    out["skipped"] = r.Skipped;
+    in->ReplayPollOut = out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return in->ReplayPollOut.c_str();
+}
+
+// The answer to the last fetch: the body (ok != 0), or a failure (ok == 0: network error or HTTP status).
+// Returns 1 when the body was a page of events, 0 when it failed (retried after a backoff).
+LS_EXPORT int ls_room_replay_page(PageApp* app, const char* body, int ok, double now_ms)
+{
+    PageInteraction* in = In(app);
+    if (in == nullptr || !in->Replay) return 0;
+    const double now = now_ms / 1000.0;
+    int result = 0;
+    if (ok != 0 && body != nullptr)
+        result = livescope::RoomReplayOnPage(*in->Replay, body, now) ? 1 : 0;
+    else
+        livescope::RoomReplayOnFetchFailed(*in->Replay, now);
+    livescope::ApplyReplayUpdates(*in, now);
+    return result;
 }
