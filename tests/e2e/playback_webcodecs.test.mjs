@@ -1,7 +1,9 @@
 // e2e (playback, issue 16): the same dev-origin stream plays with decoder=webcodecs (the browser's VideoDecoder, VideoFrames
 // uploaded straight into WebGL2) and decoder=wasm (FFmpeg in the worker): colour bars on the canvas, stats.decoder naming the
-// path; and a WebCodecs error mid-stream (the test hook) moves to the wasm decoder without the playback stopping. One origin,
-// one browser for the file. Times are printed, not asserted.
+// path; and a WebCodecs error mid-stream (the test hook) moves to the wasm decoder without the playback stopping. The module
+// split (docs/decode.md): the WebCodecs path fetches the light worker module only, the fallback then fetches the full one
+// (its decoder), and decoder=wasm fetches the full one only (requests counted). One origin, one browser for the file.
+// Times are printed, not asserted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -26,6 +28,19 @@ after(async () => {
   if (origin) await origin.stop();
 });
 
+// Counts the worker modules' wasm requests (the worker's requests are the context's): { light, full }.
+function countModules(t) {
+  const n = { light: 0, full: 0 };
+  const onRequest = (req) => {
+    const name = new URL(req.url()).pathname.split('/').pop();
+    if (name === 'livescope_worker_light.wasm') n.light++;
+    if (name === 'livescope_worker.wasm') n.full++;
+  };
+  browser.context.on('request', onRequest);
+  t.after(() => browser.context.off('request', onRequest));
+  return n;
+}
+
 async function play(t, decoder) {
   const page = await openPlayer(browser, srv.url, origin.url, `&decoder=${decoder}`);
   t.after(async () => { if (t.failed !== false) console.log(page.logs.slice(-40).join('\n')); await page.close(); });
@@ -47,8 +62,10 @@ async function checkPicture(page, label) {
 }
 
 test('decoder=webcodecs plays the origin through VideoDecoder: colour bars, stats.decoder is webcodecs', { skip: missing || false, timeout: 90000 }, async (t) => {
+  const modules = countModules(t);
   const page = await play(t, 'webcodecs');
   const s = await stats(page);
+  assert.deepEqual(modules, { light: 1, full: 0 }, 'the WebCodecs path fetched the full decoder module (or not the light one)');
   console.log(`webcodecs: first frame ${s.firstFrameMs.toFixed(0)} ms after widget start, decode ${s.decodeMs.toFixed(2)} ms/frame (${s.decoderReason})`);
   assert.equal(s.decoder, 'webcodecs', `the decoder path is ${s.decoder} (${s.decoderReason})`);
   await framesAdvance(page, s.framesShown + 10, 5000);
@@ -71,6 +88,7 @@ test('decoder=webcodecs plays the origin through VideoDecoder: colour bars, stat
   assert.ok(after.shownPts > beforeError.shownPts, 'frames did not advance after the fallback');
   assert.equal(after.skipped, beforeError.skipped, 'packets were skipped at the fallback (the wasm decoder waited for a key frame)');
   assert.equal(after.decoderSwitches, 1);
+  assert.deepEqual(modules, { light: 1, full: 1 }, 'the fallback did not fetch the full decoder module exactly once');
   assert.ok(page.logs.some((l) => /WebCodecs failed: .*test hook/.test(l)), 'the fallback was not logged with its reason');
   // Printed, not asserted: on a loaded machine a refresh can stall for reasons of its own.
   console.log(`webcodecs: 'waiting' events across the fallback: ${(await page.evaluate(() => window.__waiting)) - waiting}`);
@@ -78,8 +96,10 @@ test('decoder=webcodecs plays the origin through VideoDecoder: colour bars, stat
 });
 
 test('decoder=wasm plays the same origin through FFmpeg in the worker: colour bars, stats.decoder is wasm', { skip: missing || false, timeout: 90000 }, async (t) => {
+  const modules = countModules(t);
   const page = await play(t, 'wasm');
   const s = await stats(page);
+  assert.deepEqual(modules, { light: 0, full: 1 }, 'decoder=wasm did not fetch the full module alone');
   console.log(`wasm: first frame ${s.firstFrameMs.toFixed(0)} ms after widget start, decode ${s.decodeMs.toFixed(2)} ms/frame (${s.decoderReason})`);
   assert.equal(s.decoder, 'wasm');
   assert.equal(s.decoderReason, 'forced');
