@@ -4,7 +4,7 @@
 // [SECTION] Messages (page <-> worker)
 // [SECTION] Decode output (pooled, transferable frame buffers)
 // [SECTION] WebCodecs edge (VideoDecoder: configure, decode, output, error; the decisions are C++'s DecodePathPolicy)
-// [SECTION] Start
+// [SECTION] Start (the module split: light module, full module loaded on demand as the wasm video decoder)
 // [SECTION] HlsSession driver (fetch() edge)
 //
 // Playlist parsing and scheduling (start point, parts, preload hints, blocking reloads, retries, ABR) all
