@@ -132,6 +132,7 @@ test('HEVC in auto mode: the browser decides, and a refusal loads the full modul
   const s = await stats(page);
   console.log(`hevc: ${s.decoder} (${s.decoderReason}), first frame ${s.firstFrameMs.toFixed(0)} ms, modules ${JSON.stringify(modules)}`);
   await checkPicture(page, 'hevc');
+  await page.screenshot({ path: join(ARTIFACTS, 'playback-hevc.png') });
   assert.equal(modules.light, 1, 'the light module was not the one started');
   if (s.decoder === 'wasm') {
     assert.match(s.decoderReason, /unsupported|codec/i, `why wasm: ${s.decoderReason}`);
