@@ -11,7 +11,9 @@ say() { printf '[ffmpeg-wasm] %s\n' "$*"; }
 [ -x "$SRC/configure" ] || { echo "[ffmpeg-wasm] ERROR: $SRC missing; run scripts/bootstrap.sh" >&2; exit 1; }
 
 # Decoders, parsers and demuxers the widget plays. HEVC is in: it costs under 600 KB of wasm
-# (measured figure in README.md, "Sizes").
+# (measured figure in README.md, "Sizes"). The light worker module (the WebCodecs path) links FFmpeg's codec list
+# again with AAC only (src/app/CMakeLists.txt, docs/decode.md "The module split"): a video decoder added here is in
+# the full module only, and an audio decoder must be added to that list too.
 DECODERS=${LIVESCOPE_FFMPEG_DECODERS:-h264,hevc,aac}   # override only to measure a codec's cost
 PARSERS=${LIVESCOPE_FFMPEG_PARSERS:-h264,hevc,aac}
 CONFIGURE_FLAGS=(

@@ -57,12 +57,13 @@
   let runtime = null;
   function loadRuntime() {
     if (!runtime) {
-      runtime = RUNTIME.reduce((p, file) => p.then(() => new Promise((resolve, reject) => {
+      // All inserted at once: fetched in parallel (no round trip chained on the previous one), run in order (async=false).
+      runtime = Promise.all(RUNTIME.map((file) => new Promise((resolve, reject) => {
         const s = document.createElement('script');
         s.src = BASE + file; s.async = false;
         s.onload = resolve; s.onerror = () => reject(new Error('livescope: cannot load ' + BASE + file));
         document.head.appendChild(s);
-      })), Promise.resolve());
+      })));
       runtime.catch(() => { runtime = null; });
     }
     return runtime;

@@ -1,13 +1,18 @@
 // e2e (playback, issue 16): the same dev-origin stream plays with decoder=webcodecs (the browser's VideoDecoder, VideoFrames
 // uploaded straight into WebGL2) and decoder=wasm (FFmpeg in the worker): colour bars on the canvas, stats.decoder naming the
-// path; and a WebCodecs error mid-stream (the test hook) moves to the wasm decoder without the playback stopping. One origin,
-// one browser for the file. Times are printed, not asserted.
+// path; and a WebCodecs error mid-stream (the test hook) moves to the wasm decoder without the playback stopping. The module
+// split (docs/decode.md): the WebCodecs path fetches the light worker module only, the fallback then fetches the full one
+// (its decoder), and decoder=wasm fetches the full one only (requests counted). One origin, one browser for the file.
+// Times are printed, not asserted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, ARTIFACTS } from './lib/browser.mjs';
-import { WASM_DIR, ORIGIN_BIN, startOrigin, openPlayer, withWasmServer, stats, readCanvas, checkBars } from '../bench/playback/lib.mjs';
+import { serveStatic } from './lib/static.mjs';
+import { WASM_DIR, ORIGIN_BIN, startOrigin, openPlayer, withWasmServer, stats, readCanvas, checkBars, hasFfmpeg } from '../bench/playback/lib.mjs';
 
 const missing = !existsSync(ORIGIN_BIN) ? `${ORIGIN_BIN} is missing (build the native preset)`
   : !existsSync(join(WASM_DIR, 'livescope_worker.wasm')) ? `${WASM_DIR}/livescope_worker.wasm is missing (build the wasm preset)` : null;
@@ -25,6 +30,19 @@ after(async () => {
   if (srv) await srv.close();
   if (origin) await origin.stop();
 });
+
+// Counts the worker modules' wasm requests (the worker's requests are the context's): { light, full }.
+function countModules(t) {
+  const n = { light: 0, full: 0 };
+  const onRequest = (req) => {
+    const name = new URL(req.url()).pathname.split('/').pop();
+    if (name === 'livescope_worker_light.wasm') n.light++;
+    if (name === 'livescope_worker.wasm') n.full++;
+  };
+  browser.context.on('request', onRequest);
+  t.after(() => browser.context.off('request', onRequest));
+  return n;
+}
 
 async function play(t, decoder) {
   const page = await openPlayer(browser, srv.url, origin.url, `&decoder=${decoder}`);
@@ -47,8 +65,10 @@ async function checkPicture(page, label) {
 }
 
 test('decoder=webcodecs plays the origin through VideoDecoder: colour bars, stats.decoder is webcodecs', { skip: missing || false, timeout: 90000 }, async (t) => {
+  const modules = countModules(t);
   const page = await play(t, 'webcodecs');
   const s = await stats(page);
+  assert.deepEqual(modules, { light: 1, full: 0 }, 'the WebCodecs path fetched the full decoder module (or not the light one)');
   console.log(`webcodecs: first frame ${s.firstFrameMs.toFixed(0)} ms after widget start, decode ${s.decodeMs.toFixed(2)} ms/frame (${s.decoderReason})`);
   assert.equal(s.decoder, 'webcodecs', `the decoder path is ${s.decoder} (${s.decoderReason})`);
   await framesAdvance(page, s.framesShown + 10, 5000);
@@ -71,6 +91,7 @@ test('decoder=webcodecs plays the origin through VideoDecoder: colour bars, stat
   assert.ok(after.shownPts > beforeError.shownPts, 'frames did not advance after the fallback');
   assert.equal(after.skipped, beforeError.skipped, 'packets were skipped at the fallback (the wasm decoder waited for a key frame)');
   assert.equal(after.decoderSwitches, 1);
+  assert.deepEqual(modules, { light: 1, full: 1 }, 'the fallback did not fetch the full decoder module exactly once');
   assert.ok(page.logs.some((l) => /WebCodecs failed: .*test hook/.test(l)), 'the fallback was not logged with its reason');
   // Printed, not asserted: on a loaded machine a refresh can stall for reasons of its own.
   console.log(`webcodecs: 'waiting' events across the fallback: ${(await page.evaluate(() => window.__waiting)) - waiting}`);
@@ -78,11 +99,44 @@ test('decoder=webcodecs plays the origin through VideoDecoder: colour bars, stat
 });
 
 test('decoder=wasm plays the same origin through FFmpeg in the worker: colour bars, stats.decoder is wasm', { skip: missing || false, timeout: 90000 }, async (t) => {
+  const modules = countModules(t);
   const page = await play(t, 'wasm');
   const s = await stats(page);
+  assert.deepEqual(modules, { light: 0, full: 1 }, 'decoder=wasm did not fetch the full module alone');
   console.log(`wasm: first frame ${s.firstFrameMs.toFixed(0)} ms after widget start, decode ${s.decodeMs.toFixed(2)} ms/frame (${s.decoderReason})`);
   assert.equal(s.decoder, 'wasm');
   assert.equal(s.decoderReason, 'forced');
   await framesAdvance(page, s.framesShown + 10, 5000);
   await checkPicture(page, 'wasm');
+});
+
+// HEVC (hvc1 in fMP4, an 8 s ENDLIST stream made by ffmpeg's libx265): where the browser's VideoDecoder refuses it, the light
+// module asks for the full one and plays through its decoder; where the browser decodes it, the full module is never fetched.
+const hevcMissing = missing || (!hasFfmpeg() ? 'the ffmpeg CLI is missing'
+  : !/libx265/.test(spawnSync('ffmpeg', ['-hide_banner', '-encoders']).stdout.toString()) ? "ffmpeg has no libx265" : null);
+test('HEVC in auto mode: the browser decides, and a refusal loads the full module, which plays it', { skip: hevcMissing || false, timeout: 120000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'livescope-hevc-'));
+  const enc = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=8',
+    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=8', '-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1',
+    '-x265-params', 'log-level=error:keyint=30:min-keyint=30:scenecut=0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k',
+    '-f', 'hls', '-hls_time', '1', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4',
+    join(dir, 'live.m3u8')]);
+  assert.equal(enc.status, 0, `ffmpeg: ${enc.stderr}`);
+  const media = await serveStatic(dir);
+  t.after(async () => { await media.close(); rmSync(dir, { recursive: true, force: true }); });
+  const modules = countModules(t);
+  const page = await openPlayer(browser, srv.url, `${media.url}/live.m3u8`, '&decoder=auto');
+  t.after(async () => { if (t.failed !== false) console.log(page.logs.slice(-40).join('\n')); await page.close(); });
+  await page.waitForFunction(() => window.livescopeWidgets[0].stats && window.livescopeWidgets[0].stats.framesShown > 0, null, { timeout: 60000 });
+  await page.waitForFunction(() => ['webcodecs', 'wasm'].includes(window.livescopeWidgets[0].stats.decoder), null, { timeout: 5000 });
+  const s = await stats(page);
+  console.log(`hevc: ${s.decoder} (${s.decoderReason}), first frame ${s.firstFrameMs.toFixed(0)} ms, modules ${JSON.stringify(modules)}`);
+  await checkPicture(page, 'hevc');
+  await page.screenshot({ path: join(ARTIFACTS, 'playback-hevc.png') });
+  assert.equal(modules.light, 1, 'the light module was not the one started');
+  if (s.decoder === 'wasm') {
+    assert.match(s.decoderReason, /unsupported|codec/i, `why wasm: ${s.decoderReason}`);
+    assert.equal(modules.full, 1, 'the refused codec did not load the full module exactly once');
+    assert.ok(page.logs.some((l) => /decoder module: loaded in/.test(l)), 'the decoder module load was not logged');
+  } else assert.equal(modules.full, 0, 'the browser decodes HEVC, yet the full module was fetched');
 });

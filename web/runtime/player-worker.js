@@ -4,7 +4,7 @@
 // [SECTION] Messages (page <-> worker)
 // [SECTION] Decode output (pooled, transferable frame buffers)
 // [SECTION] WebCodecs edge (VideoDecoder: configure, decode, output, error; the decisions are C++'s DecodePathPolicy)
-// [SECTION] Start
+// [SECTION] Start (the module split: light module, full module loaded on demand as the wasm video decoder)
 // [SECTION] HlsSession driver (fetch() edge)
 //
 // Playlist parsing and scheduling (start point, parts, preload hints, blocking reloads, retries, ABR) all
@@ -294,9 +294,72 @@ function postStats() {
 
 // [SECTION] Start ------------------------------------------------------------------------------
 
+// The module split (docs/decode.md): where WebCodecs may decode, the light module (livescope_worker_light: demux, AAC, no
+// FFmpeg video decoder); with decoder=wasm or without VideoDecoder, the full one (livescope_worker).
+function loadModule(baseUrl, light) {
+  importScripts(baseUrl + (light ? 'livescope_worker_light.js' : 'livescope_worker.js'));
+  const create = light ? self.createLivescopeWorkerLight : self.createLivescopeWorker;
+  return create({ locateFile: (p) => baseUrl + p, print: (t) => log('info', t), printErr: (t) => log('warn', t) });
+}
+
+// The light module's video path became wasm (a codec the browser refuses, a WebCodecs error): it holds the packets since
+// the last key frame and asks (Module.lsRequestDecoder) for the full module, loaded once, whose decoder it then drives
+// through this bridge (src/app/worker/worker_decode_ext.h; ls_vdec_* in the full module), replaying the held packets.
+function loadDecoderModule() {
+  const light = state.mod, app = state.app;
+  if (state.decoderLoad || !light) return;
+  log('info', 'decoder module: loading livescope_worker (the wasm video decoder)');
+  const t0 = performance.now();
+  state.decoderLoad = Promise.resolve().then(() => loadModule(state.baseUrl, false)).then((full) => {
+    if (state.mod !== light) return;
+    log('info', `decoder module: loaded in ${(performance.now() - t0).toFixed(0)} ms`);
+    light.lsDecoder = decoderBridge(light, full);
+    if (state.app === app && state.running) { light._ls_worker_decoder_ready(app); drain(); }
+  }).catch((e) => fatal('load-failed', `decoder module: ${(e && e.message) || e}`));
+}
+
+function decoderBridge(light, full) {
+  const dec = full._ls_vdec_create();
+  let scratch = 0, scratchSize = 0, rec = null;
+  return {
+    send(codecId, extra, extraSize, w, h, generation, serial, data, size, pts, dts, duration, key, tag) {
+      if (extraSize + size > scratchSize) {
+        if (scratch) full._free(scratch);
+        scratchSize = Math.max(extraSize + size, 2 * scratchSize);
+        scratch = full._malloc(scratchSize);
+      }
+      full.HEAPU8.set(light.HEAPU8.subarray(extra, extra + extraSize), scratch);
+      full.HEAPU8.set(light.HEAPU8.subarray(data, data + size), scratch + extraSize);
+      return full._ls_vdec_send(dec, codecId, scratch, extraSize, w, h, generation, serial, scratch + extraSize, size, pts, dts,
+        duration, key, tag);
+    },
+    receive(info) { // the picture's record: 10 numbers into the light heap at `info`, the planes kept for copy()
+      const code = full._ls_vdec_receive(dec);
+      if (code !== 0) return code;
+      const p = full._ls_vdec_info(dec) >> 3;
+      rec = full.HEAPF64.slice(p, p + 16);
+      light.HEAPF64.set(rec.subarray(0, 10), info >> 3);
+      return 0;
+    },
+    copy(dst) { // tightly packed I420 into the light module's pool, then the full module's picture is released
+      const w = rec[0], h = rec[1], cw = (w + 1) >> 1, ch = (h + 1) >> 1, src = full.HEAPU8, out = light.HEAPU8;
+      for (const [p, stride, pw, ph, off] of [[rec[10], rec[11], w, h, 0], [rec[12], rec[13], cw, ch, w * h],
+        [rec[14], rec[15], cw, ch, w * h + cw * ch]]) {
+        if (stride === pw) out.set(src.subarray(p, p + pw * ph), dst + off);
+        else for (let y = 0; y < ph; y++) out.set(src.subarray(p + y * stride, p + y * stride + pw), dst + off + y * pw);
+      }
+      full._ls_vdec_release(dec);
+    },
+    flush() { full._ls_vdec_flush(dec); },
+    reason() { return full.UTF8ToString(full._ls_vdec_reason(dec)); },
+  };
+}
+
 async function start(m) {
-  importScripts(m.baseUrl + 'livescope_worker.js');
-  state.mod = await self.createLivescopeWorker({ locateFile: (p) => m.baseUrl + p, print: (t) => log('info', t), printErr: (t) => log('warn', t) });
+  state.baseUrl = m.baseUrl;
+  const light = (m.decoder || 'auto') !== 'wasm' && wcAvailable();
+  state.mod = await loadModule(m.baseUrl, light);
+  if (light) state.mod.lsRequestDecoder = loadDecoderModule;
   state.app = state.mod._ls_worker_create();
   state.channels = m.channels || 2;
   state.mod._ls_worker_set_audio(state.app, m.sampleRate || 48000, state.channels);

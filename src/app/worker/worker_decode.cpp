@@ -19,6 +19,10 @@
 #include <cmath>
 #include <memory>
 
+#ifdef LIVESCOPE_WORKER_LIGHT
+#include "worker_decode_ext.h" // the light module decodes video on wasm through the full module (issue 16)
+#endif
+
 extern "C" {
 #include <libavcodec/avcodec.h>
 }
@@ -64,7 +68,11 @@ struct DecodePipeline::Impl
     DecodePipeline* Owner = nullptr;
     NowMsFn NowMs = nullptr;
     Demuxer Demux;
+#ifdef LIVESCOPE_WORKER_LIGHT
+    ExternalVideoDecoder VideoDec{VideoDecoderConfig{kPoolFrames, 1}};
+#else
     VideoDecoder VideoDec{VideoDecoderConfig{kPoolFrames, 1}};
+#endif
     std::unique_ptr<AudioDecoder> AudioDec = std::make_unique<AudioDecoder>();
     AudioChunk Pcm;
     std::vector<uint8_t> Pending; // init or TS chunk bytes, handed over at EndChunk
@@ -264,9 +272,24 @@ struct DecodePipeline::Impl
         Owner->WcChunks.push_back(std::move(ch));
     }
 
-    // The wasm decoder takes over: the held packets (from the last key frame) are decoded now.
+    // The light module has no wasm video decoder until the full module is loaded: asks for it (once) and says false
+    // meanwhile, while the packets since the last key frame are held (OnDecoderModuleReady replays them).
+    static bool WasmDecoderReady()
+    {
+#ifdef LIVESCOPE_WORKER_LIGHT
+        if (ExternalVideoDecoder::Available()) return true;
+        ExternalVideoDecoder::RequestModule();
+        return false;
+#else
+        return true;
+#endif
+    }
+
+    // The wasm decoder takes over: the held packets (from the last key frame) are decoded now (light module: once the
+    // full module is loaded; they stay held until then).
     void ReplayHeld()
     {
+        if (!WasmDecoderReady()) return;
         VideoDec.Flush();
         std::deque<HeldPacket> held;
         held.swap(Held);
@@ -322,6 +345,11 @@ struct DecodePipeline::Impl
 
     void DecodeWasm(const DemuxedPacket& pkt)
     {
+        if (!WasmDecoderReady())
+        {
+            if (!Hold(pkt)) Owner->Counters.SkippedPackets++; // a GOP too long to keep: from the next key frame
+            return;
+        }
         const double t0 = NowMs();
         DecodeStatus st = VideoDec.SendPacket(pkt);
         if (st.Code == DecodeCode::UnsupportedCodec)
@@ -589,6 +617,11 @@ void DecodePipeline::OnWebCodecsError(const std::string& reason)
     Timeline.Clear();
     WcEpoch++;
     P->ReplayHeld();
+}
+
+void DecodePipeline::OnDecoderModuleReady()
+{
+    if (Policy.Path() == DecodePath::Wasm) P->ReplayHeld();
 }
 
 std::optional<DecodedVideo> DecodePipeline::OnWebCodecsOutput(int64_t timestamp, int width, int height)

@@ -1,0 +1,56 @@
+// The decoder module split (issue 16): the light worker module (demux, AAC, the WebCodecs path; no FFmpeg video
+// decoder) drives the full module's wasm VideoDecoder through the worker's JS when it needs one.
+//
+// [SECTION] ExternalVideoDecoder (light module: VideoDecoder's interface, the decoding done in the full module)
+//
+// The light module is the same worker code linked against an FFmpeg codec list without the video decoders
+// (src/app/CMakeLists.txt, LIVESCOPE_WORKER_LIGHT). When its video path becomes wasm (a codec the browser refuses, a
+// WebCodecs error mid-stream), DecodePipeline holds the packets since the last key frame, asks the worker to load
+// the full module (RequestModule), and replays them through it once loaded (DecodePipeline::OnDecoderModuleReady):
+// no packet is skipped, so the switch stays at the last independent part, as without the split.
+// Packets go to the full module's ls_vdec_* C API (worker_decode_ext.cpp) through web/runtime/player-worker.js's
+// bridge (Module.lsDecoder); decoded pictures are copied back, tightly packed I420, into this module's own pool.
+#pragma once
+
+#include <livescope/player/decode/decoders.h>
+#include <livescope/player/decode/demuxer.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace livescope {
+
+// [SECTION] ExternalVideoDecoder
+
+class ExternalVideoDecoder
+{
+public:
+    explicit ExternalVideoDecoder(const VideoDecoderConfig& config = {});
+    ~ExternalVideoDecoder();
+    ExternalVideoDecoder(const ExternalVideoDecoder&) = delete;
+    ExternalVideoDecoder& operator=(const ExternalVideoDecoder&) = delete;
+
+    // The full module is loaded and its decoder created (the worker set Module.lsDecoder).
+    static bool Available();
+    // Asks the worker to load the full module (Module.lsRequestDecoder; the worker loads it once).
+    static void RequestModule();
+
+    // As VideoDecoder's: NotConfigured while the full module is not loaded.
+    DecodeStatus SendPacket(const DemuxedPacket& packet);
+    DecodeStatus ReceiveFrame(const VideoFrame*& out);
+    void ReleaseFrame(const VideoFrame* frame);
+    void Flush();
+
+private:
+    struct Slot
+    {
+        std::vector<uint8_t> Buffer;
+        VideoFrame Frame;
+        bool InUse = false;
+    };
+    std::vector<Slot> Pool;
+    std::string Reason;
+};
+
+} // namespace livescope
