@@ -1,7 +1,7 @@
 // Live demo launcher: starts the dev origin and the relay (when built), the demo web server (widget dist,
 // example pages, iframe player page, oEmbed, the browser studio) and optional audience bots; prints the URLs
 // (a studio URL signed in as the broadcaster of `studio`); Ctrl-C stops all.
-import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -88,7 +88,10 @@ try {
   // The studio's stream key for the broadcast `studio` (a relay that cannot mint prints no studio URL).
   const studioKey = existsSync(relayBin) && streamUrl ? mintBroadcasterToken(relayBin, 'studio').token : '';
   const obsKey = existsSync(relayBin) && streamUrl ? mintBroadcasterToken(relayBin, 'obs').token : ''; // RTMP key of "obs"
-  const relayUrl = await startIfBuilt('livescope-relay', ['--port', opts['relay-port'], ...host.secretArgs], /listening on (ws\S+)/, host.secretEnv);
+  // The room log lives beside the recordings, so a demo's replays keep their conversation (docs/replay.md).
+  mkdirSync(join(BIN, '..', '..', 'demo-data'), { recursive: true });
+  const relayUrl = await startIfBuilt('livescope-relay', ['--port', opts['relay-port'], ...host.secretArgs,
+    '--log-db', join(BIN, '..', '..', 'demo-data', 'rooms.sqlite')], /listening on (ws\S+)/, host.secretEnv);
   const hostToken = relayUrl ? host.token : '';
   web = await startDemoServer({ port: Number(opts.port), streamUrl, relayUrl, title: opts.title });
   const audience = Number(opts.audience) || 0;
