@@ -1,6 +1,7 @@
 // libFuzzer target: the origin's text parsers of untrusted request parts (playlist query, media URI, /live/ paths,
 // stream keys in the query or Sec-WebSocket-Protocol, percent-decoding, webhook URLs) never crash, and what they accept
 // is consistent: a parsed query re-serialises to the same request, a media URI re-formats to the same name's value.
+#include <livescope/base/query.h>
 #include <livescope/server/origin/broadcasts.h>
 #include <livescope/server/origin/live_playlist.h>
 

@@ -1,6 +1,8 @@
 // Pure broadcast rules of the origin: names, life, admission, /live/ path split, /live/index.json.
 #include <livescope/server/origin/broadcasts.h>
 
+#include <livescope/base/query.h>
+
 #include <livescope/server/origin/live_playlist.h>
 
 #include <livescope/server/common/token.h>
@@ -290,57 +292,6 @@ bool ParseHttpUrl(std::string_view url, HttpUrl& out, std::string& error)
     }
     out.Host = std::string(authority);
     return true;
-}
-
-bool PercentDecode(std::string_view text, std::string& out)
-{
-    out.clear();
-    auto hex = [](char c) -> int {
-        if (c >= '0' && c <= '9')
-            return c - '0';
-        if (c >= 'a' && c <= 'f')
-            return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-            return c - 'A' + 10;
-        return -1;
-    };
-    for (size_t i = 0; i < text.size(); i++)
-    {
-        const char c = text[i];
-        if (c == '+')
-            out += ' ';
-        else if (c != '%')
-            out += c;
-        else
-        {
-            if (i + 2 >= text.size())
-                return false;
-            const int high = hex(text[i + 1]), low = hex(text[i + 2]);
-            if (high < 0 || low < 0)
-                return false;
-            out += char(high * 16 + low);
-            i += 2;
-        }
-    }
-    return true;
-}
-
-std::string QueryValue(std::string_view query, std::string_view key)
-{
-    while (!query.empty())
-    {
-        const size_t amp = query.find('&');
-        const std::string_view pair = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-        const size_t eq = pair.find('=');
-        if (pair.substr(0, eq) != key)
-            continue;
-        std::string value;
-        if (eq != std::string_view::npos && PercentDecode(pair.substr(eq + 1), value))
-            return value;
-        return {};
-    }
-    return {};
 }
 
 } // namespace livescope

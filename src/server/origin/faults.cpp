@@ -1,6 +1,8 @@
 // Pure fault plan: query parsing, per-request consumption and mdat corruption.
 #include <livescope/server/origin/faults.h>
 
+#include <livescope/base/query.h>
+
 #include <livescope/server/origin/fmp4.h>
 
 #include <charconv>
@@ -38,16 +40,9 @@ bool FaultPlan::Configure(std::string_view query, std::string& error)
     uint32_t count = 1;
     bool have_delay = false, have_status = false;
     uint32_t delay = 0, status = 0;
-    while (!query.empty())
+    std::string_view key, value;
+    while (NextQueryPair(query, key, value))
     {
-        const size_t amp = query.find('&');
-        const std::string_view pair = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-        if (pair.empty())
-            continue;
-        const size_t eq = pair.find('=');
-        const std::string_view key = pair.substr(0, eq);
-        const std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
         uint32_t number = 0;
         if (key == "clear")
         {

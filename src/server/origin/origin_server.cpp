@@ -10,6 +10,7 @@
 // [SECTION] Run
 #include "origin_server.h"
 
+#include <livescope/base/query.h>
 #include <livescope/server/origin/broadcasts.h>
 #include <livescope/server/origin/capture_clock.h>
 #include <livescope/server/origin/control.h>

@@ -1,6 +1,8 @@
 // Pure rules of RTMP ingest: nginx.conf and argv, the puller's argv, nginx-rtmp callbacks and their answers.
 #include <livescope/server/origin/rtmp.h>
 
+#include <livescope/base/query.h>
+
 #include <livescope/server/common/token.h>
 #include <livescope/server/origin/broadcasts.h>
 #include <livescope/server/origin/control.h>

@@ -3,6 +3,8 @@
 // [SECTION] Rendering
 #include <livescope/server/relay/room_log_http.h>
 
+#include <livescope/base/query.h>
+
 #include <nlohmann/json.hpp>
 
 #include <cinttypes>
@@ -16,44 +18,6 @@ namespace livescope {
 
 namespace {
 constexpr int64_t MaxTimeMs = int64_t{1} << 53; // ms; JSON-safe integers
-
-int HexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-// Percent-decoding ('+' is a space in a query). False on a broken escape or a NUL.
-bool PercentDecode(std::string_view in, std::string& out)
-{
-    out.clear();
-    for (size_t i = 0; i < in.size(); i++)
-    {
-        char c = in[i];
-        if (c == '+')
-            c = ' ';
-        else if (c == '%')
-        {
-            if (i + 2 >= in.size())
-                return false;
-            const int hi = HexValue(in[i + 1]);
-            const int lo = HexValue(in[i + 2]);
-            if (hi < 0 || lo < 0)
-                return false;
-            c = static_cast<char>(hi * 16 + lo);
-            i += 2;
-        }
-        if (c == '\0')
-            return false;
-        out.push_back(c);
-    }
-    return true;
-}
 
 bool ParseInteger(std::string_view text, int64_t min_value, int64_t max_value, int64_t& out)
 {
@@ -109,17 +73,11 @@ ParsedRoomLogRequest ParseRoomLogRequest(std::string_view target, std::string_vi
 
     bool seen[6] = {false, false, false, false, false, false}; // from, to, after, limit, format, replay
     std::optional<std::string> format;
-    while (!query.empty())
+    std::string_view key, raw;
+    while (NextQueryPair(query, key, raw))
     {
-        const size_t amp = query.find('&');
-        const std::string_view pair = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-        if (pair.empty())
-            continue;
-        const size_t eq = pair.find('=');
-        const std::string_view key = pair.substr(0, eq);
         std::string value;
-        if (!PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), value))
+        if (!PercentDecode(raw, value))
             return Fail("parameter '" + std::string(key.substr(0, 32)) + "' has a broken %-escape");
         static constexpr std::string_view Keys[6] = {"from", "to", "after", "limit", "format", "replay"};
         int index = -1;

@@ -1,5 +1,6 @@
 // Tests for the origin's broadcast rules (src/server/origin/broadcasts.h): names, life, admission, path split, index,
 // stream keys, webhook bodies and signatures, and the ended playlist.
+#include <livescope/base/query.h>
 #include <livescope/server/origin/broadcasts.h>
 #include <livescope/server/origin/live_playlist.h>
 

@@ -124,9 +124,5 @@ struct HttpUrl
 // http://host[:port][/path]; false with a reason (https and anything else are refused).
 bool ParseHttpUrl(std::string_view url, HttpUrl& out, std::string& error);
 
-// Percent-decoding of one query value ('+' is a space). False on a bad escape.
-bool PercentDecode(std::string_view text, std::string& out);
-// The value of `key` in a query string, decoded; empty when absent or bad.
-std::string QueryValue(std::string_view query, std::string_view key);
 
 } // namespace livescope
