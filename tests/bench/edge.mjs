@@ -1,0 +1,133 @@
+// Benchmark: livescope-origin behind the nginx edge (deploy/nginx/livescope-edge.conf.in) against direct, in one run.
+// Simulated LL-HLS followers (plain HTTP clients doing what hls.js and livescope-probe do: a blocking reload for the
+// next part together with the preload-hinted part) with 1 and VIEWERS viewers, direct and through the edge. Prints:
+// time to first/last byte of hinted parts, end-to-end part latency (last byte received - PROGRAM-DATE-TIME end of the
+// part's media, same clock), and origin requests per second (direct: every request; edge: nginx access log lines
+// with an upstream address). Never pass/fail. Env: EDGE_BENCH_S (seconds per phase, 12), EDGE_BENCH_VIEWERS (100),
+// EDGE_BENCH_PART_MS (the origin's part duration, 200).
+import http from 'node:http';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, freePort, startProcess } from '../../scripts/lib/procs.mjs';
+import { prepareEdge, NGINX } from '../../scripts/edge-conf.mjs';
+
+const PHASE_S = Number(process.env.EDGE_BENCH_S || 12);
+const VIEWERS = Number(process.env.EDGE_BENCH_VIEWERS || 100);
+const PART_MS = Number(process.env.EDGE_BENCH_PART_MS || 200); // the origin's --part-ms
+const ORIGIN = join(BIN, 'livescope-origin');
+if (!existsSync(ORIGIN)) { console.log(`edge bench: skipped: ${ORIGIN} is missing (build the native preset)`); process.exit(0); }
+if (!existsSync(NGINX)) { console.log('edge bench: skipped: nginx is missing (scripts/bootstrap.sh)'); process.exit(0); }
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// GET with timings: { status, body (string unless binary), ttfb, ttlb } in ms since the call.
+function get(url, binary = false) {
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    let first = null; const chunks = [];
+    const req = http.get(url, { agent }, (r) => {
+      r.on('data', (d) => { if (first === null) first = performance.now(); chunks.push(d); });
+      r.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({ status: r.statusCode, body: binary ? body : body.toString(), ttfb: (first ?? performance.now()) - t0, ttlb: performance.now() - t0, end: Date.now() });
+      });
+      r.on('error', () => resolve({ status: 0, body: '', ttfb: NaN, ttlb: NaN, end: Date.now() }));
+    });
+    req.setTimeout(20000, () => req.destroy());
+    req.on('error', () => resolve({ status: 0, body: '', ttfb: NaN, ttlb: NaN, end: Date.now() }));
+  });
+}
+
+// A media playlist's parts and hinted part, with the wall-clock end of each one's media (from PROGRAM-DATE-TIME):
+// { parts: [{ uri, n, endMs }], hint: { uri, n, msn, part, endMs } or null }.
+function partsOf(text) {
+  let msn = Number((text.match(/#EXT-X-MEDIA-SEQUENCE:(\d+)/) || [])[1]) - 1, part = -1, t = NaN, segStart = NaN;
+  const target = Number((text.match(/PART-TARGET=([\d.]+)/) || [])[1] || 0.2) * 1000;
+  const parts = [];
+  const num = (uri) => Number(uri.match(/-(\d+)\.m4s$/)[1]);
+  for (const l of text.split('\n')) {
+    if (l.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) { t = Date.parse(l.slice(25)); segStart = t; }
+    else if (l.startsWith('#EXT-X-PART:')) {
+      if (part === -1 && !Number.isNaN(segStart)) t = segStart;
+      part++; t += Number(l.match(/DURATION=([\d.]+)/)[1]) * 1000;
+      const uri = l.match(/URI="([^"]+)"/)[1];
+      parts.push({ uri, n: num(uri), endMs: t });
+    } else if (l.startsWith('#EXTINF:')) { msn++; part = -1; segStart += Number(l.slice(8).split(',')[0]) * 1000; t = segStart; }
+  }
+  const uri = (text.match(/#EXT-X-PRELOAD-HINT:TYPE=PART,URI="([^"]+)"/) || [])[1];
+  return { parts, hint: uri ? { uri, n: num(uri), msn: msn + 1, part: part + 1, endMs: t + target } : null };
+}
+
+// One follower for `ms`, as hls.js and livescope-probe follow: a blocking reload for the hinted part's position
+// together with the hinted part itself; listed parts it has not got yet (it fell behind) are fetched in order.
+async function follow(base, ms, out) {
+  const until = Date.now() + ms;
+  const media = async (uri, endMs) => {
+    const r = await get(`${base}/live/360p/${uri}`, true); out.requests++;
+    if (r.status !== 200) { out.errors++; return false; }
+    out.ttfb.push(r.ttfb); out.ttlb.push(r.ttlb); out.latency.push(r.end - endMs);
+    return true;
+  };
+  let text = (await get(`${base}/live/360p/index.m3u8`)).body; out.requests++;
+  let got = partsOf(text).parts.at(-1)?.n ?? -1; // start at the live edge
+  while (Date.now() < until) {
+    const { parts, hint } = partsOf(text);
+    for (const p of parts) if (p.n > got && Date.now() < until) { await media(p.uri, p.endMs); got = p.n; }
+    if (!hint) { await sleep(100); text = (await get(`${base}/live/360p/index.m3u8`)).body; out.requests++; continue; }
+    const [pl, ok] = await Promise.all([get(`${base}/live/360p/index.m3u8?_HLS_msn=${hint.msn}&_HLS_part=${hint.part}`), media(hint.uri, hint.endMs)]);
+    out.requests++;
+    if (ok) got = Math.max(got, hint.n);
+    if (pl.status === 200) text = pl.body; else { out.errors++; await sleep(100); text = (await get(`${base}/live/360p/index.m3u8`)).body; out.requests++; }
+  }
+}
+
+const pct = (a, p) => { const s = a.filter(Number.isFinite).sort((x, y) => x - y); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
+const fmt = (a) => `p50 ${pct(a, 0.5).toFixed(0)} / p90 ${pct(a, 0.9).toFixed(0)} ms`;
+
+const dir = mkdtempSync(join(tmpdir(), 'livescope-edge-bench-'));
+const procs = [];
+try {
+  const origin = await startProcess(ORIGIN, ['--port', '0', '--renditions', '360p', '--part-ms', String(PART_MS)], { ready: /ready (http\S+)/, timeoutMs: 60000, tag: 'origin', dieWithParent: true });
+  procs.push(origin);
+  const originUrl = origin.output.map((l) => l.match(/ready (http:\/\/[^/]+)/)).find(Boolean)[1];
+  // Two edges on the same origin: the shipped config (lock on: collapsing) and the same with proxy_cache_lock off.
+  const edges = [];
+  for (const lock of ['on', 'off']) {
+    const port = await freePort();
+    const argv = prepareEdge({ origin: originUrl.slice(7), listen: `127.0.0.1:${port}`, dir: join(dir, `edge-${lock}`), lock, single: true });
+    procs.push(await startProcess(argv[0], argv.slice(1), { tag: `nginx-${lock}`, dieWithParent: true }));
+    edges.push({ name: `edge lock ${lock}`, base: `http://127.0.0.1:${port}`, log: join(dir, `edge-${lock}`, 'access.log') });
+  }
+  for (let i = 0; i < 100 && !/#EXT-X-PRELOAD-HINT/.test((await get(`${edges[0].base}/live/360p/index.m3u8`)).body); i++) await sleep(200);
+
+  console.log(`edge bench: origin ${originUrl} (360p, ${PART_MS} ms parts), nginx edges ${edges.map((e) => `${e.name} ${e.base}`).join(', ')}; ${PHASE_S} s per phase`);
+  const rows = [];
+  for (const viewers of [1, VIEWERS]) {
+    for (const { name, base, log } of [{ name: 'direct', base: originUrl, log: null }, ...edges]) {
+      const out = { requests: 0, errors: 0, ttfb: [], ttlb: [], latency: [] };
+      const readLog = () => (log ? readFileSync(log, 'utf8') : '').split('\n');
+      const before = readLog().length;
+      const t0 = Date.now();
+      await Promise.all(Array.from({ length: viewers }, () => follow(base, PHASE_S * 1000, out)));
+      const secs = (Date.now() - t0) / 1000;
+      const lines = readLog().slice(before - 1).filter((l) => l.trim());
+      const originRequests = name === 'direct' ? out.requests : lines.filter((l) => !/ up=- /.test(l)).length;
+      const hits = lines.filter((l) => / cache=HIT /.test(l)).length;
+      rows.push({ name, viewers, secs, out, originRequests, hits });
+      console.log(`edge bench: ${String(viewers).padStart(4)} viewer(s) ${name.padEnd(11)}: hinted part first byte ${fmt(out.ttfb)}, last byte ${fmt(out.ttlb)}; ` +
+        `part latency (last byte - media end) ${fmt(out.latency)} over ${out.latency.length} parts; ` +
+        `origin ${(originRequests / secs).toFixed(1)} req/s (${originRequests} in ${secs.toFixed(1)} s; clients made ${out.requests}${log ? `, ${hits} cache HITs` : ''}), ${out.errors} errors`);
+    }
+  }
+  const big = rows.filter((r) => r.viewers === VIEWERS);
+  console.log(`edge bench: origin requests per 100 viewers (per part): ` +
+    big.map((r) => `${r.name} ${(r.originRequests / r.secs * 100 / VIEWERS).toFixed(1)} req/s (${(r.originRequests / (r.secs * 1000 / PART_MS) * 100 / VIEWERS).toFixed(1)})`).join(', ') +
+    `; parts received per viewer-second (${(1000 / PART_MS).toFixed(1)} = keeping up): ` + big.map((r) => `${r.name} ${(r.out.latency.length / r.secs / VIEWERS).toFixed(1)}`).join(', '));
+} catch (e) {
+  console.log(`edge bench: failed: ${e.message}`);
+} finally {
+  for (const p of procs.reverse()) await p.stop();
+  rmSync(dir, { recursive: true, force: true });
+  agent.destroy();
+}
