@@ -53,10 +53,21 @@
   //---------------------------------------------------------------------------
   // [SECTION] runtime loading (once per page, in order)
   //---------------------------------------------------------------------------
+  // The start-up waterfall as performance marks 'livescope:<step>' (docs/decode.md, First frame).
+  const mark = (name) => { try { performance.mark('livescope:' + name); } catch (e) { /* no User Timing */ } };
+  mark('loader run');
+  function preload(file, as) {
+    const l = document.createElement('link');
+    l.rel = 'preload'; l.as = as; l.href = BASE + file; l.crossOrigin = 'anonymous';
+    document.head.appendChild(l);
+  }
   const RUNTIME = ['widget.js', 'playback.js', 'room-replay.js', 'room.js', 'livescope_page.js']; // room-replay.js: before room.js, which uses it
   let runtime = null;
   function loadRuntime() {
     if (!runtime) {
+      mark('runtime requested');
+      // The page module's wasm downloads beside the scripts (widget.js compiles it from this response).
+      preload('livescope_page.wasm', 'fetch');
       // All inserted at once: fetched in parallel (no round trip chained on the previous one), run in order (async=false).
       runtime = Promise.all(RUNTIME.map((file) => new Promise((resolve, reject) => {
         const s = document.createElement('script');

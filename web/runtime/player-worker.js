@@ -58,6 +58,10 @@ const state = {
 
 function post(msg, transfer) { self.postMessage(msg, transfer || []); }
 function log(level, message) { post({ type: 'log', level, message }); }
+// Start-up waterfall (docs/decode.md, First frame): each step once, as epoch ms; the page turns them into performance marks.
+const marked = new Set();
+function mark(name) { if (!marked.has(name)) { marked.add(name); post({ type: 'mark', name, at: performance.timeOrigin + performance.now() }); } }
+mark('worker script run');
 
 self.onmessage = (e) => {
   const m = e.data;
@@ -157,6 +161,7 @@ function drain() {
         if (stride === pw) dst.set(heap.subarray(src, src + pw * ph), off);
         else for (let y = 0; y < ph; y++) dst.set(heap.subarray(src + y * stride, src + y * stride + pw), off + y * pw);
       }
+      mark('first frame decoded');
       post({ type: 'frame', buffer: buf, pts: v.pts, duration: v.duration, serial: v.serial, pdt: v.pdt, width: w, height: h,
         matrix: v.matrix, fullRange: v.fullRange, decodeMs: v.decodeMs }, [buf]);
     }
@@ -277,6 +282,7 @@ function wcSendReady() {
   while (wc.ready.length && wc.outstanding < state.poolMax) {
     const { frame, v } = wc.ready.shift();
     wc.outstanding++;
+    mark('first frame decoded');
     post({ type: 'frame', frame, pts: v.pts, duration: v.duration, serial: v.serial, pdt: v.pdt, width: v.width, height: v.height,
       matrix: v.matrix, fullRange: 0, decodeMs: v.decodeMs }, [frame]);
   }
@@ -358,7 +364,9 @@ function decoderBridge(light, full) {
 async function start(m) {
   state.baseUrl = m.baseUrl;
   const light = (m.decoder || 'auto') !== 'wasm' && wcAvailable();
+  mark('start received');
   state.mod = await loadModule(m.baseUrl, light);
+  mark('worker module instantiated');
   if (light) state.mod.lsRequestDecoder = loadDecoderModule;
   state.app = state.mod._ls_worker_create();
   state.channels = m.channels || 2;
@@ -471,6 +479,7 @@ async function sessionFetch(r) {
       sessionPump();
     }
     session.inflight.delete(r.id);
+    mark(`first ${r.kind} loaded`);
     mod._ls_worker_hls_complete(app, r.id, nowS());
   } catch (e) {
     if (!live()) return;
