@@ -74,10 +74,12 @@
       this.pending = [];
       const base = new URL(this.w.baseUrl, global.location.href).href;
       const ctx = this.newAudioContext(); // synchronous: its sample rate goes with 'start'; its worklet loads meanwhile
-      this.worker = createWorker(base + 'player-worker.js');
-      mark('worker created');
+      const early = o.worker && o.worker.held ? o.worker : null; // started by the loader (web/livescope.js, earlyWorker)
+      this.worker = early || createWorker(base + 'player-worker.js');
+      if (!early) mark('worker created');
       this.worker.onmessage = (e) => this.onWorker(e.data);
       this.worker.onerror = (e) => this.onWorker({ type: 'fatal', code: 'worker-failed', message: `the playback worker failed: ${e.message || 'error'}` });
+      if (early) { const held = early.held; early.held = null; for (const m of held) this.onWorker(m); }
       this.worker.postMessage({ type: 'start', src: new URL(o.src, global.location.href).href, baseUrl: base,
         sampleRate: ctx ? ctx.sampleRate : 48000, channels: 2, latency: Number(o.latency) || 0,
         decoder: o.decoder || 'auto', abr: o.abr !== 'off' });
