@@ -53,10 +53,34 @@
   //---------------------------------------------------------------------------
   // [SECTION] runtime loading (once per page, in order)
   //---------------------------------------------------------------------------
+  // The start-up waterfall as performance marks 'livescope:<step>' (docs/decode.md, First frame).
+  const mark = (name) => { try { performance.mark('livescope:' + name); } catch (e) { /* no User Timing */ } };
+  mark('loader run');
+  function preload(file, as) {
+    const l = document.createElement('link');
+    l.rel = 'preload'; l.as = as; l.href = BASE + file; l.crossOrigin = 'anonymous';
+    document.head.appendChild(l);
+  }
+  // The playback worker, started before the runtime with a 'prefetch' message (web/runtime/player-worker.js); what it
+  // says before web/runtime/playback.js takes it over waits in worker.held. Null where the browser refuses the script
+  // (cross-origin: playback.js then starts it from a Blob URL).
+  function earlyWorker(o) {
+    try {
+      const w = new Worker(BASE + 'player-worker.js'), held = w.held = [];
+      mark('worker created');
+      w.onmessage = (e) => held.push(e.data);
+      w.onerror = (e) => held.push({ type: 'fatal', code: 'worker-failed', message: 'the playback worker failed: ' + (e.message || 'error') });
+      w.postMessage({ type: 'prefetch', src: new URL(o.src, location.href).href, baseUrl: new URL(BASE, location.href).href, decoder: o.decoder || 'auto' });
+      return w;
+    } catch (e) { return null; }
+  }
   const RUNTIME = ['widget.js', 'playback.js', 'room-replay.js', 'room.js', 'livescope_page.js']; // room-replay.js: before room.js, which uses it
   let runtime = null;
   function loadRuntime() {
     if (!runtime) {
+      mark('runtime requested');
+      // The page module's wasm downloads beside the scripts (widget.js compiles it from this response).
+      preload('livescope_page.wasm', 'fetch');
       // All inserted at once: fetched in parallel (no round trip chained on the previous one), run in order (async=false).
       runtime = Promise.all(RUNTIME.map((file) => new Promise((resolve, reject) => {
         const s = document.createElement('script');
@@ -158,7 +182,10 @@ button[hidden]{display:none}
       this._unlock = () => { if (!this.opts.startMuted && this.state.muted) this.setMuted(false); };
       box.addEventListener('pointerdown', this._unlock, { once: true });
       // Lazy: load the runtime when the widget comes within 300px of the viewport.
-      if ('IntersectionObserver' in window) {
+      // One already within reach starts now (the observer's first report comes a frame later); one out of view waits.
+      const r = host.getBoundingClientRect();
+      if ((r.width || r.height) && r.bottom > -300 && r.top < innerHeight + 300 && r.right > -300 && r.left < innerWidth + 300) this.start();
+      else if ('IntersectionObserver' in window) {
         this.io = new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) { this.io.disconnect(); this.start(); } }, { rootMargin: '300px' });
         this.io.observe(host);
       } else this.start();
@@ -167,10 +194,13 @@ button[hidden]{display:none}
     async start() {
       if (this.widget || this.destroyed) return;
       try {
-        await loadRuntime();
-        if (this.destroyed) return;
+        // The playback worker starts beside the runtime scripts: its module and the playlist load meanwhile (docs/decode.md, First frame).
+        const worker = this.opts.src ? earlyWorker(this.opts) : null;
+        const drop = () => { if (worker) worker.terminate(); };
+        try { await loadRuntime(); } catch (e) { drop(); throw e; }
+        if (this.destroyed) { drop(); return; }
         const w = this.widget = new window.LivescopeWidget(this.canvas, Object.assign({}, this.opts, {
-          baseUrl: BASE, events: this.host, muted: this.opts.startMuted, paused: this.state.paused,
+          worker, baseUrl: BASE, events: this.host, muted: this.opts.startMuted, paused: this.state.paused,
           container: this.box, controls: this.controls, debug: this.host.hasAttribute('debug'), preserveDrawingBuffer: this.host.hasAttribute('debug'),
           onError: (e) => this.fail(e),
           swapSrc: (url) => this.swapSrc(url), // "Watch the replay" (room-replay.js): the same element plays the recording

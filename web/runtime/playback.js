@@ -33,6 +33,12 @@
 
   // [SECTION] Plugin and options ---------------------------------------------------------------
 
+  // The start-up waterfall as performance marks 'livescope:<step>' (tests/bench/embed.sh prints it; docs/decode.md).
+  // startTime: a time on this page's clock (ms), for steps the worker timed.
+  function mark(name, startTime) {
+    try { performance.mark('livescope:' + name, startTime >= 0 ? { startTime } : undefined); } catch (e) { /* no User Timing */ }
+  }
+
   // Browsers refuse new Worker() on a cross-origin script (widget files on a CDN): then start it from a
   // same-origin Blob URL that imports the script (the page's CSP needs worker-src blob:).
   function createWorker(url) {
@@ -60,9 +66,31 @@
       this.lastPlayhead = 0;
     }
 
+    // Before the page module (widget.js calls it first): the worker starts, and with it the playlist, init and first
+    // part, while the page module compiles and the audio worklet loads. Its messages wait in `pending` until start().
+    prestart() {
+      const o = this.w.options;
+      if (!o.src || this.worker) return;
+      this.pending = [];
+      const base = new URL(this.w.baseUrl, global.location.href).href;
+      const ctx = this.newAudioContext(); // synchronous: its sample rate goes with 'start'; its worklet loads meanwhile
+      const early = o.worker && o.worker.held ? o.worker : null; // started by the loader (web/livescope.js, earlyWorker)
+      this.worker = early || createWorker(base + 'player-worker.js');
+      if (!early) mark('worker created');
+      this.worker.onmessage = (e) => this.onWorker(e.data);
+      this.worker.onerror = (e) => this.onWorker({ type: 'fatal', code: 'worker-failed', message: `the playback worker failed: ${e.message || 'error'}` });
+      if (early) { const held = early.held; early.held = null; for (const m of held) this.onWorker(m); }
+      this.worker.postMessage({ type: 'start', src: new URL(o.src, global.location.href).href, baseUrl: base,
+        sampleRate: ctx ? ctx.sampleRate : 48000, channels: 2, latency: Number(o.latency) || 0,
+        decoder: o.decoder || 'auto', abr: o.abr !== 'off' });
+      this.audioReady = ctx ? this.startAudio(base, ctx).then(() => mark('audio worklet loaded'))
+        .catch((e) => { ctx.close().catch(() => {}); this.audio = null; this.log('warn', `audio unavailable: ${e.message || e}`); }) : Promise.resolve();
+    }
+
     async start() {
       const o = this.w.options;
       if (!o.src) return;
+      this.prestart(); // no-op when widget.js already called it
       this.m = this.w.module; this.app = this.w.app;
       this.m._ls_page_show_status(this.app, 0);
       // The state card's strings in the widget's language (the room plugin sends them too, when it draws).
@@ -71,14 +99,10 @@
       this.setDebug(!!o.debug);
       this.heapStart = this.m.HEAPU8.length;
       Object.defineProperty(this.w, 'stats', { get: () => this.stats(), configurable: true });
-      const base = new URL(this.w.baseUrl, global.location.href).href;
-      await this.startAudio(base).catch((e) => this.log('warn', `audio unavailable: ${e.message || e}`));
-      this.worker = createWorker(base + 'player-worker.js');
-      this.worker.onmessage = (e) => this.onWorker(e.data);
-      this.worker.onerror = (e) => this.fail('worker-failed', `the playback worker failed: ${e.message || 'error'}`);
-      this.worker.postMessage({ type: 'start', src: new URL(o.src, global.location.href).href, baseUrl: base,
-        sampleRate: this.audio ? this.audio.ctx.sampleRate : 48000, channels: 2, latency: Number(o.latency) || 0,
-        decoder: o.decoder || 'auto', abr: o.abr !== 'off' });
+      await this.audioReady;
+      if (!this.worker) return; // destroyed meanwhile
+      const pending = this.pending; this.pending = null;
+      for (const m of pending) this.onWorker(m); // in order: what the worker sent while the page module compiled
       const on = (el, type, fn) => { el.addEventListener(type, fn); this.listeners.push([el, type, fn]); };
       on(global.document, 'visibilitychange', () => this.updateVideoActive());
       this.updateVideoActive();
@@ -93,6 +117,8 @@
       for (const [el, type, fn] of this.listeners) el.removeEventListener(type, fn);
       this.listeners = [];
       this.dropQueue(); // closes queued VideoFrames now rather than at garbage collection
+      if (this.pending) for (const m of this.pending) if (m.frame) m.frame.close();
+      this.pending = null;
       if (this.worker) { this.worker.postMessage({ type: 'stop' }); this.worker.terminate(); this.worker = null; }
       if (this.audio) { this.audio.ctx.close().catch(() => {}); this.audio = null; }
       if (this.scriptTag) this.scriptTag.remove();
@@ -277,10 +303,13 @@
 
     // [SECTION] Audio output ---------------------------------------------------------------------
 
-    async startAudio(base) {
+    newAudioContext() {
       const Ctx = global.AudioContext || global.webkitAudioContext;
-      if (!Ctx) throw new Error('no WebAudio');
-      const ctx = new Ctx({ latencyHint: 'interactive' });
+      if (!Ctx) { this.log('warn', 'audio unavailable: no WebAudio'); return null; }
+      try { return new Ctx({ latencyHint: 'interactive' }); } catch (e) { this.log('warn', `audio unavailable: ${e.message || e}`); return null; }
+    }
+
+    async startAudio(base, ctx) {
       const gain = ctx.createGain();
       gain.gain.value = 0; // starts muted (autoplay rules); a user gesture unmutes
       gain.connect(ctx.destination);
@@ -319,7 +348,7 @@
       if (!this.audio) return; // a message queued before destroy()
       if (m.type === 'clock') {
         this.audio.buffered = m.buffered; this.audio.underruns = m.underruns; this.audio.starved = m.starved;
-        if (m.serial === this.serial && Number.isFinite(m.pts) && !m.starved && this.audio.ctx.state === 'running') {
+        if (this.m && m.serial === this.serial && Number.isFinite(m.pts) && !m.starved && this.audio.ctx.state === 'running') {
           this.audioClock = { pts: m.pts, at: performance.now() / 1000 };
           this.m._ls_playback_clock_set(this.app, m.pts, this.audioClock.at, m.serial);
         }
@@ -331,6 +360,9 @@
     // [SECTION] Worker messages ------------------------------------------------------------------
 
     onWorker(m) {
+      if (m.type === 'mark') { mark(m.name, m.at - performance.timeOrigin); return; }
+      if (this.pending) { this.pending.push(m); return; } // before start(): replayed in order there
+      if (m.type === 'frame' && !this.firstFrameQueued) { this.firstFrameQueued = true; mark('first frame at the page'); }
       switch (m.type) {
         case 'frame':
           if (m.serial < this.minSerial) { this.release(m); return; } // from before a seek
@@ -429,7 +461,7 @@
           if (this.paused) this.worker.postMessage({ type: 'hold', hold: true }); // paused seek: its frame shown, hold again
         }
         if (act === 3) { // first frame, or first after a stall or a source error
-          if (!Number.isFinite(this.firstFrameMs)) this.firstFrameMs = performance.now() - this.startMs;
+          if (!Number.isFinite(this.firstFrameMs)) { this.firstFrameMs = performance.now() - this.startMs; mark('first frame shown'); }
           if (this.sourceError) { this.sourceError = null; this.setErrorText(''); }
           this.w.emit('playing', { firstFrameMs: this.firstFrameMs });
         }
@@ -486,5 +518,7 @@
     }
   }
 
-  global.LivescopeWidget.registerPlugin('playback', (widget) => new Playback(widget));
+  // prepare runs before the page module loads (widget.js): the worker and the audio start then; the factory takes that instance.
+  global.LivescopeWidget.registerPlugin('playback', (widget) => (widget.prepared && widget.prepared.playback) || new Playback(widget),
+    (widget) => { const p = new Playback(widget); p.prestart(); return p; });
 })(globalThis);

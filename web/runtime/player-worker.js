@@ -16,6 +16,8 @@
 // through mod.abiRecord (names from src/app/app_abi.h), strings go in through mod.withUtf8.
 //
 // Messages page -> worker:
+//   {type:'prefetch', src, baseUrl, decoder}  optional, before 'start' (web/livescope.js): load the module, request the
+//                              playlist at `src` and start the browser's video decoder now (docs/decode.md, First frame)
 //   {type:'start', src, baseUrl, sampleRate, channels, latency, decoder}  begin playing `src`; decoder: auto|webcodecs|wasm
 //   {type:'release', buffer}   a frame buffer the page has uploaded, back into the pool
 //   {type:'release', frame:true}  a VideoFrame the page has uploaded (or dropped) and closed
@@ -58,10 +60,15 @@ const state = {
 
 function post(msg, transfer) { self.postMessage(msg, transfer || []); }
 function log(level, message) { post({ type: 'log', level, message }); }
+// Start-up waterfall (docs/decode.md, First frame): each step once, as epoch ms; the page turns them into performance marks.
+const marked = new Set();
+function mark(name) { if (!marked.has(name)) { marked.add(name); post({ type: 'mark', name, at: performance.timeOrigin + performance.now() }); } }
+mark('worker script run');
 
 self.onmessage = (e) => {
   const m = e.data;
   switch (m.type) {
+    case 'prefetch': prefetch(m); break;
     case 'start': start(m).catch((err) => fatal('load-failed', String(err && err.message || err))); break;
     case 'release':
       if (m.frame) wc.outstanding = Math.max(0, wc.outstanding - 1);
@@ -157,6 +164,7 @@ function drain() {
         if (stride === pw) dst.set(heap.subarray(src, src + pw * ph), off);
         else for (let y = 0; y < ph; y++) dst.set(heap.subarray(src + y * stride, src + y * stride + pw), off + y * pw);
       }
+      mark('first frame decoded');
       post({ type: 'frame', buffer: buf, pts: v.pts, duration: v.duration, serial: v.serial, pdt: v.pdt, width: w, height: h,
         matrix: v.matrix, fullRange: v.fullRange, decodeMs: v.decodeMs }, [buf]);
     }
@@ -204,7 +212,8 @@ function wcAsk(q) {
   const answer = (ok) => { if (state.app !== app || !state.running) return; mod._ls_worker_wc_answer(app, q.generation, ok ? 1 : 0); drain(); };
   let config;
   try { config = wcConfigOf(q); } catch (e) { answer(false); return; }
-  self.VideoDecoder.isConfigSupported(config).then((r) => answer(!!(r && r.supported)), () => answer(false));
+  mark('decoder question asked');
+  self.VideoDecoder.isConfigSupported(config).then((r) => { mark('decoder question answered'); answer(!!(r && r.supported)); }, () => answer(false));
 }
 
 function wcClose() {
@@ -256,6 +265,7 @@ function wcDrain() {
         duration: c.duration > 0 ? c.duration : undefined, data: mod.HEAPU8.subarray(c.ptr, c.ptr + c.size) }));
     } catch (e) { wcFail(e); return; }
     mod._ls_worker_wc_chunk_pop(app);
+    mark('first chunk to the decoder');
     wc.deltas = c.key ? 0 : wc.deltas + 1;
     if (wc.failArmed && wc.deltas === 2) { wc.failArmed = false; wcFail(new Error('test hook: forced WebCodecs error')); return; }
   }
@@ -265,6 +275,7 @@ function wcDrain() {
 function wcOutput(frame) {
   const { mod, app } = state;
   if (!app || !state.running) { frame.close(); return; }
+  mark('first frame out of the decoder'); // shown or not: frames before the fast-start cut are dropped below
   const v = mod.abiRecord('videoFrame', mod._ls_worker_wc_output(app, frame.timestamp, frame.displayWidth, frame.displayHeight));
   if (!v) { frame.close(); return; } // stale (a reset or a serial change), or before the fast-start cut
   wc.ready.push({ frame, v });
@@ -277,6 +288,7 @@ function wcSendReady() {
   while (wc.ready.length && wc.outstanding < state.poolMax) {
     const { frame, v } = wc.ready.shift();
     wc.outstanding++;
+    mark('first frame decoded');
     post({ type: 'frame', frame, pts: v.pts, duration: v.duration, serial: v.serial, pdt: v.pdt, width: v.width, height: v.height,
       matrix: v.matrix, fullRange: 0, decodeMs: v.decodeMs }, [frame]);
   }
@@ -355,10 +367,38 @@ function decoderBridge(light, full) {
   };
 }
 
+// {type:'prefetch', src, baseUrl, decoder} (web/livescope.js, before the runtime loads; 'start' follows): the module and
+// the session's first request, the playlist at `src`, start loading now (sessionFetch takes the response).
+function prefetch(m) {
+  if (state.early) return;
+  mark('prefetch received');
+  const light = (m.decoder || 'auto') !== 'wasm' && wcAvailable();
+  state.prefetch = { url: m.src, res: fetch(m.src, { cache: 'no-store' }) };
+  state.prefetch.res.catch(() => {}); // a failure is the first request's, reported there
+  // The browser's decoder starts up meanwhile (its first configure costs most): configured for a likely H.264 stream;
+  // wcReadyFor configures it again for the real stream (reset + configure), as after a rendition switch.
+  // An error before that (the guess refused) only closes it: wcReadyFor then makes a new one.
+  if (light && !wc.decoder) {
+    try {
+      wc.decoder = new self.VideoDecoder({ output: wcOutput, error: (e) => { if (wc.decoder && wc.generation >= 0) wcFail(e); } });
+      wc.decoder.addEventListener('dequeue', () => { if (state.running && state.app) wcDrain(); });
+      wc.decoder.configure({ codec: 'avc1.64001f', optimizeForLatency: true });
+      mark('decoder warmed');
+    } catch (e) { wc.decoder = null; }
+  }
+  const mod = Promise.resolve().then(() => loadModule(m.baseUrl, light));
+  mod.catch(() => {}); // reported by start()
+  state.early = { src: m.src, baseUrl: m.baseUrl, light, mod };
+}
+
 async function start(m) {
   state.baseUrl = m.baseUrl;
   const light = (m.decoder || 'auto') !== 'wasm' && wcAvailable();
-  state.mod = await loadModule(m.baseUrl, light);
+  mark('start received');
+  const e = state.early;
+  if (!e || e.src !== m.src || e.baseUrl !== m.baseUrl || e.light !== light) { state.early = null; prefetch(m); }
+  state.mod = await state.early.mod;
+  mark('worker module instantiated');
   if (light) state.mod.lsRequestDecoder = loadDecoderModule;
   state.app = state.mod._ls_worker_create();
   state.channels = m.channels || 2;
@@ -454,9 +494,12 @@ async function sessionFetch(r) {
   const live = () => session.inflight.get(r.id) === req && state.running;
   const headers = {};
   if (r.offset >= 0) headers.Range = `bytes=${r.offset}-${r.length >= 0 ? r.offset + r.length - 1 : ''}`;
+  const pre = state.prefetch; // the first playlist, requested at start (above); only for that exact request
+  state.prefetch = null;
+  if (pre && (pre.url !== r.url || r.offset >= 0)) pre.res.then((x) => x.body && x.body.cancel()).catch(() => {});
   try {
-    const res = await fetch(r.url, { signal: ctrl.signal, cache: 'no-store', headers });
-    if (!live()) return;
+    const res = await (pre && pre.url === r.url && r.offset < 0 ? pre.res : fetch(r.url, { signal: ctrl.signal, cache: 'no-store', headers }));
+    if (!live()) { if (res.body) res.body.cancel().catch(() => {}); return; }
     if (!res.ok) log('warn', `${r.kind} HTTP ${res.status}: ${r.url}`);
     mod._ls_worker_hls_response(app, r.id, res.status, nowS());
     sessionPump();
@@ -471,6 +514,7 @@ async function sessionFetch(r) {
       sessionPump();
     }
     session.inflight.delete(r.id);
+    mark(`first ${r.kind} loaded`);
     mod._ls_worker_hls_complete(app, r.id, nowS());
   } catch (e) {
     if (!live()) return;

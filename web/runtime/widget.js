@@ -14,21 +14,33 @@
   // module and its app exist (widget.module, widget.app), frame() runs before each rendered frame.
   const PLUGINS = [];
 
-  // One compile per wasm URL per page: every widget instantiates the same WebAssembly.Module.
+  // One compile per wasm URL per page: every widget instantiates the same WebAssembly.Module. Compiled while it
+  // downloads (compileStreaming); a server that sends .wasm without `application/wasm` makes compileStreaming reject
+  // (TypeError), and then the bytes are fetched again (the HTTP cache usually has them) and compiled whole.
   const COMPILED = new Map();
   function compileOnce(url) {
     if (!COMPILED.has(url)) {
+      const whole = () => fetch(url, { credentials: 'same-origin' }).then((r) => {
+        if (!r.ok) throw new Error(`livescope: ${url}: HTTP ${r.status}`);
+        return r.arrayBuffer();
+      }).then((b) => WebAssembly.compile(b));
       const p = (WebAssembly.compileStreaming
-        ? WebAssembly.compileStreaming(fetch(url, { credentials: 'same-origin' }))
-        : fetch(url).then((r) => r.arrayBuffer()).then((b) => WebAssembly.compile(b)));
+        ? WebAssembly.compileStreaming(fetch(url, { credentials: 'same-origin' })).catch((e) => {
+          console.warn(`[livescope] ${url}: streaming compile failed (${e && e.message}); compiling the whole file`);
+          return whole();
+        })
+        : whole()).then((mod) => { mark('page wasm compiled'); return mod; });
       p.catch(() => COMPILED.delete(url));
       COMPILED.set(url, p);
     }
     return COMPILED.get(url);
   }
+  // The start-up waterfall's page steps as performance marks (web/runtime/playback.js has the rest).
+  function mark(name) { try { performance.mark('livescope:' + name); } catch (e) { /* no User Timing */ } }
 
   class LivescopeWidget {
-    static registerPlugin(name, factory) { PLUGINS.push({ name, factory }); }
+    // prepare (optional): (widget) => instance, run before the page module loads; the factory may take it from widget.prepared.
+    static registerPlugin(name, factory, prepare) { PLUGINS.push({ name, factory, prepare }); }
 
     // canvas: an HTMLCanvasElement the widget owns. options: { baseUrl, preserveDrawingBuffer, onError,
     // src, room, title, ... } (plugins read the options they need). events: an EventTarget for widget events.
@@ -49,6 +61,12 @@
     async start() {
       const factory = global.createLivescopePage;
       if (typeof factory !== 'function') throw new Error('livescope: livescope_page.js is not loaded');
+      mark('runtime scripts run');
+      // Plugins that can start before the page module do (playback: its worker, so the stream loads while this compiles).
+      this.prepared = {};
+      for (const { name, prepare } of PLUGINS) {
+        if (prepare) try { this.prepared[name] = prepare(this); } catch (e) { console.warn(`[livescope] plugin ${name} failed to prepare:`, e); }
+      }
       this.module = await factory({
         canvas: this.canvas,
         locateFile: (path) => this.baseUrl + path,
@@ -61,6 +79,7 @@
         print: (t) => console.log('[livescope]', t),
         printErr: (t) => console.warn('[livescope]', t),
       });
+      mark('page module ready');
       const { w, h, dpr } = this._measure();
       // flags: 1 preserveDrawingBuffer, 2 transparent canvas (overlay-only: the page's own picture shows through).
       this.app = this.module._ls_page_create(w, h, dpr, (this.options.preserveDrawingBuffer ? 1 : 0) | (this.options.overlayOnly ? 2 : 0));
@@ -95,6 +114,8 @@
       global.cancelAnimationFrame(this._raf);
       for (const [el, type, fn, opts] of this._listeners) el.removeEventListener(type, fn, opts);
       this._listeners = [];
+      for (const name in this.prepared) { const p = this.prepared[name]; if (p && p.destroy && this.plugins[name] !== p) p.destroy(); }
+      this.prepared = {};
       for (const name in this.plugins) { const p = this.plugins[name]; if (p.destroy) p.destroy(); }
       this.plugins = {};
       if (this.app) { this.module._ls_page_destroy(this.app); this.app = 0; }

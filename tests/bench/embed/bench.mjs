@@ -2,6 +2,7 @@
 // first frame (loader, runtime JS, wasm, playlists, media; raw and as gzip/brotli for the static files) and the
 // time from the script tag's request to the first frame, beside hls.js with a plain <video> on the same stream
 // in the same Chromium run. BENCH_RUNS (default 3) repeats each side.
+import { loadavg } from 'node:os';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { launchBrowser, ROOT } from '../../e2e/lib/browser.mjs';
 import { startStack } from '../../e2e/lib/stack.mjs';
@@ -46,7 +47,11 @@ async function measure(browser, url, scriptSuffix, firstFramePath) {
   const t = await page.evaluate(({ suffix, path }) => {
     const first = path.split('.').reduce((o, k) => (o == null ? o : o[k]), window);
     const script = performance.getEntriesByType('resource').find((e) => e.name.endsWith(suffix));
-    return { first, scriptStart: script ? script.startTime : 0, origin: performance.timeOrigin };
+    // livescope's start-up waterfall (performance marks 'livescope:<step>', first of each name) and when the
+    // first playlist and media requests went out (resource timing sees the worker's requests too in Chromium).
+    const marks = {};
+    for (const e of performance.getEntriesByType('mark')) if (e.name.startsWith('livescope:') && !(e.name.slice(10) in marks)) marks[e.name.slice(10)] = e.startTime;
+    return { first, scriptStart: script ? script.startTime : 0, origin: performance.timeOrigin, marks };
   }, { suffix: scriptSuffix, path: firstFramePath });
   const cutoff = t.origin + t.first + 50;
   const bytes = {};
@@ -60,7 +65,9 @@ async function measure(browser, url, scriptSuffix, firstFramePath) {
   }
   browser.context.off('requestfinished', onFinished);
   await page.close();
-  return { ttff: t.first - t.scriptStart, bytes };
+  const marks = {};
+  for (const [k, v] of Object.entries(t.marks)) marks[k] = v - t.scriptStart;
+  return { ttff: t.first - t.scriptStart, bytes, marks };
 }
 
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
@@ -79,6 +86,13 @@ try {
   console.log(`script tag -> first frame on the blog page, ms (median of ${RUNS}; all runs):`);
   console.log(`  livescope <live-scope>   ${median(ours.map((r) => r.ttff)).toFixed(0).padStart(6)}   [${ours.map((r) => r.ttff.toFixed(0)).join(', ')}]`);
   console.log(`  hls.js + <video>         ${median(ref.map((r) => r.ttff)).toFixed(0).padStart(6)}   [${ref.map((r) => r.ttff.toFixed(0)).join(', ')}]`);
+  // The waterfall: each step's median time after the script tag's request, in the order of those medians.
+  const steps = new Map();
+  for (const r of ours) for (const [k, v] of Object.entries(r.marks)) (steps.get(k) || steps.set(k, []).get(k)).push(v);
+  console.log(`livescope start-up waterfall, ms after the script tag's request (median of ${RUNS}; 'first frame shown' = 'playing'):`);
+  for (const [k, v] of [...steps].sort((a, b) => median(a[1]) - median(b[1])))
+    console.log(`  ${k.padEnd(30)} ${median(v).toFixed(0).padStart(6)}   [${v.map((x) => x.toFixed(0)).join(', ')}]`);
+  console.log(`  ${'hls.js: first frame'.padEnd(30)} ${median(ref.map((r) => r.ttff)).toFixed(0).padStart(6)}   (ratio ${(median(ours.map((r) => r.ttff)) / median(ref.map((r) => r.ttff))).toFixed(2)}x, goal <= 0.8x; load average ${loadavg()[0].toFixed(1)})`);
   for (const [name, r] of [['livescope', ours[ours.length - 1]], ['hls.js + <video>', ref[ref.length - 1]]]) {
     console.log(`bytes transferred before the first frame, ${name} (KiB; gzip/brotli as a CDN would serve the static files):`);
     console.log(`  ${'kind'.padEnd(12)} ${'files'.padStart(5)} ${'raw'.padStart(8)} ${'gzip'.padStart(8)} ${'brotli'.padStart(8)}`);
