@@ -177,6 +177,8 @@ test('a replay is read-only: no compose box, heart button, question toggle or vo
     assert.match(await slider.getAttribute('aria-valuetext'), /^\d+:\d\d of \d+:\d\d$/);
     await page.evaluate(() => document.querySelector('live-scope').pause());
     await slider.focus();
+    await page.waitForTimeout(200);
+    await page.locator('live-scope').screenshot({ path: join(ARTIFACTS, 'replay-readonly-focus-280-en.png') }); // the focus ring on the bar
     const seekedAfter = async (key, near) => {
       const n = await page.evaluate(() => (window.__ev.seeked || []).length);
       await page.keyboard.press(key);
