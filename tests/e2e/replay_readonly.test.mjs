@@ -5,7 +5,9 @@
 // bottom row where the compose row and the heart button were), every control has an accessible name, the bar's DOM
 // mirror works by keyboard (slider ← → Home End: `seeked`; the play button Space / Enter: `paused` toggles), and the
 // ended card with a very long title keeps "Watch the replay" clear of its text (bounding boxes), in English and
-// French. Screenshots: the replay at the 280 px post card and at the blog size (420 px), both languages.
+// French; and a live DVR window without a room (a growing playlist over the same segments): "–30 s", the slider and
+// "Live" mirrored, named in French, and working by keyboard. Screenshots: the replay at the 280 px post card and at the
+// blog size (420 px), both languages, the bar's focus ring, the DVR bar and the ended card.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -19,10 +21,10 @@ import { waitFor } from './lib/wait.mjs';
 
 const DIST = join(ROOT, 'build', 'wasm', 'dist');
 const missing = existsSync(join(DIST, 'room-replay.js')) ? false : `${DIST}/room-replay.js is missing: build the wasm preset`;
-const CLIP_S = 40; // seconds
+const CLIP_S = 60; // seconds (the DVR case needs a window of at least 45 s)
 const LONG_TITLE = 'A very long title for a talk about live video, recordings, replays with their conversation, ' +
   'and everything else we did not have the time to cover in the first hour of this broadcast';
-let server, base, browser, vodDir, start;
+let server, base, browser, vodDir, start, segments, dvrStart;
 
 // 320x568 (9:16): testsrc2 in the top 55 %, flat grey (Y 128) under it, a 440 Hz tone; 2 s fMP4 segments with PDTs.
 function makeVod(out) {
@@ -33,6 +35,14 @@ function makeVod(out) {
     '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4', '-hls_flags', 'program_date_time', '-hls_fmp4_init_filename', 'init.mp4',
     join(out, 'index.m3u8')]);
   if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr}`);
+  const lines = readFileSync(join(out, 'index.m3u8'), 'utf8').split('\n');
+  segments = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].startsWith('#EXTINF:')) continue;
+    let j = i + 1;
+    while (j < lines.length && lines[j].startsWith('#')) j++; // ffmpeg writes the PDT between EXTINF and the URI
+    segments.push({ dur: parseFloat(lines[i].slice(8)), uri: lines[j].trim() });
+  }
   return Date.parse(/#EXT-X-PROGRAM-DATE-TIME:(\S+)/.exec(readFileSync(join(out, 'index.m3u8'), 'utf8'))[1]);
 }
 
@@ -50,8 +60,23 @@ function roomLog() {
   return ev.map((e, k) => ({ seq: k + 1, at: e.t + 300, ...e }));
 }
 
+// A live playlist over the VOD's segments: 26 of them (52 s) out when the DVR test starts, one more every 2 s, no
+// ENDLIST: a live DVR window ending now.
+function dvrPlaylist() {
+  const now = Date.now() / 1000, t0 = dvrStart - 26 * 2;
+  let out = '#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-MAP:URI="init.mp4"\n';
+  for (let i = 0; i < segments.length && t0 + (i + 1) * 2 <= now; i++)
+    out += `#EXT-X-PROGRAM-DATE-TIME:${new Date((t0 + i * 2) * 1000).toISOString()}\n#EXTINF:${segments[i].dur.toFixed(3)},\n${segments[i].uri}\n`;
+  return out;
+}
+
 function serve(req, res) {
   const url = new URL(req.url, 'http://x');
+  if (url.pathname === '/vod/talk/run1/dvr.m3u8') {
+    res.writeHead(200, { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store', 'Content-Type': 'application/vnd.apple.mpegurl' });
+    res.end(dvrPlaylist());
+    return;
+  }
   const cors = { 'Access-Control-Allow-Origin': '*', 'Cache-Control': 'no-store' };
   const m = /^\/rooms\/([A-Za-z0-9._-]+)\/events$/.exec(url.pathname);
   if (m) {
@@ -95,16 +120,16 @@ after(async () => {
   if (vodDir) rmSync(vodDir, { recursive: true, force: true });
 });
 
-async function open(attrs, width) {
+async function open(attrs, width, ready = () => document.querySelector('live-scope')?._ls?.widget?.plugins?.room?.log) {
   const page = await browser.context.newPage();
   const logs = collectLogs(page);
   await page.setViewportSize({ width: width + 16, height: Math.round(width * 16 / 9) + 16 });
   await page.goto(`${base}/page.html?w=${width}&attrs=${encodeURIComponent(attrs)}`);
-  await page.waitForFunction(() => document.querySelector('live-scope')?._ls?.widget?.plugins?.room?.log, null, { timeout: 60000 });
+  await page.waitForFunction(ready, null, { timeout: 60000 });
   await page.evaluate(() => {
     window.__ev = {};
     const el = document.querySelector('live-scope');
-    for (const type of ['replay', 'seeking', 'seeked', 'ended', 'replayavailable'])
+    for (const type of ['replay', 'seeking', 'seeked', 'ended', 'replayavailable', 'playing'])
       el.addEventListener(type, (e) => { (window.__ev[type] = window.__ev[type] || []).push(e.detail); });
   });
   return { page, logs };
@@ -192,7 +217,7 @@ test('a replay is read-only: no compose box, heart button, question toggle or vo
     await seekedAfter('ArrowLeft', t0);
     await seekedAfter('Home', 0);
     await seekedAfter('End', CLIP_S - 0.1);
-    assert.match(await slider.getAttribute('aria-valuetext'), /of 0:(39|40)$/);
+    assert.match(await slider.getAttribute('aria-valuetext'), /of (0:59|1:00)$/);
 
     // The play button: Space / Enter toggle `paused` (after the end, Space plays again from 0).
     await page.waitForFunction(() => document.querySelector('live-scope').paused === true, null, { timeout: 20000 });
@@ -254,4 +279,32 @@ test('the ended card with a very long title keeps "Watch the replay" clear of it
       await page.locator('live-scope').screenshot({ path: join(ARTIFACTS, `replay-readonly-ended-card-${lang}.png`) });
     } catch (e) { console.log(logs.join('\n')); throw e; } finally { await page.close(); }
   }
+});
+
+test('live with a DVR window and no room: "–30 s", the slider and "Live" are mirrored and work by keyboard', { skip: missing }, async () => {
+  dvrStart = Date.now() / 1000;
+  const { page, logs } = await open(`src="${base}/vod/talk/run1/dvr.m3u8" lang="fr"`, 280, () => document.querySelector('live-scope')?._ls?.widget?.plugins?.playback);
+  try {
+    await page.waitForFunction(() => { const p = document.querySelector('live-scope')._ls.widget.plugins.playback; return p.dvr() && p.stats().framesShown > 0; }, null, { timeout: 60000 });
+    await waitFor('the mirror', () => page.evaluate(() => { const g = document.querySelector('live-scope').shadowRoot.querySelector('.livescope-playback-controls'); return g && !g.hidden; }), 10000);
+    const list = await controls(page);
+    const classes = list.map((c) => c.cls).join(' ');
+    for (const want of ['livescope-back30', 'livescope-seek', 'livescope-go-live']) assert.ok(classes.includes(want), `${want}: ${classes}`);
+    assert.ok(!classes.includes('livescope-play'), 'no play button on a live window');
+    for (const c of list) assert.ok(c.name, `${c.tag}.${c.cls} has an accessible name`);
+    const names = list.map((c) => c.name);
+    assert.ok(names.includes('Reculer de 30 secondes') && names.includes('Revenir au direct'), names.join(', '));
+    const live = page.locator('live-scope').locator('button.livescope-go-live');
+    assert.equal(await live.getAttribute('aria-pressed'), 'true', 'at the edge');
+    await page.locator('live-scope').locator('button.livescope-back30').focus();
+    await page.keyboard.press('Enter');
+    await waitFor('seeking back', () => page.evaluate(() => (window.__ev.seeking || []).some((d) => typeof d.to === 'number')), 10000);
+    await waitFor('behind the edge', async () => (await live.getAttribute('aria-pressed')) === 'false', 15000);
+    await page.locator('live-scope').screenshot({ path: join(ARTIFACTS, 'replay-readonly-dvr-280-fr.png') });
+    await live.focus();
+    await page.keyboard.press('Space');
+    await waitFor('"Live": a seek to the edge', () => page.evaluate(() => (window.__ev.seeking || []).some((d) => d.to === null)), 10000);
+    await waitFor('at the edge again', async () => (await live.getAttribute('aria-pressed')) === 'true', 15000);
+    assert.ok(!logs.some((x) => x.includes('pageerror')), logs.join('\n'));
+  } catch (e) { console.log(logs.join('\n')); throw e; } finally { await page.close(); }
 });
