@@ -431,24 +431,24 @@ void DrawQuestions(const DrawCtx& c, const Overlay& o)
         }
         else
         {
-        // Vote button: an arrow over the count; filled in the accent colour when this viewer voted.
-        const OverlayRect& v = r.Vote;
-        const ImU32 accent = IM_COL32(255, 213, 74, 255);
-        if (q.Voted)
-            c.Dl->AddRectFilled(At(c, v.X + 0.15f * fs, v.Y + 0.15f * fs), At(c, v.Right() - 0.15f * fs, v.Bottom() - 0.15f * fs), IM_COL32(255, 213, 74, 60),
-                                0.3f * fs);
-        c.Dl->AddRect(At(c, v.X + 0.15f * fs, v.Y + 0.15f * fs), At(c, v.Right() - 0.15f * fs, v.Bottom() - 0.15f * fs),
-                      q.Voted ? accent : IM_COL32(255, 255, 255, 140), 0.3f * fs, 0, q.Voted ? 2.0f : 1.0f);
-        const std::string count = FormatCompactCount(static_cast<std::uint64_t>(std::max<std::int64_t>(0, q.Votes)));
-        const float cw = Measure(c, count, fs);
-        const float block = 0.55f * fs + 0.2f * fs + fs; // arrow, gap, count
-        const float top = v.Y + 0.5f * (v.H - block);
-        const float ax = v.X + 0.5f * v.W, ar = 0.45f * fs;
-        if (q.Voted)
-            c.Dl->AddTriangleFilled(At(c, ax - ar, top + 0.55f * fs), At(c, ax + ar, top + 0.55f * fs), At(c, ax, top), accent);
-        else
-            c.Dl->AddTriangle(At(c, ax - ar, top + 0.55f * fs), At(c, ax + ar, top + 0.55f * fs), At(c, ax, top), IM_COL32_WHITE, 1.5f);
-        Text(c, ax - 0.5f * cw, top + 0.75f * fs, count, q.Voted ? accent : IM_COL32_WHITE, fs, false);
+            // Vote button: an arrow over the count; filled in the accent colour when this viewer voted.
+            const OverlayRect& v = r.Vote;
+            const ImU32 accent = IM_COL32(255, 213, 74, 255);
+            if (q.Voted)
+                c.Dl->AddRectFilled(At(c, v.X + 0.15f * fs, v.Y + 0.15f * fs), At(c, v.Right() - 0.15f * fs, v.Bottom() - 0.15f * fs), IM_COL32(255, 213, 74, 60),
+                                    0.3f * fs);
+            c.Dl->AddRect(At(c, v.X + 0.15f * fs, v.Y + 0.15f * fs), At(c, v.Right() - 0.15f * fs, v.Bottom() - 0.15f * fs),
+                          q.Voted ? accent : IM_COL32(255, 255, 255, 140), 0.3f * fs, 0, q.Voted ? 2.0f : 1.0f);
+            const std::string count = FormatCompactCount(static_cast<std::uint64_t>(std::max<std::int64_t>(0, q.Votes)));
+            const float cw = Measure(c, count, fs);
+            const float block = 0.55f * fs + 0.2f * fs + fs; // arrow, gap, count
+            const float top = v.Y + 0.5f * (v.H - block);
+            const float ax = v.X + 0.5f * v.W, ar = 0.45f * fs;
+            if (q.Voted)
+                c.Dl->AddTriangleFilled(At(c, ax - ar, top + 0.55f * fs), At(c, ax + ar, top + 0.55f * fs), At(c, ax, top), accent);
+            else
+                c.Dl->AddTriangle(At(c, ax - ar, top + 0.55f * fs), At(c, ax + ar, top + 0.55f * fs), At(c, ax, top), IM_COL32_WHITE, 1.5f);
+            Text(c, ax - 0.5f * cw, top + 0.75f * fs, count, q.Voted ? accent : IM_COL32_WHITE, fs, false);
         }
         // Author (small, in their colour) and the text.
         const float text_w = r.Rect.Right() - 0.4f * fs - r.AuthorAt.X;

@@ -96,15 +96,15 @@ struct OverlayLayout
 inline constexpr std::size_t kCardTitleLines = 3;
 struct BroadcastCardLayout
 {
-    OverlayRect Card;             // the dark card
+    OverlayRect Card; // the dark card
     std::vector<std::string> TitleLines;
-    float TitleSize = 0.0f;       // pixels, font size of the title lines
-    float TitleY = 0.0f;          // pixels, top of the first title line
-    std::string_view Message;     // the state's message (empty: no card)
-    float MessageSize = 0.0f;     // pixels
-    float MessageWidth = 0.0f;    // pixels, as drawn (at most the card's text width)
-    float MessageY = 0.0f;        // pixels
-    OverlayRect Action;           // below the card: a 2.6u-high slot, the card's width (at least 12u), never over its text
+    float TitleSize = 0.0f;    // pixels, font size of the title lines
+    float TitleY = 0.0f;       // pixels, top of the first title line
+    std::string_view Message;  // the state's message (empty: no card)
+    float MessageSize = 0.0f;  // pixels
+    float MessageWidth = 0.0f; // pixels, as drawn (at most the card's text width)
+    float MessageY = 0.0f;     // pixels
+    OverlayRect Action;        // below the card: a 2.6u-high slot, the card's width (at least 12u), never over its text
 };
 BroadcastCardLayout OverlayBroadcastCardLayout(float width, float height, float font_size, const OverlayState& s,
                                                const TextMeasureFn& measure = {});
