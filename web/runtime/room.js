@@ -957,7 +957,7 @@
         live.setAttribute('aria-pressed', b.edge ? 'true' : 'false');
         slider.max = String(b.dur);
         if (canvas.getRootNode().activeElement !== slider || Math.abs(slider.valueAsNumber - b.pos) > 0.5) slider.value = String(b.pos);
-        slider.setAttribute('aria-valuetext', S.seekValue.replace('{t}', formatPlaybackTime(b.pos)).replace('{d}', formatPlaybackTime(b.dur)));
+        slider.setAttribute('aria-valuetext', (S.seekValue || '{t} / {d}').replace('{t}', formatPlaybackTime(b.pos)).replace('{d}', formatPlaybackTime(b.dur)));
       },
       get element() { return group; },
       destroy() {
