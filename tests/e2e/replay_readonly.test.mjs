@@ -250,6 +250,16 @@ test('screenshots: the replay with its room at the 280 px post card and at the b
       assert.ok(names.includes(lang === 'fr' ? 'Position' : 'Position'));
       if (lang === 'fr') assert.ok(names.includes('Pause') || names.includes('Lire'), names.join(', '));
       else assert.ok(names.includes(play) || names.includes('Play'), names.join(', '));
+      // The replayed board: its question is in the role=list mirror, with its votes, but its Vote button is hidden.
+      const votes = await page.evaluate(() => Array.from(document.querySelector('live-scope').shadowRoot.querySelectorAll('.livescope-vote'), (b) => b.hidden));
+      assert.ok(votes.length >= 1 && votes.every((h) => h), `vote buttons exist and are hidden: ${JSON.stringify(votes)}`);
+      if (width === 420) { // the board opened: rows with their counts, no vote button drawn
+        await evalEl(page, 'el._ls.widget.plugins.room.setQuestionsOpen(true)');
+        await waitFor('the board open', async () => (await evalEl(page, 'el._ls.widget.plugins.room.layout().questionRows.length')) >= 1, 5000);
+        const rows = await evalEl(page, 'el._ls.widget.plugins.room.layout().questionRows');
+        assert.ok(rows.every((r) => r.vote[2] === 0), 'no vote button on a replayed board');
+        assert.ok(votes.length >= 1 && (await page.evaluate(() => Array.from(document.querySelector('live-scope').shadowRoot.querySelectorAll('.livescope-vote')).every((b) => b.hidden))), 'still hidden with the board open');
+      }
       const group = await page.locator('live-scope').locator('.livescope-playback-controls').getAttribute('aria-label');
       assert.equal(group, lang === 'fr' ? 'Lecture' : 'Playback');
       await page.waitForTimeout(400);
