@@ -423,24 +423,33 @@ void DrawQuestions(const DrawCtx& c, const Overlay& o)
     {
         const OverlayQuestion& q = s.Questions[r.Index];
         c.Dl->AddRectFilled(At(c, r.Rect.X, r.Rect.Y), At(c, r.Rect.Right(), r.Rect.Bottom()), Col(0x000000, 0.8f), 0.35f * fs);
-        // Vote button: an arrow over the count; filled in the accent colour when this viewer voted.
-        const OverlayRect& v = r.Vote;
-        const ImU32 accent = IM_COL32(255, 213, 74, 255);
-        if (q.Voted)
-            c.Dl->AddRectFilled(At(c, v.X + 0.15f * fs, v.Y + 0.15f * fs), At(c, v.Right() - 0.15f * fs, v.Bottom() - 0.15f * fs), IM_COL32(255, 213, 74, 60),
-                                0.3f * fs);
-        c.Dl->AddRect(At(c, v.X + 0.15f * fs, v.Y + 0.15f * fs), At(c, v.Right() - 0.15f * fs, v.Bottom() - 0.15f * fs),
-                      q.Voted ? accent : IM_COL32(255, 255, 255, 140), 0.3f * fs, 0, q.Voted ? 2.0f : 1.0f);
-        const std::string count = FormatCompactCount(static_cast<std::uint64_t>(std::max<std::int64_t>(0, q.Votes)));
-        const float cw = Measure(c, count, fs);
-        const float block = 0.55f * fs + 0.2f * fs + fs; // arrow, gap, count
-        const float top = v.Y + 0.5f * (v.H - block);
-        const float ax = v.X + 0.5f * v.W, ar = 0.45f * fs;
-        if (q.Voted)
-            c.Dl->AddTriangleFilled(At(c, ax - ar, top + 0.55f * fs), At(c, ax + ar, top + 0.55f * fs), At(c, ax, top), accent);
+        if (r.Vote.W <= 0.0f)
+        { // read-only (a replay): the count alone, no button
+            const std::string n = FormatCompactCount(static_cast<std::uint64_t>(std::max<std::int64_t>(0, q.Votes)));
+            const float nw = Measure(c, n, fs);
+            Text(c, r.Count.X + 0.5f * (r.Count.W - nw), r.Count.Y + 0.5f * (r.Count.H - fs), n, IM_COL32(220, 220, 220, 255), fs, false);
+        }
         else
-            c.Dl->AddTriangle(At(c, ax - ar, top + 0.55f * fs), At(c, ax + ar, top + 0.55f * fs), At(c, ax, top), IM_COL32_WHITE, 1.5f);
-        Text(c, ax - 0.5f * cw, top + 0.75f * fs, count, q.Voted ? accent : IM_COL32_WHITE, fs, false);
+        {
+            // Vote button: an arrow over the count; filled in the accent colour when this viewer voted.
+            const OverlayRect& v = r.Vote;
+            const ImU32 accent = IM_COL32(255, 213, 74, 255);
+            if (q.Voted)
+                c.Dl->AddRectFilled(At(c, v.X + 0.15f * fs, v.Y + 0.15f * fs), At(c, v.Right() - 0.15f * fs, v.Bottom() - 0.15f * fs), IM_COL32(255, 213, 74, 60),
+                                    0.3f * fs);
+            c.Dl->AddRect(At(c, v.X + 0.15f * fs, v.Y + 0.15f * fs), At(c, v.Right() - 0.15f * fs, v.Bottom() - 0.15f * fs),
+                          q.Voted ? accent : IM_COL32(255, 255, 255, 140), 0.3f * fs, 0, q.Voted ? 2.0f : 1.0f);
+            const std::string count = FormatCompactCount(static_cast<std::uint64_t>(std::max<std::int64_t>(0, q.Votes)));
+            const float cw = Measure(c, count, fs);
+            const float block = 0.55f * fs + 0.2f * fs + fs; // arrow, gap, count
+            const float top = v.Y + 0.5f * (v.H - block);
+            const float ax = v.X + 0.5f * v.W, ar = 0.45f * fs;
+            if (q.Voted)
+                c.Dl->AddTriangleFilled(At(c, ax - ar, top + 0.55f * fs), At(c, ax + ar, top + 0.55f * fs), At(c, ax, top), accent);
+            else
+                c.Dl->AddTriangle(At(c, ax - ar, top + 0.55f * fs), At(c, ax + ar, top + 0.55f * fs), At(c, ax, top), IM_COL32_WHITE, 1.5f);
+            Text(c, ax - 0.5f * cw, top + 0.75f * fs, count, q.Voted ? accent : IM_COL32_WHITE, fs, false);
+        }
         // Author (small, in their colour) and the text.
         const float text_w = r.Rect.Right() - 0.4f * fs - r.AuthorAt.X;
         Text(c, r.AuthorAt.X, r.AuthorAt.Y, OverlayEllipsize(q.Author, text_w, small_measure), Col(OverlayReadableOnBacking(q.AuthorRgb), 1.0f), small, false);
@@ -474,11 +483,14 @@ void DrawHearts(const DrawCtx& c, Overlay& o)
         return;
     // Heart button (focusable: a ring shows keyboard focus).
     const OverlayRect& hb = l.HeartButton;
-    const ImVec2 hc = At(c, hb.X + hb.W * 0.5f, hb.Y + hb.H * 0.5f);
-    c.Dl->AddCircleFilled(hc, hb.W * 0.5f, IM_COL32(0, 0, 0, 120), 24);
-    if (o.Focus == OverlayFocus::HeartButton)
-        c.Dl->AddCircle(hc, hb.W * 0.5f + 2.0f, IM_COL32_WHITE, 24, 2.0f);
-    FillHeart(c, o, hc.x, hc.y, hb.W * 0.5f, Col(o.State.OwnRgb, 1.0f));
+    if (hb.W > 0.0f) // none in a replay (read-only): only the replayed hearts rise
+    {
+        const ImVec2 hc = At(c, hb.X + hb.W * 0.5f, hb.Y + hb.H * 0.5f);
+        c.Dl->AddCircleFilled(hc, hb.W * 0.5f, IM_COL32(0, 0, 0, 120), 24);
+        if (o.Focus == OverlayFocus::HeartButton)
+            c.Dl->AddCircle(hc, hb.W * 0.5f + 2.0f, IM_COL32_WHITE, 24, 2.0f);
+        FillHeart(c, o, hc.x, hc.y, hb.W * 0.5f, Col(o.State.OwnRgb, 1.0f));
+    }
 
     HeartsSample(o.Hearts, o.Now, o.HeartSamples);
     const ImVec2 e = At(c, l.HeartEmitter.X, l.HeartEmitter.Y);
@@ -494,37 +506,27 @@ void DrawHearts(const DrawCtx& c, Overlay& o)
 
 // [SECTION] broadcast card
 
-// The state's message (1.25 x the font size) under the title, centred on a dark card; each line shrinks to fit
-// 85 % of the width, down to 0.6 x its size, and is clipped below that.
-void DrawBroadcastCard(const DrawCtx& c, const Overlay& o, float width, float height)
+// The card laid out by OverlayBroadcastCardLayout (overlay_core.h): the title wrapped on up to 3 lines over the state's
+// message, centred on a dark card. Also records the card and its action slot in o.Layout (reported to the page).
+void DrawBroadcastCard(const DrawCtx& c, Overlay& o, float width, float height)
 {
-    const std::string_view message = OverlayBroadcastMessage(o.State);
-    if (message.empty())
-        return;
-    const std::string_view title = o.State.Title;
     const float fs = c.FontSize;
-    const float avail = 0.85f * width - 2.0f * fs;
-    const auto fitted = [&](std::string_view s, float size) {
-        const float w = Measure(c, s, size);
-        return w > avail && w > 0.0f ? std::max(0.6f * size, size * avail / w) : size;
-    };
-    const float msg_fs = fitted(message, 1.25f * fs);
-    const float title_fs = title.empty() ? 0.0f : fitted(title, fs);
-    const float gap = title.empty() ? 0.0f : 0.4f * fs;
-    const float text_w = std::min(avail, std::max(Measure(c, message, msg_fs), title.empty() ? 0.0f : Measure(c, title, title_fs)));
-    const float card_w = text_w + 2.0f * fs, card_h = msg_fs + title_fs + gap + 1.6f * fs;
-    const float x = 0.5f * (width - card_w), y = 0.5f * (height - card_h);
-    c.Dl->AddRectFilled(At(c, x, y), At(c, x + card_w, y + card_h), Col(0x000000, 0.72f), 0.5f * fs);
-    c.Dl->PushClipRect(At(c, x + 0.5f * fs, y), At(c, x + card_w - 0.5f * fs, y + card_h), true);
-    float ty = y + 0.8f * fs;
-    if (!title.empty())
+    const BroadcastCardLayout l = OverlayBroadcastCardLayout(width, height, fs, o.State, [&c, fs](std::string_view t) { return Measure(c, t, fs); });
+    o.Layout.Card = l.Card;
+    o.Layout.CardAction = l.Action;
+    if (l.Message.empty())
+        return;
+    const OverlayRect& k = l.Card;
+    c.Dl->AddRectFilled(At(c, k.X, k.Y), At(c, k.Right(), k.Bottom()), Col(0x000000, 0.72f), 0.5f * fs);
+    c.Dl->PushClipRect(At(c, k.X + 0.5f * fs, k.Y), At(c, k.Right() - 0.5f * fs, k.Bottom()), true);
+    float ty = l.TitleY;
+    for (const std::string& line : l.TitleLines)
     {
-        const float tw = std::min(avail, Measure(c, title, title_fs));
-        Text(c, 0.5f * (width - tw), ty, title, Col(0xD0D0D0, 1.0f), title_fs, false);
-        ty += title_fs + gap;
+        const float tw = Measure(c, line, l.TitleSize);
+        Text(c, 0.5f * (width - tw), ty, line, Col(0xD0D0D0, 1.0f), l.TitleSize, false);
+        ty += 1.2f * fs;
     }
-    const float mw = std::min(avail, Measure(c, message, msg_fs));
-    Text(c, 0.5f * (width - mw), ty, message, IM_COL32_WHITE, msg_fs, false);
+    Text(c, 0.5f * (width - l.MessageWidth), l.MessageY, l.Message, IM_COL32_WHITE, l.MessageSize, false);
     c.Dl->PopClipRect();
 }
 

@@ -33,7 +33,8 @@ void LayoutQuestions(OverlayLayout& l, const OverlayState& s, float width, const
     {
         l.Questions = {l.Comments.X, top, l.Comments.W, std::max(0.0f, bottom - top)};
     }
-    const float vote_w = 2.75f * u; // 44 px at 16 px: a touch target
+    // Read-only (a replay): no vote button, only the count in a narrower column.
+    const float vote_w = s.ReadOnly ? 2.0f * u : 2.75f * u; // 44 px at 16 px: a touch target
     const float text_x = l.Questions.X + vote_w + 0.5f * u;
     const float text_w = l.Questions.Right() - 0.4f * u - text_x;
     if (text_w < 2.0f * u)
@@ -57,7 +58,10 @@ void LayoutQuestions(OverlayLayout& l, const OverlayState& s, float width, const
         if (y + h > l.Questions.Bottom())
             break;
         r.Rect = {l.Questions.X, y, l.Questions.W, h};
-        r.Vote = {l.Questions.X, y, vote_w, h};
+        if (s.ReadOnly)
+            r.Count = {l.Questions.X, y, vote_w, h};
+        else
+            r.Vote = {l.Questions.X, y, vote_w, h};
         r.AuthorAt = {text_x, y + 0.3f * u};
         r.TextAt = {text_x, y + 0.3f * u + 1.2f * small * u};
         l.QuestionRows.push_back(std::move(r));
@@ -155,9 +159,10 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
     // [4] Bottom: the heart button at the right, the compose box left of it, comments above.
     const float button = 2.6f * u;
     l.HeartButton = {width - l.Pad - button, height - l.Pad - button, button, button};
-    if (!s.HeartsEnabled)
+    if (!s.HeartsEnabled || s.ReadOnly)
         l.HeartButton = {l.HeartButton.X, l.HeartButton.Y, 0.0f, 0.0f};
-    l.HeartEmitter = {l.HeartButton.X + 0.5f * button, l.HeartButton.Y};
+    // Read-only: no button, the replayed hearts rise from where it would be (its bottom: the column is free).
+    l.HeartEmitter = {l.HeartButton.X + 0.5f * button, s.ReadOnly ? height - l.Pad : l.HeartButton.Y};
     l.HeartRise = std::max(2.0f * u, std::min(height * 0.6f, l.HeartButton.Y - l.Header.Bottom() - u));
     l.HeartSize = 1.6f * u;
 
@@ -210,7 +215,18 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
         top_block = l.QuestionsTab.Bottom();
     }
 
-    if (s.CommentsEnabled)
+    if (s.CommentsEnabled && s.ReadOnly)
+    { // a replay: no compose box; the comments (and the questions view) go down to the bottom (the bar is under it)
+        l.Compose = {l.Pad, bottom_y + 0.5f * u, 0.0f, 0.0f};
+        l.SendButton = l.Compose;
+        l.ComposeText = l.Compose;
+        l.CharCounter = l.Compose;
+        const float top = top_block + 0.5f * u;
+        l.Comments = {l.Pad, top, std::min(column_w, std::max(0.0f, width * 0.72f)), std::max(0.0f, bottom_y - top)};
+        if (questions && s.QuestionsOpen)
+            LayoutQuestions(l, s, width, measure);
+    }
+    else if (s.CommentsEnabled)
     {
         l.Compose = {l.Pad, bottom_y - compose_h, column_w, compose_h};
         // Inside: the question toggle, text from the rounded end, the counter, the Send button. Label rule: the full
@@ -263,7 +279,61 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
         l.CharCounter = l.Compose;
         l.Comments = {l.Pad, bottom_y, 0.0f, 0.0f};
     }
+    if (s.Broadcast != OverlayBroadcast::None)
+    {
+        const BroadcastCardLayout card = OverlayBroadcastCardLayout(width, height + std::max(0.0f, s.ReserveBottom), u, s, measure);
+        l.Card = card.Card;
+        l.CardAction = card.Action;
+    }
     return l;
+}
+
+BroadcastCardLayout OverlayBroadcastCardLayout(float width, float height, float font_size, const OverlayState& s,
+                                               const TextMeasureFn& measure_in)
+{
+    BroadcastCardLayout c;
+    c.Message = OverlayBroadcastMessage(s);
+    if (c.Message.empty())
+        return c;
+    width = std::max(width, 1.0f);
+    height = std::max(height, 1.0f);
+    const float fs = std::max(font_size, 4.0f);
+    const TextMeasureFn measure = measure_in ? measure_in : TextMeasureFn([fs](std::string_view t) {
+        return 0.55f * fs * static_cast<float>(Utf8CountCodePoints(t));
+    });
+    const float pad = 0.75f * fs;
+    const float avail = std::max(fs, 0.85f * width - 2.0f * fs);
+    // The message: 1.25 x the font size, shrunk to fit down to 0.6 x that (clipped below).
+    const float msg_full = 1.25f * measure(c.Message);
+    c.MessageSize = msg_full > avail && msg_full > 0.0f ? std::max(0.6f * 1.25f * fs, 1.25f * fs * avail / msg_full) : 1.25f * fs;
+    c.MessageWidth = std::min(avail, msg_full * c.MessageSize / (1.25f * fs));
+    // The title: wrapped at the font size, at most kCardTitleLines lines, the last cut with "…".
+    float title_w = 0.0f;
+    if (!s.Title.empty())
+    {
+        TitleFit t = OverlayFitTitle(s.Title, avail, kCardTitleLines, false, measure);
+        c.TitleLines = std::move(t.Lines);
+        title_w = std::min(avail, t.Width);
+        c.TitleSize = fs;
+    }
+    const float line_h = 1.2f * fs;
+    const float title_h = static_cast<float>(c.TitleLines.size()) * line_h;
+    const float gap = c.TitleLines.empty() ? 0.0f : 0.4f * fs;
+    const float text_w = std::min(avail, std::max(c.MessageWidth, title_w));
+    const float card_w = text_w + 2.0f * fs;
+    const float card_h = 0.8f * fs + title_h + gap + c.MessageSize + 0.8f * fs;
+    float y = 0.5f * (height - card_h);
+    // The action slot under the card: the card moves up (not above the margin) when the slot would leave the widget.
+    const float action_h = 2.6f * fs, action_gap = 0.6f * fs;
+    const float overflow = y + card_h + action_gap + action_h - (height - pad);
+    if (overflow > 0.0f)
+        y = std::max(std::min(pad, y), y - overflow);
+    c.Card = {0.5f * (width - card_w), y, card_w, card_h};
+    c.TitleY = y + 0.8f * fs;
+    c.MessageY = c.TitleY + title_h + gap;
+    const float action_w = std::min(std::max(card_w, 12.0f * fs), std::max(0.0f, width - 2.0f * pad));
+    c.Action = {0.5f * (width - action_w), c.Card.Bottom() + action_gap, action_w, action_h};
+    return c;
 }
 
 std::string_view OverlayBroadcastMessage(const OverlayState& s)
@@ -338,6 +408,8 @@ void OverlayNewFrame(Overlay& o, double now, float width, float height)
         OverlaySetFocus(o, OverlayFocus::None);
     if (!o.State.HeartsEnabled && o.Focus == OverlayFocus::HeartButton)
         OverlaySetFocus(o, OverlayFocus::None);
+    if (o.State.ReadOnly)
+        OverlaySetFocus(o, OverlayFocus::None);
     o.Layout = OverlayComputeLayout(width, height, o.FontSize, o.State, o.Measure);
 }
 
@@ -357,7 +429,7 @@ void OverlaySetFocus(Overlay& o, OverlayFocus focus)
 
 void OverlaySendHeart(Overlay& o)
 {
-    if (!o.State.HeartsEnabled)
+    if (!o.State.HeartsEnabled || o.State.ReadOnly)
         return;
     o.Hearts.ReducedMotion = o.State.ReducedMotion;
     HeartsAddOwn(o.Hearts, o.State.OwnRgb, o.Now);
@@ -367,6 +439,8 @@ void OverlaySendHeart(Overlay& o)
 namespace {
 void SubmitCompose(Overlay& o)
 {
+    if (o.State.ReadOnly)
+        return;
     std::string text;
     const bool question = OverlayComposeIsQuestion(o);
     if (ComposeSubmit(o.Compose, text))
@@ -409,6 +483,8 @@ void OverlaySetQuestionsOpen(Overlay& o, bool open)
 
 void OverlayVoteTap(Overlay& o, std::string_view id)
 {
+    if (o.State.ReadOnly)
+        return; // a replayed board is inert
     for (const OverlayQuestion& q : o.State.Questions)
     {
         if (q.Id == id)
@@ -476,7 +552,7 @@ bool OverlayOnPointerDown(Overlay& o, float x, float y)
         }
         if (o.State.QuestionsOpen && l.Questions.Contains(x, y))
         {
-            for (const QuestionRow& r : l.QuestionRows)
+            for (const QuestionRow& r : l.QuestionRows) // read-only rows have no Vote rect
                 if (r.Vote.Contains(x, y) && r.Index < o.State.Questions.size())
                     OverlayVoteTap(o, o.State.Questions[r.Index].Id);
             return true; // the view takes its taps: no heart
@@ -487,6 +563,11 @@ bool OverlayOnPointerDown(Overlay& o, float x, float y)
             OverlaySetFocus(o, OverlayFocus::Compose);
             return true;
         }
+    }
+    if (o.State.ReadOnly)
+    { // a replay: nothing to send, nothing to focus (the questions tab above still opens the view)
+        OverlaySetFocus(o, OverlayFocus::None);
+        return false;
     }
     if (o.State.CommentsEnabled && o.Layout.Compose.Contains(x, y))
     {
@@ -504,7 +585,7 @@ bool OverlayOnPointerDown(Overlay& o, float x, float y)
 
 bool OverlayOnKeyText(Overlay& o, std::string_view utf8)
 {
-    if (o.Focus != OverlayFocus::Compose || !o.State.CommentsEnabled)
+    if (o.Focus != OverlayFocus::Compose || !o.State.CommentsEnabled || o.State.ReadOnly)
         return false;
     if (ComposeInsert(o.Compose, utf8) > 0)
         o.Actions.ComposeTextChanged = true;
@@ -517,7 +598,9 @@ bool OverlayOnKey(Overlay& o, OverlayKey key)
     {
         case OverlayKey::Tab: {
             OverlayFocus next = OverlayFocus::None;
-            if (o.Focus == OverlayFocus::None && o.State.HeartsEnabled)
+            if (o.State.ReadOnly)
+                next = OverlayFocus::None; // a replay has no heart button and no compose box
+            else if (o.Focus == OverlayFocus::None && o.State.HeartsEnabled)
                 next = OverlayFocus::HeartButton;
             else if (o.Focus != OverlayFocus::Compose && o.State.CommentsEnabled)
                 next = OverlayFocus::Compose;

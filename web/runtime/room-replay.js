@@ -184,12 +184,32 @@
       button.style.cssText = 'position:absolute;left:50%;top:58%;transform:translateX(-50%);z-index:2;font-size:15px;padding:8px 16px;' +
         'border-radius:20px;background:rgba(0,0,0,.78);border:1px solid rgba(255,255,255,.6);color:#fff;cursor:pointer;' +
         'white-space:nowrap;max-width:calc(100% - 24px);overflow:hidden;text-overflow:ellipsis;';
+      place();
       button.addEventListener('click', () => {
         widget.emit('replayswitch', { src: url });
         if (typeof o.swapSrc === 'function') o.swapSrc(url);
       });
       o.container.appendChild(button);
       widget.emit('replayavailable', { src: url });
+    }
+
+    // The button goes in the slot the overlay's card layout keeps under the card's text (OverlayBroadcastCardLayout:
+    // `cardAction` in the layout report, CSS px from the canvas' top-left), so a long wrapped title never reaches it.
+    // Without a report (no card drawn yet) it stays at the old place, 58 % of the height.
+    let placedKey = '', lastPlace = 0;
+    function place() {
+      const m = widget.module, canvas = widget.canvas;
+      if (!button || !m || !widget.app || !canvas || typeof m._ls_room_layout !== 'function') return;
+      let slot = null;
+      try { slot = JSON.parse(m.UTF8ToString(m._ls_room_layout(widget.app))).cardAction; } catch (e) { slot = null; }
+      if (!Array.isArray(slot) || !(slot[2] > 0) || !(slot[3] > 0)) return;
+      const c = canvas.getBoundingClientRect(), box = o.container.getBoundingClientRect();
+      const x = c.left - box.left + slot[0] + slot[2] / 2, y = c.top - box.top + slot[1];
+      const key = `${Math.round(x)},${Math.round(y)},${Math.round(slot[2])},${Math.round(slot[3])}`;
+      if (key === placedKey) return;
+      placedKey = key;
+      Object.assign(button.style, { left: `${Math.round(x)}px`, top: `${Math.round(y)}px`, maxWidth: `${Math.floor(slot[2])}px`,
+        maxHeight: `${Math.floor(slot[3])}px` });
     }
 
     async function look(k) {
@@ -217,6 +237,8 @@
     return {
       get state() { return state; },
       get button() { return button; },
+      // Follows the card (the widget resized, the title or language changed), at most every 200 ms.
+      frame(t) { if (button && !(t - lastPlace < 200)) { lastPlace = t; place(); } },
       destroy() {
         destroyed = true;
         widget.events.removeEventListener('statechange', onState);

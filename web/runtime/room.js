@@ -317,7 +317,19 @@
       on(log, 'focusout', (e) => this.hideFocused(e.target));
     }
 
-    canModerate() { return this.role === 'moderator' || this.role === 'broadcaster'; }
+    canModerate() { return !this.readOnly && (this.role === 'moderator' || this.role === 'broadcaster'); }
+
+    // A replay (the overlay's ReadOnly, from the poll): no vote buttons, no moderation menu, no focusable log entries;
+    // the list mirror keeps each question with its votes.
+    setReadOnly(on) {
+      on = !!on;
+      if (on === !!this.readOnly) return;
+      this.readOnly = on;
+      if (on) this.closeMenu();
+      for (const it of this.items.values()) { it.btn.hidden = on; it.btn._lsRect = ''; }
+      for (const p of this.logEl.children) this.decorate(p);
+      if (!on) this.rove();
+    }
 
     setRole(role) {
       if (role === this.role) return;
@@ -405,6 +417,7 @@
           btn.setAttribute('aria-describedby', text.id);
           btn.style.cssText = this.place0;
           btn.tabIndex = this.open ? 0 : -1;
+          btn.hidden = !!this.readOnly;
           this.on(btn, 'click', () => { const cur = this.items.get(q.id); const voted = cur && cur.btn.getAttribute('aria-pressed') === 'true'; this.api.vote(q.id, !voted); this.api.flush(); });
           this.on(btn, 'contextmenu', (e) => { if (this.canModerate()) { e.preventDefault(); const cur = this.board.open.find((x) => x.id === q.id); if (cur) this.openMenu({ kind: 'question', ...cur }, e.clientX, e.clientY, btn); } });
           this.on(btn, 'keydown', (e) => {
@@ -441,7 +454,8 @@
       this.ask.hidden = !hasAsk;
       if (hasAsk) placeFn(this.ask, r.askToggle);
       if (typeof r.askOn === 'boolean') this.ask.setAttribute('aria-pressed', String(r.askOn));
-      if (this.open && Array.isArray(r.questionRows)) {
+      if (typeof r.readOnly === 'boolean') this.setReadOnly(r.readOnly);
+      if (this.open && Array.isArray(r.questionRows) && !this.readOnly) {
         const shown = new Set();
         for (const row of r.questionRows) {
           const it = this.items.get(row.id);
@@ -639,6 +653,9 @@
       if (r.heart) input.place(input.heart, r.heart);
       if (r.controls) placeControls(r.controls, r.controlsCompact);
       if (r.compose) qa.layout(r, (el, rect) => input.place(el, rect));
+      // A replay: the compose box and heart button are gone from the layout, so the empty rects above hide their DOM
+      // twins (hidden: out of the tab order and the accessibility tree).
+      if (typeof r.readOnly === 'boolean') state.readOnly = r.readOnly;
     }
 
     // The DOM controls row: measured (full and icon-only widths) when its buttons change, placed where
@@ -799,6 +816,155 @@
       get replay() { return feed; },
       // What the overlay laid out in its last frame (tests, debugging; docs/overlay.md).
       layout() { return destroyed ? null : JSON.parse(m.UTF8ToString(m._ls_room_layout(app))); },
+    };
+  });
+
+  //---------------------------------------------------------------------------
+  // [SECTION] The replay / DVR bar's DOM mirror (docs/replay.md, "Keyboard and screen readers"). The bar is drawn in
+  // the canvas (src/overlay/playback_bar.h, hit-tested by ImGui); these real controls in the widget's Shadow DOM give
+  // it names, focus and keys, and drive the same element API (play, pause, seek, goLive). They lie transparent over
+  // the bar's strip and take no pointer (the canvas keeps the clicks); the strip gets a focus ring while one of them
+  // has the keyboard focus. A plugin of its own: a replay without a room or title has a bar too.
+  //---------------------------------------------------------------------------
+
+  const SEEK_KEY_STEP_S = 5;   // ← / →, as the canvas' keys (kSeekKeyStep)
+  const SEEK_PAGE_STEP_S = 30; // Page Up / Page Down
+  const BAR_UNIT_PX = 16;      // the overlay's font size: the bar is 2 units high, 0.75 unit from the edges (PlaybackBarHeight)
+
+  // OverlayFormatPlaybackTime's rule: m:ss below an hour, h:mm:ss from an hour.
+  function formatPlaybackTime(seconds) {
+    const t = Number.isFinite(seconds) && seconds > 0 ? Math.floor(seconds) : 0;
+    const two = (n) => String(n).padStart(2, '0');
+    return t >= 3600 ? `${Math.floor(t / 3600)}:${two(Math.floor(t / 60) % 60)}:${two(t % 60)}` : `${Math.floor(t / 60)}:${two(t % 60)}`;
+  }
+
+  global.LivescopeWidget.registerPlugin('playback-a11y', (widget) => {
+    const options = widget.options || {};
+    if (options.overlayOnly || !widget.canvas) return {};
+    const canvas = widget.canvas;
+    const S = Object.assign({}, UI_STRINGS.en, options.strings || {});
+    let group = null, play = null, back = null, slider = null, live = null, shown = null, destroyed = false;
+    const listeners = [];
+    const on = (el, type, fn) => { el.addEventListener(type, fn); listeners.push([el, type, fn]); };
+    const pb = () => (widget.plugins && widget.plugins.playback) || null;
+    // The element's API when the widget is a <live-scope> (its play()/pause() keep its own state in step), else the player's.
+    function call(name, ...args) {
+      const h = widget.events;
+      if (h && typeof h[name] === 'function') return h[name](...args);
+      const p = pb();
+      return p && typeof p[name] === 'function' ? p[name](...args) : undefined;
+    }
+
+    // What the bar shows now, or null when there is no bar (live without a rewind window, nothing loaded yet).
+    function read() {
+      const p = pb();
+      if (!p || !p.timeline || !p.m) return null;
+      const replay = !!p.replay, dvr = !replay && typeof p.dvr === 'function' && p.dvr();
+      if (!replay && !dvr) return null;
+      const dur = Number(p.timeline.duration) || 0;
+      let pos = typeof p.currentTime === 'function' ? p.currentTime() : NaN;
+      if (dvr && !p.behindLive) pos = dur;
+      if (!Number.isFinite(pos)) pos = 0;
+      return { replay, dvr, dur, pos: Math.max(0, Math.min(dur, pos)), paused: replay && !!p.paused, ended: !!p.endedFired, edge: !p.behindLive };
+    }
+
+    function seekTo(seconds) {
+      const b = read();
+      if (!b) return;
+      if (b.dvr && seconds >= b.dur) { call('goLive'); return; } // the end of a live window is the edge
+      call('seek', Math.max(0, Math.min(b.dur, seconds)));
+    }
+
+    function build() {
+      group = doc.createElement('div');
+      group.className = 'livescope-playback-controls';
+      group.setAttribute('role', 'group');
+      group.setAttribute('aria-label', S.playbackControls);
+      if (options.lang) group.lang = String(options.lang);
+      group.style.cssText = 'position:absolute;left:0;top:0;width:0;height:0;display:flex;align-items:stretch;gap:4px;pointer-events:none;' +
+        'border-radius:6px;z-index:3;box-sizing:border-box;';
+      const ctl = 'flex:0 0 auto;min-width:24px;margin:0;padding:0;border:0;opacity:0;background:transparent;pointer-events:none;font-size:12px;';
+      const button = (cls, text, label) => {
+        const b = doc.createElement('button');
+        b.type = 'button';
+        b.className = cls;
+        b.textContent = text;
+        if (label) b.setAttribute('aria-label', label);
+        b.style.cssText = ctl;
+        group.appendChild(b);
+        return b;
+      };
+      play = button('livescope-play', S.play);
+      back = button('livescope-back30', S.dvrBack30, S.back30Label);
+      slider = doc.createElement('input');
+      slider.type = 'range';
+      slider.className = 'livescope-seek';
+      slider.min = '0';
+      slider.step = 'any';
+      slider.setAttribute('aria-label', S.seekBar);
+      slider.style.cssText = ctl + 'flex:1 1 auto;';
+      group.appendChild(slider);
+      live = button('livescope-go-live', S.dvrLive, S.goLiveLabel);
+      on(play, 'click', () => { const b = read(); if (b && (b.paused || b.ended)) call('play'); else call('pause'); });
+      on(back, 'click', () => { const p = pb(); if (p && typeof p.back30 === 'function') p.back30(); });
+      on(live, 'click', () => call('goLive'));
+      on(slider, 'keydown', (e) => {
+        const b = read();
+        if (!b) return;
+        const steps = { ArrowLeft: -SEEK_KEY_STEP_S, ArrowDown: -SEEK_KEY_STEP_S, ArrowRight: SEEK_KEY_STEP_S, ArrowUp: SEEK_KEY_STEP_S,
+          PageDown: -SEEK_PAGE_STEP_S, PageUp: SEEK_PAGE_STEP_S };
+        let to = null;
+        if (e.key in steps) to = b.pos + steps[e.key];
+        else if (e.key === 'Home') to = 0;
+        else if (e.key === 'End') to = b.dur;
+        if (to === null) return;
+        e.preventDefault();
+        e.stopPropagation();
+        seekTo(to);
+      });
+      // A value set another way (a screen reader's increment, a pointer on the slider): seek there.
+      on(slider, 'change', () => seekTo(slider.valueAsNumber));
+      on(group, 'focusin', () => { group.style.outline = '3px solid #7cf'; });
+      on(group, 'focusout', () => { group.style.outline = 'none'; });
+      canvas.insertAdjacentElement('afterend', group);
+    }
+
+    function place() {
+      const u = BAR_UNIT_PX, pad = 0.75 * u;
+      const x = canvas.offsetLeft + canvas.clientLeft + pad, w = Math.max(0, canvas.clientWidth - 2 * pad);
+      const y = canvas.offsetTop + canvas.clientTop + canvas.clientHeight - pad - 2 * u;
+      const key = `${x},${y},${w}`;
+      if (group._lsRect === key) return;
+      group._lsRect = key;
+      Object.assign(group.style, { left: `${Math.round(x)}px`, top: `${Math.round(y)}px`, width: `${Math.round(w)}px`, height: `${2 * u}px` });
+    }
+
+    return {
+      frame() {
+        if (destroyed) return;
+        const b = read();
+        if (!b) { if (group && !group.hidden) group.hidden = true; return; }
+        if (!group) build();
+        group.hidden = false;
+        place();
+        const label = b.replay ? (b.ended ? S.playAgain : b.paused ? S.play : S.pause) : '';
+        const key = `${b.replay}|${b.dvr}|${label}|${b.dur.toFixed(1)}|${Math.floor(b.pos)}|${b.edge}`;
+        if (key === shown) return;
+        shown = key;
+        play.hidden = !b.replay;
+        back.hidden = live.hidden = !b.dvr;
+        if (play.textContent !== label && b.replay) play.textContent = label;
+        live.setAttribute('aria-pressed', b.edge ? 'true' : 'false');
+        slider.max = String(b.dur);
+        if (canvas.getRootNode().activeElement !== slider || Math.abs(slider.valueAsNumber - b.pos) > 0.5) slider.value = String(b.pos);
+        slider.setAttribute('aria-valuetext', (S.seekValue || '{t} / {d}').replace('{t}', formatPlaybackTime(b.pos)).replace('{d}', formatPlaybackTime(b.dur)));
+      },
+      get element() { return group; },
+      destroy() {
+        destroyed = true;
+        for (const [el, type, fn] of listeners) el.removeEventListener(type, fn);
+        if (group) group.remove();
+      },
     };
   });
 })(globalThis);

@@ -347,6 +347,7 @@ const char* Poll(PageInteraction& in, double now)
                 rows.push_back({{"id", in.Ov.State.Questions[r.Index].Id}, {"rect", Rect(r.Rect)}, {"vote", Rect(r.Vote)}});
         out["questionRows"] = std::move(rows);
         out["notice"] = in.Ov.State.Notice;
+        out["readOnly"] = in.Ov.State.ReadOnly; // a replay: room.js hides its compose, heart, ask, vote and moderation controls
     }
     in.PollOut = out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return in.PollOut.c_str();
@@ -431,6 +432,9 @@ nlohmann::json LayoutReport(const PageInteraction& in)
     j["bannerLines"] = l.BannerText.Lines;
     j["askToggle"] = Rect(l.AskToggle);
     j["notice"] = Rect(l.Notice);
+    j["readOnly"] = o.State.ReadOnly;
+    j["card"] = Rect(l.Card);             // the broadcast card (empty without one)
+    j["cardAction"] = Rect(l.CardAction); // under the card's text: where "Watch the replay" goes
     return j;
 }
 
@@ -481,6 +485,7 @@ void PageInteractionDraw(PageInteraction* in, double now, float css_width, float
                                      : 0.0f;
     in->Ov.State.ReserveBottom = PagePlaybackReserveBottom(in->App->Playback, in->Ov.FontSize > 0.0f ? in->Ov.FontSize : 16.0f); // replay / DVR bar
     if (PagePlaybackIsReplay(in->App->Playback)) in->Ov.State.IsLive = false; // a recording: no LIVE badge
+    in->Ov.State.ReadOnly = PagePlaybackIsReplay(in->App->Playback) || in->Replay != nullptr; // a replay sends nothing (docs/replay.md)
     OverlayNewFrame(in->Ov, now, css_width, css_height);
     // The background list: under any ImGui window the app or the playback layer opens.
     OverlayDraw(in->Ov, ImGui::GetBackgroundDrawList(), ImVec2(0.0f, 0.0f), ImVec2(css_width, css_height), in->Font);

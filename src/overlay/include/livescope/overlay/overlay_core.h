@@ -36,7 +36,8 @@ struct QuestionRow
 {
     std::size_t Index = 0; // into OverlayState::Questions
     OverlayRect Rect;      // the whole row (its backing)
-    OverlayRect Vote;      // the vote button at its left: the count, and an arrow filled when voted
+    OverlayRect Vote;      // the vote button at its left: the count, and an arrow filled when voted (empty read-only)
+    OverlayRect Count;     // read-only (a replay): the count alone at its left, no button (empty otherwise)
     TitleFit Lines;        // the question's text, at most 2 lines, cut with "…"
     OverlayPoint AuthorAt; // where the author's name (small text) starts
     OverlayPoint TextAt;   // where the first text line starts
@@ -86,7 +87,27 @@ struct OverlayLayout
     std::vector<QuestionRow> QuestionRows; // the rows that fit, top first (the board's order)
     OverlayRect AskToggle;                 // inside Compose, at its left end: "Ask as a question"
     OverlayRect Notice;                    // a refusal's reason, just above the compose box
+    // The broadcast card (Starting, Reconnecting, Ended; empty with none): OverlayBroadcastCardLayout.
+    OverlayRect Card;
+    OverlayRect CardAction; // under the card's text: where a button offered with the card goes ("Watch the replay")
 };
+
+// The broadcast card: centred, the title wrapped on up to kCardTitleLines lines (cut with "…") over the state's message.
+inline constexpr std::size_t kCardTitleLines = 3;
+struct BroadcastCardLayout
+{
+    OverlayRect Card; // the dark card
+    std::vector<std::string> TitleLines;
+    float TitleSize = 0.0f;    // pixels, font size of the title lines
+    float TitleY = 0.0f;       // pixels, top of the first title line
+    std::string_view Message;  // the state's message (empty: no card)
+    float MessageSize = 0.0f;  // pixels
+    float MessageWidth = 0.0f; // pixels, as drawn (at most the card's text width)
+    float MessageY = 0.0f;     // pixels
+    OverlayRect Action;        // below the card: a 2.6u-high slot, the card's width (at least 12u), never over its text
+};
+BroadcastCardLayout OverlayBroadcastCardLayout(float width, float height, float font_size, const OverlayState& s,
+                                               const TextMeasureFn& measure = {});
 
 // `measure` gives the width of a UTF-8 run at `font_size` (the drawing code passes the font's); when
 // empty, an estimate of 0.55 * font_size per code point is used.

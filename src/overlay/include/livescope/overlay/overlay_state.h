@@ -94,9 +94,12 @@ enum class ComposeQuestion
 
 struct OverlayState
 {
-    std::string Title;                  // broadcast title or theme, UTF-8
-    bool IsLive = true;                 // shows the LIVE badge and the elapsed time
-    float ReserveBottom = 0.0f;         // pixels kept free at the bottom (the replay / DVR bar, playback_bar.h): the rest is laid out above it
+    std::string Title;          // broadcast title or theme, UTF-8
+    bool IsLive = true;         // shows the LIVE badge and the elapsed time
+    float ReserveBottom = 0.0f; // pixels kept free at the bottom (the replay / DVR bar, playback_bar.h): the rest is laid out above it
+    // A replay (set by the page while it plays a recording): read-only. Comments, hearts, the board and the count still
+    // show, but no compose box, no heart button, no question toggle and no vote buttons; taps and keys send nothing.
+    bool ReadOnly = false;
     double StartTime = 0.0;             // seconds, overlay clock, when the broadcast began
     std::uint64_t ViewersLive = 0;      // watching now
     std::uint64_t ViewersTotal = 0;     // watched at some point
