@@ -1,5 +1,5 @@
 // e2e (relay, node only): two relay nodes sharing rooms through Debian's redis-server (--bus redis://...): a comment
-// on node A reaches node B exactly once, counts are summed, Redis killed (each node serves its own, /healthz
+// on node A reaches node B exactly once, hearts cross, counts are summed (and a dead node's expire), Redis killed (each node serves its own, /healthz
 // degraded), Redis restarted (delivery resumes, nothing twice). Loopback only, a throwaway Redis (no persistence).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,6 +86,10 @@ test('relay on redis: cross-node comments once, summed counts, redis down (degra
   assert.equal(got.author.id, a.welcome.you.id);
   await a.until((m) => m.type === 'comment' && m.text === 'hello from A');
 
+  // Hearts tapped on B show on A in B's colour.
+  b.ws.send(JSON.stringify({ type: 'hearts', v: 1, count: 3 }));
+  await a.until((m) => m.type === 'hearts' && m.counts.some((h) => h.color === b.welcome.you.color && h.count === 3));
+
   // Redis killed: both nodes say degraded and keep serving their own clients.
   redis.child.kill('SIGKILL');
   await redis.stop();
@@ -117,4 +121,17 @@ test('relay on redis: cross-node comments once, summed counts, redis down (degra
   assert.notEqual(a.comments('hello from A')[0].id, b.comments('B while redis is down')[0].id);
   const lastViewers = b.seen.filter((m) => m.type === 'viewers').at(-1);
   assert.equal(lastViewers.live, 2, 'counts summed again after the restart');
+
+  // Node B dies without a word: its count expires from A's sum (TTL 2 s).
+  nodeB.child.kill('SIGKILL');
+  await nodeB.stop();
+  // (a's socket had a timed read: a fresh client on A reads the counts from its welcome: a + itself once B expired.)
+  let live = 0;
+  for (let i = 0; i < 40 && live !== 2; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    const probe = await client(portA, `probe-${i}`);
+    live = probe.welcome.viewers.live;
+    probe.ws.destroy();
+  }
+  assert.equal(live, 2, "B's viewer left A's sum");
 });
