@@ -1,6 +1,7 @@
 // e2e (relay, node only): two relay nodes sharing rooms through Debian's redis-server (--bus redis://...): a comment
 // on node A reaches node B exactly once, hearts cross, counts are summed (and a dead node's expire), Redis killed (each node serves its own, /healthz
-// degraded), Redis restarted (delivery resumes, nothing twice). Loopback only, a throwaway Redis (no persistence).
+// degraded), Redis restarted (delivery resumes, nothing twice),
+// Redis hung (SIGSTOP: degraded, then ok again). Loopback only, a throwaway Redis (no persistence).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -121,6 +122,12 @@ test('relay on redis: cross-node comments once, summed counts, redis down (degra
   assert.notEqual(a.comments('hello from A')[0].id, b.comments('B while redis is down')[0].id);
   const lastViewers = b.seen.filter((m) => m.type === 'viewers').at(-1);
   assert.equal(lastViewers.live, 2, 'counts summed again after the restart');
+
+  // Redis hangs without closing its connections (SIGSTOP): the publishers' PING goes unanswered, degraded; then back.
+  redis.child.kill('SIGSTOP');
+  assert.match(await healthUntil(portA, (x) => x.startsWith('degraded')), /^degraded: redis .*no reply/);
+  redis.child.kill('SIGCONT');
+  assert.equal(await healthUntil(portA, (x) => x === 'ok'), 'ok');
 
   // Node B dies without a word: its count expires from A's sum (TTL 2 s).
   nodeB.child.kill('SIGKILL');

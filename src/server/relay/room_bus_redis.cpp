@@ -501,6 +501,8 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
     std::function<void()> Wakeup;
     int64_t DroppedRemote = 0; // events kept local because the publisher was down or backed up
     int PendingSubscribes = 0; // SUBSCRIBEs sent on the current subscriber connection and not yet confirmed
+    bool PingOutstanding = false; // a PING on the publisher connection waits for its reply
+    int64_t PingSentMs = 0;       // ms, steady
 
     void Connect(LinkState& s)
     {
@@ -525,13 +527,20 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
     void LinkUp(LinkState& s)
     {
         s.BackoffMs = RedisRoomBus::BackoffMinMs;
-        s.LastError.clear();
+        if (&s == &Sub)
+            s.LastError.clear();
         std::fprintf(stderr, "livescope-relay: redis %s connection up (redis://%s:%d)\n", s.Name, Host.c_str(), Port);
         if (&s == &Sub)
             PendingSubscribes = 0;
         if (&s == &Sub)
             for (const auto& [room, state] : Rooms)
                 Subscribe(room);
+        if (&s == &Pub)
+        {
+            // Healthy once Redis answers: a stopped Redis still accepts connections (the kernel does).
+            PingOutstanding = false;
+            SendPing();
+        }
         if (&s == &Pub)
             for (auto& [room, state] : Rooms)
                 state.LastPublished = Viewers{-1, -1}; // republish counts at once
@@ -644,11 +653,47 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
         });
     }
 
+    // A Redis that stops answering without closing the connection (stopped, a network partition): a PING on the
+    // publisher connection every CountsEveryMs; none answered for StallMs: the connection is dropped and retried.
+    // False when it was dropped.
+    bool CheckAlive()
+    {
+        constexpr int64_t stall_ms = 3000; // ms
+        const int64_t now = SteadyMs();
+        if (PingOutstanding && now - PingSentMs > stall_ms)
+        {
+            Pub.Link->Close();
+            LinkDown(Pub, "no reply for 3 s");
+            return false;
+        }
+        if (!PingOutstanding)
+            SendPing();
+        return true;
+    }
+
+    void SendPing()
+    {
+        PingOutstanding = true;
+        PingSentMs = SteadyMs();
+        redisAsyncCommand(
+            Pub.Link->Ctx,
+            [](redisAsyncContext*, void* r, void* priv) {
+                auto* self = static_cast<Impl*>(priv);
+                if (!r || self->Closing)
+                    return;
+                self->PingOutstanding = false;
+                self->Pub.LastError.clear(); // answered: healthy
+            },
+            this, "PING");
+    }
+
     // Every CountsEveryMs: this node's counts of each room it serves with viewers (or whose counts changed), with a TTL.
     void PublishCounts()
     {
         Others.Prune(SteadyMs());
         if (!Pub.Up())
+            return;
+        if (!CheckAlive())
             return;
         for (auto& [room, state] : Rooms)
         {
@@ -757,7 +802,7 @@ void RedisRoomBus::SetWakeup(std::function<void()> wakeup) { State->Wakeup = std
 std::string RedisRoomBus::Health() const
 {
     for (const Impl::LinkState* s : {&State->Pub, &State->Sub})
-        if (!s->Up())
+        if (!s->Up() || !s->LastError.empty())
             return "redis redis://" + State->Host + ":" + std::to_string(State->Port) + " " + s->Name + " connection: " + s->LastError;
     if (State->PendingSubscribes > 0)
         return "redis: subscribing to " + std::to_string(State->PendingSubscribes) + " room(s)";

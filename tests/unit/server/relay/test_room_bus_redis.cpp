@@ -3,6 +3,10 @@
 
 #include <livescope/server/relay/room_bus_redis.h>
 
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+
 using namespace livescope;
 
 TEST_SUITE_BEGIN("relay/room_bus_redis");
@@ -157,6 +161,26 @@ TEST_CASE("the bus flag takes redis://host:port and nothing else")
     CHECK(port == 6379);
     for (const char* bad : {"", "127.0.0.1:6379", "redis://", "redis://h:", "redis://h:0", "redis://h:70000", "redis://u@h:1", "redis://h:1x"})
         CHECK_MESSAGE(!ParseRedisUrl(bad, host, port), bad);
+}
+
+TEST_CASE("without redis the bus serves this node alone and says why it is degraded")
+{
+    boost::asio::io_context io(1);
+    RedisRoomBus bus(io, "127.0.0.1", 1); // nothing listens on port 1
+    io.run_for(std::chrono::milliseconds(300)); // a few refused attempts (never a wait for them: the io thread ran freely)
+    const std::string health = bus.Health();
+    CHECK(health.find("redis redis://127.0.0.1:1") == 0);
+    CHECK(bus.Enter("r", "viewer-1") == Viewers{1, 1});
+    CHECK(bus.Enter("r", "viewer-2") == Viewers{2, 2});
+    bus.Publish("r", Deleted{"c-1"});
+    const std::vector<RoomEvent> drained = bus.Drain("r");
+    REQUIRE(drained.size() == 1);
+    CHECK(std::get<Deleted>(drained[0]).CommentId == "c-1");
+    CHECK(bus.Drain("r").empty());
+    CHECK(bus.Leave("r", "viewer-1") == Viewers{1, 2});
+    CHECK(bus.CommentNumberBase() >= 1000000000000ULL);
+    bus.Forget("r");
+    CHECK(bus.Counts("r") == Viewers{});
 }
 
 TEST_SUITE_END();
