@@ -52,10 +52,15 @@ async function measure(sendPort, recvPort, room) {
         if (item.type === 'comment' && item.text.startsWith('t=')) latencies.push(Date.now() - Number(item.text.slice(2)));
     }
   });
-  for (let s = 0; s < DURATION_S; s++) {
-    for (const ws of senders) ws.send(JSON.stringify({ type: 'comment', v: 1, text: `t=${Date.now()}` }));
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  // Each sender at its own random phase in the second (in step, they would all meet the tick at one phase).
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  await Promise.all(senders.map(async (ws) => {
+    await sleep(Math.random() * 1000);
+    for (let s = 0; s < DURATION_S; s++) {
+      ws.send(JSON.stringify({ type: 'comment', v: 1, text: `t=${Date.now()}` }));
+      await sleep(1000 + 10); // the per-connection budget is 1/s: a hair slower never meets its limit
+    }
+  }));
   await new Promise((r) => setTimeout(r, 1500));
   for (const ws of [...receivers, ...senders]) ws.destroy();
   await Promise.all(readers);
