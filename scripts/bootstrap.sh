@@ -16,6 +16,7 @@ PACKAGES=(
   ffmpeg chromium fonts-dejavu-core brotli dpkg-dev python3-fonttools
   libavformat-dev libavcodec-dev libswresample-dev libavutil-dev
   nginx libnginx-mod-rtmp libsrt-gnutls-dev srt-tools
+  redis-server libhiredis-dev
 )
 IMGUI_VERSION=1.86
 FFMPEG_SERIES=5.1

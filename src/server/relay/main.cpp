@@ -3,6 +3,7 @@
 // [SECTION] mint-token
 // [SECTION] main
 #include <livescope/server/relay/client_address.h>
+#include <livescope/server/relay/room_bus_redis.h>
 #include <livescope/server/relay/room_log_sqlite.h>
 #include <livescope/server/relay/server.h>
 #include <livescope/server/common/token.h>
@@ -39,13 +40,14 @@ void Usage()
                  "                       [--trust-proxy IP]... [--max-conns-per-ip N] [--ip-comment-rate R] [--ip-comment-burst N]\n"
                  "                       [--ip-heart-rate R] [--ip-heart-burst N] [--ip-join-rate R] [--ip-join-burst N]\n"
                  "                       [--max-rooms N] [--max-rooms-per-ip N] [--max-queued-kib N] [--max-queued-kib-per-ip N]\n"
-                 "                       [--log-db PATH | --no-log] [--outlive-parent]\n"
+                 "                       [--log-db PATH | --no-log] [--bus redis://HOST:PORT] [--outlive-parent]\n"
                  "       livescope-relay mint-token [--secret-file PATH] --name NAME [--role viewer|moderator|broadcaster] [--ttl SECONDS]\n"
                  "                                  [--sub USER_ID] [--room ROOM]\n"
                  "The secret: --secret-file PATH (its content, trimmed), else the environment variable LIVESCOPE_RELAY_SECRET\n"
                  "or LIVESCOPE_SECRET. --secret S also works but shows the secret to every local user in ps.\n"
                  "The room log: --log-db PATH (default ./livescope-rooms.sqlite, or LIVESCOPE_RELAY_LOG_DB when set; :memory: keeps\n"
                  "it in memory only); --no-log turns it off.\n"
+                 "Scale-out: --bus redis://HOST:PORT shares rooms with other relay nodes through Redis (default: this process only).\n"
                  "Defaults and the reasons for them: docs/relay.md.\n");
 }
 
@@ -221,6 +223,8 @@ int main(int argc, char** argv)
     const char* env_log = std::getenv("LIVESCOPE_RELAY_LOG_DB");
     std::string log_db = env_log && *env_log ? env_log : "./livescope-rooms.sqlite";
     bool no_log = false;
+    std::string bus_host; // scale-out: --bus redis://HOST:PORT
+    int bus_port = 0;
     options.Core.Seed = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
     for (int i = 1; i < argc; i++)
     {
@@ -283,6 +287,14 @@ int main(int argc, char** argv)
             log_db = argv[++i];
         else if (arg == "--no-log")
             no_log = true;
+        else if (arg == "--bus" && has_value)
+        {
+            if (!ParseRedisUrl(argv[++i], bus_host, bus_port))
+            {
+                std::fprintf(stderr, "livescope-relay: --bus wants redis://HOST:PORT, not %s\n", argv[i]);
+                return 2;
+            }
+        }
         else if (arg == "--help" || arg == "-h")
         {
             Usage();
@@ -319,6 +331,12 @@ int main(int argc, char** argv)
     options.Log = room_log.get();
 
     boost::asio::io_context io(1);
+    std::unique_ptr<RedisRoomBus> bus; // outlives the server (declared before it)
+    if (!bus_host.empty())
+    {
+        bus = std::make_unique<RedisRoomBus>(io, bus_host, bus_port);
+        options.Bus = bus.get();
+    }
     RelayServer server(io, options);
     std::string error;
     if (!server.Start(error))
@@ -327,6 +345,8 @@ int main(int argc, char** argv)
         return 1;
     }
     std::printf("livescope-relay room log: %s\n", no_log ? "off" : log_db.c_str());
+    if (bus)
+        std::printf("livescope-relay bus: redis://%s:%d (node %016llx)\n", bus_host.c_str(), bus_port, static_cast<unsigned long long>(bus->NodeId()));
     std::printf("livescope-relay listening on ws://%s:%u\n", options.Host.c_str(), static_cast<unsigned>(server.Port()));
     std::fflush(stdout);
 

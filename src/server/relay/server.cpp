@@ -42,7 +42,7 @@ class WsSession;
 struct RelayServer::Impl : std::enable_shared_from_this<RelayServer::Impl>
 {
     Impl(asio::io_context& io, RelayServerOptions options)
-        : Io(io), Options(std::move(options)), Acceptor(io), AcceptRetry(io), TickTimer(io), GraceTimer(io), Core(Options.Core, Bus)
+        : Io(io), Options(std::move(options)), Acceptor(io), AcceptRetry(io), TickTimer(io), GraceTimer(io), Core(Options.Core, Options.Bus ? *Options.Bus : LocalBus)
     {
         if (RoomLog* log = Options.Log)
             Core.EnableLog([log](const std::string& room) { return log->Restore(room); });
@@ -54,7 +54,7 @@ struct RelayServer::Impl : std::enable_shared_from_this<RelayServer::Impl>
     asio::steady_timer AcceptRetry;
     asio::steady_timer TickTimer;
     asio::steady_timer GraceTimer;
-    InProcessRoomBus Bus;
+    InProcessRoomBus LocalBus; // the bus unless Options.Bus names another
     RelayCore Core;
     std::unordered_map<ConnId, std::shared_ptr<WsSession>> Sessions;
     std::unordered_map<std::string, size_t> QueuedByAddress; // bytes queued for each address's connections
@@ -408,7 +408,11 @@ private:
             return;
         }
         if (request.method() == http::verb::get && request.target() == "/healthz")
-            Respond(request, http::status::ok, "ok\n");
+        {
+            // Scale-out: "degraded: <reason>" while the bus cannot reach the other nodes (this node still serves).
+            const std::string bus_health = Server->Options.Bus ? Server->Options.Bus->Health() : std::string();
+            Respond(request, http::status::ok, bus_health.empty() ? "ok\n" : ("degraded: " + bus_health + "\n").c_str());
+        }
         else
             Respond(request, http::status::not_found, "livescope-relay: WebSocket on any path, GET /healthz\n");
     }
@@ -526,6 +530,8 @@ RelayServerOptions WithLog(RelayServerOptions options)
 {
     if (options.Log)
         options.Core.FirstCommentNumber = options.Log->FirstCommentNumber();
+    if (options.Bus && options.Bus->CommentNumberBase() != 0) // scale-out: this node's own block of comment ids
+        options.Core.FirstCommentNumber = options.Bus->CommentNumberBase() + options.Core.FirstCommentNumber % 1000000000000ULL;
     return options;
 }
 } // namespace

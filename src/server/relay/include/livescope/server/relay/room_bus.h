@@ -80,6 +80,12 @@ public:
     // Sets the callback run when events arrive for a room whose queue was empty (may be called from another
     // thread by a networked bus). The owner only schedules a Drain from it. An empty function disables it.
     virtual void SetWakeup(std::function<void()> wakeup) = 0;
+
+    // Scale-out (a networked bus): empty when healthy, else why this node serves only its own viewers (/healthz
+    // says "degraded: <reason>").
+    virtual std::string Health() const { return std::string(); }
+    // Added to the first comment number so that nodes sharing rooms never hand out the same comment id (0: alone).
+    virtual uint64_t CommentNumberBase() const { return 0; }
 };
 
 // Single-process bus: events go straight into per-room queues.

@@ -26,6 +26,7 @@ struct RelayServerOptions
     RelayConfig Core;
     RoomLog* Log = nullptr; // the room log (not owned; outlives the server); null: no log (--no-log), the HTTP log endpoints answer 503.
                             // Its FirstCommentNumber replaces Core.FirstCommentNumber.
+    RoomBus* Bus = nullptr; // scale-out: the bus shared with other nodes (not owned; outlives the server); null: in-process
 };
 
 class RelayServer

@@ -1,0 +1,131 @@
+// RedisRoomBus: the RoomBus driver that shares rooms between relay nodes through Redis pub/sub (hiredis, async on
+// the relay's io_context), and its pure parts: the envelope codec, the per-node dedupe and the count table.
+#pragma once
+#include <livescope/server/relay/room_bus.h>
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace livescope {
+
+//-----------------------------------------------------------------------------
+// [SECTION] Pure parts (unit-tested without Redis)
+//-----------------------------------------------------------------------------
+
+// What one node puts on a room's channel: a room event, or that node's own viewer counts for the room.
+struct BusEnvelope
+{
+    uint64_t Node = 0; // the sending node's id (random per process start)
+    uint64_t Seq = 0;  // the sending node's message number, 1, 2, ... over all rooms, in publish order
+    std::string Room;
+    std::optional<RoomEvent> Event{}; // set for an event
+    Viewers Counts{};                 // the sender's own counts (when Event is empty)
+    int64_t TtlMs = 0;                // ms the counts stay valid after arrival (when Event is empty)
+};
+
+// JSON text of the envelope (compact; only relay nodes read it).
+std::string EncodeBusEnvelope(const BusEnvelope& envelope);
+// The envelope, or nullopt for anything malformed (never throws).
+std::optional<BusEnvelope> DecodeBusEnvelope(std::string_view text);
+
+// Drops messages already seen: per sending node, only a number above the last accepted one passes (one node's
+// messages reach a subscriber in publish order, so a repeat or a replay is always at or below it). Nodes not heard
+// from for ForgetAfterMs are forgotten; at most MaxNodes are kept (the stalest goes first).
+class BusDedupe
+{
+public:
+    static constexpr size_t MaxNodes = 4096;
+    static constexpr int64_t ForgetAfterMs = 10 * 60 * 1000; // ms
+
+    // True when (node, seq) is new (and remembers it); false for a repeat.
+    bool Accept(uint64_t node, uint64_t seq, int64_t now_ms);
+    size_t Nodes() const { return Last.size(); }
+
+private:
+    struct Seen
+    {
+        uint64_t Seq = 0;
+        int64_t AtMs = 0; // ms, steady
+    };
+    std::unordered_map<uint64_t, Seen> Last;
+    int64_t LastPruneMs = 0;
+};
+
+// Other nodes' counts per room, each valid until its expiry; the sum is what this node shows with its own.
+class NodeCountTable
+{
+public:
+    void Set(const std::string& room, uint64_t node, Viewers counts, int64_t expires_at_ms);
+    // The sum of the unexpired counts of `room` (zeros when none).
+    Viewers Sum(const std::string& room, int64_t now_ms) const;
+    // Forgets expired entries (and rooms left with none).
+    void Prune(int64_t now_ms);
+    void Forget(const std::string& room) { Rooms.erase(room); }
+    size_t Entries() const;
+
+private:
+    struct Entry
+    {
+        Viewers Counts;
+        int64_t ExpiresAtMs = 0; // ms, steady
+    };
+    std::unordered_map<std::string, std::map<uint64_t, Entry>> Rooms;
+};
+
+// "redis://host:port" (port defaults to 6379). False for anything else.
+bool ParseRedisUrl(std::string_view url, std::string& host, int& port);
+
+//-----------------------------------------------------------------------------
+// [SECTION] The driver
+//-----------------------------------------------------------------------------
+
+// Channel of a room: "livescope:room:<room>". One PUBLISH per event and per counts refresh; a node SUBSCRIBEs to the
+// rooms it serves (from the first Enter or Publish until Forget).
+//
+// Contract (as every RoomBus): every member runs on the io thread that runs `io`, returns at once and never blocks
+// on Redis: commands are queued in hiredis's output buffer and written when the socket is writable, replies and
+// messages are read by asio handlers on the same io_context (no other thread). The bus copies what it keeps; Drain's
+// result belongs to the caller. Events reach this node's own queue at once, whatever Redis's state; other nodes get
+// them while Redis is up (events published while it is down stay local). Counts: this node's own, plus every other
+// node's last published counts for the room that are younger than CountsTtlMs.
+class RedisRoomBus final : public RoomBus
+{
+public:
+    static constexpr int64_t CountsEveryMs = 500;  // ms between two publications of this node's counts of a room
+    static constexpr int64_t CountsTtlMs = 2000;   // ms another node's counts stay valid without a refresh
+    static constexpr int64_t ConnectTimeoutMs = 2000; // ms for a connection attempt
+    static constexpr int64_t BackoffMinMs = 100;   // ms before the first reconnection attempt
+    static constexpr int64_t BackoffMaxMs = 2000;  // ms, the longest wait between attempts
+
+    // Starts connecting at once (in the background). Must outlive nothing that uses it: destroy it after the server.
+    RedisRoomBus(boost::asio::io_context& io, std::string host, int port);
+    ~RedisRoomBus() override;
+    RedisRoomBus(const RedisRoomBus&) = delete;
+    RedisRoomBus& operator=(const RedisRoomBus&) = delete;
+
+    void Publish(const std::string& room, RoomEvent event) override;
+    std::vector<RoomEvent> Drain(const std::string& room) override;
+    Viewers Enter(const std::string& room, const std::string& viewer_key) override;
+    Viewers Leave(const std::string& room, const std::string& viewer_key) override;
+    Viewers Counts(const std::string& room) const override;
+    void Forget(const std::string& room) override;
+    void SetWakeup(std::function<void()> wakeup) override;
+    std::string Health() const override;
+    uint64_t CommentNumberBase() const override;
+
+    uint64_t NodeId() const;
+
+    struct Impl;
+
+private:
+    std::shared_ptr<Impl> State;
+};
+
+} // namespace livescope
