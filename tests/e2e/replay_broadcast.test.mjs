@@ -67,12 +67,13 @@ async function hostJoin() {
   const ws = await rawWebSocket(S.relayPort);
   ws.send(JSON.stringify({ type: 'join', v: 2, room: ROOM, token: S.token }));
   const welcome = await ws.until((m) => m.type === 'welcome');
-  (async () => {
-    for (;;) {
-      try { await ws.until((m) => { S.hostSeen.push(m); return false; }, () => {}, 60000); } catch (e) { if (/closed/.test(e.message)) return; }
+  const pump = { stopped: false };
+  (async () => { // short waits, so that the loop ends soon after stop() whatever the socket did
+    while (!pump.stopped) {
+      try { await ws.until((m) => { S.hostSeen.push(m); return false; }, () => {}, 1000); } catch (e) { if (/closed/.test(e.message)) return; }
     }
   })();
-  return { ws, welcome };
+  return { ws, welcome, stop: () => { pump.stopped = true; ws.destroy(); } };
 }
 const hostSend = (msg) => S.host.ws.send(JSON.stringify({ v: 2, ...msg }));
 const idOf = (text) => waitFor(`the relay's comment "${text}"`, () => S.hostSeen.find((m) => m.type === 'comment' && m.text === text)?.id, 10000);
@@ -192,7 +193,7 @@ before(async () => {
   S.clip = await clip;
 });
 after(async () => {
-  if (S.host) S.host.ws.destroy();
+  if (S.host) S.host.stop();
   if (S.push) await S.push.stop();
   if (S.publisher) S.publisher.destroy();
   if (S.browser) await S.browser.close();
@@ -280,7 +281,7 @@ test('live: a broadcast with its room, the relay killed and restarted, DVR −30
     const lost = beforeKill.filter((e) => !kept.has(key(e)));
     assert.deepEqual(lost, [], 'nothing is lost from the log by kill -9 and a restart');
     assert.ok(beforeKill.some((e) => e.type === 'hearts') && beforeKill.some((e) => e.type === 'vote'), `hearts and votes in the log: ${JSON.stringify(beforeKill.map((e) => e.type))}`);
-    S.host.ws.destroy();
+    S.host.stop();
     S.host = await hostJoin();
     await S.page.waitForFunction(() => document.querySelector('live-scope')._ls.widget.plugins.room.state.joins >= 2, null, { timeout: 30000 });
     console.log(`relay restarted: ${beforeKill.length} events before the kill, ${afterRestart.length} after the restart; the widget rejoined at ${(await position()).toFixed(1)} s`);
