@@ -205,8 +205,11 @@
     }
 
     // DVR: "−30 s" from the frame on screen (from the edge when at the edge).
+    // At the edge the frame on screen is ahead of the playlist's last complete segment (the open one plays as parts), so
+    // the frame's own position is the reference whenever it is known.
     back30() {
-      const at = this.behindLive ? this.currentTime() : (this.timeline ? this.timeline.duration : 0);
+      const shown = this.currentTime();
+      const at = Number.isFinite(shown) ? shown : (this.timeline ? this.timeline.duration : 0);
       return this.seek((Number.isFinite(at) ? at : 0) - 30);
     }
 
@@ -479,7 +482,8 @@
       const act = m._ls_playback_control(app, now, Date.now() / 1000, last ? 1 : 0, last ? last.pts : 0, this.audio && this.audioClock ? 1 : 0,
         this.audio ? this.audio.buffered : 0, this.info.partHoldBack || 0, this.info.partTarget || 0, Number(this.w.options.latency) || 0);
       const s = m.abiRecord('playbackStats', m._ls_playback_stats(app, now));
-      if (act & 2) {
+      // While a seek or "Live" is pending, the frame on screen is the old one: its latency says nothing (no second jump).
+      if ((act & 2) && !this.seekPending) {
         this.log('info', `latency ${s.latency.toFixed(2)} s is far above target: jumping to the live edge`);
         this.worker.postMessage({ type: 'jump' });
       }

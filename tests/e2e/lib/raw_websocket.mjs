@@ -57,10 +57,12 @@ export function rawWebSocket(port, { host = '127.0.0.1', localAddress, headers =
         const body = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]));
         sock.write(Buffer.concat([head, mask, body]));
       },
+      // A wait that times out leaves the queue (else it would swallow the next frame, or the close).
       next(timeoutMs = 5000) {
         return new Promise((res, rej) => {
-          const t = setTimeout(() => rej(new Error('no frame in time')), timeoutMs);
-          waiters.push((f) => { clearTimeout(t); res(f); });
+          const waiter = (f) => { clearTimeout(t); res(f); };
+          const t = setTimeout(() => { const i = waiters.indexOf(waiter); if (i >= 0) waiters.splice(i, 1); rej(new Error('no frame in time')); }, timeoutMs);
+          waiters.push(waiter);
           deliver();
         });
       },
