@@ -55,6 +55,7 @@ struct PageInteraction
     RoomClient Room;
     ImFont* Font = nullptr; // owned by the context's atlas
     bool Active = false;    // a room or title is set: the overlay is drawn
+    bool OnAir = false;     // the broadcast is live (not starting, ended or replayed): the LIVE badge, unless behind the edge
     bool HasRoom = false;
     bool Started = false;                            // Ov.State.StartTime set from the first drawn frame
     double Now = 0.0;                                // seconds, the last clock value seen
@@ -484,7 +485,8 @@ void PageInteractionDraw(PageInteraction* in, double now, float css_width, float
                                      ? static_cast<float>(frame_w) / static_cast<float>(frame_h)
                                      : 0.0f;
     in->Ov.State.ReserveBottom = PagePlaybackReserveBottom(in->App->Playback, in->Ov.FontSize > 0.0f ? in->Ov.FontSize : 16.0f); // replay / DVR bar
-    if (PagePlaybackIsReplay(in->App->Playback)) in->Ov.State.IsLive = false; // a recording: no LIVE badge
+    // No LIVE badge on a recording, nor while a DVR window plays behind its edge.
+    in->Ov.State.IsLive = in->OnAir && !PagePlaybackIsReplay(in->App->Playback) && !PagePlaybackBehindLive(in->App->Playback);
     in->Ov.State.ReadOnly = PagePlaybackIsReplay(in->App->Playback) || in->Replay != nullptr; // a replay sends nothing (docs/replay.md)
     OverlayNewFrame(in->Ov, now, css_width, css_height);
     // The background list: under any ImGui window the app or the playback layer opens.
@@ -524,7 +526,7 @@ LS_EXPORT void ls_room_configure(PageApp* app, const char* room, const char* tok
     in->Ov.State.Title = livescope::Utf8Sanitize(Str(title));
     in->Ov.State.HeartsEnabled = hearts != 0;
     in->Ov.State.CommentsEnabled = comments != 0;
-    in->Ov.State.IsLive = true;
+    in->OnAir = true;
     in->Active = in->HasRoom || !in->Ov.State.Title.empty();
     if (in->Active) app->ShowStatus = false;
 }
@@ -592,7 +594,7 @@ LS_EXPORT void ls_page_set_broadcast_state(PageApp* app, const char* state)
     if (in == nullptr) return;
     const std::string name = Str(state);
     in->Ov.State.Broadcast = livescope::OverlayBroadcastFromName(name);
-    in->Ov.State.IsLive = in->Ov.State.Broadcast != livescope::OverlayBroadcast::Starting && in->Ov.State.Broadcast != livescope::OverlayBroadcast::Ended;
+    in->OnAir = in->Ov.State.Broadcast != livescope::OverlayBroadcast::Starting && in->Ov.State.Broadcast != livescope::OverlayBroadcast::Ended;
 }
 
 // The DOM controls row (sound, fullscreen) as the edge measured it: width with full labels, width with
@@ -910,7 +912,7 @@ LS_EXPORT void ls_room_replay_start(PageApp* app)
     in->Replay = std::make_unique<livescope::RoomReplay>();
     livescope::RoomReplayInit(*in->Replay, livescope::RoomReplayConfig{}, in->Room.Config.Seed);
     in->HasRoom = false; // never connect: a replay is read-only
-    in->Ov.State.IsLive = false;
+    in->OnAir = false;
     in->Ov.State.QuestionsEnabled = true;
 }
 

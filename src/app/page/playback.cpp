@@ -166,6 +166,8 @@ void DrawPlaybackBar(PagePlayback* p, const ImVec2& size)
 
 bool PagePlaybackIsReplay(const PagePlayback* playback) { return playback && playback->Timeline.Replay; }
 
+bool PagePlaybackBehindLive(const PagePlayback* playback) { return playback && playback->BehindLive; }
+
 float PagePlaybackReserveBottom(const PagePlayback* playback, float unit)
 {
     if (!playback || (!playback->Timeline.Replay && !ReplayHasDvr(playback->Timeline))) return 0.0f;

@@ -17,6 +17,8 @@ void PagePlaybackRender(PagePlayback* playback, double now, int fb_width, int fb
 bool PagePlaybackFrameSize(const PagePlayback* playback, int* width, int* height);
 // True once the source is known to be a recording (ENDLIST or PLAYLIST-TYPE VOD).
 bool PagePlaybackIsReplay(const PagePlayback* playback);
+// True while a live DVR window plays behind its edge (after −30 s or a seek; "Live" clears it).
+bool PagePlaybackBehindLive(const PagePlayback* playback);
 // Pixels the overlay keeps free at the bottom for the replay / DVR bar (0 when there is none), at font size `unit`.
 float PagePlaybackReserveBottom(const PagePlayback* playback, float unit);
 // The PROGRAM-DATE-TIME of the frame on screen, in ms since the Unix epoch (the room log's stream_time). Returns

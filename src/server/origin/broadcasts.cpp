@@ -40,12 +40,12 @@ void BroadcastLife::PublisherConnected()
         Phase = BroadcastPhase::Live;
 }
 
-bool BroadcastLife::PartArrived(int64_t now_ms)
+bool BroadcastLife::PartArrived(int64_t now_ms, int64_t first_pdt_ms)
 {
     if (Phase != BroadcastPhase::Starting)
         return false;
     Phase = BroadcastPhase::Live;
-    StartedMs = now_ms;
+    StartedMs = first_pdt_ms > 0 && first_pdt_ms <= now_ms ? first_pdt_ms : now_ms;
     return true;
 }
 

@@ -348,7 +348,8 @@ bool Broadcast::OnEncoderBytes(size_t index, const uint8_t* data, size_t size)
             for (auto& state : Renditions)
             {
                 uint64_t msn = 0, part = 0;
-                if (state->Live.LastPosition(msn, part) && Life.PartArrived(WallNowMs()))
+                if (state->Live.LastPosition(msn, part) &&
+                    Life.PartArrived(WallNowMs(), state->Live.Segments().empty() ? 0 : state->Live.Segments().front().ProgramDateTimeMs))
                 {
                     Meta.StartedMs = Life.StartedMs;
                     WriteMeta();

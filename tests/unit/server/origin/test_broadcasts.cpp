@@ -44,6 +44,18 @@ TEST_CASE("a name is 1 to 64 of a-z, 0-9 and '-'")
     CHECK_FALSE(ValidBroadcastName(".."));
 }
 
+TEST_CASE("a broadcast starts at the PROGRAM-DATE-TIME of its first part, so its stream times lie after its start")
+{
+    BroadcastLife life;
+    life.PublisherConnected();
+    CHECK(life.PartArrived(T0 + 1500, T0)); // the first part's frames were dated when their bytes arrived
+    CHECK(life.StartedMs == T0);
+    BroadcastLife future;
+    future.PublisherConnected();
+    CHECK(future.PartArrived(T0, T0 + 10)); // a PDT in the future is not a start time
+    CHECK(future.StartedMs == T0);
+}
+
 TEST_CASE("live from the first part, stalled when the publisher drops, live again when it returns")
 {
     BroadcastLife life;

@@ -38,7 +38,9 @@ struct BroadcastLife
 
     void PublisherConnected();
     // A complete part arrived. True the first time (the broadcast just started: announce it).
-    bool PartArrived(int64_t now_ms);
+    // first_pdt_ms: the PROGRAM-DATE-TIME of that first part (0: unknown). `StartedMs` becomes it when it is not in the
+    // future, so a broadcast's stream times (its PDTs, the room log's stream_time) all lie in [StartedMs, EndedMs].
+    bool PartArrived(int64_t now_ms, int64_t first_pdt_ms = 0);
     // The publisher dropped. True when the broadcast had never gone live: it is simply forgotten.
     bool PublisherGone(int64_t now_ms);
     // Past the grace period without a publisher: the broadcast ends now (true once; announce it).
