@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, collectLogs, ARTIFACTS } from './lib/browser.mjs';
+import { canvasPicture } from './lib/canvas.mjs';
 import { BIN, runToExit } from './lib/procs.mjs';
 import { startStack } from './lib/stack.mjs';
 import { waitFor } from './lib/wait.mjs';
@@ -60,28 +61,6 @@ function CheckLivePlaylist(text, longestFrame = 0) {
   return { faults, parts, short };
 }
 
-// Shares of the canvas's central region that are lit and green, and a coarse fingerprint (as studio_golive).
-function picture(page) {
-  return page.evaluate(() => {
-    const c = document.getElementById('livescope-canvas');
-    const o = document.createElement('canvas');
-    o.width = c.width; o.height = c.height;
-    const g = o.getContext('2d');
-    g.drawImage(c, 0, 0);
-    const px = g.getImageData(0, 0, o.width, o.height).data;
-    let lit = 0, green = 0, n = 0;
-    const sig = [];
-    for (let y = Math.floor(o.height * 0.2); y < o.height * 0.8; y += 4) for (let x = Math.floor(o.width * 0.2); x < o.width * 0.8; x += 4) {
-      const i = (y * o.width + x) * 4;
-      const l = (px[i] + px[i + 1] + px[i + 2]) / 3;
-      if (l > 40) lit++;
-      if (px[i + 1] > px[i] + 40 && px[i + 1] > px[i + 2] + 40) green++;
-      n++;
-      sig.push(Math.round(l));
-    }
-    return { lit: lit / n, green: green / n, sig };
-  });
-}
 
 test('the studio\'s H.264 is copied into the top rendition, whose playlist stays valid, and a viewer plays it', { skip: missing || false, timeout: 150000 }, async (t) => {
   const t0 = Date.now();
@@ -131,9 +110,9 @@ test('the studio\'s H.264 is copied into the top rendition, whose playlist stays
       await viewer.waitForFunction(() => window.livescopeWidgets && window.livescopeWidgets[0] && window.livescopeWidgets[0].stats
         && window.livescopeWidgets[0].stats.framesShown > 30, null, { timeout: 40000 });
       phase('viewer playing');
-      const a = await picture(viewer);
+      const a = await canvasPicture(viewer);
       await sleep(1000);
-      const b = await picture(viewer);
+      const b = await canvasPicture(viewer);
       const moved = a.sig.filter((v, i) => Math.abs(v - b.sig[i]) > 20).length / a.sig.length;
       const s = await viewer.evaluate(() => window.livescopeWidgets[0].stats);
       console.log(`studio_copy: viewer ${(b.lit * 100).toFixed(0)}% lit, ${(b.green * 100).toFixed(0)}% green, ` +

@@ -13,6 +13,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, collectLogs, ARTIFACTS } from './lib/browser.mjs';
+import { canvasPicture } from './lib/canvas.mjs';
 import { BIN } from './lib/procs.mjs';
 import { startStack } from './lib/stack.mjs';
 import { openPublisher } from './lib/ingest.mjs';
@@ -68,29 +69,6 @@ async function checkStudioLayout(page) {
   }
 }
 
-// Shares of the canvas's central region that are not near-black and that are green, and a coarse fingerprint of it (computed in the page:
-// moving the whole canvas's bytes to node takes seconds).
-function picture(page) {
-  return page.evaluate(() => {
-    const c = document.getElementById('livescope-canvas');
-    const o = document.createElement('canvas');
-    o.width = c.width; o.height = c.height;
-    const g = o.getContext('2d');
-    g.drawImage(c, 0, 0);
-    const px = g.getImageData(0, 0, o.width, o.height).data;
-    let lit = 0, green = 0, n = 0;
-    const sig = [];
-    for (let y = Math.floor(o.height * 0.2); y < o.height * 0.8; y += 4) for (let x = Math.floor(o.width * 0.2); x < o.width * 0.8; x += 4) {
-      const i = (y * o.width + x) * 4;
-      const l = (px[i] + px[i + 1] + px[i + 2]) / 3;
-      if (l > 40) lit++;
-      if (px[i + 1] > px[i] + 40 && px[i + 1] > px[i + 2] + 40) green++; // Chromium's fake camera is green
-      n++;
-      sig.push(Math.round(l));
-    }
-    return { lit: lit / n, green: green / n, sig };
-  });
-}
 
 test('the studio goes live from a fake camera, a viewer plays it, End ends it; a wrong key is refused', { skip: missing || false, timeout: 180000 }, async (t) => {
   const t0 = Date.now();
@@ -159,9 +137,9 @@ test('the studio goes live from a fake camera, a viewer plays it, End ends it; a
   await viewer.waitForFunction(() => window.__events.includes('playing'), null, { timeout: 30000 });
   phase('viewer playing');
   await viewer.waitForFunction(() => window.livescopeWidgets[0].stats.framesShown > 30, null, { timeout: 20000 });
-  const a = await picture(viewer);
+  const a = await canvasPicture(viewer);
   await sleep(1000);
-  const b = await picture(viewer);
+  const b = await canvasPicture(viewer);
   const moved = a.sig.filter((v, i) => Math.abs(v - b.sig[i]) > 20).length / a.sig.length;
   console.log(`studio: viewer picture ${(b.lit * 100).toFixed(0)}% lit, ${(b.green * 100).toFixed(0)}% green, ${(moved * 100).toFixed(1)}% of samples changed in 1 s`);
   assert.ok(b.lit > 0.05, `the viewer's picture is black (${b.lit})`);

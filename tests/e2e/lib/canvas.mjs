@@ -21,3 +21,28 @@ export async function readCanvas(page, selector = '#livescope-canvas') {
 
 // RGB at (x, y) in canvas pixels.
 export const pixelAt = (img, x, y) => { const i = (Math.round(y) * img.w + Math.round(x)) * 4; return img.px.slice(i, i + 3); };
+
+// Shares of the widget canvas's central region that are not near-black and that are green, and a coarse fingerprint of
+// it to tell a moving picture (computed in the page: moving the whole canvas's bytes to node takes seconds).
+// Resolves { lit, green, sig } (shares 0..1; sig: luma samples). Used by the studio tests.
+export function canvasPicture(page) {
+  return page.evaluate(() => {
+    const c = document.getElementById('livescope-canvas');
+    const o = document.createElement('canvas');
+    o.width = c.width; o.height = c.height;
+    const g = o.getContext('2d');
+    g.drawImage(c, 0, 0);
+    const px = g.getImageData(0, 0, o.width, o.height).data;
+    let lit = 0, green = 0, n = 0;
+    const sig = [];
+    for (let y = Math.floor(o.height * 0.2); y < o.height * 0.8; y += 4) for (let x = Math.floor(o.width * 0.2); x < o.width * 0.8; x += 4) {
+      const i = (y * o.width + x) * 4;
+      const l = (px[i] + px[i + 1] + px[i + 2]) / 3;
+      if (l > 40) lit++;
+      if (px[i + 1] > px[i] + 40 && px[i + 1] > px[i + 2] + 40) green++; // Chromium's fake camera is green
+      n++;
+      sig.push(Math.round(l));
+    }
+    return { lit: lit / n, green: green / n, sig };
+  });
+}
