@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { launchBrowser, ROOT } from '../../e2e/lib/browser.mjs';
 import { startStack } from '../../e2e/lib/stack.mjs';
 import { serveStatic } from '../../e2e/lib/static.mjs';
+import { recordResponses } from '../lib/responses.mjs';
 
 const GOAL = 300 * 1000; // bytes, brotli, WebCodecs path (issue 16)
 const DIST = join(ROOT, 'build', 'wasm', 'dist');
@@ -22,16 +23,7 @@ const isStream = (path, type) => /\.(m3u8|m4s|mp4|ts|aac)$/.test(path) || /mpegu
 // [{ name, raw, br }] for the widget's files and { raw, n } for the stream's, with the path the worker reports.
 async function measure(browser, base, streamUrl, decoder) {
   const page = await browser.context.newPage();
-  const done = [];
-  const onFinished = async (req) => {
-    const at = Date.now(); // before any await: when the response finished
-    try {
-      const res = await req.response();
-      const body = res ? await res.body().catch(() => null) : null;
-      done.push({ url: req.url(), at, type: res ? res.headers()['content-type'] || '' : '', body });
-    } catch { /* page closed */ }
-  };
-  browser.context.on('requestfinished', onFinished);
+  const { done, stop } = recordResponses(browser.context); // the page's and its worker's responses
   await page.goto(`${base}/tests/bench/bytes/page.html?decoder=${decoder}&src=${encodeURIComponent(streamUrl)}`);
   await page.waitForFunction(() => window.bench.firstFrameAt > 0, null, { timeout: 60000 });
   const t = await page.evaluate(() => ({ first: window.bench.firstFrameAt, origin: performance.timeOrigin }));
@@ -39,7 +31,7 @@ async function measure(browser, base, streamUrl, decoder) {
   await page.waitForFunction(() => { const w = document.querySelector('live-scope'); return w && w.stats && ['webcodecs', 'wasm'].includes(w.stats.decoder); },
     null, { timeout: 5000 }).catch(() => {});
   const path = await page.evaluate(() => { const w = document.querySelector('live-scope'); return (w && w.stats && w.stats.decoder) || '?'; });
-  browser.context.off('requestfinished', onFinished);
+  stop();
   await page.close();
   const cutoff = t.origin + t.first + 50;
   const files = new Map(), stream = { raw: 0, n: 0 };

@@ -7,6 +7,7 @@ import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { launchBrowser, ROOT } from '../../e2e/lib/browser.mjs';
 import { startStack } from '../../e2e/lib/stack.mjs';
 import { serveStatic } from '../../e2e/lib/static.mjs';
+import { recordResponses } from '../lib/responses.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS || 3);
 const kind = (url, type) => {
@@ -23,17 +24,7 @@ const kind = (url, type) => {
 // responses that finished before it. Returns { ttff, bytes: {kind: {raw, gzip, br, n}} }.
 async function measure(browser, url, scriptSuffix, firstFramePath) {
   const page = await browser.context.newPage();
-  const done = [];
-  // Context-level events also see the Web Worker's requests (worker wasm, playlists, media).
-  const onFinished = async (req) => {
-    const at = Date.now(); // before any await: when the response finished
-    try {
-      const res = await req.response();
-      const body = res ? await res.body().catch(() => null) : null;
-      done.push({ url: req.url(), at, type: res ? res.headers()['content-type'] || '' : '', body });
-    } catch { /* page closed */ }
-  };
-  browser.context.on('requestfinished', onFinished);
+  const { done, stop } = recordResponses(browser.context); // the page's and its worker's responses
   await page.addInitScript(() => {
     window.__firstFrameAt = NaN;
     document.addEventListener('DOMContentLoaded', () => {
@@ -63,7 +54,7 @@ async function measure(browser, url, scriptSuffix, firstFramePath) {
     b.gzip += compressible ? gzipSync(r.body, { level: 9 }).length : r.body.length;
     b.br += compressible ? brotliCompressSync(r.body).length : r.body.length;
   }
-  browser.context.off('requestfinished', onFinished);
+  stop();
   await page.close();
   const marks = {};
   for (const [k, v] of Object.entries(t.marks)) marks[k] = v - t.scriptStart;
