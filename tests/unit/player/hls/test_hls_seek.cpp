@@ -4,11 +4,14 @@
 
 #include <livescope/player/hls/hls_session.h>
 
+#include "session_harness.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <string>
 
 using namespace livescope;
+using livescope::test::Harness;
 
 namespace {
 const std::string kUrl = "http://127.0.0.1:9/vod/a/index.m3u8";
@@ -41,62 +44,6 @@ HlsPlaylist Parse(const std::string& text)
     return r.Playlist;
 }
 
-struct Harness
-{
-    HlsSession S;
-    double Now = 0.0;
-    std::vector<HlsLoadRequest> Open;
-    std::vector<uint64_t> Cancelled;
-    std::vector<HlsMediaChunk> Media;
-    explicit Harness(HlsSessionConfig cfg = {}) : S(cfg) {}
-    void Pull()
-    {
-        for (HlsLoadRequest& r : S.TakeRequests()) Open.push_back(std::move(r));
-        for (uint64_t id : S.TakeCancellations())
-        {
-            Cancelled.push_back(id);
-            Open.erase(std::remove_if(Open.begin(), Open.end(), [&](const HlsLoadRequest& r) { return r.Id == id; }), Open.end());
-        }
-        for (HlsMediaChunk& c : S.TakeMedia()) Media.push_back(std::move(c));
-        S.TakeEvents();
-    }
-    const HlsLoadRequest* Find(HlsRequestKind kind) const
-    {
-        for (const HlsLoadRequest& r : Open)
-            if (r.Kind == kind) return &r;
-        return nullptr;
-    }
-    HlsLoadRequest Take(HlsRequestKind kind)
-    {
-        const HlsLoadRequest* r = Find(kind);
-        REQUIRE_MESSAGE(r, "no open ", HlsRequestKindName(kind), " request");
-        HlsLoadRequest copy = *r;
-        Open.erase(Open.begin() + (r - Open.data()));
-        return copy;
-    }
-    void Respond(const HlsLoadRequest& r, const std::string& body)
-    {
-        S.OnResponse(r.Id, 200, Now);
-        Pull();
-        S.OnData(r.Id, reinterpret_cast<const uint8_t*>(body.data()), body.size(), Now);
-        Pull();
-        S.OnComplete(r.Id, Now);
-        Pull();
-    }
-    // Answers the open init / segment request with its own file name as the body; returns that name ("" when none).
-    std::string Serve()
-    {
-        for (HlsRequestKind k : {HlsRequestKind::Map, HlsRequestKind::Segment})
-            if (Find(k))
-            {
-                HlsLoadRequest r = Take(k);
-                const std::string name = r.Url.substr(r.Url.rfind('/') + 1);
-                Respond(r, name);
-                return name;
-            }
-        return "";
-    }
-};
 } // namespace
 
 TEST_SUITE_BEGIN("player_hls/replay_seek");

@@ -3,11 +3,14 @@
 
 #include <livescope/player/hls/hls_session.h>
 
+#include "session_harness.h"
+
 #include <algorithm>
 #include <cmath>
 #include <string>
 
 using namespace livescope;
+using livescope::test::Harness;
 
 namespace {
 const std::string kRoot = "http://127.0.0.1:9/live/";
@@ -40,68 +43,6 @@ std::string LivePl(int first, int n, int tail, bool hint = true, const std::stri
     return s;
 }
 
-struct Harness
-{
-    HlsSession S;
-    double Now = 0.0;
-    std::vector<HlsLoadRequest> Open;
-    std::vector<uint64_t> Cancelled;
-    std::vector<HlsMediaChunk> Media;
-    std::vector<HlsEventRecord> Events;
-
-    explicit Harness(HlsSessionConfig cfg = {}) : S(cfg) {}
-
-    void Pull()
-    {
-        for (HlsLoadRequest& r : S.TakeRequests()) Open.push_back(std::move(r));
-        for (uint64_t id : S.TakeCancellations())
-        {
-            Cancelled.push_back(id);
-            Open.erase(std::remove_if(Open.begin(), Open.end(), [&](const HlsLoadRequest& r) { return r.Id == id; }), Open.end());
-        }
-        for (HlsMediaChunk& c : S.TakeMedia()) Media.push_back(std::move(c));
-        for (HlsEventRecord& e : S.TakeEvents()) Events.push_back(std::move(e));
-    }
-    const HlsLoadRequest* Find(HlsRequestKind kind, const std::string& url_part = "") const
-    {
-        for (const HlsLoadRequest& r : Open)
-            if (r.Kind == kind && r.Url.find(url_part) != std::string::npos) return &r;
-        return nullptr;
-    }
-    HlsLoadRequest Take(HlsRequestKind kind, const std::string& url_part = "")
-    {
-        const HlsLoadRequest* r = Find(kind, url_part);
-        REQUIRE_MESSAGE(r, "no open ", HlsRequestKindName(kind), " request matching '", url_part, "'");
-        HlsLoadRequest copy = *r;
-        Open.erase(Open.begin() + (r - Open.data()));
-        return copy;
-    }
-    void Data(uint64_t id, const std::string& bytes)
-    {
-        S.OnData(id, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), Now);
-        Pull();
-    }
-    void Respond(const HlsLoadRequest& r, const std::string& body, int status = 200)
-    {
-        S.OnResponse(r.Id, status, Now);
-        Pull();
-        if (status >= 400) return;
-        Data(r.Id, body);
-        S.OnComplete(r.Id, Now);
-        Pull();
-    }
-    int Count(HlsEvent e) const
-    {
-        return static_cast<int>(std::count_if(Events.begin(), Events.end(), [&](const HlsEventRecord& r) { return r.Type == e; }));
-    }
-    std::string MediaText(bool init) const
-    {
-        std::string s;
-        for (const HlsMediaChunk& c : Media)
-            if (c.IsInit == init) s.append(c.Bytes.begin(), c.Bytes.end());
-        return s;
-    }
-};
 
 // Starts on a media playlist URL and answers the first load plus the init segment.
 void Boot(Harness& h, const std::string& pl)
