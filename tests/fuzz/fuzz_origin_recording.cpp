@@ -4,6 +4,8 @@
 // file name is one the recorder makes, and the VOD playlist of what was parsed is well formed.
 #include <livescope/server/origin/recording.h>
 
+#include <livescope/server/origin/control.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -7,7 +7,7 @@ set(_origin_dir ${CMAKE_SOURCE_DIR}/src/server/origin)
 add_library(livescope_origin_fuzzcore STATIC ${_origin_dir}/fmp4.cpp ${_origin_dir}/live_playlist.cpp ${_origin_dir}/faults.cpp ${_origin_dir}/broadcasts.cpp ${_origin_dir}/router.cpp ${_origin_dir}/encoder_args.cpp
   ${_origin_dir}/ingest_frames.cpp ${_origin_dir}/capture_clock.cpp
   ${_origin_dir}/input_probe.cpp ${_origin_dir}/ingest_close.cpp
-  ${_origin_dir}/recording.cpp)
+  ${_origin_dir}/recording.cpp ${_origin_dir}/control.cpp)
 target_include_directories(livescope_origin_fuzzcore PUBLIC ${_origin_dir}/include)
 target_compile_options(livescope_origin_fuzzcore PRIVATE -fsanitize=fuzzer-no-link,address,undefined)
 target_link_libraries(livescope_origin_fuzzcore PUBLIC livescope_server_common_fuzzcore livescope::base PRIVATE livescope::warnings livescope::json)

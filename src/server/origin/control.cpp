@@ -13,23 +13,29 @@ ControlVerdict DecideControlAccess(std::string_view token, ControlMethod method,
         return ControlVerdict::Preflight;
     if (method != ControlMethod::Post)
         return ControlVerdict::MethodNotAllowed;
-    // RFC 6750: "Bearer" is case-insensitive, then one or more spaces, then the token.
-    constexpr std::string_view scheme = "bearer";
-    if (authorization.size() <= scheme.size())
-        return ControlVerdict::Unauthorized;
-    for (size_t i = 0; i < scheme.size(); i++)
-        if ((authorization[i] | 0x20) != scheme[i])
-            return ControlVerdict::Unauthorized;
-    std::string_view presented = authorization.substr(scheme.size());
-    if (presented.empty() || presented.front() != ' ')
-        return ControlVerdict::Unauthorized;
-    while (!presented.empty() && presented.front() == ' ')
-        presented.remove_prefix(1);
-    while (!presented.empty() && (presented.back() == ' ' || presented.back() == '\t'))
-        presented.remove_suffix(1);
+    const std::string_view presented = BearerToken(authorization);
     if (presented.empty())
         return ControlVerdict::Unauthorized;
     return TokensEqual(presented, token) ? ControlVerdict::Allowed : ControlVerdict::Forbidden;
+}
+
+std::string_view BearerToken(std::string_view authorization)
+{
+    // RFC 6750: "Bearer" is case-insensitive, then one or more spaces, then the token.
+    constexpr std::string_view scheme = "bearer";
+    if (authorization.size() <= scheme.size())
+        return {};
+    for (size_t i = 0; i < scheme.size(); i++)
+        if ((authorization[i] | 0x20) != scheme[i])
+            return {};
+    std::string_view presented = authorization.substr(scheme.size());
+    if (presented.front() != ' ')
+        return {};
+    while (!presented.empty() && (presented.front() == ' ' || presented.front() == '\t'))
+        presented.remove_prefix(1);
+    while (!presented.empty() && (presented.back() == ' ' || presented.back() == '\t'))
+        presented.remove_suffix(1);
+    return presented;
 }
 
 bool TokensEqual(std::string_view presented, std::string_view expected)

@@ -415,17 +415,4 @@ std::vector<size_t> ExpiredRecordings(const std::vector<RecordingMeta>& recordin
 
 int64_t RetentionSweepMs(int64_t retention_ms) { return std::clamp<int64_t>(retention_ms / 2, 1000, 60000); }
 
-std::string BearerToken(std::string_view authorization)
-{
-    constexpr std::string_view Prefix = "Bearer ";
-    if (authorization.size() <= Prefix.size() || authorization.substr(0, Prefix.size()) != Prefix)
-        return {};
-    std::string_view token = authorization.substr(Prefix.size());
-    while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
-        token.remove_prefix(1);
-    while (!token.empty() && (token.back() == ' ' || token.back() == '\t'))
-        token.remove_suffix(1);
-    return std::string(token);
-}
-
 } // namespace livescope

@@ -152,4 +152,15 @@ TEST_CASE("a restart asked for never counts as a failed run, even 90 in a row wi
     CHECK(d.GiveUp);
 }
 
+TEST_CASE("the bearer token is taken from an Authorization header (for /control and DELETE /vod/)")
+{
+    CHECK(BearerToken("Bearer abc.def") == "abc.def");
+    CHECK(BearerToken("Bearer  abc ") == "abc");
+    CHECK(BearerToken("bearer abc") == "abc"); // the scheme in any case (RFC 6750)
+    CHECK(BearerToken("Basic abc").empty());
+    CHECK(BearerToken("Bearerabc").empty());
+    CHECK(BearerToken("Bearer ").empty());
+    CHECK(BearerToken("").empty());
+}
+
 TEST_SUITE_END();

@@ -190,13 +190,4 @@ TEST_CASE("retention deletes ended recordings older than the retention, never li
     CHECK(RetentionSweepMs(86400000) == 60000);
 }
 
-TEST_CASE("the bearer token is taken from an Authorization header")
-{
-    CHECK(BearerToken("Bearer abc.def") == "abc.def");
-    CHECK(BearerToken("Bearer  abc ") == "abc");
-    CHECK(BearerToken("Basic abc").empty());
-    CHECK(BearerToken("Bearer ").empty());
-    CHECK(BearerToken("").empty());
-}
-
 TEST_SUITE_END();

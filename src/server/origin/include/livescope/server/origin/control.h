@@ -27,6 +27,11 @@ enum class ControlMethod
 // `token` is the configured control token (empty = control off); `authorization` the request's Authorization header.
 ControlVerdict DecideControlAccess(std::string_view token, ControlMethod method, std::string_view authorization);
 
+// The credential of an Authorization header value "Bearer <token>" (RFC 6750: the scheme in any case, then one or more
+// spaces; spaces and tabs around the token trimmed); empty when absent or another scheme. Used by /control and by
+// DELETE /vod/ (the broadcaster's stream key).
+std::string_view BearerToken(std::string_view authorization);
+
 // Compares in time that depends only on the lengths, never on where the first difference is.
 bool TokensEqual(std::string_view presented, std::string_view expected);
 

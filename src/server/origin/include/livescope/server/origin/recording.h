@@ -112,7 +112,5 @@ std::vector<size_t> ExpiredRecordings(const std::vector<RecordingMeta>& recordin
 // How often the retention sweep runs: half the retention, between 1 s and 60 s.
 int64_t RetentionSweepMs(int64_t retention_ms);
 
-// DELETE /vod/<name>/<id>: the bearer token from an Authorization header value ("Bearer <token>"); empty when absent.
-std::string BearerToken(std::string_view authorization);
 
 } // namespace livescope
