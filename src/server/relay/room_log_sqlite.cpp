@@ -100,6 +100,15 @@ struct Statement
     }
     void Bind(int i, int64_t v) { sqlite3_bind_int64(S, i, v); }
     void Bind(int i, const std::string& v) { sqlite3_bind_text(S, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+    // Steps a bound query of log rows to its end, then resets it for the next use.
+    std::vector<LogRecord> Records()
+    {
+        std::vector<LogRecord> out;
+        while (sqlite3_step(S) == SQLITE_ROW)
+            out.push_back(ReadRecord(S));
+        Reset();
+        return out;
+    }
 };
 } // namespace
 
@@ -233,7 +242,6 @@ bool SqliteRoomLog::Append(std::vector<LogRecord>& records)
 
 std::vector<LogRecord> SqliteRoomLog::Events(const LogQuery& query)
 {
-    std::vector<LogRecord> out;
     Statement& s = Handle->Page;
     s.Reset();
     s.Bind(1, query.Room);
@@ -242,34 +250,23 @@ std::vector<LogRecord> SqliteRoomLog::Events(const LogQuery& query)
     s.Bind(4, query.AfterT.value_or(INT64_MIN));
     s.Bind(5, query.AfterT ? query.AfterSeq : INT64_MIN);
     s.Bind(6, static_cast<int64_t>(query.Limit));
-    while (sqlite3_step(s.S) == SQLITE_ROW)
-        out.push_back(ReadRecord(s.S));
-    s.Reset();
-    return out;
+    return s.Records();
 }
 
 std::vector<LogQuestion> SqliteRoomLog::Questions(const std::string& room, int64_t from, int64_t to, size_t limit)
 {
-    std::vector<LogRecord> rows;
     Statement& s = Handle->QuestionRows;
     s.Reset();
     s.Bind(1, room);
-    while (sqlite3_step(s.S) == SQLITE_ROW)
-        rows.push_back(ReadRecord(s.S));
-    s.Reset();
-    return BuildQuestions(rows, from, to, limit);
+    return BuildQuestions(s.Records(), from, to, limit);
 }
 
 RoomRestore SqliteRoomLog::Restore(const std::string& room)
 {
-    std::vector<LogRecord> rows;
     Statement& s = Handle->RestoreRows;
     s.Reset();
     s.Bind(1, room);
-    while (sqlite3_step(s.S) == SQLITE_ROW)
-        rows.push_back(ReadRecord(s.S));
-    s.Reset();
-    RoomRestore out = BuildRestore(rows);
+    RoomRestore out = BuildRestore(s.Records());
     Statement& last = Handle->LastAt; // hearts and viewer counts count as activity too
     last.Reset();
     last.Bind(1, room);
