@@ -78,6 +78,12 @@ test('the widget follows a broadcast: starting, live by itself, reconnecting, en
       for (const type of ['statechange', 'playing', 'waiting', 'ended', 'error']) {
         window.livescopeWidgets[0].events.addEventListener(type, (e) => window.__events.push({ type, t: performance.now() - t0, ...(e.detail || {}) }));
       }
+      // The first playlist 404 may already have set 'starting' before these listeners existed: record it as seen.
+      const current = window.livescopeWidgets[0].plugins.playback.broadcastState;
+      if (current) {
+        window.__events.push({ type: 'statechange', t: 0, state: current, before: true });
+        if (current === 'starting' || current === 'reconnecting') window.__events.push({ type: 'waiting', t: 0, state: current, before: true });
+      }
     });
     const events = () => page.evaluate(() => window.__events);
     const waitFor = (pred, what, ms) => page.waitForFunction(pred, null, { timeout: ms, polling: 100 }).catch(async () => {
