@@ -56,7 +56,8 @@ export function sendFile(res, dir, rel, headers = {}, { index = false } = {}) {
 
 // Serves `root` on 127.0.0.1:port (0 = any). `routes` maps URL prefixes to folders under root, e.g.
 // {'/wasm/': 'build/wasm'}; a folder serves its index.html. `headers(urlPath)` may return extra headers
-// (the CSP and key-fetch tests use it). Every answer allows any origin. Resolves to { server, port, url, close }.
+// (the CSP and key-fetch tests use it). Every answer allows any origin. Resolves to { server, port, url, close }; close() also drops the
+// connections a browser keeps alive (without it, close waits for them to time out: ~110 s).
 export function serveStatic(root, { port = 0, routes = {}, headers = () => ({}) } = {}) {
   const server = createServer((req, res) => {
     const target = decodeRequestPath(req.url);
@@ -69,6 +70,6 @@ export function serveStatic(root, { port = 0, routes = {}, headers = () => ({}) 
   });
   return new Promise((ok) => server.listen(port, '127.0.0.1', () => {
     const p = server.address().port;
-    ok({ server, port: p, url: `http://127.0.0.1:${p}`, close: () => new Promise((r) => server.close(r)) });
+    ok({ server, port: p, url: `http://127.0.0.1:${p}`, close: () => new Promise((r) => { server.close(r); server.closeAllConnections(); }) });
   }));
 }
