@@ -102,9 +102,15 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
     if (s.IsLive)
         title_x += 0.85f * measure(s.Strings.Live) + u + 0.5f * u + measure(kOverlayWidestElapsed) + 0.75f * u;
 
-    // [2] The DOM controls row: right-aligned under the viewer counter, icon-only when too wide.
+    // [2] The DOM controls row: right-aligned under the viewer counter, icon-only when too wide, or when going
+    // icon-only lets the questions tab (its short label) share the row instead of dropping onto the picture.
+    const bool questions = s.QuestionsEnabled && s.CommentsEnabled;
+    const float tab_h = 1.8f * u;
+    const std::string tab_count = s.Questions.empty() ? std::string() : " " + std::to_string(s.Questions.size());
     const float controls_avail = std::max(0.0f, width - 2.0f * l.Pad);
-    l.ControlsCompact = s.ControlsWidth > controls_avail;
+    const float tab_short_w = questions ? measure(s.Strings.QuestionsShort + tab_count) + 1.1f * u + tab_h * 0.9f + 0.5f * u : 0.0f;
+    l.ControlsCompact = s.ControlsWidth > controls_avail ||
+                        (questions && s.ControlsWidth + tab_short_w > controls_avail && s.ControlsCompactWidth + tab_short_w <= controls_avail);
     const float controls_w = std::min(controls_avail, l.ControlsCompact ? s.ControlsCompactWidth : s.ControlsWidth);
     const auto place_controls = [&](float y) {
         if (controls_w > 0.0f && s.ControlsHeight > 0.0f)
@@ -175,12 +181,9 @@ OverlayLayout OverlayComputeLayout(float width, float height, float font_size, c
     top_block = std::max(top_block, l.Controls.Bottom());
     // [5] Live Q&A: the questions tab at the left of the controls row when it fits there (no row of its own: small
     // widgets keep room for the view), the "Now answering" banner under the header block, else the tab on top of the chat.
-    const bool questions = s.QuestionsEnabled && s.CommentsEnabled;
-    const float tab_h = 1.8f * u;
     const auto fit_tab = [&](float room) {
-        const std::string count = s.Questions.empty() ? std::string() : " " + std::to_string(s.Questions.size());
         const float label_room = std::max(0.0f, room - 1.1f * u - tab_h * 0.9f); // padding, and the open/closed arrow
-        l.QuestionsTabLabel = OverlayFitLabel(s.Strings.Questions + count, s.Strings.QuestionsShort + count, label_room, measure);
+        l.QuestionsTabLabel = OverlayFitLabel(s.Strings.Questions + tab_count, s.Strings.QuestionsShort + tab_count, label_room, measure);
         return std::min(room, measure(l.QuestionsTabLabel.Text) + 1.1f * u + tab_h * 0.9f);
     };
     if (questions && l.Controls.H > 0.0f)

@@ -167,6 +167,26 @@ TEST_SUITE("overlay/questions")
         CHECK(o.Layout.QuestionsTab.Y >= o.Layout.Controls.Bottom());
     }
 
+    TEST_CASE("the sound button goes icon-only when that lets the tab share the controls row, and keeps its label otherwise")
+    {
+        Overlay o = MakeOverlay(300.0f, 533.0f);
+        o.State.ControlsHeight = 30.0f;
+        o.State.ControlsWidth = 200.0f; // "Touchez pour le son" + fullscreen: no room left for the tab beside it
+        o.State.ControlsCompactWidth = 70.0f;
+        Frame(o, 11.0);
+        CHECK(o.Layout.ControlsCompact);
+        CHECK(o.Layout.QuestionsTab.Y < o.Layout.Controls.Bottom());
+        CHECK(o.Layout.QuestionsTab.Right() < o.Layout.Controls.X);
+        o.State.QuestionsEnabled = false; // no tab: the label stays
+        Frame(o, 12.0);
+        CHECK_FALSE(o.Layout.ControlsCompact);
+        o.State.QuestionsEnabled = true;
+        o.State.ControlsWidth = 120.0f; // room for both: the label stays
+        Frame(o, 13.0);
+        CHECK_FALSE(o.Layout.ControlsCompact);
+        CHECK(o.Layout.QuestionsTab.Y < o.Layout.Controls.Bottom());
+    }
+
     TEST_CASE("rows follow the board's order and stop at the last one that fits whole")
     {
         Overlay o = MakeOverlay(360.0f, 640.0f, 40);
