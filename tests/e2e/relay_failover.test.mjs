@@ -17,6 +17,7 @@ import { WASM_DIR } from './lib/canvas.mjs';
 import { waitFor } from './lib/wait.mjs';
 import { rawWebSocket } from './lib/raw_websocket.mjs';
 import { clusterMissing, startRedis, startRelayNode, startRelayFront } from '../../scripts/lib/relay-cluster.mjs';
+import { renderRelaysConf } from '../../scripts/edge-conf.mjs';
 
 const ROOM = 'e2e-failover';
 const NODES = 3;
@@ -134,6 +135,14 @@ test('a killed relay node\'s widget comes back through nginx on another node, ev
     assert.notEqual(newSocket.node, nodes[home].addr, 'nginx sent W1 back to the dead node');
     assert.ok(nodes.some((n) => n !== nodes[home] && n.addr === newSocket.node), `W1 rejoined on an unknown node ${newSocket.node}`);
 
+    // New sockets through the front while the node is dead: every one is taken by a live node (nginx skips the dead one).
+    for (let i = 0; i < NODES; i++) {
+      const ws = await rawWebSocket(front.port);
+      ws.send(JSON.stringify({ type: 'join', v: 1, room: ROOM, client_id: `failover-late-${i}` }));
+      assert.equal((await ws.nextJson()).type, 'welcome', `a socket opened through the front after the kill (${i}) got no welcome`);
+      ws.destroy();
+    }
+
     // After: survivors and both widgets speak again.
     for (const s of alive) await say(s, `after-s${senders.indexOf(s)}`);
     await say(w1, 'after-w1');
@@ -171,4 +180,15 @@ test('a killed relay node\'s widget comes back through nginx on another node, ev
     console.log(front.output.slice(-10).join('\n'));
     throw e;
   }
+});
+
+test('the relay front\'s renderer refuses what nginx.conf cannot carry and lists every node', () => {
+  const conf = renderRelaysConf({ relays: ['127.0.0.1:8091', '[::1]:8092', 'relay-3.lan:8093'], listen: '8082', dir: '/var/lib/livescope-relays' });
+  assert.deepEqual(conf.match(/^\s*server \S+ max_fails=1 fail_timeout=10s;$/gm).map((l) => l.trim().split(' ')[1]), ['127.0.0.1:8091', '[::1]:8092', 'relay-3.lan:8093']);
+  assert.match(conf, /listen 8082;/);
+  assert.doesNotMatch(conf, /@[A-Z_]+@/, 'a template parameter left unfilled');
+  for (const relays of [[], ['127.0.0.1'], ['a b:1'], ['x:1; include /etc/passwd'], ['x:1}']])
+    assert.throws(() => renderRelaysConf({ relays, listen: '8082', dir: '/tmp/x' }), /relay|nodes/, JSON.stringify(relays));
+  assert.throws(() => renderRelaysConf({ relays: ['127.0.0.1:1'], listen: '80; x', dir: '/tmp/x' }), /LISTEN/);
+  assert.throws(() => renderRelaysConf({ relays: ['127.0.0.1:1'], listen: '80', dir: 'relative' }), /absolute/);
 });
