@@ -13,7 +13,8 @@ import { waitFor } from './lib/wait.mjs';
 import { rawWebSocket } from './lib/raw_websocket.mjs';
 import { clusterMissing } from '../../scripts/lib/relay-cluster.mjs';
 
-const missing = clusterMissing() || (!existsSync(join(BIN, 'livescope-origin')) && 'livescope-origin is not built') || null;
+const missing = clusterMissing() || (!existsSync(join(BIN, 'livescope-origin')) && 'livescope-origin is not built')
+  || (!existsSync(join(ROOT, 'build', 'wasm', 'dist', 'player.html')) && 'build/wasm/dist has no widget (build the wasm preset)') || null;
 if (missing) console.log(`cluster_script: SKIPPED: ${missing}`);
 
 // Pids of the processes in session `sid` (the script leads its own session and group).
