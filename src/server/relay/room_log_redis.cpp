@@ -1,0 +1,339 @@
+// RedisRoomLog: the shared room log on Redis Streams (hiredis synchronous, short timeouts, one Lua script per Append).
+// [SECTION] The append script
+// [SECTION] Connection
+// [SECTION] The driver
+#include <livescope/server/relay/room_log_redis.h>
+
+#include <hiredis/hiredis.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+#include <unordered_set>
+
+namespace livescope {
+
+namespace {
+//-----------------------------------------------------------------------------
+// [SECTION] The append script
+//-----------------------------------------------------------------------------
+
+// KEYS: the room's stream, its ids hash (comment id -> its entry id), its deleted set, the seq counter.
+// A deletion removes the comment's own entry (its text is gone) and adds a tombstone: its other records (votes,
+// answers, pin) stay in the stream but every read drops them, and later records of it are not written.
+// ARGV: maxlen, retention (s), record count, then per record: type, ref, lease second ('' for none), field count, fields.
+// Returns each record's seq (0: not written: a deletion, a record of a deleted comment, a viewers lease held by another
+// node, or a comment already written, as after a retried batch).
+constexpr const char* AppendScript = R"lua(
+local stream, ids, deleted, seqkey = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local maxlen, ttl, n = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local of_comment = {comment = true, vote = true, answering = true, answered = true, dismissed = true, pinned = true}
+local out = {}
+local i = 4
+for r = 1, n do
+  local kind, ref, lease, nf = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3])
+  local fields = {}
+  for f = 1, nf do fields[f] = ARGV[i + 3 + f] end
+  i = i + 4 + nf
+  local seq = 0
+  local tied = of_comment[kind] and ref ~= ''
+  if kind == 'deleted' then
+    redis.call('SADD', deleted, ref)
+    local id = redis.call('HGET', ids, ref)
+    if id then
+      redis.call('XDEL', stream, id)
+    end
+  elseif tied and redis.call('SISMEMBER', deleted, ref) == 1 then
+    seq = 0
+  elseif kind == 'comment' and redis.call('HEXISTS', ids, ref) == 1 then
+    seq = 0
+  elseif lease ~= '' and not redis.call('SET', stream .. ':viewers:' .. lease, '1', 'NX', 'EX', 10) then
+    seq = 0
+  else
+    seq = redis.call('INCR', seqkey)
+    local id = redis.call('XADD', stream, 'MAXLEN', '~', maxlen, '*', 'seq', seq, unpack(fields))
+    if kind == 'comment' then redis.call('HSET', ids, ref, id) end
+  end
+  out[r] = seq
+end
+redis.call('EXPIRE', stream, ttl)
+redis.call('EXPIRE', ids, ttl)
+redis.call('EXPIRE', deleted, ttl)
+return out
+)lua";
+
+std::string RoomKey(const std::string& room) { return "livescope:log:room:" + room; }
+
+int64_t SteadyMs()
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+struct ReplyDeleter
+{
+    void operator()(redisReply* r) const { freeReplyObject(r); }
+};
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+} // namespace
+
+//-----------------------------------------------------------------------------
+// [SECTION] Connection
+//-----------------------------------------------------------------------------
+
+// One synchronous hiredis context, reconnected lazily (at most one attempt per RetryEveryMs).
+struct RedisRoomLog::Conn
+{
+    std::string Host;
+    int Port = 0;
+    redisContext* Ctx = nullptr;
+    int64_t LastAttemptMs = INT64_MIN / 2; // ms, steady
+    std::string LastError = "connecting";
+    int64_t LastOkMs = INT64_MIN / 2; // ms, steady: the last reply
+
+    ~Conn() { Drop(); }
+
+    void Drop()
+    {
+        if (Ctx)
+            redisFree(Ctx);
+        Ctx = nullptr;
+    }
+
+    // False (with LastError) while Redis cannot be reached; never waits longer than ConnectTimeoutMs.
+    bool Ensure()
+    {
+        if (Ctx)
+            return true;
+        const int64_t now = SteadyMs();
+        if (now - LastAttemptMs < RedisRoomLog::RetryEveryMs)
+            return false;
+        LastAttemptMs = now;
+        const timeval connect_timeout{0, static_cast<suseconds_t>(RedisRoomLog::ConnectTimeoutMs * 1000)};
+        Ctx = redisConnectWithTimeout(Host.c_str(), Port, connect_timeout);
+        if (!Ctx || Ctx->err)
+        {
+            LastError = Ctx ? Ctx->errstr : "out of memory";
+            Drop();
+            return false;
+        }
+        const timeval command_timeout{0, static_cast<suseconds_t>(RedisRoomLog::CommandTimeoutMs * 1000)};
+        redisSetTimeout(Ctx, command_timeout);
+        return true;
+    }
+
+    // One command; null (with LastError) when Redis could not be reached or answered an error. `sent` tells whether
+    // the command may have run (a reply was lost) or surely did not (no connection).
+    Reply Command(const std::vector<std::string>& args, bool* sent = nullptr)
+    {
+        if (sent)
+            *sent = false;
+        if (!Ensure())
+            return nullptr;
+        if (sent)
+            *sent = true;
+        std::vector<const char*> argv;
+        std::vector<size_t> lens;
+        argv.reserve(args.size());
+        lens.reserve(args.size());
+        for (const std::string& a : args)
+        {
+            argv.push_back(a.data());
+            lens.push_back(a.size());
+        }
+        Reply reply(static_cast<redisReply*>(redisCommandArgv(Ctx, static_cast<int>(args.size()), argv.data(), lens.data())));
+        if (!reply)
+        {
+            LastError = Ctx->errstr[0] ? Ctx->errstr : "no reply";
+            Drop(); // the context is unusable after an I/O error or a timeout
+            return nullptr;
+        }
+        if (reply->type == REDIS_REPLY_ERROR)
+        {
+            LastError = std::string(reply->str, reply->len);
+            return nullptr;
+        }
+        LastError.clear();
+        LastOkMs = SteadyMs();
+        return reply;
+    }
+};
+
+//-----------------------------------------------------------------------------
+// [SECTION] The driver
+//-----------------------------------------------------------------------------
+
+RedisRoomLog::RedisRoomLog(std::string host, int port) : Link(std::make_unique<Conn>())
+{
+    Link->Host = std::move(host);
+    Link->Port = port;
+    // This run's block of comment numbers: the shared counter never repeats a block across nodes or restarts.
+    if (Reply run = Link->Command({"INCR", "livescope:log:runs"}); run && run->type == REDIS_REPLY_INTEGER)
+        FirstComment = static_cast<uint64_t>(run->integer) * CommentBlock + 1;
+    else
+    {
+        // Redis down at start: a random block (the bus's per-node base keeps nodes apart; docs/scale-out.md).
+        std::random_device seed;
+        FirstComment = (1000 + seed() % 1000000) * CommentBlock + 1;
+        FailureCount++;
+    }
+}
+
+RedisRoomLog::~RedisRoomLog() = default;
+
+std::string RedisRoomLog::Health() const
+{
+    constexpr int64_t probe_after_ms = 1000; // ms without a reply before /healthz asks Redis itself
+    if (SteadyMs() - Link->LastOkMs > probe_after_ms)
+        Link->Command({"PING"});
+    if (Link->LastError.empty())
+        return std::string();
+    return "room log redis://" + Link->Host + ":" + std::to_string(Link->Port) + ": " + Link->LastError;
+}
+
+bool RedisRoomLog::Append(std::vector<LogRecord>& records)
+{
+    // One script per room in the batch (its keys), records in batch order within each room.
+    std::vector<std::string> rooms;
+    for (const LogRecord& r : records)
+        if (r.Local && std::find(rooms.begin(), rooms.end(), r.Room) == rooms.end())
+            rooms.push_back(r.Room);
+    for (const LogRecord& r : records)
+        SkippedCount += r.Local ? 0 : 1;
+    bool ok = true;
+    for (const std::string& room : rooms)
+    {
+        const std::string key = RoomKey(room);
+        std::vector<std::string> args = {"EVAL", AppendScript, "4", key, key + ":ids", key + ":deleted", "livescope:log:seq",
+                                         std::to_string(MaxRecordsPerRoom), std::to_string(RetentionS), "0"};
+        std::vector<LogRecord*> sent_records;
+        for (LogRecord& r : records)
+        {
+            if (!r.Local || r.Room != room)
+                continue;
+            sent_records.push_back(&r);
+            args.push_back(LogTypeName(r.Type));
+            args.push_back(r.Ref);
+            args.push_back(r.Type == LogType::Viewers ? std::to_string(r.At / 1000) : std::string());
+            if (r.Type == LogType::Deleted)
+            {
+                args.push_back("0");
+                continue;
+            }
+            const auto fields = EncodeLogFields(r);
+            args.push_back(std::to_string(fields.size() * 2));
+            for (const auto& [name, value] : fields)
+            {
+                args.push_back(name);
+                args.push_back(value);
+            }
+        }
+        args[9] = std::to_string(sent_records.size());
+        Reply reply = Link->Command(args);
+        if (!reply || reply->type != REDIS_REPLY_ARRAY || reply->elements != sent_records.size())
+        {
+            ok = false;
+            continue;
+        }
+        for (size_t i = 0; i < sent_records.size(); i++)
+        {
+            const redisReply* seq = reply->element[i];
+            const int64_t value = seq->type == REDIS_REPLY_INTEGER ? seq->integer : 0;
+            sent_records[i]->Seq = value;
+            if (value > 0)
+                WrittenCount++;
+            else if (sent_records[i]->Type != LogType::Deleted)
+                SkippedCount++;
+        }
+    }
+    if (!ok)
+        FailureCount++; // the batch (or part of it) is lost: the relay never waits for Redis
+    return ok;
+}
+
+bool RedisRoomLog::ReadRoom(const std::string& room, std::vector<LogRecord>& out)
+{
+    const std::string key = RoomKey(room);
+    Reply tombstones = Link->Command({"SMEMBERS", key + ":deleted"});
+    if (!tombstones)
+    {
+        FailureCount++;
+        return false;
+    }
+    std::unordered_set<std::string> deleted;
+    for (size_t i = 0; i < tombstones->elements; i++)
+        deleted.emplace(tombstones->element[i]->str, tombstones->element[i]->len);
+    // Pages of 1000 entries, at most about MaxRecordsPerRoom in all (MAXLEN ~ may keep a few more).
+    constexpr int64_t page = 1000;
+    std::string start = "-";
+    for (int64_t read = 0; read < MaxRecordsPerRoom * 2;)
+    {
+        Reply entries = Link->Command({"XRANGE", key, start, "+", "COUNT", std::to_string(page)});
+        if (!entries || entries->type != REDIS_REPLY_ARRAY)
+        {
+            FailureCount++;
+            return false;
+        }
+        for (size_t i = 0; i < entries->elements; i++)
+        {
+            const redisReply* entry = entries->element[i];
+            if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || entry->element[1]->type != REDIS_REPLY_ARRAY)
+                continue;
+            const redisReply* fields = entry->element[1];
+            std::vector<std::string_view> flat;
+            flat.reserve(fields->elements);
+            for (size_t f = 0; f < fields->elements; f++)
+                flat.emplace_back(fields->element[f]->str ? fields->element[f]->str : "", fields->element[f]->len);
+            std::optional<LogRecord> record = DecodeLogFields(room, flat);
+            if (!record)
+                continue; // not ours (or damaged): skipped, never fatal
+            const bool tied = record->Type == LogType::Comment || record->Type == LogType::Vote || record->Type == LogType::Answering ||
+                              record->Type == LogType::Answered || record->Type == LogType::Dismissed || record->Type == LogType::Pinned;
+            if (tied && deleted.count(record->Ref))
+                continue;
+            out.push_back(std::move(*record));
+        }
+        read += static_cast<int64_t>(entries->elements);
+        if (entries->elements < static_cast<size_t>(page))
+            break;
+        const redisReply* last = entries->element[entries->elements - 1];
+        start = "(" + std::string(last->element[0]->str, last->element[0]->len);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const LogRecord& a, const LogRecord& b) { return a.Seq < b.Seq; });
+    return true;
+}
+
+std::vector<LogRecord> RedisRoomLog::Events(const LogQuery& query)
+{
+    std::vector<LogRecord> all;
+    std::vector<LogRecord> out;
+    if (!ReadRoom(query.Room, all))
+        return out;
+    for (LogRecord& r : all)
+    {
+        const bool after = !query.AfterT || r.T > *query.AfterT || (r.T == *query.AfterT && r.Seq > query.AfterSeq);
+        if (r.T >= query.From && r.T < query.To && after)
+            out.push_back(std::move(r));
+    }
+    std::sort(out.begin(), out.end(), [](const LogRecord& a, const LogRecord& b) { return a.T != b.T ? a.T < b.T : a.Seq < b.Seq; });
+    if (out.size() > query.Limit)
+        out.resize(query.Limit);
+    return out;
+}
+
+std::vector<LogQuestion> RedisRoomLog::Questions(const std::string& room, int64_t from, int64_t to, size_t limit)
+{
+    std::vector<LogRecord> all;
+    if (!ReadRoom(room, all))
+        return {};
+    return BuildQuestions(all, from, to, limit);
+}
+
+RoomRestore RedisRoomLog::Restore(const std::string& room)
+{
+    std::vector<LogRecord> all;
+    if (!ReadRoom(room, all))
+        return {};
+    return BuildRestore(all);
+}
+
+} // namespace livescope
