@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
+#include <map>
 #include <random>
 #include <unordered_set>
 
@@ -89,6 +91,17 @@ struct RedisRoomLog::Conn
     int64_t LastAttemptMs = INT64_MIN / 2; // ms, steady
     std::string LastError = "connecting";
     int64_t LastOkMs = INT64_MIN / 2; // ms, steady: the last reply
+
+    // What this node has read of a room's stream: a read fetches only the entries after LastId (entry ids only grow:
+    // the append script is atomic), so a room's stream is scanned once, not per page.
+    struct RoomCache
+    {
+        std::string LastId;                // the last entry read ("": none)
+        std::deque<LogRecord> Records;     // in stream (= seq) order, at most MaxRecordsPerRoom
+        uint64_t UsedAt = 0;               // read number, for evicting the least recently read room
+    };
+    std::map<std::string, RoomCache> Rooms;
+    uint64_t Reads = 0;
 
     ~Conn() { Drop(); }
 
@@ -250,90 +263,118 @@ bool RedisRoomLog::Append(std::vector<LogRecord>& records)
     return ok;
 }
 
-bool RedisRoomLog::ReadRoom(const std::string& room, std::vector<LogRecord>& out)
+const std::deque<LogRecord>* RedisRoomLog::ReadRoom(const std::string& room)
 {
     const std::string key = RoomKey(room);
     Reply tombstones = Link->Command({"SMEMBERS", key + ":deleted"});
     if (!tombstones)
     {
         FailureCount++;
-        return false;
+        return nullptr;
     }
     std::unordered_set<std::string> deleted;
     for (size_t i = 0; i < tombstones->elements; i++)
         deleted.emplace(tombstones->element[i]->str, tombstones->element[i]->len);
-    // Pages of 1000 entries, at most about MaxRecordsPerRoom in all (MAXLEN ~ may keep a few more).
+    Conn::RoomCache& cache = Link->Rooms[room];
+    cache.UsedAt = ++Link->Reads;
+    if (!cache.LastId.empty())
+    {
+        // The last entry read is gone (the room expired, Redis lost its data, or it was a deleted comment): read afresh.
+        Reply last = Link->Command({"XRANGE", key, cache.LastId, cache.LastId});
+        if (!last)
+        {
+            FailureCount++;
+            return nullptr;
+        }
+        if (last->type != REDIS_REPLY_ARRAY || last->elements == 0)
+            cache = Conn::RoomCache{std::string(), {}, cache.UsedAt};
+    }
+    // The new entries, in pages of 1000, at most about MaxRecordsPerRoom per read (MAXLEN ~ may keep a few more).
     constexpr int64_t page = 1000;
-    std::string start = "-";
     for (int64_t read = 0; read < MaxRecordsPerRoom * 2;)
     {
-        Reply entries = Link->Command({"XRANGE", key, start, "+", "COUNT", std::to_string(page)});
+        Reply entries = Link->Command({"XRANGE", key, cache.LastId.empty() ? "-" : "(" + cache.LastId, "+", "COUNT", std::to_string(page)});
         if (!entries || entries->type != REDIS_REPLY_ARRAY)
         {
             FailureCount++;
-            return false;
+            return nullptr;
         }
         for (size_t i = 0; i < entries->elements; i++)
         {
             const redisReply* entry = entries->element[i];
-            if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || entry->element[1]->type != REDIS_REPLY_ARRAY)
+            if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || entry->element[0]->type != REDIS_REPLY_STRING ||
+                entry->element[1]->type != REDIS_REPLY_ARRAY)
                 continue;
+            cache.LastId.assign(entry->element[0]->str, entry->element[0]->len);
             const redisReply* fields = entry->element[1];
             std::vector<std::string_view> flat;
             flat.reserve(fields->elements);
             for (size_t f = 0; f < fields->elements; f++)
                 flat.emplace_back(fields->element[f]->str ? fields->element[f]->str : "", fields->element[f]->len);
-            std::optional<LogRecord> record = DecodeLogFields(room, flat);
-            if (!record)
-                continue; // not ours (or damaged): skipped, never fatal
-            const bool tied = record->Type == LogType::Comment || record->Type == LogType::Vote || record->Type == LogType::Answering ||
-                              record->Type == LogType::Answered || record->Type == LogType::Dismissed || record->Type == LogType::Pinned;
-            if (tied && deleted.count(record->Ref))
-                continue;
-            out.push_back(std::move(*record));
+            if (std::optional<LogRecord> record = DecodeLogFields(room, flat))
+                cache.Records.push_back(std::move(*record));
+            // else: not ours (or damaged): skipped, never fatal
         }
         read += static_cast<int64_t>(entries->elements);
         if (entries->elements < static_cast<size_t>(page))
             break;
-        const redisReply* last = entries->element[entries->elements - 1];
-        start = "(" + std::string(last->element[0]->str, last->element[0]->len);
     }
-    std::stable_sort(out.begin(), out.end(), [](const LogRecord& a, const LogRecord& b) { return a.Seq < b.Seq; });
-    return true;
+    while (cache.Records.size() > static_cast<size_t>(MaxRecordsPerRoom))
+        cache.Records.pop_front(); // trimmed in Redis too (MAXLEN ~)
+    const auto tied = [](const LogRecord& r) {
+        return r.Type == LogType::Comment || r.Type == LogType::Vote || r.Type == LogType::Answering || r.Type == LogType::Answered ||
+               r.Type == LogType::Dismissed || r.Type == LogType::Pinned;
+    };
+    if (!deleted.empty())
+        std::erase_if(cache.Records, [&](const LogRecord& r) { return tied(r) && deleted.count(r.Ref) > 0; });
+    // Bounded memory: the least recently read rooms go until the cache holds at most MaxCachedRecords (this room stays).
+    size_t held = 0;
+    for (const auto& [name, kept] : Link->Rooms)
+        held += kept.Records.size();
+    while (held > static_cast<size_t>(MaxCachedRecords) && Link->Rooms.size() > 1)
+    {
+        auto stalest = std::min_element(Link->Rooms.begin(), Link->Rooms.end(), [](const auto& a, const auto& b) { return a.second.UsedAt < b.second.UsedAt; });
+        held -= stalest->second.Records.size();
+        Link->Rooms.erase(stalest); // never this room: it was just used
+    }
+    return &cache.Records;
 }
 
 std::vector<LogRecord> RedisRoomLog::Events(const LogQuery& query)
 {
-    std::vector<LogRecord> all;
     std::vector<LogRecord> out;
-    if (!ReadRoom(query.Room, all))
+    const std::deque<LogRecord>* all = ReadRoom(query.Room);
+    if (!all)
         return out;
-    for (LogRecord& r : all)
+    std::vector<const LogRecord*> page; // the matching records, then the first Limit of them in (T, Seq) order
+    for (const LogRecord& r : *all)
     {
         const bool after = !query.AfterT || r.T > *query.AfterT || (r.T == *query.AfterT && r.Seq > query.AfterSeq);
         if (r.T >= query.From && r.T < query.To && after)
-            out.push_back(std::move(r));
+            page.push_back(&r);
     }
-    std::sort(out.begin(), out.end(), [](const LogRecord& a, const LogRecord& b) { return a.T != b.T ? a.T < b.T : a.Seq < b.Seq; });
-    if (out.size() > query.Limit)
-        out.resize(query.Limit);
+    const auto order = [](const LogRecord* a, const LogRecord* b) { return a->T != b->T ? a->T < b->T : a->Seq < b->Seq; };
+    const size_t keep = std::min(page.size(), query.Limit);
+    std::partial_sort(page.begin(), page.begin() + static_cast<std::ptrdiff_t>(keep), page.end(), order);
+    for (size_t i = 0; i < keep; i++)
+        out.push_back(*page[i]);
     return out;
 }
 
 std::vector<LogQuestion> RedisRoomLog::Questions(const std::string& room, int64_t from, int64_t to, size_t limit)
 {
-    std::vector<LogRecord> all;
-    if (!ReadRoom(room, all))
+    const std::deque<LogRecord>* all = ReadRoom(room);
+    if (!all)
         return {};
-    return BuildQuestions(all, from, to, limit);
+    return BuildQuestions(std::vector<LogRecord>(all->begin(), all->end()), from, to, limit);
 }
 
 RoomRestore RedisRoomLog::Restore(const std::string& room)
 {
-    std::vector<LogRecord> all;
-    if (!ReadRoom(room, all))
+    const std::deque<LogRecord>* all = ReadRoom(room);
+    if (!all)
         return {};
-    return BuildRestore(all);
+    return BuildRestore(std::vector<LogRecord>(all->begin(), all->end()));
 }
 
 } // namespace livescope

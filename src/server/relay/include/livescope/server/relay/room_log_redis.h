@@ -4,6 +4,7 @@
 #include <livescope/server/relay/room_log.h>
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,6 +50,7 @@ public:
     static constexpr int64_t RetryEveryMs = 1000;      // ms between connection attempts while Redis is down
     static constexpr int64_t MaxRecordsPerRoom = 100000; // XADD MAXLEN ~: a room's stream keeps about this many records
     static constexpr int64_t RetentionS = 7 * 24 * 3600; // s a room's keys live after its last record
+    static constexpr int64_t MaxCachedRecords = 200000;  // records this node keeps between reads, over all rooms
     static constexpr uint64_t CommentBlock = 1000000000ull; // comment numbers per run (as the SQLite driver)
 
     // Connects to redis://host:port and reserves this run's block of comment numbers (INCR). Never fails: with Redis
@@ -72,8 +74,10 @@ public:
     struct Conn;
 
 private:
-    // Every record of `room` (not deleted), in Seq order; false when Redis could not be read.
-    bool ReadRoom(const std::string& room, std::vector<LogRecord>& out);
+    // Every record of `room` (not deleted), in Seq order; null when Redis could not be read. Reads only the entries
+    // added since this node's last read of the room (kept in memory, least recently read rooms evicted). The result
+    // stays valid until the next call.
+    const std::deque<LogRecord>* ReadRoom(const std::string& room);
 
     std::unique_ptr<Conn> Link;
     uint64_t FirstComment = 1;
