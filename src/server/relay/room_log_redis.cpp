@@ -7,7 +7,9 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <random>
@@ -91,6 +93,7 @@ struct RedisRoomLog::Conn
     int64_t LastAttemptMs = INT64_MIN / 2; // ms, steady
     std::string LastError = "connecting";
     int64_t LastOkMs = INT64_MIN / 2; // ms, steady: the last reply
+    int64_t RetryMs = RedisRoomLog::RetryEveryMs; // ms before the next connection attempt (doubles after a timeout)
 
     // What this node has read of a room's stream: a read fetches only the entries after LastId (entry ids only grow:
     // the append script is atomic), so a room's stream is scanned once, not per page.
@@ -118,7 +121,7 @@ struct RedisRoomLog::Conn
         if (Ctx)
             return true;
         const int64_t now = SteadyMs();
-        if (now - LastAttemptMs < RedisRoomLog::RetryEveryMs)
+        if (now - LastAttemptMs < RetryMs)
             return false;
         LastAttemptMs = now;
         const timeval connect_timeout{0, static_cast<suseconds_t>(RedisRoomLog::ConnectTimeoutMs * 1000)};
@@ -156,8 +159,14 @@ struct RedisRoomLog::Conn
         Reply reply(static_cast<redisReply*>(redisCommandArgv(Ctx, static_cast<int>(args.size()), argv.data(), lens.data())));
         if (!reply)
         {
-            LastError = Ctx->errstr[0] ? Ctx->errstr : "no reply";
+            // hiredis 0.14 reports a reply timeout as an I/O error with EAGAIN's text.
+            const bool timed_out = Ctx->err == REDIS_ERR_IO && std::string_view(Ctx->errstr) == std::strerror(EAGAIN);
+            LastError = timed_out ? "no reply within " + std::to_string(RedisRoomLog::CommandTimeoutMs) + " ms" : Ctx->errstr[0] ? Ctx->errstr : "no reply";
             Drop(); // the context is unusable after an I/O error or a timeout
+            // A Redis that accepts connections but does not answer (stopped, overloaded) costs a reply timeout per
+            // attempt: wait longer and longer between attempts (up to MaxRetryMs), so the io thread rarely waits.
+            LastAttemptMs = SteadyMs();
+            RetryMs = std::min(RetryMs * 2, RedisRoomLog::MaxRetryMs);
             return nullptr;
         }
         if (reply->type == REDIS_REPLY_ERROR)
@@ -167,6 +176,7 @@ struct RedisRoomLog::Conn
         }
         LastError.clear();
         LastOkMs = SteadyMs();
+        RetryMs = RedisRoomLog::RetryEveryMs;
         return reply;
     }
 };

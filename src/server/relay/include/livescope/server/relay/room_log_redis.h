@@ -40,14 +40,16 @@ std::optional<LogRecord> DecodeLogFields(std::string_view room, const std::vecto
 // seq, XADD, deletion and tombstones together), so a deletion racing another node's vote still never replays.
 //
 // Contract (as every RoomLog): every member runs on the relay's io thread and is synchronous, bounded by
-// ConnectTimeoutMs / CommandTimeoutMs. While Redis is down, at most one connection attempt is made per RetryEveryMs;
-// every other call fails at once (Failures counts the lost batches, Health says why).
+// ConnectTimeoutMs / CommandTimeoutMs. While Redis is down, at most one connection attempt is made per RetryEveryMs
+// (doubling up to MaxRetryMs after each reply timeout: a hung Redis costs the io thread at most one CommandTimeoutMs
+// per MaxRetryMs); every other call fails at once (Failures counts the lost batches, Health says why).
 class RedisRoomLog final : public RoomLog
 {
 public:
     static constexpr int64_t ConnectTimeoutMs = 200;   // ms for a connection attempt
     static constexpr int64_t CommandTimeoutMs = 500;   // ms for one command's reply
     static constexpr int64_t RetryEveryMs = 1000;      // ms between connection attempts while Redis is down
+    static constexpr int64_t MaxRetryMs = 8000;        // ms between attempts after repeated reply timeouts
     static constexpr int64_t MaxRecordsPerRoom = 100000; // XADD MAXLEN ~: a room's stream keeps about this many records
     static constexpr int64_t RetentionS = 7 * 24 * 3600; // s a room's keys live after its last record
     static constexpr int64_t MaxCachedRecords = 200000;  // records this node keeps between reads, over all rooms
