@@ -162,6 +162,23 @@ TEST_CASE("records of events from another node are marked, so a shared log write
     CHECK(seen == want);
     CHECK(local_taps == 2);
     CHECK(remote_taps == 5);
+
+    // Taps of one colour from both nodes in one tick: each record has its own node's share.
+    std::string color;
+    for (const LogRecord& r : records)
+        if (r.Type == LogType::Hearts && r.Local)
+            color = r.Hearts.at(0).Color;
+    REQUIRE_FALSE(color.empty());
+    tap.Count = 1;
+    core.Receive(ann, EncodeClientMessage(tap), now);
+    bus.Remote(HeartsEvent{color, 4, std::nullopt});
+    core.Tick(now += 200);
+    std::vector<std::pair<bool, std::vector<HeartCount>>> split;
+    for (const LogRecord& r : core.TakeLogRecords())
+        if (r.Type == LogType::Hearts)
+            split.emplace_back(r.Local, r.Hearts);
+    const std::vector<std::pair<bool, std::vector<HeartCount>>> want_split = {{true, {HeartCount{color, 1}}}, {false, {HeartCount{color, 4}}}};
+    CHECK(split == want_split);
 }
 
 TEST_CASE("with Redis unreachable the shared log fails at once, counts it and says why")
