@@ -3,7 +3,6 @@
 // fronts. Prints the URLs; SIGINT/SIGTERM/SIGHUP stop everything (every child also has a parent-death signal).
 // State under build/cluster-data (or --data DIR). docs/scale-out.md, "A cluster on one machine".
 import { existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -54,23 +53,12 @@ process.on('uncaughtException', (e) => { console.error(`cluster: ${e.stack || e}
 process.on('unhandledRejection', (e) => { console.error(`cluster: ${e && e.stack || e}`); stop(1); });
 const track = (p, role) => { p.role = role; procs.push(p); return p; };
 
-// A relay that takes a shared room log (`--log redis://...`, docs/scale-out.md) gets Redis as its log; one that does
-// not keeps a SQLite file per node (a room first opened on a node shows that node's history).
-function sharedLogFlag() {
-  let help;
-  try { help = execFileSync(RELAY, ['--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }); } catch (e) { help = `${e.stdout}${e.stderr}`; }
-  return /--log[ =]/.test(help);
-}
-
 try {
   const redis = track(await startRedis({ port: await freePort(), dir: join(DATA, 'redis'), persist: true }), 'redis');
-  const shared = sharedLogFlag();
   const nodes = [];
   for (let i = 0; i < NODES; i++) {
-    const nodeDir = join(DATA, `relay-${i + 1}`);
-    mkdirSync(nodeDir, { recursive: true });
-    const log = shared ? ['--log', redis.url] : ['--log-db', join(nodeDir, 'rooms.sqlite')];
-    nodes.push(track(await startRelayNode({ bus: redis.url, args: ['--secret-file', secretFile, ...log], tag: `relay-${i + 1}` }), 'server'));
+    // One room log shared by the nodes, in the same Redis (appendonly on): docs/scale-out.md, Shared room log.
+    nodes.push(track(await startRelayNode({ bus: redis.url, args: ['--secret-file', secretFile, '--log', redis.url], tag: `relay-${i + 1}` }), 'server'));
   }
   const relayFront = track(await startRelayFront({ relays: nodes.map((n) => n.addr), port: await port(opts['relay-port']), dir: join(DATA, 'nginx-relays') }), 'front');
 

@@ -4,6 +4,7 @@
 // [SECTION] main
 #include <livescope/server/relay/client_address.h>
 #include <livescope/server/relay/room_bus_redis.h>
+#include <livescope/server/relay/room_log_redis.h>
 #include <livescope/server/relay/room_log_sqlite.h>
 #include <livescope/server/relay/server.h>
 #include <livescope/server/common/token.h>
@@ -40,13 +41,15 @@ void Usage()
                  "                       [--trust-proxy IP]... [--max-conns-per-ip N] [--ip-comment-rate R] [--ip-comment-burst N]\n"
                  "                       [--ip-heart-rate R] [--ip-heart-burst N] [--ip-join-rate R] [--ip-join-burst N]\n"
                  "                       [--max-rooms N] [--max-rooms-per-ip N] [--max-queued-kib N] [--max-queued-kib-per-ip N]\n"
-                 "                       [--log-db PATH | --no-log] [--bus redis://HOST:PORT] [--outlive-parent]\n"
+                 "                       [--log-db PATH | --log redis://HOST:PORT | --no-log] [--bus redis://HOST:PORT]\n"
+                 "                       [--outlive-parent]\n"
                  "       livescope-relay mint-token [--secret-file PATH] --name NAME [--role viewer|moderator|broadcaster] [--ttl SECONDS]\n"
                  "                                  [--sub USER_ID] [--room ROOM]\n"
                  "The secret: --secret-file PATH (its content, trimmed), else the environment variable LIVESCOPE_RELAY_SECRET\n"
                  "or LIVESCOPE_SECRET. --secret S also works but shows the secret to every local user in ps.\n"
                  "The room log: --log-db PATH (default ./livescope-rooms.sqlite, or LIVESCOPE_RELAY_LOG_DB when set; :memory: keeps\n"
-                 "it in memory only); --no-log turns it off.\n"
+                 "it in memory only); --log redis://HOST:PORT shares one log between relay nodes (Redis Streams, appendonly\n"
+                 "yes, docs/scale-out.md); --no-log turns it off.\n"
                  "Scale-out: --bus redis://HOST:PORT shares rooms with other relay nodes through Redis (default: this process only).\n"
                  "Defaults and the reasons for them: docs/relay.md.\n");
 }
@@ -225,6 +228,8 @@ int main(int argc, char** argv)
     bool no_log = false;
     std::string bus_host; // scale-out: --bus redis://HOST:PORT
     int bus_port = 0;
+    std::string log_host; // the shared room log: --log redis://HOST:PORT
+    int log_port = 0;
     options.Core.Seed = static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
     for (int i = 1; i < argc; i++)
     {
@@ -285,6 +290,14 @@ int main(int argc, char** argv)
             outlive_parent = true;
         else if (arg == "--log-db" && has_value && argv[i + 1][0] != '\0')
             log_db = argv[++i];
+        else if (arg == "--log" && has_value)
+        {
+            if (!ParseRedisUrl(argv[++i], log_host, log_port))
+            {
+                std::fprintf(stderr, "livescope-relay: --log wants redis://HOST:PORT, not %s\n", argv[i]);
+                return 2;
+            }
+        }
         else if (arg == "--no-log")
             no_log = true;
         else if (arg == "--bus" && has_value)
@@ -316,7 +329,9 @@ int main(int argc, char** argv)
     }
 
     std::unique_ptr<RoomLog> room_log;
-    if (!no_log && log_db == ":memory:")
+    if (!no_log && !log_host.empty())
+        room_log = std::make_unique<RedisRoomLog>(log_host, log_port); // never fails: degraded while Redis is down
+    else if (!no_log && log_db == ":memory:")
         room_log = std::make_unique<MemoryRoomLog>();
     else if (!no_log)
     {
@@ -344,7 +359,8 @@ int main(int argc, char** argv)
         std::fprintf(stderr, "livescope-relay: %s\n", error.c_str());
         return 1;
     }
-    std::printf("livescope-relay room log: %s\n", no_log ? "off" : log_db.c_str());
+    const std::string log_name = !log_host.empty() ? "redis://" + log_host + ":" + std::to_string(log_port) : log_db;
+    std::printf("livescope-relay room log: %s\n", no_log ? "off" : log_name.c_str());
     if (bus)
         std::printf("livescope-relay bus: redis://%s:%d (node %016llx)\n", bus_host.c_str(), bus_port, static_cast<unsigned long long>(bus->NodeId()));
     std::printf("livescope-relay listening on ws://%s:%u\n", options.Host.c_str(), static_cast<unsigned>(server.Port()));

@@ -625,6 +625,7 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms)
             r.Author = comment->Author;
             r.Text = comment->Text;
             r.Question = comment->Question;
+            r.Local = ApplyingHere;
             LogQueue.push_back(std::move(r));
         }
         room.History.push_back(*comment);
@@ -707,6 +708,8 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms)
     else if (const HeartsEvent* hearts = std::get_if<HeartsEvent>(&event))
     {
         room.Hearts.Add(hearts->Color, hearts->Count);
+        if (!ApplyingHere)
+            room.RemoteTaps.Add(hearts->Color, hearts->Count);
         if (LogOn && room.TapStreamTimes.size() < MaxStreamSamples)
             room.TapStreamTimes.push_back(hearts->StreamTime.value_or(EstimateStreamTime(room, now_ms)));
     }
@@ -815,8 +818,12 @@ void RelayCore::Tick(int64_t now_ms)
     {
         Room& room = *it->second;
         std::vector<RoomEvent> events = Bus.Drain(room.Name);
-        for (RoomEvent& e : events)
-            ApplyEvent(room, e, now_ms);
+        for (size_t i = 0; i < events.size(); i++)
+        {
+            ApplyingHere = Bus.DrainedHere(i); // the shared room log writes this node's own events only
+            ApplyEvent(room, events[i], now_ms);
+        }
+        ApplyingHere = true;
 
         std::vector<ServerMessage> messages;
         int64_t dropped = 0;
@@ -847,6 +854,7 @@ void RelayCore::Tick(int64_t now_ms)
         }
         for (Presence& p : room.PendingPresence)
             messages.push_back(std::move(p));
+        std::optional<HeartsWindow> remote_taps = room.RemoteTaps.Flush(now_ms);
         if (auto window = room.Hearts.Flush(now_ms))
         {
             if (LogOn)
@@ -864,7 +872,24 @@ void RelayCore::Tick(int64_t now_ms)
                 r.At = now_ms;
                 r.Type = LogType::Hearts;
                 r.Hearts = window->Counts;
-                LogQueue.push_back(std::move(r));
+                if (remote_taps)
+                {
+                    // Scale-out: this node's own taps and other nodes' taps go in two records (a shared log keeps
+                    // only the first; each node writes its own).
+                    LogRecord remote = r;
+                    remote.Hearts = remote_taps->Counts;
+                    remote.Local = false;
+                    for (HeartCount& h : r.Hearts)
+                        for (const HeartCount& o : remote.Hearts)
+                            if (o.Color == h.Color)
+                                h.Count -= o.Count;
+                    std::erase_if(r.Hearts, [](const HeartCount& h) { return h.Count <= 0; });
+                    if (!r.Hearts.empty())
+                        LogQueue.push_back(std::move(r));
+                    LogQueue.push_back(std::move(remote));
+                }
+                else
+                    LogQueue.push_back(std::move(r));
             }
             messages.push_back(std::move(*window));
         }
@@ -949,6 +974,7 @@ void RelayCore::Log(const Room& room, LogType type, int64_t t, int64_t now_ms, s
     r.Ref = std::move(ref);
     r.Num = num;
     r.Num2 = num2;
+    r.Local = ApplyingHere;
     LogQueue.push_back(std::move(r));
 }
 

@@ -489,6 +489,7 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
     struct RoomState
     {
         std::deque<RoomEvent> Pending;
+        std::deque<bool> PendingHere; // beside Pending: published by this node (true) or received (false)
         int64_t Live = 0;
         std::unordered_set<std::string> Unique;
         int64_t UniqueOverflow = 0;
@@ -496,6 +497,7 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
         int64_t Total() const { return static_cast<int64_t>(Unique.size()) + UniqueOverflow; }
     };
     std::unordered_map<std::string, RoomState> Rooms; // the rooms this node serves (subscribed)
+    std::vector<bool> LastDrainHere;                  // PendingHere of the last Drain
     NodeCountTable Others;
     BusDedupe Seen;
     std::function<void()> Wakeup;
@@ -637,6 +639,7 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
         }
         const bool was_empty = it->second.Pending.empty();
         it->second.Pending.push_back(std::move(*envelope->Event));
+        it->second.PendingHere.push_back(false);
         if (was_empty && Wakeup)
             Wakeup();
     }
@@ -744,6 +747,7 @@ void RedisRoomBus::Publish(const std::string& room, RoomEvent event)
     s.Send(envelope);
     const bool was_empty = state.Pending.empty();
     state.Pending.push_back(std::move(event));
+    state.PendingHere.push_back(true);
     if (was_empty && s.Wakeup)
         s.Wakeup();
 }
@@ -751,13 +755,18 @@ void RedisRoomBus::Publish(const std::string& room, RoomEvent event)
 std::vector<RoomEvent> RedisRoomBus::Drain(const std::string& room)
 {
     std::vector<RoomEvent> out;
+    State->LastDrainHere.clear();
     const auto it = State->Rooms.find(room);
     if (it == State->Rooms.end())
         return out;
     out.assign(std::make_move_iterator(it->second.Pending.begin()), std::make_move_iterator(it->second.Pending.end()));
+    State->LastDrainHere.assign(it->second.PendingHere.begin(), it->second.PendingHere.end());
     it->second.Pending.clear();
+    it->second.PendingHere.clear();
     return out;
 }
+
+bool RedisRoomBus::DrainedHere(size_t index) const { return index >= State->LastDrainHere.size() || State->LastDrainHere[index]; }
 
 Viewers RedisRoomBus::Enter(const std::string& room, const std::string& viewer_key)
 {

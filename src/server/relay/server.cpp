@@ -410,7 +410,11 @@ private:
         if (request.method() == http::verb::get && request.target() == "/healthz")
         {
             // Scale-out: "degraded: <reason>" while the bus cannot reach the other nodes (this node still serves).
-            const std::string bus_health = Server->Options.Bus ? Server->Options.Bus->Health() : std::string();
+            std::string bus_health = Server->Options.Bus ? Server->Options.Bus->Health() : std::string();
+            // A shared room log that cannot be written degrades the node too (it still serves; records are lost).
+            const std::string log_health = Server->Options.Log ? Server->Options.Log->Health() : std::string();
+            if (!log_health.empty())
+                bus_health += (bus_health.empty() ? "" : "; ") + log_health;
             Respond(request, http::status::ok, bus_health.empty() ? "ok\n" : ("degraded: " + bus_health + "\n").c_str());
         }
         else

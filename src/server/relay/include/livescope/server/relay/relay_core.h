@@ -170,6 +170,7 @@ private:
         std::unordered_map<std::string, int64_t> MutedAddresses;     // addresses of muted guests (same values): a new guest id does not shed a mute
         std::unordered_map<std::string, std::string> GuestAddresses; // guest id -> address it joined from (bounded)
         HeartAggregator Hearts;
+        HeartAggregator RemoteTaps{0}; // the taps of Hearts that came from other nodes (room log: LogRecord::Local)
         std::vector<Comment> PendingComments;
         std::vector<ServerMessage> PendingModeration;
         std::vector<Presence> PendingPresence;
@@ -232,6 +233,7 @@ private:
     bool LogOn = false;
     std::function<RoomRestore(const std::string&)> LogRestore;
     std::vector<LogRecord> LogQueue;
+    bool ApplyingHere = true; // the event being applied was published by this node (LogRecord::Local)
     std::mt19937_64 Rng;
 };
 

@@ -66,6 +66,9 @@ public:
     // Returns, and forgets, the events for `room` that arrived since the last Drain of that room, oldest first.
     // The caller owns the result.
     virtual std::vector<RoomEvent> Drain(const std::string& room) = 0;
+    // Whether event `index` of the last Drain was published by this node (true) or came from another node (false).
+    // The shared room log writes only this node's own events (docs/scale-out.md "Shared room log").
+    virtual bool DrainedHere(size_t /*index*/) const { return true; }
 
     // Counts one more live connection of `viewer_key` in `room` and adds the key to the broadcast's unique set.
     // Returns the counts after the change.

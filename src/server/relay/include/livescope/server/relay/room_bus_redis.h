@@ -112,6 +112,7 @@ public:
 
     void Publish(const std::string& room, RoomEvent event) override;
     std::vector<RoomEvent> Drain(const std::string& room) override;
+    bool DrainedHere(size_t index) const override;
     Viewers Enter(const std::string& room, const std::string& viewer_key) override;
     Viewers Leave(const std::string& room, const std::string& viewer_key) override;
     Viewers Counts(const std::string& room) const override;

@@ -46,6 +46,9 @@ struct LogRecord
     std::string Text{};             // comment
     bool Question = false;          // comment
     std::vector<HeartCount> Hearts{}; // hearts
+    // Scale-out: the event came from this node's own client (or is this node's own record, as viewer counts). A
+    // shared log (RedisRoomLog) writes only these, so each event is written once; a per-node log writes all.
+    bool Local = true;
     bool operator==(const LogRecord&) const = default;
 };
 
@@ -106,6 +109,8 @@ public:
     // records were not committed: each open reserves a fresh block (see docs/relay.md).
     virtual uint64_t FirstCommentNumber() = 0;
     virtual int64_t Failures() const = 0;
+    // Empty when healthy, else why records are not being written now (/healthz says "degraded: <reason>").
+    virtual std::string Health() const { return std::string(); }
 };
 
 // The null/in-memory twin (`--no-log`, `--log-db :memory:`, tests): the same answers, nothing on disk.
