@@ -86,7 +86,7 @@ try {
   console.log(`  relay front    ${relayUrl}   nginx -> ${nodes.map((n) => n.addr).join(', ')}`);
   for (const [i, n] of nodes.entries()) console.log(`  relay-${i + 1} health http://${n.addr}/healthz`);
   console.log(`  redis          ${redis.url} (append-only file in ${join(DATA, 'redis')})`);
-  console.log(`  room log       ${shared ? `shared, in Redis (${redis.url})` : `per node: ${join(DATA, 'relay-N', 'rooms.sqlite')}`}`);
+  console.log(`  room log       shared, in Redis (${redis.url})`);
   console.log(`  state          ${DATA}`);
   console.log('Ctrl-C stops the cluster.');
 } catch (e) {
