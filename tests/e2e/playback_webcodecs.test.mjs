@@ -5,7 +5,8 @@
 // (its decoder), and decoder=wasm fetches the full one only (requests counted). One origin, one browser for the file.
 // Audio (AAC): decoder=webcodecs decodes it with the browser's AudioDecoder and a 440 Hz tone comes out (the audio tap);
 // a mid-stream AudioDecoder error (the test hook) hands it to FFmpeg's AAC decoder and the tone goes on; decoder=wasm
-// plays the tone through FFmpeg. Times are printed, not asserted.
+// plays the tone through FFmpeg; AAC in ADTS (an MPEG-TS stream from the ffmpeg CLI) goes to AudioDecoder as raw frames with
+// the AudioSpecificConfig built from the ADTS header. Times are printed, not asserted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, ARTIFACTS } from './lib/browser.mjs';
 import { serveStatic } from './lib/static.mjs';
-import { WASM_DIR, ORIGIN_BIN, startOrigin, openPlayer, withWasmServer, stats, readCanvas, checkBars, hasFfmpeg } from '../bench/playback/lib.mjs';
+import { WASM_DIR, ORIGIN_BIN, startOrigin, openPlayer, withWasmServer, stats, readCanvas, checkBars, hasFfmpeg, startFfmpegLive } from '../bench/playback/lib.mjs';
 
 const missing = !existsSync(ORIGIN_BIN) ? `${ORIGIN_BIN} is missing (build the native preset)`
   : !existsSync(join(WASM_DIR, 'livescope_worker.wasm')) ? `${WASM_DIR}/livescope_worker.wasm is missing (build the wasm preset)` : null;
@@ -135,11 +136,25 @@ test('decoder=webcodecs decodes the AAC audio with AudioDecoder: a 440 Hz tone; 
   assert.ok(page.logs.some((l) => /AudioDecoder failed: .*test hook/.test(l)), 'the audio fallback was not logged with its reason');
   await page.evaluate(() => { window.livescopeWidgets[0].plugins.playback.tap = null; }); // readings from after the switch only
   await checkTone(page, 'after the audio fallback');
+  await page.screenshot({ path: join(ARTIFACTS, 'playback-webcodecs-audio-fallback.png') });
   const end = await stats(page);
   // Printed, not asserted (a loaded machine underruns for reasons of its own): the worklet's underruns across the switch.
   console.log(`audio fallback: underruns ${before.audio && before.audio.underruns} -> ${end.audio && end.audio.underruns}, ` +
     `stalls ${before.stalls} -> ${end.stalls}, frames ${before.framesShown} -> ${end.framesShown}`);
   assert.ok(end.framesShown > before.framesShown, 'the picture stopped at the audio fallback');
+});
+
+test('AAC in ADTS (MPEG-TS) decodes with AudioDecoder too: the header stripped, its AudioSpecificConfig as the description', { skip: missing || (!hasFfmpeg() && 'the ffmpeg CLI is missing') || false, timeout: 90000 }, async (t) => {
+  const src = await startFfmpegLive('ts');
+  t.after(() => src.stop());
+  const page = await openPlayer(browser, srv.url, src.url, '&decoder=webcodecs');
+  t.after(async () => { if (t.failed !== false) console.log(page.logs.slice(-40).join('\n')); await page.close(); });
+  await page.waitForFunction(() => window.livescopeWidgets[0].stats && window.livescopeWidgets[0].stats.framesShown > 0, null, { timeout: 30000 });
+  await page.waitForFunction(() => ['webcodecs', 'wasm'].includes(window.livescopeWidgets[0].stats.audioDecoder), null, { timeout: 5000 });
+  const s = await stats(page);
+  assert.equal(s.audioDecoder, 'webcodecs', `the audio path of the TS stream is ${s.audioDecoder} (${s.audioDecoderReason})`);
+  await checkTone(page, 'ADTS through AudioDecoder');
+  assert.equal((await stats(page)).audioDecoder, 'webcodecs', 'AudioDecoder failed on the raw frames');
 });
 
 test('decoder=wasm plays the same origin through FFmpeg in the worker: colour bars, stats.decoder is wasm', { skip: missing || false, timeout: 90000 }, async (t) => {

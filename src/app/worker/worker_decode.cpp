@@ -115,6 +115,7 @@ struct DecodePipeline::Impl
     int AudioGeneration = -1;
     bool AudioConfigPending = true;
     bool AudioStripAdts = false; // TS: ADTS frames; the browser gets raw AAC and the AudioSpecificConfig
+    double NextAudioPts = NAN;   // seconds: the pts of a packet that has none (TS: the frames after the first of a PES)
 
     ~Impl()
     {
@@ -188,6 +189,7 @@ struct DecodePipeline::Impl
         WaitKey = true;
         ClearHeld();
         ClearAudioHeld();
+        NextAudioPts = NAN;
         // The browser's decoder is reset too (a new epoch), and its frames still in flight are unknown from now on.
         Owner->WcChunks.clear();
         Owner->Timeline.Clear();
@@ -463,6 +465,8 @@ struct DecodePipeline::Impl
 
     // [SECTION] Audio through AudioDecoder
 
+    const WebCodecsConfig& AudioConfig() const { return Owner->AudioConfig; }
+
     bool HoldAudio(const DemuxedPacket& pkt)
     {
         if (!pkt.Packet || AudioHeld.size() >= kMaxAudioHeld) return false;
@@ -544,21 +548,29 @@ struct DecodePipeline::Impl
         }
     }
 
-    void DecodeAudio(const DemuxedPacket& pkt)
+    void DecodeAudio(const DemuxedPacket& demuxed)
     {
-        if (pkt.ParamsGeneration != AudioGeneration)
+        if (demuxed.ParamsGeneration != AudioGeneration)
         {
-            AudioGeneration = pkt.ParamsGeneration;
+            AudioGeneration = demuxed.ParamsGeneration;
             AudioConfigPending = true;
         }
         if (AudioConfigPending)
         {
             AudioConfigPending = false;
-            NewAudioConfig(pkt);
+            NewAudioConfig(demuxed);
         }
+        // AudioDecoder's chunks need a timestamp each: a packet without one (TS splits a PES into several AAC frames and
+        // only the first has the PES's pts) follows the one before it.
+        DemuxedPacket pkt = demuxed;
+        if (!std::isfinite(pkt.Pts)) pkt.Pts = std::isfinite(NextAudioPts) ? NextAudioPts : pkt.Dts;
+        const int rate = AudioConfig().Width;
+        const double duration = pkt.Duration > 0.0 ? pkt.Duration : rate > 0 ? 1024.0 / rate
+                                                                             : 0.0; // AAC: 1024 samples a frame
+        NextAudioPts = std::isfinite(pkt.Pts) ? pkt.Pts + duration : NAN;
         switch (Owner->AudioPolicy.Path())
         {
-            case DecodePath::Wasm: DecodeAudioWasm(pkt); return;
+            case DecodePath::Wasm: DecodeAudioWasm(demuxed); return; // FFmpeg places packets without a pts itself
             case DecodePath::Probing:
                 if (HoldAudio(pkt)) return;
                 Owner->AudioPolicy.OnError("no answer from isConfigSupported");

@@ -226,7 +226,7 @@ int64_t AudioChunkTracker::Submit(const WebCodecsChunkMeta& meta)
 AudioChunkTracker::Output AudioChunkTracker::OnOutput(int64_t timestamp)
 {
     Output out;
-    while (!Entries.empty() && Entries.front().Timestamp <= timestamp)
+    while (!Entries.empty() && Entries.front().Timestamp <= timestamp + kSlackUs)
     {
         Last = Entries.front();
         Entries.pop_front();

@@ -172,6 +172,9 @@ class AudioChunkTracker
 {
 public:
     static constexpr size_t kCapacity = 512; // chunks in flight at most (about 11 s of 48 kHz AAC)
+    // microseconds: a chunk counts as output when AudioData comes out at most this much before its timestamp (Chromium
+    // recomputes output timestamps and rounds them 1 us low; an AAC frame lasts 21333 us at 48 kHz)
+    static constexpr int64_t kSlackUs = 1000;
     // Records a chunk; returns its timestamp (microseconds, WebCodecsTimeline::TimestampOf). Nothing is recorded when
     // Full() (the decoder outputs nothing: the caller falls back to FFmpeg before that).
     int64_t Submit(const WebCodecsChunkMeta& meta);
@@ -181,7 +184,7 @@ public:
         std::optional<WebCodecsChunkMeta> Meta; // the chunk the AudioData belongs to, Pts moved to the data's own start
         size_t Done = 0;                        // chunks now complete (removed from the front)
     };
-    // AudioData came out with `timestamp` (microseconds): every chunk at or before it is complete, and the data belongs
+    // AudioData came out with `timestamp` (microseconds): every chunk at or before it (kSlackUs) is complete, and the data belongs
     // to the last of them. Data after the last complete chunk (a split output) belongs to that chunk again; data before
     // every chunk in flight (a decoder that shifts its output back) to the oldest. No chunk known: Meta is nullopt.
     Output OnOutput(int64_t timestamp);
