@@ -345,8 +345,8 @@ function adFail(e) {
 
 function adOutput(data) {
   const { mod, app } = state;
+  if (!app || !state.running || !mod._ls_worker_ad_active(app)) { data.close(); return; }
   try {
-    if (!app || !state.running || !mod._ls_worker_ad_active(app)) return;
     const channels = data.numberOfChannels, frames = data.numberOfFrames;
     const ptr = mod._ls_worker_ad_pcm(app, channels, frames);
     if (!ptr) throw new Error(`AudioData of ${channels} channels x ${frames} frames`);

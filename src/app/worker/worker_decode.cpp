@@ -541,6 +541,7 @@ struct DecodePipeline::Impl
         held.swap(AudioHeld);
         ClearAudioHeld();
         AudioResampler->Flush();
+        AudioDec->Flush(); // no state left from an earlier stretch on FFmpeg
         for (HeldPacket& h : held)
         {
             if (Owner->Fatal == DecodeFatal::None && h.Meta.ParamsGeneration == AudioGeneration) DecodeAudioWasm(h.Meta);
@@ -820,7 +821,8 @@ void DecodePipeline::OnAudioSupport(int generation, bool supported)
     const DecodePath now = AudioPolicy.OnSupport(generation, supported);
     if (now == DecodePath::WebCodecs)
     {
-        for (const Impl::HeldPacket& h : P->AudioHeld) P->QueueAudioChunk(h.Meta);
+        // The held packets not yet handed to the browser (those in flight, of the configuration before, are at the front).
+        for (size_t i = P->AudioTracker.InFlight(); i < P->AudioHeld.size(); ++i) P->QueueAudioChunk(P->AudioHeld[i].Meta);
     }
     else if (now == DecodePath::Wasm)
         P->ReplayAudio();
@@ -842,7 +844,7 @@ void DecodePipeline::OnAudioOutput(int64_t timestamp, const float* const* planes
         av_packet_free(&P->AudioHeld.front().Pkt);
         P->AudioHeld.pop_front();
     }
-    if (!o.Meta || o.Meta->Serial != P->Serial || AudioPolicy.Path() != DecodePath::WebCodecs) return;
+    if (!o.Meta || o.Meta->Serial != P->Serial || AudioPolicy.Path() == DecodePath::Wasm) return;
     const DecodeStatus st = P->AudioResampler->Convert(planes, channels, frames, rate, o.Meta->Pts, P->Pcm);
     if (!st.IsOk())
     {
