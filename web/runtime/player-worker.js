@@ -42,8 +42,9 @@
 //   {type:'audio', samples, pts, rate, serial, channels}  (samples: Float32Array, transferred)
 //   {type:'info', partTarget, partHoldBack, targetDuration, variant, bandwidth, width, height, lowLatency}
 //   {type:'stats', bytes, bitrate, errors, decodedFrames, decodeMsAvg, skipped, serial, heapBytes, decoder, decoderReason,
-//                  decoderSwitches, audioDecoder, audioDecoderReason, audioDecoderSwitches}  (decoder: the active video
-//                  path, 'webcodecs', 'wasm' or 'probing'; audioDecoder: the same for the audio, 'webcodecs' = AudioDecoder)
+//                  decoderSwitches, audioDecoder, audioDecoderReason, audioDecoderSwitches, audioGaps}  (decoder: the active
+//                  video path, 'webcodecs', 'wasm' or 'probing'; audioDecoder: the same for the audio, 'webcodecs' =
+//                  AudioDecoder; audioGaps: jumps forward of more than 15 ms in the decoded audio, on one serial)
 //   {type:'log', level, message}   every recoverable problem, with its reason
 //   {type:'fatal', code, message}  playback cannot continue: unsupported-codec, encrypted (CENC, scrambled TS),
 //                                  unsupported-playlist (e.g. SAMPLE-AES), invalid-playlist (see docs/hls.md)
@@ -411,7 +412,7 @@ function postStats() {
     decoder: mod.UTF8ToString(mod._ls_worker_decode_path(app)), decoderReason: mod.UTF8ToString(mod._ls_worker_decode_reason(app)),
     decoderSwitches: mod._ls_worker_decode_switches(app),
     audioDecoder: mod.UTF8ToString(mod._ls_worker_audio_path(app)), audioDecoderReason: mod.UTF8ToString(mod._ls_worker_audio_reason(app)),
-    audioDecoderSwitches: mod._ls_worker_audio_switches(app) });
+    audioDecoderSwitches: mod._ls_worker_audio_switches(app), audioGaps: mod._ls_worker_audio_gaps(app) });
 }
 
 // [SECTION] Start ------------------------------------------------------------------------------

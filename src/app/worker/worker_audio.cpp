@@ -35,6 +35,8 @@ LS_EXPORT int ls_worker_set_audio_decoder(WorkerApp* app, const char* choice, in
 LS_EXPORT const char* ls_worker_audio_path(WorkerApp* app) { return app ? livescope::DecodePathName(app->Pipeline.AudioPath().Path()) : ""; }
 LS_EXPORT const char* ls_worker_audio_reason(WorkerApp* app) { return app ? app->Pipeline.AudioPath().Reason().c_str() : ""; }
 LS_EXPORT int ls_worker_audio_switches(WorkerApp* app) { return app ? app->Pipeline.AudioPath().Switches() : 0; }
+// Jumps forward in the audio output (DecodeCounters::AudioGaps): lost audio, e.g. at a switch of decoder.
+LS_EXPORT double ls_worker_audio_gaps(WorkerApp* app) { return app ? static_cast<double>(app->Pipeline.Counters.AudioGaps) : 0.0; }
 // 1 while the browser's AudioDecoder is in use: decoding, or (a new configuration being asked about) finishing the chunks
 // it has. JS closes it otherwise.
 LS_EXPORT int ls_worker_ad_active(WorkerApp* app)

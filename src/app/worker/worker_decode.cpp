@@ -58,6 +58,7 @@ constexpr size_t kMaxWcChunks = 240;       // chunks waiting for the browser's d
 // Audio packets not yet out of the browser's AudioDecoder (held while it is asked about, then in flight): about 11 s of
 // 48 kHz AAC. A decoder that outputs nothing for that long counts as failed, and FFmpeg takes over.
 constexpr size_t kMaxAudioHeld = AudioChunkTracker::kCapacity;
+constexpr double kAudioGapS = 0.015; // seconds: a jump in the audio output counted as a gap (DecodeCounters::AudioGaps)
 } // namespace
 
 struct DecodePipeline::Impl
@@ -116,6 +117,7 @@ struct DecodePipeline::Impl
     bool AudioConfigPending = true;
     bool AudioStripAdts = false; // TS: ADTS frames; the browser gets raw AAC and the AudioSpecificConfig
     double NextAudioPts = NAN;   // seconds: the pts of a packet that has none (TS: the frames after the first of a PES)
+    double AudioEndPts = NAN;    // seconds: stream time just after the last audio output (AudioGaps)
 
     ~Impl()
     {
@@ -190,6 +192,7 @@ struct DecodePipeline::Impl
         ClearHeld();
         ClearAudioHeld();
         NextAudioPts = NAN;
+        AudioEndPts = NAN;
         // The browser's decoder is reset too (a new epoch), and its frames still in flight are unknown from now on.
         Owner->WcChunks.clear();
         Owner->Timeline.Clear();
@@ -461,6 +464,11 @@ struct DecodePipeline::Impl
         }
         out.insert(out.end(), Pcm.Samples.begin(), Pcm.Samples.begin() + static_cast<long>(Pcm.Frames) * Pcm.Channels);
         Owner->Counters.AudioFrames++;
+        if (Pcm.Frames > 0 && std::isfinite(Pcm.Pts) && Pcm.Rate > 0)
+        {
+            if (std::isfinite(AudioEndPts) && Pcm.Pts - AudioEndPts > kAudioGapS) Owner->Counters.AudioGaps++;
+            AudioEndPts = Pcm.Pts + Pcm.Frames * Rate / Pcm.Rate;
+        }
     }
 
     // [SECTION] Audio through AudioDecoder

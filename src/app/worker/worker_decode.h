@@ -67,6 +67,9 @@ struct DecodeCounters
 {
     int64_t VideoFrames = 0, AudioFrames = 0, Fragments = 0, Errors = 0, SkippedPackets = 0;
     double DecodeMsSum = 0.0; // milliseconds, video only
+    // Audio output that starts more than kAudioGapS after the end of the output before it, on the same serial (a lost
+    // packet: 1024 samples are 21 ms at 48 kHz); either decode path, and across a switch between them.
+    int64_t AudioGaps = 0;
     int Width = 0, Height = 0;
     std::string LastError; // reason of the last recoverable error
 };
