@@ -424,6 +424,8 @@
 
     // Test hook (tests/e2e/playback_webcodecs.test.mjs): the worker's WebCodecs decoder fails mid-GOP, as on a mid-stream error.
     testDecoderError() { if (this.worker) this.worker.postMessage({ type: 'test-decoder-error' }); }
+    // Test hook: the worker's AudioDecoder fails after its next 5 chunks; FFmpeg's AAC decoder takes over (docs/decode.md).
+    testAudioDecoderError() { if (this.worker) this.worker.postMessage({ type: 'test-decoder-error', audio: true }); }
 
     // [SECTION] Per-refresh ------------------------------------------------------------------------
 
@@ -518,6 +520,7 @@
         heapBytes: this.m ? this.m.HEAPU8.length : 0, heapStartBytes: this.heapStart, workerHeapBytes: this.wstats.heapBytes || 0, workerHeapStartBytes: this.workerHeapStart || 0, fatal: this.fatal,
         sourceError: this.sourceError,
         skipped: this.wstats.skipped || 0, decoder: this.wstats.decoder || '', decoderReason: this.wstats.decoderReason || '', decoderSwitches: this.wstats.decoderSwitches || 0,
+        audioDecoder: this.wstats.audioDecoder || '', audioDecoderReason: this.wstats.audioDecoderReason || '', audioDecoderSwitches: this.wstats.audioDecoderSwitches || 0, audioGaps: this.wstats.audioGaps || 0,
       };
     }
   }

@@ -1,9 +1,11 @@
 // livescope playback Worker entry: LL-HLS loading with streaming fetch(), FFmpeg demux in wasm, video decoded by WebCodecs
-// (VideoFrames transferred to the page) or by FFmpeg in wasm (pooled I420 frames), audio by FFmpeg in wasm.
+// (VideoFrames transferred to the page) or by FFmpeg in wasm (pooled I420 frames), audio (AAC) by WebCodecs' AudioDecoder
+// or by FFmpeg in wasm (PCM resampled in wasm either way).
 //
 // [SECTION] Messages (page <-> worker)
 // [SECTION] Decode output (pooled, transferable frame buffers)
 // [SECTION] WebCodecs edge (VideoDecoder: configure, decode, output, error; the decisions are C++'s DecodePathPolicy)
+// [SECTION] AudioDecoder edge (AAC: configure, decode, AudioData into the wasm heap; decisions: a second DecodePathPolicy)
 // [SECTION] Start (the module split: light module, full module loaded on demand as the wasm video decoder)
 // [SECTION] HlsSession driver (fetch() edge)
 //
@@ -23,6 +25,8 @@
 //   {type:'release', frame:true}  a VideoFrame the page has uploaded (or dropped) and closed
 //   {type:'test-decoder-error'}  test hook: the WebCodecs decoder fails mid-GOP (after the 2nd delta chunk after a key
 //                                frame), as if its error callback fired
+//   {type:'test-decoder-error', audio:true}  test hook: the AudioDecoder fails after its next 5 chunks, as if its error
+//                                callback fired
 //   {type:'rate', rate}        playback rate from the latency controller (audio is resampled)
 //   {type:'visible', visible}  tab visibility: hidden stops video decoding, visible resumes at the live edge
 //   {type:'jump'}              go to the live edge now (latency controller)
@@ -38,7 +42,9 @@
 //   {type:'audio', samples, pts, rate, serial, channels}  (samples: Float32Array, transferred)
 //   {type:'info', partTarget, partHoldBack, targetDuration, variant, bandwidth, width, height, lowLatency}
 //   {type:'stats', bytes, bitrate, errors, decodedFrames, decodeMsAvg, skipped, serial, heapBytes, decoder, decoderReason,
-//                  decoderSwitches}  (decoder: the active video path, 'webcodecs', 'wasm' or 'probing')
+//                  decoderSwitches, audioDecoder, audioDecoderReason, audioDecoderSwitches, audioGaps}  (decoder: the active
+//                  video path, 'webcodecs', 'wasm' or 'probing'; audioDecoder: the same for the audio, 'webcodecs' =
+//                  AudioDecoder; audioGaps: jumps forward of more than 15 ms in the decoded audio, on one serial)
 //   {type:'log', level, message}   every recoverable problem, with its reason
 //   {type:'fatal', code, message}  playback cannot continue: unsupported-codec, encrypted (CENC, scrambled TS),
 //                                  unsupported-playlist (e.g. SAMPLE-AES), invalid-playlist (see docs/hls.md)
@@ -100,11 +106,12 @@ self.onmessage = (e) => {
     case 'health': // the page's frames due and dropped over `window` seconds (ABR's health input)
       if (state.app) state.mod._ls_worker_hls_playback_health(state.app, m.frames, m.dropped, m.window, nowS());
       break;
-    case 'test-decoder-error': wc.failArmed = true; break; // fails mid-GOP: after the 2nd delta chunk of the next GOP
+    case 'test-decoder-error': if (m.audio) ad.failIn = 5; else wc.failArmed = true; break; // video: mid-GOP, after the 2nd delta chunk of the next GOP
     case 'stop':
       state.running = false;
       sessionAbortAll();
       wcClose();
+      adClose();
       break;
   }
 };
@@ -113,6 +120,7 @@ function fatal(code, message) {
   state.running = false;
   sessionAbortAll();
   wcClose();
+  adClose();
   post({ type: 'fatal', code, message });
 }
 
@@ -170,14 +178,8 @@ function drain() {
     }
     mod._ls_worker_video_pop(app);
   }
-  const n = mod._ls_worker_audio_samples(app); // 0 while the audio is before the fast-start cut
-  if (n > 0) {
-    const p = mod._ls_worker_audio_data(app) >> 2;
-    const samples = new Float32Array(mod.HEAPU8.buffer).slice(p, p + n);
-    post({ type: 'audio', samples, pts: mod._ls_worker_audio_pts(app), rate: mod._ls_worker_audio_rate(app),
-      serial: mod._ls_worker_audio_serial(app), channels: state.channels }, [samples.buffer]);
-    mod._ls_worker_audio_clear(app);
-  }
+  adDrain();
+  postAudio();
   const decodeError = mod.UTF8ToString(mod._ls_worker_take_decode_error(app));
   if (decodeError) log('warn', 'decode: ' + decodeError);
   const path = mod.UTF8ToString(mod._ls_worker_decode_path(app)), reason = mod.UTF8ToString(mod._ls_worker_decode_reason(app));
@@ -185,6 +187,25 @@ function drain() {
     wc.path = path + reason;
     log('info', `video path: ${path} (${reason})`);
     if (path !== 'probing') postStats();
+  }
+  const apath = mod.UTF8ToString(mod._ls_worker_audio_path(app)), areason = mod.UTF8ToString(mod._ls_worker_audio_reason(app));
+  if (apath + areason !== ad.path && areason !== 'not configured') {
+    ad.path = apath + areason;
+    log('info', `audio path: ${apath} (${areason})`);
+    if (apath !== 'probing') postStats();
+  }
+}
+
+// Decoded audio (either path: resampled in wasm to the context's rate) to the page.
+function postAudio() {
+  const { mod, app } = state;
+  const n = mod._ls_worker_audio_samples(app); // 0 while the audio is before the fast-start cut
+  if (n > 0) {
+    const p = mod._ls_worker_audio_data(app) >> 2;
+    const samples = new Float32Array(mod.HEAPU8.buffer).slice(p, p + n);
+    post({ type: 'audio', samples, pts: mod._ls_worker_audio_pts(app), rate: mod._ls_worker_audio_rate(app),
+      serial: mod._ls_worker_audio_serial(app), channels: state.channels }, [samples.buffer]);
+    mod._ls_worker_audio_clear(app);
   }
 }
 
@@ -294,6 +315,94 @@ function wcSendReady() {
   }
 }
 
+// [SECTION] AudioDecoder edge ----------------------------------------------------------------------
+
+// AAC chunks go to the browser's AudioDecoder; each AudioData is copied (planar float32) into the wasm heap, where the same
+// resampler as FFmpeg's output's makes it the context's rate, rate factor included (ls_worker_ad_output). On an error C++
+// hands the chunks still in flight to FFmpeg's AAC decoder.
+const ad = { decoder: null, generation: -1, epoch: -1, path: '', queueMax: 32, failIn: 0 };
+const adAvailable = () => typeof self.AudioDecoder === 'function' && typeof self.EncodedAudioChunk === 'function';
+
+function adConfigOf(c) {
+  const { mod, app } = state;
+  const config = { codec: c.codec, sampleRate: c.sampleRate, numberOfChannels: c.numberOfChannels };
+  if (c.descriptionSize > 0) { const p = mod._ls_worker_ad_description(app); config.description = mod.HEAPU8.slice(p, p + c.descriptionSize); }
+  return config;
+}
+
+function adClose() {
+  if (ad.decoder && ad.decoder.state !== 'closed') { try { ad.decoder.close(); } catch (e) { /* closed already */ } }
+  ad.decoder = null; ad.generation = -1; ad.epoch = -1;
+}
+
+function adFail(e) {
+  const reason = `${(e && e.name) || 'Error'}: ${(e && e.message) || e}`;
+  log('warn', `AudioDecoder failed: ${reason}; FFmpeg's AAC decoder takes over`);
+  adClose();
+  if (!state.app) return;
+  state.mod.withUtf8(reason, (p) => state.mod._ls_worker_ad_error(state.app, p));
+  drain();
+}
+
+function adOutput(data) {
+  const { mod, app } = state;
+  if (!app || !state.running || !mod._ls_worker_ad_active(app)) { data.close(); return; }
+  try {
+    const channels = data.numberOfChannels, frames = data.numberOfFrames;
+    const ptr = mod._ls_worker_ad_pcm(app, channels, frames);
+    if (!ptr) throw new Error(`AudioData of ${channels} channels x ${frames} frames`);
+    for (let c = 0; c < channels; c++) {
+      data.copyTo(new Float32Array(mod.HEAPU8.buffer, ptr + c * frames * 4, frames), { planeIndex: c, format: 'f32-planar' });
+    }
+    mod._ls_worker_ad_output(app, data.timestamp, channels, frames, data.sampleRate);
+  } catch (e) { data.close(); adFail(e); return; }
+  data.close();
+  drain();
+}
+
+// A configured decoder for the chunk's configuration and epoch (a new epoch: reset first). False when it failed.
+function adReadyFor(c) {
+  if (ad.decoder && ad.decoder.state === 'configured' && ad.generation === c.generation && ad.epoch === c.epoch) return true;
+  const { mod, app } = state;
+  try {
+    if (!ad.decoder || ad.decoder.state === 'closed') {
+      const decoder = new self.AudioDecoder({ output: adOutput, error: (e) => { if (ad.decoder === decoder) adFail(e); } });
+      decoder.addEventListener('dequeue', () => { if (state.running && state.app && ad.decoder === decoder) drain(); });
+      ad.decoder = decoder;
+    } else if (ad.epoch !== c.epoch) ad.decoder.reset(); // AudioData of the old epoch is dropped by the decoder
+    ad.decoder.configure(adConfigOf(JSON.parse(mod.UTF8ToString(mod._ls_worker_ad_config(app)))));
+    ad.generation = c.generation; ad.epoch = c.epoch;
+    return true;
+  } catch (e) {
+    adFail(e);
+    return false;
+  }
+}
+
+function adDrain() {
+  const { mod, app } = state;
+  const q = mod.UTF8ToString(mod._ls_worker_ad_question(app));
+  if (q) {
+    const question = JSON.parse(q);
+    const answer = (ok) => { if (state.app !== app || !state.running) return; mod._ls_worker_ad_answer(app, question.generation, ok ? 1 : 0); drain(); };
+    try {
+      self.AudioDecoder.isConfigSupported(adConfigOf(question)).then((r) => answer(!!(r && r.supported)), () => answer(false));
+    } catch (e) { answer(false); }
+  }
+  if (ad.decoder && !mod._ls_worker_ad_active(app)) adClose(); // FFmpeg decodes the audio now
+  while (mod._ls_worker_ad_chunk_count(app)) {
+    const c = mod.abiRecord('wcChunk', mod._ls_worker_ad_chunk_info(app));
+    if (!adReadyFor(c)) return;
+    if (ad.decoder.decodeQueueSize >= ad.queueMax) break; // 'dequeue' resumes
+    try {
+      ad.decoder.decode(new self.EncodedAudioChunk({ type: 'key', timestamp: c.timestamp,
+        duration: c.duration > 0 ? c.duration : undefined, data: mod.HEAPU8.subarray(c.ptr, c.ptr + c.size) }));
+    } catch (e) { adFail(e); return; }
+    mod._ls_worker_ad_chunk_pop(app);
+    if (ad.failIn > 0 && --ad.failIn === 0) { adFail(new Error('test hook: forced AudioDecoder error')); return; }
+  }
+}
+
 function postStats() {
   const { mod, app } = state;
   const s = mod.abiRecord('workerStats', mod._ls_worker_stats(app, nowS()));
@@ -301,7 +410,9 @@ function postStats() {
     decodeMsAvg: s.decodeMsAvg, skipped: s.skipped, serial: state.serial, heapBytes: mod.HEAPU8.length,
     throughput: mod._ls_worker_hls_throughput(app),
     decoder: mod.UTF8ToString(mod._ls_worker_decode_path(app)), decoderReason: mod.UTF8ToString(mod._ls_worker_decode_reason(app)),
-    decoderSwitches: mod._ls_worker_decode_switches(app) });
+    decoderSwitches: mod._ls_worker_decode_switches(app),
+    audioDecoder: mod.UTF8ToString(mod._ls_worker_audio_path(app)), audioDecoderReason: mod.UTF8ToString(mod._ls_worker_audio_reason(app)),
+    audioDecoderSwitches: mod._ls_worker_audio_switches(app), audioGaps: mod._ls_worker_audio_gaps(app) });
 }
 
 // [SECTION] Start ------------------------------------------------------------------------------
@@ -410,6 +521,7 @@ async function start(m) {
   const decoder = m.decoder || 'auto';
   if (!state.mod.withUtf8(decoder, (p) => state.mod._ls_worker_set_decoder(state.app, p, wcAvailable() ? 1 : 0)))
     log('warn', `decoder option "${decoder}" is not auto, webcodecs or wasm: auto is used`);
+  state.mod.withUtf8(decoder, (p) => state.mod._ls_worker_set_audio_decoder(state.app, p, adAvailable() ? 1 : 0)); // same option, audio
   state.running = true;
   setInterval(() => { if (state.running) postStats(); }, 500);
   log('info', 'LL-HLS engine: session');

@@ -32,6 +32,10 @@ struct WorkerApp
     int64_t LoadErrors = 0;                               // failed requests and loads (Error-severity session events, network errors)
     int64_t DecodeErrorMark = 0;                          // decode errors already reported by ls_worker_take_decode_error
     WorkerHls* Hls = nullptr;                             // owned; null until ls_worker_hls_start
+    // Audio through AudioDecoder (worker_audio.cpp): the last JSON answer, the chunk record, the PCM staging planes.
+    std::string AdJson;
+    double AdChunkOut[FieldCount<WcChunkField>()] = {};
+    std::vector<float> AdPcm;
     ~WorkerApp();
 };
 

@@ -3,6 +3,7 @@
 // [SECTION] Impl (chunk bookkeeping, packet pump, the video path: wasm, probing or WebCodecs)
 // [SECTION] DecodePipeline
 // [SECTION] WebCodecs
+// [SECTION] Audio through AudioDecoder
 //
 // The demuxing and decoding themselves live in src/player/decode (unit-tested and fuzzed), and so do the WebCodecs
 // decisions (webcodecs.h: codec strings, DecodePathPolicy, the timestamp map). This file only adds what the Worker needs
@@ -54,6 +55,10 @@ constexpr size_t kMaxDemuxBuffered = 16u << 20;
 constexpr size_t kMaxHeldPackets = 600;    // 20 s at 30 fps
 constexpr size_t kMaxHeldBytes = 8u << 20; // bytes
 constexpr size_t kMaxWcChunks = 240;       // chunks waiting for the browser's decoder (8 s at 30 fps); past it, dropped
+// Audio packets not yet out of the browser's AudioDecoder (held while it is asked about, then in flight): about 11 s of
+// 48 kHz AAC. A decoder that outputs nothing for that long counts as failed, and FFmpeg takes over.
+constexpr size_t kMaxAudioHeld = AudioChunkTracker::kCapacity;
+constexpr double kAudioGapS = 0.015; // seconds: a jump in the audio output counted as a gap (DecodeCounters::AudioGaps)
 } // namespace
 
 struct DecodePipeline::Impl
@@ -74,6 +79,7 @@ struct DecodePipeline::Impl
     VideoDecoder VideoDec{VideoDecoderConfig{kPoolFrames, 1}};
 #endif
     std::unique_ptr<AudioDecoder> AudioDec = std::make_unique<AudioDecoder>();
+    std::unique_ptr<PcmResampler> AudioResampler = std::make_unique<PcmResampler>(); // AudioDecoder's PCM, as FFmpeg's
     AudioChunk Pcm;
     std::vector<uint8_t> Pending; // init or TS chunk bytes, handed over at EndChunk
     bool ChunkIsInit = false, ChunkIsTs = false;
@@ -104,7 +110,28 @@ struct DecodePipeline::Impl
     int WcOutSerial = 0;
     double WcOutPts = 0.0; // seconds
 
-    ~Impl() { ClearHeld(); }
+    // The audio path (a second DecodePathPolicy): packets not yet out of AudioDecoder, replayed through FFmpeg on a fallback.
+    std::deque<HeldPacket> AudioHeld; // oldest first; the front AudioTracker.InFlight() of them were handed to the browser
+    AudioChunkTracker AudioTracker;
+    int AudioGeneration = -1;
+    bool AudioConfigPending = true;
+    bool AudioStripAdts = false; // TS: ADTS frames; the browser gets raw AAC and the AudioSpecificConfig
+    double NextAudioPts = NAN;   // seconds: the pts of a packet that has none (TS: the frames after the first of a PES)
+    double AudioEndPts = NAN;    // seconds: stream time just after the last audio output (AudioGaps)
+
+    ~Impl()
+    {
+        ClearHeld();
+        ClearAudioHeld();
+    }
+    void ClearAudioHeld()
+    {
+        for (HeldPacket& h : AudioHeld) av_packet_free(&h.Pkt);
+        AudioHeld.clear();
+        AudioTracker.Clear();
+        Owner->AudioChunks.clear();
+        Owner->AudioEpoch++; // the browser's AudioDecoder is reset before its next chunk
+    }
     void ClearHeld()
     {
         for (HeldPacket& h : Held) av_packet_free(&h.Pkt);
@@ -153,14 +180,19 @@ struct DecodePipeline::Impl
     void DropDemuxBuffer()
     {
         ClearHeld(); // the held packets' codec parameters belong to the demuxer being dropped
+        ClearAudioHeld();
         Demux.Push({}, ++DemuxSerial, ChunkTag);
     }
     void FlushDecoders()
     {
         VideoDec.Flush();
         AudioDec->Flush();
+        AudioResampler->Flush();
         WaitKey = true;
         ClearHeld();
+        ClearAudioHeld();
+        NextAudioPts = NAN;
+        AudioEndPts = NAN;
         // The browser's decoder is reset too (a new epoch), and its frames still in flight are unknown from now on.
         Owner->WcChunks.clear();
         Owner->Timeline.Clear();
@@ -394,7 +426,7 @@ struct DecodePipeline::Impl
         }
     }
 
-    void DecodeAudio(const DemuxedPacket& pkt)
+    void DecodeAudioWasm(const DemuxedPacket& pkt)
     {
         DecodeStatus st = AudioDec->SendPacket(pkt);
         if (st.Code == DecodeCode::UnsupportedCodec)
@@ -416,15 +448,153 @@ struct DecodePipeline::Impl
                 Error(st.Reason);
                 break;
             }
-            std::vector<float>& out = Owner->AudioOut;
-            if (out.empty())
+            AppendPcm();
+        }
+    }
+
+    // PCM of either path (in Pcm) to AudioOut: interleaved float32 at the output rate, the first sample at AudioPts.
+    void AppendPcm()
+    {
+        std::vector<float>& out = Owner->AudioOut;
+        if (out.empty())
+        {
+            Owner->AudioPts = std::isfinite(Pcm.Pts) ? Pcm.Pts : 0.0;
+            Owner->AudioRate = Rate;
+            Owner->AudioSerial = Serial;
+        }
+        out.insert(out.end(), Pcm.Samples.begin(), Pcm.Samples.begin() + static_cast<long>(Pcm.Frames) * Pcm.Channels);
+        Owner->Counters.AudioFrames++;
+        if (Pcm.Frames > 0 && std::isfinite(Pcm.Pts) && Pcm.Rate > 0)
+        {
+            if (std::isfinite(AudioEndPts) && Pcm.Pts - AudioEndPts > kAudioGapS) Owner->Counters.AudioGaps++;
+            AudioEndPts = Pcm.Pts + Pcm.Frames * Rate / Pcm.Rate;
+        }
+    }
+
+    // [SECTION] Audio through AudioDecoder
+
+    const WebCodecsConfig& AudioConfig() const { return Owner->AudioConfig; }
+
+    bool HoldAudio(const DemuxedPacket& pkt)
+    {
+        if (!pkt.Packet || AudioHeld.size() >= kMaxAudioHeld) return false;
+        HeldPacket h;
+        h.Pkt = av_packet_clone(pkt.Packet);
+        if (!h.Pkt) return false;
+        h.Meta = pkt;
+        h.Meta.Packet = h.Pkt;
+        AudioHeld.push_back(h);
+        return true;
+    }
+
+    // A new audio configuration: its codec string and AudioSpecificConfig for AudioDecoder, and the path.
+    void NewAudioConfig(const DemuxedPacket& pkt)
+    {
+        WebCodecsConfig c;
+        c.Generation = pkt.ParamsGeneration;
+        AudioStripAdts = false;
+        const AVCodecParameters* par = pkt.Params;
+        if (par && par->codec_id == AV_CODEC_ID_AAC)
+        {
+            c.Width = par->sample_rate;
+            c.Height = par->ch_layout.nb_channels;
+            const std::span<const uint8_t> extra(par->extradata, par->extradata ? static_cast<size_t>(par->extradata_size) : 0u);
+            std::optional<AdtsHeader> adts;
+            if (pkt.Packet) adts = ParseAdtsHeader(std::span<const uint8_t>(pkt.Packet->data, static_cast<size_t>(pkt.Packet->size)));
+            if (adts)
             {
-                Owner->AudioPts = std::isfinite(Pcm.Pts) ? Pcm.Pts : 0.0;
-                Owner->AudioRate = Rate;
-                Owner->AudioSerial = Serial;
+                AudioStripAdts = true; // TS: the header goes, its AudioSpecificConfig describes the raw frames
+                c.Description.assign(adts->Asc, adts->Asc + 2);
+                c.Codec = AacCodecString(c.Description);
+                if (c.Width <= 0) c.Width = adts->SampleRate;
+                if (c.Height <= 0) c.Height = adts->Channels;
             }
-            out.insert(out.end(), Pcm.Samples.begin(), Pcm.Samples.begin() + static_cast<long>(Pcm.Frames) * Pcm.Channels);
-            Owner->Counters.AudioFrames++;
+            else if (!extra.empty())
+            {
+                c.Description.assign(extra.begin(), extra.end()); // fMP4: the esds AudioSpecificConfig
+                c.Codec = AacCodecString(extra);
+            }
+            if (c.Width <= 0 || c.Height <= 0) c.Codec.clear(); // AudioDecoder needs both
+        }
+        Owner->AudioConfig = c;
+        Owner->AudioQuestionPending = Owner->AudioPolicy.OnConfig(c.Generation, c.Codec) == DecodePath::Probing;
+    }
+
+    void QueueAudioChunk(const DemuxedPacket& pkt)
+    {
+        std::span<const uint8_t> data(pkt.Packet->data, static_cast<size_t>(pkt.Packet->size));
+        if (AudioStripAdts)
+            if (const std::optional<AdtsHeader> h = ParseAdtsHeader(data)) data = data.subspan(h->HeaderSize);
+        WebCodecsChunk ch;
+        ch.Data.assign(data.begin(), data.end());
+        WebCodecsChunkMeta meta;
+        meta.Pts = std::isfinite(pkt.Pts) ? pkt.Pts : pkt.Dts;
+        meta.Duration = pkt.Duration;
+        meta.Serial = Serial;
+        meta.Tag = pkt.Tag;
+        meta.SubmitMs = NowMs();
+        ch.Timestamp = AudioTracker.Submit(meta);
+        ch.DurationUs = pkt.Duration > 0.0 ? std::llround(pkt.Duration * 1e6) : 0;
+        ch.Key = true;
+        ch.Generation = AudioGeneration;
+        ch.Epoch = Owner->AudioEpoch;
+        Owner->AudioChunks.push_back(std::move(ch));
+    }
+
+    // FFmpeg takes over: the packets not yet out of the browser's decoder are decoded now, so no audio is lost (those
+    // of an older configuration, whose codec parameters are gone, excepted).
+    void ReplayAudio()
+    {
+        std::deque<HeldPacket> held;
+        held.swap(AudioHeld);
+        ClearAudioHeld();
+        AudioResampler->Flush();
+        AudioDec->Flush(); // no state left from an earlier stretch on FFmpeg
+        for (HeldPacket& h : held)
+        {
+            if (Owner->Fatal == DecodeFatal::None && h.Meta.ParamsGeneration == AudioGeneration) DecodeAudioWasm(h.Meta);
+            av_packet_free(&h.Pkt);
+        }
+    }
+
+    void DecodeAudio(const DemuxedPacket& demuxed)
+    {
+        if (demuxed.ParamsGeneration != AudioGeneration)
+        {
+            AudioGeneration = demuxed.ParamsGeneration;
+            AudioConfigPending = true;
+        }
+        if (AudioConfigPending)
+        {
+            AudioConfigPending = false;
+            NewAudioConfig(demuxed);
+        }
+        // AudioDecoder's chunks need a timestamp each: a packet without one (TS splits a PES into several AAC frames and
+        // only the first has the PES's pts) follows the one before it.
+        DemuxedPacket pkt = demuxed;
+        if (!std::isfinite(pkt.Pts)) pkt.Pts = std::isfinite(NextAudioPts) ? NextAudioPts : pkt.Dts;
+        const int rate = AudioConfig().Width;
+        const double duration = pkt.Duration > 0.0 ? pkt.Duration : rate > 0 ? 1024.0 / rate
+                                                                             : 0.0; // AAC: 1024 samples a frame
+        NextAudioPts = std::isfinite(pkt.Pts) ? pkt.Pts + duration : NAN;
+        switch (Owner->AudioPolicy.Path())
+        {
+            case DecodePath::Wasm: DecodeAudioWasm(demuxed); return; // FFmpeg places packets without a pts itself
+            case DecodePath::Probing:
+                if (HoldAudio(pkt)) return;
+                Owner->AudioPolicy.OnError("no answer from isConfigSupported");
+                ReplayAudio();
+                DecodeAudioWasm(pkt);
+                return;
+            case DecodePath::WebCodecs:
+                if (HoldAudio(pkt))
+                {
+                    QueueAudioChunk(pkt);
+                    return;
+                }
+                Owner->OnAudioError("no output for " + std::to_string(kMaxAudioHeld) + " chunks");
+                DecodeAudioWasm(pkt);
+                return;
         }
     }
 
@@ -481,12 +651,15 @@ void DecodePipeline::SetAudioOutput(int sample_rate, int channels)
     P->OutChannels = std::clamp(channels, 1, 2);
     P->AudioDec = std::make_unique<AudioDecoder>(AudioDecoderConfig{P->OutRate, P->OutChannels});
     P->AudioDec->SetRateFactor(P->Rate);
+    P->AudioResampler = std::make_unique<PcmResampler>(AudioDecoderConfig{P->OutRate, P->OutChannels});
+    P->AudioResampler->SetRateFactor(P->Rate);
 }
 
 void DecodePipeline::SetRate(double rate)
 {
     P->Rate = std::clamp(rate, 0.5, 1.5);
     P->AudioDec->SetRateFactor(P->Rate);
+    P->AudioResampler->SetRateFactor(P->Rate);
 }
 
 void DecodePipeline::SetVideoEnabled(bool enabled)
@@ -633,6 +806,60 @@ std::optional<DecodedVideo> DecodePipeline::OnWebCodecsOutput(int64_t timestamp,
     P->WcOutSerial = meta->Serial;
     P->WcOutPts = meta->Pts;
     return v;
+}
+
+// [SECTION] Audio through AudioDecoder --------------------------------------------------------------
+
+void DecodePipeline::SetAudioDecoder(DecoderChoice choice, bool audio_decoder_available)
+{
+    AudioPolicy = DecodePathPolicy({choice, audio_decoder_available, 3});
+    P->AudioConfigPending = true;
+}
+
+const WebCodecsConfig* DecodePipeline::TakeAudioQuestion()
+{
+    if (!AudioQuestionPending || AudioPolicy.Path() != DecodePath::Probing) return nullptr;
+    AudioQuestionPending = false;
+    return &AudioConfig;
+}
+
+void DecodePipeline::OnAudioSupport(int generation, bool supported)
+{
+    if (AudioPolicy.Path() != DecodePath::Probing) return;
+    const DecodePath now = AudioPolicy.OnSupport(generation, supported);
+    if (now == DecodePath::WebCodecs)
+    {
+        // The held packets not yet handed to the browser (those in flight, of the configuration before, are at the front).
+        for (size_t i = P->AudioTracker.InFlight(); i < P->AudioHeld.size(); ++i) P->QueueAudioChunk(P->AudioHeld[i].Meta);
+    }
+    else if (now == DecodePath::Wasm)
+        P->ReplayAudio();
+}
+
+void DecodePipeline::OnAudioError(const std::string& reason)
+{
+    const DecodePath before = AudioPolicy.Path();
+    if (AudioPolicy.OnError(reason) != DecodePath::Wasm || before == DecodePath::Wasm) return;
+    P->Error("AudioDecoder: " + reason + " (FFmpeg's AAC decoder takes over)");
+    P->ReplayAudio();
+}
+
+void DecodePipeline::OnAudioOutput(int64_t timestamp, const float* const* planes, int channels, int frames, int rate)
+{
+    const AudioChunkTracker::Output o = P->AudioTracker.OnOutput(timestamp);
+    for (size_t i = 0; i < o.Done && !P->AudioHeld.empty(); ++i)
+    {
+        av_packet_free(&P->AudioHeld.front().Pkt);
+        P->AudioHeld.pop_front();
+    }
+    if (!o.Meta || o.Meta->Serial != P->Serial || AudioPolicy.Path() == DecodePath::Wasm) return;
+    const DecodeStatus st = P->AudioResampler->Convert(planes, channels, frames, rate, o.Meta->Pts, P->Pcm);
+    if (!st.IsOk())
+    {
+        P->Error("AudioDecoder output: " + st.Reason);
+        return;
+    }
+    P->AppendPcm();
 }
 
 } // namespace livescope

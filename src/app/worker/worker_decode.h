@@ -67,6 +67,9 @@ struct DecodeCounters
 {
     int64_t VideoFrames = 0, AudioFrames = 0, Fragments = 0, Errors = 0, SkippedPackets = 0;
     double DecodeMsSum = 0.0; // milliseconds, video only
+    // Audio output that starts more than kAudioGapS after the end of the output before it, on the same serial (a lost
+    // packet: 1024 samples are 21 ms at 48 kHz); either decode path, and across a switch between them.
+    int64_t AudioGaps = 0;
     int Width = 0, Height = 0;
     std::string LastError; // reason of the last recoverable error
 };
@@ -142,7 +145,33 @@ public:
     // Light module (worker_decode_ext.h): the full module is loaded; the packets held for it decode now.
     void OnDecoderModuleReady();
 
+    // [SECTION] Audio through the browser's AudioDecoder (decisions: a second DecodePathPolicy; FFmpeg's AAC decoder is
+    // the fallback). The PCM comes back through OnAudioOutput and leaves by AudioOut like FFmpeg's.
+    // The `decoder` option (same as the video's) and whether the worker has AudioDecoder. Call before the first chunk.
+    void SetAudioDecoder(DecoderChoice choice, bool audio_decoder_available);
+    const DecodePathPolicy& AudioPath() const { return AudioPolicy; }
+    // The audio configuration to ask AudioDecoder.isConfigSupported about (Codec "mp4a.40.N", Description = the
+    // AudioSpecificConfig, Width = sample rate, Height = channels), once; null when none.
+    const WebCodecsConfig* TakeAudioQuestion();
+    const WebCodecsConfig& CurrentAudioConfig() const { return AudioConfig; }
+    void OnAudioSupport(int generation, bool supported);
+    // AudioDecoder failed (error callback, configure or decode threw, or no output for AudioChunkTracker::kCapacity
+    // chunks): FFmpeg decodes the chunks still in flight and everything after, so no audio is lost.
+    void OnAudioError(const std::string& reason);
+    bool HasAudioChunk() const { return !AudioChunks.empty(); }
+    const WebCodecsChunk& PeekAudioChunk() const { return AudioChunks.front(); }
+    void PopAudioChunk() { AudioChunks.pop_front(); }
+    // AudioData came out with `timestamp` (microseconds): `channels` planes of `frames` float samples at `rate` Hz.
+    // Resampled into AudioOut (same format, timestamps and rate factor as FFmpeg's); dropped when stale.
+    void OnAudioOutput(int64_t timestamp, const float* const* planes, int channels, int frames, int rate);
+
 private:
+    DecodePathPolicy AudioPolicy;
+    WebCodecsConfig AudioConfig;
+    bool AudioQuestionPending = false;
+    std::deque<WebCodecsChunk> AudioChunks;
+    int AudioEpoch = 0;
+
     DecodePathPolicy Policy;
     WebCodecsConfig WcConfig;
     bool QuestionPending = false;

@@ -18,6 +18,7 @@ extern "C" {
 // [SECTION] Shared helpers
 // [SECTION] VideoDecoder
 // [SECTION] AudioDecoder
+// [SECTION] PcmResampler
 
 namespace livescope {
 
@@ -449,5 +450,106 @@ void AudioDecoder::SetRateFactor(double rate)
 }
 
 double AudioDecoder::RateFactor() const { return P->Rate; }
+
+// [SECTION] PcmResampler -------------------------------------------------------------------------
+
+struct PcmResampler::Impl
+{
+    AudioDecoderConfig Config;
+    SwrContext* Swr = nullptr;
+    int InRate = 0, InChannels = 0;
+    double Rate = 1.0;
+
+    ~Impl() { swr_free(&Swr); }
+
+    void ApplyRate()
+    {
+        if (Swr == nullptr)
+            return;
+        const ResampleCompensation c = ResampleCompensationForRate(Rate, Config.OutRate * 60);
+        if (Rate == 1.0)
+            swr_set_compensation(Swr, 0, 0);
+        else
+            swr_set_compensation(Swr, c.SampleDelta, c.Distance);
+    }
+
+    DecodeStatus EnsureSwr(int rate, int channels)
+    {
+        if (Swr != nullptr && InRate == rate && InChannels == channels)
+            return {};
+        swr_free(&Swr);
+        AVChannelLayout in_layout{}, out_layout{};
+        av_channel_layout_default(&in_layout, channels);
+        av_channel_layout_default(&out_layout, Config.OutChannels);
+        int err = swr_alloc_set_opts2(&Swr, &out_layout, AV_SAMPLE_FMT_FLT, Config.OutRate, &in_layout, AV_SAMPLE_FMT_FLTP, rate, 0, nullptr);
+        av_channel_layout_uninit(&in_layout);
+        av_channel_layout_uninit(&out_layout);
+        if (err >= 0)
+            err = swr_init(Swr);
+        if (err < 0)
+        {
+            swr_free(&Swr);
+            return {DecodeCode::Internal, "swresample init: " + AvErrorString(err)};
+        }
+        InRate = rate;
+        InChannels = channels;
+        ApplyRate();
+        return {};
+    }
+};
+
+PcmResampler::PcmResampler(const AudioDecoderConfig& config) : P(std::make_unique<Impl>())
+{
+    P->Config = config;
+    if (P->Config.OutChannels != 1)
+        P->Config.OutChannels = 2;
+    if (P->Config.OutRate < 8000 || P->Config.OutRate > 192000)
+        P->Config.OutRate = 48000;
+}
+
+PcmResampler::~PcmResampler() = default;
+
+DecodeStatus PcmResampler::Convert(const float* const* planes, int channels, int frames, int rate, double pts, AudioChunk& out)
+{
+    Impl& s = *P;
+    out.Frames = 0;
+    if (planes == nullptr || channels < 1 || channels > 8 || frames < 0 || frames > (1 << 20) || rate < 8000 || rate > 192000)
+        return {DecodeCode::InvalidData, "PCM: " + std::to_string(channels) + " channels, " + std::to_string(frames) + " frames at " +
+                                             std::to_string(rate) + " Hz is not playable"};
+    DecodeStatus st = s.EnsureSwr(rate, channels);
+    if (!st.IsOk())
+        return st;
+    if (s.Rate != 1.0)
+        s.ApplyRate(); // keeps the compensation from running out
+    const int64_t delay_us = swr_get_delay(s.Swr, 1000000);
+    const int cap = swr_get_out_samples(s.Swr, frames) + 32;
+    const size_t need = static_cast<size_t>(cap) * static_cast<size_t>(s.Config.OutChannels);
+    if (out.Samples.size() < need)
+        out.Samples.resize(need);
+    uint8_t* dst = reinterpret_cast<uint8_t*>(out.Samples.data());
+    const int n = swr_convert(s.Swr, &dst, cap, const_cast<const uint8_t**>(reinterpret_cast<const uint8_t* const*>(planes)), frames);
+    if (n < 0)
+        return {DecodeCode::Internal, "swresample: " + AvErrorString(n)};
+    out.Frames = n;
+    out.Channels = s.Config.OutChannels;
+    out.Rate = s.Config.OutRate;
+    out.Pts = pts - static_cast<double>(delay_us) * 1e-6;
+    return {};
+}
+
+void PcmResampler::Flush()
+{
+    swr_free(&P->Swr); // re-created on the next Convert
+    P->InRate = 0;
+    P->InChannels = 0;
+}
+
+void PcmResampler::SetRateFactor(double rate)
+{
+    if (!std::isfinite(rate) || rate < 0.5 || rate > 2.0)
+        return;
+    P->Rate = rate;
+    P->ApplyRate();
+}
 
 } // namespace livescope

@@ -196,4 +196,58 @@ std::optional<WebCodecsChunkMeta> WebCodecsTimeline::Output(int64_t timestamp)
     return std::nullopt;
 }
 
+// [SECTION] Audio
+
+std::optional<AdtsHeader> ParseAdtsHeader(std::span<const uint8_t> b)
+{
+    static constexpr int kRates[13] = {96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350};
+    if (b.size() < 7 || b[0] != 0xFF || (b[1] & 0xF6) != 0xF0) return std::nullopt; // sync word, layer 0
+    AdtsHeader h;
+    h.HeaderSize = (b[1] & 1) ? 7 : 9; // protection_absent = 0: a 16-bit CRC follows
+    h.ObjectType = ((b[2] >> 6) & 3) + 1;
+    h.SampleRateIndex = (b[2] >> 2) & 0xF;
+    const int channel_config = ((b[2] & 1) << 2) | (b[3] >> 6);
+    h.FrameSize = (static_cast<size_t>(b[3] & 3) << 11) | (static_cast<size_t>(b[4]) << 3) | (b[5] >> 5);
+    if (h.SampleRateIndex > 12 || channel_config == 0 || h.FrameSize < h.HeaderSize || b.size() < h.HeaderSize) return std::nullopt;
+    h.SampleRate = kRates[h.SampleRateIndex];
+    h.Channels = channel_config == 7 ? 8 : channel_config;
+    h.Asc[0] = static_cast<uint8_t>((h.ObjectType << 3) | (h.SampleRateIndex >> 1));
+    h.Asc[1] = static_cast<uint8_t>(((h.SampleRateIndex & 1) << 7) | (channel_config << 3));
+    return h;
+}
+
+int64_t AudioChunkTracker::Submit(const WebCodecsChunkMeta& meta)
+{
+    const int64_t ts = WebCodecsTimeline::TimestampOf(meta.Pts);
+    if (!Full()) Entries.push_back({ts, meta});
+    return ts;
+}
+
+AudioChunkTracker::Output AudioChunkTracker::OnOutput(int64_t timestamp)
+{
+    Output out;
+    while (!Entries.empty() && Entries.front().Timestamp <= timestamp + kSlackUs)
+    {
+        Last = Entries.front();
+        Entries.pop_front();
+        out.Done++;
+    }
+    if (out.Done == 0 && !Entries.empty() && !(Last && Last->Timestamp <= timestamp))
+    {
+        Last = Entries.front(); // before every chunk in flight: the decoder shifted its output back
+        Entries.pop_front();
+        out.Done = 1;
+    }
+    if (!Last) return out;
+    out.Meta = Last->Meta;
+    out.Meta->Pts = Last->Meta.Pts + static_cast<double>(timestamp - Last->Timestamp) * 1e-6;
+    return out;
+}
+
+void AudioChunkTracker::Clear()
+{
+    Entries.clear();
+    Last.reset();
+}
+
 } // namespace livescope

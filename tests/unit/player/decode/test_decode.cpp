@@ -478,6 +478,56 @@ TEST_CASE("audio resamples to a requested rate in mono")
     CHECK(p440 > 100.0 * Goertzel(p.Out.Left, 11025, 22050, 1000.0, 44100.0));
 }
 
+TEST_CASE("PCM from the browser's AudioDecoder resamples like the FFmpeg path: rate, channels, catch-up factor and pts")
+{
+    // 2 s of a 440 Hz tone, planar stereo at 44.1 kHz, in 1024-sample blocks as AudioData brings them.
+    constexpr int kIn = 44100, kBlock = 1024, kBlocks = 86;
+    auto run = [&](double factor, int out_rate, int out_channels, std::vector<float>& left, double& first_pts) {
+        PcmResampler r(AudioDecoderConfig{out_rate, out_channels});
+        r.SetRateFactor(factor);
+        AudioChunk out;
+        std::vector<float> l(kBlock), rr(kBlock);
+        first_pts = NAN;
+        for (int b = 0; b < kBlocks; ++b)
+        {
+            for (int i = 0; i < kBlock; ++i)
+                l[static_cast<size_t>(i)] = rr[static_cast<size_t>(i)] = 0.5f * static_cast<float>(std::sin(2 * M_PI * 440.0 * (b * kBlock + i) / kIn));
+            const float* planes[2] = {l.data(), rr.data()};
+            REQUIRE(r.Convert(planes, 2, kBlock, kIn, 10.0 + b * kBlock / double(kIn), out).IsOk());
+            if (out.Frames > 0 && std::isnan(first_pts)) first_pts = out.Pts;
+            CHECK(out.Channels == out_channels);
+            CHECK(out.Rate == out_rate);
+            for (int i = 0; i < out.Frames; ++i) left.push_back(out.Samples[static_cast<size_t>(i * out_channels)]);
+        }
+    };
+    std::vector<float> normal, fast, mono;
+    double pts_normal = 0, pts_fast = 0, pts_mono = 0;
+    run(1.0, 48000, 2, normal, pts_normal);
+    run(1.25, 48000, 2, fast, pts_fast);
+    run(1.0, 48000, 1, mono, pts_mono);
+    const double expected = kBlocks * kBlock * 48000.0 / kIn;
+    CHECK(static_cast<double>(normal.size()) == doctest::Approx(expected).epsilon(0.01));
+    CHECK(static_cast<double>(fast.size()) / static_cast<double>(normal.size()) == doctest::Approx(0.8).epsilon(0.03));
+    CHECK(static_cast<double>(mono.size()) == doctest::Approx(expected).epsilon(0.01));
+    CHECK(pts_normal == doctest::Approx(10.0).epsilon(0.001)); // the first sample's stream time, less the resampler's delay
+    CHECK(pts_normal <= 10.0);
+    const double p440 = Goertzel(normal, 24000, 48000, 440.0, 48000.0);
+    CHECK(p440 > 100.0 * Goertzel(normal, 24000, 48000, 1000.0, 48000.0));
+    CHECK(Goertzel(mono, 24000, 48000, 440.0, 48000.0) > 100.0 * Goertzel(mono, 24000, 48000, 1000.0, 48000.0));
+}
+
+TEST_CASE("PCM the resampler cannot play is an error value")
+{
+    PcmResampler r;
+    AudioChunk out;
+    std::vector<float> l(16);
+    const float* planes[1] = {l.data()};
+    CHECK(r.Convert(planes, 1, 16, 1000, 0.0, out).Code == DecodeCode::InvalidData);
+    CHECK(r.Convert(planes, 0, 16, 48000, 0.0, out).Code == DecodeCode::InvalidData);
+    CHECK(r.Convert(nullptr, 1, 16, 48000, 0.0, out).Code == DecodeCode::InvalidData);
+    CHECK(r.Convert(planes, 1, 16, 48000, 0.0, out).IsOk());
+}
+
 TEST_CASE("with part boundaries marked, TS hands out every complete frame at once")
 {
     DecodeSetLogLevel(-8);

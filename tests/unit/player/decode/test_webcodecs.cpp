@@ -1,4 +1,5 @@
-// Tests for the pure WebCodecs decisions (src/player/decode/webcodecs.cpp): codec strings, the decode path policy, the timestamp map.
+// Tests for the pure WebCodecs decisions (src/player/decode/webcodecs.cpp): codec strings, the decode path policy, the timestamp map,
+// and the audio path's pieces (ADTS headers, AAC chunks in flight).
 #include <doctest/doctest.h>
 #include <livescope/player/decode/webcodecs.h>
 
@@ -181,6 +182,116 @@ TEST_CASE("the timestamp map stays bounded when frames never come back")
     CHECK(t.Output(WebCodecsTimeline::TimestampOf(999 / 30.0)).has_value());
     t.Clear();
     CHECK(t.Size() == 0);
+}
+
+TEST_CASE("an ADTS header gives its size, frame length and the AudioSpecificConfig it stands for")
+{
+    // AAC-LC, 48 kHz (index 3), stereo, no CRC, frame of 0x173 bytes: the header ffmpeg's TS muxer writes.
+    const std::vector<uint8_t> adts = {0xFF, 0xF1, 0x4C, 0x80, 0x2E, 0x7F, 0xFC, 0x21};
+    const std::optional<AdtsHeader> h = ParseAdtsHeader(adts);
+    REQUIRE(h.has_value());
+    CHECK(h->HeaderSize == 7);
+    CHECK(h->FrameSize == 0x173);
+    CHECK(h->ObjectType == 2);
+    CHECK(h->SampleRate == 48000);
+    CHECK(h->Channels == 2);
+    CHECK(h->Asc[0] == 0x11); // 00010 0011 0010 000: LC, 48 kHz, 2 channels
+    CHECK(h->Asc[1] == 0x90);
+    CHECK(AacCodecString(std::span<const uint8_t>(h->Asc, 2)) == "mp4a.40.2");
+    // With a CRC (protection_absent = 0) the header is 9 bytes; 44.1 kHz mono.
+    const std::vector<uint8_t> crc = {0xFF, 0xF0, 0x50, 0x40, 0x2E, 0x7F, 0xFC, 0x00, 0x00};
+    const std::optional<AdtsHeader> c = ParseAdtsHeader(crc);
+    REQUIRE(c.has_value());
+    CHECK(c->HeaderSize == 9);
+    CHECK(c->SampleRate == 44100);
+    CHECK(c->Channels == 1);
+    CHECK(c->Asc[0] == 0x12);
+    CHECK(c->Asc[1] == 0x08);
+    // Channel configuration 7 is 7.1: 8 channels, and 7 in the AudioSpecificConfig.
+    const std::optional<AdtsHeader> surround = ParseAdtsHeader(std::vector<uint8_t>{0xFF, 0xF1, 0x4D, 0xC0, 0x2E, 0x7F, 0xFC});
+    REQUIRE(surround.has_value());
+    CHECK(surround->Channels == 8);
+    CHECK(surround->Asc[1] == 0xB8);
+}
+
+TEST_CASE("bytes that are not an ADTS header, or one whose layout is in the stream, give none")
+{
+    CHECK_FALSE(ParseAdtsHeader({}).has_value());
+    CHECK_FALSE(ParseAdtsHeader(std::vector<uint8_t>{0xFF, 0xF1, 0x4C, 0x80}).has_value());                   // short
+    CHECK_FALSE(ParseAdtsHeader(std::vector<uint8_t>{0x21, 0x10, 0x04, 0x60, 0x8C, 0x1C, 0x00}).has_value()); // raw AAC
+    CHECK_FALSE(ParseAdtsHeader(std::vector<uint8_t>{0xFF, 0xF1, 0x4C, 0x00, 0x2E, 0x7F, 0xFC}).has_value()); // channels 0
+    CHECK_FALSE(ParseAdtsHeader(std::vector<uint8_t>{0xFF, 0xF1, 0x7C, 0x80, 0x2E, 0x7F, 0xFC}).has_value()); // rate 15
+    CHECK_FALSE(ParseAdtsHeader(std::vector<uint8_t>{0xFF, 0xF1, 0x4C, 0x80, 0x00, 0x1F, 0xFC}).has_value()); // length < header
+}
+
+TEST_CASE("the audio path follows the decoder option like the video path")
+{
+    // One DecodePathPolicy per media kind; the audio one is told whether the worker has AudioDecoder.
+    DecodePathPolicy a({DecoderChoice::Auto, true, 3});
+    CHECK(a.OnConfig(1, "mp4a.40.2") == DecodePath::Probing);
+    CHECK(a.OnSupport(1, true) == DecodePath::WebCodecs);
+    CHECK(a.OnError("EncodingError: bad AAC") == DecodePath::Wasm);
+    CHECK(a.Switches() == 1);
+    DecodePathPolicy forced({DecoderChoice::Wasm, true, 3});
+    CHECK(forced.OnConfig(1, "mp4a.40.2") == DecodePath::Wasm);
+    DecodePathPolicy no_audio_decoder({DecoderChoice::WebCodecs, false, 3});
+    CHECK(no_audio_decoder.OnConfig(1, "mp4a.40.2") == DecodePath::Wasm);
+    CHECK(no_audio_decoder.Reason() == "no WebCodecs");
+}
+
+TEST_CASE("audio chunks complete in order: each AudioData finds its chunk, and what is left in flight is replayed")
+{
+    AudioChunkTracker t;
+    const double d = 1024.0 / 48000; // seconds per AAC frame
+    std::vector<int64_t> ts;
+    for (int i = 0; i < 4; ++i) ts.push_back(t.Submit({10.0 + i * d, d, 3, 100 + i, 0.0}));
+    CHECK(t.InFlight() == 4);
+    AudioChunkTracker::Output o = t.OnOutput(ts[0]);
+    CHECK(o.Done == 1);
+    REQUIRE(o.Meta.has_value());
+    CHECK(o.Meta->Tag == 100);
+    CHECK(o.Meta->Pts == doctest::Approx(10.0));
+    // A decoder that outputs two chunks' worth at once: both are complete, the data starts at the second's time.
+    o = t.OnOutput(ts[2]);
+    CHECK(o.Done == 2);
+    CHECK(o.Meta->Tag == 102);
+    CHECK(t.InFlight() == 1); // a fallback now replays only the last chunk through FFmpeg
+    t.Clear();
+    CHECK(t.InFlight() == 0);
+    CHECK_FALSE(t.OnOutput(ts[3]).Meta.has_value()); // nothing known after a reset: dropped
+}
+
+TEST_CASE("audio output split or shifted by the decoder still finds its chunk")
+{
+    AudioChunkTracker t;
+    const int64_t a = t.Submit({5.0, 0.02, 1, 7, 0.0});
+    const int64_t b = t.Submit({5.02, 0.02, 1, 8, 0.0});
+    // A decoder that shifts its output back (priming removed from the timestamps): the oldest chunk.
+    AudioChunkTracker::Output o = t.OnOutput(a - 500);
+    CHECK(o.Done == 1);
+    CHECK(o.Meta->Tag == 7);
+    CHECK(o.Meta->Pts == doctest::Approx(5.0 - 0.0005));
+    // The rest of chunk a split into a second AudioData (between a and b): chunk a again, nothing completes.
+    o = t.OnOutput(a + 10000);
+    CHECK(o.Done == 0);
+    CHECK(o.Meta->Tag == 7);
+    CHECK(o.Meta->Pts == doctest::Approx(5.01));
+    CHECK(t.OnOutput(b).Meta->Tag == 8);
+    CHECK(t.InFlight() == 0);
+    // A timestamp rounded 1 us low (as Chromium's) completes its chunk, not the one before it again.
+    const int64_t c = t.Submit({5.0466667, 0.02, 1, 9, 0.0});
+    o = t.OnOutput(c - 1);
+    CHECK(o.Done == 1);
+    CHECK(o.Meta->Tag == 9);
+    CHECK(t.InFlight() == 0);
+}
+
+TEST_CASE("the audio chunks in flight stay bounded when the decoder outputs nothing")
+{
+    AudioChunkTracker t;
+    for (size_t i = 0; i < AudioChunkTracker::kCapacity + 10; ++i) t.Submit({i * 0.02, 0.02, 1, 0, 0.0});
+    CHECK(t.Full());
+    CHECK(t.InFlight() == AudioChunkTracker::kCapacity);
 }
 
 TEST_SUITE_END();

@@ -123,4 +123,30 @@ private:
     std::unique_ptr<Impl> P;
 };
 
+// [SECTION] PcmResampler
+
+// Decoded PCM from elsewhere (the browser's AudioDecoder: planar float32 at the stream's rate) to the same output as
+// AudioDecoder's: interleaved float32 at OutRate with OutChannels, the same rate factor for catch-up, the same
+// timestamps (the first output sample's stream time, the resampler's delay taken off). Contract: single-threaded.
+class PcmResampler
+{
+public:
+    explicit PcmResampler(const AudioDecoderConfig& config = {});
+    ~PcmResampler();
+    PcmResampler(const PcmResampler&) = delete;
+    PcmResampler& operator=(const PcmResampler&) = delete;
+
+    // `channels` planes (1..8) of `frames` float samples each at `rate` Hz, the first at `pts` (seconds, stream time).
+    // Ok with `out` filled (out.Frames may be 0 while the resampler fills up), or InvalidData / Internal.
+    DecodeStatus Convert(const float* const* planes, int channels, int frames, int rate, double pts, AudioChunk& out);
+    // Drops the samples the resampler holds (a seek, a new serial, a switch of decoder).
+    void Flush();
+    // Plays `rate` times faster by resampling (pitch follows): 1.0 = off. As AudioDecoder::SetRateFactor.
+    void SetRateFactor(double rate);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> P;
+};
+
 } // namespace livescope

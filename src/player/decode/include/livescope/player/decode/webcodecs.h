@@ -4,6 +4,7 @@
 // [SECTION] Codec strings
 // [SECTION] Decode path (choice, probing, fallback)
 // [SECTION] Timestamp map (WebCodecs chunk timestamps <-> stream time, serial, chunk tag)
+// [SECTION] Audio (AAC through AudioDecoder: ADTS headers, chunks in flight for the fallback)
 //
 // No FFmpeg and no browser call here: the worker (src/app/worker/worker_decode.cpp) feeds these with the demuxer's
 // parameters and the browser's answers, and web/runtime/player-worker.js only moves chunks and frames.
@@ -142,6 +143,62 @@ private:
         WebCodecsChunkMeta Meta;
     };
     std::deque<Entry> Entries;
+};
+
+// [SECTION] Audio ------------------------------------------------------------------------------------------
+//
+// The audio path is decided by a second DecodePathPolicy (same option, same rules; WebCodecsAvailable = the worker has
+// AudioDecoder): fMP4 gives the AudioSpecificConfig as the demuxer's extradata (the `description`); TS gives ADTS frames,
+// whose header is stripped and turned into the AudioSpecificConfig (AudioDecoder is given raw AAC frames either way).
+
+struct AdtsHeader
+{
+    size_t HeaderSize = 0;   // bytes: 7, or 9 with a CRC
+    size_t FrameSize = 0;    // bytes, header included
+    int ObjectType = 0;      // MPEG-4 audio object type (profile + 1): 2 = AAC-LC
+    int SampleRateIndex = 0; // 0..12
+    int SampleRate = 0;      // Hz
+    int Channels = 0;        // 1..6, or 8 (channel configuration 7: 7.1)
+    uint8_t Asc[2] = {0, 0}; // the AudioSpecificConfig it stands for
+};
+// The ADTS header at the start of `bytes`; nullopt when there is none (no sync word, short, a reserved sample rate, or
+// channel configuration 0, whose layout is in the stream and which stays on the FFmpeg decoder).
+std::optional<AdtsHeader> ParseAdtsHeader(std::span<const uint8_t> bytes);
+
+// Audio chunks handed to AudioDecoder whose AudioData has not come out yet, oldest first. AudioData comes back with a
+// timestamp that is normally its chunk's; the map also copes with a decoder that shifts or splits its output. On a
+// mid-stream error the chunks still in flight are decoded again by FFmpeg, so the switch loses no audio.
+class AudioChunkTracker
+{
+public:
+    static constexpr size_t kCapacity = 512; // chunks in flight at most (about 11 s of 48 kHz AAC)
+    // microseconds: a chunk counts as output when AudioData comes out at most this much before its timestamp (Chromium
+    // recomputes output timestamps and rounds them 1 us low; an AAC frame lasts 21333 us at 48 kHz)
+    static constexpr int64_t kSlackUs = 1000;
+    // Records a chunk; returns its timestamp (microseconds, WebCodecsTimeline::TimestampOf). Nothing is recorded when
+    // Full() (the decoder outputs nothing: the caller falls back to FFmpeg before that).
+    int64_t Submit(const WebCodecsChunkMeta& meta);
+    bool Full() const { return Entries.size() >= kCapacity; }
+    struct Output
+    {
+        std::optional<WebCodecsChunkMeta> Meta; // the chunk the AudioData belongs to, Pts moved to the data's own start
+        size_t Done = 0;                        // chunks now complete (removed from the front)
+    };
+    // AudioData came out with `timestamp` (microseconds): every chunk at or before it (kSlackUs) is complete, and the data belongs
+    // to the last of them. Data after the last complete chunk (a split output) belongs to that chunk again; data before
+    // every chunk in flight (a decoder that shifts its output back) to the oldest. No chunk known: Meta is nullopt.
+    Output OnOutput(int64_t timestamp);
+    size_t InFlight() const { return Entries.size(); }
+    void Clear();
+
+private:
+    struct Entry
+    {
+        int64_t Timestamp = 0;
+        WebCodecsChunkMeta Meta;
+    };
+    std::deque<Entry> Entries;
+    std::optional<Entry> Last; // the last chunk completed, for a split output
 };
 
 } // namespace livescope
