@@ -183,6 +183,13 @@ std::string EncodeBusEnvelope(const BusEnvelope& envelope)
     json j{{"n", node}, {"s", envelope.Seq}, {"r", envelope.Room}};
     if (envelope.Event)
         j["e"] = EventJson(*envelope.Event);
+    else if (envelope.Usage)
+    {
+        json users = json::array();
+        for (const UsageReport::Entry& e : envelope.Usage->Users)
+            users.push_back(json::array({e.UserId, e.Comments, e.Hearts, e.Votes}));
+        j["u"] = std::move(users);
+    }
     else
         j["v"] = json{{"live", envelope.Counts.Live}, {"total", envelope.Counts.Total}, {"ttl", envelope.TtlMs}};
     return j.dump();
@@ -207,6 +214,27 @@ std::optional<BusEnvelope> DecodeBusEnvelope(std::string_view text)
             return std::nullopt;
         if (j.contains("e"))
             out.Event = EventFrom(j.at("e"));
+        else if (j.contains("u"))
+        {
+            const json& users = j.at("u");
+            if (!users.is_array() || users.size() > MaxUsageUsers)
+                return std::nullopt;
+            UsageReport report;
+            report.Users.reserve(users.size());
+            for (const json& u : users)
+            {
+                if (!u.is_array() || u.size() != 4)
+                    return std::nullopt;
+                UsageReport::Entry e{u.at(0).get<std::string>(), u.at(1).get<int64_t>(), u.at(2).get<int64_t>(), u.at(3).get<int64_t>()};
+                for (const int64_t n : {e.Comments, e.Hearts, e.Votes})
+                    if (n < 0 || n > MaxUsagePerUser)
+                        return std::nullopt;
+                if (e.UserId.empty() || e.UserId.size() > 256)
+                    return std::nullopt;
+                report.Users.push_back(std::move(e));
+            }
+            out.Usage = std::move(report);
+        }
         else
         {
             const json& v = j.at("v");
@@ -456,6 +484,7 @@ struct RedisLink : std::enable_shared_from_this<RedisLink>
 struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
 {
     static constexpr size_t MaxQueuedBytes = size_t{16} << 20; // bytes in the publisher's output buffer; beyond: events stay local
+    static constexpr size_t MaxPendingUsage = 256;             // usage reports kept per room between two drains (the oldest goes)
 
     Impl(asio::io_context& io, std::string host, int port) : Io(io), Host(std::move(host)), Port(port), CountsTimer(io)
     {
@@ -489,6 +518,7 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
     struct RoomState
     {
         std::deque<RoomEvent> Pending;
+        std::deque<UsageReport> Usage; // other nodes' usage reports, not yet drained (at most MaxPendingUsage)
         int64_t Live = 0;
         std::unordered_set<std::string> Unique;
         int64_t UniqueOverflow = 0;
@@ -630,6 +660,15 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
         const auto it = Rooms.find(envelope->Room);
         if (it == Rooms.end())
             return; // a room this node no longer serves
+        if (envelope->Usage)
+        {
+            // Drained by the core on its next input or tick of the room: no wakeup needed.
+            auto& usage = it->second.Usage;
+            usage.push_back(std::move(*envelope->Usage));
+            while (usage.size() > MaxPendingUsage)
+                usage.pop_front();
+            return;
+        }
         if (!envelope->Event)
         {
             Others.Set(envelope->Room, envelope->Node, envelope->Counts, SteadyMs() + envelope->TtlMs);
@@ -795,6 +834,29 @@ void RedisRoomBus::Forget(const std::string& room)
     if (State->Rooms.erase(room))
         State->Unsubscribe(room);
     State->Others.Forget(room);
+}
+
+void RedisRoomBus::ShareUsage(const std::string& room, UsageReport report)
+{
+    Impl& s = *State;
+    s.Serve(room);
+    BusEnvelope envelope;
+    envelope.Node = s.Node;
+    envelope.Seq = s.NextSeq++;
+    envelope.Room = room;
+    envelope.Usage = std::move(report);
+    s.Send(envelope); // Redis down: lost, and each node keeps its own limits
+}
+
+std::vector<UsageReport> RedisRoomBus::DrainUsage(const std::string& room)
+{
+    std::vector<UsageReport> out;
+    const auto it = State->Rooms.find(room);
+    if (it == State->Rooms.end())
+        return out;
+    out.assign(std::make_move_iterator(it->second.Usage.begin()), std::make_move_iterator(it->second.Usage.end()));
+    it->second.Usage.clear();
+    return out;
 }
 
 void RedisRoomBus::SetWakeup(std::function<void()> wakeup) { State->Wakeup = std::move(wakeup); }

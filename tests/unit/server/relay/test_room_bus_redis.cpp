@@ -109,6 +109,27 @@ TEST_CASE("malformed envelopes are refused, never thrown")
     CHECK_FALSE(DecodeBusEnvelope(good.substr(0, good.size() - 1)).has_value());
 }
 
+TEST_CASE("a usage report envelope carries each user's accepted counts, and bad ones are refused")
+{
+    BusEnvelope e;
+    e.Node = 2;
+    e.Seq = 9;
+    e.Room = "r";
+    e.Usage = UsageReport{{{"u-alice", 3, 20, 1}, {"g-0123456789ab", 0, 5, 0}}};
+    const std::optional<BusEnvelope> back = DecodeBusEnvelope(EncodeBusEnvelope(e));
+    REQUIRE(back.has_value());
+    CHECK_FALSE(back->Event.has_value());
+    REQUIRE(back->Usage.has_value());
+    CHECK(*back->Usage == *e.Usage);
+    for (const char* bad : {"{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"u\":{}}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"u\":[[\"u-a\",1,2]]}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"u\":[[\"u-a\",-1,0,0]]}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"u\":[[\"\",1,0,0]]}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"u\":[[\"u-a\",1,0,2000000]]}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"u\":[[7,1,0,0]]}"})
+        CHECK_MESSAGE(!DecodeBusEnvelope(bad).has_value(), bad);
+}
+
 TEST_CASE("dedupe lets each node's new numbers through once and drops repeats")
 {
     BusDedupe d;
@@ -179,6 +200,8 @@ TEST_CASE("without redis the bus serves this node alone and says why it is degra
     CHECK(bus.Drain("r").empty());
     CHECK(bus.Leave("r", "viewer-1") == Viewers{1, 2});
     CHECK(bus.CommentNumberBase() >= 1000000000000ULL);
+    bus.ShareUsage("r", UsageReport{{{"u-a", 1, 0, 0}}}); // Redis down: lost, never queued for this node
+    CHECK(bus.DrainUsage("r").empty());
     bus.Forget("r");
     CHECK(bus.Counts("r") == Viewers{});
 }
