@@ -1,6 +1,7 @@
 // e2e (relay, node only): limits across relay nodes on Debian's redis-server (--bus redis://...): one user connected
 // to node A and node B shares one comment budget (the burst spent on A is refused on B), a mute set on A refuses the
-// user's comment on B, and slow mode holds for a user commenting on both nodes. Loopback only, a throwaway Redis.
+// user's comment on B, slow mode holds for a user commenting on both nodes, and node C, serving the room only after
+// all that, learns the mute and the slow mode. Loopback only, a throwaway Redis.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -51,14 +52,15 @@ test('relay nodes on redis share a user\'s comment budget, mutes and slow mode',
   const args = ['--port', '0', '--no-log', '--secret-file', secretFile, '--bus', `redis://127.0.0.1:${redisPort}`];
   const nodeA = await startProcess(RELAY, args, { ready: READY, tag: 'relay-a', timeoutMs: 10000 });
   const nodeB = await startProcess(RELAY, args, { ready: READY, tag: 'relay-b', timeoutMs: 10000 });
+  const nodeC = await startProcess(RELAY, args, { ready: READY, tag: 'relay-c', timeoutMs: 10000 });
   const clients = [];
   t.after(async () => {
     for (const c of clients) c.ws.destroy();
-    await Promise.all([nodeA.stop(), nodeB.stop(), redis.stop()]);
+    await Promise.all([nodeA.stop(), nodeB.stop(), nodeC.stop(), redis.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });
   const portOf = (p) => Number(p.output.map((l) => l.match(READY)).find(Boolean)[1]);
-  const [portA, portB] = [portOf(nodeA), portOf(nodeB)];
+  const [portA, portB, portC] = [portOf(nodeA), portOf(nodeB), portOf(nodeC)];
   const mint = (sub, role) => execFileSync(RELAY, ['mint-token', '--secret-file', secretFile, '--name', sub, '--sub', sub, '--role', role, '--ttl', '600'],
     { encoding: 'utf8' }).trim();
   const join2 = async (port, sub, role = 'viewer') => { const c = await client(port, mint(sub, role)); clients.push(c); return c; };
@@ -95,4 +97,12 @@ test('relay nodes on redis share a user\'s comment budget, mutes and slow mode',
   assert.equal(await bobA.say('bob on A'), 'shown');
   await bobB.until((m) => m.type === 'comment' && m.text === 'bob on A');
   assert.equal(await bobB.say('bob on B'), 'slow_mode');
+
+  // 4. Node C starts serving the room now: it asks the others, and applies the mute and the slow mode they tell it.
+  const carolC = await join2(portC, 'carol');
+  const aliceC = await join2(portC, 'alice');
+  await carolC.until((m) => m.type === 'modes' && m.slow_s === 30);
+  assert.equal(await aliceC.say('muted on C?'), 'muted');
+  assert.equal(await carolC.say('carol 1'), 'shown');
+  assert.equal(await carolC.say('carol 2'), 'slow_mode');
 });

@@ -80,7 +80,10 @@ User RelayCore::GuestFromSeed(uint64_t seed)
 // [SECTION] Connections
 //-----------------------------------------------------------------------------
 
-RelayCore::RelayCore(RelayConfig config, RoomBus& bus) : Cfg(std::move(config)), Bus(bus), NextComment(Cfg.FirstCommentNumber), Rng(Cfg.Seed) {}
+RelayCore::RelayCore(RelayConfig config, RoomBus& bus) : Cfg(std::move(config)), Bus(bus), NextComment(Cfg.FirstCommentNumber), Rng(Cfg.Seed)
+{
+    SyncId = Mix64(Cfg.Seed ^ 0x9e3779b97f4a7c15ull) | 1;
+}
 
 ConnId RelayCore::Open(std::string_view address)
 {
@@ -367,6 +370,7 @@ void RelayCore::HandleJoin(ConnId id, Connection& c, const Join& m, int64_t now_
         room = slot.get();
         if (LogOn && LogRestore)
             RestoreRoom(*room, now_ms);
+        Bus.Publish(m.Room, RoomStateAsk{SyncId}); // other nodes serving the room tell it its modes and mutes
     }
     c.Joined = true;
     c.Room = m.Room;
@@ -687,8 +691,12 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms)
             next.SlowS = *modes->SlowS;
         if (modes->Hold)
             next.Hold = *modes->Hold;
+        room.ModesSet = true;
         if (modes->BlockedWords)
+        {
             room.Words.Set(*modes->BlockedWords);
+            room.WordList = *modes->BlockedWords;
+        }
         if (!(next == room.Modes))
         {
             room.Modes = next;
@@ -769,6 +777,16 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms)
         std::erase_if(room.HeldComments, [&](const Comment& h) { return h.Author.Id == muted->UserId; });
         Log(room, LogType::Muted, EstimateStreamTime(room, now_ms), now_ms, muted->UserId, until);
         room.PendingModeration.push_back(std::move(*muted));
+    }
+    else if (const RoomStateAsk* ask = std::get_if<RoomStateAsk>(&event))
+    {
+        if (ask->Asker != SyncId)
+            TellRoomState(room, ask->Asker, now_ms);
+    }
+    else if (const RoomStateTell* tell = std::get_if<RoomStateTell>(&event))
+    {
+        if (tell->Asker == SyncId)
+            ApplyRoomState(room, *tell, now_ms);
     }
     else if (Presence* presence = std::get_if<Presence>(&event))
     {
@@ -991,6 +1009,44 @@ void RelayCore::SweepBudgets(Room& room, int64_t now_ms)
         UserBudget& b = it->second;
         const bool full = b.Comments.Full(now_ms) && b.Hearts.Full(now_ms) && b.Votes.Full(now_ms);
         it = full ? room.Budgets.erase(it) : std::next(it);
+    }
+}
+
+void RelayCore::TellRoomState(Room& room, uint64_t asker, int64_t now_ms)
+{
+    // Only what differs from a new room: most rooms have no modes and no mutes, and then no answer goes out.
+    RoomStateTell tell;
+    tell.Asker = asker;
+    tell.Modes = room.Modes;
+    tell.BlockedWords = room.WordList;
+    for (const auto& [user, until] : room.MutedUsers)
+        if ((until == 0 || until > now_ms) && tell.Mutes.size() < MaxStateMutes)
+            tell.Mutes.emplace_back(user, until);
+    if (tell.Modes == RoomModes{} && tell.BlockedWords.empty() && tell.Mutes.empty())
+        return;
+    Bus.Publish(room.Name, std::move(tell));
+}
+
+void RelayCore::ApplyRoomState(Room& room, const RoomStateTell& tell, int64_t now_ms)
+{
+    for (const auto& [user, until] : tell.Mutes)
+        if (until == 0 || until > now_ms)
+        {
+            room.MutedUsers.try_emplace(user, until); // a mute this node knows already stays as it is
+            if (const auto git = room.GuestAddresses.find(user); git != room.GuestAddresses.end())
+                room.MutedAddresses.try_emplace(git->second, until);
+        }
+    if (room.ModesSet)
+        return; // a modes change applied here since the ask is newer
+    if (!(tell.Modes == room.Modes))
+    {
+        room.Modes = tell.Modes;
+        room.ModesDirty = true; // this node's members joined with the default modes: they get the room's
+    }
+    if (!tell.BlockedWords.empty() && room.WordList.empty())
+    {
+        room.Words.Set(tell.BlockedWords);
+        room.WordList = tell.BlockedWords;
     }
 }
 

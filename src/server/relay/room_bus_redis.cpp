@@ -115,6 +115,15 @@ json EventJson(const RoomEvent& event)
                 return json{{"t", "held"}, {"c", CommentJson(e.Item)}};
             else if constexpr (std::is_same_v<T, RejectRequest>)
                 return json{{"t", "reject"}, {"id", e.CommentId}};
+            else if constexpr (std::is_same_v<T, RoomStateAsk>)
+                return json{{"t", "ask"}, {"from", e.Asker}};
+            else if constexpr (std::is_same_v<T, RoomStateTell>)
+            {
+                json mutes = json::array();
+                for (const auto& [user, until] : e.Mutes)
+                    mutes.push_back(json::array({user, until}));
+                return json{{"t", "tell"}, {"to", e.Asker}, {"slow", e.Modes.SlowS}, {"hold", e.Modes.Hold}, {"words", e.BlockedWords}, {"mutes", std::move(mutes)}};
+            }
             else
             {
                 static_assert(std::is_same_v<T, Ended>);
@@ -172,6 +181,32 @@ RoomEvent EventFrom(const json& j)
         return RejectRequest{j.at("id").get<std::string>()};
     if (t == "ended")
         return Ended{};
+    const auto node_id = [&j](const char* key) {
+        if (!j.at(key).is_number_unsigned())
+            throw std::out_of_range("node id");
+        return j.at(key).get<uint64_t>();
+    };
+    if (t == "ask")
+        return RoomStateAsk{node_id("from")};
+    if (t == "tell")
+    {
+        RoomStateTell tell;
+        tell.Asker = node_id("to");
+        tell.Modes.SlowS = j.at("slow").get<int64_t>();
+        tell.Modes.Hold = j.at("hold").get<bool>();
+        tell.BlockedWords = j.at("words").get<std::vector<std::string>>();
+        const json& mutes = j.at("mutes");
+        if (tell.Modes.SlowS < 0 || tell.Modes.SlowS > MaxSlowModeS || tell.BlockedWords.size() > MaxBlockedWords || !mutes.is_array() ||
+            mutes.size() > MaxStateMutes)
+            throw std::out_of_range("tell");
+        for (const json& m : mutes)
+        {
+            if (!m.is_array() || m.size() != 2)
+                throw std::out_of_range("tell mute");
+            tell.Mutes.emplace_back(m.at(0).get<std::string>(), m.at(1).get<int64_t>());
+        }
+        return tell;
+    }
     throw std::out_of_range("unknown event type");
 }
 } // namespace

@@ -1,6 +1,6 @@
 // Unit tests for limits across relay nodes: two RelayCores on the in-process twin of the Redis bus (InProcessBusHub)
-// share a user's comment, heart and vote budgets, one vote per user per question, mutes and slow mode; unlinked
-// (Redis down), each node keeps its own limits.
+// share a user's comment, heart and vote budgets, one vote per user per question, mutes and slow mode (also for a node
+// that starts serving the room later); unlinked (Redis down), each node keeps its own limits.
 #include <doctest/doctest.h>
 
 #include <livescope/server/common/token.h>
@@ -22,13 +22,13 @@ struct Node
     RelayCore Core;
     std::map<ConnId, std::vector<ServerMessage>> Inbox;
 
-    explicit Node(RoomBus& bus) : Core(MakeConfig(), bus) {}
+    Node(RoomBus& bus, uint64_t seed) : Core(MakeConfig(seed), bus) {}
 
-    static RelayConfig MakeConfig()
+    static RelayConfig MakeConfig(uint64_t seed)
     {
         RelayConfig c;
         c.Secret = "test-secret";
-        c.Seed = 7;
+        c.Seed = seed; // each node its own (as each process start)
         return c;
     }
     void Pump()
@@ -81,8 +81,8 @@ struct Node
 struct Cluster
 {
     InProcessBusHub Hub{2};
-    Node A{Hub.Node(0)};
-    Node B{Hub.Node(1)};
+    Node A{Hub.Node(0), 7};
+    Node B{Hub.Node(1), 8};
     void Tick(int64_t now_ms)
     {
         A.Tick(now_ms);
@@ -253,4 +253,34 @@ TEST_CASE("slow mode set on node A holds for a user commenting on both nodes")
     c.Tick(T0 + 31200);
     c.B.Send(on_b, Say("after the slow period"), T0 + 31210);
     CHECK(c.B.Errors(on_b).empty());
+}
+
+TEST_CASE("a node that starts serving a room later learns its modes and mutes from the nodes already serving it")
+{
+    Cluster c;
+    const ConnId host = c.A.JoinAs(Role::Broadcaster, "host");
+    ModesRequest modes;
+    modes.SlowS = 30;
+    modes.BlockedWords = std::vector<std::string>{"spam"};
+    c.A.Send(host, modes, T0 + 10);
+    c.A.Send(host, MuteRequest{"u-alice"}, T0 + 20);
+    c.Tick(T0 + 200); // B does not serve the room yet: it hears nothing of this
+    const ConnId alice = c.B.JoinAs(Role::Viewer, "alice", T0 + 300); // B creates the room and asks
+    const ConnId carol = c.B.JoinAs(Role::Viewer, "carol", T0 + 310);
+    c.Tick(T0 + 400); // A answers
+    c.Tick(T0 + 600); // B applies the answer (and sends its members the room's modes)
+    const auto told = c.B.Taken<ModesChanged>(carol);
+    REQUIRE(told.size() == 1);
+    CHECK(told[0].Modes.SlowS == 30);
+    c.B.Send(alice, Say("hello?"), T0 + 700);
+    CHECK(c.B.Errors(alice) == std::vector<ErrorCode>{ErrorCode::Muted});
+    c.B.Send(carol, Say("buy spam"), T0 + 710);
+    CHECK(c.B.Errors(carol) == std::vector<ErrorCode>{ErrorCode::Blocked});
+    c.B.Send(carol, Say("first"), T0 + 720);
+    CHECK(c.B.Errors(carol).empty());
+    c.B.Send(carol, Say("second"), T0 + 730);
+    CHECK(c.B.Errors(carol) == std::vector<ErrorCode>{ErrorCode::SlowMode});
+    // A's own members got no second modes message (the answer is for B only).
+    c.Tick(T0 + 800);
+    CHECK(c.A.Taken<ModesChanged>(host).size() == 1);
 }

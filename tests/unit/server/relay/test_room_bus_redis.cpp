@@ -64,6 +64,9 @@ TEST_CASE("every kind of room event survives the envelope")
         Held{c},
         RejectRequest{"c-6"},
         Ended{},
+        RoomStateAsk{0xfedcba9876543210ULL},
+        RoomStateTell{0xfedcba9876543210ULL, RoomModes{30, true}, {"spam"}, {{"u-a", 0}, {"g-b", 1764000000000}}},
+        RoomStateTell{1, RoomModes{}, {}, {}},
     };
     for (const RoomEvent& e : events)
     {
@@ -101,7 +104,10 @@ TEST_CASE("malformed envelopes are refused, never thrown")
                             "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"board\",\"what\":9,\"id\":\"c\",\"at\":1}}",
                             "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"comment\",\"c\":{\"id\":3}}}",
                             "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"v\":{\"live\":-1,\"total\":0,\"ttl\":2000}}",
-                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"v\":{\"live\":1,\"total\":0,\"ttl\":0}}"})
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"v\":{\"live\":1,\"total\":0,\"ttl\":0}}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"ask\",\"from\":-1}}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"tell\",\"to\":1,\"slow\":-1,\"hold\":false,\"words\":[],\"mutes\":[]}}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"tell\",\"to\":1,\"slow\":0,\"hold\":false,\"words\":[],\"mutes\":[[\"u-a\"]]}}"})
         CHECK_MESSAGE(!DecodeBusEnvelope(bad).has_value(), bad);
     CHECK(std::get<HeartsEvent>(RoundTrip(HeartsEvent{"#010203", 9, 5})).StreamTime == 5);
     CHECK(std::get<VoteEvent>(RoundTrip(VoteEvent{"c-1", "g-1", false, std::nullopt})).On == false);

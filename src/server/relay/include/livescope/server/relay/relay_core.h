@@ -199,6 +199,8 @@ private:
         // last usage report.
         std::unordered_map<std::string, UserBudget> Budgets;
         std::unordered_map<std::string, UsageReport::Entry> Unreported;
+        std::vector<std::string> WordList; // the blocked words as set (told to a node that starts serving the room later)
+        bool ModesSet = false;             // a modes change was applied here (a late answer to this node's RoomStateAsk loses to it)
         Room(int64_t now_ms, const QuestionBoardLimits& limits) : Hearts(now_ms), Board(limits) {}
     };
 
@@ -224,6 +226,8 @@ private:
     void ReportUsage(Room& room);
     void SweepBudgets(Room& room, int64_t now_ms);
     static void NoteSlowComment(Room& room, const std::string& user_id, int64_t at_ms);
+    void TellRoomState(Room& room, uint64_t asker, int64_t now_ms);
+    void ApplyRoomState(Room& room, const RoomStateTell& tell, int64_t now_ms);
     void DropRoom(std::string name); // by value: the caller may pass the room's own name
     void SweepAddresses(int64_t now_ms);
     // Room log helpers.
@@ -252,6 +256,7 @@ private:
     std::function<RoomRestore(const std::string&)> LogRestore;
     std::vector<LogRecord> LogQueue;
     std::mt19937_64 Rng;
+    uint64_t SyncId = 0; // this node's id in RoomStateAsk (from the seed)
 };
 
 } // namespace livescope

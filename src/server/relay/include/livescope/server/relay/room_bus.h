@@ -10,6 +10,7 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -46,11 +47,28 @@ struct BoardEvent
     int64_t AtMs = 0; // ms since the Unix epoch, when the relay accepted it
 };
 
+// A node that starts serving a room asks the nodes already serving it for the moderation state it missed: the
+// room's modes and mutes (docs/relay.md "Limits across nodes").
+struct RoomStateAsk
+{
+    uint64_t Asker = 0; // the asking node's sync id (RelayCore's, random per process)
+};
+inline constexpr size_t MaxStateMutes = 1000; // mutes in one RoomStateTell (the most recent are not chosen: any 1,000)
+
+// The answer; only the asker applies it.
+struct RoomStateTell
+{
+    uint64_t Asker = 0;
+    RoomModes Modes;
+    std::vector<std::string> BlockedWords;
+    std::vector<std::pair<std::string, int64_t>> Mutes; // user id, muted until (ms since the epoch; 0: the rest of the broadcast)
+};
+
 // What travels on the bus: comments, accepted taps, moderation and presence; v2: votes, board actions, modes,
 // held comments, rejections and the end. Fired when a local connection's input passes validation, rate limits
 // and permission checks. An approved held comment travels as a Comment with the held comment's id.
 using RoomEvent = std::variant<Comment, HeartsEvent, Pinned, Unpinned, Deleted, Muted, Presence, VoteEvent, BoardEvent, ModesRequest, Held,
-                               RejectRequest, Ended>;
+                               RejectRequest, Ended, RoomStateAsk, RoomStateTell>;
 
 // What one node accepted from each user of a room since its last report. The other nodes charge it to the users'
 // budgets, so a user's limits hold over all the nodes it is connected to (docs/relay.md "Limits across nodes").
