@@ -204,6 +204,8 @@ RoomEvent EventFrom(const json& j)
             if (!m.is_array() || m.size() != 2)
                 throw std::out_of_range("tell mute");
             tell.Mutes.emplace_back(m.at(0).get<std::string>(), m.at(1).get<int64_t>());
+            if (tell.Mutes.back().first.empty() || tell.Mutes.back().first.size() > MaxIdChars || tell.Mutes.back().second < 0)
+                throw std::out_of_range("tell mute");
         }
         return tell;
     }
@@ -264,7 +266,7 @@ std::optional<BusEnvelope> DecodeBusEnvelope(std::string_view text)
                 for (const int64_t n : {e.Comments, e.Hearts, e.Votes})
                     if (n < 0 || n > MaxUsagePerUser)
                         return std::nullopt;
-                if (e.UserId.empty() || e.UserId.size() > 256)
+                if (e.UserId.empty() || e.UserId.size() > MaxIdChars)
                     return std::nullopt;
                 report.Users.push_back(std::move(e));
             }

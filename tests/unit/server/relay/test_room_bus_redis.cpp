@@ -107,7 +107,8 @@ TEST_CASE("malformed envelopes are refused, never thrown")
                             "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"v\":{\"live\":1,\"total\":0,\"ttl\":0}}",
                             "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"ask\",\"from\":-1}}",
                             "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"tell\",\"to\":1,\"slow\":-1,\"hold\":false,\"words\":[],\"mutes\":[]}}",
-                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"tell\",\"to\":1,\"slow\":0,\"hold\":false,\"words\":[],\"mutes\":[[\"u-a\"]]}}"})
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"tell\",\"to\":1,\"slow\":0,\"hold\":false,\"words\":[],\"mutes\":[[\"u-a\"]]}}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"tell\",\"to\":1,\"slow\":0,\"hold\":false,\"words\":[],\"mutes\":[[\"u-a\",-5]]}}"})
         CHECK_MESSAGE(!DecodeBusEnvelope(bad).has_value(), bad);
     CHECK(std::get<HeartsEvent>(RoundTrip(HeartsEvent{"#010203", 9, 5})).StreamTime == 5);
     CHECK(std::get<VoteEvent>(RoundTrip(VoteEvent{"c-1", "g-1", false, std::nullopt})).On == false);
