@@ -1,8 +1,9 @@
-// RelayCore implementation: joins and identity, per-connection limits, moderation, Q&A (v2), and the per-room batching tick.
+// RelayCore implementation: joins and identity, per-user limits (shared by relay nodes), moderation, Q&A (v2), and the per-room batching tick.
 // [SECTION] Identity
 // [SECTION] Connections
 // [SECTION] Input
 // [SECTION] Tick
+// [SECTION] Limits across nodes
 #include <livescope/server/relay/relay_core.h>
 #include <livescope/server/common/token.h>
 
@@ -79,7 +80,10 @@ User RelayCore::GuestFromSeed(uint64_t seed)
 // [SECTION] Connections
 //-----------------------------------------------------------------------------
 
-RelayCore::RelayCore(RelayConfig config, RoomBus& bus) : Cfg(std::move(config)), Bus(bus), NextComment(Cfg.FirstCommentNumber), Rng(Cfg.Seed) {}
+RelayCore::RelayCore(RelayConfig config, RoomBus& bus) : Cfg(std::move(config)), Bus(bus), NextComment(Cfg.FirstCommentNumber), Rng(Cfg.Seed)
+{
+    SyncId = Mix64(Cfg.Seed ^ 0x9e3779b97f4a7c15ull) | 1;
+}
 
 ConnId RelayCore::Open(std::string_view address)
 {
@@ -94,9 +98,7 @@ ConnId RelayCore::Open(std::string_view address)
     }
     NextConn++;
     addr.Conns++;
-    Connection conn{std::move(key), std::string(), User{}, Role::Viewer, TokenBucket(Cfg.CommentRate, Cfg.CommentBurst),
-                    TokenBucket(Cfg.HeartRate, Cfg.HeartBurst), TokenBucket(Cfg.FrameRate, Cfg.FrameBurst), 0, false};
-    conn.Votes = TokenBucket(Cfg.VoteRate, Cfg.VoteBurst);
+    Connection conn{std::move(key), std::string(), User{}, Role::Viewer, TokenBucket(Cfg.FrameRate, Cfg.FrameBurst), 0, false};
     Conns.emplace(id, std::move(conn));
     Counters.Connections++;
     return id;
@@ -368,6 +370,7 @@ void RelayCore::HandleJoin(ConnId id, Connection& c, const Join& m, int64_t now_
         room = slot.get();
         if (LogOn && LogRestore)
             RestoreRoom(*room, now_ms);
+        Bus.Publish(m.Room, RoomStateAsk{SyncId}); // other nodes serving the room tell it its modes and mutes
     }
     c.Joined = true;
     c.Room = m.Room;
@@ -429,8 +432,11 @@ void RelayCore::HandleComment(Connection& c, ConnId id, const CommentPost& m, in
             return refuse(ErrorCode::SlowMode, "slow mode: one comment every " + std::to_string(room->Modes.SlowS) + " s",
                           slow_ms - (now_ms - last->second));
     }
-    if (!c.Comments.TryTake(now_ms))
-        return refuse(ErrorCode::RateLimited, "at most 1 comment per second (burst 3); this one was dropped", c.Comments.RetryAfterMs(now_ms));
+    ApplyUsage(*room, now_ms); // what the user's other connections spent on other nodes
+    TokenBucket& own = BudgetOf(*room, c.Who.Id, true)->Comments;
+    if (!own.TryTake(now_ms))
+        return refuse(ErrorCode::RateLimited, "at most 1 comment per second (burst 3); this one was dropped", own.RetryAfterMs(now_ms));
+    Unreported(*room, c.Who.Id).Comments++;
     Address& addr = AddressOf(c.Addr);
     if (!addr.Comments.TryTake(now_ms))
         return refuse(ErrorCode::RateLimited, "your network address is over its comment budget; this one was dropped", addr.Comments.RetryAfterMs(now_ms));
@@ -462,7 +468,13 @@ void RelayCore::HandleComment(Connection& c, ConnId id, const CommentPost& m, in
 
 void RelayCore::HandleHearts(Connection& c, ConnId id, const HeartsTap& m, int64_t now_ms)
 {
-    const int64_t own = c.Hearts.TakeUpTo(now_ms, m.Count);
+    int64_t own = 0;
+    if (Room* room = FindRoom(c.Room))
+    {
+        ApplyUsage(*room, now_ms);
+        own = BudgetOf(*room, c.Who.Id, true)->Hearts.TakeUpTo(now_ms, m.Count);
+        Unreported(*room, c.Who.Id).Hearts += own;
+    }
     const int64_t taken = own > 0 ? AddressOf(c.Addr).Hearts.TakeUpTo(now_ms, own) : 0;
     const int64_t excess = m.Count - taken;
     if (taken > 0)
@@ -493,16 +505,19 @@ void RelayCore::HandleVote(Connection& c, ConnId id, const VoteRequest& m, int64
         SendError(id, ErrorCode::Ended, "the broadcast has ended");
         return;
     }
-    if (!c.Votes.TryTake(now_ms))
+    ApplyUsage(*room, now_ms);
+    TokenBucket& own = BudgetOf(*room, c.Who.Id, true)->Votes;
+    if (!own.TryTake(now_ms))
     {
         Counters.VotesDropped++;
         if (now_ms - c.LastVoteErrorMs >= 1000)
         {
             c.LastVoteErrorMs = now_ms;
-            SendError(id, ErrorCode::RateLimited, "at most 5 votes per second (burst 10); the excess was dropped", c.Votes.RetryAfterMs(now_ms));
+            SendError(id, ErrorCode::RateLimited, "at most 5 votes per second (burst 10); the excess was dropped", own.RetryAfterMs(now_ms));
         }
         return;
     }
+    Unreported(*room, c.Who.Id).Votes++;
     if (!room->Board.IsVotable(m.QuestionId))
     {
         SendError(id, ErrorCode::NotFound, "no open question " + m.QuestionId);
@@ -610,6 +625,7 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms)
     if (Comment* comment = std::get_if<Comment>(&event))
     {
         drop_held(comment->Id); // an approved held comment
+        NoteSlowComment(room, comment->Author.Id, comment->ServerTime); // slow mode holds over the nodes
         if (MuteLeft(room.MutedUsers, comment->Author.Id, now_ms) >= 0)
             return;
         if (comment->Question && room.Board.Ask(*comment))
@@ -676,8 +692,12 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms)
             next.SlowS = *modes->SlowS;
         if (modes->Hold)
             next.Hold = *modes->Hold;
+        room.ModesSet = true;
         if (modes->BlockedWords)
+        {
             room.Words.Set(*modes->BlockedWords);
+            room.WordList = *modes->BlockedWords;
+        }
         if (!(next == room.Modes))
         {
             room.Modes = next;
@@ -686,6 +706,7 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms)
     }
     else if (Held* held = std::get_if<Held>(&event))
     {
+        NoteSlowComment(room, held->Item.Author.Id, held->Item.ServerTime);
         room.HeldComments.push_back(held->Item);
         while (room.HeldComments.size() > Cfg.MaxHeldComments)
             room.HeldComments.pop_front();
@@ -760,6 +781,16 @@ void RelayCore::ApplyEvent(Room& room, RoomEvent& event, int64_t now_ms)
         Log(room, LogType::Muted, EstimateStreamTime(room, now_ms), now_ms, muted->UserId, until);
         room.PendingModeration.push_back(std::move(*muted));
     }
+    else if (const RoomStateAsk* ask = std::get_if<RoomStateAsk>(&event))
+    {
+        if (ask->Asker != SyncId)
+            TellRoomState(room, ask->Asker, now_ms);
+    }
+    else if (const RoomStateTell* tell = std::get_if<RoomStateTell>(&event))
+    {
+        if (tell->Asker == SyncId)
+            ApplyRoomState(room, *tell, now_ms);
+    }
     else if (Presence* presence = std::get_if<Presence>(&event))
     {
         if (room.PendingPresence.size() < Cfg.MaxPresencePerTick && room.Members.size() <= Cfg.PresenceMaxMembers)
@@ -817,6 +848,8 @@ void RelayCore::Tick(int64_t now_ms)
     for (auto it = Rooms.begin(); it != Rooms.end();)
     {
         Room& room = *it->second;
+        ApplyUsage(room, now_ms);
+        ReportUsage(room); // before this tick's frames: a client that saw its echo knows the report is on its way
         std::vector<RoomEvent> events = Bus.Drain(room.Name);
         for (size_t i = 0; i < events.size(); i++)
         {
@@ -921,7 +954,138 @@ void RelayCore::Tick(int64_t now_ms)
     {
         LastSweepMs = now_ms;
         SweepAddresses(now_ms);
+        for (auto& [name, room] : Rooms)
+            SweepBudgets(*room, now_ms);
     }
+}
+
+//-----------------------------------------------------------------------------
+// [SECTION] Limits across nodes
+//-----------------------------------------------------------------------------
+// A user's budgets live per room on every node that hears of the user. Each node charges what it accepts at once
+// and tells the other nodes once per tick (UsageReport on the bus); they charge it to the same budgets, into debt
+// if need be. The bound this gives is in docs/relay.md "Limits across nodes".
+
+RelayCore::UserBudget* RelayCore::BudgetOf(Room& room, const std::string& user_id, bool create)
+{
+    auto it = room.Budgets.find(user_id);
+    if (it != room.Budgets.end())
+        return &it->second;
+    if (!create)
+        return nullptr;
+    return &room.Budgets
+                .emplace(user_id, UserBudget{TokenBucket(Cfg.CommentRate, Cfg.CommentBurst), TokenBucket(Cfg.HeartRate, Cfg.HeartBurst),
+                                             TokenBucket(Cfg.VoteRate, Cfg.VoteBurst)})
+                .first->second;
+}
+
+UsageReport::Entry& RelayCore::Unreported(Room& room, const std::string& user_id)
+{
+    UsageReport::Entry& e = room.Unreported[user_id];
+    e.UserId = user_id;
+    return e;
+}
+
+void RelayCore::ApplyUsage(Room& room, int64_t now_ms)
+{
+    const auto charge = [now_ms](TokenBucket& bucket, int64_t n) {
+        if (n > 0)
+            bucket.Charge(now_ms, static_cast<double>(n), bucket.Capacity() + bucket.RatePerS() * MaxDebtS);
+    };
+    for (const UsageReport& report : Bus.DrainUsage(room.Name))
+        for (const UsageReport::Entry& e : report.Users)
+        {
+            // Bounded: a budget for a user this node never saw only while the room holds fewer than MaxBudgetsPerRoom.
+            UserBudget* budget = BudgetOf(room, e.UserId, room.Budgets.size() < MaxBudgetsPerRoom);
+            if (!budget)
+                continue;
+            charge(budget->Comments, e.Comments);
+            charge(budget->Hearts, e.Hearts);
+            charge(budget->Votes, e.Votes);
+        }
+}
+
+void RelayCore::ReportUsage(Room& room)
+{
+    if (room.Unreported.empty())
+        return;
+    UsageReport report;
+    for (auto& [user, entry] : room.Unreported)
+    {
+        if (entry.Comments + entry.Hearts + entry.Votes == 0)
+            continue;
+        report.Users.push_back(std::move(entry));
+        if (report.Users.size() == MaxReportUsers)
+        {
+            Bus.ShareUsage(room.Name, std::move(report));
+            report = UsageReport{};
+        }
+    }
+    if (!report.Users.empty())
+        Bus.ShareUsage(room.Name, std::move(report));
+    room.Unreported.clear();
+}
+
+void RelayCore::SweepBudgets(Room& room, int64_t now_ms)
+{
+    // A budget full again is the same as none: forgetting it lets no one send more.
+    for (auto it = room.Budgets.begin(); it != room.Budgets.end();)
+    {
+        UserBudget& b = it->second;
+        const bool full = b.Comments.Full(now_ms) && b.Hearts.Full(now_ms) && b.Votes.Full(now_ms);
+        it = full ? room.Budgets.erase(it) : std::next(it);
+    }
+}
+
+void RelayCore::TellRoomState(Room& room, uint64_t asker, int64_t now_ms)
+{
+    // Only what differs from a new room: most rooms have no modes and no mutes, and then no answer goes out.
+    RoomStateTell tell;
+    tell.Asker = asker;
+    tell.Modes = room.Modes;
+    tell.BlockedWords = room.WordList;
+    for (const auto& [user, until] : room.MutedUsers)
+        if ((until == 0 || until > now_ms) && tell.Mutes.size() < MaxStateMutes)
+            tell.Mutes.emplace_back(user, until);
+    if (tell.Modes == RoomModes{} && tell.BlockedWords.empty() && tell.Mutes.empty())
+        return;
+    Bus.Publish(room.Name, std::move(tell));
+}
+
+void RelayCore::ApplyRoomState(Room& room, const RoomStateTell& tell, int64_t now_ms)
+{
+    for (const auto& [user, until] : tell.Mutes)
+        if (until == 0 || until > now_ms)
+        {
+            room.MutedUsers.try_emplace(user, until); // a mute this node knows already stays as it is
+            if (const auto git = room.GuestAddresses.find(user); git != room.GuestAddresses.end())
+                room.MutedAddresses.try_emplace(git->second, until);
+        }
+    if (room.ModesSet)
+        return; // a modes change applied here since the ask is newer
+    if (!(tell.Modes == room.Modes))
+    {
+        room.Modes = tell.Modes;
+        room.ModesDirty = true; // this node's members joined with the default modes: they get the room's
+    }
+    if (!tell.BlockedWords.empty() && room.WordList.empty())
+    {
+        room.Words.Set(tell.BlockedWords);
+        room.WordList = tell.BlockedWords;
+    }
+}
+
+void RelayCore::NoteSlowComment(Room& room, const std::string& user_id, int64_t at_ms)
+{
+    // Every node records every author's last comment (its own and those from other nodes), so one comment per slow
+    // period holds over the nodes. Bounded as in HandleComment.
+    const int64_t slow_ms = room.Modes.SlowS * 1000; // ms
+    if (slow_ms <= 0)
+        return;
+    int64_t& last = room.LastCommentAt[user_id];
+    last = std::max(last, at_ms);
+    if (room.LastCommentAt.size() > 2 * room.Members.size() + 64)
+        std::erase_if(room.LastCommentAt, [&](const auto& e) { return at_ms - e.second >= slow_ms; });
 }
 
 //-----------------------------------------------------------------------------

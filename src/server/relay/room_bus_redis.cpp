@@ -115,6 +115,15 @@ json EventJson(const RoomEvent& event)
                 return json{{"t", "held"}, {"c", CommentJson(e.Item)}};
             else if constexpr (std::is_same_v<T, RejectRequest>)
                 return json{{"t", "reject"}, {"id", e.CommentId}};
+            else if constexpr (std::is_same_v<T, RoomStateAsk>)
+                return json{{"t", "ask"}, {"from", e.Asker}};
+            else if constexpr (std::is_same_v<T, RoomStateTell>)
+            {
+                json mutes = json::array();
+                for (const auto& [user, until] : e.Mutes)
+                    mutes.push_back(json::array({user, until}));
+                return json{{"t", "tell"}, {"to", e.Asker}, {"slow", e.Modes.SlowS}, {"hold", e.Modes.Hold}, {"words", e.BlockedWords}, {"mutes", std::move(mutes)}};
+            }
             else
             {
                 static_assert(std::is_same_v<T, Ended>);
@@ -172,6 +181,34 @@ RoomEvent EventFrom(const json& j)
         return RejectRequest{j.at("id").get<std::string>()};
     if (t == "ended")
         return Ended{};
+    const auto node_id = [&j](const char* key) {
+        if (!j.at(key).is_number_unsigned())
+            throw std::out_of_range("node id");
+        return j.at(key).get<uint64_t>();
+    };
+    if (t == "ask")
+        return RoomStateAsk{node_id("from")};
+    if (t == "tell")
+    {
+        RoomStateTell tell;
+        tell.Asker = node_id("to");
+        tell.Modes.SlowS = j.at("slow").get<int64_t>();
+        tell.Modes.Hold = j.at("hold").get<bool>();
+        tell.BlockedWords = j.at("words").get<std::vector<std::string>>();
+        const json& mutes = j.at("mutes");
+        if (tell.Modes.SlowS < 0 || tell.Modes.SlowS > MaxSlowModeS || tell.BlockedWords.size() > MaxBlockedWords || !mutes.is_array() ||
+            mutes.size() > MaxStateMutes)
+            throw std::out_of_range("tell");
+        for (const json& m : mutes)
+        {
+            if (!m.is_array() || m.size() != 2)
+                throw std::out_of_range("tell mute");
+            tell.Mutes.emplace_back(m.at(0).get<std::string>(), m.at(1).get<int64_t>());
+            if (tell.Mutes.back().first.empty() || tell.Mutes.back().first.size() > MaxIdChars || tell.Mutes.back().second < 0)
+                throw std::out_of_range("tell mute");
+        }
+        return tell;
+    }
     throw std::out_of_range("unknown event type");
 }
 } // namespace
@@ -183,6 +220,13 @@ std::string EncodeBusEnvelope(const BusEnvelope& envelope)
     json j{{"n", node}, {"s", envelope.Seq}, {"r", envelope.Room}};
     if (envelope.Event)
         j["e"] = EventJson(*envelope.Event);
+    else if (envelope.Usage)
+    {
+        json users = json::array();
+        for (const UsageReport::Entry& e : envelope.Usage->Users)
+            users.push_back(json::array({e.UserId, e.Comments, e.Hearts, e.Votes}));
+        j["u"] = std::move(users);
+    }
     else
         j["v"] = json{{"live", envelope.Counts.Live}, {"total", envelope.Counts.Total}, {"ttl", envelope.TtlMs}};
     return j.dump();
@@ -207,6 +251,27 @@ std::optional<BusEnvelope> DecodeBusEnvelope(std::string_view text)
             return std::nullopt;
         if (j.contains("e"))
             out.Event = EventFrom(j.at("e"));
+        else if (j.contains("u"))
+        {
+            const json& users = j.at("u");
+            if (!users.is_array() || users.size() > MaxUsageUsers)
+                return std::nullopt;
+            UsageReport report;
+            report.Users.reserve(users.size());
+            for (const json& u : users)
+            {
+                if (!u.is_array() || u.size() != 4)
+                    return std::nullopt;
+                UsageReport::Entry e{u.at(0).get<std::string>(), u.at(1).get<int64_t>(), u.at(2).get<int64_t>(), u.at(3).get<int64_t>()};
+                for (const int64_t n : {e.Comments, e.Hearts, e.Votes})
+                    if (n < 0 || n > MaxUsagePerUser)
+                        return std::nullopt;
+                if (e.UserId.empty() || e.UserId.size() > MaxIdChars)
+                    return std::nullopt;
+                report.Users.push_back(std::move(e));
+            }
+            out.Usage = std::move(report);
+        }
         else
         {
             const json& v = j.at("v");
@@ -456,6 +521,7 @@ struct RedisLink : std::enable_shared_from_this<RedisLink>
 struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
 {
     static constexpr size_t MaxQueuedBytes = size_t{16} << 20; // bytes in the publisher's output buffer; beyond: events stay local
+    static constexpr size_t MaxPendingUsage = 256;             // usage reports kept per room between two drains (the oldest goes)
 
     Impl(asio::io_context& io, std::string host, int port) : Io(io), Host(std::move(host)), Port(port), CountsTimer(io)
     {
@@ -490,6 +556,7 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
     {
         std::deque<RoomEvent> Pending;
         std::deque<bool> PendingHere; // beside Pending: published by this node (true) or received (false)
+        std::deque<UsageReport> Usage; // other nodes' usage reports, not yet drained (at most MaxPendingUsage)
         int64_t Live = 0;
         std::unordered_set<std::string> Unique;
         int64_t UniqueOverflow = 0;
@@ -632,6 +699,15 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
         const auto it = Rooms.find(envelope->Room);
         if (it == Rooms.end())
             return; // a room this node no longer serves
+        if (envelope->Usage)
+        {
+            // Drained by the core on its next input or tick of the room: no wakeup needed.
+            auto& usage = it->second.Usage;
+            usage.push_back(std::move(*envelope->Usage));
+            while (usage.size() > MaxPendingUsage)
+                usage.pop_front();
+            return;
+        }
         if (!envelope->Event)
         {
             Others.Set(envelope->Room, envelope->Node, envelope->Counts, SteadyMs() + envelope->TtlMs);
@@ -804,6 +880,29 @@ void RedisRoomBus::Forget(const std::string& room)
     if (State->Rooms.erase(room))
         State->Unsubscribe(room);
     State->Others.Forget(room);
+}
+
+void RedisRoomBus::ShareUsage(const std::string& room, UsageReport report)
+{
+    Impl& s = *State;
+    s.Serve(room);
+    BusEnvelope envelope;
+    envelope.Node = s.Node;
+    envelope.Seq = s.NextSeq++;
+    envelope.Room = room;
+    envelope.Usage = std::move(report);
+    s.Send(envelope); // Redis down: lost, and each node keeps its own limits
+}
+
+std::vector<UsageReport> RedisRoomBus::DrainUsage(const std::string& room)
+{
+    std::vector<UsageReport> out;
+    const auto it = State->Rooms.find(room);
+    if (it == State->Rooms.end())
+        return out;
+    out.assign(std::make_move_iterator(it->second.Usage.begin()), std::make_move_iterator(it->second.Usage.end()));
+    it->second.Usage.clear();
+    return out;
 }
 
 void RedisRoomBus::SetWakeup(std::function<void()> wakeup) { State->Wakeup = std::move(wakeup); }

@@ -64,6 +64,9 @@ TEST_CASE("every kind of room event survives the envelope")
         Held{c},
         RejectRequest{"c-6"},
         Ended{},
+        RoomStateAsk{0xfedcba9876543210ULL},
+        RoomStateTell{0xfedcba9876543210ULL, RoomModes{30, true}, {"spam"}, {{"u-a", 0}, {"g-b", 1764000000000}}},
+        RoomStateTell{1, RoomModes{}, {}, {}},
     };
     for (const RoomEvent& e : events)
     {
@@ -101,12 +104,37 @@ TEST_CASE("malformed envelopes are refused, never thrown")
                             "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"board\",\"what\":9,\"id\":\"c\",\"at\":1}}",
                             "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"comment\",\"c\":{\"id\":3}}}",
                             "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"v\":{\"live\":-1,\"total\":0,\"ttl\":2000}}",
-                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"v\":{\"live\":1,\"total\":0,\"ttl\":0}}"})
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"v\":{\"live\":1,\"total\":0,\"ttl\":0}}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"ask\",\"from\":-1}}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"tell\",\"to\":1,\"slow\":-1,\"hold\":false,\"words\":[],\"mutes\":[]}}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"tell\",\"to\":1,\"slow\":0,\"hold\":false,\"words\":[],\"mutes\":[[\"u-a\"]]}}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"e\":{\"t\":\"tell\",\"to\":1,\"slow\":0,\"hold\":false,\"words\":[],\"mutes\":[[\"u-a\",-5]]}}"})
         CHECK_MESSAGE(!DecodeBusEnvelope(bad).has_value(), bad);
     CHECK(std::get<HeartsEvent>(RoundTrip(HeartsEvent{"#010203", 9, 5})).StreamTime == 5);
     CHECK(std::get<VoteEvent>(RoundTrip(VoteEvent{"c-1", "g-1", false, std::nullopt})).On == false);
     CHECK(std::get<BoardEvent>(RoundTrip(BoardEvent{BoardEvent::Action::Answered, "c-2", 8})).What == BoardEvent::Action::Answered);
     CHECK_FALSE(DecodeBusEnvelope(good.substr(0, good.size() - 1)).has_value());
+}
+
+TEST_CASE("a usage report envelope carries each user's accepted counts, and bad ones are refused")
+{
+    BusEnvelope e;
+    e.Node = 2;
+    e.Seq = 9;
+    e.Room = "r";
+    e.Usage = UsageReport{{{"u-alice", 3, 20, 1}, {"g-0123456789ab", 0, 5, 0}}};
+    const std::optional<BusEnvelope> back = DecodeBusEnvelope(EncodeBusEnvelope(e));
+    REQUIRE(back.has_value());
+    CHECK_FALSE(back->Event.has_value());
+    REQUIRE(back->Usage.has_value());
+    CHECK(*back->Usage == *e.Usage);
+    for (const char* bad : {"{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"u\":{}}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"u\":[[\"u-a\",1,2]]}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"u\":[[\"u-a\",-1,0,0]]}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"u\":[[\"\",1,0,0]]}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"u\":[[\"u-a\",1,0,2000000]]}",
+                            "{\"n\":\"0000000000000001\",\"s\":1,\"r\":\"r\",\"u\":[[7,1,0,0]]}"})
+        CHECK_MESSAGE(!DecodeBusEnvelope(bad).has_value(), bad);
 }
 
 TEST_CASE("dedupe lets each node's new numbers through once and drops repeats")
@@ -179,6 +207,8 @@ TEST_CASE("without redis the bus serves this node alone and says why it is degra
     CHECK(bus.Drain("r").empty());
     CHECK(bus.Leave("r", "viewer-1") == Viewers{1, 2});
     CHECK(bus.CommentNumberBase() >= 1000000000000ULL);
+    bus.ShareUsage("r", UsageReport{{{"u-a", 1, 0, 0}}}); // Redis down: lost, never queued for this node
+    CHECK(bus.DrainUsage("r").empty());
     bus.Forget("r");
     CHECK(bus.Counts("r") == Viewers{});
 }

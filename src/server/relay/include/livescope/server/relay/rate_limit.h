@@ -38,6 +38,23 @@ public:
         Refill(now_ms);
         return Tokens;
     }
+    // Charges `n` tokens spent elsewhere (another relay node's report): the bucket may go into debt, down to
+    // -`max_debt` tokens, and refills from there.
+    void Charge(int64_t now_ms, double n, double max_debt)
+    {
+        Refill(now_ms);
+        Tokens -= n;
+        if (Tokens < -max_debt)
+            Tokens = -max_debt;
+    }
+    // True when the bucket is full (forgetting it changes nothing).
+    bool Full(int64_t now_ms)
+    {
+        Refill(now_ms);
+        return Tokens >= Burst - 1e-6;
+    }
+    double Capacity() const { return Burst; }
+    double RatePerS() const { return Rate; }
     // ms from `now_ms` until `n` tokens are available (0 when they are now).
     int64_t RetryAfterMs(int64_t now_ms, double n = 1.0)
     {

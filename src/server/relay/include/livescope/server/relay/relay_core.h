@@ -28,9 +28,9 @@ using ConnId = uint64_t;
 struct RelayConfig
 {
     int64_t TickMs = 200;             // ms between broadcast frames (and heart windows)
-    double CommentRate = 1.0;         // comments per second per connection
+    double CommentRate = 1.0;         // comments per second per user in a room (all its connections, on all nodes)
     double CommentBurst = 3.0;        // comments
-    double HeartRate = 20.0;          // taps per second per connection
+    double HeartRate = 20.0;          // taps per second per user in a room
     double HeartBurst = 20.0;         // taps
     double FrameRate = 50.0;          // frames per second per connection, any type; beyond it the connection is closed
     double FrameBurst = 100.0;        // frames
@@ -52,7 +52,7 @@ struct RelayConfig
     size_t MaxRooms = 2000;            // rooms held at once, relay-wide
     size_t MaxRoomsPerAddress = 20;    // rooms held at once that one address created
     // Q&A (v2)
-    double VoteRate = 5.0;                      // votes per second per connection
+    double VoteRate = 5.0;                      // votes per second per user in a room
     double VoteBurst = 10.0;                    // votes
     size_t MaxHeldComments = 200;               // comments awaiting review per room; beyond it the oldest is dropped
     QuestionBoardLimits Board;                  // questions and votes kept per room
@@ -149,15 +149,20 @@ private:
         std::string Room; // empty until joined
         User Who;
         Role UserRole = Role::Viewer;
-        TokenBucket Comments;
-        TokenBucket Hearts;
         TokenBucket Frames;
         int64_t LastHeartErrorMs = 0; // ms; one rate_limited error per second at most
         bool Joined = false;
-        TokenBucket Votes{5.0, 10.0};
         int64_t LastVoteErrorMs = 0;      // ms; one rate_limited error per second at most
         int Version = ProtocolVersion;    // the join's `v` (before join: the last frame's)
         bool Staff() const { return UserRole == Role::Broadcaster || UserRole == Role::Moderator; }
+    };
+    // One user's limits in one room, shared by all its connections there and, through usage reports on the bus,
+    // by the other relay nodes (docs/relay.md "Limits across nodes").
+    struct UserBudget
+    {
+        TokenBucket Comments;
+        TokenBucket Hearts;
+        TokenBucket Votes;
     };
     struct Room
     {
@@ -191,6 +196,12 @@ private:
         std::deque<int64_t> StreamOffsets;
         std::vector<int64_t> TapStreamTimes;
         std::vector<ServerMessage> PendingStaff;                // held comments (and rejections) for moderators and the broadcaster
+        // Limits across nodes: user id -> budget (swept when full again), and what this node accepted since its
+        // last usage report.
+        std::unordered_map<std::string, UserBudget> Budgets;
+        std::unordered_map<std::string, UsageReport::Entry> Unreported;
+        std::vector<std::string> WordList; // the blocked words as set (told to a node that starts serving the room later)
+        bool ModesSet = false;             // a modes change was applied here (a late answer to this node's RoomStateAsk loses to it)
         Room(int64_t now_ms, const QuestionBoardLimits& limits) : Hearts(now_ms), Board(limits) {}
     };
 
@@ -209,6 +220,15 @@ private:
     // -1: not muted; 0: muted for the rest of the broadcast; > 0: ms left of a timed mute.
     int64_t MutedFor(Room& room, const Connection& c, int64_t now_ms) const;
     void RememberGuest(Room& room, const std::string& guest_id, const std::string& address);
+    // Limits across nodes.
+    UserBudget* BudgetOf(Room& room, const std::string& user_id, bool create);
+    UsageReport::Entry& Unreported(Room& room, const std::string& user_id);
+    void ApplyUsage(Room& room, int64_t now_ms);
+    void ReportUsage(Room& room);
+    void SweepBudgets(Room& room, int64_t now_ms);
+    static void NoteSlowComment(Room& room, const std::string& user_id, int64_t at_ms);
+    void TellRoomState(Room& room, uint64_t asker, int64_t now_ms);
+    void ApplyRoomState(Room& room, const RoomStateTell& tell, int64_t now_ms);
     void DropRoom(std::string name); // by value: the caller may pass the room's own name
     void SweepAddresses(int64_t now_ms);
     // Room log helpers.
@@ -218,6 +238,9 @@ private:
     void RestoreRoom(Room& room, int64_t now_ms);
 
     static constexpr size_t MaxStreamSamples = 64; // stream-time samples kept per room (offsets; taps per tick)
+    static constexpr size_t MaxBudgetsPerRoom = 50000; // user budgets per room; beyond it other nodes' reports about new users are ignored
+    static constexpr size_t MaxReportUsers = 2000;     // users per usage report (more go in the next one)
+    static constexpr double MaxDebtS = 60.0;           // s of a user's rate that other nodes' reports may charge beyond an empty bucket
 
     RelayConfig Cfg;
     RoomBus& Bus;
@@ -235,6 +258,7 @@ private:
     std::vector<LogRecord> LogQueue;
     bool ApplyingHere = true; // the event being applied was published by this node (LogRecord::Local)
     std::mt19937_64 Rng;
+    uint64_t SyncId = 0; // this node's id in RoomStateAsk (from the seed)
 };
 
 } // namespace livescope

@@ -5,10 +5,12 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -45,11 +47,44 @@ struct BoardEvent
     int64_t AtMs = 0; // ms since the Unix epoch, when the relay accepted it
 };
 
+// A node that starts serving a room asks the nodes already serving it for the moderation state it missed: the
+// room's modes and mutes (docs/relay.md "Limits across nodes").
+struct RoomStateAsk
+{
+    uint64_t Asker = 0; // the asking node's sync id (RelayCore's, random per process)
+};
+inline constexpr size_t MaxStateMutes = 1000; // mutes in one RoomStateTell (the most recent are not chosen: any 1,000)
+
+// The answer; only the asker applies it.
+struct RoomStateTell
+{
+    uint64_t Asker = 0;
+    RoomModes Modes;
+    std::vector<std::string> BlockedWords;
+    std::vector<std::pair<std::string, int64_t>> Mutes; // user id, muted until (ms since the epoch; 0: the rest of the broadcast)
+};
+
 // What travels on the bus: comments, accepted taps, moderation and presence; v2: votes, board actions, modes,
 // held comments, rejections and the end. Fired when a local connection's input passes validation, rate limits
 // and permission checks. An approved held comment travels as a Comment with the held comment's id.
 using RoomEvent = std::variant<Comment, HeartsEvent, Pinned, Unpinned, Deleted, Muted, Presence, VoteEvent, BoardEvent, ModesRequest, Held,
-                               RejectRequest, Ended>;
+                               RejectRequest, Ended, RoomStateAsk, RoomStateTell>;
+
+// What one node accepted from each user of a room since its last report. The other nodes charge it to the users'
+// budgets, so a user's limits hold over all the nodes it is connected to (docs/relay.md "Limits across nodes").
+struct UsageReport
+{
+    struct Entry
+    {
+        std::string UserId;
+        int64_t Comments = 0; // comments accepted
+        int64_t Hearts = 0;   // taps accepted
+        int64_t Votes = 0;    // votes accepted
+        bool operator==(const Entry&) const = default;
+    };
+    std::vector<Entry> Users;
+    bool operator==(const UsageReport&) const = default;
+};
 
 // The bus driver (mpv style: the relay core polls it on its tick; the bus only signals a wakeup).
 // Every member is called on the relay's io thread only. The single-process implementation below is the default;
@@ -89,6 +124,12 @@ public:
     virtual std::string Health() const { return std::string(); }
     // Added to the first comment number so that nodes sharing rooms never hand out the same comment id (0: alone).
     virtual uint64_t CommentNumberBase() const { return 0; }
+
+    // Shared limits: sends `report` to the other nodes serving `room` (not to this one). Never blocks; a report sent
+    // while the bus is down is lost (each node then enforces what it saw itself). A single node has no one to tell.
+    virtual void ShareUsage(const std::string& /*room*/, UsageReport /*report*/) {}
+    // The reports other nodes sent for `room` since the last call, oldest first; the caller owns the result.
+    virtual std::vector<UsageReport> DrainUsage(const std::string& /*room*/) { return {}; }
 };
 
 // Single-process bus: events go straight into per-room queues.
@@ -158,6 +199,107 @@ private:
     };
     std::unordered_map<std::string, RoomState> Rooms;
     std::function<void()> Wakeup;
+};
+
+// The in-process twin of a networked bus (tests): several "nodes" in one process, each with a RoomBus of its own.
+// As with Redis, a node hears the rooms it serves (from its first Enter or Publish until Forget), its own events at
+// once, the others' while the hub is linked (SetLinked(false): Redis down, each node alone); counts are summed.
+class InProcessBusHub
+{
+public:
+    explicit InProcessBusHub(size_t nodes)
+    {
+        for (size_t i = 0; i < nodes; i++)
+            Nodes.push_back(std::make_unique<NodeBus>(*this));
+    }
+    RoomBus& Node(size_t i) { return *Nodes.at(i); }
+    void SetLinked(bool linked) { Linked = linked; }
+
+private:
+    struct NodeBus final : RoomBus
+    {
+        struct RoomState
+        {
+            std::deque<RoomEvent> Pending;
+            std::deque<UsageReport> Usage;
+            int64_t Live = 0;                       // this node's connections
+            std::unordered_set<std::string> Unique; // this node's viewer keys
+        };
+        explicit NodeBus(InProcessBusHub& hub) : Hub(hub) {}
+
+        void Publish(const std::string& room, RoomEvent event) override
+        {
+            Rooms[room];
+            for (auto& node : Hub.Nodes)
+                if (node.get() == this || Hub.Linked)
+                    if (const auto it = node->Rooms.find(room); it != node->Rooms.end())
+                        it->second.Pending.push_back(event);
+        }
+        std::vector<RoomEvent> Drain(const std::string& room) override
+        {
+            std::vector<RoomEvent> out;
+            if (const auto it = Rooms.find(room); it != Rooms.end())
+            {
+                out.assign(std::make_move_iterator(it->second.Pending.begin()), std::make_move_iterator(it->second.Pending.end()));
+                it->second.Pending.clear();
+            }
+            return out;
+        }
+        Viewers Enter(const std::string& room, const std::string& viewer_key) override
+        {
+            auto& state = Rooms[room];
+            state.Live++;
+            state.Unique.insert(viewer_key);
+            return Counts(room);
+        }
+        Viewers Leave(const std::string& room, const std::string& /*viewer_key*/) override
+        {
+            auto& state = Rooms[room];
+            if (state.Live > 0)
+                state.Live--;
+            return Counts(room);
+        }
+        Viewers Counts(const std::string& room) const override
+        {
+            Viewers sum;
+            if (!Rooms.count(room))
+                return sum;
+            for (const auto& node : Hub.Nodes)
+                if (node.get() == this || Hub.Linked)
+                    if (const auto it = node->Rooms.find(room); it != node->Rooms.end())
+                    {
+                        sum.Live += it->second.Live;
+                        sum.Total += static_cast<int64_t>(it->second.Unique.size());
+                    }
+            return sum;
+        }
+        void Forget(const std::string& room) override { Rooms.erase(room); }
+        void SetWakeup(std::function<void()> /*wakeup*/) override {}
+        void ShareUsage(const std::string& room, UsageReport report) override
+        {
+            if (!Hub.Linked)
+                return;
+            for (auto& node : Hub.Nodes)
+                if (node.get() != this)
+                    if (const auto it = node->Rooms.find(room); it != node->Rooms.end())
+                        it->second.Usage.push_back(report);
+        }
+        std::vector<UsageReport> DrainUsage(const std::string& room) override
+        {
+            std::vector<UsageReport> out;
+            if (const auto it = Rooms.find(room); it != Rooms.end())
+            {
+                out.assign(std::make_move_iterator(it->second.Usage.begin()), std::make_move_iterator(it->second.Usage.end()));
+                it->second.Usage.clear();
+            }
+            return out;
+        }
+
+        InProcessBusHub& Hub;
+        std::unordered_map<std::string, RoomState> Rooms;
+    };
+    std::vector<std::unique_ptr<NodeBus>> Nodes;
+    bool Linked = true;
 };
 
 } // namespace livescope

@@ -19,16 +19,21 @@ namespace livescope {
 // [SECTION] Pure parts (unit-tested without Redis)
 //-----------------------------------------------------------------------------
 
-// What one node puts on a room's channel: a room event, or that node's own viewer counts for the room.
+// What one node puts on a room's channel: a room event, a usage report (shared limits), or that node's own viewer
+// counts for the room.
 struct BusEnvelope
 {
     uint64_t Node = 0; // the sending node's id (random per process start)
     uint64_t Seq = 0;  // the sending node's message number, 1, 2, ... over all rooms, in publish order
     std::string Room;
     std::optional<RoomEvent> Event{}; // set for an event
-    Viewers Counts{};                 // the sender's own counts (when Event is empty)
-    int64_t TtlMs = 0;                // ms the counts stay valid after arrival (when Event is empty)
+    std::optional<UsageReport> Usage{}; // set for a usage report (when Event is empty)
+    Viewers Counts{};                 // the sender's own counts (when Event and Usage are empty)
+    int64_t TtlMs = 0;                // ms the counts stay valid after arrival (with Counts)
 };
+
+inline constexpr size_t MaxUsageUsers = 10000;       // users in one usage report; a longer one is malformed
+inline constexpr int64_t MaxUsagePerUser = 1000000; // per count of one user in one report; beyond: malformed
 
 // JSON text of the envelope (compact; only relay nodes read it).
 std::string EncodeBusEnvelope(const BusEnvelope& envelope);
@@ -118,6 +123,8 @@ public:
     Viewers Counts(const std::string& room) const override;
     void Forget(const std::string& room) override;
     void SetWakeup(std::function<void()> wakeup) override;
+    void ShareUsage(const std::string& room, UsageReport report) override;
+    std::vector<UsageReport> DrainUsage(const std::string& room) override;
     std::string Health() const override;
     uint64_t CommentNumberBase() const override;
 
