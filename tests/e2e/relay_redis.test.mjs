@@ -133,12 +133,20 @@ test('relay on redis: cross-node comments once, summed counts, redis down (degra
   nodeB.child.kill('SIGKILL');
   await nodeB.stop();
   // (a's socket had a timed read: a fresh client on A reads the counts from its welcome: a + itself once B expired.)
-  let live = 0;
+  let live = 0, probeId = '';
   for (let i = 0; i < 40 && live !== 2; i++) {
     await new Promise((r) => setTimeout(r, 250));
-    const probe = await client(portA, `probe-${i}`);
+    probeId = `probe-${i}`;
+    const probe = await client(portA, probeId);
     live = probe.welcome.viewers.live;
     probe.ws.destroy();
   }
   assert.equal(live, 2, "B's viewer left A's sum");
+  // ...but not the unique total: it is Redis' count over all nodes (a HyperLogLog), so B's viewer stays in it. After two
+  // counts refreshes, the last probe again (the same id: no new viewer): a, b and the probes, each once.
+  const probes = Number(probeId.slice('probe-'.length)) + 1;
+  await new Promise((r) => setTimeout(r, 1500));
+  const again = await client(portA, probeId);
+  again.ws.destroy();
+  assert.equal(again.welcome.viewers.total, 2 + probes, `total after B died: ${JSON.stringify(again.welcome.viewers)}`);
 });

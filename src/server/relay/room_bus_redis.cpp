@@ -393,6 +393,7 @@ int64_t SteadyMs()
 }
 
 std::string ChannelOf(const std::string& room) { return "livescope:room:" + room; }
+std::string UniqueKeyOf(const std::string& room) { return "livescope:viewers:" + room; }
 
 // One hiredis async connection whose socket is watched by asio on the relay's io_context (hiredis 0.14 has no asio
 // adapter: these are its event hooks). Handlers hold the link alive; once hiredis frees the context (Cleanup),
@@ -560,9 +561,12 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
         int64_t Live = 0;
         std::unordered_set<std::string> Unique;
         int64_t UniqueOverflow = 0;
+        std::vector<std::string> NewUnique; // keys first seen here since the last PFADD (at most MaxNewUnique)
+        int64_t SharedTotal = -1;           // the room's unique viewers over all nodes (PFCOUNT); -1: not known
         Viewers LastPublished{-1, -1};
         int64_t Total() const { return static_cast<int64_t>(Unique.size()) + UniqueOverflow; }
     };
+    static constexpr size_t MaxNewUnique = 10000; // keys held for one PFADD; beyond it they count on this node only
     std::unordered_map<std::string, RoomState> Rooms; // the rooms this node serves (subscribed)
     std::vector<bool> LastDrainHere;                  // PendingHere of the last Drain
     NodeCountTable Others;
@@ -612,7 +616,12 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
         }
         if (&s == &Pub)
             for (auto& [room, state] : Rooms)
+            {
                 state.LastPublished = Viewers{-1, -1}; // republish counts at once
+                state.NewUnique.assign(state.Unique.begin(), state.Unique.end()); // re-add what Redis may have lost
+                if (state.NewUnique.size() > MaxNewUnique)
+                    state.NewUnique.resize(MaxNewUnique);
+            }
     }
 
     // A failed attempt or a lost connection: try again after the backoff (doubling up to BackoffMaxMs, with jitter).
@@ -623,6 +632,9 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
         if (s.LastError.empty() || s.LastError == "connecting")
             std::fprintf(stderr, "livescope-relay: redis %s connection down (%s); serving this node's viewers only, retrying\n", s.Name, why.c_str());
         s.LastError = why.empty() ? "unreachable" : why;
+        if (&s == &Pub)
+            for (auto& [room, state] : Rooms)
+                state.SharedTotal = -1; // back to the sum of the nodes' counts until Redis answers again
         if (!s.Retry)
             s.Retry = std::make_unique<asio::steady_timer>(Io);
         const int64_t wait_ms = s.BackoffMs / 2 + static_cast<int64_t>(std::rand() % (s.BackoffMs / 2 + 1));
@@ -788,6 +800,51 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
             Send(envelope);
             state.LastPublished = own;
         }
+        for (auto& [room, state] : Rooms)
+            ShareUnique(room, state);
+    }
+
+    // The room's unique viewers over all nodes: this node PFADDs the keys first seen here into one HyperLogLog per
+    // room (UniqueKeyOf; it expires UniqueTtlS after the last node with viewers refreshed it) and reads PFCOUNT back.
+    // So "total" neither counts a viewer seen on two nodes twice nor loses a dead node's viewers.
+    void ShareUnique(const std::string& room, RoomState& state)
+    {
+        if (state.Live == 0 && state.NewUnique.empty())
+            return;
+        const std::string key = UniqueKeyOf(room);
+        if (!state.NewUnique.empty())
+        {
+            std::vector<const char*> argv{"PFADD", key.c_str()};
+            std::vector<size_t> lens{5, key.size()};
+            for (const std::string& k : state.NewUnique)
+            {
+                argv.push_back(k.data());
+                lens.push_back(k.size());
+            }
+            redisAsyncCommandArgv(Pub.Link->Ctx, nullptr, nullptr, static_cast<int>(argv.size()), argv.data(), lens.data());
+            state.NewUnique.clear();
+        }
+        redisAsyncCommand(Pub.Link->Ctx, nullptr, nullptr, "EXPIRE %b %d", key.data(), key.size(), static_cast<int>(RedisRoomBus::UniqueTtlS));
+        struct Asked
+        {
+            Impl* Self;
+            std::string Room;
+        };
+        auto* asked = new Asked{this, room}; // freed by the callback, which hiredis runs once (on disconnect too)
+        const int rc = redisAsyncCommand(
+            Pub.Link->Ctx,
+            [](redisAsyncContext*, void* r, void* priv) {
+                std::unique_ptr<Asked> a(static_cast<Asked*>(priv));
+                const auto* reply = static_cast<redisReply*>(r);
+                if (!reply || a->Self->Closing || reply->type != REDIS_REPLY_INTEGER)
+                    return;
+                const auto it = a->Self->Rooms.find(a->Room);
+                if (it != a->Self->Rooms.end())
+                    it->second.SharedTotal = reply->integer;
+            },
+            asked, "PFCOUNT %b", key.data(), key.size());
+        if (rc != REDIS_OK)
+            delete asked;
     }
 };
 
@@ -850,7 +907,10 @@ Viewers RedisRoomBus::Enter(const std::string& room, const std::string& viewer_k
     Impl::RoomState& state = State->Serve(room);
     state.Live++;
     if (state.Unique.size() < max_unique_keys)
-        state.Unique.insert(viewer_key);
+    {
+        if (state.Unique.insert(viewer_key).second && state.NewUnique.size() < Impl::MaxNewUnique)
+            state.NewUnique.push_back(viewer_key);
+    }
     else if (!state.Unique.count(viewer_key))
         state.UniqueOverflow++;
     return Counts(room);
@@ -872,6 +932,8 @@ Viewers RedisRoomBus::Counts(const std::string& room) const
     Viewers sum = State->Others.Sum(room, SteadyMs());
     sum.Live += it->second.Live;
     sum.Total += it->second.Total();
+    if (it->second.SharedTotal >= 0) // Redis' count over all nodes; never below what this node saw itself
+        sum.Total = std::max(it->second.SharedTotal, it->second.Total());
     return sum;
 }
 

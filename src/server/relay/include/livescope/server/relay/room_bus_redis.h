@@ -93,6 +93,9 @@ bool ParseRedisUrl(std::string_view url, std::string& host, int& port);
 
 // Channel of a room: "livescope:room:<room>". One PUBLISH per event and per counts refresh; a node SUBSCRIBEs to the
 // rooms it serves (from the first Enter or Publish until Forget).
+// Unique viewers ("total"): each node PFADDs the keys first seen on it into "livescope:viewers:<room>" (a HyperLogLog,
+// EXPIRE UniqueTtlS refreshed while the node has viewers) and reads PFCOUNT back with every counts refresh; without an
+// answer yet (or with Redis away) total is the sum of the nodes' own unique counts.
 //
 // Contract (as every RoomBus): every member runs on the io thread that runs `io`, returns at once and never blocks
 // on Redis: commands are queued in hiredis's output buffer and written when the socket is writable, replies and
@@ -104,6 +107,7 @@ class RedisRoomBus final : public RoomBus
 {
 public:
     static constexpr int64_t CountsEveryMs = 500;  // ms between two publications of this node's counts of a room
+    static constexpr int64_t UniqueTtlS = 600;    // seconds the room's unique-viewer HyperLogLog outlives its last viewer
     static constexpr int64_t CountsTtlMs = 2000;   // ms another node's counts stay valid without a refresh
     static constexpr int64_t ConnectTimeoutMs = 2000; // ms for a connection attempt
     static constexpr int64_t BackoffMinMs = 100;   // ms before the first reconnection attempt
