@@ -809,14 +809,27 @@ void RelayCore::FanOut(Room& room, const std::vector<ServerMessage>& messages, i
     }
 }
 
-void RelayCore::Tick(int64_t now_ms)
+void RelayCore::Tick(int64_t now_ms, bool every_room)
 {
+    LastTickMs = now_ms;
+    NextDueMs = NeverMs;
     for (auto it = Rooms.begin(); it != Rooms.end();)
     {
         Room& room = *it->second;
         std::vector<RoomEvent> events = Bus.Drain(room.Name);
         for (RoomEvent& e : events)
             ApplyEvent(room, e, now_ms);
+        if (Cfg.AdaptiveTick && !every_room)
+        {
+            // The adaptive tick (tick_policy.h): a room not due yet keeps its output for a later Tick.
+            const int64_t due = FlushAtMs(Cfg.Adaptive, room.Members.size(), room.LastFlushMs, PendingOf(room, now_ms));
+            if (due != NeverMs && due > now_ms)
+            {
+                NextDueMs = std::min(NextDueMs, due);
+                ++it;
+                continue;
+            }
+        }
 
         std::vector<ServerMessage> messages;
         int64_t dropped = 0;
@@ -828,7 +841,8 @@ void RelayCore::Tick(int64_t now_ms)
             dropped = static_cast<int64_t>(room.PendingComments.size() - Cfg.MaxCommentBacklog);
             room.PendingComments.erase(room.PendingComments.begin(), room.PendingComments.begin() + dropped);
         }
-        const size_t send_now = std::min(room.PendingComments.size(), Cfg.MaxCommentsPerTick);
+        const size_t per_flush = Cfg.AdaptiveTick ? CommentsPerFlush(Cfg.MaxCommentsPerTick, Cfg.TickMs, now_ms - room.LastFlushMs) : Cfg.MaxCommentsPerTick;
+        const size_t send_now = std::min(room.PendingComments.size(), per_flush);
         for (size_t i = 0; i < send_now; i++)
             messages.push_back(std::move(room.PendingComments[i]));
         // The rest wait for the next tick, so a short stall does not lose comments.
@@ -881,8 +895,12 @@ void RelayCore::Tick(int64_t now_ms)
         room.PendingPresence.clear();
         Counters.CommentsDropped += dropped;
 
+        if (!messages.empty() || !room.PendingStaff.empty())
+            room.LastFlushMs = now_ms;
         FanOut(room, messages, dropped);
         room.PendingStaff.clear();
+        if (Cfg.AdaptiveTick) // comments beyond this flush's share
+            NextDueMs = std::min(NextDueMs, FlushAtMs(Cfg.Adaptive, room.Members.size(), room.LastFlushMs, PendingOf(room, now_ms)));
 
         // An empty room with nothing to keep goes now; one with history or a pin waits EmptyRoomKeepMs for its
         // audience to come back.
@@ -897,6 +915,22 @@ void RelayCore::Tick(int64_t now_ms)
         LastSweepMs = now_ms;
         SweepAddresses(now_ms);
     }
+}
+
+int64_t RelayCore::NextTickMs() const
+{
+    const int64_t periodic = LastTickMs + Cfg.TickMs; // counts from other nodes, empty rooms, address budgets
+    return Cfg.AdaptiveTick ? std::min(periodic, NextDueMs) : periodic;
+}
+
+PendingOutput RelayCore::PendingOf(const Room& room, int64_t now_ms) const
+{
+    if (!room.PendingModeration.empty() || !room.PendingComments.empty() || room.BoardDirty || room.ModesDirty || !room.PendingStaff.empty())
+        return PendingOutput::Urgent;
+    const bool counts_due = now_ms - room.LastCountsMs >= Cfg.ViewersEveryMs && !(Bus.Counts(room.Name) == room.LastSentCounts);
+    if (room.Hearts.Pending() > 0 || !room.PendingPresence.empty() || counts_due)
+        return PendingOutput::Lazy;
+    return PendingOutput::None;
 }
 
 //-----------------------------------------------------------------------------
