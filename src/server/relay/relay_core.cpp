@@ -112,6 +112,7 @@ void RelayCore::Close(ConnId id, int64_t now_ms)
     {
         Bus.Leave(c.Room, c.Who.Id);
         Bus.Publish(c.Room, Presence{PresenceEvent::Left, c.Who});
+        NoteInput(c, now_ms);
         if (Room* room = FindRoom(c.Room))
         {
             room->Members.erase(id);
@@ -289,6 +290,7 @@ void RelayCore::Receive(ConnId id, std::string_view frame, int64_t now_ms)
     if (const Join* join = std::get_if<Join>(&m))
     {
         HandleJoin(id, c, *join, now_ms);
+        NoteInput(c, now_ms);
         return;
     }
     if (!c.Joined)
@@ -304,6 +306,14 @@ void RelayCore::Receive(ConnId id, std::string_view frame, int64_t now_ms)
         HandleVote(c, id, *vote, now_ms);
     else
         HandleModeration(c, id, m, now_ms);
+    NoteInput(c, now_ms);
+}
+
+void RelayCore::NoteInput(const Connection& c, int64_t now_ms)
+{
+    // The adaptive tick holds lazy output from LazySinceMs: from the input's arrival, not the Tick that drains it.
+    if (Room* room = c.Joined ? FindRoom(c.Room) : nullptr; room && room->LazySinceMs == 0)
+        room->LazySinceMs = now_ms;
 }
 
 void RelayCore::HandleJoin(ConnId id, Connection& c, const Join& m, int64_t now_ms)
@@ -822,7 +832,11 @@ void RelayCore::Tick(int64_t now_ms, bool every_room)
         if (Cfg.AdaptiveTick && !every_room)
         {
             // The adaptive tick (tick_policy.h): a room not due yet keeps its output for a later Tick.
-            const int64_t due = FlushAtMs(Cfg.Adaptive, room.Members.size(), room.LastFlushMs, PendingOf(room, now_ms));
+            const PendingOutput pending = PendingOf(room, now_ms);
+            // Lazy output waits from its input's arrival (NoteInput), events from other nodes from now, counts not at all.
+            if (pending == PendingOutput::None || room.LazySinceMs == 0)
+                room.LazySinceMs = pending == PendingOutput::None ? 0 : events.empty() ? now_ms - Cfg.Adaptive.LazyHoldMs : now_ms;
+            const int64_t due = FlushAtMs(Cfg.Adaptive, room.Members.size(), room.LastFlushMs, pending, room.LazySinceMs);
             if (due != NeverMs && due > now_ms)
             {
                 NextDueMs = std::min(NextDueMs, due);
@@ -899,8 +913,9 @@ void RelayCore::Tick(int64_t now_ms, bool every_room)
             room.LastFlushMs = now_ms;
         FanOut(room, messages, dropped);
         room.PendingStaff.clear();
+        room.LazySinceMs = 0;
         if (Cfg.AdaptiveTick) // comments beyond this flush's share
-            NextDueMs = std::min(NextDueMs, FlushAtMs(Cfg.Adaptive, room.Members.size(), room.LastFlushMs, PendingOf(room, now_ms)));
+            NextDueMs = std::min(NextDueMs, FlushAtMs(Cfg.Adaptive, room.Members.size(), room.LastFlushMs, PendingOf(room, now_ms), now_ms));
 
         // An empty room with nothing to keep goes now; one with history or a pin waits EmptyRoomKeepMs for its
         // audience to come back.

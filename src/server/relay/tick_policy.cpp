@@ -10,12 +10,13 @@ int64_t FlushGapMs(const TickLimits& limits, size_t members)
     return members <= limits.SmallRoomMembers ? limits.SmallRoomGapMs : limits.BigRoomGapMs;
 }
 
-int64_t FlushAtMs(const TickLimits& limits, size_t members, int64_t last_flush_ms, PendingOutput pending)
+int64_t FlushAtMs(const TickLimits& limits, size_t members, int64_t last_flush_ms, PendingOutput pending, int64_t lazy_since_ms)
 {
     switch (pending)
     {
     case PendingOutput::None: return NeverMs;
-    case PendingOutput::Lazy: return last_flush_ms + std::max(limits.LazyMs, FlushGapMs(limits, members));
+    case PendingOutput::Lazy:
+        return std::max(last_flush_ms + std::max(limits.LazyMs, FlushGapMs(limits, members)), lazy_since_ms + limits.LazyHoldMs);
     case PendingOutput::Urgent: return last_flush_ms + FlushGapMs(limits, members);
     }
     return NeverMs;

@@ -140,26 +140,34 @@ TEST_CASE("a room with news and no frame for a while flushes at once, whatever i
 {
     const TickLimits limits;
     for (const size_t members : {size_t(2), size_t(10), size_t(1000), size_t(100000)})
-        CHECK(FlushAtMs(limits, members, T0, PendingOutput::Urgent) <= T0 + 1000);
-    CHECK(FlushAtMs(limits, 10, 0, PendingOutput::Urgent) <= T0); // never flushed
+        CHECK(FlushAtMs(limits, members, T0, PendingOutput::Urgent, T0) <= T0 + 1000);
+    CHECK(FlushAtMs(limits, 10, 0, PendingOutput::Urgent, T0) <= T0); // never flushed
 }
 
 TEST_CASE("a big room waits 100 ms after its last frame and a small one 25 ms")
 {
     const TickLimits limits;
-    CHECK(FlushAtMs(limits, 1000, T0, PendingOutput::Urgent) == T0 + 100);
-    CHECK(FlushAtMs(limits, 51, T0, PendingOutput::Urgent) == T0 + 100);
-    CHECK(FlushAtMs(limits, 50, T0, PendingOutput::Urgent) == T0 + 25);
-    CHECK(FlushAtMs(limits, 3, T0, PendingOutput::Urgent) == T0 + 25);
+    CHECK(FlushAtMs(limits, 1000, T0, PendingOutput::Urgent, T0) == T0 + 100);
+    CHECK(FlushAtMs(limits, 51, T0, PendingOutput::Urgent, T0) == T0 + 100);
+    CHECK(FlushAtMs(limits, 50, T0, PendingOutput::Urgent, T0) == T0 + 25);
+    CHECK(FlushAtMs(limits, 3, T0, PendingOutput::Urgent, T0) == T0 + 25);
     CHECK(FlushGapMs(limits, 1000) == 100); // 10 frames/s per client at most
 }
 
 TEST_CASE("hearts, presence and counts alone wait 200 ms after the last frame so taps keep aggregating")
 {
     const TickLimits limits;
-    CHECK(FlushAtMs(limits, 10, T0, PendingOutput::Lazy) == T0 + 200);
-    CHECK(FlushAtMs(limits, 1000, T0, PendingOutput::Lazy) == T0 + 200);
-    CHECK(FlushAtMs(limits, 10, T0, PendingOutput::None) == NeverMs);
+    CHECK(FlushAtMs(limits, 10, T0, PendingOutput::Lazy, T0) == T0 + 200);
+    CHECK(FlushAtMs(limits, 1000, T0, PendingOutput::Lazy, T0 + 20) == T0 + 200);
+    CHECK(FlushAtMs(limits, 10, T0, PendingOutput::None, T0) == NeverMs);
+}
+
+TEST_CASE("a lone heart in a room quiet for a while waits 50 ms so taps sent together share a frame")
+{
+    const TickLimits limits;
+    CHECK(FlushAtMs(limits, 10, T0, PendingOutput::Lazy, T0 + 5000) == T0 + 5050);
+    CHECK(FlushAtMs(limits, 10, 0, PendingOutput::Lazy, T0) == T0 + 50); // never flushed
+    CHECK(FlushAtMs(limits, 10, T0, PendingOutput::Urgent, T0 + 5000) == T0 + 25); // a comment does not wait for it
 }
 
 TEST_CASE("a flush carries comments in proportion to the time since the last one, so a room shows at most 250 a second")

@@ -183,6 +183,7 @@ private:
         Viewers LastSentCounts;
         int64_t LastCountsMs = 0; // ms; when counts last went out
         int64_t LastFlushMs = 0;  // ms; when the room's last broadcast frame went out (0: never; the adaptive tick)
+        int64_t LazySinceMs = 0;  // ms; when its hearts/presence/counts began to wait (0: none wait; the adaptive tick)
         int64_t EmptySinceMs = 0; // ms; 0 while it has members
         // Q&A (v2)
         QuestionBoard Board;
@@ -224,6 +225,7 @@ private:
     void Log(const Room& room, LogType type, int64_t t, int64_t now_ms, std::string ref = {}, int64_t num = 0, int64_t num2 = 0);
     void RestoreRoom(Room& room, int64_t now_ms);
     PendingOutput PendingOf(const Room& room, int64_t now_ms) const; // the adaptive tick's view of a room's output
+    void NoteInput(const Connection& c, int64_t now_ms);             // input for c's room arrived (LazySinceMs)
 
     static constexpr size_t MaxStreamSamples = 64; // stream-time samples kept per room (offsets; taps per tick)
 

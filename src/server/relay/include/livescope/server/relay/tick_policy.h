@@ -14,6 +14,7 @@ struct TickLimits
     int64_t SmallRoomGapMs = 25;  // ms between two frames to one client of a small room (at most 40 frames/s)
     int64_t BigRoomGapMs = 100;   // ms between two frames to one client of a bigger room (at most 10 frames/s)
     int64_t LazyMs = 200;         // ms: hearts, presence and counts alone wait this long after the last frame
+    int64_t LazyHoldMs = 50;      // ms they wait at least after the first of them arrived, so taps sent together share a frame
 };
 
 // What a room holds for its clients.
@@ -31,8 +32,9 @@ inline constexpr int64_t NeverMs = std::numeric_limits<int64_t>::max();
 int64_t FlushGapMs(const TickLimits& limits, size_t members);
 
 // When the room should flush (ms since the epoch, like `last_flush_ms`): at or before now means now; NeverMs
-// when `pending` is None. `last_flush_ms`: when the room's last frame went out (0: never).
-int64_t FlushAtMs(const TickLimits& limits, size_t members, int64_t last_flush_ms, PendingOutput pending);
+// when `pending` is None. `last_flush_ms`: when the room's last frame went out (0: never). `lazy_since_ms`: when
+// the lazy output waiting now began to wait.
+int64_t FlushAtMs(const TickLimits& limits, size_t members, int64_t last_flush_ms, PendingOutput pending, int64_t lazy_since_ms);
 
 // Comments one flush may carry, `since_last_ms` after the previous flush: `per_tick` per `tick_ms` of elapsed
 // time (so a room shows at most per_tick * 1000 / tick_ms comments/s whatever its flush rate), at least 1, at
