@@ -139,11 +139,11 @@ fi
 # per second; goal about 10 at most).
 QUIET_S=${RELAY_BENCH_QUIET_S:-15}
 BUSY_CLIENTS=${RELAY_BENCH_BUSY_CLIENTS:-1000}
-say "6/6 tick: a quiet room (10 receivers, 1 comment/s, ${QUIET_S} s), a busy room ($BUSY_CLIENTS receivers, 100 comments/s from 100 senders, 1 hearts message/s per receiver, ${DURATION} s); fixed 200 ms tick vs adaptive"
+say "6/6 tick: a quiet room (10 receivers, 1 comment/s at a random phase, ${QUIET_S} s), a busy room ($BUSY_CLIENTS receivers, 100 comments/s from 100 senders, 1 hearts message/s per receiver, ${DURATION} s); fixed 200 ms tick vs adaptive"
 for tick in fixed adaptive; do
   start_relay --tick "$tick" && sample_rss && {
     timeout 60 "$BIN/livescope-relay-bench" fanout --port "$PORT" --clients 10 --senders 1 --rate 1 --duration-s "$QUIET_S" \
-      --relay-pid "$RELAY_PID" --label "quiet room, $tick tick"
+      --random-phase 1 --relay-pid "$RELAY_PID" --label "quiet room, $tick tick"
     stop_relay
   }
   start_relay --tick "$tick" && sample_rss && {

@@ -260,6 +260,7 @@ struct Args
     int RelayPid = 0;     // votes and chat modes: the relay's pid, for its CPU time (0: not measured)
     int CommentEveryS = 10; // chat mode: seconds between one viewer's comments
     int ReceiverHeartsPerS = 0; // fanout mode: hearts messages per receiver per second during the run (the tick bench)
+    bool RandomPhase = false;   // fanout mode: each comment at a random moment of its period (not in step with a tick)
     std::string Label;
 };
 
@@ -346,6 +347,7 @@ int ModeFanout(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
     int64_t hearts_sent = 0;
     for (auto& r : receivers)
         r->Frames = r->Messages = 0;
+    std::mt19937 phase_rng(4242);
     const auto t_send = Clock::now();
     const double cpu0 = ProcessCpuSeconds(a.RelayPid);
     RunFor(io, std::chrono::milliseconds(a.DurationS * 1000), std::chrono::milliseconds(period_ms), [&] {
@@ -354,8 +356,14 @@ int ModeFanout(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
         if (senders.empty() || sent >= total)
             return;
         auto& s = senders[next_sender++ % senders.size()];
-        s->Send(EncodeClientMessage(CommentPost{"t=" + std::to_string(NowNs()), std::nullopt}));
         sent++;
+        if (!a.RandomPhase)
+        {
+            s->Send(EncodeClientMessage(CommentPost{"t=" + std::to_string(NowNs()), std::nullopt}));
+            return;
+        }
+        auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(phase_rng() % static_cast<unsigned>(period_ms)));
+        timer->async_wait([timer, s](beast::error_code) { s->Send(EncodeClientMessage(CommentPost{"t=" + std::to_string(NowNs()), std::nullopt})); });
     });
     const double send_s = std::chrono::duration<double>(Clock::now() - t_send).count();
     const double cpu1 = ProcessCpuSeconds(a.RelayPid);
@@ -648,7 +656,7 @@ int main(int argc, char** argv)
     if (argc < 2)
     {
         std::fprintf(stderr, "usage: livescope-relay-bench connections|fanout|hearts|votes|chat --port N [--clients N] [--senders N] [--rate N]\n"
-                             "       fanout: [--receiver-hearts-per-s 0] [--relay-pid PID]\n"
+                             "       fanout: [--receiver-hearts-per-s 0] [--random-phase 0|1] [--relay-pid PID]\n"
                              "       [--duration-s N] [--concurrency N] [--hold-s N] [--timeout-s N] [--label TEXT]\n"
                              "       votes: [--questions 50] [--votes-per-s 1] [--relay-pid PID]\n"
                              "       chat: [--comment-every-s 10] [--relay-pid PID]\n");
@@ -681,6 +689,8 @@ int main(int argc, char** argv)
             a.VotesPerS = std::max(1, std::atoi(v));
         else if (k == "--comment-every-s")
             a.CommentEveryS = std::max(1, std::atoi(v));
+        else if (k == "--random-phase")
+            a.RandomPhase = std::atoi(v) != 0;
         else if (k == "--receiver-hearts-per-s")
             a.ReceiverHeartsPerS = std::max(0, std::atoi(v));
         else if (k == "--relay-pid")
