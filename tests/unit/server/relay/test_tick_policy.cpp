@@ -1,13 +1,24 @@
-// Unit tests for the adaptive tick: the pure TickPolicy, and RelayCore driven on a simulated clock as the edge
-// drives it (a Tick at NextTickMs() or right after the bus's wakeup), beside the fixed 200 ms tick.
+// Unit tests for the adaptive tick: the pure TickPolicy, RelayCore driven on a simulated clock as the edge
+// drives it (a Tick at NextTickMs() or right after the bus's wakeup) beside the fixed 200 ms tick, and the live
+// relay woken by its bus.
 #include <doctest/doctest.h>
 
 #include <livescope/server/relay/relay_core.h>
+#include <livescope/server/relay/server.h>
 #include <livescope/server/relay/tick_policy.h>
 
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
 #include <algorithm>
+#include <chrono>
+#include <functional>
 #include <map>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace livescope;
@@ -253,6 +264,76 @@ TEST_CASE("the last tick at shutdown flushes every room, due or not")
     s.Core.Tick(s.Now, true);
     s.Take();
     CHECK(s.HeartTaps == 5);
+}
+
+TEST_CASE("an event from another node arriving on the bus goes out at once, not at the next periodic tick")
+{
+    namespace asio = boost::asio;
+    namespace beast = boost::beast;
+    // The periodic tick is 5 s: only the bus's wakeup can bring the event within the 4 s this test waits.
+    InProcessRoomBus bus;
+    RelayServerOptions options;
+    options.Host = "127.0.0.1";
+    options.Port = 0;
+    options.Core.TickMs = 5000;
+    options.Bus = &bus;
+    asio::io_context relay_io{1};
+    std::optional<RelayServer> server;
+    server.emplace(relay_io, options);
+    std::string error;
+    REQUIRE_MESSAGE(server->Start(error), error);
+    std::thread thread([&] { relay_io.run(); });
+
+    asio::io_context io{1};
+    beast::websocket::stream<beast::tcp_stream> ws(io);
+    beast::flat_buffer buffer;
+    bool saw_welcome = false, saw_remote = false, failed = false;
+    std::function<void()> read = [&] {
+        ws.async_read(buffer, [&](beast::error_code ec, size_t) {
+            if (ec)
+            {
+                failed = true;
+                return;
+            }
+            const std::string text = beast::buffers_to_string(buffer.data());
+            buffer.consume(buffer.size());
+            if (text.find("\"welcome\"") != std::string::npos)
+            {
+                saw_welcome = true;
+                asio::post(relay_io, [&bus] { // as the Redis driver delivers another node's comment
+                    Comment c;
+                    c.Id = "c-remote-1";
+                    c.Text = "from node B";
+                    c.Author = RelayCore::GuestFromSeed(99);
+                    bus.Publish("woken", c);
+                });
+            }
+            if (text.find("from node B") != std::string::npos)
+                saw_remote = true;
+            else
+                read();
+        });
+    };
+    ws.next_layer().async_connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), server->Port()), [&](beast::error_code ec) {
+        if (ec)
+            return void(failed = true);
+        ws.async_handshake("127.0.0.1", "/ws", [&](beast::error_code hec) {
+            if (hec)
+                return void(failed = true);
+            ws.text(true);
+            ws.write(asio::buffer(EncodeClientMessage(Join{"woken", std::nullopt, std::nullopt})));
+            read();
+        });
+    });
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(4);
+    while (!saw_remote && !failed && std::chrono::steady_clock::now() < deadline)
+        io.run_one_for(std::chrono::milliseconds(50));
+    CHECK(saw_welcome);
+    CHECK(saw_remote);
+    beast::error_code ignored;
+    ws.next_layer().socket().close(ignored);
+    asio::post(relay_io, [&] { server->Shutdown([&] { relay_io.stop(); }, 500); });
+    thread.join();
 }
 
 TEST_SUITE_END();
