@@ -62,6 +62,8 @@ struct RelayServer::Impl : std::enable_shared_from_this<RelayServer::Impl>
     std::unordered_map<std::string, size_t> PendingByPeer;   // connections still in HTTP (before any upgrade), per peer
     std::chrono::steady_clock::time_point NextTick;
     std::atomic<bool> TickPosted{false}; // adaptive tick: a Tick is posted after a bus wakeup
+    std::chrono::steady_clock::time_point LastRun; // the last Tick (adaptive tick)
+    static constexpr int64_t WakeGapMs = 5;        // ms; wakeups run at most one Tick per this: a Tick walks every room
     int64_t LastLogMs = 0;               // ms; the room log's last batch (one per TickMs at most)
     std::function<void()> ShutdownDone;
     bool ShuttingDown = false;
@@ -70,6 +72,8 @@ struct RelayServer::Impl : std::enable_shared_from_this<RelayServer::Impl>
     void DoAccept();
     void ScheduleTick();
     void RunTick();
+    void WakeTick();
+    void ArmTick(std::chrono::steady_clock::time_point at);
     RoomBus& Bus() { return Options.Bus ? *Options.Bus : LocalBus; }
     void Flush();
     void AppendLog();
@@ -308,6 +312,7 @@ void RelayServer::Impl::AppendLog()
 
 void RelayServer::Impl::RunTick()
 {
+    LastRun = std::chrono::steady_clock::now();
     const int64_t now = WallClockMs();
     Core.Tick(now);
     Flush();
@@ -326,11 +331,7 @@ void RelayServer::Impl::ScheduleTick()
     {
         // The adaptive tick: wake when the first room is due (or TickMs after the last Tick, or the log's batch).
         const int64_t due = std::min(Core.NextTickMs(), LastLogMs + Options.Core.TickMs);
-        TickTimer.expires_after(std::chrono::milliseconds(std::max<int64_t>(0, due - WallClockMs())));
-        TickTimer.async_wait([self = shared_from_this()](beast::error_code ec) {
-            if (!ec && !self->ShuttingDown)
-                self->RunTick();
-        });
+        ArmTick(std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max<int64_t>(0, due - WallClockMs())));
         return;
     }
     NextTick += std::chrono::milliseconds(Options.Core.TickMs);
@@ -346,6 +347,24 @@ void RelayServer::Impl::ScheduleTick()
         self->AppendLog();
         self->ScheduleTick();
     });
+}
+
+void RelayServer::Impl::ArmTick(std::chrono::steady_clock::time_point at)
+{
+    TickTimer.expires_at(at);
+    TickTimer.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (!ec && !self->ShuttingDown)
+            self->RunTick();
+    });
+}
+
+void RelayServer::Impl::WakeTick()
+{
+    const auto at = LastRun + std::chrono::milliseconds(WakeGapMs);
+    if (std::chrono::steady_clock::now() >= at)
+        RunTick();
+    else if (TickTimer.expiry() > at)
+        ArmTick(at);
 }
 
 bool RelayServer::Impl::OriginAllowed(std::string_view origin) const
@@ -619,7 +638,7 @@ bool RelayServer::Start(std::string& error)
                 if (auto s = weak.lock(); s && !s->ShuttingDown)
                 {
                     s->TickPosted = false;
-                    s->RunTick();
+                    s->WakeTick();
                 }
             });
         });
