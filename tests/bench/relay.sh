@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Relay benchmark: held WebSocket clients, comment fan-out latency (with a 20 ms-tick reference relay side by side),
+# the adaptive tick beside the fixed one (a small quiet room's comment latency, a big busy room's frames per client),
 # per-client message rate while 1,000 clients send hearts, and Q&A: 1,000 viewers voting on 50 questions beside the
 # same room with voting off. Prints figures; never fails on numbers.
 # Assumes build/native (or $LIVESCOPE_BIN) holds livescope-relay and livescope-relay-bench. Default run < 2 min.
@@ -69,18 +70,18 @@ sample_rss() {
   SAMPLER_PID=$!
 }
 
-# RELAY_BENCH_ONLY_LOG=1 runs phase 5 alone.
-if [ "${RELAY_BENCH_ONLY_LOG:-0}" != 1 ]; then
+# RELAY_BENCH_ONLY_LOG=1 runs phase 5 alone; RELAY_BENCH_ONLY_TICK=1 runs phase 6 alone.
+if [ "${RELAY_BENCH_ONLY_LOG:-0}" != 1 ] && [ "${RELAY_BENCH_ONLY_TICK:-0}" != 1 ]; then
 say "1/5 held connections: $CONNS clients in one room"
 start_relay && sample_rss && {
   timeout 90 "$BIN/livescope-relay-bench" connections --port "$PORT" --clients "$CONNS" --hold-s 3 --timeout-s 60
   stop_relay
 }
 
-say "2/5 fan-out: 100 comments/s from 100 senders to $FANOUT_RECEIVERS receivers, ${DURATION} s; default 200 ms tick vs reference 20 ms tick"
+say "2/5 fan-out: 100 comments/s from 100 senders to $FANOUT_RECEIVERS receivers, ${DURATION} s; fixed 200 ms tick vs reference fixed 20 ms tick"
 for tick in 200 20; do
   label="tick ${tick} ms"; [ "$tick" = 20 ] && label="reference, tick 20 ms"
-  start_relay --tick-ms "$tick" && sample_rss && {
+  start_relay --tick fixed --tick-ms "$tick" && sample_rss && {
     timeout 60 "$BIN/livescope-relay-bench" fanout --port "$PORT" --clients "$FANOUT_RECEIVERS" --senders 100 --rate 100 \
       --duration-s "$DURATION" --label "$label"
     stop_relay
@@ -104,6 +105,7 @@ rm -f "$PEAK"
 # Phase 5: the room log. The same chat-and-hearts load with the log off (--no-log), then on (SQLite, WAL, one
 # transaction per tick): the relay's CPU side by side, the records it wrote per second, and the log's disk bytes
 # (database + WAL after the run), extrapolated to an hour.
+if [ "${RELAY_BENCH_ONLY_TICK:-0}" != 1 ]; then
 CHAT_CLIENTS=${RELAY_BENCH_CHAT_CLIENTS:-1000}
 say "5/5 room log: $CHAT_CLIENTS viewers chatting (1 comment/10 s each) and tapping hearts (1 msg/s each), ${DURATION} s; log off, then on"
 LOGDIR=$(mktemp -d)
@@ -130,3 +132,23 @@ for mode in off on; do
   fi
 done
 rm -rf "$LOGDIR"
+fi
+
+# Phase 6: the tick (docs/relay.md "The tick"). The same two rooms on the fixed 200 ms tick, then on the adaptive
+# one: a small quiet room (its comment latency; goal p99 <= 50 ms) and a big busy room with hearts (frames per client
+# per second; goal about 10 at most).
+QUIET_S=${RELAY_BENCH_QUIET_S:-15}
+BUSY_CLIENTS=${RELAY_BENCH_BUSY_CLIENTS:-1000}
+say "6/6 tick: a quiet room (10 receivers, 1 comment/s at a random phase, ${QUIET_S} s), a busy room ($BUSY_CLIENTS receivers, 100 comments/s from 100 senders, 1 hearts message/s per receiver, ${DURATION} s); fixed 200 ms tick vs adaptive"
+for tick in fixed adaptive; do
+  start_relay --tick "$tick" && sample_rss && {
+    timeout 60 "$BIN/livescope-relay-bench" fanout --port "$PORT" --clients 10 --senders 1 --rate 1 --duration-s "$QUIET_S" \
+      --random-phase 1 --relay-pid "$RELAY_PID" --label "quiet room, $tick tick"
+    stop_relay
+  }
+  start_relay --tick "$tick" && sample_rss && {
+    timeout 120 "$BIN/livescope-relay-bench" fanout --port "$PORT" --clients "$BUSY_CLIENTS" --senders 100 --rate 100 \
+      --receiver-hearts-per-s 1 --duration-s "$DURATION" --relay-pid "$RELAY_PID" --label "busy room, $tick tick"
+    stop_relay
+  }
+done

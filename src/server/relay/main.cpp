@@ -38,6 +38,7 @@ void Usage()
 {
     std::fprintf(stderr,
                  "usage: livescope-relay [--host 127.0.0.1] [--port N] [--secret-file PATH] [--allow-origin URL]... [--tick-ms 200]\n"
+                 "                       [--tick adaptive|fixed]\n"
                  "                       [--trust-proxy IP]... [--max-conns-per-ip N] [--ip-comment-rate R] [--ip-comment-burst N]\n"
                  "                       [--ip-heart-rate R] [--ip-heart-burst N] [--ip-join-rate R] [--ip-join-burst N]\n"
                  "                       [--max-rooms N] [--max-rooms-per-ip N] [--max-queued-kib N] [--max-queued-kib-per-ip N]\n"
@@ -268,6 +269,8 @@ int main(int argc, char** argv)
             core.TickMs = v;
             i++;
         }
+        else if (arg == "--tick" && has_value && (std::strcmp(argv[i + 1], "adaptive") == 0 || std::strcmp(argv[i + 1], "fixed") == 0))
+            core.AdaptiveTick = std::strcmp(argv[++i], "adaptive") == 0; // docs/relay.md "The tick"
         else if (arg == "--trust-proxy" && has_value)
         {
             if (!IsIpAddress(argv[i + 1]))

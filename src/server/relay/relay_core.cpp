@@ -114,6 +114,7 @@ void RelayCore::Close(ConnId id, int64_t now_ms)
     {
         Bus.Leave(c.Room, c.Who.Id);
         Bus.Publish(c.Room, Presence{PresenceEvent::Left, c.Who});
+        NoteInput(c, now_ms);
         if (Room* room = FindRoom(c.Room))
         {
             room->Members.erase(id);
@@ -291,6 +292,7 @@ void RelayCore::Receive(ConnId id, std::string_view frame, int64_t now_ms)
     if (const Join* join = std::get_if<Join>(&m))
     {
         HandleJoin(id, c, *join, now_ms);
+        NoteInput(c, now_ms);
         return;
     }
     if (!c.Joined)
@@ -306,6 +308,14 @@ void RelayCore::Receive(ConnId id, std::string_view frame, int64_t now_ms)
         HandleVote(c, id, *vote, now_ms);
     else
         HandleModeration(c, id, m, now_ms);
+    NoteInput(c, now_ms);
+}
+
+void RelayCore::NoteInput(const Connection& c, int64_t now_ms)
+{
+    // The adaptive tick holds lazy output from LazySinceMs: from the input's arrival, not the Tick that drains it.
+    if (Room* room = c.Joined ? FindRoom(c.Room) : nullptr; room && room->LazySinceMs == 0)
+        room->LazySinceMs = now_ms;
 }
 
 void RelayCore::HandleJoin(ConnId id, Connection& c, const Join& m, int64_t now_ms)
@@ -843,8 +853,10 @@ void RelayCore::FanOut(Room& room, const std::vector<ServerMessage>& messages, i
     }
 }
 
-void RelayCore::Tick(int64_t now_ms)
+void RelayCore::Tick(int64_t now_ms, bool every_room)
 {
+    LastTickMs = now_ms;
+    NextDueMs = NeverMs;
     for (auto it = Rooms.begin(); it != Rooms.end();)
     {
         Room& room = *it->second;
@@ -857,6 +869,21 @@ void RelayCore::Tick(int64_t now_ms)
             ApplyEvent(room, events[i], now_ms);
         }
         ApplyingHere = true;
+        if (Cfg.AdaptiveTick && !every_room)
+        {
+            // The adaptive tick (tick_policy.h): a room not due yet keeps its output for a later Tick.
+            const PendingOutput pending = PendingOf(room, now_ms);
+            // Lazy output waits from its input's arrival (NoteInput), events from other nodes from now, counts not at all.
+            if (pending == PendingOutput::None || room.LazySinceMs == 0)
+                room.LazySinceMs = pending == PendingOutput::None ? 0 : events.empty() ? now_ms - Cfg.Adaptive.LazyHoldMs : now_ms;
+            const int64_t due = FlushAtMs(Cfg.Adaptive, room.Members.size(), room.LastFlushMs, pending, room.LazySinceMs);
+            if (due != NeverMs && due > now_ms)
+            {
+                NextDueMs = std::min(NextDueMs, due);
+                ++it;
+                continue;
+            }
+        }
 
         std::vector<ServerMessage> messages;
         int64_t dropped = 0;
@@ -868,7 +895,8 @@ void RelayCore::Tick(int64_t now_ms)
             dropped = static_cast<int64_t>(room.PendingComments.size() - Cfg.MaxCommentBacklog);
             room.PendingComments.erase(room.PendingComments.begin(), room.PendingComments.begin() + dropped);
         }
-        const size_t send_now = std::min(room.PendingComments.size(), Cfg.MaxCommentsPerTick);
+        const size_t per_flush = Cfg.AdaptiveTick ? CommentsPerFlush(Cfg.MaxCommentsPerTick, Cfg.TickMs, now_ms - room.LastFlushMs) : Cfg.MaxCommentsPerTick;
+        const size_t send_now = std::min(room.PendingComments.size(), per_flush);
         for (size_t i = 0; i < send_now; i++)
             messages.push_back(std::move(room.PendingComments[i]));
         // The rest wait for the next tick, so a short stall does not lose comments.
@@ -939,8 +967,13 @@ void RelayCore::Tick(int64_t now_ms)
         room.PendingPresence.clear();
         Counters.CommentsDropped += dropped;
 
+        if (!messages.empty() || !room.PendingStaff.empty())
+            room.LastFlushMs = now_ms;
         FanOut(room, messages, dropped);
         room.PendingStaff.clear();
+        room.LazySinceMs = 0;
+        if (Cfg.AdaptiveTick) // comments beyond this flush's share
+            NextDueMs = std::min(NextDueMs, FlushAtMs(Cfg.Adaptive, room.Members.size(), room.LastFlushMs, PendingOf(room, now_ms), now_ms));
 
         // An empty room with nothing to keep goes now; one with history or a pin waits EmptyRoomKeepMs for its
         // audience to come back.
@@ -957,6 +990,22 @@ void RelayCore::Tick(int64_t now_ms)
         for (auto& [name, room] : Rooms)
             SweepBudgets(*room, now_ms);
     }
+}
+
+int64_t RelayCore::NextTickMs() const
+{
+    const int64_t periodic = LastTickMs + Cfg.TickMs; // counts from other nodes, empty rooms, address budgets
+    return Cfg.AdaptiveTick ? std::min(periodic, NextDueMs) : periodic;
+}
+
+PendingOutput RelayCore::PendingOf(const Room& room, int64_t now_ms) const
+{
+    if (!room.PendingModeration.empty() || !room.PendingComments.empty() || room.BoardDirty || room.ModesDirty || !room.PendingStaff.empty())
+        return PendingOutput::Urgent;
+    const bool counts_due = now_ms - room.LastCountsMs >= Cfg.ViewersEveryMs && !(Bus.Counts(room.Name) == room.LastSentCounts);
+    if (room.Hearts.Pending() > 0 || !room.PendingPresence.empty() || counts_due)
+        return PendingOutput::Lazy;
+    return PendingOutput::None;
 }
 
 //-----------------------------------------------------------------------------

@@ -14,6 +14,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <deque>
@@ -60,12 +61,20 @@ struct RelayServer::Impl : std::enable_shared_from_this<RelayServer::Impl>
     std::unordered_map<std::string, size_t> QueuedByAddress; // bytes queued for each address's connections
     std::unordered_map<std::string, size_t> PendingByPeer;   // connections still in HTTP (before any upgrade), per peer
     std::chrono::steady_clock::time_point NextTick;
+    std::atomic<bool> TickPosted{false}; // adaptive tick: a Tick is posted after a bus wakeup
+    std::chrono::steady_clock::time_point LastRun; // the last Tick (adaptive tick)
+    static constexpr int64_t WakeGapMs = 5;        // ms; wakeups run at most one Tick per this: a Tick walks every room
+    int64_t LastLogMs = 0;               // ms; the room log's last batch (one per TickMs at most)
     std::function<void()> ShutdownDone;
     bool ShuttingDown = false;
     uint16_t BoundPort = 0;
 
     void DoAccept();
     void ScheduleTick();
+    void RunTick();
+    void WakeTick();
+    void ArmTick(std::chrono::steady_clock::time_point at);
+    RoomBus& Bus() { return Options.Bus ? *Options.Bus : LocalBus; }
     void Flush();
     void AppendLog();
     void Register(const std::shared_ptr<WsSession>& session);
@@ -301,8 +310,30 @@ void RelayServer::Impl::AppendLog()
         Options.Log->Append(records);
 }
 
+void RelayServer::Impl::RunTick()
+{
+    LastRun = std::chrono::steady_clock::now();
+    const int64_t now = WallClockMs();
+    Core.Tick(now);
+    Flush();
+    // The room log keeps its batches of one TickMs whatever the rooms' flush rate (one transaction each).
+    if (!Options.Core.AdaptiveTick || now - LastLogMs >= Options.Core.TickMs)
+    {
+        LastLogMs = now;
+        AppendLog();
+    }
+    ScheduleTick();
+}
+
 void RelayServer::Impl::ScheduleTick()
 {
+    if (Options.Core.AdaptiveTick)
+    {
+        // The adaptive tick: wake when the first room is due (or TickMs after the last Tick, or the log's batch).
+        const int64_t due = std::min(Core.NextTickMs(), LastLogMs + Options.Core.TickMs);
+        ArmTick(std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max<int64_t>(0, due - WallClockMs())));
+        return;
+    }
     NextTick += std::chrono::milliseconds(Options.Core.TickMs);
     const auto now = std::chrono::steady_clock::now();
     if (NextTick < now)
@@ -316,6 +347,24 @@ void RelayServer::Impl::ScheduleTick()
         self->AppendLog();
         self->ScheduleTick();
     });
+}
+
+void RelayServer::Impl::ArmTick(std::chrono::steady_clock::time_point at)
+{
+    TickTimer.expires_at(at);
+    TickTimer.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (!ec && !self->ShuttingDown)
+            self->RunTick();
+    });
+}
+
+void RelayServer::Impl::WakeTick()
+{
+    const auto at = LastRun + std::chrono::milliseconds(WakeGapMs);
+    if (std::chrono::steady_clock::now() >= at)
+        RunTick();
+    else if (TickTimer.expiry() > at)
+        ArmTick(at);
 }
 
 bool RelayServer::Impl::OriginAllowed(std::string_view origin) const
@@ -550,6 +599,8 @@ RelayServer::~RelayServer()
     State->TickTimer.cancel();
     State->AcceptRetry.cancel();
     State->GraceTimer.cancel();
+    if (State->Options.Core.AdaptiveTick)
+        State->Bus().SetWakeup(nullptr);
     // Sessions and the state own each other while open; drop the sessions so their sockets close once the
     // io_context lets go of their handlers.
     State->Sessions.clear();
@@ -580,6 +631,22 @@ bool RelayServer::Start(std::string& error)
     }
     State->BoundPort = acceptor.local_endpoint().port();
     State->NextTick = std::chrono::steady_clock::now();
+    if (State->Options.Core.AdaptiveTick)
+    {
+        // Events (local or from other nodes) wake a Tick at once; TickPolicy decides which rooms flush.
+        State->Bus().SetWakeup([weak = std::weak_ptr<Impl>(State), &io = State->Io] {
+            auto self = weak.lock();
+            if (!self || self->TickPosted.exchange(true))
+                return;
+            asio::post(io, [weak] {
+                if (auto s = weak.lock(); s && !s->ShuttingDown)
+                {
+                    s->TickPosted = false;
+                    s->WakeTick();
+                }
+            });
+        });
+    }
     State->DoAccept();
     State->ScheduleTick();
     return true;
@@ -602,7 +669,7 @@ void RelayServer::Shutdown(std::function<void()> done, int64_t grace_ms)
     s.TickTimer.cancel();
     s.AcceptRetry.cancel();
     // A last tick: what was accepted since the previous one goes out and into the log.
-    s.Core.Tick(WallClockMs());
+    s.Core.Tick(WallClockMs(), true);
     s.Flush();
     s.AppendLog();
     if (s.Sessions.empty())

@@ -259,6 +259,8 @@ struct Args
     int VotesPerS = 1;    // votes mode: votes per client per second
     int RelayPid = 0;     // votes and chat modes: the relay's pid, for its CPU time (0: not measured)
     int CommentEveryS = 10; // chat mode: seconds between one viewer's comments
+    int ReceiverHeartsPerS = 0; // fanout mode: hearts messages per receiver per second during the run (the tick bench)
+    bool RandomPhase = false;   // fanout mode: each comment at a random moment of its period (not in step with a tick)
     std::string Label;
 };
 
@@ -337,13 +339,37 @@ int ModeFanout(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
     size_t next_sender = 0;
     const int period_ms = std::max(1, 1000 / std::max(1, a.Rate));
     const int64_t total = static_cast<int64_t>(a.Rate) * a.DurationS;
+    // Hearts from the receivers (--receiver-hearts-per-s), spread evenly over the periods.
+    const std::string tap = EncodeClientMessage(HeartsTap{a.TapsPerMessage});
+    const double hearts_per_period = static_cast<double>(receivers.size()) * a.ReceiverHeartsPerS * period_ms / 1000.0;
+    double hearts_owed = 0;
+    size_t next_tapper = 0;
+    int64_t hearts_sent = 0;
+    for (auto& r : receivers)
+        r->Frames = r->Messages = 0;
+    std::mt19937 phase_rng(4242);
+    const auto t_send = Clock::now();
+    const double cpu0 = ProcessCpuSeconds(a.RelayPid);
     RunFor(io, std::chrono::milliseconds(a.DurationS * 1000), std::chrono::milliseconds(period_ms), [&] {
+        for (hearts_owed += hearts_per_period; hearts_owed >= 1.0 && !receivers.empty(); hearts_owed -= 1.0, hearts_sent++)
+            receivers[next_tapper++ % receivers.size()]->Send(tap);
         if (senders.empty() || sent >= total)
             return;
         auto& s = senders[next_sender++ % senders.size()];
-        s->Send(EncodeClientMessage(CommentPost{"t=" + std::to_string(NowNs()), std::nullopt}));
         sent++;
+        if (!a.RandomPhase)
+        {
+            s->Send(EncodeClientMessage(CommentPost{"t=" + std::to_string(NowNs()), std::nullopt}));
+            return;
+        }
+        auto timer = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(phase_rng() % static_cast<unsigned>(period_ms)));
+        timer->async_wait([timer, s](beast::error_code) { s->Send(EncodeClientMessage(CommentPost{"t=" + std::to_string(NowNs()), std::nullopt})); });
     });
+    const double send_s = std::chrono::duration<double>(Clock::now() - t_send).count();
+    const double cpu1 = ProcessCpuSeconds(a.RelayPid);
+    std::vector<double> frames_per_s;
+    for (auto& r : receivers)
+        frames_per_s.push_back(static_cast<double>(r->Frames) / send_s);
     RunFor(io, std::chrono::milliseconds(1000)); // drain the last ticks
     const size_t expected = static_cast<size_t>(sent) * receivers.size();
     const size_t got = latencies_ms.size();
@@ -354,6 +380,9 @@ int ModeFanout(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
                 static_cast<long long>(sent), a.Rate, senders.size(), receivers.size(), got, expected,
                 expected ? 100.0 * static_cast<double>(got) / static_cast<double>(expected) : 0.0);
     std::printf("fanout%s: latency send->receive p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", a.Label.c_str(), p50, p99, pmax);
+    std::printf("fanout%s: frames received per client per second p50 %.1f, max %.1f (%lld hearts messages sent by the receivers); relay CPU %s\n",
+                a.Label.c_str(), Percentile(frames_per_s, 0.5), frames_per_s.empty() ? 0.0 : frames_per_s.back(), static_cast<long long>(hearts_sent),
+                cpu0 < 0 || cpu1 < 0 ? "not measured (--relay-pid)" : (std::to_string(static_cast<int>(100.0 * (cpu1 - cpu0) / send_s + 0.5)) + "% of one core").c_str());
     std::fflush(stdout);
     CloseAll(io, receivers);
     CloseAll(io, senders);
@@ -627,6 +656,7 @@ int main(int argc, char** argv)
     if (argc < 2)
     {
         std::fprintf(stderr, "usage: livescope-relay-bench connections|fanout|hearts|votes|chat --port N [--clients N] [--senders N] [--rate N]\n"
+                             "       fanout: [--receiver-hearts-per-s 0] [--random-phase 0|1] [--relay-pid PID]\n"
                              "       [--duration-s N] [--concurrency N] [--hold-s N] [--timeout-s N] [--label TEXT]\n"
                              "       votes: [--questions 50] [--votes-per-s 1] [--relay-pid PID]\n"
                              "       chat: [--comment-every-s 10] [--relay-pid PID]\n");
@@ -659,6 +689,10 @@ int main(int argc, char** argv)
             a.VotesPerS = std::max(1, std::atoi(v));
         else if (k == "--comment-every-s")
             a.CommentEveryS = std::max(1, std::atoi(v));
+        else if (k == "--random-phase")
+            a.RandomPhase = std::atoi(v) != 0;
+        else if (k == "--receiver-hearts-per-s")
+            a.ReceiverHeartsPerS = std::max(0, std::atoi(v));
         else if (k == "--relay-pid")
             a.RelayPid = std::atoi(v);
         else if (k == "--label")

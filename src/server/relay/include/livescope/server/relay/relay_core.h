@@ -8,6 +8,7 @@
 #include <livescope/server/relay/rate_limit.h>
 #include <livescope/server/relay/room_bus.h>
 #include <livescope/server/relay/room_log.h>
+#include <livescope/server/relay/tick_policy.h>
 
 #include <cstdint>
 #include <deque>
@@ -27,7 +28,9 @@ using ConnId = uint64_t;
 
 struct RelayConfig
 {
-    int64_t TickMs = 200;             // ms between broadcast frames (and heart windows)
+    int64_t TickMs = 200;             // ms between broadcast frames (and heart windows) with the fixed tick; with the adaptive one, the longest a Tick waits
+    bool AdaptiveTick = true;         // each room flushes when TickPolicy says (tick_policy.h); false: every room on every Tick (the fixed tick)
+    TickLimits Adaptive;              // the adaptive tick's gaps (docs/relay.md "The tick")
     double CommentRate = 1.0;         // comments per second per user in a room (all its connections, on all nodes)
     double CommentBurst = 3.0;        // comments
     double HeartRate = 20.0;          // taps per second per user in a room
@@ -112,8 +115,12 @@ public:
     // One text frame from `conn`. `now_ms`: wall clock, ms since the Unix epoch. May queue replies or a close.
     void Receive(ConnId conn, std::string_view frame, int64_t now_ms);
     // Drains the bus and queues one frame per connection per room with news (comments, moderation,
-    // presence, hearts window, viewer counts). Call every TickMs.
-    void Tick(int64_t now_ms);
+    // presence, hearts window, viewer counts). Fixed tick: call every TickMs. Adaptive tick: only the rooms whose
+    // TickPolicy says so flush; call at NextTickMs() at the latest and soon after the bus's wakeup.
+    // `every_room`: every room flushes now whatever the policy says (the last tick at shutdown).
+    void Tick(int64_t now_ms, bool every_room = false);
+    // When Tick must run next at the latest (ms since the epoch): the earliest room due, or TickMs after the last Tick.
+    int64_t NextTickMs() const;
 
     // What the edge must send or close now; the caller owns the result.
     std::vector<Outgoing> TakeOutgoing();
@@ -181,6 +188,8 @@ private:
         std::vector<Presence> PendingPresence;
         Viewers LastSentCounts;
         int64_t LastCountsMs = 0; // ms; when counts last went out
+        int64_t LastFlushMs = 0;  // ms; when the room's last broadcast frame went out (0: never; the adaptive tick)
+        int64_t LazySinceMs = 0;  // ms; when its hearts/presence/counts began to wait (0: none wait; the adaptive tick)
         int64_t EmptySinceMs = 0; // ms; 0 while it has members
         // Q&A (v2)
         QuestionBoard Board;
@@ -236,6 +245,8 @@ private:
     int64_t EstimateStreamTime(const Room& room, int64_t now_ms) const;
     void Log(const Room& room, LogType type, int64_t t, int64_t now_ms, std::string ref = {}, int64_t num = 0, int64_t num2 = 0);
     void RestoreRoom(Room& room, int64_t now_ms);
+    PendingOutput PendingOf(const Room& room, int64_t now_ms) const; // the adaptive tick's view of a room's output
+    void NoteInput(const Connection& c, int64_t now_ms);             // input for c's room arrived (LazySinceMs)
 
     static constexpr size_t MaxStreamSamples = 64; // stream-time samples kept per room (offsets; taps per tick)
     static constexpr size_t MaxBudgetsPerRoom = 50000; // user budgets per room; beyond it other nodes' reports about new users are ignored
@@ -248,6 +259,8 @@ private:
     std::unordered_map<std::string, std::unique_ptr<Room>> Rooms;
     std::unordered_map<std::string, Address> Addresses;
     int64_t LastSweepMs = 0; // ms
+    int64_t LastTickMs = 0;  // ms; the last Tick
+    int64_t NextDueMs = NeverMs; // ms; the earliest room due after the last Tick (adaptive tick)
     std::vector<Outgoing> OutQueue;
     std::vector<CloseRequest> CloseQueue;
     RelayStats Counters;
