@@ -310,8 +310,15 @@ test('live: a broadcast with its room, the relay killed and restarted, DVR −30
     const edgeLag = async () => Date.now() - (await el('el.streamTime'));
     const lagBefore = await edgeLag();
     const p0 = await pictureSecond(), w0 = Date.now();
-    const { clickAt, stClick } = await S.page.evaluate(() => { window.__ev.seeking = []; window.__ev.seeked = []; return { clickAt: performance.now(), stClick: document.querySelector('live-scope').streamTime }; });
+    // The frame on screen when the click lands (the button acts on release; playwright's click may take a while on a busy
+    // machine, so a reading before it could be older than the seek's reference).
+    await S.page.evaluate(() => {
+      window.__ev.seeking = []; window.__ev.seeked = []; window.__up = null;
+      const e = document.querySelector('live-scope');
+      e.shadowRoot.querySelector('canvas').addEventListener('pointerup', () => { window.__up = { at: performance.now(), st: e.streamTime }; }, { once: true, capture: true });
+    });
     await clickBar('back');
+    const { at: clickAt, st: stClick } = await waitFor('the click on "−30 s"', () => S.page.evaluate(() => window.__up), 5000, 20);
     const seeking = await waitFor('seeking after "−30 s"', () => S.page.evaluate(() => (window.__ev.seeking || [])[0]), 5000, 50);
     await waitFor('seeked after "−30 s"', () => S.page.evaluate(() => (window.__ev.seeked || []).length > 0), 15000, 50);
     const seeked = await S.page.evaluate(() => window.__ev.seeked[0]);
@@ -376,7 +383,27 @@ test('replay: "Watch the replay", comments in step, the deleted one never, a see
     assert.equal(offer.src, new URL(entry.replay, S.base).href);
     const btn = S.page.locator('live-scope').locator('button.livescope-watch-replay');
     assert.equal(await btn.textContent(), 'Watch the replay');
+    // The ended card shows alone: the DVR bar (and its DOM mirror) went with the broadcast.
+    assert.equal(await el('el._ls.playback.dvr()'), false, 'no DVR bar under the ended card');
+    assert.equal(await el('el.seek(0)'), false, 'nothing to seek once the broadcast ended');
+    await waitFor('the DVR controls hidden', () => el('!el.shadowRoot.querySelector(".livescope-playback-controls") || el.shadowRoot.querySelector(".livescope-playback-controls").hidden'), 5000, 50);
     await S.page.screenshot({ path: join(ARTIFACTS, 'replay-broadcast-ended.png') });
+
+    // The recording's files take byte ranges (206 with Content-Range; 416 past the end).
+    const vodMedia = await fetch(new URL(entry.replay, S.base)).then((r) => r.text()).then((m) => new URL(m.split('\n').find((l) => l && !l.startsWith('#')).trim(), new URL(entry.replay, S.base)));
+    const segUri = (await fetch(vodMedia).then((r) => r.text())).split('\n').find((l) => l && !l.startsWith('#')).trim();
+    const segUrl = new URL(segUri, vodMedia);
+    const whole = await fetch(segUrl).then(async (r) => ({ status: r.status, ranges: r.headers.get('accept-ranges'), body: Buffer.from(await r.arrayBuffer()) }));
+    assert.equal(whole.status, 200);
+    assert.equal(whole.ranges, 'bytes');
+    const part = await fetch(segUrl, { headers: { Range: 'bytes=100-199' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('content-range'), `bytes 100-199/${whole.body.length}`);
+    assert.deepEqual(Buffer.from(await part.arrayBuffer()), whole.body.subarray(100, 200));
+    const past = await fetch(segUrl, { headers: { Range: `bytes=${whole.body.length}-` } });
+    assert.equal(past.status, 416);
+    assert.equal(past.headers.get('content-range'), `bytes */${whole.body.length}`);
+    await past.arrayBuffer();
 
     // The log as the relay has it: the comments with their stream times (from the widget), the deleted one absent.
     const events = await allEvents(entry.started, entry.ended + 1);
