@@ -114,23 +114,23 @@ const el = (expr) => S.page.evaluate(`(() => { const el = document.querySelector
 
 // The clip second the picture shows: the grey box's level (the median of a grid of canvas pixels over it, so a heart or
 // a comment drawn over a few of them does not matter), undoing BT.601 limited range (Y = 16 + 2.5 s).
-async function pictureSecond() {
-  const g = await S.page.evaluate(() => {
-    const c = document.querySelector('live-scope').shadowRoot.querySelector('canvas');
-    const o = document.createElement('canvas');
-    o.width = c.width; o.height = c.height;
-    const x = o.getContext('2d');
-    x.drawImage(c, 0, 0);
-    const v = [];
-    for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) {
-      const d = x.getImageData(Math.round(c.width * (0.6 + 0.07 * i)), Math.round(c.height * (0.12 + 0.09 * j)), 1, 1).data;
-      v.push((d[0] + d[1] + d[2]) / 3);
-    }
-    v.sort((a, b) => a - b);
-    return v[12];
-  });
-  return g / 1.164 / 2.5;
+// Runs in the page (also from an event handler there): the grey level read back from the widget's canvas.
+function pictureLevel() {
+  const c = document.querySelector('live-scope').shadowRoot.querySelector('canvas');
+  const o = document.createElement('canvas');
+  o.width = c.width; o.height = c.height;
+  const x = o.getContext('2d');
+  x.drawImage(c, 0, 0);
+  const v = [];
+  for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) {
+    const d = x.getImageData(Math.round(c.width * (0.6 + 0.07 * i)), Math.round(c.height * (0.12 + 0.09 * j)), 1, 1).data;
+    v.push((d[0] + d[1] + d[2]) / 3);
+  }
+  v.sort((a, b) => a - b);
+  return v[12];
 }
+const levelToSecond = (g) => g / 1.164 / 2.5;
+async function pictureSecond() { return levelToSecond(await S.page.evaluate(pictureLevel)); }
 
 // Broadcast position of the frame on screen, seconds from the broadcast's first PROGRAM-DATE-TIME (S.zero).
 const position = async () => ((await el('el.streamTime')) - S.zero) / 1000;
@@ -309,22 +309,25 @@ test('live: a broadcast with its room, the relay killed and restarted, DVR −30
 
     const edgeLag = async () => Date.now() - (await el('el.streamTime'));
     const lagBefore = await edgeLag();
-    const p0 = await pictureSecond(), w0 = Date.now();
-    // The frame on screen when the click lands (the button acts on release; playwright's click may take a while on a busy
-    // machine, so a reading before it could be older than the seek's reference).
-    await S.page.evaluate(() => {
+    const w0 = Date.now();
+    // The frame on screen when the click lands, its stream time and its picture (the button acts on release; playwright's
+    // click may take a while on a busy machine, so a reading before it could be older than the seek's reference).
+    await S.page.evaluate((level) => {
       window.__ev.seeking = []; window.__ev.seeked = []; window.__up = null;
       const e = document.querySelector('live-scope');
-      e.shadowRoot.querySelector('canvas').addEventListener('pointerup', () => { window.__up = { at: performance.now(), st: e.streamTime }; }, { once: true, capture: true });
-    });
+      const read = new Function(`return (${level})();`);
+      e.shadowRoot.querySelector('canvas').addEventListener('pointerup', () => { window.__up = { at: performance.now(), st: e.streamTime, level: read() }; }, { once: true, capture: true });
+    }, pictureLevel.toString());
     await clickBar('back');
-    const { at: clickAt, st: stClick } = await waitFor('the click on "−30 s"', () => S.page.evaluate(() => window.__up), 5000, 20);
+    const { at: clickAt, st: stClick, level: l0 } = await waitFor('the click on "−30 s"', () => S.page.evaluate(() => window.__up), 5000, 20);
+    const p0 = levelToSecond(l0);
     const seeking = await waitFor('seeking after "−30 s"', () => S.page.evaluate(() => (window.__ev.seeking || [])[0]), 5000, 50);
     await waitFor('seeked after "−30 s"', () => S.page.evaluate(() => (window.__ev.seeked || []).length > 0), 15000, 50);
     const seeked = await S.page.evaluate(() => window.__ev.seeked[0]);
     S.figures.dvrSeekToFrameMs = Math.round(seeked.at - clickAt);
     await sleep(800);
-    const p1 = await pictureSecond(), st1 = await el('el.streamTime');
+    const { level: l1, st: st1 } = await S.page.evaluate((level) => ({ st: document.querySelector('live-scope').streamTime, level: new Function(`return (${level})();`)() }), pictureLevel.toString());
+    const p1 = levelToSecond(l1);
     const lagBehind = await edgeLag();
     // The first frame after the seek is 30 s before the one on screen at the click: in stream time, and in pixels (the
     // picture read 0.8 s later, less the stream time played since 'seeked'). Behind the edge playback is 1x, so a stall
