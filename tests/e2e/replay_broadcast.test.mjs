@@ -317,6 +317,8 @@ test('live: a broadcast with its room, the relay killed and restarted, DVR −30
       const e = document.querySelector('live-scope');
       const read = new Function(`return (${level})();`);
       e.shadowRoot.querySelector('canvas').addEventListener('pointerup', () => { window.__up = { at: performance.now(), st: e.streamTime, level: read() }; }, { once: true, capture: true });
+      // The seek's own reference: the frame on screen when "−30 s" acts (the element's streamTime reads the target by then).
+      e.addEventListener('seeking', () => { const pb = e._ls.playback; window.__seekFrom = pb.m._ls_playback_stream_time(pb.app); }, { once: true });
     }, pictureLevel.toString());
     await clickBar('back');
     const { at: clickAt, st: stClick, level: l0 } = await waitFor('the click on "−30 s"', () => S.page.evaluate(() => window.__up), 5000, 20);
@@ -324,6 +326,7 @@ test('live: a broadcast with its room, the relay killed and restarted, DVR −30
     const seeking = await waitFor('seeking after "−30 s"', () => S.page.evaluate(() => (window.__ev.seeking || [])[0]), 5000, 50);
     await waitFor('seeked after "−30 s"', () => S.page.evaluate(() => (window.__ev.seeked || []).length > 0), 15000, 50);
     const seeked = await S.page.evaluate(() => window.__ev.seeked[0]);
+    const stFrom = await S.page.evaluate(() => window.__seekFrom);
     S.figures.dvrSeekToFrameMs = Math.round(seeked.at - clickAt);
     await sleep(800);
     const { level: l1, st: st1 } = await S.page.evaluate((level) => ({ st: document.querySelector('live-scope').streamTime, level: new Function(`return (${level})();`)() }), pictureLevel.toString());
@@ -333,9 +336,9 @@ test('live: a broadcast with its room, the relay killed and restarted, DVR −30
     // picture read 0.8 s later, less the stream time played since 'seeked'). Behind the edge playback is 1x, so a stall
     // after the seek adds to the wall-clock lag: that one is only bounded below.
     const back = p0 - p1 + (st1 - seeked.streamTime) / 1000;
-    const backStream = (stClick - seeked.streamTime) / 1000;
-    console.log(`DVR −30 s: seeking to ${seeking.to}; frame at the click ${stClick}, first frame after ${seeked.streamTime} (${backStream.toFixed(2)} s back); picture ${p0.toFixed(1)} -> ${p1.toFixed(1)} s (${back.toFixed(1)} s back); lag ${lagBefore} -> ${lagBehind} ms; seek to frame ${S.figures.dvrSeekToFrameMs} ms (w0 ${w0})`);
-    assert.ok(Math.abs(backStream - 30) < 0.6, `after "−30 s" the frame on screen is ${backStream.toFixed(2)} s before the one at the click`);
+    const backStream = (stFrom - seeked.streamTime) / 1000;
+    console.log(`DVR −30 s: seeking to ${seeking.to}; frame at the click ${stClick}, when it acted ${stFrom}, first frame after ${seeked.streamTime} (${backStream.toFixed(2)} s back); picture ${p0.toFixed(1)} -> ${p1.toFixed(1)} s (${back.toFixed(1)} s back); lag ${lagBefore} -> ${lagBehind} ms; seek to frame ${S.figures.dvrSeekToFrameMs} ms (w0 ${w0})`);
+    assert.ok(Math.abs(backStream - 30) < 0.6, `after "−30 s" the frame on screen is ${backStream.toFixed(2)} s before the one when it acted`);
     // The picture resolves whole seconds, and is read a moment apart from streamTime on a busy machine: ±2 s.
     assert.ok(back > 28 && back < 32, `after "−30 s" the picture is ${back.toFixed(1)} s back`);
     assert.ok(Math.abs(st1 - (S.pictureOffset + p1 * 1000)) < 2000, `streamTime ${st1} names the frame on screen (picture ${p1.toFixed(1)} s)`);
