@@ -25,7 +25,7 @@ PlaybackBarLayout OverlayPlaybackBarLayout(float width, float height, float unit
                                            const PlaybackBarStrings& strings, const TextMeasureFn& measure_in)
 {
     PlaybackBarLayout l;
-    if (!s.Replay && !s.Dvr) return l;
+    if (!OverlayPlaybackBarShown(s)) return l;
     const float u = std::max(unit, 4.0f);
     const TextMeasureFn measure = measure_in ? measure_in : TextMeasureFn([u](std::string_view t) {
         return 0.55f * u * static_cast<float>(Utf8CountCodePoints(t));

@@ -595,6 +595,7 @@ LS_EXPORT void ls_page_set_broadcast_state(PageApp* app, const char* state)
     const std::string name = Str(state);
     in->Ov.State.Broadcast = livescope::OverlayBroadcastFromName(name);
     in->OnAir = in->Ov.State.Broadcast != livescope::OverlayBroadcast::Starting && in->Ov.State.Broadcast != livescope::OverlayBroadcast::Ended;
+    if (in->App) livescope::PagePlaybackSetBroadcastEnded(in->App->Playback, in->Ov.State.Broadcast == livescope::OverlayBroadcast::Ended);
 }
 
 // The DOM controls row (sound, fullscreen) as the edge measured it: width with full labels, width with

@@ -76,6 +76,7 @@ struct PagePlayback
     // Replay and DVR (ls_playback_set_timeline, _set_paused, _set_behind_live, ls_set_seek_marks; the bar's actions)
     ReplayTimeline Timeline;
     bool Paused = false, Ended = false, BehindLive = false;
+    bool BroadcastEnded = false; // the live broadcast's ended card shows (PagePlaybackSetBroadcastEnded)
     bool FrameWanted = false; // a seek while paused: show its first frame, then hold
     PlaybackBarState Bar;
     PlaybackBarStrings BarStrings;
@@ -108,7 +109,8 @@ void DrawPlaybackBar(PagePlayback* p, const ImVec2& size)
     PlaybackBarState& b = p->Bar;
     b.Replay = p->Timeline.Replay;
     b.Dvr = ReplayHasDvr(p->Timeline);
-    if (!b.Replay && !b.Dvr) return;
+    b.BroadcastEnded = p->BroadcastEnded;
+    if (!OverlayPlaybackBarShown(b)) return;
     b.Paused = p->Paused || p->Ended;
     b.Ended = p->Ended;
     b.AtLiveEdge = !p->BehindLive;
@@ -168,9 +170,21 @@ bool PagePlaybackIsReplay(const PagePlayback* playback) { return playback && pla
 
 bool PagePlaybackBehindLive(const PagePlayback* playback) { return playback && playback->BehindLive; }
 
+void PagePlaybackSetBroadcastEnded(PagePlayback* playback, bool ended)
+{
+    if (playback) playback->BroadcastEnded = ended;
+}
+
 float PagePlaybackReserveBottom(const PagePlayback* playback, float unit)
 {
-    if (!playback || (!playback->Timeline.Replay && !ReplayHasDvr(playback->Timeline))) return 0.0f;
+    PlaybackBarState shown;
+    if (playback)
+    {
+        shown.Replay = playback->Timeline.Replay;
+        shown.Dvr = ReplayHasDvr(playback->Timeline);
+        shown.BroadcastEnded = playback->BroadcastEnded;
+    }
+    if (!playback || !OverlayPlaybackBarShown(shown)) return 0.0f;
     return PlaybackBarHeight(unit) + 0.75f * unit; // the bar and the margin under it
 }
 
@@ -486,7 +500,7 @@ LS_EXPORT void ls_playback_set_behind_live(PageApp* app, int behind)
 LS_EXPORT int ls_playback_has_dvr(PageApp* app)
 {
     PagePlayback* p = Pb(app);
-    return p && livescope::ReplayHasDvr(p->Timeline) ? 1 : 0;
+    return p && livescope::ReplayHasDvr(p->Timeline) && !p->BroadcastEnded ? 1 : 0; // no rewind once the broadcast ended
 }
 // Seconds from the playlist's start to the frame on screen (NaN unknown).
 LS_EXPORT double ls_playback_position(PageApp* app)

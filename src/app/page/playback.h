@@ -19,6 +19,8 @@ bool PagePlaybackFrameSize(const PagePlayback* playback, int* width, int* height
 bool PagePlaybackIsReplay(const PagePlayback* playback);
 // True while a live DVR window plays behind its edge (after −30 s or a seek; "Live" clears it).
 bool PagePlaybackBehindLive(const PagePlayback* playback);
+// The live broadcast ended (its card shows) or not: a DVR bar goes with the end (a replay's stays).
+void PagePlaybackSetBroadcastEnded(PagePlayback* playback, bool ended);
 // Pixels the overlay keeps free at the bottom for the replay / DVR bar (0 when there is none), at font size `unit`.
 float PagePlaybackReserveBottom(const PagePlayback* playback, float unit);
 // The PROGRAM-DATE-TIME of the frame on screen, in ms since the Unix epoch (the room log's stream_time). Returns

@@ -11,6 +11,7 @@
 
 #include <livescope/player/decode/decoders.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -100,13 +101,26 @@ LS_EXPORT void ls_worker_video_pop(WorkerApp* app)
     if (app && app->Pipeline.HasVideo()) app->Pipeline.PopVideo();
 }
 
-// Audio produced since the last clear: interleaved float32 samples (count = frames * channels). Audio not yet
-// known to be at or after the fast-start cut (placed in time through the pipeline's PdtMap) is dropped here.
+// Audio produced since the last clear: interleaved float32 samples (count = frames * channels). The fast-start cut
+// (FastStartCutAudio, placed in time through the pipeline's PdtMap): audio before it is dropped (a batch straddling it
+// is trimmed to start there), audio not yet placed is held back (0 here) until its video anchor is known.
 LS_EXPORT int ls_worker_audio_samples(WorkerApp* app)
 {
     if (!app) return 0;
     livescope::DecodePipeline& p = app->Pipeline;
-    if (!p.AudioOut.empty() && !livescope::FastStartKeepsAudio(app->StartPdt, p.Pdts.PdtAt(p.AudioSerial, p.AudioPts))) p.ClearAudio();
+    if (p.AudioOut.empty() || app->StartPdt == 0.0) return static_cast<int>(p.AudioOut.size());
+    const int channels = std::max(1, p.AudioOutChannels);
+    const int frames = static_cast<int>(p.AudioOut.size()) / channels;
+    const livescope::FastStartAudioCut cut =
+        livescope::FastStartCutAudio(app->StartPdt, p.Pdts.PdtAt(p.AudioSerial, p.AudioPts), frames, p.AudioOutRate, p.AudioRate);
+    if (cut.Hold) return 0;
+    if (cut.Drop >= frames)
+        p.ClearAudio();
+    else if (cut.Drop > 0)
+    {
+        p.AudioOut.erase(p.AudioOut.begin(), p.AudioOut.begin() + static_cast<long>(cut.Drop) * channels);
+        p.AudioPts += cut.Drop * p.AudioRate / std::max(1, p.AudioOutRate);
+    }
     return static_cast<int>(p.AudioOut.size());
 }
 LS_EXPORT const float* ls_worker_audio_data(WorkerApp* app) { return app ? app->Pipeline.AudioOut.data() : nullptr; }

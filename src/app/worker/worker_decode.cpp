@@ -649,6 +649,8 @@ void DecodePipeline::SetAudioOutput(int sample_rate, int channels)
 {
     P->OutRate = std::clamp(sample_rate, 8000, 192000);
     P->OutChannels = std::clamp(channels, 1, 2);
+    AudioOutRate = P->OutRate;
+    AudioOutChannels = P->OutChannels;
     P->AudioDec = std::make_unique<AudioDecoder>(AudioDecoderConfig{P->OutRate, P->OutChannels});
     P->AudioDec->SetRateFactor(P->Rate);
     P->AudioResampler = std::make_unique<PcmResampler>(AudioDecoderConfig{P->OutRate, P->OutChannels});

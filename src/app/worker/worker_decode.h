@@ -113,6 +113,7 @@ public:
     double AudioPts = 0.0;
     double AudioRate = 1.0;
     int AudioSerial = 0;
+    int AudioOutRate = 48000, AudioOutChannels = 2; // frames per second and channels of AudioOut (SetAudioOutput)
     void ClearAudio() { AudioOut.clear(); }
 
     // Stream time to PROGRAM-DATE-TIME: the first video frame of each chunk with a PDT is an anchor. Frames'

@@ -1,6 +1,7 @@
 // Stream time to PROGRAM-DATE-TIME through a fixed ring of part anchors.
 #include <livescope/player/av/pdt.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace livescope {
@@ -69,11 +70,31 @@ double FastStartPdt(double wall_now, double latency_option, double part_hold_bac
 
 bool FastStartKeepsVideo(double start_pdt, double pdt) { return !(pdt > 0.0 && pdt < start_pdt); }
 
-bool FastStartKeepsAudio(double start_pdt, std::optional<double> pdt)
+FastStartAudioCut FastStartCutAudio(double start_pdt, std::optional<double> pdt, int frames, int out_rate, double rate)
 {
-    if (start_pdt == 0.0)
-        return true;
-    return pdt.has_value() && *pdt >= start_pdt;
+    FastStartAudioCut cut;
+    if (start_pdt == 0.0 || frames <= 0) return cut;
+    if (out_rate <= 0) out_rate = 48000;
+    if (!std::isfinite(rate) || rate <= 0.0) rate = 1.0;
+    const double frame_s = rate / out_rate; // seconds of media per output frame
+    const double duration = frames * frame_s;
+    if (!pdt.has_value() || !std::isfinite(*pdt))
+    {
+        if (duration < kFastStartAudioHold)
+            cut.Hold = true;
+        else
+            cut.Drop = frames;
+        return cut;
+    }
+    if (*pdt >= start_pdt) return cut;
+    if (*pdt + duration <= start_pdt)
+    {
+        cut.Drop = frames;
+        return cut;
+    }
+    const double drop = std::ceil((start_pdt - *pdt) / frame_s - 1e-6);
+    cut.Drop = std::clamp(static_cast<int>(drop), 0, frames);
+    return cut;
 }
 
 } // namespace livescope

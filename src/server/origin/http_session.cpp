@@ -75,6 +75,7 @@ private:
         Pending.Path = target.substr(0, question);
         Pending.Query = question == std::string::npos ? std::string() : target.substr(question + 1);
         Pending.Head = request.method() == http::verb::head;
+        if (Pending.Path.rfind("/vod/", 0) == 0) Pending.Range = std::string(request[http::field::range]);
         Pending.KeepAlive = request.keep_alive();
         Pending.Version = request.version();
         Pending.Deadline = Clock::now() + std::chrono::milliseconds(int64_t(Host->HoldTimeout() * 1000));
@@ -221,6 +222,8 @@ private:
         response.result(unsigned(outcome.Status));
         response.set(http::field::content_type, outcome.ContentType);
         response.set(http::field::cache_control, outcome.CacheControl);
+        if (outcome.AcceptRanges) response.set(http::field::accept_ranges, "bytes");
+        if (!outcome.ContentRange.empty()) response.set(http::field::content_range, outcome.ContentRange);
         response.body() = std::move(outcome.Body);
         Send(std::move(response));
     }
@@ -237,7 +240,7 @@ private:
         response.set(http::field::access_control_allow_origin, "*");
         response.set(http::field::access_control_allow_methods, "GET, HEAD, OPTIONS");
         response.set(http::field::access_control_allow_headers, "Range, Content-Type, Cache-Control");
-        response.set(http::field::access_control_expose_headers, "Content-Length, Content-Type, Cache-Control, Age, Date, Last-Modified");
+        response.set(http::field::access_control_expose_headers, "Content-Length, Content-Type, Cache-Control, Age, Date, Last-Modified, Content-Range, Accept-Ranges");
     }
 
     // [SECTION] Streaming a part while it is built: chunked transfer, one HTTP chunk per batch of new bytes.

@@ -28,6 +28,7 @@ struct PendingRequest
     bool KeepAlive = true;
     bool Delete = false;       // DELETE /vod/<name>/<id> (recordings; the only DELETE taken)
     std::string Authorization; // its Authorization header (DELETE only)
+    std::string Range;         // its Range header (GET/HEAD of /vod/ files: ApplyByteRange)
     unsigned Version = 11;
     std::chrono::steady_clock::time_point Deadline;
 };

@@ -1302,7 +1302,7 @@ RouteDecision Origin::EvaluateVod(const PendingRequest& request)
         Store.LoadSegments(vod.Name, vod.Id, vod.Rendition, segments);
         return reply(200, RenderVodMediaPlaylist(segments), "application/vnd.apple.mpegurl", "public, max-age=60");
     }
-    return FileReply(Store.RenditionDir(vod.Name, vod.Id, vod.Rendition) + "/" + vod.File);
+    return ApplyByteRange(FileReply(Store.RenditionDir(vod.Name, vod.Id, vod.Rendition) + "/" + vod.File), request.Range);
 }
 
 } // namespace

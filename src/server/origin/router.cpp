@@ -3,6 +3,7 @@
 
 #include <livescope/server/origin/recording.h>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace livescope {
@@ -197,6 +198,87 @@ RouteDecision Route(const RouterRequest& request, const RouterState& state, Faul
             break;
     }
     return Plain(404, "not found\n");
+}
+
+// [SECTION] Byte ranges
+
+namespace {
+// Digits only, no sign, no overflow; false otherwise (empty too).
+bool ParseBytePosition(std::string_view text, uint64_t& out)
+{
+    if (text.empty() || text.size() > 19) return false;
+    uint64_t v = 0;
+    for (char c : text)
+    {
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    out = v;
+    return true;
+}
+
+std::string_view TrimSpaces(std::string_view s)
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+} // namespace
+
+ByteRange ParseByteRange(std::string_view header, uint64_t size)
+{
+    ByteRange r;
+    header = TrimSpaces(header);
+    if (header.empty()) return r;
+    constexpr std::string_view kUnit = "bytes=";
+    if (header.size() < kUnit.size()) return r;
+    for (size_t i = 0; i < kUnit.size(); ++i) // the unit is case-insensitive
+        if (static_cast<char>(header[i] | 0x20) != kUnit[i]) return r;
+    const std::string_view spec = TrimSpaces(header.substr(kUnit.size()));
+    if (spec.find(',') != std::string_view::npos) return r; // several ranges: the whole file
+    r.RangeKind = ByteRange::Kind::Unsatisfiable;
+    const size_t dash = spec.find('-');
+    if (dash == std::string_view::npos) return r;
+    const std::string_view a = TrimSpaces(spec.substr(0, dash)), b = TrimSpaces(spec.substr(dash + 1));
+    uint64_t first = 0, last = 0;
+    if (a.empty())
+    { // suffix: the last n bytes
+        if (!ParseBytePosition(b, last) || last == 0 || size == 0) return r;
+        r.First = last >= size ? 0 : size - last;
+        r.Last = size - 1;
+        r.RangeKind = ByteRange::Kind::Partial;
+        return r;
+    }
+    if (!ParseBytePosition(a, first)) return r;
+    if (b.empty())
+        last = size == 0 ? 0 : size - 1;
+    else if (!ParseBytePosition(b, last) || last < first)
+        return r;
+    if (first >= size) return r;
+    r.First = first;
+    r.Last = std::min(last, size - 1);
+    r.RangeKind = ByteRange::Kind::Partial;
+    return r;
+}
+
+RouteDecision ApplyByteRange(RouteDecision whole, std::string_view range_header)
+{
+    if (whole.DecisionKind != RouteDecision::Kind::Respond || whole.Status != 200) return whole;
+    whole.AcceptRanges = true;
+    const uint64_t size = whole.Body.size();
+    const ByteRange r = ParseByteRange(range_header, size);
+    if (r.RangeKind == ByteRange::Kind::Whole) return whole;
+    if (r.RangeKind == ByteRange::Kind::Unsatisfiable)
+    {
+        RouteDecision refused = Plain(416, "range not satisfiable\n");
+        refused.ContentRange = "bytes */" + std::to_string(size);
+        refused.AcceptRanges = true;
+        return refused;
+    }
+    whole.Status = 206;
+    whole.ContentRange = "bytes " + std::to_string(r.First) + "-" + std::to_string(r.Last) + "/" + std::to_string(size);
+    whole.Body = whole.Body.substr(static_cast<size_t>(r.First), static_cast<size_t>(r.Last - r.First + 1));
+    return whole;
 }
 
 } // namespace livescope

@@ -84,6 +84,23 @@ TEST_CASE("the DVR bar has -30 s and Live around the seek bar")
     }
 }
 
+TEST_CASE("the DVR bar goes when the live broadcast ended, a replay's bar stays")
+{
+    PlaybackBarState s;
+    s.Dvr = true;
+    s.Duration = 120.0;
+    CHECK(OverlayPlaybackBarShown(s));
+    s.BroadcastEnded = true; // the ended card shows: nothing to rewind or go live to any more
+    CHECK_FALSE(OverlayPlaybackBarShown(s));
+    CHECK_FALSE(OverlayPlaybackBarLayout(640, 360, 16, s, {}).Visible);
+    PlaybackBarState r;
+    r.Replay = true;
+    r.Duration = 120.0;
+    r.BroadcastEnded = true;
+    CHECK(OverlayPlaybackBarShown(r));
+    CHECK(OverlayPlaybackBarLayout(640, 360, 16, r, {}).Visible);
+}
+
 TEST_CASE("a click on the seek bar maps its x to a position, clamped to the duration")
 {
     PlaybackBarState s;

@@ -52,11 +52,51 @@ TEST_CASE("fast start cuts media older than the latency target: option, then PAR
     CHECK(FastStartKeepsVideo(start, now - 1.0));
     CHECK(FastStartKeepsVideo(start, 0.0)); // unknown PDT: shown
     PdtMap map;
-    CHECK_FALSE(FastStartKeepsAudio(start, map.PdtAt(1, 5.0))); // not yet placed in time
     map.Add(1, 4.0, now - 3.0);
-    CHECK_FALSE(FastStartKeepsAudio(start, map.PdtAt(1, 5.0))); // now - 2 s: too old
-    CHECK(FastStartKeepsAudio(start, map.PdtAt(1, 6.0)));       // now - 1 s
-    CHECK(FastStartKeepsAudio(0.0, std::nullopt));              // no cut
+    // now - 2 s, 0.1 s long: it ends before the cut, all of it goes
+    const FastStartAudioCut old = FastStartCutAudio(start, map.PdtAt(1, 5.0), 4800, 48000, 1.0);
+    CHECK_FALSE(old.Hold);
+    CHECK(old.Drop == 4800);
+    const FastStartAudioCut fresh = FastStartCutAudio(start, map.PdtAt(1, 6.0), 4800, 48000, 1.0); // now - 1 s
+    CHECK_FALSE(fresh.Hold);
+    CHECK(fresh.Drop == 0);
+    const FastStartAudioCut none = FastStartCutAudio(0.0, std::nullopt, 4800, 48000, 1.0); // no cut
+    CHECK_FALSE(none.Hold);
+    CHECK(none.Drop == 0);
+}
+
+TEST_CASE("audio straddling the fast-start cut is trimmed to start at the cut, at the rate it was resampled at")
+{
+    const double cut_pdt = 1000.5; // epoch seconds
+    // Two seconds at 48 kHz from 1000.0: the first half second goes.
+    FastStartAudioCut c = FastStartCutAudio(cut_pdt, 1000.0, 96000, 48000, 1.0);
+    CHECK_FALSE(c.Hold);
+    CHECK(c.Drop == 24000);
+    // Resampled for 1.2x: each output frame is 1.2 / 48000 s of media, so 0.5 s is 20000 frames.
+    c = FastStartCutAudio(cut_pdt, 1000.0, 96000, 48000, 1.2);
+    CHECK(c.Drop == 20000);
+    // At 44.1 kHz output.
+    c = FastStartCutAudio(cut_pdt, 1000.0, 88200, 44100, 1.0);
+    CHECK(c.Drop == 22050);
+    // A batch that ends exactly at the cut goes whole; one that starts at it stays whole.
+    CHECK(FastStartCutAudio(cut_pdt, 1000.0, 24000, 48000, 1.0).Drop == 24000);
+    CHECK(FastStartCutAudio(cut_pdt, cut_pdt, 24000, 48000, 1.0).Drop == 0);
+}
+
+TEST_CASE("audio not yet placed in time is held for its video anchor, within a bound")
+{
+    const double cut_pdt = 1000.5;
+    const FastStartAudioCut held = FastStartCutAudio(cut_pdt, std::nullopt, 96000, 48000, 1.0); // 2 s
+    CHECK(held.Hold);
+    CHECK(held.Drop == 0);
+    // Past kFastStartAudioHold of media (no video to place it: audio only, or video off) it goes.
+    const int long_frames = static_cast<int>((kFastStartAudioHold + 0.5) * 48000);
+    const FastStartAudioCut gone = FastStartCutAudio(cut_pdt, std::nullopt, long_frames, 48000, 1.0);
+    CHECK_FALSE(gone.Hold);
+    CHECK(gone.Drop == long_frames);
+    // Bad figures never break it: an empty batch, a zero rate or sample rate.
+    CHECK(FastStartCutAudio(cut_pdt, 1000.0, 0, 48000, 1.0).Drop == 0);
+    CHECK(FastStartCutAudio(cut_pdt, 1000.0, 96000, 0, 0.0).Drop == 24000);
 }
 
 TEST_SUITE_END();

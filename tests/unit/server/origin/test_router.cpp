@@ -190,4 +190,69 @@ TEST_CASE("with a DVR window, segments and inits older than the live window are 
     CHECK(playlist.Body.find("seg-abc-0.m4s") != std::string::npos);
 }
 
+TEST_CASE("a Range header picks one byte range of a recorded file: a-b, a- and the suffix -n")
+{
+    ByteRange r = ParseByteRange("bytes=0-99", 1000);
+    CHECK(r.RangeKind == ByteRange::Kind::Partial);
+    CHECK(r.First == 0);
+    CHECK(r.Last == 99);
+    r = ParseByteRange("bytes=900-", 1000);
+    CHECK(r.RangeKind == ByteRange::Kind::Partial);
+    CHECK(r.First == 900);
+    CHECK(r.Last == 999);
+    r = ParseByteRange("bytes=-100", 1000);
+    CHECK(r.RangeKind == ByteRange::Kind::Partial);
+    CHECK(r.First == 900);
+    CHECK(r.Last == 999);
+    r = ParseByteRange("bytes=-5000", 1000); // a suffix longer than the file: all of it
+    CHECK(r.First == 0);
+    CHECK(r.Last == 999);
+    r = ParseByteRange("Bytes=990-5000", 1000); // a last byte past the end is cut to it; the unit in any case
+    CHECK(r.RangeKind == ByteRange::Kind::Partial);
+    CHECK(r.First == 990);
+    CHECK(r.Last == 999);
+}
+
+TEST_CASE("a Range header that cannot be met is refused, and one we do not take is ignored")
+{
+    for (const char* bad : {"bytes=1000-", "bytes=1000-1001", "bytes=5-2", "bytes=-0", "bytes=abc", "bytes=1-x", "bytes=",
+                            "bytes=-", "bytes=99999999999999999999-", "bytes=+1-2"})
+    {
+        CAPTURE(bad);
+        CHECK(ParseByteRange(bad, 1000).RangeKind == ByteRange::Kind::Unsatisfiable);
+    }
+    CHECK(ParseByteRange("bytes=0-", 0).RangeKind == ByteRange::Kind::Unsatisfiable); // an empty file has no byte 0
+    for (const char* whole : {"", "  ", "items=0-1", "bytes=0-1,5-6", "byte"})
+    {
+        CAPTURE(whole);
+        CHECK(ParseByteRange(whole, 1000).RangeKind == ByteRange::Kind::Whole);
+    }
+}
+
+TEST_CASE("a file reply answers a range with 206 and Content-Range, a bad one with 416, none with the whole file")
+{
+    RouteDecision file;
+    file.Status = 200;
+    file.ContentType = "video/mp4";
+    file.Body = "0123456789";
+    const RouteDecision part = ApplyByteRange(file, "bytes=2-4");
+    CHECK(part.Status == 206);
+    CHECK(part.Body == "234");
+    CHECK(part.ContentRange == "bytes 2-4/10");
+    CHECK(part.ContentType == "video/mp4");
+    CHECK(part.AcceptRanges);
+    const RouteDecision refused = ApplyByteRange(file, "bytes=10-");
+    CHECK(refused.Status == 416);
+    CHECK(refused.ContentRange == "bytes */10");
+    const RouteDecision whole = ApplyByteRange(file, "");
+    CHECK(whole.Status == 200);
+    CHECK(whole.Body == "0123456789");
+    CHECK(whole.ContentRange.empty());
+    CHECK(whole.AcceptRanges);
+    RouteDecision missing = file;
+    missing.Status = 404;
+    missing.Body = "no such recorded file\n";
+    CHECK(ApplyByteRange(missing, "bytes=0-1").Status == 404); // only a file that is there is sliced
+}
+
 TEST_SUITE_END();

@@ -25,6 +25,7 @@ struct PlaybackBarState
     bool Paused = false;     // the play button shows "play" (a triangle)
     bool Ended = false;      // a replay played out: the play button shows "play again" (a circular arrow)
     bool AtLiveEdge = true;  // DVR: playing at the edge ("Live" is highlighted)
+    bool BroadcastEnded = false; // live: the broadcast ended (its card shows): the DVR window is over, no bar
     double Position = 0.0;   // seconds from the start (of the recording, or of the DVR window)
     double Duration = 0.0;   // seconds (the recording, or the DVR window); <= 0 unknown
     std::vector<float> HeartTimes, HeartWeights; // heat strip: position seconds and weight 0..1 (same length)
@@ -48,7 +49,10 @@ struct PlaybackBarLayout
 // The bar's height at font size `unit` (pixels): the space the overlay keeps free at the bottom (OverlayState::ReserveBottom).
 inline float PlaybackBarHeight(float unit) { return 2.0f * unit; }
 
-// The layout in a width x height widget at font size `unit`. Invisible when the state is neither a replay nor DVR.
+// Whether there is a bar: a replay, or DVR while the live broadcast goes on (once it ended, its card shows alone).
+inline bool OverlayPlaybackBarShown(const PlaybackBarState& s) { return s.Replay || (s.Dvr && !s.BroadcastEnded); }
+
+// The layout in a width x height widget at font size `unit`. Invisible when OverlayPlaybackBarShown says no bar.
 PlaybackBarLayout OverlayPlaybackBarLayout(float width, float height, float unit, const PlaybackBarState& s,
                                            const PlaybackBarStrings& strings, const TextMeasureFn& measure = {});
 

@@ -51,8 +51,23 @@ double FastStartPdt(double wall_now, double latency_option, double part_hold_bac
 
 // A video frame with PDT `pdt` (epoch seconds; 0 = unknown) is shown: frames of unknown PDT always are.
 bool FastStartKeepsVideo(double start_pdt, double pdt);
-// Audio at `pdt` (from the PdtMap; nothing = not yet placed in time) is played only once it is known to be at or
-// after the start point. `start_pdt` 0 = no cut.
-bool FastStartKeepsAudio(double start_pdt, std::optional<double> pdt);
+
+// What the cut does to a batch of decoded audio: `frames` output frames whose first one is at `pdt` (epoch seconds,
+// from the PdtMap; nothing = not yet placed in time), each advancing stream time by `rate` / `out_rate` seconds (the
+// batch is resampled to `out_rate` frames per second at the playback rate `rate`). `start_pdt` 0 = no cut.
+// - Placed at or after the cut: kept whole. Ending at or before it: dropped whole.
+// - Straddling it (a seek lands inside a segment, whose audio comes as one batch from the segment's start): the
+//   frames before the cut are dropped, the rest is kept, so the sound starts at the cut, as the picture does.
+// - Not yet placed (the video anchor of its chunk is still in the browser's decoder): held, to be decided again
+//   once placed, up to kFastStartAudioHold seconds of media; past that (no video to place it) dropped whole.
+// Dropping a straddling or unplaced batch whole made the audio, the master clock, start up to a segment after the
+// picture: the video then dropped frames to catch up, and a DVR "−30 s" went back ~1 s less than it said.
+constexpr double kFastStartAudioHold = 5.0; // seconds of media held while not yet placed in time
+struct FastStartAudioCut
+{
+    bool Hold = false; // not yet placed: keep it all back (send nothing), decide again later
+    int Drop = 0;      // frames to drop from the front (== frames: all of it)
+};
+FastStartAudioCut FastStartCutAudio(double start_pdt, std::optional<double> pdt, int frames, int out_rate, double rate);
 
 } // namespace livescope

@@ -64,7 +64,30 @@ struct RouteDecision
     size_t StreamRendition = 0;
     uint64_t StreamNumber = 0;
     std::string FilePath; // SendFile
+    std::string ContentRange; // "bytes <first>-<last>/<size>" (206) or "bytes */<size>" (416); empty: none (ApplyByteRange)
+    bool AcceptRanges = false; // says "Accept-Ranges: bytes" (a file that takes Range requests)
 };
+
+// [SECTION] Byte ranges (RFC 9110 section 14; the recorded files under /vod/)
+
+// One Range header against a representation of `size` bytes. Single ranges only: "bytes=a-b", "bytes=a-" and the
+// suffix "bytes=-n"; a `last` past the end is cut to it.
+struct ByteRange
+{
+    enum class Kind
+    {
+        Whole,         // no Range header, another unit, or several ranges: the whole file (200)
+        Partial,       // First..Last (inclusive): 206
+        Unsatisfiable, // a malformed bytes range, or one that starts at or past the end: 416
+    };
+    Kind RangeKind = Kind::Whole;
+    uint64_t First = 0, Last = 0; // bytes, inclusive
+};
+ByteRange ParseByteRange(std::string_view header, uint64_t size);
+
+// A 200 reply with its whole body, answered as the Range header asks: 206 with the slice and Content-Range, 416 with
+// "bytes */<size>", or unchanged (200, Accept-Ranges). Other statuses are returned as they are.
+RouteDecision ApplyByteRange(RouteDecision whole, std::string_view range_header);
 
 // Routes one request. Media parts and segments consume the fault plan (one FaultPlan::Next per answered request).
 RouteDecision Route(const RouterRequest& request, const RouterState& state, FaultPlan& faults);
