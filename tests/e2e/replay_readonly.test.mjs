@@ -167,7 +167,10 @@ test('a replay is read-only: no compose box, heart button, question toggle or vo
   try {
     await page.waitForFunction(() => { const el = document.querySelector('live-scope'); return el.replay && el.stats.framesShown > 0 && el.currentTime > 1; }, null, { timeout: 60000 });
     await evalEl(page, 'el._ls.widget.plugins.playback.setDebug(false)');
-    await page.waitForFunction(() => document.querySelector('live-scope')._ls.widget.plugins.room.layout().readOnly === true, null, { timeout: 10000 });
+    // Read-only at once; the questions tab once the replay's first log page has said the room had a board (under load
+    // that page may come after the first frames).
+    await page.waitForFunction(() => { const l = document.querySelector('live-scope')._ls.widget.plugins.room.layout(); return l.readOnly === true && l.questionsTab[2] > 0; }, null, { timeout: 20000 })
+      .catch(() => {});
     const l = await evalEl(page, 'el._ls.widget.plugins.room.layout()');
     assert.equal(l.compose[2], 0, 'no compose box in the layout');
     assert.equal(l.heart[2], 0, 'no heart button in the layout');
