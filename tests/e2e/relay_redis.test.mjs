@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, freePort, startProcess } from './lib/procs.mjs';
 import { rawWebSocket } from './lib/raw_websocket.mjs';
+import { healthUntil } from './lib/relay_http.mjs';
 
 const RELAY = join(BIN, 'livescope-relay');
 const REDIS = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
@@ -18,22 +19,6 @@ const ROOM = 'e2e-redis';
 function startRedis(port, dir) {
   return startProcess(REDIS, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
     { ready: /Ready to accept connections/, tag: 'redis', timeoutMs: 10000, dieWithParent: true });
-}
-
-async function health(port) {
-  const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(3000) });
-  return (await res.text()).trim();
-}
-
-// Polls /healthz until `want(body)` (bounded: 100 tries, 100 ms apart); returns the last body.
-async function healthUntil(port, want) {
-  let body = '';
-  for (let i = 0; i < 100; i++) {
-    body = await health(port);
-    if (want(body)) return body;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return body;
 }
 
 // A client joined to ROOM whose every message (batches flattened) lands in .seen.

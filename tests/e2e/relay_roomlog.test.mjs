@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { BIN, startProcess } from './lib/procs.mjs';
-import { rawWebSocket } from './lib/raw_websocket.mjs';
+import { enterRoom, getJson, allEvents as allEventsOf } from './lib/relay_http.mjs';
 import { waitFor } from './lib/wait.mjs';
 
 const RELAY = join(BIN, 'livescope-relay');
@@ -22,32 +22,9 @@ async function startRelay(db) {
   return relay;
 }
 
-async function enter(port, extra) {
-  const ws = await rawWebSocket(port);
-  ws.send(JSON.stringify({ type: 'join', v: 2, room: ROOM, ...extra }));
-  const welcome = await ws.until((m) => m.type === 'welcome');
-  return { ws, welcome };
-}
-
-async function getJson(port, path) {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });
-  assert.equal(res.headers.get('access-control-allow-origin'), '*');
-  return { status: res.status, body: await res.json() };
-}
-
-// Every event of the room, following `next` (limit 2 per page, so paging is exercised).
-async function allEvents(port) {
-  const events = [];
-  let after = null;
-  for (let page = 0; page < 200; page++) {
-    const { status, body } = await getJson(port, `/rooms/${ROOM}/events?limit=2${after ? `&after=${after}` : ''}`);
-    assert.equal(status, 200);
-    events.push(...body.events);
-    if (body.next === null) return events;
-    after = body.next;
-  }
-  throw new Error('more than 200 pages');
-}
+const enter = (port, extra) => enterRoom(port, ROOM, extra);
+// Every event of the room (limit 2 per page, so paging is exercised).
+const allEvents = (port) => allEventsOf(port, ROOM, 2);
 
 test('room log: events and transcript over HTTP, a deletion never replays, kill -9 and restart lose nothing', async (t) => {
   if (!existsSync(RELAY)) { t.skip(`livescope-relay not built (${RELAY})`); return; }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { BIN, freePort, startProcess } from './lib/procs.mjs';
-import { rawWebSocket } from './lib/raw_websocket.mjs';
+import { enterRoom, getJson, allEvents as allEventsOf, healthUntil } from './lib/relay_http.mjs';
 import { waitFor } from './lib/wait.mjs';
 
 const RELAY = join(BIN, 'livescope-relay');
@@ -27,42 +27,9 @@ async function startRelay(redisPort, tag) {
   return relay;
 }
 
-async function enter(port, extra) {
-  const ws = await rawWebSocket(port);
-  ws.send(JSON.stringify({ type: 'join', v: 2, room: ROOM, ...extra }));
-  const welcome = await ws.until((m) => m.type === 'welcome');
-  return { ws, welcome };
-}
-
-async function getJson(port, path) {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5000) });
-  return { status: res.status, body: await res.json() };
-}
-
-// Every event of the room on one node, following `next` (limit 3 per page, so paging crosses records of both nodes).
-async function allEvents(port) {
-  const events = [];
-  let after = null;
-  for (let page = 0; page < 200; page++) {
-    const { status, body } = await getJson(port, `/rooms/${ROOM}/events?limit=3${after ? `&after=${after}` : ''}`);
-    assert.equal(status, 200);
-    events.push(...body.events);
-    if (body.next === null) return events;
-    after = body.next;
-  }
-  throw new Error('more than 200 pages');
-}
-
-async function healthUntil(port, want) {
-  let body = '';
-  for (let i = 0; i < 100; i++) {
-    body = (await (await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(3000) })).text()).trim();
-    if (want(body)) return body;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return body;
-}
-
+const enter = (port, extra) => enterRoom(port, ROOM, extra);
+// Every event of the room on one node (limit 3 per page, so paging crosses records of both nodes).
+const allEvents = (port) => allEventsOf(port, ROOM, 3);
 const withoutViewers = (events) => events.filter((e) => e.type !== 'viewers');
 
 test('shared room log: two nodes write each event once, either node reads it all, kill -9 and a late node restore it', async (t) => {
@@ -108,6 +75,9 @@ test('shared room log: two nodes write each event once, either node reads it all
   bob.ws.send(JSON.stringify({ type: 'hearts', v: 2, count: 3, stream_time: streamTime() }));
   host.ws.send(JSON.stringify({ type: 'delete', v: 2, comment_id: ids['B says something to delete'] })); // A deletes B's
   host.ws.send(JSON.stringify({ type: 'answered', v: 2, id: ids['a question from B?'] }));
+  // The vote cast on node A reaches the asker's board on node B.
+  const qid = ids['a question from B?'];
+  await bob.ws.until((m) => m.type === 'board' && [...m.open, ...(m.answering ? [m.answering] : []), ...m.answered].some((q) => q.id === qid && q.votes === 1));
 
   const hearts = (events) => events.filter((e) => e.type === 'hearts').flatMap((e) => e.counts).reduce((n, h) => n + h.count, 0);
   const settled = (events) => events.some((e) => e.type === 'answered') && events.some((e) => e.type === 'vote') && hearts(events) >= 7;

@@ -1147,6 +1147,11 @@ void RelayCore::EnableLog(std::function<RoomRestore(const std::string& room)> re
     LogRestore = std::move(restore);
 }
 
+bool RelayCore::LogHasUrgent() const
+{
+    return std::any_of(LogQueue.begin(), LogQueue.end(), [](const LogRecord& r) { return r.Type != LogType::Hearts && r.Type != LogType::Viewers; });
+}
+
 std::vector<LogRecord> RelayCore::TakeLogRecords()
 {
     std::vector<LogRecord> out;

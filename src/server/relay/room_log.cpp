@@ -97,6 +97,8 @@ RoomRestore BuildRestore(const std::vector<LogRecord>& records)
         }
     }
     out.History.assign(history.begin(), history.end());
+    // The questions before the votes and answers that name them (a shared log may hold a vote before its question).
+    std::stable_partition(out.Board.begin(), out.Board.end(), [](const LogRecord& r) { return r.Type == LogType::Comment; });
     return out;
 }
 
@@ -105,14 +107,18 @@ std::vector<LogQuestion> BuildQuestions(const std::vector<LogRecord>& records, i
     std::vector<LogQuestion> asked;
     std::unordered_map<std::string, size_t> index;
     std::unordered_set<std::string> dismissed;
+    // The questions first: with nodes sharing one log, a vote written by one node may come before the question its
+    // asker's node wrote (each node commits its own batches).
     for (const LogRecord& r : records)
-    {
         if (r.Type == LogType::Comment && r.Question && r.T >= from && r.T < to && !index.count(r.Ref))
         {
             index.emplace(r.Ref, asked.size());
             asked.push_back(LogQuestion{r.Ref, r.Author, r.Text, 0, r.T, std::nullopt});
-            continue;
         }
+    for (const LogRecord& r : records)
+    {
+        if (r.Type == LogType::Comment)
+            continue;
         const auto it = index.find(r.Ref);
         if (it == index.end())
             continue;

@@ -315,13 +315,14 @@ void RelayServer::Impl::RunTick()
     LastRun = std::chrono::steady_clock::now();
     const int64_t now = WallClockMs();
     Core.Tick(now);
-    Flush();
-    // The room log keeps its batches of one TickMs whatever the rooms' flush rate (one transaction each).
-    if (!Options.Core.AdaptiveTick || now - LastLogMs >= Options.Core.TickMs)
+    // The room log keeps its batches of one TickMs whatever the rooms' flush rate (one transaction each), except for
+    // comments, votes and moderation: written before the frames that show them go out (a kill -9 loses none of them).
+    if (!Options.Core.AdaptiveTick || Core.LogHasUrgent() || now - LastLogMs >= Options.Core.TickMs)
     {
         LastLogMs = now;
         AppendLog();
     }
+    Flush();
     ScheduleTick();
 }
 
@@ -343,8 +344,8 @@ void RelayServer::Impl::ScheduleTick()
         if (ec || self->ShuttingDown)
             return;
         self->Core.Tick(WallClockMs());
+        self->AppendLog(); // before the frames go out: what viewers see is in the log
         self->Flush();
-        self->AppendLog();
         self->ScheduleTick();
     });
 }

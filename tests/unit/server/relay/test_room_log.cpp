@@ -427,6 +427,40 @@ TEST_CASE("the transcript questions come in asked order with votes and the first
     });
 }
 
+TEST_CASE("a vote or answer written before its question (two nodes sharing one log) still counts in the transcript and the restore")
+{
+    LogRecord vote{};
+    vote.Room = "room";
+    vote.Seq = 1;
+    vote.T = 2000;
+    vote.Type = LogType::Vote;
+    vote.Ref = "c-7";
+    vote.Num = 1;
+    LogRecord answered = vote;
+    answered.Seq = 2;
+    answered.Type = LogType::Answered;
+    answered.Num = 0;
+    LogRecord question{};
+    question.Room = "room";
+    question.Seq = 3; // the asker's node committed its batch after the voter's node
+    question.T = 1000;
+    question.Type = LogType::Comment;
+    question.Ref = "c-7";
+    question.Text = "why?";
+    question.Question = true;
+    const std::vector<LogRecord> records{vote, answered, question};
+    const auto questions = BuildQuestions(records, 0, INT64_MAX, 10);
+    REQUIRE(questions.size() == 1);
+    CHECK(questions[0].Votes == 1);
+    REQUIRE(questions[0].AnsweredT.has_value());
+    CHECK(*questions[0].AnsweredT == 2000);
+    const RoomRestore restore = BuildRestore(records);
+    REQUIRE(restore.Board.size() == 3);
+    CHECK(restore.Board[0].Type == LogType::Comment); // the question before what names it
+    CHECK(restore.Board[1].Type == LogType::Vote);
+    CHECK(restore.Board[2].Type == LogType::Answered);
+}
+
 TEST_CASE("a core without the log makes no records")
 {
     InProcessRoomBus bus;

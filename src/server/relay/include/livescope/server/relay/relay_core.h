@@ -133,6 +133,9 @@ public:
     void EnableLog(std::function<RoomRestore(const std::string& room)> restore);
     // The records made since the last call, in the order they were applied; the caller owns the result.
     std::vector<LogRecord> TakeLogRecords();
+    // True when the queued records hold more than hearts and viewer counts (a comment, vote, moderation...): the edge
+    // writes those before the frames that show them go out, so a kill -9 never loses what viewers saw.
+    bool LogHasUrgent() const;
 
     const RelayStats& Stats() const { return Counters; }
     const RelayConfig& Config() const { return Cfg; }
