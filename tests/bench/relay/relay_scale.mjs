@@ -37,6 +37,7 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 const rssKiB = (pid) => { try { return Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]); } catch { return NaN; } };
 const fds = (pid) => { try { return readdirSync(`/proc/${pid}/fd`).length; } catch { return NaN; } };
+const slabKiB = () => Number(readFileSync('/proc/meminfo', 'utf8').match(/Slab:\s+(\d+)/)[1]); // kernel objects (sockets), machine-wide
 const fdLimit = (pid) => { try { return Number(readFileSync(`/proc/${pid}/limits`, 'utf8').match(/Max open files\s+(\d+)/)[1]); } catch { return NaN; } };
 
 async function relay(extra, tag) {
@@ -69,6 +70,7 @@ async function connections(name, nodes, redisPid) {
   await sleep(1000);
   const idle = nodes.map((n) => ({ rss: rssKiB(n.pid), fds: fds(n.pid) }));
   const redisIdle = redisPid ? rssKiB(redisPid) : NaN;
+  const slabIdle = slabKiB();
   const procs = [];
   const t0 = Date.now();
   for (let left = CONNECTIONS; left > 0; left -= PER_PROCESS) {
@@ -83,6 +85,7 @@ async function connections(name, nodes, redisPid) {
   const held = nodes.map((n) => ({ rss: rssKiB(n.pid), fds: fds(n.pid) }));
   const redisHeld = redisPid ? rssKiB(redisPid) : NaN;
   const clientRss = procs.reduce((s, c) => s + rssKiB(c.child.pid), 0);
+  const slabHeld = slabKiB();
   const loadNow = load();
   for (const c of procs) c.child.stdin.end();
   await Promise.race([Promise.all(procs.map((c) => c.done)), sleep(30000)]);
@@ -97,7 +100,12 @@ async function connections(name, nodes, redisPid) {
     say(`${name}:   node ${i + 1}: ${fmt(conns[i])} connections (open-file limit ${fmt(fdLimit(n.pid))}), RSS ${(idle[i].rss / 1024).toFixed(1)} MiB idle -> ` +
       `${(held[i].rss / 1024).toFixed(1)} MiB held: ${per.toFixed(1)} KiB per connection, ${(per * 1000 / 1024).toFixed(1)} MiB per 1,000`);
   });
+  const limited = nodes.filter((n, i) => conns[i] >= fdLimit(n.pid) - 50);
+  if (total < CONNECTIONS && limited.length)
+    say(`${name}:   short of ${fmt(CONNECTIONS)}: ${limited.length} node(s) at their open-file limit (one descriptor per connection; the relay's open-file limit is ${fmt(fdLimit(nodes[0].pid))}, its hard limit here)`);
   if (redisPid) say(`${name}:   redis RSS ${(redisIdle / 1024).toFixed(1)} -> ${(redisHeld / 1024).toFixed(1)} MiB`);
+  say(`${name}:   kernel slab ${((slabHeld - slabIdle) / 1024).toFixed(0)} MiB more while held, machine-wide, both ends of each loopback connection ` +
+    `(~${((slabHeld - slabIdle) / 2 / Math.max(1, total)).toFixed(1)} KiB per connection per end; other processes move it too)`);
   say(`${name}:   load clients RSS ${(clientRss / 1024).toFixed(0)} MiB in all`);
   const failedLines = procs.flatMap((c) => c.lines.filter((l) => !/joined in|still open/.test(l)));
   for (const l of failedLines.slice(0, 5)) say(`${name}:   client said: ${l}`);
