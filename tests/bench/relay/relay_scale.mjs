@@ -7,7 +7,7 @@
 // open-file limit). Prints figures; never fails on numbers. Env: SCALE_CONNECTIONS (30000), SCALE_RECEIVERS (3000),
 // SCALE_SENDERS (100), SCALE_RATE (100), SCALE_DURATION_S (10), SCALE_NODES (3), SCALE_PER_PROCESS (9000),
 // SCALE_HOLD_S (5), SCALE_ONLY (connections|fanout: one part alone).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,9 +111,18 @@ async function connections(name, nodes, redisPid) {
   for (const l of failedLines.slice(0, 5)) say(`${name}:   client said: ${l}`);
 }
 
+// Redis's own count of PUBLISH calls and the microseconds it spent in them (delivery to subscribers included).
+function publishStats(port) {
+  try {
+    const m = execFileSync('/usr/bin/redis-cli', ['-p', String(port), 'INFO', 'commandstats'], { encoding: 'utf8' }).match(/cmdstat_publish:calls=(\d+),usec=(\d+)/);
+    return m ? { calls: Number(m[1]), usec: Number(m[2]) } : { calls: 0, usec: 0 };
+  } catch { return null; }
+}
+
 // Part 2: fan-out through one load client (one process: one clock for send and receive times).
-async function fanout(name, nodes, watched) {
+async function fanout(name, nodes, watched, redisPort) {
   await sleep(1000);
+  const pub0 = redisPort ? publishStats(redisPort) : null;
   const c = client(['fanout', '--ports', nodes.map((x) => x.port).join(','), '--clients', String(RECEIVERS), '--senders', String(SENDERS),
     '--rate', String(RATE), '--duration-s', String(DURATION_S), '--timeout-s', '60', '--concurrency', '128', '--label', name,
     ...watched.flatMap(([k, pid]) => ['--watch', `${k}:${pid}`])], null);
@@ -121,6 +130,12 @@ async function fanout(name, nodes, watched) {
   await c.done;
   clearTimeout(killer);
   for (const l of c.lines) say(l);
+  const pub1 = redisPort ? publishStats(redisPort) : null;
+  if (pub0 && pub1) {
+    const calls = pub1.calls - pub0.calls, usec = pub1.usec - pub0.usec;
+    say(`${name}: redis PUBLISH ${fmt(calls)} calls over the run (comments, presence and each node's counts every 500 ms), ` +
+      `${(usec / Math.max(1, calls)).toFixed(1)} us each inside Redis, delivery to ${nodes.length} subscribed nodes included`);
+  }
   say(`${name}: load ${load()}`);
 }
 
@@ -150,7 +165,7 @@ try {
     await fanout('one node', one, [['relay', one[0].pid]]);
     await stopAll();
     const many = await start(NODES, bus);
-    await fanout(`${NODES} nodes on redis`, many, [['redis', redis.child.pid], ...many.map((p, i) => [`node ${i + 1}`, p.pid])]);
+    await fanout(`${NODES} nodes on redis`, many, [['redis', redis.child.pid], ...many.map((p, i) => [`node ${i + 1}`, p.pid])], redisPort);
     await stopAll();
   }
 } catch (e) {
