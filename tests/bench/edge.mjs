@@ -117,6 +117,15 @@ async function followersThreaded(base, n, ms, steadyFrom) {
   return out;
 }
 
+// CPU seconds (user + system) of process `pid` so far (NaN when unknown); clock ticks of 1/100 s (CLK_TCK on Linux).
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime (fields 14 and 15)
+  } catch { return NaN; }
+}
+
 const pct = (a, p) => { const s = a.filter(Number.isFinite).sort((x, y) => x - y); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
 const fmt = (a) => `p50 ${pct(a, 0.5).toFixed(0)} / p90 ${pct(a, 0.9).toFixed(0)} ms`;
 
@@ -136,8 +145,9 @@ try {
   for (const lock of ['on', 'off']) {
     const port = await freePort();
     const argv = prepareEdge({ origin: originUrl.slice(7), listen: `127.0.0.1:${port}`, dir: join(dir, `edge-${lock}`), lock, single: true });
-    procs.push(await startProcess(argv[0], argv.slice(1), { tag: `nginx-${lock}`, dieWithParent: true }));
-    edges.push({ name: `edge lock ${lock}`, base: `http://127.0.0.1:${port}`, log: join(dir, `edge-${lock}`, 'access.log') });
+    const nginx = await startProcess(argv[0], argv.slice(1), { tag: `nginx-${lock}`, dieWithParent: true });
+    procs.push(nginx);
+    edges.push({ name: `edge lock ${lock}`, base: `http://127.0.0.1:${port}`, log: join(dir, `edge-${lock}`, 'access.log'), pid: nginx.child.pid });
   }
   for (let i = 0; i < 100 && !/#EXT-X-PRELOAD-HINT/.test((await get(`${edges[0].base}/live/360p/index.m3u8`)).body); i++) await sleep(200);
 
@@ -145,16 +155,18 @@ try {
     `${edges.map((e) => `${e.name} ${e.base}`).join(', ')}; ${PHASE_S} s per phase; followers ${COUNTS.join(', ')} (lock off up to ${LOCK_OFF_MAX})`);
   const rows = [];
   for (const viewers of COUNTS) {
-    for (const { name, base, log } of [{ name: 'direct', base: originUrl, log: null }, ...edges]) {
+    for (const { name, base, log, pid } of [{ name: 'direct', base: originUrl, log: null, pid: null }, ...edges]) {
       if (name === 'edge lock off' && viewers > LOCK_OFF_MAX) continue;
       const readLog = () => (log ? readFileSync(log, 'utf8') : '').split('\n');
       const before = readLog().length;
       const t0 = Date.now();
       const steadyFrom = t0 + WARM_S * 1000;
       const cpu0 = process.cpuUsage();
+      const originCpu0 = cpuSeconds(origin.child.pid), edgeCpu0 = pid ? cpuSeconds(pid) : NaN;
       const out = await followersThreaded(base, viewers, PHASE_S * 1000, steadyFrom);
       const cpu = process.cpuUsage(cpu0);
       const secs = (Date.now() - t0) / 1000;
+      const originCpu = (cpuSeconds(origin.child.pid) - originCpu0) * 100 / secs, edgeCpu = (cpuSeconds(pid) - edgeCpu0) * 100 / secs; // % of one core
       const steadySecs = secs - WARM_S;
       const lines = readLog().slice(before - 1).filter((l) => l.trim());
       const upstream = lines.filter((l) => !/ up=- /.test(l));
@@ -168,7 +180,8 @@ try {
         `part latency (last byte - media end) ${fmt(out.latency)} over ${out.latency.length} parts (${(out.latency.length / secs / viewers).toFixed(1)} per viewer-s); ` +
         `origin ${(originRequests / secs).toFixed(1)} req/s (${originRequests} in ${secs.toFixed(1)} s), steady ${(originSteady / steadySecs).toFixed(1)} req/s = ` +
         `${(originSteady / (steadySecs * 1000 / PART_MS)).toFixed(1)} per part; clients made ${out.requests}${log ? `, ${hits} cache HITs` : ''}; ${out.errors} errors; ` +
-        `client CPU ${clientCpu.toFixed(0)}%; load ${loadavg()[0].toFixed(1)}`);
+        `CPU (% of one core): origin ${originCpu.toFixed(0)}%${pid ? `, nginx ${edgeCpu.toFixed(0)}% (${(out.requests / secs / Math.max(edgeCpu, 1) * 100).toFixed(0)} requests per core-second)` : ''}, ` +
+        `clients ${clientCpu.toFixed(0)}%; load ${loadavg()[0].toFixed(1)}`);
     }
   }
   console.log('edge bench: origin requests per part in the steady part of each phase (1 part = ' + PART_MS + ' ms; "keeping up" = ' +
