@@ -76,7 +76,7 @@ async function follow(base, ms, out, steadyFrom) {
   const media = async (uri, endMs) => {
     const r = await get(`${base}/live/360p/${uri}`, true); count();
     if (r.status !== 200) { out.errors++; return false; }
-    out.ttfb.push(r.ttfb); out.ttlb.push(r.ttlb); out.latency.push(r.end - endMs);
+    out.ttfb.push(r.ttfb); out.ttlb.push(r.ttlb); out.latency.push(r.end - endMs); out.bytes += r.body.length;
     return true;
   };
   let text = (await get(`${base}/live/360p/index.m3u8`)).body; count();
@@ -94,7 +94,7 @@ async function follow(base, ms, out, steadyFrom) {
 
 // `n` followers of `base` for `ms`, each starting at a random moment of the first second; requests from `steadyFrom`
 // (epoch ms) on are also counted in .steady.
-const newOut = () => ({ requests: 0, steady: 0, errors: 0, ttfb: [], ttlb: [], latency: [] });
+const newOut = () => ({ requests: 0, steady: 0, errors: 0, bytes: 0, ttfb: [], ttlb: [], latency: [] });
 async function followers(base, n, ms, steadyFrom) {
   const out = newOut();
   await Promise.all(Array.from({ length: n }, async () => { const d = Math.random() * 1000; await sleep(d); await follow(base, ms - d, out, steadyFrom); }));
@@ -111,7 +111,7 @@ async function followersThreaded(base, n, ms, steadyFrom) {
   })));
   const out = newOut();
   for (const o of outs) {
-    out.requests += o.requests; out.steady += o.steady; out.errors += o.errors;
+    out.requests += o.requests; out.steady += o.steady; out.errors += o.errors; out.bytes += o.bytes;
     for (const k of ['ttfb', 'ttlb', 'latency']) for (const v of o[k]) out[k].push(v);
   }
   return out;
@@ -177,7 +177,8 @@ try {
       const clientCpu = (cpu.user + cpu.system) / 1e4 / secs; // % of one core
       rows.push({ name, viewers, secs, steadySecs, out, originRequests, originSteady, hits });
       console.log(`edge bench: ${String(viewers).padStart(4)} viewer(s) ${name.padEnd(13)}: hinted part first byte ${fmt(out.ttfb)}, last byte ${fmt(out.ttlb)}; ` +
-        `part latency (last byte - media end) ${fmt(out.latency)} over ${out.latency.length} parts (${(out.latency.length / secs / viewers).toFixed(1)} per viewer-s); ` +
+        `part latency (last byte - media end) ${fmt(out.latency)} over ${out.latency.length} parts (${(out.latency.length / secs / viewers).toFixed(1)} per viewer-s, ` +
+        `${(out.bytes * 8 / 1000 / secs / viewers).toFixed(0)} kbit/s per viewer); ` +
         `origin ${(originRequests / secs).toFixed(1)} req/s (${originRequests} in ${secs.toFixed(1)} s), steady ${(originSteady / steadySecs).toFixed(1)} req/s = ` +
         `${(originSteady / (steadySecs * 1000 / PART_MS)).toFixed(1)} per part; clients made ${out.requests}${log ? `, ${hits} cache HITs` : ''}; ${out.errors} errors; ` +
         `CPU (% of one core): origin ${originCpu.toFixed(0)}%${pid ? `, nginx ${edgeCpu.toFixed(0)}% (${(out.requests / secs / Math.max(edgeCpu, 1) * 100).toFixed(0)} requests per core-second)` : ''}, ` +
