@@ -202,7 +202,12 @@ std::vector<std::shared_ptr<BenchClient>> ConnectMany(asio::io_context& io, cons
         if (c->Joined && !c->Closed)
             ok.push_back(c);
         else
+        {
+            // Still connecting at the timeout: its callback refers to this frame's counters, which are gone once we
+            // return, and its pending operation still completes (with an error) later.
+            c->OnJoined = nullptr;
             c->Close();
+        }
     }
     failed = count - static_cast<int>(ok.size());
     return ok;
