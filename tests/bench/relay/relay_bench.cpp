@@ -1,5 +1,6 @@
 // livescope-relay-bench: a one-thread Beast/asio load client for livescope-relay on loopback. Prints figures; never
-// fails on numbers. Every phase is bounded in count and time.
+// fails on numbers. Every phase is bounded in count and time. --ports spreads the clients over several relay nodes
+// (round robin); --watch NAME:PID reports other processes' CPU over a fan-out window (tests/bench/relay/relay_scale.mjs).
 // [SECTION] Client
 // [SECTION] Modes
 // [SECTION] main
@@ -12,6 +13,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -24,6 +26,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -161,9 +164,11 @@ private:
     }
 };
 
-// Connects `count` clients to `room`, at most `concurrency` handshakes at a time. Runs `io` until all have
-// joined or failed, or `timeout` passes. Returns the joined ones.
-std::vector<std::shared_ptr<BenchClient>> ConnectMany(asio::io_context& io, const tcp::endpoint& endpoint, const std::string& room,
+using Endpoints = std::vector<tcp::endpoint>; // relay nodes; client i goes to node i % size
+
+// Connects `count` clients to `room`, at most `concurrency` handshakes at a time, spread over `endpoints`. Runs `io`
+// until all have joined or failed, or `timeout` passes. Returns the joined ones.
+std::vector<std::shared_ptr<BenchClient>> ConnectMany(asio::io_context& io, const Endpoints& endpoints, const std::string& room,
                                                       int count, int concurrency, std::chrono::seconds timeout, int& failed,
                                                       double& seconds)
 {
@@ -182,7 +187,7 @@ std::vector<std::shared_ptr<BenchClient>> ConnectMany(asio::io_context& io, cons
             (ok ? joined : failed)++;
             start_next();
         };
-        c->Start(endpoint, room);
+        c->Start(endpoints[static_cast<size_t>(started - 1) % endpoints.size()], room);
     };
     const auto t0 = Clock::now();
     for (int i = 0; i < concurrency && i < count; i++)
@@ -197,7 +202,12 @@ std::vector<std::shared_ptr<BenchClient>> ConnectMany(asio::io_context& io, cons
         if (c->Joined && !c->Closed)
             ok.push_back(c);
         else
+        {
+            // Still connecting at the timeout: its callback refers to this frame's counters, which are gone once we
+            // return, and its pending operation still completes (with an error) later.
+            c->OnJoined = nullptr;
             c->Close();
+        }
     }
     failed = count - static_cast<int>(ok.size());
     return ok;
@@ -245,7 +255,6 @@ void CloseAll(asio::io_context& io, std::vector<std::shared_ptr<BenchClient>>& c
 struct Args
 {
     std::string Mode;
-    uint16_t Port = 0;
     int Clients = 1000;
     int Senders = 100;
     int Rate = 100;        // comments per second (fanout)
@@ -261,6 +270,9 @@ struct Args
     int CommentEveryS = 10; // chat mode: seconds between one viewer's comments
     int ReceiverHeartsPerS = 0; // fanout mode: hearts messages per receiver per second during the run (the tick bench)
     bool RandomPhase = false;   // fanout mode: each comment at a random moment of its period (not in step with a tick)
+    bool HoldUntilEof = false; // connections mode: hold until stdin closes (several client processes held together)
+    std::vector<uint16_t> Ports;                        // --port / --ports: the relay nodes
+    std::vector<std::pair<std::string, int>> Watched; // --watch NAME:PID: CPU over the fan-out window
     std::string Label;
 };
 
@@ -289,7 +301,7 @@ double ProcessCpuSeconds(int pid)
     return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
-int ModeConnections(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
+int ModeConnections(asio::io_context& io, const Endpoints& ep, const Args& a)
 {
     int failed = 0;
     double seconds = 0;
@@ -299,7 +311,24 @@ int ModeConnections(asio::io_context& io, const tcp::endpoint& ep, const Args& a
     std::fflush(stdout);
     for (auto& c : clients)
         c->Frames = c->Messages = 0;
-    RunFor(io, std::chrono::seconds(a.HoldS));
+    const auto held_from = Clock::now();
+    if (a.HoldUntilEof)
+    {
+        // A detached reader: it returns at EOF (the driver closed our stdin) and only sets the flag.
+        static std::atomic<bool> eof{false};
+        std::thread([] {
+            char buf[256];
+            while (read(0, buf, sizeof buf) > 0)
+            {
+            }
+            eof = true;
+        }).detach();
+        while (!eof)
+            RunFor(io, std::chrono::milliseconds(100));
+    }
+    else
+        RunFor(io, std::chrono::seconds(a.HoldS));
+    const double held_s = std::chrono::duration<double>(Clock::now() - held_from).count();
     size_t open = 0;
     int64_t frames = 0;
     for (auto& c : clients)
@@ -307,14 +336,14 @@ int ModeConnections(asio::io_context& io, const tcp::endpoint& ep, const Args& a
         open += c->Closed ? 0 : 1;
         frames += c->Frames;
     }
-    std::printf("connections%s: %zu still open after holding %d s; %.2f frames/s per client while held\n", a.Label.c_str(), open, a.HoldS,
-                clients.empty() ? 0.0 : static_cast<double>(frames) / static_cast<double>(clients.size()) / a.HoldS);
+    std::printf("connections%s: %zu still open after holding %.0f s; %.2f frames/s per client while held\n", a.Label.c_str(), open, held_s,
+                clients.empty() ? 0.0 : static_cast<double>(frames) / static_cast<double>(clients.size()) / held_s);
     std::fflush(stdout);
     CloseAll(io, clients);
     return 0;
 }
 
-int ModeFanout(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
+int ModeFanout(asio::io_context& io, const Endpoints& ep, const Args& a)
 {
     int failed = 0;
     double seconds = 0;
@@ -349,7 +378,12 @@ int ModeFanout(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
         r->Frames = r->Messages = 0;
     std::mt19937 phase_rng(4242);
     const auto t_send = Clock::now();
-    const double cpu0 = ProcessCpuSeconds(a.RelayPid);
+    const double relay_cpu0 = ProcessCpuSeconds(a.RelayPid);
+    std::vector<double> cpu0;
+    for (const auto& [name, pid] : a.Watched)
+        cpu0.push_back(ProcessCpuSeconds(pid));
+    const double self0 = ProcessCpuSeconds(static_cast<int>(getpid()));
+    const auto window_from = Clock::now();
     RunFor(io, std::chrono::milliseconds(a.DurationS * 1000), std::chrono::milliseconds(period_ms), [&] {
         for (hearts_owed += hearts_per_period; hearts_owed >= 1.0 && !receivers.empty(); hearts_owed -= 1.0, hearts_sent++)
             receivers[next_tapper++ % receivers.size()]->Send(tap);
@@ -366,10 +400,20 @@ int ModeFanout(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
         timer->async_wait([timer, s](beast::error_code) { s->Send(EncodeClientMessage(CommentPost{"t=" + std::to_string(NowNs()), std::nullopt})); });
     });
     const double send_s = std::chrono::duration<double>(Clock::now() - t_send).count();
-    const double cpu1 = ProcessCpuSeconds(a.RelayPid);
+    const double relay_cpu1 = ProcessCpuSeconds(a.RelayPid);
     std::vector<double> frames_per_s;
     for (auto& r : receivers)
         frames_per_s.push_back(static_cast<double>(r->Frames) / send_s);
+    const double window_s = std::chrono::duration<double>(Clock::now() - window_from).count();
+    std::string cpu_line;
+    for (size_t i = 0; i < a.Watched.size(); i++)
+    {
+        const double c1 = ProcessCpuSeconds(a.Watched[i].second);
+        cpu_line += (i ? ", " : "") + a.Watched[i].first + " " +
+                    (cpu0[i] < 0 || c1 < 0 ? std::string("?") : std::to_string(static_cast<int>(100.0 * (c1 - cpu0[i]) / window_s + 0.5)) + "%");
+    }
+    cpu_line += std::string(a.Watched.empty() ? "" : ", ") + "this client " +
+                std::to_string(static_cast<int>(100.0 * (ProcessCpuSeconds(static_cast<int>(getpid())) - self0) / window_s + 0.5)) + "%";
     RunFor(io, std::chrono::milliseconds(1000)); // drain the last ticks
     const size_t expected = static_cast<size_t>(sent) * receivers.size();
     const size_t got = latencies_ms.size();
@@ -382,14 +426,15 @@ int ModeFanout(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
     std::printf("fanout%s: latency send->receive p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", a.Label.c_str(), p50, p99, pmax);
     std::printf("fanout%s: frames received per client per second p50 %.1f, max %.1f (%lld hearts messages sent by the receivers); relay CPU %s\n",
                 a.Label.c_str(), Percentile(frames_per_s, 0.5), frames_per_s.empty() ? 0.0 : frames_per_s.back(), static_cast<long long>(hearts_sent),
-                cpu0 < 0 || cpu1 < 0 ? "not measured (--relay-pid)" : (std::to_string(static_cast<int>(100.0 * (cpu1 - cpu0) / send_s + 0.5)) + "% of one core").c_str());
+                relay_cpu0 < 0 || relay_cpu1 < 0 ? "not measured (--relay-pid)" : (std::to_string(static_cast<int>(100.0 * (relay_cpu1 - relay_cpu0) / send_s + 0.5)) + "% of one core").c_str());
+    std::printf("fanout%s: CPU over the %.1f s window (%% of one core): %s\n", a.Label.c_str(), window_s, cpu_line.c_str());
     std::fflush(stdout);
     CloseAll(io, receivers);
     CloseAll(io, senders);
     return 0;
 }
 
-int ModeHearts(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
+int ModeHearts(asio::io_context& io, const Endpoints& ep, const Args& a)
 {
     int failed = 0;
     double seconds = 0;
@@ -441,7 +486,7 @@ int ModeHearts(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
 // each viewer sends one hearts message a second (`TapsPerMessage` taps) and one comment every `CommentEveryS`
 // seconds, spread evenly over 100 ms steps. Reports what was sent and the relay's CPU (run it once with --no-log
 // and once with --log-db FILE, the same invocation otherwise: tests/bench/relay.sh phase 5).
-int ModeChat(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
+int ModeChat(asio::io_context& io, const Endpoints& ep, const Args& a)
 {
     int failed = 0;
     double seconds = 0;
@@ -498,7 +543,7 @@ int ModeChat(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
 // Q&A: `Clients` viewers in one room with `Questions` questions on the board. Phase 1: voting off (the room's
 // usual traffic only); phase 2: every viewer votes `VotesPerS` times a second on random questions (toggling its
 // vote), while 5 probe viewers each toggle a vote on a question of their own and time vote -> board showing it.
-int ModeVotes(asio::io_context& io, const tcp::endpoint& ep, const Args& a)
+int ModeVotes(asio::io_context& io, const Endpoints& ep, const Args& a)
 {
     int failed = 0;
     double seconds = 0;
@@ -655,20 +700,46 @@ int main(int argc, char** argv)
     Args a;
     if (argc < 2)
     {
-        std::fprintf(stderr, "usage: livescope-relay-bench connections|fanout|hearts|votes|chat --port N [--clients N] [--senders N] [--rate N]\n"
-                             "       fanout: [--receiver-hearts-per-s 0] [--random-phase 0|1] [--relay-pid PID]\n"
-                             "       [--duration-s N] [--concurrency N] [--hold-s N] [--timeout-s N] [--label TEXT]\n"
+        std::fprintf(stderr, "usage: livescope-relay-bench connections|fanout|hearts|votes|chat --port N|--ports N,N,... [--clients N] [--senders N]\n"
+                             "       [--rate N] [--duration-s N] [--concurrency N] [--hold-s N] [--timeout-s N] [--label TEXT]\n"
+                             "       connections: [--hold-until-eof]; fanout: [--watch NAME:PID]... [--receiver-hearts-per-s 0] [--random-phase 0|1] [--relay-pid PID]\n"
                              "       votes: [--questions 50] [--votes-per-s 1] [--relay-pid PID]\n"
                              "       chat: [--comment-every-s 10] [--relay-pid PID]\n");
         return 2;
     }
     a.Mode = argv[1];
+    for (int i = 2; i < argc; i++)
+        if (std::string(argv[i]) == "--hold-until-eof") // the one flag without a value
+        {
+            a.HoldUntilEof = true;
+            for (int j = i; j + 1 < argc; j++)
+                argv[j] = argv[j + 1];
+            argc--;
+            break;
+        }
     for (int i = 2; i + 1 < argc; i += 2)
     {
         const std::string k = argv[i];
         const char* v = argv[i + 1];
         if (k == "--port")
-            a.Port = static_cast<uint16_t>(std::atoi(v));
+            a.Ports.push_back(static_cast<uint16_t>(std::atoi(v)));
+        else if (k == "--ports")
+        {
+            std::istringstream list(v);
+            for (std::string port; std::getline(list, port, ',');)
+                a.Ports.push_back(static_cast<uint16_t>(std::atoi(port.c_str())));
+        }
+        else if (k == "--watch")
+        {
+            const std::string w = v;
+            const size_t colon = w.rfind(':');
+            if (colon == std::string::npos || colon == 0)
+            {
+                std::fprintf(stderr, "--watch wants NAME:PID, not %s\n", v);
+                return 2;
+            }
+            a.Watched.emplace_back(w.substr(0, colon), std::atoi(w.c_str() + colon + 1));
+        }
         else if (k == "--clients")
             a.Clients = std::atoi(v);
         else if (k == "--senders")
@@ -703,8 +774,15 @@ int main(int argc, char** argv)
             return 2;
         }
     }
+    if (a.Ports.empty())
+    {
+        std::fprintf(stderr, "--port N or --ports N,N,... is required\n");
+        return 2;
+    }
     asio::io_context io(1);
-    const tcp::endpoint ep(asio::ip::make_address("127.0.0.1"), a.Port);
+    Endpoints ep;
+    for (uint16_t port : a.Ports)
+        ep.emplace_back(asio::ip::make_address("127.0.0.1"), port);
     if (a.Mode == "connections")
         return ModeConnections(io, ep, a);
     if (a.Mode == "fanout")
