@@ -358,6 +358,8 @@ test('against the real relay log: seeded over WebSocket with stream times, repla
       return ws;
     };
     const host = await enter({ token }), ann = await enter({ client_id: 'ann-e2e' }), bob = await enter({ client_id: 'bob-e2e' });
+    // A third viewer: each one stays within the relay's burst of 3 comments (echoes come at once on the adaptive tick).
+    const cat = await enter({ client_id: 'cat-e2e' });
     // The broadcast: 30 s of stream time; the viewers act "while watching" these moments (sent at once).
     const S0 = Date.now() - 60000, T = (s) => S0 + Math.round(s * 1000), ids = {};
     const post = async (ws, s, text, question = false) => {
@@ -365,7 +367,7 @@ test('against the real relay log: seeded over WebSocket with stream times, repla
       ids[text] = (await host.until((m) => m.type === 'comment' && m.text === text)).id;
     };
     const plan = [[ann, 3, 'hi at three'], [bob, 5, 'who asks first?', true], [ann, 7.5, 'seven and a half'], [bob, 9, 'this one gets deleted'],
-      [ann, 12, 'twelve'], [bob, 16, 'a second question?', true], [ann, 22, 'twenty-two: after the seek'], [bob, 26, 'twenty-six']];
+      [ann, 12, 'twelve'], [bob, 16, 'a second question?', true], [cat, 22, 'twenty-two: after the seek'], [cat, 26, 'twenty-six']];
     for (const [ws, sec, text, q] of plan) await post(ws, sec, text, !!q);
     ann.send(JSON.stringify({ type: 'hearts', v: 2, count: 9, stream_time: T(10.5) }));
     ann.send(JSON.stringify({ type: 'vote', v: 2, id: ids['a second question?'], on: true, stream_time: T(17) }));

@@ -281,6 +281,10 @@ function wcDrain() {
     const c = mod.abiRecord('wcChunk', mod._ls_worker_wc_chunk_info(app));
     if (!wcReadyFor(c)) return;
     if (wc.decoder.decodeQueueSize >= wc.queueMax) break;
+    // Back-pressure, as the wasm path's frame buffers: with the page's pool full and readyMax frames waiting here, the
+    // next chunk waits in the worker (a release resumes). Dropping instead cost a replay ~1 s of every 2 s segment,
+    // which comes in one burst.
+    if (wc.ready.length >= wc.readyMax) break;
     try {
       wc.decoder.decode(new self.EncodedVideoChunk({ type: c.key ? 'key' : 'delta', timestamp: c.timestamp,
         duration: c.duration > 0 ? c.duration : undefined, data: mod.HEAPU8.subarray(c.ptr, c.ptr + c.size) }));
@@ -300,8 +304,9 @@ function wcOutput(frame) {
   const v = mod.abiRecord('videoFrame', mod._ls_worker_wc_output(app, frame.timestamp, frame.displayWidth, frame.displayHeight));
   if (!v) { frame.close(); return; } // stale (a reset or a serial change), or before the fast-start cut
   wc.ready.push({ frame, v });
-  // The page holds at most poolMax frames; beyond that a few wait here, and past readyMax the oldest goes.
-  while (wc.ready.length > wc.readyMax) wc.ready.shift().frame.close();
+  // The page holds at most poolMax frames; beyond that up to readyMax wait here (wcDrain then stops feeding the decoder),
+  // plus what was already in the decoder's queue; past that bound (a page that stopped returning frames) the oldest goes.
+  while (wc.ready.length > wc.readyMax + wc.queueMax + 8) wc.ready.shift().frame.close();
   wcSendReady();
 }
 

@@ -777,6 +777,9 @@
           feed = new global.LivescopeRoomReplay.RoomReplayFeed({ widget, module: m, app, url: target.url, room: target.room, flush });
           onReplay = () => { if (socket) { socket.close(); socket = null; } feed.start(); flush(); };
           widget.events.addEventListener('replay', onReplay);
+          // The playback may have said `replay` before this plugin started (its worker starts first): start it now.
+          const playback = widget.plugins && widget.plugins.playback;
+          if (playback && playback.replay) onReplay();
         }
         if (target && !recording) {
           socket = new RoomSocket(target.url, {
