@@ -25,6 +25,18 @@ namespace livescope {
 // [SECTION] Shared helpers -----------------------------------------------------------------------
 
 namespace {
+// The playback rate as swresample's compensation (1.0: none): one rule for the FFmpeg AAC path and the AudioDecoder one.
+void ApplyResampleRate(SwrContext* swr, double rate, int out_rate)
+{
+    if (swr == nullptr)
+        return;
+    const ResampleCompensation c = ResampleCompensationForRate(rate, out_rate * 60);
+    if (rate == 1.0)
+        swr_set_compensation(swr, 0, 0);
+    else
+        swr_set_compensation(swr, c.SampleDelta, c.Distance);
+}
+
 
 constexpr AVRational kMicros = {1, 1000000};
 
@@ -345,16 +357,7 @@ struct AudioDecoder::Impl : CodecState
         av_channel_layout_uninit(&InLayout);
     }
 
-    void ApplyRate()
-    {
-        if (Swr == nullptr)
-            return;
-        const ResampleCompensation c = ResampleCompensationForRate(Rate, Config.OutRate * 60);
-        if (Rate == 1.0)
-            swr_set_compensation(Swr, 0, 0);
-        else
-            swr_set_compensation(Swr, c.SampleDelta, c.Distance);
-    }
+    void ApplyRate() { ApplyResampleRate(Swr, Rate, Config.OutRate); }
 
     DecodeStatus EnsureSwr()
     {
@@ -462,16 +465,7 @@ struct PcmResampler::Impl
 
     ~Impl() { swr_free(&Swr); }
 
-    void ApplyRate()
-    {
-        if (Swr == nullptr)
-            return;
-        const ResampleCompensation c = ResampleCompensationForRate(Rate, Config.OutRate * 60);
-        if (Rate == 1.0)
-            swr_set_compensation(Swr, 0, 0);
-        else
-            swr_set_compensation(Swr, c.SampleDelta, c.Distance);
-    }
+    void ApplyRate() { ApplyResampleRate(Swr, Rate, Config.OutRate); }
 
     DecodeStatus EnsureSwr(int rate, int channels)
     {

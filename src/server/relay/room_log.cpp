@@ -2,6 +2,7 @@
 #include <livescope/server/relay/room_log.h>
 
 #include <algorithm>
+#include <charconv>
 #include <array>
 #include <deque>
 #include <unordered_map>
@@ -58,6 +59,48 @@ Comment CommentOfRecord(const LogRecord& record)
     return c;
 }
 
+namespace {
+bool ParseCount(std::string_view text, int64_t& out)
+{
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, out);
+    return !text.empty() && ec == std::errc() && ptr == end;
+}
+} // namespace
+
+// "#rrggbb:N,#rrggbb:N"; a colour never holds ':' or ',' (the protocol accepts "#rrggbb" only).
+std::string EncodeHearts(const std::vector<HeartCount>& hearts)
+{
+    std::string out;
+    for (const HeartCount& h : hearts)
+    {
+        if (!out.empty())
+            out += ',';
+        out += h.Color + ":" + std::to_string(h.Count);
+    }
+    return out;
+}
+
+bool DecodeHearts(std::string_view text, std::vector<HeartCount>& out)
+{
+    constexpr size_t max_colors = 256; // more than any window carries (HeartAggregator::MaxColors)
+    while (!text.empty())
+    {
+        const size_t comma = text.find(',');
+        const std::string_view item = text.substr(0, comma);
+        const size_t colon = item.rfind(':');
+        int64_t count = 0;
+        if (colon == std::string_view::npos || colon == 0 || !ParseCount(item.substr(colon + 1), count) || out.size() >= max_colors)
+            return false;
+        out.push_back(HeartCount{std::string(item.substr(0, colon)), count});
+        if (comma == std::string_view::npos)
+            break;
+        text.remove_prefix(comma + 1);
+        if (text.empty())
+            return false; // a trailing comma
+    }
+    return true;
+}
 RoomRestore BuildRestore(const std::vector<LogRecord>& records)
 {
     RoomRestore out;

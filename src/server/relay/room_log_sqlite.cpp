@@ -30,36 +30,6 @@ CREATE INDEX IF NOT EXISTS events_room_ref ON events(room, ref);
 
 constexpr const char* Columns = "seq, room, t, at, type, ref, num, num2, author_id, author_name, author_color, body, question, hearts";
 
-// "#rrggbb:N,#rrggbb:N"
-std::string EncodeHearts(const std::vector<HeartCount>& hearts)
-{
-    std::string out;
-    for (const HeartCount& h : hearts)
-    {
-        if (!out.empty())
-            out += ',';
-        out += h.Color + ":" + std::to_string(h.Count);
-    }
-    return out;
-}
-
-std::vector<HeartCount> DecodeHearts(std::string_view text)
-{
-    std::vector<HeartCount> out;
-    while (!text.empty())
-    {
-        const size_t comma = text.find(',');
-        const std::string_view item = text.substr(0, comma);
-        const size_t colon = item.find(':');
-        if (colon != std::string_view::npos)
-            out.push_back(HeartCount{std::string(item.substr(0, colon)), std::strtoll(std::string(item.substr(colon + 1)).c_str(), nullptr, 10)});
-        if (comma == std::string_view::npos)
-            break;
-        text.remove_prefix(comma + 1);
-    }
-    return out;
-}
-
 std::string ColumnText(sqlite3_stmt* s, int i)
 {
     const unsigned char* text = sqlite3_column_text(s, i);
@@ -80,7 +50,7 @@ LogRecord ReadRecord(sqlite3_stmt* s)
     r.Author = User{ColumnText(s, 8), ColumnText(s, 9), ColumnText(s, 10)};
     r.Text = ColumnText(s, 11);
     r.Question = sqlite3_column_int64(s, 12) != 0;
-    r.Hearts = DecodeHearts(ColumnText(s, 13));
+    DecodeHearts(ColumnText(s, 13), r.Hearts); // written by EncodeHearts: never malformed
     return r;
 }
 

@@ -137,6 +137,10 @@ private:
 RoomRestore BuildRestore(const std::vector<LogRecord>& records);
 // Shared by the drivers: the transcript questions from one room's records in Seq order.
 std::vector<LogQuestion> BuildQuestions(const std::vector<LogRecord>& records, int64_t from, int64_t to, size_t limit);
+// Shared by the drivers: a hearts record's counts as text, "#rrggbb:N,#rrggbb:N", and back. Decode is false (with
+// what it read before) on malformed text or more than 256 colours.
+std::string EncodeHearts(const std::vector<HeartCount>& hearts);
+bool DecodeHearts(std::string_view text, std::vector<HeartCount>& out);
 // The comment a comment record stands for.
 Comment CommentOfRecord(const LogRecord& record);
 
