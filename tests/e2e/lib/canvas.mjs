@@ -6,7 +6,7 @@ import { ROOT } from './browser.mjs';
 export const WASM_DIR = process.env.LIVESCOPE_WASM_DIR || join(ROOT, 'build', 'wasm');
 
 // Reads a canvas into RGBA bytes inside the page (the WebGL context keeps its drawing buffer under ?debug).
-// `selector` defaults to the standalone page's canvas. Returns { w, h, dpr, px }.
+// `selector` defaults to the standalone page's canvas. Returns { w, h, dpr, px } (px: a Uint8Array of RGBA).
 export async function readCanvas(page, selector = '#livescope-canvas') {
   return page.evaluate((sel) => {
     const c = document.querySelector(sel);
@@ -15,12 +15,16 @@ export async function readCanvas(page, selector = '#livescope-canvas') {
     const g = o.getContext('2d');
     g.drawImage(c, 0, 0);
     const d = g.getImageData(0, 0, o.width, o.height);
-    return { w: d.width, h: d.height, dpr: devicePixelRatio, px: Array.from(d.data) };
-  }, selector);
+    // Base64, not an array of numbers: a 960x540 canvas as JSON numbers took seconds to move and parse on a loaded CI
+    // machine, and the media server of the test lives in this same node process (a playlist request timed out meanwhile).
+    let bin = '';
+    for (let i = 0; i < d.data.length; i += 0x8000) bin += String.fromCharCode.apply(null, d.data.subarray(i, i + 0x8000));
+    return { w: d.width, h: d.height, dpr: devicePixelRatio, b64: btoa(bin) };
+  }, selector).then(({ w, h, dpr, b64 }) => ({ w, h, dpr, px: new Uint8Array(Buffer.from(b64, 'base64')) }));
 }
 
 // RGB at (x, y) in canvas pixels.
-export const pixelAt = (img, x, y) => { const i = (Math.round(y) * img.w + Math.round(x)) * 4; return img.px.slice(i, i + 3); };
+export const pixelAt = (img, x, y) => { const i = (Math.round(y) * img.w + Math.round(x)) * 4; return Array.from(img.px.subarray(i, i + 3)); };
 
 // Shares of the widget canvas's central region that are not near-black and that are green, and a coarse fingerprint of
 // it to tell a moving picture (computed in the page: moving the whole canvas's bytes to node takes seconds).
