@@ -220,6 +220,13 @@ std::string EncodeBusEnvelope(const BusEnvelope& envelope)
     json j{{"n", node}, {"s", envelope.Seq}, {"r", envelope.Room}};
     if (envelope.Event)
         j["e"] = EventJson(*envelope.Event);
+    else if (!envelope.Batch.empty())
+    {
+        json batch = json::array();
+        for (const RoomEvent& e : envelope.Batch)
+            batch.push_back(EventJson(e));
+        j["b"] = std::move(batch);
+    }
     else if (envelope.Usage)
     {
         json users = json::array();
@@ -251,6 +258,14 @@ std::optional<BusEnvelope> DecodeBusEnvelope(std::string_view text)
             return std::nullopt;
         if (j.contains("e"))
             out.Event = EventFrom(j.at("e"));
+        else if (j.contains("b"))
+        {
+            const json& batch = j.at("b");
+            if (!batch.is_array() || batch.empty() || batch.size() > MaxBatchEvents)
+                return std::nullopt;
+            for (const json& e : batch)
+                out.Batch.push_back(EventFrom(e));
+        }
         else if (j.contains("u"))
         {
             const json& users = j.at("u");
@@ -354,6 +369,54 @@ size_t NodeCountTable::Entries() const
     for (const auto& [room, nodes] : Rooms)
         n += nodes.size();
     return n;
+}
+
+bool BusOutbox::Take(const std::string& room, const RoomEvent& event)
+{
+    const HeartsEvent* hearts = std::get_if<HeartsEvent>(&event);
+    const Presence* presence = std::get_if<Presence>(&event);
+    if (!hearts && !presence)
+        return false;
+    auto it = Rooms.find(room);
+    if (it == Rooms.end())
+    {
+        if (Rooms.size() >= MaxRooms)
+            return false;
+        it = Rooms.emplace(room, Gathered{}).first;
+    }
+    Gathered& g = it->second;
+    if (hearts)
+    {
+        HeartsEvent& sum = g.Hearts.try_emplace(hearts->Color, HeartsEvent{hearts->Color, 0, std::nullopt}).first->second;
+        sum.Count += hearts->Count;
+        if (hearts->StreamTime && (!sum.StreamTime || *hearts->StreamTime > *sum.StreamTime))
+            sum.StreamTime = hearts->StreamTime;
+        HeartsTaken++;
+        return true;
+    }
+    if (g.Joins.size() < MaxPresencePerFlush)
+        g.Joins.push_back(*presence);
+    else
+        PresenceDrops++;
+    return true;
+}
+
+std::vector<std::pair<std::string, std::vector<RoomEvent>>> BusOutbox::Flush()
+{
+    std::vector<std::pair<std::string, std::vector<RoomEvent>>> out;
+    for (auto& [room, g] : Rooms)
+    {
+        std::vector<RoomEvent> batch;
+        for (auto& [color, hearts] : g.Hearts)
+            if (batch.size() < MaxBatchEvents) // 12 palette colours; a forged colour list cannot grow a batch
+                batch.emplace_back(std::move(hearts));
+        for (Presence& p : g.Joins)
+            if (batch.size() < MaxBatchEvents)
+                batch.emplace_back(std::move(p));
+        out.emplace_back(room, std::move(batch));
+    }
+    Rooms.clear();
+    return out;
 }
 
 bool ParseRedisUrl(std::string_view url, std::string& host, int& port)
@@ -524,7 +587,7 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
     static constexpr size_t MaxQueuedBytes = size_t{16} << 20; // bytes in the publisher's output buffer; beyond: events stay local
     static constexpr size_t MaxPendingUsage = 256;             // usage reports kept per room between two drains (the oldest goes)
 
-    Impl(asio::io_context& io, std::string host, int port) : Io(io), Host(std::move(host)), Port(port), CountsTimer(io)
+    Impl(asio::io_context& io, std::string host, int port) : Io(io), Host(std::move(host)), Port(port), CountsTimer(io), OutboxTimer(io)
     {
         std::random_device rd;
         Node = (static_cast<uint64_t>(rd()) << 32) ^ rd();
@@ -538,6 +601,9 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
     uint64_t Node = 0;
     uint64_t NextSeq = 1;
     asio::steady_timer CountsTimer;
+    asio::steady_timer OutboxTimer;
+    BusOutbox Outbox;         // hearts and presence gathered for the next flush
+    bool OutboxArmed = false; // OutboxTimer waits
     bool Closing = false;
 
     struct LinkState
@@ -703,6 +769,42 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
         redisAsyncCommand(Pub.Link->Ctx, nullptr, nullptr, "PUBLISH %b %b", channel.data(), channel.size(), payload.data(), payload.size());
     }
 
+    void SendEvent(const std::string& room, const RoomEvent& event)
+    {
+        BusEnvelope envelope;
+        envelope.Node = Node;
+        envelope.Seq = NextSeq++;
+        envelope.Room = room;
+        envelope.Event = event;
+        Send(envelope);
+    }
+
+    // Arms the outbox flush (once per FlushEveryMs, only while something is gathered).
+    void ScheduleOutbox()
+    {
+        if (OutboxArmed)
+            return;
+        OutboxArmed = true;
+        OutboxTimer.expires_after(std::chrono::milliseconds(BusOutbox::FlushEveryMs));
+        OutboxTimer.async_wait([weak = weak_from_this()](const boost::system::error_code& ec) {
+            auto self = weak.lock();
+            if (!self)
+                return;
+            self->OutboxArmed = false;
+            if (ec || self->Closing)
+                return;
+            for (auto& [room, batch] : self->Outbox.Flush())
+            {
+                BusEnvelope envelope;
+                envelope.Node = self->Node;
+                envelope.Seq = self->NextSeq++;
+                envelope.Room = room;
+                envelope.Batch = std::move(batch);
+                self->Send(envelope);
+            }
+        });
+    }
+
     void Receive(std::string_view payload)
     {
         std::optional<BusEnvelope> envelope = DecodeBusEnvelope(payload);
@@ -718,6 +820,18 @@ struct RedisRoomBus::Impl : std::enable_shared_from_this<RedisRoomBus::Impl>
             usage.push_back(std::move(*envelope->Usage));
             while (usage.size() > MaxPendingUsage)
                 usage.pop_front();
+            return;
+        }
+        if (!envelope->Batch.empty())
+        {
+            const bool was_empty = it->second.Pending.empty();
+            for (RoomEvent& e : envelope->Batch)
+            {
+                it->second.Pending.push_back(std::move(e));
+                it->second.PendingHere.push_back(false);
+            }
+            if (was_empty && Wakeup)
+                Wakeup();
             return;
         }
         if (!envelope->Event)
@@ -859,6 +973,7 @@ RedisRoomBus::~RedisRoomBus()
 {
     State->Closing = true;
     State->CountsTimer.cancel();
+    State->OutboxTimer.cancel();
     for (Impl::LinkState* s : {&State->Pub, &State->Sub})
     {
         if (s->Retry)
@@ -872,12 +987,10 @@ void RedisRoomBus::Publish(const std::string& room, RoomEvent event)
 {
     Impl& s = *State;
     Impl::RoomState& state = s.Serve(room);
-    BusEnvelope envelope;
-    envelope.Node = s.Node;
-    envelope.Seq = s.NextSeq++;
-    envelope.Room = room;
-    envelope.Event = event;
-    s.Send(envelope);
+    if (s.Outbox.Take(room, event))
+        s.ScheduleOutbox(); // hearts and presence: gathered, out within BusOutbox::FlushEveryMs
+    else
+        s.SendEvent(room, event);
     const bool was_empty = state.Pending.empty();
     state.Pending.push_back(std::move(event));
     state.PendingHere.push_back(true);

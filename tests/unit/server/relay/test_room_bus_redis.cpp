@@ -178,6 +178,77 @@ TEST_CASE("counts of other nodes are summed until they expire")
     CHECK(t.Entries() == 0);
 }
 
+TEST_CASE("the outbox sums a room's hearts per colour between flushes and keeps the latest stream time")
+{
+    BusOutbox box;
+    CHECK(box.Take("r", HeartsEvent{"#ff0000", 2, 1000}));
+    CHECK(box.Take("r", HeartsEvent{"#ff0000", 3, 1500}));
+    CHECK(box.Take("r", HeartsEvent{"#ff0000", 1, 1200})); // late: the stream time stays the latest
+    CHECK(box.Take("r", HeartsEvent{"#00ff00", 4, std::nullopt}));
+    CHECK(box.Take("s", HeartsEvent{"#ff0000", 1, 9}));
+    CHECK(box.TakenHearts() == 5);
+    const auto out = box.Flush();
+    REQUIRE(out.size() == 2); // one batch per room: 5 messages became 2 publishes
+    CHECK(out[0].first == "r");
+    REQUIRE(out[0].second.size() == 2); // one event per colour
+    const auto& green = std::get<HeartsEvent>(out[0].second[0]);
+    const auto& red = std::get<HeartsEvent>(out[0].second[1]);
+    CHECK(green.Color == "#00ff00");
+    CHECK(green.Count == 4);
+    CHECK(!green.StreamTime);
+    CHECK(red.Color == "#ff0000");
+    CHECK(red.Count == 6);
+    CHECK(red.StreamTime == 1500);
+    CHECK(out[1].first == "s");
+    CHECK(out[1].second.size() == 1);
+    CHECK(box.Empty());
+    CHECK(box.Flush().empty());
+}
+
+TEST_CASE("the outbox sends order-sensitive events at once and caps presence per room per flush")
+{
+    BusOutbox box;
+    const User u{"u-1", "Ann", "#ff0000"};
+    CHECK_FALSE(box.Take("r", Comment{"c-1", u, "hi", 1, std::nullopt, false}));
+    CHECK_FALSE(box.Take("r", VoteEvent{"c-1", "u-1", true, 2}));
+    CHECK_FALSE(box.Take("r", Deleted{"c-1"}));
+    CHECK(box.Empty());
+    for (size_t i = 0; i < BusOutbox::MaxPresencePerFlush + 5; i++)
+        CHECK(box.Take("r", Presence{i % 2 ? PresenceEvent::Left : PresenceEvent::Joined, User{"u-" + std::to_string(i), "x", "#000000"}}));
+    CHECK(box.Take("r", HeartsEvent{"#ff0000", 1, std::nullopt}));
+    CHECK(box.PresenceDropped() == 5);
+    const auto out = box.Flush();
+    REQUIRE(out.size() == 1);
+    REQUIRE(out[0].second.size() == BusOutbox::MaxPresencePerFlush + 1);
+    CHECK(std::holds_alternative<HeartsEvent>(out[0].second[0])); // hearts first, then presence in arrival order
+    for (size_t i = 0; i < BusOutbox::MaxPresencePerFlush; i++)
+        CHECK(std::get<Presence>(out[0].second[i + 1]).Who.Id == "u-" + std::to_string(i));
+}
+
+TEST_CASE("a batch envelope carries its events in order, and an empty or oversized batch is refused")
+{
+    BusEnvelope e;
+    e.Node = 1;
+    e.Seq = 2;
+    e.Room = "room-1";
+    e.Batch = {HeartsEvent{"#123456", 4, 99}, Presence{PresenceEvent::Joined, User{"u-1", "Ann", "#ff0000"}}};
+    const std::optional<BusEnvelope> back = DecodeBusEnvelope(EncodeBusEnvelope(e));
+    REQUIRE(back.has_value());
+    CHECK(!back->Event);
+    REQUIRE(back->Batch.size() == 2);
+    CHECK(std::get<HeartsEvent>(back->Batch[0]).Count == 4);
+    CHECK(std::get<Presence>(back->Batch[1]).Who.Name == "Ann");
+    CHECK(!DecodeBusEnvelope(R"({"n":"0000000000000001","s":3,"r":"room-1","b":[]})"));
+    std::string big = R"({"n":"0000000000000001","s":3,"r":"room-1","b":[)";
+    for (size_t i = 0; i < MaxBatchEvents; i++)
+        big += std::string(i ? "," : "") + R"({"t":"hearts","color":"#123456","count":1})";
+    const std::optional<BusEnvelope> full = DecodeBusEnvelope(big + "]}");
+    REQUIRE(full.has_value()); // MaxBatchEvents is allowed...
+    CHECK(full->Batch.size() == MaxBatchEvents);
+    CHECK(!DecodeBusEnvelope(big + R"(,{"t":"hearts","color":"#123456","count":1}]})")); // ...one more is not
+    CHECK(!DecodeBusEnvelope(R"({"n":"0000000000000001","s":3,"r":"room-1","b":[{"t":"nonsense"}]})"));
+}
+
 TEST_CASE("the bus flag takes redis://host:port and nothing else")
 {
     std::string host;

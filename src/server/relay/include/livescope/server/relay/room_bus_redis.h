@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace livescope {
 
@@ -28,10 +30,12 @@ struct BusEnvelope
     std::string Room;
     std::optional<RoomEvent> Event{}; // set for an event
     std::optional<UsageReport> Usage{}; // set for a usage report (when Event is empty)
+    std::vector<RoomEvent> Batch{};     // set for a batch: one outbox flush's hearts and presence (BusOutbox)
     Viewers Counts{};                 // the sender's own counts (when Event and Usage are empty)
     int64_t TtlMs = 0;                // ms the counts stay valid after arrival (with Counts)
 };
 
+inline constexpr size_t MaxBatchEvents = 64;         // events in one batch; a longer one is malformed
 inline constexpr size_t MaxUsageUsers = 10000;       // users in one usage report; a longer one is malformed
 inline constexpr int64_t MaxUsagePerUser = 1000000; // per count of one user in one report; beyond: malformed
 
@@ -82,6 +86,39 @@ private:
         int64_t ExpiresAtMs = 0; // ms, steady
     };
     std::unordered_map<std::string, std::map<uint64_t, Entry>> Rooms;
+};
+
+// Hearts and presence on their way to Redis, gathered between flushes (the driver flushes every FlushEveryMs) and sent
+// as one batch per room per flush: the room's hearts as one HeartsEvent per colour (counts summed, the latest stream
+// time), and at most MaxPresencePerFlush joins and leaves (receivers show at most a few presence lines per tick, and
+// none in rooms above PresenceMaxMembers: the rest is noise that would cost Redis a message each). Everything else is
+// order-sensitive (comments, votes, moderation) and goes out at once. This node's own viewers see every event at once:
+// the outbox only delays what other nodes receive, by at most FlushEveryMs.
+class BusOutbox
+{
+public:
+    static constexpr int64_t FlushEveryMs = 100;    // ms
+    static constexpr size_t MaxPresencePerFlush = 8; // per room
+    static constexpr size_t MaxRooms = 100000;       // rooms with something gathered; past it events go out at once
+
+    // True when the outbox took `event` for `room` (it goes out at the next Flush); false: send it now.
+    bool Take(const std::string& room, const RoomEvent& event);
+    bool Empty() const { return Rooms.empty(); }
+    // One batch per room (hearts in colour order, then presence in arrival order; at most MaxBatchEvents: the palette
+    // has 12 colours); empties the outbox.
+    std::vector<std::pair<std::string, std::vector<RoomEvent>>> Flush();
+    int64_t TakenHearts() const { return HeartsTaken; }       // hearts messages gathered so far
+    int64_t PresenceDropped() const { return PresenceDrops; } // joins and leaves not sent (past the cap)
+
+private:
+    struct Gathered
+    {
+        std::map<std::string, HeartsEvent> Hearts; // by colour
+        std::vector<Presence> Joins;               // joins and leaves, in arrival order (at most MaxPresencePerFlush)
+    };
+    std::map<std::string, Gathered> Rooms;
+    int64_t HeartsTaken = 0;
+    int64_t PresenceDrops = 0;
 };
 
 // "redis://host:port" (port defaults to 6379). False for anything else.
