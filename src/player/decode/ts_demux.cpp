@@ -514,7 +514,17 @@ struct TsDemux::Impl
         size_t pos = 0;
         while (pos + kTsPacketSize <= Pending.size())
         {
-            if (Pending[pos] != 0x47)
+            bool sync = Pending[pos] == 0x47;
+            if (sync && LostSync)
+            {
+                // Resynchronising: a sync byte counts when another one follows a packet later (or at the end, when
+                // it starts the last whole packet). Without the bytes to tell yet, wait for them.
+                if (pos + kTsPacketSize < Pending.size())
+                    sync = Pending[pos + kTsPacketSize] == 0x47;
+                else if (!at_end)
+                    break;
+            }
+            if (!sync)
             {
                 if (!LostSync)
                 {

@@ -740,6 +740,37 @@ TEST_CASE("garbage between packets costs one error per sync loss and the packets
     CHECK(errors == d.Errors());
 }
 
+TEST_CASE("resynchronising after garbage with stray sync bytes gives the same results for any split of the pushes")
+{
+    Muxer m;
+    m.Tables();
+    m.Payload(kVideoPid, Pes(0xE0, AvcAccessUnit(true, 300, 1), 9000));
+    const size_t cut_at = m.Out.size();
+    m.Payload(kVideoPid, Pes(0xE0, AvcAccessUnit(false, 300, 2), 12000));
+    m.Payload(kAudioPid, Pes(0xC0, Adts(30, 1), 12000, -1, true));
+    Bytes ts = m.Out;
+    Bytes garbage(450, 0x00);
+    for (size_t i = 0; i < garbage.size(); i += 41)
+        garbage[i] = 0x47; // sync bytes with none a packet after them
+    ts.insert(ts.begin() + static_cast<std::ptrdiff_t>(cut_at), garbage.begin(), garbage.end());
+    const std::vector<Got> whole = DemuxWhole(ts, false);
+    for (size_t cut = 0; cut <= ts.size(); ++cut)
+    {
+        TsDemux d;
+        d.Push(std::span<const uint8_t>(ts.data(), cut), 0);
+        std::vector<Got> got = ReadAll(d, true);
+        d.Push(std::span<const uint8_t>(ts.data() + cut, ts.size() - cut), 0);
+        d.PushEnd();
+        const std::vector<Got> rest = ReadAll(d, true);
+        got.insert(got.end(), rest.begin(), rest.end());
+        if (!(got == whole))
+        {
+            FAIL("split at byte " << cut << " gives " << got.size() << " results, one push " << whole.size());
+            break;
+        }
+    }
+}
+
 TEST_CASE("tags and serials come back on packets; a new serial drops what was buffered")
 {
     Muxer m;
