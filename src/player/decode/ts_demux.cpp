@@ -775,13 +775,14 @@ struct TsDemux::Impl
             if (es.Pid >= 0)
                 Pids[static_cast<size_t>(es.Pid)] = {};
             if (es.Pid >= 0 && es.Codec == MediaCodec::Unknown)
-                ReportUnknown(k, "stream_type " + Hex(es.Type));
+                ReportUnknown(k);
         }
     }
 
-    void ReportUnknown(int k, const std::string& why)
+    // A played stream this demuxer does not handle: one packet with Codec Unknown (the caller falls back to FFmpeg's
+    // demuxer), then its packets are ignored.
+    void ReportUnknown(int k)
     {
-        (void)why;
         Es& es = Streams[k];
         es.Disabled = true;
         DropPes(es);
@@ -961,7 +962,7 @@ struct TsDemux::Impl
             const std::optional<AdtsHeader> h = ParseAdtsHeader(std::span<const uint8_t>(b, frame));
             if (!h)
             {
-                ReportUnknown(1, "ADTS header without a sample rate or channel configuration");
+                ReportUnknown(1); // an ADTS header without a sample rate or a channel configuration
                 return;
             }
             double pts = es.NextPts;

@@ -815,6 +815,32 @@ TEST_CASE("a PES growing past the cap is dropped, and buffered bytes stay bounde
     CHECK(got[1].Code == DecodeCode::Ok);
 }
 
+TEST_CASE("packets pushed and never read are dropped past the output cap, with an error value first")
+{
+    Muxer m;
+    m.Tables();
+    const Bytes au = AvcAccessUnit(true, 1 << 20, 1);
+    const int count = static_cast<int>(kTsMaxBuffered / au.size()) + 2;
+    TsDemux d;
+    d.Push(m.Out, 0);
+    for (int i = 0; i < count; ++i)
+    {
+        Muxer one;
+        one.Payload(kVideoPid, Pes(0xE0, au, 3000 * i)); // unbounded (a length field holds 64 KiB at most)
+        for (size_t k = 0; k < one.Out.size(); k += kTsPacketSize) // the continuity counter goes on
+            one.Out[k + 3] = static_cast<uint8_t>((one.Out[k + 3] & 0xF0) | ((m.Cc[kVideoPid] + k / kTsPacketSize) & 0xF));
+        m.Cc[kVideoPid] = static_cast<uint8_t>(m.Cc[kVideoPid] + one.Out.size() / kTsPacketSize);
+        d.Push(one.Out, 0);
+        CHECK(d.BufferedBytes() <= kTsMaxBuffered + au.size() + kTsPacketSize); // the cap and the PES being built
+    }
+    const std::vector<Got> got = ReadAll(d, true);
+    REQUIRE(!got.empty());
+    CHECK(got[0].Code == DecodeCode::InvalidData);
+    CHECK(got.size() < static_cast<size_t>(count) - 1);
+    CHECK(got.back().Code == DecodeCode::Ok);
+    CHECK(d.Errors() == 1);
+}
+
 TEST_CASE("nothing but random bytes gives error values, no packet and no hang")
 {
     Bytes noise(50000);
