@@ -74,7 +74,7 @@
       return w;
     } catch (e) { return null; }
   }
-  // Two parts: what the first frame needs, and the page module with the room (docs/decode.md, "The first frame before the
+  // Two parts: what the first frame needs, and the page module with the room (docs/embed-dist.md, "The first frame before the
   // page module"). On the WebCodecs path the second loads when widget.js asks (options.loadPage: the first frame is on the
   // poster); on the wasm path (decoder=wasm, no VideoDecoder) or without a src, with the first, as one.
   const RUNTIME = ['widget.js', 'playback.js', 'first-frame.js'];

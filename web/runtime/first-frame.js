@@ -1,5 +1,5 @@
 // livescope first-frame edge (2D canvas): paints the worker's first VideoFrame on a plain canvas laid over the widget's
-// canvas while the page module still loads (docs/decode.md, "The first frame before the page module"); removed when the
+// canvas while the page module still loads (docs/embed-dist.md, "The first frame before the page module"); removed when the
 // page module draws its own first video frame. Only moves pixels: web/runtime/playback.js decides when.
 (function (global) {
   'use strict';

@@ -39,7 +39,7 @@
     try { performance.mark('livescope:' + name, startTime >= 0 ? { startTime } : undefined); } catch (e) { /* no User Timing */ }
   }
 
-  // The first frame before the page module (docs/decode.md): on the WebCodecs path the page module loads once the worker's
+  // The first frame before the page module (docs/embed-dist.md): on the WebCodecs path the page module loads once the worker's
   // first frame is on the poster (web/runtime/first-frame.js), or the worker decodes in wasm, or something must be drawn
   // (an error, a state card), or after POSTER_WAIT_MS without a frame.
   const POSTER_WAIT_MS = 3000;

@@ -1,5 +1,5 @@
 // Bytes bench (issue 16, prints figures, never pass/fail): every response the widget gets before its first picture (the
-// poster on the WebCodecs path, docs/decode.md "The first frame before the page module"; the page module on the wasm
+// poster on the WebCodecs path, docs/embed-dist.md "The first frame before the page module"; the page module on the wasm
 // path), in order, with its bytes on the wire, raw and brotli -q 11 (node's zlib) as a CDN would serve it; per file and
 // per video path (decoder=webcodecs, decoder=wasm), the total beside the goal (300 KB brotli on the WebCodecs path) and
 // beside hls.js's own minified build (node_modules/hls.js/dist/hls.min.js, brotli) as the reference. The stream's own

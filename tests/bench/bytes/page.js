@@ -1,6 +1,6 @@
 // Page script of tests/bench/bytes.sh: puts one <live-scope> (src and decoder from the query) in view and records when
 // its first picture shows (window.bench.firstFrameAt, ms since time origin: the 'livescope:first frame shown' mark, the
-// poster's or the page module's, docs/decode.md) and when it plays (window.bench.playingAt: the element's 'playing').
+// poster's or the page module's, docs/embed-dist.md) and when it plays (window.bench.playingAt: the element's 'playing').
 'use strict';
 window.bench = { firstFrameAt: NaN, playingAt: NaN };
 const q = new URLSearchParams(location.search);

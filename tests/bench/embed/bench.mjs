@@ -26,7 +26,7 @@ async function measure(browser, url, scriptSuffix, firstFramePath) {
   const page = await browser.context.newPage();
   const { done, stop } = recordResponses(browser.context); // the page's and its worker's responses
   // livescope's first picture: the 'livescope:first frame shown' mark (the poster's on the WebCodecs path, before the page
-  // module; docs/decode.md); 'playing' (the page module's first frame) is kept beside it.
+  // module; docs/embed-dist.md); 'playing' (the page module's first frame) is kept beside it.
   await page.addInitScript(() => {
     window.__firstFrameAt = NaN; window.__playingAt = NaN;
     new PerformanceObserver((list) => {
