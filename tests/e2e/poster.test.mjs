@@ -1,8 +1,9 @@
 // e2e (the first frame before the page module, issue 16): on the WebCodecs path the worker's first frame is painted on
 // the poster canvas (web/runtime/first-frame.js) before the page module's wasm is even answered, the page module takes
 // over when it comes, no VideoFrame is left to the garbage collector, and a widget whose page module cannot load ends
-// its playback worker. Two widgets in view share one page (one page-module compile). Real origin (testsrc2 bars) and
-// Chromium; the dist a publisher hosts.
+// its playback worker; on the wasm path the page module still loads with the runtime, and a stream that shows no frame
+// gets its state card once the wait for a first frame is over. Two widgets in view share one page (one page-module
+// compile). Real origin (testsrc2 bars) and Chromium; the dist a publisher hosts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -23,15 +24,19 @@ after(async () => { if (browser) await browser.close(); if (host) await host.clo
 
 const LEAK = 'garbage collected without being closed'; // Chromium's warning for a VideoFrame nobody closed
 
-// A page of `ids` widgets side by side (each 300 px wide, 9:16) and the loader.
+// A page of widgets side by side (each 300 px wide, 9:16) and the loader; `ids` lists their ids, or [id, attributes].
+// window.states collects each widget's 'statechange' as 'id:state'.
 async function openPage(ids, prepare) {
   const page = await browser.context.newPage();
   const logs = collectLogs(page);
-  const widgets = ids.map((id) => `<div style="width:300px"><live-scope id="${id}" src="${stack.streamUrl}" muted></live-scope></div>`).join('');
+  const widgets = ids.map((w) => [].concat(w)).map(([id, attrs]) =>
+    `<div style="width:300px"><live-scope id="${id}" muted ${/\bsrc=/.test(attrs || '') ? attrs : `src="${stack.streamUrl}" ${attrs || ''}`}></live-scope></div>`).join('');
   await page.route(`${host.url}/poster.html`, (route) => route.fulfill({ contentType: 'text/html', body: `<!doctype html>
 <html><head><title>poster</title></head><body style="margin:0;background:#fff">
 <div style="display:flex;gap:8px">${widgets}</div>
-<script src="/livescope.js" async></script></body></html>` }));
+<script src="/states.js"></script><script src="/livescope.js" async></script></body></html>` }));
+  await page.route(`${host.url}/states.js`, (route) => route.fulfill({ contentType: 'text/javascript',
+    body: "window.states = []; document.addEventListener('statechange', (e) => window.states.push(e.target.id + ':' + e.detail.state), true);" }));
   if (prepare) await prepare(page);
   await page.goto(`${host.url}/poster.html`);
   return { page, logs };
@@ -141,4 +146,25 @@ test('a widget whose page module cannot load ends its playback worker', async ()
       assert.equal(await hasPoster(page, 'a'), false, 'the poster stays over the error');
     } catch (e) { console.log(logs.join('\n')); throw e; } finally { await page.close(); }
   }
+});
+
+test('on the wasm path the page module loads with the runtime, and a stream without frames gets its card after the wait', async () => {
+  const missing = new URL('/live/no-such-broadcast/index.m3u8', stack.streamUrl).href;
+  const { page, logs } = await openPage([['w', 'decoder="wasm"'], ['s', `src="${missing}"`]]);
+  try {
+    await page.waitForFunction(() => { const s = document.getElementById('w').stats; return s && s.framesShown > 0; }, null, { timeout: 60000 });
+    assert.equal((await stats(page, 'w')).firstFrameBy, 'page');
+    // The page module's wasm was requested before the first frame (today's order), not after it.
+    const order = await page.evaluate(() => {
+      const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/livescope_page.wasm'));
+      const first = performance.getEntriesByName('livescope:first frame shown')[0];
+      return { wasm: wasm ? wasm.startTime : NaN, first: first ? first.startTime : NaN };
+    });
+    assert.ok(order.wasm < order.first, `page wasm requested at ${order.wasm} ms, first frame at ${order.first} ms`);
+    // The widget whose stream never starts holds its gate until the wait is over; then the page module draws its card.
+    await page.waitForFunction(() => window.states.includes('s:starting'), null, { timeout: 30000 });
+    assert.equal(await hasPoster(page, 's'), false);
+    assert.equal((await stats(page, 's')).framesShown, 0);
+    await page.screenshot({ path: join(ARTIFACTS, 'poster-wasm-path-and-starting.png') });
+  } catch (e) { console.log(logs.join('\n')); throw e; } finally { await page.close(); }
 });
