@@ -82,13 +82,12 @@
   const posterFirst = (o) => !!o.src && o.decoder !== 'wasm' && typeof window.VideoDecoder === 'function';
   // Inserted at once: fetched in parallel (no round trip chained on the previous one), run in order (async=false).
   function scripts(files) {
-    const p = Promise.all(files.map((file) => new Promise((resolve, reject) => {
+    return Promise.all(files.map((file) => new Promise((resolve, reject) => {
       const s = document.createElement('script');
       s.src = BASE + file; s.async = false;
       s.onload = resolve; s.onerror = () => reject(new Error('livescope: cannot load ' + BASE + file));
       document.head.appendChild(s);
     })));
-    return p;
   }
   let runtime = null, pageRuntime = null;
   function loadRuntime() {
@@ -214,8 +213,9 @@ button[hidden]{display:none}
       const worker = this.opts.src ? earlyWorker(this.opts) : null;
       let w = null;
       try {
+        const ready = loadRuntime(); // first: the page runtime's scripts run after these (async=false runs in insertion order)
         if (!posterFirst(this.opts)) loadPageRuntime().catch(() => {}); // today's order (a failure is loadPage's, below)
-        await loadRuntime();
+        await ready;
         if (this.destroyed) { if (worker) worker.terminate(); return; }
         w = this.widget = new window.LivescopeWidget(this.canvas, Object.assign({}, this.opts, {
           worker, baseUrl: BASE, events: this.host, muted: this.opts.startMuted, paused: this.state.paused,

@@ -42,6 +42,7 @@ async function openPage(ids, prepare) {
   return { page, logs };
 }
 
+const plugins = (page, id) => page.evaluate((i) => Object.keys(document.getElementById(i)._ls.widget.plugins).sort(), id); // the room's too
 const hasPoster = (page, id) => page.evaluate((i) => !!document.getElementById(i).shadowRoot.querySelector('canvas.livescope-first-frame'), id);
 const stats = (page, id) => page.evaluate((i) => { const s = document.getElementById(i).stats; return s && { framesShown: s.framesShown, firstFrameMs: s.firstFrameMs, firstFrameBy: s.firstFrameBy }; }, id);
 
@@ -118,6 +119,7 @@ test('the first frame is on the poster before the page module is answered, then 
       await page.waitForFunction(([i, n]) => document.getElementById(i).stats.framesShown >= n + 10, [id, first], { timeout: 30000 });
       assert.equal(await hasPoster(page, id), false, `${id}: the poster is still over the page module's picture`);
       assert.equal((await stats(page, id)).firstFrameBy, 'poster');
+      assert.deepEqual(await plugins(page, id), ['playback', 'playback-a11y', 'replay-offer', 'room']);
     }
     assert.ok(wasmRequests >= 1 && wasmRequests <= 2, `page wasm requested ${wasmRequests} times for two widgets`);
     const shot = await screenPixels(page, 'a', 'poster-page-module.png');
@@ -154,6 +156,7 @@ test('on the wasm path the page module loads with the runtime, and a stream with
   try {
     await page.waitForFunction(() => { const s = document.getElementById('w').stats; return s && s.framesShown > 0; }, null, { timeout: 60000 });
     assert.equal((await stats(page, 'w')).firstFrameBy, 'page');
+    assert.deepEqual(await plugins(page, 'w'), ['playback', 'playback-a11y', 'replay-offer', 'room']);
     // The page module's wasm was requested before the first frame (today's order), not after it.
     const order = await page.evaluate(() => {
       const wasm = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/livescope_page.wasm'));

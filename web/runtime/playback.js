@@ -510,7 +510,7 @@
         }
         if (act === 3) { // first frame, or first after a stall or a source error
           if (!Number.isFinite(this.firstFrameMs)) this.firstFrame('page');
-          if (this.poster) { this.endPoster(); mark('page module took over'); }
+          if (this.poster) { if (this.poster.painted) mark('page module took over'); this.endPoster(); }
           if (this.sourceError) { this.sourceError = null; this.setErrorText(''); }
           this.w.emit('playing', { firstFrameMs: this.firstFrameMs });
         }
