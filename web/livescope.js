@@ -74,23 +74,39 @@
       return w;
     } catch (e) { return null; }
   }
-  const RUNTIME = ['widget.js', 'playback.js', 'room-replay.js', 'room.js', 'livescope_page.js']; // room-replay.js: before room.js, which uses it
-  let runtime = null;
+  // Two parts: what the first frame needs, and the page module with the room (docs/embed-dist.md, "The first frame before the
+  // page module"). On the WebCodecs path the second loads when widget.js asks (options.loadPage: the first frame is on the
+  // poster); on the wasm path (decoder=wasm, no VideoDecoder) or without a src, with the first, as one.
+  const RUNTIME = ['widget.js', 'playback.js', 'first-frame.js'];
+  const PAGE_RUNTIME = ['room-replay.js', 'room.js', 'livescope_page.js']; // room-replay.js: before room.js, which uses it
+  const posterFirst = (o) => !!o.src && o.decoder !== 'wasm' && typeof window.VideoDecoder === 'function';
+  // Inserted at once: fetched in parallel (no round trip chained on the previous one), run in order (async=false).
+  function scripts(files) {
+    return Promise.all(files.map((file) => new Promise((resolve, reject) => {
+      const s = document.createElement('script');
+      s.src = BASE + file; s.async = false;
+      s.onload = resolve; s.onerror = () => reject(new Error('livescope: cannot load ' + BASE + file));
+      document.head.appendChild(s);
+    })));
+  }
+  let runtime = null, pageRuntime = null;
   function loadRuntime() {
     if (!runtime) {
       mark('runtime requested');
-      // The page module's wasm downloads beside the scripts (widget.js compiles it from this response).
-      preload('livescope_page.wasm', 'fetch');
-      // All inserted at once: fetched in parallel (no round trip chained on the previous one), run in order (async=false).
-      runtime = Promise.all(RUNTIME.map((file) => new Promise((resolve, reject) => {
-        const s = document.createElement('script');
-        s.src = BASE + file; s.async = false;
-        s.onload = resolve; s.onerror = () => reject(new Error('livescope: cannot load ' + BASE + file));
-        document.head.appendChild(s);
-      })));
+      runtime = scripts(RUNTIME);
       runtime.catch(() => { runtime = null; });
     }
     return runtime;
+  }
+  function loadPageRuntime() {
+    if (!pageRuntime) {
+      mark('page runtime requested');
+      // The page module's wasm downloads beside the scripts (widget.js compiles it from this response).
+      preload('livescope_page.wasm', 'fetch');
+      pageRuntime = scripts(PAGE_RUNTIME);
+      pageRuntime.catch(() => { pageRuntime = null; });
+    }
+    return pageRuntime;
   }
 
   const CSS = `
@@ -193,19 +209,22 @@ button[hidden]{display:none}
 
     async start() {
       if (this.widget || this.destroyed) return;
+      // The playback worker starts beside the runtime scripts: its module and the playlist load meanwhile (docs/decode.md, First frame).
+      const worker = this.opts.src ? earlyWorker(this.opts) : null;
+      let w = null;
       try {
-        // The playback worker starts beside the runtime scripts: its module and the playlist load meanwhile (docs/decode.md, First frame).
-        const worker = this.opts.src ? earlyWorker(this.opts) : null;
-        const drop = () => { if (worker) worker.terminate(); };
-        try { await loadRuntime(); } catch (e) { drop(); throw e; }
-        if (this.destroyed) { drop(); return; }
-        const w = this.widget = new window.LivescopeWidget(this.canvas, Object.assign({}, this.opts, {
+        const ready = loadRuntime(); // first: the page runtime's scripts run after these (async=false runs in insertion order)
+        if (!posterFirst(this.opts)) loadPageRuntime().catch(() => {}); // today's order (a failure is loadPage's, below)
+        await ready;
+        if (this.destroyed) { if (worker) worker.terminate(); return; }
+        w = this.widget = new window.LivescopeWidget(this.canvas, Object.assign({}, this.opts, {
           worker, baseUrl: BASE, events: this.host, muted: this.opts.startMuted, paused: this.state.paused,
+          loadPage: loadPageRuntime, onFirstFrame: () => this.firstFrame(), // the poster (first-frame.js) or the page module
           container: this.box, controls: this.controls, debug: this.host.hasAttribute('debug'), preserveDrawingBuffer: this.host.hasAttribute('debug'),
           onError: (e) => this.fail(e),
           swapSrc: (url) => this.swapSrc(url), // "Watch the replay" (room-replay.js): the same element plays the recording
         }));
-        this.host.addEventListener('playing', () => { this.msg.textContent = ''; const p = this.box.querySelector('.poster'); if (p) p.remove(); });
+        this.host.addEventListener('playing', () => this.firstFrame());
         this.host.addEventListener('statechange', (e) => {
           const st = e.detail && e.detail.state;
           if (st !== 'error') this.msg.textContent = ''; // the canvas shows the state
@@ -214,11 +233,21 @@ button[hidden]{display:none}
         });
         this.host.addEventListener('error', (e) => { if (e.detail) this.msg.textContent = (e.detail.message || this.opts.strings.error); });
         await w.start();
+        if (this.widget !== w) return; // destroyed or swapped meanwhile
         this.applyState();
         if (!this.opts.src) this.msg.textContent = '';
         w.emit('ready', {});
-      } catch (e) { this.fail(e); }
+      } catch (e) {
+        // Nothing left running: the widget (its worker, audio, poster) and the early worker if it was never handed over.
+        const stale = w && this.widget !== w; // destroyed or swapped meanwhile: not this start's error to show
+        if (w) { w.destroy(); if (this.widget === w) this.widget = null; }
+        if (worker) worker.terminate();
+        if (!stale && !this.destroyed) this.fail(e);
+      }
     }
+
+    // The first picture (the poster or the page module's): the loading message and the publisher's poster image go.
+    firstFrame() { this.msg.textContent = ''; const p = this.box.querySelector('.poster'); if (p) p.remove(); }
 
     // Swaps `src` in place (the attribute follows) and starts the widget again on it.
     swapSrc(url) {
@@ -253,15 +282,17 @@ button[hidden]{display:none}
     play() { this.state.paused = false; this.applyState(); if (!this.widget) this.start(); return Promise.resolve(); }
     pause() { this.state.paused = true; this.applyState(); }
 
-    // latency, buffer (s); fps, droppedFrames; bitrate (bit/s); variant, height, abr; decoder; viewers (live); hearts (received).
+    // latency, buffer (s); fps, droppedFrames; bitrate (bit/s); variant, height, abr; decoder; viewers (live); hearts (received);
+    // firstFrameMs (from start) and firstFrameBy (poster: first-frame.js before the page module, or page).
     stats() {
-      const p = this.playback && typeof this.playback.stats === 'function' ? this.playback.stats() : null;
+      const pb = this.playback || (this.widget && this.widget.prepared && this.widget.prepared.playback); // before the page module: the poster's
+      const p = pb && typeof pb.stats === 'function' ? pb.stats() : null;
       return {
         latency: p ? p.latency : NaN, buffer: p ? p.buffer : NaN, fps: p ? p.decodedFps : NaN,
         droppedFrames: p ? p.dropped : 0, bitrate: p ? p.bitrate : NaN, variant: p ? p.variant : -1,
         height: p ? p.height : 0, abr: p ? p.abr : null, decoder: p ? p.decoder : '',
         viewers: this.room.viewers, totalViewers: this.room.total, hearts: this.room.hearts,
-        framesShown: p ? p.framesShown : 0, detail: p,
+        framesShown: p ? p.framesShown : 0, firstFrameMs: p ? p.firstFrameMs : NaN, firstFrameBy: p ? p.firstFrameBy : '', detail: p,
       };
     }
 

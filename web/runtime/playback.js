@@ -39,6 +39,11 @@
     try { performance.mark('livescope:' + name, startTime >= 0 ? { startTime } : undefined); } catch (e) { /* no User Timing */ }
   }
 
+  // The first frame before the page module (docs/embed-dist.md): on the WebCodecs path the page module loads once the worker's
+  // first frame is on the poster (web/runtime/first-frame.js), or the worker decodes in wasm, or something must be drawn
+  // (an error, a state card), or after POSTER_WAIT_MS without a frame.
+  const POSTER_WAIT_MS = 3000;
+
   // Browsers refuse new Worker() on a cross-origin script (widget files on a CDN): then start it from a
   // same-origin Blob URL that imports the script (the page's CSP needs worker-src blob:).
   function createWorker(url) {
@@ -58,7 +63,7 @@
       this.wstats = { bitrate: 0, decodeMsAvg: 0, decodedFrames: 0, errors: 0 };
       this.audio = null; this.audioClock = null; this.muted = true; this.tap = null;
       this.shown = null;
-      this.firstFrameMs = NaN; this.startMs = performance.now(); this.logs = [];
+      this.firstFrameMs = NaN; this.firstFrameBy = ''; this.startMs = performance.now(); this.logs = [];
       this.lastControl = 0; this.fatal = null; this.sourceError = null; this.heapStart = 0;
       this.listeners = [];
       this.paused = !!widget.options.paused; this.videoActive = true; this.volume = 1;
@@ -79,6 +84,7 @@
       if (!early) mark('worker created');
       this.worker.onmessage = (e) => this.onWorker(e.data);
       this.worker.onerror = (e) => this.onWorker({ type: 'fatal', code: 'worker-failed', message: `the playback worker failed: ${e.message || 'error'}` });
+      this.startPoster(o);
       if (early) { const held = early.held; early.held = null; for (const m of held) this.onWorker(m); }
       this.worker.postMessage({ type: 'start', src: new URL(o.src, global.location.href).href, baseUrl: base,
         sampleRate: ctx ? ctx.sampleRate : 48000, channels: 2, latency: Number(o.latency) || 0,
@@ -86,6 +92,39 @@
       this.audioReady = ctx ? this.startAudio(base, ctx).then(() => mark('audio worklet loaded'))
         .catch((e) => { ctx.close().catch(() => {}); this.audio = null; this.log('warn', `audio unavailable: ${e.message || e}`); }) : Promise.resolve();
     }
+
+    // pageGate (read by widget.js): resolves when the page module may load; none on the wasm path (today's order).
+    startPoster(o) {
+      if (!global.LivescopeFirstFrame || (o.decoder || 'auto') === 'wasm' || typeof global.VideoDecoder !== 'function') return;
+      this.poster = new global.LivescopeFirstFrame(this.w.canvas);
+      let open;
+      this.pageGate = new Promise((resolve) => { open = resolve; });
+      this.openGate = (why) => {
+        if (!open) return;
+        clearTimeout(this.gateTimer);
+        this.pageGateReason = why; mark('page module requested');
+        open(); open = null;
+      };
+      this.gateTimer = setTimeout(() => this.openGate('no frame yet'), POSTER_WAIT_MS);
+    }
+
+    // A worker message before the page module: the first VideoFrame goes on the poster (and stays queued for the page
+    // module, which closes it); what only the page module can show opens its gate.
+    posterSee(m) {
+      if (m.type === 'frame' && this.poster && !this.poster.painted && !Number.isFinite(this.firstFrameMs)) {
+        if (m.frame && this.poster.paint(m.frame)) this.firstFrame('poster');
+        this.openGate(m.frame ? 'first frame' : 'wasm frame');
+      } else if (m.type === 'fatal' || m.type === 'error' || (m.type === 'state' && m.state !== 'starting' && m.state !== 'live')) this.openGate(m.type);
+      else if (m.type === 'stats' && m.decoder === 'wasm') this.openGate('wasm decoder');
+    }
+
+    firstFrame(by) {
+      this.firstFrameMs = performance.now() - this.startMs; this.firstFrameBy = by;
+      mark('first frame shown');
+      if (this.w.options.onFirstFrame) this.w.options.onFirstFrame(by);
+    }
+
+    endPoster() { if (this.poster) { this.poster.remove(); this.poster = null; } }
 
     async start() {
       const o = this.w.options;
@@ -117,6 +156,7 @@
       for (const [el, type, fn] of this.listeners) el.removeEventListener(type, fn);
       this.listeners = [];
       this.dropQueue(); // closes queued VideoFrames now rather than at garbage collection
+      clearTimeout(this.gateTimer); this.endPoster();
       if (this.pending) for (const m of this.pending) if (m.frame) m.frame.close();
       this.pending = null;
       if (this.worker) { this.worker.postMessage({ type: 'stop' }); this.worker.terminate(); this.worker = null; }
@@ -278,6 +318,7 @@
     fail(code, message) {
       if (this.fatal) return;
       this.fatal = { code, message };
+      this.endPoster(); // the canvas shows the message
       this.log('error', `${code}: ${message}`);
       this.setErrorText(message);
       this.w.emit('error', { code, message });
@@ -288,6 +329,7 @@
     // until a frame is shown again.
     sourceFailed(code, message) {
       this.sourceError = { code, message };
+      this.endPoster();
       this.log('warn', `${code}: ${message}`);
       this.setErrorText(message);
       this.w.emit('error', { code, message });
@@ -297,6 +339,7 @@
     setState(state) {
       if (state === this.broadcastState) return;
       this.broadcastState = state;
+      if (state !== 'starting' && state !== 'live') this.endPoster(); // the canvas shows the card
       if (this.m) this.m.withUtf8(state, (ptr) => this.m._ls_page_set_broadcast_state(this.app, ptr));
       this.w.emit('statechange', { state });
       if (state === 'starting' || state === 'reconnecting') this.w.emit('waiting', { state });
@@ -364,8 +407,8 @@
 
     onWorker(m) {
       if (m.type === 'mark') { mark(m.name, m.at - performance.timeOrigin); return; }
-      if (this.pending) { this.pending.push(m); return; } // before start(): replayed in order there
       if (m.type === 'frame' && !this.firstFrameQueued) { this.firstFrameQueued = true; mark('first frame at the page'); }
+      if (this.pending) { this.pending.push(m); if (this.poster) this.posterSee(m); return; } // before start(): replayed in order there
       switch (m.type) {
         case 'frame':
           if (m.serial < this.minSerial) { this.release(m); return; } // from before a seek
@@ -466,7 +509,8 @@
           if (this.paused) this.worker.postMessage({ type: 'hold', hold: true }); // paused seek: its frame shown, hold again
         }
         if (act === 3) { // first frame, or first after a stall or a source error
-          if (!Number.isFinite(this.firstFrameMs)) { this.firstFrameMs = performance.now() - this.startMs; mark('first frame shown'); }
+          if (!Number.isFinite(this.firstFrameMs)) this.firstFrame('page');
+          if (this.poster) { if (this.poster.painted) mark('page module took over'); this.endPoster(); }
           if (this.sourceError) { this.sourceError = null; this.setErrorText(''); }
           this.w.emit('playing', { firstFrameMs: this.firstFrameMs });
         }
@@ -513,7 +557,7 @@
           down: this.info.abrDown || 0, health: this.info.abrHealth || 0, oscillations: this.info.abrOscillations || 0 },
         decodeMs: this.wstats.decodeMsAvg || 0, rate: p ? p.rate : 1, playing: !!(p && p.playing) && !this.endedFired,
         waiting: !!(p && p.waiting), framesShown: p ? p.framesShown : 0, shownPts: p ? p.shownPts : NaN,
-        firstFrameMs: this.firstFrameMs, errors: this.wstats.errors || 0, serial: this.serial,
+        firstFrameMs: this.firstFrameMs, firstFrameBy: this.firstFrameBy, errors: this.wstats.errors || 0, serial: this.serial,
         audio: this.audio ? { state: this.audio.ctx.state, buffered: this.audio.buffered, underruns: this.audio.underruns, muted: this.muted, sampleRate: this.audio.ctx.sampleRate } : null,
         tap: this.tap, partTarget: this.info.partTarget, partHoldBack: this.info.partHoldBack,
         stalls: p ? p.stalls : 0,

@@ -57,28 +57,38 @@
       this._listeners = [];
     }
 
-    // Loads the page module and starts the frame loop. Resolves once the first frame is drawn.
+    // Loads the page module and starts the frame loop. Resolves once the first frame is drawn (at once when the widget
+    // was destroyed meanwhile). Rejects when the page module cannot load: the caller destroys the widget.
     async start() {
-      const factory = global.createLivescopePage;
-      if (typeof factory !== 'function') throw new Error('livescope: livescope_page.js is not loaded');
       mark('runtime scripts run');
       // Plugins that can start before the page module do (playback: its worker, so the stream loads while this compiles).
       this.prepared = {};
       for (const { name, prepare } of PLUGINS) {
         if (prepare) try { this.prepared[name] = prepare(this); } catch (e) { console.warn(`[livescope] plugin ${name} failed to prepare:`, e); }
       }
-      this.module = await factory({
+      // A plugin may hold the page module back (playback: until its first frame is on the poster, web/runtime/first-frame.js);
+      // options.loadPage (the loader) then loads the page module's script and the room plugins.
+      const gates = Object.values(this.prepared).map((p) => p && p.pageGate).filter(Boolean);
+      if (gates.length) await Promise.all(gates);
+      if (this.destroyed) return;
+      if (this.options.loadPage) await this.options.loadPage();
+      const factory = global.createLivescopePage;
+      if (typeof factory !== 'function') throw new Error('livescope: livescope_page.js is not loaded');
+      let compileFailed;
+      const failed = new Promise((resolve, reject) => { compileFailed = reject; });
+      this.module = await Promise.race([failed, factory({
         canvas: this.canvas,
         locateFile: (path) => this.baseUrl + path,
         instantiateWasm: (imports, receive) => {
           compileOnce(this.baseUrl + 'livescope_page.wasm')
             .then((mod) => WebAssembly.instantiate(mod, imports).then((inst) => receive(inst, mod)))
-            .catch((e) => { if (this.options.onError) this.options.onError(e); console.error('[livescope] wasm', e); });
+            .catch((e) => { console.error('[livescope] wasm', e); compileFailed(e); }); // start() rejects
           return {};
         },
         print: (t) => console.log('[livescope]', t),
         printErr: (t) => console.warn('[livescope]', t),
-      });
+      })]);
+      if (this.destroyed) return;
       mark('page module ready');
       const { w, h, dpr } = this._measure();
       // flags: 1 preserveDrawingBuffer, 2 transparent canvas (overlay-only: the page's own picture shows through).
@@ -110,7 +120,7 @@
     get frameCount() { return this.app ? this.module._ls_page_frame_count(this.app) : 0; }
 
     destroy() {
-      this.running = false;
+      this.running = false; this.destroyed = true;
       global.cancelAnimationFrame(this._raf);
       for (const [el, type, fn, opts] of this._listeners) el.removeEventListener(type, fn, opts);
       this._listeners = [];

@@ -1,6 +1,6 @@
 // Embed bench (prints figures, never pass/fail): on the blog example page, the bytes transferred before the
 // first frame (loader, runtime JS, wasm, playlists, media; raw and as gzip/brotli for the static files) and the
-// time from the script tag's request to the first frame, beside hls.js with a plain <video> on the same stream
+// time from the script tag's request to the first picture (the poster's on the WebCodecs path; 'playing' beside it), beside hls.js with a plain <video> on the same stream
 // in the same Chromium run. BENCH_RUNS (default 3) repeats each side.
 import { loadavg } from 'node:os';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
@@ -25,16 +25,22 @@ const kind = (url, type) => {
 async function measure(browser, url, scriptSuffix, firstFramePath) {
   const page = await browser.context.newPage();
   const { done, stop } = recordResponses(browser.context); // the page's and its worker's responses
+  // livescope's first picture: the 'livescope:first frame shown' mark (the poster's on the WebCodecs path, before the page
+  // module; docs/embed-dist.md); 'playing' (the page module's first frame) is kept beside it.
   await page.addInitScript(() => {
-    window.__firstFrameAt = NaN;
+    window.__firstFrameAt = NaN; window.__playingAt = NaN;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.name === 'livescope:first frame shown' && isNaN(window.__firstFrameAt)) window.__firstFrameAt = e.startTime;
+    }).observe({ type: 'mark', buffered: true });
     document.addEventListener('DOMContentLoaded', () => {
       const el = document.querySelector('live-scope');
-      if (el) el.addEventListener('playing', () => { if (isNaN(window.__firstFrameAt)) window.__firstFrameAt = performance.now(); });
+      if (el) el.addEventListener('playing', () => { if (isNaN(window.__playingAt)) window.__playingAt = performance.now(); });
     });
   });
   await page.goto(url);
   // The pages run under a strict CSP (no eval): the mark is read by property path.
   await page.waitForFunction((p) => p.split('.').reduce((o, k) => (o == null ? o : o[k]), window) > 0, firstFramePath, { timeout: 60000 });
+  await page.waitForFunction(() => !document.querySelector('live-scope') || window.__playingAt > 0, null, { timeout: 20000 }).catch(() => {});
   const t = await page.evaluate(({ suffix, path }) => {
     const first = path.split('.').reduce((o, k) => (o == null ? o : o[k]), window);
     const script = performance.getEntriesByType('resource').find((e) => e.name.endsWith(suffix));
@@ -42,7 +48,8 @@ async function measure(browser, url, scriptSuffix, firstFramePath) {
     // first playlist and media requests went out (resource timing sees the worker's requests too in Chromium).
     const marks = {};
     for (const e of performance.getEntriesByType('mark')) if (e.name.startsWith('livescope:') && !(e.name.slice(10) in marks)) marks[e.name.slice(10)] = e.startTime;
-    return { first, scriptStart: script ? script.startTime : 0, origin: performance.timeOrigin, marks };
+    return { first, playing: window.__playingAt, by: (document.querySelector('live-scope') || {}).stats?.firstFrameBy || '',
+      scriptStart: script ? script.startTime : 0, origin: performance.timeOrigin, marks };
   }, { suffix: scriptSuffix, path: firstFramePath });
   const cutoff = t.origin + t.first + 50;
   const bytes = {};
@@ -58,7 +65,7 @@ async function measure(browser, url, scriptSuffix, firstFramePath) {
   await page.close();
   const marks = {};
   for (const [k, v] of Object.entries(t.marks)) marks[k] = v - t.scriptStart;
-  return { ttff: t.first - t.scriptStart, bytes, marks };
+  return { ttff: t.first - t.scriptStart, playing: t.playing - t.scriptStart, by: t.by, bytes, marks };
 }
 
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
@@ -76,11 +83,12 @@ try {
   }
   console.log(`script tag -> first frame on the blog page, ms (median of ${RUNS}; all runs):`);
   console.log(`  livescope <live-scope>   ${median(ours.map((r) => r.ttff)).toFixed(0).padStart(6)}   [${ours.map((r) => r.ttff.toFixed(0)).join(', ')}]`);
+  console.log(`  livescope 'playing'      ${median(ours.map((r) => r.playing)).toFixed(0).padStart(6)}   [${ours.map((r) => r.playing.toFixed(0)).join(', ')}]   (the page module's first frame; first picture by ${ours.map((r) => r.by).join(', ')})`);
   console.log(`  hls.js + <video>         ${median(ref.map((r) => r.ttff)).toFixed(0).padStart(6)}   [${ref.map((r) => r.ttff.toFixed(0)).join(', ')}]`);
   // The waterfall: each step's median time after the script tag's request, in the order of those medians.
   const steps = new Map();
   for (const r of ours) for (const [k, v] of Object.entries(r.marks)) (steps.get(k) || steps.set(k, []).get(k)).push(v);
-  console.log(`livescope start-up waterfall, ms after the script tag's request (median of ${RUNS}; 'first frame shown' = 'playing'):`);
+  console.log(`livescope start-up waterfall, ms after the script tag's request (median of ${RUNS}; 'first frame shown' = the first picture, the poster's or the page module's):`);
   for (const [k, v] of [...steps].sort((a, b) => median(a[1]) - median(b[1])))
     console.log(`  ${k.padEnd(30)} ${median(v).toFixed(0).padStart(6)}   [${v.map((x) => x.toFixed(0)).join(', ')}]`);
   console.log(`  ${'hls.js: first frame'.padEnd(30)} ${median(ref.map((r) => r.ttff)).toFixed(0).padStart(6)}   (ratio ${(median(ours.map((r) => r.ttff)) / median(ref.map((r) => r.ttff))).toFixed(2)}x, goal <= 0.8x; load average ${loadavg()[0].toFixed(1)})`);
