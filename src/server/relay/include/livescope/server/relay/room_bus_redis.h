@@ -128,8 +128,9 @@ bool ParseRedisUrl(std::string_view url, std::string& host, int& port);
 // [SECTION] The driver
 //-----------------------------------------------------------------------------
 
-// Channel of a room: "livescope:room:<room>". One PUBLISH per event and per counts refresh; a node SUBSCRIBEs to the
-// rooms it serves (from the first Enter or Publish until Forget).
+// Channel of a room: "livescope:room:<room>". One PUBLISH per comment, vote or moderation act, per outbox flush
+// (hearts and presence: BusOutbox) and per counts refresh; a node SUBSCRIBEs to the rooms it serves (from the first
+// Enter or Publish until Forget).
 // Unique viewers ("total"): each node PFADDs the keys first seen on it into "livescope:viewers:<room>" (a HyperLogLog,
 // EXPIRE UniqueTtlS refreshed while the node has viewers) and reads PFCOUNT back with every counts refresh; without an
 // answer yet (or with Redis away) total is the sum of the nodes' own unique counts.
