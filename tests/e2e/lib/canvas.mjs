@@ -24,7 +24,7 @@ export async function readCanvas(page, selector = '#livescope-canvas') {
 }
 
 // RGB at (x, y) in canvas pixels.
-export const pixelAt = (img, x, y) => { const i = (Math.round(y) * img.w + Math.round(x)) * 4; return Array.from(img.px.subarray(i, i + 3)); };
+export const pixelAt = (img, x, y) => { const i = (Math.round(y) * img.w + Math.round(x)) * 4; return Array.from(img.px.slice(i, i + 3)); }; // px: a Uint8Array or an array
 
 // Shares of the widget canvas's central region that are not near-black and that are green, and a coarse fingerprint of
 // it to tell a moving picture (computed in the page: moving the whole canvas's bytes to node takes seconds).
