@@ -248,7 +248,8 @@ function breakdown(target) {
     const codeSize = w.sections.filter((s) => s.id === 10).reduce((n, s) => n + s.size, 0);
     const dataSize = w.sections.filter((s) => s.id === 11).reduce((n, s) => n + s.size, 0);
     console.log(`\n${target}.wasm: ${kb(total)} KB raw, ${kb(totalBr)} KB brotli (code ${kb(codeSize)} KB, data ${kb(dataSize)} KB, ` +
-      `other sections ${kb(total - codeSize - dataSize)} KB)${same ? '' : '  NOTE: the relinked wasm differs from the build\'s file (' + kb(statSync(built).size) + ' KB)'}` +
+      `other sections ${kb(total - codeSize - dataSize)} KB)${same ? '' : statSync(built).size === total ? ' (the build\'s file has the same size, not the same bytes)'
+        : '  NOTE: the relinked wasm differs from the build\'s file (' + kb(statSync(built).size) + ' KB)'}` +
       ` [relinked in ${((Date.now() - t0) / 1000).toFixed(0)} s]`);
     console.log(`  ${'origin'.padEnd(66)} ${'kind'.padEnd(4)} ${'raw KB'.padStart(8)} ${'share'.padStart(6)} ${'brotli KB'.padStart(10)}`);
     const rows = [...groups.values()].sort((a, b) => b.raw - a.raw);
