@@ -195,7 +195,7 @@ function breakdown(target) {
       linked = { wasm: readFileSync(join(dir, `${target}.wasm`)), map: readFileSync(join(dir, 'map.txt'), 'utf8'), symbols: readFileSync(symbols, 'utf8') };
     } else {
       mkdirSync(dir, { recursive: true });
-      linked = relink(target, dir);
+      linked = { ...relink(target, dir), relinked: true };
       if (REUSE) writeFileSync(join(dir, 'map.txt'), linked.map);
     }
     const { wasm, map, symbols } = linked;
@@ -250,7 +250,7 @@ function breakdown(target) {
     console.log(`\n${target}.wasm: ${kb(total)} KB raw, ${kb(totalBr)} KB brotli (code ${kb(codeSize)} KB, data ${kb(dataSize)} KB, ` +
       `other sections ${kb(total - codeSize - dataSize)} KB)${same ? '' : statSync(built).size === total ? ' (the build\'s file has the same size, not the same bytes)'
         : '  NOTE: the relinked wasm differs from the build\'s file (' + kb(statSync(built).size) + ' KB)'}` +
-      ` [relinked in ${((Date.now() - t0) / 1000).toFixed(0)} s]`);
+      (linked.relinked ? ` [relinked in ${((Date.now() - t0) / 1000).toFixed(0)} s]` : ` [the relink kept in ${dir}]`));
     console.log(`  ${'origin'.padEnd(66)} ${'kind'.padEnd(4)} ${'raw KB'.padStart(8)} ${'share'.padStart(6)} ${'brotli KB'.padStart(10)}`);
     const rows = [...groups.values()].sort((a, b) => b.raw - a.raw);
     let brSum = 0;
