@@ -4,4 +4,7 @@
 # Needs build/native (the dev origin) and build/wasm/dist.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-exec node tests/bench/bytes/bench.mjs
+node tests/bench/bytes/bench.mjs
+# Where the worker and page wasm bytes come from, by origin (docs/decode.md "Where the bytes are"; relinks each module
+# into a temporary directory, a minute or two): LIVESCOPE_BYTES_BREAKDOWN=1.
+if [ "${LIVESCOPE_BYTES_BREAKDOWN:-0}" = 1 ]; then node tests/bench/bytes/breakdown.mjs; fi

@@ -4,7 +4,8 @@
 // split (docs/decode.md): the WebCodecs path fetches the light worker module only, the fallback then fetches the full one
 // (its decoder), and decoder=wasm fetches the full one only (requests counted). One origin, one browser for the file.
 // Audio (AAC): decoder=webcodecs decodes it with the browser's AudioDecoder and a 440 Hz tone comes out (the audio tap);
-// a mid-stream AudioDecoder error (the test hook) hands it to FFmpeg's AAC decoder and the tone goes on; decoder=wasm
+// a mid-stream AudioDecoder error (the test hook) hands it to FFmpeg's AAC decoder (in the full module, fetched then) and the
+// tone goes on; decoder=wasm
 // plays the tone through FFmpeg; AAC in ADTS (an MPEG-TS stream from the ffmpeg CLI) goes to AudioDecoder as raw frames with
 // the AudioSpecificConfig built from the ADTS header. Times are printed, not asserted.
 import { test, before, after } from 'node:test';
@@ -117,6 +118,7 @@ test('decoder=webcodecs plays the origin through VideoDecoder: colour bars, stat
 });
 
 test('decoder=webcodecs decodes the AAC audio with AudioDecoder: a 440 Hz tone; an AudioDecoder error hands it to FFmpeg and the tone goes on', { skip: missing || false, timeout: 90000 }, async (t) => {
+  const modules = countModules(t);
   const page = await play(t, 'webcodecs');
   await page.waitForFunction(() => ['webcodecs', 'wasm'].includes(window.livescopeWidgets[0].stats.audioDecoder), null, { timeout: 5000 });
   const s = await stats(page);
@@ -134,8 +136,13 @@ test('decoder=webcodecs decodes the AAC audio with AudioDecoder: a 440 Hz tone; 
   assert.equal(after.audioDecoderSwitches, 1);
   assert.equal(after.decoder, 'webcodecs', 'the video path changed with the audio one');
   assert.ok(page.logs.some((l) => /AudioDecoder failed: .*test hook/.test(l)), 'the audio fallback was not logged with its reason');
+  // FFmpeg's AAC decoder is in the full module only (the light one has none): the fallback fetched it, once.
+  assert.deepEqual(modules, { light: 1, full: 1 }, 'the audio fallback did not fetch the full decoder module exactly once');
   await page.evaluate(() => { window.livescopeWidgets[0].plugins.playback.tap = null; }); // readings from after the switch only
-  await checkTone(page, 'after the audio fallback');
+  await checkTone(page, 'after the audio fallback'); // the module is loaded by then: the tone comes from its AAC decoder
+  const loaded = page.logs.find((l) => /decoder module: loaded in/.test(l));
+  assert.ok(loaded, 'the decoder module load was not logged');
+  console.log(`audio fallback: ${loaded.replace(/^.*decoder module: /, 'decoder module ')}`);
   await page.screenshot({ path: join(ARTIFACTS, 'playback-webcodecs-audio-fallback.png') });
   const end = await stats(page);
   // Printed, not asserted (a loaded machine underruns for reasons of its own): the worklet's underruns across the switch.

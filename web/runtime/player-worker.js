@@ -430,13 +430,15 @@ function loadModule(baseUrl, light) {
   return create({ locateFile: (p) => baseUrl + p, print: (t) => log('info', t), printErr: (t) => log('warn', t) });
 }
 
-// The light module's video path became wasm (a codec the browser refuses, a WebCodecs error): it holds the packets since
-// the last key frame and asks (Module.lsRequestDecoder) for the full module, loaded once, whose decoder it then drives
-// through this bridge (src/app/worker/worker_decode_ext.h; ls_vdec_* in the full module), replaying the held packets.
+// The light module's video path became wasm (a codec the browser refuses, a WebCodecs error), or its audio path did (no
+// AudioDecoder, a refusal, an error: the light module has no FFmpeg AAC decoder): it holds the packets (video: since the
+// last key frame; audio: every one not yet decoded) and asks (Module.lsRequestDecoder) for the full module, loaded once,
+// whose decoders it then drives through this bridge (src/app/worker/worker_decode_ext.h; ls_vdec_*, ls_adec_* in the full
+// module), replaying the held packets.
 function loadDecoderModule() {
   const light = state.mod, app = state.app;
   if (state.decoderLoad || !light) return;
-  log('info', 'decoder module: loading livescope_worker (the wasm video decoder)');
+  log('info', 'decoder module: loading livescope_worker (the wasm video and AAC decoders)');
   const t0 = performance.now();
   state.decoderLoad = Promise.resolve().then(() => loadModule(state.baseUrl, false)).then((full) => {
     if (state.mod !== light) return;
@@ -480,6 +482,30 @@ function decoderBridge(light, full) {
     },
     flush() { full._ls_vdec_flush(dec); },
     reason() { return full.UTF8ToString(full._ls_vdec_reason(dec)); },
+    // FFmpeg's AAC decoder (ls_adec_*; the light module has none): packets in as above, resampled PCM copied back.
+    aopen(rate, channels) { return full._ls_adec_create(rate, channels); },
+    aclose(a) { full._ls_adec_destroy(a); },
+    asend(a, codecId, extra, extraSize, sampleRate, channels, generation, serial, data, size, pts, dts, duration, tag, rate) {
+      if (extraSize + size > scratchSize) {
+        if (scratch) full._free(scratch);
+        scratchSize = Math.max(extraSize + size, 2 * scratchSize);
+        scratch = full._malloc(scratchSize);
+      }
+      full.HEAPU8.set(light.HEAPU8.subarray(extra, extra + extraSize), scratch);
+      full.HEAPU8.set(light.HEAPU8.subarray(data, data + size), scratch + extraSize);
+      return full._ls_adec_send(a, codecId, scratch, extraSize, sampleRate, channels, generation, serial, scratch + extraSize, size,
+        pts, dts, duration, tag, rate);
+    },
+    areceive(a, info) { // the PCM's record: 6 numbers into the light heap at `info`
+      const code = full._ls_adec_receive(a);
+      if (code !== 0) return code;
+      const p = full._ls_adec_info(a) >> 3;
+      light.HEAPF64.set(full.HEAPF64.subarray(p, p + 6), info >> 3);
+      return 0;
+    },
+    acopy(a, dst, count) { const p = full._ls_adec_samples(a); light.HEAPU8.set(full.HEAPU8.subarray(p, p + 4 * count), dst); },
+    aflush(a) { full._ls_adec_flush(a); },
+    areason(a) { return full.UTF8ToString(full._ls_adec_reason(a)); },
   };
 }
 

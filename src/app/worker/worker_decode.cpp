@@ -75,10 +75,12 @@ struct DecodePipeline::Impl
     Demuxer Demux;
 #ifdef LIVESCOPE_WORKER_LIGHT
     ExternalVideoDecoder VideoDec{VideoDecoderConfig{kPoolFrames, 1}};
+    using WasmAudioDecoder = ExternalAudioDecoder; // FFmpeg's AAC decoder is in the full module (issue 16)
 #else
     VideoDecoder VideoDec{VideoDecoderConfig{kPoolFrames, 1}};
+    using WasmAudioDecoder = AudioDecoder;
 #endif
-    std::unique_ptr<AudioDecoder> AudioDec = std::make_unique<AudioDecoder>();
+    std::unique_ptr<WasmAudioDecoder> AudioDec = std::make_unique<WasmAudioDecoder>();
     std::unique_ptr<PcmResampler> AudioResampler = std::make_unique<PcmResampler>(); // AudioDecoder's PCM, as FFmpeg's
     AudioChunk Pcm;
     std::vector<uint8_t> Pending; // init or TS chunk bytes, handed over at EndChunk
@@ -428,6 +430,12 @@ struct DecodePipeline::Impl
 
     void DecodeAudioWasm(const DemuxedPacket& pkt)
     {
+        if (!WasmDecoderReady())
+        {
+            // Light module: FFmpeg's AAC decoder comes with the full module; the packets wait for it (ReplayAudio).
+            if (!HoldAudio(pkt)) Error("audio: the decoder module is not loaded yet, " + std::to_string(kMaxAudioHeld) + " packets held: skipped");
+            return;
+        }
         DecodeStatus st = AudioDec->SendPacket(pkt);
         if (st.Code == DecodeCode::UnsupportedCodec)
         {
@@ -542,7 +550,8 @@ struct DecodePipeline::Impl
     }
 
     // FFmpeg takes over: the packets not yet out of the browser's decoder are decoded now, so no audio is lost (those
-    // of an older configuration, whose codec parameters are gone, excepted).
+    // of an older configuration, whose codec parameters are gone, excepted). Light module: they stay held (DecodeAudioWasm
+    // holds them again) until the full module is loaded, and OnDecoderModuleReady replays them.
     void ReplayAudio()
     {
         std::deque<HeldPacket> held;
@@ -651,7 +660,7 @@ void DecodePipeline::SetAudioOutput(int sample_rate, int channels)
     P->OutChannels = std::clamp(channels, 1, 2);
     AudioOutRate = P->OutRate;
     AudioOutChannels = P->OutChannels;
-    P->AudioDec = std::make_unique<AudioDecoder>(AudioDecoderConfig{P->OutRate, P->OutChannels});
+    P->AudioDec = std::make_unique<Impl::WasmAudioDecoder>(AudioDecoderConfig{P->OutRate, P->OutChannels});
     P->AudioDec->SetRateFactor(P->Rate);
     P->AudioResampler = std::make_unique<PcmResampler>(AudioDecoderConfig{P->OutRate, P->OutChannels});
     P->AudioResampler->SetRateFactor(P->Rate);
@@ -797,6 +806,7 @@ void DecodePipeline::OnWebCodecsError(const std::string& reason)
 void DecodePipeline::OnDecoderModuleReady()
 {
     if (Policy.Path() == DecodePath::Wasm) P->ReplayHeld();
+    if (AudioPolicy.Path() == DecodePath::Wasm && !P->AudioHeld.empty()) P->ReplayAudio(); // FFmpeg's AAC decoder is there now
 }
 
 std::optional<DecodedVideo> DecodePipeline::OnWebCodecsOutput(int64_t timestamp, int width, int height)

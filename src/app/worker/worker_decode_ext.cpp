@@ -2,19 +2,24 @@
 // ExternalVideoDecoder, which drives it through the worker's JS bridge (web/runtime/player-worker.js, Module.lsDecoder).
 //
 // [SECTION] Full module: ls_vdec_* (a wasm VideoDecoder fed packets from the light module)
+// [SECTION] Full module: ls_adec_* (FFmpeg's AAC decoder + swresample fed packets from the light module)
 // [SECTION] Light module: ExternalVideoDecoder and ls_worker_decoder_ready
+// [SECTION] Light module: ExternalAudioDecoder
 //
 // Records: ls_vdec_info's 16 doubles are width, height, pts (s), duration (s), serial, tag, matrix, matrix guessed,
 // range, key frame, then Y, U, V as (pointer, stride) pairs in the full module's heap. The bridge copies the planes,
-// tightly packed I420, into the light module's pool and releases the picture.
+// tightly packed I420, into the light module's pool and releases the picture. ls_adec_info's 6 doubles are frames,
+// channels, rate (Hz), pts (s), serial, tag; the interleaved float samples are at ls_adec_samples.
 
 #include "worker_app.h"
 #include "worker_decode_ext.h"
 
+#include <cmath>
 #include <cstring>
 
 extern "C" {
 #include <libavcodec/avcodec.h>
+#include <libavutil/channel_layout.h>
 }
 
 #ifdef __EMSCRIPTEN__
@@ -131,6 +136,99 @@ LS_EXPORT void ls_vdec_flush(ExtDecoderState* d)
 }
 LS_EXPORT const char* ls_vdec_reason(ExtDecoderState* d) { return d ? d->Reason.c_str() : ""; }
 
+// [SECTION] Full module: ls_adec_* ------------------------------------------------------------------
+
+namespace {
+struct ExtAudioState
+{
+    AudioDecoder Dec;
+    AVCodecParameters* Par = avcodec_parameters_alloc();
+    int ParGeneration = -1;
+    AVPacket* Pkt = av_packet_alloc();
+    AudioChunk Out;
+    double Rate = 1.0;
+    double Info[6] = {};
+    std::string Reason;
+    explicit ExtAudioState(const AudioDecoderConfig& c) : Dec(c) {}
+    ~ExtAudioState()
+    {
+        avcodec_parameters_free(&Par);
+        av_packet_free(&Pkt);
+    }
+};
+} // namespace
+
+LS_EXPORT ExtAudioState* ls_adec_create(int out_rate, int out_channels) { return new ExtAudioState(AudioDecoderConfig{out_rate, out_channels}); }
+LS_EXPORT void ls_adec_destroy(ExtAudioState* d) { delete d; }
+
+// One packet, as ls_vdec_send (`generation` reopens the codec; `rate` the playback rate factor). Returns a DecodeCode.
+LS_EXPORT int ls_adec_send(ExtAudioState* d, int codec_id, const uint8_t* extra, int extra_size, int sample_rate, int channels,
+                           int generation, int serial, const uint8_t* data, int size, double pts, double dts, double duration,
+                           double tag, double rate)
+{
+    if (!d || size < 0 || extra_size < 0) return static_cast<int>(DecodeCode::Internal);
+    if (rate != d->Rate)
+    {
+        d->Rate = rate;
+        d->Dec.SetRateFactor(rate);
+    }
+    if (generation != d->ParGeneration || !d->Par)
+    {
+        avcodec_parameters_free(&d->Par);
+        d->Par = avcodec_parameters_alloc();
+        if (!d->Par) return static_cast<int>(DecodeCode::OutOfMemory);
+        d->Par->codec_type = AVMEDIA_TYPE_AUDIO;
+        d->Par->codec_id = static_cast<AVCodecID>(codec_id);
+        d->Par->sample_rate = sample_rate;
+        if (channels > 0) av_channel_layout_default(&d->Par->ch_layout, channels);
+        if (extra_size > 0)
+        {
+            d->Par->extradata = static_cast<uint8_t*>(av_mallocz(static_cast<size_t>(extra_size) + AV_INPUT_BUFFER_PADDING_SIZE));
+            if (!d->Par->extradata) return static_cast<int>(DecodeCode::OutOfMemory);
+            std::memcpy(d->Par->extradata, extra, static_cast<size_t>(extra_size));
+            d->Par->extradata_size = extra_size;
+        }
+        d->ParGeneration = generation;
+    }
+    av_packet_unref(d->Pkt);
+    if (av_new_packet(d->Pkt, size) < 0) return static_cast<int>(DecodeCode::OutOfMemory);
+    if (size > 0) std::memcpy(d->Pkt->data, data, static_cast<size_t>(size));
+    DemuxedPacket p;
+    p.Kind = MediaKind::Audio;
+    p.Packet = d->Pkt;
+    p.Params = d->Par;
+    p.ParamsGeneration = generation;
+    p.Pts = pts;
+    p.Dts = dts;
+    p.Duration = duration;
+    p.Keyframe = true;
+    p.Serial = serial;
+    p.Tag = static_cast<int64_t>(tag);
+    const DecodeStatus st = d->Dec.SendPacket(p);
+    d->Reason = st.Reason;
+    return static_cast<int>(st.Code);
+}
+
+// The next resampled PCM (its record through ls_adec_info, the samples at ls_adec_samples) or NeedMore / an error.
+LS_EXPORT int ls_adec_receive(ExtAudioState* d)
+{
+    if (!d) return static_cast<int>(DecodeCode::Internal);
+    const DecodeStatus st = d->Dec.ReceiveSamples(d->Out);
+    d->Reason = st.Reason;
+    if (!st.IsOk()) return static_cast<int>(st.Code);
+    const AudioChunk& o = d->Out;
+    const double info[6] = {double(o.Frames), double(o.Channels), double(o.Rate), o.Pts, double(o.Serial), double(o.Tag)};
+    std::memcpy(d->Info, info, sizeof info);
+    return 0;
+}
+LS_EXPORT const double* ls_adec_info(ExtAudioState* d) { return d ? d->Info : nullptr; }
+LS_EXPORT const float* ls_adec_samples(ExtAudioState* d) { return d ? d->Out.Samples.data() : nullptr; }
+LS_EXPORT void ls_adec_flush(ExtAudioState* d)
+{
+    if (d) d->Dec.Flush();
+}
+LS_EXPORT const char* ls_adec_reason(ExtAudioState* d) { return d ? d->Reason.c_str() : ""; }
+
 #else
 // [SECTION] Light module ----------------------------------------------------------------------------
 
@@ -146,6 +244,18 @@ EM_JS(int, ls_ext_receive, (double* info), { return Module.lsDecoder ? Module.ls
 EM_JS(void, ls_ext_copy, (uint8_t* dst), { if (Module.lsDecoder) Module.lsDecoder.copy(dst); });
 EM_JS(void, ls_ext_flush, (), { if (Module.lsDecoder) Module.lsDecoder.flush(); });
 EM_JS(void, ls_ext_reason, (char* buf, int cap), { stringToUTF8(Module.lsDecoder ? Module.lsDecoder.reason() : "", buf, cap); });
+EM_JS(int, ls_ext_aopen, (int out_rate, int out_channels), { return Module.lsDecoder ? Module.lsDecoder.aopen(out_rate, out_channels) : 0; });
+EM_JS(void, ls_ext_aclose, (int h), { if (Module.lsDecoder && h) Module.lsDecoder.aclose(h); });
+EM_JS(int, ls_ext_asend, (int h, int codec_id, const uint8_t* extra, int extra_size, int sample_rate, int channels, int generation,
+                          int serial, const uint8_t* data, int size, double pts, double dts, double duration, double tag,
+                          double rate), {
+  return Module.lsDecoder ? Module.lsDecoder.asend(h, codec_id, extra, extra_size, sample_rate, channels, generation, serial, data,
+                                                   size, pts, dts, duration, tag, rate) : 8; /* NotConfigured */
+});
+EM_JS(int, ls_ext_areceive, (int h, double* info), { return Module.lsDecoder ? Module.lsDecoder.areceive(h, info) : 1; /* NeedMore */ });
+EM_JS(void, ls_ext_acopy, (int h, float* dst, int count), { if (Module.lsDecoder) Module.lsDecoder.acopy(h, dst, count); });
+EM_JS(void, ls_ext_aflush, (int h), { if (Module.lsDecoder) Module.lsDecoder.aflush(h); });
+EM_JS(void, ls_ext_areason, (int h, char* buf, int cap), { stringToUTF8(Module.lsDecoder ? Module.lsDecoder.areason(h) : "", buf, cap); });
 // clang-format on
 
 namespace livescope {
@@ -230,6 +340,73 @@ void ExternalVideoDecoder::ReleaseFrame(const VideoFrame* frame)
 }
 
 void ExternalVideoDecoder::Flush() { ls_ext_flush(); }
+
+// [SECTION] Light module: ExternalAudioDecoder ------------------------------------------------------
+
+ExternalAudioDecoder::ExternalAudioDecoder(const AudioDecoderConfig& config) : Config(config) {}
+ExternalAudioDecoder::~ExternalAudioDecoder() { ls_ext_aclose(Handle); }
+
+bool ExternalAudioDecoder::Open()
+{
+    if (Handle == 0 && ExternalVideoDecoder::Available()) Handle = ls_ext_aopen(Config.OutRate, Config.OutChannels);
+    return Handle != 0;
+}
+
+DecodeStatus ExternalAudioDecoder::SendPacket(const DemuxedPacket& packet)
+{
+    if (!packet.Params || !packet.Packet) return {DecodeCode::NotConfigured, "packet without stream parameters"};
+    if (packet.Kind != MediaKind::Audio) return {DecodeCode::UnsupportedCodec, "not an audio packet"};
+    if (!Open()) return {DecodeCode::NotConfigured, "the decoder module is not loaded"};
+    const AVCodecParameters* par = packet.Params;
+    const int code = ls_ext_asend(Handle, static_cast<int>(par->codec_id), par->extradata, par->extradata ? par->extradata_size : 0,
+                                  par->sample_rate, par->ch_layout.nb_channels, packet.ParamsGeneration, packet.Serial,
+                                  packet.Packet->data, packet.Packet->size, packet.Pts, packet.Dts, packet.Duration,
+                                  static_cast<double>(packet.Tag), Rate);
+    if (code == 0) return {};
+    const auto c = static_cast<DecodeCode>(code);
+    if (c == DecodeCode::NeedMore || c == DecodeCode::EndOfStream) return {c, {}};
+    char reason[256] = {};
+    ls_ext_areason(Handle, reason, sizeof reason);
+    return {c, reason};
+}
+
+DecodeStatus ExternalAudioDecoder::ReceiveSamples(AudioChunk& out)
+{
+    out.Frames = 0;
+    if (Handle == 0) return {DecodeCode::NeedMore, {}};
+    double info[6] = {};
+    const int code = ls_ext_areceive(Handle, info);
+    if (code != 0)
+    {
+        const auto c = static_cast<DecodeCode>(code);
+        if (c == DecodeCode::NeedMore || c == DecodeCode::EndOfStream) return {c, {}};
+        char reason[256] = {};
+        ls_ext_areason(Handle, reason, sizeof reason);
+        return {c, reason};
+    }
+    const int frames = static_cast<int>(info[0]), channels = static_cast<int>(info[1]);
+    if (frames < 0 || channels < 1 || channels > 2) return {DecodeCode::Internal, "decoder module: bad PCM record"};
+    const size_t n = static_cast<size_t>(frames) * static_cast<size_t>(channels);
+    if (out.Samples.size() < n) out.Samples.resize(n);
+    ls_ext_acopy(Handle, out.Samples.data(), static_cast<int>(n));
+    out.Frames = frames;
+    out.Channels = channels;
+    out.Rate = static_cast<int>(info[2]);
+    out.Pts = info[3];
+    out.Serial = static_cast<int>(info[4]);
+    out.Tag = static_cast<int64_t>(info[5]);
+    return {};
+}
+
+void ExternalAudioDecoder::Flush()
+{
+    if (Handle != 0) ls_ext_aflush(Handle);
+}
+
+void ExternalAudioDecoder::SetRateFactor(double rate)
+{
+    if (std::isfinite(rate) && rate >= 0.5 && rate <= 2.0) Rate = rate; // sent with each packet (ls_adec_send)
+}
 
 } // namespace livescope
 

@@ -10,6 +10,13 @@
 // no packet is skipped, so the switch stays at the last independent part, as without the split.
 // Packets go to the full module's ls_vdec_* C API (worker_decode_ext.cpp) through web/runtime/player-worker.js's
 // bridge (Module.lsDecoder); decoded pictures are copied back, tightly packed I420, into this module's own pool.
+//
+// [SECTION] ExternalAudioDecoder (light module: AudioDecoder's interface, FFmpeg's AAC decoder in the full module)
+//
+// The light module has no FFmpeg AAC decoder either (its codec list is empty): AAC goes through the browser's
+// AudioDecoder, and where that is missing, refuses the stream or fails, the light module loads the full module (the same
+// request as the video's) and decodes AAC there through ls_adec_* (resampled there as on FFmpeg's path: the PCM comes
+// back interleaved at the output rate). The audio packets stay held meanwhile (DecodePipeline's AudioHeld).
 #pragma once
 
 #include <livescope/player/decode/decoders.h>
@@ -51,6 +58,29 @@ private:
     };
     std::vector<Slot> Pool;
     std::string Reason;
+};
+
+// [SECTION] ExternalAudioDecoder
+
+class ExternalAudioDecoder
+{
+public:
+    explicit ExternalAudioDecoder(const AudioDecoderConfig& config = {});
+    ~ExternalAudioDecoder();
+    ExternalAudioDecoder(const ExternalAudioDecoder&) = delete;
+    ExternalAudioDecoder& operator=(const ExternalAudioDecoder&) = delete;
+
+    // As AudioDecoder's: NotConfigured while the full module is not loaded (ExternalVideoDecoder::Available).
+    DecodeStatus SendPacket(const DemuxedPacket& packet);
+    DecodeStatus ReceiveSamples(AudioChunk& out);
+    void Flush();
+    void SetRateFactor(double rate);
+
+private:
+    bool Open(); // the full module's decoder, created at the first packet once the module is there
+    AudioDecoderConfig Config;
+    double Rate = 1.0;
+    int Handle = 0; // the full module's ls_adec state (a pointer in its heap), 0 until opened
 };
 
 } // namespace livescope
