@@ -627,6 +627,20 @@ DecodeStatus ParseFragment(std::span<const uint8_t> unit, const Fmp4DemuxLimits&
     return {};
 }
 
+// True when `data` is a sequence of complete boxes (what a stream may end with after its last fragment: mfra, free).
+bool WholeBoxes(std::span<const uint8_t> data)
+{
+    size_t pos = 0;
+    while (pos < data.size())
+    {
+        const BoxHeader h = ReadBoxHeader(data.subspan(pos));
+        if (h.Status != BoxStatus::Ok || h.Size > data.size() - pos)
+            return false;
+        pos += static_cast<size_t>(h.Size);
+    }
+    return true;
+}
+
 } // namespace
 
 // [SECTION] Impl -------------------------------------------------------------------------------------
@@ -847,10 +861,10 @@ DecodeStatus Fmp4Demux::ReadPacket(MediaPacket& out)
         {
             if (!s.Ended)
                 return {DecodeCode::NeedMore, {}};
-            if (s.Live() == 0)
-                return {DecodeCode::EndOfStream, {}};
             const size_t left = s.Live();
             s.Head = s.Buf.size();
+            if (left == 0 || WholeBoxes(live))
+                return {DecodeCode::EndOfStream, {}}; // e.g. a file's trailing mfra: boxes outside any fragment
             ++s.Errors;
             return {DecodeCode::InvalidData, "fMP4: " + std::to_string(left) + " bytes of an incomplete box at the end of the stream"};
         }

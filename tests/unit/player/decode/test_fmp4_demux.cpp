@@ -808,6 +808,16 @@ TEST_CASE("corrupt input gives an error and the next good fragment plays")
         CHECK(r.Packets.size() == 2);
         CHECK(r.Last == DecodeCode::EndOfStream);
     }
+    SUBCASE("complete boxes after the last fragment (a file's mfra) are no error, an incomplete one is")
+    {
+        const Drained r = DemuxAll(Cat({init, good, MakeBox("mfra", Zeros(16))}));
+        CHECK(r.Errors.empty());
+        CHECK(r.Packets.size() == 2);
+        CHECK(r.Last == DecodeCode::EndOfStream);
+        const Bytes cut = MakeBox("mfra", Zeros(16));
+        const Drained t = DemuxAll(Cat({init, good, Bytes(cut.begin(), cut.end() - 1)}));
+        CHECK(t.Errors == std::vector<DecodeCode>{DecodeCode::InvalidData});
+    }
     SUBCASE("a fragment before any init segment")
     {
         const Drained r = DemuxAll(Cat({good, init, good}));
