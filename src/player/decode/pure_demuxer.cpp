@@ -123,8 +123,8 @@ void PureDemuxer::Push(std::span<const uint8_t> bytes, int serial, int64_t tag)
         return;
     }
 #endif
-    if (s.Kind == ContainerKind::Ts)
-        return; // no pure TS demuxer in this build: ReadPacket said so, the bytes are dropped
+    if (s.Kind == ContainerKind::Ts || bytes.empty())
+        return; // Ts here: no pure TS demuxer in this build (ReadPacket said so), the bytes are dropped
     s.Held.emplace_back(std::vector<uint8_t>(bytes.begin(), bytes.end()), tag);
     s.HeldBytes += bytes.size();
 }

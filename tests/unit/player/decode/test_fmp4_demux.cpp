@@ -98,7 +98,8 @@ Bytes MakeTrak(const TrackSpec& t)
     Put32(mdhd, 0x55C40000);
     Bytes hdlr;
     Put32(hdlr, 0);
-    hdlr.insert(hdlr.end(), t.Video ? "vide" : "soun", (t.Video ? "vide" : "soun") + 4);
+    const std::string handler = t.Video ? "vide" : "soun";
+    hdlr.insert(hdlr.end(), handler.begin(), handler.end());
     Append(hdlr, Zeros(13));
     Bytes entry = Zeros(6);
     Put16(entry, 1); // data_reference_index
@@ -389,6 +390,14 @@ TrackSpec AudioTrack(uint32_t id = 2)
     a.Entry = "mp4a";
     a.Config = kAscLc48kStereo;
     return a;
+}
+
+// Offset of the first box type `type` (its fourcc) in `b`.
+size_t FindType(const Bytes& b, const std::string& type)
+{
+    const auto it = std::search(b.begin(), b.end(), type.begin(), type.end());
+    REQUIRE(it != b.end());
+    return static_cast<size_t>(it - b.begin());
 }
 
 Bytes Cat(std::initializer_list<Bytes> parts)
@@ -747,7 +756,7 @@ TEST_CASE("corrupt input gives an error and the next good fragment plays")
     SUBCASE("a trun sample count past its own box")
     {
         Bytes bad = MakeFragment(1, {v});
-        const size_t trun = static_cast<size_t>(std::search(bad.begin(), bad.end(), "trun", "trun" + 4) - bad.begin());
+        const size_t trun = FindType(bad, "trun");
         bad[trun + 8] = 0x7F; // sample_count high byte
         const Drained r = DemuxAll(Cat({init, bad, good}));
         CHECK(r.Errors == std::vector<DecodeCode>{DecodeCode::InvalidData});
@@ -794,7 +803,7 @@ TEST_CASE("corrupt input gives an error and the next good fragment plays")
     SUBCASE("a moof whose child overruns it")
     {
         Bytes bad = MakeFragment(1, {v});
-        const size_t traf = static_cast<size_t>(std::search(bad.begin(), bad.end(), "traf", "traf" + 4) - bad.begin());
+        const size_t traf = FindType(bad, "traf");
         bad[traf - 1] = static_cast<uint8_t>(bad[traf - 1] + 40);
         const Drained r = DemuxAll(Cat({init, bad, good}));
         CHECK(r.Errors == std::vector<DecodeCode>{DecodeCode::InvalidData});
