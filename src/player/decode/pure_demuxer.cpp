@@ -3,7 +3,9 @@
 #include <livescope/player/decode/container_scan.h>
 #include <livescope/player/decode/fmp4_demux.h>
 
-#if __has_include(<livescope/player/decode/ts_demux.h>)
+// LIVESCOPE_HAVE_TS_DEMUX comes from CMake when ts_demux.cpp is in the tree (a compile flag, so that its arrival
+// rebuilds this file: a bare __has_include would leave a stale object behind in an existing build directory).
+#if defined(LIVESCOPE_HAVE_TS_DEMUX) && __has_include(<livescope/player/decode/ts_demux.h>)
 #include <livescope/player/decode/ts_demux.h>
 #define LIVESCOPE_PURE_TS 1
 #else

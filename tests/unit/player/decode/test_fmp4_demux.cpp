@@ -876,7 +876,7 @@ TEST_CASE("the pure demuxer detects fMP4 from the first bytes and gives the Fmp4
     CHECK(again.Packets.size() == 3);
 }
 
-#if !__has_include(<livescope/player/decode/ts_demux.h>)
+#if !defined(LIVESCOPE_HAVE_TS_DEMUX)
 TEST_CASE("without the pure TS demuxer the facade says MPEG-TS is unsupported so the caller can fall back")
 {
     Bytes ts(3 * 188, 0xFF);

@@ -260,3 +260,67 @@ TEST_CASE("the decode tests' fragmented clips demux as FFmpeg's do, MPEG-4 Part 
 }
 
 TEST_SUITE_END();
+
+#if defined(LIVESCOPE_HAVE_TS_DEMUX)
+#include <livescope/player/decode/ts_demux.h>
+
+TEST_SUITE_BEGIN("player_decode/pure_demuxer");
+
+namespace {
+Pkt Brief(const MediaPacket& p)
+{
+    Pkt k;
+    k.Video = p.Info->Video;
+    k.Data.assign(p.Data.begin(), p.Data.end());
+    k.Pts = p.Pts;
+    k.Dts = p.Dts;
+    return k;
+}
+} // namespace
+
+TEST_CASE("the pure demuxer hands MPEG-TS to TsDemux, and a serial change from fMP4 to TS detects the container again")
+{
+    const Bytes ts = ReadMedia("clip.ts");
+    std::vector<Pkt> want;
+    {
+        TsDemux d;
+        d.Push(ts, 0, 9);
+        d.PushEnd();
+        MediaPacket p;
+        for (int i = 0; i < 100000 && d.ReadPacket(p).IsOk(); ++i)
+            want.push_back(Brief(p));
+    }
+    REQUIRE(want.size() > 10);
+    PureDemuxer d;
+    MediaPacket p;
+    d.Push(ReadMedia("clip.mp4"), 0, 1);
+    int fmp4 = 0;
+    for (int i = 0; i < 100000 && d.ReadPacket(p).IsOk(); ++i)
+        ++fmp4;
+    CHECK(fmp4 > 10);
+    CHECK(d.Container() == ContainerKind::Fmp4);
+    for (size_t pos = 0; pos < ts.size(); pos += 1000)
+        d.Push(std::span<const uint8_t>(ts.data() + pos, std::min<size_t>(1000, ts.size() - pos)), 1, 9);
+    d.PushEnd();
+    std::vector<Pkt> got;
+    for (int i = 0; i < 100000; ++i)
+    {
+        const DecodeStatus st = d.ReadPacket(p);
+        if (st.Code == DecodeCode::EndOfStream)
+            break;
+        REQUIRE_MESSAGE(st.IsOk(), st.Reason);
+        got.push_back(Brief(p));
+        CHECK(p.Serial == 1);
+    }
+    CHECK(d.Container() == ContainerKind::Ts);
+    REQUIRE(got.size() == want.size());
+    for (size_t i = 0; i < got.size(); ++i)
+    {
+        CHECK(got[i].Video == want[i].Video);
+        CHECK(got[i].Data == want[i].Data);
+        CHECK(got[i].Pts == want[i].Pts);
+    }
+}
+
+TEST_SUITE_END();
+#endif
