@@ -1,5 +1,5 @@
-// libFuzzer target: the pure fMP4 demuxer and its facade on any bytes in any split: in bounds, always progressing, and
-// (when a whole push had no error) the same packets whatever the split.
+// libFuzzer target: the pure fMP4 demuxer and its facade on any bytes in any split (with boundaries, serial changes and
+// resets): in bounds, always progressing, and (when a whole push had no error) the same packets whatever the split.
 #include <livescope/player/decode/fmp4_demux.h>
 #include <livescope/player/decode/pure_demuxer.h>
 
@@ -91,5 +91,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
     if (whole.Errors() == 0 && a != b)
         std::abort(); // a clean stream gives the same packets in any split
     (void)pure.SawUnknownCodec();
+
+    // Boundaries, serial changes and resets between the pieces: no crash, no hang, EndOfStream after PushEnd.
+    PureDemuxer ops;
+    std::vector<Seen> d;
+    int serial = 0;
+    pos = 0;
+    while (pos < size)
+    {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        const size_t n = std::min<size_t>(size - pos, 1 + x % 251);
+        if (x % 13 == 0)
+            ops.PushBoundary();
+        if (x % 29 == 0)
+            ++serial;
+        if (x % 61 == 0)
+            ops.Reset();
+        ops.Push(all.subspan(pos, n), serial, static_cast<int64_t>(pos));
+        pos += n;
+        Drain(ops, d, false);
+    }
+    ops.PushEnd();
+    Drain(ops, d, true);
+    if (ops.BufferedBytes() > size)
+        std::abort();
     return 0;
 }
