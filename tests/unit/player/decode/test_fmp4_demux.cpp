@@ -209,7 +209,7 @@ struct TrafSpec
     int Truns = 1; // samples split evenly over this many truns (the later ones without data-offset)
 };
 
-Bytes MakeMoof(uint32_t seq, const std::vector<TrafSpec>& trafs, size_t moof_size, size_t prefix)
+Bytes MakeMoof(uint32_t seq, const std::vector<TrafSpec>& trafs, size_t moof_size, size_t prefix, size_t mdat_header)
 {
     Bytes moof;
     Bytes mfhd;
@@ -226,7 +226,7 @@ Bytes MakeMoof(uint32_t seq, const std::vector<TrafSpec>& trafs, size_t moof_siz
         if (t.Base == BaseMode::Explicit)
         {
             tf_flags |= 0x1;
-            Put64(tfhd, prefix + moof_size + 8);
+            Put64(tfhd, prefix + moof_size + mdat_header);
         }
         if (t.DefDuration)
         {
@@ -272,7 +272,7 @@ Bytes MakeMoof(uint32_t seq, const std::vector<TrafSpec>& trafs, size_t moof_siz
             if (offset)
             {
                 // From the moof for Moof and Implicit, from the mdat payload for Explicit.
-                const size_t from_moof = moof_size + 8 + data_pos;
+                const size_t from_moof = moof_size + mdat_header + data_pos;
                 Put32(trun, static_cast<uint32_t>(t.Base == BaseMode::Explicit ? data_pos : from_moof));
             }
             if (run == 0 && t.FirstFlags)
@@ -298,20 +298,29 @@ Bytes MakeMoof(uint32_t seq, const std::vector<TrafSpec>& trafs, size_t moof_siz
     return MakeBox("moof", moof);
 }
 
-// styp (optional) + moof + mdat holding every traf's sample bytes in order.
-Bytes MakeFragment(uint32_t seq, const std::vector<TrafSpec>& trafs, bool styp = false)
+// styp (optional) + moof + mdat (optionally with a 64-bit size) holding every traf's sample bytes in order.
+Bytes MakeFragment(uint32_t seq, const std::vector<TrafSpec>& trafs, bool styp = false, bool large_mdat = false)
 {
     Bytes prefix;
     if (styp)
         prefix = MakeBox("styp", {'m', 's', 'd', 'h', 0, 0, 0, 0});
-    const size_t moof_size = MakeMoof(seq, trafs, 0, prefix.size()).size();
+    const size_t header = large_mdat ? 16 : 8;
+    const size_t moof_size = MakeMoof(seq, trafs, 0, prefix.size(), header).size();
     Bytes out = prefix;
-    Append(out, MakeMoof(seq, trafs, moof_size, prefix.size()));
+    Append(out, MakeMoof(seq, trafs, moof_size, prefix.size(), header));
     Bytes mdat;
     for (const TrafSpec& t : trafs)
         for (const SampleSpec& s : t.Samples)
             Append(mdat, s.Data);
-    Append(out, MakeBox("mdat", mdat));
+    if (large_mdat)
+    {
+        Put32(out, 1);
+        out.insert(out.end(), {'m', 'd', 'a', 't'});
+        Put64(out, mdat.size() + 16);
+        Append(out, mdat);
+    }
+    else
+        Append(out, MakeBox("mdat", mdat));
     return out;
 }
 
@@ -548,6 +557,18 @@ TEST_CASE("default-base-is-moof, an explicit base-data-offset and the implicit b
             CHECK(r.Packets == moof.Packets);
         }
     }
+}
+
+TEST_CASE("an mdat with a 64-bit size gives the same packets")
+{
+    TrafSpec v;
+    v.Samples = VideoSamples(3);
+    const Bytes init = MakeInit({TrackSpec{}});
+    const Drained small = DemuxAll(Cat({init, MakeFragment(1, {v})}));
+    const Drained large = DemuxAll(Cat({init, MakeFragment(1, {v}, false, true)}));
+    CHECK(large.Errors.empty());
+    REQUIRE(small.Packets.size() == 3);
+    CHECK(large.Packets == small.Packets);
 }
 
 TEST_CASE("several truns of one traf continue where the previous one's data ended")
