@@ -338,7 +338,7 @@ void ParseElst(std::span<const uint8_t> elst, uint32_t movie_timescale, Track& t
     // av_rescale(empty, timescale, movie_timescale), rounding half away from zero.
     const int64_t empty_media =
         movie_timescale == 0 ? 0 : (empty * t.Timescale + movie_timescale / 2) / static_cast<int64_t>(movie_timescale);
-    t.TimeOffset = start - empty_media;
+    t.TimeOffset = start - std::min<int64_t>(empty_media, int64_t{1} << 40); // both bounded: dts math stays in 63 bits
 }
 
 DecodeStatus ParseTrak(std::span<const uint8_t> trak, uint32_t movie_timescale, Track& t)
