@@ -143,13 +143,15 @@ constexpr uint32_t kTrun = FourCC('t', 'r', 'u', 'n');
 struct Track
 {
     uint32_t Id = 0;
-    int Slot = -1;          // 0 video, 1 audio, -1 not output
-    bool Video = false;     // hdlr vide (else soun)
-    uint32_t Timescale = 0; // mdhd ticks per second
-    int64_t TimeOffset = 0; // ticks subtracted from decode times (a simple edit list, as libavformat applies it)
-    uint32_t DefDuration = 0, DefSize = 0, DefFlags = 0; // trex
-    MediaStreamInfo Info;   // parameters parsed from the sample entry (Generation unused here)
-    int64_t NextDts = 0;    // ticks: where the next fragment starts when it has no tfdt
+    int Slot = -1;            // 0 video, 1 audio, -1 not output
+    bool Video = false;       // hdlr vide (else soun)
+    uint32_t Timescale = 0;   // mdhd ticks per second
+    int64_t TimeOffset = 0;   // ticks subtracted from decode times (a simple edit list, as libavformat applies it)
+    uint32_t DefDuration = 0; // ticks (trex)
+    uint32_t DefSize = 0;     // bytes (trex)
+    uint32_t DefFlags = 0;    // sample flags (trex)
+    MediaStreamInfo Info;     // parameters parsed from the sample entry (Generation unused here)
+    int64_t NextDts = 0;      // ticks: where the next fragment starts when it has no tfdt
 };
 
 // Reads an MPEG-4 descriptor header (tag, expandable length); false when it overruns.
@@ -455,11 +457,11 @@ DecodeStatus ParseInit(std::span<const uint8_t> unit, const Fmp4DemuxLimits& lim
 
 struct Sample
 {
-    int Track = 0;      // index into the tracks
-    size_t Offset = 0;  // bytes, in the fragment unit
-    uint32_t Size = 0;  // bytes
-    int64_t Dts = 0;    // ticks
-    int64_t Cts = 0;    // ticks, composition offset
+    int Track = 0;         // index into the tracks
+    size_t Offset = 0;     // bytes, in the fragment unit
+    uint32_t Size = 0;     // bytes
+    int64_t Dts = 0;       // ticks
+    int64_t Cts = 0;       // ticks, composition offset
     uint32_t Duration = 0; // ticks
     bool Keyframe = false;
 };

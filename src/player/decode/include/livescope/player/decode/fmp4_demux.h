@@ -14,7 +14,7 @@ namespace livescope {
 // Bounds of one demuxer: no input makes it allocate past the pushed bytes and these.
 struct Fmp4DemuxLimits
 {
-    uint64_t MaxUnitBytes = 16u << 20;       // bytes: an init segment or fragment (styp..moof+mdat) larger is skipped as corrupt
+    uint64_t MaxUnitBytes = 16u << 20;         // bytes: an init segment or fragment (styp..moof+mdat) larger is skipped as corrupt
     uint32_t MaxSamplesPerFragment = 1u << 16; // samples of every track of one fragment together
     uint32_t MaxTracks = 16;                   // trak boxes in one moov
 };
