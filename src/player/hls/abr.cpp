@@ -68,7 +68,7 @@ void RecordSwitch(const HlsAbrConfig& config, HlsAbrState& state, bool up, doubl
 } // namespace
 
 HlsAbrDecision HlsAbrDecide(const HlsAbrConfig& config, HlsAbrState& state, const std::vector<HlsVariant>& variants, int current,
-                            double estimate, int samples, const HlsAbrHealth& health, double now)
+                            double estimate, int samples, const HlsAbrHealth& health, double now, double last_sample)
 {
     HlsAbrDecision stay{current, HlsAbrReason::Stay};
     if (!state.Started)
@@ -80,6 +80,10 @@ HlsAbrDecision HlsAbrDecide(const HlsAbrConfig& config, HlsAbrState& state, cons
     const int64_t cur_bw = variants[static_cast<size_t>(current)].Bandwidth;
     if (state.HealthCapBandwidth > 0 && now >= state.HealthCapUntil) state.HealthCapBandwidth = 0;
 
+    // The link measured below what plays: a throttle (the last sample reacts before the moving average).
+    const double measured = last_sample > 0 && estimate > 0 ? std::min(estimate, last_sample) : (last_sample > 0 ? last_sample : estimate);
+    const bool link_short = samples > 0 && measured > 0 && measured < double(cur_bw) * config.ForcedDownBelow;
+
     // Health first: a variant the machine cannot play goes, whatever the network affords.
     const bool heavy = health.Frames >= config.MinHealthFrames &&
                        (health.DroppedFraction > config.DroppedLimit || health.DecodeLoad > config.DecodeLoadLimit);
@@ -88,10 +92,15 @@ HlsAbrDecision HlsAbrDecide(const HlsAbrConfig& config, HlsAbrState& state, cons
         const int lower = HlsAbrStepDown(variants, current);
         if (lower != current)
         {
-            state.HealthCapBandwidth = cur_bw;
-            state.HealthCapUntil = now + config.HealthCapHold;
-            RecordSwitch(config, state, false, now);
-            return {lower, HlsAbrReason::Health};
+            // Frames dropped while the link does not carry the variant are late frames, the link's doing: a throttle-forced
+            // step down, with no cap on the variant (the machine plays it well on a link that carries it).
+            if (!link_short)
+            {
+                state.HealthCapBandwidth = cur_bw;
+                state.HealthCapUntil = now + config.HealthCapHold;
+            }
+            RecordSwitch(config, state, false, now, link_short);
+            return {lower, link_short ? HlsAbrReason::Throughput : HlsAbrReason::Health};
         }
     }
 
@@ -123,7 +132,7 @@ HlsAbrDecision HlsAbrDecide(const HlsAbrConfig& config, HlsAbrState& state, cons
     }
     else if (now - state.LastSwitchAt < config.MinDownInterval)
         return stay;
-    RecordSwitch(config, state, up, now, !up && estimate < double(cur_bw) * config.ForcedDownBelow);
+    RecordSwitch(config, state, up, now, !up && link_short);
     return {target, HlsAbrReason::Throughput};
 }
 

@@ -378,6 +378,7 @@ struct HlsSession::Impl
     bool ManualVariant = false;
     double LastSwitchAt = -kNever;
     double LastSampleAt = 0.0; // seconds: the last throughput sample (the session's start counts as one)
+    double LastSampleBps = 0.0; // bits/s of that sample (0: none yet)
     static constexpr double SwitchHoldMax = 1.5; // seconds Pump waits at a segment start for the pending variant
     HlsPosition SwitchHoldAt{-1, -1};            // the segment start being waited at
     double SwitchHoldUntil = -kNever;            // seconds
@@ -1040,6 +1041,7 @@ struct HlsSession::Impl
             {
                 Bw.AddSample(sample.Bytes, sample.Seconds);
                 LastSampleAt = now;
+                LastSampleBps = 8.0 * sample.Bytes / sample.Seconds;
                 St.ThroughputSamples++;
             }
             St.ThroughputEstimate = Bw.Estimate();
@@ -1231,7 +1233,7 @@ struct HlsSession::Impl
         HlsAbrConfig config = Cfg.Abr;
         config.MinSwitchInterval = Cfg.MinSwitchInterval;
         const int current = Active.Variant;
-        const HlsAbrDecision d = HlsAbrDecide(config, Abr, Mv->Variants, current, Bw.Estimate(), Bw.Samples, Health, now);
+        const HlsAbrDecision d = HlsAbrDecide(config, Abr, Mv->Variants, current, Bw.Estimate(), Bw.Samples, Health, now, LastSampleBps);
         St.AbrOscillations = Abr.Oscillations;
         if (d.Variant < 0 || d.Variant == current) return;
         if (Mv->Variants[static_cast<size_t>(d.Variant)].Bandwidth > Mv->Variants[static_cast<size_t>(current)].Bandwidth)
@@ -1239,7 +1241,11 @@ struct HlsSession::Impl
         else
             St.AbrDownSwitches++;
         if (d.Reason == HlsAbrReason::Health) St.AbrHealthSwitches++;
-        BeginSwitch(d.Variant, now);
+        char why[120];
+        std::snprintf(why, sizeof why, " (%s: estimate %.0f kbit/s, last sample %.0f kbit/s, oscillations %lld)",
+                      d.Reason == HlsAbrReason::Health ? "health" : "throughput", Bw.Estimate() / 1000.0, LastSampleBps / 1000.0,
+                      static_cast<long long>(Abr.Oscillations));
+        BeginSwitch(d.Variant, now, why);
     }
 
     // A probe (HlsAbrWantsProbe): hinted parts stream at the encoding rate, so on a link faster than the encoder they
@@ -1256,7 +1262,7 @@ struct HlsSession::Impl
         return true;
     }
 
-    void BeginSwitch(int variant, double now)
+    void BeginSwitch(int variant, double now, const char* why = "")
     {
         if (!Mv || variant < 0 || variant >= static_cast<int>(Mv->Variants.size())) return;
         if (Pending)
@@ -1291,7 +1297,7 @@ struct HlsSession::Impl
         OutRequests.back().Expect = expect;
         rd.LastLoadStart = now;
         Pending = std::move(rd);
-        Event(HlsEvent::VariantSwitchStarted, now, "to variant " + std::to_string(variant) + (report ? " via rendition report" : ""));
+        Event(HlsEvent::VariantSwitchStarted, now, "to variant " + std::to_string(variant) + (report ? " via rendition report" : "") + why);
     }
 
     // [SECTION] Public API helpers

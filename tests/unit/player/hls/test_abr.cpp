@@ -110,6 +110,36 @@ TEST_CASE("a throttle-forced step down after the start-up step is no oscillation
     CHECK_FALSE(state.LastUpWasStartup);
 }
 
+TEST_CASE("a step down after the start-up step is throttle-forced when the last sample is below the current variant, while the average still falls")
+{
+    HlsAbrConfig config;
+    HlsAbrState state;
+    const auto v = Ladder();
+    state.Started = true;
+    REQUIRE(HlsAbrDecide(config, state, v, 0, 20e6, 3, Healthy(), 1.0).Variant == 2);
+    // The average is still above 720p's 3 Mbit/s (it no longer affords it with the margin); the link measured 1 Mbit/s.
+    REQUIRE(HlsAbrDecide(config, state, v, 2, 3.4e6, 9, Healthy(), 6.0, 1.0e6).Variant == 1);
+    CHECK(state.Oscillations == 0);
+    CHECK(state.UpHold == 0.0);
+}
+
+TEST_CASE("frames dropped while the link measures below the variant step down as a throttle: no cap, and no oscillation after the start-up step")
+{
+    HlsAbrConfig config;
+    HlsAbrState state;
+    const auto v = Ladder();
+    state.Started = true;
+    REQUIRE(HlsAbrDecide(config, state, v, 0, 20e6, 3, Healthy(), 1.0).Variant == 2);
+    // Late frames under a throttle: the average (3.5 Mbit/s) still affords 720p, the last sample says 1 Mbit/s.
+    const HlsAbrDecision d = HlsAbrDecide(config, state, v, 2, 3.5e6, 9, HlsAbrHealth{60, 0.3, 0.2}, 8.0, 1.0e6);
+    CHECK(d.Variant == 1);
+    CHECK(d.Reason == HlsAbrReason::Throughput);
+    CHECK(state.Oscillations == 0);
+    CHECK(state.HealthCapBandwidth == 0);
+    // Released: 720p comes back after the base hold, not after HealthCapHold.
+    CHECK(HlsAbrDecide(config, state, v, 1, 20e6, 12, Healthy(), 16.5, 20e6).Variant == 2);
+}
+
 TEST_CASE("a step down after the start-up step while the link still carries the current variant is an oscillation")
 {
     HlsAbrConfig config;
@@ -118,7 +148,7 @@ TEST_CASE("a step down after the start-up step while the link still carries the 
     state.Started = true;
     REQUIRE(HlsAbrDecide(config, state, v, 0, 20e6, 3, Healthy(), 1.0).Variant == 2);
     // 3.2 Mbit/s still carries 720p (3 Mbit/s) but not with the safety margin: the step up overreached.
-    REQUIRE(HlsAbrDecide(config, state, v, 2, 3.2e6, 9, Healthy(), 6.0).Variant == 1);
+    REQUIRE(HlsAbrDecide(config, state, v, 2, 3.2e6, 9, Healthy(), 6.0, 3.2e6).Variant == 1);
     CHECK(state.Oscillations == 1);
     CHECK(state.UpHold == doctest::Approx(2 * config.UpHoldBase));
 }

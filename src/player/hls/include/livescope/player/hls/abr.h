@@ -25,8 +25,9 @@ struct HlsAbrConfig
     int MinHealthFrames = 30;         // frames in the health window before health is judged
     double HealthCapHold = 30.0;      // seconds a variant found too heavy stays out of reach
     double HealthSettle = 6.0;        // seconds after a switch decision before health is judged (a switch drops a few frames)
-    double ForcedDownBelow = 1.0;     // a switch down is throttle-forced when estimate < current BANDWIDTH x this (the link
-                                      // no longer carries what plays): after the start-up step it is no oscillation
+    double ForcedDownBelow = 1.0;     // a switch down is throttle-forced when the estimate or the last sample < current
+                                      // BANDWIDTH x this (the link no longer carries what plays): after the start-up step
+                                      // it is no oscillation
     double ProbeAfter = 2.0;          // seconds without a link sample (below the top variant) before one part is fetched whole
     int MinSampleBytes = 2048;        // bytes: a smaller body (or tail after the listing) says nothing of the link
 };
@@ -69,10 +70,12 @@ struct HlsAbrDecision
     HlsAbrReason Reason = HlsAbrReason::Stay;
 };
 
-// Decides at `now` (seconds). `estimate`: bits/s (0 unknown), from `samples` throughput samples. Updates `state` when
-// it decides to switch (the caller then switches at the next independent part).
+// Decides at `now` (seconds). `estimate`: bits/s (0 unknown), from `samples` throughput samples; `last_sample`: bits/s of
+// the most recent sample (0 unknown), which tells a throttle (the link measured below the current variant) while the
+// estimate, a moving average, still comes down. Updates `state` when it decides to switch (the caller then switches at
+// the next independent part).
 HlsAbrDecision HlsAbrDecide(const HlsAbrConfig& config, HlsAbrState& state, const std::vector<HlsVariant>& variants, int current,
-                            double estimate, int samples, const HlsAbrHealth& health, double now);
+                            double estimate, int samples, const HlsAbrHealth& health, double now, double last_sample = 0.0);
 
 // Health over a window of `window` seconds: `frames` due on screen, `dropped` of them dropped, and `decode_ms`
 // milliseconds spent decoding (DecodeLoad = the decoder's busy fraction of the window).
