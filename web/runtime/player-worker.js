@@ -501,7 +501,7 @@ function prefetch(m) {
   state.prefetch = { url: m.src, res: fetch(m.src, { cache: 'no-store' }) };
   state.prefetch.res.catch(() => {}); // a failure is the first request's, reported there
   // The browser's decoder starts up meanwhile (its first configure costs most): configured for a likely H.264 stream;
-  // wcReadyFor configures it again for the real stream (reset + configure), as after a rendition switch.
+  // wcReadyFor configures it again for the real stream (reset + configure: its epoch is new).
   // An error before that (the guess refused) only closes it: wcReadyFor then makes a new one.
   if (light && !wc.decoder) {
     try {
