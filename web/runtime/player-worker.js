@@ -254,16 +254,20 @@ function wcFail(e) {
   drain();
 }
 
-// A configured decoder for the chunk's configuration and epoch (a new epoch: reset first). False when it failed.
+// A configured decoder for the chunk's configuration and epoch (a new epoch: reset first; a new configuration in the same
+// epoch, as a seamless variant switch: configure only, the browser outputs the old configuration's frames first). False
+// when it failed; 'skip' for a chunk of an older configuration the decoder is no longer configured for.
 function wcReadyFor(c) {
   if (wc.decoder && wc.decoder.state === 'configured' && wc.generation === c.generation && wc.epoch === c.epoch) return true;
   const { mod, app } = state;
   try {
+    const config = JSON.parse(mod.UTF8ToString(mod._ls_worker_wc_config(app)));
+    if (config.generation !== c.generation) return 'skip';
     if (!wc.decoder || wc.decoder.state === 'closed') {
       wc.decoder = new self.VideoDecoder({ output: wcOutput, error: (e) => { if (wc.decoder) wcFail(e); } });
       wc.decoder.addEventListener('dequeue', () => { if (state.running && state.app) wcDrain(); });
-    } else wc.decoder.reset(); // frames of the old epoch are dropped by the decoder
-    wc.decoder.configure(wcConfigOf(JSON.parse(mod.UTF8ToString(mod._ls_worker_wc_config(app)))));
+    } else if (wc.epoch !== c.epoch) wc.decoder.reset(); // frames of the old epoch are dropped by the decoder
+    wc.decoder.configure(wcConfigOf(config));
     wc.generation = c.generation; wc.epoch = c.epoch;
     return true;
   } catch (e) {
@@ -279,7 +283,9 @@ function wcDrain() {
   if (q) wcAsk(JSON.parse(q));
   while (mod._ls_worker_wc_chunk_count(app)) {
     const c = mod.abiRecord('wcChunk', mod._ls_worker_wc_chunk_info(app));
-    if (!wcReadyFor(c)) return;
+    const ready = wcReadyFor(c);
+    if (ready === 'skip') { mod._ls_worker_wc_chunk_pop(app); continue; }
+    if (!ready) return;
     if (wc.decoder.decodeQueueSize >= wc.queueMax) break;
     // Back-pressure, as the wasm path's frame buffers: with the page's pool full and readyMax frames waiting here, the
     // next chunk waits in the worker (a release resumes). Dropping instead cost a replay ~1 s of every 2 s segment,
@@ -418,6 +424,9 @@ function postStats() {
     decoderSwitches: mod._ls_worker_decode_switches(app),
     audioDecoder: mod.UTF8ToString(mod._ls_worker_audio_path(app)), audioDecoderReason: mod.UTF8ToString(mod._ls_worker_audio_reason(app)),
     audioDecoderSwitches: mod._ls_worker_audio_switches(app), audioGaps: mod._ls_worker_audio_gaps(app) });
+  // The ABR counters also move between rendition events (a switch is counted seamless or not at the new variant's first part).
+  const info = mod.UTF8ToString(mod._ls_worker_hls_info(app));
+  if (info !== '{}' && info !== state.infoJson) { state.infoJson = info; const i = JSON.parse(info); post({ type: 'info', ...i, lowLatency: i.partTarget > 0 }); }
 }
 
 // [SECTION] Start ------------------------------------------------------------------------------
@@ -518,7 +527,7 @@ function prefetch(m) {
   state.prefetch = { url: m.src, res: fetch(m.src, { cache: 'no-store' }) };
   state.prefetch.res.catch(() => {}); // a failure is the first request's, reported there
   // The browser's decoder starts up meanwhile (its first configure costs most): configured for a likely H.264 stream;
-  // wcReadyFor configures it again for the real stream (reset + configure), as after a rendition switch.
+  // wcReadyFor configures it again for the real stream (reset + configure: its epoch is new).
   // An error before that (the guess refused) only closes it: wcReadyFor then makes a new one.
   if (light && !wc.decoder) {
     try {

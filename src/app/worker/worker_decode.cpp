@@ -273,7 +273,8 @@ struct DecodePipeline::Impl
                 c.Description.assign(extra.begin(), extra.end());
             }
         }
-        Owner->WcChunks.clear(); // chunks of the previous configuration not yet taken: its decoder config is gone
+        // Chunks of the previous configuration not yet taken stay queued (a seamless variant switch keeps the serial): the
+        // browser's decoder, still configured for them, decodes them before it is configured anew at this key frame.
         Owner->WcConfig = c;
         Owner->QuestionPending = Owner->Policy.OnConfig(c.Generation, c.Codec) == DecodePath::Probing;
     }

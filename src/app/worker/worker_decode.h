@@ -92,8 +92,9 @@ public:
     // Video decoding on/off (tab hidden). Turning it on waits for the next key frame.
     void SetVideoEnabled(bool enabled);
 
-    // Starts a part/segment/init. `serial` bumps at discontinuities and variant switches (decoders
-    // are flushed and wait for a key frame). `pdt` = epoch seconds of its start, 0 if unknown.
+    // Starts a part/segment/init. `serial` bumps at discontinuities, jumps and variant switches that do not continue the
+    // timeline (decoders are flushed and wait for a key frame); a seamless switch keeps it, and the new init segment's
+    // parameters reconfigure the decoder at the next key frame. `pdt` = epoch seconds of its start, 0 if unknown.
     void BeginChunk(bool is_init, bool is_ts, int serial, double pdt);
     // Bytes of the current chunk, as they arrive. fMP4 fragments are demuxed as soon as a moof+mdat
     // pair is complete; TS is demuxed at EndChunk.

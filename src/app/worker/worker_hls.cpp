@@ -28,9 +28,12 @@ struct WorkerHls
 {
     std::unique_ptr<HlsSession> Session;
     std::string Url;
-    int Serial = 1; // bumped at restarts (jumps), discontinuities and variant switches
+    int Serial = 1; // bumped at restarts (jumps), discontinuities and variant switches that do not continue the timeline
     int64_t LastDiscontinuity = -1;
     int LastVariant = -2;
+    livescope::HlsSwitchPoint LastItem; // the last media item handed out (a variant switch continues it: HlsSwitchIsSeamless)
+    int64_t SeamlessSwitches = 0;       // variant switches that kept the serial (decoder reconfigured, nothing dropped)
+    int64_t HardSwitches = 0;           // variant switches that bumped it (decoders flushed, the page's queue dropped)
     bool ChunkOpen = false;
     std::string Json;          // last JSON answer, owned here
     HlsMediaWatchdog Watchdog; // no media for HlsLimits::NoMediaTimeout -> error, media again -> recovered
@@ -116,13 +119,21 @@ void PumpMedia(WorkerApp* app)
         if (c.First)
         {
             if (h.ChunkOpen) app->Pipeline.EndChunk(false);
+            const bool is_ts = !c.IsInit && !c.Bytes.empty() && c.Bytes[0] == 0x47;
             if (!c.IsInit)
             {
-                if ((h.LastDiscontinuity >= 0 && c.DiscontinuitySeq != h.LastDiscontinuity) || (h.LastVariant != -2 && c.Variant != h.LastVariant)) h.Serial++;
+                const livescope::HlsSwitchPoint item{c.DiscontinuitySeq, c.ProgramDateTime.value_or(0.0), c.Duration, c.Independent, is_ts};
+                const bool discontinuity = h.LastDiscontinuity >= 0 && c.DiscontinuitySeq != h.LastDiscontinuity;
+                const bool switched = h.LastVariant != -2 && c.Variant != h.LastVariant;
+                // A variant switch whose timeline continues the old one keeps the serial: the pipeline reconfigures its
+                // decoder at the key frame, and the frames already decoded or queued on the page still play.
+                const bool seamless = switched && !discontinuity && livescope::HlsSwitchIsSeamless(h.LastItem, item);
+                if (switched) (seamless ? h.SeamlessSwitches : h.HardSwitches)++;
+                if (discontinuity || (switched && !seamless)) h.Serial++;
                 h.LastDiscontinuity = c.DiscontinuitySeq;
                 h.LastVariant = c.Variant;
+                h.LastItem = item;
             }
-            const bool is_ts = !c.IsInit && !c.Bytes.empty() && c.Bytes[0] == 0x47;
             app->Pipeline.BeginChunk(c.IsInit, is_ts, h.Serial, c.ProgramDateTime.value_or(0.0));
             h.ChunkOpen = true;
         }
@@ -434,15 +445,17 @@ LS_EXPORT const char* ls_worker_hls_info(WorkerApp* app)
         }
     }
     const livescope::HlsStats& st = s.Stats();
-    char buf[480];
+    char buf[640];
     std::snprintf(buf, sizeof buf,
                   "{\"partTarget\":%g,\"partHoldBack\":%g,\"holdBack\":%g,\"targetDuration\":%g,\"variant\":%d,\"bandwidth\":%g,\"width\":%d,\"height\":%d,"
-                  "\"variants\":%d,\"abr\":%d,\"switches\":%lld,\"abrUp\":%lld,\"abrDown\":%lld,\"abrHealth\":%lld,\"abrOscillations\":%lld}",
+                  "\"variants\":%d,\"abr\":%d,\"switches\":%lld,\"abrUp\":%lld,\"abrDown\":%lld,\"abrHealth\":%lld,\"abrOscillations\":%lld,"
+                  "\"abrSeamless\":%lld,\"abrHard\":%lld,\"abrProbes\":%lld,\"abrSamples\":%lld}",
                   m && m->PartTarget ? *m->PartTarget : 0.0, m && m->ServerControl.PartHoldBack ? *m->ServerControl.PartHoldBack : 0.0,
                   m && m->ServerControl.HoldBack ? *m->ServerControl.HoldBack : 0.0, m ? m->TargetDuration : 0.0, v, bandwidth, w, hgt,
                   mv ? static_cast<int>(mv->Variants.size()) : 1, app->Hls->Abr ? 1 : 0, static_cast<long long>(st.VariantSwitches),
                   static_cast<long long>(st.AbrUpSwitches), static_cast<long long>(st.AbrDownSwitches), static_cast<long long>(st.AbrHealthSwitches),
-                  static_cast<long long>(st.AbrOscillations));
+                  static_cast<long long>(st.AbrOscillations), static_cast<long long>(app->Hls->SeamlessSwitches),
+                  static_cast<long long>(app->Hls->HardSwitches), static_cast<long long>(st.AbrProbes), static_cast<long long>(st.ThroughputSamples));
     j = buf;
     return j.c_str();
 }

@@ -3,6 +3,7 @@
 #include <livescope/player/hls/playlist_logic.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace livescope {
 
@@ -42,13 +43,19 @@ HlsAbrHealth HlsAbrHealthOf(int64_t frames, int64_t dropped, double decode_ms, d
 
 namespace {
 
-void RecordSwitch(const HlsAbrConfig& config, HlsAbrState& state, bool up, double now)
+// `forced`: a switch down because the link no longer carries the current variant at all (a throttle). Following the
+// start-up step (a deliberate probe from the lowest variant), that is the link changing, not the controller flapping.
+void RecordSwitch(const HlsAbrConfig& config, HlsAbrState& state, bool up, double now, bool forced = false)
 {
     if (up)
+    {
+        state.LastUpWasStartup = state.LastSwitchAt < -1e17;
         state.LastUpAt = now;
+    }
     else
     {
-        if (now - state.LastUpAt <= config.OscillationWindow)
+        const bool exempt = forced && state.LastUpWasStartup;
+        if (now - state.LastUpAt <= config.OscillationWindow && !exempt)
         {
             state.Oscillations++;
             state.UpHold = std::min(config.UpHoldMax, (state.UpHold > 0 ? state.UpHold : config.UpHoldBase) * 2.0);
@@ -61,7 +68,7 @@ void RecordSwitch(const HlsAbrConfig& config, HlsAbrState& state, bool up, doubl
 } // namespace
 
 HlsAbrDecision HlsAbrDecide(const HlsAbrConfig& config, HlsAbrState& state, const std::vector<HlsVariant>& variants, int current,
-                            double estimate, int samples, const HlsAbrHealth& health, double now)
+                            double estimate, int samples, const HlsAbrHealth& health, double now, double last_sample)
 {
     HlsAbrDecision stay{current, HlsAbrReason::Stay};
     if (!state.Started)
@@ -73,6 +80,10 @@ HlsAbrDecision HlsAbrDecide(const HlsAbrConfig& config, HlsAbrState& state, cons
     const int64_t cur_bw = variants[static_cast<size_t>(current)].Bandwidth;
     if (state.HealthCapBandwidth > 0 && now >= state.HealthCapUntil) state.HealthCapBandwidth = 0;
 
+    // The link measured below what plays: a throttle (the last sample reacts before the moving average).
+    const double measured = last_sample > 0 && estimate > 0 ? std::min(estimate, last_sample) : (last_sample > 0 ? last_sample : estimate);
+    const bool link_short = samples > 0 && measured > 0 && measured < double(cur_bw) * config.ForcedDownBelow;
+
     // Health first: a variant the machine cannot play goes, whatever the network affords.
     const bool heavy = health.Frames >= config.MinHealthFrames &&
                        (health.DroppedFraction > config.DroppedLimit || health.DecodeLoad > config.DecodeLoadLimit);
@@ -81,10 +92,15 @@ HlsAbrDecision HlsAbrDecide(const HlsAbrConfig& config, HlsAbrState& state, cons
         const int lower = HlsAbrStepDown(variants, current);
         if (lower != current)
         {
-            state.HealthCapBandwidth = cur_bw;
-            state.HealthCapUntil = now + config.HealthCapHold;
-            RecordSwitch(config, state, false, now);
-            return {lower, HlsAbrReason::Health};
+            // Frames dropped while the link does not carry the variant are late frames, the link's doing: a throttle-forced
+            // step down, with no cap on the variant (the machine plays it well on a link that carries it).
+            if (!link_short)
+            {
+                state.HealthCapBandwidth = cur_bw;
+                state.HealthCapUntil = now + config.HealthCapHold;
+            }
+            RecordSwitch(config, state, false, now, link_short);
+            return {lower, link_short ? HlsAbrReason::Throughput : HlsAbrReason::Health};
         }
     }
 
@@ -116,8 +132,49 @@ HlsAbrDecision HlsAbrDecide(const HlsAbrConfig& config, HlsAbrState& state, cons
     }
     else if (now - state.LastSwitchAt < config.MinDownInterval)
         return stay;
-    RecordSwitch(config, state, up, now);
+    RecordSwitch(config, state, up, now, !up && link_short);
     return {target, HlsAbrReason::Throughput};
+}
+
+HlsThroughputSample HlsAbrSampleOf(const HlsTransfer& t, int min_bytes)
+{
+    HlsThroughputSample s;
+    if (t.FirstByteAt < 0) return s;
+    double t0 = t.FirstByteAt;
+    double bytes = t.Bytes;
+    if (t.Hinted && t.ListedAt > t.FirstByteAt)
+    {
+        // Paced by the encoder until the listing: only what came after it measures the link.
+        t0 = t.ListedAt;
+        bytes -= t.BytesAtListed;
+    }
+    if (t.Hinted && t.ListedAt < 0) return s; // never listed: all of it paced by the encoder
+    const double seconds = t.CompleteAt - t0;
+    if (!(seconds > 0.0005) || !(bytes >= static_cast<double>(min_bytes))) return s;
+    s.Ok = true;
+    s.Bytes = bytes;
+    s.Seconds = seconds;
+    return s;
+}
+
+bool HlsAbrWantsProbe(const HlsAbrConfig& config, const HlsAbrState& state, const std::vector<HlsVariant>& variants, int current,
+                      double last_sample_at, double now)
+{
+    if (current < 0 || current >= static_cast<int>(variants.size()) || variants.size() < 2) return false;
+    const int64_t cur = variants[static_cast<size_t>(current)].Bandwidth;
+    bool top = true;
+    for (const HlsVariant& v : variants)
+        top = top && v.Bandwidth <= cur;
+    if (top) return false;
+    return now - last_sample_at >= config.ProbeAfter && now - state.LastProbeAt >= config.ProbeAfter;
+}
+
+bool HlsSwitchIsSeamless(const HlsSwitchPoint& last, const HlsSwitchPoint& next, double tolerance)
+{
+    if (next.Ts || last.Ts || !next.Independent) return false;
+    if (last.DiscontinuitySeq != next.DiscontinuitySeq) return false;
+    if (!(last.Pdt > 0.0) || !(next.Pdt > 0.0)) return false;
+    return std::abs(next.Pdt - (last.Pdt + last.Duration)) <= tolerance;
 }
 
 } // namespace livescope

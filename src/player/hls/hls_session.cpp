@@ -377,6 +377,8 @@ struct HlsSession::Impl
     bool MapStarted = false;
     bool ManualVariant = false;
     double LastSwitchAt = -kNever;
+    double LastSampleAt = 0.0; // seconds: the last throughput sample (the session's start counts as one)
+    double LastSampleBps = 0.0; // bits/s of that sample (0: none yet)
     static constexpr double SwitchHoldMax = 1.5; // seconds Pump waits at a segment start for the pending variant
     HlsPosition SwitchHoldAt{-1, -1};            // the segment start being waited at
     double SwitchHoldUntil = -kNever;            // seconds
@@ -783,6 +785,7 @@ struct HlsSession::Impl
         if (!Cfg.UsePreloadHints || !LowLatency(Active.Pl) || Active.Pl.EndList) return;
         const HlsPreloadHint* hint = PartHint();
         if (!hint) return;
+        if (AbrProbe(hint, now)) return; // this part is fetched whole once listed: its body measures the link
         for (const auto& [id, q] : Reqs)
         {
             if (q.R.Kind == HlsRequestKind::PreloadPart && MatchesHint(q, *hint)) return;
@@ -1029,15 +1032,18 @@ struct HlsSession::Impl
             const bool done = q->Complete || range_full;
             Emit(*q, *Cur, false, done, now);
             if (!done) return;
-            // Finished: sample throughput (time to first byte excluded; hinted parts from their listing).
-            double t0 = q->FirstByteAt;
-            double bytes = static_cast<double>(q->Received);
-            if (q->R.Kind == HlsRequestKind::PreloadPart && q->ListedAt > t0)
+            // Finished: sample throughput (HlsAbrSampleOf: time to first byte excluded; a hinted part's bytes paced by the
+            // encoder never count).
+            const HlsThroughputSample sample = HlsAbrSampleOf({q->R.Kind == HlsRequestKind::PreloadPart, q->FirstByteAt, q->ListedAt, now,
+                                                               static_cast<double>(q->Received), static_cast<double>(q->BytesAtListed)},
+                                                              Cfg.Abr.MinSampleBytes);
+            if (sample.Ok)
             {
-                t0 = q->ListedAt;
-                bytes -= static_cast<double>(q->BytesAtListed);
+                Bw.AddSample(sample.Bytes, sample.Seconds);
+                LastSampleAt = now;
+                LastSampleBps = 8.0 * sample.Bytes / sample.Seconds;
+                St.ThroughputSamples++;
             }
-            if (t0 >= 0 && now - t0 > 0.0005 && bytes >= 2048) Bw.AddSample(bytes, now - t0);
             St.ThroughputEstimate = Bw.Estimate();
             if (Cur->Kind == HlsRequestKind::Segment)
                 St.SegmentsLoaded++;
@@ -1227,7 +1233,7 @@ struct HlsSession::Impl
         HlsAbrConfig config = Cfg.Abr;
         config.MinSwitchInterval = Cfg.MinSwitchInterval;
         const int current = Active.Variant;
-        const HlsAbrDecision d = HlsAbrDecide(config, Abr, Mv->Variants, current, Bw.Estimate(), Bw.Samples, Health, now);
+        const HlsAbrDecision d = HlsAbrDecide(config, Abr, Mv->Variants, current, Bw.Estimate(), Bw.Samples, Health, now, LastSampleBps);
         St.AbrOscillations = Abr.Oscillations;
         if (d.Variant < 0 || d.Variant == current) return;
         if (Mv->Variants[static_cast<size_t>(d.Variant)].Bandwidth > Mv->Variants[static_cast<size_t>(current)].Bandwidth)
@@ -1235,10 +1241,28 @@ struct HlsSession::Impl
         else
             St.AbrDownSwitches++;
         if (d.Reason == HlsAbrReason::Health) St.AbrHealthSwitches++;
-        BeginSwitch(d.Variant, now);
+        char why[120];
+        std::snprintf(why, sizeof why, " (%s: estimate %.0f kbit/s, last sample %.0f kbit/s, oscillations %lld)",
+                      d.Reason == HlsAbrReason::Health ? "health" : "throughput", Bw.Estimate() / 1000.0, LastSampleBps / 1000.0,
+                      static_cast<long long>(Abr.Oscillations));
+        BeginSwitch(d.Variant, now, why);
     }
 
-    void BeginSwitch(int variant, double now)
+    // A probe (HlsAbrWantsProbe): hinted parts stream at the encoding rate, so on a link faster than the encoder they
+    // never measure it; every ProbeAfter seconds without a sample the hinted part is not asked for, and is fetched whole
+    // once the playlist lists it (a part later by at most a part's duration, which the buffer covers).
+    bool AbrProbe(const HlsPreloadHint* hint, double now)
+    {
+        if (!Mv || ManualVariant || !Cfg.AutoAbr || Pending || Active.Pl.EndList) return false;
+        if (!HlsAbrWantsProbe(Cfg.Abr, Abr, Mv->Variants, Active.Variant, LastSampleAt, now)) return false;
+        for (const auto& [id, q] : Reqs)
+            if (q.R.Kind == HlsRequestKind::PreloadPart && MatchesHint(q, *hint)) return false; // asked for already
+        Abr.LastProbeAt = now;
+        St.AbrProbes++;
+        return true;
+    }
+
+    void BeginSwitch(int variant, double now, const char* why = "")
     {
         if (!Mv || variant < 0 || variant >= static_cast<int>(Mv->Variants.size())) return;
         if (Pending)
@@ -1273,7 +1297,7 @@ struct HlsSession::Impl
         OutRequests.back().Expect = expect;
         rd.LastLoadStart = now;
         Pending = std::move(rd);
-        Event(HlsEvent::VariantSwitchStarted, now, "to variant " + std::to_string(variant) + (report ? " via rendition report" : ""));
+        Event(HlsEvent::VariantSwitchStarted, now, "to variant " + std::to_string(variant) + (report ? " via rendition report" : "") + why);
     }
 
     // [SECTION] Public API helpers
@@ -1354,6 +1378,7 @@ void HlsSession::Start(const std::string& url, double now)
 {
     P->StartUrl = url;
     P->Started = true;
+    P->LastSampleAt = now; // no probe before the start's own samples could come
     P->SeedRandom(url, now);
     P->MultivariantReq = P->Issue(HlsRequestKind::Multivariant, url, std::nullopt, now, 0);
 }

@@ -25,6 +25,11 @@ struct HlsAbrConfig
     int MinHealthFrames = 30;         // frames in the health window before health is judged
     double HealthCapHold = 30.0;      // seconds a variant found too heavy stays out of reach
     double HealthSettle = 6.0;        // seconds after a switch decision before health is judged (a switch drops a few frames)
+    double ForcedDownBelow = 1.0;     // a switch down is throttle-forced when the estimate or the last sample < current
+                                      // BANDWIDTH x this (the link no longer carries what plays): after the start-up step
+                                      // it is no oscillation
+    double ProbeAfter = 2.0;          // seconds without a link sample (below the top variant) before one part is fetched whole
+    int MinSampleBytes = 2048;        // bytes: a smaller body (or tail after the listing) says nothing of the link
 };
 
 // How playback copes, over the last window (the page's dropped frames, the worker's decode time).
@@ -48,6 +53,8 @@ struct HlsAbrState
     int64_t HealthCapBandwidth = 0; // variants at or above this BANDWIDTH are out of reach until HealthCapUntil; 0 = none
     double HealthCapUntil = 0.0;   // seconds
     int64_t Oscillations = 0;      // down-switches that came within OscillationWindow of an up-switch
+    bool LastUpWasStartup = false; // the last switch up was the start-up step (the first switch, up from the start variant)
+    double LastProbeAt = -1e18;    // seconds: the last part fetched whole to measure the link (HlsAbrWantsProbe)
 };
 
 enum class HlsAbrReason
@@ -63,10 +70,12 @@ struct HlsAbrDecision
     HlsAbrReason Reason = HlsAbrReason::Stay;
 };
 
-// Decides at `now` (seconds). `estimate`: bits/s (0 unknown), from `samples` throughput samples. Updates `state` when
-// it decides to switch (the caller then switches at the next independent part).
+// Decides at `now` (seconds). `estimate`: bits/s (0 unknown), from `samples` throughput samples; `last_sample`: bits/s of
+// the most recent sample (0 unknown), which tells a throttle (the link measured below the current variant) while the
+// estimate, a moving average, still comes down. Updates `state` when it decides to switch (the caller then switches at
+// the next independent part).
 HlsAbrDecision HlsAbrDecide(const HlsAbrConfig& config, HlsAbrState& state, const std::vector<HlsVariant>& variants, int current,
-                            double estimate, int samples, const HlsAbrHealth& health, double now);
+                            double estimate, int samples, const HlsAbrHealth& health, double now, double last_sample = 0.0);
 
 // Health over a window of `window` seconds: `frames` due on screen, `dropped` of them dropped, and `decode_ms`
 // milliseconds spent decoding (DecodeLoad = the decoder's busy fraction of the window).
@@ -78,5 +87,56 @@ int HlsAbrStartVariant(const std::vector<HlsVariant>& variants, int configured, 
 
 // The next lower variant by BANDWIDTH below `current` (current when there is none).
 int HlsAbrStepDown(const std::vector<HlsVariant>& variants, int current);
+
+// [SECTION] Throughput samples
+
+// One finished media body, for a throughput sample. Times are seconds on the session's clock.
+struct HlsTransfer
+{
+    bool Hinted = false;      // requested from a preload hint, before the part existed (streamed as it was produced)
+    double FirstByteAt = -1;  // the first body byte (-1: none)
+    double ListedAt = -1;     // hinted: when a playlist first listed the part (the part complete at the origin); -1: never
+    double CompleteAt = 0;    // the last byte
+    double Bytes = 0;         // body bytes received
+    double BytesAtListed = 0; // hinted: of those, received by ListedAt
+};
+
+struct HlsThroughputSample
+{
+    bool Ok = false;
+    double Bytes = 0;   // bytes that measure the link
+    double Seconds = 0; // over this many seconds
+};
+
+// What a body says of the link. The bytes of a hinted part that came before the playlist listed it were paced by the
+// encoder (they flowed as the part was made), so they measure the encoding rate, not the link: they never count. A body
+// requested once its part was complete (a listed part, a segment), or a hinted one whose first byte came after the
+// listing, counts whole from its first byte (time to first byte excluded); a hinted part listed mid-body counts the bytes
+// after the listing over the time after it. Fewer than `min_bytes` (or under 0.5 ms) give no sample.
+HlsThroughputSample HlsAbrSampleOf(const HlsTransfer& transfer, int min_bytes = 2048);
+
+// True when the next hinted part should be fetched whole instead (not from its preload hint, once listed), so that
+// its body measures the link: ABR on a variant below the top, and no link sample for ProbeAfter seconds (a link faster
+// than the encoder gives none from hinted parts, which stream at the encoding rate), nor a probe in that time.
+bool HlsAbrWantsProbe(const HlsAbrConfig& config, const HlsAbrState& state, const std::vector<HlsVariant>& variants, int current,
+                      double last_sample_at, double now);
+
+// [SECTION] Seamless variant switch
+
+// One side of a variant switch: the last media item of the old variant, or the first of the new one.
+struct HlsSwitchPoint
+{
+    int64_t DiscontinuitySeq = 0;
+    double Pdt = 0.0;         // epoch seconds of the item's start; 0 = unknown
+    double Duration = 0.0;    // seconds
+    bool Independent = false; // starts with a key frame
+    bool Ts = false;          // MPEG-TS (no init segment: parameters change in band)
+};
+
+// True when playback may go from `last` (old variant) to `next` (new variant) as one timeline: same discontinuity
+// sequence, both PDTs known, `next` independent and fMP4, and `next` starting where `last` ends within `tolerance`
+// seconds. The worker then keeps its serial (no decoder flush, the page keeps its queue) and only reconfigures the
+// decoder at the key frame. Anything else is a discontinuity (a new serial), as a seek or EXT-X-DISCONTINUITY.
+bool HlsSwitchIsSeamless(const HlsSwitchPoint& last, const HlsSwitchPoint& next, double tolerance = 0.1);
 
 } // namespace livescope

@@ -162,6 +162,8 @@ struct HlsStats
     int64_t AbrDownSwitches = 0;   // ABR decisions to a lower variant (throughput or health)
     int64_t AbrHealthSwitches = 0; // of those, for dropped frames or slow decoding
     int64_t AbrOscillations = 0;   // down-switches that followed an up-switch within the oscillation window
+    int64_t AbrProbes = 0;         // parts fetched whole (not from their hint) to measure the link (HlsAbrWantsProbe)
+    int64_t ThroughputSamples = 0; // media bodies that measured the link (HlsAbrSampleOf)
 };
 
 // [SECTION] Limits: caps, timeouts, backoff, no-media watchdog
