@@ -74,7 +74,10 @@ test('ABR steps up on a fast link, down under a bandwidth limit without stopping
   let counted = 0;
   const settled = async (what) => {
     const r = await until(page, (s) => s.abr.seamless + s.abr.hard > counted, 10000, `${what}: switch counted`);
-    assert.equal(r.s.abr.hard, 0, `${what}: a variant switch bumped the serial (abr ${JSON.stringify(r.s.abr)})`);
+    // A jump to the live edge (the latency controller, when a loaded machine falls far behind) restarts the session,
+    // and a switch caught in it is counted hard with good reason: only those are allowed.
+    const jumps = page.logs.filter((l) => /jumping to the live edge/.test(l)).length;
+    assert.ok(r.s.abr.hard <= jumps, `${what}: a variant switch bumped the serial (abr ${JSON.stringify(r.s.abr)}, jumps ${jumps})`);
     counted = r.s.abr.seamless;
     return r.s;
   };
