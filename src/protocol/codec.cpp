@@ -475,6 +475,7 @@ void Fields(V& v, Welcome& m)
         v.Optional("board", m.Board, "welcome: board");
         v.Texts("your_votes", m.YourVotes, MaxYourVotes, MaxIdChars);
         v.Optional("modes", m.Modes, "welcome: modes");
+        v.Texts("blocked_words", m.BlockedWords, MaxBlockedWords, MaxBlockedWordChars);
     }
 }
 

@@ -186,6 +186,7 @@ void Apply(RoomClient& c, const ServerMessage& message)
                 md.Kind = RoomUpdateKind::Modes;
                 md.SlowS = c.SlowS;
                 md.Hold = c.Hold;
+                md.BlockedWords = m.BlockedWords;
                 c.Updates.push_back(std::move(md));
             }
             FlushPending(c);

@@ -172,6 +172,12 @@ test('the console renders the widget\'s events and moderates through its API, fr
       await page.click('#console-comments > li[data-id="c1"] button[data-act="mute-rest"]');
       assert.deepEqual(await calls(), [['delete', { id: 'c2' }], ['mute', { userId: 'u-a' }]]);
       assert.deepEqual(await ids('console-comments'), [], 'a muted author\'s comments leave the list, as they leave the overlays');
+      // Another moderator's delete reaches this console as the widget's commentremoved: the comment leaves the list.
+      await fire('comment', { id: 'c3', userId: 'u-c', author: 'Cy', text: 'deleted elsewhere', question: false });
+      await fire('comment', { id: 'c4', userId: 'u-d', author: 'Di', text: 'stays', question: false });
+      await fire('commentremoved', { id: 'c3' });
+      assert.deepEqual(await ids('console-comments'), ['c4']);
+      await fire('commentremoved', { id: 'c4' });
       // Held for review: approve, reject.
       await fire('held', { id: 'h1', userId: 'g-1', author: 'Guest 1', text: 'first held' });
       await fire('held', { id: 'h2', userId: 'g-2', author: 'Guest 2', text: 'second held' });
@@ -234,7 +240,7 @@ test('the console renders the widget\'s events and moderates through its API, fr
 
 // [2] The real widget, relay and origin: a viewer page per person (a <live-scope> with a viewer token, its events
 // recorded from the start), served from another origin like a publisher's page.
-const EVENTS = ['board', 'refused', 'comment', 'role', 'modes', 'roomended', 'viewers'];
+const EVENTS = ['board', 'refused', 'comment', 'commentremoved', 'role', 'modes', 'roomended', 'viewers'];
 function viewerPage(name, token) {
   const room = `${relay.url}#qa`;
   return '<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -363,6 +369,8 @@ test('studio and three viewers: questions, votes reorder everywhere, answer, del
     await studio.click(`#console-comments > li[data-id="${cDel}"] summary`);
     await studio.click(`#console-comments > li[data-id="${cDel}"] button[data-act="delete"]`);
     for (const p of all) await p.waitForFunction((i) => !document.getElementById('w').shadowRoot.querySelector(`.livescope-comment-log p[data-id="${i}"]`), cDel, { timeout: 15000 });
+    // Every widget tells its page (a second moderator's console drops the comment from its list on this event).
+    for (const p of all) assert.deepEqual(await p.evaluate(() => window.__ev.commentremoved.map((d) => d.id)), [cDel], 'commentremoved fired once, with the id');
     phase('deleted everywhere; a viewer refused');
 
     // Mute Bob for 10 minutes: his next comment is refused with the time left, reaches nobody, and goes back in his box.

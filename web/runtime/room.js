@@ -603,7 +603,8 @@
           break;
         case 'modes':
           state.modes = { slowS: ev.slowS, hold: !!ev.hold };
-          widget.emit('modes', state.modes);
+          // A moderator's welcome also has the blocked words (the console fills its field again after a reload).
+          widget.emit('modes', Array.isArray(ev.blockedWords) ? { ...state.modes, blockedWords: ev.blockedWords } : state.modes);
           break;
         case 'roomended':
           state.ended = true;
@@ -612,8 +613,9 @@
         case 'questions-open':
           qa.setOpen(ev.open);
           break;
-        case 'comment-removed':
+        case 'comment-removed': // a delete or a mute, by any moderator (the console follows it: studio-console.js)
           log.remove(ev.id);
+          widget.emit('commentremoved', { id: ev.id });
           break;
         case 'heart':
           widget.emit('heart', { count: ev.count, own: !!ev.own });

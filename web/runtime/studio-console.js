@@ -223,10 +223,13 @@ function start() {
   on('heart', (d) => { hearts = HeartsAdd(hearts, performance.now(), d.count); renderChart(); });
   on('comment', (d) => { comments = ListAdd(comments, { id: d.id, userId: d.userId, author: d.author, text: d.text, question: !!d.question }, MAX_COMMENTS); renderComments(); });
   on('board', renderBoard);
+  // Deleted or muted by any moderator (this console's own acts were applied already: ListRemove is then a no-op).
+  on('commentremoved', (d) => { comments = ListRemove(comments, d.id); held = ListRemove(held, d.id); renderComments(); renderHeld(); });
   on('held', (d) => { held = ListAdd(held, { id: d.id, userId: d.userId, author: d.author, text: d.text }, MAX_HELD); renderHeld(); });
   on('modes', (d) => {
     if (document.activeElement !== ui.slow && typeof d.slowS === 'number') ui.slow.value = String(d.slowS);
     if (typeof d.hold === 'boolean') ui.hold.checked = d.hold;
+    if (Array.isArray(d.blockedWords) && document.activeElement !== ui.words) ui.words.value = d.blockedWords.join(', ');
   });
   on('role', (d) => {
     ui.console.dataset.role = d.role || '';

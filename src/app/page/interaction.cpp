@@ -258,6 +258,7 @@ void ApplyUpdate(PageInteraction& in, RoomUpdate& u, double now)
             break;
         case RoomUpdateKind::Modes:
             in.Events.push_back({{"type", "modes"}, {"slowS", u.SlowS}, {"hold", u.Hold}});
+            if (u.BlockedWords) in.Events.back()["blockedWords"] = *u.BlockedWords;
             break;
         case RoomUpdateKind::Ended:
             in.Events.push_back({{"type", "roomended"}});

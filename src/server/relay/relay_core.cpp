@@ -399,6 +399,8 @@ void RelayCore::HandleJoin(ConnId id, Connection& c, const Join& m, int64_t now_
         w.Board = room->Board.Snapshot();
         w.YourVotes = room->Board.VotesOf(c.Who.Id);
         w.Modes = room->Modes;
+        if (c.Staff()) // a console that reloads shows the list again (viewers never learn it)
+            w.BlockedWords = room->WordList;
     }
     SendTo(id, EncodeServerMessage(w, c.Version));
     if (c.Version >= 2)

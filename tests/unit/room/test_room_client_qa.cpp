@@ -92,6 +92,28 @@ TEST_CASE("join says v2, and a late joiner gets the board, its votes and the mod
     CHECK(c.MyVotes.count("c-1") == 1);
 }
 
+TEST_CASE("a moderator's welcome hands the room's blocked words on with the modes, a viewer's has none")
+{
+    for (const bool staff : {true, false})
+    {
+        RoomClient c;
+        RoomClientInit(c, RoomClientConfig{"lobby", "", "client-1", 5});
+        REQUIRE(RoomClientWantsConnect(c, 0.0));
+        RoomClientOnOpen(c);
+        Welcome w = BasicWelcome();
+        w.YourRole = staff ? Role::Moderator : Role::Viewer;
+        if (staff)
+            w.BlockedWords = std::vector<std::string>{"spam", "eggs"};
+        RoomClientOnFrame(c, EncodeServerMessage(w));
+        const auto updates = RoomClientTakeUpdates(c);
+        const auto modes = std::find_if(updates.begin(), updates.end(), [](const RoomUpdate& u) { return u.Kind == RoomUpdateKind::Modes; });
+        REQUIRE(modes != updates.end());
+        CHECK(modes->BlockedWords.has_value() == staff);
+        if (staff)
+            CHECK(*modes->BlockedWords == std::vector<std::string>{"spam", "eggs"});
+    }
+}
+
 TEST_CASE("a vote changes the board at once, sends one vote, and a repeat sends nothing")
 {
     RoomClient c = JoinedWith(BasicWelcome());

@@ -331,6 +331,29 @@ TEST_CASE("a blocked word refuses the comment with blocked and the nonce; longer
     CHECK(h.Errors(viewer).empty());
 }
 
+TEST_CASE("a moderator who joins again gets the blocked words in welcome, a viewer never does")
+{
+    QaHarness h;
+    const ConnId host = h.JoinAs(Role::Broadcaster, "host");
+    ModesRequest modes;
+    modes.BlockedWords = std::vector<std::string>{"spam", "eggs"};
+    h.Send(host, modes);
+    h.Tick();
+    h.Core.Close(host, h.Now); // the console reloads
+    const ConnId again = h.JoinAs(Role::Broadcaster, "host");
+    const ConnId mod = h.JoinAs(Role::Moderator, "mod");
+    const ConnId viewer = h.JoinAs(Role::Viewer, "viewer");
+    for (const ConnId staff : {again, mod})
+    {
+        const auto w = h.Taken<Welcome>(staff);
+        REQUIRE(w.size() == 1);
+        CHECK(w[0].BlockedWords == std::optional<std::vector<std::string>>(std::vector<std::string>{"spam", "eggs"}));
+    }
+    const auto wv = h.Taken<Welcome>(viewer);
+    REQUIRE(wv.size() == 1);
+    CHECK_FALSE(wv[0].BlockedWords.has_value());
+}
+
 TEST_CASE("a timed mute ends by itself; a mute for the broadcast does not")
 {
     QaHarness h;

@@ -273,6 +273,7 @@ struct Welcome // "welcome": the answer to join
     std::optional<BoardState> Board{};    // v2
     std::vector<std::string> YourVotes{}; // v2: ids of the board's questions you voted for
     std::optional<RoomModes> Modes{};     // v2
+    std::optional<std::vector<std::string>> BlockedWords{}; // v2: the room's blocked words, to moderators and the broadcaster only
     bool operator==(const Welcome&) const = default;
 };
 struct HeartsWindow // "hearts": taps aggregated over one window

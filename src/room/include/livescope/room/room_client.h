@@ -88,7 +88,7 @@ enum class RoomUpdateKind
               // "ended", "forbidden", ...), Text = the relay's message, RetryAfterMs, Original = the text you sent
     Held,     // fired (moderators and the broadcaster) when a comment awaits review: Id, UserId, Author, AuthorRgb, Text
     Notice,   // fired when your comment awaits review (Code "held"): Code, Text, Original
-    Modes,    // fired when slow mode / hold changed (and on welcome): SlowS, Hold
+    Modes,    // fired when slow mode / hold changed (and on welcome): SlowS, Hold; on a staff welcome also BlockedWords
     Ended,    // fired when the broadcaster ended the broadcast (once per `ended`)
 };
 
@@ -122,6 +122,7 @@ struct RoomUpdate
     std::int64_t RetryAfterMs = 0;      // Refused, Error: ms until it would be accepted, 0 when unknown
     std::int64_t SlowS = 0;             // Modes: seconds between comments; 0: off
     bool Hold = false;                  // Modes: guests' comments wait for review
+    std::optional<std::vector<std::string>> BlockedWords; // Modes: the room's blocked words (a moderator's welcome only)
 };
 
 // What RoomClientModerate sends. Fields other than Action are read only by the actions that use them.
