@@ -9,6 +9,7 @@
 #include "playback.h"
 
 #include <GLES3/gl3.h>
+#include <emscripten.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <cstdio>
 #include <imgui.h>
@@ -64,6 +65,7 @@ void PageAppFrame(PageApp* app, double now)
     const int fb_w = static_cast<int>(static_cast<float>(c.CanvasWidth) * c.DevicePixelRatio);
     const int fb_h = static_cast<int>(static_cast<float>(c.CanvasHeight) * c.DevicePixelRatio);
 
+    const double t_imgui = emscripten_get_now(); // ms: the frame cost timers (docs/playback.md)
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplLivescope_NewFrame(static_cast<float>(c.CanvasWidth), static_cast<float>(c.CanvasHeight), c.DevicePixelRatio, now);
     ImGui::NewFrame();
@@ -81,6 +83,7 @@ void PageAppFrame(PageApp* app, double now)
     PageInteractionDraw(app->Interaction, now, static_cast<float>(c.CanvasWidth), static_cast<float>(c.CanvasHeight));
     PagePlaybackDrawUi(app->Playback, now);
     ImGui::Render();
+    const double t_compose = emscripten_get_now();
 
     // Draw order: clear, video, overlay.
     glViewport(0, 0, fb_w, fb_h);
@@ -88,6 +91,8 @@ void PageAppFrame(PageApp* app, double now)
     glClear(GL_COLOR_BUFFER_BIT);
     PagePlaybackRender(app->Playback, now, fb_w, fb_h);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    const double t_end = emscripten_get_now();
+    PagePlaybackOnFrameCost(app->Playback, now, t_compose - t_imgui, t_end - t_compose);
     app->FrameCount++;
 }
 
