@@ -6,7 +6,7 @@
 // BENCH_SECONDS (default 60) and BENCH_WARMUP (default 10) set the run and the start-up left out of the steady-state
 // figures; BENCH_VERBOSE=1 prints every second.
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { launchBrowser, ROOT } from '../../e2e/lib/browser.mjs';
 import { serveStatic } from '../../e2e/lib/static.mjs';
@@ -32,6 +32,14 @@ const root = await serveStatic(ROOT);
 const browser = await launchBrowser();
 try {
   const ours = await openPlayer(browser, wasm.url, origin.url);
+  // On our page too: rAF callbacks per second (an independent loop) and main-thread long tasks (> 50 ms), to tell a
+  // busy main thread from a throttled frame production (the GPU process) when the page frame rate is low.
+  await ours.evaluate(() => {
+    const b = window.pageBench = { rafs: 0, longMs: 0, longTasks: 0 };
+    const tick = () => { b.rafs++; requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+    try { new PerformanceObserver((l) => { for (const e of l.getEntries()) { b.longTasks++; b.longMs += e.duration; } }).observe({ entryTypes: ['longtask'] }); } catch (e) { /* no longtask */ }
+  });
   const ref = await browser.context.newPage();
   await ref.goto(`${root.url}/tests/bench/playback/hlsjs.html?src=${encodeURIComponent(origin.url)}`);
   const samples = []; // { t, s (ours), r (hls.js) }
@@ -40,6 +48,7 @@ try {
     const wait = t0 + i * 1000 - Date.now();
     if (wait > 0) await ours.waitForTimeout(wait);
     const s = await stats(ours);
+    s.page = await ours.evaluate(() => ({ ...window.pageBench }));
     const r = await ref.evaluate(() => window.benchSample());
     const t = (Date.now() - t0) / 1000;
     samples.push({ t, s, r });
@@ -89,7 +98,10 @@ try {
   console.log(`  ${pad('wasm heap, page', W)}${mib(s1.heapStartBytes)} -> ${mib(s0.heapBytes)} -> ${mib(s1.heapBytes)} MiB (start -> steady -> end: ${s1.heapBytes === s0.heapBytes ? 'flat' : `+${mib(s1.heapBytes - s0.heapBytes)} MiB`})`);
   console.log(`  ${pad('wasm heap, worker', W)}${mib(s1.workerHeapStartBytes)} -> ${mib(s0.workerHeapBytes)} -> ${mib(s1.workerHeapBytes)} MiB (start -> steady -> end: ${s1.workerHeapBytes === s0.workerHeapBytes ? 'flat' : `+${mib(s1.workerHeapBytes - s0.workerHeapBytes)} MiB`})`);
   console.log(`  ${pad('page frame cost', W)}${f(total)} ms/frame over ${frames} frames: ImGui ${f(imgui)} (${share(imgui)}), video upload ${f(upload)} (${share(upload)}), composition ${f(compose)} (${share(compose)}); costliest ${f(c1.maxMs)} ms`);
-  console.log(`  ${pad('page frames', W)}${pad(`${f(frames / span, 1)} per second`, C)}${f(r1.rafPerSecond, 1)} rAF per second (hls.js page)`);
+  console.log(`  ${pad('page frames', W)}${pad(`${f(frames / span, 1)} per second (rAF ${f(rate(s0.page.rafs, s1.page.rafs), 1)}/s)`, C)}${f(r1.rafPerSecond, 1)} rAF per second (hls.js page)`);
+  console.log(`  ${pad('main-thread long tasks', W)}${rate(s0.page.longTasks, s1.page.longTasks).toFixed(2)} per second, ${f(rate(s0.page.longMs, s1.page.longMs) / 10, 1)}% of the time (livescope page)`);
+  mkdirSync(join(ROOT, 'build', 'test-artifacts'), { recursive: true });
+  await ours.screenshot({ path: join(ROOT, 'build', 'test-artifacts', 'playback-bench.png') });
 } finally {
   await browser.close(); await wasm.close(); await root.close(); await origin.stop();
 }
