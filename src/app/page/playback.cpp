@@ -90,6 +90,7 @@ struct PagePlayback
     FrameCostAccumulator Cost;
     double UploadStart = -1.0; // ms (performance.now), at ls_playback_staging; < 0 = none pending
     double UploadMs = 0.0;     // ms of uploads since the last page frame
+    bool VideoChanged = false; // a frame was uploaded since the last page frame (the redraw gate)
 };
 
 namespace {
@@ -217,6 +218,14 @@ void PagePlaybackRender(PagePlayback* playback, double, int fb_width, int fb_hei
     VideoRendererDraw(playback->Renderer, fb_width, fb_height);
 }
 
+bool PagePlaybackTakeVideoChanged(PagePlayback* playback)
+{
+    if (!playback) return false;
+    const bool changed = playback->VideoChanged;
+    playback->VideoChanged = false;
+    return changed;
+}
+
 void PagePlaybackOnFrameCost(PagePlayback* playback, double now, double imgui_ms, double compose_ms)
 {
     if (!playback) return;
@@ -307,6 +316,7 @@ LS_EXPORT void ls_playback_upload(PageApp* app, int width, int height, int matri
     livescope::VideoRendererUpload(p->Renderer, p->Staging.data(), width, height, matrix, full_range != 0);
     if (p->UploadStart >= 0.0) p->UploadMs += emscripten_get_now() - p->UploadStart;
     p->UploadStart = -1.0;
+    p->VideoChanged = true;
 }
 
 // Uploads the WebCodecs VideoFrame JS put in Module.lsVideoFrame (texImage2D from the frame: no I420 copy). Returns 1
@@ -319,6 +329,7 @@ LS_EXPORT int ls_playback_upload_frame(PageApp* app, int width, int height)
     const bool uploaded = livescope::VideoRendererUploadVideoFrame(p->Renderer, width, height);
     p->UploadMs += emscripten_get_now() - t0;
     if (!uploaded) return 0;
+    p->VideoChanged = true;
     p->StagedWidth = width;
     p->StagedHeight = height;
     p->StagedRgb = true;
@@ -499,6 +510,7 @@ LS_EXPORT int ls_playback_gl_restored(PageApp* app)
     PagePlayback* p = Pb(app);
     if (!p) return 0;
     p->RendererOk = livescope::VideoRendererOnRestored(p->Renderer);
+    p->VideoChanged = true;
     if (p->RendererOk && p->StagedWidth > 0 && !p->StagedRgb)
         livescope::VideoRendererUpload(p->Renderer, p->Staging.data(), p->StagedWidth, p->StagedHeight, p->StagedMatrix, p->StagedFull);
     return p->RendererOk ? 1 : 0;

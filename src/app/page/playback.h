@@ -31,5 +31,7 @@ void PagePlaybackDrawUi(PagePlayback* playback, double now);
 // The page frame's CPU cost (ms) of ImGui (NewFrame .. Render) and of composition (clear .. ImGui's draws); the video
 // uploads since the previous frame are added here (page_app.cpp calls it at the end of each frame).
 void PagePlaybackOnFrameCost(PagePlayback* playback, double now, double imgui_ms, double compose_ms);
+// True once after a video frame was uploaded or the renderer rebuilt (the canvas must be redrawn).
+bool PagePlaybackTakeVideoChanged(PagePlayback* playback);
 
 } // namespace livescope

@@ -4,7 +4,7 @@
 // fps, the latency target (held, or backed off after stalls), both wasm heaps (flat?), and the page frame cost (ms per
 // page frame, split into ImGui, video upload and composition; docs/playback.md).
 // BENCH_SECONDS (default 60) and BENCH_WARMUP (default 10) set the run and the start-up left out of the steady-state
-// figures; BENCH_VERBOSE=1 prints every second.
+// figures; BENCH_VERBOSE=1 prints every second; BENCH_DEBUG=1 shows the ImGui stats panel (?debug).
 import { join } from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
@@ -15,6 +15,7 @@ import { WASM_DIR, ORIGIN_BIN, startOrigin, openPlayer, stats } from './lib.mjs'
 const SECONDS = Number(process.env.BENCH_SECONDS || 60);
 const WARMUP = Math.min(Number(process.env.BENCH_WARMUP || 10), Math.max(0, SECONDS - 5));
 const VERBOSE = process.env.BENCH_VERBOSE === '1';
+const DEBUG = process.env.BENCH_DEBUG === '1'; // the ImGui stats panel (its text changes every frame: no redraw is skipped)
 const pct = (xs, p) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
 const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const mib = (b) => (b / 1048576).toFixed(1);
@@ -31,7 +32,7 @@ const wasm = await serveStatic(WASM_DIR);
 const root = await serveStatic(ROOT);
 const browser = await launchBrowser();
 try {
-  const ours = await openPlayer(browser, wasm.url, origin.url);
+  const ours = await openPlayer(browser, wasm.url, origin.url, '', { debug: DEBUG });
   // On our page too: rAF callbacks per second (an independent loop) and main-thread long tasks (> 50 ms), to tell a
   // busy main thread from a throttled frame production (the GPU process) when the page frame rate is low.
   await ours.evaluate(() => {
@@ -48,7 +49,7 @@ try {
     const wait = t0 + i * 1000 - Date.now();
     if (wait > 0) await ours.waitForTimeout(wait);
     const s = await stats(ours);
-    s.page = await ours.evaluate(() => ({ ...window.pageBench }));
+    s.page = await ours.evaluate(() => { const w = window.livescopeWidgets[0]; return { ...window.pageBench, redraws: w.module._ls_page_redraw_count(w.app) }; });
     const r = await ref.evaluate(() => window.benchSample());
     const t = (Date.now() - t0) / 1000;
     samples.push({ t, s, r });
@@ -98,7 +99,7 @@ try {
   console.log(`  ${pad('wasm heap, page', W)}${mib(s1.heapStartBytes)} -> ${mib(s0.heapBytes)} -> ${mib(s1.heapBytes)} MiB (start -> steady -> end: ${s1.heapBytes === s0.heapBytes ? 'flat' : `+${mib(s1.heapBytes - s0.heapBytes)} MiB`})`);
   console.log(`  ${pad('wasm heap, worker', W)}${mib(s1.workerHeapStartBytes)} -> ${mib(s0.workerHeapBytes)} -> ${mib(s1.workerHeapBytes)} MiB (start -> steady -> end: ${s1.workerHeapBytes === s0.workerHeapBytes ? 'flat' : `+${mib(s1.workerHeapBytes - s0.workerHeapBytes)} MiB`})`);
   console.log(`  ${pad('page frame cost', W)}${f(total)} ms/frame over ${frames} frames: ImGui ${f(imgui)} (${share(imgui)}), video upload ${f(upload)} (${share(upload)}), composition ${f(compose)} (${share(compose)}); costliest ${f(c1.maxMs)} ms`);
-  console.log(`  ${pad('page frames', W)}${pad(`${f(frames / span, 1)} per second (rAF ${f(rate(s0.page.rafs, s1.page.rafs), 1)}/s)`, C)}${f(r1.rafPerSecond, 1)} rAF per second (hls.js page)`);
+  console.log(`  ${pad('page frames', W)}${pad(`${f(frames / span, 1)}/s, ${f(rate(s0.page.redraws, s1.page.redraws), 1)} redrawn (rAF ${f(rate(s0.page.rafs, s1.page.rafs), 1)}/s)`, C)}${f(r1.rafPerSecond, 1)} rAF per second (hls.js page)`);
   console.log(`  ${pad('main-thread long tasks', W)}${rate(s0.page.longTasks, s1.page.longTasks).toFixed(2)} per second, ${f(rate(s0.page.longMs, s1.page.longMs) / 10, 1)}% of the time (livescope page)`);
   mkdirSync(join(ROOT, 'build', 'test-artifacts'), { recursive: true });
   await ours.screenshot({ path: join(ROOT, 'build', 'test-artifacts', 'playback-bench.png') });
