@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Playback bench (prints figures, never pass/fail): livescope beside hls.js on the dev origin in headless Chromium.
+# Playback bench (prints figures, never pass/fail): livescope beside hls.js + <video> on the dev origin in headless Chromium:
+# latency p50/p95, dropped fps and stalls at steady state, decoded fps, the latency target, both heaps, page frame cost.
 # Assumes build/native (livescope-origin) and build/wasm are built. BENCH_SECONDS (default 60), LIVESCOPE_BIN and
-# LIVESCOPE_WASM_DIR override the run length and the build folders.
+# LIVESCOPE_WASM_DIR override the run length and the build folders; BENCH_WARMUP (default 10 s) is left out of the
+# steady-state figures, BENCH_VERBOSE=1 prints every second, BENCH_DEBUG=1 shows the stats panel,
+# BENCH_DECODER=wasm|webcodecs forces the decoder path. Say the load (uptime) with the figures.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 exec node tests/bench/playback/bench.mjs

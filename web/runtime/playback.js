@@ -562,6 +562,12 @@
         audio: this.audio ? { state: this.audio.ctx.state, buffered: this.audio.buffered, underruns: this.audio.underruns, muted: this.muted, sampleRate: this.audio.ctx.sampleRate } : null,
         tap: this.tap, partTarget: this.info.partTarget, partHoldBack: this.info.partHoldBack,
         stalls: p ? p.stalls : 0,
+        // The latency controller's target split (docs/playback.md): base + backoff after stalls; relapses doubled the hold.
+        targetBase: p ? p.targetBase : 0, backoff: p ? p.backoff : 0, backoffHold: p ? p.backoffHold : 0, relapses: p ? p.relapses : 0,
+        jumps: p ? p.jumps : 0, framesDecoded: p ? p.framesDecoded : 0,
+        // Page frame cost, main-thread ms per page frame over the last 2 s, and sums since start (tests/bench/playback.sh).
+        frameCost: p ? { ms: p.costMs, imguiMs: p.costImguiMs, uploadMs: p.costUploadMs, composeMs: p.costComposeMs, maxMs: p.costMaxMs,
+          frames: p.costFrames, imguiSumMs: p.costImguiSumMs, uploadSumMs: p.costUploadSumMs, composeSumMs: p.costComposeSumMs } : null,
         heapBytes: this.m ? this.m.HEAPU8.length : 0, heapStartBytes: this.heapStart, workerHeapBytes: this.wstats.heapBytes || 0, workerHeapStartBytes: this.workerHeapStart || 0, fatal: this.fatal,
         sourceError: this.sourceError,
         skipped: this.wstats.skipped || 0, decoder: this.wstats.decoder || '', decoderReason: this.wstats.decoderReason || '', decoderSwitches: this.wstats.decoderSwitches || 0,

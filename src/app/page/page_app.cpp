@@ -9,6 +9,7 @@
 #include "playback.h"
 
 #include <GLES3/gl3.h>
+#include <emscripten.h>
 #include <backends/imgui_impl_opengl3.h>
 #include <cstdio>
 #include <imgui.h>
@@ -56,6 +57,35 @@ void PageAppResize(PageApp* app, int css_width, int css_height, float device_pix
     app->Config.DevicePixelRatio = device_pixel_ratio > 0.0f ? device_pixel_ratio : 1.0f;
 }
 
+namespace {
+// Hash of what ImGui will draw: vertices, indices and each command's clip rectangle, texture and range.
+uint64_t OverlayHash(const ImDrawData* d)
+{
+    uint64_t h = kRedrawHashSeed;
+    if (!d) return h;
+    h = RedrawHash(h, &d->DisplaySize, sizeof d->DisplaySize);
+    h = RedrawHash(h, &d->FramebufferScale, sizeof d->FramebufferScale);
+    for (int n = 0; n < d->CmdListsCount; ++n)
+    {
+        const ImDrawList* l = d->CmdLists[n];
+        h = RedrawHash(h, l->VtxBuffer.Data, static_cast<size_t>(l->VtxBuffer.Size) * sizeof(ImDrawVert));
+        h = RedrawHash(h, l->IdxBuffer.Data, static_cast<size_t>(l->IdxBuffer.Size) * sizeof(ImDrawIdx));
+        for (const ImDrawCmd& c : l->CmdBuffer)
+        {
+            const ImTextureID tex = c.GetTexID();
+            h = RedrawHash(h, &c.ClipRect, sizeof c.ClipRect);
+            h = RedrawHash(h, &tex, sizeof tex);
+            h = RedrawHash(h, &c.ElemCount, sizeof c.ElemCount);
+            h = RedrawHash(h, &c.IdxOffset, sizeof c.IdxOffset);
+            h = RedrawHash(h, &c.VtxOffset, sizeof c.VtxOffset);
+            const bool callback = c.UserCallback != nullptr;
+            h = RedrawHash(h, &callback, sizeof callback);
+        }
+    }
+    return h;
+}
+} // namespace
+
 void PageAppFrame(PageApp* app, double now)
 {
     ImGui::SetCurrentContext(app->Imgui);
@@ -64,6 +94,7 @@ void PageAppFrame(PageApp* app, double now)
     const int fb_w = static_cast<int>(static_cast<float>(c.CanvasWidth) * c.DevicePixelRatio);
     const int fb_h = static_cast<int>(static_cast<float>(c.CanvasHeight) * c.DevicePixelRatio);
 
+    const double t_imgui = emscripten_get_now(); // ms: the frame cost timers (docs/playback.md)
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplLivescope_NewFrame(static_cast<float>(c.CanvasWidth), static_cast<float>(c.CanvasHeight), c.DevicePixelRatio, now);
     ImGui::NewFrame();
@@ -81,6 +112,17 @@ void PageAppFrame(PageApp* app, double now)
     PageInteractionDraw(app->Interaction, now, static_cast<float>(c.CanvasWidth), static_cast<float>(c.CanvasHeight));
     PagePlaybackDrawUi(app->Playback, now);
     ImGui::Render();
+    const double t_compose = emscripten_get_now();
+
+    // The redraw gate (docs/playback.md): nothing new to show (no video frame uploaded, the same overlay, the same
+    // size) leaves the canvas as it is, so the GPU process renders and composites nothing for this refresh.
+    const bool video_changed = PagePlaybackTakeVideoChanged(app->Playback);
+    if (!RedrawNeeded(app->Redraw, video_changed, OverlayHash(ImGui::GetDrawData()), fb_w, fb_h))
+    {
+        PagePlaybackOnFrameCost(app->Playback, now, t_compose - t_imgui, 0.0);
+        app->FrameCount++;
+        return;
+    }
 
     // Draw order: clear, video, overlay.
     glViewport(0, 0, fb_w, fb_h);
@@ -88,6 +130,8 @@ void PageAppFrame(PageApp* app, double now)
     glClear(GL_COLOR_BUFFER_BIT);
     PagePlaybackRender(app->Playback, now, fb_w, fb_h);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    const double t_end = emscripten_get_now();
+    PagePlaybackOnFrameCost(app->Playback, now, t_compose - t_imgui, t_end - t_compose);
     app->FrameCount++;
 }
 
@@ -134,6 +178,8 @@ LS_EXPORT void ls_page_frame(PageApp* app, double now_ms)
     if (app) livescope::PageAppFrame(app, now_ms / 1000.0);
 }
 LS_EXPORT double ls_page_frame_count(PageApp* app) { return app ? static_cast<double>(app->FrameCount) : 0.0; }
+// Page frames that redrew the canvas since create (the rest were skipped by the redraw gate: nothing changed).
+LS_EXPORT double ls_page_redraw_count(PageApp* app) { return app ? static_cast<double>(app->Redraw.Redraws) : 0.0; }
 LS_EXPORT void ls_page_show_status(PageApp* app, int show)
 {
     if (app) app->ShowStatus = show != 0;
@@ -144,8 +190,12 @@ LS_EXPORT void ls_page_gl_restored(PageApp* app)
 {
     if (!app) return;
     ImGui::SetCurrentContext(app->Imgui);
-    ImGui_ImplOpenGL3_DestroyDeviceObjects();
-    app->GlReady = ImGui_ImplOpenGL3_CreateDeviceObjects();
+    // Shutdown + Init, not DestroyDeviceObjects + CreateDeviceObjects: the backend keeps the sizes of its vertex and
+    // index buffers across those, so the new context's empty buffers got bufferSubData past their end (WebGL
+    // INVALID_VALUE, no overlay drawn) until the overlay outgrew its largest frame before the loss.
+    ImGui_ImplOpenGL3_Shutdown();
+    app->GlReady = ImGui_ImplOpenGL3_Init("#version 300 es") && ImGui_ImplOpenGL3_CreateDeviceObjects();
+    app->Redraw.Force = true;
 }
 LS_EXPORT void ls_page_pointer_move(PageApp* app, float x, float y)
 {

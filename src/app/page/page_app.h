@@ -1,5 +1,6 @@
 // Page-side app: one widget's WebGL2 canvas, its ImGui context and (later) video + overlay. No globals.
 #pragma once
+#include <livescope/player/av/redraw.h>
 #include <cstdint>
 
 struct ImGuiContext;
@@ -27,6 +28,7 @@ struct PageApp
     bool ShowStatus = true;                 // the "livescope / frame N" panel (Foundation smoke test)
     PagePlayback* Playback = nullptr;       // owned
     PageInteraction* Interaction = nullptr; // owned
+    RedrawGate Redraw;                      // the canvas is redrawn only when its picture changed (docs/playback.md)
 };
 
 // Creates the app on the WebGL2 context current on this thread (the glue made it current).

@@ -27,6 +27,8 @@
 
 #include <imgui.h>
 
+#include <emscripten.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -84,6 +86,11 @@ struct PagePlayback
     double DragPosition = 0.0;
     std::string Action, ActionOut; // the bar's last action as JSON, for ls_playback_take_action
     TimeUpdateGate TimeUpdates;
+    // Page frame cost (docs/playback.md): the uploads since the last page frame, added to its ImGui and composition.
+    FrameCostAccumulator Cost;
+    double UploadStart = -1.0; // ms (performance.now), at ls_playback_staging; < 0 = none pending
+    double UploadMs = 0.0;     // ms of uploads since the last page frame
+    bool VideoChanged = false; // a frame was uploaded since the last page frame (the redraw gate)
 };
 
 namespace {
@@ -211,6 +218,21 @@ void PagePlaybackRender(PagePlayback* playback, double, int fb_width, int fb_hei
     VideoRendererDraw(playback->Renderer, fb_width, fb_height);
 }
 
+bool PagePlaybackTakeVideoChanged(PagePlayback* playback)
+{
+    if (!playback) return false;
+    const bool changed = playback->VideoChanged;
+    playback->VideoChanged = false;
+    return changed;
+}
+
+void PagePlaybackOnFrameCost(PagePlayback* playback, double now, double imgui_ms, double compose_ms)
+{
+    if (!playback) return;
+    playback->Cost.OnFrame(now, imgui_ms, playback->UploadMs, compose_ms);
+    playback->UploadMs = 0.0;
+}
+
 bool PagePlaybackFrameSize(const PagePlayback* playback, int* width, int* height)
 {
     if (!playback || playback->StagedWidth <= 0 || playback->StagedHeight <= 0) return false;
@@ -254,6 +276,8 @@ void PagePlaybackDrawUi(PagePlayback* playback, double now)
     ImGui::Text("buffer  %.2f s  rate %.2fx", playback->BufferNow, playback->AppliedRate);
     ImGui::Text("fps %.1f decoded, %.1f dropped", w.DecodedFps, w.DroppedFps);
     ImGui::Text("decode %.2f ms/frame", src.DecodeMs);
+    const FrameCost cost = playback->Cost.Window(now);
+    ImGui::Text("page %.2f ms/frame (imgui %.2f, upload %.2f, compose %.2f)", cost.TotalMs, cost.ImGuiMs, cost.UploadMs, cost.ComposeMs);
     ImGui::Text("%.0f kbit/s  variant %d (%dp)", src.Bitrate / 1000.0, src.Variant, src.VariantHeight);
     ImGui::End();
 }
@@ -274,6 +298,7 @@ LS_EXPORT uint8_t* ls_playback_staging(PageApp* app, int size)
 {
     PagePlayback* p = Pb(app);
     if (!p || size <= 0) return nullptr;
+    p->UploadStart = emscripten_get_now(); // the upload's cost includes JS's copy into the staging buffer
     if (p->Staging.size() < static_cast<size_t>(size)) p->Staging.resize(static_cast<size_t>(size));
     return p->Staging.data();
 }
@@ -289,6 +314,9 @@ LS_EXPORT void ls_playback_upload(PageApp* app, int width, int height, int matri
     p->StagedFull = full_range != 0;
     p->StagedRgb = false;
     livescope::VideoRendererUpload(p->Renderer, p->Staging.data(), width, height, matrix, full_range != 0);
+    if (p->UploadStart >= 0.0) p->UploadMs += emscripten_get_now() - p->UploadStart;
+    p->UploadStart = -1.0;
+    p->VideoChanged = true;
 }
 
 // Uploads the WebCodecs VideoFrame JS put in Module.lsVideoFrame (texImage2D from the frame: no I420 copy). Returns 1
@@ -297,7 +325,11 @@ LS_EXPORT int ls_playback_upload_frame(PageApp* app, int width, int height)
 {
     PagePlayback* p = Pb(app);
     if (!p || !p->RendererOk) return 0;
-    if (!livescope::VideoRendererUploadVideoFrame(p->Renderer, width, height)) return 0;
+    const double t0 = emscripten_get_now();
+    const bool uploaded = livescope::VideoRendererUploadVideoFrame(p->Renderer, width, height);
+    p->UploadMs += emscripten_get_now() - t0;
+    if (!uploaded) return 0;
+    p->VideoChanged = true;
     p->StagedWidth = width;
     p->StagedHeight = height;
     p->StagedRgb = true;
@@ -436,6 +468,22 @@ LS_EXPORT const double* ls_playback_stats(PageApp* app, double now)
     o[Field(F::FramesShown)] = p->Play.FramesShown;
     o[Field(F::ShownPts)] = p->Scheduler.HasShown ? p->Scheduler.Shown.Pts : NAN;
     o[Field(F::Stalls)] = p->Latency.Stalls;
+    o[Field(F::TargetBase)] = p->LastDecision.BaseTarget;
+    o[Field(F::Backoff)] = p->LastDecision.Backoff;
+    o[Field(F::BackoffHold)] = p->LastDecision.BackoffHold;
+    o[Field(F::Relapses)] = p->Latency.Relapses;
+    o[Field(F::Jumps)] = p->Latency.Jumps;
+    o[Field(F::FramesReceived)] = static_cast<double>(w.FramesDecoded);
+    const livescope::FrameCost cw = p->Cost.Window(now), ct = p->Cost.Totals();
+    o[Field(F::CostMs)] = cw.TotalMs;
+    o[Field(F::CostImGuiMs)] = cw.ImGuiMs;
+    o[Field(F::CostUploadMs)] = cw.UploadMs;
+    o[Field(F::CostComposeMs)] = cw.ComposeMs;
+    o[Field(F::CostMaxMs)] = p->Cost.Max().TotalMs;
+    o[Field(F::CostFrames)] = ct.Frames;
+    o[Field(F::CostImGuiSumMs)] = ct.ImGuiMs;
+    o[Field(F::CostUploadSumMs)] = ct.UploadMs;
+    o[Field(F::CostComposeSumMs)] = ct.ComposeMs;
     return o;
 }
 
@@ -462,6 +510,7 @@ LS_EXPORT int ls_playback_gl_restored(PageApp* app)
     PagePlayback* p = Pb(app);
     if (!p) return 0;
     p->RendererOk = livescope::VideoRendererOnRestored(p->Renderer);
+    p->VideoChanged = true;
     if (p->RendererOk && p->StagedWidth > 0 && !p->StagedRgb)
         livescope::VideoRendererUpload(p->Renderer, p->Staging.data(), p->StagedWidth, p->StagedHeight, p->StagedMatrix, p->StagedFull);
     return p->RendererOk ? 1 : 0;

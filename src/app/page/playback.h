@@ -28,5 +28,10 @@ float PagePlaybackReserveBottom(const PagePlayback* playback, float unit);
 bool PagePlaybackStreamTimeMs(const PagePlayback* playback, std::int64_t* stream_time_ms);
 // Called inside the ImGui frame: the replay / DVR bar, debug/stats panel and fatal-error message on the canvas.
 void PagePlaybackDrawUi(PagePlayback* playback, double now);
+// The page frame's CPU cost (ms) of ImGui (NewFrame .. Render) and of composition (clear .. ImGui's draws); the video
+// uploads since the previous frame are added here (page_app.cpp calls it at the end of each frame).
+void PagePlaybackOnFrameCost(PagePlayback* playback, double now, double imgui_ms, double compose_ms);
+// True once after a video frame was uploaded or the renderer rebuilt (the canvas must be redrawn).
+bool PagePlaybackTakeVideoChanged(PagePlayback* playback);
 
 } // namespace livescope

@@ -83,13 +83,21 @@ FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameI
         out.Action = FrameAction::Show;
         return out;
     }
-    // Late against the master clock: the candidate's whole slot is already in the past. Skip it
-    // while a later frame can take its place (stream-time form of the late-frame rule).
+    // Late against the master clock: the candidate's slot ended more than the sync threshold ago, so even shown now it
+    // would be out of sync. Skip it while a later frame can take its place (stream-time form of the late-frame rule).
+    // Within the threshold the timing below re-syncs without a drop: a clock reported a frame ahead (message delay,
+    // render bursts, output latency) must not drop every other frame. The dropped frame becomes the timing reference
+    // (Shown, FrameTimer = now), as ffplay's frame_timer advances over a dropped frame: else the next candidate would
+    // be timed from the older frame on screen, due exactly when this rule drops it, and every frame would go.
     if (later != nullptr && sched.FrameDrop && later->Serial == current_serial && ClockIsCurrent(master, current_serial))
     {
         const double duration = FrameDuration(candidate.Pts, later->Pts, candidate.Duration, sched.MaxFrameDuration);
-        if (ShouldDropFrame(ClockGet(master, now), candidate.Pts, duration, true))
+        const double threshold = std::max(sched.Params.SyncThresholdMin, std::min(sched.Params.SyncThresholdMax, duration));
+        if (ShouldDropFrame(ClockGet(master, now), candidate.Pts + threshold, duration, true))
         {
+            sched.Shown = candidate;
+            sched.ShownAt = now;
+            sched.FrameTimer = now;
             ++sched.Dropped;
             out.Action = FrameAction::Drop;
             return out;

@@ -1,4 +1,4 @@
-// Live latency controller: target from PART-HOLD-BACK, smooth catch-up with hysteresis, jumps, decaying stall back-off.
+// Live latency controller: target from PART-HOLD-BACK, smooth catch-up with hysteresis, jumps, a stall back-off that probes back down.
 #include <livescope/player/av/latency.h>
 
 #include <algorithm>
@@ -58,24 +58,51 @@ LatencyDecision LatencyControllerUpdate(LatencyController& ctl, const LatencyObs
     LatencyDecision out;
     const double now = Finite(obs.Now, ctl.LastUpdate < 0.0 ? 0.0 : ctl.LastUpdate);
     const double part_target = std::max(0.0, Finite(obs.PartTarget, 0.0));
-    const double dt = ctl.LastUpdate < 0.0 ? 0.0 : std::clamp(now - ctl.LastUpdate, 0.0, 10.0);
     ctl.LastUpdate = now;
 
-    // Stall back-off: one step per stall onset, capped; decays linearly after a quiet hold time.
+    // Stall back-off (docs/playback.md, "Latency control"): one step per stall onset, capped. After a quiet hold one
+    // step is given back (a probe of the lower target). A stall within RelapseWindow of a give-back means the lower
+    // target does not hold here: the hold doubles (up to MaxBackoffHold), so the controller backs off until it stops
+    // stalling instead of decaying into the next stall every few seconds. Fully given back, each further quiet hold (and
+    // at least RelapseWindow) halves the hold again.
+    const double base_hold = std::max(0.0, cfg.BackoffHold);
+    if (!(ctl.Hold >= base_hold))
+        ctl.Hold = base_hold;
+    const double step = StallStep(cfg, part_target);
     if (obs.Stalled && !ctl.WasStalled)
     {
         ++ctl.Stalls;
+        if (now - ctl.LastGiveBack <= cfg.RelapseWindow)
+        {
+            ++ctl.Relapses;
+            ctl.Hold = std::min(std::max(base_hold, cfg.MaxBackoffHold), std::max(ctl.Hold * 2.0, 1.0));
+            ctl.LastGiveBack = -1e300; // one relapse per give-back
+        }
         ctl.LastStall = now;
-        ctl.Backoff = std::min(std::max(0.0, cfg.MaxBackoff), ctl.Backoff + StallStep(cfg, part_target));
+        ctl.LastChange = now;
+        ctl.Backoff = std::min(std::max(0.0, cfg.MaxBackoff), ctl.Backoff + step);
     }
-    else if (!obs.Stalled && now - ctl.LastStall > cfg.BackoffHold)
+    else if (!obs.Stalled && now - ctl.LastChange >= ctl.Hold)
     {
-        ctl.Backoff = std::max(0.0, ctl.Backoff - std::max(0.0, cfg.BackoffDecay) * dt);
+        if (ctl.Backoff > 0.0)
+        {
+            ctl.Backoff = std::max(0.0, ctl.Backoff - step);
+            if (ctl.Backoff < 1e-9)
+                ctl.Backoff = 0.0;
+            ctl.LastGiveBack = now;
+            ctl.LastChange = now;
+        }
+        else if (ctl.Hold > base_hold && now - ctl.LastChange >= std::max(ctl.Hold, cfg.RelapseWindow))
+        {
+            ctl.Hold = std::max(base_hold, ctl.Hold * 0.5);
+            ctl.LastChange = now;
+        }
     }
     ctl.WasStalled = obs.Stalled;
 
     out.BaseTarget = LatencyBaseTarget(cfg, obs.PartHoldBack, part_target);
     out.Backoff = ctl.Backoff;
+    out.BackoffHold = ctl.Hold;
     out.TargetLatency = out.BaseTarget + ctl.Backoff;
 
     const double latency = Finite(obs.Latency, out.TargetLatency);

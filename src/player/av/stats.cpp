@@ -132,6 +132,45 @@ PlaybackStats StatsAccumulator::Snapshot(double now) const
     return s;
 }
 
+FrameCostAccumulator::FrameCostAccumulator(double window) : ImGui(window), Upload(window), Compose(window) {}
+
+void FrameCostAccumulator::OnFrame(double now, double imgui_ms, double upload_ms, double compose_ms)
+{
+    auto ms = [](double v) { return std::isfinite(v) && v > 0.0 ? v : 0.0; };
+    imgui_ms = ms(imgui_ms);
+    upload_ms = ms(upload_ms);
+    compose_ms = ms(compose_ms);
+    ImGui.Add(now, imgui_ms, 1.0);
+    Upload.Add(now, upload_ms, 1.0);
+    Compose.Add(now, compose_ms, 1.0);
+    const double total = imgui_ms + upload_ms + compose_ms;
+    Sum.ImGuiMs += imgui_ms;
+    Sum.UploadMs += upload_ms;
+    Sum.ComposeMs += compose_ms;
+    Sum.TotalMs += total;
+    Sum.Frames += 1.0;
+    Largest.ImGuiMs = std::max(Largest.ImGuiMs, imgui_ms);
+    Largest.UploadMs = std::max(Largest.UploadMs, upload_ms);
+    Largest.ComposeMs = std::max(Largest.ComposeMs, compose_ms);
+    Largest.TotalMs = std::max(Largest.TotalMs, total);
+}
+
+FrameCost FrameCostAccumulator::Window(double now) const
+{
+    FrameCost c;
+    c.Frames = ImGui.WeightSum(now);
+    if (c.Frames <= 0.0)
+        return c;
+    c.ImGuiMs = ImGui.Sum(now) / c.Frames;
+    c.UploadMs = Upload.Sum(now) / c.Frames;
+    c.ComposeMs = Compose.Sum(now) / c.Frames;
+    c.TotalMs = c.ImGuiMs + c.UploadMs + c.ComposeMs;
+    return c;
+}
+
+FrameCost FrameCostAccumulator::Totals() const { return Sum; }
+FrameCost FrameCostAccumulator::Max() const { return Largest; }
+
 nlohmann::json StatsToJson(const PlaybackStats& s)
 {
     // NaN/inf are not JSON: they become null through nlohmann's float handling, so clean them here.

@@ -48,13 +48,14 @@ export async function startFfmpegLive(type = 'fmp4') {
   };
 }
 
-// Opens the standalone player page on `src`. Returns the page once the widget started.
-export async function openPlayer(browser, wasmUrl, src, extra = '') {
+// Opens the standalone player page on `src` (with the ImGui stats panel unless `debug` is false). Returns the page once
+// the widget started.
+export async function openPlayer(browser, wasmUrl, src, extra = '', { debug = true } = {}) {
   const page = await browser.context.newPage();
   page.logs = [];
   page.on('console', (m) => page.logs.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => page.logs.push(`[pageerror] ${e.message}`));
-  await page.goto(`${wasmUrl}/livescope_page.html?debug&src=${encodeURIComponent(src)}${extra}`);
+  await page.goto(`${wasmUrl}/livescope_page.html?${debug ? 'debug&' : ''}src=${encodeURIComponent(src)}${extra}`);
   await page.waitForFunction(() => document.documentElement.dataset.livescope, null, { timeout: 30000 });
   return page;
 }

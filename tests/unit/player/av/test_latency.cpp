@@ -152,6 +152,61 @@ TEST_CASE("after a minute of stalls and recoveries the target decays back to the
     CHECK_FALSE(s.Last.Jump);
 }
 
+TEST_CASE("repeated stalls back the target off and hold it there instead of decaying into the next stall")
+{
+    // A 10-minute run where the network hiccups every 30 s: a hiccup stalls playback unless the target is at least
+    // 0.6 s above the base (three 0.2 s steps of back-off). A controller that gives its back-off back after a few
+    // seconds stalls at every hiccup; this one probes, relapses, doubles its hold and stays backed off.
+    Sim s;
+    s.PartHoldBack = 0.6;
+    s.PartTarget = 0.2;
+    s.Latency = 0.6;
+    const double dt = 0.05;
+    const double needed = 0.6; // seconds of back-off that ride out a hiccup
+    double stalled_until = -1.0;
+    int stalls_in_last_five_minutes = 0;
+    for (int i = 1; i <= 600 * 20; ++i)
+    {
+        const double t = i * dt;
+        if (i % (30 * 20) == 0 && s.Last.Backoff < needed - 1e-9)
+        {
+            stalled_until = t + 1.0;
+            if (t > 300.0)
+                ++stalls_in_last_five_minutes;
+        }
+        s.Step(dt, t < stalled_until);
+    }
+    CHECK(s.Ctl.Stalls <= 10);                 // a give-back-after-5-s controller stalls at all 20 hiccups
+    CHECK(stalls_in_last_five_minutes <= 2);   // at steady state it holds the backed-off target
+    CHECK(s.Ctl.Relapses >= 1);
+    CHECK(s.Last.BackoffHold > s.Ctl.Config.BackoffHold);
+    CHECK(s.Last.TargetLatency >= 0.6 + 0.4 - 1e-9);
+    CHECK(s.Last.TargetLatency == doctest::Approx(s.Last.BaseTarget + s.Last.Backoff));
+}
+
+TEST_CASE("without stalls the target is held at the base and a relaxed hold comes back to its start")
+{
+    Sim s;
+    for (int i = 0; i < 20 * 60; ++i)
+        s.Step(0.05);
+    CHECK(s.Ctl.Stalls == 0);
+    CHECK(s.Last.Backoff == 0.0);
+    CHECK(s.Last.TargetLatency == doctest::Approx(s.Last.BaseTarget));
+    // One stall, a give-back, a relapse: the hold doubles; a long quiet time brings it back to BackoffHold.
+    s.Step(0.05, true);
+    for (int i = 0; i < 20 * 6; ++i)
+        s.Step(0.05);
+    CHECK(s.Last.Backoff == 0.0); // given back after the 5 s hold
+    s.Step(0.05, true);
+    s.Step(0.05);
+    CHECK(s.Ctl.Relapses == 1);
+    CHECK(s.Last.BackoffHold == doctest::Approx(10.0));
+    for (int i = 0; i < 20 * 120; ++i)
+        s.Step(0.05);
+    CHECK(s.Last.Backoff == 0.0);
+    CHECK(s.Last.BackoffHold == doctest::Approx(s.Ctl.Config.BackoffHold));
+}
+
 TEST_CASE("the resample helpers give ratio r and a compensation that scales the step by r")
 {
     CHECK(ResampleRatioForRate(1.2) == doctest::Approx(1.2));

@@ -91,3 +91,28 @@ TEST_CASE("buffer ahead is the audio buffer with an audio clock, else queued vid
 }
 
 TEST_SUITE_END();
+
+TEST_CASE("the page frame cost is a mean per frame by part over the window, with run sums and the largest frame")
+{
+    FrameCostAccumulator c(2.0);
+    CHECK(c.Window(0.0).Frames == 0.0);
+    CHECK(c.Window(0.0).TotalMs == 0.0);
+    // 60 frames a second for 3 s: ImGui 1 ms, composition 0.5 ms, an upload of 2 ms on every other frame.
+    for (int i = 0; i < 180; ++i)
+        c.OnFrame(i / 60.0, 1.0, i % 2 == 0 ? 2.0 : 0.0, 0.5);
+    const FrameCost w = c.Window(179 / 60.0);
+    CHECK(w.Frames == doctest::Approx(120.0).epsilon(0.05)); // the last 2 s
+    CHECK(w.ImGuiMs == doctest::Approx(1.0));
+    CHECK(w.UploadMs == doctest::Approx(1.0).epsilon(0.05));
+    CHECK(w.ComposeMs == doctest::Approx(0.5));
+    CHECK(w.TotalMs == doctest::Approx(w.ImGuiMs + w.UploadMs + w.ComposeMs));
+    const FrameCost t = c.Totals();
+    CHECK(t.Frames == 180.0);
+    CHECK(t.UploadMs == doctest::Approx(180.0));
+    CHECK(t.TotalMs == doctest::Approx(180.0 * 2.5));
+    CHECK(c.Max().TotalMs == doctest::Approx(3.5));
+    // Bad timings (a clock that went backwards, NaN) count as 0, never as negative cost.
+    c.OnFrame(3.0, -5.0, NAN, 0.5);
+    CHECK(c.Totals().ImGuiMs == doctest::Approx(180.0));
+    CHECK(c.Totals().Frames == 181.0);
+}

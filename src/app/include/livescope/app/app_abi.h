@@ -50,7 +50,22 @@
     X(Waiting, "waiting")       /* 1 while stalled */                                          \
     X(FramesShown, "framesShown")                                                              \
     X(ShownPts, "shownPts") /* seconds, stream time of the frame on screen; NaN = none */      \
-    X(Stalls, "stalls")     /* stall onsets the latency controller saw */
+    X(Stalls, "stalls")     /* stall onsets the latency controller saw */                       \
+    X(TargetBase, "targetBase")   /* seconds, the target without the stall back-off */           \
+    X(Backoff, "backoff")         /* seconds the target is backed off after stalls */            \
+    X(BackoffHold, "backoffHold") /* seconds of stall-free play before a step is given back */  \
+    X(Relapses, "relapses")       /* stalls soon after a give-back (each doubled the hold) */   \
+    X(Jumps, "jumps")             /* jumps to the live edge decided */                          \
+    X(FramesReceived, "framesDecoded") /* frames received from the worker since start */        \
+    X(CostMs, "costMs")               /* page frame cost, ms per frame, last 2 s (docs/playback.md) */ \
+    X(CostImGuiMs, "costImguiMs")     /* of it in ImGui (NewFrame .. Render) */                 \
+    X(CostUploadMs, "costUploadMs")   /* of it in video uploads */                              \
+    X(CostComposeMs, "costComposeMs") /* of it in composition (clear, video quad, ImGui draws) */ \
+    X(CostMaxMs, "costMaxMs")         /* the costliest page frame since start, ms */            \
+    X(CostFrames, "costFrames")       /* page frames timed since start */                       \
+    X(CostImGuiSumMs, "costImguiSumMs")     /* ms since start (the bench divides deltas) */     \
+    X(CostUploadSumMs, "costUploadSumMs")   /* ms since start */                                \
+    X(CostComposeSumMs, "costComposeSumMs") /* ms since start */
 
 // ls_worker_wc_chunk_info: the oldest encoded video chunk for the browser's VideoDecoder (docs/decode.md).
 #define LS_ABI_WC_CHUNK(X)                                                                  \

@@ -22,8 +22,9 @@ struct LatencyConfig
     double JumpCooldown = 2.0;        // seconds; no second jump sooner (the latency estimate lags)
     double StallStep = 0.0;           // seconds added to the target per stall; 0 = one part target (>= 0.2 s)
     double MaxBackoff = 3.0;          // seconds; the stall back-off never exceeds this
-    double BackoffHold = 5.0;         // seconds without stalls before the back-off starts to decay
-    double BackoffDecay = 0.05;       // seconds of back-off given back per second of stall-free play
+    double BackoffHold = 5.0;         // seconds without stalls before one step of back-off is given back (the first hold)
+    double MaxBackoffHold = 300.0;    // seconds; the hold doubles after each relapse up to this
+    double RelapseWindow = 60.0;      // seconds; a stall this soon after a give-back was a relapse: the hold doubles
 };
 
 struct LatencyObservation
@@ -43,6 +44,7 @@ struct LatencyDecision
     double TargetLatency = 0.0; // seconds, current target (base + back-off)
     double BaseTarget = 0.0;    // seconds, target without stall back-off
     double Backoff = 0.0;       // seconds added after stalls
+    double BackoffHold = 0.0;   // seconds of stall-free play before the next step is given back
     bool CatchingUp = false;    // true while the hysteresis band says "speed up"
 };
 
@@ -52,13 +54,17 @@ struct LatencyController
 {
     LatencyConfig Config;
     double Backoff = 0.0;      // seconds
+    double Hold = 0.0;         // seconds, the current back-off hold; 0 = Config.BackoffHold
+    double LastChange = -1e300; // seconds, host time of the last stall onset or give-back
+    double LastGiveBack = -1e300; // seconds, host time of the last step given back
     double LastStall = -1e300; // seconds, host time of the last stall onset
     double LastUpdate = -1.0;  // seconds, host time of the last update; < 0 = none yet
     double LastJump = -1e300;  // seconds, host time of the last jump decision
     bool WasStalled = false;
     bool CatchingUp = false;
-    int Stalls = 0; // stall onsets seen
-    int Jumps = 0;  // jumps decided
+    int Stalls = 0;    // stall onsets seen
+    int Relapses = 0;  // stalls within RelapseWindow of a give-back (each doubled the hold)
+    int Jumps = 0;     // jumps decided
 };
 
 // The base target: Config.TargetLatency clamped to >= MinTargetParts part targets, or the

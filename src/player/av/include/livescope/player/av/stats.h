@@ -76,6 +76,34 @@ private:
 
 nlohmann::json StatsToJson(const PlaybackStats& stats);
 
+// [SECTION] Page frame cost: milliseconds of main-thread CPU per page frame, by part (docs/playback.md)
+
+// What one page frame cost, by part: the video upload(s) since the previous frame, ImGui (NewFrame .. Render) and the
+// composition (clear, the video quad, ImGui's draw calls). CPU time on the main thread: the GPU's own work is not in it.
+struct FrameCost
+{
+    double ImGuiMs = 0.0;   // milliseconds per frame
+    double UploadMs = 0.0;  // milliseconds per frame (frames without an upload count as 0)
+    double ComposeMs = 0.0; // milliseconds per frame
+    double TotalMs = 0.0;   // milliseconds per frame, the sum of the three
+    double Frames = 0.0;    // frames counted
+};
+
+// Means per frame over a sliding window (the debug panel) and sums since the start (the bench's run figures).
+class FrameCostAccumulator
+{
+public:
+    explicit FrameCostAccumulator(double window = 2.0); // seconds
+    void OnFrame(double now, double imgui_ms, double upload_ms, double compose_ms);
+    FrameCost Window(double now) const; // means per frame over the window
+    FrameCost Totals() const;           // sums since the start (Frames = count); negative or NaN parts count as 0
+    FrameCost Max() const;              // the largest frame since the start, by part (Frames unused)
+
+private:
+    RateWindow ImGui, Upload, Compose;
+    FrameCost Sum, Largest;
+};
+
 // [SECTION] Play state: the widget's 'playing' and 'waiting' events
 
 // 'playing' fires at the first frame shown, and at the first frame shown after a stall or a source error;

@@ -1,0 +1,142 @@
+// Steady-state simulations of the video scheduler (src/player/av/clock.cpp) as the page drives it: a 30 fps stream
+// through requestAnimationFrame ticks at 60 Hz, 50 Hz and a jittery refresh, against an audio master clock that is
+// reported in ~50 ms steps with its own offset and jitter. Nothing is late in these runs, so nothing may be dropped.
+#include <doctest/doctest.h>
+#include <livescope/player/av/clock.h>
+
+#include <cmath>
+#include <cstdint>
+
+using namespace livescope;
+
+namespace {
+
+// A small deterministic generator: uniform in [-1, 1].
+struct Lcg
+{
+    uint64_t State = 12345;
+    double Next()
+    {
+        State = State * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<double>(State >> 11) / static_cast<double>(1ULL << 53) * 2.0 - 1.0;
+    }
+};
+
+struct SimConfig
+{
+    double Fps = 30.0;            // the stream's frame rate
+    double Refresh = 1.0 / 60.0;  // seconds between rAF ticks
+    double RefreshJitter = 0.0;   // seconds, +- on each tick
+    double ClockOffset = 0.0;     // seconds the reported audio clock runs ahead of the true audio position (< 0: behind)
+    double ClockJitter = 0.0;     // seconds, +- on each clock report (message delay, render bursts)
+    double ClockPeriod = 0.05;    // seconds between clock reports
+    double Rate = 1.0;            // playback rate (catch-up plays at up to 1.25)
+    double Seconds = 30.0;
+};
+
+struct SimResult
+{
+    int Shown = 0;
+    int Dropped = 0;
+    double MaxAvError = 0.0; // seconds, |true audio position - pts of the frame on screen| beyond one frame
+};
+
+// The JS side of the page: each tick, step the oldest queued frame until the scheduler says wait (web/runtime/playback.js).
+SimResult Run(const SimConfig& c)
+{
+    Lcg rng;
+    VideoScheduler sched;
+    Clock master;
+    const double fd = 1.0 / c.Fps;
+    int next = 0;                    // index of the oldest queued frame
+    double next_report = 0.0;        // host seconds
+    SimResult r;
+    for (double t = 0.1; t < c.Seconds; t += c.Refresh + c.RefreshJitter * rng.Next())
+    {
+        const double audio = t * c.Rate; // the true audio position: stream time = host time x rate
+        if (t >= next_report)
+        {
+            ClockSet(master, audio + c.ClockOffset + c.ClockJitter * rng.Next(), t, 1);
+            master.Speed = c.Rate;
+            next_report = t + c.ClockPeriod;
+        }
+        // The worker keeps ~0.5 s of frames queued ahead of the audio.
+        const int newest = static_cast<int>((audio + 0.5) / fd);
+        for (int guard = 0; guard < 64 && next < newest; ++guard)
+        {
+            const FrameInfo cand{next * fd, fd, 1};
+            const FrameInfo later{(next + 1) * fd, fd, 1};
+            const FrameDecision d = VideoSchedulerStep(sched, t, cand, &later, master, 1);
+            if (d.Action == FrameAction::Wait)
+                break;
+            if (d.Action == FrameAction::Show)
+                ++r.Shown;
+            else if (t > 1.0)
+                ++r.Dropped; // start-up (the first second) may drop to meet the clock
+            ++next;
+        }
+        if (t > 1.0 && sched.HasShown)
+            r.MaxAvError = std::max(r.MaxAvError, std::fabs(audio - sched.Shown.Pts) - fd);
+    }
+    return r;
+}
+
+} // namespace
+
+TEST_SUITE_BEGIN("player_av/scheduler_sim");
+
+TEST_CASE("a 30 fps stream on a 60 Hz, 50 Hz or jittery refresh drops no frame at steady state")
+{
+    SimConfig c;
+    SUBCASE("60 Hz") { c.Refresh = 1.0 / 60.0; }
+    SUBCASE("50 Hz") { c.Refresh = 1.0 / 50.0; }
+    SUBCASE("60 Hz with 4 ms of jitter") { c.RefreshJitter = 0.004; }
+    SUBCASE("a 33 ms refresh, as when every other vsync is missed") { c.Refresh = 1.0 / 30.0 - 0.0005; }
+    const SimResult r = Run(c);
+    CHECK(r.Dropped == 0);
+    CHECK(r.Shown >= static_cast<int>((c.Seconds - 1.0) * c.Fps));
+    CHECK(r.MaxAvError < 0.05);
+}
+
+TEST_CASE("an audio clock reported ahead or behind within the sync threshold, with jitter, drops no frame")
+{
+    SimConfig c;
+    SUBCASE("25 ms ahead") { c.ClockOffset = 0.025; }
+    SUBCASE("35 ms ahead, 60 Hz") { c.ClockOffset = 0.035; }
+    SUBCASE("35 ms ahead, 50 Hz") { c.ClockOffset = 0.035; c.Refresh = 1.0 / 50.0; }
+    SUBCASE("25 ms behind") { c.ClockOffset = -0.025; }
+    SUBCASE("15 ms of report jitter") { c.ClockJitter = 0.015; }
+    SUBCASE("20 ms ahead and 15 ms of report jitter on a jittery refresh") { c.ClockOffset = 0.02; c.ClockJitter = 0.015; c.RefreshJitter = 0.004; }
+    const SimResult r = Run(c);
+    CHECK(r.Dropped == 0);
+    CHECK(r.MaxAvError < 0.08);
+}
+
+TEST_CASE("catch-up at 1.1 to 1.25x on a 60 Hz or 50 Hz refresh shows every frame faster instead of dropping")
+{
+    SimConfig c;
+    SUBCASE("1.2x at 60 Hz") { c.Rate = 1.2; }
+    SUBCASE("1.25x at 50 Hz") { c.Rate = 1.25; c.Refresh = 1.0 / 50.0; }
+    SUBCASE("1.1x at 60 Hz with clock jitter") { c.Rate = 1.1; c.ClockJitter = 0.015; c.RefreshJitter = 0.003; }
+    const SimResult r = Run(c);
+    CHECK(r.Dropped == 0);
+    CHECK(r.Shown >= static_cast<int>((c.Seconds - 1.0) * c.Fps * c.Rate));
+}
+
+TEST_CASE("video far behind the audio clock still catches up by dropping")
+{
+    // The audio clock is reported 300 ms ahead of the frames: beyond the sync threshold, frames are dropped to meet it.
+    SimConfig c;
+    c.ClockOffset = 0.3;
+    c.Seconds = 5.0;
+    const SimResult r = Run(c);
+    CHECK(r.Dropped == 0); // only in the first second (start-up) ...
+    VideoScheduler sched;
+    Clock master;
+    ClockSet(master, 2.0, 10.0, 1);
+    const double fd = 1.0 / 30.0;
+    CHECK(VideoSchedulerStep(sched, 10.0, FrameInfo{1.0, fd, 1}, nullptr, master, 1).Action == FrameAction::Show);
+    // ... and a frame 300 ms behind the clock, with a later one queued, goes.
+    const FrameInfo later{1.0 + 2 * fd, fd, 1};
+    CHECK(VideoSchedulerStep(sched, 10.001, FrameInfo{1.0 + fd, fd, 1}, &later, master, 1).Action == FrameAction::Drop);
+}
