@@ -32,6 +32,53 @@ using namespace livescope;
 // [SECTION] Full module -----------------------------------------------------------------------------
 
 namespace {
+// New codec parameters when `generation` changed (or none yet): `type`, `codec_id`, the fields `fill` sets, and a copy
+// of the extradata with FFmpeg's zeroed padding. False when out of memory.
+template <class Fill>
+bool RenewParams(AVCodecParameters*& par, int& par_generation, int generation, AVMediaType type, int codec_id, const uint8_t* extra,
+                 int extra_size, Fill&& fill)
+{
+    if (generation == par_generation && par) return true;
+    avcodec_parameters_free(&par);
+    par = avcodec_parameters_alloc();
+    if (!par) return false;
+    par->codec_type = type;
+    par->codec_id = static_cast<AVCodecID>(codec_id);
+    fill(*par);
+    if (extra_size > 0)
+    {
+        par->extradata = static_cast<uint8_t*>(av_mallocz(static_cast<size_t>(extra_size) + AV_INPUT_BUFFER_PADDING_SIZE));
+        if (!par->extradata) return false;
+        std::memcpy(par->extradata, extra, static_cast<size_t>(extra_size));
+        par->extradata_size = extra_size;
+    }
+    par_generation = generation;
+    return true;
+}
+
+// `pkt` refilled with a copy of `data`, described for the decoder as a DemuxedPacket; false (in `ok`) when out of memory.
+DemuxedPacket PacketOf(AVPacket* pkt, const AVCodecParameters* par, MediaKind kind, int generation, int serial, const uint8_t* data,
+                       int size, double pts, double dts, double duration, bool key, double tag, bool& ok)
+{
+    DemuxedPacket p;
+    av_packet_unref(pkt);
+    ok = av_new_packet(pkt, size) >= 0;
+    if (!ok) return p;
+    if (size > 0) std::memcpy(pkt->data, data, static_cast<size_t>(size));
+    if (key) pkt->flags |= AV_PKT_FLAG_KEY;
+    p.Kind = kind;
+    p.Packet = pkt;
+    p.Params = par;
+    p.ParamsGeneration = generation;
+    p.Pts = pts;
+    p.Dts = dts;
+    p.Duration = duration;
+    p.Keyframe = key;
+    p.Serial = serial;
+    p.Tag = static_cast<int64_t>(tag);
+    return p;
+}
+
 struct ExtDecoderState
 {
     VideoDecoder Dec{VideoDecoderConfig{8, 1}};
@@ -60,39 +107,12 @@ LS_EXPORT int ls_vdec_send(ExtDecoderState* d, int codec_id, const uint8_t* extr
                            int key, double tag)
 {
     if (!d || size < 0 || extra_size < 0) return static_cast<int>(DecodeCode::Internal);
-    if (generation != d->ParGeneration || !d->Par)
-    {
-        avcodec_parameters_free(&d->Par);
-        d->Par = avcodec_parameters_alloc();
-        if (!d->Par) return static_cast<int>(DecodeCode::OutOfMemory);
-        d->Par->codec_type = AVMEDIA_TYPE_VIDEO;
-        d->Par->codec_id = static_cast<AVCodecID>(codec_id);
-        d->Par->width = width;
-        d->Par->height = height;
-        if (extra_size > 0)
-        {
-            d->Par->extradata = static_cast<uint8_t*>(av_mallocz(static_cast<size_t>(extra_size) + AV_INPUT_BUFFER_PADDING_SIZE));
-            if (!d->Par->extradata) return static_cast<int>(DecodeCode::OutOfMemory);
-            std::memcpy(d->Par->extradata, extra, static_cast<size_t>(extra_size));
-            d->Par->extradata_size = extra_size;
-        }
-        d->ParGeneration = generation;
-    }
-    av_packet_unref(d->Pkt);
-    if (av_new_packet(d->Pkt, size) < 0) return static_cast<int>(DecodeCode::OutOfMemory);
-    if (size > 0) std::memcpy(d->Pkt->data, data, static_cast<size_t>(size));
-    if (key) d->Pkt->flags |= AV_PKT_FLAG_KEY;
-    DemuxedPacket p;
-    p.Kind = MediaKind::Video;
-    p.Packet = d->Pkt;
-    p.Params = d->Par;
-    p.ParamsGeneration = generation;
-    p.Pts = pts;
-    p.Dts = dts;
-    p.Duration = duration;
-    p.Keyframe = key != 0;
-    p.Serial = serial;
-    p.Tag = static_cast<int64_t>(tag);
+    bool ok = RenewParams(d->Par, d->ParGeneration, generation, AVMEDIA_TYPE_VIDEO, codec_id, extra, extra_size, [&](AVCodecParameters& par) {
+        par.width = width;
+        par.height = height;
+    });
+    const DemuxedPacket p = ok ? PacketOf(d->Pkt, d->Par, MediaKind::Video, generation, serial, data, size, pts, dts, duration, key != 0, tag, ok) : DemuxedPacket{};
+    if (!ok) return static_cast<int>(DecodeCode::OutOfMemory);
     const DecodeStatus st = d->Dec.SendPacket(p);
     d->Reason = st.Reason;
     return static_cast<int>(st.Code);
@@ -172,38 +192,12 @@ LS_EXPORT int ls_adec_send(ExtAudioState* d, int codec_id, const uint8_t* extra,
         d->Rate = rate;
         d->Dec.SetRateFactor(rate);
     }
-    if (generation != d->ParGeneration || !d->Par)
-    {
-        avcodec_parameters_free(&d->Par);
-        d->Par = avcodec_parameters_alloc();
-        if (!d->Par) return static_cast<int>(DecodeCode::OutOfMemory);
-        d->Par->codec_type = AVMEDIA_TYPE_AUDIO;
-        d->Par->codec_id = static_cast<AVCodecID>(codec_id);
-        d->Par->sample_rate = sample_rate;
-        if (channels > 0) av_channel_layout_default(&d->Par->ch_layout, channels);
-        if (extra_size > 0)
-        {
-            d->Par->extradata = static_cast<uint8_t*>(av_mallocz(static_cast<size_t>(extra_size) + AV_INPUT_BUFFER_PADDING_SIZE));
-            if (!d->Par->extradata) return static_cast<int>(DecodeCode::OutOfMemory);
-            std::memcpy(d->Par->extradata, extra, static_cast<size_t>(extra_size));
-            d->Par->extradata_size = extra_size;
-        }
-        d->ParGeneration = generation;
-    }
-    av_packet_unref(d->Pkt);
-    if (av_new_packet(d->Pkt, size) < 0) return static_cast<int>(DecodeCode::OutOfMemory);
-    if (size > 0) std::memcpy(d->Pkt->data, data, static_cast<size_t>(size));
-    DemuxedPacket p;
-    p.Kind = MediaKind::Audio;
-    p.Packet = d->Pkt;
-    p.Params = d->Par;
-    p.ParamsGeneration = generation;
-    p.Pts = pts;
-    p.Dts = dts;
-    p.Duration = duration;
-    p.Keyframe = true;
-    p.Serial = serial;
-    p.Tag = static_cast<int64_t>(tag);
+    bool ok = RenewParams(d->Par, d->ParGeneration, generation, AVMEDIA_TYPE_AUDIO, codec_id, extra, extra_size, [&](AVCodecParameters& par) {
+        par.sample_rate = sample_rate;
+        if (channels > 0) av_channel_layout_default(&par.ch_layout, channels);
+    });
+    const DemuxedPacket p = ok ? PacketOf(d->Pkt, d->Par, MediaKind::Audio, generation, serial, data, size, pts, dts, duration, true, tag, ok) : DemuxedPacket{};
+    if (!ok) return static_cast<int>(DecodeCode::OutOfMemory);
     const DecodeStatus st = d->Dec.SendPacket(p);
     d->Reason = st.Reason;
     return static_cast<int>(st.Code);

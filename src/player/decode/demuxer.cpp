@@ -1,6 +1,7 @@
 // Push-fed demuxer: fMP4 fragments re-opened one at a time behind their init segment, MPEG-TS fed up to PES boundaries.
 #include <livescope/player/decode/demuxer.h>
 #include <livescope/player/decode/container_scan.h>
+#include <livescope/player/decode/tagged_bytes.h>
 #include "av_error.h"
 
 extern "C" {
@@ -63,7 +64,7 @@ void DecodeSetLogLevel(int level) { av_log_set_level(level); }
 
 // [SECTION] Impl state and AVIO callbacks ---------------------------------------------------------
 
-struct Demuxer::Impl
+struct Demuxer::Impl : TaggedBytes // the push buffer: Buf[Head..] live, BufBase, Tags (the caller's tags)
 {
     ContainerKind Kind = ContainerKind::Unknown;
     int Serial = 0;
@@ -72,14 +73,6 @@ struct Demuxer::Impl
     bool Boundary = false; // PushBoundary() since the last UpdateTsSafe()
     int Errors = 0;
 
-    // Pushed bytes not yet handed on. Buf[Head..] is live; Head advances, compaction is occasional.
-    // Logical offsets count bytes pushed since the last reset; Buf[0] is at BufBase.
-    std::vector<uint8_t> Buf;
-    size_t Head = 0;
-    int64_t BufBase = 0;
-
-    // Caller tags: (logical offset where a tag starts, tag), in push order.
-    std::vector<std::pair<int64_t, int64_t>> Tags;
     int64_t FragTag = 0; // tag of the fMP4 fragment being demuxed
 
     // fMP4: the init segment, and the fragment being demuxed (a virtual file Init + Frag).
@@ -114,30 +107,6 @@ struct Demuxer::Impl
         av_packet_free(&Pkt);
         avcodec_parameters_free(&Params[0]);
         avcodec_parameters_free(&Params[1]);
-    }
-
-    size_t Live() const { return Buf.size() - Head; }
-
-    void Compact()
-    {
-        if (Head == 0)
-            return;
-        Buf.erase(Buf.begin(), Buf.begin() + static_cast<std::ptrdiff_t>(Head));
-        BufBase += static_cast<int64_t>(Head);
-        Head = 0;
-        // Keep the tag in force at BufBase and every later one.
-        size_t keep = 0;
-        while (keep + 1 < Tags.size() && Tags[keep + 1].first <= BufBase)
-            ++keep;
-        Tags.erase(Tags.begin(), Tags.begin() + static_cast<std::ptrdiff_t>(keep));
-    }
-
-    int64_t TagAt(int64_t offset) const
-    {
-        for (size_t i = Tags.size(); i-- > 0;)
-            if (Tags[i].first <= offset)
-                return Tags[i].second;
-        return Tags.empty() ? 0 : Tags.front().second;
     }
 
     static int ReadCb(void* opaque, uint8_t* dst, int size)
@@ -393,9 +362,7 @@ void Demuxer::Push(std::span<const uint8_t> bytes, int serial, int64_t tag)
     P->Ended = false;
     if (P->Kind == ContainerKind::Fmp4 && P->Head > (1u << 20))
         P->Compact();
-    if (P->Tags.empty() || P->Tags.back().second != tag)
-        P->Tags.emplace_back(P->BufBase + static_cast<int64_t>(P->Buf.size()), tag);
-    P->Buf.insert(P->Buf.end(), bytes.begin(), bytes.end());
+    P->Append(bytes, tag);
 }
 
 void Demuxer::PushBoundary() { P->Boundary = true; }

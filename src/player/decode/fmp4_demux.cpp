@@ -1,6 +1,7 @@
 // Pure fMP4 demuxer: moov (tracks, sample entries, trex, simple edit lists) and moof/mdat fragments to MediaPackets.
 #include <livescope/player/decode/fmp4_demux.h>
 #include <livescope/player/decode/container_scan.h>
+#include <livescope/player/decode/tagged_bytes.h>
 
 #include <algorithm>
 #include <cmath>
@@ -647,7 +648,7 @@ bool WholeBoxes(std::span<const uint8_t> data)
 
 // [SECTION] Impl -------------------------------------------------------------------------------------
 
-struct Fmp4Demux::Impl
+struct Fmp4Demux::Impl : TaggedBytes // the push buffer: Buf, Head, BufBase, Tags
 {
     Fmp4DemuxLimits Limits;
     int Serial = 0;
@@ -655,12 +656,6 @@ struct Fmp4Demux::Impl
     bool Ended = false;
     bool Encrypted = false;
     int Errors = 0;
-
-    // Pushed bytes not yet consumed: Buf[Head..]. Logical offsets count bytes since the last reset; Buf[0] is at BufBase.
-    std::vector<uint8_t> Buf;
-    size_t Head = 0;
-    int64_t BufBase = 0;
-    std::vector<std::pair<int64_t, int64_t>> Tags; // (logical offset where a tag starts, tag)
 
     std::vector<Track> Tracks; // from the last init segment
     MediaStreamInfo Streams[2];
@@ -672,29 +667,6 @@ struct Fmp4Demux::Impl
     size_t Next = 0;
     int64_t FragTag = 0;
     std::vector<std::vector<Sample>> PerTrack; // scratch
-
-    size_t Live() const { return Buf.size() - Head; }
-
-    void Compact()
-    {
-        if (Head == 0)
-            return;
-        Buf.erase(Buf.begin(), Buf.begin() + static_cast<std::ptrdiff_t>(Head));
-        BufBase += static_cast<int64_t>(Head);
-        Head = 0;
-        size_t keep = 0;
-        while (keep + 1 < Tags.size() && Tags[keep + 1].first <= BufBase)
-            ++keep;
-        Tags.erase(Tags.begin(), Tags.begin() + static_cast<std::ptrdiff_t>(keep));
-    }
-
-    int64_t TagAt(int64_t offset) const
-    {
-        for (size_t i = Tags.size(); i-- > 0;)
-            if (Tags[i].first <= offset)
-                return Tags[i].second;
-        return Tags.empty() ? 0 : Tags.front().second;
-    }
 
     void DropBuffered()
     {
@@ -812,11 +784,7 @@ void Fmp4Demux::Push(std::span<const uint8_t> bytes, int serial, int64_t tag)
     s.Ended = false;
     if (s.Head > 0 && (s.Head == s.Buf.size() || s.Head > (1u << 20)))
         s.Compact();
-    if (bytes.empty())
-        return;
-    if (s.Tags.empty() || s.Tags.back().second != tag)
-        s.Tags.emplace_back(s.BufBase + static_cast<int64_t>(s.Buf.size()), tag);
-    s.Buf.insert(s.Buf.end(), bytes.begin(), bytes.end());
+    s.Append(bytes, tag);
 }
 
 void Fmp4Demux::PushBoundary() {}
