@@ -82,26 +82,37 @@ MediaCodec CodecOf(int id)
     }
 }
 
+// Reads packets until the demuxer needs more: the times, key flag and tag are common, `fill` copies the rest (the
+// FFmpeg Demuxer and the pure one describe a packet with different types).
+template <class Packet, class Demux, class Fill>
+void DrainPackets(Demux& d, std::vector<Pkt>& out, Fill&& fill)
+{
+    Packet p;
+    for (int i = 0; i < 100000; ++i)
+    {
+        const DecodeStatus st = d.ReadPacket(p);
+        if (st.Code == DecodeCode::NeedMore || st.Code == DecodeCode::EndOfStream)
+            return;
+        REQUIRE_MESSAGE(st.IsOk(), st.Reason);
+        Pkt k;
+        k.Pts = p.Pts;
+        k.Dts = p.Dts;
+        k.Duration = p.Duration;
+        k.Keyframe = p.Keyframe;
+        k.Tag = p.Tag;
+        fill(p, k);
+        out.push_back(std::move(k));
+    }
+}
+
 std::vector<Pkt> RunFfmpeg(const std::vector<Chunk>& chunks)
 {
     Demuxer d;
     std::vector<Pkt> out;
-    DemuxedPacket p;
     auto drain = [&] {
-        for (int i = 0; i < 100000; ++i)
-        {
-            const DecodeStatus st = d.ReadPacket(p);
-            if (st.Code == DecodeCode::NeedMore || st.Code == DecodeCode::EndOfStream)
-                return;
-            REQUIRE_MESSAGE(st.IsOk(), st.Reason);
-            Pkt k;
+        DrainPackets<DemuxedPacket>(d, out, [](const DemuxedPacket& p, Pkt& k) {
             k.Video = p.Kind == MediaKind::Video;
             k.Data.assign(p.Packet->data, p.Packet->data + p.Packet->size);
-            k.Pts = p.Pts;
-            k.Dts = p.Dts;
-            k.Duration = p.Duration;
-            k.Keyframe = p.Keyframe;
-            k.Tag = p.Tag;
             k.Generation = p.ParamsGeneration;
             k.Codec = CodecOf(p.Params->codec_id);
             if (p.Params->extradata != nullptr)
@@ -110,8 +121,7 @@ std::vector<Pkt> RunFfmpeg(const std::vector<Chunk>& chunks)
             k.Height = p.Params->height;
             k.SampleRate = p.Params->sample_rate;
             k.Channels = p.Params->ch_layout.nb_channels;
-            out.push_back(std::move(k));
-        }
+        });
     };
     for (const Chunk& c : chunks)
     {
@@ -130,22 +140,10 @@ std::vector<Pkt> RunPure(const std::vector<Chunk>& chunks, unsigned seed)
     PureDemuxer d;
     std::mt19937 rng(seed);
     std::vector<Pkt> out;
-    MediaPacket p;
     auto drain = [&] {
-        for (int i = 0; i < 100000; ++i)
-        {
-            const DecodeStatus st = d.ReadPacket(p);
-            if (st.Code == DecodeCode::NeedMore || st.Code == DecodeCode::EndOfStream)
-                return;
-            REQUIRE_MESSAGE(st.IsOk(), st.Reason);
-            Pkt k;
+        DrainPackets<MediaPacket>(d, out, [](const MediaPacket& p, Pkt& k) {
             k.Video = p.Info->Video;
             k.Data.assign(p.Data.begin(), p.Data.end());
-            k.Pts = p.Pts;
-            k.Dts = p.Dts;
-            k.Duration = p.Duration;
-            k.Keyframe = p.Keyframe;
-            k.Tag = p.Tag;
             k.Generation = p.Info->Generation;
             k.Codec = p.Info->Codec;
             k.Extradata = p.Info->Extradata;
@@ -154,8 +152,7 @@ std::vector<Pkt> RunPure(const std::vector<Chunk>& chunks, unsigned seed)
             k.SampleRate = p.Info->SampleRate;
             k.Channels = p.Info->Channels;
             k.Timescale = p.Info->Timescale;
-            out.push_back(std::move(k));
-        }
+        });
     };
     for (const Chunk& c : chunks)
     {
