@@ -1,11 +1,12 @@
-// Worker decode pipeline: chunk-oriented adapter over livescope::player_decode (Demuxer + VideoDecoder + AudioDecoder).
+// Worker decode pipeline: chunk-oriented adapter over livescope::player_decode (PureDemuxer + VideoDecoder + AudioDecoder).
 //
 // [SECTION] Impl (chunk bookkeeping, packet pump, the video path: wasm, probing or WebCodecs)
 // [SECTION] DecodePipeline
 // [SECTION] WebCodecs
 // [SECTION] Audio through AudioDecoder
 //
-// The demuxing and decoding themselves live in src/player/decode (unit-tested and fuzzed), and so do the WebCodecs
+// The demuxing (the pure fMP4/TS demuxers: no libavformat in either worker module, docs/decode.md "The pure demuxers")
+// and decoding themselves live in src/player/decode (unit-tested and fuzzed), and so do the WebCodecs
 // decisions (webcodecs.h: codec strings, DecodePathPolicy, the timestamp map). This file only adds what the Worker needs
 // on top: chunk boundaries, serials, fatal detection, per-frame PDT, counters, and the packets kept since the last key
 // frame (held while the browser is asked about a codec, replayed through the wasm decoder when WebCodecs fails).
@@ -14,7 +15,7 @@
 
 #include <livescope/player/decode/container_scan.h>
 #include <livescope/player/decode/decoders.h>
-#include <livescope/player/decode/demuxer.h>
+#include <livescope/player/decode/pure_demuxer.h>
 
 #include <algorithm>
 #include <cmath>
@@ -23,10 +24,6 @@
 #ifdef LIVESCOPE_WORKER_LIGHT
 #include "worker_decode_ext.h" // the light module decodes video on wasm through the full module (issue 16)
 #endif
-
-extern "C" {
-#include <libavcodec/avcodec.h>
-}
 
 namespace livescope {
 
@@ -72,7 +69,13 @@ struct DecodePipeline::Impl
 
     DecodePipeline* Owner = nullptr;
     NowMsFn NowMs = nullptr;
-    Demuxer Demux;
+    PureDemuxer Demux;
+    // The parameters of the current video [0] and audio [1] stream, as the pipeline keeps them: a copy per configuration
+    // (held packets keep theirs), whose Generation is the pipeline's own count (unique across containers and demuxers).
+    std::shared_ptr<MediaStreamInfo> Streams[2];
+    const MediaStreamInfo* StreamSource[2] = {nullptr, nullptr}; // the demuxer's record it was copied from
+    int StreamSourceGeneration[2] = {-1, -1};
+    int Generations = 0;
 #ifdef LIVESCOPE_WORKER_LIGHT
     ExternalVideoDecoder VideoDec{VideoDecoderConfig{kPoolFrames, 1}};
     using WasmAudioDecoder = ExternalAudioDecoder; // FFmpeg's AAC decoder is in the full module (issue 16)
@@ -100,9 +103,33 @@ struct DecodePipeline::Impl
     // The video path (DecodePathPolicy decides; see webcodecs.h).
     struct HeldPacket
     {
-        AVPacket* Pkt = nullptr; // a reference to the demuxed packet's data
-        DemuxedPacket Meta;      // Meta.Packet points at Pkt; Meta.Params is the demuxer's, valid while its generation holds
+        std::shared_ptr<const MediaStreamInfo> Info; // the pipeline's copy of the packet's stream parameters
+        std::vector<uint8_t> Bytes;                  // a copy of the packet's data (the demuxer's is gone at its next read)
+        MediaPacket Meta;                            // times, flags, serial, tag (Info and Data: see Packet())
+        MediaPacket Packet() const
+        {
+            MediaPacket p = Meta;
+            p.Info = Info.get();
+            p.Data = Bytes;
+            return p;
+        }
     };
+    // A copy of `pkt` to hold: its bytes, and its stream parameters shared with the current stream's copy when they are
+    // that (a replayed packet of an older configuration gets its own copy).
+    HeldPacket Copy(const MediaPacket& pkt) const
+    {
+        HeldPacket h;
+        const std::shared_ptr<MediaStreamInfo>& current = Streams[pkt.Info->Video ? 0 : 1];
+        if (current.get() == pkt.Info)
+            h.Info = current;
+        else
+            h.Info = std::make_shared<const MediaStreamInfo>(*pkt.Info);
+        h.Bytes.assign(pkt.Data.begin(), pkt.Data.end());
+        h.Meta = pkt;
+        h.Meta.Info = nullptr;
+        h.Meta.Data = {};
+        return h;
+    }
     std::deque<HeldPacket> Held; // since the last key frame, while WebCodecs decodes or is being asked
     size_t HeldBytes = 0;
     bool HeldValid = false;          // Held starts at a key frame of the current GOP
@@ -117,7 +144,6 @@ struct DecodePipeline::Impl
     AudioChunkTracker AudioTracker;
     int AudioGeneration = -1;
     bool AudioConfigPending = true;
-    bool AudioStripAdts = false; // TS: ADTS frames; the browser gets raw AAC and the AudioSpecificConfig
     double NextAudioPts = NAN;   // seconds: the pts of a packet that has none (TS: the frames after the first of a PES)
     double AudioEndPts = NAN;    // seconds: stream time just after the last audio output (AudioGaps)
 
@@ -128,7 +154,6 @@ struct DecodePipeline::Impl
     }
     void ClearAudioHeld()
     {
-        for (HeldPacket& h : AudioHeld) av_packet_free(&h.Pkt);
         AudioHeld.clear();
         AudioTracker.Clear();
         Owner->AudioChunks.clear();
@@ -136,35 +161,25 @@ struct DecodePipeline::Impl
     }
     void ClearHeld()
     {
-        for (HeldPacket& h : Held) av_packet_free(&h.Pkt);
         Held.clear();
         HeldBytes = 0;
         HeldValid = false;
     }
-    bool Hold(const DemuxedPacket& pkt)
+    bool Hold(const MediaPacket& pkt)
     {
         if (pkt.Keyframe)
         {
             ClearHeld();
             HeldValid = true;
         }
-        if (!HeldValid || !pkt.Packet) return false;
-        const auto size = static_cast<size_t>(pkt.Packet->size);
+        if (!HeldValid) return false;
+        const size_t size = pkt.Data.size();
         if (Held.size() >= kMaxHeldPackets || HeldBytes + size > kMaxHeldBytes)
         {
             ClearHeld();
             return false;
         }
-        HeldPacket h;
-        h.Pkt = av_packet_clone(pkt.Packet);
-        if (!h.Pkt)
-        {
-            ClearHeld();
-            return false;
-        }
-        h.Meta = pkt;
-        h.Meta.Packet = h.Pkt;
-        Held.push_back(h);
+        Held.push_back(Copy(pkt));
         HeldBytes += size;
         return true;
     }
@@ -181,7 +196,7 @@ struct DecodePipeline::Impl
     }
     void DropDemuxBuffer()
     {
-        ClearHeld(); // the held packets' codec parameters belong to the demuxer being dropped
+        ClearHeld(); // what was held belongs to the bytes being dropped
         ClearAudioHeld();
         Demux.Push({}, ++DemuxSerial, ChunkTag);
     }
@@ -246,32 +261,33 @@ struct DecodePipeline::Impl
     }
 
     // A new configuration at its first key frame: its codec string and description for WebCodecs, and the path.
-    void NewConfig(const DemuxedPacket& pkt)
+    void NewConfig(const MediaPacket& pkt)
     {
         WebCodecsConfig c;
-        c.Generation = pkt.ParamsGeneration;
+        const MediaStreamInfo& info = *pkt.Info;
+        c.Generation = info.Generation;
         AnnexBSets.clear();
-        if (const AVCodecParameters* par = pkt.Params)
+        c.Width = info.Width;
+        c.Height = info.Height;
+        const std::span<const uint8_t> extra(info.Extradata);
+        if (info.Codec == MediaCodec::H264)
         {
-            c.Width = par->width;
-            c.Height = par->height;
-            const std::span<const uint8_t> extra(par->extradata, par->extradata ? static_cast<size_t>(par->extradata_size) : 0u);
-            if (par->codec_id == AV_CODEC_ID_H264)
+            if (!info.AnnexB && AvcIsAvcC(extra))
             {
                 c.Codec = AvcCodecString(extra);
-                if (AvcIsAvcC(extra))
-                    c.Description.assign(extra.begin(), extra.end()); // fMP4: length-prefixed samples, avcC describes them
-                else
-                {
-                    AnnexBSets.assign(extra.begin(), extra.end()); // TS: Annex B, parameter sets in band
-                    if (c.Codec.empty() && pkt.Packet) c.Codec = AvcCodecString(std::span<const uint8_t>(pkt.Packet->data, static_cast<size_t>(pkt.Packet->size)));
-                }
+                c.Description.assign(extra.begin(), extra.end()); // fMP4: length-prefixed samples, avcC describes them
             }
-            else if (par->codec_id == AV_CODEC_ID_HEVC && !extra.empty() && extra[0] == 1)
+            else
             {
-                c.Codec = HevcCodecString(extra); // hvcC (fMP4); HEVC in Annex B stays on wasm
-                c.Description.assign(extra.begin(), extra.end());
+                // TS: Annex B, parameter sets in band: the key frame's SPS/PPS go before a later key frame without them.
+                AnnexBSets = AnnexBParameterSets(pkt.Data);
+                c.Codec = AvcCodecString(pkt.Data);
             }
+        }
+        else if (info.Codec == MediaCodec::Hevc && !info.AnnexB && !extra.empty() && extra[0] == 1)
+        {
+            c.Codec = HevcCodecString(extra); // hvcC (fMP4); HEVC in Annex B stays on wasm
+            c.Description.assign(extra.begin(), extra.end());
         }
         // Chunks of the previous configuration not yet taken stay queued (a seamless variant switch keeps the serial): the
         // browser's decoder, still configured for them, decodes them before it is configured anew at this key frame.
@@ -279,7 +295,7 @@ struct DecodePipeline::Impl
         Owner->QuestionPending = Owner->Policy.OnConfig(c.Generation, c.Codec) == DecodePath::Probing;
     }
 
-    void QueueChunk(const DemuxedPacket& pkt)
+    void QueueChunk(const MediaPacket& pkt)
     {
         if (Owner->WcChunks.size() >= kMaxWcChunks)
         {
@@ -290,7 +306,7 @@ struct DecodePipeline::Impl
             return;
         }
         WebCodecsChunk ch;
-        const std::span<const uint8_t> data(pkt.Packet->data, static_cast<size_t>(pkt.Packet->size));
+        const std::span<const uint8_t> data = pkt.Data;
         if (pkt.Keyframe && !AnnexBSets.empty() && !AnnexBHasNal(data, 7)) ch.Data = AnnexBSets; // SPS/PPS before a bare IDR
         ch.Data.insert(ch.Data.end(), data.begin(), data.end());
         WebCodecsChunkMeta meta;
@@ -331,23 +347,20 @@ struct DecodePipeline::Impl
         HeldBytes = 0;
         HeldValid = false;
         if (held.empty()) WaitKey = true; // nothing kept: the wasm decoder starts at the next key frame
-        for (HeldPacket& h : held)
-        {
-            if (Owner->Fatal == DecodeFatal::None) DecodeWasm(h.Meta);
-            av_packet_free(&h.Pkt);
-        }
+        for (const HeldPacket& h : held)
+            if (Owner->Fatal == DecodeFatal::None) DecodeWasm(h.Packet());
     }
 
-    void DecodeVideo(const DemuxedPacket& pkt)
+    void DecodeVideo(const MediaPacket& pkt)
     {
         if (!VideoEnabled)
         {
             Owner->Counters.SkippedPackets++;
             return;
         }
-        if (pkt.ParamsGeneration != VideoGeneration)
+        if (pkt.Info->Generation != VideoGeneration)
         {
-            VideoGeneration = pkt.ParamsGeneration;
+            VideoGeneration = pkt.Info->Generation;
             WaitKey = true;
         }
         if (WaitKey && !pkt.Keyframe)
@@ -356,7 +369,7 @@ struct DecodePipeline::Impl
             return;
         }
         WaitKey = false;
-        if (ConfigPending || pkt.ParamsGeneration != Owner->WcConfig.Generation)
+        if (ConfigPending || pkt.Info->Generation != Owner->WcConfig.Generation)
         {
             ConfigPending = false;
             NewConfig(pkt);
@@ -378,7 +391,7 @@ struct DecodePipeline::Impl
         }
     }
 
-    void DecodeWasm(const DemuxedPacket& pkt)
+    void DecodeWasm(const MediaPacket& pkt)
     {
         if (!WasmDecoderReady())
         {
@@ -429,7 +442,7 @@ struct DecodePipeline::Impl
         }
     }
 
-    void DecodeAudioWasm(const DemuxedPacket& pkt)
+    void DecodeAudioWasm(const MediaPacket& pkt)
     {
         if (!WasmDecoderReady())
         {
@@ -484,44 +497,29 @@ struct DecodePipeline::Impl
 
     const WebCodecsConfig& AudioConfig() const { return Owner->AudioConfig; }
 
-    bool HoldAudio(const DemuxedPacket& pkt)
+    bool HoldAudio(const MediaPacket& pkt)
     {
-        if (!pkt.Packet || AudioHeld.size() >= kMaxAudioHeld) return false;
-        HeldPacket h;
-        h.Pkt = av_packet_clone(pkt.Packet);
-        if (!h.Pkt) return false;
-        h.Meta = pkt;
-        h.Meta.Packet = h.Pkt;
-        AudioHeld.push_back(h);
+        if (AudioHeld.size() >= kMaxAudioHeld) return false;
+        AudioHeld.push_back(Copy(pkt));
         return true;
     }
 
     // A new audio configuration: its codec string and AudioSpecificConfig for AudioDecoder, and the path.
-    void NewAudioConfig(const DemuxedPacket& pkt)
+    void NewAudioConfig(const MediaPacket& pkt)
     {
         WebCodecsConfig c;
-        c.Generation = pkt.ParamsGeneration;
-        AudioStripAdts = false;
-        const AVCodecParameters* par = pkt.Params;
-        if (par && par->codec_id == AV_CODEC_ID_AAC)
+        const MediaStreamInfo& info = *pkt.Info;
+        c.Generation = info.Generation;
+        if (info.Codec == MediaCodec::Aac)
         {
-            c.Width = par->sample_rate;
-            c.Height = par->ch_layout.nb_channels;
-            const std::span<const uint8_t> extra(par->extradata, par->extradata ? static_cast<size_t>(par->extradata_size) : 0u);
-            std::optional<AdtsHeader> adts;
-            if (pkt.Packet) adts = ParseAdtsHeader(std::span<const uint8_t>(pkt.Packet->data, static_cast<size_t>(pkt.Packet->size)));
-            if (adts)
+            // Raw AAC frames from both containers (TS: the pure demuxer strips the ADTS headers and gives the first one's
+            // AudioSpecificConfig as extradata; fMP4: the esds AudioSpecificConfig).
+            c.Width = info.SampleRate;
+            c.Height = info.Channels;
+            if (!info.Extradata.empty())
             {
-                AudioStripAdts = true; // TS: the header goes, its AudioSpecificConfig describes the raw frames
-                c.Description.assign(adts->Asc, adts->Asc + 2);
-                c.Codec = AacCodecString(c.Description);
-                if (c.Width <= 0) c.Width = adts->SampleRate;
-                if (c.Height <= 0) c.Height = adts->Channels;
-            }
-            else if (!extra.empty())
-            {
-                c.Description.assign(extra.begin(), extra.end()); // fMP4: the esds AudioSpecificConfig
-                c.Codec = AacCodecString(extra);
+                c.Description = info.Extradata;
+                c.Codec = AacCodecString(info.Extradata);
             }
             if (c.Width <= 0 || c.Height <= 0) c.Codec.clear(); // AudioDecoder needs both
         }
@@ -529,13 +527,10 @@ struct DecodePipeline::Impl
         Owner->AudioQuestionPending = Owner->AudioPolicy.OnConfig(c.Generation, c.Codec) == DecodePath::Probing;
     }
 
-    void QueueAudioChunk(const DemuxedPacket& pkt)
+    void QueueAudioChunk(const MediaPacket& pkt)
     {
-        std::span<const uint8_t> data(pkt.Packet->data, static_cast<size_t>(pkt.Packet->size));
-        if (AudioStripAdts)
-            if (const std::optional<AdtsHeader> h = ParseAdtsHeader(data)) data = data.subspan(h->HeaderSize);
         WebCodecsChunk ch;
-        ch.Data.assign(data.begin(), data.end());
+        ch.Data.assign(pkt.Data.begin(), pkt.Data.end());
         WebCodecsChunkMeta meta;
         meta.Pts = std::isfinite(pkt.Pts) ? pkt.Pts : pkt.Dts;
         meta.Duration = pkt.Duration;
@@ -560,18 +555,15 @@ struct DecodePipeline::Impl
         ClearAudioHeld();
         AudioResampler->Flush();
         AudioDec->Flush(); // no state left from an earlier stretch on FFmpeg
-        for (HeldPacket& h : held)
-        {
-            if (Owner->Fatal == DecodeFatal::None && h.Meta.ParamsGeneration == AudioGeneration) DecodeAudioWasm(h.Meta);
-            av_packet_free(&h.Pkt);
-        }
+        for (const HeldPacket& h : held)
+            if (Owner->Fatal == DecodeFatal::None && h.Info->Generation == AudioGeneration) DecodeAudioWasm(h.Packet());
     }
 
-    void DecodeAudio(const DemuxedPacket& demuxed)
+    void DecodeAudio(const MediaPacket& demuxed)
     {
-        if (demuxed.ParamsGeneration != AudioGeneration)
+        if (demuxed.Info->Generation != AudioGeneration)
         {
-            AudioGeneration = demuxed.ParamsGeneration;
+            AudioGeneration = demuxed.Info->Generation;
             AudioConfigPending = true;
         }
         if (AudioConfigPending)
@@ -579,9 +571,9 @@ struct DecodePipeline::Impl
             AudioConfigPending = false;
             NewAudioConfig(demuxed);
         }
-        // AudioDecoder's chunks need a timestamp each: a packet without one (TS splits a PES into several AAC frames and
-        // only the first has the PES's pts) follows the one before it.
-        DemuxedPacket pkt = demuxed;
+        // AudioDecoder's chunks need a timestamp each: a packet without one (the pure TS demuxer gives every AAC frame
+        // one; this is for a PES without a PTS) follows the one before it.
+        MediaPacket pkt = demuxed;
         if (!std::isfinite(pkt.Pts)) pkt.Pts = std::isfinite(NextAudioPts) ? NextAudioPts : pkt.Dts;
         const int rate = AudioConfig().Width;
         const double duration = pkt.Duration > 0.0 ? pkt.Duration : rate > 0 ? 1024.0 / rate
@@ -608,10 +600,25 @@ struct DecodePipeline::Impl
         }
     }
 
+    // The pipeline's copy of the demuxer's stream record `info` (a new copy, with a new generation, when it changed).
+    MediaStreamInfo* Adopt(const MediaStreamInfo& info)
+    {
+        const int k = info.Video ? 0 : 1;
+        if (Streams[k] && StreamSource[k] == &info && StreamSourceGeneration[k] == info.Generation) return Streams[k].get();
+        StreamSource[k] = &info;
+        StreamSourceGeneration[k] = info.Generation;
+        if (!Streams[k] || !Streams[k]->SameParams(info))
+        {
+            Streams[k] = std::make_shared<MediaStreamInfo>(info);
+            Streams[k]->Generation = ++Generations;
+        }
+        return Streams[k].get();
+    }
+
     // Reads and decodes every packet the demuxer can give now.
     void Pump()
     {
-        DemuxedPacket pkt;
+        MediaPacket pkt;
         for (int guard = 0; guard < 100000 && Owner->Fatal == DecodeFatal::None; ++guard)
         {
             const DecodeStatus st = Demux.ReadPacket(pkt);
@@ -622,13 +629,23 @@ struct DecodePipeline::Impl
                 if (st.Code == DecodeCode::InvalidData) continue;
                 return;
             }
+            if (!pkt.Info) continue;
+            if (pkt.Info->Codec == MediaCodec::Unknown)
+            {
+                // Neither worker module demuxes with FFmpeg (docs/decode.md "The pure demuxers"), and FFmpeg's decoders
+                // in the widget are H.264, HEVC and AAC only: the stream cannot play.
+                SetFatal(DecodeFatal::UnsupportedCodec, std::string("the stream's ") + (pkt.Info->Video ? "video" : "audio") +
+                                                            " codec is not supported (livescope plays H.264 or HEVC video with AAC audio)");
+                return;
+            }
+            pkt.Info = Adopt(*pkt.Info);
             if (pkt.Tag != LastPacketTag)
             {
                 LastPacketTag = pkt.Tag;
                 Owner->Counters.Fragments++;
             }
             pkt.Serial = Serial; // decoders flush on the pipeline's serial, not on demuxer buffer drops
-            if (pkt.Kind == MediaKind::Video)
+            if (pkt.Info->Video)
                 DecodeVideo(pkt);
             else
                 DecodeAudio(pkt);
@@ -787,7 +804,7 @@ void DecodePipeline::OnWebCodecsSupport(int generation, bool supported)
     const DecodePath now = Policy.OnSupport(generation, supported);
     if (now == DecodePath::WebCodecs)
     {
-        for (const Impl::HeldPacket& h : P->Held) P->QueueChunk(h.Meta);
+        for (const Impl::HeldPacket& h : P->Held) P->QueueChunk(h.Packet());
     }
     else if (now == DecodePath::Wasm)
         P->ReplayHeld();
@@ -843,7 +860,7 @@ void DecodePipeline::OnAudioSupport(int generation, bool supported)
     if (now == DecodePath::WebCodecs)
     {
         // The held packets not yet handed to the browser (those in flight, of the configuration before, are at the front).
-        for (size_t i = P->AudioTracker.InFlight(); i < P->AudioHeld.size(); ++i) P->QueueAudioChunk(P->AudioHeld[i].Meta);
+        for (size_t i = P->AudioTracker.InFlight(); i < P->AudioHeld.size(); ++i) P->QueueAudioChunk(P->AudioHeld[i].Packet());
     }
     else if (now == DecodePath::Wasm)
         P->ReplayAudio();
@@ -862,7 +879,6 @@ void DecodePipeline::OnAudioOutput(int64_t timestamp, const float* const* planes
     const AudioChunkTracker::Output o = P->AudioTracker.OnOutput(timestamp);
     for (size_t i = 0; i < o.Done && !P->AudioHeld.empty(); ++i)
     {
-        av_packet_free(&P->AudioHeld.front().Pkt);
         P->AudioHeld.pop_front();
     }
     if (!o.Meta || o.Meta->Serial != P->Serial || AudioPolicy.Path() == DecodePath::Wasm) return;

@@ -1,4 +1,4 @@
-// Worker decode pipeline: the worker's chunk-oriented adapter over livescope::player_decode (Demuxer, VideoDecoder, AudioDecoder).
+// Worker decode pipeline: the worker's chunk-oriented adapter over livescope::player_decode (PureDemuxer, VideoDecoder, AudioDecoder).
 //
 // [SECTION] Output records
 // [SECTION] DecodePipeline

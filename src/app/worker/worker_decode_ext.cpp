@@ -10,17 +10,16 @@
 // range, key frame, then Y, U, V as (pointer, stride) pairs in the full module's heap. The bridge copies the planes,
 // tightly packed I420, into the light module's pool and releases the picture. ls_adec_info's 6 doubles are frames,
 // channels, rate (Hz), pts (s), serial, tag; the interleaved float samples are at ls_adec_samples.
+// Packets: `codec_id` is a MediaCodec value (media_packet.h), the parameters and bytes those of the light module's pure
+// demuxer (fMP4: avcC/hvcC or the AudioSpecificConfig as extradata; TS: Annex B video, raw AAC frames with the ADTS
+// header's AudioSpecificConfig), which FFmpeg's decoders take as they are.
 
 #include "worker_app.h"
 #include "worker_decode_ext.h"
 
 #include <cmath>
 #include <cstring>
-
-extern "C" {
-#include <libavcodec/avcodec.h>
-#include <libavutil/channel_layout.h>
-}
+#include <memory>
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
@@ -32,44 +31,35 @@ using namespace livescope;
 // [SECTION] Full module -----------------------------------------------------------------------------
 
 namespace {
-// New codec parameters when `generation` changed (or none yet): `type`, `codec_id`, the fields `fill` sets, and a copy
-// of the extradata with FFmpeg's zeroed padding. False when out of memory.
-template <class Fill>
-bool RenewParams(AVCodecParameters*& par, int& par_generation, int generation, AVMediaType type, int codec_id, const uint8_t* extra,
-                 int extra_size, Fill&& fill)
+// The stream record of `generation` (renewed when it changes): what the light module's pure demuxer said about it, as
+// VideoDecoder/AudioDecoder take it. `codec` is a MediaCodec value.
+void RenewInfo(std::shared_ptr<MediaStreamInfo>& info, int generation, bool video, int codec, const uint8_t* extra, int extra_size,
+               int a, int b)
 {
-    if (generation == par_generation && par) return true;
-    avcodec_parameters_free(&par);
-    par = avcodec_parameters_alloc();
-    if (!par) return false;
-    par->codec_type = type;
-    par->codec_id = static_cast<AVCodecID>(codec_id);
-    fill(*par);
-    if (extra_size > 0)
+    if (info && info->Generation == generation) return;
+    info = std::make_shared<MediaStreamInfo>();
+    info->Video = video;
+    info->Codec = codec >= 0 && codec <= static_cast<int>(MediaCodec::Aac) ? static_cast<MediaCodec>(codec) : MediaCodec::Unknown;
+    if (extra_size > 0) info->Extradata.assign(extra, extra + extra_size);
+    if (video)
     {
-        par->extradata = static_cast<uint8_t*>(av_mallocz(static_cast<size_t>(extra_size) + AV_INPUT_BUFFER_PADDING_SIZE));
-        if (!par->extradata) return false;
-        std::memcpy(par->extradata, extra, static_cast<size_t>(extra_size));
-        par->extradata_size = extra_size;
+        info->Width = a;
+        info->Height = b;
     }
-    par_generation = generation;
-    return true;
+    else
+    {
+        info->SampleRate = a;
+        info->Channels = b;
+    }
+    info->Generation = generation;
 }
 
-// `pkt` refilled with a copy of `data`, described for the decoder as a DemuxedPacket; false (in `ok`) when out of memory.
-DemuxedPacket PacketOf(AVPacket* pkt, const AVCodecParameters* par, MediaKind kind, int generation, int serial, const uint8_t* data,
-                       int size, double pts, double dts, double duration, bool key, double tag, bool& ok)
+MediaPacket PacketOf(const MediaStreamInfo* info, int serial, const uint8_t* data, int size, double pts, double dts, double duration,
+                     bool key, double tag)
 {
-    DemuxedPacket p;
-    av_packet_unref(pkt);
-    ok = av_new_packet(pkt, size) >= 0;
-    if (!ok) return p;
-    if (size > 0) std::memcpy(pkt->data, data, static_cast<size_t>(size));
-    if (key) pkt->flags |= AV_PKT_FLAG_KEY;
-    p.Kind = kind;
-    p.Packet = pkt;
-    p.Params = par;
-    p.ParamsGeneration = generation;
+    MediaPacket p;
+    p.Info = info;
+    p.Data = std::span<const uint8_t>(data, static_cast<size_t>(size));
     p.Pts = pts;
     p.Dts = dts;
     p.Duration = duration;
@@ -82,17 +72,13 @@ DemuxedPacket PacketOf(AVPacket* pkt, const AVCodecParameters* par, MediaKind ki
 struct ExtDecoderState
 {
     VideoDecoder Dec{VideoDecoderConfig{8, 1}};
-    AVCodecParameters* Par = avcodec_parameters_alloc();
-    int ParGeneration = -1;
-    AVPacket* Pkt = av_packet_alloc();
+    std::shared_ptr<MediaStreamInfo> Stream;
     const VideoFrame* Last = nullptr;
     double Info[16] = {};
     std::string Reason;
     ~ExtDecoderState()
     {
         if (Last) Dec.ReleaseFrame(Last);
-        avcodec_parameters_free(&Par);
-        av_packet_free(&Pkt);
     }
 };
 } // namespace
@@ -100,20 +86,16 @@ struct ExtDecoderState
 LS_EXPORT ExtDecoderState* ls_vdec_create() { return new ExtDecoderState(); }
 LS_EXPORT void ls_vdec_destroy(ExtDecoderState* d) { delete d; }
 
-// One packet: `generation` changes with the stream's parameters (codec, extradata, size), which then reopen the codec.
+// One packet: `codec_id` a MediaCodec; `generation` changes with the stream's parameters (codec, extradata, size), which
+// then reopen the codec.
 // Returns a DecodeCode (0 = Ok); ls_vdec_reason says why otherwise.
 LS_EXPORT int ls_vdec_send(ExtDecoderState* d, int codec_id, const uint8_t* extra, int extra_size, int width, int height,
                            int generation, int serial, const uint8_t* data, int size, double pts, double dts, double duration,
                            int key, double tag)
 {
     if (!d || size < 0 || extra_size < 0) return static_cast<int>(DecodeCode::Internal);
-    bool ok = RenewParams(d->Par, d->ParGeneration, generation, AVMEDIA_TYPE_VIDEO, codec_id, extra, extra_size, [&](AVCodecParameters& par) {
-        par.width = width;
-        par.height = height;
-    });
-    const DemuxedPacket p = ok ? PacketOf(d->Pkt, d->Par, MediaKind::Video, generation, serial, data, size, pts, dts, duration, key != 0, tag, ok) : DemuxedPacket{};
-    if (!ok) return static_cast<int>(DecodeCode::OutOfMemory);
-    const DecodeStatus st = d->Dec.SendPacket(p);
+    RenewInfo(d->Stream, generation, true, codec_id, extra, extra_size, width, height);
+    const DecodeStatus st = d->Dec.SendPacket(PacketOf(d->Stream.get(), serial, data, size, pts, dts, duration, key != 0, tag));
     d->Reason = st.Reason;
     return static_cast<int>(st.Code);
 }
@@ -162,19 +144,12 @@ namespace {
 struct ExtAudioState
 {
     AudioDecoder Dec;
-    AVCodecParameters* Par = avcodec_parameters_alloc();
-    int ParGeneration = -1;
-    AVPacket* Pkt = av_packet_alloc();
+    std::shared_ptr<MediaStreamInfo> Stream;
     AudioChunk Out;
     double Rate = 1.0;
     double Info[6] = {};
     std::string Reason;
     explicit ExtAudioState(const AudioDecoderConfig& c) : Dec(c) {}
-    ~ExtAudioState()
-    {
-        avcodec_parameters_free(&Par);
-        av_packet_free(&Pkt);
-    }
 };
 } // namespace
 
@@ -192,13 +167,8 @@ LS_EXPORT int ls_adec_send(ExtAudioState* d, int codec_id, const uint8_t* extra,
         d->Rate = rate;
         d->Dec.SetRateFactor(rate);
     }
-    bool ok = RenewParams(d->Par, d->ParGeneration, generation, AVMEDIA_TYPE_AUDIO, codec_id, extra, extra_size, [&](AVCodecParameters& par) {
-        par.sample_rate = sample_rate;
-        if (channels > 0) av_channel_layout_default(&par.ch_layout, channels);
-    });
-    const DemuxedPacket p = ok ? PacketOf(d->Pkt, d->Par, MediaKind::Audio, generation, serial, data, size, pts, dts, duration, true, tag, ok) : DemuxedPacket{};
-    if (!ok) return static_cast<int>(DecodeCode::OutOfMemory);
-    const DecodeStatus st = d->Dec.SendPacket(p);
+    RenewInfo(d->Stream, generation, false, codec_id, extra, extra_size, sample_rate, channels);
+    const DecodeStatus st = d->Dec.SendPacket(PacketOf(d->Stream.get(), serial, data, size, pts, dts, duration, true, tag));
     d->Reason = st.Reason;
     return static_cast<int>(st.Code);
 }
@@ -276,14 +246,13 @@ DecodeStatus StatusOf(int code)
 }
 } // namespace
 
-DecodeStatus ExternalVideoDecoder::SendPacket(const DemuxedPacket& packet)
+DecodeStatus ExternalVideoDecoder::SendPacket(const MediaPacket& packet)
 {
-    if (!packet.Params || !packet.Packet) return {DecodeCode::NotConfigured, "packet without stream parameters"};
-    const AVCodecParameters* par = packet.Params;
-    return StatusOf(ls_ext_send(static_cast<int>(par->codec_id), par->extradata, par->extradata ? par->extradata_size : 0,
-                                par->width, par->height, packet.ParamsGeneration, packet.Serial, packet.Packet->data,
-                                packet.Packet->size, packet.Pts, packet.Dts, packet.Duration, packet.Keyframe ? 1 : 0,
-                                static_cast<double>(packet.Tag)));
+    if (!packet.Info) return {DecodeCode::NotConfigured, "packet without stream parameters"};
+    const MediaStreamInfo& info = *packet.Info;
+    return StatusOf(ls_ext_send(static_cast<int>(info.Codec), info.Extradata.data(), static_cast<int>(info.Extradata.size()), info.Width,
+                                info.Height, info.Generation, packet.Serial, packet.Data.data(), static_cast<int>(packet.Data.size()),
+                                packet.Pts, packet.Dts, packet.Duration, packet.Keyframe ? 1 : 0, static_cast<double>(packet.Tag)));
 }
 
 DecodeStatus ExternalVideoDecoder::ReceiveFrame(const VideoFrame*& out)
@@ -346,15 +315,15 @@ bool ExternalAudioDecoder::Open()
     return Handle != 0;
 }
 
-DecodeStatus ExternalAudioDecoder::SendPacket(const DemuxedPacket& packet)
+DecodeStatus ExternalAudioDecoder::SendPacket(const MediaPacket& packet)
 {
-    if (!packet.Params || !packet.Packet) return {DecodeCode::NotConfigured, "packet without stream parameters"};
-    if (packet.Kind != MediaKind::Audio) return {DecodeCode::UnsupportedCodec, "not an audio packet"};
+    if (!packet.Info) return {DecodeCode::NotConfigured, "packet without stream parameters"};
+    if (packet.Info->Video) return {DecodeCode::UnsupportedCodec, "not an audio packet"};
     if (!Open()) return {DecodeCode::NotConfigured, "the decoder module is not loaded"};
-    const AVCodecParameters* par = packet.Params;
-    const int code = ls_ext_asend(Handle, static_cast<int>(par->codec_id), par->extradata, par->extradata ? par->extradata_size : 0,
-                                  par->sample_rate, par->ch_layout.nb_channels, packet.ParamsGeneration, packet.Serial,
-                                  packet.Packet->data, packet.Packet->size, packet.Pts, packet.Dts, packet.Duration,
+    const MediaStreamInfo& info = *packet.Info;
+    const int code = ls_ext_asend(Handle, static_cast<int>(info.Codec), info.Extradata.data(), static_cast<int>(info.Extradata.size()),
+                                  info.SampleRate, info.Channels, info.Generation, packet.Serial, packet.Data.data(),
+                                  static_cast<int>(packet.Data.size()), packet.Pts, packet.Dts, packet.Duration,
                                   static_cast<double>(packet.Tag), Rate);
     if (code == 0) return {};
     const auto c = static_cast<DecodeCode>(code);

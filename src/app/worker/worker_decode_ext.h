@@ -8,7 +8,7 @@
 // WebCodecs error mid-stream), DecodePipeline holds the packets since the last key frame, asks the worker to load
 // the full module (RequestModule), and replays them through it once loaded (DecodePipeline::OnDecoderModuleReady):
 // no packet is skipped, so the switch stays at the last independent part, as without the split.
-// Packets go to the full module's ls_vdec_* C API (worker_decode_ext.cpp) through web/runtime/player-worker.js's
+// Packets (the pure demuxer's MediaPackets, in both modules) go to the full module's ls_vdec_* C API (worker_decode_ext.cpp) through web/runtime/player-worker.js's
 // bridge (Module.lsDecoder); decoded pictures are copied back, tightly packed I420, into this module's own pool.
 //
 // [SECTION] ExternalAudioDecoder (light module: AudioDecoder's interface, FFmpeg's AAC decoder in the full module)
@@ -20,7 +20,7 @@
 #pragma once
 
 #include <livescope/player/decode/decoders.h>
-#include <livescope/player/decode/demuxer.h>
+#include <livescope/player/decode/media_packet.h>
 
 #include <memory>
 #include <string>
@@ -44,7 +44,7 @@ public:
     static void RequestModule();
 
     // As VideoDecoder's: NotConfigured while the full module is not loaded.
-    DecodeStatus SendPacket(const DemuxedPacket& packet);
+    DecodeStatus SendPacket(const MediaPacket& packet);
     DecodeStatus ReceiveFrame(const VideoFrame*& out);
     void ReleaseFrame(const VideoFrame* frame);
     void Flush();
@@ -71,7 +71,7 @@ public:
     ExternalAudioDecoder& operator=(const ExternalAudioDecoder&) = delete;
 
     // As AudioDecoder's: NotConfigured while the full module is not loaded (ExternalVideoDecoder::Available).
-    DecodeStatus SendPacket(const DemuxedPacket& packet);
+    DecodeStatus SendPacket(const MediaPacket& packet);
     DecodeStatus ReceiveSamples(AudioChunk& out);
     void Flush();
     void SetRateFactor(double rate);

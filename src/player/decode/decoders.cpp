@@ -12,6 +12,8 @@ extern "C" {
 }
 
 #include <cmath>
+#include <cstring>
+#include <climits>
 #include <initializer_list>
 #include <string>
 
@@ -139,8 +141,21 @@ DecodeStatus SendCodecEndOfStream(AVCodecContext* ctx)
     return {};
 }
 
+AVCodecID CodecIdOf(MediaCodec codec)
+{
+    switch (codec)
+    {
+        case MediaCodec::H264: return AV_CODEC_ID_H264;
+        case MediaCodec::Hevc: return AV_CODEC_ID_HEVC;
+        case MediaCodec::Aac: return AV_CODEC_ID_AAC;
+        case MediaCodec::Unknown: break;
+    }
+    return AV_CODEC_ID_NONE;
+}
+
 // What both decoders hold of FFmpeg: the codec (opened on the first packet), one frame and one packet,
-// and the stream parameters' generation and serial they were opened for. Owns and frees all three.
+// and the stream parameters' generation and serial they were opened for. Owns and frees all three, and the codec
+// parameters and packet view that a pure demuxer's MediaPacket is described with (AsDemuxed).
 struct CodecState
 {
     AVCodecContext* Ctx = nullptr;
@@ -148,6 +163,9 @@ struct CodecState
     AVPacket* Pkt = av_packet_alloc();
     int Generation = -1;
     int Serial = 0;
+    AVCodecParameters* MediaPar = nullptr;
+    int MediaParGeneration = -1;
+    AVPacket* View = av_packet_alloc(); // points at the MediaPacket's bytes (not reference-counted: FFmpeg copies them)
 
     CodecState() = default;
     CodecState(const CodecState&) = delete;
@@ -157,6 +175,61 @@ struct CodecState
         avcodec_free_context(&Ctx);
         av_frame_free(&Frame);
         av_packet_free(&Pkt);
+        avcodec_parameters_free(&MediaPar);
+        av_packet_free(&View);
+    }
+
+    // A MediaPacket described as a DemuxedPacket: codec parameters built from its Info (again when Info->Generation
+    // changes), the packet a view of its bytes. False when out of memory.
+    bool AsDemuxed(const MediaPacket& m, DemuxedPacket& out)
+    {
+        const MediaStreamInfo& info = *m.Info;
+        if (MediaPar == nullptr || MediaParGeneration != info.Generation)
+        {
+            avcodec_parameters_free(&MediaPar);
+            MediaPar = avcodec_parameters_alloc();
+            if (MediaPar == nullptr || View == nullptr)
+                return false;
+            MediaPar->codec_type = info.Video ? AVMEDIA_TYPE_VIDEO : AVMEDIA_TYPE_AUDIO;
+            MediaPar->codec_id = CodecIdOf(info.Codec);
+            if (info.Video)
+            {
+                MediaPar->width = info.Width;
+                MediaPar->height = info.Height;
+            }
+            else
+            {
+                MediaPar->sample_rate = info.SampleRate;
+                if (info.Channels > 0)
+                    av_channel_layout_default(&MediaPar->ch_layout, info.Channels);
+            }
+            if (!info.Extradata.empty())
+            {
+                const size_t n = info.Extradata.size();
+                MediaPar->extradata = static_cast<uint8_t*>(av_mallocz(n + AV_INPUT_BUFFER_PADDING_SIZE));
+                if (MediaPar->extradata == nullptr)
+                    return false;
+                std::memcpy(MediaPar->extradata, info.Extradata.data(), n);
+                MediaPar->extradata_size = static_cast<int>(n);
+            }
+            MediaParGeneration = info.Generation;
+        }
+        av_packet_unref(View);
+        View->data = const_cast<uint8_t*>(m.Data.data());
+        View->size = static_cast<int>(m.Data.size());
+        if (m.Keyframe)
+            View->flags |= AV_PKT_FLAG_KEY;
+        out.Kind = info.Video ? MediaKind::Video : MediaKind::Audio;
+        out.Packet = View;
+        out.Params = MediaPar;
+        out.ParamsGeneration = info.Generation;
+        out.Pts = m.Pts;
+        out.Dts = m.Dts;
+        out.Duration = m.Duration;
+        out.Keyframe = m.Keyframe;
+        out.Serial = m.Serial;
+        out.Tag = m.Tag;
+        return true;
     }
 
     // Takes the next decoded frame into Frame: ok, or NeedMore / EndOfStream / DecodeError ("<what> decode: ...").
@@ -290,6 +363,18 @@ DecodeStatus VideoDecoder::SendPacket(const DemuxedPacket& packet)
         "video", "frames");
 }
 
+DecodeStatus VideoDecoder::SendPacket(const MediaPacket& packet)
+{
+    if (packet.Info == nullptr || packet.Data.size() > static_cast<size_t>(INT32_MAX / 2))
+        return {DecodeCode::NotConfigured, "packet without stream parameters"};
+    if (packet.Info->Codec == MediaCodec::Unknown)
+        return {DecodeCode::UnsupportedCodec, "codec not supported (livescope plays H.264 and HEVC video)"};
+    DemuxedPacket p;
+    if (!P->AsDemuxed(packet, p))
+        return {DecodeCode::OutOfMemory, "codec parameters"};
+    return SendPacket(p);
+}
+
 DecodeStatus VideoDecoder::SendEndOfStream() { return SendCodecEndOfStream(P->Ctx); }
 
 DecodeStatus VideoDecoder::ReceiveFrame(const VideoFrame*& out)
@@ -393,6 +478,18 @@ DecodeStatus AudioDecoder::SendPacket(const DemuxedPacket& packet)
 {
     return SendToCodec(
         *P, packet, MediaKind::Audio, {AV_CODEC_ID_AAC}, 1, [this] { Flush(); }, "audio", "samples");
+}
+
+DecodeStatus AudioDecoder::SendPacket(const MediaPacket& packet)
+{
+    if (packet.Info == nullptr || packet.Data.size() > static_cast<size_t>(INT32_MAX / 2))
+        return {DecodeCode::NotConfigured, "packet without stream parameters"};
+    if (packet.Info->Codec == MediaCodec::Unknown)
+        return {DecodeCode::UnsupportedCodec, "codec not supported (livescope plays AAC audio)"};
+    DemuxedPacket p;
+    if (!P->AsDemuxed(packet, p))
+        return {DecodeCode::OutOfMemory, "codec parameters"};
+    return SendPacket(p);
 }
 
 DecodeStatus AudioDecoder::SendEndOfStream() { return SendCodecEndOfStream(P->Ctx); }

@@ -779,8 +779,8 @@ struct TsDemux::Impl
         }
     }
 
-    // A played stream this demuxer does not handle: one packet with Codec Unknown (the caller falls back to FFmpeg's
-    // demuxer), then its packets are ignored.
+    // A played stream this demuxer does not handle: one packet with Codec Unknown (the worker reports an unsupported
+    // codec), then its packets are ignored.
     void ReportUnknown(int k)
     {
         Es& es = Streams[k];

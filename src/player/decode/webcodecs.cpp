@@ -37,6 +37,21 @@ bool ForEachAnnexBNal(std::span<const uint8_t> b, Fn fn)
 
 bool AvcIsAvcC(std::span<const uint8_t> extradata) { return extradata.size() >= 7 && extradata[0] == 1; }
 
+std::vector<uint8_t> AnnexBParameterSets(std::span<const uint8_t> annexb)
+{
+    std::vector<uint8_t> out;
+    ForEachAnnexBNal(annexb, [&](std::span<const uint8_t> nal) {
+        const int type = nal[0] & 0x1f;
+        if (type == 7 || type == 8)
+        {
+            out.insert(out.end(), {0, 0, 0, 1});
+            out.insert(out.end(), nal.begin(), nal.end());
+        }
+        return false;
+    });
+    return out;
+}
+
 bool AnnexBHasNal(std::span<const uint8_t> annexb, int nal_type)
 {
     return ForEachAnnexBNal(annexb, [&](std::span<const uint8_t> nal) { return (nal[0] & 0x1F) == nal_type; });

@@ -30,6 +30,19 @@ TEST_CASE("Annex B bytes give avc1 from their SPS, after other NAL units and wit
     CHECK_FALSE(AnnexBHasNal(annexb, 6));
 }
 
+TEST_CASE("the SPS and PPS of an Annex B key frame are taken out with 4-byte start codes, the rest left")
+{
+    const std::vector<uint8_t> annexb = {0, 0, 0, 1, 0x09, 0xf0,                // access unit delimiter
+                                         0, 0, 1, 0x67, 0x42, 0xc0, 0x1e, 0x8d, // SPS (3-byte start code)
+                                         0, 0, 0, 1, 0x68, 0xce, 0x3c, 0x80,    // PPS
+                                         0, 0, 1, 0x65, 0x88};                  // IDR slice
+    const std::vector<uint8_t> sets = {0, 0, 0, 1, 0x67, 0x42, 0xc0, 0x1e, 0x8d, 0, 0, 0, 1, 0x68, 0xce, 0x3c, 0x80};
+    CHECK(AnnexBParameterSets(annexb) == sets);
+    const std::vector<uint8_t> slice_only = {0, 0, 1, 0x65, 0x88, 0x84};
+    CHECK(AnnexBParameterSets(slice_only).empty());
+    CHECK(AnnexBParameterSets({}).empty());
+}
+
 TEST_CASE("bytes without an SPS, truncated or empty give no codec string")
 {
     CHECK(AvcCodecString({}) == "");

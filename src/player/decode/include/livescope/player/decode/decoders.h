@@ -2,6 +2,7 @@
 #pragma once
 
 #include <livescope/player/decode/demuxer.h>
+#include <livescope/player/decode/media_packet.h>
 #include <livescope/player/decode/status.h>
 
 #include <cstdint>
@@ -63,6 +64,9 @@ public:
     // sends it. UnsupportedCodec if the codec is not H.264/HEVC or absent from this build;
     // DecodeError if the codec rejects the packet (decoding goes on with the next one).
     DecodeStatus SendPacket(const DemuxedPacket& packet);
+    // The same from the pure demuxers (PureDemuxer): the codec opens (again) when Info->Generation changes; a stream
+    // with MediaCodec::Unknown is UnsupportedCodec. The bytes are copied (with FFmpeg's padding) before decoding.
+    DecodeStatus SendPacket(const MediaPacket& packet);
     // Drains the codec at end of stream (the last frames then come out of ReceiveFrame).
     DecodeStatus SendEndOfStream();
     // Ok with `out` pointing into the pool, NeedMore, PoolExhausted or an error value.
@@ -110,6 +114,7 @@ public:
     AudioDecoder& operator=(const AudioDecoder&) = delete;
 
     DecodeStatus SendPacket(const DemuxedPacket& packet);
+    DecodeStatus SendPacket(const MediaPacket& packet); // as VideoDecoder's (raw AAC frames, AudioSpecificConfig as extradata)
     DecodeStatus SendEndOfStream();
     // Ok with `out` filled (out.Frames may be 0 while the resampler fills up), NeedMore or an error.
     DecodeStatus ReceiveSamples(AudioChunk& out);

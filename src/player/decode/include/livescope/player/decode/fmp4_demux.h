@@ -23,7 +23,7 @@ struct Fmp4DemuxLimits
 // was pushed. Push what arrived, then call ReadPacket() until it returns NeedMore. Packets come out per fragment in
 // libavformat's order (by file position when the tracks' decode times are within a second, else by decode time).
 // Only the first video and the first audio track are output; a track whose codec is not H.264, HEVC or AAC comes out
-// with MediaCodec::Unknown (the caller falls back to FFmpeg).
+// with MediaCodec::Unknown (the worker reports an unsupported codec).
 class Fmp4Demux
 {
 public:

@@ -9,7 +9,7 @@ namespace livescope {
 
 enum class MediaCodec
 {
-    Unknown, // a stream the pure demuxers do not handle (the caller falls back to FFmpeg's demuxer)
+    Unknown, // a stream the pure demuxers do not handle (the worker: a fatal unsupported-codec error)
     H264,
     Hevc,
     Aac,

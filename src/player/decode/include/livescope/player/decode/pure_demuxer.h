@@ -13,7 +13,8 @@ namespace livescope {
 
 // The same contract as Demuxer (single-threaded, Push copies and never blocks, poll ReadPacket until NeedMore) with
 // MediaPackets instead of AVPackets. A packet whose Info->Codec is MediaCodec::Unknown (e.g. MPEG-4 Part 2 video, MP3
-// audio) is returned as is: the caller falls back to the FFmpeg-backed Demuxer for that stream (SawUnknownCodec()).
+// audio) is returned as is (SawUnknownCodec()): the worker, which demuxes only with this class, stops with a clear
+// unsupported-codec error (FFmpeg's decoders in the widget are H.264, HEVC and AAC only).
 class PureDemuxer
 {
 public:

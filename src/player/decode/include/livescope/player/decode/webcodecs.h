@@ -31,6 +31,9 @@ std::string HevcCodecString(std::span<const uint8_t> hvcc);
 std::string AacCodecString(std::span<const uint8_t> audio_specific_config);
 // True when the Annex B bytes hold the given NAL unit type (H.264: 7 = SPS, 8 = PPS, 5 = IDR slice).
 bool AnnexBHasNal(std::span<const uint8_t> annexb, int nal_type);
+// The H.264 SPS and PPS NAL units (types 7, 8) of Annex B bytes, each behind a 4-byte start code, in their order; empty
+// when there is none. What goes before a later key frame that lacks them (MPEG-TS: parameter sets in band).
+std::vector<uint8_t> AnnexBParameterSets(std::span<const uint8_t> annexb);
 // True when H.264 codec parameters are an avcC record (length-prefixed samples, the record is the WebCodecs
 // `description`); false for Annex B (start codes; no description, parameter sets in band).
 bool AvcIsAvcC(std::span<const uint8_t> extradata);

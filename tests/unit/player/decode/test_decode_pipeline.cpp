@@ -1,0 +1,176 @@
+// Tests for the worker's decode pipeline (src/app/worker/worker_decode.cpp, the full module's configuration, built
+// natively) on clips made by the ffmpeg CLI: it demuxes with the pure demuxers (PureDemuxer), hands their packets to
+// FFmpeg's decoders and to the WebCodecs queues, and makes an unsupported codec a clear fatal error.
+#include <doctest/doctest.h>
+
+#include "worker_decode.h"
+
+#include <livescope/player/decode/decoders.h>
+#include <livescope/player/decode/webcodecs.h>
+
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+using namespace livescope;
+
+namespace {
+
+std::vector<uint8_t> ReadMedia(const char* name)
+{
+    std::ifstream f(std::string(LIVESCOPE_TEST_MEDIA) + "/" + name, std::ios::binary);
+    REQUIRE(f.good());
+    return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
+double NowMs() { return 0.0; }
+
+// Feeds a whole file as one chunk (TS: one TS chunk; fMP4: a media chunk holding its own init segment), in pieces.
+void FeedFile(DecodePipeline& p, const std::vector<uint8_t>& bytes, bool ts)
+{
+    p.BeginChunk(false, ts, 1, 0.0);
+    for (size_t at = 0; at < bytes.size(); at += 4000) p.Feed(bytes.data() + at, std::min<size_t>(4000, bytes.size() - at));
+    p.EndChunk(true);
+}
+
+int TakeVideo(DecodePipeline& p)
+{
+    int n = 0;
+    while (p.HasVideo())
+    {
+        CHECK(p.PeekVideo().Frame != nullptr);
+        p.PopVideo();
+        ++n;
+    }
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("the pipeline decodes MPEG-TS and fMP4 from the pure demuxers on the wasm path: every frame and the audio")
+{
+    for (const bool ts : {true, false})
+    {
+        CAPTURE(ts);
+        DecodePipeline p(NowMs);
+        p.SetAudioOutput(48000, 2);
+        p.SetDecoder(DecoderChoice::Wasm, false);
+        p.SetAudioDecoder(DecoderChoice::Wasm, false);
+        FeedFile(p, ReadMedia(ts ? "clip.ts" : "clip.mp4"), ts);
+        CHECK(p.Fatal == DecodeFatal::None);
+        CHECK(p.Counters.Errors == 0);
+        const int frames = TakeVideo(p);
+        // 2 s at 30 fps; TS holds back at most its last PES until the next chunk or boundary (EndChunk marks one).
+        CHECK(frames >= 58);
+        CHECK(p.Counters.Width == 320);
+        CHECK(p.Counters.Height == 240);
+        CHECK(p.AudioOut.size() > 48000u * 2u * 3u / 2u); // more than 1.5 s of stereo 48 kHz
+    }
+}
+
+TEST_CASE("HEVC from the pure demuxers decodes on the wasm path, in fMP4 and in MPEG-TS")
+{
+    for (const bool ts : {true, false})
+    {
+        CAPTURE(ts);
+        DecodePipeline p(NowMs);
+        p.SetAudioOutput(48000, 2);
+        p.SetDecoder(DecoderChoice::Wasm, false);
+        p.SetAudioDecoder(DecoderChoice::Wasm, false);
+        FeedFile(p, ReadMedia(ts ? "hevc.ts" : "hevc.mp4"), ts);
+        CHECK(p.Fatal == DecodeFatal::None);
+        CHECK(TakeVideo(p) >= 25); // 1 s at 30 fps, less what the decoder still holds (no end-of-stream drain)
+        CHECK(p.Counters.Width == 320);
+    }
+}
+
+TEST_CASE("WebCodecs gets avcC and raw AAC from fMP4, Annex B and ADTS-stripped AAC with its AudioSpecificConfig from TS")
+{
+    for (const bool ts : {true, false})
+    {
+        CAPTURE(ts);
+        DecodePipeline p(NowMs);
+        p.SetAudioOutput(48000, 2);
+        p.SetDecoder(DecoderChoice::Auto, true);
+        p.SetAudioDecoder(DecoderChoice::Auto, true);
+        // The browser answers after the first part of the file (while it is asked, only the GOP being demuxed is held).
+        const std::vector<uint8_t> bytes = ReadMedia(ts ? "clip.ts" : "clip.mp4");
+        const size_t split = ts ? 128 * 188 : bytes.size() / 3; // TS: whole packets; fMP4: past the first fragment
+        REQUIRE(bytes.size() > split);
+        FeedFile(p, std::vector<uint8_t>(bytes.begin(), bytes.begin() + split), ts);
+        REQUIRE(p.Fatal == DecodeFatal::None);
+        const WebCodecsConfig* q = p.TakeQuestion();
+        REQUIRE(q != nullptr);
+        CHECK(q->Codec.rfind("avc1.", 0) == 0);
+        CHECK(q->Description.empty() == ts); // TS: Annex B, no description
+        CHECK(q->Width == 320);
+        const WebCodecsConfig* a = p.TakeAudioQuestion();
+        REQUIRE(a != nullptr);
+        CHECK(a->Codec == "mp4a.40.2");
+        CHECK(a->Description.size() == (ts ? 2u : 5u)); // TS: from the ADTS header; fMP4: ffmpeg's esds (with SBR signalling)
+        CHECK(a->Width == 48000);
+        CHECK(a->Height == 2);
+        p.OnWebCodecsSupport(q->Generation, true);
+        p.OnAudioSupport(a->Generation, true);
+        FeedFile(p, std::vector<uint8_t>(bytes.begin() + split, bytes.end()), ts);
+        REQUIRE(p.Fatal == DecodeFatal::None);
+        REQUIRE(p.HasWebCodecsChunk());
+        const WebCodecsChunk& first = p.PeekWebCodecsChunk();
+        CHECK(first.Key);
+        if (ts) CHECK(AnnexBHasNal(first.Data, 7)); // the SPS is in band
+        int chunks = 0;
+        while (p.HasWebCodecsChunk())
+        {
+            p.PopWebCodecsChunk();
+            ++chunks;
+        }
+        CHECK(chunks >= 58);
+        REQUIRE(p.HasAudioChunk());
+        int audio = 0;
+        while (p.HasAudioChunk())
+        {
+            const WebCodecsChunk& c = p.PeekAudioChunk();
+            REQUIRE(c.Data.size() >= 2u);
+            CHECK_FALSE((c.Data[0] == 0xFF && (c.Data[1] & 0xF0) == 0xF0)); // no ADTS header left
+            p.PopAudioChunk();
+            ++audio;
+        }
+        CHECK(audio >= 90); // 2 s of 1024-sample frames at 48 kHz: 94
+    }
+}
+
+TEST_CASE("a WebCodecs error replays the held packets through the wasm decoder: pictures from the same key frame")
+{
+    DecodePipeline p(NowMs);
+    p.SetAudioOutput(48000, 2);
+    p.SetDecoder(DecoderChoice::Auto, true);
+    p.SetAudioDecoder(DecoderChoice::Wasm, false);
+    const std::vector<uint8_t> ts = ReadMedia("clip.ts");
+    FeedFile(p, ts, true);
+    const WebCodecsConfig* q = p.TakeQuestion();
+    REQUIRE(q != nullptr);
+    p.OnWebCodecsSupport(q->Generation, true);
+    CHECK(TakeVideo(p) == 0); // the browser decodes
+    p.OnWebCodecsError("forced");
+    CHECK(p.Path().Path() == DecodePath::Wasm);
+    // The packets since the last key frame (-g 15: at most 15) are decoded now, from their own copies of the bytes.
+    const int frames = TakeVideo(p);
+    CHECK(frames >= 1);
+    CHECK(frames <= 15);
+    CHECK(p.Fatal == DecodeFatal::None);
+}
+
+TEST_CASE("a codec the pure demuxers do not know is a clear unsupported-codec error, not a silent stall")
+{
+    DecodePipeline p(NowMs);
+    p.SetAudioOutput(48000, 2);
+    p.SetDecoder(DecoderChoice::Auto, true);
+    p.SetAudioDecoder(DecoderChoice::Auto, true);
+    FeedFile(p, ReadMedia("mpeg4.mp4"), false); // MPEG-4 Part 2 video
+    CHECK(p.Fatal == DecodeFatal::UnsupportedCodec);
+    CHECK(p.FatalDetail.find("video codec is not supported") != std::string::npos);
+    CHECK(std::string(DecodeFatalName(p.Fatal)) == "unsupported-codec");
+    CHECK_FALSE(p.HasWebCodecsChunk());
+    CHECK(p.TakeQuestion() == nullptr);
+}
