@@ -41,9 +41,9 @@ bool IsSoftwareGlRenderer(std::string_view renderer);
 // The path for one frame. Planes needs a frame that copyTo() packs as this renderer's I420 layout: format I420, an even
 // visible rectangle (the chroma planes start on a sample) and square pixels (the textures' size is the display size).
 // Auto picks planes on a software GL renderer: there texImage2D(VideoFrame) converts the frame through the GPU process
-// (a shared image and a draw, in software), which in headless Chromium with SwiftShader cost the page 60 % of its
-// requestAnimationFrame callbacks against three texSubImage2D of the planes; a real GPU does it cheaply, and copyTo()
-// of a GPU-backed frame would be a read-back.
+// (a shared image and a draw, in software), and in headless Chromium with SwiftShader the page got 2-3x fewer
+// requestAnimationFrame callbacks than with three texSubImage2D of the planes (docs/playback.md); a real GPU does it
+// cheaply, and copyTo() of a GPU-backed frame would be a read-back.
 VideoUploadPath VideoUploadPathOf(VideoUploadMode mode, bool software_gl, const VideoFrameLayout& frame);
 
 // Bytes of the tightly packed I420 buffer for a width x height frame (Y, then U and V at half size, rounded up).
