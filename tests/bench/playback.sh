@@ -4,7 +4,8 @@
 # Assumes build/native (livescope-origin) and build/wasm are built. BENCH_SECONDS (default 60), LIVESCOPE_BIN and
 # LIVESCOPE_WASM_DIR override the run length and the build folders; BENCH_WARMUP (default 10 s) is left out of the
 # steady-state figures, BENCH_VERBOSE=1 prints every second, BENCH_DEBUG=1 shows the stats panel,
-# BENCH_DECODER=wasm|webcodecs forces the decoder path. Say the load (uptime) with the figures.
+# BENCH_DECODER=wasm|webcodecs forces the decoder path, BENCH_UPLOAD=frame|planes the WebCodecs upload path. Say the load
+# (uptime) with the figures.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 exec node tests/bench/playback/bench.mjs

@@ -93,6 +93,15 @@ test('decoder=webcodecs plays the origin through VideoDecoder: colour bars, stat
   await framesAdvance(page, s.framesShown + 10, 5000);
   await checkPicture(page, 'webcodecs');
   await page.screenshot({ path: join(ARTIFACTS, 'playback-webcodecs.png') });
+  // The upload path (docs/playback.md): SwiftShader is a software renderer, so the frames go up as I420 planes (copyTo);
+  // forced to 'frame', they go up by texImage2D(VideoFrame). The same bars either way.
+  assert.equal((await stats(page)).videoUpload, 'planes', 'on SwiftShader the WebCodecs frames did not go up as planes');
+  await page.evaluate(() => window.livescopeWidgets[0].plugins.playback.setVideoUpload('frame'));
+  const framed = await stats(page);
+  await page.waitForFunction((c) => window.livescopeWidgets[0].stats.framesShown > c && window.livescopeWidgets[0].stats.videoUpload === 'frame',
+    framed.framesShown + 5, { timeout: 5000, polling: 100 });
+  await checkPicture(page, 'webcodecs, texImage2D(VideoFrame)');
+  await page.evaluate(() => window.livescopeWidgets[0].plugins.playback.setVideoUpload('auto'));
 
   // A WebCodecs error mid-stream: the worker replays the packets since the last key frame through the wasm decoder, so no
   // packet is skipped (without the replay, the wasm decoder would wait for the next key frame, up to a 2 s segment).

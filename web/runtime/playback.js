@@ -10,9 +10,12 @@
 // below 3 parts), muted (true keeps sound off even after a gesture), debug (the ImGui stats panel),
 // audioOutput ('script' forces the ScriptProcessor fallback), abr ('off' keeps the first variant; else ABR, abr.h),
 // decoder ('auto' default, 'webcodecs' or 'wasm': the video
-// decoder path, docs/decode.md; stats.decoder says which is active). LL-HLS loading is always src/player/hls's HlsSession
-// in the worker (there is no JS engine and no engine option). Frames come as pooled I420 buffers (wasm decoder) or as
-// WebCodecs VideoFrames, uploaded straight into WebGL2 (texImage2D from the frame) and closed.
+// decoder path, docs/decode.md; stats.decoder says which is active), videoUpload ('auto' default, 'frame' or 'planes':
+// how a WebCodecs VideoFrame reaches WebGL, docs/playback.md; stats.videoUpload says which was last used).
+// LL-HLS loading is always src/player/hls's HlsSession in the worker (there is no JS engine and no engine option).
+// Frames come as pooled I420 buffers (wasm decoder) or as WebCodecs VideoFrames, uploaded straight into WebGL2
+// (texImage2D from the frame) and closed, or, where C++ says so (a software GL renderer: VideoUploadPathOf), copied out
+// as I420 planes on arrival (copyTo), closed at once and uploaded as the wasm decoder's frames are.
 // Every decision is C++ (src/app/page/playback.cpp over src/player/av): which frame to show, 'playing' and 'waiting'
 // (the stall rule), latency (PDT of the frame on screen), buffer, rate and jumps, the fps windows. This file moves
 // frames and audio, schedules the calls and reads the results (mod.abiRecord('playbackStats'), src/app/app_abi.h).
@@ -43,6 +46,8 @@
   // first frame is on the poster (web/runtime/first-frame.js), or the worker decodes in wasm, or something must be drawn
   // (an error, a state card), or after POSTER_WAIT_MS without a frame.
   const POSTER_WAIT_MS = 3000;
+  // Spare I420 buffers kept for VideoFrame copies (copyPlanes); more are allocated while the queue is deeper.
+  const PLANE_POOL_MAX = 8;
 
   // Browsers refuse new Worker() on a cross-origin script (widget files on a CDN): then start it from a
   // same-origin Blob URL that imports the script (the page's CSP needs worker-src blob:).
@@ -69,6 +74,7 @@
       this.paused = !!widget.options.paused; this.videoActive = true; this.volume = 1;
       this.replay = false; this.timeline = null; this.minSerial = 0; this.seekPending = null; this.behindLive = false;
       this.lastPlayhead = 0;
+      this.planePool = []; this.uploadPath = ''; // VideoFrames copied to I420 planes (copyPlanes): spare buffers, last path
     }
 
     // Before the page module (widget.js calls it first): the worker starts, and with it the playlist, init and first
@@ -136,6 +142,7 @@
       if (o.strings) this.m.withUtf8(JSON.stringify(o.strings), (p) => this.m._ls_room_set_strings(this.app, p));
       if (o.strings) this.m.withUtf8(JSON.stringify(o.strings), (p) => this.m._ls_playback_set_strings(this.app, p));
       this.setDebug(!!o.debug);
+      this.setVideoUpload(String(o.videoUpload || 'auto'));
       this.heapStart = this.m.HEAPU8.length;
       Object.defineProperty(this.w, 'stats', { get: () => this.stats(), configurable: true });
       await this.audioReady;
@@ -415,6 +422,7 @@
           if (m.serial > this.serial) this.newSerial(m.serial);
           if (m.serial < this.serial) { this.release(m); return; }
           this.queue.push(m);
+          if (m.frame) this.copyPlanes(m);
           this.m._ls_playback_frame_queued(this.app, performance.now() / 1000, m.serial, m.pts, m.pdt, m.decodeMs, m.width, m.height);
           break;
         case 'audio':
@@ -459,10 +467,47 @@
 
     // A frame message is done with: its pooled buffer goes back to the worker, or its VideoFrame is closed (and counted back).
     release(f) {
-      if (f.frame) {
-        f.frame.close();
+      f.released = true;
+      if (f.planes) { if (this.planePool.length < PLANE_POOL_MAX) this.planePool.push(f.planes); f.planes = null; }
+      if (f.frame || f.frameClosed) {
+        if (f.frame) f.frame.close();
+        f.frame = null;
         if (this.worker) this.worker.postMessage({ type: 'release', frame: true });
       } else if (this.worker && f.buffer) this.worker.postMessage({ type: 'release', buffer: f.buffer }, [f.buffer]);
+    }
+
+    // The upload path (src/player/av/upload.h): the widget's videoUpload option and the WebGL renderer's name (software
+    // rasterizers get planes). getContext returns the page module's context (created on this canvas before start()).
+    setVideoUpload(mode) {
+      let renderer = '';
+      try {
+        const gl = this.w.canvas.getContext('webgl2'), ext = gl && gl.getExtension('WEBGL_debug_renderer_info');
+        renderer = (ext && gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) || '';
+      } catch (e) { /* no WebGL2: nothing is uploaded anyway */ }
+      this.m.withUtf8(mode, (a) => this.m.withUtf8(String(renderer), (b) => this.m._ls_playback_set_video_upload(this.app, a, b)));
+    }
+
+    // A WebCodecs frame just queued: where C++ picks the planes, copy it out now (copyTo packs I420 tightly at its
+    // visible rectangle) and close it, so the decoder has its buffer back; the page then uploads the planes as the wasm
+    // decoder's (three texSubImage2D). The worker still counts the frame as the page's until release() (back-pressure).
+    // Until the copy lands, or if it fails, the frame itself is uploaded.
+    copyPlanes(m) {
+      const f = m.frame, r = f.visibleRect;
+      if (!r || typeof f.copyTo !== 'function') return;
+      if (!this.m._ls_playback_video_upload(this.app, f.format === 'I420' ? 1 : 0, r.x, r.y, r.width, r.height, f.displayWidth, f.displayHeight)) return;
+      let bytes = 0;
+      try { bytes = f.allocationSize(); } catch (e) { return; }
+      let buf = this.planePool.pop();
+      if (!buf || buf.byteLength !== bytes) buf = new ArrayBuffer(bytes);
+      const done = (ok) => {
+        if (!ok || m.released || m.frame !== f) { if (this.planePool.length < PLANE_POOL_MAX) this.planePool.push(buf); return; }
+        m.planes = buf; m.planeWidth = r.width; m.planeHeight = r.height;
+        // As the wasm decoder's frames (worker_decode.cpp): BT.709 where the stream says so, else BT.601.
+        const cs = f.colorSpace || {};
+        m.planeMatrix = cs.matrix === 'bt709' ? 709 : 601; m.planeFull = cs.fullRange ? 1 : 0;
+        f.close(); m.frame = null; m.frameClosed = true;
+      };
+      try { f.copyTo(buf).then(() => done(true), () => done(false)); } catch (e) { done(false); }
     }
 
     // Test hook (tests/e2e/playback_webcodecs.test.mjs): the worker's WebCodecs decoder fails mid-GOP, as on a mid-stream error.
@@ -492,16 +537,21 @@
           this.serial, this.sourceError ? 1 : 0);
         if (act === 0) break;
         this.queue.shift();
-        if ((act === 1 || act === 3) && c.frame) {
+        if ((act === 1 || act === 3) && c.planes) { // a VideoFrame copied to I420 planes (copyPlanes)
+          const ptr = m._ls_playback_staging(app, c.planes.byteLength);
+          m.HEAPU8.set(new Uint8Array(c.planes), ptr);
+          m._ls_playback_upload(app, c.planeWidth, c.planeHeight, c.planeMatrix, c.planeFull);
+          this.shown = c; this.uploadPath = 'planes';
+        } else if ((act === 1 || act === 3) && c.frame) {
           m['lsVideoFrame'] = c.frame; // read by web/emlib/library_livescope_webgl.js (texImage2D from the VideoFrame)
           m._ls_playback_upload_frame(app, c.width, c.height);
           m['lsVideoFrame'] = null;
-          this.shown = c;
+          this.shown = c; this.uploadPath = 'frame';
         } else if (act === 1 || act === 3) {
           const size = c.buffer.byteLength, ptr = m._ls_playback_staging(app, size);
           m.HEAPU8.set(new Uint8Array(c.buffer), ptr);
           m._ls_playback_upload(app, c.width, c.height, c.matrix, c.fullRange);
-          this.shown = c;
+          this.shown = c; this.uploadPath = 'buffer';
         }
         if ((act === 1 || act === 3) && this.seekPending && c.serial >= this.seekPending.serial) {
           this.seekPending = null;
@@ -570,6 +620,7 @@
           frames: p.costFrames, imguiSumMs: p.costImguiSumMs, uploadSumMs: p.costUploadSumMs, composeSumMs: p.costComposeSumMs } : null,
         heapBytes: this.m ? this.m.HEAPU8.length : 0, heapStartBytes: this.heapStart, workerHeapBytes: this.wstats.heapBytes || 0, workerHeapStartBytes: this.workerHeapStart || 0, fatal: this.fatal,
         sourceError: this.sourceError,
+        videoUpload: this.uploadPath, // 'frame' (texImage2D from the VideoFrame), 'planes' (its copy), 'buffer' (wasm)
         skipped: this.wstats.skipped || 0, decoder: this.wstats.decoder || '', decoderReason: this.wstats.decoderReason || '', decoderSwitches: this.wstats.decoderSwitches || 0,
         audioDecoder: this.wstats.audioDecoder || '', audioDecoderReason: this.wstats.audioDecoderReason || '', audioDecoderSwitches: this.wstats.audioDecoderSwitches || 0, audioGaps: this.wstats.audioGaps || 0,
       };

@@ -14,6 +14,7 @@
       decoder: params.get('decoder') || undefined, // video decoder path: auto (default), webcodecs, wasm (docs/decode.md)
       lang: params.get('lang') || undefined, token: params.get('token') || undefined,
       abr: params.get('abr') || undefined, // 'off': the first variant throughout
+      videoUpload: params.get('videoUpload') || undefined, // WebCodecs frames: auto (default), frame, planes (docs/playback.md)
     });
     (window.livescopeWidgets = window.livescopeWidgets || []).push(widget);
     try {

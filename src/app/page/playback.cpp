@@ -19,6 +19,7 @@
 #include <livescope/player/av/pdt.h>
 #include <livescope/player/av/replay.h>
 #include <livescope/player/av/stats.h>
+#include <livescope/player/av/upload.h>
 
 #include <livescope/overlay/overlay.h>
 #include <livescope/overlay/playback_bar.h>
@@ -91,6 +92,9 @@ struct PagePlayback
     double UploadStart = -1.0; // ms (performance.now), at ls_playback_staging; < 0 = none pending
     double UploadMs = 0.0;     // ms of uploads since the last page frame
     bool VideoChanged = false; // a frame was uploaded since the last page frame (the redraw gate)
+    // WebCodecs upload path (ls_playback_set_video_upload, ls_playback_video_upload; docs/playback.md)
+    VideoUploadMode UploadMode = VideoUploadMode::Auto;
+    bool SoftwareGl = false; // the WebGL renderer is a software rasterizer (SwiftShader, llvmpipe, ...)
 };
 
 namespace {
@@ -334,6 +338,35 @@ LS_EXPORT int ls_playback_upload_frame(PageApp* app, int width, int height)
     p->StagedHeight = height;
     p->StagedRgb = true;
     return 1;
+}
+
+// The widget's videoUpload option ('auto', 'frame', 'planes') and the WebGL renderer's name (UNMASKED_RENDERER_WEBGL;
+// empty when unknown), for ls_playback_video_upload.
+LS_EXPORT void ls_playback_set_video_upload(PageApp* app, const char* mode, const char* renderer)
+{
+    PagePlayback* p = Pb(app);
+    if (!p) return;
+    p->UploadMode = livescope::VideoUploadModeOf(mode ? mode : "");
+    p->SoftwareGl = livescope::IsSoftwareGlRenderer(renderer ? renderer : "");
+}
+
+// How a WebCodecs VideoFrame just queued goes up (VideoUploadPathOf): 1 = copy it out as I420 planes now (copyTo of its
+// visible rectangle, then ls_playback_staging / ls_playback_upload), 0 = texImage2D from the frame
+// (ls_playback_upload_frame). `i420`: its format is 'I420'; then its visibleRect and display size in pixels.
+LS_EXPORT int ls_playback_video_upload(PageApp* app, int i420, int visible_x, int visible_y, int visible_width, int visible_height,
+                                       int display_width, int display_height)
+{
+    PagePlayback* p = Pb(app);
+    if (!p || !p->RendererOk) return 0;
+    livescope::VideoFrameLayout f;
+    f.I420 = i420 != 0;
+    f.VisibleX = visible_x;
+    f.VisibleY = visible_y;
+    f.VisibleWidth = visible_width;
+    f.VisibleHeight = visible_height;
+    f.DisplayWidth = display_width;
+    f.DisplayHeight = display_height;
+    return livescope::VideoUploadPathOf(p->UploadMode, p->SoftwareGl, f) == livescope::VideoUploadPath::Planes ? 1 : 0;
 }
 
 // Sets the master clock: stream time `pts` at host time `now` (seconds), for data of `serial`, at the rate applied.

@@ -80,6 +80,7 @@ FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameI
         sched.Shown = candidate;
         sched.ShownAt = now;
         sched.HasShown = true;
+        sched.LastShowAt = now;
         out.Action = FrameAction::Show;
         return out;
     }
@@ -123,6 +124,16 @@ FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameI
         out.WaitTime = sched.FrameTimer + delay - now;
         return out;
     }
+    // One frame per refresh (ffplay's video_refresh shows one and returns): a frame shown at this `now` stays on screen
+    // for at least this refresh, so a candidate due at once waits for the next one. Stepping on after a show would
+    // upload a frame the screen never shows (replaced within the same refresh) and count it as shown: with video behind
+    // the clock or a page that gets fewer refreshes than the stream has frames, two or three a refresh.
+    if (now == sched.LastShowAt)
+    {
+        out.Action = FrameAction::Wait;
+        out.WaitTime = 0.001; // due now: at the next refresh (a nominal wait for callers that poll)
+        return out;
+    }
     sched.FrameTimer += delay;
     if (delay > 0.0 && now - sched.FrameTimer > sched.Params.SyncThresholdMax)
         sched.FrameTimer = now; // far behind (stall, tab in background): resynchronise the timer
@@ -141,6 +152,7 @@ FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameI
     }
     sched.Shown = candidate;
     sched.ShownAt = now;
+    sched.LastShowAt = now;
     out.Action = FrameAction::Show;
     return out;
 }

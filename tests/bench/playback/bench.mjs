@@ -5,7 +5,8 @@
 // page frame, split into ImGui, video upload and composition; docs/playback.md).
 // BENCH_SECONDS (default 60) and BENCH_WARMUP (default 10) set the run and the start-up left out of the steady-state
 // figures; BENCH_VERBOSE=1 prints every second; BENCH_DEBUG=1 shows the ImGui stats panel (?debug); BENCH_DECODER
-// (webcodecs, wasm) forces the video decoder path.
+// (webcodecs, wasm) forces the video decoder path; BENCH_UPLOAD (frame, planes) forces how WebCodecs frames reach WebGL
+// (the videoUpload option; default auto: planes on a software GL renderer).
 import { join } from 'node:path';
 import { existsSync, mkdirSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
@@ -17,6 +18,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS || 60);
 const WARMUP = Math.min(Number(process.env.BENCH_WARMUP || 10), Math.max(0, SECONDS - 5));
 const VERBOSE = process.env.BENCH_VERBOSE === '1';
 const DECODER = process.env.BENCH_DECODER || ''; // 'webcodecs' or 'wasm' forces the video decoder path (default: auto)
+const UPLOAD = process.env.BENCH_UPLOAD || ''; // 'frame' or 'planes' (the videoUpload option; default: auto)
 const DEBUG = process.env.BENCH_DEBUG === '1'; // the ImGui stats panel (its text changes every frame: no redraw is skipped)
 const pct = (xs, p) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
 const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
@@ -34,7 +36,7 @@ const wasm = await serveStatic(WASM_DIR);
 const root = await serveStatic(ROOT);
 const browser = await launchBrowser();
 try {
-  const ours = await openPlayer(browser, wasm.url, origin.url, DECODER ? `&decoder=${encodeURIComponent(DECODER)}` : '', { debug: DEBUG });
+  const ours = await openPlayer(browser, wasm.url, origin.url, (DECODER ? `&decoder=${encodeURIComponent(DECODER)}` : '') + (UPLOAD ? `&videoUpload=${encodeURIComponent(UPLOAD)}` : ''), { debug: DEBUG });
   // On our page too: rAF callbacks per second (an independent loop) and main-thread long tasks (> 50 ms), to tell a
   // busy main thread from a throttled frame production (the GPU process) when the page frame rate is low.
   await ours.evaluate(() => {
@@ -92,7 +94,7 @@ try {
   console.log(`playback bench (${SECONDS} s, steady state from ${f(first.t, 0)} s, dev origin 360p, 200 ms parts, PART-HOLD-BACK ${f(s1.partHoldBack)} s)`);
   console.log(`  load average at start ${loadStart}, at end ${load()} (${cpus().length} cores); an idle machine is the goal's condition`);
   console.log(`  ${pad('', W)}${pad('livescope', C)}hls.js + <video> (reference)`);
-  console.log(`  ${pad('video decoder', W)}${s1.decoder || 'n/a'}${DECODER ? ` (BENCH_DECODER=${DECODER})` : ''}`);
+  console.log(`  ${pad('video decoder', W)}${s1.decoder || 'n/a'}${DECODER ? ` (BENCH_DECODER=${DECODER})` : ''}, upload ${s1.videoUpload || 'n/a'}${UPLOAD ? ` (BENCH_UPLOAD=${UPLOAD})` : ''}`);
   console.log(`  ${pad('time to first frame', W)}${pad(`${f(s1.firstFrameMs, 0)} ms`, C)}${f(r1.firstFrameMs, 0)} ms`);
   console.log(`  ${pad('latency p50 / p95', W)}${pad(`${f(pct(lat, 0.5))} / ${f(pct(lat, 0.95))} s (goal p95 <= 0.9)`, C)}${f(pct(refLat, 0.5))} / ${f(pct(refLat, 0.95))} s${r1.error ? ` (hls.js error ${r1.error})` : ''}`);
   console.log(`  ${pad('dropped fps (steady)', W)}${pad(`${f(rate(s0.dropped, s1.dropped))} (${dropSeconds} of ${steady.length - 1} s, max ${maxDrop}/s)`, C)}${f(rate(r0.dropped, r1.dropped))} (getVideoPlaybackQuality)`);

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <livescope/player/av/clock.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 
@@ -39,6 +40,8 @@ struct SimResult
     int Shown = 0;
     int Dropped = 0;
     double MaxAvError = 0.0; // seconds, |true audio position - pts of the frame on screen| beyond one frame
+    int MaxShownPerTick = 0; // frames shown in one refresh: all but the last are uploaded and never seen
+    int Ticks = 0;           // refreshes after the first second
 };
 
 // The JS side of the page: each tick, step the oldest queued frame until the scheduler says wait (web/runtime/playback.js).
@@ -62,6 +65,7 @@ SimResult Run(const SimConfig& c)
         }
         // The worker keeps ~0.5 s of frames queued ahead of the audio.
         const int newest = static_cast<int>((audio + 0.5) / fd);
+        int shown_now = 0;
         for (int guard = 0; guard < 64 && next < newest; ++guard)
         {
             const FrameInfo cand{next * fd, fd, 1};
@@ -70,10 +74,18 @@ SimResult Run(const SimConfig& c)
             if (d.Action == FrameAction::Wait)
                 break;
             if (d.Action == FrameAction::Show)
+            {
                 ++r.Shown;
+                ++shown_now;
+            }
             else if (t > 1.0)
                 ++r.Dropped; // start-up (the first second) may drop to meet the clock
             ++next;
+        }
+        if (t > 1.0)
+        {
+            r.MaxShownPerTick = std::max(r.MaxShownPerTick, shown_now);
+            ++r.Ticks;
         }
         if (t > 1.0 && sched.HasShown)
             r.MaxAvError = std::max(r.MaxAvError, std::fabs(audio - sched.Shown.Pts) - fd);
@@ -96,6 +108,7 @@ TEST_CASE("a 30 fps stream on a 60 Hz, 50 Hz or jittery refresh drops no frame a
     CHECK(r.Dropped == 0);
     CHECK(r.Shown >= static_cast<int>((c.Seconds - 1.0) * c.Fps));
     CHECK(r.MaxAvError < 0.05);
+    CHECK(r.MaxShownPerTick == 1);
 }
 
 TEST_CASE("an audio clock reported ahead or behind within the sync threshold, with jitter, drops no frame")
@@ -121,6 +134,7 @@ TEST_CASE("catch-up at 1.1 to 1.25x on a 60 Hz or 50 Hz refresh shows every fram
     const SimResult r = Run(c);
     CHECK(r.Dropped == 0);
     CHECK(r.Shown >= static_cast<int>((c.Seconds - 1.0) * c.Fps * c.Rate));
+    CHECK(r.MaxShownPerTick == 1);
 }
 
 TEST_CASE("video far behind the audio clock still catches up by dropping")
@@ -139,4 +153,20 @@ TEST_CASE("video far behind the audio clock still catches up by dropping")
     // ... and a frame 300 ms behind the clock, with a later one queued, goes.
     const FrameInfo later{1.0 + 2 * fd, fd, 1};
     CHECK(VideoSchedulerStep(sched, 10.001, FrameInfo{1.0 + fd, fd, 1}, &later, master, 1).Action == FrameAction::Drop);
+}
+
+TEST_CASE("a page that gets fewer refreshes than the stream has frames shows one frame per refresh and drops the rest")
+{
+    // A loaded machine: 6 to 15 rAF callbacks a second for a 30 fps stream. Each refresh the frames whose time has passed
+    // go; a frame that would be replaced within the same refresh is dropped too (never uploaded, never counted as
+    // shown), and a frame still goes on screen at nearly every refresh.
+    SimConfig c;
+    SUBCASE("6 refreshes a second") { c.Refresh = 1.0 / 6.0; }
+    SUBCASE("14.5 refreshes a second, jittery") { c.Refresh = 1.0 / 14.5; c.RefreshJitter = 0.01; }
+    SUBCASE("20 refreshes a second, clock 20 ms ahead") { c.Refresh = 1.0 / 20.0; c.ClockOffset = 0.02; }
+    const SimResult r = Run(c);
+    CHECK(r.MaxShownPerTick == 1);
+    CHECK(r.Shown >= r.Ticks * 9 / 10);
+    CHECK(r.Shown + r.Dropped >= static_cast<int>((c.Seconds - 1.5) * c.Fps));
+    CHECK(r.MaxAvError < 0.08 + c.Refresh);
 }

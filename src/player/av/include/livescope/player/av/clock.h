@@ -82,6 +82,7 @@ struct VideoScheduler
     FrameInfo Shown;                // the frame on screen
     double ShownAt = 0.0;           // seconds, host time when Shown was put on screen
     bool HasShown = false;
+    double LastShowAt = -1.0; // seconds, host time (the refresh's `now`) of the last Show: one Show per refresh
     bool FrameDrop = true; // allow the late-frame rule
     int Dropped = 0;       // count of frames dropped by the late-frame rule or as stale
 };
@@ -90,7 +91,8 @@ struct VideoScheduler
 // null. `master` is the master (audio) clock, `current_serial` the serial now playing; frames of
 // another serial are dropped. Frame durations are paced at the master's Speed (catch-up), and
 // a master of another serial (no audio yet) leaves pacing to frame durations alone. On Show the
-// scheduler records the candidate as the frame on screen.
+// scheduler records the candidate as the frame on screen. A refresh is one `now`: after a Show at `now`, every further
+// call with the same `now` waits (one frame per refresh; the page uploads only frames the screen will show).
 FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameInfo& candidate, const FrameInfo* later,
                                  const Clock& master, int current_serial);
 
