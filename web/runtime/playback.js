@@ -571,7 +571,7 @@
         heapBytes: this.m ? this.m.HEAPU8.length : 0, heapStartBytes: this.heapStart, workerHeapBytes: this.wstats.heapBytes || 0, workerHeapStartBytes: this.workerHeapStart || 0, fatal: this.fatal,
         sourceError: this.sourceError,
         skipped: this.wstats.skipped || 0, decoder: this.wstats.decoder || '', decoderReason: this.wstats.decoderReason || '', decoderSwitches: this.wstats.decoderSwitches || 0,
-        audioDecoder: this.wstats.audioDecoder || '', audioDecoderReason: this.wstats.audioDecoderReason || '', audioDecoderSwitches: this.wstats.audioDecoderSwitches || 0, audioGaps: this.wstats.audioGaps || 0,
+        audioDecoder: this.wstats.audioDecoder || '', audioDecoderReason: this.wstats.audioDecoderReason || '', audioDecoderSwitches: this.wstats.audioDecoderSwitches || 0, audioGaps: this.wstats.audioGaps || 0, demuxer: this.wstats.demuxer || '',
       };
     }
   }
