@@ -423,7 +423,8 @@ function postStats() {
     decoder: mod.UTF8ToString(mod._ls_worker_decode_path(app)), decoderReason: mod.UTF8ToString(mod._ls_worker_decode_reason(app)),
     decoderSwitches: mod._ls_worker_decode_switches(app),
     audioDecoder: mod.UTF8ToString(mod._ls_worker_audio_path(app)), audioDecoderReason: mod.UTF8ToString(mod._ls_worker_audio_reason(app)),
-    audioDecoderSwitches: mod._ls_worker_audio_switches(app), audioGaps: mod._ls_worker_audio_gaps(app) });
+    audioDecoderSwitches: mod._ls_worker_audio_switches(app), audioGaps: mod._ls_worker_audio_gaps(app),
+    demuxer: mod.UTF8ToString(mod._ls_worker_demuxer()) });
   // The ABR counters also move between rendition events (a switch is counted seamless or not at the new variant's first part).
   const info = mod.UTF8ToString(mod._ls_worker_hls_info(app));
   if (info !== '{}' && info !== state.infoJson) { state.infoJson = info; const i = JSON.parse(info); post({ type: 'info', ...i, lowLatency: i.partTarget > 0 }); }

@@ -190,6 +190,8 @@ LS_EXPORT int ls_worker_set_decoder(WorkerApp* app, const char* choice, int webc
 LS_EXPORT const char* ls_worker_decode_path(WorkerApp* app) { return app ? livescope::DecodePathName(app->Pipeline.Path().Path()) : ""; }
 LS_EXPORT const char* ls_worker_decode_reason(WorkerApp* app) { return app ? app->Pipeline.Path().Reason().c_str() : ""; }
 LS_EXPORT int ls_worker_decode_switches(WorkerApp* app) { return app ? app->Pipeline.Path().Switches() : 0; }
+// The demuxer of this module: "pure" (light) or "ffmpeg" (full), docs/decode.md "The module split".
+LS_EXPORT const char* ls_worker_demuxer() { return livescope::DecodePipeline::DemuxerName(); }
 
 // A configuration to ask VideoDecoder.isConfigSupported about, as JSON {generation, codec, codedWidth, codedHeight,
 // descriptionSize} (the description's bytes at ls_worker_wc_description); "" when there is no new question.

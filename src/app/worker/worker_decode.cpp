@@ -1,12 +1,12 @@
-// Worker decode pipeline: chunk-oriented adapter over livescope::player_decode (PureDemuxer + VideoDecoder + AudioDecoder).
+// Worker decode pipeline: chunk-oriented adapter over livescope::player_decode (a demuxer + VideoDecoder + AudioDecoder).
 //
 // [SECTION] Impl (chunk bookkeeping, packet pump, the video path: wasm, probing or WebCodecs)
 // [SECTION] DecodePipeline
 // [SECTION] WebCodecs
 // [SECTION] Audio through AudioDecoder
 //
-// The demuxing (the pure fMP4/TS demuxers: no libavformat in either worker module, docs/decode.md "The pure demuxers")
-// and decoding themselves live in src/player/decode (unit-tested and fuzzed), and so do the WebCodecs
+// The demuxing (the light module: the pure fMP4/TS demuxers, no libavformat; the full module: FFmpeg's, behind the same
+// MediaPacket interface; docs/decode.md "The module split") and decoding themselves live in src/player/decode (unit-tested and fuzzed), and so do the WebCodecs
 // decisions (webcodecs.h: codec strings, DecodePathPolicy, the timestamp map). This file only adds what the Worker needs
 // on top: chunk boundaries, serials, fatal detection, per-frame PDT, counters, and the packets kept since the last key
 // frame (held while the browser is asked about a codec, replayed through the wasm decoder when WebCodecs fails).
@@ -16,6 +16,9 @@
 #include <livescope/player/decode/container_scan.h>
 #include <livescope/player/decode/decoders.h>
 #include <livescope/player/decode/pure_demuxer.h>
+#if !defined(LIVESCOPE_WORKER_LIGHT) && !defined(LIVESCOPE_WORKER_PURE_DEMUX)
+#include <livescope/player/decode/ffmpeg_media_demuxer.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -42,6 +45,16 @@ const char* DecodeFatalName(DecodeFatal fatal)
 // [SECTION] Impl ----------------------------------------------------------------------------------
 
 namespace {
+// The demuxer: the light module (the WebCodecs path, issue 16's byte budget) links no libavformat and demuxes with the
+// pure demuxers; the full module (the wasm path) with FFmpeg's, which plays more (docs/decode.md "The module split").
+// LIVESCOPE_WORKER_PURE_DEMUX builds the full configuration with the pure demuxers (the native tests compare both).
+#if defined(LIVESCOPE_WORKER_LIGHT) || defined(LIVESCOPE_WORKER_PURE_DEMUX)
+using WorkerDemuxer = PureDemuxer;
+constexpr const char* kDemuxerName = "pure";
+#else
+using WorkerDemuxer = FfmpegMediaDemuxer;
+constexpr const char* kDemuxerName = "ffmpeg";
+#endif
 constexpr int kPoolFrames = 64;      // pooled pictures; buffers are allocated only when used
 constexpr size_t kChunkHistory = 64; // chunks remembered for per-frame PDT
 // bytes: the most fMP4 bytes the demuxer may hold waiting for a fragment to complete. A fragment never spans
@@ -69,7 +82,7 @@ struct DecodePipeline::Impl
 
     DecodePipeline* Owner = nullptr;
     NowMsFn NowMs = nullptr;
-    PureDemuxer Demux;
+    WorkerDemuxer Demux;
     // The parameters of the current video [0] and audio [1] stream, as the pipeline keeps them: a copy per configuration
     // (held packets keep theirs), whose Generation is the pipeline's own count (unique across containers and demuxers).
     std::shared_ptr<MediaStreamInfo> Streams[2];
@@ -632,8 +645,8 @@ struct DecodePipeline::Impl
             if (!pkt.Info) continue;
             if (pkt.Info->Codec == MediaCodec::Unknown)
             {
-                // Neither worker module demuxes with FFmpeg (docs/decode.md "The pure demuxers"), and FFmpeg's decoders
-                // in the widget are H.264, HEVC and AAC only: the stream cannot play.
+                // FFmpeg's decoders in the widget are H.264, HEVC and AAC only (and the light module's pure demuxers
+                // know no other codec): the stream cannot play.
                 SetFatal(DecodeFatal::UnsupportedCodec, std::string("the stream's ") + (pkt.Info->Video ? "video" : "audio") +
                                                             " codec is not supported (livescope plays H.264 or HEVC video with AAC audio)");
                 return;
@@ -665,6 +678,8 @@ DecodePipeline::DecodePipeline(NowMsFn now_ms) : P(new Impl())
     P->Owner = this;
     P->NowMs = now_ms;
 }
+
+const char* DecodePipeline::DemuxerName() { return kDemuxerName; }
 
 DecodePipeline::~DecodePipeline()
 {

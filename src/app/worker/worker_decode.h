@@ -1,4 +1,4 @@
-// Worker decode pipeline: the worker's chunk-oriented adapter over livescope::player_decode (PureDemuxer, VideoDecoder, AudioDecoder).
+// Worker decode pipeline: the worker's chunk-oriented adapter over livescope::player_decode (a demuxer, VideoDecoder, AudioDecoder).
 //
 // [SECTION] Output records
 // [SECTION] DecodePipeline
@@ -120,6 +120,9 @@ public:
     // Stream time to PROGRAM-DATE-TIME: the first video frame of each chunk with a PDT is an anchor. Frames'
     // ProgramDateTime and the audio's place in time (fast start) come from it. Cleared by Reset.
     PdtMap Pdts;
+
+    // "pure" (the light module: PureDemuxer) or "ffmpeg" (the full module: FFmpeg's demuxer as MediaPackets).
+    static const char* DemuxerName();
 
     DecodeFatal Fatal = DecodeFatal::None;
     std::string FatalDetail;

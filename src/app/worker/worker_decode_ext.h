@@ -8,7 +8,7 @@
 // WebCodecs error mid-stream), DecodePipeline holds the packets since the last key frame, asks the worker to load
 // the full module (RequestModule), and replays them through it once loaded (DecodePipeline::OnDecoderModuleReady):
 // no packet is skipped, so the switch stays at the last independent part, as without the split.
-// Packets (the pure demuxer's MediaPackets, in both modules) go to the full module's ls_vdec_* C API (worker_decode_ext.cpp) through web/runtime/player-worker.js's
+// Packets (the light module's pure-demuxed MediaPackets) go to the full module's ls_vdec_* C API (worker_decode_ext.cpp) through web/runtime/player-worker.js's
 // bridge (Module.lsDecoder); decoded pictures are copied back, tightly packed I420, into this module's own pool.
 //
 // [SECTION] ExternalAudioDecoder (light module: AudioDecoder's interface, FFmpeg's AAC decoder in the full module)
