@@ -20,9 +20,7 @@
 #include <cmath>
 #include <memory>
 
-#ifdef LIVESCOPE_WORKER_LIGHT
-#include "worker_decode_ext.h" // the light module decodes video on wasm through the full module (issue 16)
-#endif
+#include "worker_decode_ext.h" // the wasm decoder by codec: this module's, or a decoder module's (issue 16)
 
 extern "C" {
 #include <libavcodec/avcodec.h>
@@ -73,12 +71,13 @@ struct DecodePipeline::Impl
     DecodePipeline* Owner = nullptr;
     NowMsFn NowMs = nullptr;
     Demuxer Demux;
+    WasmVideoDecoder VideoDec{VideoDecoderConfig{kPoolFrames, 1}}; // this module's FFmpeg decoder or a decoder module's, by codec
 #ifdef LIVESCOPE_WORKER_LIGHT
-    ExternalVideoDecoder VideoDec{VideoDecoderConfig{kPoolFrames, 1}};
     using WasmAudioDecoder = ExternalAudioDecoder; // FFmpeg's AAC decoder is in the full module (issue 16)
+    static constexpr bool kOwnAudioDecoder = false;
 #else
-    VideoDecoder VideoDec{VideoDecoderConfig{kPoolFrames, 1}};
     using WasmAudioDecoder = AudioDecoder;
+    static constexpr bool kOwnAudioDecoder = true;
 #endif
     std::unique_ptr<WasmAudioDecoder> AudioDec = std::make_unique<WasmAudioDecoder>();
     std::unique_ptr<PcmResampler> AudioResampler = std::make_unique<PcmResampler>(); // AudioDecoder's PCM, as FFmpeg's
@@ -307,24 +306,15 @@ struct DecodePipeline::Impl
         Owner->WcChunks.push_back(std::move(ch));
     }
 
-    // The light module has no wasm video decoder until the full module is loaded: asks for it (once) and says false
-    // meanwhile, while the packets since the last key frame are held (OnDecoderModuleReady replays them).
-    static bool WasmDecoderReady()
-    {
-#ifdef LIVESCOPE_WORKER_LIGHT
-        if (ExternalVideoDecoder::Available()) return true;
-        ExternalVideoDecoder::RequestModule();
-        return false;
-#else
-        return true;
-#endif
-    }
+    // The light module has no FFmpeg AAC decoder until the full module is loaded: asks for it (once) and says false
+    // meanwhile, while the audio packets are held (OnDecoderModuleReady replays them).
+    static bool AudioDecoderReady() { return DecoderModuleReady(WasmDecoderModule(MediaCodec::Aac, kOwnAudioDecoder)); }
 
-    // The wasm decoder takes over: the held packets (from the last key frame) are decoded now (light module: once the
-    // full module is loaded; they stay held until then).
+    // The wasm decoder takes over: the held packets (from the last key frame) are decoded now (where the codec's decoder is
+    // in a decoder module, once that is loaded: they stay held until then, VideoDec.Ready asks for it).
     void ReplayHeld()
     {
-        if (!WasmDecoderReady()) return;
+        if (!Held.empty() && !VideoDec.Ready(Held.front().Meta)) return;
         VideoDec.Flush();
         std::deque<HeldPacket> held;
         held.swap(Held);
@@ -380,7 +370,7 @@ struct DecodePipeline::Impl
 
     void DecodeWasm(const DemuxedPacket& pkt)
     {
-        if (!WasmDecoderReady())
+        if (!VideoDec.Ready(pkt))
         {
             if (!Hold(pkt)) Owner->Counters.SkippedPackets++; // a GOP too long to keep: from the next key frame
             return;
@@ -431,7 +421,7 @@ struct DecodePipeline::Impl
 
     void DecodeAudioWasm(const DemuxedPacket& pkt)
     {
-        if (!WasmDecoderReady())
+        if (!AudioDecoderReady())
         {
             // Light module: FFmpeg's AAC decoder comes with the full module; the packets wait for it (ReplayAudio).
             if (!HoldAudio(pkt)) Error("audio: the decoder module is not loaded yet, " + std::to_string(kMaxAudioHeld) + " packets held: skipped");
