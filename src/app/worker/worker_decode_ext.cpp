@@ -299,9 +299,9 @@ DecodeStatus ExternalVideoDecoder::SendPacket(const DemuxedPacket& packet)
     const AVCodecParameters* par = packet.Params;
     const int m = static_cast<int>(Module);
     return StatusOf(m, ls_ext_send(m, static_cast<int>(par->codec_id), par->extradata, par->extradata ? par->extradata_size : 0,
-                                par->width, par->height, packet.ParamsGeneration, packet.Serial, packet.Packet->data,
-                                packet.Packet->size, packet.Pts, packet.Dts, packet.Duration, packet.Keyframe ? 1 : 0,
-                                static_cast<double>(packet.Tag)));
+                                   par->width, par->height, packet.ParamsGeneration, packet.Serial, packet.Packet->data,
+                                   packet.Packet->size, packet.Pts, packet.Dts, packet.Duration, packet.Keyframe ? 1 : 0,
+                                   static_cast<double>(packet.Tag)));
 }
 
 DecodeStatus ExternalVideoDecoder::ReceiveFrame(const VideoFrame*& out)
@@ -369,9 +369,11 @@ MediaCodec MediaCodecOf(int codec_id)
 } // namespace
 
 #ifdef LIVESCOPE_WORKER_LIGHT
-WasmVideoDecoder::WasmVideoDecoder(const VideoDecoderConfig& config) : Ext(config) {}
+WasmVideoDecoder::WasmVideoDecoder(const VideoDecoderConfig& config) : Ext(config)
+{}
 #else
-WasmVideoDecoder::WasmVideoDecoder(const VideoDecoderConfig& config) : Own(config), Ext(config) {}
+WasmVideoDecoder::WasmVideoDecoder(const VideoDecoderConfig& config) : Own(config), Ext(config)
+{}
 #endif
 
 void WasmVideoDecoder::Pick(const DemuxedPacket& packet)
