@@ -432,9 +432,11 @@ function postStats() {
 // [SECTION] Start ------------------------------------------------------------------------------
 
 // The module split (docs/decode.md): where WebCodecs may decode, the light module (livescope_worker_light: demux, AAC, no
-// FFmpeg video decoder); with decoder=wasm or without VideoDecoder, the full one (livescope_worker). `name` is the module's
-// file name; its factory is named after it (livescope_decoder_hevc: createLivescopeDecoderHevc).
-function loadModule(baseUrl, name) {
+// FFmpeg video decoder); with decoder=wasm or without VideoDecoder, the full one (livescope_worker). `which`: true/false
+// for those two, or a decoder module's file name; the factory is named after the file (livescope_decoder_hevc:
+// createLivescopeDecoderHevc).
+function loadModule(baseUrl, which) {
+  const name = typeof which === 'string' ? which : which ? 'livescope_worker_light' : 'livescope_worker';
   importScripts(baseUrl + name + '.js');
   const create = self['create' + name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')];
   return create({ locateFile: (p) => baseUrl + p, print: (t) => log('info', t), printErr: (t) => log('warn', t) });
@@ -542,7 +544,7 @@ function prefetch(m) {
       mark('decoder warmed');
     } catch (e) { wc.decoder = null; }
   }
-  const mod = Promise.resolve().then(() => loadModule(m.baseUrl, light ? 'livescope_worker_light' : 'livescope_worker'));
+  const mod = Promise.resolve().then(() => loadModule(m.baseUrl, light));
   mod.catch(() => {}); // reported by start()
   state.early = { src: m.src, baseUrl: m.baseUrl, light, mod };
 }
