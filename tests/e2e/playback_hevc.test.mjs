@@ -1,9 +1,10 @@
 // e2e (playback, issue 16): HEVC's decoder is a module of its own (livescope_decoder_hevc, docs/decode.md "The module
-// split"), fetched only when an HEVC stream needs the wasm decoder. An HEVC stream (hvc1 in fMP4, an 8 s ENDLIST stream made
-// by ffmpeg's libx265) plays in auto mode (where the browser's VideoDecoder refuses hvc1, as headless Chromium does, the light
-// module loads the HEVC module alone, not the full one) and with decoder=wasm (the full module, which no longer has HEVC's
-// decoder, loads the HEVC module); an H.264 stream (the dev origin) never fetches it, on either path. Colour bars on the
-// canvas each time; the worker modules' wasm requests counted. One browser, one origin, one clip for the file.
+// split"), fetched only when an HEVC stream needs the wasm decoder. An HEVC stream (an 8 s ENDLIST stream made by ffmpeg's
+// libx265) plays in auto mode: in fMP4 (hvc1) where the browser's VideoDecoder refuses it, as headless Chromium does, and in
+// MPEG-TS (no codec string for WebCodecs), the light module loads the HEVC module alone, not the full one; and with
+// decoder=wasm, the full module (which no longer has HEVC's decoder) loads the HEVC module. An H.264 stream (the dev origin)
+// never fetches it, on either path. Colour bars on the canvas each time; the worker modules' wasm requests counted. One
+// browser, one origin, one pair of clips for the file.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,7 +21,7 @@ const hevcMissing = missing || (!hasFfmpeg() ? 'the ffmpeg CLI is missing'
   : !/libx265/.test(spawnSync('ffmpeg', ['-hide_banner', '-encoders']).stdout.toString()) ? 'ffmpeg has no libx265' : null);
 if (missing) console.log(`playback_hevc: SKIPPED: ${missing}`);
 
-let origin, srv, browser, clip;
+let origin, srv, browser, clip, clipTs;
 before(async () => {
   if (missing) return;
   origin = await startOrigin();
@@ -28,14 +29,18 @@ before(async () => {
   browser = await launchBrowser();
   if (hevcMissing) return;
   const dir = mkdtempSync(join(tmpdir(), 'livescope-hevc-'));
-  const enc = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=8',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=8', '-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1',
-    '-x265-params', 'log-level=error:keyint=30:min-keyint=30:scenecut=0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k',
-    '-f', 'hls', '-hls_time', '1', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4',
-    join(dir, 'live.m3u8')]);
-  assert.equal(enc.status, 0, `ffmpeg: ${enc.stderr}`);
+  // The same clip as fMP4 (hvc1) and as MPEG-TS (Annex B: no codec string for WebCodecs, so always the wasm decoder).
+  for (const ts of [false, true]) {
+    const enc = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=8',
+      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=8', '-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', ts ? 'hev1' : 'hvc1',
+      '-x265-params', 'log-level=error:keyint=30:min-keyint=30:scenecut=0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k',
+      '-f', 'hls', '-hls_time', '1', '-hls_playlist_type', 'vod',
+      ...(ts ? [] : ['-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4']), join(dir, ts ? 'ts.m3u8' : 'live.m3u8')]);
+    assert.equal(enc.status, 0, `ffmpeg: ${enc.stderr}`);
+  }
   const media = await serveStatic(dir);
   clip = { url: `${media.url}/live.m3u8`, close: async () => { await media.close(); rmSync(dir, { recursive: true, force: true }); } };
+  clipTs = { url: `${media.url}/ts.m3u8` };
 });
 after(async () => {
   if (browser) await browser.close();
@@ -102,6 +107,17 @@ test('HEVC with decoder=wasm: the full module has no HEVC decoder and loads the 
   assert.ok(loadedLog(page, 'livescope_decoder_hevc'), 'the HEVC module load was not logged');
   // Printed, not asserted: the 8 s clip arrives whole at once and decodes in a burst past the worker's picture pool.
   console.log(`hevc wasm: skipped ${s.skipped}, audio ${s.audioDecoder}`);
+});
+
+test('HEVC in MPEG-TS: the light module plays it through the HEVC module (no codec string for WebCodecs from Annex B)', { skip: hevcMissing || false, timeout: 120000 }, async (t) => {
+  const modules = countModules(t);
+  const { page, s } = await play(t, clipTs.url, 'auto');
+  console.log(`hevc ts: ${s.decoder} (${s.decoderReason}), audio ${s.audioDecoder}, modules ${JSON.stringify(modules)}`);
+  assert.equal(s.decoder, 'wasm');
+  await checkPicture(page, 'hevc ts');
+  assert.equal(modules.light, 1);
+  assert.equal(modules.hevc, 1, 'HEVC in TS did not load the HEVC module exactly once');
+  assert.equal(modules.full, s.audioDecoder === 'wasm' ? 1 : 0, `the full module was fetched for an HEVC stream (audio ${s.audioDecoder})`);
 });
 
 test('an H.264 stream never fetches the HEVC module, on the wasm path or the WebCodecs one', { skip: missing || false, timeout: 90000 }, async (t) => {
