@@ -15,6 +15,7 @@
 #include <livescope/player/decode/container_scan.h>
 #include <livescope/player/decode/decoders.h>
 #include <livescope/player/decode/demuxer.h>
+#include <livescope/player/decode/fmp4_demux.h>
 
 #include <algorithm>
 #include <cmath>
@@ -474,6 +475,34 @@ struct DecodePipeline::Impl
 
     const WebCodecsConfig& AudioConfig() const { return Owner->AudioConfig; }
 
+    // The session's first init segment (fMP4): its AAC track's configuration, read now (Fmp4Demux, the init segment alone),
+    // is asked about before the first audio packet, and where the audio path is wasm (no AudioDecoder) the decoder module
+    // starts loading now; a refusal starts it at the answer (OnAudioSupport). The first packet's own configuration then
+    // finds the answer cached (same codec string), or asks again if it came first. Not for TS (no init segment). Light module
+    // only (the full module has FFmpeg's AAC decoder: nothing to load early, and no Fmp4Demux otherwise).
+    void AskAudioEarly([[maybe_unused]] std::span<const uint8_t> init)
+    {
+#ifdef LIVESCOPE_WORKER_LIGHT
+        if (AudioGeneration != -1 || Owner->AudioPolicy.Generation() != -1) return; // only before the first audio configuration
+        Fmp4Demux probe;
+        probe.Push(init, 0);
+        MediaPacket none;
+        probe.ReadPacket(none); // parses the init segment (then NeedMore: no fragment)
+        const MediaStreamInfo* a = probe.AudioStream();
+        if (!a || a->Codec != MediaCodec::Aac || a->Extradata.empty() || a->SampleRate <= 0 || a->Channels <= 0) return;
+        WebCodecsConfig c;
+        c.Generation = -2; // none of the demuxer's (they count from 0): the first packet's configuration is a new one
+        c.Description = a->Extradata;
+        c.Codec = AacCodecString(c.Description);
+        c.Width = a->SampleRate;
+        c.Height = a->Channels;
+        Owner->AudioConfig = c;
+        const DecodePath path = Owner->AudioPolicy.OnConfig(c.Generation, c.Codec);
+        Owner->AudioQuestionPending = path == DecodePath::Probing;
+        if (path == DecodePath::Wasm) AudioDecoderReady(); // asks for the module that has FFmpeg's AAC decoder, if not here
+#endif
+    }
+
     bool HoldAudio(const DemuxedPacket& pkt)
     {
         if (!pkt.Packet || AudioHeld.size() >= kMaxAudioHeld) return false;
@@ -713,7 +742,10 @@ void DecodePipeline::EndChunk(bool ok)
             if (Mp4HasEncryption(bytes))
                 P->SetFatal(DecodeFatal::Encrypted, "the stream is encrypted (CENC), which livescope does not play");
             else
+            {
                 P->Push(bytes.data(), bytes.size());
+                P->AskAudioEarly(bytes);
+            }
         }
     }
     else if (P->ChunkIsTs)
@@ -836,7 +868,10 @@ void DecodePipeline::OnAudioSupport(int generation, bool supported)
         for (size_t i = P->AudioTracker.InFlight(); i < P->AudioHeld.size(); ++i) P->QueueAudioChunk(P->AudioHeld[i].Meta);
     }
     else if (now == DecodePath::Wasm)
+    {
         P->ReplayAudio();
+        Impl::AudioDecoderReady(); // refused: the module with FFmpeg's AAC decoder loads now, even with no packet held yet
+    }
 }
 
 void DecodePipeline::OnAudioError(const std::string& reason)
