@@ -10,12 +10,9 @@
 // the AudioSpecificConfig built from the ADTS header. Times are printed, not asserted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser, ARTIFACTS } from './lib/browser.mjs';
-import { serveStatic } from './lib/static.mjs';
 import { WASM_DIR, ORIGIN_BIN, startOrigin, openPlayer, withWasmServer, stats, readCanvas, checkBars, hasFfmpeg, startFfmpegLive } from '../bench/playback/lib.mjs';
 
 const missing = !existsSync(ORIGIN_BIN) ? `${ORIGIN_BIN} is missing (build the native preset)`
@@ -195,33 +192,4 @@ test('decoder=wasm plays the same origin through FFmpeg in the worker: colour ba
   console.log(`wasm audio: gaps ${(await stats(page)).audioGaps}`);
 });
 
-// HEVC (hvc1 in fMP4, an 8 s ENDLIST stream made by ffmpeg's libx265): where the browser's VideoDecoder refuses it, the light
-// module asks for the full one and plays through its decoder; where the browser decodes it, the full module is never fetched.
-const hevcMissing = missing || (!hasFfmpeg() ? 'the ffmpeg CLI is missing'
-  : !/libx265/.test(spawnSync('ffmpeg', ['-hide_banner', '-encoders']).stdout.toString()) ? "ffmpeg has no libx265" : null);
-test('HEVC in auto mode: the browser decides, and a refusal loads the full module, which plays it', { skip: hevcMissing || false, timeout: 120000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'livescope-hevc-'));
-  const enc = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30:duration=8',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000:duration=8', '-c:v', 'libx265', '-preset', 'ultrafast', '-tag:v', 'hvc1',
-    '-x265-params', 'log-level=error:keyint=30:min-keyint=30:scenecut=0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k',
-    '-f', 'hls', '-hls_time', '1', '-hls_playlist_type', 'vod', '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4',
-    join(dir, 'live.m3u8')]);
-  assert.equal(enc.status, 0, `ffmpeg: ${enc.stderr}`);
-  const media = await serveStatic(dir);
-  t.after(async () => { await media.close(); rmSync(dir, { recursive: true, force: true }); });
-  const modules = countModules(t);
-  const page = await openPlayer(browser, srv.url, `${media.url}/live.m3u8`, '&decoder=auto');
-  t.after(async () => { if (t.failed !== false) console.log(page.logs.slice(-40).join('\n')); await page.close(); });
-  await page.waitForFunction(() => window.livescopeWidgets[0].stats && window.livescopeWidgets[0].stats.framesShown > 0, null, { timeout: 60000 });
-  await page.waitForFunction(() => ['webcodecs', 'wasm'].includes(window.livescopeWidgets[0].stats.decoder), null, { timeout: 5000 });
-  const s = await stats(page);
-  console.log(`hevc: ${s.decoder} (${s.decoderReason}), first frame ${s.firstFrameMs.toFixed(0)} ms, modules ${JSON.stringify(modules)}`);
-  await checkPicture(page, 'hevc');
-  await page.screenshot({ path: join(ARTIFACTS, 'playback-hevc.png') });
-  assert.equal(modules.light, 1, 'the light module was not the one started');
-  if (s.decoder === 'wasm') {
-    assert.match(s.decoderReason, /unsupported|codec/i, `why wasm: ${s.decoderReason}`);
-    assert.equal(modules.full, 1, 'the refused codec did not load the full module exactly once');
-    assert.ok(page.logs.some((l) => /decoder module: loaded in/.test(l)), 'the decoder module load was not logged');
-  } else assert.equal(modules.full, 0, 'the browser decodes HEVC, yet the full module was fetched');
-});
+// HEVC (its decoder is a module of its own, livescope_decoder_hevc): tests/e2e/playback_hevc.test.mjs.

@@ -3,7 +3,8 @@
 // over when it comes, no VideoFrame is left open for the garbage collector, and a widget whose page module cannot load ends
 // its playback worker; on the wasm path the page module still loads with the runtime, and a stream that shows no frame
 // gets its state card once the wait for a first frame is over. Two widgets in view share one page (one page-module
-// compile). Real origin (testsrc2 bars) and Chromium; the dist a publisher hosts.
+// compile). The standalone player page (player.html, player-page.js) takes the same early path, under its strict CSP.
+// Real origin (testsrc2 bars) and Chromium; the dist a publisher hosts.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { startStack } from './lib/stack.mjs';
 import { serveStatic } from './lib/static.mjs';
 import { WASM_DIR } from './lib/canvas.mjs';
 import { checkBars } from '../bench/playback/lib.mjs';
+import { strictCsp } from '../../scripts/demo-server.mjs';
 
 const DIST = process.env.LIVESCOPE_DIST || join(WASM_DIR, 'dist');
 let stack, browser, host;
@@ -194,4 +196,63 @@ test('on the wasm path the page module loads with the runtime, and a stream with
     assert.equal((await stats(page, 's')).framesShown, 0);
     await page.screenshot({ path: join(ARTIFACTS, 'poster-wasm-path-and-starting.png') });
   } catch (e) { console.log(logs.join('\n')); throw e; } finally { await page.close(); }
+});
+
+test('the standalone player page paints the first frame on the poster before the page wasm is answered, under its CSP', async () => {
+  let answered = false, release;
+  const held = new Promise((r) => { release = r; });
+  const page = await browser.context.newPage();
+  const logs = collectLogs(page);
+  await page.setViewportSize({ width: 360, height: 640 });
+  await page.addInitScript(() => {
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  // Served as the demo server serves /embed/player.html: with the strict CSP (no inline script or style).
+  const csp = strictCsp({ streamUrl: stack.streamUrl });
+  await page.route(/\/player\.html(\?|$)/, async (route) => {
+    const res = await route.fetch();
+    await route.fulfill({ response: res, headers: { ...res.headers(), 'content-security-policy': csp } });
+  });
+  await page.route('**/livescope_page.wasm', async (route) => { await held; answered = true; await route.continue(); });
+  const first = () => page.evaluate(() => { const p = window.livescopeWidgets[0].prepared.playback; return { by: p.firstFrameBy, ms: p.firstFrameMs }; });
+  try {
+    await page.goto(`${host.url}/player.html?muted=1&src=${encodeURIComponent(stack.streamUrl)}`);
+    await page.waitForSelector('canvas.livescope-first-frame', { timeout: 60000 });
+    assert.equal(answered, false);
+    const own = await page.evaluate(() => {
+      const c = document.querySelector('canvas.livescope-first-frame'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+      let bin = '';
+      for (let k = 0; k < d.data.length; k += 0x8000) bin += String.fromCharCode.apply(null, d.data.subarray(k, k + 0x8000));
+      return { w: d.width, h: d.height, b64: btoa(bin) };
+    }).then(({ w, h, b64 }) => ({ w, h, px: new Uint8Array(Buffer.from(b64, 'base64')) }));
+    assert.ok(barsOk(own), `the player page's poster canvas (${own.w}x${own.h}) shows no testsrc2 bars: ${barsText(own)}`);
+    const shot = await page.screenshot({ path: join(ARTIFACTS, 'poster-player-page.png') });
+    const img = await page.evaluate(async (b) => {
+      const bmp = await createImageBitmap(new Blob([Uint8Array.from(atob(b), (ch) => ch.charCodeAt(0))], { type: 'image/png' }));
+      const o = new OffscreenCanvas(bmp.width, bmp.height), g = o.getContext('2d');
+      g.drawImage(bmp, 0, 0);
+      const d = g.getImageData(0, 0, bmp.width, bmp.height);
+      let bin = '';
+      for (let k = 0; k < d.data.length; k += 0x8000) bin += String.fromCharCode.apply(null, d.data.subarray(k, k + 0x8000));
+      return { w: d.width, h: d.height, b64: btoa(bin) };
+    }, shot.toString('base64')).then(({ w, h, b64 }) => ({ w, h, px: new Uint8Array(Buffer.from(b64, 'base64')) }));
+    assert.ok(barsOk(img), `the player page shows no testsrc2 bars on screen: ${barsText(img)}`);
+    assert.equal((await first()).by, 'poster');
+    const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => m.name));
+    assert.ok(marks.includes('livescope:first frame shown'), marks.join(', '));
+    assert.ok(!marks.includes('livescope:page module ready'), 'the page module came before its wasm was answered');
+    assert.equal(answered, false, 'the page wasm was answered before the poster was checked');
+
+    release();
+    await page.waitForFunction(() => document.documentElement.dataset.livescope === 'ready' && window.livescopeWidgets[0].stats.framesShown > 10, null, { timeout: 60000 });
+    assert.equal(await page.evaluate(() => !!document.querySelector('canvas.livescope-first-frame')), false, 'the poster is still over the page module\'s picture');
+    assert.equal((await first()).by, 'poster');
+    await page.screenshot({ path: join(ARTIFACTS, 'poster-player-page-module.png') });
+    await page.waitForTimeout(300);
+    assert.deepEqual(await page.evaluate(() => window.__csp), [], 'CSP violations on the player page');
+  } catch (e) { console.log(logs.join('\n')); throw e; } finally {
+    release();
+    await page.close();
+  }
 });

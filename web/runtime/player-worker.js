@@ -433,31 +433,38 @@ function postStats() {
 // [SECTION] Start ------------------------------------------------------------------------------
 
 // The module split (docs/decode.md): where WebCodecs may decode, the light module (livescope_worker_light: demux, AAC, no
-// FFmpeg video decoder); with decoder=wasm or without VideoDecoder, the full one (livescope_worker).
-function loadModule(baseUrl, light) {
-  importScripts(baseUrl + (light ? 'livescope_worker_light.js' : 'livescope_worker.js'));
-  const create = light ? self.createLivescopeWorkerLight : self.createLivescopeWorker;
+// FFmpeg video decoder); with decoder=wasm or without VideoDecoder, the full one (livescope_worker). `which`: true/false
+// for those two, or a decoder module's file name; the factory is named after the file (livescope_decoder_hevc:
+// createLivescopeDecoderHevc).
+function loadModule(baseUrl, which) {
+  const name = typeof which === 'string' ? which : which ? 'livescope_worker_light' : 'livescope_worker';
+  importScripts(baseUrl + name + '.js');
+  const create = self['create' + name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')];
   return create({ locateFile: (p) => baseUrl + p, print: (t) => log('info', t), printErr: (t) => log('warn', t) });
 }
 
-// The light module's video path became wasm (a codec the browser refuses, a WebCodecs error), or its audio path did (no
-// AudioDecoder, a refusal, an error: the light module has no FFmpeg AAC decoder): it holds the packets (video: since the
-// last key frame; audio: every one not yet decoded) and asks (Module.lsRequestDecoder) for the full module, loaded once,
-// whose decoders it then drives through this bridge (src/app/worker/worker_decode_ext.h; ls_vdec_*, ls_adec_* in the full
-// module), replaying the held packets.
-function loadDecoderModule() {
-  const light = state.mod, app = state.app;
-  if (state.decoderLoad || !light) return;
-  log('info', 'decoder module: loading livescope_worker (the wasm video and AAC decoders)');
+// The running module needs a decoder it does not have (C++ decides which, by the stream's codec: WasmDecoderModule in
+// src/player/decode/webcodecs.h): the light module's video path became wasm (a codec the browser refuses, a WebCodecs error)
+// or its audio path did (no AudioDecoder, a refusal, an error: the light module has no FFmpeg AAC decoder), or an HEVC
+// stream needs the wasm decoder (HEVC's is only in livescope_decoder_hevc). It holds the packets (video: since the last key
+// frame; audio: every one not yet decoded) and asks (Module.lsRequestDecoder(id, name)) for that module, loaded once per
+// id, whose decoders it then drives through this bridge (src/app/worker/worker_decode_ext.h; ls_vdec_*, and ls_adec_* in
+// the full module), replaying the held packets.
+function loadDecoderModule(id, name) {
+  const main = state.mod, app = state.app;
+  const loads = state.decoderLoads || (state.decoderLoads = new Map());
+  if (loads.has(id) || !main || !/^livescope_[a-z0-9_]+$/.test(name)) return;
+  log('info', `decoder module: loading ${name}`);
   const t0 = performance.now();
-  state.decoderLoad = Promise.resolve().then(() => loadModule(state.baseUrl, false)).then((full) => {
-    if (state.mod !== light) return;
-    log('info', `decoder module: loaded in ${(performance.now() - t0).toFixed(0)} ms`);
-    light.lsDecoder = decoderBridge(light, full);
-    if (state.app === app && state.running) { light._ls_worker_decoder_ready(app); drain(); }
-  }).catch((e) => fatal('load-failed', `decoder module: ${(e && e.message) || e}`));
+  loads.set(id, Promise.resolve().then(() => loadModule(state.baseUrl, name)).then((mod) => {
+    if (state.mod !== main) return;
+    log('info', `decoder module: loaded in ${(performance.now() - t0).toFixed(0)} ms (${name})`);
+    (main.lsDecoders || (main.lsDecoders = {}))[id] = decoderBridge(main, mod);
+    if (state.app === app && state.running) { main._ls_worker_decoder_ready(app); drain(); }
+  }).catch((e) => fatal('load-failed', `decoder module ${name}: ${(e && e.message) || e}`)));
 }
 
+// `light`: the running module (the light one, or the full one for HEVC); `full`: the decoder module it drives.
 function decoderBridge(light, full) {
   const dec = full._ls_vdec_create();
   let scratch = 0, scratchSize = 0, rec = null;
@@ -551,7 +558,7 @@ async function start(m) {
   if (!e || e.src !== m.src || e.baseUrl !== m.baseUrl || e.light !== light) { state.early = null; prefetch(m); }
   state.mod = await state.early.mod;
   mark('worker module instantiated');
-  if (light) state.mod.lsRequestDecoder = loadDecoderModule;
+  state.mod.lsRequestDecoder = loadDecoderModule; // either module: the light one for every decoder, the full one for HEVC
   state.app = state.mod._ls_worker_create();
   state.channels = m.channels || 2;
   state.mod._ls_worker_set_audio(state.app, m.sampleRate || 48000, state.channels);

@@ -19,14 +19,13 @@
 #if !defined(LIVESCOPE_WORKER_LIGHT) && !defined(LIVESCOPE_WORKER_PURE_DEMUX)
 #include <livescope/player/decode/ffmpeg_media_demuxer.h>
 #endif
+#include <livescope/player/decode/fmp4_demux.h>
 
 #include <algorithm>
 #include <cmath>
 #include <memory>
 
-#ifdef LIVESCOPE_WORKER_LIGHT
-#include "worker_decode_ext.h" // the light module decodes video on wasm through the full module (issue 16)
-#endif
+#include "worker_decode_ext.h" // the wasm decoder by codec: this module's, or a decoder module's (issue 16)
 
 namespace livescope {
 
@@ -89,12 +88,13 @@ struct DecodePipeline::Impl
     const MediaStreamInfo* StreamSource[2] = {nullptr, nullptr}; // the demuxer's record it was copied from
     int StreamSourceGeneration[2] = {-1, -1};
     int Generations = 0;
+    WasmVideoDecoder VideoDec{VideoDecoderConfig{kPoolFrames, 1}}; // this module's FFmpeg decoder or a decoder module's, by codec
 #ifdef LIVESCOPE_WORKER_LIGHT
-    ExternalVideoDecoder VideoDec{VideoDecoderConfig{kPoolFrames, 1}};
     using WasmAudioDecoder = ExternalAudioDecoder; // FFmpeg's AAC decoder is in the full module (issue 16)
+    static constexpr bool kOwnAudioDecoder = false;
 #else
-    VideoDecoder VideoDec{VideoDecoderConfig{kPoolFrames, 1}};
     using WasmAudioDecoder = AudioDecoder;
+    static constexpr bool kOwnAudioDecoder = true;
 #endif
     std::unique_ptr<WasmAudioDecoder> AudioDec = std::make_unique<WasmAudioDecoder>();
     std::unique_ptr<PcmResampler> AudioResampler = std::make_unique<PcmResampler>(); // AudioDecoder's PCM, as FFmpeg's
@@ -336,24 +336,15 @@ struct DecodePipeline::Impl
         Owner->WcChunks.push_back(std::move(ch));
     }
 
-    // The light module has no wasm video decoder until the full module is loaded: asks for it (once) and says false
-    // meanwhile, while the packets since the last key frame are held (OnDecoderModuleReady replays them).
-    static bool WasmDecoderReady()
-    {
-#ifdef LIVESCOPE_WORKER_LIGHT
-        if (ExternalVideoDecoder::Available()) return true;
-        ExternalVideoDecoder::RequestModule();
-        return false;
-#else
-        return true;
-#endif
-    }
+    // The light module has no FFmpeg AAC decoder until the full module is loaded: asks for it (once) and says false
+    // meanwhile, while the audio packets are held (OnDecoderModuleReady replays them).
+    static bool AudioDecoderReady() { return DecoderModuleReady(WasmDecoderModule(MediaCodec::Aac, kOwnAudioDecoder)); }
 
-    // The wasm decoder takes over: the held packets (from the last key frame) are decoded now (light module: once the
-    // full module is loaded; they stay held until then).
+    // The wasm decoder takes over: the held packets (from the last key frame) are decoded now (where the codec's decoder is
+    // in a decoder module, once that is loaded: they stay held until then, VideoDec.Ready asks for it).
     void ReplayHeld()
     {
-        if (!WasmDecoderReady()) return;
+        if (!Held.empty() && !VideoDec.Ready(Held.front().Packet())) return;
         VideoDec.Flush();
         std::deque<HeldPacket> held;
         held.swap(Held);
@@ -406,7 +397,7 @@ struct DecodePipeline::Impl
 
     void DecodeWasm(const MediaPacket& pkt)
     {
-        if (!WasmDecoderReady())
+        if (!VideoDec.Ready(pkt))
         {
             if (!Hold(pkt)) Owner->Counters.SkippedPackets++; // a GOP too long to keep: from the next key frame
             return;
@@ -457,7 +448,7 @@ struct DecodePipeline::Impl
 
     void DecodeAudioWasm(const MediaPacket& pkt)
     {
-        if (!WasmDecoderReady())
+        if (!AudioDecoderReady())
         {
             // Light module: FFmpeg's AAC decoder comes with the full module; the packets wait for it (ReplayAudio).
             if (!HoldAudio(pkt)) Error("audio: the decoder module is not loaded yet, " + std::to_string(kMaxAudioHeld) + " packets held: skipped");
@@ -509,6 +500,34 @@ struct DecodePipeline::Impl
     // [SECTION] Audio through AudioDecoder
 
     const WebCodecsConfig& AudioConfig() const { return Owner->AudioConfig; }
+
+    // The session's first init segment (fMP4): its AAC track's configuration, read now (Fmp4Demux, the init segment alone),
+    // is asked about before the first audio packet, and where the audio path is wasm (no AudioDecoder) the decoder module
+    // starts loading now; a refusal starts it at the answer (OnAudioSupport). The first packet's own configuration then
+    // finds the answer cached (same codec string), or asks again if it came first. Not for TS (no init segment). Light module
+    // only (the full module has FFmpeg's AAC decoder: nothing to load early, and no Fmp4Demux otherwise).
+    void AskAudioEarly([[maybe_unused]] std::span<const uint8_t> init)
+    {
+#ifdef LIVESCOPE_WORKER_LIGHT
+        if (AudioGeneration != -1 || Owner->AudioPolicy.Generation() != -1) return; // only before the first audio configuration
+        Fmp4Demux probe;
+        probe.Push(init, 0);
+        MediaPacket none;
+        probe.ReadPacket(none); // parses the init segment (then NeedMore: no fragment)
+        const MediaStreamInfo* a = probe.AudioStream();
+        if (!a || a->Codec != MediaCodec::Aac || a->Extradata.empty() || a->SampleRate <= 0 || a->Channels <= 0) return;
+        WebCodecsConfig c;
+        c.Generation = -2; // none of the demuxer's (they count from 0): the first packet's configuration is a new one
+        c.Description = a->Extradata;
+        c.Codec = AacCodecString(c.Description);
+        c.Width = a->SampleRate;
+        c.Height = a->Channels;
+        Owner->AudioConfig = c;
+        const DecodePath path = Owner->AudioPolicy.OnConfig(c.Generation, c.Codec);
+        Owner->AudioQuestionPending = path == DecodePath::Probing;
+        if (path == DecodePath::Wasm) AudioDecoderReady(); // asks for the module that has FFmpeg's AAC decoder, if not here
+#endif
+    }
 
     bool HoldAudio(const MediaPacket& pkt)
     {
@@ -755,7 +774,10 @@ void DecodePipeline::EndChunk(bool ok)
             if (Mp4HasEncryption(bytes))
                 P->SetFatal(DecodeFatal::Encrypted, "the stream is encrypted (CENC), which livescope does not play");
             else
+            {
                 P->Push(bytes.data(), bytes.size());
+                P->AskAudioEarly(bytes);
+            }
         }
     }
     else if (P->ChunkIsTs)
@@ -878,7 +900,10 @@ void DecodePipeline::OnAudioSupport(int generation, bool supported)
         for (size_t i = P->AudioTracker.InFlight(); i < P->AudioHeld.size(); ++i) P->QueueAudioChunk(P->AudioHeld[i].Packet());
     }
     else if (now == DecodePath::Wasm)
+    {
         P->ReplayAudio();
+        Impl::AudioDecoderReady(); // refused: the module with FFmpeg's AAC decoder loads now, even with no packet held yet
+    }
 }
 
 void DecodePipeline::OnAudioError(const std::string& reason)

@@ -147,7 +147,7 @@ public:
     // A VideoFrame came out of the browser's decoder with `timestamp` (microseconds): the frame's record (Frame null),
     // or nullopt when it must be dropped (unknown timestamp: after a flush, or a stale serial).
     std::optional<DecodedVideo> OnWebCodecsOutput(int64_t timestamp, int width, int height);
-    // Light module (worker_decode_ext.h): the full module is loaded; the packets held for it decode now.
+    // A decoder module is loaded (worker_decode_ext.h: the full one, or HEVC's): the packets held for it decode now.
     void OnDecoderModuleReady();
 
     // [SECTION] Audio through the browser's AudioDecoder (decisions: a second DecodePathPolicy; FFmpeg's AAC decoder is

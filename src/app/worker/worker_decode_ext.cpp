@@ -1,9 +1,11 @@
-// The decoder module split (issue 16): the full module's video decoder C API (ls_vdec_*) and, in the light module,
-// ExternalVideoDecoder, which drives it through the worker's JS bridge (web/runtime/player-worker.js, Module.lsDecoder).
+// The decoder module split (issue 16): the decoder modules' video decoder C API (ls_vdec_*: the full module's, and
+// livescope_decoder_hevc's, which is this section alone) and, in the worker modules, ExternalVideoDecoder, which drives it
+// through the worker's JS bridge (web/runtime/player-worker.js, Module.lsDecoders), and WasmVideoDecoder, which picks
+// the module by the stream's codec.
 //
-// [SECTION] Full module: ls_vdec_* (a wasm VideoDecoder fed packets from the light module)
+// [SECTION] Full and HEVC modules: ls_vdec_* (a wasm VideoDecoder fed packets from another module)
 // [SECTION] Full module: ls_adec_* (FFmpeg's AAC decoder + swresample fed packets from the light module)
-// [SECTION] Light module: ExternalVideoDecoder and ls_worker_decoder_ready
+// [SECTION] Worker modules: ExternalVideoDecoder, WasmVideoDecoder and ls_worker_decoder_ready
 // [SECTION] Light module: ExternalAudioDecoder
 //
 // Records: ls_vdec_info's 16 doubles are width, height, pts (s), duration (s), serial, tag, matrix, matrix guessed,
@@ -21,6 +23,12 @@
 #include <cstring>
 #include <memory>
 
+#ifndef LIVESCOPE_WORKER_LIGHT
+extern "C" {
+#include <libavcodec/avcodec.h>
+}
+#endif
+
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
 #endif
@@ -28,7 +36,7 @@
 using namespace livescope;
 
 #ifndef LIVESCOPE_WORKER_LIGHT
-// [SECTION] Full module -----------------------------------------------------------------------------
+// [SECTION] Full and HEVC modules -------------------------------------------------------------------
 
 namespace {
 // The stream record of `generation` (renewed when it changes): what the light module's pure demuxer said about it, as
@@ -138,6 +146,7 @@ LS_EXPORT void ls_vdec_flush(ExtDecoderState* d)
 }
 LS_EXPORT const char* ls_vdec_reason(ExtDecoderState* d) { return d ? d->Reason.c_str() : ""; }
 
+#ifndef LIVESCOPE_DECODER_MODULE // livescope_decoder_hevc has no AAC decoder
 // [SECTION] Full module: ls_adec_* ------------------------------------------------------------------
 
 namespace {
@@ -192,34 +201,39 @@ LS_EXPORT void ls_adec_flush(ExtAudioState* d)
     if (d) d->Dec.Flush();
 }
 LS_EXPORT const char* ls_adec_reason(ExtAudioState* d) { return d ? d->Reason.c_str() : ""; }
+#endif // LIVESCOPE_DECODER_MODULE
+#endif // LIVESCOPE_WORKER_LIGHT
 
-#else
-// [SECTION] Light module ----------------------------------------------------------------------------
+#ifndef LIVESCOPE_DECODER_MODULE
+// [SECTION] Worker modules --------------------------------------------------------------------------
 
+// `m` is a DecoderModule: the bridge of each loaded decoder module is Module.lsDecoders[m]. Audio is the full module's.
 // clang-format off
-EM_JS(int, ls_ext_available, (), { return Module.lsDecoder ? 1 : 0; });
-EM_JS(void, ls_ext_request, (), { if (Module.lsRequestDecoder) Module.lsRequestDecoder(); });
-EM_JS(int, ls_ext_send, (int codec_id, const uint8_t* extra, int extra_size, int width, int height, int generation, int serial,
-                         const uint8_t* data, int size, double pts, double dts, double duration, int key, double tag), {
-  return Module.lsDecoder ? Module.lsDecoder.send(codec_id, extra, extra_size, width, height, generation, serial, data, size,
-                                                  pts, dts, duration, key, tag) : 8; /* NotConfigured */
+EM_JS(int, ls_ext_available, (int m), { return Module.lsDecoders && Module.lsDecoders[m] ? 1 : 0; });
+EM_JS(void, ls_ext_request, (int m, const char* name), { if (Module.lsRequestDecoder) Module.lsRequestDecoder(m, UTF8ToString(name)); });
+EM_JS(int, ls_ext_send, (int m, int codec_id, const uint8_t* extra, int extra_size, int width, int height, int generation,
+                         int serial, const uint8_t* data, int size, double pts, double dts, double duration, int key, double tag), {
+  var d = Module.lsDecoders && Module.lsDecoders[m];
+  return d ? d.send(codec_id, extra, extra_size, width, height, generation, serial, data, size, pts, dts, duration, key, tag)
+           : 8; /* NotConfigured */
 });
-EM_JS(int, ls_ext_receive, (double* info), { return Module.lsDecoder ? Module.lsDecoder.receive(info) : 1; /* NeedMore */ });
-EM_JS(void, ls_ext_copy, (uint8_t* dst), { if (Module.lsDecoder) Module.lsDecoder.copy(dst); });
-EM_JS(void, ls_ext_flush, (), { if (Module.lsDecoder) Module.lsDecoder.flush(); });
-EM_JS(void, ls_ext_reason, (char* buf, int cap), { stringToUTF8(Module.lsDecoder ? Module.lsDecoder.reason() : "", buf, cap); });
-EM_JS(int, ls_ext_aopen, (int out_rate, int out_channels), { return Module.lsDecoder ? Module.lsDecoder.aopen(out_rate, out_channels) : 0; });
-EM_JS(void, ls_ext_aclose, (int h), { if (Module.lsDecoder && h) Module.lsDecoder.aclose(h); });
-EM_JS(int, ls_ext_asend, (int h, int codec_id, const uint8_t* extra, int extra_size, int sample_rate, int channels, int generation,
-                          int serial, const uint8_t* data, int size, double pts, double dts, double duration, double tag,
-                          double rate), {
-  return Module.lsDecoder ? Module.lsDecoder.asend(h, codec_id, extra, extra_size, sample_rate, channels, generation, serial, data,
-                                                   size, pts, dts, duration, tag, rate) : 8; /* NotConfigured */
+EM_JS(int, ls_ext_receive, (int m, double* info), { var d = Module.lsDecoders && Module.lsDecoders[m]; return d ? d.receive(info) : 1; /* NeedMore */ });
+EM_JS(void, ls_ext_copy, (int m, uint8_t* dst), { var d = Module.lsDecoders && Module.lsDecoders[m]; if (d) d.copy(dst); });
+EM_JS(void, ls_ext_flush, (int m), { var d = Module.lsDecoders && Module.lsDecoders[m]; if (d) d.flush(); });
+EM_JS(void, ls_ext_reason, (int m, char* buf, int cap), { var d = Module.lsDecoders && Module.lsDecoders[m]; stringToUTF8(d ? d.reason() : "", buf, cap); });
+EM_JS(int, ls_ext_aopen, (int m, int out_rate, int out_channels), { var d = Module.lsDecoders && Module.lsDecoders[m]; return d ? d.aopen(out_rate, out_channels) : 0; });
+EM_JS(void, ls_ext_aclose, (int m, int h), { var d = Module.lsDecoders && Module.lsDecoders[m]; if (d && h) d.aclose(h); });
+EM_JS(int, ls_ext_asend, (int m, int h, int codec_id, const uint8_t* extra, int extra_size, int sample_rate, int channels,
+                          int generation, int serial, const uint8_t* data, int size, double pts, double dts, double duration,
+                          double tag, double rate), {
+  var d = Module.lsDecoders && Module.lsDecoders[m];
+  return d ? d.asend(h, codec_id, extra, extra_size, sample_rate, channels, generation, serial, data, size, pts, dts, duration, tag,
+                     rate) : 8; /* NotConfigured */
 });
-EM_JS(int, ls_ext_areceive, (int h, double* info), { return Module.lsDecoder ? Module.lsDecoder.areceive(h, info) : 1; /* NeedMore */ });
-EM_JS(void, ls_ext_acopy, (int h, float* dst, int count), { if (Module.lsDecoder) Module.lsDecoder.acopy(h, dst, count); });
-EM_JS(void, ls_ext_aflush, (int h), { if (Module.lsDecoder) Module.lsDecoder.aflush(h); });
-EM_JS(void, ls_ext_areason, (int h, char* buf, int cap), { stringToUTF8(Module.lsDecoder ? Module.lsDecoder.areason(h) : "", buf, cap); });
+EM_JS(int, ls_ext_areceive, (int m, int h, double* info), { var d = Module.lsDecoders && Module.lsDecoders[m]; return d ? d.areceive(h, info) : 1; /* NeedMore */ });
+EM_JS(void, ls_ext_acopy, (int m, int h, float* dst, int count), { var d = Module.lsDecoders && Module.lsDecoders[m]; if (d) d.acopy(h, dst, count); });
+EM_JS(void, ls_ext_aflush, (int m, int h), { var d = Module.lsDecoders && Module.lsDecoders[m]; if (d) d.aflush(h); });
+EM_JS(void, ls_ext_areason, (int m, int h, char* buf, int cap), { var d = Module.lsDecoders && Module.lsDecoders[m]; stringToUTF8(d ? d.areason(h) : "", buf, cap); });
 // clang-format on
 
 namespace livescope {
@@ -231,17 +245,26 @@ ExternalVideoDecoder::ExternalVideoDecoder(const VideoDecoderConfig& config)
 }
 ExternalVideoDecoder::~ExternalVideoDecoder() = default;
 
-bool ExternalVideoDecoder::Available() { return ls_ext_available() != 0; }
-void ExternalVideoDecoder::RequestModule() { ls_ext_request(); }
+bool ExternalVideoDecoder::Available(DecoderModule module) { return ls_ext_available(static_cast<int>(module)) != 0; }
+void ExternalVideoDecoder::RequestModule(DecoderModule module) { ls_ext_request(static_cast<int>(module), DecoderModuleName(module)); }
+
+bool DecoderModuleReady(DecoderModule module)
+{
+    if (module == DecoderModule::Own || ExternalVideoDecoder::Available(module)) return true;
+    ExternalVideoDecoder::RequestModule(module);
+    return false;
+}
 
 namespace {
-DecodeStatus StatusOf(int code)
+constexpr int kAudioModule = static_cast<int>(DecoderModule::Worker); // FFmpeg's AAC decoder is the full module's
+
+DecodeStatus StatusOf(int module, int code)
 {
     if (code == 0) return {};
     const auto c = static_cast<DecodeCode>(code);
     if (c == DecodeCode::NeedMore || c == DecodeCode::EndOfStream) return {c, {}};
     char reason[256] = {};
-    ls_ext_reason(reason, sizeof reason);
+    ls_ext_reason(module, reason, sizeof reason);
     return {c, reason};
 }
 } // namespace
@@ -250,9 +273,11 @@ DecodeStatus ExternalVideoDecoder::SendPacket(const MediaPacket& packet)
 {
     if (!packet.Info) return {DecodeCode::NotConfigured, "packet without stream parameters"};
     const MediaStreamInfo& info = *packet.Info;
-    return StatusOf(ls_ext_send(static_cast<int>(info.Codec), info.Extradata.data(), static_cast<int>(info.Extradata.size()), info.Width,
-                                info.Height, info.Generation, packet.Serial, packet.Data.data(), static_cast<int>(packet.Data.size()),
-                                packet.Pts, packet.Dts, packet.Duration, packet.Keyframe ? 1 : 0, static_cast<double>(packet.Tag)));
+    const int m = static_cast<int>(Module);
+    return StatusOf(m, ls_ext_send(m, static_cast<int>(info.Codec), info.Extradata.data(), static_cast<int>(info.Extradata.size()),
+                                   info.Width, info.Height, info.Generation, packet.Serial, packet.Data.data(),
+                                   static_cast<int>(packet.Data.size()), packet.Pts, packet.Dts, packet.Duration, packet.Keyframe ? 1 : 0,
+                                   static_cast<double>(packet.Tag)));
 }
 
 DecodeStatus ExternalVideoDecoder::ReceiveFrame(const VideoFrame*& out)
@@ -267,12 +292,12 @@ DecodeStatus ExternalVideoDecoder::ReceiveFrame(const VideoFrame*& out)
         }
     if (!slot) return {DecodeCode::PoolExhausted, "every pooled frame is held"};
     double info[10] = {};
-    const int code = ls_ext_receive(info);
-    if (code != 0) return StatusOf(code);
+    const int code = ls_ext_receive(static_cast<int>(Module), info);
+    if (code != 0) return StatusOf(static_cast<int>(Module), code);
     const int w = static_cast<int>(info[0]), h = static_cast<int>(info[1]);
     const int cw = (w + 1) / 2, ch = (h + 1) / 2;
     slot->Buffer.resize(static_cast<size_t>(w) * static_cast<size_t>(h) + 2u * static_cast<size_t>(cw) * static_cast<size_t>(ch));
-    ls_ext_copy(slot->Buffer.data());
+    ls_ext_copy(static_cast<int>(Module), slot->Buffer.data());
     VideoFrame& f = slot->Frame;
     f.Width = w;
     f.Height = h;
@@ -302,16 +327,102 @@ void ExternalVideoDecoder::ReleaseFrame(const VideoFrame* frame)
     if (&s.Frame == frame) s.InUse = false;
 }
 
-void ExternalVideoDecoder::Flush() { ls_ext_flush(); }
+void ExternalVideoDecoder::Flush() { ls_ext_flush(static_cast<int>(Module)); }
+
+// [SECTION] Worker modules: WasmVideoDecoder ---------------------------------------------------------
+
+#ifndef LIVESCOPE_WORKER_LIGHT
+namespace {
+// Whether this module's FFmpeg has a decoder for `codec` (the full module: H.264 and AAC, not HEVC).
+bool OwnDecoder(MediaCodec codec)
+{
+    const AVCodecID id = codec == MediaCodec::H264   ? AV_CODEC_ID_H264
+                         : codec == MediaCodec::Hevc ? AV_CODEC_ID_HEVC
+                         : codec == MediaCodec::Aac  ? AV_CODEC_ID_AAC
+                                                     : AV_CODEC_ID_NONE;
+    return id != AV_CODEC_ID_NONE && avcodec_find_decoder(id) != nullptr;
+}
+} // namespace
+#endif
+
+#ifdef LIVESCOPE_WORKER_LIGHT
+WasmVideoDecoder::WasmVideoDecoder(const VideoDecoderConfig& config) : Ext(config)
+{}
+#else
+WasmVideoDecoder::WasmVideoDecoder(const VideoDecoderConfig& config) : Own(config), Ext(config)
+{}
+#endif
+
+void WasmVideoDecoder::Pick(const MediaPacket& packet)
+{
+    const MediaCodec codec = packet.Info ? packet.Info->Codec : MediaCodec::Unknown;
+    const int id = static_cast<int>(codec);
+    if (id == CodecId) return;
+    CodecId = id;
+#ifdef LIVESCOPE_WORKER_LIGHT
+    const bool own = false; // no FFmpeg decoder in the light module
+#else
+    const bool own = OwnDecoder(codec);
+#endif
+    Current = WasmDecoderModule(codec, own);
+    Ext.SetModule(Current);
+}
+
+bool WasmVideoDecoder::Ready(const MediaPacket& packet)
+{
+    Pick(packet);
+    return DecoderModuleReady(Current);
+}
+
+DecodeStatus WasmVideoDecoder::SendPacket(const MediaPacket& packet)
+{
+    Pick(packet);
+    if (Current != DecoderModule::Own) return Ext.SendPacket(packet);
+#ifdef LIVESCOPE_WORKER_LIGHT
+    return {DecodeCode::UnsupportedCodec, "codec not supported by livescope (no wasm decoder for it)"};
+#else
+    return Own.SendPacket(packet);
+#endif
+}
+
+DecodeStatus WasmVideoDecoder::ReceiveFrame(const VideoFrame*& out)
+{
+#ifndef LIVESCOPE_WORKER_LIGHT
+    if (Current == DecoderModule::Own) return Own.ReceiveFrame(out);
+#endif
+    if (Current == DecoderModule::Own)
+    {
+        out = nullptr;
+        return {DecodeCode::NeedMore, {}};
+    }
+    return Ext.ReceiveFrame(out);
+}
+
+void WasmVideoDecoder::ReleaseFrame(const VideoFrame* frame)
+{
+#ifndef LIVESCOPE_WORKER_LIGHT
+    Own.ReleaseFrame(frame); // each decoder ignores a frame not from its own pool
+#endif
+    Ext.ReleaseFrame(frame);
+}
+
+void WasmVideoDecoder::Flush()
+{
+#ifndef LIVESCOPE_WORKER_LIGHT
+    Own.Flush();
+#endif
+    Ext.Flush();
+}
 
 // [SECTION] Light module: ExternalAudioDecoder ------------------------------------------------------
+// (compiled in the full module too, unused there: it has FFmpeg's AAC decoder)
 
 ExternalAudioDecoder::ExternalAudioDecoder(const AudioDecoderConfig& config) : Config(config) {}
-ExternalAudioDecoder::~ExternalAudioDecoder() { ls_ext_aclose(Handle); }
+ExternalAudioDecoder::~ExternalAudioDecoder() { ls_ext_aclose(kAudioModule, Handle); }
 
 bool ExternalAudioDecoder::Open()
 {
-    if (Handle == 0 && ExternalVideoDecoder::Available()) Handle = ls_ext_aopen(Config.OutRate, Config.OutChannels);
+    if (Handle == 0 && ExternalVideoDecoder::Available(DecoderModule::Worker)) Handle = ls_ext_aopen(kAudioModule, Config.OutRate, Config.OutChannels);
     return Handle != 0;
 }
 
@@ -321,7 +432,7 @@ DecodeStatus ExternalAudioDecoder::SendPacket(const MediaPacket& packet)
     if (packet.Info->Video) return {DecodeCode::UnsupportedCodec, "not an audio packet"};
     if (!Open()) return {DecodeCode::NotConfigured, "the decoder module is not loaded"};
     const MediaStreamInfo& info = *packet.Info;
-    const int code = ls_ext_asend(Handle, static_cast<int>(info.Codec), info.Extradata.data(), static_cast<int>(info.Extradata.size()),
+    const int code = ls_ext_asend(kAudioModule, Handle, static_cast<int>(info.Codec), info.Extradata.data(), static_cast<int>(info.Extradata.size()),
                                   info.SampleRate, info.Channels, info.Generation, packet.Serial, packet.Data.data(),
                                   static_cast<int>(packet.Data.size()), packet.Pts, packet.Dts, packet.Duration,
                                   static_cast<double>(packet.Tag), Rate);
@@ -329,7 +440,7 @@ DecodeStatus ExternalAudioDecoder::SendPacket(const MediaPacket& packet)
     const auto c = static_cast<DecodeCode>(code);
     if (c == DecodeCode::NeedMore || c == DecodeCode::EndOfStream) return {c, {}};
     char reason[256] = {};
-    ls_ext_areason(Handle, reason, sizeof reason);
+    ls_ext_areason(kAudioModule, Handle, reason, sizeof reason);
     return {c, reason};
 }
 
@@ -338,20 +449,20 @@ DecodeStatus ExternalAudioDecoder::ReceiveSamples(AudioChunk& out)
     out.Frames = 0;
     if (Handle == 0) return {DecodeCode::NeedMore, {}};
     double info[6] = {};
-    const int code = ls_ext_areceive(Handle, info);
+    const int code = ls_ext_areceive(kAudioModule, Handle, info);
     if (code != 0)
     {
         const auto c = static_cast<DecodeCode>(code);
         if (c == DecodeCode::NeedMore || c == DecodeCode::EndOfStream) return {c, {}};
         char reason[256] = {};
-        ls_ext_areason(Handle, reason, sizeof reason);
+        ls_ext_areason(kAudioModule, Handle, reason, sizeof reason);
         return {c, reason};
     }
     const int frames = static_cast<int>(info[0]), channels = static_cast<int>(info[1]);
     if (frames < 0 || channels < 1 || channels > 2) return {DecodeCode::Internal, "decoder module: bad PCM record"};
     const size_t n = static_cast<size_t>(frames) * static_cast<size_t>(channels);
     if (out.Samples.size() < n) out.Samples.resize(n);
-    ls_ext_acopy(Handle, out.Samples.data(), static_cast<int>(n));
+    ls_ext_acopy(kAudioModule, Handle, out.Samples.data(), static_cast<int>(n));
     out.Frames = frames;
     out.Channels = channels;
     out.Rate = static_cast<int>(info[2]);
@@ -363,7 +474,7 @@ DecodeStatus ExternalAudioDecoder::ReceiveSamples(AudioChunk& out)
 
 void ExternalAudioDecoder::Flush()
 {
-    if (Handle != 0) ls_ext_aflush(Handle);
+    if (Handle != 0) ls_ext_aflush(kAudioModule, Handle);
 }
 
 void ExternalAudioDecoder::SetRateFactor(double rate)
@@ -373,7 +484,7 @@ void ExternalAudioDecoder::SetRateFactor(double rate)
 
 } // namespace livescope
 
-// The worker loaded the full module and set Module.lsDecoder: the packets held since the last key frame decode now.
+// The worker loaded a decoder module and set Module.lsDecoders[module]: the packets held for it decode now.
 LS_EXPORT void ls_worker_decoder_ready(WorkerApp* app)
 {
     if (app) app->Pipeline.OnDecoderModuleReady();

@@ -265,4 +265,30 @@ void AudioChunkTracker::Clear()
     Last.reset();
 }
 
+// [SECTION] Decoder modules -----------------------------------------------------------------------------
+
+DecoderModule WasmDecoderModule(MediaCodec codec, bool own)
+{
+    if (own) return DecoderModule::Own;
+    switch (codec)
+    {
+        case MediaCodec::H264:
+        case MediaCodec::Aac: return DecoderModule::Worker;
+        case MediaCodec::Hevc: return DecoderModule::Hevc;
+        case MediaCodec::Unknown: return DecoderModule::Own;
+    }
+    return DecoderModule::Own;
+}
+
+const char* DecoderModuleName(DecoderModule module)
+{
+    switch (module)
+    {
+        case DecoderModule::Own: return "";
+        case DecoderModule::Worker: return "livescope_worker";
+        case DecoderModule::Hevc: return "livescope_decoder_hevc";
+    }
+    return "";
+}
+
 } // namespace livescope

@@ -14,7 +14,7 @@
 //
 // Usage: node tests/bench/bytes/breakdown.mjs [--build-dir build/wasm] [--top N] [--reuse] [target ...]
 //   --reuse: keep the relinked module in $TMPDIR/livescope-breakdown-<target> and read it from there next time.
-//   targets: livescope_worker_light livescope_page (default), livescope_worker.
+//   targets: livescope_worker_light livescope_page (default), livescope_worker, livescope_decoder_hevc.
 // Needs: the targets built in the build dir (cmake --build build/wasm --target <target>), Debian's emcc (wasm-ld 14).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { brotliCompressSync, constants } from 'node:zlib';

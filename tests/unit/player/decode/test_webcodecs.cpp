@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <livescope/player/decode/webcodecs.h>
 
+#include <string>
 #include <vector>
 
 using namespace livescope;
@@ -305,6 +306,22 @@ TEST_CASE("the audio chunks in flight stay bounded when the decoder outputs noth
     for (size_t i = 0; i < AudioChunkTracker::kCapacity + 10; ++i) t.Submit({i * 0.02, 0.02, 1, 0, 0.0});
     CHECK(t.Full());
     CHECK(t.InFlight() == AudioChunkTracker::kCapacity);
+}
+
+TEST_CASE("the wasm path decodes in the running module when its FFmpeg has the decoder, else in the module that has it")
+{
+    // The full module (H.264 and AAC decoders): its own for those, livescope_decoder_hevc for HEVC.
+    CHECK(WasmDecoderModule(MediaCodec::H264, true) == DecoderModule::Own);
+    CHECK(WasmDecoderModule(MediaCodec::Aac, true) == DecoderModule::Own);
+    CHECK(WasmDecoderModule(MediaCodec::Hevc, false) == DecoderModule::Hevc);
+    // The light module (no decoder): the full module for H.264 and AAC, the HEVC module for HEVC.
+    CHECK(WasmDecoderModule(MediaCodec::H264, false) == DecoderModule::Worker);
+    CHECK(WasmDecoderModule(MediaCodec::Aac, false) == DecoderModule::Worker);
+    // No module has a decoder for an unknown codec: the running module reports it, nothing is loaded for it.
+    CHECK(WasmDecoderModule(MediaCodec::Unknown, false) == DecoderModule::Own);
+    CHECK(std::string(DecoderModuleName(DecoderModule::Worker)) == "livescope_worker");
+    CHECK(std::string(DecoderModuleName(DecoderModule::Hevc)) == "livescope_decoder_hevc");
+    CHECK(std::string(DecoderModuleName(DecoderModule::Own)).empty());
 }
 
 TEST_SUITE_END();

@@ -5,9 +5,12 @@
 // [SECTION] Decode path (choice, probing, fallback)
 // [SECTION] Timestamp map (WebCodecs chunk timestamps <-> stream time, serial, chunk tag)
 // [SECTION] Audio (AAC through AudioDecoder: ADTS headers, chunks in flight for the fallback)
+// [SECTION] Decoder modules (which wasm module holds the wasm path's decoder for a codec)
 //
 // No FFmpeg and no browser call here: the worker (src/app/worker/worker_decode.cpp) feeds these with the demuxer's
 // parameters and the browser's answers, and web/runtime/player-worker.js only moves chunks and frames.
+
+#include <livescope/player/decode/media_packet.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -203,5 +206,22 @@ private:
     std::deque<Entry> Entries;
     std::optional<Entry> Last; // the last chunk completed, for a split output
 };
+
+// [SECTION] Decoder modules -----------------------------------------------------------------------------
+
+// The worker's wasm is split by codec (docs/decode.md "The module split"): the light module (no FFmpeg decoder), the full
+// module `livescope_worker` (FFmpeg's H.264 and AAC decoders) and `livescope_decoder_hevc` (FFmpeg's HEVC decoder only).
+// On the wasm path a stream's codec decodes in the running module when its FFmpeg has the decoder (`own`), otherwise in
+// the decoder module that has it, loaded on demand. An unknown codec stays with the running module (which reports it
+// unsupported: no module has its decoder).
+enum class DecoderModule
+{
+    Own,    // the running module's own FFmpeg decoder
+    Worker, // livescope_worker: H.264 and AAC
+    Hevc,   // livescope_decoder_hevc: HEVC
+};
+DecoderModule WasmDecoderModule(MediaCodec codec, bool own);
+// The module's file name without extension ("livescope_worker", "livescope_decoder_hevc"); "" for Own.
+const char* DecoderModuleName(DecoderModule module);
 
 } // namespace livescope
