@@ -65,6 +65,7 @@ test('only the shipped widget files are served: build files answer 404, the widg
   const expected = { '/livescope.js': 'text/javascript', '/widget.js': 'text/javascript', '/embed/player-page.js': 'text/javascript',
     '/player-worker.js': 'text/javascript', '/audio-worklet.js': 'text/javascript', '/livescope_page.js': 'text/javascript',
     '/livescope_page.wasm': 'application/wasm', '/livescope_worker.js': 'text/javascript', '/livescope_worker.wasm': 'application/wasm',
+    '/livescope_worker_light.wasm': 'application/wasm', '/livescope_decoder_hevc.js': 'text/javascript', '/livescope_decoder_hevc.wasm': 'application/wasm',
     '/embed/player.css': 'text/css' };
   for (const [path, type] of Object.entries(expected)) {
     const r = await fetch(`${web.url}${path}`);
