@@ -692,6 +692,9 @@ struct HlsSession::Impl
         }
         if (is_active) RecordListing(first, now);
         if (is_active) UpdateHints(now);
+        // The first playlist: the start point's init segment and parts are asked for before the blocking reload and the
+        // hint, which the origin holds open (a browser queues what passes its connections per host, in order).
+        if (is_active && first) Pump(now);
         // Next reload.
         if (!rd.Pl.EndList)
         {

@@ -117,6 +117,11 @@ TEST_CASE("the blocking reload and the preload-hint part are requested together"
     CHECK(h.Count(HlsEvent::StartPointChosen) == 1);
     CHECK(h.Find(HlsRequestKind::Map, "init.mp4"));
     CHECK(h.Find(HlsRequestKind::Part, "p13.0.m4s"));
+    // In that order: the media first (13.0 and 13.1, requested ahead), then what the origin holds open (reload, hint).
+    std::vector<HlsRequestKind> order;
+    for (const HlsLoadRequest& r : h.Open) order.push_back(r.Kind);
+    CHECK(order == std::vector<HlsRequestKind>{HlsRequestKind::Map, HlsRequestKind::Part, HlsRequestKind::Part, HlsRequestKind::MediaPlaylist,
+                                               HlsRequestKind::PreloadPart}); // 13.1: requested ahead
 }
 
 TEST_CASE("the start point's part is requested beside its init segment and its bytes wait for the init segment's")
