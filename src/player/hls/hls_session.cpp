@@ -914,17 +914,24 @@ struct HlsSession::Impl
     // Catching up (the start point, a restart): the listed parts after the cursor's are requested now, up to
     // Cfg.MediaLookahead of them, rather than each after the previous one completes; their bytes are still handed out in
     // order, when the cursor reaches them (AcquireMediaRequest). Only parts of a live low-latency playlist, on the cursor's
-    // init segment; never beyond the buffer-ahead bound. At the live edge nothing is listed ahead (the hint covers the next).
+    // init segment; never beyond the buffer-ahead bound; only once a media item has loaded and while the last one did not
+    // fail (a source whose parts break their caps or time out is not asked for three at once). At the live edge nothing is
+    // listed ahead (the hint covers the next).
     void IssueAhead(double now)
     {
         PruneAhead();
         if (Cfg.MediaLookahead <= 0 || !Cur || Cur->Kind != HlsRequestKind::Part || Active.Pl.EndList || Replay.value_or(false) ||
-            !LowLatency(Active.Pl) || now < MediaRetryAt)
+            !LowLatency(Active.Pl) || now < MediaRetryAt || St.PartsLoaded + St.SegmentsLoaded == 0 || MediaFailures > 0)
             return;
         HlsPosition pos = After(Cur->Pos, Active.Pl);
-        for (int n = 0; n < Cfg.MediaLookahead; n++, pos = After(pos, Active.Pl))
+        for (int n = 0, guard = 0; n < Cfg.MediaLookahead && guard < 8; n++, pos = After(pos, Active.Pl))
         {
-            const HlsItemResult found = LookupMediaItem(Active.Pl, pos, true);
+            HlsItemResult found = LookupMediaItem(Active.Pl, pos, true);
+            while (found.Lookup == HlsItemLookup::Skip && !found.Gap && ++guard < 8) // past a segment's last part
+            {
+                pos = found.SkipTo;
+                found = LookupMediaItem(Active.Pl, pos, true);
+            }
             if (found.Lookup != HlsItemLookup::Ready || !found.Item.IsPart || !SameMap(found.Item.Map, Cur->Map)) return;
             if (PlayheadPdt && found.Item.ProgramDateTime && *found.Item.ProgramDateTime > *PlayheadPdt + Cfg.MaxBufferAhead) return;
             const int64_t start = found.Item.Range ? found.Item.Range->Offset : 0;

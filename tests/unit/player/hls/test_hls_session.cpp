@@ -117,11 +117,10 @@ TEST_CASE("the blocking reload and the preload-hint part are requested together"
     CHECK(h.Count(HlsEvent::StartPointChosen) == 1);
     CHECK(h.Find(HlsRequestKind::Map, "init.mp4"));
     CHECK(h.Find(HlsRequestKind::Part, "p13.0.m4s"));
-    // In that order: the media first (13.0 and 13.1, requested ahead), then what the origin holds open (reload, hint).
+    // In that order: the media first, then what the origin holds open (the reload, the hint).
     std::vector<HlsRequestKind> order;
     for (const HlsLoadRequest& r : h.Open) order.push_back(r.Kind);
-    CHECK(order == std::vector<HlsRequestKind>{HlsRequestKind::Map, HlsRequestKind::Part, HlsRequestKind::Part, HlsRequestKind::MediaPlaylist,
-                                               HlsRequestKind::PreloadPart}); // 13.1: requested ahead
+    CHECK(order == std::vector<HlsRequestKind>{HlsRequestKind::Map, HlsRequestKind::Part, HlsRequestKind::MediaPlaylist, HlsRequestKind::PreloadPart});
 }
 
 TEST_CASE("the start point's part is requested beside its init segment and its bytes wait for the init segment's")
@@ -155,6 +154,9 @@ TEST_CASE("the start point's part is requested beside its init segment and its b
     CHECK(h.S.Stats().PartsLoaded == 1);
 }
 
+// A start 3 s behind the edge (EXT-X-START), so that more parts are listed after it than the lookahead.
+const std::string kBehind = "#EXT-X-START:TIME-OFFSET=-3.0\n";
+
 TEST_CASE("behind the live edge the listed parts after the cursor's are requested at once, up to the lookahead, and go out in order")
 {
     HlsSessionConfig cfg;
@@ -162,36 +164,53 @@ TEST_CASE("behind the live edge the listed parts after the cursor's are requeste
     Harness h(cfg);
     h.S.Start(kV0, 0.0);
     h.Pull();
-    // Edge 7.5 s, PART-HOLD-BACK 1.0 -> 6.5 s: the start is the independent msn 13 part 0; 13.1 and 13.2 are listed
-    // after it, 13.3 is hinted.
-    h.Respond(h.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 3));
-    const HlsLoadRequest init = h.Take(HlsRequestKind::Map, "init.mp4");
-    const HlsLoadRequest p0 = h.Take(HlsRequestKind::Part, "p13.0.m4s");
-    const HlsLoadRequest p1 = h.Take(HlsRequestKind::Part, "p13.1.m4s");
-    const HlsLoadRequest p2 = h.Take(HlsRequestKind::Part, "p13.2.m4s");
-    CHECK_FALSE(h.Find(HlsRequestKind::Part)); // the hinted 13.3 is the preload hint's, not requested twice
-    CHECK(h.Find(HlsRequestKind::PreloadPart, "p13.3.m4s"));
+    // Edge 7.5 s - 3.0 = 4.5 s: the start is the independent msn 12 part 0; 12.1 ... 13.2 are listed after it.
+    h.Respond(h.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 3, true, kBehind));
+    h.Respond(h.Take(HlsRequestKind::Map, "init.mp4"), "I");
+    CHECK_FALSE(h.Find(HlsRequestKind::Part, "p12.1.m4s")); // nothing ahead before a first item has loaded
+    h.Respond(h.Take(HlsRequestKind::Part, "p12.0.m4s"), "A");
+    const HlsLoadRequest p1 = h.Take(HlsRequestKind::Part, "p12.1.m4s"); // the cursor's
+    const HlsLoadRequest p2 = h.Take(HlsRequestKind::Part, "p12.2.m4s"); // ahead
+    const HlsLoadRequest p3 = h.Take(HlsRequestKind::Part, "p12.3.m4s"); // ahead
+    CHECK_FALSE(h.Find(HlsRequestKind::Part)); // no more than the lookahead
     CHECK(h.S.Stats().PartsRequestedAhead == 2);
-    // Answers in any order; the bytes go out in the playlist's order, the init segment first.
+    // Answers in any order; the bytes go out in the playlist's order.
+    h.Respond(p3, "D");
     h.Respond(p2, "C");
+    CHECK(h.MediaText(false) == "A");
     h.Respond(p1, "B");
-    CHECK(h.Media.empty());
-    h.Respond(init, "I");
-    h.Respond(p0, "A");
-    CHECK(h.MediaText(true) == "I");
-    CHECK(h.MediaText(false) == "ABC");
-    CHECK(h.S.Stats().PartsLoaded == 3);
-    // Nothing more is listed: the cursor waits on the hint, and nothing is requested ahead at the edge.
-    CHECK_FALSE(h.Find(HlsRequestKind::Part));
+    CHECK(h.MediaText(false) == "ABCD");
+    CHECK(h.S.Stats().PartsLoaded == 4);
+    CHECK(h.Find(HlsRequestKind::Part, "p13.0.m4s")); // and on: the cursor's, then two ahead again
+    CHECK(h.Find(HlsRequestKind::Part, "p13.2.m4s"));
+    CHECK_FALSE(h.Find(HlsRequestKind::Part, "p13.3.m4s")); // the hint's (not listed yet)
 
     HlsSessionConfig one;
     one.MediaLookahead = 0;
     Harness s(one);
     s.S.Start(kV0, 0.0);
     s.Pull();
-    s.Respond(s.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 3));
-    CHECK(s.Find(HlsRequestKind::Part, "p13.0.m4s"));
-    CHECK_FALSE(s.Find(HlsRequestKind::Part, "p13.1.m4s"));
+    s.Respond(s.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 3, true, kBehind));
+    s.Respond(s.Take(HlsRequestKind::Map, "init.mp4"), "I");
+    s.Respond(s.Take(HlsRequestKind::Part, "p12.0.m4s"), "A");
+    CHECK(s.Find(HlsRequestKind::Part, "p12.1.m4s"));
+    CHECK_FALSE(s.Find(HlsRequestKind::Part, "p12.2.m4s"));
+}
+
+TEST_CASE("no part is requested ahead while media requests fail")
+{
+    Harness h;
+    h.S.Start(kV0, 0.0);
+    h.Pull();
+    h.Respond(h.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 3, true, kBehind));
+    h.Respond(h.Take(HlsRequestKind::Map, "init.mp4"), "I");
+    h.Respond(h.Take(HlsRequestKind::Part, "p12.0.m4s"), "A");
+    h.Respond(h.Take(HlsRequestKind::Part, "p12.1.m4s"), "", 500); // the cursor's fails: the two ahead stay, no more
+    CHECK(h.S.Stats().PartsRequestedAhead == 2);
+    CHECK_FALSE(h.Find(HlsRequestKind::Part, "p13.0.m4s"));
+    h.Respond(h.Take(HlsRequestKind::Part, "p12.2.m4s"), "C"); // a part loads again: the lookahead resumes, into the
+    CHECK(h.Find(HlsRequestKind::Part, "p13.0.m4s"));                 // next segment
+    CHECK(h.Find(HlsRequestKind::Part, "p13.1.m4s"));
 }
 
 TEST_CASE("parts requested ahead that the cursor will not reach are dropped")
@@ -199,15 +218,16 @@ TEST_CASE("parts requested ahead that the cursor will not reach are dropped")
     Harness h;
     h.S.Start(kV0, 0.0);
     h.Pull();
-    h.Respond(h.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 3));
+    h.Respond(h.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 3, true, kBehind));
     h.Respond(h.Take(HlsRequestKind::Map, "init.mp4"), "I");
-    const HlsLoadRequest p1 = h.Take(HlsRequestKind::Part, "p13.1.m4s");
-    const HlsLoadRequest p2 = h.Take(HlsRequestKind::Part, "p13.2.m4s");
-    h.Respond(p2, "C"); // complete, waiting for the cursor
-    h.S.Seek(0.0, h.Now); // the cursor leaves: both are cancelled (one in flight, one complete and held)
+    h.Respond(h.Take(HlsRequestKind::Part, "p12.0.m4s"), "A");
+    const HlsLoadRequest p2 = h.Take(HlsRequestKind::Part, "p12.2.m4s");
+    const HlsLoadRequest p3 = h.Take(HlsRequestKind::Part, "p12.3.m4s");
+    h.Respond(p3, "D"); // complete, waiting for the cursor
+    h.S.Seek(0.0, h.Now); // the cursor leaves: both are dropped (one in flight, one complete and held)
     h.Pull();
-    CHECK(std::find(h.Cancelled.begin(), h.Cancelled.end(), p1.Id) != h.Cancelled.end());
-    CHECK(h.MediaText(false).find('C') == std::string::npos);
+    CHECK(std::find(h.Cancelled.begin(), h.Cancelled.end(), p2.Id) != h.Cancelled.end());
+    CHECK(h.MediaText(false).find('D') == std::string::npos);
 }
 
 TEST_CASE("a part that fails while its init segment loads is skipped and the init segment still serves the next part")

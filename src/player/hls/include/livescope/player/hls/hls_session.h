@@ -287,8 +287,9 @@ struct HlsSessionConfig
     // without a PDT are never held back; nothing is held back before the first SetPlayhead() or Seek().
     double MaxBufferAhead = 30.0;
     // Listed parts requested ahead of the cursor while it is behind the live edge (the start point is up to a segment
-    // behind it, at an independent part), beside the cursor's own request; 0: one at a time. 2 keeps a start within the 6
-    // connections per host of an HTTP/1.1 browser (blocking reload, preload hint, init segment, the cursor's part, 2 ahead).
+    // behind it, at an independent part), beside the cursor's own request, once a first item has loaded and while none
+    // fails; 0: one at a time. 2 keeps a start within the 6 connections per host of an HTTP/1.1 browser (blocking reload,
+    // preload hint, init segment, the cursor's part, 2 ahead).
     int MediaLookahead = 2;
 };
 
