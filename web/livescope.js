@@ -61,6 +61,22 @@
     l.rel = 'preload'; l.as = as; l.href = BASE + file; l.crossOrigin = 'anonymous';
     document.head.appendChild(l);
   }
+  // The worker's wasm (livescope_worker_light.wasm where the browser decodes video, else livescope_worker.wasm: the
+  // worker's own choice, loadModule in player-worker.js), compiled here once per page from the first widget's start, while
+  // the worker script and the Emscripten glue download, and posted to each widget's worker ({type:'module'}: a
+  // WebAssembly.Module is structured-cloneable), which instantiates it. Null when it cannot be compiled here (no
+  // compileStreaming, a server that sends .wasm without application/wasm, an error): the worker then fetches its own.
+  const compiled = new Map();
+  function workerWasm(file) {
+    if (!compiled.has(file)) {
+      let p = Promise.resolve(null);
+      try {
+        if (WebAssembly.compileStreaming) p = WebAssembly.compileStreaming(fetch(BASE + file, { credentials: 'same-origin' })).then((m) => { mark('worker wasm compiled'); return m; }, () => null);
+      } catch (e) { /* no WebAssembly */ }
+      compiled.set(file, p);
+    }
+    return compiled.get(file);
+  }
   // The playback worker, started before the runtime with a 'prefetch' message (web/runtime/player-worker.js); what it
   // says before web/runtime/playback.js takes it over waits in worker.held. Null where the browser refuses the script
   // (cross-origin: playback.js then starts it from a Blob URL).
@@ -70,7 +86,10 @@
       mark('worker created');
       w.onmessage = (e) => held.push(e.data);
       w.onerror = (e) => held.push({ type: 'fatal', code: 'worker-failed', message: 'the playback worker failed: ' + (e.message || 'error') });
-      w.postMessage({ type: 'prefetch', src: new URL(o.src, location.href).href, baseUrl: new URL(BASE, location.href).href, decoder: o.decoder || 'auto' });
+      const file = (o.decoder || 'auto') !== 'wasm' && typeof window.VideoDecoder === 'function' ? 'livescope_worker_light.wasm' : 'livescope_worker.wasm';
+      w.postMessage({ type: 'prefetch', src: new URL(o.src, location.href).href, baseUrl: new URL(BASE, location.href).href, decoder: o.decoder || 'auto',
+        latency: Number(o.latency) || 0, abr: o.abr !== 'off', wasm: file });
+      workerWasm(file).then((module) => { try { w.postMessage({ type: 'module', file, module }); } catch (e) { w.postMessage({ type: 'module', file, module: null }); } });
       return w;
     } catch (e) { return null; }
   }

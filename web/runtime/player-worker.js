@@ -75,6 +75,7 @@ self.onmessage = (e) => {
   const m = e.data;
   switch (m.type) {
     case 'prefetch': prefetch(m); break;
+    case 'module': if (state.compiled) state.compiled.resolve(m.file === state.compiled.file ? m.module : null); break;
     case 'start': start(m).catch((err) => fatal('load-failed', String(err && err.message || err))); break;
     case 'release':
       if (m.frame) wc.outstanding = Math.max(0, wc.outstanding - 1);
@@ -108,7 +109,7 @@ self.onmessage = (e) => {
       break;
     case 'test-decoder-error': if (m.audio) ad.failIn = 5; else wc.failArmed = true; break; // video: mid-GOP, after the 2nd delta chunk of the next GOP
     case 'stop':
-      state.running = false;
+      state.running = false; state.stopped = true;
       sessionAbortAll();
       wcClose();
       adClose();
@@ -435,12 +436,30 @@ function postStats() {
 // The module split (docs/decode.md): where WebCodecs may decode, the light module (livescope_worker_light: demux, AAC, no
 // FFmpeg video decoder); with decoder=wasm or without VideoDecoder, the full one (livescope_worker). `which`: true/false
 // for those two, or a decoder module's file name; the factory is named after the file (livescope_decoder_hevc:
-// createLivescopeDecoderHevc).
-function loadModule(baseUrl, which) {
+// createLivescopeDecoderHevc). `compiled`: the loader's compile of this module's wasm (below), or none.
+function loadModule(baseUrl, which, compiled) {
   const name = typeof which === 'string' ? which : which ? 'livescope_worker_light' : 'livescope_worker';
   importScripts(baseUrl + name + '.js');
   const create = self['create' + name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')];
-  return create({ locateFile: (p) => baseUrl + p, print: (t) => log('info', t), printErr: (t) => log('warn', t) });
+  const opts = { locateFile: (p) => baseUrl + p, print: (t) => log('info', t), printErr: (t) => log('warn', t) };
+  return compiled ? createFromCompiled(create, opts, compiled, baseUrl) : create(opts);
+}
+
+// The loader's compile (web/livescope.js, workerWasm: started at the widget's start, beside this script's download):
+// `compiled` = {file, promise of a WebAssembly.Module or null}; null (not compiled there) fetches the file here, streaming.
+function createFromCompiled(create, opts, compiled, baseUrl) {
+  return new Promise((resolve, reject) => {
+    opts.instantiateWasm = (imports, receive) => {
+      compiled.promise.then((module) => {
+        if (module) return WebAssembly.instantiate(module, imports).then((instance) => receive(instance, module));
+        const url = baseUrl + compiled.file, whole = () => fetch(url).then((r) => r.arrayBuffer()).then((b) => WebAssembly.instantiate(b, imports));
+        return (WebAssembly.instantiateStreaming ? WebAssembly.instantiateStreaming(fetch(url), imports).catch(whole) : whole())
+          .then((r) => receive(r.instance, r.module));
+      }).catch(reject);
+      return {}; // asynchronous
+    };
+    create(opts).then(resolve, reject);
+  });
 }
 
 // The running module needs a decoder it does not have (C++ decides which, by the stream's codec: WasmDecoderModule in
@@ -545,9 +564,44 @@ function prefetch(m) {
       mark('decoder warmed');
     } catch (e) { wc.decoder = null; }
   }
-  const mod = Promise.resolve().then(() => loadModule(m.baseUrl, light));
-  mod.catch(() => {}); // reported by start()
-  state.early = { src: m.src, baseUrl: m.baseUrl, light, mod };
+  // The loader compiles the wasm and posts it ({type:'module'}) when m.wasm names the file this worker needs.
+  let compiled = null;
+  if (m.wasm && m.wasm === (light ? 'livescope_worker_light.wasm' : 'livescope_worker.wasm')) {
+    let resolve; const promise = new Promise((r) => { resolve = r; });
+    compiled = state.compiled = { file: m.wasm, promise, resolve };
+  }
+  const mod = Promise.resolve().then(() => loadModule(m.baseUrl, light, compiled));
+  const early = state.early = { src: m.src, baseUrl: m.baseUrl, light, mod };
+  mod.then((md) => {
+    mark('worker module instantiated');
+    // From the loader (m.latency: its options): the session starts now, before 'start'; its media waits in C++
+    // (ls_worker_hls_feed_hold) until 'start' says the audio output.
+    if (m.type === 'prefetch' && 'latency' in m && state.early === early && !state.app && !state.stopped) begin(md, m, true);
+  }, () => {}); // a failure is reported by start()
+}
+
+// Creates the worker app and starts its session: at 'start', or before it from 'prefetch' (`held`: media held back in C++
+// until start() gives the audio output; the default output, 48 kHz stereo, meanwhile).
+function begin(mod, m, held) {
+  state.mod = mod;
+  state.baseUrl = m.baseUrl;
+  mod.lsRequestDecoder = loadDecoderModule; // either module: the light one for every decoder, the full one for HEVC
+  state.app = mod._ls_worker_create();
+  state.channels = m.channels || 2;
+  mod._ls_worker_set_audio(state.app, m.sampleRate || 48000, state.channels);
+  state.src = m.src;
+  state.latency = m.latency || 0;
+  state.abr = m.abr !== false; // ABR (abr.h); false: the first variant throughout
+  // The video path: C++ (DecodePathPolicy) decides from the option, VideoDecoder's presence and the browser's answers.
+  const decoder = m.decoder || 'auto';
+  if (!mod.withUtf8(decoder, (p) => mod._ls_worker_set_decoder(state.app, p, wcAvailable() ? 1 : 0)))
+    log('warn', `decoder option "${decoder}" is not auto, webcodecs or wasm: auto is used`);
+  mod.withUtf8(decoder, (p) => mod._ls_worker_set_audio_decoder(state.app, p, adAvailable() ? 1 : 0)); // same option, audio
+  if (held) mod._ls_worker_hls_feed_hold(state.app, 1);
+  state.running = true;
+  setInterval(() => { if (state.running) postStats(); }, 500);
+  log('info', 'LL-HLS engine: session' + (held ? ' (started before the page module)' : ''));
+  sessionStart();
 }
 
 async function start(m) {
@@ -555,25 +609,20 @@ async function start(m) {
   const light = (m.decoder || 'auto') !== 'wasm' && wcAvailable();
   mark('start received');
   const e = state.early;
-  if (!e || e.src !== m.src || e.baseUrl !== m.baseUrl || e.light !== light) { state.early = null; prefetch(m); }
-  state.mod = await state.early.mod;
-  mark('worker module instantiated');
-  state.mod.lsRequestDecoder = loadDecoderModule; // either module: the light one for every decoder, the full one for HEVC
-  state.app = state.mod._ls_worker_create();
+  if (!e || (e.src !== m.src && !state.app) || e.baseUrl !== m.baseUrl || e.light !== light) { state.early = null; prefetch(m); }
+  const mod = await state.early.mod;
+  if (state.stopped) return;
+  if (!state.app) { begin(mod, m, false); return; }
+  // Started at 'prefetch' with the loader's options: the page's audio output now, then the held media goes on.
   state.channels = m.channels || 2;
-  state.mod._ls_worker_set_audio(state.app, m.sampleRate || 48000, state.channels);
+  mod._ls_worker_set_audio(state.app, m.sampleRate || 48000, state.channels);
+  const restart = m.src !== state.src || (m.latency || 0) !== state.latency || (m.abr !== false) !== state.abr;
   state.src = m.src;
   state.latency = m.latency || 0;
-  state.abr = m.abr !== false; // ABR (abr.h); false: the first variant throughout
-  // The video path: C++ (DecodePathPolicy) decides from the option, VideoDecoder's presence and the browser's answers.
-  const decoder = m.decoder || 'auto';
-  if (!state.mod.withUtf8(decoder, (p) => state.mod._ls_worker_set_decoder(state.app, p, wcAvailable() ? 1 : 0)))
-    log('warn', `decoder option "${decoder}" is not auto, webcodecs or wasm: auto is used`);
-  state.mod.withUtf8(decoder, (p) => state.mod._ls_worker_set_audio_decoder(state.app, p, adAvailable() ? 1 : 0)); // same option, audio
-  state.running = true;
-  setInterval(() => { if (state.running) postStats(); }, 500);
-  log('info', 'LL-HLS engine: session');
-  sessionStart();
+  state.abr = m.abr !== false;
+  mod._ls_worker_hls_feed_hold(state.app, 0);
+  if (restart) sessionStart(); // options that differ from the loader's (not the case for a widget it started)
+  else sessionPump();
 }
 
 // [SECTION] HlsSession driver: the wasm LL-HLS state machine decides, fetch() performs --------
@@ -595,6 +644,7 @@ function sessionStart() {
   mod.withUtf8(state.src, (ptr) => mod._ls_worker_hls_start(app, ptr, nowS(), Date.now() / 1000, state.latency));
   mod._ls_worker_set_rate(app, state.rate);
   state.serial = mod._ls_worker_hls_serial(app);
+  mark('session started');
   sessionPump();
 }
 

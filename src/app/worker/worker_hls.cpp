@@ -62,6 +62,11 @@ struct WorkerHls
     double FeedPlayhead = 0.0;                // epoch seconds: the page's frame on screen (or the seek target); 0 unknown
     double FedEnd = 0.0;                      // epoch seconds: the end of the last item fed while paced
     std::deque<livescope::HlsMediaChunk> Waiting;
+    // A session started before the page's 'start' (the worker's 'prefetch', web/runtime/player-worker.js): its requests run,
+    // its media waits here, compressed, until the page has said its audio output (ls_worker_hls_feed_hold(app, 0)), or
+    // kFeedHoldMax bytes wait (a page that never says: fed with the default output then).
+    static constexpr size_t kFeedHoldMax = 8u << 20; // bytes
+    bool FeedHeld = false;
 };
 
 WorkerApp::~WorkerApp() { delete Hls; }
@@ -107,6 +112,13 @@ void PumpMedia(WorkerApp* app)
         if (h.Replay) h.Paced = true;
     }
     for (HlsMediaChunk& c : h.Session->TakeMedia()) h.Waiting.push_back(std::move(c));
+    if (h.FeedHeld)
+    {
+        size_t bytes = 0;
+        for (const HlsMediaChunk& c : h.Waiting) bytes += c.Bytes.size();
+        if (bytes <= WorkerHls::kFeedHoldMax) return;
+        h.FeedHeld = false;
+    }
     while (!h.Waiting.empty())
     {
         HlsMediaChunk& c = h.Waiting.front();
@@ -258,6 +270,16 @@ LS_EXPORT int ls_worker_hls_seek(WorkerApp* app, double position, double pdt, do
     }
     livescope::PumpMedia(app);
     return h.Serial;
+}
+
+// 1: the session's media waits in the worker, compressed, while its requests go on (a session started before the page
+// said its audio output); 0: it goes to the decoders now. Bounded by WorkerHls::kFeedHoldMax.
+LS_EXPORT void ls_worker_hls_feed_hold(WorkerApp* app, int hold)
+{
+    if (!app) return;
+    if (!app->Hls) app->Hls = new WorkerHls();
+    app->Hls->FeedHeld = hold != 0;
+    if (!hold && app->Hls->Session) livescope::PumpMedia(app);
 }
 
 // Paused replay: 1 holds media loading (what is in flight is cancelled), 0 lets it go on. The page resumes with a seek

@@ -302,6 +302,9 @@ struct Request
     HlsRequestTimeouts Timeouts;
     int64_t SkipBytes = 0; // bytes to drop (server ignored our Range)
     bool Complete = false;
+    bool Ahead = false;        // a listed part requested before the cursor reached it (IssueAhead), not claimed yet
+    bool IssuedAhead = false;  // it was (no throughput sample: it shared the link with the cursor's request)
+    double CompletedAt = -1.0; // seconds: when the body completed (its bytes may wait for the init segment's)
     int Rendition = 0; // generation of the rendition that issued it
     // Hint bookkeeping
     bool Listed = false;
@@ -373,6 +376,8 @@ struct HlsSession::Impl
     HlsPosition Cursor;
     std::optional<Item> Cur;
     uint64_t CurReq = 0, MapReq = 0;
+    std::optional<HlsMap> MapReqFor; // the map MapReq loads
+    std::vector<uint64_t> AheadReqs; // parts requested ahead of the cursor (IssueAhead), oldest first
     std::optional<HlsMap> DeliveredMap;
     bool MapStarted = false;
     bool ManualVariant = false;
@@ -416,6 +421,7 @@ struct HlsSession::Impl
         CurReq = 0;
         Cancel(MapReq);
         MapReq = 0;
+        CancelAhead();
         Cur.reset();
         DeliveredMap.reset(); // the decoder restarts: the init segment goes out again
         MapStarted = false;
@@ -686,6 +692,9 @@ struct HlsSession::Impl
         }
         if (is_active) RecordListing(first, now);
         if (is_active) UpdateHints(now);
+        // The first playlist: the start point's init segment and parts are asked for before the blocking reload and the
+        // hint, which the origin holds open (a browser queues what passes its connections per host, in order).
+        if (is_active && first) Pump(now);
         // Next reload.
         if (!rd.Pl.EndList)
         {
@@ -877,6 +886,12 @@ struct HlsSession::Impl
         const int64_t start = it.Range ? it.Range->Offset : 0;
         for (auto& [id, q] : Reqs)
         {
+            if (q.Ahead && q.R.Url == it.Uri && RangeStart(q.R.Range) == start)
+            {
+                q.Ahead = false; // the cursor's own request from here
+                AheadReqs.erase(std::remove(AheadReqs.begin(), AheadReqs.end(), id), AheadReqs.end());
+                return id;
+            }
             if (q.R.Kind == HlsRequestKind::PreloadPart && q.R.Url == it.Uri && RangeStart(q.R.Range) == start)
             {
                 St.HintsUsed++;
@@ -894,6 +909,78 @@ struct HlsSession::Impl
         std::optional<HlsRequestRange> range;
         if (it.Range) range = HlsRequestRange{it.Range->Offset, it.Range->Length};
         return Issue(it.Kind, it.Uri, range, now, Active.Generation, it.Duration);
+    }
+
+    // Catching up (the start point, a restart): the listed parts after the cursor's are requested now, up to
+    // Cfg.MediaLookahead of them, rather than each after the previous one completes; their bytes are still handed out in
+    // order, when the cursor reaches them (AcquireMediaRequest). Only parts of a live low-latency playlist, on the cursor's
+    // init segment; never beyond the buffer-ahead bound; only once a media item has loaded and while the last one did not
+    // fail (a source whose parts break their caps or time out is not asked for three at once). At the live edge nothing is
+    // listed ahead (the hint covers the next).
+    void IssueAhead(double now)
+    {
+        PruneAhead();
+        if (Cfg.MediaLookahead <= 0 || !Cur || Cur->Kind != HlsRequestKind::Part || Active.Pl.EndList || Replay.value_or(false) ||
+            !LowLatency(Active.Pl) || now < MediaRetryAt || St.PartsLoaded + St.SegmentsLoaded == 0 || MediaFailures > 0)
+            return;
+        HlsPosition pos = After(Cur->Pos, Active.Pl);
+        for (int n = 0, guard = 0; n < Cfg.MediaLookahead && guard < 8; n++, pos = After(pos, Active.Pl))
+        {
+            HlsItemResult found = LookupMediaItem(Active.Pl, pos, true);
+            while (found.Lookup == HlsItemLookup::Skip && !found.Gap && ++guard < 8) // past a segment's last part
+            {
+                pos = found.SkipTo;
+                found = LookupMediaItem(Active.Pl, pos, true);
+            }
+            if (found.Lookup != HlsItemLookup::Ready || !found.Item.IsPart || !SameMap(found.Item.Map, Cur->Map)) return;
+            if (PlayheadPdt && found.Item.ProgramDateTime && *found.Item.ProgramDateTime > *PlayheadPdt + Cfg.MaxBufferAhead) return;
+            const int64_t start = found.Item.Range ? found.Item.Range->Offset : 0;
+            bool have = false;
+            for (const auto& [id, q] : Reqs)
+                if ((q.Ahead || q.R.Kind == HlsRequestKind::PreloadPart) && q.R.Url == found.Item.Uri && RangeStart(q.R.Range) == start) have = true;
+            if (have) continue;
+            if (static_cast<int>(AheadReqs.size()) >= Cfg.MediaLookahead) return;
+            std::optional<HlsRequestRange> range;
+            if (found.Item.Range) range = HlsRequestRange{found.Item.Range->Offset, found.Item.Range->Length};
+            const uint64_t id = Issue(HlsRequestKind::Part, found.Item.Uri, range, now, Active.Generation, found.Item.Duration);
+            Reqs[id].Ahead = Reqs[id].IssuedAhead = true;
+            AheadReqs.push_back(id);
+            St.PartsRequestedAhead++;
+        }
+    }
+
+    // Drops the ahead requests that failed, or that the cursor will not reach (it moved past them: a restart, a skip).
+    void PruneAhead()
+    {
+        std::vector<uint64_t> keep;
+        for (uint64_t id : AheadReqs)
+        {
+            Request* q = Find(id);
+            if (!q || !q->Ahead) continue;
+            bool listed_after = false;
+            if (Positioned)
+            {
+                for (const HlsSegment& seg : Active.Pl.Segments)
+                    for (size_t j = 0; j < seg.Parts.size(); j++)
+                        if (seg.Parts[j].Uri == q->R.Url && (seg.Parts[j].Range ? seg.Parts[j].Range->Offset : 0) == RangeStart(q->R.Range) &&
+                            (seg.Msn > Cursor.Msn || (seg.Msn == Cursor.Msn && static_cast<int>(j) >= Cursor.Part)))
+                            listed_after = true;
+            }
+            if (listed_after && q->Rendition == Active.Generation)
+                keep.push_back(id);
+            else if (q->Complete)
+                Reqs.erase(id); // nothing left to abort
+            else
+                Cancel(id);
+        }
+        AheadReqs = std::move(keep);
+    }
+
+    void CancelAhead()
+    {
+        for (uint64_t id : AheadReqs)
+            if (Find(id)) Cancel(id);
+        AheadReqs.clear();
     }
 
     // Switches to the pending rendition when the cursor is at one of its independent items. Returns true when Pump
@@ -987,6 +1074,11 @@ struct HlsSession::Impl
             // Init segment first when the map changes.
             if (Cur->Map && !SameMap(Cur->Map, DeliveredMap))
             {
+                if (MapReq != 0 && !SameMap(Cur->Map, MapReqFor))
+                { // the init segment in flight is another item's (that item's part failed and was skipped meanwhile)
+                    Cancel(MapReq);
+                    MapReq = 0;
+                }
                 if (MapReq == 0)
                 {
                     if (now < MediaRetryAt)
@@ -997,6 +1089,7 @@ struct HlsSession::Impl
                     std::optional<HlsRequestRange> range;
                     if (Cur->Map->Range) range = HlsRequestRange{Cur->Map->Range->Offset, Cur->Map->Range->Length};
                     MapReq = Issue(HlsRequestKind::Map, Cur->Map->Uri, range, now, Active.Generation);
+                    MapReqFor = Cur->Map;
                 }
                 Request* mq = Find(MapReq);
                 if (!mq)
@@ -1007,7 +1100,14 @@ struct HlsSession::Impl
                 Item map_item = *Cur;
                 map_item.Range = Cur->Map->Range;
                 Emit(*mq, map_item, true, false, now);
-                if (!mq->Complete) return;
+                if (!mq->Complete)
+                {
+                    // The item's own request goes out beside its init segment (no round trip chained on the other: the
+                    // first frame waits for both); its bytes are handed out after the init segment's, in order.
+                    if (CurReq == 0) CurReq = AcquireMediaRequest(*Cur, now);
+                    IssueAhead(now);
+                    return;
+                }
                 HlsMediaChunk end;
                 end.IsInit = true;
                 end.First = mq->Delivered == 0;
@@ -1022,6 +1122,7 @@ struct HlsSession::Impl
                 MapReq = 0;
             }
             if (CurReq == 0) CurReq = AcquireMediaRequest(*Cur, now);
+            IssueAhead(now);
             Request* q = Find(CurReq);
             if (!q)
             {
@@ -1034,10 +1135,11 @@ struct HlsSession::Impl
             if (!done) return;
             // Finished: sample throughput (HlsAbrSampleOf: time to first byte excluded; a hinted part's bytes paced by the
             // encoder never count).
-            const HlsThroughputSample sample = HlsAbrSampleOf({q->R.Kind == HlsRequestKind::PreloadPart, q->FirstByteAt, q->ListedAt, now,
+            const HlsThroughputSample sample = HlsAbrSampleOf({q->R.Kind == HlsRequestKind::PreloadPart, q->FirstByteAt, q->ListedAt,
+                                                               q->Complete ? q->CompletedAt : now,
                                                                static_cast<double>(q->Received), static_cast<double>(q->BytesAtListed)},
                                                               Cfg.Abr.MinSampleBytes);
-            if (sample.Ok)
+            if (sample.Ok && !q->IssuedAhead)
             {
                 Bw.AddSample(sample.Bytes, sample.Seconds);
                 LastSampleAt = now;
@@ -1217,6 +1319,7 @@ struct HlsSession::Impl
         for (const auto& [id, q] : Reqs) ids.push_back(id);
         for (uint64_t id : ids) Cancel(id);
         CurReq = MapReq = KeyReq = 0;
+        AheadReqs.clear();
         MultivariantReq = 0;
         MultivariantRetryAt = kNever;
         Active.NextReloadAt = kNever;
@@ -1307,6 +1410,7 @@ struct HlsSession::Impl
         Request* q = Find(id);
         if (!q) return;
         q->Complete = true;
+        q->CompletedAt = now;
         if (q->R.Kind == HlsRequestKind::Multivariant || q->R.Kind == HlsRequestKind::MediaPlaylist) PlaylistUnreachable = false;
         if (q->R.Kind == HlsRequestKind::Multivariant)
         {
@@ -1546,6 +1650,7 @@ void HlsSession::SetHold(bool hold, double now)
         p.CurReq = 0;
         p.Cancel(p.MapReq);
         p.MapReq = 0;
+        p.CancelAhead();
         p.Cur.reset();
         p.DeliveredMap.reset();
         return;

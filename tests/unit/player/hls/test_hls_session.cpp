@@ -112,10 +112,139 @@ TEST_CASE("the blocking reload and the preload-hint part are requested together"
     REQUIRE(hint);
     CHECK(hint->Url == kRoot + "720p/p13.2.m4s");
     CHECK(h.S.Stats().HintsRequested == 1);
-    // Start point: edge 7.0 s, PART-HOLD-BACK 1.0 -> 6.0 s = msn 13 part 0; the init segment comes first.
+    // Start point: edge 7.0 s, PART-HOLD-BACK 1.0 -> 6.0 s = msn 13 part 0; its init segment and the part itself go out
+    // together (the first frame needs both: no round trip chained on the other).
     CHECK(h.Count(HlsEvent::StartPointChosen) == 1);
     CHECK(h.Find(HlsRequestKind::Map, "init.mp4"));
-    CHECK_FALSE(h.Find(HlsRequestKind::Part)); // parts wait for the init segment
+    CHECK(h.Find(HlsRequestKind::Part, "p13.0.m4s"));
+    // In that order: the media first, then what the origin holds open (the reload, the hint).
+    std::vector<HlsRequestKind> order;
+    for (const HlsLoadRequest& r : h.Open) order.push_back(r.Kind);
+    CHECK(order == std::vector<HlsRequestKind>{HlsRequestKind::Map, HlsRequestKind::Part, HlsRequestKind::MediaPlaylist, HlsRequestKind::PreloadPart});
+}
+
+TEST_CASE("the start point's part is requested beside its init segment and its bytes wait for the init segment's")
+{
+    Harness h;
+    h.S.Start(kV0, 0.0);
+    h.Pull();
+    h.Respond(h.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 2));
+    const HlsLoadRequest init = h.Take(HlsRequestKind::Map, "init.mp4");
+    const HlsLoadRequest part = h.Take(HlsRequestKind::Part, "p13.0.m4s"); // before the init segment answered
+    h.Now = 0.05;
+    h.Respond(part, "PART"); // the part answers first: nothing goes out yet
+    CHECK(h.Media.empty());
+    h.Now = 0.08;
+    h.S.OnResponse(init.Id, 200, h.Now);
+    h.Data(init.Id, "IN");
+    CHECK(h.MediaText(false).empty()); // an init segment in progress holds the part back
+    h.Data(init.Id, "IT");
+    h.S.OnComplete(init.Id, h.Now);
+    h.Pull();
+    CHECK(h.MediaText(true) == "INIT");
+    CHECK(h.MediaText(false) == "PART");
+    // Order: every init chunk before the part's first.
+    size_t last_init = 0, first_part = h.Media.size();
+    for (size_t i = 0; i < h.Media.size(); i++)
+    {
+        if (h.Media[i].IsInit) last_init = i;
+        else first_part = std::min(first_part, i);
+    }
+    CHECK(last_init < first_part);
+    CHECK(h.S.Stats().PartsLoaded == 1);
+}
+
+// A start 3 s behind the edge (EXT-X-START), so that more parts are listed after it than the lookahead.
+const std::string kBehind = "#EXT-X-START:TIME-OFFSET=-3.0\n";
+
+TEST_CASE("behind the live edge the listed parts after the cursor's are requested at once, up to the lookahead, and go out in order")
+{
+    HlsSessionConfig cfg;
+    cfg.MediaLookahead = 2;
+    Harness h(cfg);
+    h.S.Start(kV0, 0.0);
+    h.Pull();
+    // Edge 7.5 s - 3.0 = 4.5 s: the start is the independent msn 12 part 0; 12.1 ... 13.2 are listed after it.
+    h.Respond(h.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 3, true, kBehind));
+    h.Respond(h.Take(HlsRequestKind::Map, "init.mp4"), "I");
+    CHECK_FALSE(h.Find(HlsRequestKind::Part, "p12.1.m4s")); // nothing ahead before a first item has loaded
+    h.Respond(h.Take(HlsRequestKind::Part, "p12.0.m4s"), "A");
+    const HlsLoadRequest p1 = h.Take(HlsRequestKind::Part, "p12.1.m4s"); // the cursor's
+    const HlsLoadRequest p2 = h.Take(HlsRequestKind::Part, "p12.2.m4s"); // ahead
+    const HlsLoadRequest p3 = h.Take(HlsRequestKind::Part, "p12.3.m4s"); // ahead
+    CHECK_FALSE(h.Find(HlsRequestKind::Part)); // no more than the lookahead
+    CHECK(h.S.Stats().PartsRequestedAhead == 2);
+    // Answers in any order; the bytes go out in the playlist's order.
+    h.Respond(p3, "D");
+    h.Respond(p2, "C");
+    CHECK(h.MediaText(false) == "A");
+    h.Respond(p1, "B");
+    CHECK(h.MediaText(false) == "ABCD");
+    CHECK(h.S.Stats().PartsLoaded == 4);
+    CHECK(h.Find(HlsRequestKind::Part, "p13.0.m4s")); // and on: the cursor's, then two ahead again
+    CHECK(h.Find(HlsRequestKind::Part, "p13.2.m4s"));
+    CHECK_FALSE(h.Find(HlsRequestKind::Part, "p13.3.m4s")); // the hint's (not listed yet)
+
+    HlsSessionConfig one;
+    one.MediaLookahead = 0;
+    Harness s(one);
+    s.S.Start(kV0, 0.0);
+    s.Pull();
+    s.Respond(s.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 3, true, kBehind));
+    s.Respond(s.Take(HlsRequestKind::Map, "init.mp4"), "I");
+    s.Respond(s.Take(HlsRequestKind::Part, "p12.0.m4s"), "A");
+    CHECK(s.Find(HlsRequestKind::Part, "p12.1.m4s"));
+    CHECK_FALSE(s.Find(HlsRequestKind::Part, "p12.2.m4s"));
+}
+
+TEST_CASE("no part is requested ahead while media requests fail")
+{
+    Harness h;
+    h.S.Start(kV0, 0.0);
+    h.Pull();
+    h.Respond(h.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 3, true, kBehind));
+    h.Respond(h.Take(HlsRequestKind::Map, "init.mp4"), "I");
+    h.Respond(h.Take(HlsRequestKind::Part, "p12.0.m4s"), "A");
+    h.Respond(h.Take(HlsRequestKind::Part, "p12.1.m4s"), "", 500); // the cursor's fails: the two ahead stay, no more
+    CHECK(h.S.Stats().PartsRequestedAhead == 2);
+    CHECK_FALSE(h.Find(HlsRequestKind::Part, "p13.0.m4s"));
+    h.Respond(h.Take(HlsRequestKind::Part, "p12.2.m4s"), "C"); // a part loads again: the lookahead resumes, into the
+    CHECK(h.Find(HlsRequestKind::Part, "p13.0.m4s"));                 // next segment
+    CHECK(h.Find(HlsRequestKind::Part, "p13.1.m4s"));
+}
+
+TEST_CASE("parts requested ahead that the cursor will not reach are dropped")
+{
+    Harness h;
+    h.S.Start(kV0, 0.0);
+    h.Pull();
+    h.Respond(h.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 3, true, kBehind));
+    h.Respond(h.Take(HlsRequestKind::Map, "init.mp4"), "I");
+    h.Respond(h.Take(HlsRequestKind::Part, "p12.0.m4s"), "A");
+    const HlsLoadRequest p2 = h.Take(HlsRequestKind::Part, "p12.2.m4s");
+    const HlsLoadRequest p3 = h.Take(HlsRequestKind::Part, "p12.3.m4s");
+    h.Respond(p3, "D"); // complete, waiting for the cursor
+    h.S.Seek(0.0, h.Now); // the cursor leaves: both are dropped (one in flight, one complete and held)
+    h.Pull();
+    CHECK(std::find(h.Cancelled.begin(), h.Cancelled.end(), p2.Id) != h.Cancelled.end());
+    CHECK(h.MediaText(false).find('D') == std::string::npos);
+}
+
+TEST_CASE("a part that fails while its init segment loads is skipped and the init segment still serves the next part")
+{
+    Harness h;
+    h.S.Start(kV0, 0.0);
+    h.Pull();
+    h.Respond(h.Take(HlsRequestKind::Multivariant), LivePl(10, 3, 2));
+    const HlsLoadRequest init = h.Take(HlsRequestKind::Map, "init.mp4");
+    h.Respond(h.Take(HlsRequestKind::Part, "p13.0.m4s"), "", 404);
+    CHECK(h.Count(HlsEvent::MediaSkipped) == 1);
+    CHECK(h.Cancelled.end() == std::find(h.Cancelled.begin(), h.Cancelled.end(), init.Id)); // same map: kept
+    CHECK_FALSE(h.Find(HlsRequestKind::Map)); // not asked twice
+    h.Respond(init, "INIT");
+    h.Respond(h.Take(HlsRequestKind::Part, "p13.1.m4s"), "B");
+    CHECK(h.MediaText(true) == "INIT");
+    CHECK(h.MediaText(false) == "B");
 }
 
 TEST_CASE("media bytes stream out as they arrive, init first, in order")
@@ -430,6 +559,7 @@ TEST_CASE("a media request without progress times out and the part is skipped")
     HlsSessionConfig cfg;
     cfg.Limits.MediaProgressTimeout = 7.0; // above the target duration (2 s), so it applies
     cfg.Limits.BodyDeadline = 60.0;        // this case is about progress only
+    cfg.MediaLookahead = 0;                // one media request open (the parts after it would time out too)
     Harness h(cfg);
     Boot(h, LivePl(10, 3, 2, false, "", false)); // no blocking: only media requests stay open
     HlsLoadRequest p0 = h.Take(HlsRequestKind::Part, "p12.2");
@@ -712,6 +842,7 @@ TEST_CASE("repeated media failures back off from the second one, and a loaded pa
 {
     HlsSessionConfig cfg;
     cfg.Random = [] { return 0.0; };
+    cfg.MediaLookahead = 0; // each failure is the cursor's (a part requested ahead would be a second one at once)
     Harness h(cfg);
     Boot(h, LivePl(10, 3, 2, false, "", false));
     h.Respond(h.Take(HlsRequestKind::Part, "p12.2"), "", 500);

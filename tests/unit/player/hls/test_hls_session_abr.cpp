@@ -51,7 +51,9 @@ TEST_SUITE_BEGIN("player_hls/hls_session_abr");
 
 TEST_CASE("at the live edge a link faster than the encoder is measured by a part fetched whole, and ABR steps up on it")
 {
-    Harness h;
+    HlsSessionConfig cfg;
+    cfg.MediaLookahead = 0; // the start's two parts one after the other: each one a throughput sample
+    Harness h(cfg);
     h.S.Start(kRoot + "master.m3u8", h.Now);
     h.Pull();
     h.Respond(h.Take(HlsRequestKind::Multivariant), "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1500000,RESOLUTION=1280x720\n720p/index.m3u8\n"

@@ -149,6 +149,7 @@ struct HlsStats
     int64_t HintLeadCount = 0;
     double HintLeadSum = 0.0; // seconds; lead = playlist listing time - first byte time
     int64_t PartsLoaded = 0, SegmentsLoaded = 0, MediaBytes = 0;
+    int64_t PartsRequestedAhead = 0; // listed parts requested before the cursor reached them (HlsSessionConfig::MediaLookahead)
     double PlaylistAge = 0.0;        // seconds since the playlist last changed (at the last Tick)
     double PlaylistAgeAverage = 0.0; // seconds, time-weighted over the session
     int64_t PartEdgeDelayCount = 0;
@@ -285,6 +286,11 @@ struct HlsSessionConfig
     // SetPlayhead(), so a replay or a DVR position far from the edge does not download the whole recording. Items
     // without a PDT are never held back; nothing is held back before the first SetPlayhead() or Seek().
     double MaxBufferAhead = 30.0;
+    // Listed parts requested ahead of the cursor while it is behind the live edge (the start point is up to a segment
+    // behind it, at an independent part), beside the cursor's own request, once a first item has loaded and while none
+    // fails; 0: one at a time. 2 keeps a start within the 6 connections per host of an HTTP/1.1 browser (blocking reload,
+    // preload hint, init segment, the cursor's part, 2 ahead).
+    int MediaLookahead = 2;
 };
 
 // Why playback stopped for good. Code: "unsupported-playlist" (Kind Unsupported: valid, but what livescope
