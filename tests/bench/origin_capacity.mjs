@@ -5,6 +5,9 @@
 // second, from the part durations of its 720p playlist) and the viewers' errors. N = 1, 2, 4 always, then up until a
 // step does not hold: a step holds when every broadcast keeps real time (speed >= SPEED_MIN) and no viewer has an
 // error. Prints figures beside the --max-broadcasts default; never pass/fail.
+// CAPACITY_INPUT=studio: the publishers are studios instead (tests/bench/golive/studio_clip.mjs: 1280x720 30 fps H.264
+// Baseline + AAC in the livescope-frames framing, from node), whose H.264 the origin copies into its 720p rendition;
+// the encoder then makes only the 360p rendition and the audio, and each broadcast's speed is read from its 360p playlist.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProcess, runToExit, BIN } from '../e2e/lib/procs.mjs';
 import { mintKey, openPublisher, pushRealTime } from '../e2e/lib/ingest.mjs';
+import { makeStudioClip, pushStudio } from './golive/studio_clip.mjs';
 
 const WINDOW_S = Number(process.env.CAPACITY_SECONDS || 15); // measuring window per step
 const WARMUP_S = 4;                                           // after every broadcast is live, before measuring
@@ -23,6 +27,8 @@ const PROBE = join(BIN, 'livescope-probe');
 const TICK = 100; // clock ticks per second (getconf CLK_TCK on Linux)
 const SECRET = randomBytes(16).toString('hex');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const STUDIO = process.env.CAPACITY_INPUT === 'studio'; // copied studio publishers instead of MPEG-TS
+const SPEED_RENDITION = STUDIO ? '360p' : '720p'; // the rendition the encoder makes (720p is copied for a studio)
 
 function cpuSeconds(pid) {
   try {
@@ -38,11 +44,12 @@ const loadAverage = () => { try { return readFileSync('/proc/loadavg', 'utf8').s
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'livescope-capacity-'));
   const clipPath = join(dir, 'clip720.ts');
-  const made = await runToExit('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${CLIP_S}`,
+  const studioClip = STUDIO ? await makeStudioClip(dir, CLIP_S) : null;
+  const made = STUDIO ? { code: 0 } : await runToExit('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', `testsrc2=size=1280x720:rate=30:duration=${CLIP_S}`,
     '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${CLIP_S}`, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '60',
     '-b:v', '2500k', '-maxrate', '2500k', '-bufsize', '2500k', '-c:a', 'aac', '-b:a', '128k', '-f', 'mpegts', clipPath], 600000);
   if (made.code !== 0) throw new Error(`ffmpeg could not make the clip: ${made.stderr}`);
-  const clip = readFileSync(clipPath);
+  const clip = STUDIO ? null : readFileSync(clipPath);
   const help = (() => { try { return execFileSync(ORIGIN, ['--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }); } catch (e) { return `${e.stdout}${e.stderr}`; } })();
   const defaultMax = help.match(/--max-broadcasts N[^\n]*default (\d+)/)?.[1] ?? '?';
 
@@ -50,7 +57,9 @@ async function main() {
     { ready: /livescope-origin ready (http:\/\/\S+)\/live\/index\.json/, timeoutMs: 20000, tag: 'origin', env: { LIVESCOPE_SECRET: SECRET } });
   const base = origin.output.map((l) => l.match(/livescope-origin ready (http:\/\/\S+)\/live\/index\.json/)).find(Boolean)[1];
   const port = Number(new URL(base).port);
-  console.log(`machine: ${cpus().length} CPUs, load average ${loadAverage()} at start; clip 720p30 H.264 2.5 Mbit/s + AAC, ladder 720p + 360p; ` +
+  console.log(`machine: ${cpus().length} CPUs, load average ${loadAverage()} at start; ` +
+    (STUDIO ? 'studio publishers (livescope-frames, 720p30 H.264 Baseline 1.5 Mbit/s + AAC, top rendition copied)' : 'clip 720p30 H.264 2.5 Mbit/s + AAC') +
+    `, ladder 720p + 360p; ` +
     `window ${WINDOW_S} s; a step holds when every encoder keeps speed >= ${SPEED_MIN} and no viewer errs`);
 
   let step = 0;
@@ -66,14 +75,20 @@ async function main() {
     const pushes = [];
     try {
       for (const name of names) {
-        const publisher = await openPublisher(port, `/ingest/${name}?token=${mintKey(name, SECRET)}`);
+        const publisher = STUDIO
+          ? await openPublisher(port, `/ingest/${name}`, { protocol: `livescope-ingest, ${mintKey(name, SECRET)}, livescope-frames` })
+          : await openPublisher(port, `/ingest/${name}?token=${mintKey(name, SECRET)}`);
         if (publisher.status !== 101) throw new Error(`${name} refused: ${publisher.body}`);
-        pushes.push({ publisher, push: pushRealTime(publisher, clip, CLIP_S) });
+        pushes.push({ publisher, push: STUDIO ? pushStudio(publisher, studioClip) : pushRealTime(publisher, clip, CLIP_S) });
       }
       const deadline = Date.now() + 60000;
       for (;;) {
         const list = (await (await fetch(`${base}/live/index.json`)).json()).broadcasts;
-        if (names.every((name) => list.some((b) => b.name === name && b.state === 'live'))) break;
+        if (names.every((name) => list.some((b) => b.name === name && b.state === 'live'))) {
+          const notCopied = STUDIO ? names.filter((name) => list.find((b) => b.name === name).top !== 'copy') : [];
+          if (notCopied.length) throw new Error(`not copied: ${notCopied.join(', ')}`);
+          break;
+        }
         if (Date.now() > deadline) throw new Error(`not all ${n} broadcasts went live within 60 s`);
         await sleep(250);
       }
@@ -82,12 +97,12 @@ async function main() {
         return Number(line?.match(/pid (\d+)/)?.[1]);
       });
       await sleep(WARMUP_S * 1000);
-      // Part durations seen in each broadcast's 720p playlist (polled every 500 ms: parts stay listed for ~6 s).
+      // Part durations seen in each broadcast's encoded playlist (SPEED_RENDITION) (polled every 500 ms: parts stay listed for ~6 s).
       const parts = names.map(() => new Map());
       const lastSeen = names.map(() => ({ part: -1, at: 0 })); // the newest part and when it was first seen
       const pollOnce = () => Promise.all(names.map(async (name, i) => {
         try {
-          const text = await (await fetch(`${base}/live/${name}/720p/index.m3u8`)).text();
+          const text = await (await fetch(`${base}/live/${name}/${SPEED_RENDITION}/index.m3u8`)).text();
           const now = Date.now();
           for (const m of text.matchAll(/#EXT-X-PART:DURATION=([\d.]+),URI="part-[^"]*-(\d+)\.m4s"/g)) {
             const number = Number(m[2]);
@@ -129,6 +144,9 @@ async function main() {
       console.log(`${String(n).padStart(2)} broadcast(s): origin ${fmt(result.origin).padStart(5)} %, encoder ${fmt(result.encoderAvg).padStart(5)} % per broadcast ` +
         `(total ${fmt(result.origin + encoders.reduce((a, b) => a + b, 0)).padStart(6)} % of one core); speed ${fmt(result.speedMin, 2)}..${fmt(result.speedMax, 2)}; ` +
         `viewer errors ${errors}; ${held ? 'holds' : 'does NOT hold'} (load ${loadAverage()})`);
+      if (!held) // why, from the origin's log: publishers closed, encoders that exited
+        for (const line of origin.output.filter((l) => names.some((name) => l.includes(`${name}:`) || l.includes(`for ${name} `)) && /clos|exit|gone|kick|refus|no key/i.test(l)).slice(-8))
+          console.log(`    ${line.trim()}`);
       return held;
     } finally {
       for (const { publisher, push } of pushes) { await push.stop(); publisher.close(); }

@@ -3,11 +3,13 @@
 // goes live; index.json says "top":"copy" and the origin logs why; the copied 720p playlist is valid LL-HLS with a
 // variable frame rate (every part at most PART-TARGET, every segment starting with an INDEPENDENT part, EXTINF within
 // TARGETDURATION); a viewer plays that rendition (the fake camera's green, moving) while livescope-probe --follow sees
-// no errors on the broadcast. The viewer's latency (glass to glass) is printed, not asserted.
+// no errors on the broadcast. The viewer's latency (glass to glass) is printed, not asserted. Then a 640x480 camera (4:3)
+// goes live: the studio letterboxes it into the top rendition's 1280x720, which is copied; the copied rendition's
+// pixels have black bars beside the picture, and a viewer shows a 4:3 picture, centred.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launchBrowser, collectLogs, ARTIFACTS } from './lib/browser.mjs';
@@ -145,5 +147,81 @@ test('the studio\'s H.264 is copied into the top rendition, whose playlist stays
   await studio.click('#studio-button');
   await studio.waitForFunction(() => document.documentElement.dataset.studio === 'ended', null, { timeout: 15000 });
   assert.equal(await studio.textContent('#studio-message'), '', 'a clean End shows no error');
+  phase('ended');
+
+  // [5] A camera of another size (640x480, 4:3) is letterboxed into the top rendition's 1280x720 and copied: black
+  // bars beside the picture, in the rendition's own pixels and in a viewer.
+  const vga = await browser.context.newPage();
+  studioLogs.push(...collectLogs(vga, 'studio-vga'));
+  await vga.addInitScript(() => {
+    const gum = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = (c) => gum({ ...c, video: { width: { exact: 640 }, height: { exact: 480 } } });
+  });
+  const vgaFragment = new URLSearchParams({ origin, name: 'copy-vga', title: 'VGA camera', key: mint(secretFile, 'copy-vga') });
+  await vga.goto(`${stack.web.url}/studio.html#${vgaFragment}`);
+  await vga.waitForFunction(() => document.getElementById('studio-preview').videoWidth > 0, null, { timeout: 15000 });
+  await vga.click('#studio-button');
+  await vga.waitForFunction(() => document.documentElement.dataset.studioEncodeSize, null, { timeout: 15000 });
+  const sizes = await vga.evaluate(() => [document.documentElement.dataset.studioCameraSize, document.documentElement.dataset.studioEncodeSize]);
+  console.log(`studio_copy: camera ${sizes[0]} encoded at ${sizes[1]}`);
+  assert.deepEqual(sizes, ['640x480', '1280x720']);
+  const vgaLive = await waitFor('the VGA broadcast live', async () => (await broadcasts(origin)).find((b) => b.name === 'copy-vga' && b.state === 'live'), 30000);
+  assert.equal(vgaLive.top, 'copy', originLog().filter((l) => /copy-vga/.test(l)).join('\n'));
+  phase('VGA camera live, copied');
+  // The copied rendition's pixels: one decoded 1280x720 frame, black beside the 960x720 picture at x 160..1120.
+  const rgb = join(dir, 'frame.rgb');
+  const grab = await runToExit('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-live_start_index', '0', '-i', `${origin}/live/copy-vga/720p/index.m3u8`,
+    '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-y', rgb], 30000);
+  assert.equal(grab.code, 0, grab.stderr);
+  const frame = readFileSync(rgb);
+  assert.equal(frame.length, 1280 * 720 * 3, 'the copied rendition is not 1280x720');
+  const columns = (x0, x1) => { // shares of dark and green pixels in the columns x0..x1 (every 4th row)
+    let dark = 0, green = 0, n = 0;
+    for (let y = 0; y < 720; y += 4) for (let x = x0; x < x1; x += 2) {
+      const i = (y * 1280 + x) * 3, [r, g, b] = [frame[i], frame[i + 1], frame[i + 2]];
+      if (r + g + b < 60) dark++;
+      if (g > r + 40 && g > b + 40) green++;
+      n++;
+    }
+    return { dark: dark / n, green: green / n };
+  };
+  const [left, middle, right] = [columns(0, 150), columns(180, 1100), columns(1130, 1280)];
+  console.log(`studio_copy: copied 720p frame: bars ${(left.dark * 100).toFixed(0)}% / ${(right.dark * 100).toFixed(0)}% black, ` +
+    `picture ${(middle.green * 100).toFixed(0)}% green`);
+  assert.ok(left.dark > 0.95 && right.dark > 0.95, `no black bars beside the picture: ${JSON.stringify({ left, right })}`);
+  assert.ok(middle.green > 0.5, `the picture is not the fake camera's green: ${JSON.stringify(middle)}`);
+  // A viewer: the green picture is 4:3 (not stretched to 16:9) and centred.
+  const vgaViewer = await browser.context.newPage();
+  viewerLogs.push(...collectLogs(vgaViewer, 'viewer-vga'));
+  const vq = new URLSearchParams({ src: `${origin}/live/copy-vga/720p/index.m3u8`, title: 'VGA camera', muted: '1' });
+  await vgaViewer.goto(`${stack.web.url}/embed/player.html?debug&${vq}`);
+  await vgaViewer.waitForFunction(() => window.livescopeWidgets && window.livescopeWidgets[0] && window.livescopeWidgets[0].stats
+    && window.livescopeWidgets[0].stats.framesShown > 10, null, { timeout: 40000 });
+  const box = await greenBox(vgaViewer);
+  console.log(`studio_copy: viewer's green picture ${box.width}x${box.height} at x ${box.x0}..${box.x1} of ${box.canvasWidth} (aspect ${(box.width / box.height).toFixed(2)})`);
+  await vgaViewer.screenshot({ path: join(ARTIFACTS, 'studio-copy-vga-viewer.png') });
+  assert.ok(box.width / box.height > 1.2 && box.width / box.height < 1.45, `the picture is not 4:3: ${JSON.stringify(box)}`);
+  assert.ok(Math.abs((box.x0 + box.x1) / 2 - box.canvasWidth / 2) < box.canvasWidth * 0.03, `the picture is not centred: ${JSON.stringify(box)}`);
+  await vga.click('#studio-button');
+  await vga.waitForFunction(() => document.documentElement.dataset.studio === 'ended', null, { timeout: 15000 });
   passed = true;
 });
+
+// The bounding box of the widget canvas's green pixels (the fake camera's picture; its columns and rows that are at
+// least 30 % green), with the canvas width.
+function greenBox(page) {
+  return page.evaluate(() => {
+    const c = document.getElementById('livescope-canvas');
+    const o = document.createElement('canvas');
+    o.width = c.width; o.height = c.height;
+    const g = o.getContext('2d');
+    g.drawImage(c, 0, 0);
+    const px = g.getImageData(0, 0, o.width, o.height).data;
+    const isGreen = (x, y) => { const i = (y * o.width + x) * 4; return px[i + 1] > px[i] + 40 && px[i + 1] > px[i + 2] + 40; };
+    const cols = [], rows = [];
+    for (let x = 0; x < o.width; x++) { let n = 0; for (let y = 0; y < o.height; y += 2) n += isGreen(x, y); if (n > 0.3 * o.height / 2) cols.push(x); }
+    for (let y = 0; y < o.height; y++) { let n = 0; for (let x = 0; x < o.width; x += 2) n += isGreen(x, y); if (n > 0.3 * o.width / 2) rows.push(y); }
+    const x0 = cols[0] ?? 0, x1 = cols.at(-1) ?? 0, y0 = rows[0] ?? 0, y1 = rows.at(-1) ?? 0;
+    return { x0, x1, y0, y1, width: x1 - x0 + 1, height: y1 - y0 + 1, canvasWidth: o.width };
+  });
+}

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { Step, View, InitialState, ParseFragment, IngestUrl, CheckKey, PickMimeType, PickLanguage, Text, FormatElapsed,
   TrimTitle, TooSlow, MAX_BUFFERED_BYTES, MAX_TITLE_BYTES, STRINGS, PickEncoder, IngestProtocols, EncodeStreamHeader,
   EncodeFrame, FRAME_HEADER_BYTES, CaptureOffsetUs, KeyFrameDue, CODEC_IDS, SEGMENT_MS, ParseIngestHello, StreamPlan,
-  VIDEO_BITRATE } from '../../web/runtime/studio-logic.js';
+  VIDEO_BITRATE, EncodeSize, LetterboxRect, VideoCodecsFor } from '../../web/runtime/studio-logic.js';
 
 const b64url = (buf) => Buffer.from(buf).toString('base64').replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 function key(claims) {
@@ -243,4 +243,32 @@ test('the origin\'s hello sets the key frame cadence, the bitrate and the header
     if (due.key) keys.push(ms);
   }
   assert.deepEqual(keys, [0, 4000, 8000]);
+});
+
+test('the studio encodes at the origin\'s top rendition size, the camera letterboxed into it, centred on even pixels', () => {
+  const hello = ParseIngestHello('{"segment_ms":2000,"part_ms":200,"width":1280,"height":720,"video_kbps":2000,"frame_rate":30}');
+  assert.deepEqual(EncodeSize({ width: 640, height: 480 }, hello), { width: 1280, height: 720 });
+  assert.deepEqual(EncodeSize({ width: 641, height: 481 }, null), { width: 640, height: 480 }); // no hello: the camera's, even
+  assert.deepEqual(EncodeSize({}, null), { width: 1280, height: 720 });
+  assert.deepEqual(EncodeSize({ width: 640, height: 480 }, { ...hello, width: 0, height: 0 }), { width: 640, height: 480 });
+  // 4:3 into 16:9: bars beside; 16:9 at another size: scaled to the whole frame; wider: bars above and below; portrait.
+  assert.deepEqual(LetterboxRect(640, 480, 1280, 720), { x: 160, y: 0, width: 960, height: 720, full: false });
+  assert.deepEqual(LetterboxRect(1920, 1080, 1280, 720), { x: 0, y: 0, width: 1280, height: 720, full: false });
+  assert.deepEqual(LetterboxRect(1280, 720, 1280, 720), { x: 0, y: 0, width: 1280, height: 720, full: true });
+  assert.deepEqual(LetterboxRect(2400, 1000, 1280, 720), { x: 0, y: 92, width: 1280, height: 534, full: false });
+  assert.deepEqual(LetterboxRect(720, 1280, 1280, 720), { x: 436, y: 0, width: 406, height: 720, full: false });
+  assert.deepEqual(LetterboxRect(640, 360, 640, 480), { x: 0, y: 60, width: 640, height: 360, full: false });
+  for (const [sw, sh, dw, dh] of [[640, 480, 1280, 720], [1, 1000, 1280, 720], [1000, 1, 1280, 720], [333, 777, 854, 480], [1920, 1080, 640, 360]]) {
+    const r = LetterboxRect(sw, sh, dw, dh);
+    for (const v of [r.x, r.y, r.width, r.height]) assert.equal(v % 2, 0, `${sw}x${sh} in ${dw}x${dh}: ${JSON.stringify(r)}`);
+    assert.ok(r.width >= 2 && r.height >= 2 && r.x + r.width <= dw && r.y + r.height <= dh, JSON.stringify(r));
+    assert.ok(Math.abs((dw - r.width) - 2 * r.x) <= 2 && Math.abs((dh - r.height) - 2 * r.y) <= 2, `centred: ${JSON.stringify(r)}`);
+    assert.ok(r.width === dw || r.height === dh, `as large as fits: ${JSON.stringify(r)}`);
+    assert.ok(Math.abs(r.width / r.height - sw / sh) / (sw / sh) < 0.02 || r.width <= 2 || r.height <= 2, `aspect kept: ${JSON.stringify(r)}`);
+  }
+  assert.equal(LetterboxRect(0, 480, 1280, 720), null);
+  // The H.264 level the size needs: 3.1 up to 720p, 4.0 for 1080p; Constrained Baseline first.
+  assert.deepEqual(VideoCodecsFor(1280, 720), ['avc1.42e01f', 'avc1.4d401f']);
+  assert.deepEqual(VideoCodecsFor(1920, 1080), ['avc1.42e028', 'avc1.4d4028']);
+  assert.deepEqual(VideoCodecsFor(3840, 2160), ['avc1.42e033', 'avc1.4d4033']);
 });

@@ -48,6 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
             std::abort(); // output bounded by the input (header + cluster + block overhead)
         at += length;
     }
+    muxer.Finish(out); // the stream's end: what copy mode still holds is written
     if (copy && out.size() > 3 * size + 512 * (size + 1))
         std::abort(); // everything written came from the input, with bounded overhead per message
     return 0;

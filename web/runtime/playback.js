@@ -579,7 +579,8 @@
         this.audio ? this.audio.buffered : 0, this.info.partHoldBack || 0, this.info.partTarget || 0, Number(this.w.options.latency) || 0);
       const s = m.abiRecord('playbackStats', m._ls_playback_stats(app, now));
       // While a seek or "Live" is pending, the frame on screen is the old one: its latency says nothing (no second jump).
-      if ((act & 2) && !this.seekPending) {
+      // After ENDLIST (endPending) there is no live edge: a jump would reopen the ended broadcast as a replay from its start.
+      if ((act & 2) && !this.seekPending && !this.endPending) {
         this.log('info', `latency ${s.latency.toFixed(2)} s is far above target: jumping to the live edge`);
         this.worker.postMessage({ type: 'jump' });
       }

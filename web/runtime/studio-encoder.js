@@ -1,9 +1,10 @@
 // Browser studio's WebCodecs edge: camera and microphone frames (MediaStreamTrackProcessor) into VideoEncoder (H.264
 // Annex B, realtime) and AudioEncoder (Opus, else AAC), each encoded chunk sent as one livescope-frames message with
-// its capture wall-clock time (docs/studio.md). Decisions (codecs, framing bytes, capture clock, keyframe schedule,
-// queue limits) are in studio-logic.js; this file only moves frames and bytes.
-import { VIDEO_CODECS, AUDIO_CODECS, CODEC_IDS, VIDEO_BITRATE, AUDIO_BITRATE, MAX_ENCODE_QUEUE, FRAME_HEADER_BYTES,
-  EncodeStreamHeader, WriteFrameHeader, CaptureOffsetUs, KeyFrameDue } from './studio-logic.js';
+// its capture wall-clock time (docs/studio.md); a camera frame of another size than the origin's top rendition is
+// drawn letterboxed into a canvas of that size first. Decisions (codecs, sizes, the letterbox, framing bytes, capture
+// clock, keyframe schedule, queue limits) are in studio-logic.js; this file only moves frames and bytes.
+import { AUDIO_CODECS, CODEC_IDS, VIDEO_BITRATE, AUDIO_BITRATE, MAX_ENCODE_QUEUE, FRAME_HEADER_BYTES,
+  EncodeStreamHeader, WriteFrameHeader, CaptureOffsetUs, KeyFrameDue, EncodeSize, LetterboxRect, VideoCodecsFor } from './studio-logic.js';
 
 const VIDEO_TRACK = 0, AUDIO_TRACK = 1; // the framing's track ids
 
@@ -12,14 +13,16 @@ export function WebCodecsPresent() {
 }
 
 // The encoder configurations this browser supports for `media`, or null: { video, audio (null without a microphone) }.
-export async function WebCodecsConfig(media) {
+// `hello`: the origin's (ParseIngestHello), whose top rendition size the video is encoded at (the camera letterboxed
+// into it, StartWebCodecs); null: the camera's own size.
+export async function WebCodecsConfig(media, hello = null) {
   if (!WebCodecsPresent()) return null;
   const vt = media.getVideoTracks()[0];
   if (!vt) return null;
   const vs = vt.getSettings();
-  const width = (vs.width || 1280) & ~1, height = (vs.height || 720) & ~1;
+  const { width, height } = EncodeSize(vs, hello);
   let video = null;
-  for (const codec of VIDEO_CODECS) {
+  for (const codec of VideoCodecsFor(width, height)) {
     const config = { codec, width, height, bitrate: VIDEO_BITRATE, framerate: vs.frameRate || 30, latencyMode: 'realtime', avc: { format: 'annexb' } };
     try { if ((await VideoEncoder.isConfigSupported(config)).supported) { video = config; break; } } catch { /* next */ }
   }
@@ -89,6 +92,9 @@ export function StartWebCodecs(media, config, { send, onError, onStart, now, pla
       try { if (!stopped && !failed) onFrame(frame); } catch (e) { fail(e); } finally { frame.close(); }
     }
   };
+  // A camera frame of another size than the encoded one is drawn letterboxed (LetterboxRect) into a canvas of the
+  // encoded size, which is encoded with the camera frame's timestamp (so its capture time stays the camera's).
+  const fit = letterbox(config.video.width, config.video.height);
   let firstVideoUs = null, lastKeyIndex = -1;
   pump(media.getVideoTracks()[0], (frame) => {
     if (videoOffset.value === null) videoOffset.value = CaptureOffsetUs(frame.timestamp, now.perf(), now.wall());
@@ -97,7 +103,8 @@ export function StartWebCodecs(media, config, { send, onError, onStart, now, pla
     const due = KeyFrameDue(captureUs, firstVideoUs, lastKeyIndex, plan.keyframeMs);
     if (firstVideoUs === null) firstVideoUs = captureUs;
     lastKeyIndex = due.index;
-    video.encode(frame, { keyFrame: due.key });
+    const fitted = fit(frame);
+    try { video.encode(fitted, { keyFrame: due.key }); } finally { if (fitted !== frame) fitted.close(); }
   });
   if (audio) pump(media.getAudioTracks()[0], (data) => {
     if (audioOffset.value === null) audioOffset.value = CaptureOffsetUs(data.timestamp, now.perf(), now.wall());
@@ -116,5 +123,27 @@ export function StartWebCodecs(media, config, { send, onError, onStart, now, pla
       }
       for (const c of clones) c.stop();
     },
+  };
+}
+
+// (width, height) → (frame) → the frame itself when it has that size, else a new VideoFrame of that size (the caller
+// closes it) with the frame drawn letterboxed, black around it, and the frame's timestamp and duration.
+function letterbox(width, height) {
+  let canvas = null, g = null, rect = null, rectFor = '';
+  return (frame) => {
+    const sw = frame.displayWidth, sh = frame.displayHeight;
+    if (sw === width && sh === height) return frame;
+    if (rectFor !== `${sw}x${sh}`) {
+      rect = LetterboxRect(sw, sh, width, height);
+      rectFor = `${sw}x${sh}`;
+      if (!canvas) { canvas = new OffscreenCanvas(width, height); g = canvas.getContext('2d', { alpha: false }); }
+      g.fillStyle = '#000';
+      g.fillRect(0, 0, width, height); // the bars (the picture's rectangle is redrawn each frame)
+    }
+    if (!rect) return frame;
+    g.drawImage(frame, rect.x, rect.y, rect.width, rect.height);
+    const init = { timestamp: frame.timestamp, alpha: 'discard' };
+    if (frame.duration) init.duration = frame.duration;
+    return new VideoFrame(canvas, init);
   };
 }

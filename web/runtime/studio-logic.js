@@ -18,8 +18,6 @@ export const MAX_ENCODE_QUEUE = 3; // video frames waiting in the VideoEncoder p
 export const INGEST_SUBPROTOCOL = 'livescope-ingest';
 export const FRAMES_SUBPROTOCOL = 'livescope-frames'; // the origin takes framed WebCodecs frames (docs/studio.md)
 
-// H.264 profiles the VideoEncoder is asked for, best first (Constrained Baseline, Main; level 3.1 holds 720p30).
-export const VIDEO_CODECS = ['avc1.42e01f', 'avc1.4d401f'];
 // Audio codecs, best first: Opus (every Chromium), AAC-LC where the browser has an encoder. The origin re-encodes
 // audio to AAC for HLS either way.
 export const AUDIO_CODECS = ['opus', 'mp4a.40.2'];
@@ -62,6 +60,39 @@ export function StreamPlan(hello) {
   if (!hello) return { keyframeMs: SEGMENT_MS, bitrate: VIDEO_BITRATE, headerVersion: 1 };
   const top = hello.videoKbps > 0 ? hello.videoKbps * 1000 : VIDEO_BITRATE;
   return { keyframeMs: hello.segmentMs, bitrate: Math.min(VIDEO_BITRATE, top), headerVersion: 2 };
+}
+
+// [SECTION] The encoded size: the origin's top rendition, the camera letterboxed into it
+// The size the studio encodes at: the origin's top rendition (its hello) when it says one, so its H.264 can be copied
+// into that rendition whatever the camera's size (docs/ingest.md); else the camera's own size (even, as H.264 4:2:0
+// wants). `camera` = { width, height } (the track's settings; 0 or missing when unknown). Returns { width, height }.
+export const DEFAULT_CAMERA = { width: 1280, height: 720 }; // the size asked of the camera, and assumed when it says none
+export function EncodeSize(camera, hello) {
+  if (hello && hello.width > 0 && hello.height > 0) return { width: hello.width & ~1, height: hello.height & ~1 };
+  const width = (camera && camera.width) || DEFAULT_CAMERA.width, height = (camera && camera.height) || DEFAULT_CAMERA.height;
+  return { width: width & ~1, height: height & ~1 };
+}
+
+// Where a camera frame of srcW × srcH goes in an encoded frame of dstW × dstH: the largest rectangle of the camera's
+// aspect that fits, centred (the rest black: bars above and below a wider camera, beside a narrower one), its edges on
+// even pixels (4:2:0 chroma) and at least 2 × 2. Returns { x, y, width, height, full } (full: it covers the frame,
+// the frame needs no drawing: the same size), or null when a size is not positive.
+export function LetterboxRect(srcW, srcH, dstW, dstH) {
+  if (!(srcW > 0 && srcH > 0 && dstW > 0 && dstH > 0)) return null;
+  const even = (v) => Math.max(2, 2 * Math.round(v / 2));
+  let width = dstW, height = dstH;
+  if (srcW * dstH > dstW * srcH) height = Math.min(dstH, even(dstW * srcH / srcW)); // wider than the frame: bars above and below
+  else if (srcW * dstH < dstW * srcH) width = Math.min(dstW, even(dstH * srcW / srcH)); // narrower: bars beside
+  const x = Math.max(0, 2 * Math.floor((dstW - width) / 4)), y = Math.max(0, 2 * Math.floor((dstH - height) / 4));
+  return { x, y, width, height, full: srcW === dstW && srcH === dstH };
+}
+
+// The H.264 codec strings to ask the VideoEncoder for at width × height, best first: Constrained Baseline (the profile
+// the origin copies), then Main; the level the size needs (3.1 up to 1280×720, 4.0 up to 2048×1088, 5.1 beyond).
+export function VideoCodecsFor(width, height) {
+  const macroblocks = Math.ceil(width / 16) * Math.ceil(height / 16);
+  const level = macroblocks <= 3600 ? '1f' : macroblocks <= 8704 ? '28' : '33';
+  return [`avc1.42e0${level}`, `avc1.4d40${level}`];
 }
 
 // [SECTION] Framing (livescope-frames; big-endian; one binary WebSocket message each)

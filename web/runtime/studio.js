@@ -5,7 +5,7 @@
 // this file only moves bytes and events. ?encoder=webcodecs|mediarecorder forces one (tests).
 import { Step, View, InitialState, ParseFragment, IngestUrl, CheckKey, PickMimeType, PickLanguage, Text, FormatElapsed,
   TooSlow, PickEncoder, IngestProtocols, FRAMES_SUBPROTOCOL, VIDEO_BITRATE, AUDIO_BITRATE, TIMESLICE_MS,
-  END_TIMEOUT_MS, HELLO_WAIT_MS, ParseIngestHello, StreamPlan } from './studio-logic.js';
+  END_TIMEOUT_MS, HELLO_WAIT_MS, ParseIngestHello, StreamPlan, DEFAULT_CAMERA } from './studio-logic.js';
 import { WebCodecsConfig, StartWebCodecs } from './studio-encoder.js';
 
 const $ = (id) => document.getElementById(id);
@@ -75,7 +75,8 @@ function run(action) {
 
 async function camera() {
   if (media) return media;
-  media = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } }, audio: true });
+  media = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: DEFAULT_CAMERA.width }, height: { ideal: DEFAULT_CAMERA.height },
+    frameRate: { ideal: 30 } }, audio: true });
   ui.preview.srcObject = media;
   return media;
 }
@@ -133,19 +134,25 @@ function encodeFrames() {
   // The origin's hello (sent as the socket opens) says its segment cadence; an origin without one gets the defaults.
   const ws = socket;
   let timer = 0;
-  const begin = () => {
+  let begun = false;
+  const begin = async () => {
     clearTimeout(timer);
     onHello = null;
+    if (begun) return;
+    begun = true;
+    // Encoded at the origin's top rendition size (the camera letterboxed into it), so the origin can copy it; where
+    // the browser cannot encode that size, at the camera's.
+    const config = hello ? await WebCodecsConfig(media, hello).catch(() => null) : null;
     if (socket !== ws || state.state !== 'live' || coder) return; // ended or replaced meanwhile
-    startFrames(ws, StreamPlan(hello));
+    startFrames(ws, StreamPlan(hello), config || webcodecsConfig);
   };
   if (hello) return begin();
   onHello = begin;
   timer = setTimeout(begin, HELLO_WAIT_MS);
 }
 
-function startFrames(ws, plan) {
-  coder = StartWebCodecs(media, webcodecsConfig, {
+function startFrames(ws, plan, config) {
+  coder = StartWebCodecs(media, config, {
     send: (bytes) => {
       if (ws.readyState !== WebSocket.OPEN) return;
       ws.send(bytes);
@@ -158,7 +165,10 @@ function startFrames(ws, plan) {
     onGap: (ms) => { document.documentElement.dataset.studioMaxFrameGapMs = String(Math.round(ms)); },
   });
   document.documentElement.dataset.studioKeyframeMs = String(plan.keyframeMs);
-  document.documentElement.dataset.studioMime = `${webcodecsConfig.video.codec},${webcodecsConfig.audio ? webcodecsConfig.audio.codec : 'no audio'}`;
+  document.documentElement.dataset.studioMime = `${config.video.codec},${config.audio ? config.audio.codec : 'no audio'}`;
+  const camera = media.getVideoTracks()[0].getSettings();
+  document.documentElement.dataset.studioCameraSize = `${camera.width}x${camera.height}`;
+  document.documentElement.dataset.studioEncodeSize = `${config.video.width}x${config.video.height}`;
   document.documentElement.dataset.studioEncoder = 'webcodecs';
 }
 

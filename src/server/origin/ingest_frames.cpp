@@ -505,6 +505,13 @@ void FrameMuxer::FlushHeld(uint64_t next_video_ms, std::string& out)
     Held.clear();
 }
 
+void FrameMuxer::Finish(std::string& out)
+{
+    if (Failed || Held.empty())
+        return;
+    FlushHeld(Held.front().AtMs + (LastVideoDurationMs > 0 ? LastVideoDurationMs : 33), out); // its duration: the last one's
+}
+
 bool FrameMuxer::Feed(const uint8_t* data, size_t size, std::string& out)
 {
     if (Failed)

@@ -174,7 +174,7 @@ private:
         Ws.async_read(Buffer, [self = shared_from_this()](beast::error_code ec, size_t) {
             if (ec)
             {
-                self->Gone();
+                self->Finish();
                 return;
             }
             std::string message = beast::buffers_to_string(self->Buffer.data());
@@ -231,6 +231,21 @@ private:
             Host->PublisherCaptureClock(Name, this, (Muxer.CaptureAnchorUs() + 500) / 1000);
         }
         return out;
+    }
+
+    // The publisher's stream ended (it closed, or the connection broke): what the muxer still holds (copy mode's last
+    // video frame) goes to the encoder, then the publisher is gone.
+    void Finish()
+    {
+        std::string tail;
+        if (Frames && !Closing && !GoneFlag)
+            Muxer.Finish(tail);
+        if (tail.empty())
+        {
+            Gone();
+            return;
+        }
+        Host->PublisherBytes(Name, this, std::make_shared<const std::string>(std::move(tail)), [self = shared_from_this()](bool) { self->Gone(); });
     }
 
     void Gone()

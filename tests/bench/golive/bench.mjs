@@ -23,6 +23,7 @@ const RELAY_BIN = join(BIN, 'livescope-relay');
 const pct = (xs, p) => { const s = xs.filter(Number.isFinite).sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))] : NaN; };
 const f = (x, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const loadAverage = () => { try { return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '); } catch { return '?'; } };
 
 if (!existsSync(ORIGIN_BIN) || !existsSync(RELAY_BIN) || !existsSync(join(WASM_DIR, 'studio.html'))) {
   console.log(`golive bench: skipped (needs ${ORIGIN_BIN}, ${RELAY_BIN} and ${WASM_DIR}/studio.html)`);
@@ -128,7 +129,7 @@ async function watch(label, kind, name, at = { base, proc: origin.proc }) {
     note: `stalls ${s.stalls ?? 'n/a'}, errors ${s.errors ?? 'n/a'}${r.error ? `, hls.js error ${r.error}` : ''}` };
   rows.push(row);
   console.log(`  ${label.padEnd(30)} ${kind.padEnd(15)} livescope ${f(row.ours[0])} / ${f(row.ours[1])} s   hls.js ${f(row.hls[0])} / ${f(row.hls[1])} s   ` +
-    `CPU origin ${f(cpu.origin, 1)} %, encoder ${f(cpu.ffmpeg, 1)} %   PDT ahead of the clock at listing ${f(leads[0])} / max ${f(leads[1])} s   (${row.note})`);
+    `CPU origin ${f(cpu.origin, 1)} %, encoder ${f(cpu.ffmpeg, 1)} %   PDT ahead of the clock at listing ${f(leads[0])} / max ${f(leads[1])} s   (${row.note}; load ${loadAverage()})`);
 }
 
 async function studioLeg(encoder, at = { base, proc: origin.proc, label: '' }) {

@@ -433,4 +433,33 @@ TEST_CASE("copy mode holds a video frame with no successor only so long: a video
     CHECK_FALSE(out.empty());
 }
 
+TEST_CASE("when a copied stream ends, its last held video frame and what followed it are written with the last frame duration")
+{
+    FrameMuxer muxer;
+    Decider decider;
+    muxer.SetCopyDecider(&Decider::Decide, &decider);
+    std::string out;
+    REQUIRE(Feed(muxer, EncodeIngestStreamHeaderV2(VideoAndOpus(), 2000, 2'000'000), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, true, 0, 0, KeyAu), out));
+    REQUIRE(Feed(muxer, EncodeIngestFrame(0, false, 40000, 0, DeltaAu), out)); // the key frame goes out: 40 ms
+    REQUIRE(Feed(muxer, EncodeIngestFrame(1, true, 50000, 0, "z"), out));      // audio behind the held delta frame
+    const std::string units = AnnexBToLengthPrefixed(Bytes(DeltaAu), DeltaAu.size());
+    const std::string last = WriteMatroskaBlockGroup(1, 40, false, 40, -40, Bytes(units), units.size());
+    CHECK(out.find(last) == std::string::npos); // held: its duration is not known yet
+    std::string tail;
+    muxer.Finish(tail);
+    CHECK(tail == last + WriteMatroskaSimpleBlock(2, 50, true, Bytes(std::string("z")), 1));
+    std::string again;
+    muxer.Finish(again); // nothing is written twice
+    CHECK(again.empty());
+
+    FrameMuxer transcoded; // without copy mode nothing is held
+    std::string written;
+    REQUIRE(Feed(transcoded, EncodeIngestStreamHeader(VideoAndOpus()), written));
+    REQUIRE(Feed(transcoded, EncodeIngestFrame(0, true, 0, 0, KeyAu), written));
+    std::string none;
+    transcoded.Finish(none);
+    CHECK(none.empty());
+}
+
 TEST_SUITE_END();

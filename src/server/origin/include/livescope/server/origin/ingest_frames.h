@@ -133,6 +133,10 @@ public:
     // Feeds one message; appends Matroska bytes (possibly none) to `out`. False on bad input (see Error()); every
     // later call fails too.
     bool Feed(const uint8_t* data, size_t size, std::string& out);
+    // The stream ended (its publisher closed): appends what copy mode still holds (the last video frame, written with
+    // the last frame duration, and what came after it), so the end of a broadcast keeps its last frame. Nothing after a
+    // failure; later Feed calls may go on (a no-op when nothing is held).
+    void Finish(std::string& out);
     bool Started() const { return StartedFlag; }
     bool CopyMode() const { return Copy; }
     int64_t CaptureAnchorUs() const { return AnchorUs; } // µs since the epoch at media time 0 (valid once Started)
