@@ -48,6 +48,15 @@ int TakeVideo(DecodePipeline& p)
     return n;
 }
 
+// 48 kHz stereo out, both decoders FFmpeg's, then the whole file in.
+void FeedOnWasm(DecodePipeline& p, const char* file, bool ts)
+{
+    p.SetAudioOutput(48000, 2);
+    p.SetDecoder(DecoderChoice::Wasm, false);
+    p.SetAudioDecoder(DecoderChoice::Wasm, false);
+    FeedFile(p, ReadMedia(file), ts);
+}
+
 } // namespace
 
 TEST_CASE("the pipeline decodes MPEG-TS and fMP4 from the pure demuxers on the wasm path: every frame and the audio")
@@ -56,10 +65,7 @@ TEST_CASE("the pipeline decodes MPEG-TS and fMP4 from the pure demuxers on the w
     {
         CAPTURE(ts);
         DecodePipeline p(NowMs);
-        p.SetAudioOutput(48000, 2);
-        p.SetDecoder(DecoderChoice::Wasm, false);
-        p.SetAudioDecoder(DecoderChoice::Wasm, false);
-        FeedFile(p, ReadMedia(ts ? "clip.ts" : "clip.mp4"), ts);
+        FeedOnWasm(p, ts ? "clip.ts" : "clip.mp4", ts);
         CHECK(p.Fatal == DecodeFatal::None);
         CHECK(p.Counters.Errors == 0);
         const int frames = TakeVideo(p);
@@ -77,10 +83,7 @@ TEST_CASE("HEVC from the pure demuxers decodes on the wasm path, in fMP4 and in 
     {
         CAPTURE(ts);
         DecodePipeline p(NowMs);
-        p.SetAudioOutput(48000, 2);
-        p.SetDecoder(DecoderChoice::Wasm, false);
-        p.SetAudioDecoder(DecoderChoice::Wasm, false);
-        FeedFile(p, ReadMedia(ts ? "hevc.ts" : "hevc.mp4"), ts);
+        FeedOnWasm(p, ts ? "hevc.ts" : "hevc.mp4", ts);
         CHECK(p.Fatal == DecodeFatal::None);
         CHECK(TakeVideo(p) >= 25); // 1 s at 30 fps, less what the decoder still holds (no end-of-stream drain)
         CHECK(p.Counters.Width == 320);
