@@ -187,7 +187,7 @@ LS_EXPORT int ls_worker_set_decoder(WorkerApp* app, const char* choice, int webc
     return c ? 1 : 0;
 }
 // The active video path ("wasm", "probing", "webcodecs") and why (DecodePathPolicy::Reason).
-LS_EXPORT const char* ls_worker_decode_path(WorkerApp* app) { return app ? livescope::DecodePathName(app->Pipeline.Path().Path()) : ""; }
+LS_EXPORT const char* ls_worker_decode_path(WorkerApp* app) { return app ? livescope::DecodePathName(app->Pipeline.Path().ReportedPath()) : ""; }
 LS_EXPORT const char* ls_worker_decode_reason(WorkerApp* app) { return app ? app->Pipeline.Path().Reason().c_str() : ""; }
 LS_EXPORT int ls_worker_decode_switches(WorkerApp* app) { return app ? app->Pipeline.Path().Switches() : 0; }
 // The demuxer of this module: "pure" (light) or "ffmpeg" (full), docs/decode.md "The module split".

@@ -107,6 +107,21 @@ TEST_CASE("auto asks the browser about a new codec, then decodes with WebCodecs 
     CHECK(p.Switches() == 0);
 }
 
+TEST_CASE("the reported path is probing until a first configuration is decided, not the wasm default")
+{
+    DecodePathPolicy p({DecoderChoice::Auto, true, 3});
+    CHECK(p.Path() == DecodePath::Wasm); // the default before any stream
+    CHECK(p.ReportedPath() == DecodePath::Probing);
+    p.OnConfig(1, "avc1.64001f");
+    CHECK(p.ReportedPath() == DecodePath::Probing);
+    p.OnSupport(1, true);
+    CHECK(p.ReportedPath() == DecodePath::WebCodecs);
+    DecodePathPolicy forced({DecoderChoice::Wasm, true, 3});
+    CHECK(forced.ReportedPath() == DecodePath::Probing);
+    forced.OnConfig(1, "avc1.64001f");
+    CHECK(forced.ReportedPath() == DecodePath::Wasm);
+}
+
 TEST_CASE("auto falls back to wasm for a refused codec, an undescribed one, or a browser without WebCodecs")
 {
     DecodePathPolicy p({DecoderChoice::Auto, true, 3});

@@ -87,6 +87,9 @@ public:
     DecodePath OnError(std::string_view reason);
 
     DecodePath Path() const { return Current; }
+    // The path for stats: Probing until a first configuration is decided (Path()'s Wasm before it only means "not
+    // configured yet", and the page opens its module early on a 'wasm' path: web/runtime/playback.js posterSee).
+    DecodePath ReportedPath() const { return Decided ? Current : DecodePath::Probing; }
     int Generation() const { return CurrentGeneration; }
     const std::string& Codec() const { return CurrentCodec; }
     // Why the current path: "forced", "unsupported codec", "no WebCodecs", "WebCodecs error: ...", "supported".
