@@ -67,6 +67,8 @@
   // WebAssembly.Module is structured-cloneable), which instantiates it. Null when it cannot be compiled here (no
   // compileStreaming, a server that sends .wasm without application/wasm, an error): the worker then fetches its own.
   const compiled = new Map();
+  // The WebCodecs path (the light worker module, the poster first): the browser has VideoDecoder and `decoder` is not wasm.
+  const webCodecsPath = (o) => (o.decoder || 'auto') !== 'wasm' && typeof window.VideoDecoder === 'function';
   function workerWasm(file) {
     if (!compiled.has(file)) {
       let p = Promise.resolve(null);
@@ -86,7 +88,7 @@
       mark('worker created');
       w.onmessage = (e) => held.push(e.data);
       w.onerror = (e) => held.push({ type: 'fatal', code: 'worker-failed', message: 'the playback worker failed: ' + (e.message || 'error') });
-      const file = (o.decoder || 'auto') !== 'wasm' && typeof window.VideoDecoder === 'function' ? 'livescope_worker_light.wasm' : 'livescope_worker.wasm';
+      const file = webCodecsPath(o) ? 'livescope_worker_light.wasm' : 'livescope_worker.wasm';
       w.postMessage({ type: 'prefetch', src: new URL(o.src, location.href).href, baseUrl: new URL(BASE, location.href).href, decoder: o.decoder || 'auto',
         latency: Number(o.latency) || 0, abr: o.abr !== 'off', wasm: file });
       workerWasm(file).then((module) => { try { w.postMessage({ type: 'module', file, module }); } catch (e) { w.postMessage({ type: 'module', file, module: null }); } });
@@ -98,7 +100,7 @@
   // poster); on the wasm path (decoder=wasm, no VideoDecoder) or without a src, with the first, as one.
   const RUNTIME = ['widget.js', 'playback.js', 'first-frame.js'];
   const PAGE_RUNTIME = ['room-replay.js', 'room.js', 'livescope_page.js']; // room-replay.js: before room.js, which uses it
-  const posterFirst = (o) => !!o.src && o.decoder !== 'wasm' && typeof window.VideoDecoder === 'function';
+  const posterFirst = (o) => !!o.src && webCodecsPath(o);
   // Inserted at once: fetched in parallel (no round trip chained on the previous one), run in order (async=false).
   function scripts(files) {
     return Promise.all(files.map((file) => new Promise((resolve, reject) => {

@@ -510,6 +510,14 @@
       try { f.copyTo(buf).then(() => done(true), () => done(false)); } catch (e) { done(false); }
     }
 
+    // Tightly packed I420 (a pooled buffer from the wasm decoder, or a VideoFrame's copy) into the page module's staging
+    // memory, then uploaded as three planes.
+    uploadI420(bytes, width, height, matrix, fullRange) {
+      const ptr = this.m._ls_playback_staging(this.app, bytes.byteLength);
+      this.m.HEAPU8.set(new Uint8Array(bytes), ptr);
+      this.m._ls_playback_upload(this.app, width, height, matrix, fullRange);
+    }
+
     // Test hook (tests/e2e/playback_webcodecs.test.mjs): the worker's WebCodecs decoder fails mid-GOP, as on a mid-stream error.
     testDecoderError() { if (this.worker) this.worker.postMessage({ type: 'test-decoder-error' }); }
     // Test hook: the worker's AudioDecoder fails after its next 5 chunks; FFmpeg's AAC decoder takes over (docs/decode.md).
@@ -537,21 +545,20 @@
           this.serial, this.sourceError ? 1 : 0);
         if (act === 0) break;
         this.queue.shift();
-        if ((act === 1 || act === 3) && c.planes) { // a VideoFrame copied to I420 planes (copyPlanes)
-          const ptr = m._ls_playback_staging(app, c.planes.byteLength);
-          m.HEAPU8.set(new Uint8Array(c.planes), ptr);
-          m._ls_playback_upload(app, c.planeWidth, c.planeHeight, c.planeMatrix, c.planeFull);
-          this.shown = c; this.uploadPath = 'planes';
-        } else if ((act === 1 || act === 3) && c.frame) {
-          m['lsVideoFrame'] = c.frame; // read by web/emlib/library_livescope_webgl.js (texImage2D from the VideoFrame)
-          m._ls_playback_upload_frame(app, c.width, c.height);
-          m['lsVideoFrame'] = null;
-          this.shown = c; this.uploadPath = 'frame';
-        } else if (act === 1 || act === 3) {
-          const size = c.buffer.byteLength, ptr = m._ls_playback_staging(app, size);
-          m.HEAPU8.set(new Uint8Array(c.buffer), ptr);
-          m._ls_playback_upload(app, c.width, c.height, c.matrix, c.fullRange);
-          this.shown = c; this.uploadPath = 'buffer';
+        if (act === 1 || act === 3) {
+          if (c.planes) { // a VideoFrame copied to I420 planes (copyPlanes)
+            this.uploadI420(c.planes, c.planeWidth, c.planeHeight, c.planeMatrix, c.planeFull);
+            this.uploadPath = 'planes';
+          } else if (c.frame) {
+            m['lsVideoFrame'] = c.frame; // read by web/emlib/library_livescope_webgl.js (texImage2D from the VideoFrame)
+            m._ls_playback_upload_frame(app, c.width, c.height);
+            m['lsVideoFrame'] = null;
+            this.uploadPath = 'frame';
+          } else {
+            this.uploadI420(c.buffer, c.width, c.height, c.matrix, c.fullRange);
+            this.uploadPath = 'buffer';
+          }
+          this.shown = c;
         }
         if ((act === 1 || act === 3) && this.seekPending && c.serial >= this.seekPending.serial) {
           this.seekPending = null;

@@ -248,6 +248,21 @@ struct CodecState
     }
 };
 
+// A pure demuxer's packet: checked, described as FFmpeg's (CodecState::AsDemuxed), then given to `send` (the decoder's
+// own SendPacket(const DemuxedPacket&)). `unsupported`: the message for a codec livescope does not play.
+template <class SendT>
+DecodeStatus SendMediaPacket(CodecState& state, const MediaPacket& packet, const char* unsupported, SendT send)
+{
+    if (packet.Info == nullptr || packet.Data.size() > static_cast<size_t>(INT32_MAX / 2))
+        return {DecodeCode::NotConfigured, "packet without stream parameters"};
+    if (packet.Info->Codec == MediaCodec::Unknown)
+        return {DecodeCode::UnsupportedCodec, unsupported};
+    DemuxedPacket p;
+    if (!state.AsDemuxed(packet, p))
+        return {DecodeCode::OutOfMemory, "codec parameters"};
+    return send(p);
+}
+
 } // namespace
 
 // [SECTION] VideoDecoder -------------------------------------------------------------------------
@@ -365,14 +380,7 @@ DecodeStatus VideoDecoder::SendPacket(const DemuxedPacket& packet)
 
 DecodeStatus VideoDecoder::SendPacket(const MediaPacket& packet)
 {
-    if (packet.Info == nullptr || packet.Data.size() > static_cast<size_t>(INT32_MAX / 2))
-        return {DecodeCode::NotConfigured, "packet without stream parameters"};
-    if (packet.Info->Codec == MediaCodec::Unknown)
-        return {DecodeCode::UnsupportedCodec, "codec not supported (livescope plays H.264 and HEVC video)"};
-    DemuxedPacket p;
-    if (!P->AsDemuxed(packet, p))
-        return {DecodeCode::OutOfMemory, "codec parameters"};
-    return SendPacket(p);
+    return SendMediaPacket(*P, packet, "codec not supported (livescope plays H.264 and HEVC video)", [this](const DemuxedPacket& p) { return SendPacket(p); });
 }
 
 DecodeStatus VideoDecoder::SendEndOfStream() { return SendCodecEndOfStream(P->Ctx); }
@@ -482,14 +490,7 @@ DecodeStatus AudioDecoder::SendPacket(const DemuxedPacket& packet)
 
 DecodeStatus AudioDecoder::SendPacket(const MediaPacket& packet)
 {
-    if (packet.Info == nullptr || packet.Data.size() > static_cast<size_t>(INT32_MAX / 2))
-        return {DecodeCode::NotConfigured, "packet without stream parameters"};
-    if (packet.Info->Codec == MediaCodec::Unknown)
-        return {DecodeCode::UnsupportedCodec, "codec not supported (livescope plays AAC audio)"};
-    DemuxedPacket p;
-    if (!P->AsDemuxed(packet, p))
-        return {DecodeCode::OutOfMemory, "codec parameters"};
-    return SendPacket(p);
+    return SendMediaPacket(*P, packet, "codec not supported (livescope plays AAC audio)", [this](const DemuxedPacket& p) { return SendPacket(p); });
 }
 
 DecodeStatus AudioDecoder::SendEndOfStream() { return SendCodecEndOfStream(P->Ctx); }

@@ -1,5 +1,6 @@
 // Tests for the AES-128-CBC streaming decryptor (HLS METHOD=AES-128) against openssl-made ciphertext.
 #include <doctest/doctest.h>
+#include "test_media.h"
 #include <livescope/player/decode/aes128.h>
 
 #include <algorithm>
@@ -13,13 +14,6 @@
 using namespace livescope;
 
 namespace {
-
-std::vector<uint8_t> ReadMedia(const char* name)
-{
-    std::ifstream f(std::string(LIVESCOPE_TEST_MEDIA) + "/" + name, std::ios::binary);
-    REQUIRE(f.good());
-    return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
 
 std::vector<uint8_t> Hex(const std::string& hex)
 {

@@ -1,5 +1,6 @@
 // Tests for the push-fed demuxer and the FFmpeg decoders on clips made by the ffmpeg CLI (src/player/decode).
 #include <doctest/doctest.h>
+#include "test_media.h"
 #include <livescope/player/decode/container_scan.h>
 #include <livescope/player/decode/decoders.h>
 #include <livescope/player/decode/demuxer.h>
@@ -15,13 +16,6 @@
 using namespace livescope;
 
 namespace {
-
-std::vector<uint8_t> ReadMedia(const char* name)
-{
-    std::ifstream f(std::string(LIVESCOPE_TEST_MEDIA) + "/" + name, std::ios::binary);
-    REQUIRE(f.good());
-    return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
 
 struct Outcome
 {

@@ -4,6 +4,7 @@
 // LIVESCOPE_WORKER_PURE_DEMUX). Either demuxer's packets go to FFmpeg's decoders and to the WebCodecs queues in one
 // shape, an unsupported codec is a clear fatal error, and what only FFmpeg's demuxer plays plays on the full module.
 #include <doctest/doctest.h>
+#include "test_media.h"
 
 #include "worker_decode.h"
 
@@ -18,13 +19,6 @@
 using namespace livescope;
 
 namespace {
-
-std::vector<uint8_t> ReadMedia(const char* name)
-{
-    std::ifstream f(std::string(LIVESCOPE_TEST_MEDIA) + "/" + name, std::ios::binary);
-    REQUIRE(f.good());
-    return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
 
 double NowMs() { return 0.0; }
 

@@ -1,6 +1,7 @@
 // Differential tests: the pure fMP4 demuxer (fmp4_demux.cpp) against the FFmpeg-backed Demuxer on clips made by the
 // ffmpeg CLI: every packet's bytes, times (within one tick), key flag, tag and stream parameters must agree.
 #include <doctest/doctest.h>
+#include "test_media.h"
 #include <livescope/player/decode/demuxer.h>
 #include <livescope/player/decode/fmp4_demux.h>
 #include <livescope/player/decode/pure_demuxer.h>
@@ -21,13 +22,6 @@ using namespace livescope;
 namespace {
 
 using Bytes = std::vector<uint8_t>;
-
-Bytes ReadMedia(const std::string& name)
-{
-    std::ifstream f(std::string(LIVESCOPE_TEST_MEDIA) + "/" + name, std::ios::binary);
-    REQUIRE_MESSAGE(f.good(), name);
-    return Bytes(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-}
 
 struct Chunk
 {
