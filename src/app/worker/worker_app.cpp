@@ -264,3 +264,19 @@ LS_EXPORT const double* ls_worker_wc_output(WorkerApp* app, double timestamp, in
     o[Field(F::DecodeMs)] = v->DecodeMs;
     return o;
 }
+
+// [SECTION] C API: demuxer switch (docs/decode.md "The demuxer switch"; the decision is DecideDemuxRefusal's)
+
+// Why the pure demuxer refused the stream when the pipeline asks for the full module's FFmpeg demuxer (ls_worker_fatal
+// then says DemuxRefused); "" otherwise. player-worker.js restarts the session on livescope_worker.
+LS_EXPORT const char* ls_worker_demux_switch(WorkerApp* app)
+{
+    return app && app->Pipeline.Fatal == livescope::DecodeFatal::DemuxRefused ? app->Pipeline.DemuxSwitch().c_str() : "";
+}
+// This worker app runs on the module switched to, for `reason`: a refusal here is the fatal (no second switch).
+LS_EXPORT void ls_worker_set_demux_switched(WorkerApp* app, const char* reason)
+{
+    if (app) app->Pipeline.SetDemuxSwitched(reason ? reason : "");
+}
+// The reason this module was switched to (stats.demuxSwitch); "" when it was not.
+LS_EXPORT const char* ls_worker_demux_switched(WorkerApp* app) { return app ? app->Pipeline.DemuxSwitched().c_str() : ""; }

@@ -15,6 +15,7 @@
 
 #include <livescope/player/decode/container_scan.h>
 #include <livescope/player/decode/decoders.h>
+#include <livescope/player/decode/demux_switch.h>
 #include <livescope/player/decode/pure_demuxer.h>
 #if !defined(LIVESCOPE_WORKER_LIGHT) && !defined(LIVESCOPE_WORKER_PURE_DEMUX)
 #include <livescope/player/decode/ffmpeg_media_demuxer.h>
@@ -37,6 +38,7 @@ const char* DecodeFatalName(DecodeFatal fatal)
         case DecodeFatal::UnsupportedCodec: return "unsupported-codec";
         case DecodeFatal::Encrypted: return "encrypted";
         case DecodeFatal::UnsupportedPixels: return "unsupported-pixel-format";
+        case DecodeFatal::DemuxRefused: return "unsupported-codec"; // where the worker does not switch: today's fatal
     }
     return "?";
 }
@@ -50,9 +52,11 @@ namespace {
 #if defined(LIVESCOPE_WORKER_LIGHT) || defined(LIVESCOPE_WORKER_PURE_DEMUX)
 using WorkerDemuxer = PureDemuxer;
 constexpr const char* kDemuxerName = "pure";
+constexpr bool kPureDemuxer = true; // a refusal may switch to the full module (DecideDemuxRefusal)
 #else
 using WorkerDemuxer = FfmpegMediaDemuxer;
 constexpr const char* kDemuxerName = "ffmpeg";
+constexpr bool kPureDemuxer = false;
 #endif
 constexpr int kPoolFrames = 64;      // pooled pictures; buffers are allocated only when used
 constexpr size_t kChunkHistory = 64; // chunks remembered for per-frame PDT
@@ -665,9 +669,22 @@ struct DecodePipeline::Impl
             if (pkt.Info->Codec == MediaCodec::Unknown)
             {
                 // FFmpeg's decoders in the widget are H.264, HEVC and AAC only (and the light module's pure demuxers
-                // know no other codec): the stream cannot play.
-                SetFatal(DecodeFatal::UnsupportedCodec, std::string("the stream's ") + (pkt.Info->Video ? "video" : "audio") +
-                                                            " codec is not supported (livescope plays H.264 or HEVC video with AAC audio)");
+                // know no other codec): the stream cannot play. Unless the pure demuxer refused a codec that FFmpeg's
+                // demuxer reads (MediaStreamInfo::Refused): the worker switches to the full module (demux_switch.h).
+                const std::string detail = std::string("the stream's ") + (pkt.Info->Video ? "video" : "audio") +
+                                           " codec is not supported (livescope plays H.264 or HEVC video with AAC audio)";
+                DemuxRefusal refusal;
+                refusal.PureDemuxer = kPureDemuxer;
+                refusal.Switched = !Owner->DemuxSwitchedWhy.empty();
+                refusal.Declared = pkt.Info->Refused;
+                refusal.Why = pkt.Info->RefusedWhy;
+                if (DecideDemuxRefusal(refusal) == DemuxRefusalAction::SwitchToFull)
+                {
+                    Owner->DemuxSwitchWhy = DemuxSwitchReason(refusal);
+                    SetFatal(DecodeFatal::DemuxRefused, detail + " (" + Owner->DemuxSwitchWhy + ")");
+                }
+                else
+                    SetFatal(DecodeFatal::UnsupportedCodec, detail + (refusal.Why.empty() ? "" : " (" + refusal.Why + ")"));
                 return;
             }
             pkt.Info = Adopt(*pkt.Info);

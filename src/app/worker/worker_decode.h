@@ -28,6 +28,10 @@ enum class DecodeFatal
     UnsupportedCodec,  // fired when a stream's codec has no decoder in this build
     Encrypted,         // fired when a sample entry is encv/enca (CENC) or TS packets are scrambled
     UnsupportedPixels, // fired when the decoder outputs a pixel format other than 8-bit 4:2:0
+    // The pure demuxer refused a stream the full module's FFmpeg demuxer may play (DecideDemuxRefusal): the pipeline stops
+    // as for a fatal, and DemuxSwitch() says why; the worker restarts on the full module. Named "unsupported-codec" (with
+    // FatalDetail as before) where the worker cannot switch.
+    DemuxRefused,
 };
 const char* DecodeFatalName(DecodeFatal fatal);
 
@@ -126,6 +130,14 @@ public:
 
     DecodeFatal Fatal = DecodeFatal::None;
     std::string FatalDetail;
+
+    // [SECTION] Demuxer switch (docs/decode.md "The demuxer switch"; the decision is demux_switch.h's)
+    // Non-empty once Fatal is DemuxRefused: why the pure demuxer refused the stream ("aac channel configuration 0").
+    const std::string& DemuxSwitch() const { return DemuxSwitchWhy; }
+    // This pipeline is the one switched to after a refusal (`reason`): a refusal here is the fatal, never a second switch.
+    void SetDemuxSwitched(const std::string& reason) { DemuxSwitchedWhy = reason.empty() ? "switched" : reason; }
+    // The reason this pipeline's module was switched to (stats.demuxSwitch); "" when it was not.
+    const std::string& DemuxSwitched() const { return DemuxSwitchedWhy; }
     DecodeCounters Counters;
 
     // [SECTION] WebCodecs (the worker's VideoDecoder edge moves chunks and frames; decisions are DecodePathPolicy's)
@@ -171,6 +183,7 @@ public:
     void OnAudioOutput(int64_t timestamp, const float* const* planes, int channels, int frames, int rate);
 
 private:
+    std::string DemuxSwitchWhy, DemuxSwitchedWhy; // see DemuxSwitch(), DemuxSwitched()
     DecodePathPolicy AudioPolicy;
     WebCodecsConfig AudioConfig;
     bool AudioQuestionPending = false;

@@ -510,3 +510,24 @@ LS_EXPORT void ls_worker_hls_error(WorkerApp* app, double id, const char* reason
     app->Hls->Session->OnError(static_cast<uint64_t>(id), reason ? reason : "error", now);
     livescope::PumpMedia(app);
 }
+
+// [SECTION] C API: demuxer switch (docs/decode.md "The demuxer switch")
+
+// What a session carries into the module switched to: the broadcast state last reported (BroadcastState, -1 none) and
+// whether media was seen, packed as (state + 1) * 2 + seen (so the page gets no second 'starting' or 'live').
+LS_EXPORT int ls_worker_hls_carry(WorkerApp* app)
+{
+    if (!app || !app->Hls) return 0;
+    return (app->Hls->LastState + 1) * 2 + (app->Hls->MediaSeen ? 1 : 0);
+}
+// The session of the module switched to continues another's: its serial goes on after `serial` (the page drops what
+// the refusing module sent as an older serial) and it takes `carry` (ls_worker_hls_carry). Call before ls_worker_hls_start.
+LS_EXPORT void ls_worker_hls_continue(WorkerApp* app, int serial, int carry)
+{
+    if (!app) return;
+    if (!app->Hls) app->Hls = new WorkerHls();
+    WorkerHls& h = *app->Hls;
+    h.Serial = std::max(h.Serial, serial + 1);
+    h.LastState = std::max(0, carry) / 2 - 1;
+    h.MediaSeen = h.MediaSeen || (carry & 1) != 0;
+}

@@ -781,7 +781,8 @@ struct TsDemux::Impl
 
     // A played stream this demuxer does not handle: one packet with Codec Unknown (the worker reports an unsupported
     // codec), then its packets are ignored.
-    void ReportUnknown(int k)
+    // `refused`, `why`: a codec the PMT declares that this demuxer could not read (MediaStreamInfo::Refused).
+    void ReportUnknown(int k, MediaCodec refused = MediaCodec::Unknown, std::string why = {})
     {
         Es& es = Streams[k];
         es.Disabled = true;
@@ -790,6 +791,8 @@ struct TsDemux::Impl
         info.Video = k == 0;
         info.Codec = MediaCodec::Unknown;
         info.Timescale = 90000;
+        info.Refused = refused;
+        info.RefusedWhy = std::move(why);
         Item item;
         item.Info = UpdateInfo(k, info);
         item.Keyframe = k == 1;
@@ -962,7 +965,10 @@ struct TsDemux::Impl
             const std::optional<AdtsHeader> h = ParseAdtsHeader(std::span<const uint8_t>(b, frame));
             if (!h)
             {
-                ReportUnknown(1); // an ADTS header without a sample rate or a channel configuration
+                // An ADTS header without a sample rate or a channel configuration: AAC that FFmpeg's demuxer plays.
+                const int channel_config = ((b[2] & 1) << 2) | (b[3] >> 6);
+                ReportUnknown(1, MediaCodec::Aac, channel_config == 0 ? "aac channel configuration 0"
+                                                                      : "aac sampling frequency index " + std::to_string((b[2] >> 2) & 0xF));
                 return;
             }
             double pts = es.NextPts;

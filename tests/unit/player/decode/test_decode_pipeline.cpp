@@ -184,7 +184,7 @@ TEST_CASE("the full module demuxes with FFmpeg's demuxer, the pure build with th
 #endif
 }
 
-TEST_CASE("AAC in MPEG-TS with channel configuration 0 plays on FFmpeg's demuxer, and is a clear error on the pure one")
+TEST_CASE("AAC in MPEG-TS with channel configuration 0 plays on FFmpeg's demuxer; the pure one asks for the switch to it, once")
 {
     // -aac_pce: the channel layout is a PCE inside each ADTS frame, which no 2-byte AudioSpecificConfig describes.
     DecodePipeline p(NowMs);
@@ -193,8 +193,21 @@ TEST_CASE("AAC in MPEG-TS with channel configuration 0 plays on FFmpeg's demuxer
     p.SetAudioDecoder(DecoderChoice::Auto, true);
     FeedFile(p, ReadMedia("aac_pce.ts"), true);
 #ifdef LIVESCOPE_WORKER_PURE_DEMUX
-    CHECK(p.Fatal == DecodeFatal::UnsupportedCodec);
+    // The pipeline stops and names the refusal (the worker restarts on the full module); where it cannot switch, the
+    // fatal is today's unsupported-codec.
+    CHECK(p.Fatal == DecodeFatal::DemuxRefused);
+    CHECK(p.DemuxSwitch() == "aac channel configuration 0");
+    CHECK(std::string(DecodeFatalName(p.Fatal)) == "unsupported-codec");
     CHECK(p.FatalDetail.find("audio codec is not supported") != std::string::npos);
+    // The module switched to refusing the same stream: the fatal, never a second switch.
+    DecodePipeline again(NowMs);
+    again.SetAudioOutput(48000, 2);
+    again.SetDecoder(DecoderChoice::Wasm, false);
+    again.SetDemuxSwitched(p.DemuxSwitch());
+    FeedFile(again, ReadMedia("aac_pce.ts"), true);
+    CHECK(again.Fatal == DecodeFatal::UnsupportedCodec);
+    CHECK(again.DemuxSwitch().empty());
+    CHECK(again.DemuxSwitched() == "aac channel configuration 0");
 #else
     REQUIRE(p.Fatal == DecodeFatal::None);
     CHECK(p.Counters.Errors == 0);

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace livescope {
@@ -31,11 +32,16 @@ struct MediaStreamInfo
     int Channels = 0;     // audio
     uint32_t Timescale = 0; // ticks per second of the container's timestamps (fMP4: mdhd; MPEG-TS: 90000)
     int Generation = 0;   // bumps when any field above changes for this stream (a new init segment, a new PMT)
+    // Codec Unknown: the codec the container declares for the stream, which this demuxer could not read, and why (TS:
+    // AAC whose ADTS header has channel configuration 0). The worker then switches to FFmpeg's demuxer (demux_switch.h).
+    MediaCodec Refused = MediaCodec::Unknown;
+    std::string RefusedWhy;
 
     bool SameParams(const MediaStreamInfo& o) const
     {
         return Video == o.Video && Codec == o.Codec && Extradata == o.Extradata && AnnexB == o.AnnexB && Width == o.Width &&
-               Height == o.Height && SampleRate == o.SampleRate && Channels == o.Channels && Timescale == o.Timescale;
+               Height == o.Height && SampleRate == o.SampleRate && Channels == o.Channels && Timescale == o.Timescale &&
+               Refused == o.Refused && RefusedWhy == o.RefusedWhy;
     }
 };
 
