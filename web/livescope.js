@@ -303,7 +303,7 @@ button[hidden]{display:none}
     play() { this.state.paused = false; this.applyState(); if (!this.widget) this.start(); return Promise.resolve(); }
     pause() { this.state.paused = true; this.applyState(); }
 
-    // latency, buffer (s); fps, droppedFrames; bitrate (bit/s); variant, height, abr; decoder, demuxer, videoUpload; viewers (live); hearts (received);
+    // latency, buffer (s); fps, droppedFrames; bitrate (bit/s); variant, height, abr; decoder, demuxer, demuxSwitch, videoUpload; viewers (live); hearts (received);
     // firstFrameMs (from start) and firstFrameBy (poster: first-frame.js before the page module, or page).
     stats() {
       const pb = this.playback || (this.widget && this.widget.prepared && this.widget.prepared.playback); // before the page module: the poster's
@@ -311,7 +311,7 @@ button[hidden]{display:none}
       return {
         latency: p ? p.latency : NaN, buffer: p ? p.buffer : NaN, fps: p ? p.decodedFps : NaN,
         droppedFrames: p ? p.dropped : 0, bitrate: p ? p.bitrate : NaN, variant: p ? p.variant : -1,
-        height: p ? p.height : 0, abr: p ? p.abr : null, decoder: p ? p.decoder : '', demuxer: p ? p.demuxer || '' : '', videoUpload: p ? p.videoUpload || '' : '',
+        height: p ? p.height : 0, abr: p ? p.abr : null, decoder: p ? p.decoder : '', demuxer: p ? p.demuxer || '' : '', demuxSwitch: p ? p.demuxSwitch || '' : '', videoUpload: p ? p.videoUpload || '' : '',
         viewers: this.room.viewers, totalViewers: this.room.total, hearts: this.room.hearts,
         framesShown: p ? p.framesShown : 0, firstFrameMs: p ? p.firstFrameMs : NaN, firstFrameBy: p ? p.firstFrameBy : '', detail: p,
       };

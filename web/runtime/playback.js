@@ -630,7 +630,7 @@
         sourceError: this.sourceError,
         videoUpload: this.uploadPath, // 'frame' (texImage2D from the VideoFrame), 'planes' (its copy), 'buffer' (wasm)
         skipped: this.wstats.skipped || 0, decoder: this.wstats.decoder || '', decoderReason: this.wstats.decoderReason || '', decoderSwitches: this.wstats.decoderSwitches || 0,
-        audioDecoder: this.wstats.audioDecoder || '', audioDecoderReason: this.wstats.audioDecoderReason || '', audioDecoderSwitches: this.wstats.audioDecoderSwitches || 0, audioGaps: this.wstats.audioGaps || 0, demuxer: this.wstats.demuxer || '',
+        audioDecoder: this.wstats.audioDecoder || '', audioDecoderReason: this.wstats.audioDecoderReason || '', audioDecoderSwitches: this.wstats.audioDecoderSwitches || 0, audioGaps: this.wstats.audioGaps || 0, demuxer: this.wstats.demuxer || '', demuxSwitch: this.wstats.demuxSwitch || '',
       };
     }
   }

@@ -132,6 +132,7 @@ function seekTo(position, pdt) {
   state.held = false;
   if (pdt > 0) state.playheadPdt = pdt;
   const serial = state.mod._ls_worker_hls_seek(state.app, Number(position) || 0, Number(pdt) || 0, nowS());
+  state.lastSeek = { position, pdt }; // a demuxer switch plays on from here
   wcClose(); // frames already in the browser's decoder belong to the old position
   state.serial = serial;
   post({ type: 'seek', serial });
@@ -157,6 +158,7 @@ function takeFrameBuffer(size) {
 function drain() {
   const { mod, app } = state;
   const code = mod._ls_worker_fatal(app);
+  if (code && demuxSwitchTo()) return; // the pure demuxer refused the stream: the full module takes over (section below)
   if (code) { fatal(mod.UTF8ToString(mod._ls_worker_fatal_name(app)), mod.UTF8ToString(mod._ls_worker_fatal_detail(app))); return; }
   wcDrain();
   while (mod._ls_worker_video_count(app)) {
@@ -425,7 +427,7 @@ function postStats() {
     decoderSwitches: mod._ls_worker_decode_switches(app),
     audioDecoder: mod.UTF8ToString(mod._ls_worker_audio_path(app)), audioDecoderReason: mod.UTF8ToString(mod._ls_worker_audio_reason(app)),
     audioDecoderSwitches: mod._ls_worker_audio_switches(app), audioGaps: mod._ls_worker_audio_gaps(app),
-    demuxer: mod.UTF8ToString(mod._ls_worker_demuxer()) });
+    demuxer: mod.UTF8ToString(mod._ls_worker_demuxer()), demuxSwitch: mod.UTF8ToString(mod._ls_worker_demux_switched(app)) });
   // The ABR counters also move between rendition events (a switch is counted seamless or not at the new variant's first part).
   const info = mod.UTF8ToString(mod._ls_worker_hls_info(app));
   if (info !== '{}' && info !== state.infoJson) { state.infoJson = info; const i = JSON.parse(info); post({ type: 'info', ...i, lowLatency: i.partTarget > 0 }); }
@@ -598,8 +600,10 @@ function begin(mod, m, held) {
     log('warn', `decoder option "${decoder}" is not auto, webcodecs or wasm: auto is used`);
   mod.withUtf8(decoder, (p) => mod._ls_worker_set_audio_decoder(state.app, p, adAvailable() ? 1 : 0)); // same option, audio
   if (held) mod._ls_worker_hls_feed_hold(state.app, 1);
+  state.options = m; // the demuxer switch starts the full module with them
+  if (state.demuxSwitch) demuxCarryInto(mod, state.app);
   state.running = true;
-  setInterval(() => { if (state.running) postStats(); }, 500);
+  if (!state.statsTimer) state.statsTimer = setInterval(() => { if (state.running) postStats(); }, 500);
   log('info', 'LL-HLS engine: session' + (held ? ' (started before the page module)' : ''));
   sessionStart();
 }
@@ -613,6 +617,7 @@ async function start(m) {
   const mod = await state.early.mod;
   if (state.stopped) return;
   if (!state.app) { begin(mod, m, false); return; }
+  state.options = m;
   // Started at 'prefetch' with the loader's options: the page's audio output now, then the held media goes on.
   state.channels = m.channels || 2;
   mod._ls_worker_set_audio(state.app, m.sampleRate || 48000, state.channels);
@@ -734,4 +739,45 @@ async function sessionFetch(r) {
     mod.withUtf8(reason, (ptr) => mod._ls_worker_hls_error(app, r.id, ptr, nowS())); // counted in the stats' errors
   }
   sessionPump();
+}
+
+// [SECTION] Demuxer switch (docs/decode.md "The demuxer switch") -------------------------------------------------------
+
+// C++ (DecideDemuxRefusal) asks for the full module when the light module's pure demuxer refuses a stream FFmpeg's demuxer
+// may play: the session starts again on livescope_worker, once, same options and start point. True while under way; false:
+// the caller reports the fatal (unsupported-codec, as before).
+function demuxSwitchTo() {
+  const { mod, app } = state;
+  const d = state.demuxSwitch;
+  if (d) return d.mod === mod && d.app === app; // the refusing module, until the full one runs: nothing more to do
+  const reason = mod.UTF8ToString(mod._ls_worker_demux_switch(app));
+  if (!reason || !state.options) return false;
+  state.demuxSwitch = { reason, mod, app };
+  log('info', `demuxer: the pure demuxer refused the stream (${reason}): switching to FFmpeg's, livescope_worker`);
+  state.running = false;
+  clearTimeout(session.timer);
+  sessionAbortAll();
+  wcClose();
+  adClose();
+  wc.path = ''; ad.path = '';
+  state.decoderLoads = null; // decoder modules are asked for again by the new module
+  const t0 = performance.now(), seek = state.lastSeek;
+  const full = Promise.resolve().then(() => loadModule(state.baseUrl, false));
+  if (state.early) state.early.mod = full; // a 'start' still to come continues on this module
+  full.then((md) => {
+    if (state.stopped) return;
+    log('info', `demuxer: livescope_worker loaded in ${(performance.now() - t0).toFixed(0)} ms`);
+    begin(md, state.options, false);
+    state.demuxSwitch.mod = null; state.demuxSwitch.app = 0; // the light module is not used again
+    if (seek) seekTo(seek.position, seek.pdt); // a replay's (or DVR) position: pending until the playlist is there
+  }).catch((e) => fatal('load-failed', `livescope_worker: ${(e && e.message) || e}`));
+  return true;
+}
+
+// begin() on the module switched to, before its session starts: the reason, the old session's serial and broadcast state.
+function demuxCarryInto(mod, app) {
+  const d = state.demuxSwitch;
+  mod.withUtf8(d.reason, (p) => mod._ls_worker_set_demux_switched(app, p));
+  // Read now, not at the refusal: the pump that saw it may still have posted a state after it.
+  mod._ls_worker_hls_continue(app, d.mod._ls_worker_hls_serial(d.app), d.mod._ls_worker_hls_carry(d.app));
 }
