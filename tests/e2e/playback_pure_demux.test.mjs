@@ -9,7 +9,7 @@
 // (An ordinary H.264/AAC stream never fetches livescope_worker.wasm in auto mode: tests/e2e/playback_hevc.test.mjs.)
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,13 +54,15 @@ test('an MPEG-4 Part 2 stream is a fatal unsupported-codec error on the light mo
 // 4 s of H.264 + AAC (-aac_pce: channel configuration 0 in every ADTS header) as MPEG-TS HLS, an event playlist; made once,
 // served once and played by one browser for both tests below.
 let pce = null;
-async function pceStack(t) {
+async function pceStack() {
   if (!pce) {
     const dir = mkdtempSync(join(tmpdir(), 'livescope-pce-'));
     execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30:duration=4', '-f', 'lavfi',
       '-i', 'sine=frequency=440:sample_rate=48000:duration=4', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '30', '-pix_fmt', 'yuv420p',
       '-c:a', 'aac', '-aac_pce', '1', '-b:a', '64k', '-ac', '2', '-f', 'hls', '-hls_time', '1', '-hls_list_size', '0',
       '-hls_playlist_type', 'event', join(dir, 'live.m3u8')]);
+    // The same media as a live playlist (no ENDLIST): the widget starts at its live start, not at 0.
+    writeFileSync(join(dir, 'live-open.m3u8'), readFileSync(join(dir, 'live.m3u8'), 'utf8').replace('#EXT-X-ENDLIST\n', ''));
     pce = { dir, media: await serveStatic(dir), srv: await withWasmServer(), browser: await launchBrowser(), modules: { light: 0, full: 0 } };
     pce.browser.context.on('request', (req) => {
       const name = new URL(req.url()).pathname.split('/').pop();
@@ -76,7 +78,7 @@ after(async () => { if (!pce) return; await pce.browser.close(); await pce.srv.c
 // Plays the PCE stream with `options` until a frame or a fatal; then checks the 440 Hz tone through the audio tap (FFmpeg's
 // AAC decoder: the ADTS frames whole, their PCE read in band).
 async function playPce(t, options, check) {
-  const { srv, media, browser } = await pceStack(t);
+  const { srv, media, browser } = await pceStack();
   const page = await openPlayer(browser, srv.url, `${media.url}/live.m3u8`, options);
   try {
     await page.waitForFunction(() => { const s = window.livescopeWidgets[0].stats; return s && (s.fatal || (s.framesShown > 0 && s.demuxer === 'ffmpeg')); },
@@ -113,7 +115,7 @@ test('decoder=wasm demuxes with FFmpeg on the full module: AAC in TS with channe
 });
 
 test("auto mode: the light module's refusal of channel configuration 0 switches to the full module once, which plays it", { skip: missing || false, timeout: 60000 }, async (t) => {
-  const before = { ...(await pceStack(t)).modules };
+  const before = { ...(await pceStack()).modules };
   // The broadcast states the widget fires, from its creation: the switch carries the state over, so none repeats.
   await pce.browser.context.addInitScript(() => {
     window.__states = [];
@@ -146,4 +148,21 @@ test("auto mode: the light module's refusal of channel configuration 0 switches 
   assert.ok(states.every((x, i) => i === 0 || x !== states[i - 1]), `a state fired twice: ${states.join(' -> ')}`);
   assert.ok(!states.includes('starting') || states.indexOf('starting') === 0, `'starting' again after the switch: ${states.join(' -> ')}`);
   await page.screenshot({ path: join(ARTIFACTS, 'playback_pure_demux_switch.png') });
+});
+
+test('auto mode on a live playlist: the switch restarts at the live start, and the full module plays on', { skip: missing || false, timeout: 60000 }, async () => {
+  const { srv, media, browser, modules } = await pceStack();
+  const before = { ...modules };
+  const page = await openPlayer(browser, srv.url, `${media.url}/live-open.m3u8`);
+  try {
+    await page.waitForFunction(() => { const s = window.livescopeWidgets[0].stats; return s && (s.fatal || (s.framesShown > 0 && s.demuxer === 'ffmpeg')); },
+      null, { timeout: 30000 });
+    const s = await stats(page);
+    assert.equal(s.fatal, null, `fatal: ${JSON.stringify(s.fatal)}`);
+    assert.equal(s.demuxSwitch, 'aac channel configuration 0');
+    assert.equal(await page.evaluate(() => window.livescopeWidgets[0].plugins.playback.replay), false, 'played as live');
+    assert.equal(modules.full - before.full, 1, 'the full module is fetched once, for the switch');
+    console.log(`playback live: demuxer ${s.demuxer} (switch: '${s.demuxSwitch}'), video ${s.decoder}, frames ${s.framesShown}`);
+  } catch (e) { console.log(page.logs.slice(-30).join('\n')); throw e; }
+  await page.close();
 });
