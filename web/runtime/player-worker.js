@@ -8,6 +8,7 @@
 // [SECTION] AudioDecoder edge (AAC: configure, decode, AudioData into the wasm heap; decisions: a second DecodePathPolicy)
 // [SECTION] Start (the module split: light module, full module loaded on demand as the wasm video decoder)
 // [SECTION] HlsSession driver (fetch() edge)
+// [SECTION] Demuxer switch (the light module's pure demuxer refused the stream: the full module takes over)
 //
 // Playlist parsing and scheduling (start point, parts, preload hints, blocking reloads, retries, ABR) all
 // live in C++ (src/player/hls's HlsSession, through the ls_worker_hls_* C API in src/app/worker/worker_hls.cpp),
@@ -141,6 +142,7 @@ function seekTo(position, pdt) {
 
 function requestJump() {
   state.jumpRequested = true;
+  state.lastSeek = null; // back to the live edge: a demuxer switch starts there
   if (state.running) sessionStart(); // a jump to the live edge is a session restart
 }
 
