@@ -153,7 +153,13 @@ struct Track
     uint32_t DefFlags = 0;    // sample flags (trex)
     MediaStreamInfo Info;     // parameters parsed from the sample entry (Generation unused here)
     int64_t NextDts = 0;      // ticks: where the next fragment starts when it has no tfdt
+    // The codec of each stsd entry read (the first is Info's): a fragment whose sample_description_index names an entry
+    // of another codec is a refusal (FFmpeg's demuxer skips that entry's samples and plays the rest).
+    std::vector<MediaCodec> EntryCodecs;
+    uint32_t DefDescription = 1; // trex default_sample_description_index (1-based)
 };
+
+constexpr uint32_t kMaxDescriptions = 64; // stsd entries read per track (a later index counts as no entry: the first)
 
 // Reads an MPEG-4 descriptor header (tag, expandable length); false when it overruns.
 bool ReadDescriptor(Reader& r, uint8_t& tag, size_t& len)
@@ -250,7 +256,10 @@ void ApplyAudioSpecificConfig(std::span<const uint8_t> asc, Track& t)
         t.Info.Channels = kChannels[channel_config];
 }
 
-// The first sample entry of stsd: codec, dimensions or audio format, and its codec configuration box.
+void ParseSampleEntry(const Box& entry, Track& t);
+
+// stsd: the first sample entry gives the track's codec, dimensions or audio format and codec configuration; the codecs
+// of the others (up to kMaxDescriptions) are kept in EntryCodecs.
 void ParseStsd(std::span<const uint8_t> stsd, Track& t)
 {
     Reader r{stsd};
@@ -258,15 +267,26 @@ void ParseStsd(std::span<const uint8_t> stsd, Track& t)
     const uint32_t count = r.U32();
     if (!r.Ok || count == 0)
         return;
-    Box entry;
-    bool got = false;
     ForEachBox(stsd.subspan(r.Pos), [&](const Box& b) {
-        entry = b;
-        got = true;
-        return false;
+        if (t.EntryCodecs.empty())
+        {
+            ParseSampleEntry(b, t);
+            t.EntryCodecs.push_back(t.Info.Codec);
+        }
+        else
+        {
+            Track other;
+            other.Video = t.Video;
+            ParseSampleEntry(b, other);
+            t.EntryCodecs.push_back(other.Info.Codec);
+        }
+        return t.EntryCodecs.size() < std::min(count, kMaxDescriptions);
     });
-    if (!got)
-        return;
+}
+
+// One sample entry: codec, dimensions or audio format, and its codec configuration box, into t.Info.
+void ParseSampleEntry(const Box& entry, Track& t)
+{
     const uint32_t type = entry.Type;
     Reader e{entry.Payload};
     if (t.Video)
@@ -428,13 +448,14 @@ DecodeStatus ParseInit(std::span<const uint8_t> unit, const Fmp4DemuxLimits& lim
         Reader r{b.Payload};
         r.Skip(4);
         const uint32_t id = r.U32();
-        r.Skip(4); // default_sample_description_index
+        const uint32_t description = r.U32();
         const uint32_t duration = r.U32(), size = r.U32(), flags = r.U32();
         if (!r.Ok)
             return true;
         for (Track& t : tracks)
             if (t.Id == id)
             {
+                t.DefDescription = description;
                 t.DefDuration = duration;
                 t.DefSize = size;
                 t.DefFlags = flags;
@@ -465,6 +486,10 @@ struct Sample
     int64_t Cts = 0;       // ticks, composition offset
     uint32_t Duration = 0; // ticks
     bool Keyframe = false;
+    // Not 0: the sample's sample_description_index (1-based), naming an stsd entry of another codec than the first:
+    // not handed out, a refusal instead (Fmp4Demux::Impl::OnFragment).
+    uint32_t OtherDescription = 0;
+    bool Refusal = false; // the refusal handed out in place of such samples
 };
 
 constexpr uint32_t kTfhdBaseDataOffset = 0x1, kTfhdSampleDescription = 0x2, kTfhdDuration = 0x8, kTfhdSize = 0x10,
@@ -513,8 +538,9 @@ DecodeStatus ParseFragment(std::span<const uint8_t> unit, const Fmp4DemuxLimits&
         uint64_t base_data_offset = 0;
         if (tf_flags & kTfhdBaseDataOffset)
             base_data_offset = h.U64();
+        uint32_t description = 0;
         if (tf_flags & kTfhdSampleDescription)
-            h.Skip(4);
+            description = h.U32();
         int ti = -1;
         for (size_t i = 0; i < tracks.size(); ++i)
             if (tracks[i].Id == id)
@@ -522,6 +548,12 @@ DecodeStatus ParseFragment(std::span<const uint8_t> unit, const Fmp4DemuxLimits&
         if (ti < 0)
             return fail("tfhd names track " + std::to_string(id) + ", not in the init segment");
         Track& t = tracks[static_cast<size_t>(ti)];
+        if (!(tf_flags & kTfhdSampleDescription))
+            description = t.DefDescription;
+        // An index past the entries read (or 0) names no entry: the first is used, as before (FFmpeg's demuxer, with one
+        // entry, skips such samples; with several of one codec it plays them).
+        const uint32_t other_description =
+            description >= 2 && description <= t.EntryCodecs.size() && t.EntryCodecs[description - 1] != t.EntryCodecs[0] ? description : 0;
         uint32_t def_duration = t.DefDuration, def_size = t.DefSize, def_flags = t.DefFlags;
         if (tf_flags & kTfhdDuration)
             def_duration = h.U32();
@@ -611,6 +643,7 @@ DecodeStatus ParseFragment(std::span<const uint8_t> unit, const Fmp4DemuxLimits&
                 s.Dts = dts;
                 dts += s.Duration;
                 s.Keyframe = !t.Video || ((sample_flags & 0x10000) == 0 && ((sample_flags >> 24) & 3) != 1);
+                s.OtherDescription = other_description;
                 list.push_back(s);
             }
             total_samples += count;
@@ -660,6 +693,7 @@ struct Fmp4Demux::Impl : TaggedBytes // the push buffer: Buf, Head, BufBase, Tag
     std::vector<Track> Tracks; // from the last init segment
     MediaStreamInfo Streams[2];
     bool HaveStream[2] = {false, false};
+    MediaStreamInfo Refused[2]; // the record of the refusal handed out for each kind (Codec Unknown)
 
     // The fragment being handed out: its bytes (packets point into them) and its samples in output order.
     std::vector<uint8_t> Frag;
@@ -762,7 +796,46 @@ struct Fmp4Demux::Impl : TaggedBytes // the push buffer: Buf, Head, BufBase, Tag
                 break;
             Pending.push_back((*lists[best])[head[best]++]);
         }
+        RefuseOtherDescriptions();
         return {};
+    }
+
+    // Samples that name an stsd entry of another codec than the first are not handed out: the first of them becomes one
+    // refusal for its track (Codec Unknown, the declared codec the first entry's), so the worker switches to FFmpeg's
+    // demuxer, which skips them and plays the rest of the track (it reads only the first of the differing entries).
+    void RefuseOtherDescriptions()
+    {
+        if (std::none_of(Pending.begin(), Pending.end(), [](const Sample& x) { return x.OtherDescription != 0; }))
+            return;
+        std::vector<Sample> kept;
+        kept.reserve(Pending.size());
+        bool refused[2] = {false, false};
+        for (const Sample& x : Pending)
+        {
+            if (x.OtherDescription == 0)
+            {
+                kept.push_back(x);
+                continue;
+            }
+            const Track& t = Tracks[static_cast<size_t>(x.Track)];
+            if (refused[t.Slot])
+                continue;
+            refused[t.Slot] = true;
+            MediaStreamInfo& info = Refused[t.Slot];
+            info = {};
+            info.Video = t.Video;
+            info.Codec = MediaCodec::Unknown;
+            info.Timescale = t.Timescale;
+            info.Generation = 1;
+            info.Refused = t.Info.Codec;
+            info.RefusedWhy = "fmp4 track " + std::to_string(t.Id) + ": sample description " + std::to_string(x.OtherDescription) +
+                              " of " + std::to_string(t.EntryCodecs.size()) + " is another codec";
+            Sample marker = x;
+            marker.Size = 0;
+            marker.Refusal = true;
+            kept.push_back(marker);
+        }
+        Pending = std::move(kept);
     }
 };
 
@@ -815,8 +888,8 @@ DecodeStatus Fmp4Demux::ReadPacket(MediaPacket& out)
             const Sample& smp = s.Pending[s.Next++];
             const Track& t = s.Tracks[static_cast<size_t>(smp.Track)];
             const double scale = 1.0 / t.Timescale;
-            out.Info = &s.Streams[t.Slot];
-            out.Data = std::span<const uint8_t>(s.Frag.data() + smp.Offset, smp.Size);
+            out.Info = smp.Refusal ? &s.Refused[t.Slot] : &s.Streams[t.Slot];
+            out.Data = smp.Refusal ? std::span<const uint8_t>() : std::span<const uint8_t>(s.Frag.data() + smp.Offset, smp.Size);
             out.Dts = static_cast<double>(smp.Dts) * scale;
             out.Pts = static_cast<double>(smp.Dts + smp.Cts) * scale;
             out.Duration = static_cast<double>(smp.Duration) * scale;

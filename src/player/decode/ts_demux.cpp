@@ -40,6 +40,7 @@ constexpr size_t kMaxSection = 1024;           // bytes: PSI section_length is a
 constexpr size_t kMaxAdtsFrame = 8191;         // bytes: the 13-bit frame_length
 constexpr size_t kItemOverhead = 64;           // bytes counted per queued item (bounds a queue of error values)
 constexpr size_t kMaxSpsBytes = 512;           // bytes of an SPS read for its size (the fields needed come first)
+constexpr size_t kMaxOtherPrograms = 16;       // programs after the first whose PMT is read (for a refusal)
 
 // Exp-Golomb bit reader over an RBSP; reads past the end set Bad and return 0.
 struct BitReader
@@ -414,6 +415,22 @@ struct TsDemux::Impl
     int PmtPid = -1;
     Section Pat, Pmt;
     Es Streams[2]; // video, audio
+    bool PmtApplied = false; // the first program's PMT was read (Streams say what it has)
+
+    // The PAT's other programs (not played): their PMTs are read only to find media the first program lacks, which
+    // FFmpeg's demuxer (it takes the first video and audio stream of any program) plays: a refusal (docs/decode.md).
+    struct OtherProgram
+    {
+        int Number = 0;
+        int Pid = -1;
+        bool Seen = false;                // its PMT was read
+        MediaCodec Codec[2] = {};          // the first video / audio stream's codec
+        bool Has[2] = {false, false};      // it has a video / audio stream
+    };
+    std::vector<OtherProgram> Others;                   // at most kMaxOtherPrograms
+    std::vector<std::pair<int, Section>> OtherSections; // per PMT PID of the other programs (not the first's)
+    int ProgramCount = 0;                               // programs in the PAT (the network PID not counted)
+    bool ProgramsRefused = false;                       // the refusal was reported (once)
 
     // Timeline: the last unwrapped timestamp (90 kHz ticks), for the next one to land next to it.
     bool HaveRef = false;
@@ -440,6 +457,11 @@ struct TsDemux::Impl
         Pmt = {};
         Streams[0] = {};
         Streams[1] = {};
+        PmtApplied = false;
+        Others.clear();
+        OtherSections.clear();
+        ProgramCount = 0;
+        ProgramsRefused = false;
         HaveRef = false;
         Ref = 0;
         Out.clear();
@@ -576,7 +598,13 @@ struct TsDemux::Impl
         else if (pid == Streams[1].Pid && !Streams[1].Disabled)
             es = &Streams[1];
         else
-            return;
+        {
+            for (auto& [other_pid, other] : OtherSections)
+                if (other_pid == pid)
+                    sec = &other;
+            if (sec == nullptr)
+                return;
+        }
         PidState& st = Pids[static_cast<size_t>(pid)];
         const bool pusi = (p[1] & 0x40) != 0;
         const uint8_t afc = (p[3] >> 4) & 3;
@@ -724,24 +752,61 @@ struct TsDemux::Impl
         {
             if (s[0] != 0x00)
                 return;
+            int count = 0;
+            std::vector<OtherProgram> others;
             for (size_t i = 8; i + 4 <= end; i += 4)
             {
                 const int program = (s[i] << 8) | s[i + 1];
                 const int pid = ((s[i + 2] & 0x1F) << 8) | s[i + 3];
                 if (program == 0)
                     continue; // the network PID
-                if (pid != PmtPid || program != Program)
+                if (++count == 1)
                 {
-                    Program = program;
-                    PmtPid = pid;
-                    Pmt = {};
+                    // The first program is the one played.
+                    if (pid != PmtPid || program != Program)
+                    {
+                        Program = program;
+                        PmtPid = pid;
+                        Pmt = {};
+                        PmtApplied = false;
+                    }
+                    continue;
                 }
-                return; // the first program only
+                if (others.size() >= kMaxOtherPrograms)
+                    continue;
+                OtherProgram o;
+                o.Number = program;
+                o.Pid = pid;
+                for (const OtherProgram& old : Others)
+                    if (old.Number == program && old.Pid == pid)
+                        o = old; // the same PMT: what was read of it stays
+                others.push_back(o);
             }
+            ProgramCount = count;
+            Others = std::move(others);
+            // One section assembler per PMT PID of the other programs (a PID shared with the first's uses Pmt).
+            std::vector<std::pair<int, Section>> sections;
+            for (const OtherProgram& o : Others)
+            {
+                if (o.Pid == PmtPid || std::any_of(sections.begin(), sections.end(), [&](const auto& x) { return x.first == o.Pid; }))
+                    continue;
+                Section sec;
+                for (auto& [old_pid, old_sec] : OtherSections)
+                    if (old_pid == o.Pid)
+                        sec = std::move(old_sec);
+                sections.emplace_back(o.Pid, std::move(sec));
+            }
+            OtherSections = std::move(sections);
+            CheckPrograms();
             return;
         }
-        if (s[0] != 0x02 || ((s[3] << 8) | s[4]) != Program)
+        if (s[0] != 0x02)
             return;
+        if (((s[3] << 8) | s[4]) != Program)
+        {
+            OtherPmt(s, end);
+            return;
+        }
         const size_t info_len = (static_cast<size_t>(s[10] & 0x0F) << 8) | s[11];
         int found_pid[2] = {-1, -1};
         uint8_t found_type[2] = {0, 0};
@@ -776,6 +841,64 @@ struct TsDemux::Impl
                 Pids[static_cast<size_t>(es.Pid)] = {};
             if (es.Pid >= 0 && es.Codec == MediaCodec::Unknown)
                 ReportUnknown(k);
+        }
+        PmtApplied = true;
+        CheckPrograms();
+    }
+
+    // A PMT of another program than the first: what media it has (the first video and audio stream's codec).
+    void OtherPmt(std::span<const uint8_t> s, size_t end)
+    {
+        const int number = (s[3] << 8) | s[4];
+        OtherProgram* o = nullptr;
+        for (OtherProgram& x : Others)
+            if (x.Number == number)
+                o = &x;
+        if (o == nullptr)
+            return;
+        const size_t info_len = (static_cast<size_t>(s[10] & 0x0F) << 8) | s[11];
+        o->Seen = true;
+        o->Has[0] = o->Has[1] = false;
+        o->Codec[0] = o->Codec[1] = MediaCodec::Unknown;
+        for (size_t i = 12 + info_len; i + 5 <= end;)
+        {
+            const uint8_t type = s[i];
+            const size_t es_len = (static_cast<size_t>(s[i + 3] & 0x0F) << 8) | s[i + 4];
+            if (i + 5 + es_len > end)
+                break;
+            const EsKind kind = KindOf(type, s.subspan(i + 5, es_len));
+            const int k = kind == EsKind::Video ? 0 : kind == EsKind::Audio ? 1 : -1;
+            if (k >= 0 && !o->Has[k])
+            {
+                o->Has[k] = true;
+                o->Codec[k] = CodecOf(type);
+            }
+            i += 5 + es_len;
+        }
+        CheckPrograms();
+    }
+
+    // Several programs: the first is played, unless another program has a kind of media (video, audio) the first lacks,
+    // in a codec some module decodes. FFmpeg's demuxer plays that stream (it takes the first video and the first audio
+    // stream of every program), this one would play it without that media: a refusal naming that codec, reported once
+    // on the missing kind. Decided once the first program's PMT and the other one's were read.
+    void CheckPrograms()
+    {
+        if (ProgramsRefused || !PmtApplied || Others.empty())
+            return;
+        for (int k = 0; k < 2; ++k)
+        {
+            if (Streams[k].Pid >= 0)
+                continue;
+            for (const OtherProgram& o : Others)
+                if (o.Seen && o.Has[k] && o.Codec[k] != MediaCodec::Unknown)
+                {
+                    ProgramsRefused = true;
+                    ReportUnknown(k, o.Codec[k], std::string("mpeg-ts ") + (k == 0 ? "video" : "audio") + " in program " +
+                                                     std::to_string(o.Number) + ", not in the first (" +
+                                                     std::to_string(ProgramCount) + " programs)");
+                    return;
+                }
         }
     }
 

@@ -219,3 +219,19 @@ TEST_CASE("AAC in MPEG-TS with channel configuration 0 plays on FFmpeg's demuxer
     CHECK(p.AudioOut.size() > 48000u * 2u * 3u / 2u); // more than 1.5 s of stereo 48 kHz
 #endif
 }
+
+TEST_CASE("TS with the audio in a second program plays whole on FFmpeg's demuxer; the pure one asks for the switch to it")
+{
+    DecodePipeline p(NowMs);
+    FeedOnWasm(p, "two_programs.ts", true);
+#ifdef LIVESCOPE_WORKER_PURE_DEMUX
+    // The first program alone would play without sound: the pure demuxer refuses, naming the audio's AAC.
+    CHECK(p.Fatal == DecodeFatal::DemuxRefused);
+    CHECK(p.DemuxSwitch() == "mpeg-ts audio in program 2, not in the first (2 programs)");
+#else
+    REQUIRE(p.Fatal == DecodeFatal::None);
+    CHECK(p.Counters.Errors == 0);
+    CHECK(TakeVideo(p) >= 58);
+    CHECK(p.AudioOut.size() > 48000u * 2u * 3u / 2u); // more than 1.5 s of stereo 48 kHz
+#endif
+}

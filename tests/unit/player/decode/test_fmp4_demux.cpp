@@ -1,6 +1,7 @@
 // Tests for the pure fMP4 demuxer and the pure demuxer facade (src/player/decode/fmp4_demux.cpp, pure_demuxer.cpp) on
 // hand-built boxes: every tfhd/trun/tfdt field variant, edit lists, generations, encryption, corrupt input and recovery.
 #include <doctest/doctest.h>
+#include <livescope/player/decode/demux_switch.h>
 #include <livescope/player/decode/fmp4_demux.h>
 #include <livescope/player/decode/pure_demuxer.h>
 
@@ -67,7 +68,9 @@ struct TrackSpec
     Bytes Config = kAvcC;       // avcC/hvcC payload, or the AudioSpecificConfig for mp4a
     int Width = 320, Height = 240;
     uint32_t TrexDuration = 0, TrexSize = 0, TrexFlags = 0;
+    uint32_t TrexDescription = 1; // trex default_sample_description_index
     std::optional<std::pair<uint32_t, int64_t>> Elst; // (empty edit in movie ticks, media start)
+    std::vector<std::pair<const char*, Bytes>> MoreEntries; // stsd entries after the first: (type, config)
 };
 
 Bytes MakeEsds(const Bytes& asc)
@@ -83,24 +86,9 @@ Bytes MakeEsds(const Bytes& asc)
     return MakeFullBox("esds", 0, 0, es);
 }
 
-Bytes MakeTrak(const TrackSpec& t)
+// One sample entry of stsd: t.Entry with its dimensions or audio fields and t.Config in its configuration box.
+Bytes MakeEntry(const TrackSpec& t)
 {
-    Bytes tkhd;
-    Put32(tkhd, 0);
-    Put32(tkhd, 0);
-    Put32(tkhd, t.Id);
-    Append(tkhd, Zeros(68));
-    Bytes mdhd;
-    Put32(mdhd, 0);
-    Put32(mdhd, 0);
-    Put32(mdhd, t.Timescale);
-    Put32(mdhd, 0);
-    Put32(mdhd, 0x55C40000);
-    Bytes hdlr;
-    Put32(hdlr, 0);
-    const std::string handler = t.Video ? "vide" : "soun";
-    hdlr.insert(hdlr.end(), handler.begin(), handler.end());
-    Append(hdlr, Zeros(13));
     Bytes entry = Zeros(6);
     Put16(entry, 1); // data_reference_index
     if (t.Video)
@@ -121,9 +109,37 @@ Bytes MakeTrak(const TrackSpec& t)
         Put32(entry, 44100u << 16); // the ASC says 48000
         Append(entry, MakeEsds(t.Config));
     }
+    return MakeBox(t.Entry, entry);
+}
+
+Bytes MakeTrak(const TrackSpec& t)
+{
+    Bytes tkhd;
+    Put32(tkhd, 0);
+    Put32(tkhd, 0);
+    Put32(tkhd, t.Id);
+    Append(tkhd, Zeros(68));
+    Bytes mdhd;
+    Put32(mdhd, 0);
+    Put32(mdhd, 0);
+    Put32(mdhd, t.Timescale);
+    Put32(mdhd, 0);
+    Put32(mdhd, 0x55C40000);
+    Bytes hdlr;
+    Put32(hdlr, 0);
+    const std::string handler = t.Video ? "vide" : "soun";
+    hdlr.insert(hdlr.end(), handler.begin(), handler.end());
+    Append(hdlr, Zeros(13));
     Bytes stsd;
-    Put32(stsd, 1);
-    Append(stsd, MakeBox(t.Entry, entry));
+    Put32(stsd, static_cast<uint32_t>(1 + t.MoreEntries.size()));
+    Append(stsd, MakeEntry(t));
+    for (const auto& [type, config] : t.MoreEntries)
+    {
+        TrackSpec other = t;
+        other.Entry = type;
+        other.Config = config;
+        Append(stsd, MakeEntry(other));
+    }
     const Bytes stbl = MakeBox("stbl", MakeFullBox("stsd", 0, 0, stsd));
     Bytes mdia = MakeFullBox("mdhd", 0, 0, mdhd);
     Append(mdia, MakeFullBox("hdlr", 0, 0, hdlr));
@@ -164,7 +180,7 @@ Bytes MakeInit(const std::vector<TrackSpec>& tracks)
         Append(moov, MakeTrak(t));
         Bytes trex;
         Put32(trex, t.Id);
-        Put32(trex, 1);
+        Put32(trex, t.TrexDescription);
         Put32(trex, t.TrexDuration);
         Put32(trex, t.TrexSize);
         Put32(trex, t.TrexFlags);
@@ -205,6 +221,7 @@ struct TrafSpec
     uint8_t TrunVersion = 0;
     std::optional<uint32_t> FirstFlags;
     std::optional<uint32_t> DefDuration, DefSize, DefFlags; // tfhd defaults
+    std::optional<uint32_t> Description;                    // tfhd sample_description_index
     bool Tfhd = true;
     int Truns = 1; // samples split evenly over this many truns (the later ones without data-offset)
 };
@@ -227,6 +244,11 @@ Bytes MakeMoof(uint32_t seq, const std::vector<TrafSpec>& trafs, size_t moof_siz
         {
             tf_flags |= 0x1;
             Put64(tfhd, prefix + moof_size + mdat_header);
+        }
+        if (t.Description)
+        {
+            tf_flags |= 0x2;
+            Put32(tfhd, *t.Description);
         }
         if (t.DefDuration)
         {
@@ -664,6 +686,128 @@ TEST_CASE("a simple edit list shifts the track's times as libavformat does")
     // time_offset = 1024 - round(66 * 15360 / 1000) = 10 ticks
     CHECK(r.Packets[0].Dts == doctest::Approx(-10.0 / 15360));
     CHECK(r.Packets[0].Pts == doctest::Approx(1014.0 / 15360));
+}
+
+namespace {
+struct Described
+{
+    MediaCodec Codec = MediaCodec::Unknown;
+    bool Video = true;
+    size_t Size = 0;
+    double Dts = 0;
+    MediaCodec Refused = MediaCodec::Unknown;
+    std::string RefusedWhy;
+};
+
+// Every packet's codec and refusal (the worker stops at a Codec Unknown one and asks DecideDemuxRefusal).
+std::vector<Described> Describe(const Bytes& stream)
+{
+    Fmp4Demux d;
+    d.Push(stream, 0, 0);
+    d.PushEnd();
+    std::vector<Described> out;
+    MediaPacket p;
+    for (int i = 0; i < 1000; ++i)
+    {
+        const DecodeStatus st = d.ReadPacket(p);
+        if (st.Code == DecodeCode::EndOfStream)
+            return out;
+        REQUIRE_MESSAGE(st.IsOk(), st.Reason);
+        REQUIRE(p.Info != nullptr);
+        CHECK(p.Info->Timescale > 0);
+        out.push_back({p.Info->Codec, p.Info->Video, p.Data.size(), p.Dts, p.Info->Refused, p.Info->RefusedWhy});
+    }
+    FAIL("no EndOfStream");
+    return out;
+}
+
+DemuxRefusalAction Decide(const Described& g)
+{
+    DemuxRefusal r;
+    r.PureDemuxer = true;
+    r.Declared = g.Refused;
+    r.Why = g.RefusedWhy;
+    return DecideDemuxRefusal(r);
+}
+} // namespace
+
+TEST_CASE("a fragment naming a sample description of another codec is a refusal naming the track's codec, which switches")
+{
+    TrackSpec v;
+    v.MoreEntries = {{"hvc1", kHvcC}};
+    const Bytes init = MakeInit({v, AudioTrack()});
+    std::vector<TrafSpec> trafs(2);
+    trafs[0].Samples = VideoSamples(3);
+    trafs[0].Description = 1;
+    trafs[1].Track = 2;
+    trafs[1].Samples = {{1024, {0xA1, 0xA2}, 0, 0}, {1024, {0xA3}, 0, 0}};
+    const Bytes first = MakeFragment(1, trafs);
+    trafs[0].Description = 2; // the hvc1 entry
+    for (TrafSpec& t : trafs)
+        t.Tfdt = *t.Tfdt + (t.Track == 1 ? 9000 : 2048);
+    const Bytes second = MakeFragment(2, trafs);
+    const std::vector<Described> got = Describe(Cat({init, first, second}));
+    // The first fragment (description 1) plays; in the second the video is one refusal, the audio plays.
+    REQUIRE(got.size() == 5 + 1 + 2);
+    for (size_t i = 0; i < 5; ++i)
+        CHECK(got[i].Codec == (got[i].Video ? MediaCodec::H264 : MediaCodec::Aac));
+    std::vector<Described> refusals;
+    for (size_t i = 5; i < got.size(); ++i)
+    {
+        if (got[i].Codec == MediaCodec::Unknown)
+            refusals.push_back(got[i]);
+        else
+            CHECK((!got[i].Video && got[i].Codec == MediaCodec::Aac));
+    }
+    REQUIRE(refusals.size() == 1);
+    CHECK(refusals[0].Video);
+    CHECK(refusals[0].Size == 0);
+    CHECK(refusals[0].Dts == doctest::Approx(0.1));
+    CHECK(refusals[0].Refused == MediaCodec::H264);
+    CHECK(refusals[0].RefusedWhy == "fmp4 track 1: sample description 2 of 2 is another codec");
+    CHECK(Decide(refusals[0]) == DemuxRefusalAction::SwitchToFull);
+}
+
+TEST_CASE("trex's default sample description naming another codec's entry is a refusal too; an AAC track declares AAC")
+{
+    TrackSpec a = AudioTrack(1);
+    a.MoreEntries = {{"ac-3", {}}};
+    a.TrexDescription = 2;
+    TrafSpec t;
+    t.Track = 1;
+    t.Samples = {{1024, {0xA1, 0xA2}, 0, 0}, {1024, {0xA3}, 0, 0}};
+    const std::vector<Described> got = Describe(Cat({MakeInit({a}), MakeFragment(1, {t})}));
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].Codec == MediaCodec::Unknown);
+    CHECK_FALSE(got[0].Video);
+    CHECK(got[0].Refused == MediaCodec::Aac);
+    CHECK(Decide(got[0]) == DemuxRefusalAction::SwitchToFull);
+    // A tfhd naming the first entry overrides trex's default: it plays.
+    t.Description = 1;
+    const std::vector<Described> again = Describe(Cat({MakeInit({a}), MakeFragment(1, {t})}));
+    REQUIRE(again.size() == 2);
+    CHECK(again[0].Codec == MediaCodec::Aac);
+}
+
+TEST_CASE("several descriptions of one codec, or an index naming no entry, play with the first entry's parameters, as before")
+{
+    // FFmpeg's demuxer (5.1) also gives a fragment's samples the first entry's parameters when the entries share a
+    // codec (it switches descriptions only through stsc, which fragments do not have): no refusal, nothing to gain.
+    Bytes other_avcc = kAvcC;
+    other_avcc[3] = 0x28; // another level
+    for (const uint32_t index : {2u, 3u, 0u})
+    {
+        CAPTURE(index);
+        TrackSpec v;
+        v.MoreEntries = {{"avc1", other_avcc}};
+        TrafSpec t;
+        t.Samples = VideoSamples(2);
+        t.Description = index;
+        const std::vector<Described> got = Describe(Cat({MakeInit({v}), MakeFragment(1, {t})}));
+        REQUIRE(got.size() == 2);
+        for (const Described& g : got)
+            CHECK(g.Codec == MediaCodec::H264);
+    }
 }
 
 TEST_CASE("any split of the pushed bytes gives the same packets, with the tag of the push each fragment starts in")

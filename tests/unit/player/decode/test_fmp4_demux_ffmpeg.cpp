@@ -10,8 +10,11 @@ extern "C" {
 #include <libavcodec/avcodec.h>
 }
 
+#include <array>
 #include <cmath>
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <iterator>
 #include <random>
 #include <string>
@@ -63,6 +66,7 @@ struct Pkt
     Bytes Extradata;
     int Width = 0, Height = 0, SampleRate = 0, Channels = 0;
     uint32_t Timescale = 0;
+    MediaCodec Refused = MediaCodec::Unknown; // pure, Codec Unknown: the declared codec of a refusal
 };
 
 MediaCodec CodecOf(int id)
@@ -146,6 +150,7 @@ std::vector<Pkt> RunPure(const std::vector<Chunk>& chunks, unsigned seed)
             k.SampleRate = p.Info->SampleRate;
             k.Channels = p.Info->Channels;
             k.Timescale = p.Info->Timescale;
+            k.Refused = p.Info->Refused;
         });
     };
     for (const Chunk& c : chunks)
@@ -216,9 +221,174 @@ void Compare(const std::vector<Chunk>& chunks, bool expect_audio, MediaCodec vid
     CHECK((audio > 0) == expect_audio);
 }
 
+uint32_t Be32(const uint8_t* p)
+{
+    return (static_cast<uint32_t>(p[0]) << 24) | (static_cast<uint32_t>(p[1]) << 16) | (static_cast<uint32_t>(p[2]) << 8) | p[3];
+}
+void PutBe32(Bytes& b, uint32_t v)
+{
+    for (int shift = 24; shift >= 0; shift -= 8)
+        b.push_back(static_cast<uint8_t>(v >> shift));
+}
+
+// The boxes of `data` again (32-bit sizes), the containers down to stsd walked into, and `leaf(type, payload)` may
+// give another payload for a box (nullopt: kept). Sizes are recomputed, so a payload may grow.
+using Leaf = std::function<std::optional<Bytes>(const std::string&, std::span<const uint8_t>)>;
+Bytes Rewrite(std::span<const uint8_t> data, const Leaf& leaf)
+{
+    Bytes out;
+    size_t pos = 0;
+    while (pos + 8 <= data.size())
+    {
+        const uint32_t size = Be32(data.data() + pos);
+        REQUIRE(size >= 8);
+        REQUIRE(pos + size <= data.size());
+        const std::string type(data.begin() + static_cast<std::ptrdiff_t>(pos + 4), data.begin() + static_cast<std::ptrdiff_t>(pos + 8));
+        const std::span<const uint8_t> payload = data.subspan(pos + 8, size - 8);
+        Bytes next;
+        if (type == "moov" || type == "trak" || type == "mdia" || type == "minf" || type == "stbl" || type == "edts" || type == "mvex")
+            next = Rewrite(payload, leaf);
+        else if (std::optional<Bytes> r = leaf(type, payload))
+            next = std::move(*r);
+        else
+            next.assign(payload.begin(), payload.end());
+        PutBe32(out, static_cast<uint32_t>(next.size() + 8));
+        out.insert(out.end(), type.begin(), type.end());
+        out.insert(out.end(), next.begin(), next.end());
+        pos += size;
+    }
+    return out;
+}
+
 } // namespace
 
 TEST_SUITE_BEGIN("player_decode/fmp4_demux_ffmpeg");
+
+TEST_CASE("edit lists beyond the simple form demux as FFmpeg's do: both apply the first empty and media edit, nothing else")
+{
+    // libavformat (5.1) on fragmented MP4: mov_build_index takes time_offset from a leading empty edit and the first media
+    // edit, warns about the rest ("multiple edit list entries") and ignores media_rate; mov_fix_index never runs on an
+    // empty sample table. The pure demuxer does the same, so these are no refusal: the full module would play them alike.
+    const std::vector<Chunk> base = ReadHls("hls_h264");
+    struct Variant
+    {
+        const char* Name;
+        bool LeadingEmpty, SecondMedia, Rate2;
+    };
+    for (const Variant v : {Variant{"media_rate 2", false, false, true}, Variant{"a second media edit", false, true, false},
+                            Variant{"an empty edit, two media edits, media_rate 2", true, true, true}})
+    {
+        CAPTURE(v.Name);
+        int edited = 0;
+        std::vector<Chunk> chunks = base;
+        chunks[0].Data = Rewrite(base[0].Data, [&](const std::string& type, std::span<const uint8_t> p) -> std::optional<Bytes> {
+            if (type != "elst")
+                return std::nullopt;
+            REQUIRE(p.size() >= 8);
+            REQUIRE(p[0] == 0); // version 0: 12-byte entries
+            const uint32_t count = Be32(p.data() + 4);
+            REQUIRE(p.size() == 8 + 12 * size_t{count});
+            std::vector<std::array<uint32_t, 3>> entries; // duration, media_time, rate (16.16)
+            if (v.LeadingEmpty && (count == 0 || Be32(p.data() + 12) != 0xFFFFFFFFu))
+                entries.push_back({500, 0xFFFFFFFFu, 0x00010000});
+            for (uint32_t i = 0; i < count; ++i)
+                entries.push_back({Be32(p.data() + 8 + 12 * i), Be32(p.data() + 12 + 12 * i), Be32(p.data() + 16 + 12 * i)});
+            if (v.SecondMedia)
+                entries.push_back({1000, 0, 0x00010000});
+            if (v.Rate2)
+                for (auto& e : entries)
+                    e[2] = 0x00020000;
+            Bytes out(p.begin(), p.begin() + 4);
+            PutBe32(out, static_cast<uint32_t>(entries.size()));
+            for (const auto& e : entries)
+                for (const uint32_t x : e)
+                    PutBe32(out, x);
+            ++edited;
+            return out;
+        });
+        REQUIRE(edited >= 1); // ffmpeg's HLS muxer writes an elst per track
+        Compare(chunks, true, MediaCodec::H264);
+    }
+}
+
+TEST_CASE("a segment whose video names a second sample description of another codec: FFmpeg skips it, the pure one refuses")
+{
+    // The init segment's video track gets a second stsd entry ('hvc1', a copy of the first's fields); a second init
+    // segment sets its trex default_sample_description_index to 2, for the middle segment. libavformat (5.1) reads only
+    // the first of differing fourccs ("multiple fourcc not supported") and skips the samples of the other: it plays the
+    // rest. The pure demuxer gives the same packets, and one refusal (H.264 declared) in place of each skipped fragment's
+    // video, so the worker switches to FFmpeg's demuxer.
+    const std::vector<Chunk> base = ReadHls("hls_h264");
+    REQUIRE(base.size() >= 4);
+    auto with = [&](uint32_t description) {
+        int entries = 0, trex = 0;
+        Bytes init = Rewrite(base[0].Data, [&](const std::string& type, std::span<const uint8_t> p) -> std::optional<Bytes> {
+            if (type == "stsd" && p.size() >= 16 && std::string(p.begin() + 12, p.begin() + 16) == "avc1")
+            {
+                REQUIRE(Be32(p.data() + 4) == 1);
+                const uint32_t size = Be32(p.data() + 8);
+                REQUIRE(size >= 8);
+                REQUIRE(p.size() >= 8 + size_t{size});
+                Bytes out(p.begin(), p.begin() + 4);
+                PutBe32(out, 2); // entry_count
+                out.insert(out.end(), p.begin() + 8, p.end());
+                PutBe32(out, size); // the first entry again, as hvc1
+                out.insert(out.end(), {'h', 'v', 'c', '1'});
+                out.insert(out.end(), p.begin() + 16, p.begin() + 8 + size);
+                ++entries;
+                return out;
+            }
+            if (type == "trex" && p.size() >= 24 && Be32(p.data() + 4) == 1) // track 1: the video (ffmpeg's first stream)
+            {
+                Bytes out(p.begin(), p.begin() + 8);
+                PutBe32(out, description); // default_sample_description_index
+                out.insert(out.end(), p.begin() + 12, p.end());
+                ++trex;
+                return out;
+            }
+            return std::nullopt;
+        });
+        REQUIRE(entries == 1);
+        REQUIRE(trex == 1);
+        return init;
+    };
+    const std::vector<Chunk> chunks = {{with(1), 0}, base[1], {with(2), 10}, base[2], {with(1), 20}, base[3]};
+    const int64_t middle = base[2].Tag;
+    const std::vector<Pkt> ref = RunFfmpeg(chunks);
+    const std::vector<Pkt> got = RunPure(chunks, 1);
+    int ref_middle_video = 0, ref_middle_audio = 0, refusals = 0;
+    for (const Pkt& k : ref)
+        if (k.Tag == middle)
+            ++(k.Video ? ref_middle_video : ref_middle_audio);
+    CHECK(ref_middle_video == 0); // FFmpeg skipped them
+    CHECK(ref_middle_audio > 0);
+    std::vector<Pkt> played;
+    for (const Pkt& k : got)
+    {
+        if (k.Codec != MediaCodec::Unknown)
+        {
+            played.push_back(k);
+            continue;
+        }
+        ++refusals;
+        CHECK(k.Video);
+        CHECK(k.Tag == middle);
+        CHECK(k.Refused == MediaCodec::H264);
+        CHECK(k.Data.empty());
+    }
+    CHECK(refusals >= 1);
+    REQUIRE(played.size() == ref.size());
+    for (size_t i = 0; i < ref.size(); ++i)
+    {
+        INFO("packet " << i << (ref[i].Video ? " video" : " audio") << " pts " << ref[i].Pts);
+        CHECK(played[i].Video == ref[i].Video);
+        CHECK(played[i].Data == ref[i].Data);
+        CHECK(played[i].Tag == ref[i].Tag);
+        CHECK(played[i].Keyframe == ref[i].Keyframe);
+        CHECK(std::fabs(played[i].Dts - ref[i].Dts) <= 1.0 / played[i].Timescale + 1e-9);
+        CHECK(std::fabs(played[i].Pts - ref[i].Pts) <= 1.0 / played[i].Timescale + 1e-9);
+    }
+}
 
 TEST_CASE("H.264 and AAC HLS fMP4 segments demux exactly as FFmpeg's Demuxer does")
 {

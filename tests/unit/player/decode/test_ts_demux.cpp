@@ -1,6 +1,7 @@
 // Tests for the pure MPEG-TS demuxer (src/player/decode/ts_demux.cpp) on hand-built packets.
 #include <doctest/doctest.h>
 #include <livescope/player/decode/container_scan.h>
+#include <livescope/player/decode/demux_switch.h>
 #include <livescope/player/decode/ts_demux.h>
 
 #include <cmath>
@@ -245,10 +246,25 @@ struct Muxer
         Section(0, {0x00, 0, 0, 0x00, 0x01, 0xC1, 0, 0, 0x00, 0x01, static_cast<uint8_t>(0xE0 | (pmt_pid >> 8)), static_cast<uint8_t>(pmt_pid)});
     }
 
-    // streams: (stream_type, pid)
-    void Pmt(std::vector<std::pair<uint8_t, uint16_t>> streams, uint8_t version = 0)
+    // A PAT of several programs: (program_number, PMT PID), in order (0 is the network PID).
+    void PatPrograms(std::vector<std::pair<uint16_t, uint16_t>> programs)
     {
-        Bytes s = {0x02, 0, 0, 0x00, 0x01, static_cast<uint8_t>(0xC1 | (version << 1)), 0, 0, 0xE1, 0x00, 0xF0, 0x00};
+        Bytes s = {0x00, 0, 0, 0x00, 0x01, 0xC1, 0, 0};
+        for (auto [program, pid] : programs)
+        {
+            s.push_back(static_cast<uint8_t>(program >> 8));
+            s.push_back(static_cast<uint8_t>(program));
+            s.push_back(static_cast<uint8_t>(0xE0 | (pid >> 8)));
+            s.push_back(static_cast<uint8_t>(pid));
+        }
+        Section(0, s);
+    }
+
+    // streams: (stream_type, pid); the PMT of `program` on `pmt_pid`.
+    void Pmt(std::vector<std::pair<uint8_t, uint16_t>> streams, uint8_t version = 0, uint16_t program = 1, uint16_t pmt_pid = kPmtPid)
+    {
+        Bytes s = {0x02, 0, 0, static_cast<uint8_t>(program >> 8), static_cast<uint8_t>(program), static_cast<uint8_t>(0xC1 | (version << 1)),
+                   0, 0, 0xE1, 0x00, 0xF0, 0x00};
         for (auto [type, pid] : streams)
         {
             s.push_back(type);
@@ -257,7 +273,7 @@ struct Muxer
             s.push_back(0xF0);
             s.push_back(0x00);
         }
-        Section(kPmtPid, s);
+        Section(pmt_pid, s);
     }
 
     void Tables(uint8_t video_type = 0x1B, uint8_t audio_type = 0x0F)
@@ -296,6 +312,8 @@ struct Got
     int Generation = 0, Width = 0, Height = 0, Serial = 0;
     int64_t Tag = 0;
     Bytes Extradata;
+    MediaCodec Refused = MediaCodec::Unknown; // Codec Unknown: the codec declared for the refused stream, and why
+    std::string RefusedWhy;
     bool operator==(const Got& o) const
     {
         auto same = [](double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
@@ -330,6 +348,8 @@ std::vector<Got> ReadAll(TsDemux& d, bool with_errors = false)
             g.Width = p.Info->Width;
             g.Height = p.Info->Height;
             g.Extradata = p.Info->Extradata;
+            g.Refused = p.Info->Refused;
+            g.RefusedWhy = p.Info->RefusedWhy;
             g.Serial = p.Serial;
             g.Tag = p.Tag;
         }
@@ -640,6 +660,106 @@ TEST_CASE("a stream of a codec the demuxer does not handle is reported once as U
     CHECK(got[0].Codec == MediaCodec::Unknown);
     CHECK(got[0].Data.empty());
     CHECK(got[1].Codec == MediaCodec::H264);
+}
+
+namespace {
+// What the worker decides on a packet the pure demuxer handed out with Codec Unknown (worker_decode.cpp's Pump).
+DemuxRefusalAction Decide(const Got& g)
+{
+    DemuxRefusal r;
+    r.PureDemuxer = true;
+    r.Declared = g.Refused;
+    r.Why = g.RefusedWhy;
+    return DecideDemuxRefusal(r);
+}
+} // namespace
+
+TEST_CASE("audio in a second program only is a refusal naming AAC, which switches to FFmpeg's demuxer; the first program's video comes before it")
+{
+    for (const bool pmt2_first : {false, true})
+    {
+        CAPTURE(pmt2_first);
+        Muxer m;
+        m.PatPrograms({{1, kPmtPid}, {2, 0x1001}});
+        if (pmt2_first)
+            m.Pmt({{0x0F, kAudioPid}}, 0, 2, 0x1001);
+        m.Pmt({{0x1B, kVideoPid}});
+        if (!pmt2_first)
+            m.Pmt({{0x0F, kAudioPid}}, 0, 2, 0x1001);
+        m.Payload(kVideoPid, Pes(0xE0, AvcAccessUnit(true, 10, 1), 0));
+        m.Payload(kAudioPid, Pes(0xC0, Adts(10, 1), 0, -1, true));
+        m.Payload(kVideoPid, Pes(0xE0, AvcAccessUnit(false, 10, 2), 3000));
+        const std::vector<Got> got = DemuxWhole(m.Out);
+        std::vector<Got> refusals;
+        int video = 0;
+        for (const Got& g : got)
+        {
+            REQUIRE(g.Code == DecodeCode::Ok);
+            if (g.Codec == MediaCodec::Unknown)
+                refusals.push_back(g);
+            else
+            {
+                CHECK(g.Video); // no audio from the other program
+                ++video;
+            }
+        }
+        REQUIRE(refusals.size() == 1); // once, though the PAT and PMTs would repeat
+        CHECK_FALSE(refusals[0].Video);
+        CHECK(refusals[0].Data.empty());
+        CHECK(refusals[0].Refused == MediaCodec::Aac);
+        CHECK(refusals[0].RefusedWhy == "mpeg-ts audio in program 2, not in the first (2 programs)");
+        CHECK(Decide(refusals[0]) == DemuxRefusalAction::SwitchToFull);
+        CHECK(got[0].Codec == MediaCodec::Unknown); // decided at the PMTs, before any media
+        CHECK(video == 2);
+    }
+}
+
+TEST_CASE("media in a second program only (the first has none we play) is a refusal naming the video codec")
+{
+    Muxer m;
+    m.PatPrograms({{0, 0x10}, {1, kPmtPid}, {2, 0x1001}}); // a network PID first: not a program
+    m.Pmt({{0x15, 0x102}});                                  // the first program: ID3 timed metadata only
+    m.Pmt({{0x24, kVideoPid}, {0x0F, kAudioPid}}, 0, 2, 0x1001);
+    m.Pmt({{0x24, kVideoPid}, {0x0F, kAudioPid}}, 0, 2, 0x1001); // the PMT repeats
+    m.Payload(kVideoPid, Pes(0xE0, Bytes{0, 0, 0, 1, 19 << 1, 1, 0xAA}, 0));
+    const std::vector<Got> got = DemuxWhole(m.Out);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].Codec == MediaCodec::Unknown);
+    CHECK(got[0].Video);
+    CHECK(got[0].Refused == MediaCodec::Hevc);
+    CHECK(got[0].RefusedWhy == "mpeg-ts video in program 2, not in the first (2 programs)");
+    CHECK(Decide(got[0]) == DemuxRefusalAction::SwitchToFull);
+}
+
+TEST_CASE("several programs whose first has video and audio play the first, as FFmpeg's first streams: no refusal")
+{
+    Muxer m;
+    m.PatPrograms({{1, kPmtPid}, {2, 0x1001}});
+    m.Pmt({{0x1B, kVideoPid}, {0x0F, kAudioPid}});
+    m.Pmt({{0x1B, 0x200}, {0x0F, 0x201}, {0x03, 0x202}}, 0, 2, 0x1001);
+    m.Payload(kVideoPid, Pes(0xE0, AvcAccessUnit(true, 10, 1), 0));
+    m.Payload(0x200, Pes(0xE0, AvcAccessUnit(true, 10, 9), 0));
+    m.Payload(kAudioPid, Pes(0xC0, Adts(10, 1), 0, -1, true));
+    m.Payload(0x201, Pes(0xC0, Adts(10, 9), 0, -1, true));
+    const std::vector<Got> got = DemuxWhole(m.Out);
+    REQUIRE(got.size() == 2); // the audio (a bounded PES) first, then the video (unbounded: at the end)
+    CHECK(got[0].Codec == MediaCodec::Aac);
+    const Bytes adts = Adts(10, 1);
+    CHECK(got[0].Data == Bytes(adts.begin() + 7, adts.end()));
+    CHECK(got[1].Codec == MediaCodec::H264);
+    CHECK(got[1].Data == AvcAccessUnit(true, 10, 1));
+}
+
+TEST_CASE("a second program whose missing media is of a codec no module decodes is no refusal: the first program plays")
+{
+    Muxer m;
+    m.PatPrograms({{1, kPmtPid}, {2, 0x1001}});
+    m.Pmt({{0x1B, kVideoPid}});
+    m.Pmt({{0x03, kAudioPid}}, 0, 2, 0x1001); // MP3
+    m.Payload(kVideoPid, Pes(0xE0, AvcAccessUnit(true, 10, 1), 0));
+    const std::vector<Got> got = DemuxWhole(m.Out);
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].Codec == MediaCodec::H264);
 }
 
 TEST_CASE("scrambled packets are an error value")

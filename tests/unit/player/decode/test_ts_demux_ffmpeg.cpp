@@ -276,4 +276,45 @@ TEST_CASE("the pure TS demuxer gives FFmpeg's packets on a TS file pushed in sma
     CHECK(pure.Errors() == 0);
 }
 
+TEST_CASE("TS with the audio in a second program: FFmpeg's demuxer gives both, the pure one the video and one refusal naming AAC")
+{
+    // FFmpeg's Demuxer takes the first video and the first audio stream whatever their program: it plays the stream
+    // whole. The pure demuxer plays the first program, so it refuses (the worker then switches to FFmpeg's demuxer).
+    DecodeSetLogLevel(-8);
+    const Bytes clip = ReadClip("two_programs.ts");
+    Demuxer ff;
+    ff.Push(clip, 1, 0);
+    ff.PushEnd();
+    Streams a;
+    DrainFfmpeg(ff, a);
+    CHECK(a.Video.size() == 60);
+    CHECK(a.Audio.size() >= 90); // 2 s of 48 kHz AAC: 94 frames
+    TsDemux pure;
+    pure.Push(clip, 1, 0);
+    pure.PushEnd();
+    Streams b;
+    int refusals = 0;
+    for (int guard = 0; guard < 100000; ++guard)
+    {
+        MediaPacket p;
+        const DecodeStatus st = pure.ReadPacket(p);
+        if (st.Code == DecodeCode::NeedMore || st.Code == DecodeCode::EndOfStream)
+            break;
+        REQUIRE(st.IsOk());
+        if (p.Info->Codec == MediaCodec::Unknown)
+        {
+            ++refusals;
+            CHECK_FALSE(p.Info->Video);
+            CHECK(p.Info->Refused == MediaCodec::Aac);
+            CHECK(p.Info->RefusedWhy == "mpeg-ts audio in program 2, not in the first (2 programs)");
+            CHECK(b.Video.empty()); // at the PMTs, before any media
+            continue;
+        }
+        REQUIRE(p.Info->Video);
+        b.Video.push_back({Bytes(p.Data.begin(), p.Data.end()), p.Pts, p.Dts, p.Keyframe, p.Tag});
+    }
+    CHECK(refusals == 1);
+    Compare(a.Video, b.Video, "video");
+}
+
 TEST_SUITE_END();
