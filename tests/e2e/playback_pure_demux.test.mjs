@@ -63,6 +63,14 @@ async function pceStack() {
       '-hls_playlist_type', 'event', join(dir, 'live.m3u8')]);
     // The same media as a live playlist (no ENDLIST): the widget starts at its live start, not at 0.
     writeFileSync(join(dir, 'live-open.m3u8'), readFileSync(join(dir, 'live.m3u8'), 'utf8').replace('#EXT-X-ENDLIST\n', ''));
+    // Two programs, the video in the first, the AAC in the second (ffmpeg's HLS muxer writes one program, so the mpegts
+    // muxer makes one 4 s segment and the playlist is written here).
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30:duration=4', '-f', 'lavfi',
+      '-i', 'sine=frequency=440:sample_rate=48000:duration=4', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '30', '-pix_fmt', 'yuv420p',
+      '-c:a', 'aac', '-b:a', '64k', '-ac', '2', '-program', 'title=video:st=0', '-program', 'title=audio:st=1', '-f', 'mpegts',
+      join(dir, 'two0.ts')]);
+    writeFileSync(join(dir, 'two.m3u8'), '#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-MEDIA-SEQUENCE:0\n' +
+      '#EXT-X-PLAYLIST-TYPE:EVENT\n#EXTINF:4.0,\ntwo0.ts\n#EXT-X-ENDLIST\n');
     pce = { dir, media: await serveStatic(dir), srv: await withWasmServer(), browser: await launchBrowser(), modules: { light: 0, full: 0 } };
     pce.browser.context.on('request', (req) => {
       const name = new URL(req.url()).pathname.split('/').pop();
@@ -77,9 +85,9 @@ after(async () => { if (!pce) return; await pce.browser.close(); await pce.srv.c
 
 // Plays the PCE stream with `options` until a frame or a fatal; then checks the 440 Hz tone through the audio tap (FFmpeg's
 // AAC decoder: the ADTS frames whole, their PCE read in band).
-async function playPce(t, options, check) {
+async function playPce(t, options, check, { playlist = 'live.m3u8', audioDecoder = 'wasm' } = {}) {
   const { srv, media, browser } = await pceStack();
-  const page = await openPlayer(browser, srv.url, `${media.url}/live.m3u8`, options);
+  const page = await openPlayer(browser, srv.url, `${media.url}/${playlist}`, options);
   try {
     await page.waitForFunction(() => { const s = window.livescopeWidgets[0].stats; return s && (s.fatal || (s.framesShown > 0 && s.demuxer === 'ffmpeg')); },
       null, { timeout: 30000 });
@@ -99,7 +107,7 @@ async function playPce(t, options, check) {
     }
     assert.ok(tone, `no 440 Hz tone in the audio output: ${readings.join(', ')}`);
     s = await stats(page);
-    assert.equal(s.audioDecoder, 'wasm');
+    if (audioDecoder) assert.equal(s.audioDecoder, audioDecoder);
     console.log(`playback${options}: demuxer ${s.demuxer} (switch: '${s.demuxSwitch}'), video ${s.decoder}, frames ${s.framesShown}, ` +
       `tone ${readings.at(-1)}, audio ${s.audioDecoder} (${s.audioDecoderReason})`);
     return { page, s };
@@ -164,5 +172,17 @@ test('auto mode on a live playlist: the switch restarts at the live start, and t
     assert.equal(modules.full - before.full, 1, 'the full module is fetched once, for the switch');
     console.log(`playback live: demuxer ${s.demuxer} (switch: '${s.demuxSwitch}'), video ${s.decoder}, frames ${s.framesShown}`);
   } catch (e) { console.log(page.logs.slice(-30).join('\n')); throw e; }
+  await page.close();
+});
+
+test("auto mode: MPEG-TS whose audio is in a second program switches to the full module, which plays picture and tone", { skip: missing || false, timeout: 60000 }, async (t) => {
+  // The light module's pure demuxer plays the first program (the video alone); it refuses instead, naming the AAC of the
+  // second, and FFmpeg's demuxer (first video and first audio stream of any program) plays both.
+  const before = { ...(await pceStack()).modules };
+  const { page } = await playPce(t, '', async (p, s) => {
+    assert.match(s.demuxSwitch, /mpeg-ts audio in program 2/, 'stats say why the worker switched');
+    assert.equal(pce.modules.full - before.full, 1, 'the full module is fetched once, for the switch');
+  }, { playlist: 'two.m3u8', audioDecoder: null }); // the AAC has its AudioSpecificConfig: AudioDecoder where the browser has it
+  await page.screenshot({ path: join(ARTIFACTS, 'playback_pure_demux_programs.png') });
   await page.close();
 });
