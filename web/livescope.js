@@ -29,6 +29,12 @@
     }
     return 'en';
   }
+  // Intl's compact notation in the widget's language (the room's viewer count, room.js), made at its first use: building
+  // it loads the locale's data, tens of ms before the worker could start (docs/decode.md, First frame).
+  function compactFormat(lang) {
+    let f = null;
+    return { format(n) { return (f || (f = new Intl.NumberFormat(lang, { notation: 'compact', maximumFractionDigits: 1 }))).format(n); } };
+  }
   function readOptions(host) {
     const o = {};
     for (const a of ATTRS) {
@@ -46,7 +52,7 @@
     // overlay-only: no video at all (src ignored), a transparent canvas with the overlay, to lay over the page's own <video>.
     o.overlayOnly = 'overlay-only' in o && !off(o['overlay-only']);
     if (o.overlayOnly) { delete o.src; delete o.poster; }
-    o.numberFormat = new Intl.NumberFormat(o.lang, { notation: 'compact', maximumFractionDigits: 1 });
+    o.numberFormat = compactFormat(o.lang);
     return o;
   }
 

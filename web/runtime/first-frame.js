@@ -6,25 +6,40 @@
 
   class LivescopeFirstFrame {
     // canvas: the widget's canvas; the poster goes right after it (same box, under the controls and messages).
-    constructor(canvas) { this.canvas = canvas; this.el = null; }
-
-    get painted() { return !!this.el; }
-
-    // Copies `frame` (a VideoFrame, not closed here: its owner hands it on) onto a canvas of the frame's display size,
-    // letterboxed over the widget by CSS (object-fit: contain). True when it was painted.
-    paint(frame) {
-      if (this.el || !this.canvas || !this.canvas.parentNode) return false;
+    // The poster's canvas and its 2D context are made here, at the widget's start, and a 2x2 VideoFrame is drawn on it
+    // once: the first context and the first VideoFrame drawn cost tens of ms, which the first frame then does not wait for
+    // (docs/decode.md, First frame).
+    constructor(canvas) {
+      this.canvas = canvas; this.el = null; this.c = null; this.g = null;
       try {
         const c = global.document.createElement('canvas');
-        c.width = frame.displayWidth; c.height = frame.displayHeight;
+        c.width = 2; c.height = 2;
         const g = c.getContext('2d');
-        if (!g || !c.width || !c.height) return false;
-        g.drawImage(frame, 0, 0, c.width, c.height);
+        if (!g) return;
         // CSSOM properties, not a style attribute: allowed under a strict CSP (style-src 'self').
         Object.assign(c.style, { position: 'absolute', left: '0', top: '0', width: '100%', height: '100%', display: 'block',
           objectFit: 'contain', pointerEvents: 'none', background: '#000' }); // black bars, as the page module's
         c.className = 'livescope-first-frame';
         c.setAttribute('aria-hidden', 'true');
+        if (typeof global.VideoFrame === 'function') {
+          const warm = new global.VideoFrame(new Uint8Array(6), { format: 'I420', codedWidth: 2, codedHeight: 2, timestamp: 0 });
+          try { g.drawImage(warm, 0, 0); } finally { warm.close(); }
+        }
+        this.c = c; this.g = g;
+      } catch (e) { this.c = null; this.g = null; }
+    }
+
+    get painted() { return !!this.el; }
+
+    // Copies `frame` (a VideoFrame, not closed here: its owner hands it on) onto the canvas, sized to the frame's display
+    // size and letterboxed over the widget by CSS (object-fit: contain). True when it was painted.
+    paint(frame) {
+      if (this.el || !this.c || !this.canvas || !this.canvas.parentNode) return false;
+      try {
+        const c = this.c;
+        c.width = frame.displayWidth; c.height = frame.displayHeight;
+        if (!c.width || !c.height) return false;
+        this.g.drawImage(frame, 0, 0, c.width, c.height);
         this.canvas.insertAdjacentElement('afterend', c);
         this.el = c;
         return true;
@@ -33,6 +48,7 @@
 
     remove() {
       if (this.el) { this.el.remove(); this.el = null; }
+      this.c = null; this.g = null;
     }
   }
 

@@ -177,7 +177,8 @@ function drain() {
         if (stride === pw) dst.set(heap.subarray(src, src + pw * ph), off);
         else for (let y = 0; y < ph; y++) dst.set(heap.subarray(src + y * stride, src + y * stride + pw), off + y * pw);
       }
-      mark('first frame decoded');
+      mark('first frame decoded'); // a live start's first is the still (FastStartCutVideo): it carries no PDT
+      if (v.pdt > 0) mark('first frame at the cut');
       post({ type: 'frame', buffer: buf, pts: v.pts, duration: v.duration, serial: v.serial, pdt: v.pdt, width: w, height: h,
         matrix: v.matrix, fullRange: v.fullRange, decodeMs: v.decodeMs }, [buf]);
     }
@@ -311,7 +312,7 @@ function wcDrain() {
 function wcOutput(frame) {
   const { mod, app } = state;
   if (!app || !state.running) { frame.close(); return; }
-  mark('first frame out of the decoder'); // shown or not: frames before the fast-start cut are dropped below
+  mark('first frame out of the decoder'); // shown or not: frames before the fast-start cut are dropped below (but the still)
   const v = mod.abiRecord('videoFrame', mod._ls_worker_wc_output(app, frame.timestamp, frame.displayWidth, frame.displayHeight));
   if (!v) { frame.close(); return; } // stale (a reset or a serial change), or before the fast-start cut
   wc.ready.push({ frame, v });
@@ -325,7 +326,8 @@ function wcSendReady() {
   while (wc.ready.length && wc.outstanding < state.poolMax) {
     const { frame, v } = wc.ready.shift();
     wc.outstanding++;
-    mark('first frame decoded');
+    mark('first frame decoded'); // a live start's first is the still (FastStartCutVideo): it carries no PDT
+    if (v.pdt > 0) mark('first frame at the cut');
     post({ type: 'frame', frame, pts: v.pts, duration: v.duration, serial: v.serial, pdt: v.pdt, width: v.width, height: v.height,
       matrix: v.matrix, fullRange: 0, decodeMs: v.decodeMs }, [frame]);
   }

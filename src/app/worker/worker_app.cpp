@@ -62,13 +62,24 @@ LS_EXPORT uint8_t* ls_worker_input(WorkerApp* app, int size)
 }
 
 // Decoded frames ready for the page (0 or 1: JS takes them one at a time). Frames before the fast-start
-// cut are dropped here: decoded (the decoder needs them from the key frame), never sent.
+// cut are dropped here: decoded (the decoder needs them from the key frame), never sent; the first of a live start is
+// sent as the still (FastStartCutVideo: the pts and PDT to send are kept in VideoOut).
 LS_EXPORT int ls_worker_video_count(WorkerApp* app)
 {
     if (!app) return 0;
-    while (app->Pipeline.HasVideo() && !livescope::FastStartKeepsVideo(app->StartPdt, app->Pipeline.PeekVideo().ProgramDateTime))
+    while (app->Pipeline.HasVideo())
+    {
+        const livescope::DecodedVideo& v = app->Pipeline.PeekVideo();
+        const livescope::FastStartVideoCut cut = livescope::FastStartCutVideo(app->StartPdt, app->StillWanted, v.Pts, v.Duration, v.ProgramDateTime);
+        if (cut.Send)
+        {
+            app->VideoOut[0] = cut.Pts;
+            app->VideoOut[1] = cut.Pdt;
+            return 1;
+        }
         app->Pipeline.PopVideo();
-    return app->Pipeline.HasVideo() ? 1 : 0;
+    }
+    return 0;
 }
 // The oldest decoded frame as a videoFrame record (app_abi.h). Null when none.
 LS_EXPORT const double* ls_worker_video_info(WorkerApp* app)
@@ -79,10 +90,10 @@ LS_EXPORT const double* ls_worker_video_info(WorkerApp* app)
     const livescope::DecodedVideo& v = app->Pipeline.PeekVideo();
     const livescope::VideoFrame* f = v.Frame; // pooled I420: JS copies the planes out before popping
     double* o = app->VideoInfo;
-    o[Field(F::Pts)] = v.Pts;
+    o[Field(F::Pts)] = app->VideoOut[0]; // set by ls_worker_video_count: the frame's own, or the still's
     o[Field(F::Duration)] = v.Duration;
     o[Field(F::Serial)] = v.Serial;
-    o[Field(F::Pdt)] = v.ProgramDateTime;
+    o[Field(F::Pdt)] = app->VideoOut[1];
     o[Field(F::Width)] = f->Width;
     o[Field(F::Height)] = f->Height;
     o[Field(F::Matrix)] = v.ColorMatrix;
@@ -98,7 +109,9 @@ LS_EXPORT const double* ls_worker_video_info(WorkerApp* app)
 }
 LS_EXPORT void ls_worker_video_pop(WorkerApp* app)
 {
-    if (app && app->Pipeline.HasVideo()) app->Pipeline.PopVideo();
+    if (!app || !app->Pipeline.HasVideo()) return;
+    app->Pipeline.PopVideo();
+    app->StillWanted = false; // JS pops a frame once it was sent
 }
 
 // Audio produced since the last clear: interleaved float32 samples (count = frames * channels). The fast-start cut
@@ -251,13 +264,16 @@ LS_EXPORT const double* ls_worker_wc_output(WorkerApp* app, double timestamp, in
     using F = livescope::VideoFrameField;
     if (!app) return nullptr;
     const std::optional<livescope::DecodedVideo> v = app->Pipeline.OnWebCodecsOutput(static_cast<int64_t>(timestamp), width, height);
-    if (!v || !livescope::FastStartKeepsVideo(app->StartPdt, v->ProgramDateTime)) return nullptr;
+    if (!v) return nullptr;
+    const livescope::FastStartVideoCut cut = livescope::FastStartCutVideo(app->StartPdt, app->StillWanted, v->Pts, v->Duration, v->ProgramDateTime);
+    if (!cut.Send) return nullptr;
+    app->StillWanted = false;
     double* o = app->VideoInfo;
     for (double& x : app->VideoInfo) x = 0.0;
-    o[Field(F::Pts)] = v->Pts;
+    o[Field(F::Pts)] = cut.Pts; // the frame's own, or the still's (one frame before the cut)
     o[Field(F::Duration)] = v->Duration;
     o[Field(F::Serial)] = v->Serial;
-    o[Field(F::Pdt)] = v->ProgramDateTime;
+    o[Field(F::Pdt)] = cut.Pdt;
     o[Field(F::Width)] = width;
     o[Field(F::Height)] = height;
     o[Field(F::Matrix)] = 709;

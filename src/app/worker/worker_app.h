@@ -27,6 +27,8 @@ struct WorkerApp
     double WcChunkOut[FieldCount<WcChunkField>()] = {};   // see ls_worker_wc_chunk_info
     std::string WcJson;                                   // last answer of ls_worker_wc_question / _config
     double StartPdt = 0.0;                                // epoch seconds: the fast-start cut (FastStartPdt); 0 = none
+    bool StillWanted = false;                             // a live start sent no frame yet: its first is the still (FastStartCutVideo)
+    double VideoOut[2] = {};                              // pts (seconds) and PDT (epoch seconds) to send for the queued frame
     StatsAccumulator Received;                            // bytes received, for the bitrate window
     int64_t Bytes = 0;                                    // bytes received since start
     int64_t LoadErrors = 0;                               // failed requests and loads (Error-severity session events, network errors)

@@ -108,6 +108,7 @@ void PumpMedia(WorkerApp* app)
             app->StartPdt = SeekPointAt(pl, *h.PendingSeek, IsLowLatency(pl, true)).TargetPdt.value_or(0.0);
         else if (h.Replay)
             app->StartPdt = 0.0;
+        if (h.PendingSeek || h.Replay) app->StillWanted = false; // the still is the live fast start's only
         h.PendingSeek.reset();
         if (h.Replay) h.Paced = true;
     }
@@ -213,6 +214,7 @@ LS_EXPORT void ls_worker_hls_start(WorkerApp* app, const char* url, double now, 
         if (m && m->ServerControl.PartHoldBack) h.LastPartHoldBack = *m->ServerControl.PartHoldBack;
     }
     app->StartPdt = livescope::FastStartPdt(wall_now, latency_option, h.LastPartHoldBack);
+    app->StillWanted = true; // the first frame decoded is shown at once (FastStartCutVideo)
     h.Url = url ? url : "";
     h.ModeKnown = false;
     h.PendingSeek.reset();
@@ -257,6 +259,7 @@ LS_EXPORT int ls_worker_hls_seek(WorkerApp* app, double position, double pdt, do
     h.FeedPlayhead = 0.0;
     h.FedEnd = 0.0;
     app->Pipeline.Reset();
+    app->StillWanted = false; // a seek shows the target's picture first (a paused seek holds it)
     const livescope::HlsSeekPoint sp = h.Session->Seek(position, now);
     if (sp.Ok)
     {

@@ -70,6 +70,22 @@ double FastStartPdt(double wall_now, double latency_option, double part_hold_bac
 
 bool FastStartKeepsVideo(double start_pdt, double pdt) { return !(pdt > 0.0 && pdt < start_pdt); }
 
+FastStartVideoCut FastStartCutVideo(double start_pdt, bool still_wanted, double pts, double duration, double pdt)
+{
+    FastStartVideoCut cut{true, false, pts, pdt};
+    if (FastStartKeepsVideo(start_pdt, pdt)) return cut;
+    if (!still_wanted || !std::isfinite(pts) || !std::isfinite(pdt) || !std::isfinite(start_pdt))
+    {
+        cut.Send = false;
+        return cut;
+    }
+    const double frame = duration > 0.0 && duration < 1.0 ? duration : 0.04; // seconds
+    cut.Still = true;
+    cut.Pts = std::max(pts, pts + (start_pdt - pdt) - frame);
+    cut.Pdt = 0.0;
+    return cut;
+}
+
 FastStartAudioCut FastStartCutAudio(double start_pdt, std::optional<double> pdt, int frames, int out_rate, double rate)
 {
     FastStartAudioCut cut;

@@ -52,6 +52,25 @@ double FastStartPdt(double wall_now, double latency_option, double part_hold_bac
 // A video frame with PDT `pdt` (epoch seconds; 0 = unknown) is shown: frames of unknown PDT always are.
 bool FastStartKeepsVideo(double start_pdt, double pdt);
 
+// The still (docs/decode.md, "The fast start"): decoding starts at the key frame of the independent part at or before
+// the target (ComputeStartPoint), up to a GOP before the cut. Rather than wait for the decoder to reach the cut, the
+// first frame decoded of a live start (`still_wanted`: nothing of this start sent yet) is sent at once, as a still
+// that stands for the frame just before the cut: its pts becomes the cut's stream time less one frame, so the page's
+// scheduler (which shows a serial's first frame at once) shows it now and the frame at the cut right after it, and the
+// clock (the audio, cut at `start_pdt` too) starts at the cut. It carries no PDT (0): it anchors no latency, so the
+// picture's age (up to a GOP) never drives the latency controller. Frames between it and the cut are dropped, as
+// before. Seeks (replay, DVR) want no still: the picture must be the target's, a paused seek holds its first frame.
+struct FastStartVideoCut
+{
+    bool Send = false;  // false: before the cut, dropped (decoded, never shown)
+    bool Still = false; // the still: sent although before the cut
+    double Pts = 0.0;   // seconds, the pts to send (the frame's own, or the still's, one frame before the cut)
+    double Pdt = 0.0;   // epoch seconds, the PDT to send (the frame's own; 0 for the still)
+};
+// `pts` (seconds), `duration` (seconds; <= 0 or >= 1 s = unknown: 40 ms is used) and `pdt` (epoch seconds; 0 =
+// unknown) of one decoded frame; `start_pdt` the cut (0 = none).
+FastStartVideoCut FastStartCutVideo(double start_pdt, bool still_wanted, double pts, double duration, double pdt);
+
 // What the cut does to a batch of decoded audio: `frames` output frames whose first one is at `pdt` (epoch seconds,
 // from the PdtMap; nothing = not yet placed in time), each advancing stream time by `rate` / `out_rate` seconds (the
 // batch is resampled to `out_rate` frames per second at the playback rate `rate`). `start_pdt` 0 = no cut.
