@@ -1,5 +1,5 @@
 // Upload/decoder path bench (prints figures, never pass/fail): the widget's page on the dev origin with each video path in
-// turn, in one Chromium, interleaved (round 1: A, B, C; round 2: A, B, C; ...) so that a load that changes during the run
+// turn, in one Chromium, interleaved (round 1: A, B, C; round 2: B, C, A; ...) so that a load that changes during the run
 // weighs on every path alike. Each page: 4 s settling, then 8 s measured: requestAnimationFrame callbacks per second,
 // frames shown and dropped per second (with the scheduler's cause, the drops at a normal refresh, under 25 ms after the
 // one before, which a loaded machine does not explain, and the refresh gaps over 50 ms). BENCH_PATHS (default
@@ -33,7 +33,8 @@ console.log(`playback paths bench (${ROUNDS} rounds, ${MEASURE} s a page after $
   + (BASELINE ? `; base/ = ${BASELINE}` : ''));
 try {
   for (let round = 0; round < ROUNDS; round++) {
-    for (const path of PATHS) {
+    const k = round % PATHS.length; // each round starts one path later: no path always comes first after a page closed
+    for (const path of PATHS.slice(k).concat(PATHS.slice(0, k))) {
       const isBase = path.startsWith('base/');
       if (isBase && !base) throw new Error(`${path}: set BENCH_BASELINE to a wasm folder`);
       const [decoder, upload] = path.replace(/^base\//, '').split(':');
