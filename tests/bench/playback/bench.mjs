@@ -1,11 +1,11 @@
 // Playback bench: livescope and hls.js + <video> (lowLatencyMode) on the same origin in one Chromium, sampled every
 // second. By default each player runs alone, one after the other (livescope for BENCH_SECONDS, then hls.js for
-// BENCH_SECONDS): on a 2-core machine with software GL each page's frame production competes with the other's, and the
-// goal's condition is a machine otherwise idle. BENCH_TOGETHER=1 plays both at the same time (the old mode: each page
-// is the other's load). Prints figures (never pass/fail), each beside its reference from the same invocation: time to
-// first frame, latency p50/p95 (now - PROGRAM-DATE-TIME of the frame on screen), dropped fps (by cause) and stalls at
-// steady state, decoded fps, the latency target (held, or backed off after stalls), both wasm heaps (flat?), the page
-// frame cost (ms per page frame, split into ImGui, video upload and composition; docs/playback.md), rAF rates and load.
+// BENCH_SECONDS): the goal's condition is a machine otherwise idle. BENCH_TOGETHER=1 plays both at the same time (the
+// old mode: each page is the other's load; BENCH_FRONT=livescope|hlsjs says which page is in front, default hlsjs, the
+// last opened). Prints figures (never pass/fail), each beside its reference from the same invocation: time to first
+// frame, latency p50/p95 (now - PROGRAM-DATE-TIME of the frame on screen), dropped fps (by cause) and stalls at steady
+// state, decoded fps, the latency target (held, or backed off after stalls), both wasm heaps (flat?), the page frame
+// cost (ms per page frame, split into ImGui, video upload and composition; docs/playback.md), rAF rates and load.
 // BENCH_SECONDS (default 60, per player) and BENCH_WARMUP (default 10) set each run and the start-up left out of the
 // steady-state figures; BENCH_VERBOSE=1 prints every second and every dropped frame; BENCH_DEBUG=1 shows the ImGui
 // stats panel (?debug); BENCH_DECODER (webcodecs, wasm) forces the video decoder path; BENCH_UPLOAD (frame, planes)
@@ -21,6 +21,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS || 60);
 const WARMUP = Math.min(Number(process.env.BENCH_WARMUP || 10), Math.max(0, SECONDS - 5));
 const VERBOSE = process.env.BENCH_VERBOSE === '1';
 const TOGETHER = process.env.BENCH_TOGETHER === '1'; // both players at the same time (each is the other's load)
+// With both at once, which page is in front (the last opened or brought to front): 'hlsjs' (the default, as before) or
+// 'livescope'. Headless Chromium gives the page in front its refreshes (docs/playback.md, "The bench").
+const FRONT = process.env.BENCH_FRONT || 'hlsjs';
 const DECODER = process.env.BENCH_DECODER || ''; // 'webcodecs' or 'wasm' forces the video decoder path (default: auto)
 const UPLOAD = process.env.BENCH_UPLOAD || ''; // 'frame' or 'planes' (the videoUpload option; default: auto)
 const DEBUG = process.env.BENCH_DEBUG === '1'; // the ImGui stats panel (its text changes every frame: no redraw is skipped)
@@ -115,6 +118,7 @@ try {
   if (TOGETHER) {
     const ours = await openOurs();
     const ref = await openRef();
+    if (FRONT === 'livescope') await ours.bringToFront();
     oursRun = refRun = await run(ours, ref);
     await ours.screenshot({ path: join(ROOT, 'build', 'test-artifacts', 'playback-bench.png') }).catch(() => {});
   } else {
@@ -161,10 +165,10 @@ for (const x of O.steady.slice(1)) {
   if (c.reports) { clockReports += c.reports; clockSq += c.rmsMs * c.rmsMs * c.reports; clockMax = Math.max(clockMax, c.maxMs); }
 }
 const W = 26, C = 38;
-console.log(`playback bench (${SECONDS} s per player, ${TOGETHER ? 'both players at the same time (BENCH_TOGETHER=1)' : 'each player alone, livescope then hls.js'},`
+console.log(`playback bench (${SECONDS} s per player, ${TOGETHER ? `both players at the same time (BENCH_TOGETHER=1), ${FRONT === 'livescope' ? 'livescope' : 'hls.js'} page in front` : 'each player alone, livescope then hls.js'},`
   + ` steady state from ${f(O.from, 0)} s, dev origin 360p, 200 ms parts, PART-HOLD-BACK ${f(s1.partHoldBack)} s)`);
 console.log(`  ${pad('', W)}${pad('livescope', C)}hls.js + <video> (reference)`);
-console.log(`  ${pad('load average', W)}${pad(`${oursRun.loadAtStart} -> ${oursRun.loadAtEnd}`, C)}${TOGETHER ? '(the same run)' : `${refRun.loadAtStart} -> ${refRun.loadAtEnd}`} (${cpus().length} cores; the goal's condition is an idle machine)`);
+console.log(`  ${pad('load average', W)}${pad(`${oursRun.loadAtStart} -> ${oursRun.loadAtEnd}`, C)}${TOGETHER ? ' (the same run)' : `${refRun.loadAtStart} -> ${refRun.loadAtEnd}`} (${cpus().length} cores; the goal's condition is an idle machine)`);
 console.log(`  ${pad('video decoder', W)}${s1.decoder || 'n/a'}${DECODER ? ` (BENCH_DECODER=${DECODER})` : ''}, upload ${s1.videoUpload || 'n/a'}${UPLOAD ? ` (BENCH_UPLOAD=${UPLOAD})` : ''}`);
 console.log(`  ${pad('time to first frame', W)}${pad(`${f(s1.firstFrameMs, 0)} ms`, C)}${f(r1.firstFrameMs, 0)} ms`);
 console.log(`  ${pad('latency p50 / p95', W)}${pad(`${f(pct(lat, 0.5))} / ${f(pct(lat, 0.95))} s (goal p95 <= 0.9)`, C)}${f(pct(refLat, 0.5))} / ${f(pct(refLat, 0.95))} s${r1.error ? ` (hls.js error ${r1.error})` : ''}`);
