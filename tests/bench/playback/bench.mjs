@@ -164,11 +164,11 @@ for (const x of O.steady.slice(1)) {
   const c = x.dropLog.clock;
   if (c.reports) { clockReports += c.reports; clockSq += c.rmsMs * c.rmsMs * c.reports; clockMax = Math.max(clockMax, c.maxMs); }
 }
-const W = 26, C = 38;
+const W = 26, C = 44;
 console.log(`playback bench (${SECONDS} s per player, ${TOGETHER ? `both players at the same time (BENCH_TOGETHER=1), ${FRONT === 'livescope' ? 'livescope' : 'hls.js'} page in front` : 'each player alone, livescope then hls.js'},`
   + ` steady state from ${f(O.from, 0)} s, dev origin 360p, 200 ms parts, PART-HOLD-BACK ${f(s1.partHoldBack)} s)`);
 console.log(`  ${pad('', W)}${pad('livescope', C)}hls.js + <video> (reference)`);
-console.log(`  ${pad('load average', W)}${pad(`${oursRun.loadAtStart} -> ${oursRun.loadAtEnd}`, C)}${TOGETHER ? ' (the same run)' : `${refRun.loadAtStart} -> ${refRun.loadAtEnd}`} (${cpus().length} cores; the goal's condition is an idle machine)`);
+console.log(`  ${pad('load average', W)}${pad(`${oursRun.loadAtStart} -> ${oursRun.loadAtEnd}`, C)}${TOGETHER ? '(the same run)' : `${refRun.loadAtStart} -> ${refRun.loadAtEnd}`} (1, 5, 15 min; ${cpus().length} cores; the goal's condition is an idle machine)`);
 console.log(`  ${pad('video decoder', W)}${s1.decoder || 'n/a'}${DECODER ? ` (BENCH_DECODER=${DECODER})` : ''}, upload ${s1.videoUpload || 'n/a'}${UPLOAD ? ` (BENCH_UPLOAD=${UPLOAD})` : ''}`);
 console.log(`  ${pad('time to first frame', W)}${pad(`${f(s1.firstFrameMs, 0)} ms`, C)}${f(r1.firstFrameMs, 0)} ms`);
 console.log(`  ${pad('latency p50 / p95', W)}${pad(`${f(pct(lat, 0.5))} / ${f(pct(lat, 0.95))} s (goal p95 <= 0.9)`, C)}${f(pct(refLat, 0.5))} / ${f(pct(refLat, 0.95))} s${r1.error ? ` (hls.js error ${r1.error})` : ''}`);
