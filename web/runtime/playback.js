@@ -623,6 +623,8 @@
         // The latency controller's target split (docs/playback.md): base + backoff after stalls; relapses doubled the hold.
         targetBase: p ? p.targetBase : 0, backoff: p ? p.backoff : 0, backoffHold: p ? p.backoffHold : 0, relapses: p ? p.relapses : 0,
         jumps: p ? p.jumps : 0, framesDecoded: p ? p.framesDecoded : 0,
+        // Dropped frames by the scheduler's rule (docs/playback.md): stale serial, behind the audio clock, refresh slot missed.
+        droppedBy: { stale: p ? p.dropStale : 0, lateClock: p ? p.dropLateClock : 0, missed: p ? p.dropMissed : 0 },
         // Page frame cost, main-thread ms per page frame over the last 2 s, and sums since start (tests/bench/playback.sh).
         frameCost: p ? { ms: p.costMs, imguiMs: p.costImguiMs, uploadMs: p.costUploadMs, composeMs: p.costComposeMs, maxMs: p.costMaxMs,
           frames: p.costFrames, imguiSumMs: p.costImguiSumMs, uploadSumMs: p.costUploadSumMs, composeSumMs: p.costComposeSumMs } : null,

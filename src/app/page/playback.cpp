@@ -369,12 +369,14 @@ LS_EXPORT int ls_playback_video_upload(PageApp* app, int i420, int visible_x, in
     return livescope::VideoUploadPathOf(p->UploadMode, p->SoftwareGl, f) == livescope::VideoUploadPath::Planes ? 1 : 0;
 }
 
-// Sets the master clock: stream time `pts` at host time `now` (seconds), for data of `serial`, at the rate applied.
+// A report of the master clock: stream time `pts` at host time `now` (seconds: the message's arrival), for data of
+// `serial`, at the rate applied. Filtered (ClockSync): a report near the clock's extrapolation moves it by a share of
+// the error (the reports' jitter), a far one sets it.
 LS_EXPORT void ls_playback_clock_set(PageApp* app, double pts, double now, int serial)
 {
     PagePlayback* p = Pb(app);
     if (!p) return;
-    livescope::ClockSet(p->Master, pts, now, serial);
+    livescope::ClockSync(p->Master, pts, now, serial);
     p->Master.Speed = p->AppliedRate;
 }
 
@@ -517,6 +519,9 @@ LS_EXPORT const double* ls_playback_stats(PageApp* app, double now)
     o[Field(F::CostImGuiSumMs)] = ct.ImGuiMs;
     o[Field(F::CostUploadSumMs)] = ct.UploadMs;
     o[Field(F::CostComposeSumMs)] = ct.ComposeMs;
+    o[Field(F::DropStale)] = p->Scheduler.DroppedStale;
+    o[Field(F::DropLateClock)] = p->Scheduler.DroppedLateClock;
+    o[Field(F::DropMissed)] = p->Scheduler.DroppedMissed;
     return o;
 }
 

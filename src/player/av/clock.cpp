@@ -33,6 +33,24 @@ void ClockSetSpeed(Clock& clock, double speed, double now)
     clock.Speed = speed;
 }
 
+void ClockSync(Clock& clock, double pts, double now, int serial, const ClockFilter& filter)
+{
+    if (!std::isfinite(pts) || !std::isfinite(now))
+        return;
+    if (clock.Serial != serial || clock.Serial < 0)
+    {
+        ClockSet(clock, pts, now, serial);
+        return;
+    }
+    const double error = pts - ClockGet(clock, now);
+    if (!(std::fabs(error) <= filter.Tolerance))
+    {
+        ClockSet(clock, pts, now, serial);
+        return;
+    }
+    ClockSet(clock, ClockGet(clock, now) + std::clamp(filter.Gain, 0.0, 1.0) * error, now, serial);
+}
+
 double ComputeTargetDelay(double frame_delay, double diff, const SyncParams& params)
 {
     if (!std::isfinite(frame_delay) || frame_delay < 0.0)
@@ -70,6 +88,7 @@ FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameI
     if (candidate.Serial != current_serial)
     {
         ++sched.Dropped;
+        ++sched.DroppedStale;
         out.Action = FrameAction::Drop;
         return out;
     }
@@ -100,6 +119,7 @@ FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameI
             sched.ShownAt = now;
             sched.FrameTimer = now;
             ++sched.Dropped;
+            ++sched.DroppedLateClock;
             out.Action = FrameAction::Drop;
             return out;
         }
@@ -139,13 +159,25 @@ FrameDecision VideoSchedulerStep(VideoScheduler& sched, double now, const FrameI
         sched.FrameTimer = now; // far behind (stall, tab in background): resynchronise the timer
     if (later != nullptr && sched.FrameDrop && later->Serial == current_serial)
     {
-        const double duration = FrameDuration(candidate.Pts, later->Pts, candidate.Duration, sched.MaxFrameDuration) / speed;
-        if (ShouldDropFrame(now, sched.FrameTimer, duration, true))
+        const double stream_duration = FrameDuration(candidate.Pts, later->Pts, candidate.Duration, sched.MaxFrameDuration);
+        const double duration = stream_duration / speed;
+        // The candidate's slot starts when it is due, but never before the frame on screen went up: one frame per
+        // refresh, so a frame made due at once (video behind the clock by more than the threshold: delay 0) could not
+        // be shown before the refresh after the last show. Counted from FrameTimer alone, the slot of such a frame had
+        // passed at a normal refresh gap whenever the frame on screen had itself gone up a refresh after its due time
+        // (clock jitter around the threshold: 0.1-0.4 dropped fps at 60 Hz, docs/playback.md).
+        const double slot_start = std::max(sched.FrameTimer, sched.LastShowAt);
+        // Synced to the master clock, a frame whose stream slot the clock has not left yet is the right one to show now,
+        // however late the refresh: dropping it would leave the older frame on screen (a refresh 41 ms after the last
+        // one dropped the frame the clock was in, at idle in the bench).
+        const bool clock_past = !synced || ClockGet(master, now) >= candidate.Pts + stream_duration;
+        if (clock_past && ShouldDropFrame(now, slot_start, duration, true))
         {
             // The candidate's slot is over already; it counts as shown for timing, but is not drawn.
             sched.Shown = candidate;
             sched.ShownAt = now;
             ++sched.Dropped;
+            ++sched.DroppedMissed;
             out.Action = FrameAction::Drop;
             return out;
         }

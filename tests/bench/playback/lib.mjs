@@ -82,3 +82,56 @@ export function checkBars(img, tol = 40) {
 export async function withWasmServer() {
   return serveStatic(WASM_DIR);
 }
+
+// Bench-only drop log on a player page (no product code involved): wraps the page module's ls_playback_step, and for
+// each dropped frame records the refresh's host time, the gap since the previous refresh that stepped the queue, the
+// queue length, the candidate's and the next frame's pts, the frame on screen, the extrapolated audio clock (and the
+// age of its last report), the rate, and the scheduler's cause when the stats say it (dropStale, dropLateClock,
+// dropMissed). Also the longest refresh gap, and each audio clock report against the extrapolation of the one before
+// (the clock's jitter: rms and largest, since the last call). takeDrops(page) returns the drops since the last call.
+export async function watchDrops(page) {
+  await page.evaluate(() => {
+    const w = window.livescopeWidgets[0], m = w.module, pb = w.plugins.playback;
+    const step = m._ls_playback_step;
+    const log = window.benchDrops = { drops: [], lastNow: NaN, prevNow: NaN, maxGap: 0, refreshes: 0, gapsOver50: 0 };
+    // The audio clock's reports: each one against the extrapolation of the one before (the clock's jitter).
+    const clockSet = m._ls_playback_clock_set;
+    log.clock = { reports: 0, sumSq: 0, maxAbs: 0, last: null };
+    m._ls_playback_clock_set = function (app, pts, now, serial) {
+      const c = log.clock, p = c.last;
+      if (p && p.serial === serial && now - p.now < 0.5) {
+        const rate = m.abiRecord('playbackStats', m._ls_playback_stats(app, now)).rate;
+        const e = pts - (p.pts + (now - p.now) * rate);
+        c.reports++; c.sumSq += e * e; c.maxAbs = Math.max(c.maxAbs, Math.abs(e));
+      }
+      c.last = { pts, now, serial };
+      return clockSet.apply(this, arguments);
+    };
+    m._ls_playback_step = function (app, now, pts, duration, serial, hasLater, laterPts) {
+      if (now !== log.lastNow) {
+        log.prevNow = log.lastNow; log.lastNow = now; log.refreshes++;
+        const gap = now - log.prevNow;
+        if (gap > log.maxGap) log.maxGap = gap;
+        if (gap > 0.05) log.gapsOver50++;
+      }
+      const act = step.apply(this, arguments);
+      if (act === 1 || act === 3) log.shownPts = pts;
+      else if (act === 2) {
+        const s = m.abiRecord('playbackStats', m._ls_playback_stats(app, now));
+        const c = pb.audioClock, prev = log.causes || {};
+        const cause = ['dropStale', 'dropLateClock', 'dropMissed'].find((k) => s[k] !== undefined && s[k] > (prev[k] || 0)) || '?';
+        log.causes = { dropStale: s.dropStale, dropLateClock: s.dropLateClock, dropMissed: s.dropMissed };
+        log.drops.push({ t: now, gap: now - log.prevNow, q: pb.queue.length, pts, laterPts: hasLater ? laterPts : NaN, shownPts: log.shownPts,
+          clock: c ? c.pts + (now - c.at) * s.rate : NaN, clockAge: c ? now - c.at : NaN, rate: s.rate, cause });
+        log.shownPts = pts;
+      }
+      return act;
+    };
+  });
+}
+export const takeDrops = (page) => page.evaluate(() => {
+  const l = window.benchDrops; const d = l.drops; l.drops = [];
+  const c = l.clock, clock = { reports: c.reports, rmsMs: c.reports ? 1000 * Math.sqrt(c.sumSq / c.reports) : NaN, maxMs: 1000 * c.maxAbs };
+  c.reports = 0; c.sumSq = 0; c.maxAbs = 0;
+  return { drops: d, maxGap: l.maxGap, refreshes: l.refreshes, gapsOver50: l.gapsOver50, clock };
+});

@@ -65,7 +65,10 @@
     X(CostFrames, "costFrames")       /* page frames timed since start */                       \
     X(CostImGuiSumMs, "costImguiSumMs")     /* ms since start (the bench divides deltas) */     \
     X(CostUploadSumMs, "costUploadSumMs")   /* ms since start */                                \
-    X(CostComposeSumMs, "costComposeSumMs") /* ms since start */
+    X(CostComposeSumMs, "costComposeSumMs") /* ms since start */                                \
+    X(DropStale, "dropStale")         /* frames dropped as stale (another serial) since start */ \
+    X(DropLateClock, "dropLateClock") /* frames dropped behind the audio clock since start */  \
+    X(DropMissed, "dropMissed")       /* frames dropped because their refresh slot was missed */
 
 // ls_worker_wc_chunk_info: the oldest encoded video chunk for the browser's VideoDecoder (docs/decode.md).
 #define LS_ABI_WC_CHUNK(X)                                                                  \

@@ -29,6 +29,19 @@ bool ClockIsCurrent(const Clock& clock, int current_serial);
 // Changes the speed at `now` without a jump in the clock's value.
 void ClockSetSpeed(Clock& clock, double speed, double now);
 
+// How ClockSync treats a report that is close to the clock's own extrapolation.
+struct ClockFilter
+{
+    double Tolerance = 0.05; // seconds; a report further off than this (or of another serial) sets the clock at once
+    double Gain = 0.125;     // the share of a report's error taken per report within the tolerance
+};
+
+// Sets the clock from a report of `pts` at host time `now` (the audio output's played position, about every 50 ms):
+// within the filter's tolerance of the clock's extrapolation, the clock moves by Gain x the error (report jitter: the
+// message's delay, the output's render bursts, averaged out over ~8 reports), else (first report, a new serial, a jump,
+// an underrun) it is set to the report. Keeps Speed.
+void ClockSync(Clock& clock, double pts, double now, int serial, const ClockFilter& filter = {});
+
 // [SECTION] Frame timing -----------------------------------------------------------------------
 
 struct SyncParams
@@ -85,6 +98,10 @@ struct VideoScheduler
     double LastShowAt = -1.0; // seconds, host time (the refresh's `now`) of the last Show: one Show per refresh
     bool FrameDrop = true; // allow the late-frame rule
     int Dropped = 0;       // count of frames dropped by the late-frame rule or as stale
+    // Dropped, by cause (docs/playback.md, "Frame scheduling"): the rule that dropped each frame.
+    int DroppedStale = 0;     // rule 1: from another serial (before a seek or a jump)
+    int DroppedLateClock = 0; // rule 2: its slot ended more than the sync threshold before the master clock
+    int DroppedMissed = 0;    // rule 4: the display missed its whole slot
 };
 
 // Decides what to do with `candidate`, the oldest queued frame. `later` is the frame after it, or
