@@ -128,7 +128,8 @@ std::vector<std::string> BuildRtmpPullArgs(const std::string& ffmpeg_path, const
                                            std::string_view stream)
 {
     const std::string url = "rtmp://" + RtmpListenAddress(RtmpLocalHost(host), port) + "/" + RtmpApplication + "/" + std::string(stream);
-    return {ffmpeg_path, "-hide_banner", "-nostdin", "-loglevel", log_level, "-rtmp_live", "live", "-analyzeduration", "1000000", "-i", url,
+    return {ffmpeg_path, "-hide_banner", "-nostdin", "-loglevel", log_level, "-rtmp_live", "live", "-analyzeduration", "1000000",
+            "-fpsprobesize", "0", "-i", url,
             "-map", "0", "-c", "copy", "-f", "mpegts", "-muxdelay", "0", "-muxpreload", "0", "-flush_packets", "1", "pipe:3"};
 }
 

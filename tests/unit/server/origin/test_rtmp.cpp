@@ -159,6 +159,20 @@ TEST_CASE("the puller plays the key from the local nginx and copies it as MPEG-T
     CHECK(ArgAfter(BuildRtmpPullArgs("ffmpeg", "error", "::", 1935, "k"), "-i") == "rtmp://[::1]:1935/live/k");
 }
 
+TEST_CASE("the puller writes once both tracks are found, without first reading frames to estimate the frame rate")
+{
+    // Its first bytes date the broadcast (capture_clock.h: the input-arrival anchor). ffmpeg's stream probe would
+    // otherwise read 40 H.264 frames (capped by -analyzeduration: about 0.8 s of real-time media) before writing any,
+    // and every RTMP broadcast's PROGRAM-DATE-TIME would run that far ahead of the clock.
+    const std::vector<std::string> args = BuildRtmpPullArgs("ffmpeg", "warning", "127.0.0.1", 1935, "k");
+    const auto input = std::find(args.begin(), args.end(), "-i");
+    REQUIRE(input != args.end());
+    const std::vector<std::string> input_options(args.begin(), input); // options before -i apply to the input
+    CHECK(ArgAfter(input_options, "-fpsprobesize") == "0");
+    // The bound stays for a stream that declares a track it never sends (video only, nginx's metadata naming audio).
+    CHECK(ArgAfter(input_options, "-analyzeduration") == "1000000");
+}
+
 TEST_CASE("listen and local addresses bracket IPv6 and map wildcards to loopback")
 {
     CHECK(RtmpListenAddress("127.0.0.1", 1935) == "127.0.0.1:1935");

@@ -59,7 +59,11 @@ std::string RtmpLocalHost(std::string_view host);
 constexpr int RtmpRenameStatus = 302;
 
 // argv of the ffmpeg that plays rtmp://LOCAL:PORT/live/STREAM from nginx (LOCAL = RtmpLocalHost(host)) and writes it,
-// copied, as MPEG-TS to fd 3. It probes at most 1 s (a video-only stream would otherwise wait 5 s for audio). It does not
+// copied, as MPEG-TS to fd 3. It writes as soon as its probe has found the tracks nginx's metadata announces (both, from
+// nginx's rebuilt onMetaData), without reading 40 frames first to estimate the frame rate (-fpsprobesize 0): its first
+// bytes then arrive with the stream's first media, and their arrival dates the broadcast (capture_clock.h); with that
+// estimate they arrived about 0.8 s late and the PROGRAM-DATE-TIME ran that far ahead. It probes at most 1 s (a stream
+// whose metadata announces a track it never sends, such as video only, would otherwise wait 5 s for it). It does not
 // end by itself when the publisher leaves (nginx keeps players of an idle stream) and ignores SIGTERM while it waits, so
 // the origin ends it with SIGKILL, RtmpDrainMs after nginx's publish_done.
 std::vector<std::string> BuildRtmpPullArgs(const std::string& ffmpeg_path, const std::string& log_level, std::string_view host, uint16_t port,
