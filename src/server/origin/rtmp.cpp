@@ -128,8 +128,17 @@ std::vector<std::string> BuildRtmpPullArgs(const std::string& ffmpeg_path, const
                                            std::string_view stream)
 {
     const std::string url = "rtmp://" + RtmpListenAddress(RtmpLocalHost(host), port) + "/" + RtmpApplication + "/" + std::string(stream);
-    return {ffmpeg_path, "-hide_banner", "-nostdin", "-loglevel", log_level, "-rtmp_live", "live", "-analyzeduration", "1000000", "-i", url,
+    return {ffmpeg_path, "-hide_banner", "-nostdin", "-loglevel", log_level, "-rtmp_live", "live", "-analyzeduration",
+            std::to_string(RtmpPullProbeMs * 1000),
+            "-fpsprobesize", "0", "-i", url,
             "-map", "0", "-c", "copy", "-f", "mpegts", "-muxdelay", "0", "-muxpreload", "0", "-flush_packets", "1", "pipe:3"};
+}
+
+int64_t RtmpMediaStartMs(int64_t first_bytes_ms, const InputLayout& layout)
+{
+    if (first_bytes_ms <= 0 || layout.LayoutKind != InputLayout::Kind::Known || (layout.Video && layout.Audio) || (!layout.Video && !layout.Audio))
+        return 0;
+    return first_bytes_ms - RtmpPullProbeMs;
 }
 
 std::string RtmpCallbackPath(std::string_view secret)

@@ -248,6 +248,7 @@ private:
             GotMedia = true;
             FirstMediaTimer.cancel();
         }
+        ReadLayout(data, size);
         Queue.append(reinterpret_cast<const char*>(data), size);
         if (Queue.size() > RtmpQueueMaxBytes)
         {
@@ -256,6 +257,29 @@ private:
         }
         Flush();
         return true;
+    }
+
+    // The stream's tracks, from the puller's first bytes: a stream with one track was held by the puller's whole probe,
+    // so the origin is told when its media started (RtmpMediaStartMs; the PDT anchor, capture_clock.h).
+    void ReadLayout(const uint8_t* data, size_t size)
+    {
+        if (LayoutRead)
+            return;
+        if (FirstBytesMs == 0)
+            FirstBytesMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        LayoutBytes.append(reinterpret_cast<const char*>(data), size);
+        const InputLayout layout = ProbeInputLayout(LayoutBytes);
+        if (layout.LayoutKind == InputLayout::Kind::NeedMore)
+            return;
+        LayoutRead = true;
+        std::string().swap(LayoutBytes);
+        const int64_t start_ms = RtmpMediaStartMs(FirstBytesMs, layout);
+        if (start_ms <= 0)
+            return;
+        if (auto host = Host.lock())
+            host->PublisherCaptureClock(Name, this, start_ms);
+        std::fprintf(stderr, "livescope-origin: rtmp: %s: one track: its media started %d ms before the puller's first bytes (its probe)\n",
+                     Name.c_str(), int(RtmpPullProbeMs));
     }
 
     void Flush()
@@ -304,6 +328,9 @@ private:
     std::string Queue;
     bool Writing = false;
     bool GotMedia = false;
+    bool LayoutRead = false;  // the puller's first bytes told the stream's tracks (ReadLayout)
+    int64_t FirstBytesMs = 0; // ms since the epoch: when the puller's first bytes arrived
+    std::string LayoutBytes;  // the puller's first bytes until then (at most InputProbeMaxBytes + one read)
     bool Kicked = false;
     bool PullerExited = false;
     bool NginxFinished = false;

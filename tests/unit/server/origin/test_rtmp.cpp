@@ -159,6 +159,46 @@ TEST_CASE("the puller plays the key from the local nginx and copies it as MPEG-T
     CHECK(ArgAfter(BuildRtmpPullArgs("ffmpeg", "error", "::", 1935, "k"), "-i") == "rtmp://[::1]:1935/live/k");
 }
 
+TEST_CASE("the puller writes once both tracks are found, without first reading frames to estimate the frame rate")
+{
+    // Its first bytes date the broadcast (capture_clock.h: the input-arrival anchor). ffmpeg's stream probe would
+    // otherwise read 40 H.264 frames (capped by -analyzeduration: about 0.8 s of real-time media) before writing any,
+    // and every RTMP broadcast's PROGRAM-DATE-TIME would run that far ahead of the clock.
+    const std::vector<std::string> args = BuildRtmpPullArgs("ffmpeg", "warning", "127.0.0.1", 1935, "k");
+    const auto input = std::find(args.begin(), args.end(), "-i");
+    REQUIRE(input != args.end());
+    const std::vector<std::string> input_options(args.begin(), input); // options before -i apply to the input
+    CHECK(ArgAfter(input_options, "-fpsprobesize") == "0");
+    // The bound stays for a stream that declares a track it never sends (video only, nginx's metadata naming audio).
+    CHECK(ArgAfter(input_options, "-analyzeduration") == "1000000");
+}
+
+TEST_CASE("a one-track RTMP stream is dated the puller's whole probe before its first bytes; one with both tracks is not restamped")
+{
+    InputLayout both;
+    both.LayoutKind = InputLayout::Kind::Known;
+    both.Video = both.Audio = true;
+    CHECK(RtmpMediaStartMs(1'800'000'000'000, both) == 0); // written at once: the arrival anchor stands
+    InputLayout video_only = both;
+    video_only.Audio = false;
+    CHECK(RtmpMediaStartMs(1'800'000'000'000, video_only) == 1'800'000'000'000 - RtmpPullProbeMs);
+    CHECK(RtmpPullProbeMs == 1000);
+    CHECK(ArgAfter(BuildRtmpPullArgs("ffmpeg", "warning", "127.0.0.1", 1935, "k"), "-analyzeduration") == std::to_string(RtmpPullProbeMs * 1000));
+    InputLayout audio_only = both;
+    audio_only.Video = false;
+    CHECK(RtmpMediaStartMs(1'800'000'000'000, audio_only) == 1'800'000'000'000 - RtmpPullProbeMs);
+    // Not known yet, not readable, no track, or no arrival time: no stamp.
+    CHECK(RtmpMediaStartMs(1'800'000'000'000, InputLayout{}) == 0);
+    InputLayout unknown;
+    unknown.LayoutKind = InputLayout::Kind::Unknown;
+    unknown.Video = true;
+    CHECK(RtmpMediaStartMs(1'800'000'000'000, unknown) == 0);
+    InputLayout none = both;
+    none.Video = none.Audio = false;
+    CHECK(RtmpMediaStartMs(1'800'000'000'000, none) == 0);
+    CHECK(RtmpMediaStartMs(0, video_only) == 0);
+}
+
 TEST_CASE("listen and local addresses bracket IPv6 and map wildcards to loopback")
 {
     CHECK(RtmpListenAddress("127.0.0.1", 1935) == "127.0.0.1:1935");

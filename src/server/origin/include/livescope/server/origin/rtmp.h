@@ -2,6 +2,8 @@
 // module, run by the origin as a child), the ffmpeg command that pulls an admitted stream back from nginx over loopback,
 // and the reading of nginx-rtmp's HTTP callbacks (on_publish, on_publish_done, on_update) and what to answer them.
 #pragma once
+#include <livescope/server/origin/input_probe.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -59,11 +61,25 @@ std::string RtmpLocalHost(std::string_view host);
 constexpr int RtmpRenameStatus = 302;
 
 // argv of the ffmpeg that plays rtmp://LOCAL:PORT/live/STREAM from nginx (LOCAL = RtmpLocalHost(host)) and writes it,
-// copied, as MPEG-TS to fd 3. It probes at most 1 s (a video-only stream would otherwise wait 5 s for audio). It does not
+// copied, as MPEG-TS to fd 3. It writes as soon as its probe has found the tracks nginx's metadata announces (both, from
+// nginx's rebuilt onMetaData), without reading 40 frames first to estimate the frame rate (-fpsprobesize 0): its first
+// bytes then arrive with the stream's first media, and their arrival dates the broadcast (capture_clock.h); with that
+// estimate they arrived about 0.8 s late and the PROGRAM-DATE-TIME ran that far ahead. It probes at most 1 s (a stream
+// whose metadata announces a track it never sends, such as video only, would otherwise wait 5 s for it). It does not
 // end by itself when the publisher leaves (nginx keeps players of an idle stream) and ignores SIGTERM while it waits, so
 // the origin ends it with SIGKILL, RtmpDrainMs after nginx's publish_done.
 std::vector<std::string> BuildRtmpPullArgs(const std::string& ffmpeg_path, const std::string& log_level, std::string_view host, uint16_t port,
                                            std::string_view stream);
+
+constexpr int64_t RtmpPullProbeMs = 1000; // ms: the puller's -analyzeduration (media time, so wall time at real-time pace)
+
+// When the media of the puller's first output bytes was pushed, for a broadcast's PROGRAM-DATE-TIME (given to the origin
+// as the publisher's capture stamp; capture_clock.h). A stream with both tracks is written as soon as they are found:
+// its first bytes arrive with its first media and the input-arrival anchor stands (returns 0: no stamp). A stream with
+// one track (video only: nginx takes no audio-only stream) keeps the puller probing its whole RtmpPullProbeMs, since the
+// FLV demuxer cannot tell that no second track will follow: its media time 0 was pushed that long before the first
+// bytes arrived at `first_bytes_ms` (ms since the epoch). 0 too while the layout is not known, or not readable.
+int64_t RtmpMediaStartMs(int64_t first_bytes_ms, const InputLayout& layout);
 
 // Callback path: /rtmp/<secret>. True when `target` is exactly that (compared in constant time).
 std::string RtmpCallbackPath(std::string_view secret);
