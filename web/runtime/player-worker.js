@@ -445,8 +445,10 @@ function postStats() {
 // createLivescopeDecoderHevc). `compiled`: the loader's compile of this module's wasm (below), or none.
 function loadModule(baseUrl, which, compiled) {
   const name = typeof which === 'string' ? which : which ? 'livescope_worker_light' : 'livescope_worker';
-  importScripts(baseUrl + name + '.js');
-  const create = self['create' + name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')];
+  const factory = 'create' + name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  // The dist's copy of this script ends with the light module's glue (cmake/LivescopeWorkerBundle.cmake): no request.
+  if (typeof self[factory] !== 'function') importScripts(baseUrl + name + '.js');
+  const create = self[factory];
   const opts = { locateFile: (p) => baseUrl + p, print: (t) => log('info', t), printErr: (t) => log('warn', t) };
   return compiled ? createFromCompiled(create, opts, compiled, baseUrl) : create(opts);
 }
