@@ -446,7 +446,9 @@ function postStats() {
 function loadModule(baseUrl, which, compiled) {
   const name = typeof which === 'string' ? which : which ? 'livescope_worker_light' : 'livescope_worker';
   const factory = 'create' + name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
-  // The dist's copy of this script ends with the light module's glue (cmake/LivescopeWorkerBundle.cmake): no request.
+  // The dist's copy of this script ends with the light module's glue in livescopeLightGlue (cmake/LivescopeWorkerBundle.cmake):
+  // no request chained after this script's. Elsewhere (build/wasm/player-worker.js) the glue is fetched.
+  if (typeof self[factory] !== 'function' && name === 'livescope_worker_light' && typeof livescopeLightGlue === 'function') self[factory] = livescopeLightGlue();
   if (typeof self[factory] !== 'function') importScripts(baseUrl + name + '.js');
   const create = self[factory];
   const opts = { locateFile: (p) => baseUrl + p, print: (t) => log('info', t), printErr: (t) => log('warn', t) };
