@@ -1,7 +1,8 @@
 // e2e (embed start-up, what the first frame no longer waits for; docs/decode.md, First frame): on the blog page the loader
 // creates the widget's worker before building any Intl.NumberFormat (the room's compact viewer count: made at its first use,
 // and still used once the room is up), and the poster's 2D context exists before the worker's first frame reaches the page
-// (first-frame.js makes it, and draws a 2x2 VideoFrame on it, at the widget's start). Orders of events, never durations.
+// (first-frame.js makes it, and draws a 2x2 VideoFrame on it, at the widget's start), and the worker processes no AudioData
+// before the decoder's first frame. Orders of events, never durations.
 // Real origin, relay and Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,12 +45,19 @@ test('the worker starts before any NumberFormat is built, and the poster\'s 2D c
       const first = (n) => { const e = performance.getEntriesByName('livescope:' + n, 'mark')[0]; return e ? e.startTime : NaN; };
       const poster = document.querySelector('live-scope').shadowRoot.querySelector('canvas.livescope-first-frame');
       return { ...window.__seen, workerCreated: first('worker created'), frameAtPage: first('first frame at the page'),
-        by: document.querySelector('live-scope').stats.firstFrameBy, posterWidth: poster ? poster.width : 0 };
+        by: document.querySelector('live-scope').stats.firstFrameBy, posterWidth: poster ? poster.width : 0,
+        frameOut: first('first frame out of the decoder'), audioData: first('first audio data'), holdTimedOut: first('audio hold timed out') };
     });
     assert.ok(at.workerCreated > 0, 'the loader created the worker');
     assert.ok(!(at.numberFormat <= at.workerCreated), `an Intl.NumberFormat was built before the worker (at ${at.numberFormat}, worker ${at.workerCreated})`);
     assert.equal(at.by, 'poster');
     assert.ok(at.frameAtPage > 0 && at.context2d < at.frameAtPage, `the poster's 2D context (${at.context2d}) came after the first frame (${at.frameAtPage})`);
+    // The worker's thread is left to the decoder's first frame: no AudioData is processed (the resampler's set-up) before
+    // it, unless the hold's bound ran out first (a slow decoder). The tone is checked by playback_webcodecs.
+    await page.waitForFunction(() => performance.getEntriesByName('livescope:first audio data', 'mark').length > 0, null, { timeout: 10000 });
+    const audioData = await page.evaluate(() => performance.getEntriesByName('livescope:first audio data', 'mark')[0].startTime);
+    assert.ok(audioData >= at.frameOut || at.holdTimedOut > 0,
+      `the first AudioData was processed (${audioData}) before the decoder's first frame (${at.frameOut})`);
     // The poster canvas took the frame's size (the 2x2 warm-up is not what is shown).
     if (at.posterWidth) assert.ok(at.posterWidth > 2, `poster ${at.posterWidth} px wide`);
     await page.screenshot({ path: join(ARTIFACTS, 'embed-firstframe-blog.png') });

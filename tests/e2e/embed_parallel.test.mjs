@@ -2,7 +2,8 @@
 // held until a media playlist is requested, 3 s at most), the widget requests the start point's part while its init
 // segment is still unanswered (a proxy in front of the origin holds every init response until a listed part is asked for,
 // 3 s at most), and two widgets on one page share one compile of the worker's wasm (the loader compiles it and posts the
-// WebAssembly.Module to each worker: the file is fetched once). Real origin and Chromium.
+// WebAssembly.Module to each worker: the file is fetched once), and no Emscripten glue is requested after the worker script
+// (the dist's player-worker.js carries the light module's). Real origin and Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -98,6 +99,10 @@ test('the start point\'s part is requested while its init segment is unanswered,
       `a listed part came while the init segment was held: ${JSON.stringify(seen)} (a worker waits for the init segment before the part)`);
     const wasm = requests.filter((p) => /livescope_worker(_light)?\.wasm$/.test(p));
     assert.equal(wasm.length, 1, `worker wasm requests: ${wasm.join(', ')} (each worker compiled its own)`);
+    // The light module's glue comes inside the dist's player-worker.js: no request chained after the worker script's.
+    const glue = requests.filter((p) => /livescope_worker(_light)?\.js$/.test(p));
+    assert.ok(requests.includes('/player-worker.js'), `no worker script among ${requests.join(', ')}`);
+    assert.equal(glue.length, 0, `worker glue requests: ${glue.join(', ')} (importScripts after the worker script)`);
     const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((e) => e.name));
     assert.ok(marks.includes('livescope:worker wasm compiled'), 'the loader compiled the worker wasm');
     await page.screenshot({ path: join(ARTIFACTS, 'embed-parallel.png') });

@@ -311,15 +311,16 @@ function wcDrain() {
 
 function wcOutput(frame) {
   const { mod, app } = state;
-  if (!app || !state.running) { frame.close(); return; }
+  if (!app || !state.running) { frame.close(); if (adHold.list.length) adRelease(); return; }
   mark('first frame out of the decoder'); // shown or not: frames before the fast-start cut are dropped below (but the still)
   const v = mod.abiRecord('videoFrame', mod._ls_worker_wc_output(app, frame.timestamp, frame.displayWidth, frame.displayHeight));
-  if (!v) { frame.close(); return; } // stale (a reset or a serial change), or before the fast-start cut
+  if (!v) { frame.close(); if (adHold.list.length) adRelease(); return; } // stale (a reset or a serial change), or before the fast-start cut
   wc.ready.push({ frame, v });
   // The page holds at most poolMax frames; beyond that up to readyMax wait here (wcDrain then stops feeding the decoder),
   // plus what was already in the decoder's queue; past that bound (a page that stopped returning frames) the oldest goes.
   while (wc.ready.length > wc.readyMax + wc.queueMax + 8) wc.ready.shift().frame.close();
   wcSendReady();
+  if (adHold.list.length) adRelease(); // the audio held for the first frame (below)
 }
 
 function wcSendReady() {
@@ -362,7 +363,31 @@ function adFail(e) {
   drain();
 }
 
+// Until the first video frame is out of the browser's decoder (its first chunk sent, no output yet), AudioData wait here
+// unprocessed: the first one's wasm work (the resampler's set-up) took 11-56 ms of the worker's thread in that window,
+// which the decoder's first frame waited behind. They are processed in order right after that frame, or after
+// adHold.waitMs, or once adHold.max are held; held by a decoder since closed, they are closed (C++ still counts their
+// chunks in flight: they go to FFmpeg's decoder, as at any AudioDecoder failure). docs/decode.md, First frame.
+const adHold = { list: [], decoder: null, timer: 0, waitMs: 250, max: 48, done: false }; // once per worker
+function adRelease() {
+  clearTimeout(adHold.timer); adHold.timer = 0; adHold.done = true;
+  const list = adHold.list, same = adHold.decoder === ad.decoder && !!ad.decoder;
+  adHold.list = []; adHold.decoder = null;
+  for (const d of list) { if (same) adOutput(d); else d.close(); }
+}
+
 function adOutput(data) {
+  if (!adHold.done && marked.has('first chunk to the decoder') && !marked.has('first frame out of the decoder') && adHold.list.length < adHold.max &&
+      (!adHold.list.length || adHold.decoder === ad.decoder)) {
+    if (!adHold.list.length) {
+      mark('audio held for the first frame');
+      adHold.decoder = ad.decoder;
+      adHold.timer = setTimeout(() => { mark('audio hold timed out'); adRelease(); }, adHold.waitMs);
+    }
+    adHold.list.push(data);
+    return;
+  }
+  if (adHold.list.length) adRelease(); // held ones first: order kept
   const { mod, app } = state;
   if (!app || !state.running || !mod._ls_worker_ad_active(app)) { data.close(); return; }
   try {
@@ -372,7 +397,9 @@ function adOutput(data) {
     for (let c = 0; c < channels; c++) {
       data.copyTo(new Float32Array(mod.HEAPU8.buffer, ptr + c * frames * 4, frames), { planeIndex: c, format: 'f32-planar' });
     }
+    mark('first audio data');
     mod._ls_worker_ad_output(app, data.timestamp, channels, frames, data.sampleRate);
+    mark('first audio data resampled'); // the first one sets the resampler up (docs/decode.md, First frame)
   } catch (e) { data.close(); adFail(e); return; }
   data.close();
   drain();
@@ -445,8 +472,12 @@ function postStats() {
 // createLivescopeDecoderHevc). `compiled`: the loader's compile of this module's wasm (below), or none.
 function loadModule(baseUrl, which, compiled) {
   const name = typeof which === 'string' ? which : which ? 'livescope_worker_light' : 'livescope_worker';
-  importScripts(baseUrl + name + '.js');
-  const create = self['create' + name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('')];
+  const factory = 'create' + name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  // The dist's copy of this script ends with the light module's glue in livescopeLightGlue (cmake/LivescopeWorkerBundle.cmake):
+  // no request chained after this script's. Elsewhere (build/wasm/player-worker.js) the glue is fetched.
+  if (typeof self[factory] !== 'function' && name === 'livescope_worker_light' && typeof livescopeLightGlue === 'function') self[factory] = livescopeLightGlue();
+  if (typeof self[factory] !== 'function') importScripts(baseUrl + name + '.js');
+  const create = self[factory];
   const opts = { locateFile: (p) => baseUrl + p, print: (t) => log('info', t), printErr: (t) => log('warn', t) };
   return compiled ? createFromCompiled(create, opts, compiled, baseUrl) : create(opts);
 }
