@@ -14,6 +14,7 @@ import { launchBrowser, ROOT } from '../../e2e/lib/browser.mjs';
 import { serveStatic } from '../../e2e/lib/static.mjs';
 import { BIN, freePort } from '../../e2e/lib/procs.mjs';
 import { WASM_DIR, ORIGIN_BIN, startOrigin, openPlayer, stats } from '../playback/lib.mjs';
+import { pdtLeads } from './pdt.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 60);
 // GOLIVE_LEGS: which legs, a comma list of copy, transcode, mediarecorder, rtmp, srt (default: all).
@@ -81,22 +82,7 @@ async function waitLive(name, timeoutMs = 40000, at = base) {
 // playlist (polled every 50 ms for `seconds`): p50 and max in seconds. Above 0, PDT runs ahead of real time, and a
 // player near the live edge reads now − PDT below 0 whatever its clock (the RTMP/SRT question in docs/ingest.md).
 async function pdtLead(url, seconds) {
-  const leads = [];
-  let last = '';
-  const end = Date.now() + seconds * 1000;
-  while (Date.now() < end) {
-    const text = await (await fetch(url)).text().catch(() => '');
-    const now = Date.now();
-    const lines = text.split('\n');
-    let pdt = NaN, dur = 0, uri = '';
-    for (const line of lines) {
-      if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) { pdt = Date.parse(line.slice(25)); dur = 0; }
-      const m = line.match(/^#EXT-X-PART:DURATION=([\d.]+),URI="([^"]+)"/);
-      if (m) { dur += Number(m[1]); uri = m[2]; }
-    }
-    if (uri && uri !== last && Number.isFinite(pdt)) { if (last) leads.push((pdt + dur * 1000 - now) / 1000); last = uri; }
-    await sleep(50);
-  }
+  const leads = await pdtLeads(url, seconds);
   return [pct(leads, 0.5), leads.length ? Math.max(...leads) : NaN];
 }
 

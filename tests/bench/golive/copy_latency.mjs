@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, startProcess } from '../../e2e/lib/procs.mjs';
 import { openPublisher } from '../../e2e/lib/ingest.mjs';
+import { newestPart } from './pdt.mjs';
 import { EncodeStreamHeader, EncodeFrame, CODEC_IDS } from '../../../web/runtime/studio-logic.js';
 
 const SECONDS = Number(process.env.COPY_SECONDS || 15);
@@ -64,19 +65,14 @@ async function leg(label, extra) {
   while (performance.now() < end) {
     const text = await (await fetch(url)).text().catch(() => '');
     const now = Date.now();
-    let pdt = NaN, dur = 0, uri = '';
-    for (const line of text.split('\n')) {
-      if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) { pdt = Date.parse(line.slice(25)); dur = 0; }
-      const m = line.match(/^#EXT-X-PART:DURATION=([\d.]+),URI="([^"]+)"/);
-      if (m) { dur += Number(m[1]); uri = m[2]; }
-    }
+    const { uri, endMs } = newestPart(text);
     const warm = performance.now() - t0 > WARMUP_S * 1000;
     if (warm && !cpu0) {
       const pid = Number((origin.output.map((l) => l.match(/lat: ffmpeg started \(pid (\d+)/)).filter(Boolean).pop() || [])[1]);
       cpu0 = { t: performance.now(), pid, ffmpeg: cpuSeconds(pid), origin: cpuSeconds(origin.child.pid) };
       top = ((await (await fetch(`${base}/live/index.json`)).json()).broadcasts.find((b) => b.name === 'lat') || {}).top;
     }
-    if (uri && uri !== last && Number.isFinite(pdt)) { if (last && warm) leads.push((now - (pdt + dur * 1000)) / 1000); last = uri; }
+    if (uri && uri !== last && Number.isFinite(endMs)) { if (last && warm) leads.push((now - endMs) / 1000); last = uri; }
     await sleep(20);
   }
   const wall = (performance.now() - cpu0.t) / 1000;

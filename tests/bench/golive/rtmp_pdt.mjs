@@ -11,6 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { freePort } from '../../e2e/lib/procs.mjs';
 import { mintKey } from '../../e2e/lib/ingest.mjs';
 import { ORIGIN_BIN, startOrigin } from '../playback/lib.mjs';
+import { pdtLeads } from './pdt.mjs';
 
 const SECONDS = Number(process.env.RTMP_PDT_SECONDS || 15);
 const WARMUP = 3; // seconds of each leg not counted
@@ -33,26 +34,6 @@ const origin = await startOrigin(['--no-demo', '--secret-file', secretFile, '--g
   '--rtmp-port', String(rtmpPort), '--srt-port', String(srtPort)]);
 const base = new URL(origin.url).origin;
 
-// p50 and max of (PDT at the newest part's end − now) in seconds, over `seconds`.
-async function pdtLead(url, seconds) {
-  const leads = [];
-  let last = '';
-  const end = Date.now() + seconds * 1000;
-  while (Date.now() < end) {
-    const text = await (await fetch(url)).text().catch(() => '');
-    const now = Date.now();
-    let pdt = NaN, dur = 0, uri = '';
-    for (const line of text.split('\n')) {
-      if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) { pdt = Date.parse(line.slice(25)); dur = 0; }
-      const m = line.match(/^#EXT-X-PART:DURATION=([\d.]+),URI="([^"]+)"/);
-      if (m) { dur += Number(m[1]); uri = m[2]; }
-    }
-    if (uri && uri !== last && Number.isFinite(pdt)) { if (last) leads.push((pdt + dur * 1000 - now) / 1000); last = uri; }
-    await sleep(50);
-  }
-  return leads;
-}
-
 async function leg(protocol, { audio = true } = {}) {
   const name = `pdt-${protocol}${audio ? '' : '-video-only'}`;
   const key = mintKey(name, secret);
@@ -74,7 +55,7 @@ async function leg(protocol, { audio = true } = {}) {
     }
     if (!live) { console.log(`  ${protocol}: did not go live (${err.trim() || 'no ffmpeg output'})`); return; }
     await sleep(WARMUP * 1000);
-    const leads = await pdtLead(url, SECONDS);
+    const leads = await pdtLeads(url, SECONDS);
     const logged = origin.proc.output.filter((l) => l.includes(`${name}:`) && /carries|PROGRAM-DATE-TIME/.test(l)).map((l) => l.replace(/^.*?livescope-origin: /, ''));
     console.log(`  ${`${protocol}${audio ? '' : ' video only'}`.padEnd(4)} PDT ahead of the clock at listing p50 ${f(pct(leads, 0.5))} s, min ${f(Math.min(...leads))}, max ${f(Math.max(...leads))} s ` +
       `(${leads.length} parts; load ${loadAverage()})`);
