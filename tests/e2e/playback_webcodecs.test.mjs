@@ -45,6 +45,16 @@ function countModules(t) {
   return n;
 }
 
+// The fallback loaded the full module once: the worker's own record (its 'decoder module: loading livescope_worker' log,
+// once), the light one fetched once and the full one never fetched twice. The context's 'request' event alone is not
+// enough: it missed the worker's request for the full module in 2 of about 10 runs, with the module loaded and playing.
+function assertFullLoadedOnce(page, modules, what) {
+  const loads = page.logs.filter((l) => /decoder module: loading livescope_worker\b/.test(l)).length;
+  assert.equal(loads, 1, `${what}: the worker did not load the full decoder module exactly once`);
+  assert.equal(modules.light, 1, `${what}: the light module was fetched ${modules.light} times`);
+  assert.ok(modules.full <= 1, `${what}: the full decoder module was fetched ${modules.full} times`);
+}
+
 async function play(t, decoder) {
   const page = await openPlayer(browser, srv.url, origin.url, `&decoder=${decoder}`);
   t.after(async () => { if (t.failed !== false) console.log(page.logs.slice(-40).join('\n')); await page.close(); });
@@ -116,7 +126,7 @@ test('decoder=webcodecs plays the origin through VideoDecoder: colour bars, stat
   assert.ok(after.shownPts > beforeError.shownPts, 'frames did not advance after the fallback');
   assert.equal(after.skipped, beforeError.skipped, 'packets were skipped at the fallback (the wasm decoder waited for a key frame)');
   assert.equal(after.decoderSwitches, 1);
-  assert.deepEqual(modules, { light: 1, full: 1 }, 'the fallback did not fetch the full decoder module exactly once');
+  assertFullLoadedOnce(page, modules, 'the video fallback');
   assert.ok(page.logs.some((l) => /WebCodecs failed: .*test hook/.test(l)), 'the fallback was not logged with its reason');
   // Printed, not asserted: on a loaded machine a refresh can stall for reasons of its own.
   console.log(`webcodecs: 'waiting' events across the fallback: ${(await page.evaluate(() => window.__waiting)) - waiting}`);
@@ -146,7 +156,7 @@ test('decoder=webcodecs decodes the AAC audio with AudioDecoder: a 440 Hz tone; 
   await checkTone(page, 'after the audio fallback'); // the module is loaded by then: the tone comes from its AAC decoder
   // FFmpeg's AAC decoder is in the full module only (the light one has none): the fallback fetched it, once. (Counted
   // after the tone is back: the path turns 'wasm' in the stats before the bridge requests the module.)
-  assert.deepEqual(modules, { light: 1, full: 1 }, 'the audio fallback did not fetch the full decoder module exactly once');
+  assertFullLoadedOnce(page, modules, 'the audio fallback');
   const loaded = page.logs.find((l) => /decoder module: loaded in/.test(l));
   assert.ok(loaded, 'the decoder module load was not logged');
   console.log(`audio fallback: ${loaded.replace(/^.*decoder module: /, 'decoder module ')}`);
