@@ -135,8 +135,10 @@ function ensurePoster() {
 
 // Starts the server. opts: { port, host, streamUrl, relayUrl, title }. Resolves to { url, port, close, reports }.
 // A request it cannot parse (bad percent-escape, bad Host) gets a 400; the server keeps serving.
+// opts.dist: another widget dist folder than DIST (tests/bench/embed.sh's BENCH_BASELINE_DIST).
 export function startDemoServer(opts = {}) {
   ensurePoster();
+  const dist = opts.dist || DIST;
   const host = opts.host || '127.0.0.1';
   const reports = []; // CSP violation reports received at /csp-report (the first MAX_REPORTS)
   const csp = strictCsp({ streamUrl: opts.streamUrl, relayUrl: opts.relayUrl });
@@ -162,7 +164,7 @@ export function startDemoServer(opts = {}) {
     }
     if (path === '/embed/player.html' || path === '/embed/' || path === '/embed') {
       const title = url.searchParams.get('title') || defaults.title;
-      const html = playerPage(readFileSync(join(DIST, 'player.html'), 'utf8'), base, `${base}${url.pathname}${url.search}`, title);
+      const html = playerPage(readFileSync(join(dist, 'player.html'), 'utf8'), base, `${base}${url.pathname}${url.search}`, title);
       return send(200, MIME_TYPES['.html'], html, { 'Content-Security-Policy': csp });
     }
     if (path === '/') { res.writeHead(302, { Location: '/examples/' }); return res.end(); }
@@ -180,7 +182,7 @@ export function startDemoServer(opts = {}) {
       return sendFile(res, EXAMPLES, rel);
     }
     // The widget dist: the loader, runtime, wasm modules. CORS so a page on another origin can embed it.
-    return sendFile(res, DIST, path.replace(/^\/embed\//, '/'), { 'Access-Control-Allow-Origin': '*' });
+    return sendFile(res, dist, path.replace(/^\/embed\//, '/'), { 'Access-Control-Allow-Origin': '*' });
   };
   const server = createServer((req, res) => {
     try { handle(req, res); } catch (e) {

@@ -90,13 +90,16 @@
   // (cross-origin: playback.js then starts it from a Blob URL).
   function earlyWorker(o) {
     try {
-      const w = new Worker(BASE + 'player-worker.js'), held = w.held = [];
+      const file = webCodecsPath(o) ? 'livescope_worker_light.wasm' : 'livescope_worker.wasm';
+      const prefetch = { type: 'prefetch', src: new URL(o.src, location.href).href, baseUrl: new URL(BASE, location.href).href, decoder: o.decoder || 'auto',
+        latency: Number(o.latency) || 0, abr: o.abr !== 'off', wasm: file };
+      // The worker reads the same message from its name as its script ends; the message itself reaches it only once this
+      // page's main thread relays it.
+      const w = new Worker(BASE + 'player-worker.js', { name: 'livescope:' + JSON.stringify(prefetch) }), held = w.held = [];
       mark('worker created');
       w.onmessage = (e) => held.push(e.data);
       w.onerror = (e) => held.push({ type: 'fatal', code: 'worker-failed', message: 'the playback worker failed: ' + (e.message || 'error') });
-      const file = webCodecsPath(o) ? 'livescope_worker_light.wasm' : 'livescope_worker.wasm';
-      w.postMessage({ type: 'prefetch', src: new URL(o.src, location.href).href, baseUrl: new URL(BASE, location.href).href, decoder: o.decoder || 'auto',
-        latency: Number(o.latency) || 0, abr: o.abr !== 'off', wasm: file });
+      w.postMessage(prefetch);
       workerWasm(file).then((module) => { try { w.postMessage({ type: 'module', file, module }); } catch (e) { w.postMessage({ type: 'module', file, module: null }); } });
       return w;
     } catch (e) { return null; }

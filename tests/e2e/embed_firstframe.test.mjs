@@ -70,3 +70,44 @@ test('the worker starts before any NumberFormat is built, and the poster\'s 2D c
     await page.close();
   }
 });
+
+// The worker takes its start from its name (web/livescope.js earlyWorker, player-worker.js "Early start"): its first
+// request, the multivariant playlist, does not wait for this page's main thread to relay the 'prefetch' message. When the
+// worker's first message (its 'worker script run' mark, posted as its script starts) reaches the page, the page keeps
+// its main thread busy for 1.5 s: the playlist's request must go out within that time. (Relayed, it went out only after
+// it: a dedicated worker's first messages pass through its page's main thread once its script has run.)
+test('the worker requests the playlist while the page\'s main thread is busy as the worker\'s script runs', async () => {
+  const page = await browser.context.newPage();
+  const logs = collectLogs(page);
+  const playlists = [];
+  const onRequest = (r) => { if (new URL(r.url()).pathname.endsWith('.m3u8')) playlists.push(Date.now()); };
+  browser.context.on('request', onRequest); // context-level: the worker's requests too
+  await page.addInitScript(() => {
+    window.__busy = { from: NaN, to: NaN };
+    const Native = window.Worker;
+    window.Worker = class extends Native {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('message', (e) => {
+          if (e.data && e.data.type === 'mark' && e.data.name === 'worker script run' && !(window.__busy.from > 0)) {
+            window.__busy.from = Date.now();
+            while (Date.now() - window.__busy.from < 1500) { /* the page's main thread is busy */ }
+            window.__busy.to = Date.now();
+          }
+        });
+      }
+    };
+  });
+  try {
+    await page.goto(`${stack.web.url}/examples/blog.html`);
+    await page.waitForFunction(() => window.__busy.to > 0, null, { timeout: 60000 });
+    const busy = await page.evaluate(() => window.__busy);
+    await page.waitForFunction(() => { const st = document.querySelector('live-scope').stats; return st && st.framesShown > 0; }, null, { timeout: 60000 });
+    assert.ok(playlists.length > 0, 'no playlist was requested');
+    // Date.now() on both sides (one machine); Node sees the request event after the browser sent it.
+    assert.ok(playlists[0] < busy.to, `the first playlist request (${playlists[0] - busy.from} ms after the busy time began) waited for the page's main thread (busy for ${busy.to - busy.from} ms)`);
+  } catch (e) { console.log(logs.join('\n')); throw e; } finally {
+    browser.context.off('request', onRequest);
+    await page.close();
+  }
+});

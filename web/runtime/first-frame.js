@@ -6,11 +6,17 @@
 
   class LivescopeFirstFrame {
     // canvas: the widget's canvas; the poster goes right after it (same box, under the controls and messages).
-    // The poster's canvas and its 2D context are made here, at the widget's start, and a 2x2 VideoFrame is drawn on it
-    // once: the first context and the first VideoFrame drawn cost tens of ms, which the first frame then does not wait for
-    // (docs/decode.md, First frame).
     constructor(canvas) {
-      this.canvas = canvas; this.el = null; this.c = null; this.g = null;
+      this.canvas = canvas; this.el = null; this.c = null; this.g = null; this.warmed = false;
+    }
+
+    // Makes the poster's canvas and its 2D context, and draws a 2x2 VideoFrame on it once: the first context and the first
+    // VideoFrame drawn cost tens of ms, which the first frame then does not wait for (docs/decode.md, First frame). The
+    // caller picks the moment (playback.js: once the worker has its module, so that this page's main thread is free while
+    // the worker starts); paint() warms up itself when it comes first.
+    warm() {
+      if (this.warmed) return;
+      this.warmed = true;
       try {
         const c = global.document.createElement('canvas');
         c.width = 2; c.height = 2;
@@ -34,6 +40,7 @@
     // Copies `frame` (a VideoFrame, not closed here: its owner hands it on) onto the canvas, sized to the frame's display
     // size and letterboxed over the widget by CSS (object-fit: contain). True when it was painted.
     paint(frame) {
+      this.warm();
       if (this.el || !this.c || !this.canvas || !this.canvas.parentNode) return false;
       try {
         const c = this.c;
@@ -48,7 +55,7 @@
 
     remove() {
       if (this.el) { this.el.remove(); this.el = null; }
-      this.c = null; this.g = null;
+      this.c = null; this.g = null; this.warmed = true;
     }
   }
 

@@ -413,7 +413,13 @@
     // [SECTION] Worker messages ------------------------------------------------------------------
 
     onWorker(m) {
-      if (m.type === 'mark') { mark(m.name, m.at - performance.timeOrigin); return; }
+      if (m.type === 'mark') {
+        mark(m.name, m.at - performance.timeOrigin);
+        // The poster's canvas is made now, not at prestart: the worker has its module (its first messages, relayed by this
+        // thread, went through), and its first frame is still tens of ms away.
+        if (m.name === 'worker module instantiated' && this.poster) this.poster.warm();
+        return;
+      }
       if (m.type === 'frame' && !this.firstFrameQueued) { this.firstFrameQueued = true; mark('first frame at the page'); }
       if (this.pending) { this.pending.push(m); if (this.poster) this.posterSee(m); return; } // before start(): replayed in order there
       switch (m.type) {

@@ -236,7 +236,10 @@ function wcConfigOf(c) {
 // Asks the browser about a configuration (C++ holds its packets meanwhile) and hands the answer back.
 function wcAsk(q) {
   const { mod, app } = state;
-  const answer = (ok) => { if (state.app !== app || !state.running) return; mod._ls_worker_wc_answer(app, q.generation, ok ? 1 : 0); drain(); };
+  const answer = (ok) => {
+    if (state.app === app && state.running) { mod._ls_worker_wc_answer(app, q.generation, ok ? 1 : 0); drain(); }
+    if (!ok) adRelease(); // no WebCodecs frame is coming: the audio held for it goes on (adHold, below)
+  };
   let config;
   try { config = wcConfigOf(q); } catch (e) { answer(false); return; }
   mark('decoder question asked');
@@ -311,16 +314,16 @@ function wcDrain() {
 
 function wcOutput(frame) {
   const { mod, app } = state;
-  if (!app || !state.running) { frame.close(); if (adHold.list.length) adRelease(); return; }
+  if (!app || !state.running) { frame.close(); adRelease(); return; }
   mark('first frame out of the decoder'); // shown or not: frames before the fast-start cut are dropped below (but the still)
   const v = mod.abiRecord('videoFrame', mod._ls_worker_wc_output(app, frame.timestamp, frame.displayWidth, frame.displayHeight));
-  if (!v) { frame.close(); if (adHold.list.length) adRelease(); return; } // stale (a reset or a serial change), or before the fast-start cut
+  if (!v) { frame.close(); adRelease(); return; } // stale (a reset or a serial change), or before the fast-start cut
   wc.ready.push({ frame, v });
   // The page holds at most poolMax frames; beyond that up to readyMax wait here (wcDrain then stops feeding the decoder),
   // plus what was already in the decoder's queue; past that bound (a page that stopped returning frames) the oldest goes.
   while (wc.ready.length > wc.readyMax + wc.queueMax + 8) wc.ready.shift().frame.close();
   wcSendReady();
-  if (adHold.list.length) adRelease(); // the audio held for the first frame (below)
+  adRelease(); // the audio held for the first frame (adHold, below)
 }
 
 function wcSendReady() {
@@ -363,31 +366,28 @@ function adFail(e) {
   drain();
 }
 
-// Until the first video frame is out of the browser's decoder (its first chunk sent, no output yet), AudioData wait here
-// unprocessed: the first one's wasm work (the resampler's set-up) took 11-56 ms of the worker's thread in that window,
-// which the decoder's first frame waited behind. They are processed in order right after that frame, or after
-// adHold.waitMs, or once adHold.max are held; held by a decoder since closed, they are closed (C++ still counts their
-// chunks in flight: they go to FFmpeg's decoder, as at any AudioDecoder failure). docs/decode.md, First frame.
-const adHold = { list: [], decoder: null, timer: 0, waitMs: 250, max: 48, done: false }; // once per worker
+// Until the first video frame is out of the browser's decoder (from the question about the video's configuration on:
+// the audio would otherwise be decoded while the video waits for the answer or for its first output), audio chunks wait
+// in C++'s queue, unsent: the AudioDecoder's work on a live start's audio (up to a GOP of it, before the fast-start
+// cut) and this thread's on each AudioData (copied into the heap, resampled; the first sets the resampler up: 11-56 ms)
+// came before that frame. They go to the AudioDecoder right after it, after adHold.waitMs, or at once when no WebCodecs
+// frame is coming (its configuration refused). Once per worker. docs/decode.md, First frame.
+const adHold = { timer: 0, waitMs: 250, done: false };
 function adRelease() {
+  if (adHold.done) return;
   clearTimeout(adHold.timer); adHold.timer = 0; adHold.done = true;
-  const list = adHold.list, same = adHold.decoder === ad.decoder && !!ad.decoder;
-  adHold.list = []; adHold.decoder = null;
-  for (const d of list) { if (same) adOutput(d); else d.close(); }
+  if (state.app && state.running) drain();
+}
+function adHolding() {
+  if (adHold.done || !marked.has('decoder question asked') || marked.has('first frame out of the decoder')) return false;
+  if (!adHold.timer) {
+    mark('audio held for the first frame');
+    adHold.timer = setTimeout(() => { mark('audio hold timed out'); adRelease(); }, adHold.waitMs);
+  }
+  return true;
 }
 
 function adOutput(data) {
-  if (!adHold.done && marked.has('first chunk to the decoder') && !marked.has('first frame out of the decoder') && adHold.list.length < adHold.max &&
-      (!adHold.list.length || adHold.decoder === ad.decoder)) {
-    if (!adHold.list.length) {
-      mark('audio held for the first frame');
-      adHold.decoder = ad.decoder;
-      adHold.timer = setTimeout(() => { mark('audio hold timed out'); adRelease(); }, adHold.waitMs);
-    }
-    adHold.list.push(data);
-    return;
-  }
-  if (adHold.list.length) adRelease(); // held ones first: order kept
   const { mod, app } = state;
   if (!app || !state.running || !mod._ls_worker_ad_active(app)) { data.close(); return; }
   try {
@@ -436,6 +436,7 @@ function adDrain() {
   }
   if (ad.decoder && !mod._ls_worker_ad_active(app)) adClose(); // FFmpeg decodes the audio now
   while (mod._ls_worker_ad_chunk_count(app)) {
+    if (adHolding()) return; // adRelease drains again
     const c = mod.abiRecord('wcChunk', mod._ls_worker_ad_chunk_info(app));
     if (!adReadyFor(c)) return;
     if (ad.decoder.decodeQueueSize >= ad.queueMax) break; // 'dequeue' resumes
@@ -815,4 +816,16 @@ function demuxCarryInto(mod, app) {
   mod.withUtf8(d.reason, (p) => mod._ls_worker_set_demux_switched(app, p));
   // Read now, not at the refusal: the pump that saw it may still have posted a state after it.
   mod._ls_worker_hls_continue(app, d.mod._ls_worker_hls_serial(d.app), d.mod._ls_worker_hls_carry(d.app));
+}
+
+// [SECTION] Early start -------------------------------------------------------------------------------------------------
+
+// The loader names this worker 'livescope:' + the JSON of its 'prefetch' message (web/livescope.js, earlyWorker): the
+// playlist's request, the decoder's warm-up and the module's load start as this script ends, not when the page relays
+// that message. A dedicated worker's first messages wait for its page's main thread, which is then often busy starting the
+// widget (docs/decode.md, First frame). The message still follows and is ignored (prefetch() runs once).
+if (typeof self.name === 'string' && self.name.startsWith('livescope:')) {
+  let m = null;
+  try { m = JSON.parse(self.name.slice('livescope:'.length)); } catch (e) { /* the message follows */ }
+  if (m && typeof m.src === 'string' && typeof m.baseUrl === 'string') prefetch({ ...m, type: 'prefetch' });
 }
