@@ -170,7 +170,7 @@ console.log(`playback bench (${SECONDS} s per player, ${TOGETHER ? `both players
 console.log(`  ${pad('', W)}${pad('livescope', C)}hls.js + <video> (reference)`);
 console.log(`  ${pad('load average', W)}${pad(`${oursRun.loadAtStart} -> ${oursRun.loadAtEnd}`, C)}${TOGETHER ? '(the same run)' : `${refRun.loadAtStart} -> ${refRun.loadAtEnd}`} (1, 5, 15 min; ${cpus().length} cores; the goal's condition is an idle machine)`);
 console.log(`  ${pad('video decoder', W)}${s1.decoder || 'n/a'}${DECODER ? ` (BENCH_DECODER=${DECODER})` : ''}, upload ${s1.videoUpload || 'n/a'}${UPLOAD ? ` (BENCH_UPLOAD=${UPLOAD})` : ''}`);
-console.log(`  ${pad('time to first frame', W)}${pad(`${f(s1.firstFrameMs, 0)} ms`, C)}${f(r1.firstFrameMs, 0)} ms`);
+console.log(`  ${pad('time to first frame', W)}${pad(`${f(s1.firstFrameMs, 0)} ms`, C)}${f(r1.firstFrameMs, 0)} ms   (ours: the dev page livescope_page.html in debug mode, page module first, no poster; the shipped start is tests/bench/embed.sh's)`);
 console.log(`  ${pad('latency p50 / p95', W)}${pad(`${f(pct(lat, 0.5))} / ${f(pct(lat, 0.95))} s (goal p95 <= 0.9)`, C)}${f(pct(refLat, 0.5))} / ${f(pct(refLat, 0.95))} s${r1.error ? ` (hls.js error ${r1.error})` : ''}`);
 console.log(`  ${pad('dropped fps (steady)', W)}${pad(`${f(O.rate(s0.dropped, s1.dropped))} (${dropSeconds} of ${O.steady.length - 1} s, max ${maxDrop}/s)`, C)}${f(R.rate(r0.dropped, r1.dropped))} (getVideoPlaybackQuality)`);
 console.log(`  ${pad('  by cause', W)}${causes} (dropStale: an old serial; dropLateClock: behind the audio clock; dropMissed: its refresh slot missed);`
