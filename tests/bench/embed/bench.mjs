@@ -54,6 +54,17 @@ const relative = (t) => {
   return { ttff: t.first - t.scriptStart, playing: t.playing - t.scriptStart, by: t.by, marks };
 };
 
+// Polls `page` (either harness's: evaluate(source text)) until collect() has the times; 60 s at most.
+async function firstFrameOf(page, url, scriptSuffix, firstFramePath) {
+  const t0 = Date.now();
+  for (;;) {
+    const t = await page.evaluate(collect(scriptSuffix, firstFramePath, Date.now() - t0));
+    if (t) return t;
+    if (Date.now() - t0 > 60000) throw new Error(`no first frame in 60 s: ${url}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 // Through Playwright (tests/e2e/lib/browser.mjs, as the e2e tests): loads `url`, waits for the first frame and, with
 // `withBytes`, sums the responses that finished before it (their bodies are read over the DevTools protocol while the page
 // starts, so those runs are not timed). Returns { ttff, playing, by, marks, bytes: {kind: {raw, gzip, br, n}} }.
@@ -62,12 +73,7 @@ async function measure(browser, url, scriptSuffix, firstFramePath, withBytes) {
   const { done, stop } = withBytes ? recordResponses(browser.context) : { done: [], stop: () => {} };
   await page.addInitScript(INIT_SCRIPT);
   await page.goto(url);
-  const t0 = Date.now();
-  let t = null;
-  while (!(t = await page.evaluate(collect(scriptSuffix, firstFramePath, Date.now() - t0)))) {
-    if (Date.now() - t0 > 60000) throw new Error(`no first frame in 60 s: ${url}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const t = await firstFrameOf(page, url, scriptSuffix, firstFramePath);
   const cutoff = t.origin + t.first + 50;
   const bytes = {};
   for (const r of done.filter((d) => d.at <= cutoff && d.body)) {
@@ -88,12 +94,7 @@ async function measure(browser, url, scriptSuffix, firstFramePath, withBytes) {
 async function measurePlain(browser, url, scriptSuffix, firstFramePath) {
   const page = await browser.openPage(INIT_SCRIPT);
   await page.goto(url);
-  const t0 = Date.now();
-  let t = null;
-  while (!(t = await page.evaluate(collect(scriptSuffix, firstFramePath, Date.now() - t0)))) {
-    if (Date.now() - t0 > 60000) throw new Error(`no first frame in 60 s: ${url}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const t = await firstFrameOf(page, url, scriptSuffix, firstFramePath);
   await page.close();
   return relative(t);
 }
