@@ -1,7 +1,11 @@
 // Embed bench (prints figures, never pass/fail): on the blog example page, the bytes transferred before the
 // first frame (loader, runtime JS, wasm, playlists, media; raw and as gzip/brotli for the static files) and the
 // time from the script tag's request to the first picture (the poster's on the WebCodecs path; 'playing' beside it), beside hls.js with a plain <video> on the same stream
-// in the same Chromium run. BENCH_RUNS (default 3) repeats each side.
+// in the same Chromium run. BENCH_RUNS (default 9: single runs spread by tens of percent, and each harness's first run is
+// a cold browser) repeats each side. Timed twice: in an uninstrumented Chromium (tests/bench/lib/cdp-pipe.mjs), then
+// through Playwright; the bytes come from one more, untimed run of each. BENCH_PLAYWRIGHT=0 skips the second timing,
+// BENCH_BYTES_TIMED=1 reads the bodies in it (the bench before stop 24), BENCH_BASELINE_DIST=<dist> times another dist in
+// turn with the two others (docs/decode.md, First frame).
 import { loadavg } from 'node:os';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import { launchBrowser, ROOT } from '../../e2e/lib/browser.mjs';
@@ -11,7 +15,7 @@ import { recordResponses } from '../lib/responses.mjs';
 import { startDemoServer } from '../../../scripts/demo-server.mjs';
 import { launchPipeBrowser } from '../lib/cdp-pipe.mjs';
 
-const RUNS = Number(process.env.BENCH_RUNS || 3);
+const RUNS = Number(process.env.BENCH_RUNS || 9);
 const kind = (url, type) => {
   const p = new URL(url).pathname;
   if (p.endsWith('/livescope.js')) return 'loader';
