@@ -169,7 +169,7 @@ const installPlayer = (page, rate, START_MS = START, DURATION = DURATION_S) => p
   el.dispatchEvent(new CustomEvent('replay', { detail: {} }));
 }, { START: START_MS, DURATION_S: DURATION, rate });
 
-// Records, for each `comment` event, the stream time of the frame on screen before it (sampled every animation frame):
+// Records, for each replay `comment` event, the stream time of the frame on screen before it (sampled every animation frame):
 // a comment is in step when it fires at the first frame at or past its stream time.
 const recordComments = (page) => page.evaluate(() => {
   const el = document.querySelector('live-scope');
@@ -180,7 +180,9 @@ const recordComments = (page) => page.evaluate(() => {
     requestAnimationFrame(sample);
   };
   requestAnimationFrame(sample);
-  el.addEventListener('comment', (e) => rec.comments.push({ ...e.detail, before: rec.last }));
+  // Only the replay's comments (they carry commentStreamTime): the live room's history, which its welcome may still be
+  // delivering when this starts (the widget joins the room live before the player turns it into a replay), has none.
+  el.addEventListener('comment', (e) => { if (e.detail.commentStreamTime !== undefined) rec.comments.push({ ...e.detail, before: rec.last }); });
 });
 
 // Each comment of `want` ([{id, t}]) fired once, never before its time, at the first frame past it, and within
