@@ -9,6 +9,7 @@
 // [SECTION] Start (the module split: light module, full module loaded on demand as the wasm video decoder)
 // [SECTION] HlsSession driver (fetch() edge)
 // [SECTION] Demuxer switch (the light module's pure demuxer refused the stream: the full module takes over)
+// [SECTION] Early start (the loader's 'prefetch' read from the worker's name as this script ends)
 //
 // Playlist parsing and scheduling (start point, parts, preload hints, blocking reloads, retries, ABR) all
 // live in C++ (src/player/hls's HlsSession, through the ls_worker_hls_* C API in src/app/worker/worker_hls.cpp),
