@@ -85,21 +85,19 @@
     }
     return compiled.get(file);
   }
-  // The playback worker, started before the runtime with a 'prefetch' message (web/runtime/player-worker.js); what it
-  // says before web/runtime/playback.js takes it over waits in worker.held. Null where the browser refuses the script
+  // The playback worker, started before the runtime with its 'prefetch' options in its name (web/runtime/player-worker.js,
+  // "Early start"); what it says before web/runtime/playback.js takes it over waits in worker.held. Null where the browser refuses the script
   // (cross-origin: playback.js then starts it from a Blob URL).
   function earlyWorker(o) {
     try {
       const file = webCodecsPath(o) ? 'livescope_worker_light.wasm' : 'livescope_worker.wasm';
-      const prefetch = { type: 'prefetch', src: new URL(o.src, location.href).href, baseUrl: new URL(BASE, location.href).href, decoder: o.decoder || 'auto',
+      const prefetch = { src: new URL(o.src, location.href).href, baseUrl: new URL(BASE, location.href).href, decoder: o.decoder || 'auto',
         latency: Number(o.latency) || 0, abr: o.abr !== 'off', wasm: file };
-      // The worker reads the same message from its name as its script ends; the message itself reaches it only once this
-      // page's main thread relays it.
+      // In the worker's name, read as its script ends: a message would reach it only once this page's main thread relays it.
       const w = new Worker(BASE + 'player-worker.js', { name: 'livescope:' + JSON.stringify(prefetch) }), held = w.held = [];
       mark('worker created');
       w.onmessage = (e) => held.push(e.data);
       w.onerror = (e) => held.push({ type: 'fatal', code: 'worker-failed', message: 'the playback worker failed: ' + (e.message || 'error') });
-      w.postMessage(prefetch);
       workerWasm(file).then((module) => { try { w.postMessage({ type: 'module', file, module }); } catch (e) { w.postMessage({ type: 'module', file, module: null }); } });
       return w;
     } catch (e) { return null; }

@@ -72,7 +72,7 @@ test('the worker starts before any NumberFormat is built, and the poster\'s 2D c
 });
 
 // The worker takes its start from its name (web/livescope.js earlyWorker, player-worker.js "Early start"): its first
-// request, the multivariant playlist, does not wait for this page's main thread to relay the 'prefetch' message. When the
+// request, the multivariant playlist, does not wait for this page's main thread to relay a message. When the
 // worker's first message (its 'worker script run' mark, posted as its script starts) reaches the page, the page keeps
 // its main thread busy for 1.5 s: the playlist's request must go out within that time. (Relayed, it went out only after
 // it: a dedicated worker's first messages pass through its page's main thread once its script has run.)

@@ -20,8 +20,9 @@
 // through mod.abiRecord (names from src/app/app_abi.h), strings go in through mod.withUtf8.
 //
 // Messages page -> worker:
-//   {type:'prefetch', src, baseUrl, decoder}  optional, before 'start' (web/livescope.js): load the module, request the
-//                              playlist at `src` and start the browser's video decoder now (docs/decode.md, First frame)
+//   (the worker's name 'livescope:' + JSON {src, baseUrl, decoder, latency, abr, wasm}, not a message: web/livescope.js;
+//                              read as this script ends, "Early start": load the module, request the playlist at `src`,
+//                              start the browser's video decoder and the session now; docs/decode.md, First frame)
 //   {type:'start', src, baseUrl, sampleRate, channels, latency, decoder}  begin playing `src`; decoder: auto|webcodecs|wasm
 //   {type:'release', buffer}   a frame buffer the page has uploaded, back into the pool
 //   {type:'release', frame:true}  a VideoFrame the page has uploaded (or dropped) and closed
@@ -76,7 +77,6 @@ mark('worker script run');
 self.onmessage = (e) => {
   const m = e.data;
   switch (m.type) {
-    case 'prefetch': prefetch(m); break;
     case 'module': if (state.compiled) state.compiled.resolve(m.file === state.compiled.file ? m.module : null); break;
     case 'start': start(m).catch((err) => fatal('load-failed', String(err && err.message || err))); break;
     case 'release':
@@ -584,8 +584,9 @@ function decoderBridge(light, full) {
   };
 }
 
-// {type:'prefetch', src, baseUrl, decoder} (web/livescope.js, before the runtime loads; 'start' follows): the module and
-// the session's first request, the playlist at `src`, start loading now (sessionFetch takes the response).
+// {type:'prefetch', src, baseUrl, decoder, latency, abr, wasm} (the loader's, from the worker's name, before the runtime
+// loads; or 'start' itself): the module and the session's first request, the playlist at `src`, start loading now
+// (sessionFetch takes the response).
 function prefetch(m) {
   if (state.early) return;
   mark('prefetch received');
@@ -821,10 +822,10 @@ function demuxCarryInto(mod, app) {
 
 // [SECTION] Early start -------------------------------------------------------------------------------------------------
 
-// The loader names this worker 'livescope:' + the JSON of its 'prefetch' message (web/livescope.js, earlyWorker): the
-// playlist's request, the decoder's warm-up and the module's load start as this script ends, not when the page relays
-// that message. A dedicated worker's first messages wait for its page's main thread, which is then often busy starting the
-// widget (docs/decode.md, First frame). The message still follows and is ignored (prefetch() runs once).
+// The loader names this worker 'livescope:' + the JSON of its prefetch options (web/livescope.js, earlyWorker): the
+// playlist's request, the decoder's warm-up and the module's load start as this script ends. A message would wait: a
+// dedicated worker's first messages are relayed by its page's main thread, which is then often busy starting the widget
+// (docs/decode.md, First frame).
 if (typeof self.name === 'string' && self.name.startsWith('livescope:')) {
   let m = null;
   try { m = JSON.parse(self.name.slice('livescope:'.length)); } catch (e) { /* the message follows */ }

@@ -42,13 +42,14 @@ void ClockSync(Clock& clock, double pts, double now, int serial, const ClockFilt
         ClockSet(clock, pts, now, serial);
         return;
     }
-    const double error = pts - ClockGet(clock, now);
+    const double extrapolated = ClockGet(clock, now);
+    const double error = pts - extrapolated;
     if (!(std::fabs(error) <= filter.Tolerance))
     {
         ClockSet(clock, pts, now, serial);
         return;
     }
-    ClockSet(clock, ClockGet(clock, now) + std::clamp(filter.Gain, 0.0, 1.0) * error, now, serial);
+    ClockSet(clock, extrapolated + std::clamp(filter.Gain, 0.0, 1.0) * error, now, serial);
 }
 
 double ComputeTargetDelay(double frame_delay, double diff, const SyncParams& params)

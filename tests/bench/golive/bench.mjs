@@ -9,12 +9,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { launchBrowser, ROOT } from '../../e2e/lib/browser.mjs';
 import { serveStatic } from '../../e2e/lib/static.mjs';
 import { BIN, freePort } from '../../e2e/lib/procs.mjs';
 import { WASM_DIR, ORIGIN_BIN, startOrigin, openPlayer, stats } from '../playback/lib.mjs';
 import { pdtLeads } from './pdt.mjs';
+import { spawnPublisher } from './publish.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 60);
 // GOLIVE_LEGS: which legs, a comma list of copy, transcode, mediarecorder, rtmp, srt (default: all).
@@ -145,20 +146,12 @@ async function studioLeg(encoder, at = { base, proc: origin.proc, label: '' }) {
 async function ffmpegLeg(protocol, port) {
   const name = `golive-${protocol}`;
   const key = mint(name);
-  const input = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-re', '-f', 'lavfi',
-    '-i', 'sine=frequency=440:sample_rate=48000', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '60',
-    '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k'];
-  const out = protocol === 'rtmp' ? ['-f', 'flv', `rtmp://127.0.0.1:${port}/live/${key}`]
-    : ['-f', 'mpegts', `srt://127.0.0.1:${port}?streamid=${encodeURIComponent(key)}&latency=120000`];
-  const child = spawn('ffmpeg', [...input, ...out], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d) => { err = (err + d).slice(-500); });
+  const publisher = spawnPublisher(protocol, port, key);
   try {
-    if (!(await waitLive(name))) { console.log(`  ${protocol}: did not go live (${err.trim() || 'no ffmpeg output'})`); return; }
+    if (!(await waitLive(name))) { console.log(`  ${protocol}: did not go live (${publisher.err().trim() || 'no ffmpeg output'})`); return; }
     await watch(`${protocol} (ffmpeg -re)`, 'ingest-to-glass', name);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => { if (child.exitCode !== null) r(); else child.on('exit', r); setTimeout(r, 3000); });
+    await publisher.stop();
   }
 }
 

@@ -7,11 +7,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { freePort } from '../../e2e/lib/procs.mjs';
 import { mintKey } from '../../e2e/lib/ingest.mjs';
 import { ORIGIN_BIN, startOrigin } from '../playback/lib.mjs';
 import { pdtLeads } from './pdt.mjs';
+import { spawnPublisher } from './publish.mjs';
 
 const SECONDS = Number(process.env.RTMP_PDT_SECONDS || 15);
 const WARMUP = 3; // seconds of each leg not counted
@@ -37,14 +38,7 @@ const base = new URL(origin.url).origin;
 async function leg(protocol, { audio = true } = {}) {
   const name = `pdt-${protocol}${audio ? '' : '-video-only'}`;
   const key = mintKey(name, secret);
-  const input = ['-hide_banner', '-loglevel', 'error', '-re', '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-re', '-f', 'lavfi',
-    '-i', 'sine=frequency=440:sample_rate=48000', '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '60',
-    '-pix_fmt', 'yuv420p', ...(audio ? ['-c:a', 'aac', '-b:a', '96k'] : ['-an'])];
-  const out = protocol === 'rtmp' ? ['-f', 'flv', `rtmp://127.0.0.1:${rtmpPort}/live/${key}`]
-    : ['-f', 'mpegts', `srt://127.0.0.1:${srtPort}?streamid=${encodeURIComponent(key)}&latency=120000`];
-  const child = spawn('ffmpeg', [...input, ...out], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr.on('data', (d) => { err = (err + d).slice(-500); });
+  const publisher = spawnPublisher(protocol, protocol === 'rtmp' ? rtmpPort : srtPort, key, { audio });
   try {
     const url = `${base}/live/${name}/720p/index.m3u8`;
     let live = false;
@@ -53,7 +47,7 @@ async function leg(protocol, { audio = true } = {}) {
       live = text.includes('#EXT-X-PART:');
       if (!live) await sleep(100);
     }
-    if (!live) { console.log(`  ${protocol}: did not go live (${err.trim() || 'no ffmpeg output'})`); return; }
+    if (!live) { console.log(`  ${protocol}: did not go live (${publisher.err().trim() || 'no ffmpeg output'})`); return; }
     await sleep(WARMUP * 1000);
     const leads = await pdtLeads(url, SECONDS);
     const logged = origin.proc.output.filter((l) => l.includes(`${name}:`) && /carries|PROGRAM-DATE-TIME/.test(l)).map((l) => l.replace(/^.*?livescope-origin: /, ''));
@@ -61,8 +55,7 @@ async function leg(protocol, { audio = true } = {}) {
       `(${leads.length} parts; load ${loadAverage()})`);
     for (const line of logged) console.log(`       origin: ${line}`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => { if (child.exitCode !== null) r(); else child.on('exit', r); setTimeout(r, 3000); });
+    await publisher.stop();
   }
 }
 

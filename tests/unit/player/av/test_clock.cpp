@@ -146,26 +146,37 @@ TEST_CASE("the video scheduler counts each dropped frame under the rule that dro
     CHECK(s.Dropped == s.DroppedStale + s.DroppedLateClock + s.DroppedMissed);
 }
 
+// Frames 0-4 of a 30 fps stream of serial 1, paced on an audio clock at 0 s at host time 1.0 s, when the scheduler
+// showed frame 0.
+struct ShownFirstAt30Fps
+{
+    static constexpr double Fd = 1.0 / 30.0; // seconds a frame
+    const FrameInfo F[5] = {{0.0, Fd, 1}, {Fd, Fd, 1}, {2 * Fd, Fd, 1}, {3 * Fd, Fd, 1}, {4 * Fd, Fd, 1}};
+    VideoScheduler S;
+    Clock Audio;
+    ShownFirstAt30Fps()
+    {
+        ClockSet(Audio, 0.0, 1.0, 1);
+        CHECK(Step(1.0, 0) == FrameAction::Show);
+    }
+    // The scheduler's action at host time `now` (seconds) for frame i, frame i + 1 queued after it.
+    FrameAction Step(double now, int i) { return VideoSchedulerStep(S, now, F[i], &F[i + 1], Audio, 1).Action; }
+};
+
 TEST_CASE("a frame made due at once by a clock ahead is shown at the refresh after the last show, not dropped as missed")
 {
     // Measured in the bench at 60 Hz (docs/playback.md): the frame on screen went up a refresh after its due time; then
     // a clock report put video more than the sync threshold behind, so the timing rule made the next frame due at once
     // (delay 0). Its slot was counted from the due time of the frame on screen and had "passed" at a 17 ms refresh gap,
     // though the clock was inside that frame's slot: it was dropped. The slot cannot start before the last show.
-    const double fd = 1.0 / 30.0;
-    const FrameInfo f0{0.0, fd, 1}, f1{fd, fd, 1}, f2{2 * fd, fd, 1}, f3{3 * fd, fd, 1};
-    VideoScheduler s;
-    Clock audio;
-    ClockSet(audio, 0.0, 1.0, 1);
-    CHECK(VideoSchedulerStep(s, 1.0, f0, &f1, audio, 1).Action == FrameAction::Show);
-    CHECK(VideoSchedulerStep(s, 1.0165, f1, &f2, audio, 1).Action == FrameAction::Wait);
-    CHECK(VideoSchedulerStep(s, 1.0332, f1, &f2, audio, 1).Action == FrameAction::Wait); // due at 1.0333
-    CHECK(VideoSchedulerStep(s, 1.0499, f1, &f2, audio, 1).Action == FrameAction::Show); // a refresh after its due time
+    ShownFirstAt30Fps t;
+    CHECK(t.Step(1.0165, 1) == FrameAction::Wait);
+    CHECK(t.Step(1.0332, 1) == FrameAction::Wait); // due at 1.0333
+    CHECK(t.Step(1.0499, 1) == FrameAction::Show); // a refresh after its due time
     // A report 28 ms ahead of the true audio position (0.067): the clock is inside f2's slot [0.067, 0.1).
-    ClockSet(audio, 0.095, 1.067, 1);
-    const FrameDecision d = VideoSchedulerStep(s, 1.067, f2, &f3, audio, 1); // 17 ms after the last show
-    CHECK(d.Action == FrameAction::Show);
-    CHECK(s.Dropped == 0);
+    ClockSet(t.Audio, 0.095, 1.067, 1);
+    CHECK(t.Step(1.067, 2) == FrameAction::Show); // 17 ms after the last show
+    CHECK(t.S.Dropped == 0);
 }
 
 TEST_CASE("ClockSync takes a share of a near report's error and sets a far, first or new-serial report at once")
@@ -201,28 +212,21 @@ TEST_CASE("a late refresh shows the frame the audio clock is in, and drops it on
     // Measured in the bench at idle: a refresh 41 ms after the last one dropped the frame whose slot the clock was in,
     // so the older frame stayed on screen for one more refresh. The display missed that frame's host-time slot, but
     // synced to the clock a frame is missed only when the clock has left its slot too.
-    const double fd = 1.0 / 30.0;
-    const FrameInfo f0{0.0, fd, 1}, f1{fd, fd, 1}, f2{2 * fd, fd, 1}, f3{3 * fd, fd, 1};
-    VideoScheduler s;
-    Clock audio;
-    ClockSet(audio, 0.0, 1.0, 1);
-    CHECK(VideoSchedulerStep(s, 1.0, f0, &f1, audio, 1).Action == FrameAction::Show);
-    CHECK(VideoSchedulerStep(s, 1.0167, f1, &f2, audio, 1).Action == FrameAction::Wait);
-    CHECK(VideoSchedulerStep(s, 1.0587, f1, &f2, audio, 1).Action == FrameAction::Show); // a 42 ms refresh gap
-    VideoScheduler late = s;
+    ShownFirstAt30Fps t; // each subcase runs from a fresh one
+    CHECK(t.Step(1.0167, 1) == FrameAction::Wait);
+    CHECK(t.Step(1.0587, 1) == FrameAction::Show); // a 42 ms refresh gap
     SUBCASE("the clock inside the candidate's slot [0.067, 0.1): shown")
     {
-        ClockSet(audio, 0.095, 1.1007, 1);
-        CHECK(VideoSchedulerStep(late, 1.1007, f2, &f3, audio, 1).Action == FrameAction::Show); // another 42 ms gap
-        CHECK(late.Dropped == 0);
+        ClockSet(t.Audio, 0.095, 1.1007, 1);
+        CHECK(t.Step(1.1007, 2) == FrameAction::Show); // another 42 ms gap
+        CHECK(t.S.Dropped == 0);
     }
     SUBCASE("the clock past the candidate's slot: dropped, and the next frame goes up")
     {
-        ClockSet(audio, 0.103, 1.1007, 1);
-        CHECK(VideoSchedulerStep(late, 1.1007, f2, &f3, audio, 1).Action == FrameAction::Drop);
-        CHECK(late.DroppedMissed == 1);
-        const FrameInfo f4{4 * fd, fd, 1};
-        CHECK(VideoSchedulerStep(late, 1.1007, f3, &f4, audio, 1).Action == FrameAction::Show);
+        ClockSet(t.Audio, 0.103, 1.1007, 1);
+        CHECK(t.Step(1.1007, 2) == FrameAction::Drop);
+        CHECK(t.S.DroppedMissed == 1);
+        CHECK(t.Step(1.1007, 3) == FrameAction::Show);
     }
 }
 
